@@ -3,5406 +3,5406 @@
 
 import MxMMIO
 
-/// `DEVICE_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), rw, reset 0x0000_0000.
+/// `DEVICE_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_INDEX`, at the same offset.
 public enum DEVICE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_ID DEVICE_ID@0:16")
   }
 
-  /// `DEVICE_ID.DEVICE_ID`: bits 15:0, rw.
+  /// `DEVICE_ID.DEVICE_ID`: bits 15:0, access unknown.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `MM_INDEX`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), rw, reset 0x0000_0000.
+/// `MM_INDEX`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 public enum MM_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MM_INDEX MM_OFFSET@0:31 MM_APER@31:1")
   }
 
-  /// `MM_INDEX.MM_OFFSET`: bits 30:0, rw.
+  /// `MM_INDEX.MM_OFFSET`: bits 30:0, access unknown.
   @inlinable public static var MM_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `MM_INDEX.MM_APER`: bit 31, rw.
+  /// `MM_INDEX.MM_APER`: bit 31, access unknown.
   @inlinable public static var MM_APER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VENDOR_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), rw, reset 0x0000_0000.
+/// `VENDOR_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_INDEX`, at the same offset.
 public enum VENDOR_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "VENDOR_ID VENDOR_ID@0:16")
   }
 
-  /// `VENDOR_ID.VENDOR_ID`: bits 15:0, rw.
+  /// `VENDOR_ID.VENDOR_ID`: bits 15:0, access unknown.
   @inlinable public static var VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `COMMAND`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), rw, reset 0x0000_0000.
+/// `COMMAND`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_DATA`, at the same offset.
 public enum COMMAND: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMMAND IO_ACCESS_EN@0:1 MEM_ACCESS_EN@1:1 BUS_MASTER_EN@2:1 SPECIAL_CYCLE_EN@3:1 MEM_WRITE_INVALIDATE_EN@4:1 PAL_SNOOP_EN@5:1 PARITY_ERROR_RESPONSE@6:1 AD_STEPPING@7:1 SERR_EN@8:1 FAST_B2B_EN@9:1 INT_DIS@10:1")
   }
 
-  /// `COMMAND.IO_ACCESS_EN`: bit 0, rw.
+  /// `COMMAND.IO_ACCESS_EN`: bit 0, access unknown.
   @inlinable public static var IO_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `COMMAND.MEM_ACCESS_EN`: bit 1, rw.
+  /// `COMMAND.MEM_ACCESS_EN`: bit 1, access unknown.
   @inlinable public static var MEM_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `COMMAND.BUS_MASTER_EN`: bit 2, rw.
+  /// `COMMAND.BUS_MASTER_EN`: bit 2, access unknown.
   @inlinable public static var BUS_MASTER_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `COMMAND.SPECIAL_CYCLE_EN`: bit 3, rw.
+  /// `COMMAND.SPECIAL_CYCLE_EN`: bit 3, access unknown.
   @inlinable public static var SPECIAL_CYCLE_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `COMMAND.MEM_WRITE_INVALIDATE_EN`: bit 4, rw.
+  /// `COMMAND.MEM_WRITE_INVALIDATE_EN`: bit 4, access unknown.
   @inlinable public static var MEM_WRITE_INVALIDATE_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `COMMAND.PAL_SNOOP_EN`: bit 5, rw.
+  /// `COMMAND.PAL_SNOOP_EN`: bit 5, access unknown.
   @inlinable public static var PAL_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `COMMAND.PARITY_ERROR_RESPONSE`: bit 6, rw.
+  /// `COMMAND.PARITY_ERROR_RESPONSE`: bit 6, access unknown.
   @inlinable public static var PARITY_ERROR_RESPONSE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `COMMAND.AD_STEPPING`: bit 7, rw.
+  /// `COMMAND.AD_STEPPING`: bit 7, access unknown.
   @inlinable public static var AD_STEPPING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `COMMAND.SERR_EN`: bit 8, rw.
+  /// `COMMAND.SERR_EN`: bit 8, access unknown.
   @inlinable public static var SERR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `COMMAND.FAST_B2B_EN`: bit 9, rw.
+  /// `COMMAND.FAST_B2B_EN`: bit 9, access unknown.
   @inlinable public static var FAST_B2B_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `COMMAND.INT_DIS`: bit 10, rw.
+  /// `COMMAND.INT_DIS`: bit 10, access unknown.
   @inlinable public static var INT_DIS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
-/// `MM_DATA`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), rw, reset 0x0000_0000.
+/// `MM_DATA`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
 public enum MM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MM_DATA MM_DATA@0:32")
   }
 
-  /// `MM_DATA.MM_DATA`: bits 31:0, rw.
+  /// `MM_DATA.MM_DATA`: bits 31:0, access unknown.
   @inlinable public static var MM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `STATUS`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), rw, reset 0x0000_0000.
+/// `STATUS`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_DATA`, at the same offset.
 public enum STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "STATUS INT_STATUS@3:1 CAP_LIST@4:1 PCI_66_EN@5:1 FAST_BACK_CAPABLE@7:1 MASTER_DATA_PARITY_ERROR@8:1 DEVSEL_TIMING@9:2 SIGNAL_TARGET_ABORT@11:1 RECEIVED_TARGET_ABORT@12:1 RECEIVED_MASTER_ABORT@13:1 SIGNALED_SYSTEM_ERROR@14:1 PARITY_ERROR_DETECTED@15:1")
   }
 
-  /// `STATUS.INT_STATUS`: bit 3, rw.
+  /// `STATUS.INT_STATUS`: bit 3, access unknown.
   @inlinable public static var INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `STATUS.CAP_LIST`: bit 4, rw.
+  /// `STATUS.CAP_LIST`: bit 4, access unknown.
   @inlinable public static var CAP_LIST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `STATUS.PCI_66_EN`: bit 5, rw.
+  /// `STATUS.PCI_66_EN`: bit 5, access unknown.
   @inlinable public static var PCI_66_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `STATUS.FAST_BACK_CAPABLE`: bit 7, rw.
+  /// `STATUS.FAST_BACK_CAPABLE`: bit 7, access unknown.
   @inlinable public static var FAST_BACK_CAPABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `STATUS.MASTER_DATA_PARITY_ERROR`: bit 8, rw.
+  /// `STATUS.MASTER_DATA_PARITY_ERROR`: bit 8, access unknown.
   @inlinable public static var MASTER_DATA_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `STATUS.DEVSEL_TIMING`: bits 10:9, rw.
+  /// `STATUS.DEVSEL_TIMING`: bits 10:9, access unknown.
   @inlinable public static var DEVSEL_TIMING: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `STATUS.SIGNAL_TARGET_ABORT`: bit 11, rw.
+  /// `STATUS.SIGNAL_TARGET_ABORT`: bit 11, access unknown.
   @inlinable public static var SIGNAL_TARGET_ABORT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `STATUS.RECEIVED_TARGET_ABORT`: bit 12, rw.
+  /// `STATUS.RECEIVED_TARGET_ABORT`: bit 12, access unknown.
   @inlinable public static var RECEIVED_TARGET_ABORT: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `STATUS.RECEIVED_MASTER_ABORT`: bit 13, rw.
+  /// `STATUS.RECEIVED_MASTER_ABORT`: bit 13, access unknown.
   @inlinable public static var RECEIVED_MASTER_ABORT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `STATUS.SIGNALED_SYSTEM_ERROR`: bit 14, rw.
+  /// `STATUS.SIGNALED_SYSTEM_ERROR`: bit 14, access unknown.
   @inlinable public static var SIGNALED_SYSTEM_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `STATUS.PARITY_ERROR_DETECTED`: bit 15, rw.
+  /// `STATUS.PARITY_ERROR_DETECTED`: bit 15, access unknown.
   @inlinable public static var PARITY_ERROR_DETECTED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `BASE_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), rw, reset 0x0000_0000.
+/// `BASE_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum BASE_CLASS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_CLASS BASE_CLASS@0:8")
   }
 
-  /// `BASE_CLASS.BASE_CLASS`: bits 7:0, rw.
+  /// `BASE_CLASS.BASE_CLASS`: bits 7:0, access unknown.
   @inlinable public static var BASE_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `PROG_INTERFACE`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), rw, reset 0x0000_0000.
+/// `PROG_INTERFACE`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum PROG_INTERFACE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PROG_INTERFACE PROG_INTERFACE@0:8")
   }
 
-  /// `PROG_INTERFACE.PROG_INTERFACE`: bits 7:0, rw.
+  /// `PROG_INTERFACE.PROG_INTERFACE`: bits 7:0, access unknown.
   @inlinable public static var PROG_INTERFACE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `REVISION_ID`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), rw, reset 0x0000_0000.
+/// `REVISION_ID`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
 public enum REVISION_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "REVISION_ID MINOR_REV_ID@0:4 MAJOR_REV_ID@4:4")
   }
 
-  /// `REVISION_ID.MINOR_REV_ID`: bits 3:0, rw.
+  /// `REVISION_ID.MINOR_REV_ID`: bits 3:0, access unknown.
   @inlinable public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `REVISION_ID.MAJOR_REV_ID`: bits 7:4, rw.
+  /// `REVISION_ID.MAJOR_REV_ID`: bits 7:4, access unknown.
   @inlinable public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
-/// `SUB_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), rw, reset 0x0000_0000.
+/// `SUB_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum SUB_CLASS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SUB_CLASS SUB_CLASS@0:8")
   }
 
-  /// `SUB_CLASS.SUB_CLASS`: bits 7:0, rw.
+  /// `SUB_CLASS.SUB_CLASS`: bits 7:0, access unknown.
   @inlinable public static var SUB_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `BIST`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), rw, reset 0x0000_0000.
+/// `BIST`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum BIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIST BIST_COMP@0:4 BIST_STRT@6:1 BIST_CAP@7:1")
   }
 
-  /// `BIST.BIST_COMP`: bits 3:0, rw.
+  /// `BIST.BIST_COMP`: bits 3:0, access unknown.
   @inlinable public static var BIST_COMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `BIST.BIST_STRT`: bit 6, rw.
+  /// `BIST.BIST_STRT`: bit 6, access unknown.
   @inlinable public static var BIST_STRT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `BIST.BIST_CAP`: bit 7, rw.
+  /// `BIST.BIST_CAP`: bit 7, access unknown.
   @inlinable public static var BIST_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `CACHE_LINE`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), rw, reset 0x0000_0000.
+/// `CACHE_LINE`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
 public enum CACHE_LINE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CACHE_LINE CACHE_LINE_SIZE@0:8")
   }
 
-  /// `CACHE_LINE.CACHE_LINE_SIZE`: bits 7:0, rw.
+  /// `CACHE_LINE.CACHE_LINE_SIZE`: bits 7:0, access unknown.
   @inlinable public static var CACHE_LINE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `HEADER`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), rw, reset 0x0000_0000.
+/// `HEADER`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum HEADER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "HEADER HEADER_TYPE@0:7 DEVICE_TYPE@7:1")
   }
 
-  /// `HEADER.HEADER_TYPE`: bits 6:0, rw.
+  /// `HEADER.HEADER_TYPE`: bits 6:0, access unknown.
   @inlinable public static var HEADER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `HEADER.DEVICE_TYPE`: bit 7, rw.
+  /// `HEADER.DEVICE_TYPE`: bit 7, access unknown.
   @inlinable public static var DEVICE_TYPE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `LATENCY`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), rw, reset 0x0000_0000.
+/// `LATENCY`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum LATENCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "LATENCY LATENCY_TIMER@0:8")
   }
 
-  /// `LATENCY.LATENCY_TIMER`: bits 7:0, rw.
+  /// `LATENCY.LATENCY_TIMER`: bits 7:0, access unknown.
   @inlinable public static var LATENCY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `BASE_ADDR_1`: bif_5_0 register, MMIO dword 0x4 (byte 0x10), rw, reset 0x0000_0000.
+/// `BASE_ADDR_1`: bif_5_0 register, MMIO dword 0x4 (byte 0x10), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_1 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_1.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_1.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BASE_ADDR_2`: bif_5_0 register, MMIO dword 0x5 (byte 0x14), rw, reset 0x0000_0000.
+/// `BASE_ADDR_2`: bif_5_0 register, MMIO dword 0x5 (byte 0x14), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_2 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_2.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_2.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BASE_ADDR_3`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), rw, reset 0x0000_0000.
+/// `BASE_ADDR_3`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_INDEX_HI`, at the same offset.
 public enum BASE_ADDR_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_3 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_3.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_3.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MM_INDEX_HI`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), rw, reset 0x0000_0000.
+/// `MM_INDEX_HI`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
 public enum MM_INDEX_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MM_INDEX_HI MM_OFFSET_HI@0:32")
   }
 
-  /// `MM_INDEX_HI.MM_OFFSET_HI`: bits 31:0, rw.
+  /// `MM_INDEX_HI.MM_OFFSET_HI`: bits 31:0, access unknown.
   @inlinable public static var MM_OFFSET_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BASE_ADDR_4`: bif_5_0 register, MMIO dword 0x7 (byte 0x1C), rw, reset 0x0000_0000.
+/// `BASE_ADDR_4`: bif_5_0 register, MMIO dword 0x7 (byte 0x1C), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_4 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_4.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_4.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BASE_ADDR_5`: bif_5_0 register, MMIO dword 0x8 (byte 0x20), rw, reset 0x0000_0000.
+/// `BASE_ADDR_5`: bif_5_0 register, MMIO dword 0x8 (byte 0x20), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_5 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_5.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_5.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BASE_ADDR_6`: bif_5_0 register, MMIO dword 0x9 (byte 0x24), rw, reset 0x0000_0000.
+/// `BASE_ADDR_6`: bif_5_0 register, MMIO dword 0x9 (byte 0x24), access unknown, reset unknown (`write` starts from 0).
 public enum BASE_ADDR_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_6 BASE_ADDR@0:32")
   }
 
-  /// `BASE_ADDR_6.BASE_ADDR`: bits 31:0, rw.
+  /// `BASE_ADDR_6.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `ADAPTER_ID`: bif_5_0 register, MMIO dword 0xB (byte 0x2C), rw, reset 0x0000_0000.
+/// `ADAPTER_ID`: bif_5_0 register, MMIO dword 0xB (byte 0x2C), access unknown, reset unknown (`write` starts from 0).
 public enum ADAPTER_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB, resetValue: 0x0000_0000,
+      offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ADAPTER_ID SUBSYSTEM_VENDOR_ID@0:16 SUBSYSTEM_ID@16:16")
   }
 
-  /// `ADAPTER_ID.SUBSYSTEM_VENDOR_ID`: bits 15:0, rw.
+  /// `ADAPTER_ID.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
   @inlinable public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `ADAPTER_ID.SUBSYSTEM_ID`: bits 31:16, rw.
+  /// `ADAPTER_ID.SUBSYSTEM_ID`: bits 31:16, access unknown.
   @inlinable public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_INDEX_2`: bif_5_0 register, MMIO dword 0xC (byte 0x30), rw, reset 0x0000_0000.
+/// `PCIE_INDEX_2`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `ROM_BASE_ADDR`, at the same offset.
 public enum PCIE_INDEX_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_INDEX_2 PCIE_INDEX@0:32")
   }
 
-  /// `PCIE_INDEX_2.PCIE_INDEX`: bits 31:0, rw.
+  /// `PCIE_INDEX_2.PCIE_INDEX`: bits 31:0, access unknown.
   @inlinable public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `ROM_BASE_ADDR`: bif_5_0 register, MMIO dword 0xC (byte 0x30), rw, reset 0x0000_0000.
+/// `ROM_BASE_ADDR`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
 public enum ROM_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ROM_BASE_ADDR BASE_ADDR@0:32")
   }
 
-  /// `ROM_BASE_ADDR.BASE_ADDR`: bits 31:0, rw.
+  /// `ROM_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CAP_PTR`: bif_5_0 register, MMIO dword 0xD (byte 0x34), rw, reset 0x0000_0000.
+/// `CAP_PTR`: bif_5_0 register, MMIO dword 0xD (byte 0x34), access unknown, reset unknown (`write` starts from 0).
 public enum CAP_PTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CAP_PTR CAP_PTR@0:8")
   }
 
-  /// `CAP_PTR.CAP_PTR`: bits 7:0, rw.
+  /// `CAP_PTR.CAP_PTR`: bits 7:0, access unknown.
   @inlinable public static var CAP_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `PCIE_DATA_2`: bif_5_0 register, MMIO dword 0xD (byte 0x34), rw, reset 0x0000_0000.
+/// `PCIE_DATA_2`: bif_5_0 register, MMIO dword 0xD (byte 0x34), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CAP_PTR`, at the same offset.
 public enum PCIE_DATA_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DATA_2 PCIE_DATA@0:32")
   }
 
-  /// `PCIE_DATA_2.PCIE_DATA`: bits 31:0, rw.
+  /// `PCIE_DATA_2.PCIE_DATA`: bits 31:0, access unknown.
   @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_INDEX`: bif_5_0 register, MMIO dword 0xE (byte 0x38), rw, reset 0x0000_0000.
+/// `PCIE_INDEX`: bif_5_0 register, MMIO dword 0xE (byte 0x38), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE, resetValue: 0x0000_0000,
+      offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_INDEX PCIE_INDEX@0:32")
   }
 
-  /// `PCIE_INDEX.PCIE_INDEX`: bits 31:0, rw.
+  /// `PCIE_INDEX.PCIE_INDEX`: bits 31:0, access unknown.
   @inlinable public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `INTERRUPT_LINE`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), rw, reset 0x0000_0000.
+/// `INTERRUPT_LINE`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_LINE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "INTERRUPT_LINE INTERRUPT_LINE@0:8")
   }
 
-  /// `INTERRUPT_LINE.INTERRUPT_LINE`: bits 7:0, rw.
+  /// `INTERRUPT_LINE.INTERRUPT_LINE`: bits 7:0, access unknown.
   @inlinable public static var INTERRUPT_LINE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `INTERRUPT_PIN`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), rw, reset 0x0000_0000.
+/// `INTERRUPT_PIN`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum INTERRUPT_PIN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "INTERRUPT_PIN INTERRUPT_PIN@0:8")
   }
 
-  /// `INTERRUPT_PIN.INTERRUPT_PIN`: bits 7:0, rw.
+  /// `INTERRUPT_PIN.INTERRUPT_PIN`: bits 7:0, access unknown.
   @inlinable public static var INTERRUPT_PIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MAX_LATENCY`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), rw, reset 0x0000_0000.
+/// `MAX_LATENCY`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum MAX_LATENCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAX_LATENCY MAX_LAT@0:8")
   }
 
-  /// `MAX_LATENCY.MAX_LAT`: bits 7:0, rw.
+  /// `MAX_LATENCY.MAX_LAT`: bits 7:0, access unknown.
   @inlinable public static var MAX_LAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MIN_GRANT`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), rw, reset 0x0000_0000.
+/// `MIN_GRANT`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum MIN_GRANT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MIN_GRANT MIN_GNT@0:8")
   }
 
-  /// `MIN_GRANT.MIN_GNT`: bits 7:0, rw.
+  /// `MIN_GRANT.MIN_GNT`: bits 7:0, access unknown.
   @inlinable public static var MIN_GNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `PCIE_DATA`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), rw, reset 0x0000_0000.
+/// `PCIE_DATA`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum PCIE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DATA PCIE_DATA@0:32")
   }
 
-  /// `PCIE_DATA.PCIE_DATA`: bits 31:0, rw.
+  /// `PCIE_DATA.PCIE_DATA`: bits 31:0, access unknown.
   @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VENDOR_CAP_LIST`: bif_5_0 register, MMIO dword 0x12 (byte 0x48), rw, reset 0x0000_0000.
+/// `VENDOR_CAP_LIST`: bif_5_0 register, MMIO dword 0x12 (byte 0x48), access unknown, reset unknown (`write` starts from 0).
 public enum VENDOR_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "VENDOR_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8 LENGTH@16:8")
   }
 
-  /// `VENDOR_CAP_LIST.CAP_ID`: bits 7:0, rw.
+  /// `VENDOR_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VENDOR_CAP_LIST.NEXT_PTR`: bits 15:8, rw.
+  /// `VENDOR_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `VENDOR_CAP_LIST.LENGTH`: bits 23:16, rw.
+  /// `VENDOR_CAP_LIST.LENGTH`: bits 23:16, access unknown.
   @inlinable public static var LENGTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `ADAPTER_ID_W`: bif_5_0 register, MMIO dword 0x13 (byte 0x4C), rw, reset 0x0000_0000.
+/// `ADAPTER_ID_W`: bif_5_0 register, MMIO dword 0x13 (byte 0x4C), access unknown, reset unknown (`write` starts from 0).
 public enum ADAPTER_ID_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "ADAPTER_ID_W SUBSYSTEM_VENDOR_ID@0:16 SUBSYSTEM_ID@16:16")
   }
 
-  /// `ADAPTER_ID_W.SUBSYSTEM_VENDOR_ID`: bits 15:0, rw.
+  /// `ADAPTER_ID_W.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
   @inlinable public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `ADAPTER_ID_W.SUBSYSTEM_ID`: bits 31:16, rw.
+  /// `ADAPTER_ID_W.SUBSYSTEM_ID`: bits 31:16, access unknown.
   @inlinable public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PMI_CAP`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), rw, reset 0x0000_0000.
+/// `PMI_CAP`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PMI_CAP_LIST`, at the same offset.
 public enum PMI_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "PMI_CAP VERSION@0:3 PME_CLOCK@3:1 DEV_SPECIFIC_INIT@5:1 AUX_CURRENT@6:3 D1_SUPPORT@9:1 D2_SUPPORT@10:1 PME_SUPPORT@11:5")
   }
 
-  /// `PMI_CAP.VERSION`: bits 2:0, rw.
+  /// `PMI_CAP.VERSION`: bits 2:0, access unknown.
   @inlinable public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PMI_CAP.PME_CLOCK`: bit 3, rw.
+  /// `PMI_CAP.PME_CLOCK`: bit 3, access unknown.
   @inlinable public static var PME_CLOCK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PMI_CAP.DEV_SPECIFIC_INIT`: bit 5, rw.
+  /// `PMI_CAP.DEV_SPECIFIC_INIT`: bit 5, access unknown.
   @inlinable public static var DEV_SPECIFIC_INIT: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PMI_CAP.AUX_CURRENT`: bits 8:6, rw.
+  /// `PMI_CAP.AUX_CURRENT`: bits 8:6, access unknown.
   @inlinable public static var AUX_CURRENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `PMI_CAP.D1_SUPPORT`: bit 9, rw.
+  /// `PMI_CAP.D1_SUPPORT`: bit 9, access unknown.
   @inlinable public static var D1_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PMI_CAP.D2_SUPPORT`: bit 10, rw.
+  /// `PMI_CAP.D2_SUPPORT`: bit 10, access unknown.
   @inlinable public static var D2_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PMI_CAP.PME_SUPPORT`: bits 15:11, rw.
+  /// `PMI_CAP.PME_SUPPORT`: bits 15:11, access unknown.
   @inlinable public static var PME_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 }
 
-/// `PMI_CAP_LIST`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), rw, reset 0x0000_0000.
+/// `PMI_CAP_LIST`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
 public enum PMI_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "PMI_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
 
-  /// `PMI_CAP_LIST.CAP_ID`: bits 7:0, rw.
+  /// `PMI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PMI_CAP_LIST.NEXT_PTR`: bits 15:8, rw.
+  /// `PMI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `PMI_STATUS_CNTL`: bif_5_0 register, MMIO dword 0x15 (byte 0x54), rw, reset 0x0000_0000.
+/// `PMI_STATUS_CNTL`: bif_5_0 register, MMIO dword 0x15 (byte 0x54), access unknown, reset unknown (`write` starts from 0).
 public enum PMI_STATUS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x15, resetValue: 0x0000_0000,
+      offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "PMI_STATUS_CNTL POWER_STATE@0:2 NO_SOFT_RESET@3:1 PME_EN@8:1 DATA_SELECT@9:4 DATA_SCALE@13:2 PME_STATUS@15:1 B2_B3_SUPPORT@22:1 BUS_PWR_EN@23:1 PMI_DATA@24:8")
   }
 
-  /// `PMI_STATUS_CNTL.POWER_STATE`: bits 1:0, rw.
+  /// `PMI_STATUS_CNTL.POWER_STATE`: bits 1:0, access unknown.
   @inlinable public static var POWER_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `PMI_STATUS_CNTL.NO_SOFT_RESET`: bit 3, rw.
+  /// `PMI_STATUS_CNTL.NO_SOFT_RESET`: bit 3, access unknown.
   @inlinable public static var NO_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PMI_STATUS_CNTL.PME_EN`: bit 8, rw.
+  /// `PMI_STATUS_CNTL.PME_EN`: bit 8, access unknown.
   @inlinable public static var PME_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PMI_STATUS_CNTL.DATA_SELECT`: bits 12:9, rw.
+  /// `PMI_STATUS_CNTL.DATA_SELECT`: bits 12:9, access unknown.
   @inlinable public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 
-  /// `PMI_STATUS_CNTL.DATA_SCALE`: bits 14:13, rw.
+  /// `PMI_STATUS_CNTL.DATA_SCALE`: bits 14:13, access unknown.
   @inlinable public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `PMI_STATUS_CNTL.PME_STATUS`: bit 15, rw.
+  /// `PMI_STATUS_CNTL.PME_STATUS`: bit 15, access unknown.
   @inlinable public static var PME_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `PMI_STATUS_CNTL.B2_B3_SUPPORT`: bit 22, rw.
+  /// `PMI_STATUS_CNTL.B2_B3_SUPPORT`: bit 22, access unknown.
   @inlinable public static var B2_B3_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `PMI_STATUS_CNTL.BUS_PWR_EN`: bit 23, rw.
+  /// `PMI_STATUS_CNTL.BUS_PWR_EN`: bit 23, access unknown.
   @inlinable public static var BUS_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `PMI_STATUS_CNTL.PMI_DATA`: bits 31:24, rw.
+  /// `PMI_STATUS_CNTL.PMI_DATA`: bits 31:24, access unknown.
   @inlinable public static var PMI_DATA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `PCIE_CAP`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), rw, reset 0x0000_0000.
+/// `PCIE_CAP`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_CAP_LIST`, at the same offset.
 public enum PCIE_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CAP VERSION@0:4 DEVICE_TYPE@4:4 SLOT_IMPLEMENTED@8:1 INT_MESSAGE_NUM@9:5")
   }
 
-  /// `PCIE_CAP.VERSION`: bits 3:0, rw.
+  /// `PCIE_CAP.VERSION`: bits 3:0, access unknown.
   @inlinable public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PCIE_CAP.DEVICE_TYPE`: bits 7:4, rw.
+  /// `PCIE_CAP.DEVICE_TYPE`: bits 7:4, access unknown.
   @inlinable public static var DEVICE_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PCIE_CAP.SLOT_IMPLEMENTED`: bit 8, rw.
+  /// `PCIE_CAP.SLOT_IMPLEMENTED`: bit 8, access unknown.
   @inlinable public static var SLOT_IMPLEMENTED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_CAP.INT_MESSAGE_NUM`: bits 13:9, rw.
+  /// `PCIE_CAP.INT_MESSAGE_NUM`: bits 13:9, access unknown.
   @inlinable public static var INT_MESSAGE_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 5)
   }
 }
 
-/// `PCIE_CAP_LIST`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), rw, reset 0x0000_0000.
+/// `PCIE_CAP_LIST`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
 
-  /// `PCIE_CAP_LIST.CAP_ID`: bits 7:0, rw.
+  /// `PCIE_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_CAP_LIST.NEXT_PTR`: bits 15:8, rw.
+  /// `PCIE_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `DEVICE_CAP`: bif_5_0 register, MMIO dword 0x17 (byte 0x5C), rw, reset 0x0000_0000.
+/// `DEVICE_CAP`: bif_5_0 register, MMIO dword 0x17 (byte 0x5C), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x17, resetValue: 0x0000_0000,
+      offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_CAP MAX_PAYLOAD_SUPPORT@0:3 PHANTOM_FUNC@3:2 EXTENDED_TAG@5:1 L0S_ACCEPTABLE_LATENCY@6:3 L1_ACCEPTABLE_LATENCY@9:3 ROLE_BASED_ERR_REPORTING@15:1 CAPTURED_SLOT_POWER_LIMIT@18:8 CAPTURED_SLOT_POWER_SCALE@26:2 FLR_CAPABLE@28:1")
   }
 
-  /// `DEVICE_CAP.MAX_PAYLOAD_SUPPORT`: bits 2:0, rw.
+  /// `DEVICE_CAP.MAX_PAYLOAD_SUPPORT`: bits 2:0, access unknown.
   @inlinable public static var MAX_PAYLOAD_SUPPORT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `DEVICE_CAP.PHANTOM_FUNC`: bits 4:3, rw.
+  /// `DEVICE_CAP.PHANTOM_FUNC`: bits 4:3, access unknown.
   @inlinable public static var PHANTOM_FUNC: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `DEVICE_CAP.EXTENDED_TAG`: bit 5, rw.
+  /// `DEVICE_CAP.EXTENDED_TAG`: bit 5, access unknown.
   @inlinable public static var EXTENDED_TAG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `DEVICE_CAP.L0S_ACCEPTABLE_LATENCY`: bits 8:6, rw.
+  /// `DEVICE_CAP.L0S_ACCEPTABLE_LATENCY`: bits 8:6, access unknown.
   @inlinable public static var L0S_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `DEVICE_CAP.L1_ACCEPTABLE_LATENCY`: bits 11:9, rw.
+  /// `DEVICE_CAP.L1_ACCEPTABLE_LATENCY`: bits 11:9, access unknown.
   @inlinable public static var L1_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `DEVICE_CAP.ROLE_BASED_ERR_REPORTING`: bit 15, rw.
+  /// `DEVICE_CAP.ROLE_BASED_ERR_REPORTING`: bit 15, access unknown.
   @inlinable public static var ROLE_BASED_ERR_REPORTING: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DEVICE_CAP.CAPTURED_SLOT_POWER_LIMIT`: bits 25:18, rw.
+  /// `DEVICE_CAP.CAPTURED_SLOT_POWER_LIMIT`: bits 25:18, access unknown.
   @inlinable public static var CAPTURED_SLOT_POWER_LIMIT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 8)
   }
 
-  /// `DEVICE_CAP.CAPTURED_SLOT_POWER_SCALE`: bits 27:26, rw.
+  /// `DEVICE_CAP.CAPTURED_SLOT_POWER_SCALE`: bits 27:26, access unknown.
   @inlinable public static var CAPTURED_SLOT_POWER_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `DEVICE_CAP.FLR_CAPABLE`: bit 28, rw.
+  /// `DEVICE_CAP.FLR_CAPABLE`: bit 28, access unknown.
   @inlinable public static var FLR_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `DEVICE_CNTL`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), rw, reset 0x0000_0000.
+/// `DEVICE_CNTL`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_CNTL CORR_ERR_EN@0:1 NON_FATAL_ERR_EN@1:1 FATAL_ERR_EN@2:1 USR_REPORT_EN@3:1 RELAXED_ORD_EN@4:1 MAX_PAYLOAD_SIZE@5:3 EXTENDED_TAG_EN@8:1 PHANTOM_FUNC_EN@9:1 AUX_POWER_PM_EN@10:1 NO_SNOOP_EN@11:1 MAX_READ_REQUEST_SIZE@12:3 INITIATE_FLR@15:1")
   }
 
-  /// `DEVICE_CNTL.CORR_ERR_EN`: bit 0, rw.
+  /// `DEVICE_CNTL.CORR_ERR_EN`: bit 0, access unknown.
   @inlinable public static var CORR_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DEVICE_CNTL.NON_FATAL_ERR_EN`: bit 1, rw.
+  /// `DEVICE_CNTL.NON_FATAL_ERR_EN`: bit 1, access unknown.
   @inlinable public static var NON_FATAL_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DEVICE_CNTL.FATAL_ERR_EN`: bit 2, rw.
+  /// `DEVICE_CNTL.FATAL_ERR_EN`: bit 2, access unknown.
   @inlinable public static var FATAL_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `DEVICE_CNTL.USR_REPORT_EN`: bit 3, rw.
+  /// `DEVICE_CNTL.USR_REPORT_EN`: bit 3, access unknown.
   @inlinable public static var USR_REPORT_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `DEVICE_CNTL.RELAXED_ORD_EN`: bit 4, rw.
+  /// `DEVICE_CNTL.RELAXED_ORD_EN`: bit 4, access unknown.
   @inlinable public static var RELAXED_ORD_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DEVICE_CNTL.MAX_PAYLOAD_SIZE`: bits 7:5, rw.
+  /// `DEVICE_CNTL.MAX_PAYLOAD_SIZE`: bits 7:5, access unknown.
   @inlinable public static var MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `DEVICE_CNTL.EXTENDED_TAG_EN`: bit 8, rw.
+  /// `DEVICE_CNTL.EXTENDED_TAG_EN`: bit 8, access unknown.
   @inlinable public static var EXTENDED_TAG_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DEVICE_CNTL.PHANTOM_FUNC_EN`: bit 9, rw.
+  /// `DEVICE_CNTL.PHANTOM_FUNC_EN`: bit 9, access unknown.
   @inlinable public static var PHANTOM_FUNC_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DEVICE_CNTL.AUX_POWER_PM_EN`: bit 10, rw.
+  /// `DEVICE_CNTL.AUX_POWER_PM_EN`: bit 10, access unknown.
   @inlinable public static var AUX_POWER_PM_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `DEVICE_CNTL.NO_SNOOP_EN`: bit 11, rw.
+  /// `DEVICE_CNTL.NO_SNOOP_EN`: bit 11, access unknown.
   @inlinable public static var NO_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `DEVICE_CNTL.MAX_READ_REQUEST_SIZE`: bits 14:12, rw.
+  /// `DEVICE_CNTL.MAX_READ_REQUEST_SIZE`: bits 14:12, access unknown.
   @inlinable public static var MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `DEVICE_CNTL.INITIATE_FLR`: bit 15, rw.
+  /// `DEVICE_CNTL.INITIATE_FLR`: bit 15, access unknown.
   @inlinable public static var INITIATE_FLR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `DEVICE_STATUS`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), rw, reset 0x0000_0000.
+/// `DEVICE_STATUS`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `DEVICE_CNTL`, at the same offset.
 public enum DEVICE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_STATUS CORR_ERR@0:1 NON_FATAL_ERR@1:1 FATAL_ERR@2:1 USR_DETECTED@3:1 AUX_PWR@4:1 TRANSACTIONS_PEND@5:1")
   }
 
-  /// `DEVICE_STATUS.CORR_ERR`: bit 0, rw.
+  /// `DEVICE_STATUS.CORR_ERR`: bit 0, access unknown.
   @inlinable public static var CORR_ERR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DEVICE_STATUS.NON_FATAL_ERR`: bit 1, rw.
+  /// `DEVICE_STATUS.NON_FATAL_ERR`: bit 1, access unknown.
   @inlinable public static var NON_FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DEVICE_STATUS.FATAL_ERR`: bit 2, rw.
+  /// `DEVICE_STATUS.FATAL_ERR`: bit 2, access unknown.
   @inlinable public static var FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `DEVICE_STATUS.USR_DETECTED`: bit 3, rw.
+  /// `DEVICE_STATUS.USR_DETECTED`: bit 3, access unknown.
   @inlinable public static var USR_DETECTED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `DEVICE_STATUS.AUX_PWR`: bit 4, rw.
+  /// `DEVICE_STATUS.AUX_PWR`: bit 4, access unknown.
   @inlinable public static var AUX_PWR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DEVICE_STATUS.TRANSACTIONS_PEND`: bit 5, rw.
+  /// `DEVICE_STATUS.TRANSACTIONS_PEND`: bit 5, access unknown.
   @inlinable public static var TRANSACTIONS_PEND: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `LINK_CAP`: bif_5_0 register, MMIO dword 0x19 (byte 0x64), rw, reset 0x0000_0000.
+/// `LINK_CAP`: bif_5_0 register, MMIO dword 0x19 (byte 0x64), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x19, resetValue: 0x0000_0000,
+      offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_CAP LINK_SPEED@0:4 LINK_WIDTH@4:6 PM_SUPPORT@10:2 L0S_EXIT_LATENCY@12:3 L1_EXIT_LATENCY@15:3 CLOCK_POWER_MANAGEMENT@18:1 SURPRISE_DOWN_ERR_REPORTING@19:1 DL_ACTIVE_REPORTING_CAPABLE@20:1 LINK_BW_NOTIFICATION_CAP@21:1 ASPM_OPTIONALITY_COMPLIANCE@22:1 PORT_NUMBER@24:8")
   }
 
-  /// `LINK_CAP.LINK_SPEED`: bits 3:0, rw.
+  /// `LINK_CAP.LINK_SPEED`: bits 3:0, access unknown.
   @inlinable public static var LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `LINK_CAP.LINK_WIDTH`: bits 9:4, rw.
+  /// `LINK_CAP.LINK_WIDTH`: bits 9:4, access unknown.
   @inlinable public static var LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
-  /// `LINK_CAP.PM_SUPPORT`: bits 11:10, rw.
+  /// `LINK_CAP.PM_SUPPORT`: bits 11:10, access unknown.
   @inlinable public static var PM_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `LINK_CAP.L0S_EXIT_LATENCY`: bits 14:12, rw.
+  /// `LINK_CAP.L0S_EXIT_LATENCY`: bits 14:12, access unknown.
   @inlinable public static var L0S_EXIT_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `LINK_CAP.L1_EXIT_LATENCY`: bits 17:15, rw.
+  /// `LINK_CAP.L1_EXIT_LATENCY`: bits 17:15, access unknown.
   @inlinable public static var L1_EXIT_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `LINK_CAP.CLOCK_POWER_MANAGEMENT`: bit 18, rw.
+  /// `LINK_CAP.CLOCK_POWER_MANAGEMENT`: bit 18, access unknown.
   @inlinable public static var CLOCK_POWER_MANAGEMENT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `LINK_CAP.SURPRISE_DOWN_ERR_REPORTING`: bit 19, rw.
+  /// `LINK_CAP.SURPRISE_DOWN_ERR_REPORTING`: bit 19, access unknown.
   @inlinable public static var SURPRISE_DOWN_ERR_REPORTING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `LINK_CAP.DL_ACTIVE_REPORTING_CAPABLE`: bit 20, rw.
+  /// `LINK_CAP.DL_ACTIVE_REPORTING_CAPABLE`: bit 20, access unknown.
   @inlinable public static var DL_ACTIVE_REPORTING_CAPABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `LINK_CAP.LINK_BW_NOTIFICATION_CAP`: bit 21, rw.
+  /// `LINK_CAP.LINK_BW_NOTIFICATION_CAP`: bit 21, access unknown.
   @inlinable public static var LINK_BW_NOTIFICATION_CAP: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `LINK_CAP.ASPM_OPTIONALITY_COMPLIANCE`: bit 22, rw.
+  /// `LINK_CAP.ASPM_OPTIONALITY_COMPLIANCE`: bit 22, access unknown.
   @inlinable public static var ASPM_OPTIONALITY_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `LINK_CAP.PORT_NUMBER`: bits 31:24, rw.
+  /// `LINK_CAP.PORT_NUMBER`: bits 31:24, access unknown.
   @inlinable public static var PORT_NUMBER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LINK_CNTL`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), rw, reset 0x0000_0000.
+/// `LINK_CNTL`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1A, resetValue: 0x0000_0000,
+      offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_CNTL PM_CONTROL@0:2 READ_CPL_BOUNDARY@3:1 LINK_DIS@4:1 RETRAIN_LINK@5:1 COMMON_CLOCK_CFG@6:1 EXTENDED_SYNC@7:1 CLOCK_POWER_MANAGEMENT_EN@8:1 HW_AUTONOMOUS_WIDTH_DISABLE@9:1 LINK_BW_MANAGEMENT_INT_EN@10:1 LINK_AUTONOMOUS_BW_INT_EN@11:1")
   }
 
-  /// `LINK_CNTL.PM_CONTROL`: bits 1:0, rw.
+  /// `LINK_CNTL.PM_CONTROL`: bits 1:0, access unknown.
   @inlinable public static var PM_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `LINK_CNTL.READ_CPL_BOUNDARY`: bit 3, rw.
+  /// `LINK_CNTL.READ_CPL_BOUNDARY`: bit 3, access unknown.
   @inlinable public static var READ_CPL_BOUNDARY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `LINK_CNTL.LINK_DIS`: bit 4, rw.
+  /// `LINK_CNTL.LINK_DIS`: bit 4, access unknown.
   @inlinable public static var LINK_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `LINK_CNTL.RETRAIN_LINK`: bit 5, rw.
+  /// `LINK_CNTL.RETRAIN_LINK`: bit 5, access unknown.
   @inlinable public static var RETRAIN_LINK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `LINK_CNTL.COMMON_CLOCK_CFG`: bit 6, rw.
+  /// `LINK_CNTL.COMMON_CLOCK_CFG`: bit 6, access unknown.
   @inlinable public static var COMMON_CLOCK_CFG: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `LINK_CNTL.EXTENDED_SYNC`: bit 7, rw.
+  /// `LINK_CNTL.EXTENDED_SYNC`: bit 7, access unknown.
   @inlinable public static var EXTENDED_SYNC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `LINK_CNTL.CLOCK_POWER_MANAGEMENT_EN`: bit 8, rw.
+  /// `LINK_CNTL.CLOCK_POWER_MANAGEMENT_EN`: bit 8, access unknown.
   @inlinable public static var CLOCK_POWER_MANAGEMENT_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `LINK_CNTL.HW_AUTONOMOUS_WIDTH_DISABLE`: bit 9, rw.
+  /// `LINK_CNTL.HW_AUTONOMOUS_WIDTH_DISABLE`: bit 9, access unknown.
   @inlinable public static var HW_AUTONOMOUS_WIDTH_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `LINK_CNTL.LINK_BW_MANAGEMENT_INT_EN`: bit 10, rw.
+  /// `LINK_CNTL.LINK_BW_MANAGEMENT_INT_EN`: bit 10, access unknown.
   @inlinable public static var LINK_BW_MANAGEMENT_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `LINK_CNTL.LINK_AUTONOMOUS_BW_INT_EN`: bit 11, rw.
+  /// `LINK_CNTL.LINK_AUTONOMOUS_BW_INT_EN`: bit 11, access unknown.
   @inlinable public static var LINK_AUTONOMOUS_BW_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `LINK_STATUS`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), rw, reset 0x0000_0000.
+/// `LINK_STATUS`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `LINK_CNTL`, at the same offset.
 public enum LINK_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1A, resetValue: 0x0000_0000,
+      offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_STATUS CURRENT_LINK_SPEED@0:4 NEGOTIATED_LINK_WIDTH@4:6 LINK_TRAINING@11:1 SLOT_CLOCK_CFG@12:1 DL_ACTIVE@13:1 LINK_BW_MANAGEMENT_STATUS@14:1 LINK_AUTONOMOUS_BW_STATUS@15:1")
   }
 
-  /// `LINK_STATUS.CURRENT_LINK_SPEED`: bits 3:0, rw.
+  /// `LINK_STATUS.CURRENT_LINK_SPEED`: bits 3:0, access unknown.
   @inlinable public static var CURRENT_LINK_SPEED: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `LINK_STATUS.NEGOTIATED_LINK_WIDTH`: bits 9:4, rw.
+  /// `LINK_STATUS.NEGOTIATED_LINK_WIDTH`: bits 9:4, access unknown.
   @inlinable public static var NEGOTIATED_LINK_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 6)
   }
 
-  /// `LINK_STATUS.LINK_TRAINING`: bit 11, rw.
+  /// `LINK_STATUS.LINK_TRAINING`: bit 11, access unknown.
   @inlinable public static var LINK_TRAINING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `LINK_STATUS.SLOT_CLOCK_CFG`: bit 12, rw.
+  /// `LINK_STATUS.SLOT_CLOCK_CFG`: bit 12, access unknown.
   @inlinable public static var SLOT_CLOCK_CFG: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `LINK_STATUS.DL_ACTIVE`: bit 13, rw.
+  /// `LINK_STATUS.DL_ACTIVE`: bit 13, access unknown.
   @inlinable public static var DL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `LINK_STATUS.LINK_BW_MANAGEMENT_STATUS`: bit 14, rw.
+  /// `LINK_STATUS.LINK_BW_MANAGEMENT_STATUS`: bit 14, access unknown.
   @inlinable public static var LINK_BW_MANAGEMENT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `LINK_STATUS.LINK_AUTONOMOUS_BW_STATUS`: bit 15, rw.
+  /// `LINK_STATUS.LINK_AUTONOMOUS_BW_STATUS`: bit 15, access unknown.
   @inlinable public static var LINK_AUTONOMOUS_BW_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `DEVICE_CAP2`: bif_5_0 register, MMIO dword 0x1F (byte 0x7C), rw, reset 0x0000_0000.
+/// `DEVICE_CAP2`: bif_5_0 register, MMIO dword 0x1F (byte 0x7C), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F, resetValue: 0x0000_0000,
+      offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_CAP2 CPL_TIMEOUT_RANGE_SUPPORTED@0:4 CPL_TIMEOUT_DIS_SUPPORTED@4:1 ARI_FORWARDING_SUPPORTED@5:1 ATOMICOP_ROUTING_SUPPORTED@6:1 ATOMICOP_32CMPLT_SUPPORTED@7:1 ATOMICOP_64CMPLT_SUPPORTED@8:1 CAS128_CMPLT_SUPPORTED@9:1 NO_RO_ENABLED_P2P_PASSING@10:1 LTR_SUPPORTED@11:1 TPH_CPLR_SUPPORTED@12:2 OBFF_SUPPORTED@18:2 EXTENDED_FMT_FIELD_SUPPORTED@20:1 END_END_TLP_PREFIX_SUPPORTED@21:1 MAX_END_END_TLP_PREFIXES@22:2")
   }
 
-  /// `DEVICE_CAP2.CPL_TIMEOUT_RANGE_SUPPORTED`: bits 3:0, rw.
+  /// `DEVICE_CAP2.CPL_TIMEOUT_RANGE_SUPPORTED`: bits 3:0, access unknown.
   @inlinable public static var CPL_TIMEOUT_RANGE_SUPPORTED: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `DEVICE_CAP2.CPL_TIMEOUT_DIS_SUPPORTED`: bit 4, rw.
+  /// `DEVICE_CAP2.CPL_TIMEOUT_DIS_SUPPORTED`: bit 4, access unknown.
   @inlinable public static var CPL_TIMEOUT_DIS_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `DEVICE_CAP2.ARI_FORWARDING_SUPPORTED`: bit 5, rw.
+  /// `DEVICE_CAP2.ARI_FORWARDING_SUPPORTED`: bit 5, access unknown.
   @inlinable public static var ARI_FORWARDING_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DEVICE_CAP2.ATOMICOP_ROUTING_SUPPORTED`: bit 6, rw.
+  /// `DEVICE_CAP2.ATOMICOP_ROUTING_SUPPORTED`: bit 6, access unknown.
   @inlinable public static var ATOMICOP_ROUTING_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DEVICE_CAP2.ATOMICOP_32CMPLT_SUPPORTED`: bit 7, rw.
+  /// `DEVICE_CAP2.ATOMICOP_32CMPLT_SUPPORTED`: bit 7, access unknown.
   @inlinable public static var ATOMICOP_32CMPLT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DEVICE_CAP2.ATOMICOP_64CMPLT_SUPPORTED`: bit 8, rw.
+  /// `DEVICE_CAP2.ATOMICOP_64CMPLT_SUPPORTED`: bit 8, access unknown.
   @inlinable public static var ATOMICOP_64CMPLT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DEVICE_CAP2.CAS128_CMPLT_SUPPORTED`: bit 9, rw.
+  /// `DEVICE_CAP2.CAS128_CMPLT_SUPPORTED`: bit 9, access unknown.
   @inlinable public static var CAS128_CMPLT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DEVICE_CAP2.NO_RO_ENABLED_P2P_PASSING`: bit 10, rw.
+  /// `DEVICE_CAP2.NO_RO_ENABLED_P2P_PASSING`: bit 10, access unknown.
   @inlinable public static var NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `DEVICE_CAP2.LTR_SUPPORTED`: bit 11, rw.
+  /// `DEVICE_CAP2.LTR_SUPPORTED`: bit 11, access unknown.
   @inlinable public static var LTR_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `DEVICE_CAP2.TPH_CPLR_SUPPORTED`: bits 13:12, rw.
+  /// `DEVICE_CAP2.TPH_CPLR_SUPPORTED`: bits 13:12, access unknown.
   @inlinable public static var TPH_CPLR_SUPPORTED: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `DEVICE_CAP2.OBFF_SUPPORTED`: bits 19:18, rw.
+  /// `DEVICE_CAP2.OBFF_SUPPORTED`: bits 19:18, access unknown.
   @inlinable public static var OBFF_SUPPORTED: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
-  /// `DEVICE_CAP2.EXTENDED_FMT_FIELD_SUPPORTED`: bit 20, rw.
+  /// `DEVICE_CAP2.EXTENDED_FMT_FIELD_SUPPORTED`: bit 20, access unknown.
   @inlinable public static var EXTENDED_FMT_FIELD_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `DEVICE_CAP2.END_END_TLP_PREFIX_SUPPORTED`: bit 21, rw.
+  /// `DEVICE_CAP2.END_END_TLP_PREFIX_SUPPORTED`: bit 21, access unknown.
   @inlinable public static var END_END_TLP_PREFIX_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DEVICE_CAP2.MAX_END_END_TLP_PREFIXES`: bits 23:22, rw.
+  /// `DEVICE_CAP2.MAX_END_END_TLP_PREFIXES`: bits 23:22, access unknown.
   @inlinable public static var MAX_END_END_TLP_PREFIXES: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 }
 
-/// `DEVICE_CNTL2`: bif_5_0 register, MMIO dword 0x20 (byte 0x80), rw, reset 0x0000_0000.
+/// `DEVICE_CNTL2`: bif_5_0 register, MMIO dword 0x20 (byte 0x80), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_CNTL2 CPL_TIMEOUT_VALUE@0:4 CPL_TIMEOUT_DIS@4:1 ARI_FORWARDING_EN@5:1 ATOMICOP_REQUEST_EN@6:1 ATOMICOP_EGRESS_BLOCKING@7:1 IDO_REQUEST_ENABLE@8:1 IDO_COMPLETION_ENABLE@9:1 LTR_EN@10:1 OBFF_EN@13:2 END_END_TLP_PREFIX_BLOCKING@15:1")
   }
 
-  /// `DEVICE_CNTL2.CPL_TIMEOUT_VALUE`: bits 3:0, rw.
+  /// `DEVICE_CNTL2.CPL_TIMEOUT_VALUE`: bits 3:0, access unknown.
   @inlinable public static var CPL_TIMEOUT_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `DEVICE_CNTL2.CPL_TIMEOUT_DIS`: bit 4, rw.
+  /// `DEVICE_CNTL2.CPL_TIMEOUT_DIS`: bit 4, access unknown.
   @inlinable public static var CPL_TIMEOUT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `DEVICE_CNTL2.ARI_FORWARDING_EN`: bit 5, rw.
+  /// `DEVICE_CNTL2.ARI_FORWARDING_EN`: bit 5, access unknown.
   @inlinable public static var ARI_FORWARDING_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DEVICE_CNTL2.ATOMICOP_REQUEST_EN`: bit 6, rw.
+  /// `DEVICE_CNTL2.ATOMICOP_REQUEST_EN`: bit 6, access unknown.
   @inlinable public static var ATOMICOP_REQUEST_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DEVICE_CNTL2.ATOMICOP_EGRESS_BLOCKING`: bit 7, rw.
+  /// `DEVICE_CNTL2.ATOMICOP_EGRESS_BLOCKING`: bit 7, access unknown.
   @inlinable public static var ATOMICOP_EGRESS_BLOCKING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DEVICE_CNTL2.IDO_REQUEST_ENABLE`: bit 8, rw.
+  /// `DEVICE_CNTL2.IDO_REQUEST_ENABLE`: bit 8, access unknown.
   @inlinable public static var IDO_REQUEST_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DEVICE_CNTL2.IDO_COMPLETION_ENABLE`: bit 9, rw.
+  /// `DEVICE_CNTL2.IDO_COMPLETION_ENABLE`: bit 9, access unknown.
   @inlinable public static var IDO_COMPLETION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DEVICE_CNTL2.LTR_EN`: bit 10, rw.
+  /// `DEVICE_CNTL2.LTR_EN`: bit 10, access unknown.
   @inlinable public static var LTR_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `DEVICE_CNTL2.OBFF_EN`: bits 14:13, rw.
+  /// `DEVICE_CNTL2.OBFF_EN`: bits 14:13, access unknown.
   @inlinable public static var OBFF_EN: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `DEVICE_CNTL2.END_END_TLP_PREFIX_BLOCKING`: bit 15, rw.
+  /// `DEVICE_CNTL2.END_END_TLP_PREFIX_BLOCKING`: bit 15, access unknown.
   @inlinable public static var END_END_TLP_PREFIX_BLOCKING: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `DEVICE_STATUS2`: bif_5_0 register, MMIO dword 0x20 (byte 0x80), rw, reset 0x0000_0000.
+/// `DEVICE_STATUS2`: bif_5_0 register, MMIO dword 0x20 (byte 0x80), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `DEVICE_CNTL2`, at the same offset.
 public enum DEVICE_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEVICE_STATUS2 RESERVED@0:16")
   }
 
-  /// `DEVICE_STATUS2.RESERVED`: bits 15:0, rw.
+  /// `DEVICE_STATUS2.RESERVED`: bits 15:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `LINK_CAP2`: bif_5_0 register, MMIO dword 0x21 (byte 0x84), rw, reset 0x0000_0000.
+/// `LINK_CAP2`: bif_5_0 register, MMIO dword 0x21 (byte 0x84), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21, resetValue: 0x0000_0000,
+      offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_CAP2 SUPPORTED_LINK_SPEED@1:7 CROSSLINK_SUPPORTED@8:1 RESERVED@9:23")
   }
 
-  /// `LINK_CAP2.SUPPORTED_LINK_SPEED`: bits 7:1, rw.
+  /// `LINK_CAP2.SUPPORTED_LINK_SPEED`: bits 7:1, access unknown.
   @inlinable public static var SUPPORTED_LINK_SPEED: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 7)
   }
 
-  /// `LINK_CAP2.CROSSLINK_SUPPORTED`: bit 8, rw.
+  /// `LINK_CAP2.CROSSLINK_SUPPORTED`: bit 8, access unknown.
   @inlinable public static var CROSSLINK_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `LINK_CAP2.RESERVED`: bits 31:9, rw.
+  /// `LINK_CAP2.RESERVED`: bits 31:9, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
-/// `LINK_CNTL2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), rw, reset 0x0000_0000.
+/// `LINK_CNTL2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22, resetValue: 0x0000_0000,
+      offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_CNTL2 TARGET_LINK_SPEED@0:4 ENTER_COMPLIANCE@4:1 HW_AUTONOMOUS_SPEED_DISABLE@5:1 SELECTABLE_DEEMPHASIS@6:1 XMIT_MARGIN@7:3 ENTER_MOD_COMPLIANCE@10:1 COMPLIANCE_SOS@11:1 COMPLIANCE_DEEMPHASIS@12:4")
   }
 
-  /// `LINK_CNTL2.TARGET_LINK_SPEED`: bits 3:0, rw.
+  /// `LINK_CNTL2.TARGET_LINK_SPEED`: bits 3:0, access unknown.
   @inlinable public static var TARGET_LINK_SPEED: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `LINK_CNTL2.ENTER_COMPLIANCE`: bit 4, rw.
+  /// `LINK_CNTL2.ENTER_COMPLIANCE`: bit 4, access unknown.
   @inlinable public static var ENTER_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `LINK_CNTL2.HW_AUTONOMOUS_SPEED_DISABLE`: bit 5, rw.
+  /// `LINK_CNTL2.HW_AUTONOMOUS_SPEED_DISABLE`: bit 5, access unknown.
   @inlinable public static var HW_AUTONOMOUS_SPEED_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `LINK_CNTL2.SELECTABLE_DEEMPHASIS`: bit 6, rw.
+  /// `LINK_CNTL2.SELECTABLE_DEEMPHASIS`: bit 6, access unknown.
   @inlinable public static var SELECTABLE_DEEMPHASIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `LINK_CNTL2.XMIT_MARGIN`: bits 9:7, rw.
+  /// `LINK_CNTL2.XMIT_MARGIN`: bits 9:7, access unknown.
   @inlinable public static var XMIT_MARGIN: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `LINK_CNTL2.ENTER_MOD_COMPLIANCE`: bit 10, rw.
+  /// `LINK_CNTL2.ENTER_MOD_COMPLIANCE`: bit 10, access unknown.
   @inlinable public static var ENTER_MOD_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `LINK_CNTL2.COMPLIANCE_SOS`: bit 11, rw.
+  /// `LINK_CNTL2.COMPLIANCE_SOS`: bit 11, access unknown.
   @inlinable public static var COMPLIANCE_SOS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `LINK_CNTL2.COMPLIANCE_DEEMPHASIS`: bits 15:12, rw.
+  /// `LINK_CNTL2.COMPLIANCE_DEEMPHASIS`: bits 15:12, access unknown.
   @inlinable public static var COMPLIANCE_DEEMPHASIS: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 }
 
-/// `LINK_STATUS2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), rw, reset 0x0000_0000.
+/// `LINK_STATUS2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `LINK_CNTL2`, at the same offset.
 public enum LINK_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22, resetValue: 0x0000_0000,
+      offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "LINK_STATUS2 CUR_DEEMPHASIS_LEVEL@0:1 EQUALIZATION_COMPLETE@1:1 EQUALIZATION_PHASE1_SUCCESS@2:1 EQUALIZATION_PHASE2_SUCCESS@3:1 EQUALIZATION_PHASE3_SUCCESS@4:1 LINK_EQUALIZATION_REQUEST@5:1")
   }
 
-  /// `LINK_STATUS2.CUR_DEEMPHASIS_LEVEL`: bit 0, rw.
+  /// `LINK_STATUS2.CUR_DEEMPHASIS_LEVEL`: bit 0, access unknown.
   @inlinable public static var CUR_DEEMPHASIS_LEVEL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `LINK_STATUS2.EQUALIZATION_COMPLETE`: bit 1, rw.
+  /// `LINK_STATUS2.EQUALIZATION_COMPLETE`: bit 1, access unknown.
   @inlinable public static var EQUALIZATION_COMPLETE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `LINK_STATUS2.EQUALIZATION_PHASE1_SUCCESS`: bit 2, rw.
+  /// `LINK_STATUS2.EQUALIZATION_PHASE1_SUCCESS`: bit 2, access unknown.
   @inlinable public static var EQUALIZATION_PHASE1_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `LINK_STATUS2.EQUALIZATION_PHASE2_SUCCESS`: bit 3, rw.
+  /// `LINK_STATUS2.EQUALIZATION_PHASE2_SUCCESS`: bit 3, access unknown.
   @inlinable public static var EQUALIZATION_PHASE2_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `LINK_STATUS2.EQUALIZATION_PHASE3_SUCCESS`: bit 4, rw.
+  /// `LINK_STATUS2.EQUALIZATION_PHASE3_SUCCESS`: bit 4, access unknown.
   @inlinable public static var EQUALIZATION_PHASE3_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `LINK_STATUS2.LINK_EQUALIZATION_REQUEST`: bit 5, rw.
+  /// `LINK_STATUS2.LINK_EQUALIZATION_REQUEST`: bit 5, access unknown.
   @inlinable public static var LINK_EQUALIZATION_REQUEST: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `BIF_RFE_SNOOP_REG`: bif_5_0 register, MMIO dword 0x27 (byte 0x9C), rw, reset 0x0000_0000.
+/// `BIF_RFE_SNOOP_REG`: bif_5_0 register, MMIO dword 0x27 (byte 0x9C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_SNOOP_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27, resetValue: 0x0000_0000,
+      offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_SNOOP_REG REG_SNOOP_ARBITER@0:1 REG_SNOOP_ALLMASTER@1:1")
   }
 
-  /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ARBITER`: bit 0, rw.
+  /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ARBITER`: bit 0, access unknown.
   @inlinable public static var REG_SNOOP_ARBITER: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ALLMASTER`: bit 1, rw.
+  /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ALLMASTER`: bit 1, access unknown.
   @inlinable public static var REG_SNOOP_ALLMASTER: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `MSI_CAP_LIST`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), rw, reset 0x0000_0000.
+/// `MSI_CAP_LIST`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x28, resetValue: 0x0000_0000,
+      offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
 
-  /// `MSI_CAP_LIST.CAP_ID`: bits 7:0, rw.
+  /// `MSI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MSI_CAP_LIST.NEXT_PTR`: bits 15:8, rw.
+  /// `MSI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MSI_MSG_CNTL`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), rw, reset 0x0000_0000.
+/// `MSI_MSG_CNTL`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSI_CAP_LIST`, at the same offset.
 public enum MSI_MSG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x28, resetValue: 0x0000_0000,
+      offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MSG_CNTL MSI_EN@0:1 MSI_MULTI_CAP@1:3 MSI_MULTI_EN@4:3 MSI_64BIT@7:1 MSI_PERVECTOR_MASKING_CAP@8:1")
   }
 
-  /// `MSI_MSG_CNTL.MSI_EN`: bit 0, rw.
+  /// `MSI_MSG_CNTL.MSI_EN`: bit 0, access unknown.
   @inlinable public static var MSI_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MSI_MSG_CNTL.MSI_MULTI_CAP`: bits 3:1, rw.
+  /// `MSI_MSG_CNTL.MSI_MULTI_CAP`: bits 3:1, access unknown.
   @inlinable public static var MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
-  /// `MSI_MSG_CNTL.MSI_MULTI_EN`: bits 6:4, rw.
+  /// `MSI_MSG_CNTL.MSI_MULTI_EN`: bits 6:4, access unknown.
   @inlinable public static var MSI_MULTI_EN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MSI_MSG_CNTL.MSI_64BIT`: bit 7, rw.
+  /// `MSI_MSG_CNTL.MSI_64BIT`: bit 7, access unknown.
   @inlinable public static var MSI_64BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MSI_MSG_CNTL.MSI_PERVECTOR_MASKING_CAP`: bit 8, rw.
+  /// `MSI_MSG_CNTL.MSI_PERVECTOR_MASKING_CAP`: bit 8, access unknown.
   @inlinable public static var MSI_PERVECTOR_MASKING_CAP: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `MSI_MSG_ADDR_LO`: bif_5_0 register, MMIO dword 0x29 (byte 0xA4), rw, reset 0x0000_0000.
+/// `MSI_MSG_ADDR_LO`: bif_5_0 register, MMIO dword 0x29 (byte 0xA4), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x29, resetValue: 0x0000_0000,
+      offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MSG_ADDR_LO MSI_MSG_ADDR_LO@2:30")
   }
 
-  /// `MSI_MSG_ADDR_LO.MSI_MSG_ADDR_LO`: bits 31:2, rw.
+  /// `MSI_MSG_ADDR_LO.MSI_MSG_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var MSI_MSG_ADDR_LO: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `MSI_MSG_ADDR_HI`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), rw, reset 0x0000_0000.
+/// `MSI_MSG_ADDR_HI`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A, resetValue: 0x0000_0000,
+      offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MSG_ADDR_HI MSI_MSG_ADDR_HI@0:32")
   }
 
-  /// `MSI_MSG_ADDR_HI.MSI_MSG_ADDR_HI`: bits 31:0, rw.
+  /// `MSI_MSG_ADDR_HI.MSI_MSG_ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var MSI_MSG_ADDR_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MSI_MSG_DATA`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), rw, reset 0x0000_0000.
+/// `MSI_MSG_DATA`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSI_MSG_ADDR_HI`, at the same offset.
 public enum MSI_MSG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A, resetValue: 0x0000_0000,
+      offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MSG_DATA MSI_DATA@0:16")
   }
 
-  /// `MSI_MSG_DATA.MSI_DATA`: bits 15:0, rw.
+  /// `MSI_MSG_DATA.MSI_DATA`: bits 15:0, access unknown.
   @inlinable public static var MSI_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `MSI_MASK`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), rw, reset 0x0000_0000.
+/// `MSI_MASK`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSI_MSG_DATA_64`, at the same offset.
 public enum MSI_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B, resetValue: 0x0000_0000,
+      offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MASK MSI_MASK@0:32")
   }
 
-  /// `MSI_MASK.MSI_MASK`: bits 31:0, rw.
+  /// `MSI_MASK.MSI_MASK`: bits 31:0, access unknown.
   @inlinable public static var MSI_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MSI_MSG_DATA_64`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), rw, reset 0x0000_0000.
+/// `MSI_MSG_DATA_64`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_DATA_64: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B, resetValue: 0x0000_0000,
+      offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MSG_DATA_64 MSI_DATA_64@0:16")
   }
 
-  /// `MSI_MSG_DATA_64.MSI_DATA_64`: bits 15:0, rw.
+  /// `MSI_MSG_DATA_64.MSI_DATA_64`: bits 15:0, access unknown.
   @inlinable public static var MSI_DATA_64: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `MSI_MASK_64`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), rw, reset 0x0000_0000.
+/// `MSI_MASK_64`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSI_PENDING`, at the same offset.
 public enum MSI_MASK_64: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C, resetValue: 0x0000_0000,
+      offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_MASK_64 MSI_MASK_64@0:32")
   }
 
-  /// `MSI_MASK_64.MSI_MASK_64`: bits 31:0, rw.
+  /// `MSI_MASK_64.MSI_MASK_64`: bits 31:0, access unknown.
   @inlinable public static var MSI_MASK_64: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MSI_PENDING`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), rw, reset 0x0000_0000.
+/// `MSI_PENDING`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_PENDING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C, resetValue: 0x0000_0000,
+      offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_PENDING MSI_PENDING@0:32")
   }
 
-  /// `MSI_PENDING.MSI_PENDING`: bits 31:0, rw.
+  /// `MSI_PENDING.MSI_PENDING`: bits 31:0, access unknown.
   @inlinable public static var MSI_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MSI_PENDING_64`: bif_5_0 register, MMIO dword 0x2D (byte 0xB4), rw, reset 0x0000_0000.
+/// `MSI_PENDING_64`: bif_5_0 register, MMIO dword 0x2D (byte 0xB4), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_PENDING_64: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D, resetValue: 0x0000_0000,
+      offset: 0x2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_PENDING_64 MSI_PENDING_64@0:32")
   }
 
-  /// `MSI_PENDING_64.MSI_PENDING_64`: bits 31:0, rw.
+  /// `MSI_PENDING_64.MSI_PENDING_64`: bits 31:0, access unknown.
   @inlinable public static var MSI_PENDING_64: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MSIX_CAP_LIST`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), rw, reset 0x0000_0000.
+/// `MSIX_CAP_LIST`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
 public enum MSIX_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30, resetValue: 0x0000_0000,
+      offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSIX_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
 
-  /// `MSIX_CAP_LIST.CAP_ID`: bits 7:0, rw.
+  /// `MSIX_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MSIX_CAP_LIST.NEXT_PTR`: bits 15:8, rw.
+  /// `MSIX_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MSIX_MSG_CNTL`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), rw, reset 0x0000_0000.
+/// `MSIX_MSG_CNTL`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSIX_CAP_LIST`, at the same offset.
 public enum MSIX_MSG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30, resetValue: 0x0000_0000,
+      offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSIX_MSG_CNTL MSIX_TABLE_SIZE@0:11 MSIX_FUNC_MASK@14:1 MSIX_EN@15:1")
   }
 
-  /// `MSIX_MSG_CNTL.MSIX_TABLE_SIZE`: bits 10:0, rw.
+  /// `MSIX_MSG_CNTL.MSIX_TABLE_SIZE`: bits 10:0, access unknown.
   @inlinable public static var MSIX_TABLE_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `MSIX_MSG_CNTL.MSIX_FUNC_MASK`: bit 14, rw.
+  /// `MSIX_MSG_CNTL.MSIX_FUNC_MASK`: bit 14, access unknown.
   @inlinable public static var MSIX_FUNC_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MSIX_MSG_CNTL.MSIX_EN`: bit 15, rw.
+  /// `MSIX_MSG_CNTL.MSIX_EN`: bit 15, access unknown.
   @inlinable public static var MSIX_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `MSIX_TABLE`: bif_5_0 register, MMIO dword 0x31 (byte 0xC4), rw, reset 0x0000_0000.
+/// `MSIX_TABLE`: bif_5_0 register, MMIO dword 0x31 (byte 0xC4), access unknown, reset unknown (`write` starts from 0).
 public enum MSIX_TABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31, resetValue: 0x0000_0000,
+      offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSIX_TABLE MSIX_TABLE_BIR@0:3 MSIX_TABLE_OFFSET@3:29")
   }
 
-  /// `MSIX_TABLE.MSIX_TABLE_BIR`: bits 2:0, rw.
+  /// `MSIX_TABLE.MSIX_TABLE_BIR`: bits 2:0, access unknown.
   @inlinable public static var MSIX_TABLE_BIR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MSIX_TABLE.MSIX_TABLE_OFFSET`: bits 31:3, rw.
+  /// `MSIX_TABLE.MSIX_TABLE_OFFSET`: bits 31:3, access unknown.
   @inlinable public static var MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 3, width: 29)
   }
 }
 
-/// `MSIX_PBA`: bif_5_0 register, MMIO dword 0x32 (byte 0xC8), rw, reset 0x0000_0000.
+/// `MSIX_PBA`: bif_5_0 register, MMIO dword 0x32 (byte 0xC8), access unknown, reset unknown (`write` starts from 0).
 public enum MSIX_PBA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32, resetValue: 0x0000_0000,
+      offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSIX_PBA MSIX_PBA_BIR@0:3 MSIX_PBA_OFFSET@3:29")
   }
 
-  /// `MSIX_PBA.MSIX_PBA_BIR`: bits 2:0, rw.
+  /// `MSIX_PBA.MSIX_PBA_BIR`: bits 2:0, access unknown.
   @inlinable public static var MSIX_PBA_BIR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `MSIX_PBA.MSIX_PBA_OFFSET`: bits 31:3, rw.
+  /// `MSIX_PBA.MSIX_PBA_OFFSET`: bits 31:3, access unknown.
   @inlinable public static var MSIX_PBA_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 3, width: 29)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x40 (byte 0x100), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x40 (byte 0x100), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x40, resetValue: 0x0000_0000,
+      offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR`: bif_5_0 register, MMIO dword 0x41 (byte 0x104), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR`: bif_5_0 register, MMIO dword 0x41 (byte 0x104), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x41, resetValue: 0x0000_0000,
+      offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR VSEC_ID@0:16 VSEC_REV@16:4 VSEC_LENGTH@20:12")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_ID`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_ID`: bits 15:0, access unknown.
   @inlinable public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_REV`: bits 19:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_REV`: bits 19:16, access unknown.
   @inlinable public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_LENGTH`: bits 31:20, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_LENGTH`: bits 31:20, access unknown.
   @inlinable public static var VSEC_LENGTH: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 12)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC1`: bif_5_0 register, MMIO dword 0x42 (byte 0x108), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC1`: bif_5_0 register, MMIO dword 0x42 (byte 0x108), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x42, resetValue: 0x0000_0000,
+      offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC1 SCRATCH@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC1.SCRATCH`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC1.SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC2`: bif_5_0 register, MMIO dword 0x43 (byte 0x10C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC2`: bif_5_0 register, MMIO dword 0x43 (byte 0x10C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x43, resetValue: 0x0000_0000,
+      offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC2 SCRATCH@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC2.SCRATCH`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC2.SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_VC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x44 (byte 0x110), rw, reset 0x0000_0000.
+/// `PCIE_VC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x44 (byte 0x110), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x44, resetValue: 0x0000_0000,
+      offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_VC_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_VC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VC_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_VC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_VC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_VC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_PORT_VC_CAP_REG1`: bif_5_0 register, MMIO dword 0x45 (byte 0x114), rw, reset 0x0000_0000.
+/// `PCIE_PORT_VC_CAP_REG1`: bif_5_0 register, MMIO dword 0x45 (byte 0x114), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CAP_REG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x45, resetValue: 0x0000_0000,
+      offset: 0x45,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PORT_VC_CAP_REG1 EXT_VC_COUNT@0:3 LOW_PRIORITY_EXT_VC_COUNT@4:3 REF_CLK@8:2 PORT_ARB_TABLE_ENTRY_SIZE@10:2")
   }
 
-  /// `PCIE_PORT_VC_CAP_REG1.EXT_VC_COUNT`: bits 2:0, rw.
+  /// `PCIE_PORT_VC_CAP_REG1.EXT_VC_COUNT`: bits 2:0, access unknown.
   @inlinable public static var EXT_VC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_PORT_VC_CAP_REG1.LOW_PRIORITY_EXT_VC_COUNT`: bits 6:4, rw.
+  /// `PCIE_PORT_VC_CAP_REG1.LOW_PRIORITY_EXT_VC_COUNT`: bits 6:4, access unknown.
   @inlinable public static var LOW_PRIORITY_EXT_VC_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_PORT_VC_CAP_REG1.REF_CLK`: bits 9:8, rw.
+  /// `PCIE_PORT_VC_CAP_REG1.REF_CLK`: bits 9:8, access unknown.
   @inlinable public static var REF_CLK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `PCIE_PORT_VC_CAP_REG1.PORT_ARB_TABLE_ENTRY_SIZE`: bits 11:10, rw.
+  /// `PCIE_PORT_VC_CAP_REG1.PORT_ARB_TABLE_ENTRY_SIZE`: bits 11:10, access unknown.
   @inlinable public static var PORT_ARB_TABLE_ENTRY_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 }
 
-/// `PCIE_PORT_VC_CAP_REG2`: bif_5_0 register, MMIO dword 0x46 (byte 0x118), rw, reset 0x0000_0000.
+/// `PCIE_PORT_VC_CAP_REG2`: bif_5_0 register, MMIO dword 0x46 (byte 0x118), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CAP_REG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x46, resetValue: 0x0000_0000,
+      offset: 0x46,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PORT_VC_CAP_REG2 VC_ARB_CAP@0:8 VC_ARB_TABLE_OFFSET@24:8")
   }
 
-  /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_CAP`: bits 7:0, rw.
+  /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_CAP`: bits 7:0, access unknown.
   @inlinable public static var VC_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_TABLE_OFFSET`: bits 31:24, rw.
+  /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
   @inlinable public static var VC_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PORT_VC_CNTL`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), rw, reset 0x0000_0000.
+/// `PCIE_PORT_VC_CNTL`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x47, resetValue: 0x0000_0000,
+      offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PORT_VC_CNTL LOAD_VC_ARB_TABLE@0:1 VC_ARB_SELECT@1:3")
   }
 
-  /// `PCIE_PORT_VC_CNTL.LOAD_VC_ARB_TABLE`: bit 0, rw.
+  /// `PCIE_PORT_VC_CNTL.LOAD_VC_ARB_TABLE`: bit 0, access unknown.
   @inlinable public static var LOAD_VC_ARB_TABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_PORT_VC_CNTL.VC_ARB_SELECT`: bits 3:1, rw.
+  /// `PCIE_PORT_VC_CNTL.VC_ARB_SELECT`: bits 3:1, access unknown.
   @inlinable public static var VC_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 }
 
-/// `PCIE_PORT_VC_STATUS`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), rw, reset 0x0000_0000.
+/// `PCIE_PORT_VC_STATUS`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_PORT_VC_CNTL`, at the same offset.
 public enum PCIE_PORT_VC_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x47, resetValue: 0x0000_0000,
+      offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PORT_VC_STATUS VC_ARB_TABLE_STATUS@0:1")
   }
 
-  /// `PCIE_PORT_VC_STATUS.VC_ARB_TABLE_STATUS`: bit 0, rw.
+  /// `PCIE_PORT_VC_STATUS.VC_ARB_TABLE_STATUS`: bit 0, access unknown.
   @inlinable public static var VC_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_VC0_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x48 (byte 0x120), rw, reset 0x0000_0000.
+/// `PCIE_VC0_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x48 (byte 0x120), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC0_RESOURCE_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x48, resetValue: 0x0000_0000,
+      offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_CAP PORT_ARB_CAP@0:8 REJECT_SNOOP_TRANS@15:1 MAX_TIME_SLOTS@16:6 PORT_ARB_TABLE_OFFSET@24:8")
   }
 
-  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, rw.
+  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
   @inlinable public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_VC0_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, rw.
+  /// `PCIE_VC0_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
   @inlinable public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_VC0_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, rw.
+  /// `PCIE_VC0_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
   @inlinable public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, rw.
+  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
   @inlinable public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_VC0_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x49 (byte 0x124), rw, reset 0x0000_0000.
+/// `PCIE_VC0_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x49 (byte 0x124), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC0_RESOURCE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x49, resetValue: 0x0000_0000,
+      offset: 0x49,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_CNTL TC_VC_MAP_TC0@0:1 TC_VC_MAP_TC1_7@1:7 LOAD_PORT_ARB_TABLE@16:1 PORT_ARB_SELECT@17:3 VC_ID@24:3 VC_ENABLE@31:1")
   }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
   @inlinable public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
   @inlinable public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 7)
   }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
   @inlinable public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
   @inlinable public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.VC_ID`: bits 26:24, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
   @inlinable public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `PCIE_VC0_RESOURCE_CNTL.VC_ENABLE`: bit 31, rw.
+  /// `PCIE_VC0_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
   @inlinable public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PCIE_VC0_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4A (byte 0x128), rw, reset 0x0000_0000.
+/// `PCIE_VC0_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4A (byte 0x128), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC0_RESOURCE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4A, resetValue: 0x0000_0000,
+      offset: 0x4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_STATUS PORT_ARB_TABLE_STATUS@0:1 VC_NEGOTIATION_PENDING@1:1")
   }
 
-  /// `PCIE_VC0_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, rw.
+  /// `PCIE_VC0_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
   @inlinable public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_VC0_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, rw.
+  /// `PCIE_VC0_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
   @inlinable public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `PCIE_VC1_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x4B (byte 0x12C), rw, reset 0x0000_0000.
+/// `PCIE_VC1_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x4B (byte 0x12C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC1_RESOURCE_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4B, resetValue: 0x0000_0000,
+      offset: 0x4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_CAP PORT_ARB_CAP@0:8 REJECT_SNOOP_TRANS@15:1 MAX_TIME_SLOTS@16:6 PORT_ARB_TABLE_OFFSET@24:8")
   }
 
-  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, rw.
+  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
   @inlinable public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_VC1_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, rw.
+  /// `PCIE_VC1_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
   @inlinable public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_VC1_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, rw.
+  /// `PCIE_VC1_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
   @inlinable public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, rw.
+  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
   @inlinable public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_VC1_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x4C (byte 0x130), rw, reset 0x0000_0000.
+/// `PCIE_VC1_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x4C (byte 0x130), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC1_RESOURCE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4C, resetValue: 0x0000_0000,
+      offset: 0x4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_CNTL TC_VC_MAP_TC0@0:1 TC_VC_MAP_TC1_7@1:7 LOAD_PORT_ARB_TABLE@16:1 PORT_ARB_SELECT@17:3 VC_ID@24:3 VC_ENABLE@31:1")
   }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
   @inlinable public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
   @inlinable public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 7)
   }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
   @inlinable public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
   @inlinable public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.VC_ID`: bits 26:24, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
   @inlinable public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `PCIE_VC1_RESOURCE_CNTL.VC_ENABLE`: bit 31, rw.
+  /// `PCIE_VC1_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
   @inlinable public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PCIE_VC1_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4D (byte 0x134), rw, reset 0x0000_0000.
+/// `PCIE_VC1_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4D (byte 0x134), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VC1_RESOURCE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4D, resetValue: 0x0000_0000,
+      offset: 0x4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_STATUS PORT_ARB_TABLE_STATUS@0:1 VC_NEGOTIATION_PENDING@1:1")
   }
 
-  /// `PCIE_VC1_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, rw.
+  /// `PCIE_VC1_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
   @inlinable public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_VC1_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, rw.
+  /// `PCIE_VC1_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
   @inlinable public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x50 (byte 0x140), rw, reset 0x0000_0000.
+/// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x50 (byte 0x140), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50, resetValue: 0x0000_0000,
+      offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_DEV_SERIAL_NUM_DW1`: bif_5_0 register, MMIO dword 0x51 (byte 0x144), rw, reset 0x0000_0000.
+/// `PCIE_DEV_SERIAL_NUM_DW1`: bif_5_0 register, MMIO dword 0x51 (byte 0x144), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEV_SERIAL_NUM_DW1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x51, resetValue: 0x0000_0000,
+      offset: 0x51,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DEV_SERIAL_NUM_DW1 SERIAL_NUMBER_LO@0:32")
   }
 
-  /// `PCIE_DEV_SERIAL_NUM_DW1.SERIAL_NUMBER_LO`: bits 31:0, rw.
+  /// `PCIE_DEV_SERIAL_NUM_DW1.SERIAL_NUMBER_LO`: bits 31:0, access unknown.
   @inlinable public static var SERIAL_NUMBER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_DEV_SERIAL_NUM_DW2`: bif_5_0 register, MMIO dword 0x52 (byte 0x148), rw, reset 0x0000_0000.
+/// `PCIE_DEV_SERIAL_NUM_DW2`: bif_5_0 register, MMIO dword 0x52 (byte 0x148), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEV_SERIAL_NUM_DW2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52, resetValue: 0x0000_0000,
+      offset: 0x52,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DEV_SERIAL_NUM_DW2 SERIAL_NUMBER_HI@0:32")
   }
 
-  /// `PCIE_DEV_SERIAL_NUM_DW2.SERIAL_NUMBER_HI`: bits 31:0, rw.
+  /// `PCIE_DEV_SERIAL_NUM_DW2.SERIAL_NUMBER_HI`: bits 31:0, access unknown.
   @inlinable public static var SERIAL_NUMBER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x54 (byte 0x150), rw, reset 0x0000_0000.
+/// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x54 (byte 0x150), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ADV_ERR_RPT_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x54, resetValue: 0x0000_0000,
+      offset: 0x54,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ADV_ERR_RPT_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_UNCORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x55 (byte 0x154), rw, reset 0x0000_0000.
+/// `PCIE_UNCORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x55 (byte 0x154), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x55, resetValue: 0x0000_0000,
+      offset: 0x55,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_UNCORR_ERR_STATUS DLP_ERR_STATUS@4:1 SURPDN_ERR_STATUS@5:1 PSN_ERR_STATUS@12:1 FC_ERR_STATUS@13:1 CPL_TIMEOUT_STATUS@14:1 CPL_ABORT_ERR_STATUS@15:1 UNEXP_CPL_STATUS@16:1 RCV_OVFL_STATUS@17:1 MAL_TLP_STATUS@18:1 ECRC_ERR_STATUS@19:1 UNSUPP_REQ_ERR_STATUS@20:1 ACS_VIOLATION_STATUS@21:1 UNCORR_INT_ERR_STATUS@22:1 MC_BLOCKED_TLP_STATUS@23:1 ATOMICOP_EGRESS_BLOCKED_STATUS@24:1 TLP_PREFIX_BLOCKED_ERR_STATUS@25:1")
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.DLP_ERR_STATUS`: bit 4, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.DLP_ERR_STATUS`: bit 4, access unknown.
   @inlinable public static var DLP_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_STATUS.SURPDN_ERR_STATUS`: bit 5, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.SURPDN_ERR_STATUS`: bit 5, access unknown.
   @inlinable public static var SURPDN_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.PSN_ERR_STATUS`: bit 12, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.PSN_ERR_STATUS`: bit 12, access unknown.
   @inlinable public static var PSN_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.FC_ERR_STATUS`: bit 13, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.FC_ERR_STATUS`: bit 13, access unknown.
   @inlinable public static var FC_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_STATUS.CPL_TIMEOUT_STATUS`: bit 14, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.CPL_TIMEOUT_STATUS`: bit 14, access unknown.
   @inlinable public static var CPL_TIMEOUT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.CPL_ABORT_ERR_STATUS`: bit 15, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.CPL_ABORT_ERR_STATUS`: bit 15, access unknown.
   @inlinable public static var CPL_ABORT_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.UNEXP_CPL_STATUS`: bit 16, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.UNEXP_CPL_STATUS`: bit 16, access unknown.
   @inlinable public static var UNEXP_CPL_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.RCV_OVFL_STATUS`: bit 17, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.RCV_OVFL_STATUS`: bit 17, access unknown.
   @inlinable public static var RCV_OVFL_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.MAL_TLP_STATUS`: bit 18, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.MAL_TLP_STATUS`: bit 18, access unknown.
   @inlinable public static var MAL_TLP_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.ECRC_ERR_STATUS`: bit 19, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.ECRC_ERR_STATUS`: bit 19, access unknown.
   @inlinable public static var ECRC_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.UNSUPP_REQ_ERR_STATUS`: bit 20, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.UNSUPP_REQ_ERR_STATUS`: bit 20, access unknown.
   @inlinable public static var UNSUPP_REQ_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.ACS_VIOLATION_STATUS`: bit 21, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.ACS_VIOLATION_STATUS`: bit 21, access unknown.
   @inlinable public static var ACS_VIOLATION_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.UNCORR_INT_ERR_STATUS`: bit 22, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.UNCORR_INT_ERR_STATUS`: bit 22, access unknown.
   @inlinable public static var UNCORR_INT_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.MC_BLOCKED_TLP_STATUS`: bit 23, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.MC_BLOCKED_TLP_STATUS`: bit 23, access unknown.
   @inlinable public static var MC_BLOCKED_TLP_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.ATOMICOP_EGRESS_BLOCKED_STATUS`: bit 24, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.ATOMICOP_EGRESS_BLOCKED_STATUS`: bit 24, access unknown.
   @inlinable public static var ATOMICOP_EGRESS_BLOCKED_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_STATUS.TLP_PREFIX_BLOCKED_ERR_STATUS`: bit 25, rw.
+  /// `PCIE_UNCORR_ERR_STATUS.TLP_PREFIX_BLOCKED_ERR_STATUS`: bit 25, access unknown.
   @inlinable public static var TLP_PREFIX_BLOCKED_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `PCIE_UNCORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x56 (byte 0x158), rw, reset 0x0000_0000.
+/// `PCIE_UNCORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x56 (byte 0x158), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x56, resetValue: 0x0000_0000,
+      offset: 0x56,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_UNCORR_ERR_MASK DLP_ERR_MASK@4:1 SURPDN_ERR_MASK@5:1 PSN_ERR_MASK@12:1 FC_ERR_MASK@13:1 CPL_TIMEOUT_MASK@14:1 CPL_ABORT_ERR_MASK@15:1 UNEXP_CPL_MASK@16:1 RCV_OVFL_MASK@17:1 MAL_TLP_MASK@18:1 ECRC_ERR_MASK@19:1 UNSUPP_REQ_ERR_MASK@20:1 ACS_VIOLATION_MASK@21:1 UNCORR_INT_ERR_MASK@22:1 MC_BLOCKED_TLP_MASK@23:1 ATOMICOP_EGRESS_BLOCKED_MASK@24:1 TLP_PREFIX_BLOCKED_ERR_MASK@25:1")
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.DLP_ERR_MASK`: bit 4, rw.
+  /// `PCIE_UNCORR_ERR_MASK.DLP_ERR_MASK`: bit 4, access unknown.
   @inlinable public static var DLP_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.SURPDN_ERR_MASK`: bit 5, rw.
+  /// `PCIE_UNCORR_ERR_MASK.SURPDN_ERR_MASK`: bit 5, access unknown.
   @inlinable public static var SURPDN_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.PSN_ERR_MASK`: bit 12, rw.
+  /// `PCIE_UNCORR_ERR_MASK.PSN_ERR_MASK`: bit 12, access unknown.
   @inlinable public static var PSN_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.FC_ERR_MASK`: bit 13, rw.
+  /// `PCIE_UNCORR_ERR_MASK.FC_ERR_MASK`: bit 13, access unknown.
   @inlinable public static var FC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.CPL_TIMEOUT_MASK`: bit 14, rw.
+  /// `PCIE_UNCORR_ERR_MASK.CPL_TIMEOUT_MASK`: bit 14, access unknown.
   @inlinable public static var CPL_TIMEOUT_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.CPL_ABORT_ERR_MASK`: bit 15, rw.
+  /// `PCIE_UNCORR_ERR_MASK.CPL_ABORT_ERR_MASK`: bit 15, access unknown.
   @inlinable public static var CPL_ABORT_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.UNEXP_CPL_MASK`: bit 16, rw.
+  /// `PCIE_UNCORR_ERR_MASK.UNEXP_CPL_MASK`: bit 16, access unknown.
   @inlinable public static var UNEXP_CPL_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.RCV_OVFL_MASK`: bit 17, rw.
+  /// `PCIE_UNCORR_ERR_MASK.RCV_OVFL_MASK`: bit 17, access unknown.
   @inlinable public static var RCV_OVFL_MASK: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.MAL_TLP_MASK`: bit 18, rw.
+  /// `PCIE_UNCORR_ERR_MASK.MAL_TLP_MASK`: bit 18, access unknown.
   @inlinable public static var MAL_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.ECRC_ERR_MASK`: bit 19, rw.
+  /// `PCIE_UNCORR_ERR_MASK.ECRC_ERR_MASK`: bit 19, access unknown.
   @inlinable public static var ECRC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `PCIE_UNCORR_ERR_MASK.UNSUPP_REQ_ERR_MASK`: bit 20, rw.
+  /// `PCIE_UNCORR_ERR_MASK.UNSUPP_REQ_ERR_MASK`: bit 20, access unknown.
   @inlinable public static var UNSUPP_REQ_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.ACS_VIOLATION_MASK`: bit 21, rw.
+  /// `PCIE_UNCORR_ERR_MASK.ACS_VIOLATION_MASK`: bit 21, access unknown.
   @inlinable public static var ACS_VIOLATION_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.UNCORR_INT_ERR_MASK`: bit 22, rw.
+  /// `PCIE_UNCORR_ERR_MASK.UNCORR_INT_ERR_MASK`: bit 22, access unknown.
   @inlinable public static var UNCORR_INT_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.MC_BLOCKED_TLP_MASK`: bit 23, rw.
+  /// `PCIE_UNCORR_ERR_MASK.MC_BLOCKED_TLP_MASK`: bit 23, access unknown.
   @inlinable public static var MC_BLOCKED_TLP_MASK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.ATOMICOP_EGRESS_BLOCKED_MASK`: bit 24, rw.
+  /// `PCIE_UNCORR_ERR_MASK.ATOMICOP_EGRESS_BLOCKED_MASK`: bit 24, access unknown.
   @inlinable public static var ATOMICOP_EGRESS_BLOCKED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_MASK.TLP_PREFIX_BLOCKED_ERR_MASK`: bit 25, rw.
+  /// `PCIE_UNCORR_ERR_MASK.TLP_PREFIX_BLOCKED_ERR_MASK`: bit 25, access unknown.
   @inlinable public static var TLP_PREFIX_BLOCKED_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `PCIE_UNCORR_ERR_SEVERITY`: bif_5_0 register, MMIO dword 0x57 (byte 0x15C), rw, reset 0x0000_0000.
+/// `PCIE_UNCORR_ERR_SEVERITY`: bif_5_0 register, MMIO dword 0x57 (byte 0x15C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_SEVERITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x57, resetValue: 0x0000_0000,
+      offset: 0x57,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_UNCORR_ERR_SEVERITY DLP_ERR_SEVERITY@4:1 SURPDN_ERR_SEVERITY@5:1 PSN_ERR_SEVERITY@12:1 FC_ERR_SEVERITY@13:1 CPL_TIMEOUT_SEVERITY@14:1 CPL_ABORT_ERR_SEVERITY@15:1 UNEXP_CPL_SEVERITY@16:1 RCV_OVFL_SEVERITY@17:1 MAL_TLP_SEVERITY@18:1 ECRC_ERR_SEVERITY@19:1 UNSUPP_REQ_ERR_SEVERITY@20:1 ACS_VIOLATION_SEVERITY@21:1 UNCORR_INT_ERR_SEVERITY@22:1 MC_BLOCKED_TLP_SEVERITY@23:1 ATOMICOP_EGRESS_BLOCKED_SEVERITY@24:1 TLP_PREFIX_BLOCKED_ERR_SEVERITY@25:1")
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.DLP_ERR_SEVERITY`: bit 4, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.DLP_ERR_SEVERITY`: bit 4, access unknown.
   @inlinable public static var DLP_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.SURPDN_ERR_SEVERITY`: bit 5, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.SURPDN_ERR_SEVERITY`: bit 5, access unknown.
   @inlinable public static var SURPDN_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.PSN_ERR_SEVERITY`: bit 12, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.PSN_ERR_SEVERITY`: bit 12, access unknown.
   @inlinable public static var PSN_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.FC_ERR_SEVERITY`: bit 13, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.FC_ERR_SEVERITY`: bit 13, access unknown.
   @inlinable public static var FC_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.CPL_TIMEOUT_SEVERITY`: bit 14, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.CPL_TIMEOUT_SEVERITY`: bit 14, access unknown.
   @inlinable public static var CPL_TIMEOUT_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.CPL_ABORT_ERR_SEVERITY`: bit 15, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.CPL_ABORT_ERR_SEVERITY`: bit 15, access unknown.
   @inlinable public static var CPL_ABORT_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.UNEXP_CPL_SEVERITY`: bit 16, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.UNEXP_CPL_SEVERITY`: bit 16, access unknown.
   @inlinable public static var UNEXP_CPL_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.RCV_OVFL_SEVERITY`: bit 17, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.RCV_OVFL_SEVERITY`: bit 17, access unknown.
   @inlinable public static var RCV_OVFL_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.MAL_TLP_SEVERITY`: bit 18, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.MAL_TLP_SEVERITY`: bit 18, access unknown.
   @inlinable public static var MAL_TLP_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.ECRC_ERR_SEVERITY`: bit 19, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.ECRC_ERR_SEVERITY`: bit 19, access unknown.
   @inlinable public static var ECRC_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.UNSUPP_REQ_ERR_SEVERITY`: bit 20, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.UNSUPP_REQ_ERR_SEVERITY`: bit 20, access unknown.
   @inlinable public static var UNSUPP_REQ_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.ACS_VIOLATION_SEVERITY`: bit 21, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.ACS_VIOLATION_SEVERITY`: bit 21, access unknown.
   @inlinable public static var ACS_VIOLATION_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.UNCORR_INT_ERR_SEVERITY`: bit 22, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.UNCORR_INT_ERR_SEVERITY`: bit 22, access unknown.
   @inlinable public static var UNCORR_INT_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.MC_BLOCKED_TLP_SEVERITY`: bit 23, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.MC_BLOCKED_TLP_SEVERITY`: bit 23, access unknown.
   @inlinable public static var MC_BLOCKED_TLP_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.ATOMICOP_EGRESS_BLOCKED_SEVERITY`: bit 24, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.ATOMICOP_EGRESS_BLOCKED_SEVERITY`: bit 24, access unknown.
   @inlinable public static var ATOMICOP_EGRESS_BLOCKED_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PCIE_UNCORR_ERR_SEVERITY.TLP_PREFIX_BLOCKED_ERR_SEVERITY`: bit 25, rw.
+  /// `PCIE_UNCORR_ERR_SEVERITY.TLP_PREFIX_BLOCKED_ERR_SEVERITY`: bit 25, access unknown.
   @inlinable public static var TLP_PREFIX_BLOCKED_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `PCIE_CORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x58 (byte 0x160), rw, reset 0x0000_0000.
+/// `PCIE_CORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x58 (byte 0x160), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CORR_ERR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x58, resetValue: 0x0000_0000,
+      offset: 0x58,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CORR_ERR_STATUS RCV_ERR_STATUS@0:1 BAD_TLP_STATUS@6:1 BAD_DLLP_STATUS@7:1 REPLAY_NUM_ROLLOVER_STATUS@8:1 REPLAY_TIMER_TIMEOUT_STATUS@12:1 ADVISORY_NONFATAL_ERR_STATUS@13:1 CORR_INT_ERR_STATUS@14:1 HDR_LOG_OVFL_STATUS@15:1")
   }
 
-  /// `PCIE_CORR_ERR_STATUS.RCV_ERR_STATUS`: bit 0, rw.
+  /// `PCIE_CORR_ERR_STATUS.RCV_ERR_STATUS`: bit 0, access unknown.
   @inlinable public static var RCV_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_CORR_ERR_STATUS.BAD_TLP_STATUS`: bit 6, rw.
+  /// `PCIE_CORR_ERR_STATUS.BAD_TLP_STATUS`: bit 6, access unknown.
   @inlinable public static var BAD_TLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_CORR_ERR_STATUS.BAD_DLLP_STATUS`: bit 7, rw.
+  /// `PCIE_CORR_ERR_STATUS.BAD_DLLP_STATUS`: bit 7, access unknown.
   @inlinable public static var BAD_DLLP_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_STATUS.REPLAY_NUM_ROLLOVER_STATUS`: bit 8, rw.
+  /// `PCIE_CORR_ERR_STATUS.REPLAY_NUM_ROLLOVER_STATUS`: bit 8, access unknown.
   @inlinable public static var REPLAY_NUM_ROLLOVER_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_STATUS.REPLAY_TIMER_TIMEOUT_STATUS`: bit 12, rw.
+  /// `PCIE_CORR_ERR_STATUS.REPLAY_TIMER_TIMEOUT_STATUS`: bit 12, access unknown.
   @inlinable public static var REPLAY_TIMER_TIMEOUT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_STATUS.ADVISORY_NONFATAL_ERR_STATUS`: bit 13, rw.
+  /// `PCIE_CORR_ERR_STATUS.ADVISORY_NONFATAL_ERR_STATUS`: bit 13, access unknown.
   @inlinable public static var ADVISORY_NONFATAL_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_STATUS.CORR_INT_ERR_STATUS`: bit 14, rw.
+  /// `PCIE_CORR_ERR_STATUS.CORR_INT_ERR_STATUS`: bit 14, access unknown.
   @inlinable public static var CORR_INT_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_STATUS.HDR_LOG_OVFL_STATUS`: bit 15, rw.
+  /// `PCIE_CORR_ERR_STATUS.HDR_LOG_OVFL_STATUS`: bit 15, access unknown.
   @inlinable public static var HDR_LOG_OVFL_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `PCIE_CORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x59 (byte 0x164), rw, reset 0x0000_0000.
+/// `PCIE_CORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x59 (byte 0x164), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CORR_ERR_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x59, resetValue: 0x0000_0000,
+      offset: 0x59,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CORR_ERR_MASK RCV_ERR_MASK@0:1 BAD_TLP_MASK@6:1 BAD_DLLP_MASK@7:1 REPLAY_NUM_ROLLOVER_MASK@8:1 REPLAY_TIMER_TIMEOUT_MASK@12:1 ADVISORY_NONFATAL_ERR_MASK@13:1 CORR_INT_ERR_MASK@14:1 HDR_LOG_OVFL_MASK@15:1")
   }
 
-  /// `PCIE_CORR_ERR_MASK.RCV_ERR_MASK`: bit 0, rw.
+  /// `PCIE_CORR_ERR_MASK.RCV_ERR_MASK`: bit 0, access unknown.
   @inlinable public static var RCV_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_CORR_ERR_MASK.BAD_TLP_MASK`: bit 6, rw.
+  /// `PCIE_CORR_ERR_MASK.BAD_TLP_MASK`: bit 6, access unknown.
   @inlinable public static var BAD_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_CORR_ERR_MASK.BAD_DLLP_MASK`: bit 7, rw.
+  /// `PCIE_CORR_ERR_MASK.BAD_DLLP_MASK`: bit 7, access unknown.
   @inlinable public static var BAD_DLLP_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_CORR_ERR_MASK.REPLAY_NUM_ROLLOVER_MASK`: bit 8, rw.
+  /// `PCIE_CORR_ERR_MASK.REPLAY_NUM_ROLLOVER_MASK`: bit 8, access unknown.
   @inlinable public static var REPLAY_NUM_ROLLOVER_MASK: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_MASK.REPLAY_TIMER_TIMEOUT_MASK`: bit 12, rw.
+  /// `PCIE_CORR_ERR_MASK.REPLAY_TIMER_TIMEOUT_MASK`: bit 12, access unknown.
   @inlinable public static var REPLAY_TIMER_TIMEOUT_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_MASK.ADVISORY_NONFATAL_ERR_MASK`: bit 13, rw.
+  /// `PCIE_CORR_ERR_MASK.ADVISORY_NONFATAL_ERR_MASK`: bit 13, access unknown.
   @inlinable public static var ADVISORY_NONFATAL_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_MASK.CORR_INT_ERR_MASK`: bit 14, rw.
+  /// `PCIE_CORR_ERR_MASK.CORR_INT_ERR_MASK`: bit 14, access unknown.
   @inlinable public static var CORR_INT_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_CORR_ERR_MASK.HDR_LOG_OVFL_MASK`: bit 15, rw.
+  /// `PCIE_CORR_ERR_MASK.HDR_LOG_OVFL_MASK`: bit 15, access unknown.
   @inlinable public static var HDR_LOG_OVFL_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `PCIE_ADV_ERR_CAP_CNTL`: bif_5_0 register, MMIO dword 0x5A (byte 0x168), rw, reset 0x0000_0000.
+/// `PCIE_ADV_ERR_CAP_CNTL`: bif_5_0 register, MMIO dword 0x5A (byte 0x168), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ADV_ERR_CAP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5A, resetValue: 0x0000_0000,
+      offset: 0x5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ADV_ERR_CAP_CNTL FIRST_ERR_PTR@0:5 ECRC_GEN_CAP@5:1 ECRC_GEN_EN@6:1 ECRC_CHECK_CAP@7:1 ECRC_CHECK_EN@8:1 MULTI_HDR_RECD_CAP@9:1 MULTI_HDR_RECD_EN@10:1 TLP_PREFIX_LOG_PRESENT@11:1")
   }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.FIRST_ERR_PTR`: bits 4:0, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.FIRST_ERR_PTR`: bits 4:0, access unknown.
   @inlinable public static var FIRST_ERR_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_CAP`: bit 5, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_CAP`: bit 5, access unknown.
   @inlinable public static var ECRC_GEN_CAP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_EN`: bit 6, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_EN`: bit 6, access unknown.
   @inlinable public static var ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_CAP`: bit 7, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_CAP`: bit 7, access unknown.
   @inlinable public static var ECRC_CHECK_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_EN`: bit 8, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_EN`: bit 8, access unknown.
   @inlinable public static var ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_CAP`: bit 9, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_CAP`: bit 9, access unknown.
   @inlinable public static var MULTI_HDR_RECD_CAP: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_EN`: bit 10, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_EN`: bit 10, access unknown.
   @inlinable public static var MULTI_HDR_RECD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIE_ADV_ERR_CAP_CNTL.TLP_PREFIX_LOG_PRESENT`: bit 11, rw.
+  /// `PCIE_ADV_ERR_CAP_CNTL.TLP_PREFIX_LOG_PRESENT`: bit 11, access unknown.
   @inlinable public static var TLP_PREFIX_LOG_PRESENT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `PCIE_HDR_LOG0`: bif_5_0 register, MMIO dword 0x5B (byte 0x16C), rw, reset 0x0000_0000.
+/// `PCIE_HDR_LOG0`: bif_5_0 register, MMIO dword 0x5B (byte 0x16C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HDR_LOG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5B, resetValue: 0x0000_0000,
+      offset: 0x5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG0 TLP_HDR@0:32")
   }
 
-  /// `PCIE_HDR_LOG0.TLP_HDR`: bits 31:0, rw.
+  /// `PCIE_HDR_LOG0.TLP_HDR`: bits 31:0, access unknown.
   @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_HDR_LOG1`: bif_5_0 register, MMIO dword 0x5C (byte 0x170), rw, reset 0x0000_0000.
+/// `PCIE_HDR_LOG1`: bif_5_0 register, MMIO dword 0x5C (byte 0x170), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HDR_LOG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5C, resetValue: 0x0000_0000,
+      offset: 0x5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG1 TLP_HDR@0:32")
   }
 
-  /// `PCIE_HDR_LOG1.TLP_HDR`: bits 31:0, rw.
+  /// `PCIE_HDR_LOG1.TLP_HDR`: bits 31:0, access unknown.
   @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_HDR_LOG2`: bif_5_0 register, MMIO dword 0x5D (byte 0x174), rw, reset 0x0000_0000.
+/// `PCIE_HDR_LOG2`: bif_5_0 register, MMIO dword 0x5D (byte 0x174), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HDR_LOG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D, resetValue: 0x0000_0000,
+      offset: 0x5D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG2 TLP_HDR@0:32")
   }
 
-  /// `PCIE_HDR_LOG2.TLP_HDR`: bits 31:0, rw.
+  /// `PCIE_HDR_LOG2.TLP_HDR`: bits 31:0, access unknown.
   @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_HDR_LOG3`: bif_5_0 register, MMIO dword 0x5E (byte 0x178), rw, reset 0x0000_0000.
+/// `PCIE_HDR_LOG3`: bif_5_0 register, MMIO dword 0x5E (byte 0x178), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HDR_LOG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E, resetValue: 0x0000_0000,
+      offset: 0x5E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG3 TLP_HDR@0:32")
   }
 
-  /// `PCIE_HDR_LOG3.TLP_HDR`: bits 31:0, rw.
+  /// `PCIE_HDR_LOG3.TLP_HDR`: bits 31:0, access unknown.
   @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_TLP_PREFIX_LOG0`: bif_5_0 register, MMIO dword 0x62 (byte 0x188), rw, reset 0x0000_0000.
+/// `PCIE_TLP_PREFIX_LOG0`: bif_5_0 register, MMIO dword 0x62 (byte 0x188), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TLP_PREFIX_LOG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x62, resetValue: 0x0000_0000,
+      offset: 0x62,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG0 TLP_PREFIX@0:32")
   }
 
-  /// `PCIE_TLP_PREFIX_LOG0.TLP_PREFIX`: bits 31:0, rw.
+  /// `PCIE_TLP_PREFIX_LOG0.TLP_PREFIX`: bits 31:0, access unknown.
   @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_TLP_PREFIX_LOG1`: bif_5_0 register, MMIO dword 0x63 (byte 0x18C), rw, reset 0x0000_0000.
+/// `PCIE_TLP_PREFIX_LOG1`: bif_5_0 register, MMIO dword 0x63 (byte 0x18C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TLP_PREFIX_LOG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x63, resetValue: 0x0000_0000,
+      offset: 0x63,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG1 TLP_PREFIX@0:32")
   }
 
-  /// `PCIE_TLP_PREFIX_LOG1.TLP_PREFIX`: bits 31:0, rw.
+  /// `PCIE_TLP_PREFIX_LOG1.TLP_PREFIX`: bits 31:0, access unknown.
   @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_TLP_PREFIX_LOG2`: bif_5_0 register, MMIO dword 0x64 (byte 0x190), rw, reset 0x0000_0000.
+/// `PCIE_TLP_PREFIX_LOG2`: bif_5_0 register, MMIO dword 0x64 (byte 0x190), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TLP_PREFIX_LOG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x64, resetValue: 0x0000_0000,
+      offset: 0x64,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG2 TLP_PREFIX@0:32")
   }
 
-  /// `PCIE_TLP_PREFIX_LOG2.TLP_PREFIX`: bits 31:0, rw.
+  /// `PCIE_TLP_PREFIX_LOG2.TLP_PREFIX`: bits 31:0, access unknown.
   @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_TLP_PREFIX_LOG3`: bif_5_0 register, MMIO dword 0x65 (byte 0x194), rw, reset 0x0000_0000.
+/// `PCIE_TLP_PREFIX_LOG3`: bif_5_0 register, MMIO dword 0x65 (byte 0x194), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TLP_PREFIX_LOG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x65, resetValue: 0x0000_0000,
+      offset: 0x65,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG3 TLP_PREFIX@0:32")
   }
 
-  /// `PCIE_TLP_PREFIX_LOG3.TLP_PREFIX`: bits 31:0, rw.
+  /// `PCIE_TLP_PREFIX_LOG3.TLP_PREFIX`: bits 31:0, access unknown.
   @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_BAR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x80 (byte 0x200), rw, reset 0x0000_0000.
+/// `PCIE_BAR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x80 (byte 0x200), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80, resetValue: 0x0000_0000,
+      offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_BAR_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_BAR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_BAR_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_BAR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_BAR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_BAR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_BAR1_CAP`: bif_5_0 register, MMIO dword 0x81 (byte 0x204), rw, reset 0x0000_0000.
+/// `PCIE_BAR1_CAP`: bif_5_0 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR1_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81, resetValue: 0x0000_0000,
+      offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR1_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR1_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR1_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR1_CNTL`: bif_5_0 register, MMIO dword 0x82 (byte 0x208), rw, reset 0x0000_0000.
+/// `PCIE_BAR1_CNTL`: bif_5_0 register, MMIO dword 0x82 (byte 0x208), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82, resetValue: 0x0000_0000,
+      offset: 0x82,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR1_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR1_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR1_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR1_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR1_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR1_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR1_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_BAR2_CAP`: bif_5_0 register, MMIO dword 0x83 (byte 0x20C), rw, reset 0x0000_0000.
+/// `PCIE_BAR2_CAP`: bif_5_0 register, MMIO dword 0x83 (byte 0x20C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR2_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83, resetValue: 0x0000_0000,
+      offset: 0x83,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR2_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR2_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR2_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR2_CNTL`: bif_5_0 register, MMIO dword 0x84 (byte 0x210), rw, reset 0x0000_0000.
+/// `PCIE_BAR2_CNTL`: bif_5_0 register, MMIO dword 0x84 (byte 0x210), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR2_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84, resetValue: 0x0000_0000,
+      offset: 0x84,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR2_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR2_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR2_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR2_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR2_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR2_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR2_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_BAR3_CAP`: bif_5_0 register, MMIO dword 0x85 (byte 0x214), rw, reset 0x0000_0000.
+/// `PCIE_BAR3_CAP`: bif_5_0 register, MMIO dword 0x85 (byte 0x214), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR3_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85, resetValue: 0x0000_0000,
+      offset: 0x85,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR3_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR3_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR3_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR3_CNTL`: bif_5_0 register, MMIO dword 0x86 (byte 0x218), rw, reset 0x0000_0000.
+/// `PCIE_BAR3_CNTL`: bif_5_0 register, MMIO dword 0x86 (byte 0x218), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR3_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86, resetValue: 0x0000_0000,
+      offset: 0x86,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR3_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR3_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR3_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR3_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR3_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR3_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR3_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_BAR4_CAP`: bif_5_0 register, MMIO dword 0x87 (byte 0x21C), rw, reset 0x0000_0000.
+/// `PCIE_BAR4_CAP`: bif_5_0 register, MMIO dword 0x87 (byte 0x21C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR4_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87, resetValue: 0x0000_0000,
+      offset: 0x87,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR4_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR4_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR4_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR4_CNTL`: bif_5_0 register, MMIO dword 0x88 (byte 0x220), rw, reset 0x0000_0000.
+/// `PCIE_BAR4_CNTL`: bif_5_0 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR4_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x88, resetValue: 0x0000_0000,
+      offset: 0x88,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR4_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR4_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR4_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR4_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR4_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR4_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR4_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_BAR5_CAP`: bif_5_0 register, MMIO dword 0x89 (byte 0x224), rw, reset 0x0000_0000.
+/// `PCIE_BAR5_CAP`: bif_5_0 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR5_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x89, resetValue: 0x0000_0000,
+      offset: 0x89,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR5_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR5_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR5_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR5_CNTL`: bif_5_0 register, MMIO dword 0x8A (byte 0x228), rw, reset 0x0000_0000.
+/// `PCIE_BAR5_CNTL`: bif_5_0 register, MMIO dword 0x8A (byte 0x228), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR5_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8A, resetValue: 0x0000_0000,
+      offset: 0x8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR5_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR5_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR5_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR5_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR5_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR5_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR5_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_BAR6_CAP`: bif_5_0 register, MMIO dword 0x8B (byte 0x22C), rw, reset 0x0000_0000.
+/// `PCIE_BAR6_CAP`: bif_5_0 register, MMIO dword 0x8B (byte 0x22C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR6_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8B, resetValue: 0x0000_0000,
+      offset: 0x8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR6_CAP BAR_SIZE_SUPPORTED@4:20")
   }
 
-  /// `PCIE_BAR6_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, rw.
+  /// `PCIE_BAR6_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
   @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 20)
   }
 }
 
-/// `PCIE_BAR6_CNTL`: bif_5_0 register, MMIO dword 0x8C (byte 0x230), rw, reset 0x0000_0000.
+/// `PCIE_BAR6_CNTL`: bif_5_0 register, MMIO dword 0x8C (byte 0x230), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BAR6_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8C, resetValue: 0x0000_0000,
+      offset: 0x8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR6_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
 
-  /// `PCIE_BAR6_CNTL.BAR_INDEX`: bits 2:0, rw.
+  /// `PCIE_BAR6_CNTL.BAR_INDEX`: bits 2:0, access unknown.
   @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_BAR6_CNTL.BAR_TOTAL_NUM`: bits 7:5, rw.
+  /// `PCIE_BAR6_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
   @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `PCIE_BAR6_CNTL.BAR_SIZE`: bits 12:8, rw.
+  /// `PCIE_BAR6_CNTL.BAR_SIZE`: bits 12:8, access unknown.
   @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `PCIE_PWR_BUDGET_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x90 (byte 0x240), rw, reset 0x0000_0000.
+/// `PCIE_PWR_BUDGET_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x90 (byte 0x240), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90, resetValue: 0x0000_0000,
+      offset: 0x90,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PWR_BUDGET_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_PWR_BUDGET_DATA_SELECT`: bif_5_0 register, MMIO dword 0x91 (byte 0x244), rw, reset 0x0000_0000.
+/// `PCIE_PWR_BUDGET_DATA_SELECT`: bif_5_0 register, MMIO dword 0x91 (byte 0x244), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_DATA_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91, resetValue: 0x0000_0000,
+      offset: 0x91,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PWR_BUDGET_DATA_SELECT DATA_SELECT@0:8")
   }
 
-  /// `PCIE_PWR_BUDGET_DATA_SELECT.DATA_SELECT`: bits 7:0, rw.
+  /// `PCIE_PWR_BUDGET_DATA_SELECT.DATA_SELECT`: bits 7:0, access unknown.
   @inlinable public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `PCIE_PWR_BUDGET_DATA`: bif_5_0 register, MMIO dword 0x92 (byte 0x248), rw, reset 0x0000_0000.
+/// `PCIE_PWR_BUDGET_DATA`: bif_5_0 register, MMIO dword 0x92 (byte 0x248), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92, resetValue: 0x0000_0000,
+      offset: 0x92,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PWR_BUDGET_DATA BASE_POWER@0:8 DATA_SCALE@8:2 PM_SUB_STATE@10:3 PM_STATE@13:2 TYPE@15:3 POWER_RAIL@18:3")
   }
 
-  /// `PCIE_PWR_BUDGET_DATA.BASE_POWER`: bits 7:0, rw.
+  /// `PCIE_PWR_BUDGET_DATA.BASE_POWER`: bits 7:0, access unknown.
   @inlinable public static var BASE_POWER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PWR_BUDGET_DATA.DATA_SCALE`: bits 9:8, rw.
+  /// `PCIE_PWR_BUDGET_DATA.DATA_SCALE`: bits 9:8, access unknown.
   @inlinable public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `PCIE_PWR_BUDGET_DATA.PM_SUB_STATE`: bits 12:10, rw.
+  /// `PCIE_PWR_BUDGET_DATA.PM_SUB_STATE`: bits 12:10, access unknown.
   @inlinable public static var PM_SUB_STATE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
-  /// `PCIE_PWR_BUDGET_DATA.PM_STATE`: bits 14:13, rw.
+  /// `PCIE_PWR_BUDGET_DATA.PM_STATE`: bits 14:13, access unknown.
   @inlinable public static var PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `PCIE_PWR_BUDGET_DATA.TYPE`: bits 17:15, rw.
+  /// `PCIE_PWR_BUDGET_DATA.TYPE`: bits 17:15, access unknown.
   @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
-  /// `PCIE_PWR_BUDGET_DATA.POWER_RAIL`: bits 20:18, rw.
+  /// `PCIE_PWR_BUDGET_DATA.POWER_RAIL`: bits 20:18, access unknown.
   @inlinable public static var POWER_RAIL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 }
 
-/// `PCIE_PWR_BUDGET_CAP`: bif_5_0 register, MMIO dword 0x93 (byte 0x24C), rw, reset 0x0000_0000.
+/// `PCIE_PWR_BUDGET_CAP`: bif_5_0 register, MMIO dword 0x93 (byte 0x24C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x93, resetValue: 0x0000_0000,
+      offset: 0x93,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PWR_BUDGET_CAP SYSTEM_ALLOCATED@0:1")
   }
 
-  /// `PCIE_PWR_BUDGET_CAP.SYSTEM_ALLOCATED`: bit 0, rw.
+  /// `PCIE_PWR_BUDGET_CAP.SYSTEM_ALLOCATED`: bit 0, access unknown.
   @inlinable public static var SYSTEM_ALLOCATED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_DPA_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x94 (byte 0x250), rw, reset 0x0000_0000.
+/// `PCIE_DPA_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x94 (byte 0x250), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x94, resetValue: 0x0000_0000,
+      offset: 0x94,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_DPA_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_DPA_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_DPA_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_DPA_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_DPA_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_DPA_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_DPA_CAP`: bif_5_0 register, MMIO dword 0x95 (byte 0x254), rw, reset 0x0000_0000.
+/// `PCIE_DPA_CAP`: bif_5_0 register, MMIO dword 0x95 (byte 0x254), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x95, resetValue: 0x0000_0000,
+      offset: 0x95,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_CAP SUBSTATE_MAX@0:5 TRANS_LAT_UNIT@8:2 PWR_ALLOC_SCALE@12:2 TRANS_LAT_VAL_0@16:8 TRANS_LAT_VAL_1@24:8")
   }
 
-  /// `PCIE_DPA_CAP.SUBSTATE_MAX`: bits 4:0, rw.
+  /// `PCIE_DPA_CAP.SUBSTATE_MAX`: bits 4:0, access unknown.
   @inlinable public static var SUBSTATE_MAX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `PCIE_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, rw.
+  /// `PCIE_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, access unknown.
   @inlinable public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIE_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, rw.
+  /// `PCIE_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, access unknown.
   @inlinable public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIE_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, rw.
+  /// `PCIE_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, access unknown.
   @inlinable public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, rw.
+  /// `PCIE_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, access unknown.
   @inlinable public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_DPA_LATENCY_INDICATOR`: bif_5_0 register, MMIO dword 0x96 (byte 0x258), rw, reset 0x0000_0000.
+/// `PCIE_DPA_LATENCY_INDICATOR`: bif_5_0 register, MMIO dword 0x96 (byte 0x258), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_LATENCY_INDICATOR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x96, resetValue: 0x0000_0000,
+      offset: 0x96,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_LATENCY_INDICATOR TRANS_LAT_INDICATOR_BITS@0:8")
   }
 
-  /// `PCIE_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, rw.
+  /// `PCIE_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, access unknown.
   @inlinable public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_CNTL`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), rw, reset 0x0000_0000.
+/// `PCIE_DPA_CNTL`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_STATUS`, at the same offset.
 public enum PCIE_DPA_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97, resetValue: 0x0000_0000,
+      offset: 0x97,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_CNTL SUBSTATE_CNTL@0:5")
   }
 
-  /// `PCIE_DPA_CNTL.SUBSTATE_CNTL`: bits 4:0, rw.
+  /// `PCIE_DPA_CNTL.SUBSTATE_CNTL`: bits 4:0, access unknown.
   @inlinable public static var SUBSTATE_CNTL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `PCIE_DPA_STATUS`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), rw, reset 0x0000_0000.
+/// `PCIE_DPA_STATUS`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97, resetValue: 0x0000_0000,
+      offset: 0x97,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_STATUS SUBSTATE_STATUS@0:5 SUBSTATE_CNTL_ENABLED@8:1")
   }
 
-  /// `PCIE_DPA_STATUS.SUBSTATE_STATUS`: bits 4:0, rw.
+  /// `PCIE_DPA_STATUS.SUBSTATE_STATUS`: bits 4:0, access unknown.
   @inlinable public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `PCIE_DPA_STATUS.SUBSTATE_CNTL_ENABLED`: bit 8, rw.
+  /// `PCIE_DPA_STATUS.SUBSTATE_CNTL_ENABLED`: bit 8, access unknown.
   @inlinable public static var SUBSTATE_CNTL_ENABLED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98, resetValue: 0x0000_0000,
+      offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_0 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98, resetValue: 0x0000_0000,
+      offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_1 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98, resetValue: 0x0000_0000,
+      offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_2 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98, resetValue: 0x0000_0000,
+      offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_3 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99, resetValue: 0x0000_0000,
+      offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_4 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99, resetValue: 0x0000_0000,
+      offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_5 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99, resetValue: 0x0000_0000,
+      offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_6 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), rw, reset 0x0000_0000.
+/// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
 public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99, resetValue: 0x0000_0000,
+      offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_7 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_SECONDARY_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x9C (byte 0x270), rw, reset 0x0000_0000.
+/// `PCIE_SECONDARY_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x9C (byte 0x270), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SECONDARY_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C, resetValue: 0x0000_0000,
+      offset: 0x9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SECONDARY_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_SECONDARY_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_LINK_CNTL3`: bif_5_0 register, MMIO dword 0x9D (byte 0x274), rw, reset 0x0000_0000.
+/// `PCIE_LINK_CNTL3`: bif_5_0 register, MMIO dword 0x9D (byte 0x274), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LINK_CNTL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D, resetValue: 0x0000_0000,
+      offset: 0x9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LINK_CNTL3 PERFORM_EQUALIZATION@0:1 LINK_EQUALIZATION_REQ_INT_EN@1:1 RESERVED@2:30")
   }
 
-  /// `PCIE_LINK_CNTL3.PERFORM_EQUALIZATION`: bit 0, rw.
+  /// `PCIE_LINK_CNTL3.PERFORM_EQUALIZATION`: bit 0, access unknown.
   @inlinable public static var PERFORM_EQUALIZATION: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_LINK_CNTL3.LINK_EQUALIZATION_REQ_INT_EN`: bit 1, rw.
+  /// `PCIE_LINK_CNTL3.LINK_EQUALIZATION_REQ_INT_EN`: bit 1, access unknown.
   @inlinable public static var LINK_EQUALIZATION_REQ_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_LINK_CNTL3.RESERVED`: bits 31:2, rw.
+  /// `PCIE_LINK_CNTL3.RESERVED`: bits 31:2, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `PCIE_LANE_ERROR_STATUS`: bif_5_0 register, MMIO dword 0x9E (byte 0x278), rw, reset 0x0000_0000.
+/// `PCIE_LANE_ERROR_STATUS`: bif_5_0 register, MMIO dword 0x9E (byte 0x278), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_ERROR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E, resetValue: 0x0000_0000,
+      offset: 0x9E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_ERROR_STATUS LANE_ERROR_STATUS_BITS@0:16 RESERVED@16:16")
   }
 
-  /// `PCIE_LANE_ERROR_STATUS.LANE_ERROR_STATUS_BITS`: bits 15:0, rw.
+  /// `PCIE_LANE_ERROR_STATUS.LANE_ERROR_STATUS_BITS`: bits 15:0, access unknown.
   @inlinable public static var LANE_ERROR_STATUS_BITS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PCIE_LANE_ERROR_STATUS.RESERVED`: bits 31:16, rw.
+  /// `PCIE_LANE_ERROR_STATUS.RESERVED`: bits 31:16, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_LANE_0_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), rw, reset 0x0000_0000.
+/// `PCIE_LANE_0_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_0_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F, resetValue: 0x0000_0000,
+      offset: 0x9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_0_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_0_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_1_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), rw, reset 0x0000_0000.
+/// `PCIE_LANE_1_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_0_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_1_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F, resetValue: 0x0000_0000,
+      offset: 0x9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_1_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_1_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_2_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), rw, reset 0x0000_0000.
+/// `PCIE_LANE_2_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_2_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0, resetValue: 0x0000_0000,
+      offset: 0xA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_2_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_2_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_3_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), rw, reset 0x0000_0000.
+/// `PCIE_LANE_3_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_2_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_3_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0, resetValue: 0x0000_0000,
+      offset: 0xA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_3_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_3_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_4_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), rw, reset 0x0000_0000.
+/// `PCIE_LANE_4_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_4_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1, resetValue: 0x0000_0000,
+      offset: 0xA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_4_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_4_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_5_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), rw, reset 0x0000_0000.
+/// `PCIE_LANE_5_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_4_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_5_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1, resetValue: 0x0000_0000,
+      offset: 0xA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_5_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_5_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_6_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), rw, reset 0x0000_0000.
+/// `PCIE_LANE_6_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_6_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2, resetValue: 0x0000_0000,
+      offset: 0xA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_6_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_6_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_7_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), rw, reset 0x0000_0000.
+/// `PCIE_LANE_7_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_6_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_7_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2, resetValue: 0x0000_0000,
+      offset: 0xA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_7_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_7_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_8_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), rw, reset 0x0000_0000.
+/// `PCIE_LANE_8_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_8_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA3, resetValue: 0x0000_0000,
+      offset: 0xA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_8_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_8_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_9_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), rw, reset 0x0000_0000.
+/// `PCIE_LANE_9_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_8_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_9_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA3, resetValue: 0x0000_0000,
+      offset: 0xA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_9_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_9_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_10_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), rw, reset 0x0000_0000.
+/// `PCIE_LANE_10_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_10_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA4, resetValue: 0x0000_0000,
+      offset: 0xA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_10_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_10_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_11_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), rw, reset 0x0000_0000.
+/// `PCIE_LANE_11_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_10_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_11_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA4, resetValue: 0x0000_0000,
+      offset: 0xA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_11_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_11_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_12_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), rw, reset 0x0000_0000.
+/// `PCIE_LANE_12_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_12_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA5, resetValue: 0x0000_0000,
+      offset: 0xA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_12_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_12_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_13_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), rw, reset 0x0000_0000.
+/// `PCIE_LANE_13_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_12_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_13_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA5, resetValue: 0x0000_0000,
+      offset: 0xA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_13_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_13_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_14_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), rw, reset 0x0000_0000.
+/// `PCIE_LANE_14_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_14_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA6, resetValue: 0x0000_0000,
+      offset: 0xA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_14_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_14_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_LANE_15_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), rw, reset 0x0000_0000.
+/// `PCIE_LANE_15_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_14_EQUALIZATION_CNTL`, at the same offset.
 public enum PCIE_LANE_15_EQUALIZATION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA6, resetValue: 0x0000_0000,
+      offset: 0xA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_15_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
 
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, rw.
+  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, rw.
+  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
   @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, rw.
+  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
   @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, rw.
+  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
   @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.RESERVED`: bit 15, rw.
+  /// `PCIE_LANE_15_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_ACS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xA8 (byte 0x2A0), rw, reset 0x0000_0000.
+/// `PCIE_ACS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xA8 (byte 0x2A0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ACS_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA8, resetValue: 0x0000_0000,
+      offset: 0xA8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ACS_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_ACS_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_ACS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_ACS_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_ACS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_ACS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_ACS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_ACS_CAP`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), rw, reset 0x0000_0000.
+/// `PCIE_ACS_CAP`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ACS_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA9, resetValue: 0x0000_0000,
+      offset: 0xA9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ACS_CAP SOURCE_VALIDATION@0:1 TRANSLATION_BLOCKING@1:1 P2P_REQUEST_REDIRECT@2:1 P2P_COMPLETION_REDIRECT@3:1 UPSTREAM_FORWARDING@4:1 P2P_EGRESS_CONTROL@5:1 DIRECT_TRANSLATED_P2P@6:1 EGRESS_CONTROL_VECTOR_SIZE@8:8")
   }
 
-  /// `PCIE_ACS_CAP.SOURCE_VALIDATION`: bit 0, rw.
+  /// `PCIE_ACS_CAP.SOURCE_VALIDATION`: bit 0, access unknown.
   @inlinable public static var SOURCE_VALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.TRANSLATION_BLOCKING`: bit 1, rw.
+  /// `PCIE_ACS_CAP.TRANSLATION_BLOCKING`: bit 1, access unknown.
   @inlinable public static var TRANSLATION_BLOCKING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.P2P_REQUEST_REDIRECT`: bit 2, rw.
+  /// `PCIE_ACS_CAP.P2P_REQUEST_REDIRECT`: bit 2, access unknown.
   @inlinable public static var P2P_REQUEST_REDIRECT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.P2P_COMPLETION_REDIRECT`: bit 3, rw.
+  /// `PCIE_ACS_CAP.P2P_COMPLETION_REDIRECT`: bit 3, access unknown.
   @inlinable public static var P2P_COMPLETION_REDIRECT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.UPSTREAM_FORWARDING`: bit 4, rw.
+  /// `PCIE_ACS_CAP.UPSTREAM_FORWARDING`: bit 4, access unknown.
   @inlinable public static var UPSTREAM_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.P2P_EGRESS_CONTROL`: bit 5, rw.
+  /// `PCIE_ACS_CAP.P2P_EGRESS_CONTROL`: bit 5, access unknown.
   @inlinable public static var P2P_EGRESS_CONTROL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.DIRECT_TRANSLATED_P2P`: bit 6, rw.
+  /// `PCIE_ACS_CAP.DIRECT_TRANSLATED_P2P`: bit 6, access unknown.
   @inlinable public static var DIRECT_TRANSLATED_P2P: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_ACS_CAP.EGRESS_CONTROL_VECTOR_SIZE`: bits 15:8, rw.
+  /// `PCIE_ACS_CAP.EGRESS_CONTROL_VECTOR_SIZE`: bits 15:8, access unknown.
   @inlinable public static var EGRESS_CONTROL_VECTOR_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `PCIE_ACS_CNTL`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), rw, reset 0x0000_0000.
+/// `PCIE_ACS_CNTL`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_ACS_CAP`, at the same offset.
 public enum PCIE_ACS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA9, resetValue: 0x0000_0000,
+      offset: 0xA9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ACS_CNTL SOURCE_VALIDATION_EN@0:1 TRANSLATION_BLOCKING_EN@1:1 P2P_REQUEST_REDIRECT_EN@2:1 P2P_COMPLETION_REDIRECT_EN@3:1 UPSTREAM_FORWARDING_EN@4:1 P2P_EGRESS_CONTROL_EN@5:1 DIRECT_TRANSLATED_P2P_EN@6:1")
   }
 
-  /// `PCIE_ACS_CNTL.SOURCE_VALIDATION_EN`: bit 0, rw.
+  /// `PCIE_ACS_CNTL.SOURCE_VALIDATION_EN`: bit 0, access unknown.
   @inlinable public static var SOURCE_VALIDATION_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.TRANSLATION_BLOCKING_EN`: bit 1, rw.
+  /// `PCIE_ACS_CNTL.TRANSLATION_BLOCKING_EN`: bit 1, access unknown.
   @inlinable public static var TRANSLATION_BLOCKING_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.P2P_REQUEST_REDIRECT_EN`: bit 2, rw.
+  /// `PCIE_ACS_CNTL.P2P_REQUEST_REDIRECT_EN`: bit 2, access unknown.
   @inlinable public static var P2P_REQUEST_REDIRECT_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.P2P_COMPLETION_REDIRECT_EN`: bit 3, rw.
+  /// `PCIE_ACS_CNTL.P2P_COMPLETION_REDIRECT_EN`: bit 3, access unknown.
   @inlinable public static var P2P_COMPLETION_REDIRECT_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.UPSTREAM_FORWARDING_EN`: bit 4, rw.
+  /// `PCIE_ACS_CNTL.UPSTREAM_FORWARDING_EN`: bit 4, access unknown.
   @inlinable public static var UPSTREAM_FORWARDING_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.P2P_EGRESS_CONTROL_EN`: bit 5, rw.
+  /// `PCIE_ACS_CNTL.P2P_EGRESS_CONTROL_EN`: bit 5, access unknown.
   @inlinable public static var P2P_EGRESS_CONTROL_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_ACS_CNTL.DIRECT_TRANSLATED_P2P_EN`: bit 6, rw.
+  /// `PCIE_ACS_CNTL.DIRECT_TRANSLATED_P2P_EN`: bit 6, access unknown.
   @inlinable public static var DIRECT_TRANSLATED_P2P_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `PCIE_ATS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xAC (byte 0x2B0), rw, reset 0x0000_0000.
+/// `PCIE_ATS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xAC (byte 0x2B0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ATS_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xAC, resetValue: 0x0000_0000,
+      offset: 0xAC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ATS_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_ATS_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_ATS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_ATS_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_ATS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_ATS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_ATS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_ATS_CAP`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), rw, reset 0x0000_0000.
+/// `PCIE_ATS_CAP`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ATS_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xAD, resetValue: 0x0000_0000,
+      offset: 0xAD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ATS_CAP INVALIDATE_Q_DEPTH@0:5 PAGE_ALIGNED_REQUEST@5:1 GLOBAL_INVALIDATE_SUPPORTED@6:1")
   }
 
-  /// `PCIE_ATS_CAP.INVALIDATE_Q_DEPTH`: bits 4:0, rw.
+  /// `PCIE_ATS_CAP.INVALIDATE_Q_DEPTH`: bits 4:0, access unknown.
   @inlinable public static var INVALIDATE_Q_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `PCIE_ATS_CAP.PAGE_ALIGNED_REQUEST`: bit 5, rw.
+  /// `PCIE_ATS_CAP.PAGE_ALIGNED_REQUEST`: bit 5, access unknown.
   @inlinable public static var PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_ATS_CAP.GLOBAL_INVALIDATE_SUPPORTED`: bit 6, rw.
+  /// `PCIE_ATS_CAP.GLOBAL_INVALIDATE_SUPPORTED`: bit 6, access unknown.
   @inlinable public static var GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `PCIE_ATS_CNTL`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), rw, reset 0x0000_0000.
+/// `PCIE_ATS_CNTL`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_ATS_CAP`, at the same offset.
 public enum PCIE_ATS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xAD, resetValue: 0x0000_0000,
+      offset: 0xAD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ATS_CNTL STU@0:5 ATC_ENABLE@15:1")
   }
 
-  /// `PCIE_ATS_CNTL.STU`: bits 4:0, rw.
+  /// `PCIE_ATS_CNTL.STU`: bits 4:0, access unknown.
   @inlinable public static var STU: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `PCIE_ATS_CNTL.ATC_ENABLE`: bit 15, rw.
+  /// `PCIE_ATS_CNTL.ATC_ENABLE`: bit 15, access unknown.
   @inlinable public static var ATC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_PAGE_REQ_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB0 (byte 0x2C0), rw, reset 0x0000_0000.
+/// `PCIE_PAGE_REQ_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB0 (byte 0x2C0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PAGE_REQ_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB0, resetValue: 0x0000_0000,
+      offset: 0xB0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PAGE_REQ_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_PAGE_REQ_CNTL`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), rw, reset 0x0000_0000.
+/// `PCIE_PAGE_REQ_CNTL`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PAGE_REQ_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB1, resetValue: 0x0000_0000,
+      offset: 0xB1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PAGE_REQ_CNTL PRI_ENABLE@0:1 PRI_RESET@1:1")
   }
 
-  /// `PCIE_PAGE_REQ_CNTL.PRI_ENABLE`: bit 0, rw.
+  /// `PCIE_PAGE_REQ_CNTL.PRI_ENABLE`: bit 0, access unknown.
   @inlinable public static var PRI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_PAGE_REQ_CNTL.PRI_RESET`: bit 1, rw.
+  /// `PCIE_PAGE_REQ_CNTL.PRI_RESET`: bit 1, access unknown.
   @inlinable public static var PRI_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `PCIE_PAGE_REQ_STATUS`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), rw, reset 0x0000_0000.
+/// `PCIE_PAGE_REQ_STATUS`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_PAGE_REQ_CNTL`, at the same offset.
 public enum PCIE_PAGE_REQ_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB1, resetValue: 0x0000_0000,
+      offset: 0xB1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PAGE_REQ_STATUS RESPONSE_FAILURE@0:1 UNEXPECTED_PAGE_REQ_GRP_INDEX@1:1 STOPPED@8:1 PRG_RESPONSE_PASID_REQUIRED@15:1")
   }
 
-  /// `PCIE_PAGE_REQ_STATUS.RESPONSE_FAILURE`: bit 0, rw.
+  /// `PCIE_PAGE_REQ_STATUS.RESPONSE_FAILURE`: bit 0, access unknown.
   @inlinable public static var RESPONSE_FAILURE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_PAGE_REQ_STATUS.UNEXPECTED_PAGE_REQ_GRP_INDEX`: bit 1, rw.
+  /// `PCIE_PAGE_REQ_STATUS.UNEXPECTED_PAGE_REQ_GRP_INDEX`: bit 1, access unknown.
   @inlinable public static var UNEXPECTED_PAGE_REQ_GRP_INDEX: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_PAGE_REQ_STATUS.STOPPED`: bit 8, rw.
+  /// `PCIE_PAGE_REQ_STATUS.STOPPED`: bit 8, access unknown.
   @inlinable public static var STOPPED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PCIE_PAGE_REQ_STATUS.PRG_RESPONSE_PASID_REQUIRED`: bit 15, rw.
+  /// `PCIE_PAGE_REQ_STATUS.PRG_RESPONSE_PASID_REQUIRED`: bit 15, access unknown.
   @inlinable public static var PRG_RESPONSE_PASID_REQUIRED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY`: bif_5_0 register, MMIO dword 0xB2 (byte 0x2C8), rw, reset 0x0000_0000.
+/// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY`: bif_5_0 register, MMIO dword 0xB2 (byte 0x2C8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_OUTSTAND_PAGE_REQ_CAPACITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB2, resetValue: 0x0000_0000,
+      offset: 0xB2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_OUTSTAND_PAGE_REQ_CAPACITY OUTSTAND_PAGE_REQ_CAPACITY@0:32")
   }
 
-  /// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY.OUTSTAND_PAGE_REQ_CAPACITY`: bits 31:0, rw.
+  /// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY.OUTSTAND_PAGE_REQ_CAPACITY`: bits 31:0, access unknown.
   @inlinable public static var OUTSTAND_PAGE_REQ_CAPACITY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_OUTSTAND_PAGE_REQ_ALLOC`: bif_5_0 register, MMIO dword 0xB3 (byte 0x2CC), rw, reset 0x0000_0000.
+/// `PCIE_OUTSTAND_PAGE_REQ_ALLOC`: bif_5_0 register, MMIO dword 0xB3 (byte 0x2CC), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_OUTSTAND_PAGE_REQ_ALLOC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB3, resetValue: 0x0000_0000,
+      offset: 0xB3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_OUTSTAND_PAGE_REQ_ALLOC OUTSTAND_PAGE_REQ_ALLOC@0:32")
   }
 
-  /// `PCIE_OUTSTAND_PAGE_REQ_ALLOC.OUTSTAND_PAGE_REQ_ALLOC`: bits 31:0, rw.
+  /// `PCIE_OUTSTAND_PAGE_REQ_ALLOC.OUTSTAND_PAGE_REQ_ALLOC`: bits 31:0, access unknown.
   @inlinable public static var OUTSTAND_PAGE_REQ_ALLOC: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PASID_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB4 (byte 0x2D0), rw, reset 0x0000_0000.
+/// `PCIE_PASID_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB4 (byte 0x2D0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PASID_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB4, resetValue: 0x0000_0000,
+      offset: 0xB4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PASID_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_PASID_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_PASID_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_PASID_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_PASID_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_PASID_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_PASID_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_PASID_CAP`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), rw, reset 0x0000_0000.
+/// `PCIE_PASID_CAP`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PASID_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB5, resetValue: 0x0000_0000,
+      offset: 0xB5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PASID_CAP PASID_EXE_PERMISSION_SUPPORTED@1:1 PASID_PRIV_MODE_SUPPORTED@2:1 MAX_PASID_WIDTH@8:5")
   }
 
-  /// `PCIE_PASID_CAP.PASID_EXE_PERMISSION_SUPPORTED`: bit 1, rw.
+  /// `PCIE_PASID_CAP.PASID_EXE_PERMISSION_SUPPORTED`: bit 1, access unknown.
   @inlinable public static var PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_PASID_CAP.PASID_PRIV_MODE_SUPPORTED`: bit 2, rw.
+  /// `PCIE_PASID_CAP.PASID_PRIV_MODE_SUPPORTED`: bit 2, access unknown.
   @inlinable public static var PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_PASID_CAP.MAX_PASID_WIDTH`: bits 12:8, rw.
+  /// `PCIE_PASID_CAP.MAX_PASID_WIDTH`: bits 12:8, access unknown.
   @inlinable public static var MAX_PASID_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `PCIE_PASID_CNTL`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), rw, reset 0x0000_0000.
+/// `PCIE_PASID_CNTL`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_PASID_CAP`, at the same offset.
 public enum PCIE_PASID_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB5, resetValue: 0x0000_0000,
+      offset: 0xB5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PASID_CNTL PASID_ENABLE@0:1 PASID_EXE_PERMISSION_ENABLE@1:1 PASID_PRIV_MODE_SUPPORTED_ENABLE@2:1")
   }
 
-  /// `PCIE_PASID_CNTL.PASID_ENABLE`: bit 0, rw.
+  /// `PCIE_PASID_CNTL.PASID_ENABLE`: bit 0, access unknown.
   @inlinable public static var PASID_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_PASID_CNTL.PASID_EXE_PERMISSION_ENABLE`: bit 1, rw.
+  /// `PCIE_PASID_CNTL.PASID_EXE_PERMISSION_ENABLE`: bit 1, access unknown.
   @inlinable public static var PASID_EXE_PERMISSION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_PASID_CNTL.PASID_PRIV_MODE_SUPPORTED_ENABLE`: bit 2, rw.
+  /// `PCIE_PASID_CNTL.PASID_PRIV_MODE_SUPPORTED_ENABLE`: bit 2, access unknown.
   @inlinable public static var PASID_PRIV_MODE_SUPPORTED_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `PCIE_TPH_REQR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB8 (byte 0x2E0), rw, reset 0x0000_0000.
+/// `PCIE_TPH_REQR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB8 (byte 0x2E0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TPH_REQR_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB8, resetValue: 0x0000_0000,
+      offset: 0xB8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TPH_REQR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_TPH_REQR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_TPH_REQR_CAP`: bif_5_0 register, MMIO dword 0xB9 (byte 0x2E4), rw, reset 0x0000_0000.
+/// `PCIE_TPH_REQR_CAP`: bif_5_0 register, MMIO dword 0xB9 (byte 0x2E4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TPH_REQR_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB9, resetValue: 0x0000_0000,
+      offset: 0xB9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TPH_REQR_CAP TPH_REQR_NO_ST_MODE_SUPPORTED@0:1 TPH_REQR_INT_VEC_MODE_SUPPORTED@1:1 TPH_REQR_DEV_SPC_MODE_SUPPORTED@2:1 TPH_REQR_EXTND_TPH_REQR_SUPPORED@8:1 TPH_REQR_ST_TABLE_LOCATION@9:2 TPH_REQR_ST_TABLE_SIZE@16:11")
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_NO_ST_MODE_SUPPORTED`: bit 0, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_NO_ST_MODE_SUPPORTED`: bit 0, access unknown.
   @inlinable public static var TPH_REQR_NO_ST_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_INT_VEC_MODE_SUPPORTED`: bit 1, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_INT_VEC_MODE_SUPPORTED`: bit 1, access unknown.
   @inlinable public static var TPH_REQR_INT_VEC_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_DEV_SPC_MODE_SUPPORTED`: bit 2, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_DEV_SPC_MODE_SUPPORTED`: bit 2, access unknown.
   @inlinable public static var TPH_REQR_DEV_SPC_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_EXTND_TPH_REQR_SUPPORED`: bit 8, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_EXTND_TPH_REQR_SUPPORED`: bit 8, access unknown.
   @inlinable public static var TPH_REQR_EXTND_TPH_REQR_SUPPORED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_LOCATION`: bits 10:9, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_LOCATION`: bits 10:9, access unknown.
   @inlinable public static var TPH_REQR_ST_TABLE_LOCATION: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
-  /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_SIZE`: bits 26:16, rw.
+  /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_SIZE`: bits 26:16, access unknown.
   @inlinable public static var TPH_REQR_ST_TABLE_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 11)
   }
 }
 
-/// `PCIE_TPH_REQR_CNTL`: bif_5_0 register, MMIO dword 0xBA (byte 0x2E8), rw, reset 0x0000_0000.
+/// `PCIE_TPH_REQR_CNTL`: bif_5_0 register, MMIO dword 0xBA (byte 0x2E8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TPH_REQR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBA, resetValue: 0x0000_0000,
+      offset: 0xBA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TPH_REQR_CNTL TPH_REQR_ST_MODE_SEL@0:3 TPH_REQR_EN@8:2")
   }
 
-  /// `PCIE_TPH_REQR_CNTL.TPH_REQR_ST_MODE_SEL`: bits 2:0, rw.
+  /// `PCIE_TPH_REQR_CNTL.TPH_REQR_ST_MODE_SEL`: bits 2:0, access unknown.
   @inlinable public static var TPH_REQR_ST_MODE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PCIE_TPH_REQR_CNTL.TPH_REQR_EN`: bits 9:8, rw.
+  /// `PCIE_TPH_REQR_CNTL.TPH_REQR_EN`: bits 9:8, access unknown.
   @inlinable public static var TPH_REQR_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
-/// `PCIE_MC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xBC (byte 0x2F0), rw, reset 0x0000_0000.
+/// `PCIE_MC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xBC (byte 0x2F0), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBC, resetValue: 0x0000_0000,
+      offset: 0xBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_MC_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_MC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_MC_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_MC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_MC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_MC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_MC_CAP`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), rw, reset 0x0000_0000.
+/// `PCIE_MC_CAP`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD, resetValue: 0x0000_0000,
+      offset: 0xBD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_CAP MC_MAX_GROUP@0:6 MC_WIN_SIZE_REQ@8:6 MC_ECRC_REGEN_SUPP@15:1")
   }
 
-  /// `PCIE_MC_CAP.MC_MAX_GROUP`: bits 5:0, rw.
+  /// `PCIE_MC_CAP.MC_MAX_GROUP`: bits 5:0, access unknown.
   @inlinable public static var MC_MAX_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `PCIE_MC_CAP.MC_WIN_SIZE_REQ`: bits 13:8, rw.
+  /// `PCIE_MC_CAP.MC_WIN_SIZE_REQ`: bits 13:8, access unknown.
   @inlinable public static var MC_WIN_SIZE_REQ: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_MC_CAP.MC_ECRC_REGEN_SUPP`: bit 15, rw.
+  /// `PCIE_MC_CAP.MC_ECRC_REGEN_SUPP`: bit 15, access unknown.
   @inlinable public static var MC_ECRC_REGEN_SUPP: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `PCIE_MC_CNTL`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), rw, reset 0x0000_0000.
+/// `PCIE_MC_CNTL`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_MC_CAP`, at the same offset.
 public enum PCIE_MC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD, resetValue: 0x0000_0000,
+      offset: 0xBD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_CNTL MC_NUM_GROUP@0:6 MC_ENABLE@15:1")
   }
 
-  /// `PCIE_MC_CNTL.MC_NUM_GROUP`: bits 5:0, rw.
+  /// `PCIE_MC_CNTL.MC_NUM_GROUP`: bits 5:0, access unknown.
   @inlinable public static var MC_NUM_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `PCIE_MC_CNTL.MC_ENABLE`: bit 15, rw.
+  /// `PCIE_MC_CNTL.MC_ENABLE`: bit 15, access unknown.
   @inlinable public static var MC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_MC_ADDR0`: bif_5_0 register, MMIO dword 0xBE (byte 0x2F8), rw, reset 0x0000_0000.
+/// `PCIE_MC_ADDR0`: bif_5_0 register, MMIO dword 0xBE (byte 0x2F8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBE, resetValue: 0x0000_0000,
+      offset: 0xBE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_ADDR0 MC_INDEX_POS@0:6 MC_BASE_ADDR_0@12:20")
   }
 
-  /// `PCIE_MC_ADDR0.MC_INDEX_POS`: bits 5:0, rw.
+  /// `PCIE_MC_ADDR0.MC_INDEX_POS`: bits 5:0, access unknown.
   @inlinable public static var MC_INDEX_POS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `PCIE_MC_ADDR0.MC_BASE_ADDR_0`: bits 31:12, rw.
+  /// `PCIE_MC_ADDR0.MC_BASE_ADDR_0`: bits 31:12, access unknown.
   @inlinable public static var MC_BASE_ADDR_0: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `PCIE_MC_ADDR1`: bif_5_0 register, MMIO dword 0xBF (byte 0x2FC), rw, reset 0x0000_0000.
+/// `PCIE_MC_ADDR1`: bif_5_0 register, MMIO dword 0xBF (byte 0x2FC), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBF, resetValue: 0x0000_0000,
+      offset: 0xBF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_ADDR1 MC_BASE_ADDR_1@0:32")
   }
 
-  /// `PCIE_MC_ADDR1.MC_BASE_ADDR_1`: bits 31:0, rw.
+  /// `PCIE_MC_ADDR1.MC_BASE_ADDR_1`: bits 31:0, access unknown.
   @inlinable public static var MC_BASE_ADDR_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_RCV0`: bif_5_0 register, MMIO dword 0xC0 (byte 0x300), rw, reset 0x0000_0000.
+/// `PCIE_MC_RCV0`: bif_5_0 register, MMIO dword 0xC0 (byte 0x300), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_RCV0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0, resetValue: 0x0000_0000,
+      offset: 0xC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_RCV0 MC_RECEIVE_0@0:32")
   }
 
-  /// `PCIE_MC_RCV0.MC_RECEIVE_0`: bits 31:0, rw.
+  /// `PCIE_MC_RCV0.MC_RECEIVE_0`: bits 31:0, access unknown.
   @inlinable public static var MC_RECEIVE_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_RCV1`: bif_5_0 register, MMIO dword 0xC1 (byte 0x304), rw, reset 0x0000_0000.
+/// `PCIE_MC_RCV1`: bif_5_0 register, MMIO dword 0xC1 (byte 0x304), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_RCV1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1, resetValue: 0x0000_0000,
+      offset: 0xC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_RCV1 MC_RECEIVE_1@0:32")
   }
 
-  /// `PCIE_MC_RCV1.MC_RECEIVE_1`: bits 31:0, rw.
+  /// `PCIE_MC_RCV1.MC_RECEIVE_1`: bits 31:0, access unknown.
   @inlinable public static var MC_RECEIVE_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_BLOCK_ALL0`: bif_5_0 register, MMIO dword 0xC2 (byte 0x308), rw, reset 0x0000_0000.
+/// `PCIE_MC_BLOCK_ALL0`: bif_5_0 register, MMIO dword 0xC2 (byte 0x308), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_ALL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2, resetValue: 0x0000_0000,
+      offset: 0xC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_BLOCK_ALL0 MC_BLOCK_ALL_0@0:32")
   }
 
-  /// `PCIE_MC_BLOCK_ALL0.MC_BLOCK_ALL_0`: bits 31:0, rw.
+  /// `PCIE_MC_BLOCK_ALL0.MC_BLOCK_ALL_0`: bits 31:0, access unknown.
   @inlinable public static var MC_BLOCK_ALL_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_BLOCK_ALL1`: bif_5_0 register, MMIO dword 0xC3 (byte 0x30C), rw, reset 0x0000_0000.
+/// `PCIE_MC_BLOCK_ALL1`: bif_5_0 register, MMIO dword 0xC3 (byte 0x30C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_ALL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3, resetValue: 0x0000_0000,
+      offset: 0xC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_BLOCK_ALL1 MC_BLOCK_ALL_1@0:32")
   }
 
-  /// `PCIE_MC_BLOCK_ALL1.MC_BLOCK_ALL_1`: bits 31:0, rw.
+  /// `PCIE_MC_BLOCK_ALL1.MC_BLOCK_ALL_1`: bits 31:0, access unknown.
   @inlinable public static var MC_BLOCK_ALL_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_BLOCK_UNTRANSLATED_0`: bif_5_0 register, MMIO dword 0xC4 (byte 0x310), rw, reset 0x0000_0000.
+/// `PCIE_MC_BLOCK_UNTRANSLATED_0`: bif_5_0 register, MMIO dword 0xC4 (byte 0x310), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_UNTRANSLATED_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC4, resetValue: 0x0000_0000,
+      offset: 0xC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_BLOCK_UNTRANSLATED_0 MC_BLOCK_UNTRANSLATED_0@0:32")
   }
 
-  /// `PCIE_MC_BLOCK_UNTRANSLATED_0.MC_BLOCK_UNTRANSLATED_0`: bits 31:0, rw.
+  /// `PCIE_MC_BLOCK_UNTRANSLATED_0.MC_BLOCK_UNTRANSLATED_0`: bits 31:0, access unknown.
   @inlinable public static var MC_BLOCK_UNTRANSLATED_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_MC_BLOCK_UNTRANSLATED_1`: bif_5_0 register, MMIO dword 0xC5 (byte 0x314), rw, reset 0x0000_0000.
+/// `PCIE_MC_BLOCK_UNTRANSLATED_1`: bif_5_0 register, MMIO dword 0xC5 (byte 0x314), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_UNTRANSLATED_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC5, resetValue: 0x0000_0000,
+      offset: 0xC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_BLOCK_UNTRANSLATED_1 MC_BLOCK_UNTRANSLATED_1@0:32")
   }
 
-  /// `PCIE_MC_BLOCK_UNTRANSLATED_1.MC_BLOCK_UNTRANSLATED_1`: bits 31:0, rw.
+  /// `PCIE_MC_BLOCK_UNTRANSLATED_1.MC_BLOCK_UNTRANSLATED_1`: bits 31:0, access unknown.
   @inlinable public static var MC_BLOCK_UNTRANSLATED_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_LTR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xC8 (byte 0x320), rw, reset 0x0000_0000.
+/// `PCIE_LTR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xC8 (byte 0x320), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LTR_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8, resetValue: 0x0000_0000,
+      offset: 0xC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LTR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_LTR_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_LTR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_LTR_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_LTR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_LTR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_LTR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_LTR_CAP`: bif_5_0 register, MMIO dword 0xC9 (byte 0x324), rw, reset 0x0000_0000.
+/// `PCIE_LTR_CAP`: bif_5_0 register, MMIO dword 0xC9 (byte 0x324), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LTR_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC9, resetValue: 0x0000_0000,
+      offset: 0xC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LTR_CAP LTR_MAX_S_LATENCY_VALUE@0:10 LTR_MAX_S_LATENCY_SCALE@10:3 LTR_MAX_NS_LATENCY_VALUE@16:10 LTR_MAX_NS_LATENCY_SCALE@26:3")
   }
 
-  /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_VALUE`: bits 9:0, rw.
+  /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_VALUE`: bits 9:0, access unknown.
   @inlinable public static var LTR_MAX_S_LATENCY_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_SCALE`: bits 12:10, rw.
+  /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_SCALE`: bits 12:10, access unknown.
   @inlinable public static var LTR_MAX_S_LATENCY_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_VALUE`: bits 25:16, rw.
+  /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_VALUE`: bits 25:16, access unknown.
   @inlinable public static var LTR_MAX_NS_LATENCY_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_SCALE`: bits 28:26, rw.
+  /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_SCALE`: bits 28:26, access unknown.
   @inlinable public static var LTR_MAX_NS_LATENCY_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 3)
   }
 }
 
-/// `PCIE_ARI_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCA (byte 0x328), rw, reset 0x0000_0000.
+/// `PCIE_ARI_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCA (byte 0x328), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ARI_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCA, resetValue: 0x0000_0000,
+      offset: 0xCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ARI_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_ARI_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_ARI_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_ARI_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_ARI_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_ARI_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_ARI_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_ARI_CAP`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), rw, reset 0x0000_0000.
+/// `PCIE_ARI_CAP`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ARI_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCB, resetValue: 0x0000_0000,
+      offset: 0xCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ARI_CAP ARI_MFVC_FUNC_GROUPS_CAP@0:1 ARI_ACS_FUNC_GROUPS_CAP@1:1 ARI_NEXT_FUNC_NUM@8:8")
   }
 
-  /// `PCIE_ARI_CAP.ARI_MFVC_FUNC_GROUPS_CAP`: bit 0, rw.
+  /// `PCIE_ARI_CAP.ARI_MFVC_FUNC_GROUPS_CAP`: bit 0, access unknown.
   @inlinable public static var ARI_MFVC_FUNC_GROUPS_CAP: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_ARI_CAP.ARI_ACS_FUNC_GROUPS_CAP`: bit 1, rw.
+  /// `PCIE_ARI_CAP.ARI_ACS_FUNC_GROUPS_CAP`: bit 1, access unknown.
   @inlinable public static var ARI_ACS_FUNC_GROUPS_CAP: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_ARI_CAP.ARI_NEXT_FUNC_NUM`: bits 15:8, rw.
+  /// `PCIE_ARI_CAP.ARI_NEXT_FUNC_NUM`: bits 15:8, access unknown.
   @inlinable public static var ARI_NEXT_FUNC_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `PCIE_ARI_CNTL`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), rw, reset 0x0000_0000.
+/// `PCIE_ARI_CNTL`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_ARI_CAP`, at the same offset.
 public enum PCIE_ARI_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCB, resetValue: 0x0000_0000,
+      offset: 0xCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ARI_CNTL ARI_MFVC_FUNC_GROUPS_EN@0:1 ARI_ACS_FUNC_GROUPS_EN@1:1 ARI_FUNCTION_GROUP@4:3")
   }
 
-  /// `PCIE_ARI_CNTL.ARI_MFVC_FUNC_GROUPS_EN`: bit 0, rw.
+  /// `PCIE_ARI_CNTL.ARI_MFVC_FUNC_GROUPS_EN`: bit 0, access unknown.
   @inlinable public static var ARI_MFVC_FUNC_GROUPS_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_ARI_CNTL.ARI_ACS_FUNC_GROUPS_EN`: bit 1, rw.
+  /// `PCIE_ARI_CNTL.ARI_ACS_FUNC_GROUPS_EN`: bit 1, access unknown.
   @inlinable public static var ARI_ACS_FUNC_GROUPS_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_ARI_CNTL.ARI_FUNCTION_GROUP`: bits 6:4, rw.
+  /// `PCIE_ARI_CNTL.ARI_FUNCTION_GROUP`: bits 6:4, access unknown.
   @inlinable public static var ARI_FUNCTION_GROUP: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 }
 
-/// `PCIE_SRIOV_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCC (byte 0x330), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCC (byte 0x330), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_ENH_CAP_LIST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC, resetValue: 0x0000_0000,
+      offset: 0xCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_SRIOV_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_SRIOV_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_SRIOV_CAP`: bif_5_0 register, MMIO dword 0xCD (byte 0x334), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_CAP`: bif_5_0 register, MMIO dword 0xCD (byte 0x334), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_CAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD, resetValue: 0x0000_0000,
+      offset: 0xCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_CAP SRIOV_VF_MIGRATION_CAP@0:1 SRIOV_ARI_CAP_HIERARCHY_PRESERVED@1:1 SRIOV_VF_MIGRATION_INTR_MSG_NUM@21:11")
   }
 
-  /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_CAP`: bit 0, rw.
+  /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_CAP`: bit 0, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_CAP: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_SRIOV_CAP.SRIOV_ARI_CAP_HIERARCHY_PRESERVED`: bit 1, rw.
+  /// `PCIE_SRIOV_CAP.SRIOV_ARI_CAP_HIERARCHY_PRESERVED`: bit 1, access unknown.
   @inlinable public static var SRIOV_ARI_CAP_HIERARCHY_PRESERVED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_INTR_MSG_NUM`: bits 31:21, rw.
+  /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_INTR_MSG_NUM`: bits 31:21, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_INTR_MSG_NUM: RegisterField<Self, UInt16> {
     .init(lsb: 21, width: 11)
   }
 }
 
-/// `PCIE_SRIOV_CONTROL`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_CONTROL`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE, resetValue: 0x0000_0000,
+      offset: 0xCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_CONTROL SRIOV_VF_ENABLE@0:1 SRIOV_VF_MIGRATION_ENABLE@1:1 SRIOV_VF_MIGRATION_INTR_ENABLE@2:1 SRIOV_VF_MSE@3:1 SRIOV_ARI_CAP_HIERARCHY@4:1")
   }
 
-  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_ENABLE`: bit 0, rw.
+  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_ENABLE`: bit 0, access unknown.
   @inlinable public static var SRIOV_VF_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_ENABLE`: bit 1, rw.
+  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_ENABLE`: bit 1, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_INTR_ENABLE`: bit 2, rw.
+  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_INTR_ENABLE`: bit 2, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_INTR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MSE`: bit 3, rw.
+  /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MSE`: bit 3, access unknown.
   @inlinable public static var SRIOV_VF_MSE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIE_SRIOV_CONTROL.SRIOV_ARI_CAP_HIERARCHY`: bit 4, rw.
+  /// `PCIE_SRIOV_CONTROL.SRIOV_ARI_CAP_HIERARCHY`: bit 4, access unknown.
   @inlinable public static var SRIOV_ARI_CAP_HIERARCHY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `PCIE_SRIOV_STATUS`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_STATUS`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_SRIOV_CONTROL`, at the same offset.
 public enum PCIE_SRIOV_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE, resetValue: 0x0000_0000,
+      offset: 0xCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_STATUS SRIOV_VF_MIGRATION_STATUS@0:1")
   }
 
-  /// `PCIE_SRIOV_STATUS.SRIOV_VF_MIGRATION_STATUS`: bit 0, rw.
+  /// `PCIE_SRIOV_STATUS.SRIOV_VF_MIGRATION_STATUS`: bit 0, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_SRIOV_INITIAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_INITIAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_INITIAL_VFS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF, resetValue: 0x0000_0000,
+      offset: 0xCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_INITIAL_VFS SRIOV_INITIAL_VFS@0:16")
   }
 
-  /// `PCIE_SRIOV_INITIAL_VFS.SRIOV_INITIAL_VFS`: bits 15:0, rw.
+  /// `PCIE_SRIOV_INITIAL_VFS.SRIOV_INITIAL_VFS`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_INITIAL_VFS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_TOTAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_TOTAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_SRIOV_INITIAL_VFS`, at the same offset.
 public enum PCIE_SRIOV_TOTAL_VFS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF, resetValue: 0x0000_0000,
+      offset: 0xCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_TOTAL_VFS SRIOV_TOTAL_VFS@0:16")
   }
 
-  /// `PCIE_SRIOV_TOTAL_VFS.SRIOV_TOTAL_VFS`: bits 15:0, rw.
+  /// `PCIE_SRIOV_TOTAL_VFS.SRIOV_TOTAL_VFS`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_TOTAL_VFS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_FUNC_DEP_LINK`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_FUNC_DEP_LINK`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_SRIOV_NUM_VFS`, at the same offset.
 public enum PCIE_SRIOV_FUNC_DEP_LINK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD0, resetValue: 0x0000_0000,
+      offset: 0xD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_FUNC_DEP_LINK SRIOV_FUNC_DEP_LINK@0:8")
   }
 
-  /// `PCIE_SRIOV_FUNC_DEP_LINK.SRIOV_FUNC_DEP_LINK`: bits 7:0, rw.
+  /// `PCIE_SRIOV_FUNC_DEP_LINK.SRIOV_FUNC_DEP_LINK`: bits 7:0, access unknown.
   @inlinable public static var SRIOV_FUNC_DEP_LINK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_SRIOV_NUM_VFS`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_NUM_VFS`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_NUM_VFS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD0, resetValue: 0x0000_0000,
+      offset: 0xD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_NUM_VFS SRIOV_NUM_VFS@0:16")
   }
 
-  /// `PCIE_SRIOV_NUM_VFS.SRIOV_NUM_VFS`: bits 15:0, rw.
+  /// `PCIE_SRIOV_NUM_VFS.SRIOV_NUM_VFS`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_NUM_VFS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_FIRST_VF_OFFSET`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_FIRST_VF_OFFSET`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_FIRST_VF_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1, resetValue: 0x0000_0000,
+      offset: 0xD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_FIRST_VF_OFFSET SRIOV_FIRST_VF_OFFSET@0:16")
   }
 
-  /// `PCIE_SRIOV_FIRST_VF_OFFSET.SRIOV_FIRST_VF_OFFSET`: bits 15:0, rw.
+  /// `PCIE_SRIOV_FIRST_VF_OFFSET.SRIOV_FIRST_VF_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_FIRST_VF_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_VF_STRIDE`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_STRIDE`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_SRIOV_FIRST_VF_OFFSET`, at the same offset.
 public enum PCIE_SRIOV_VF_STRIDE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1, resetValue: 0x0000_0000,
+      offset: 0xD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_STRIDE SRIOV_VF_STRIDE@0:16")
   }
 
-  /// `PCIE_SRIOV_VF_STRIDE.SRIOV_VF_STRIDE`: bits 15:0, rw.
+  /// `PCIE_SRIOV_VF_STRIDE.SRIOV_VF_STRIDE`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_VF_STRIDE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_VF_DEVICE_ID`: bif_5_0 register, MMIO dword 0xD2 (byte 0x348), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_DEVICE_ID`: bif_5_0 register, MMIO dword 0xD2 (byte 0x348), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_DEVICE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD2, resetValue: 0x0000_0000,
+      offset: 0xD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_DEVICE_ID SRIOV_VF_DEVICE_ID@0:16")
   }
 
-  /// `PCIE_SRIOV_VF_DEVICE_ID.SRIOV_VF_DEVICE_ID`: bits 15:0, rw.
+  /// `PCIE_SRIOV_VF_DEVICE_ID.SRIOV_VF_DEVICE_ID`: bits 15:0, access unknown.
   @inlinable public static var SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD3 (byte 0x34C), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD3 (byte 0x34C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_SUPPORTED_PAGE_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD3, resetValue: 0x0000_0000,
+      offset: 0xD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_SUPPORTED_PAGE_SIZE SRIOV_SUPPORTED_PAGE_SIZE@0:32")
   }
 
-  /// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE.SRIOV_SUPPORTED_PAGE_SIZE`: bits 31:0, rw.
+  /// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE.SRIOV_SUPPORTED_PAGE_SIZE`: bits 31:0, access unknown.
   @inlinable public static var SRIOV_SUPPORTED_PAGE_SIZE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_SYSTEM_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD4 (byte 0x350), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_SYSTEM_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD4 (byte 0x350), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_SYSTEM_PAGE_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4, resetValue: 0x0000_0000,
+      offset: 0xD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_SYSTEM_PAGE_SIZE SRIOV_SYSTEM_PAGE_SIZE@0:32")
   }
 
-  /// `PCIE_SRIOV_SYSTEM_PAGE_SIZE.SRIOV_SYSTEM_PAGE_SIZE`: bits 31:0, rw.
+  /// `PCIE_SRIOV_SYSTEM_PAGE_SIZE.SRIOV_SYSTEM_PAGE_SIZE`: bits 31:0, access unknown.
   @inlinable public static var SRIOV_SYSTEM_PAGE_SIZE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_0`: bif_5_0 register, MMIO dword 0xD5 (byte 0x354), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_0`: bif_5_0 register, MMIO dword 0xD5 (byte 0x354), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD5, resetValue: 0x0000_0000,
+      offset: 0xD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_0 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_0.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_0.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_1`: bif_5_0 register, MMIO dword 0xD6 (byte 0x358), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_1`: bif_5_0 register, MMIO dword 0xD6 (byte 0x358), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD6, resetValue: 0x0000_0000,
+      offset: 0xD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_1 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_1.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_1.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_2`: bif_5_0 register, MMIO dword 0xD7 (byte 0x35C), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_2`: bif_5_0 register, MMIO dword 0xD7 (byte 0x35C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD7, resetValue: 0x0000_0000,
+      offset: 0xD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_2 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_2.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_2.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_3`: bif_5_0 register, MMIO dword 0xD8 (byte 0x360), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_3`: bif_5_0 register, MMIO dword 0xD8 (byte 0x360), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8, resetValue: 0x0000_0000,
+      offset: 0xD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_3 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_3.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_3.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_4`: bif_5_0 register, MMIO dword 0xD9 (byte 0x364), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_4`: bif_5_0 register, MMIO dword 0xD9 (byte 0x364), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9, resetValue: 0x0000_0000,
+      offset: 0xD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_4 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_4.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_4.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_BASE_ADDR_5`: bif_5_0 register, MMIO dword 0xDA (byte 0x368), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_BASE_ADDR_5`: bif_5_0 register, MMIO dword 0xDA (byte 0x368), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_BASE_ADDR_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA, resetValue: 0x0000_0000,
+      offset: 0xDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_5 VF_BASE_ADDR@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_BASE_ADDR_5.VF_BASE_ADDR`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_BASE_ADDR_5.VF_BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bif_5_0 register, MMIO dword 0xDB (byte 0x36C), rw, reset 0x0000_0000.
+/// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bif_5_0 register, MMIO dword 0xDB (byte 0x36C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDB, resetValue: 0x0000_0000,
+      offset: 0xDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET@0:32")
   }
 
-  /// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET.SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bits 31:0, rw.
+  /// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET.SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bits 31:0, access unknown.
   @inlinable public static var SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV`: bif_5_0 register, MMIO dword 0x100 (byte 0x400), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV`: bif_5_0 register, MMIO dword 0x100 (byte 0x400), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x100, resetValue: 0x0000_0000,
+      offset: 0x100,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_ID`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_ID`: bits 15:0, access unknown.
   @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_VER`: bits 19:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_VER`: bits 19:16, access unknown.
   @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.NEXT_PTR`: bits 31:20, rw.
+  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.NEXT_PTR`: bits 31:20, access unknown.
   @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV`: bif_5_0 register, MMIO dword 0x101 (byte 0x404), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV`: bif_5_0 register, MMIO dword 0x101 (byte 0x404), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x101, resetValue: 0x0000_0000,
+      offset: 0x101,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV VSEC_ID@0:16 VSEC_REV@16:4 VSEC_LENGTH@20:12")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_ID`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_ID`: bits 15:0, access unknown.
   @inlinable public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_REV`: bits 19:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_REV`: bits 19:16, access unknown.
   @inlinable public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_LENGTH`: bits 31:20, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_LENGTH`: bits 31:20, access unknown.
   @inlinable public static var VSEC_LENGTH: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 12)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW`: bif_5_0 register, MMIO dword 0x102 (byte 0x408), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW`: bif_5_0 register, MMIO dword 0x102 (byte 0x408), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x102, resetValue: 0x0000_0000,
+      offset: 0x102,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW VF_EN@0:1 VF_NUM@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_EN`: bit 0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_EN`: bit 0, access unknown.
   @inlinable public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_NUM`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_NUM`: bits 31:16, access unknown.
   @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC`: bif_5_0 register, MMIO dword 0x103 (byte 0x40C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC`: bif_5_0 register, MMIO dword 0x103 (byte 0x40C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x103, resetValue: 0x0000_0000,
+      offset: 0x103,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC CMD_CONTROL@0:8 FCN_ID@8:8 NXT_FCN_ID@16:8")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.CMD_CONTROL`: bits 7:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.CMD_CONTROL`: bits 7:0, access unknown.
   @inlinable public static var CMD_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.FCN_ID`: bits 15:8, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.FCN_ID`: bits 15:8, access unknown.
   @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.NXT_FCN_ID`: bits 23:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.NXT_FCN_ID`: bits 23:16, access unknown.
   @inlinable public static var NXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS`: bif_5_0 register, MMIO dword 0x104 (byte 0x410), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS`: bif_5_0 register, MMIO dword 0x104 (byte 0x410), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x104, resetValue: 0x0000_0000,
+      offset: 0x104,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS CMD_STATUS@0:8")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS.CMD_STATUS`: bits 7:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS.CMD_STATUS`: bits 7:0, access unknown.
   @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL`: bif_5_0 register, MMIO dword 0x105 (byte 0x414), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL`: bif_5_0 register, MMIO dword 0x105 (byte 0x414), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x105, resetValue: 0x0000_0000,
+      offset: 0x105,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL SOFT_PF_FLR@0:1")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL.SOFT_PF_FLR`: bit 0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL.SOFT_PF_FLR`: bit 0, access unknown.
   @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x106 (byte 0x418), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x106 (byte 0x418), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x106, resetValue: 0x0000_0000,
+      offset: 0x106,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION RESET_NOTIFICATION@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
   @inlinable public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x107 (byte 0x41C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x107 (byte 0x41C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x107, resetValue: 0x0000_0000,
+      offset: 0x107,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS VM_INIT_STATUS@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_INIT_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT`: bif_5_0 register, MMIO dword 0x108 (byte 0x420), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT`: bif_5_0 register, MMIO dword 0x108 (byte 0x420), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x108, resetValue: 0x0000_0000,
+      offset: 0x108,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT CNTXT_SIZE@0:7 LOC@7:1 CNTXT_OFFSET@18:14")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_SIZE`: bits 6:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_SIZE`: bits 6:0, access unknown.
   @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.LOC`: bit 7, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.LOC`: bit 7, access unknown.
   @inlinable public static var LOC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_OFFSET`: bits 31:18, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_OFFSET`: bits 31:18, access unknown.
   @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 18, width: 14)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB`: bif_5_0 register, MMIO dword 0x109 (byte 0x424), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB`: bif_5_0 register, MMIO dword 0x109 (byte 0x424), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x109, resetValue: 0x0000_0000,
+      offset: 0x109,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB TOTAL_FB_CONSUMED@0:16 TOTAL_FB_AVAILABLE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_CONSUMED`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_CONSUMED`: bits 15:0, access unknown.
   @inlinable public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_AVAILABLE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_AVAILABLE`: bits 31:16, access unknown.
   @inlinable public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS`: bif_5_0 register, MMIO dword 0x10A (byte 0x428), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS`: bif_5_0 register, MMIO dword 0x10A (byte 0x428), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10A, resetValue: 0x0000_0000,
+      offset: 0x10A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS VM_BUSY_STATUS@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS`: bif_5_0 register, MMIO dword 0x10B (byte 0x42C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS`: bif_5_0 register, MMIO dword 0x10B (byte 0x42C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10B, resetValue: 0x0000_0000,
+      offset: 0x10B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS GPU_INFO_OFFSET@8:8 AUTO_SCH_OFFSET@16:8 DISP_OFFSET@24:8")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.GPU_INFO_OFFSET`: bits 15:8, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.GPU_INFO_OFFSET`: bits 15:8, access unknown.
   @inlinable public static var GPU_INFO_OFFSET: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.AUTO_SCH_OFFSET`: bits 23:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.AUTO_SCH_OFFSET`: bits 23:16, access unknown.
   @inlinable public static var AUTO_SCH_OFFSET: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.DISP_OFFSET`: bits 31:24, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.DISP_OFFSET`: bits 31:24, access unknown.
   @inlinable public static var DISP_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB`: bif_5_0 register, MMIO dword 0x10C (byte 0x430), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB`: bif_5_0 register, MMIO dword 0x10C (byte 0x430), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10C, resetValue: 0x0000_0000,
+      offset: 0x10C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB`: bif_5_0 register, MMIO dword 0x10D (byte 0x434), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB`: bif_5_0 register, MMIO dword 0x10D (byte 0x434), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10D, resetValue: 0x0000_0000,
+      offset: 0x10D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB`: bif_5_0 register, MMIO dword 0x10E (byte 0x438), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB`: bif_5_0 register, MMIO dword 0x10E (byte 0x438), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10E, resetValue: 0x0000_0000,
+      offset: 0x10E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB`: bif_5_0 register, MMIO dword 0x10F (byte 0x43C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB`: bif_5_0 register, MMIO dword 0x10F (byte 0x43C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10F, resetValue: 0x0000_0000,
+      offset: 0x10F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB`: bif_5_0 register, MMIO dword 0x110 (byte 0x440), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB`: bif_5_0 register, MMIO dword 0x110 (byte 0x440), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x110, resetValue: 0x0000_0000,
+      offset: 0x110,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB`: bif_5_0 register, MMIO dword 0x111 (byte 0x444), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB`: bif_5_0 register, MMIO dword 0x111 (byte 0x444), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x111, resetValue: 0x0000_0000,
+      offset: 0x111,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB`: bif_5_0 register, MMIO dword 0x112 (byte 0x448), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB`: bif_5_0 register, MMIO dword 0x112 (byte 0x448), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x112, resetValue: 0x0000_0000,
+      offset: 0x112,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB`: bif_5_0 register, MMIO dword 0x113 (byte 0x44C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB`: bif_5_0 register, MMIO dword 0x113 (byte 0x44C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x113, resetValue: 0x0000_0000,
+      offset: 0x113,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB`: bif_5_0 register, MMIO dword 0x114 (byte 0x450), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB`: bif_5_0 register, MMIO dword 0x114 (byte 0x450), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x114, resetValue: 0x0000_0000,
+      offset: 0x114,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB`: bif_5_0 register, MMIO dword 0x115 (byte 0x454), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB`: bif_5_0 register, MMIO dword 0x115 (byte 0x454), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x115, resetValue: 0x0000_0000,
+      offset: 0x115,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB`: bif_5_0 register, MMIO dword 0x116 (byte 0x458), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB`: bif_5_0 register, MMIO dword 0x116 (byte 0x458), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x116, resetValue: 0x0000_0000,
+      offset: 0x116,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB`: bif_5_0 register, MMIO dword 0x117 (byte 0x45C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB`: bif_5_0 register, MMIO dword 0x117 (byte 0x45C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x117, resetValue: 0x0000_0000,
+      offset: 0x117,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB`: bif_5_0 register, MMIO dword 0x118 (byte 0x460), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB`: bif_5_0 register, MMIO dword 0x118 (byte 0x460), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x118, resetValue: 0x0000_0000,
+      offset: 0x118,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB`: bif_5_0 register, MMIO dword 0x119 (byte 0x464), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB`: bif_5_0 register, MMIO dword 0x119 (byte 0x464), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x119, resetValue: 0x0000_0000,
+      offset: 0x119,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB`: bif_5_0 register, MMIO dword 0x11A (byte 0x468), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB`: bif_5_0 register, MMIO dword 0x11A (byte 0x468), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11A, resetValue: 0x0000_0000,
+      offset: 0x11A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB`: bif_5_0 register, MMIO dword 0x11B (byte 0x46C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB`: bif_5_0 register, MMIO dword 0x11B (byte 0x46C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11B, resetValue: 0x0000_0000,
+      offset: 0x11B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_OFFSET`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_SIZE`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_SIZE`: bits 31:16, access unknown.
   @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT`: bif_5_0 register, MMIO dword 0x11C (byte 0x470), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT`: bif_5_0 register, MMIO dword 0x11C (byte 0x470), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11C, resetValue: 0x0000_0000,
+      offset: 0x11C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT GPU_IDLE_LATENCY@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT.GPU_IDLE_LATENCY`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
   @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x11D (byte 0x474), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x11D (byte 0x474), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11D, resetValue: 0x0000_0000,
+      offset: 0x11D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x11E (byte 0x478), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x11E (byte 0x478), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11E, resetValue: 0x0000_0000,
+      offset: 0x11E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x11F (byte 0x47C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x11F (byte 0x47C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11F, resetValue: 0x0000_0000,
+      offset: 0x11F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x120 (byte 0x480), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x120 (byte 0x480), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x120, resetValue: 0x0000_0000,
+      offset: 0x120,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x121 (byte 0x484), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x121 (byte 0x484), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x121, resetValue: 0x0000_0000,
+      offset: 0x121,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x122 (byte 0x488), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x122 (byte 0x488), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x122, resetValue: 0x0000_0000,
+      offset: 0x122,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5 LOWER@0:16 UPPER@16:16")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.LOWER`: bits 15:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.LOWER`: bits 15:0, access unknown.
   @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.UPPER`: bits 31:16, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.UPPER`: bits 31:16, access unknown.
   @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0`: bif_5_0 register, MMIO dword 0x124 (byte 0x490), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0`: bif_5_0 register, MMIO dword 0x124 (byte 0x490), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x124, resetValue: 0x0000_0000,
+      offset: 0x124,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0 DATA@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0.DATA`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1`: bif_5_0 register, MMIO dword 0x125 (byte 0x494), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1`: bif_5_0 register, MMIO dword 0x125 (byte 0x494), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x125, resetValue: 0x0000_0000,
+      offset: 0x125,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1 DATA@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1.DATA`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2`: bif_5_0 register, MMIO dword 0x126 (byte 0x498), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2`: bif_5_0 register, MMIO dword 0x126 (byte 0x498), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x126, resetValue: 0x0000_0000,
+      offset: 0x126,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2 DATA@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2.DATA`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3`: bif_5_0 register, MMIO dword 0x127 (byte 0x49C), rw, reset 0x0000_0000.
+/// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3`: bif_5_0 register, MMIO dword 0x127 (byte 0x49C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x127, resetValue: 0x0000_0000,
+      offset: 0x127,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3 DATA@0:32")
   }
 
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3.DATA`: bits 31:0, rw.
+  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BIOS_SCRATCH_0`: bif_5_0 register, MMIO dword 0x5C9 (byte 0x1724), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_0`: bif_5_0 register, MMIO dword 0x5C9 (byte 0x1724), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5C9, resetValue: 0x0000_0000,
+      offset: 0x5C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_0 BIOS_SCRATCH_0@0:32")
   }
 
-  /// `BIOS_SCRATCH_0.BIOS_SCRATCH_0`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_0.BIOS_SCRATCH_0`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_1`: bif_5_0 register, MMIO dword 0x5CA (byte 0x1728), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_1`: bif_5_0 register, MMIO dword 0x5CA (byte 0x1728), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CA, resetValue: 0x0000_0000,
+      offset: 0x5CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_1 BIOS_SCRATCH_1@0:32")
   }
 
-  /// `BIOS_SCRATCH_1.BIOS_SCRATCH_1`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_1.BIOS_SCRATCH_1`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_2`: bif_5_0 register, MMIO dword 0x5CB (byte 0x172C), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_2`: bif_5_0 register, MMIO dword 0x5CB (byte 0x172C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CB, resetValue: 0x0000_0000,
+      offset: 0x5CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_2 BIOS_SCRATCH_2@0:32")
   }
 
-  /// `BIOS_SCRATCH_2.BIOS_SCRATCH_2`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_2.BIOS_SCRATCH_2`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_3`: bif_5_0 register, MMIO dword 0x5CC (byte 0x1730), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_3`: bif_5_0 register, MMIO dword 0x5CC (byte 0x1730), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CC, resetValue: 0x0000_0000,
+      offset: 0x5CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_3 BIOS_SCRATCH_3@0:32")
   }
 
-  /// `BIOS_SCRATCH_3.BIOS_SCRATCH_3`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_3.BIOS_SCRATCH_3`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_4`: bif_5_0 register, MMIO dword 0x5CD (byte 0x1734), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_4`: bif_5_0 register, MMIO dword 0x5CD (byte 0x1734), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CD, resetValue: 0x0000_0000,
+      offset: 0x5CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_4 BIOS_SCRATCH_4@0:32")
   }
 
-  /// `BIOS_SCRATCH_4.BIOS_SCRATCH_4`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_4.BIOS_SCRATCH_4`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_4: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_5`: bif_5_0 register, MMIO dword 0x5CE (byte 0x1738), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_5`: bif_5_0 register, MMIO dword 0x5CE (byte 0x1738), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CE, resetValue: 0x0000_0000,
+      offset: 0x5CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_5 BIOS_SCRATCH_5@0:32")
   }
 
-  /// `BIOS_SCRATCH_5.BIOS_SCRATCH_5`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_5.BIOS_SCRATCH_5`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_5: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_6`: bif_5_0 register, MMIO dword 0x5CF (byte 0x173C), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_6`: bif_5_0 register, MMIO dword 0x5CF (byte 0x173C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5CF, resetValue: 0x0000_0000,
+      offset: 0x5CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_6 BIOS_SCRATCH_6@0:32")
   }
 
-  /// `BIOS_SCRATCH_6.BIOS_SCRATCH_6`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_6.BIOS_SCRATCH_6`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_6: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_7`: bif_5_0 register, MMIO dword 0x5D0 (byte 0x1740), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_7`: bif_5_0 register, MMIO dword 0x5D0 (byte 0x1740), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D0, resetValue: 0x0000_0000,
+      offset: 0x5D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_7 BIOS_SCRATCH_7@0:32")
   }
 
-  /// `BIOS_SCRATCH_7.BIOS_SCRATCH_7`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_7.BIOS_SCRATCH_7`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_7: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_8`: bif_5_0 register, MMIO dword 0x5D1 (byte 0x1744), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_8`: bif_5_0 register, MMIO dword 0x5D1 (byte 0x1744), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D1, resetValue: 0x0000_0000,
+      offset: 0x5D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_8 BIOS_SCRATCH_8@0:32")
   }
 
-  /// `BIOS_SCRATCH_8.BIOS_SCRATCH_8`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_8.BIOS_SCRATCH_8`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_8: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_9`: bif_5_0 register, MMIO dword 0x5D2 (byte 0x1748), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_9`: bif_5_0 register, MMIO dword 0x5D2 (byte 0x1748), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D2, resetValue: 0x0000_0000,
+      offset: 0x5D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_9 BIOS_SCRATCH_9@0:32")
   }
 
-  /// `BIOS_SCRATCH_9.BIOS_SCRATCH_9`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_9.BIOS_SCRATCH_9`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_9: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }

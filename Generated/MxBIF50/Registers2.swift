@@ -3,6287 +3,6287 @@
 
 import MxMMIO
 
-/// `BIOS_SCRATCH_10`: bif_5_0 register, MMIO dword 0x5D3 (byte 0x174C), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_10`: bif_5_0 register, MMIO dword 0x5D3 (byte 0x174C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D3, resetValue: 0x0000_0000,
+      offset: 0x5D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_10 BIOS_SCRATCH_10@0:32")
   }
 
-  /// `BIOS_SCRATCH_10.BIOS_SCRATCH_10`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_10.BIOS_SCRATCH_10`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_10: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_11`: bif_5_0 register, MMIO dword 0x5D4 (byte 0x1750), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_11`: bif_5_0 register, MMIO dword 0x5D4 (byte 0x1750), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D4, resetValue: 0x0000_0000,
+      offset: 0x5D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_11 BIOS_SCRATCH_11@0:32")
   }
 
-  /// `BIOS_SCRATCH_11.BIOS_SCRATCH_11`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_11.BIOS_SCRATCH_11`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_11: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_12`: bif_5_0 register, MMIO dword 0x5D5 (byte 0x1754), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_12`: bif_5_0 register, MMIO dword 0x5D5 (byte 0x1754), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D5, resetValue: 0x0000_0000,
+      offset: 0x5D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_12 BIOS_SCRATCH_12@0:32")
   }
 
-  /// `BIOS_SCRATCH_12.BIOS_SCRATCH_12`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_12.BIOS_SCRATCH_12`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_12: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_13`: bif_5_0 register, MMIO dword 0x5D6 (byte 0x1758), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_13`: bif_5_0 register, MMIO dword 0x5D6 (byte 0x1758), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D6, resetValue: 0x0000_0000,
+      offset: 0x5D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_13 BIOS_SCRATCH_13@0:32")
   }
 
-  /// `BIOS_SCRATCH_13.BIOS_SCRATCH_13`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_13.BIOS_SCRATCH_13`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_13: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_14`: bif_5_0 register, MMIO dword 0x5D7 (byte 0x175C), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_14`: bif_5_0 register, MMIO dword 0x5D7 (byte 0x175C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D7, resetValue: 0x0000_0000,
+      offset: 0x5D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_14 BIOS_SCRATCH_14@0:32")
   }
 
-  /// `BIOS_SCRATCH_14.BIOS_SCRATCH_14`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_14.BIOS_SCRATCH_14`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_14: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIOS_SCRATCH_15`: bif_5_0 register, MMIO dword 0x5D8 (byte 0x1760), rw, reset 0x0000_0000.
+/// `BIOS_SCRATCH_15`: bif_5_0 register, MMIO dword 0x5D8 (byte 0x1760), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5D8, resetValue: 0x0000_0000,
+      offset: 0x5D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIOS_SCRATCH_15 BIOS_SCRATCH_15@0:32")
   }
 
-  /// `BIOS_SCRATCH_15.BIOS_SCRATCH_15`: bits 31:0, rw.
+  /// `BIOS_SCRATCH_15.BIOS_SCRATCH_15`: bits 31:0, access unknown.
   @inlinable public static var BIOS_SCRATCH_15: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_EFUSE`: bif_5_0 register, MMIO dword 0xFC0 (byte 0x3F00), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE`: bif_5_0 register, MMIO dword 0xFC0 (byte 0x3F00), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC0, resetValue: 0x0000_0000,
+      offset: 0xFC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE PCIE_EFUSE_VALID@1:1 PPHY_EFUSE_VALID@2:1 SPARE_5_3_EFUSE0@3:3 ISTRAP_ARBEN0@6:1 SPARE_26_7_EFUSE0@7:20 CHIP_BIF_MODE@27:1 SPARE_31_28_EFUSE0@28:4")
   }
 
-  /// `PCIE_EFUSE.PCIE_EFUSE_VALID`: bit 1, rw.
+  /// `PCIE_EFUSE.PCIE_EFUSE_VALID`: bit 1, access unknown.
   @inlinable public static var PCIE_EFUSE_VALID: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_EFUSE.PPHY_EFUSE_VALID`: bit 2, rw.
+  /// `PCIE_EFUSE.PPHY_EFUSE_VALID`: bit 2, access unknown.
   @inlinable public static var PPHY_EFUSE_VALID: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_EFUSE.SPARE_5_3_EFUSE0`: bits 5:3, rw.
+  /// `PCIE_EFUSE.SPARE_5_3_EFUSE0`: bits 5:3, access unknown.
   @inlinable public static var SPARE_5_3_EFUSE0: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `PCIE_EFUSE.ISTRAP_ARBEN0`: bit 6, rw.
+  /// `PCIE_EFUSE.ISTRAP_ARBEN0`: bit 6, access unknown.
   @inlinable public static var ISTRAP_ARBEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_EFUSE.SPARE_26_7_EFUSE0`: bits 26:7, rw.
+  /// `PCIE_EFUSE.SPARE_26_7_EFUSE0`: bits 26:7, access unknown.
   @inlinable public static var SPARE_26_7_EFUSE0: RegisterField<Self, UInt32> {
     .init(lsb: 7, width: 20)
   }
 
-  /// `PCIE_EFUSE.CHIP_BIF_MODE`: bit 27, rw.
+  /// `PCIE_EFUSE.CHIP_BIF_MODE`: bit 27, access unknown.
   @inlinable public static var CHIP_BIF_MODE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `PCIE_EFUSE.SPARE_31_28_EFUSE0`: bits 31:28, rw.
+  /// `PCIE_EFUSE.SPARE_31_28_EFUSE0`: bits 31:28, access unknown.
   @inlinable public static var SPARE_31_28_EFUSE0: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PCIE_EFUSE2`: bif_5_0 register, MMIO dword 0xFC1 (byte 0x3F04), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE2`: bif_5_0 register, MMIO dword 0xFC1 (byte 0x3F04), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC1, resetValue: 0x0000_0000,
+      offset: 0xFC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE2 SPARE_31_1_EFUSE2@1:31")
   }
 
-  /// `PCIE_EFUSE2.SPARE_31_1_EFUSE2`: bits 31:1, rw.
+  /// `PCIE_EFUSE2.SPARE_31_1_EFUSE2`: bits 31:1, access unknown.
   @inlinable public static var SPARE_31_1_EFUSE2: RegisterField<Self, UInt32> {
     .init(lsb: 1, width: 31)
   }
 }
 
-/// `PCIE_EFUSE3`: bif_5_0 register, MMIO dword 0xFC2 (byte 0x3F08), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE3`: bif_5_0 register, MMIO dword 0xFC2 (byte 0x3F08), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC2, resetValue: 0x0000_0000,
+      offset: 0xFC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE3 STRAP_CEC_ID@1:16 STRAP_BIF_KILL_GEN3@17:1 SPARE_14_PCIEFUSE3@18:14")
   }
 
-  /// `PCIE_EFUSE3.STRAP_CEC_ID`: bits 16:1, rw.
+  /// `PCIE_EFUSE3.STRAP_CEC_ID`: bits 16:1, access unknown.
   @inlinable public static var STRAP_CEC_ID: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
-  /// `PCIE_EFUSE3.STRAP_BIF_KILL_GEN3`: bit 17, rw.
+  /// `PCIE_EFUSE3.STRAP_BIF_KILL_GEN3`: bit 17, access unknown.
   @inlinable public static var STRAP_BIF_KILL_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_EFUSE3.SPARE_14_PCIEFUSE3`: bits 31:18, rw.
+  /// `PCIE_EFUSE3.SPARE_14_PCIEFUSE3`: bits 31:18, access unknown.
   @inlinable public static var SPARE_14_PCIEFUSE3: RegisterField<Self, UInt16> {
     .init(lsb: 18, width: 14)
   }
 }
 
-/// `PCIE_EFUSE4`: bif_5_0 register, MMIO dword 0xFC3 (byte 0x3F0C), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE4`: bif_5_0 register, MMIO dword 0xFC3 (byte 0x3F0C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC3, resetValue: 0x0000_0000,
+      offset: 0xFC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE4 CC_WRITE_DISABLE@0:1 SPARE_3_PCIEFUSE4@1:3 STRAP_BIF_F0_DEVICE_ID@4:16 STRAP_BIF_F0_MAJOR_REV_ID@20:4 STRAP_BIF_F0_MINOR_REV_ID@24:4 STRAP_BIF_ATI_REV_ID@28:4")
   }
 
-  /// `PCIE_EFUSE4.CC_WRITE_DISABLE`: bit 0, rw.
+  /// `PCIE_EFUSE4.CC_WRITE_DISABLE`: bit 0, access unknown.
   @inlinable public static var CC_WRITE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_EFUSE4.SPARE_3_PCIEFUSE4`: bits 3:1, rw.
+  /// `PCIE_EFUSE4.SPARE_3_PCIEFUSE4`: bits 3:1, access unknown.
   @inlinable public static var SPARE_3_PCIEFUSE4: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `PCIE_EFUSE4.STRAP_BIF_F0_DEVICE_ID`: bits 19:4, rw.
+  /// `PCIE_EFUSE4.STRAP_BIF_F0_DEVICE_ID`: bits 19:4, access unknown.
   @inlinable public static var STRAP_BIF_F0_DEVICE_ID: RegisterField<Self, UInt16> {
     .init(lsb: 4, width: 16)
   }
 
-  /// `PCIE_EFUSE4.STRAP_BIF_F0_MAJOR_REV_ID`: bits 23:20, rw.
+  /// `PCIE_EFUSE4.STRAP_BIF_F0_MAJOR_REV_ID`: bits 23:20, access unknown.
   @inlinable public static var STRAP_BIF_F0_MAJOR_REV_ID: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PCIE_EFUSE4.STRAP_BIF_F0_MINOR_REV_ID`: bits 27:24, rw.
+  /// `PCIE_EFUSE4.STRAP_BIF_F0_MINOR_REV_ID`: bits 27:24, access unknown.
   @inlinable public static var STRAP_BIF_F0_MINOR_REV_ID: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `PCIE_EFUSE4.STRAP_BIF_ATI_REV_ID`: bits 31:28, rw.
+  /// `PCIE_EFUSE4.STRAP_BIF_ATI_REV_ID`: bits 31:28, access unknown.
   @inlinable public static var STRAP_BIF_ATI_REV_ID: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PCIE_EFUSE5`: bif_5_0 register, MMIO dword 0xFC4 (byte 0x3F10), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE5`: bif_5_0 register, MMIO dword 0xFC4 (byte 0x3F10), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC4, resetValue: 0x0000_0000,
+      offset: 0xFC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE5 STRAP_AZALIA_DID@1:16 SPARE_16_PCIEFUSE5@17:15")
   }
 
-  /// `PCIE_EFUSE5.STRAP_AZALIA_DID`: bits 16:1, rw.
+  /// `PCIE_EFUSE5.STRAP_AZALIA_DID`: bits 16:1, access unknown.
   @inlinable public static var STRAP_AZALIA_DID: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
-  /// `PCIE_EFUSE5.SPARE_16_PCIEFUSE5`: bits 31:17, rw.
+  /// `PCIE_EFUSE5.SPARE_16_PCIEFUSE5`: bits 31:17, access unknown.
   @inlinable public static var SPARE_16_PCIEFUSE5: RegisterField<Self, UInt16> {
     .init(lsb: 17, width: 15)
   }
 }
 
-/// `PCIE_EFUSE6`: bif_5_0 register, MMIO dword 0xFC5 (byte 0x3F14), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE6`: bif_5_0 register, MMIO dword 0xFC5 (byte 0x3F14), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC5, resetValue: 0x0000_0000,
+      offset: 0xFC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE6 STRAP_BIF_F0_SUPPORTED_PAGE_SIZES@1:16 SPARE_15_PCIEFUSE6@17:15")
   }
 
-  /// `PCIE_EFUSE6.STRAP_BIF_F0_SUPPORTED_PAGE_SIZES`: bits 16:1, rw.
+  /// `PCIE_EFUSE6.STRAP_BIF_F0_SUPPORTED_PAGE_SIZES`: bits 16:1, access unknown.
   @inlinable public static var STRAP_BIF_F0_SUPPORTED_PAGE_SIZES: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
-  /// `PCIE_EFUSE6.SPARE_15_PCIEFUSE6`: bits 31:17, rw.
+  /// `PCIE_EFUSE6.SPARE_15_PCIEFUSE6`: bits 31:17, access unknown.
   @inlinable public static var SPARE_15_PCIEFUSE6: RegisterField<Self, UInt16> {
     .init(lsb: 17, width: 15)
   }
 }
 
-/// `PCIE_EFUSE7`: bif_5_0 register, MMIO dword 0xFC6 (byte 0x3F18), rw, reset 0x0000_0000.
+/// `PCIE_EFUSE7`: bif_5_0 register, MMIO dword 0xFC6 (byte 0x3F18), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFC6, resetValue: 0x0000_0000,
+      offset: 0xFC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_EFUSE7 STRAP_BIF_F0_SRIOV_VF_DEVICE_ID@1:16 SPARE_15_PCIEFUSE7@17:15")
   }
 
-  /// `PCIE_EFUSE7.STRAP_BIF_F0_SRIOV_VF_DEVICE_ID`: bits 16:1, rw.
+  /// `PCIE_EFUSE7.STRAP_BIF_F0_SRIOV_VF_DEVICE_ID`: bits 16:1, access unknown.
   @inlinable public static var STRAP_BIF_F0_SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
-  /// `PCIE_EFUSE7.SPARE_15_PCIEFUSE7`: bits 31:17, rw.
+  /// `PCIE_EFUSE7.SPARE_15_PCIEFUSE7`: bits 31:17, access unknown.
   @inlinable public static var SPARE_15_PCIEFUSE7: RegisterField<Self, UInt16> {
     .init(lsb: 17, width: 15)
   }
 }
 
-/// `GARLIC_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1401 (byte 0x5004), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1401 (byte 0x5004), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1401, resetValue: 0x0000_0000,
+      offset: 0x1401,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_CNTL CP_RB0_WPTR@0:1 CP_RB1_WPTR@1:1 CP_RB2_WPTR@2:1 UVD_RBC_RB_WPTR@3:1 SDMA0_GFX_RB_WPTR@4:1 SDMA1_GFX_RB_WPTR@5:1 CP_DMA_ME_COMMAND@6:1 CP_DMA_PFP_COMMAND@7:1 SAM_SAB_RBI_WPTR@8:1 SAM_SAB_RBO_WPTR@9:1 VCE_OUT_RB_WPTR@10:1 VCE_RB_WPTR2@11:1 VCE_RB_WPTR@12:1 HOST_DOORBELL@13:1 SELFRING_DOORBELL@14:1 CP_DMA_PIO_COMMAND@15:1 DISPLAY@16:1 SDMA2_GFX_RB_WPTR@17:1 SDMA3_GFX_RB_WPTR@18:1 IGNORE_MC_DISABLE@30:1 DISABLE_ALL@31:1")
   }
 
-  /// `GARLIC_FLUSH_CNTL.CP_RB0_WPTR`: bit 0, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_RB0_WPTR`: bit 0, access unknown.
   @inlinable public static var CP_RB0_WPTR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.CP_RB1_WPTR`: bit 1, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_RB1_WPTR`: bit 1, access unknown.
   @inlinable public static var CP_RB1_WPTR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.CP_RB2_WPTR`: bit 2, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_RB2_WPTR`: bit 2, access unknown.
   @inlinable public static var CP_RB2_WPTR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.UVD_RBC_RB_WPTR`: bit 3, rw.
+  /// `GARLIC_FLUSH_CNTL.UVD_RBC_RB_WPTR`: bit 3, access unknown.
   @inlinable public static var UVD_RBC_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.SDMA0_GFX_RB_WPTR`: bit 4, rw.
+  /// `GARLIC_FLUSH_CNTL.SDMA0_GFX_RB_WPTR`: bit 4, access unknown.
   @inlinable public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.SDMA1_GFX_RB_WPTR`: bit 5, rw.
+  /// `GARLIC_FLUSH_CNTL.SDMA1_GFX_RB_WPTR`: bit 5, access unknown.
   @inlinable public static var SDMA1_GFX_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.CP_DMA_ME_COMMAND`: bit 6, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_DMA_ME_COMMAND`: bit 6, access unknown.
   @inlinable public static var CP_DMA_ME_COMMAND: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.CP_DMA_PFP_COMMAND`: bit 7, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_DMA_PFP_COMMAND`: bit 7, access unknown.
   @inlinable public static var CP_DMA_PFP_COMMAND: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBI_WPTR`: bit 8, rw.
+  /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBI_WPTR`: bit 8, access unknown.
   @inlinable public static var SAM_SAB_RBI_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBO_WPTR`: bit 9, rw.
+  /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBO_WPTR`: bit 9, access unknown.
   @inlinable public static var SAM_SAB_RBO_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.VCE_OUT_RB_WPTR`: bit 10, rw.
+  /// `GARLIC_FLUSH_CNTL.VCE_OUT_RB_WPTR`: bit 10, access unknown.
   @inlinable public static var VCE_OUT_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR2`: bit 11, rw.
+  /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR2`: bit 11, access unknown.
   @inlinable public static var VCE_RB_WPTR2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR`: bit 12, rw.
+  /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR`: bit 12, access unknown.
   @inlinable public static var VCE_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.HOST_DOORBELL`: bit 13, rw.
+  /// `GARLIC_FLUSH_CNTL.HOST_DOORBELL`: bit 13, access unknown.
   @inlinable public static var HOST_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.SELFRING_DOORBELL`: bit 14, rw.
+  /// `GARLIC_FLUSH_CNTL.SELFRING_DOORBELL`: bit 14, access unknown.
   @inlinable public static var SELFRING_DOORBELL: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.CP_DMA_PIO_COMMAND`: bit 15, rw.
+  /// `GARLIC_FLUSH_CNTL.CP_DMA_PIO_COMMAND`: bit 15, access unknown.
   @inlinable public static var CP_DMA_PIO_COMMAND: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.DISPLAY`: bit 16, rw.
+  /// `GARLIC_FLUSH_CNTL.DISPLAY`: bit 16, access unknown.
   @inlinable public static var DISPLAY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `GARLIC_FLUSH_CNTL.SDMA2_GFX_RB_WPTR`: bit 17, rw.
+  /// `GARLIC_FLUSH_CNTL.SDMA2_GFX_RB_WPTR`: bit 17, access unknown.
   @inlinable public static var SDMA2_GFX_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.SDMA3_GFX_RB_WPTR`: bit 18, rw.
+  /// `GARLIC_FLUSH_CNTL.SDMA3_GFX_RB_WPTR`: bit 18, access unknown.
   @inlinable public static var SDMA3_GFX_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.IGNORE_MC_DISABLE`: bit 30, rw.
+  /// `GARLIC_FLUSH_CNTL.IGNORE_MC_DISABLE`: bit 30, access unknown.
   @inlinable public static var IGNORE_MC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GARLIC_FLUSH_CNTL.DISABLE_ALL`: bit 31, rw.
+  /// `GARLIC_FLUSH_CNTL.DISABLE_ALL`: bit 31, access unknown.
   @inlinable public static var DISABLE_ALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_0`: bif_5_0 register, MMIO dword 0x1402 (byte 0x5008), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_0`: bif_5_0 register, MMIO dword 0x1402 (byte 0x5008), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1402, resetValue: 0x0000_0000,
+      offset: 0x1402,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_0 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_0.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_0.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_0.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_0.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_0.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_0`: bif_5_0 register, MMIO dword 0x1403 (byte 0x500C), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_0`: bif_5_0 register, MMIO dword 0x1403 (byte 0x500C), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1403, resetValue: 0x0000_0000,
+      offset: 0x1403,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_0 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_0.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_0.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_1`: bif_5_0 register, MMIO dword 0x1404 (byte 0x5010), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_1`: bif_5_0 register, MMIO dword 0x1404 (byte 0x5010), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1404, resetValue: 0x0000_0000,
+      offset: 0x1404,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_1 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_1.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_1.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_1.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_1.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_1.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_1`: bif_5_0 register, MMIO dword 0x1405 (byte 0x5014), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_1`: bif_5_0 register, MMIO dword 0x1405 (byte 0x5014), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1405, resetValue: 0x0000_0000,
+      offset: 0x1405,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_1 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_1.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_1.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_2`: bif_5_0 register, MMIO dword 0x1406 (byte 0x5018), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_2`: bif_5_0 register, MMIO dword 0x1406 (byte 0x5018), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1406, resetValue: 0x0000_0000,
+      offset: 0x1406,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_2 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_2.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_2.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_2.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_2.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_2.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_2.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_2`: bif_5_0 register, MMIO dword 0x1407 (byte 0x501C), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_2`: bif_5_0 register, MMIO dword 0x1407 (byte 0x501C), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1407, resetValue: 0x0000_0000,
+      offset: 0x1407,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_2 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_2.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_2.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_3`: bif_5_0 register, MMIO dword 0x1408 (byte 0x5020), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_3`: bif_5_0 register, MMIO dword 0x1408 (byte 0x5020), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1408, resetValue: 0x0000_0000,
+      offset: 0x1408,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_3 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_3.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_3.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_3.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_3.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_3.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_3.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_3`: bif_5_0 register, MMIO dword 0x1409 (byte 0x5024), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_3`: bif_5_0 register, MMIO dword 0x1409 (byte 0x5024), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1409, resetValue: 0x0000_0000,
+      offset: 0x1409,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_3 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_3.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_3.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_4`: bif_5_0 register, MMIO dword 0x140A (byte 0x5028), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_4`: bif_5_0 register, MMIO dword 0x140A (byte 0x5028), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140A, resetValue: 0x0000_0000,
+      offset: 0x140A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_4 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_4.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_4.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_4.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_4.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_4.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_4.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_4`: bif_5_0 register, MMIO dword 0x140B (byte 0x502C), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_4`: bif_5_0 register, MMIO dword 0x140B (byte 0x502C), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140B, resetValue: 0x0000_0000,
+      offset: 0x140B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_4 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_4.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_4.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_5`: bif_5_0 register, MMIO dword 0x140C (byte 0x5030), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_5`: bif_5_0 register, MMIO dword 0x140C (byte 0x5030), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140C, resetValue: 0x0000_0000,
+      offset: 0x140C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_5 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_5.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_5.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_5.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_5.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_5.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_5.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_5`: bif_5_0 register, MMIO dword 0x140D (byte 0x5034), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_5`: bif_5_0 register, MMIO dword 0x140D (byte 0x5034), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140D, resetValue: 0x0000_0000,
+      offset: 0x140D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_5 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_5.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_5.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_6`: bif_5_0 register, MMIO dword 0x140E (byte 0x5038), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_6`: bif_5_0 register, MMIO dword 0x140E (byte 0x5038), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140E, resetValue: 0x0000_0000,
+      offset: 0x140E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_6 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_6.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_6.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_6.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_6.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_6.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_6.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_6`: bif_5_0 register, MMIO dword 0x140F (byte 0x503C), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_6`: bif_5_0 register, MMIO dword 0x140F (byte 0x503C), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140F, resetValue: 0x0000_0000,
+      offset: 0x140F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_6 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_6.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_6.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_START_7`: bif_5_0 register, MMIO dword 0x1410 (byte 0x5040), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_START_7`: bif_5_0 register, MMIO dword 0x1410 (byte 0x5040), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_START_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1410, resetValue: 0x0000_0000,
+      offset: 0x1410,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_7 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_START_7.ENABLE`: bit 0, rw.
+  /// `GARLIC_FLUSH_ADDR_START_7.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_7.MODE`: bit 1, rw.
+  /// `GARLIC_FLUSH_ADDR_START_7.MODE`: bit 1, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GARLIC_FLUSH_ADDR_START_7.ADDR_START`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_START_7.ADDR_START`: bits 31:2, access unknown.
   @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_ADDR_END_7`: bif_5_0 register, MMIO dword 0x1411 (byte 0x5044), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_ADDR_END_7`: bif_5_0 register, MMIO dword 0x1411 (byte 0x5044), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_ADDR_END_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1411, resetValue: 0x0000_0000,
+      offset: 0x1411,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_7 ADDR_END@2:30")
   }
 
-  /// `GARLIC_FLUSH_ADDR_END_7.ADDR_END`: bits 31:2, rw.
+  /// `GARLIC_FLUSH_ADDR_END_7.ADDR_END`: bits 31:2, access unknown.
   @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1412 (byte 0x5048), rw, reset 0x0000_0000.
+/// `GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1412 (byte 0x5048), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1412, resetValue: 0x0000_0000,
+      offset: 0x1412,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_REQ FLUSH_REQ@0:1")
   }
 
-  /// `GARLIC_FLUSH_REQ.FLUSH_REQ`: bit 0, rw.
+  /// `GARLIC_FLUSH_REQ.FLUSH_REQ`: bit 0, access unknown.
   @inlinable public static var FLUSH_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `GPU_GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1413 (byte 0x504C), rw, reset 0x0000_0000.
+/// `GPU_GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1413 (byte 0x504C), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_GARLIC_FLUSH_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1413, resetValue: 0x0000_0000,
+      offset: 0x1413,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_GARLIC_FLUSH_REQ CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1 SDMA2@12:1 SDMA3@13:1")
   }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP0`: bit 0, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP0`: bit 0, access unknown.
   @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP1`: bit 1, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP1`: bit 1, access unknown.
   @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP2`: bit 2, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP2`: bit 2, access unknown.
   @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP3`: bit 3, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP3`: bit 3, access unknown.
   @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP4`: bit 4, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP4`: bit 4, access unknown.
   @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP5`: bit 5, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP5`: bit 5, access unknown.
   @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP6`: bit 6, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP6`: bit 6, access unknown.
   @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP7`: bit 7, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP7`: bit 7, access unknown.
   @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP8`: bit 8, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP8`: bit 8, access unknown.
   @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.CP9`: bit 9, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.CP9`: bit 9, access unknown.
   @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA0`: bit 10, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA1`: bit 11, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA2`: bit 12, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.SDMA2`: bit 12, access unknown.
   @inlinable public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA3`: bit 13, rw.
+  /// `GPU_GARLIC_FLUSH_REQ.SDMA3`: bit 13, access unknown.
   @inlinable public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `GPU_GARLIC_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1414 (byte 0x5050), rw, reset 0x0000_0000.
+/// `GPU_GARLIC_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1414 (byte 0x5050), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_GARLIC_FLUSH_DONE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1414, resetValue: 0x0000_0000,
+      offset: 0x1414,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_GARLIC_FLUSH_DONE CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1 SDMA2@12:1 SDMA3@13:1")
   }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP0`: bit 0, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP0`: bit 0, access unknown.
   @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP1`: bit 1, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP1`: bit 1, access unknown.
   @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP2`: bit 2, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP2`: bit 2, access unknown.
   @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP3`: bit 3, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP3`: bit 3, access unknown.
   @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP4`: bit 4, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP4`: bit 4, access unknown.
   @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP5`: bit 5, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP5`: bit 5, access unknown.
   @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP6`: bit 6, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP6`: bit 6, access unknown.
   @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP7`: bit 7, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP7`: bit 7, access unknown.
   @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP8`: bit 8, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP8`: bit 8, access unknown.
   @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.CP9`: bit 9, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.CP9`: bit 9, access unknown.
   @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA0`: bit 10, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA1`: bit 11, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA2`: bit 12, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.SDMA2`: bit 12, access unknown.
   @inlinable public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA3`: bit 13, rw.
+  /// `GPU_GARLIC_FLUSH_DONE.SDMA3`: bit 13, access unknown.
   @inlinable public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `BIF_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x1415 (byte 0x5054), rw, reset 0x0000_0000.
+/// `BIF_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x1415 (byte 0x5054), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPU_IDLE_LATENCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1415, resetValue: 0x0000_0000,
+      offset: 0x1415,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPU_IDLE_LATENCY GPU_IDLE_LATENCY@0:32")
   }
 
-  /// `BIF_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, rw.
+  /// `BIF_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
   @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x1416 (byte 0x5058), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x1416 (byte 0x5058), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1416, resetValue: 0x0000_0000,
+      offset: 0x1416,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE0 MMIO_MAP_RANGE0_LOWER@0:16 MMIO_MAP_RANGE0_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x1417 (byte 0x505C), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x1417 (byte 0x505C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1417, resetValue: 0x0000_0000,
+      offset: 0x1417,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE1 MMIO_MAP_RANGE1_LOWER@0:16 MMIO_MAP_RANGE1_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x1418 (byte 0x5060), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x1418 (byte 0x5060), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1418, resetValue: 0x0000_0000,
+      offset: 0x1418,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE2 MMIO_MAP_RANGE2_LOWER@0:16 MMIO_MAP_RANGE2_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1419 (byte 0x5064), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1419 (byte 0x5064), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1419, resetValue: 0x0000_0000,
+      offset: 0x1419,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE3 MMIO_MAP_RANGE3_LOWER@0:16 MMIO_MAP_RANGE3_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x141A (byte 0x5068), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x141A (byte 0x5068), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141A, resetValue: 0x0000_0000,
+      offset: 0x141A,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE4 MMIO_MAP_RANGE4_LOWER@0:16 MMIO_MAP_RANGE4_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x141B (byte 0x506C), rw, reset 0x0000_0000.
+/// `BIF_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x141B (byte 0x506C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MMIO_MAP_RANGE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141B, resetValue: 0x0000_0000,
+      offset: 0x141B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE5 MMIO_MAP_RANGE5_LOWER@0:16 MMIO_MAP_RANGE5_UPPER@16:16")
   }
 
-  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, rw.
+  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, rw.
+  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x141C (byte 0x5070), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x141C (byte 0x5070), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_GPU_IDLE_LATENCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141C, resetValue: 0x0000_0000,
+      offset: 0x141C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_GPU_IDLE_LATENCY GPU_IDLE_LATENCY@0:32")
   }
 
-  /// `BIF_GPUIOV_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, rw.
+  /// `BIF_GPUIOV_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
   @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x141D (byte 0x5074), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x141D (byte 0x5074), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141D, resetValue: 0x0000_0000,
+      offset: 0x141D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE0 MMIO_MAP_RANGE0_LOWER@0:16 MMIO_MAP_RANGE0_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x141E (byte 0x5078), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x141E (byte 0x5078), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141E, resetValue: 0x0000_0000,
+      offset: 0x141E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE1 MMIO_MAP_RANGE1_LOWER@0:16 MMIO_MAP_RANGE1_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x141F (byte 0x507C), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x141F (byte 0x507C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x141F, resetValue: 0x0000_0000,
+      offset: 0x141F,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE2 MMIO_MAP_RANGE2_LOWER@0:16 MMIO_MAP_RANGE2_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1420 (byte 0x5080), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1420 (byte 0x5080), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1420, resetValue: 0x0000_0000,
+      offset: 0x1420,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE3 MMIO_MAP_RANGE3_LOWER@0:16 MMIO_MAP_RANGE3_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x1421 (byte 0x5084), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x1421 (byte 0x5084), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1421, resetValue: 0x0000_0000,
+      offset: 0x1421,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE4 MMIO_MAP_RANGE4_LOWER@0:16 MMIO_MAP_RANGE4_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BIF_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x1422 (byte 0x5088), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x1422 (byte 0x5088), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_MMIO_MAP_RANGE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1422, resetValue: 0x0000_0000,
+      offset: 0x1422,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE5 MMIO_MAP_RANGE5_LOWER@0:16 MMIO_MAP_RANGE5_UPPER@16:16")
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
   @inlinable public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, rw.
+  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
   @inlinable public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `REMAP_HDP_MEM_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1426 (byte 0x5098), rw, reset 0x0000_0000.
+/// `REMAP_HDP_MEM_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1426 (byte 0x5098), access unknown, reset unknown (`write` starts from 0).
 public enum REMAP_HDP_MEM_FLUSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1426, resetValue: 0x0000_0000,
+      offset: 0x1426,
       writeOneToClearMask: 0x0000_0000,
       layout: "REMAP_HDP_MEM_FLUSH_CNTL ADDRESS@2:17")
   }
 
-  /// `REMAP_HDP_MEM_FLUSH_CNTL.ADDRESS`: bits 18:2, rw.
+  /// `REMAP_HDP_MEM_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
-/// `REMAP_HDP_REG_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1427 (byte 0x509C), rw, reset 0x0000_0000.
+/// `REMAP_HDP_REG_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1427 (byte 0x509C), access unknown, reset unknown (`write` starts from 0).
 public enum REMAP_HDP_REG_FLUSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1427, resetValue: 0x0000_0000,
+      offset: 0x1427,
       writeOneToClearMask: 0x0000_0000,
       layout: "REMAP_HDP_REG_FLUSH_CNTL ADDRESS@2:17")
   }
 
-  /// `REMAP_HDP_REG_FLUSH_CNTL.ADDRESS`: bits 18:2, rw.
+  /// `REMAP_HDP_REG_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
-/// `BIF_VDDGFX_GFX0_LOWER`: bif_5_0 register, MMIO dword 0x1428 (byte 0x50A0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX0_LOWER`: bif_5_0 register, MMIO dword 0x1428 (byte 0x50A0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX0_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1428, resetValue: 0x0000_0000,
+      offset: 0x1428,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX0_LOWER VDDGFX_GFX0_REG_LOWER@2:16 VDDGFX_GFX0_REG_CMP_EN@30:1 VDDGFX_GFX0_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX0_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX0_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX0_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX0_UPPER`: bif_5_0 register, MMIO dword 0x1429 (byte 0x50A4), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX0_UPPER`: bif_5_0 register, MMIO dword 0x1429 (byte 0x50A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX0_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1429, resetValue: 0x0000_0000,
+      offset: 0x1429,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX0_UPPER VDDGFX_GFX0_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX0_UPPER.VDDGFX_GFX0_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX0_UPPER.VDDGFX_GFX0_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX0_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_GFX1_LOWER`: bif_5_0 register, MMIO dword 0x142A (byte 0x50A8), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX1_LOWER`: bif_5_0 register, MMIO dword 0x142A (byte 0x50A8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX1_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142A, resetValue: 0x0000_0000,
+      offset: 0x142A,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX1_LOWER VDDGFX_GFX1_REG_LOWER@2:16 VDDGFX_GFX1_REG_CMP_EN@30:1 VDDGFX_GFX1_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX1_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX1_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX1_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX1_UPPER`: bif_5_0 register, MMIO dword 0x142B (byte 0x50AC), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX1_UPPER`: bif_5_0 register, MMIO dword 0x142B (byte 0x50AC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX1_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142B, resetValue: 0x0000_0000,
+      offset: 0x142B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX1_UPPER VDDGFX_GFX1_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX1_UPPER.VDDGFX_GFX1_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX1_UPPER.VDDGFX_GFX1_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX1_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_GFX2_LOWER`: bif_5_0 register, MMIO dword 0x142C (byte 0x50B0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX2_LOWER`: bif_5_0 register, MMIO dword 0x142C (byte 0x50B0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX2_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142C, resetValue: 0x0000_0000,
+      offset: 0x142C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX2_LOWER VDDGFX_GFX2_REG_LOWER@2:16 VDDGFX_GFX2_REG_CMP_EN@30:1 VDDGFX_GFX2_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX2_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX2_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX2_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX2_UPPER`: bif_5_0 register, MMIO dword 0x142D (byte 0x50B4), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX2_UPPER`: bif_5_0 register, MMIO dword 0x142D (byte 0x50B4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX2_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142D, resetValue: 0x0000_0000,
+      offset: 0x142D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX2_UPPER VDDGFX_GFX2_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX2_UPPER.VDDGFX_GFX2_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX2_UPPER.VDDGFX_GFX2_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX2_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_GFX3_LOWER`: bif_5_0 register, MMIO dword 0x142E (byte 0x50B8), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX3_LOWER`: bif_5_0 register, MMIO dword 0x142E (byte 0x50B8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX3_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142E, resetValue: 0x0000_0000,
+      offset: 0x142E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX3_LOWER VDDGFX_GFX3_REG_LOWER@2:16 VDDGFX_GFX3_REG_CMP_EN@30:1 VDDGFX_GFX3_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX3_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX3_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX3_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX3_UPPER`: bif_5_0 register, MMIO dword 0x142F (byte 0x50BC), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX3_UPPER`: bif_5_0 register, MMIO dword 0x142F (byte 0x50BC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX3_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x142F, resetValue: 0x0000_0000,
+      offset: 0x142F,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX3_UPPER VDDGFX_GFX3_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX3_UPPER.VDDGFX_GFX3_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX3_UPPER.VDDGFX_GFX3_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX3_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_GFX4_LOWER`: bif_5_0 register, MMIO dword 0x1430 (byte 0x50C0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX4_LOWER`: bif_5_0 register, MMIO dword 0x1430 (byte 0x50C0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX4_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1430, resetValue: 0x0000_0000,
+      offset: 0x1430,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX4_LOWER VDDGFX_GFX4_REG_LOWER@2:16 VDDGFX_GFX4_REG_CMP_EN@30:1 VDDGFX_GFX4_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX4_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX4_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX4_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX4_UPPER`: bif_5_0 register, MMIO dword 0x1431 (byte 0x50C4), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX4_UPPER`: bif_5_0 register, MMIO dword 0x1431 (byte 0x50C4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX4_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1431, resetValue: 0x0000_0000,
+      offset: 0x1431,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX4_UPPER VDDGFX_GFX4_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX4_UPPER.VDDGFX_GFX4_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX4_UPPER.VDDGFX_GFX4_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX4_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_GFX5_LOWER`: bif_5_0 register, MMIO dword 0x1432 (byte 0x50C8), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX5_LOWER`: bif_5_0 register, MMIO dword 0x1432 (byte 0x50C8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX5_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1432, resetValue: 0x0000_0000,
+      offset: 0x1432,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX5_LOWER VDDGFX_GFX5_REG_LOWER@2:16 VDDGFX_GFX5_REG_CMP_EN@30:1 VDDGFX_GFX5_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX5_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_GFX5_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_GFX5_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_GFX5_UPPER`: bif_5_0 register, MMIO dword 0x1433 (byte 0x50CC), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_GFX5_UPPER`: bif_5_0 register, MMIO dword 0x1433 (byte 0x50CC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX5_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1433, resetValue: 0x0000_0000,
+      offset: 0x1433,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_GFX5_UPPER VDDGFX_GFX5_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_GFX5_UPPER.VDDGFX_GFX5_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_GFX5_UPPER.VDDGFX_GFX5_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_GFX5_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_RSV1_LOWER`: bif_5_0 register, MMIO dword 0x1434 (byte 0x50D0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV1_LOWER`: bif_5_0 register, MMIO dword 0x1434 (byte 0x50D0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV1_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1434, resetValue: 0x0000_0000,
+      offset: 0x1434,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV1_LOWER VDDGFX_RSV1_REG_LOWER@2:16 VDDGFX_RSV1_REG_CMP_EN@30:1 VDDGFX_RSV1_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV1_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_RSV1_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_RSV1_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_RSV1_UPPER`: bif_5_0 register, MMIO dword 0x1435 (byte 0x50D4), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV1_UPPER`: bif_5_0 register, MMIO dword 0x1435 (byte 0x50D4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV1_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1435, resetValue: 0x0000_0000,
+      offset: 0x1435,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV1_UPPER VDDGFX_RSV1_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_RSV1_UPPER.VDDGFX_RSV1_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV1_UPPER.VDDGFX_RSV1_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV1_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_RSV2_LOWER`: bif_5_0 register, MMIO dword 0x1436 (byte 0x50D8), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV2_LOWER`: bif_5_0 register, MMIO dword 0x1436 (byte 0x50D8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV2_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1436, resetValue: 0x0000_0000,
+      offset: 0x1436,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV2_LOWER VDDGFX_RSV2_REG_LOWER@2:16 VDDGFX_RSV2_REG_CMP_EN@30:1 VDDGFX_RSV2_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV2_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_RSV2_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_RSV2_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_RSV2_UPPER`: bif_5_0 register, MMIO dword 0x1437 (byte 0x50DC), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV2_UPPER`: bif_5_0 register, MMIO dword 0x1437 (byte 0x50DC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV2_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1437, resetValue: 0x0000_0000,
+      offset: 0x1437,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV2_UPPER VDDGFX_RSV2_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_RSV2_UPPER.VDDGFX_RSV2_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV2_UPPER.VDDGFX_RSV2_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV2_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_RSV3_LOWER`: bif_5_0 register, MMIO dword 0x1438 (byte 0x50E0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV3_LOWER`: bif_5_0 register, MMIO dword 0x1438 (byte 0x50E0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV3_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1438, resetValue: 0x0000_0000,
+      offset: 0x1438,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV3_LOWER VDDGFX_RSV3_REG_LOWER@2:16 VDDGFX_RSV3_REG_CMP_EN@30:1 VDDGFX_RSV3_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV3_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_RSV3_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_RSV3_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_RSV3_UPPER`: bif_5_0 register, MMIO dword 0x1439 (byte 0x50E4), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV3_UPPER`: bif_5_0 register, MMIO dword 0x1439 (byte 0x50E4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV3_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1439, resetValue: 0x0000_0000,
+      offset: 0x1439,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV3_UPPER VDDGFX_RSV3_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_RSV3_UPPER.VDDGFX_RSV3_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV3_UPPER.VDDGFX_RSV3_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV3_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_RSV4_LOWER`: bif_5_0 register, MMIO dword 0x143A (byte 0x50E8), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV4_LOWER`: bif_5_0 register, MMIO dword 0x143A (byte 0x50E8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV4_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x143A, resetValue: 0x0000_0000,
+      offset: 0x143A,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV4_LOWER VDDGFX_RSV4_REG_LOWER@2:16 VDDGFX_RSV4_REG_CMP_EN@30:1 VDDGFX_RSV4_REG_STALL_EN@31:1")
   }
 
-  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_LOWER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_LOWER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV4_REG_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_CMP_EN`: bit 30, rw.
+  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_CMP_EN`: bit 30, access unknown.
   @inlinable public static var VDDGFX_RSV4_REG_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_STALL_EN`: bit 31, rw.
+  /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_STALL_EN`: bit 31, access unknown.
   @inlinable public static var VDDGFX_RSV4_REG_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_VDDGFX_RSV4_UPPER`: bif_5_0 register, MMIO dword 0x143B (byte 0x50EC), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_RSV4_UPPER`: bif_5_0 register, MMIO dword 0x143B (byte 0x50EC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV4_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x143B, resetValue: 0x0000_0000,
+      offset: 0x143B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_RSV4_UPPER VDDGFX_RSV4_REG_UPPER@2:16")
   }
 
-  /// `BIF_VDDGFX_RSV4_UPPER.VDDGFX_RSV4_REG_UPPER`: bits 17:2, rw.
+  /// `BIF_VDDGFX_RSV4_UPPER.VDDGFX_RSV4_REG_UPPER`: bits 17:2, access unknown.
   @inlinable public static var VDDGFX_RSV4_REG_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 }
 
-/// `BIF_VDDGFX_FB_CMP`: bif_5_0 register, MMIO dword 0x143C (byte 0x50F0), rw, reset 0x0000_0000.
+/// `BIF_VDDGFX_FB_CMP`: bif_5_0 register, MMIO dword 0x143C (byte 0x50F0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_FB_CMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x143C, resetValue: 0x0000_0000,
+      offset: 0x143C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VDDGFX_FB_CMP VDDGFX_FB_HDP_CMP_EN@0:1 VDDGFX_FB_HDP_STALL_EN@1:1 VDDGFX_FB_XDMA_CMP_EN@2:1 VDDGFX_FB_XDMA_STALL_EN@3:1 VDDGFX_FB_VGA_CMP_EN@4:1 VDDGFX_FB_VGA_STALL_EN@5:1")
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_CMP_EN`: bit 0, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_CMP_EN`: bit 0, access unknown.
   @inlinable public static var VDDGFX_FB_HDP_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_STALL_EN`: bit 1, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_STALL_EN`: bit 1, access unknown.
   @inlinable public static var VDDGFX_FB_HDP_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_CMP_EN`: bit 2, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_CMP_EN`: bit 2, access unknown.
   @inlinable public static var VDDGFX_FB_XDMA_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_STALL_EN`: bit 3, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_STALL_EN`: bit 3, access unknown.
   @inlinable public static var VDDGFX_FB_XDMA_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_CMP_EN`: bit 4, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_CMP_EN`: bit 4, access unknown.
   @inlinable public static var VDDGFX_FB_VGA_CMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_STALL_EN`: bit 5, rw.
+  /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_STALL_EN`: bit 5, access unknown.
   @inlinable public static var VDDGFX_FB_VGA_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `BIF_SMU_INDEX`: bif_5_0 register, MMIO dword 0x143D (byte 0x50F4), rw, reset 0x0000_0000.
+/// `BIF_SMU_INDEX`: bif_5_0 register, MMIO dword 0x143D (byte 0x50F4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SMU_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x143D, resetValue: 0x0000_0000,
+      offset: 0x143D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SMU_INDEX BIF_SMU_INDEX@2:17")
   }
 
-  /// `BIF_SMU_INDEX.BIF_SMU_INDEX`: bits 18:2, rw.
+  /// `BIF_SMU_INDEX.BIF_SMU_INDEX`: bits 18:2, access unknown.
   @inlinable public static var BIF_SMU_INDEX: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 17)
   }
 }
 
-/// `BIF_SMU_DATA`: bif_5_0 register, MMIO dword 0x143E (byte 0x50F8), rw, reset 0x0000_0000.
+/// `BIF_SMU_DATA`: bif_5_0 register, MMIO dword 0x143E (byte 0x50F8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SMU_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x143E, resetValue: 0x0000_0000,
+      offset: 0x143E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SMU_DATA BIF_SMU_DATA@2:17")
   }
 
-  /// `BIF_SMU_DATA.BIF_SMU_DATA`: bits 18:2, rw.
+  /// `BIF_SMU_DATA.BIF_SMU_DATA`: bits 18:2, access unknown.
   @inlinable public static var BIF_SMU_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 17)
   }
 }
 
-/// `BIF_RFE_SOFTRST_CNTL`: bif_5_0 register, MMIO dword 0x1441 (byte 0x5104), rw, reset 0x0000_0000.
+/// `BIF_RFE_SOFTRST_CNTL`: bif_5_0 register, MMIO dword 0x1441 (byte 0x5104), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_SOFTRST_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1441, resetValue: 0x0000_0000,
+      offset: 0x1441,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_SOFTRST_CNTL REG_RST_rstTimer@0:16 REG_RST_softRstPropEn@30:1 SoftRstReg@31:1")
   }
 
-  /// `BIF_RFE_SOFTRST_CNTL.REG_RST_rstTimer`: bits 15:0, rw.
+  /// `BIF_RFE_SOFTRST_CNTL.REG_RST_rstTimer`: bits 15:0, access unknown.
   @inlinable public static var REG_RST_rstTimer: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_RFE_SOFTRST_CNTL.REG_RST_softRstPropEn`: bit 30, rw.
+  /// `BIF_RFE_SOFTRST_CNTL.REG_RST_softRstPropEn`: bit 30, access unknown.
   @inlinable public static var REG_RST_softRstPropEn: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `BIF_RFE_SOFTRST_CNTL.SoftRstReg`: bit 31, rw.
+  /// `BIF_RFE_SOFTRST_CNTL.SoftRstReg`: bit 31, access unknown.
   @inlinable public static var SoftRstReg: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `BIF_RFE_CLIENT_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1442 (byte 0x5108), rw, reset 0x0000_0000.
+/// `BIF_RFE_CLIENT_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1442 (byte 0x5108), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_CLIENT_SOFTRST_TRIGGER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1442, resetValue: 0x0000_0000,
+      offset: 0x1442,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_CLIENT_SOFTRST_TRIGGER CLIENT0_RFE_RFEWDBIF_rst@0:1 CLIENT1_RFE_RFEWDBIF_rst@1:1")
   }
 
-  /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT0_RFE_RFEWDBIF_rst`: bit 0, rw.
+  /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT0_RFE_RFEWDBIF_rst`: bit 0, access unknown.
   @inlinable public static var CLIENT0_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT1_RFE_RFEWDBIF_rst`: bit 1, rw.
+  /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT1_RFE_RFEWDBIF_rst`: bit 1, access unknown.
   @inlinable public static var CLIENT1_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `BIF_RFE_MASTER_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1443 (byte 0x510C), rw, reset 0x0000_0000.
+/// `BIF_RFE_MASTER_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1443 (byte 0x510C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MASTER_SOFTRST_TRIGGER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1443, resetValue: 0x0000_0000,
+      offset: 0x1443,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MASTER_SOFTRST_TRIGGER BU_rst@0:1 RWREG_RFEWDBIF_rst@1:1 SMBUS_rst@2:1 BX_rst@3:1")
   }
 
-  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BU_rst`: bit 0, rw.
+  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BU_rst`: bit 0, access unknown.
   @inlinable public static var BU_rst: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.RWREG_RFEWDBIF_rst`: bit 1, rw.
+  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.RWREG_RFEWDBIF_rst`: bit 1, access unknown.
   @inlinable public static var RWREG_RFEWDBIF_rst: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.SMBUS_rst`: bit 2, rw.
+  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.SMBUS_rst`: bit 2, access unknown.
   @inlinable public static var SMBUS_rst: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BX_rst`: bit 3, rw.
+  /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BX_rst`: bit 3, access unknown.
   @inlinable public static var BX_rst: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `BIF_PWDN_COMMAND`: bif_5_0 register, MMIO dword 0x1444 (byte 0x5110), rw, reset 0x0000_0000.
+/// `BIF_PWDN_COMMAND`: bif_5_0 register, MMIO dword 0x1444 (byte 0x5110), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PWDN_COMMAND: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1444, resetValue: 0x0000_0000,
+      offset: 0x1444,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PWDN_COMMAND REG_BU_pw_cmd@0:1 REG_RWREG_RFEWDBIF_pw_cmd@1:1 REG_SMBUS_pw_cmd@2:1 REG_BX_pw_cmd@3:1")
   }
 
-  /// `BIF_PWDN_COMMAND.REG_BU_pw_cmd`: bit 0, rw.
+  /// `BIF_PWDN_COMMAND.REG_BU_pw_cmd`: bit 0, access unknown.
   @inlinable public static var REG_BU_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_PWDN_COMMAND.REG_RWREG_RFEWDBIF_pw_cmd`: bit 1, rw.
+  /// `BIF_PWDN_COMMAND.REG_RWREG_RFEWDBIF_pw_cmd`: bit 1, access unknown.
   @inlinable public static var REG_RWREG_RFEWDBIF_pw_cmd: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_PWDN_COMMAND.REG_SMBUS_pw_cmd`: bit 2, rw.
+  /// `BIF_PWDN_COMMAND.REG_SMBUS_pw_cmd`: bit 2, access unknown.
   @inlinable public static var REG_SMBUS_pw_cmd: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_PWDN_COMMAND.REG_BX_pw_cmd`: bit 3, rw.
+  /// `BIF_PWDN_COMMAND.REG_BX_pw_cmd`: bit 3, access unknown.
   @inlinable public static var REG_BX_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `BIF_PWDN_STATUS`: bif_5_0 register, MMIO dword 0x1445 (byte 0x5114), rw, reset 0x0000_0000.
+/// `BIF_PWDN_STATUS`: bif_5_0 register, MMIO dword 0x1445 (byte 0x5114), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PWDN_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1445, resetValue: 0x0000_0000,
+      offset: 0x1445,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PWDN_STATUS BU_REG_pw_status@0:1 RWREG_RFEWDBIF_REG_pw_status@1:1 SMBUS_REG_pw_status@2:1 BX_REG_pw_status@3:1")
   }
 
-  /// `BIF_PWDN_STATUS.BU_REG_pw_status`: bit 0, rw.
+  /// `BIF_PWDN_STATUS.BU_REG_pw_status`: bit 0, access unknown.
   @inlinable public static var BU_REG_pw_status: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_PWDN_STATUS.RWREG_RFEWDBIF_REG_pw_status`: bit 1, rw.
+  /// `BIF_PWDN_STATUS.RWREG_RFEWDBIF_REG_pw_status`: bit 1, access unknown.
   @inlinable public static var RWREG_RFEWDBIF_REG_pw_status: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_PWDN_STATUS.SMBUS_REG_pw_status`: bit 2, rw.
+  /// `BIF_PWDN_STATUS.SMBUS_REG_pw_status`: bit 2, access unknown.
   @inlinable public static var SMBUS_REG_pw_status: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_PWDN_STATUS.BX_REG_pw_status`: bit 3, rw.
+  /// `BIF_PWDN_STATUS.BX_REG_pw_status`: bit 3, access unknown.
   @inlinable public static var BX_REG_pw_status: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `BIF_RFE_MST_BU_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1446 (byte 0x5118), rw, reset 0x0000_0000.
+/// `BIF_RFE_MST_BU_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1446 (byte 0x5118), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_BU_CMDSTATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1446, resetValue: 0x0000_0000,
+      offset: 0x1446,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MST_BU_CMDSTATUS REG_BU_clkGate_timer@0:8 REG_BU_clkSetup_timer@8:4 REG_BU_timeout_timer@16:8 BU_RFE_mstTimeout@24:1")
   }
 
-  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkGate_timer`: bits 7:0, rw.
+  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkGate_timer`: bits 7:0, access unknown.
   @inlinable public static var REG_BU_clkGate_timer: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkSetup_timer`: bits 11:8, rw.
+  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkSetup_timer`: bits 11:8, access unknown.
   @inlinable public static var REG_BU_clkSetup_timer: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_timeout_timer`: bits 23:16, rw.
+  /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_timeout_timer`: bits 23:16, access unknown.
   @inlinable public static var REG_BU_timeout_timer: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `BIF_RFE_MST_BU_CMDSTATUS.BU_RFE_mstTimeout`: bit 24, rw.
+  /// `BIF_RFE_MST_BU_CMDSTATUS.BU_RFE_mstTimeout`: bit 24, access unknown.
   @inlinable public static var BU_RFE_mstTimeout: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1447 (byte 0x511C), rw, reset 0x0000_0000.
+/// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1447 (byte 0x511C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1447, resetValue: 0x0000_0000,
+      offset: 0x1447,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS REG_RWREG_RFEWDBIF_clkGate_timer@0:8 REG_RWREG_RFEWDBIF_clkSetup_timer@8:4 REG_RWREG_RFEWDBIF_timeout_timer@16:8 RWREG_RFEWDBIF_RFE_mstTimeout@24:1")
   }
 
-  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkGate_timer`: bits 7:0, rw.
+  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkGate_timer`: bits 7:0, access unknown.
   @inlinable public static var REG_RWREG_RFEWDBIF_clkGate_timer: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkSetup_timer`: bits 11:8, rw.
+  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkSetup_timer`: bits 11:8, access unknown.
   @inlinable public static var REG_RWREG_RFEWDBIF_clkSetup_timer: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_timeout_timer`: bits 23:16, rw.
+  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_timeout_timer`: bits 23:16, access unknown.
   @inlinable public static var REG_RWREG_RFEWDBIF_timeout_timer: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.RWREG_RFEWDBIF_RFE_mstTimeout`: bit 24, rw.
+  /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.RWREG_RFEWDBIF_RFE_mstTimeout`: bit 24, access unknown.
   @inlinable public static var RWREG_RFEWDBIF_RFE_mstTimeout: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `BIF_RFE_MST_SMBUS_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1448 (byte 0x5120), rw, reset 0x0000_0000.
+/// `BIF_RFE_MST_SMBUS_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1448 (byte 0x5120), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_SMBUS_CMDSTATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1448, resetValue: 0x0000_0000,
+      offset: 0x1448,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MST_SMBUS_CMDSTATUS REG_SMBUS_clkGate_timer@0:8 REG_SMBUS_clkSetup_timer@8:4 REG_SMBUS_timeout_timer@16:8 SMBUS_RFE_mstTimeout@24:1")
   }
 
-  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkGate_timer`: bits 7:0, rw.
+  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkGate_timer`: bits 7:0, access unknown.
   @inlinable public static var REG_SMBUS_clkGate_timer: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkSetup_timer`: bits 11:8, rw.
+  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkSetup_timer`: bits 11:8, access unknown.
   @inlinable public static var REG_SMBUS_clkSetup_timer: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_timeout_timer`: bits 23:16, rw.
+  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_timeout_timer`: bits 23:16, access unknown.
   @inlinable public static var REG_SMBUS_timeout_timer: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.SMBUS_RFE_mstTimeout`: bit 24, rw.
+  /// `BIF_RFE_MST_SMBUS_CMDSTATUS.SMBUS_RFE_mstTimeout`: bit 24, access unknown.
   @inlinable public static var SMBUS_RFE_mstTimeout: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `BIF_RFE_MST_BX_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1449 (byte 0x5124), rw, reset 0x0000_0000.
+/// `BIF_RFE_MST_BX_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1449 (byte 0x5124), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_BX_CMDSTATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1449, resetValue: 0x0000_0000,
+      offset: 0x1449,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MST_BX_CMDSTATUS REG_BX_clkGate_timer@0:8 REG_BX_clkSetup_timer@8:4 REG_BX_timeout_timer@16:8 BX_RFE_mstTimeout@24:1")
   }
 
-  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkGate_timer`: bits 7:0, rw.
+  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkGate_timer`: bits 7:0, access unknown.
   @inlinable public static var REG_BX_clkGate_timer: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkSetup_timer`: bits 11:8, rw.
+  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkSetup_timer`: bits 11:8, access unknown.
   @inlinable public static var REG_BX_clkSetup_timer: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_timeout_timer`: bits 23:16, rw.
+  /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_timeout_timer`: bits 23:16, access unknown.
   @inlinable public static var REG_BX_timeout_timer: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `BIF_RFE_MST_BX_CMDSTATUS.BX_RFE_mstTimeout`: bit 24, rw.
+  /// `BIF_RFE_MST_BX_CMDSTATUS.BX_RFE_mstTimeout`: bit 24, access unknown.
   @inlinable public static var BX_RFE_mstTimeout: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `BIF_RFE_MST_TMOUT_STATUS`: bif_5_0 register, MMIO dword 0x144B (byte 0x512C), rw, reset 0x0000_0000.
+/// `BIF_RFE_MST_TMOUT_STATUS`: bif_5_0 register, MMIO dword 0x144B (byte 0x512C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_TMOUT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x144B, resetValue: 0x0000_0000,
+      offset: 0x144B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MST_TMOUT_STATUS MstTmoutStatus@0:1")
   }
 
-  /// `BIF_RFE_MST_TMOUT_STATUS.MstTmoutStatus`: bit 0, rw.
+  /// `BIF_RFE_MST_TMOUT_STATUS.MstTmoutStatus`: bit 0, access unknown.
   @inlinable public static var MstTmoutStatus: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `BIF_RFE_MMCFG_CNTL`: bif_5_0 register, MMIO dword 0x144C (byte 0x5130), rw, reset 0x0000_0000.
+/// `BIF_RFE_MMCFG_CNTL`: bif_5_0 register, MMIO dword 0x144C (byte 0x5130), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MMCFG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x144C, resetValue: 0x0000_0000,
+      offset: 0x144C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_MMCFG_CNTL CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN@0:1 CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL@1:3 CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN@4:1 CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL@5:3")
   }
 
-  /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 0, rw.
+  /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 0, access unknown.
   @inlinable public static var CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 3:1, rw.
+  /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 3:1, access unknown.
   @inlinable public static var CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 4, rw.
+  /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 4, access unknown.
   @inlinable public static var CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 7:5, rw.
+  /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 7:5, access unknown.
   @inlinable public static var CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 }
 
-/// `BIF_IMPCTL_SMPLCNTL`: bif_5_0 register, MMIO dword 0x1450 (byte 0x5140), rw, reset 0x0000_0000.
+/// `BIF_IMPCTL_SMPLCNTL`: bif_5_0 register, MMIO dword 0x1450 (byte 0x5140), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_SMPLCNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1450, resetValue: 0x0000_0000,
+      offset: 0x1450,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IMPCTL_SMPLCNTL FORCE_DONE@0:1 RxPDNB@1:1 TxPDNB_pd@2:1 TxPDNB_pu@3:1 SAMPLE_PERIOD@8:5 EXTEND_SAMPLES@13:1 FORCE_ENABLE@14:1 SETUP_TIME@15:5 LOWER_SAMPLE_THRESH@20:6 UPPER_SAMPLE_THRESH@26:6")
   }
 
-  /// `BIF_IMPCTL_SMPLCNTL.FORCE_DONE`: bit 0, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.FORCE_DONE`: bit 0, access unknown.
   @inlinable public static var FORCE_DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.RxPDNB`: bit 1, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.RxPDNB`: bit 1, access unknown.
   @inlinable public static var RxPDNB: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pd`: bit 2, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pd`: bit 2, access unknown.
   @inlinable public static var TxPDNB_pd: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pu`: bit 3, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pu`: bit 3, access unknown.
   @inlinable public static var TxPDNB_pu: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.SAMPLE_PERIOD`: bits 12:8, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.SAMPLE_PERIOD`: bits 12:8, access unknown.
   @inlinable public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.EXTEND_SAMPLES`: bit 13, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.EXTEND_SAMPLES`: bit 13, access unknown.
   @inlinable public static var EXTEND_SAMPLES: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `BIF_IMPCTL_SMPLCNTL.FORCE_ENABLE`: bit 14, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.FORCE_ENABLE`: bit 14, access unknown.
   @inlinable public static var FORCE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.SETUP_TIME`: bits 19:15, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.SETUP_TIME`: bits 19:15, access unknown.
   @inlinable public static var SETUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
-  /// `BIF_IMPCTL_SMPLCNTL.LOWER_SAMPLE_THRESH`: bits 25:20, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.LOWER_SAMPLE_THRESH`: bits 25:20, access unknown.
   @inlinable public static var LOWER_SAMPLE_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 
-  /// `BIF_IMPCTL_SMPLCNTL.UPPER_SAMPLE_THRESH`: bits 31:26, rw.
+  /// `BIF_IMPCTL_SMPLCNTL.UPPER_SAMPLE_THRESH`: bits 31:26, access unknown.
   @inlinable public static var UPPER_SAMPLE_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `BIF_IMPCTL_RXCNTL`: bif_5_0 register, MMIO dword 0x1451 (byte 0x5144), rw, reset 0x0000_0000.
+/// `BIF_IMPCTL_RXCNTL`: bif_5_0 register, MMIO dword 0x1451 (byte 0x5144), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_RXCNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1451, resetValue: 0x0000_0000,
+      offset: 0x1451,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IMPCTL_RXCNTL RX_ADJUST@0:3 RX_BIAS_HIGH@3:1 CONT_AFTER_RX_DECT@4:1 SUSPEND@6:1 FORCE_RST@7:1 LOWER_RX_ADJ_THRESH@8:4 LOWER_RX_ADJ@12:1 UPPER_RX_ADJ_THRESH@13:4 UPPER_RX_ADJ@17:1 RX_IMP_LOCKED@18:1 RX_IMP_READBACK_SEL@19:1 RX_IMP_READBACK@20:4 RX_CMP_AMBIG@28:1 CAL_DONE@29:1")
   }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_ADJUST`: bits 2:0, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_ADJUST`: bits 2:0, access unknown.
   @inlinable public static var RX_ADJUST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_BIAS_HIGH`: bit 3, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_BIAS_HIGH`: bit 3, access unknown.
   @inlinable public static var RX_BIAS_HIGH: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.CONT_AFTER_RX_DECT`: bit 4, rw.
+  /// `BIF_IMPCTL_RXCNTL.CONT_AFTER_RX_DECT`: bit 4, access unknown.
   @inlinable public static var CONT_AFTER_RX_DECT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_IMPCTL_RXCNTL.SUSPEND`: bit 6, rw.
+  /// `BIF_IMPCTL_RXCNTL.SUSPEND`: bit 6, access unknown.
   @inlinable public static var SUSPEND: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.FORCE_RST`: bit 7, rw.
+  /// `BIF_IMPCTL_RXCNTL.FORCE_RST`: bit 7, access unknown.
   @inlinable public static var FORCE_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ_THRESH`: bits 11:8, rw.
+  /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ_THRESH`: bits 11:8, access unknown.
   @inlinable public static var LOWER_RX_ADJ_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ`: bit 12, rw.
+  /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ`: bit 12, access unknown.
   @inlinable public static var LOWER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ_THRESH`: bits 16:13, rw.
+  /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ_THRESH`: bits 16:13, access unknown.
   @inlinable public static var UPPER_RX_ADJ_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 4)
   }
 
-  /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ`: bit 17, rw.
+  /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ`: bit 17, access unknown.
   @inlinable public static var UPPER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_IMP_LOCKED`: bit 18, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_IMP_LOCKED`: bit 18, access unknown.
   @inlinable public static var RX_IMP_LOCKED: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK_SEL`: bit 19, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK_SEL`: bit 19, access unknown.
   @inlinable public static var RX_IMP_READBACK_SEL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK`: bits 23:20, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK`: bits 23:20, access unknown.
   @inlinable public static var RX_IMP_READBACK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `BIF_IMPCTL_RXCNTL.RX_CMP_AMBIG`: bit 28, rw.
+  /// `BIF_IMPCTL_RXCNTL.RX_CMP_AMBIG`: bit 28, access unknown.
   @inlinable public static var RX_CMP_AMBIG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `BIF_IMPCTL_RXCNTL.CAL_DONE`: bit 29, rw.
+  /// `BIF_IMPCTL_RXCNTL.CAL_DONE`: bit 29, access unknown.
   @inlinable public static var CAL_DONE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `BIF_IMPCTL_TXCNTL_pd`: bif_5_0 register, MMIO dword 0x1452 (byte 0x5148), rw, reset 0x0000_0000.
+/// `BIF_IMPCTL_TXCNTL_pd`: bif_5_0 register, MMIO dword 0x1452 (byte 0x5148), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_TXCNTL_pd: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1452, resetValue: 0x0000_0000,
+      offset: 0x1452,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IMPCTL_TXCNTL_pd TX_ADJUST_pd@0:3 TX_BIAS_HIGH_pd@3:1 LOWER_TX_ADJ_THRESH_pd@8:4 LOWER_TX_ADJ_pd@12:1 UPPER_TX_ADJ_THRESH_pd@13:4 UPPER_TX_ADJ_pd@17:1 TX_IMP_LOCKED_pd@18:1 TX_IMP_READBACK_SEL_pd@19:1 TX_IMP_READBACK_pd@20:4 TX_CMP_AMBIG_pd@28:1")
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_ADJUST_pd`: bits 2:0, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_ADJUST_pd`: bits 2:0, access unknown.
   @inlinable public static var TX_ADJUST_pd: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_BIAS_HIGH_pd`: bit 3, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_BIAS_HIGH_pd`: bit 3, access unknown.
   @inlinable public static var TX_BIAS_HIGH_pd: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_THRESH_pd`: bits 11:8, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_THRESH_pd`: bits 11:8, access unknown.
   @inlinable public static var LOWER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_pd`: bit 12, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_pd`: bit 12, access unknown.
   @inlinable public static var LOWER_TX_ADJ_pd: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_THRESH_pd`: bits 16:13, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_THRESH_pd`: bits 16:13, access unknown.
   @inlinable public static var UPPER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_pd`: bit 17, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_pd`: bit 17, access unknown.
   @inlinable public static var UPPER_TX_ADJ_pd: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_LOCKED_pd`: bit 18, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_LOCKED_pd`: bit 18, access unknown.
   @inlinable public static var TX_IMP_LOCKED_pd: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_SEL_pd`: bit 19, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_SEL_pd`: bit 19, access unknown.
   @inlinable public static var TX_IMP_READBACK_SEL_pd: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_pd`: bits 23:20, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_pd`: bits 23:20, access unknown.
   @inlinable public static var TX_IMP_READBACK_pd: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pd.TX_CMP_AMBIG_pd`: bit 28, rw.
+  /// `BIF_IMPCTL_TXCNTL_pd.TX_CMP_AMBIG_pd`: bit 28, access unknown.
   @inlinable public static var TX_CMP_AMBIG_pd: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `BIF_IMPCTL_TXCNTL_pu`: bif_5_0 register, MMIO dword 0x1453 (byte 0x514C), rw, reset 0x0000_0000.
+/// `BIF_IMPCTL_TXCNTL_pu`: bif_5_0 register, MMIO dword 0x1453 (byte 0x514C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_TXCNTL_pu: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1453, resetValue: 0x0000_0000,
+      offset: 0x1453,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IMPCTL_TXCNTL_pu TX_ADJUST_pu@0:3 TX_BIAS_HIGH_pu@3:1 LOWER_TX_ADJ_THRESH_pu@8:4 LOWER_TX_ADJ_pu@12:1 UPPER_TX_ADJ_THRESH_pu@13:4 UPPER_TX_ADJ_pu@17:1 TX_IMP_LOCKED_pu@18:1 TX_IMP_READBACK_SEL_pu@19:1 TX_IMP_READBACK_pu@20:4 TX_CMP_AMBIG_pu@28:1")
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_ADJUST_pu`: bits 2:0, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_ADJUST_pu`: bits 2:0, access unknown.
   @inlinable public static var TX_ADJUST_pu: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_BIAS_HIGH_pu`: bit 3, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_BIAS_HIGH_pu`: bit 3, access unknown.
   @inlinable public static var TX_BIAS_HIGH_pu: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_THRESH_pu`: bits 11:8, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_THRESH_pu`: bits 11:8, access unknown.
   @inlinable public static var LOWER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_pu`: bit 12, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_pu`: bit 12, access unknown.
   @inlinable public static var LOWER_TX_ADJ_pu: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_THRESH_pu`: bits 16:13, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_THRESH_pu`: bits 16:13, access unknown.
   @inlinable public static var UPPER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_pu`: bit 17, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_pu`: bit 17, access unknown.
   @inlinable public static var UPPER_TX_ADJ_pu: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_LOCKED_pu`: bit 18, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_LOCKED_pu`: bit 18, access unknown.
   @inlinable public static var TX_IMP_LOCKED_pu: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_SEL_pu`: bit 19, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_SEL_pu`: bit 19, access unknown.
   @inlinable public static var TX_IMP_READBACK_SEL_pu: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_pu`: bits 23:20, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_pu`: bits 23:20, access unknown.
   @inlinable public static var TX_IMP_READBACK_pu: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `BIF_IMPCTL_TXCNTL_pu.TX_CMP_AMBIG_pu`: bit 28, rw.
+  /// `BIF_IMPCTL_TXCNTL_pu.TX_CMP_AMBIG_pu`: bit 28, access unknown.
   @inlinable public static var TX_CMP_AMBIG_pu: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD`: bif_5_0 register, MMIO dword 0x1454 (byte 0x5150), rw, reset 0x0000_0000.
+/// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD`: bif_5_0 register, MMIO dword 0x1454 (byte 0x5150), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1454, resetValue: 0x0000_0000,
+      offset: 0x1454,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD UPDATE_PERIOD@0:32")
   }
 
-  /// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD.UPDATE_PERIOD`: bits 31:0, rw.
+  /// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD.UPDATE_PERIOD`: bits 31:0, access unknown.
   @inlinable public static var UPDATE_PERIOD: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_CC_RFE_IMP_OVERRIDECNTL`: bif_5_0 register, MMIO dword 0x1455 (byte 0x5154), rw, reset 0x0000_0000.
+/// `BIF_CC_RFE_IMP_OVERRIDECNTL`: bif_5_0 register, MMIO dword 0x1455 (byte 0x5154), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_CC_RFE_IMP_OVERRIDECNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1455, resetValue: 0x0000_0000,
+      offset: 0x1455,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_CC_RFE_IMP_OVERRIDECNTL STRAP_PLL_RX_IMPVAL@1:4 STRAP_PLL_RX_IMPVAL_EN@5:1 STRAP_PLL_TX_IMPVAL_PD@6:4 STRAP_PLL_TX_IMPVAL_EN_PD@10:1 STRAP_PLL_TX_IMPVAL_PU@11:4 STRAP_PLL_TX_IMPVAL_EN_PU@15:1 STRAP_PLL_IMP_DBG_ANALOG_EN@16:1 STRAP_PLL_IMP_IGNORE_QUICKSIM@17:1")
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL`: bits 4:1, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL`: bits 4:1, access unknown.
   @inlinable public static var STRAP_PLL_RX_IMPVAL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL_EN`: bit 5, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL_EN`: bit 5, access unknown.
   @inlinable public static var STRAP_PLL_RX_IMPVAL_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PD`: bits 9:6, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PD`: bits 9:6, access unknown.
   @inlinable public static var STRAP_PLL_TX_IMPVAL_PD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 4)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PD`: bit 10, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PD`: bit 10, access unknown.
   @inlinable public static var STRAP_PLL_TX_IMPVAL_EN_PD: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PU`: bits 14:11, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PU`: bits 14:11, access unknown.
   @inlinable public static var STRAP_PLL_TX_IMPVAL_PU: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 4)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PU`: bit 15, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PU`: bit 15, access unknown.
   @inlinable public static var STRAP_PLL_TX_IMPVAL_EN_PU: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_DBG_ANALOG_EN`: bit 16, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_DBG_ANALOG_EN`: bit 16, access unknown.
   @inlinable public static var STRAP_PLL_IMP_DBG_ANALOG_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_IGNORE_QUICKSIM`: bit 17, rw.
+  /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_IGNORE_QUICKSIM`: bit 17, access unknown.
   @inlinable public static var STRAP_PLL_IMP_IGNORE_QUICKSIM: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `BIF_RFE_IMPRST_CNTL`: bif_5_0 register, MMIO dword 0x1458 (byte 0x5160), rw, reset 0x0000_0000.
+/// `BIF_RFE_IMPRST_CNTL`: bif_5_0 register, MMIO dword 0x1458 (byte 0x5160), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_IMPRST_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1458, resetValue: 0x0000_0000,
+      offset: 0x1458,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_IMPRST_CNTL REG_RST_impEn@0:1")
   }
 
-  /// `BIF_RFE_IMPRST_CNTL.REG_RST_impEn`: bit 0, rw.
+  /// `BIF_RFE_IMPRST_CNTL.REG_RST_impEn`: bit 0, access unknown.
   @inlinable public static var REG_RST_impEn: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `BIF_RFE_WARMRST_CNTL`: bif_5_0 register, MMIO dword 0x1459 (byte 0x5164), rw, reset 0x0000_0000.
+/// `BIF_RFE_WARMRST_CNTL`: bif_5_0 register, MMIO dword 0x1459 (byte 0x5164), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_WARMRST_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1459, resetValue: 0x0000_0000,
+      offset: 0x1459,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RFE_WARMRST_CNTL REG_RST_warmRstRfeEn@0:1 REG_RST_warmRstImpEn@1:1")
   }
 
-  /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstRfeEn`: bit 0, rw.
+  /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstRfeEn`: bit 0, access unknown.
   @inlinable public static var REG_RST_warmRstRfeEn: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstImpEn`: bit 1, rw.
+  /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstImpEn`: bit 1, access unknown.
   @inlinable public static var REG_RST_warmRstImpEn: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `SWRST_COMMAND_STATUS`: bif_5_0 register, MMIO dword 0x14A0 (byte 0x5280), rw, reset 0x0000_0000.
+/// `SWRST_COMMAND_STATUS`: bif_5_0 register, MMIO dword 0x14A0 (byte 0x5280), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A0, resetValue: 0x0000_0000,
+      offset: 0x14A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_COMMAND_STATUS RECONFIGURE@0:1 ATOMIC_RESET@1:1 RESET_COMPLETE@16:1 WAIT_STATE@17:1")
   }
 
-  /// `SWRST_COMMAND_STATUS.RECONFIGURE`: bit 0, rw.
+  /// `SWRST_COMMAND_STATUS.RECONFIGURE`: bit 0, access unknown.
   @inlinable public static var RECONFIGURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_COMMAND_STATUS.ATOMIC_RESET`: bit 1, rw.
+  /// `SWRST_COMMAND_STATUS.ATOMIC_RESET`: bit 1, access unknown.
   @inlinable public static var ATOMIC_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_COMMAND_STATUS.RESET_COMPLETE`: bit 16, rw.
+  /// `SWRST_COMMAND_STATUS.RESET_COMPLETE`: bit 16, access unknown.
   @inlinable public static var RESET_COMPLETE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_COMMAND_STATUS.WAIT_STATE`: bit 17, rw.
+  /// `SWRST_COMMAND_STATUS.WAIT_STATE`: bit 17, access unknown.
   @inlinable public static var WAIT_STATE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
-/// `SWRST_GENERAL_CONTROL`: bif_5_0 register, MMIO dword 0x14A1 (byte 0x5284), rw, reset 0x0000_0000.
+/// `SWRST_GENERAL_CONTROL`: bif_5_0 register, MMIO dword 0x14A1 (byte 0x5284), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_GENERAL_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A1, resetValue: 0x0000_0000,
+      offset: 0x14A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_GENERAL_CONTROL RECONFIGURE_EN@0:1 ATOMIC_RESET_EN@1:1 RESET_PERIOD@2:3 WAIT_LINKUP@8:1 FORCE_REGIDLE@9:1 BLOCK_ON_IDLE@10:1 CONFIG_XFER_MODE@12:1 MUXSEL_XFER_MODE@13:1 HLDTRAIN_XFER_MODE@14:1 BYPASS_HOLD@16:1 BYPASS_PIF_HOLD@17:1 EP_COMPLT_CHK_EN@28:1 EP_COMPLT_WAIT_TMR@29:2")
   }
 
-  /// `SWRST_GENERAL_CONTROL.RECONFIGURE_EN`: bit 0, rw.
+  /// `SWRST_GENERAL_CONTROL.RECONFIGURE_EN`: bit 0, access unknown.
   @inlinable public static var RECONFIGURE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_GENERAL_CONTROL.ATOMIC_RESET_EN`: bit 1, rw.
+  /// `SWRST_GENERAL_CONTROL.ATOMIC_RESET_EN`: bit 1, access unknown.
   @inlinable public static var ATOMIC_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.RESET_PERIOD`: bits 4:2, rw.
+  /// `SWRST_GENERAL_CONTROL.RESET_PERIOD`: bits 4:2, access unknown.
   @inlinable public static var RESET_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
-  /// `SWRST_GENERAL_CONTROL.WAIT_LINKUP`: bit 8, rw.
+  /// `SWRST_GENERAL_CONTROL.WAIT_LINKUP`: bit 8, access unknown.
   @inlinable public static var WAIT_LINKUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SWRST_GENERAL_CONTROL.FORCE_REGIDLE`: bit 9, rw.
+  /// `SWRST_GENERAL_CONTROL.FORCE_REGIDLE`: bit 9, access unknown.
   @inlinable public static var FORCE_REGIDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SWRST_GENERAL_CONTROL.BLOCK_ON_IDLE`: bit 10, rw.
+  /// `SWRST_GENERAL_CONTROL.BLOCK_ON_IDLE`: bit 10, access unknown.
   @inlinable public static var BLOCK_ON_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SWRST_GENERAL_CONTROL.CONFIG_XFER_MODE`: bit 12, rw.
+  /// `SWRST_GENERAL_CONTROL.CONFIG_XFER_MODE`: bit 12, access unknown.
   @inlinable public static var CONFIG_XFER_MODE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.MUXSEL_XFER_MODE`: bit 13, rw.
+  /// `SWRST_GENERAL_CONTROL.MUXSEL_XFER_MODE`: bit 13, access unknown.
   @inlinable public static var MUXSEL_XFER_MODE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.HLDTRAIN_XFER_MODE`: bit 14, rw.
+  /// `SWRST_GENERAL_CONTROL.HLDTRAIN_XFER_MODE`: bit 14, access unknown.
   @inlinable public static var HLDTRAIN_XFER_MODE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.BYPASS_HOLD`: bit 16, rw.
+  /// `SWRST_GENERAL_CONTROL.BYPASS_HOLD`: bit 16, access unknown.
   @inlinable public static var BYPASS_HOLD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SWRST_GENERAL_CONTROL.BYPASS_PIF_HOLD`: bit 17, rw.
+  /// `SWRST_GENERAL_CONTROL.BYPASS_PIF_HOLD`: bit 17, access unknown.
   @inlinable public static var BYPASS_PIF_HOLD: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.EP_COMPLT_CHK_EN`: bit 28, rw.
+  /// `SWRST_GENERAL_CONTROL.EP_COMPLT_CHK_EN`: bit 28, access unknown.
   @inlinable public static var EP_COMPLT_CHK_EN: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SWRST_GENERAL_CONTROL.EP_COMPLT_WAIT_TMR`: bits 30:29, rw.
+  /// `SWRST_GENERAL_CONTROL.EP_COMPLT_WAIT_TMR`: bits 30:29, access unknown.
   @inlinable public static var EP_COMPLT_WAIT_TMR: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `SWRST_COMMAND_0`: bif_5_0 register, MMIO dword 0x14A2 (byte 0x5288), rw, reset 0x0000_0000.
+/// `SWRST_COMMAND_0`: bif_5_0 register, MMIO dword 0x14A2 (byte 0x5288), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A2, resetValue: 0x0000_0000,
+      offset: 0x14A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_COMMAND_0 BIF_STRAPREG_RESET@15:1 BIF0_GLOBAL_RESET@16:1 BIF0_CALIB_RESET@17:1 BIF0_CORE_RESET@18:1 BIF0_REGISTER_RESET@19:1 BIF0_PHY_RESET@20:1 BIF0_STICKY_RESET@21:1 BIF0_CONFIG_RESET@22:1")
   }
 
-  /// `SWRST_COMMAND_0.BIF_STRAPREG_RESET`: bit 15, rw.
+  /// `SWRST_COMMAND_0.BIF_STRAPREG_RESET`: bit 15, access unknown.
   @inlinable public static var BIF_STRAPREG_RESET: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_GLOBAL_RESET`: bit 16, rw.
+  /// `SWRST_COMMAND_0.BIF0_GLOBAL_RESET`: bit 16, access unknown.
   @inlinable public static var BIF0_GLOBAL_RESET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_CALIB_RESET`: bit 17, rw.
+  /// `SWRST_COMMAND_0.BIF0_CALIB_RESET`: bit 17, access unknown.
   @inlinable public static var BIF0_CALIB_RESET: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_CORE_RESET`: bit 18, rw.
+  /// `SWRST_COMMAND_0.BIF0_CORE_RESET`: bit 18, access unknown.
   @inlinable public static var BIF0_CORE_RESET: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_REGISTER_RESET`: bit 19, rw.
+  /// `SWRST_COMMAND_0.BIF0_REGISTER_RESET`: bit 19, access unknown.
   @inlinable public static var BIF0_REGISTER_RESET: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_PHY_RESET`: bit 20, rw.
+  /// `SWRST_COMMAND_0.BIF0_PHY_RESET`: bit 20, access unknown.
   @inlinable public static var BIF0_PHY_RESET: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_STICKY_RESET`: bit 21, rw.
+  /// `SWRST_COMMAND_0.BIF0_STICKY_RESET`: bit 21, access unknown.
   @inlinable public static var BIF0_STICKY_RESET: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_COMMAND_0.BIF0_CONFIG_RESET`: bit 22, rw.
+  /// `SWRST_COMMAND_0.BIF0_CONFIG_RESET`: bit 22, access unknown.
   @inlinable public static var BIF0_CONFIG_RESET: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `SWRST_COMMAND_1`: bif_5_0 register, MMIO dword 0x14A3 (byte 0x528C), rw, reset 0x0000_0000.
+/// `SWRST_COMMAND_1`: bif_5_0 register, MMIO dword 0x14A3 (byte 0x528C), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A3, resetValue: 0x0000_0000,
+      offset: 0x14A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_COMMAND_1 SWITCHCLK@0:1 RESETPCFG@1:1 RESETLANEMUX@2:1 RESETWRAPREGS@3:1 RESETSRBM0@4:1 RESETSRBM1@5:1 RESETLC@6:1 SYNCIDLEPIF0@8:1 SYNCIDLEPIF1@9:1 RESETMNTR@13:1 RESETHLTR@14:1 RESETCPM@15:1 RESETPIF0@16:1 RESETPIF1@17:1 RESETIMPARB0@20:1 RESETIMPARB1@21:1 RESETPHY0@24:1 RESETPHY1@25:1 TOGGLESTRAP@28:1 CMDCFGEN@29:1")
   }
 
-  /// `SWRST_COMMAND_1.SWITCHCLK`: bit 0, rw.
+  /// `SWRST_COMMAND_1.SWITCHCLK`: bit 0, access unknown.
   @inlinable public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETPCFG`: bit 1, rw.
+  /// `SWRST_COMMAND_1.RESETPCFG`: bit 1, access unknown.
   @inlinable public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETLANEMUX`: bit 2, rw.
+  /// `SWRST_COMMAND_1.RESETLANEMUX`: bit 2, access unknown.
   @inlinable public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETWRAPREGS`: bit 3, rw.
+  /// `SWRST_COMMAND_1.RESETWRAPREGS`: bit 3, access unknown.
   @inlinable public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETSRBM0`: bit 4, rw.
+  /// `SWRST_COMMAND_1.RESETSRBM0`: bit 4, access unknown.
   @inlinable public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETSRBM1`: bit 5, rw.
+  /// `SWRST_COMMAND_1.RESETSRBM1`: bit 5, access unknown.
   @inlinable public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETLC`: bit 6, rw.
+  /// `SWRST_COMMAND_1.RESETLC`: bit 6, access unknown.
   @inlinable public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, rw.
+  /// `SWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, access unknown.
   @inlinable public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, rw.
+  /// `SWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, access unknown.
   @inlinable public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETMNTR`: bit 13, rw.
+  /// `SWRST_COMMAND_1.RESETMNTR`: bit 13, access unknown.
   @inlinable public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETHLTR`: bit 14, rw.
+  /// `SWRST_COMMAND_1.RESETHLTR`: bit 14, access unknown.
   @inlinable public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETCPM`: bit 15, rw.
+  /// `SWRST_COMMAND_1.RESETCPM`: bit 15, access unknown.
   @inlinable public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETPIF0`: bit 16, rw.
+  /// `SWRST_COMMAND_1.RESETPIF0`: bit 16, access unknown.
   @inlinable public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETPIF1`: bit 17, rw.
+  /// `SWRST_COMMAND_1.RESETPIF1`: bit 17, access unknown.
   @inlinable public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETIMPARB0`: bit 20, rw.
+  /// `SWRST_COMMAND_1.RESETIMPARB0`: bit 20, access unknown.
   @inlinable public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETIMPARB1`: bit 21, rw.
+  /// `SWRST_COMMAND_1.RESETIMPARB1`: bit 21, access unknown.
   @inlinable public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETPHY0`: bit 24, rw.
+  /// `SWRST_COMMAND_1.RESETPHY0`: bit 24, access unknown.
   @inlinable public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SWRST_COMMAND_1.RESETPHY1`: bit 25, rw.
+  /// `SWRST_COMMAND_1.RESETPHY1`: bit 25, access unknown.
   @inlinable public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SWRST_COMMAND_1.TOGGLESTRAP`: bit 28, rw.
+  /// `SWRST_COMMAND_1.TOGGLESTRAP`: bit 28, access unknown.
   @inlinable public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SWRST_COMMAND_1.CMDCFGEN`: bit 29, rw.
+  /// `SWRST_COMMAND_1.CMDCFGEN`: bit 29, access unknown.
   @inlinable public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SWRST_CONTROL_0`: bif_5_0 register, MMIO dword 0x14A4 (byte 0x5290), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_0`: bif_5_0 register, MMIO dword 0x14A4 (byte 0x5290), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A4, resetValue: 0x0000_0000,
+      offset: 0x14A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_0 BIF_STRAPREG_RESETRCEN@15:1 BIF0_GLOBAL_RESETRCEN@16:1 BIF0_CALIB_RESETRCEN@17:1 BIF0_CORE_RESETRCEN@18:1 BIF0_REGISTER_RESETRCEN@19:1 BIF0_PHY_RESETRCEN@20:1 BIF0_STICKY_RESETRCEN@21:1 BIF0_CONFIG_RESETRCEN@22:1")
   }
 
-  /// `SWRST_CONTROL_0.BIF_STRAPREG_RESETRCEN`: bit 15, rw.
+  /// `SWRST_CONTROL_0.BIF_STRAPREG_RESETRCEN`: bit 15, access unknown.
   @inlinable public static var BIF_STRAPREG_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_GLOBAL_RESETRCEN`: bit 16, rw.
+  /// `SWRST_CONTROL_0.BIF0_GLOBAL_RESETRCEN`: bit 16, access unknown.
   @inlinable public static var BIF0_GLOBAL_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_CALIB_RESETRCEN`: bit 17, rw.
+  /// `SWRST_CONTROL_0.BIF0_CALIB_RESETRCEN`: bit 17, access unknown.
   @inlinable public static var BIF0_CALIB_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_CORE_RESETRCEN`: bit 18, rw.
+  /// `SWRST_CONTROL_0.BIF0_CORE_RESETRCEN`: bit 18, access unknown.
   @inlinable public static var BIF0_CORE_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_REGISTER_RESETRCEN`: bit 19, rw.
+  /// `SWRST_CONTROL_0.BIF0_REGISTER_RESETRCEN`: bit 19, access unknown.
   @inlinable public static var BIF0_REGISTER_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_PHY_RESETRCEN`: bit 20, rw.
+  /// `SWRST_CONTROL_0.BIF0_PHY_RESETRCEN`: bit 20, access unknown.
   @inlinable public static var BIF0_PHY_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_STICKY_RESETRCEN`: bit 21, rw.
+  /// `SWRST_CONTROL_0.BIF0_STICKY_RESETRCEN`: bit 21, access unknown.
   @inlinable public static var BIF0_STICKY_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_0.BIF0_CONFIG_RESETRCEN`: bit 22, rw.
+  /// `SWRST_CONTROL_0.BIF0_CONFIG_RESETRCEN`: bit 22, access unknown.
   @inlinable public static var BIF0_CONFIG_RESETRCEN: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `SWRST_CONTROL_1`: bif_5_0 register, MMIO dword 0x14A5 (byte 0x5294), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_1`: bif_5_0 register, MMIO dword 0x14A5 (byte 0x5294), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A5, resetValue: 0x0000_0000,
+      offset: 0x14A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_1 SWITCHCLK_RCEN@0:1 RESETPCFG_RCEN@1:1 RESETLANEMUX_RCEN@2:1 RESETWRAPREGS_RCEN@3:1 RESETSRBM0_RCEN@4:1 RESETSRBM1_RCEN@5:1 RESETLC_RCEN@6:1 SYNCIDLEPIF0_RCEN@8:1 SYNCIDLEPIF1_RCEN@9:1 RESETMNTR_RCEN@13:1 RESETHLTR_RCEN@14:1 RESETCPM_RCEN@15:1 RESETPIF0_RCEN@16:1 RESETPIF1_RCEN@17:1 RESETIMPARB0_RCEN@20:1 RESETIMPARB1_RCEN@21:1 RESETPHY0_RCEN@24:1 RESETPHY1_RCEN@25:1 STRAPVLD_RCEN@28:1 CMDCFG_RCEN@29:1")
   }
 
-  /// `SWRST_CONTROL_1.SWITCHCLK_RCEN`: bit 0, rw.
+  /// `SWRST_CONTROL_1.SWITCHCLK_RCEN`: bit 0, access unknown.
   @inlinable public static var SWITCHCLK_RCEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_CONTROL_1.RESETPCFG_RCEN`: bit 1, rw.
+  /// `SWRST_CONTROL_1.RESETPCFG_RCEN`: bit 1, access unknown.
   @inlinable public static var RESETPCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_CONTROL_1.RESETLANEMUX_RCEN`: bit 2, rw.
+  /// `SWRST_CONTROL_1.RESETLANEMUX_RCEN`: bit 2, access unknown.
   @inlinable public static var RESETLANEMUX_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETWRAPREGS_RCEN`: bit 3, rw.
+  /// `SWRST_CONTROL_1.RESETWRAPREGS_RCEN`: bit 3, access unknown.
   @inlinable public static var RESETWRAPREGS_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETSRBM0_RCEN`: bit 4, rw.
+  /// `SWRST_CONTROL_1.RESETSRBM0_RCEN`: bit 4, access unknown.
   @inlinable public static var RESETSRBM0_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETSRBM1_RCEN`: bit 5, rw.
+  /// `SWRST_CONTROL_1.RESETSRBM1_RCEN`: bit 5, access unknown.
   @inlinable public static var RESETSRBM1_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETLC_RCEN`: bit 6, rw.
+  /// `SWRST_CONTROL_1.RESETLC_RCEN`: bit 6, access unknown.
   @inlinable public static var RESETLC_RCEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SWRST_CONTROL_1.SYNCIDLEPIF0_RCEN`: bit 8, rw.
+  /// `SWRST_CONTROL_1.SYNCIDLEPIF0_RCEN`: bit 8, access unknown.
   @inlinable public static var SYNCIDLEPIF0_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.SYNCIDLEPIF1_RCEN`: bit 9, rw.
+  /// `SWRST_CONTROL_1.SYNCIDLEPIF1_RCEN`: bit 9, access unknown.
   @inlinable public static var SYNCIDLEPIF1_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETMNTR_RCEN`: bit 13, rw.
+  /// `SWRST_CONTROL_1.RESETMNTR_RCEN`: bit 13, access unknown.
   @inlinable public static var RESETMNTR_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETHLTR_RCEN`: bit 14, rw.
+  /// `SWRST_CONTROL_1.RESETHLTR_RCEN`: bit 14, access unknown.
   @inlinable public static var RESETHLTR_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETCPM_RCEN`: bit 15, rw.
+  /// `SWRST_CONTROL_1.RESETCPM_RCEN`: bit 15, access unknown.
   @inlinable public static var RESETCPM_RCEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SWRST_CONTROL_1.RESETPIF0_RCEN`: bit 16, rw.
+  /// `SWRST_CONTROL_1.RESETPIF0_RCEN`: bit 16, access unknown.
   @inlinable public static var RESETPIF0_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETPIF1_RCEN`: bit 17, rw.
+  /// `SWRST_CONTROL_1.RESETPIF1_RCEN`: bit 17, access unknown.
   @inlinable public static var RESETPIF1_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETIMPARB0_RCEN`: bit 20, rw.
+  /// `SWRST_CONTROL_1.RESETIMPARB0_RCEN`: bit 20, access unknown.
   @inlinable public static var RESETIMPARB0_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETIMPARB1_RCEN`: bit 21, rw.
+  /// `SWRST_CONTROL_1.RESETIMPARB1_RCEN`: bit 21, access unknown.
   @inlinable public static var RESETIMPARB1_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETPHY0_RCEN`: bit 24, rw.
+  /// `SWRST_CONTROL_1.RESETPHY0_RCEN`: bit 24, access unknown.
   @inlinable public static var RESETPHY0_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.RESETPHY1_RCEN`: bit 25, rw.
+  /// `SWRST_CONTROL_1.RESETPHY1_RCEN`: bit 25, access unknown.
   @inlinable public static var RESETPHY1_RCEN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SWRST_CONTROL_1.STRAPVLD_RCEN`: bit 28, rw.
+  /// `SWRST_CONTROL_1.STRAPVLD_RCEN`: bit 28, access unknown.
   @inlinable public static var STRAPVLD_RCEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SWRST_CONTROL_1.CMDCFG_RCEN`: bit 29, rw.
+  /// `SWRST_CONTROL_1.CMDCFG_RCEN`: bit 29, access unknown.
   @inlinable public static var CMDCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SWRST_CONTROL_2`: bif_5_0 register, MMIO dword 0x14A6 (byte 0x5298), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_2`: bif_5_0 register, MMIO dword 0x14A6 (byte 0x5298), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A6, resetValue: 0x0000_0000,
+      offset: 0x14A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_2 BIF_STRAPREG_RESETATEN@15:1 BIF0_GLOBAL_RESETATEN@16:1 BIF0_CALIB_RESETATEN@17:1 BIF0_CORE_RESETATEN@18:1 BIF0_REGISTER_RESETATEN@19:1 BIF0_PHY_RESETATEN@20:1 BIF0_STICKY_RESETATEN@21:1 BIF0_CONFIG_RESETATEN@22:1")
   }
 
-  /// `SWRST_CONTROL_2.BIF_STRAPREG_RESETATEN`: bit 15, rw.
+  /// `SWRST_CONTROL_2.BIF_STRAPREG_RESETATEN`: bit 15, access unknown.
   @inlinable public static var BIF_STRAPREG_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_GLOBAL_RESETATEN`: bit 16, rw.
+  /// `SWRST_CONTROL_2.BIF0_GLOBAL_RESETATEN`: bit 16, access unknown.
   @inlinable public static var BIF0_GLOBAL_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_CALIB_RESETATEN`: bit 17, rw.
+  /// `SWRST_CONTROL_2.BIF0_CALIB_RESETATEN`: bit 17, access unknown.
   @inlinable public static var BIF0_CALIB_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_CORE_RESETATEN`: bit 18, rw.
+  /// `SWRST_CONTROL_2.BIF0_CORE_RESETATEN`: bit 18, access unknown.
   @inlinable public static var BIF0_CORE_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_REGISTER_RESETATEN`: bit 19, rw.
+  /// `SWRST_CONTROL_2.BIF0_REGISTER_RESETATEN`: bit 19, access unknown.
   @inlinable public static var BIF0_REGISTER_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_PHY_RESETATEN`: bit 20, rw.
+  /// `SWRST_CONTROL_2.BIF0_PHY_RESETATEN`: bit 20, access unknown.
   @inlinable public static var BIF0_PHY_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_STICKY_RESETATEN`: bit 21, rw.
+  /// `SWRST_CONTROL_2.BIF0_STICKY_RESETATEN`: bit 21, access unknown.
   @inlinable public static var BIF0_STICKY_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_2.BIF0_CONFIG_RESETATEN`: bit 22, rw.
+  /// `SWRST_CONTROL_2.BIF0_CONFIG_RESETATEN`: bit 22, access unknown.
   @inlinable public static var BIF0_CONFIG_RESETATEN: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `SWRST_CONTROL_3`: bif_5_0 register, MMIO dword 0x14A7 (byte 0x529C), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_3`: bif_5_0 register, MMIO dword 0x14A7 (byte 0x529C), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A7, resetValue: 0x0000_0000,
+      offset: 0x14A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_3 SWITCHCLK_ATEN@0:1 RESETPCFG_ATEN@1:1 RESETLANEMUX_ATEN@2:1 RESETWRAPREGS_ATEN@3:1 RESETSRBM0_ATEN@4:1 RESETSRBM1_ATEN@5:1 RESETLC_ATEN@6:1 SYNCIDLEPIF0_ATEN@8:1 SYNCIDLEPIF1_ATEN@9:1 RESETMNTR_ATEN@13:1 RESETHLTR_ATEN@14:1 RESETCPM_ATEN@15:1 RESETPIF0_ATEN@16:1 RESETPIF1_ATEN@17:1 RESETIMPARB0_ATEN@20:1 RESETIMPARB1_ATEN@21:1 RESETPHY0_ATEN@24:1 RESETPHY1_ATEN@25:1 STRAPVLD_ATEN@28:1 CMDCFG_ATEN@29:1")
   }
 
-  /// `SWRST_CONTROL_3.SWITCHCLK_ATEN`: bit 0, rw.
+  /// `SWRST_CONTROL_3.SWITCHCLK_ATEN`: bit 0, access unknown.
   @inlinable public static var SWITCHCLK_ATEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_CONTROL_3.RESETPCFG_ATEN`: bit 1, rw.
+  /// `SWRST_CONTROL_3.RESETPCFG_ATEN`: bit 1, access unknown.
   @inlinable public static var RESETPCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_CONTROL_3.RESETLANEMUX_ATEN`: bit 2, rw.
+  /// `SWRST_CONTROL_3.RESETLANEMUX_ATEN`: bit 2, access unknown.
   @inlinable public static var RESETLANEMUX_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETWRAPREGS_ATEN`: bit 3, rw.
+  /// `SWRST_CONTROL_3.RESETWRAPREGS_ATEN`: bit 3, access unknown.
   @inlinable public static var RESETWRAPREGS_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETSRBM0_ATEN`: bit 4, rw.
+  /// `SWRST_CONTROL_3.RESETSRBM0_ATEN`: bit 4, access unknown.
   @inlinable public static var RESETSRBM0_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETSRBM1_ATEN`: bit 5, rw.
+  /// `SWRST_CONTROL_3.RESETSRBM1_ATEN`: bit 5, access unknown.
   @inlinable public static var RESETSRBM1_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETLC_ATEN`: bit 6, rw.
+  /// `SWRST_CONTROL_3.RESETLC_ATEN`: bit 6, access unknown.
   @inlinable public static var RESETLC_ATEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SWRST_CONTROL_3.SYNCIDLEPIF0_ATEN`: bit 8, rw.
+  /// `SWRST_CONTROL_3.SYNCIDLEPIF0_ATEN`: bit 8, access unknown.
   @inlinable public static var SYNCIDLEPIF0_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.SYNCIDLEPIF1_ATEN`: bit 9, rw.
+  /// `SWRST_CONTROL_3.SYNCIDLEPIF1_ATEN`: bit 9, access unknown.
   @inlinable public static var SYNCIDLEPIF1_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETMNTR_ATEN`: bit 13, rw.
+  /// `SWRST_CONTROL_3.RESETMNTR_ATEN`: bit 13, access unknown.
   @inlinable public static var RESETMNTR_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETHLTR_ATEN`: bit 14, rw.
+  /// `SWRST_CONTROL_3.RESETHLTR_ATEN`: bit 14, access unknown.
   @inlinable public static var RESETHLTR_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETCPM_ATEN`: bit 15, rw.
+  /// `SWRST_CONTROL_3.RESETCPM_ATEN`: bit 15, access unknown.
   @inlinable public static var RESETCPM_ATEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SWRST_CONTROL_3.RESETPIF0_ATEN`: bit 16, rw.
+  /// `SWRST_CONTROL_3.RESETPIF0_ATEN`: bit 16, access unknown.
   @inlinable public static var RESETPIF0_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETPIF1_ATEN`: bit 17, rw.
+  /// `SWRST_CONTROL_3.RESETPIF1_ATEN`: bit 17, access unknown.
   @inlinable public static var RESETPIF1_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETIMPARB0_ATEN`: bit 20, rw.
+  /// `SWRST_CONTROL_3.RESETIMPARB0_ATEN`: bit 20, access unknown.
   @inlinable public static var RESETIMPARB0_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETIMPARB1_ATEN`: bit 21, rw.
+  /// `SWRST_CONTROL_3.RESETIMPARB1_ATEN`: bit 21, access unknown.
   @inlinable public static var RESETIMPARB1_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETPHY0_ATEN`: bit 24, rw.
+  /// `SWRST_CONTROL_3.RESETPHY0_ATEN`: bit 24, access unknown.
   @inlinable public static var RESETPHY0_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.RESETPHY1_ATEN`: bit 25, rw.
+  /// `SWRST_CONTROL_3.RESETPHY1_ATEN`: bit 25, access unknown.
   @inlinable public static var RESETPHY1_ATEN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SWRST_CONTROL_3.STRAPVLD_ATEN`: bit 28, rw.
+  /// `SWRST_CONTROL_3.STRAPVLD_ATEN`: bit 28, access unknown.
   @inlinable public static var STRAPVLD_ATEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SWRST_CONTROL_3.CMDCFG_ATEN`: bit 29, rw.
+  /// `SWRST_CONTROL_3.CMDCFG_ATEN`: bit 29, access unknown.
   @inlinable public static var CMDCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SWRST_CONTROL_4`: bif_5_0 register, MMIO dword 0x14A8 (byte 0x52A0), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_4`: bif_5_0 register, MMIO dword 0x14A8 (byte 0x52A0), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A8, resetValue: 0x0000_0000,
+      offset: 0x14A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_4 BIF_STRAPREG_WRRESETEN@14:1 BIF0_GLOBAL_WRRESETEN@16:1 BIF0_CALIB_WRRESETEN@17:1 BIF0_CORE_WRRESETEN@18:1 BIF0_REGISTER_WRRESETEN@19:1 BIF0_PHY_WRRESETEN@20:1 BIF0_STICKY_WRRESETEN@21:1 BIF0_CONFIG_WRRESETEN@22:1")
   }
 
-  /// `SWRST_CONTROL_4.BIF_STRAPREG_WRRESETEN`: bit 14, rw.
+  /// `SWRST_CONTROL_4.BIF_STRAPREG_WRRESETEN`: bit 14, access unknown.
   @inlinable public static var BIF_STRAPREG_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_GLOBAL_WRRESETEN`: bit 16, rw.
+  /// `SWRST_CONTROL_4.BIF0_GLOBAL_WRRESETEN`: bit 16, access unknown.
   @inlinable public static var BIF0_GLOBAL_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_CALIB_WRRESETEN`: bit 17, rw.
+  /// `SWRST_CONTROL_4.BIF0_CALIB_WRRESETEN`: bit 17, access unknown.
   @inlinable public static var BIF0_CALIB_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_CORE_WRRESETEN`: bit 18, rw.
+  /// `SWRST_CONTROL_4.BIF0_CORE_WRRESETEN`: bit 18, access unknown.
   @inlinable public static var BIF0_CORE_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_REGISTER_WRRESETEN`: bit 19, rw.
+  /// `SWRST_CONTROL_4.BIF0_REGISTER_WRRESETEN`: bit 19, access unknown.
   @inlinable public static var BIF0_REGISTER_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_PHY_WRRESETEN`: bit 20, rw.
+  /// `SWRST_CONTROL_4.BIF0_PHY_WRRESETEN`: bit 20, access unknown.
   @inlinable public static var BIF0_PHY_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_STICKY_WRRESETEN`: bit 21, rw.
+  /// `SWRST_CONTROL_4.BIF0_STICKY_WRRESETEN`: bit 21, access unknown.
   @inlinable public static var BIF0_STICKY_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_4.BIF0_CONFIG_WRRESETEN`: bit 22, rw.
+  /// `SWRST_CONTROL_4.BIF0_CONFIG_WRRESETEN`: bit 22, access unknown.
   @inlinable public static var BIF0_CONFIG_WRRESETEN: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `SWRST_CONTROL_5`: bif_5_0 register, MMIO dword 0x14A9 (byte 0x52A4), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_5`: bif_5_0 register, MMIO dword 0x14A9 (byte 0x52A4), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14A9, resetValue: 0x0000_0000,
+      offset: 0x14A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_5 WRSWITCHCLK_EN@0:1 WRRESETPCFG_EN@1:1 WRRESETLANEMUX_EN@2:1 WRRESETWRAPREGS_EN@3:1 WRRESETSRBM0_EN@4:1 WRRESETSRBM1_EN@5:1 WRRESETLC_EN@6:1 WRSYNCIDLEPIF0_EN@8:1 WRSYNCIDLEPIF1_EN@9:1 WRRESETMNTR_EN@13:1 WRRESETHLTR_EN@14:1 WRRESETCPM_EN@15:1 WRRESETPIF0_EN@16:1 WRRESETPIF1_EN@17:1 WRRESETIMPARB0_EN@20:1 WRRESETIMPARB1_EN@21:1 WRRESETPHY0_EN@24:1 WRRESETPHY1_EN@25:1 WRSTRAPVLD_EN@28:1 WRCMDCFG_EN@29:1")
   }
 
-  /// `SWRST_CONTROL_5.WRSWITCHCLK_EN`: bit 0, rw.
+  /// `SWRST_CONTROL_5.WRSWITCHCLK_EN`: bit 0, access unknown.
   @inlinable public static var WRSWITCHCLK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_CONTROL_5.WRRESETPCFG_EN`: bit 1, rw.
+  /// `SWRST_CONTROL_5.WRRESETPCFG_EN`: bit 1, access unknown.
   @inlinable public static var WRRESETPCFG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_CONTROL_5.WRRESETLANEMUX_EN`: bit 2, rw.
+  /// `SWRST_CONTROL_5.WRRESETLANEMUX_EN`: bit 2, access unknown.
   @inlinable public static var WRRESETLANEMUX_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETWRAPREGS_EN`: bit 3, rw.
+  /// `SWRST_CONTROL_5.WRRESETWRAPREGS_EN`: bit 3, access unknown.
   @inlinable public static var WRRESETWRAPREGS_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETSRBM0_EN`: bit 4, rw.
+  /// `SWRST_CONTROL_5.WRRESETSRBM0_EN`: bit 4, access unknown.
   @inlinable public static var WRRESETSRBM0_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETSRBM1_EN`: bit 5, rw.
+  /// `SWRST_CONTROL_5.WRRESETSRBM1_EN`: bit 5, access unknown.
   @inlinable public static var WRRESETSRBM1_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETLC_EN`: bit 6, rw.
+  /// `SWRST_CONTROL_5.WRRESETLC_EN`: bit 6, access unknown.
   @inlinable public static var WRRESETLC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SWRST_CONTROL_5.WRSYNCIDLEPIF0_EN`: bit 8, rw.
+  /// `SWRST_CONTROL_5.WRSYNCIDLEPIF0_EN`: bit 8, access unknown.
   @inlinable public static var WRSYNCIDLEPIF0_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRSYNCIDLEPIF1_EN`: bit 9, rw.
+  /// `SWRST_CONTROL_5.WRSYNCIDLEPIF1_EN`: bit 9, access unknown.
   @inlinable public static var WRSYNCIDLEPIF1_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETMNTR_EN`: bit 13, rw.
+  /// `SWRST_CONTROL_5.WRRESETMNTR_EN`: bit 13, access unknown.
   @inlinable public static var WRRESETMNTR_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETHLTR_EN`: bit 14, rw.
+  /// `SWRST_CONTROL_5.WRRESETHLTR_EN`: bit 14, access unknown.
   @inlinable public static var WRRESETHLTR_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETCPM_EN`: bit 15, rw.
+  /// `SWRST_CONTROL_5.WRRESETCPM_EN`: bit 15, access unknown.
   @inlinable public static var WRRESETCPM_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SWRST_CONTROL_5.WRRESETPIF0_EN`: bit 16, rw.
+  /// `SWRST_CONTROL_5.WRRESETPIF0_EN`: bit 16, access unknown.
   @inlinable public static var WRRESETPIF0_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETPIF1_EN`: bit 17, rw.
+  /// `SWRST_CONTROL_5.WRRESETPIF1_EN`: bit 17, access unknown.
   @inlinable public static var WRRESETPIF1_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETIMPARB0_EN`: bit 20, rw.
+  /// `SWRST_CONTROL_5.WRRESETIMPARB0_EN`: bit 20, access unknown.
   @inlinable public static var WRRESETIMPARB0_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETIMPARB1_EN`: bit 21, rw.
+  /// `SWRST_CONTROL_5.WRRESETIMPARB1_EN`: bit 21, access unknown.
   @inlinable public static var WRRESETIMPARB1_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETPHY0_EN`: bit 24, rw.
+  /// `SWRST_CONTROL_5.WRRESETPHY0_EN`: bit 24, access unknown.
   @inlinable public static var WRRESETPHY0_EN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRRESETPHY1_EN`: bit 25, rw.
+  /// `SWRST_CONTROL_5.WRRESETPHY1_EN`: bit 25, access unknown.
   @inlinable public static var WRRESETPHY1_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SWRST_CONTROL_5.WRSTRAPVLD_EN`: bit 28, rw.
+  /// `SWRST_CONTROL_5.WRSTRAPVLD_EN`: bit 28, access unknown.
   @inlinable public static var WRSTRAPVLD_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SWRST_CONTROL_5.WRCMDCFG_EN`: bit 29, rw.
+  /// `SWRST_CONTROL_5.WRCMDCFG_EN`: bit 29, access unknown.
   @inlinable public static var WRCMDCFG_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SWRST_CONTROL_6`: bif_5_0 register, MMIO dword 0x14AA (byte 0x52A8), rw, reset 0x0000_0000.
+/// `SWRST_CONTROL_6`: bif_5_0 register, MMIO dword 0x14AA (byte 0x52A8), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14AA, resetValue: 0x0000_0000,
+      offset: 0x14AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_CONTROL_6 WARMRESET_EN@0:1 CONNECTWITHWRAPREGS_EN@8:1")
   }
 
-  /// `SWRST_CONTROL_6.WARMRESET_EN`: bit 0, rw.
+  /// `SWRST_CONTROL_6.WARMRESET_EN`: bit 0, access unknown.
   @inlinable public static var WARMRESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SWRST_CONTROL_6.CONNECTWITHWRAPREGS_EN`: bit 8, rw.
+  /// `SWRST_CONTROL_6.CONNECTWITHWRAPREGS_EN`: bit 8, access unknown.
   @inlinable public static var CONNECTWITHWRAPREGS_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `SWRST_EP_COMMAND_0`: bif_5_0 register, MMIO dword 0x14AB (byte 0x52AC), rw, reset 0x0000_0000.
+/// `SWRST_EP_COMMAND_0`: bif_5_0 register, MMIO dword 0x14AB (byte 0x52AC), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_EP_COMMAND_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14AB, resetValue: 0x0000_0000,
+      offset: 0x14AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_EP_COMMAND_0 EP_CFG_RESET_ONLY@0:1 EP_SOFT_RESET@1:1 EP_DRV_RESET@2:1 EP_HOT_RESET@8:1 EP_LNKDWN_RESET@9:1 EP_LNKDIS_RESET@10:1 EP_FLR0_RESET@16:1 EP_FLR1_RESET@17:1 EP_FLR2_RESET@18:1")
   }
 
-  /// `SWRST_EP_COMMAND_0.EP_CFG_RESET_ONLY`: bit 0, rw.
+  /// `SWRST_EP_COMMAND_0.EP_CFG_RESET_ONLY`: bit 0, access unknown.
   @inlinable public static var EP_CFG_RESET_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SWRST_EP_COMMAND_0.EP_SOFT_RESET`: bit 1, rw.
+  /// `SWRST_EP_COMMAND_0.EP_SOFT_RESET`: bit 1, access unknown.
   @inlinable public static var EP_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SWRST_EP_COMMAND_0.EP_DRV_RESET`: bit 2, rw.
+  /// `SWRST_EP_COMMAND_0.EP_DRV_RESET`: bit 2, access unknown.
   @inlinable public static var EP_DRV_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SWRST_EP_COMMAND_0.EP_HOT_RESET`: bit 8, rw.
+  /// `SWRST_EP_COMMAND_0.EP_HOT_RESET`: bit 8, access unknown.
   @inlinable public static var EP_HOT_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SWRST_EP_COMMAND_0.EP_LNKDWN_RESET`: bit 9, rw.
+  /// `SWRST_EP_COMMAND_0.EP_LNKDWN_RESET`: bit 9, access unknown.
   @inlinable public static var EP_LNKDWN_RESET: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SWRST_EP_COMMAND_0.EP_LNKDIS_RESET`: bit 10, rw.
+  /// `SWRST_EP_COMMAND_0.EP_LNKDIS_RESET`: bit 10, access unknown.
   @inlinable public static var EP_LNKDIS_RESET: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SWRST_EP_COMMAND_0.EP_FLR0_RESET`: bit 16, rw.
+  /// `SWRST_EP_COMMAND_0.EP_FLR0_RESET`: bit 16, access unknown.
   @inlinable public static var EP_FLR0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SWRST_EP_COMMAND_0.EP_FLR1_RESET`: bit 17, rw.
+  /// `SWRST_EP_COMMAND_0.EP_FLR1_RESET`: bit 17, access unknown.
   @inlinable public static var EP_FLR1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SWRST_EP_COMMAND_0.EP_FLR2_RESET`: bit 18, rw.
+  /// `SWRST_EP_COMMAND_0.EP_FLR2_RESET`: bit 18, access unknown.
   @inlinable public static var EP_FLR2_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
-/// `SWRST_EP_CONTROL_0`: bif_5_0 register, MMIO dword 0x14AC (byte 0x52B0), rw, reset 0x0000_0000.
+/// `SWRST_EP_CONTROL_0`: bif_5_0 register, MMIO dword 0x14AC (byte 0x52B0), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_EP_CONTROL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14AC, resetValue: 0x0000_0000,
+      offset: 0x14AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SWRST_EP_CONTROL_0 EP_CFG_RESET_ONLY_EN@0:1 EP_SOFT_RESET_EN@1:1 EP_DRV_RESET_EN@2:1 EP_HOT_RESET_EN@8:1 EP_LNKDWN_RESET_EN@9:1 EP_LNKDIS_RESET_EN@10:1 EP_FLR0_RESET_EN@16:1 EP_FLR1_RESET_EN@17:1 EP_FLR2_RESET_EN@18:1 EP_CFG_WR_RESET_EN@19:1 EP_FLR_DISABLE_CFG_RST@20:4")
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_CFG_RESET_ONLY_EN`: bit 0, rw.
+  /// `SWRST_EP_CONTROL_0.EP_CFG_RESET_ONLY_EN`: bit 0, access unknown.
   @inlinable public static var EP_CFG_RESET_ONLY_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_SOFT_RESET_EN`: bit 1, rw.
+  /// `SWRST_EP_CONTROL_0.EP_SOFT_RESET_EN`: bit 1, access unknown.
   @inlinable public static var EP_SOFT_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_DRV_RESET_EN`: bit 2, rw.
+  /// `SWRST_EP_CONTROL_0.EP_DRV_RESET_EN`: bit 2, access unknown.
   @inlinable public static var EP_DRV_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_HOT_RESET_EN`: bit 8, rw.
+  /// `SWRST_EP_CONTROL_0.EP_HOT_RESET_EN`: bit 8, access unknown.
   @inlinable public static var EP_HOT_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_LNKDWN_RESET_EN`: bit 9, rw.
+  /// `SWRST_EP_CONTROL_0.EP_LNKDWN_RESET_EN`: bit 9, access unknown.
   @inlinable public static var EP_LNKDWN_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_LNKDIS_RESET_EN`: bit 10, rw.
+  /// `SWRST_EP_CONTROL_0.EP_LNKDIS_RESET_EN`: bit 10, access unknown.
   @inlinable public static var EP_LNKDIS_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_FLR0_RESET_EN`: bit 16, rw.
+  /// `SWRST_EP_CONTROL_0.EP_FLR0_RESET_EN`: bit 16, access unknown.
   @inlinable public static var EP_FLR0_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_FLR1_RESET_EN`: bit 17, rw.
+  /// `SWRST_EP_CONTROL_0.EP_FLR1_RESET_EN`: bit 17, access unknown.
   @inlinable public static var EP_FLR1_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_FLR2_RESET_EN`: bit 18, rw.
+  /// `SWRST_EP_CONTROL_0.EP_FLR2_RESET_EN`: bit 18, access unknown.
   @inlinable public static var EP_FLR2_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_CFG_WR_RESET_EN`: bit 19, rw.
+  /// `SWRST_EP_CONTROL_0.EP_CFG_WR_RESET_EN`: bit 19, access unknown.
   @inlinable public static var EP_CFG_WR_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SWRST_EP_CONTROL_0.EP_FLR_DISABLE_CFG_RST`: bits 23:20, rw.
+  /// `SWRST_EP_CONTROL_0.EP_FLR_DISABLE_CFG_RST`: bits 23:20, access unknown.
   @inlinable public static var EP_FLR_DISABLE_CFG_RST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 }
 
-/// `CPM_CONTROL`: bif_5_0 register, MMIO dword 0x14B8 (byte 0x52E0), rw, reset 0x0000_0000.
+/// `CPM_CONTROL`: bif_5_0 register, MMIO dword 0x14B8 (byte 0x52E0), access unknown, reset unknown (`write` starts from 0).
 public enum CPM_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14B8, resetValue: 0x0000_0000,
+      offset: 0x14B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPM_CONTROL LCLK_DYN_GATE_ENABLE@0:1 TXCLK_DYN_GATE_ENABLE@1:1 TXCLK_PERM_GATE_ENABLE@2:1 TXCLK_PIF_GATE_ENABLE@3:1 TXCLK_GSKT_GATE_ENABLE@4:1 TXCLK_LCNT_GATE_ENABLE@5:1 TXCLK_REGS_GATE_ENABLE@6:1 TXCLK_PRBS_GATE_ENABLE@7:1 REFCLK_REGS_GATE_ENABLE@8:1 LCLK_DYN_GATE_LATENCY@9:1 TXCLK_DYN_GATE_LATENCY@10:1 TXCLK_PERM_GATE_LATENCY@11:1 TXCLK_REGS_GATE_LATENCY@12:1 REFCLK_REGS_GATE_LATENCY@13:1 LCLK_GATE_TXCLK_FREE@14:1 RCVR_DET_CLK_ENABLE@15:1 TXCLK_PERM_GATE_PLL_PDN@16:1 FAST_TXCLK_LATENCY@17:3 MASTER_PCIE_PLL_SELECT@20:1 MASTER_PCIE_PLL_AUTO@21:1 REFCLK_XSTCLK_ENABLE@22:1 REFCLK_XSTCLK_LATENCY@23:1 SPARE_REGS@24:8")
   }
 
-  /// `CPM_CONTROL.LCLK_DYN_GATE_ENABLE`: bit 0, rw.
+  /// `CPM_CONTROL.LCLK_DYN_GATE_ENABLE`: bit 0, access unknown.
   @inlinable public static var LCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_DYN_GATE_ENABLE`: bit 1, rw.
+  /// `CPM_CONTROL.TXCLK_DYN_GATE_ENABLE`: bit 1, access unknown.
   @inlinable public static var TXCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_PERM_GATE_ENABLE`: bit 2, rw.
+  /// `CPM_CONTROL.TXCLK_PERM_GATE_ENABLE`: bit 2, access unknown.
   @inlinable public static var TXCLK_PERM_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_PIF_GATE_ENABLE`: bit 3, rw.
+  /// `CPM_CONTROL.TXCLK_PIF_GATE_ENABLE`: bit 3, access unknown.
   @inlinable public static var TXCLK_PIF_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_GSKT_GATE_ENABLE`: bit 4, rw.
+  /// `CPM_CONTROL.TXCLK_GSKT_GATE_ENABLE`: bit 4, access unknown.
   @inlinable public static var TXCLK_GSKT_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_LCNT_GATE_ENABLE`: bit 5, rw.
+  /// `CPM_CONTROL.TXCLK_LCNT_GATE_ENABLE`: bit 5, access unknown.
   @inlinable public static var TXCLK_LCNT_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_REGS_GATE_ENABLE`: bit 6, rw.
+  /// `CPM_CONTROL.TXCLK_REGS_GATE_ENABLE`: bit 6, access unknown.
   @inlinable public static var TXCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_PRBS_GATE_ENABLE`: bit 7, rw.
+  /// `CPM_CONTROL.TXCLK_PRBS_GATE_ENABLE`: bit 7, access unknown.
   @inlinable public static var TXCLK_PRBS_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CPM_CONTROL.REFCLK_REGS_GATE_ENABLE`: bit 8, rw.
+  /// `CPM_CONTROL.REFCLK_REGS_GATE_ENABLE`: bit 8, access unknown.
   @inlinable public static var REFCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CPM_CONTROL.LCLK_DYN_GATE_LATENCY`: bit 9, rw.
+  /// `CPM_CONTROL.LCLK_DYN_GATE_LATENCY`: bit 9, access unknown.
   @inlinable public static var LCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_DYN_GATE_LATENCY`: bit 10, rw.
+  /// `CPM_CONTROL.TXCLK_DYN_GATE_LATENCY`: bit 10, access unknown.
   @inlinable public static var TXCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_PERM_GATE_LATENCY`: bit 11, rw.
+  /// `CPM_CONTROL.TXCLK_PERM_GATE_LATENCY`: bit 11, access unknown.
   @inlinable public static var TXCLK_PERM_GATE_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_REGS_GATE_LATENCY`: bit 12, rw.
+  /// `CPM_CONTROL.TXCLK_REGS_GATE_LATENCY`: bit 12, access unknown.
   @inlinable public static var TXCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CPM_CONTROL.REFCLK_REGS_GATE_LATENCY`: bit 13, rw.
+  /// `CPM_CONTROL.REFCLK_REGS_GATE_LATENCY`: bit 13, access unknown.
   @inlinable public static var REFCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CPM_CONTROL.LCLK_GATE_TXCLK_FREE`: bit 14, rw.
+  /// `CPM_CONTROL.LCLK_GATE_TXCLK_FREE`: bit 14, access unknown.
   @inlinable public static var LCLK_GATE_TXCLK_FREE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CPM_CONTROL.RCVR_DET_CLK_ENABLE`: bit 15, rw.
+  /// `CPM_CONTROL.RCVR_DET_CLK_ENABLE`: bit 15, access unknown.
   @inlinable public static var RCVR_DET_CLK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CPM_CONTROL.TXCLK_PERM_GATE_PLL_PDN`: bit 16, rw.
+  /// `CPM_CONTROL.TXCLK_PERM_GATE_PLL_PDN`: bit 16, access unknown.
   @inlinable public static var TXCLK_PERM_GATE_PLL_PDN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CPM_CONTROL.FAST_TXCLK_LATENCY`: bits 19:17, rw.
+  /// `CPM_CONTROL.FAST_TXCLK_LATENCY`: bits 19:17, access unknown.
   @inlinable public static var FAST_TXCLK_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `CPM_CONTROL.MASTER_PCIE_PLL_SELECT`: bit 20, rw.
+  /// `CPM_CONTROL.MASTER_PCIE_PLL_SELECT`: bit 20, access unknown.
   @inlinable public static var MASTER_PCIE_PLL_SELECT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CPM_CONTROL.MASTER_PCIE_PLL_AUTO`: bit 21, rw.
+  /// `CPM_CONTROL.MASTER_PCIE_PLL_AUTO`: bit 21, access unknown.
   @inlinable public static var MASTER_PCIE_PLL_AUTO: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CPM_CONTROL.REFCLK_XSTCLK_ENABLE`: bit 22, rw.
+  /// `CPM_CONTROL.REFCLK_XSTCLK_ENABLE`: bit 22, access unknown.
   @inlinable public static var REFCLK_XSTCLK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CPM_CONTROL.REFCLK_XSTCLK_LATENCY`: bit 23, rw.
+  /// `CPM_CONTROL.REFCLK_XSTCLK_LATENCY`: bit 23, access unknown.
   @inlinable public static var REFCLK_XSTCLK_LATENCY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CPM_CONTROL.SPARE_REGS`: bits 31:24, rw.
+  /// `CPM_CONTROL.SPARE_REGS`: bits 31:24, access unknown.
   @inlinable public static var SPARE_REGS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `GSKT_CONTROL`: bif_5_0 register, MMIO dword 0x14BF (byte 0x52FC), rw, reset 0x0000_0000.
+/// `GSKT_CONTROL`: bif_5_0 register, MMIO dword 0x14BF (byte 0x52FC), access unknown, reset unknown (`write` starts from 0).
 public enum GSKT_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14BF, resetValue: 0x0000_0000,
+      offset: 0x14BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "GSKT_CONTROL GSKT_TxFifoBypass@0:1 GSKT_TxFifoDelay@1:1 GSKT_TxFifoDelay2@2:1 GSKT_SpareRegs@3:5")
   }
 
-  /// `GSKT_CONTROL.GSKT_TxFifoBypass`: bit 0, rw.
+  /// `GSKT_CONTROL.GSKT_TxFifoBypass`: bit 0, access unknown.
   @inlinable public static var GSKT_TxFifoBypass: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GSKT_CONTROL.GSKT_TxFifoDelay`: bit 1, rw.
+  /// `GSKT_CONTROL.GSKT_TxFifoDelay`: bit 1, access unknown.
   @inlinable public static var GSKT_TxFifoDelay: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GSKT_CONTROL.GSKT_TxFifoDelay2`: bit 2, rw.
+  /// `GSKT_CONTROL.GSKT_TxFifoDelay2`: bit 2, access unknown.
   @inlinable public static var GSKT_TxFifoDelay2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GSKT_CONTROL.GSKT_SpareRegs`: bits 7:3, rw.
+  /// `GSKT_CONTROL.GSKT_SpareRegs`: bits 7:3, access unknown.
   @inlinable public static var GSKT_SpareRegs: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 5)
   }
 }
 
-/// `BIF_XDMA_LO`: bif_5_0 register, MMIO dword 0x14C0 (byte 0x5300), rw, reset 0x0000_0000.
+/// `BIF_XDMA_LO`: bif_5_0 register, MMIO dword 0x14C0 (byte 0x5300), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_XDMA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C0, resetValue: 0x0000_0000,
+      offset: 0x14C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_XDMA_LO BIF_XDMA_LOWER_BOUND@0:29 BIF_XDMA_APER_EN@31:1")
   }
 
-  /// `BIF_XDMA_LO.BIF_XDMA_LOWER_BOUND`: bits 28:0, rw.
+  /// `BIF_XDMA_LO.BIF_XDMA_LOWER_BOUND`: bits 28:0, access unknown.
   @inlinable public static var BIF_XDMA_LOWER_BOUND: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 29)
   }
 
-  /// `BIF_XDMA_LO.BIF_XDMA_APER_EN`: bit 31, rw.
+  /// `BIF_XDMA_LO.BIF_XDMA_APER_EN`: bit 31, access unknown.
   @inlinable public static var BIF_XDMA_APER_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_XDMA_HI`: bif_5_0 register, MMIO dword 0x14C1 (byte 0x5304), rw, reset 0x0000_0000.
+/// `BIF_XDMA_HI`: bif_5_0 register, MMIO dword 0x14C1 (byte 0x5304), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_XDMA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C1, resetValue: 0x0000_0000,
+      offset: 0x14C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_XDMA_HI BIF_XDMA_UPPER_BOUND@0:29")
   }
 
-  /// `BIF_XDMA_HI.BIF_XDMA_UPPER_BOUND`: bits 28:0, rw.
+  /// `BIF_XDMA_HI.BIF_XDMA_UPPER_BOUND`: bits 28:0, access unknown.
   @inlinable public static var BIF_XDMA_UPPER_BOUND: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 29)
   }
 }
 
-/// `BIF_FEATURES_CONTROL_MISC`: bif_5_0 register, MMIO dword 0x14C2 (byte 0x5308), rw, reset 0x0000_0000.
+/// `BIF_FEATURES_CONTROL_MISC`: bif_5_0 register, MMIO dword 0x14C2 (byte 0x5308), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_FEATURES_CONTROL_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C2, resetValue: 0x0000_0000,
+      offset: 0x14C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_FEATURES_CONTROL_MISC MST_BIF_REQ_EP_DIS@0:1 SLV_BIF_CPL_EP_DIS@1:1 BIF_SLV_REQ_EP_DIS@2:1 BIF_MST_CPL_EP_DIS@3:1 UR_PSN_PKT_REPORT_POISON_DIS@4:1 POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS@5:1 POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS@6:1 PLL_SWITCH_IMPCTL_CAL_DONE_DIS@7:1 IGNORE_BE_CHECK_GASKET_COMB_DIS@8:1 MC_BIF_REQ_ID_ROUTING_DIS@9:1 AZ_BIF_REQ_ID_ROUTING_DIS@10:1 ATC_PRG_RESP_PASID_UR_EN@11:1 BIF_RB_SET_OVERFLOW_EN@12:1 ATOMIC_ERR_INT_DIS@13:1 BME_HDL_NONVIR_EN@15:1 INIT_PFFLR_CRS_RET_DIS@16:1 FLR_MST_PEND_CHK_DIS@17:1 FLR_SLV_PEND_CHK_DIS@18:1 SOFT_PF_FLR_UR_CFG_EN@19:1 FLR_OSTD_UR_DIS@20:1 FLR_OSTD_HDL_DIS@21:1 FLR_NEWREQ_HDL_DIS@22:1 FLR_CRS_CFG_DIS@23:1 DUMMY_TRANS_CPL_RET_DIS@24:1")
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.MST_BIF_REQ_EP_DIS`: bit 0, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.MST_BIF_REQ_EP_DIS`: bit 0, access unknown.
   @inlinable public static var MST_BIF_REQ_EP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.SLV_BIF_CPL_EP_DIS`: bit 1, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.SLV_BIF_CPL_EP_DIS`: bit 1, access unknown.
   @inlinable public static var SLV_BIF_CPL_EP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.BIF_SLV_REQ_EP_DIS`: bit 2, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.BIF_SLV_REQ_EP_DIS`: bit 2, access unknown.
   @inlinable public static var BIF_SLV_REQ_EP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.BIF_MST_CPL_EP_DIS`: bit 3, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.BIF_MST_CPL_EP_DIS`: bit 3, access unknown.
   @inlinable public static var BIF_MST_CPL_EP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.UR_PSN_PKT_REPORT_POISON_DIS`: bit 4, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.UR_PSN_PKT_REPORT_POISON_DIS`: bit 4, access unknown.
   @inlinable public static var UR_PSN_PKT_REPORT_POISON_DIS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS`: bit 5, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS`: bit 5, access unknown.
   @inlinable public static var POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS`: bit 6, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS`: bit 6, access unknown.
   @inlinable public static var POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.PLL_SWITCH_IMPCTL_CAL_DONE_DIS`: bit 7, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.PLL_SWITCH_IMPCTL_CAL_DONE_DIS`: bit 7, access unknown.
   @inlinable public static var PLL_SWITCH_IMPCTL_CAL_DONE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.IGNORE_BE_CHECK_GASKET_COMB_DIS`: bit 8, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.IGNORE_BE_CHECK_GASKET_COMB_DIS`: bit 8, access unknown.
   @inlinable public static var IGNORE_BE_CHECK_GASKET_COMB_DIS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.MC_BIF_REQ_ID_ROUTING_DIS`: bit 9, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.MC_BIF_REQ_ID_ROUTING_DIS`: bit 9, access unknown.
   @inlinable public static var MC_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.AZ_BIF_REQ_ID_ROUTING_DIS`: bit 10, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.AZ_BIF_REQ_ID_ROUTING_DIS`: bit 10, access unknown.
   @inlinable public static var AZ_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.ATC_PRG_RESP_PASID_UR_EN`: bit 11, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.ATC_PRG_RESP_PASID_UR_EN`: bit 11, access unknown.
   @inlinable public static var ATC_PRG_RESP_PASID_UR_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.BIF_RB_SET_OVERFLOW_EN`: bit 12, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.BIF_RB_SET_OVERFLOW_EN`: bit 12, access unknown.
   @inlinable public static var BIF_RB_SET_OVERFLOW_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.ATOMIC_ERR_INT_DIS`: bit 13, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.ATOMIC_ERR_INT_DIS`: bit 13, access unknown.
   @inlinable public static var ATOMIC_ERR_INT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.BME_HDL_NONVIR_EN`: bit 15, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.BME_HDL_NONVIR_EN`: bit 15, access unknown.
   @inlinable public static var BME_HDL_NONVIR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.INIT_PFFLR_CRS_RET_DIS`: bit 16, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.INIT_PFFLR_CRS_RET_DIS`: bit 16, access unknown.
   @inlinable public static var INIT_PFFLR_CRS_RET_DIS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_MST_PEND_CHK_DIS`: bit 17, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_MST_PEND_CHK_DIS`: bit 17, access unknown.
   @inlinable public static var FLR_MST_PEND_CHK_DIS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_SLV_PEND_CHK_DIS`: bit 18, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_SLV_PEND_CHK_DIS`: bit 18, access unknown.
   @inlinable public static var FLR_SLV_PEND_CHK_DIS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.SOFT_PF_FLR_UR_CFG_EN`: bit 19, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.SOFT_PF_FLR_UR_CFG_EN`: bit 19, access unknown.
   @inlinable public static var SOFT_PF_FLR_UR_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_UR_DIS`: bit 20, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_UR_DIS`: bit 20, access unknown.
   @inlinable public static var FLR_OSTD_UR_DIS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_HDL_DIS`: bit 21, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_HDL_DIS`: bit 21, access unknown.
   @inlinable public static var FLR_OSTD_HDL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_NEWREQ_HDL_DIS`: bit 22, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_NEWREQ_HDL_DIS`: bit 22, access unknown.
   @inlinable public static var FLR_NEWREQ_HDL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.FLR_CRS_CFG_DIS`: bit 23, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.FLR_CRS_CFG_DIS`: bit 23, access unknown.
   @inlinable public static var FLR_CRS_CFG_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `BIF_FEATURES_CONTROL_MISC.DUMMY_TRANS_CPL_RET_DIS`: bit 24, rw.
+  /// `BIF_FEATURES_CONTROL_MISC.DUMMY_TRANS_CPL_RET_DIS`: bit 24, access unknown.
   @inlinable public static var DUMMY_TRANS_CPL_RET_DIS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `BIF_DOORBELL_CNTL`: bif_5_0 register, MMIO dword 0x14C3 (byte 0x530C), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_CNTL`: bif_5_0 register, MMIO dword 0x14C3 (byte 0x530C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C3, resetValue: 0x0000_0000,
+      offset: 0x14C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_CNTL SELF_RING_DIS@0:1 TRANS_CHECK_DIS@1:1 UNTRANS_LBACK_EN@2:1 NON_CONSECUTIVE_BE_ZERO_DIS@3:1 DOORBELL_MONITOR_EN@4:1 DOORBELL_INTERRUPT_STATUS@5:1 DOORBELL_INTERRUPT_CLEAR@16:1 DB_MNTR_INTGEN_DIS@24:1 DB_MNTR_INTGEN_MODE_0@25:1 DB_MNTR_INTGEN_MODE_1@26:1 DB_MNTR_INTGEN_MODE_2@27:1")
   }
 
-  /// `BIF_DOORBELL_CNTL.SELF_RING_DIS`: bit 0, rw.
+  /// `BIF_DOORBELL_CNTL.SELF_RING_DIS`: bit 0, access unknown.
   @inlinable public static var SELF_RING_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_DOORBELL_CNTL.TRANS_CHECK_DIS`: bit 1, rw.
+  /// `BIF_DOORBELL_CNTL.TRANS_CHECK_DIS`: bit 1, access unknown.
   @inlinable public static var TRANS_CHECK_DIS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.UNTRANS_LBACK_EN`: bit 2, rw.
+  /// `BIF_DOORBELL_CNTL.UNTRANS_LBACK_EN`: bit 2, access unknown.
   @inlinable public static var UNTRANS_LBACK_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.NON_CONSECUTIVE_BE_ZERO_DIS`: bit 3, rw.
+  /// `BIF_DOORBELL_CNTL.NON_CONSECUTIVE_BE_ZERO_DIS`: bit 3, access unknown.
   @inlinable public static var NON_CONSECUTIVE_BE_ZERO_DIS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DOORBELL_MONITOR_EN`: bit 4, rw.
+  /// `BIF_DOORBELL_CNTL.DOORBELL_MONITOR_EN`: bit 4, access unknown.
   @inlinable public static var DOORBELL_MONITOR_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_STATUS`: bit 5, rw.
+  /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_STATUS`: bit 5, access unknown.
   @inlinable public static var DOORBELL_INTERRUPT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_CLEAR`: bit 16, rw.
+  /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_CLEAR`: bit 16, access unknown.
   @inlinable public static var DOORBELL_INTERRUPT_CLEAR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_DIS`: bit 24, rw.
+  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_DIS`: bit 24, access unknown.
   @inlinable public static var DB_MNTR_INTGEN_DIS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_0`: bit 25, rw.
+  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_0`: bit 25, access unknown.
   @inlinable public static var DB_MNTR_INTGEN_MODE_0: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_1`: bit 26, rw.
+  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_1`: bit 26, access unknown.
   @inlinable public static var DB_MNTR_INTGEN_MODE_1: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_2`: bit 27, rw.
+  /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_2`: bit 27, access unknown.
   @inlinable public static var DB_MNTR_INTGEN_MODE_2: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `BIF_SLVARB_MODE`: bif_5_0 register, MMIO dword 0x14C4 (byte 0x5310), rw, reset 0x0000_0000.
+/// `BIF_SLVARB_MODE`: bif_5_0 register, MMIO dword 0x14C4 (byte 0x5310), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SLVARB_MODE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C4, resetValue: 0x0000_0000,
+      offset: 0x14C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SLVARB_MODE SLVARB_MODE@0:2")
   }
 
-  /// `BIF_SLVARB_MODE.SLVARB_MODE`: bits 1:0, rw.
+  /// `BIF_SLVARB_MODE.SLVARB_MODE`: bits 1:0, access unknown.
   @inlinable public static var SLVARB_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `BIF_CLK_CTRL`: bif_5_0 register, MMIO dword 0x14C5 (byte 0x5314), rw, reset 0x0000_0000.
+/// `BIF_CLK_CTRL`: bif_5_0 register, MMIO dword 0x14C5 (byte 0x5314), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C5, resetValue: 0x0000_0000,
+      offset: 0x14C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_CLK_CTRL BIF_XSTCLK_READY@0:1 BACO_XSTCLK_SWITCH_BYPASS@1:1")
   }
 
-  /// `BIF_CLK_CTRL.BIF_XSTCLK_READY`: bit 0, rw.
+  /// `BIF_CLK_CTRL.BIF_XSTCLK_READY`: bit 0, access unknown.
   @inlinable public static var BIF_XSTCLK_READY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_CLK_CTRL.BACO_XSTCLK_SWITCH_BYPASS`: bit 1, rw.
+  /// `BIF_CLK_CTRL.BACO_XSTCLK_SWITCH_BYPASS`: bit 1, access unknown.
   @inlinable public static var BACO_XSTCLK_SWITCH_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `MAILBOX_INDEX`: bif_5_0 register, MMIO dword 0x14C6 (byte 0x5318), rw, reset 0x0000_0000.
+/// `MAILBOX_INDEX`: bif_5_0 register, MMIO dword 0x14C6 (byte 0x5318), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C6, resetValue: 0x0000_0000,
+      offset: 0x14C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_INDEX MAILBOX_INDEX@0:4")
   }
 
-  /// `MAILBOX_INDEX.MAILBOX_INDEX`: bits 3:0, rw.
+  /// `MAILBOX_INDEX.MAILBOX_INDEX`: bits 3:0, access unknown.
   @inlinable public static var MAILBOX_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `BF_ANA_ISO_CNTL`: bif_5_0 register, MMIO dword 0x14C7 (byte 0x531C), rw, reset 0x0000_0000.
+/// `BF_ANA_ISO_CNTL`: bif_5_0 register, MMIO dword 0x14C7 (byte 0x531C), access unknown, reset unknown (`write` starts from 0).
 public enum BF_ANA_ISO_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C7, resetValue: 0x0000_0000,
+      offset: 0x14C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "BF_ANA_ISO_CNTL BF_ANA_ISO_DIS_MASK@0:1 BF_VDDC_ISO_DIS_MASK@1:1")
   }
 
-  /// `BF_ANA_ISO_CNTL.BF_ANA_ISO_DIS_MASK`: bit 0, rw.
+  /// `BF_ANA_ISO_CNTL.BF_ANA_ISO_DIS_MASK`: bit 0, access unknown.
   @inlinable public static var BF_ANA_ISO_DIS_MASK: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BF_ANA_ISO_CNTL.BF_VDDC_ISO_DIS_MASK`: bit 1, rw.
+  /// `BF_ANA_ISO_CNTL.BF_VDDC_ISO_DIS_MASK`: bit 1, access unknown.
   @inlinable public static var BF_VDDC_ISO_DIS_MASK: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `MAILBOX_MSGBUF_TRN_DW0`: bif_5_0 register, MMIO dword 0x14C8 (byte 0x5320), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_TRN_DW0`: bif_5_0 register, MMIO dword 0x14C8 (byte 0x5320), rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_trans_msg reads it, sets MSGBUF_DATA and writes it back), reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_TRN_DW0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C8, resetValue: 0x0000_0000,
+      offset: 0x14C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW0 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_TRN_DW0.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_TRN_DW0.MSGBUF_DATA`: bits 31:0, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_trans_msg reads it, sets MSGBUF_DATA and writes it back).
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_TRN_DW1`: bif_5_0 register, MMIO dword 0x14C9 (byte 0x5324), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_TRN_DW1`: bif_5_0 register, MMIO dword 0x14C9 (byte 0x5324), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_TRN_DW1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14C9, resetValue: 0x0000_0000,
+      offset: 0x14C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW1 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_TRN_DW1.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_TRN_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_TRN_DW2`: bif_5_0 register, MMIO dword 0x14CA (byte 0x5328), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_TRN_DW2`: bif_5_0 register, MMIO dword 0x14CA (byte 0x5328), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_TRN_DW2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CA, resetValue: 0x0000_0000,
+      offset: 0x14CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW2 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_TRN_DW2.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_TRN_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_TRN_DW3`: bif_5_0 register, MMIO dword 0x14CB (byte 0x532C), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_TRN_DW3`: bif_5_0 register, MMIO dword 0x14CB (byte 0x532C), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_TRN_DW3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CB, resetValue: 0x0000_0000,
+      offset: 0x14CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW3 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_TRN_DW3.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_TRN_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_RCV_DW0`: bif_5_0 register, MMIO dword 0x14CC (byte 0x5330), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_RCV_DW0`: bif_5_0 register, MMIO dword 0x14CC (byte 0x5330), ro (the host writes it through its TRN buffer (GIM gim_irqmgr.c mailbox_msg_trn); amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it), reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_RCV_DW0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CC, resetValue: 0x0000_0000,
+      offset: 0x14CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW0 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_RCV_DW0.MSGBUF_DATA`: bits 31:0, rw.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  /// `MAILBOX_MSGBUF_RCV_DW0.MSGBUF_DATA`: bits 31:0, ro (the host writes it through its TRN buffer (GIM gim_irqmgr.c mailbox_msg_trn); amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it).
+  @inlinable public static var MSGBUF_DATA: ReadOnlyField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_RCV_DW1`: bif_5_0 register, MMIO dword 0x14CD (byte 0x5334), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_RCV_DW1`: bif_5_0 register, MMIO dword 0x14CD (byte 0x5334), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_RCV_DW1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CD, resetValue: 0x0000_0000,
+      offset: 0x14CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW1 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_RCV_DW1.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_RCV_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_RCV_DW2`: bif_5_0 register, MMIO dword 0x14CE (byte 0x5338), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_RCV_DW2`: bif_5_0 register, MMIO dword 0x14CE (byte 0x5338), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_RCV_DW2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CE, resetValue: 0x0000_0000,
+      offset: 0x14CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW2 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_RCV_DW2.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_RCV_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_MSGBUF_RCV_DW3`: bif_5_0 register, MMIO dword 0x14CF (byte 0x533C), rw, reset 0x0000_0000.
+/// `MAILBOX_MSGBUF_RCV_DW3`: bif_5_0 register, MMIO dword 0x14CF (byte 0x533C), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_RCV_DW3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14CF, resetValue: 0x0000_0000,
+      offset: 0x14CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW3 MSGBUF_DATA@0:32")
   }
 
-  /// `MAILBOX_MSGBUF_RCV_DW3.MSGBUF_DATA`: bits 31:0, rw.
+  /// `MAILBOX_MSGBUF_RCV_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MAILBOX_CONTROL`: bif_5_0 register, MMIO dword 0x14D0 (byte 0x5340), rw, reset 0x0000_0000.
+/// `MAILBOX_CONTROL`: bif_5_0 register, MMIO dword 0x14D0 (byte 0x5340), access per field, reset unknown (`write` starts from 0).
 public enum MAILBOX_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D0, resetValue: 0x0000_0000,
+      offset: 0x14D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_CONTROL TRN_MSG_VALID@0:1 TRN_MSG_ACK@1:1 RCV_MSG_VALID@8:1 RCV_MSG_ACK@9:1")
   }
 
-  /// `MAILBOX_CONTROL.TRN_MSG_VALID`: bit 0, rw.
+  /// `MAILBOX_CONTROL.TRN_MSG_VALID`: bit 0, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_set_valid sets and clears it (read-modify-write)).
   @inlinable public static var TRN_MSG_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MAILBOX_CONTROL.TRN_MSG_ACK`: bit 1, rw.
-  @inlinable public static var TRN_MSG_ACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  /// `MAILBOX_CONTROL.TRN_MSG_ACK`: bit 1, ro (the host acks: GIM gim_irqmgr.c mailbox_ack_receipt sets RCV_MSG_ACK on the PF side; amdgpu/mxgpu_vi.c xgpu_vi_poll_ack only reads it).
+  @inlinable public static var TRN_MSG_ACK: ReadOnlyField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MAILBOX_CONTROL.RCV_MSG_VALID`: bit 8, rw.
-  @inlinable public static var RCV_MSG_VALID: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  /// `MAILBOX_CONTROL.RCV_MSG_VALID`: bit 8, ro (the host sends: GIM gim_irqmgr.c mailbox_msg_trn sets TRN_MSG_VALID on the PF side; amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it).
+  @inlinable public static var RCV_MSG_VALID: ReadOnlyField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MAILBOX_CONTROL.RCV_MSG_ACK`: bit 9, rw.
+  /// `MAILBOX_CONTROL.RCV_MSG_ACK`: bit 9, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_send_ack sets it (read-modify-write)).
   @inlinable public static var RCV_MSG_ACK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `MAILBOX_INT_CNTL`: bif_5_0 register, MMIO dword 0x14D1 (byte 0x5344), rw, reset 0x0000_0000.
+/// `MAILBOX_INT_CNTL`: bif_5_0 register, MMIO dword 0x14D1 (byte 0x5344), rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN), reset unknown (`write` starts from 0).
 public enum MAILBOX_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D1, resetValue: 0x0000_0000,
+      offset: 0x14D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_INT_CNTL VALID_INT_EN@0:1 ACK_INT_EN@1:1")
   }
 
-  /// `MAILBOX_INT_CNTL.VALID_INT_EN`: bit 0, rw.
+  /// `MAILBOX_INT_CNTL.VALID_INT_EN`: bit 0, rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN).
   @inlinable public static var VALID_INT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MAILBOX_INT_CNTL.ACK_INT_EN`: bit 1, rw.
+  /// `MAILBOX_INT_CNTL.ACK_INT_EN`: bit 1, rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN).
   @inlinable public static var ACK_INT_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `BIF_VIRT_RESET_REQ`: bif_5_0 register, MMIO dword 0x14D2 (byte 0x5348), rw, reset 0x0000_0000.
+/// `BIF_VIRT_RESET_REQ`: bif_5_0 register, MMIO dword 0x14D2 (byte 0x5348), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D2, resetValue: 0x0000_0000,
+      offset: 0x14D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_VIRT_RESET_REQ VIRT_RESET_REQ_VF@0:16 VIRT_RESET_REQ_SOFTPF@31:1")
   }
 
-  /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_VF`: bits 15:0, rw.
+  /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_VF`: bits 15:0, access unknown.
   @inlinable public static var VIRT_RESET_REQ_VF: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_SOFTPF`: bit 31, rw.
+  /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_SOFTPF`: bit 31, access unknown.
   @inlinable public static var VIRT_RESET_REQ_SOFTPF: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D3 (byte 0x534C), rw, reset 0x0000_0000.
+/// `VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D3 (byte 0x534C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INIT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D3, resetValue: 0x0000_0000,
+      offset: 0x14D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_INIT_STATUS VM_INIT_STATUS@0:1")
   }
 
-  /// `VM_INIT_STATUS.VM_INIT_STATUS`: bit 0, rw.
+  /// `VM_INIT_STATUS.VM_INIT_STATUS`: bit 0, access unknown.
   @inlinable public static var VM_INIT_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `BIF_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x14D5 (byte 0x5354), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x14D5 (byte 0x5354), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_RESET_NOTIFICATION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D5, resetValue: 0x0000_0000,
+      offset: 0x14D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_RESET_NOTIFICATION RESET_NOTIFICATION@0:32")
   }
 
-  /// `BIF_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, rw.
+  /// `BIF_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
   @inlinable public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D6 (byte 0x5358), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D6 (byte 0x5358), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_VM_INIT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D6, resetValue: 0x0000_0000,
+      offset: 0x14D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_VM_INIT_STATUS VM_INIT_STATUS@0:32")
   }
 
-  /// `BIF_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, rw.
+  /// `BIF_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_INIT_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CC_BIF_BX_FUSESTRAP0`: bif_5_0 register, MMIO dword 0x14D7 (byte 0x535C), rw, reset 0x0000_0000.
+/// `CC_BIF_BX_FUSESTRAP0`: bif_5_0 register, MMIO dword 0x14D7 (byte 0x535C), access unknown, reset unknown (`write` starts from 0).
 public enum CC_BIF_BX_FUSESTRAP0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D7, resetValue: 0x0000_0000,
+      offset: 0x14D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_BIF_BX_FUSESTRAP0 STRAP_BIF_PX_CAPABLE@1:1")
   }
 
-  /// `CC_BIF_BX_FUSESTRAP0.STRAP_BIF_PX_CAPABLE`: bit 1, rw.
+  /// `CC_BIF_BX_FUSESTRAP0.STRAP_BIF_PX_CAPABLE`: bit 1, access unknown.
   @inlinable public static var STRAP_BIF_PX_CAPABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `BIF_GPUIOV_FB_TOTAL_FB_INFO`: bif_5_0 register, MMIO dword 0x14D8 (byte 0x5360), rw, reset 0x0000_0000.
+/// `BIF_GPUIOV_FB_TOTAL_FB_INFO`: bif_5_0 register, MMIO dword 0x14D8 (byte 0x5360), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_FB_TOTAL_FB_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14D8, resetValue: 0x0000_0000,
+      offset: 0x14D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_FB_TOTAL_FB_INFO TOTAL_FB_AVAILABLE@0:16 TOTAL_FB_CONSUMED@16:16")
   }
 
-  /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_AVAILABLE`: bits 15:0, rw.
+  /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_AVAILABLE`: bits 15:0, access unknown.
   @inlinable public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_CONSUMED`: bits 31:16, rw.
+  /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_CONSUMED`: bits 31:16, access unknown.
   @inlinable public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `BACO_CNTL_MISC`: bif_5_0 register, MMIO dword 0x14DB (byte 0x536C), rw, reset 0x0000_0000.
+/// `BACO_CNTL_MISC`: bif_5_0 register, MMIO dword 0x14DB (byte 0x536C), access unknown, reset unknown (`write` starts from 0).
 public enum BACO_CNTL_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14DB, resetValue: 0x0000_0000,
+      offset: 0x14DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "BACO_CNTL_MISC BIF_ROM_REQ_DIS@0:1 BIF_AZ_REQ_DIS@1:1 BACO_LINK_RST_WIDTH_SEL@2:2 BACO_REFCLK_SEL@4:1")
   }
 
-  /// `BACO_CNTL_MISC.BIF_ROM_REQ_DIS`: bit 0, rw.
+  /// `BACO_CNTL_MISC.BIF_ROM_REQ_DIS`: bit 0, access unknown.
   @inlinable public static var BIF_ROM_REQ_DIS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BACO_CNTL_MISC.BIF_AZ_REQ_DIS`: bit 1, rw.
+  /// `BACO_CNTL_MISC.BIF_AZ_REQ_DIS`: bit 1, access unknown.
   @inlinable public static var BIF_AZ_REQ_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `BACO_CNTL_MISC.BACO_LINK_RST_WIDTH_SEL`: bits 3:2, rw.
+  /// `BACO_CNTL_MISC.BACO_LINK_RST_WIDTH_SEL`: bits 3:2, access unknown.
   @inlinable public static var BACO_LINK_RST_WIDTH_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `BACO_CNTL_MISC.BACO_REFCLK_SEL`: bit 4, rw.
+  /// `BACO_CNTL_MISC.BACO_REFCLK_SEL`: bit 4, access unknown.
   @inlinable public static var BACO_REFCLK_SEL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `BIF_BACO_DEBUG_LATCH`: bif_5_0 register, MMIO dword 0x14DC (byte 0x5370), rw, reset 0x0000_0000.
+/// `BIF_BACO_DEBUG_LATCH`: bif_5_0 register, MMIO dword 0x14DC (byte 0x5370), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BACO_DEBUG_LATCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14DC, resetValue: 0x0000_0000,
+      offset: 0x14DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BACO_DEBUG_LATCH BIF_BACO_LATCH_FLG@0:1")
   }
 
-  /// `BIF_BACO_DEBUG_LATCH.BIF_BACO_LATCH_FLG`: bit 0, rw.
+  /// `BIF_BACO_DEBUG_LATCH.BIF_BACO_LATCH_FLG`: bit 0, access unknown.
   @inlinable public static var BIF_BACO_LATCH_FLG: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `BIF_BACO_DEBUG`: bif_5_0 register, MMIO dword 0x14DF (byte 0x537C), rw, reset 0x0000_0000.
+/// `BIF_BACO_DEBUG`: bif_5_0 register, MMIO dword 0x14DF (byte 0x537C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BACO_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14DF, resetValue: 0x0000_0000,
+      offset: 0x14DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BACO_DEBUG BIF_BACO_SCANDUMP_FLG@0:1")
   }
 
-  /// `BIF_BACO_DEBUG.BIF_BACO_SCANDUMP_FLG`: bit 0, rw.
+  /// `BIF_BACO_DEBUG.BIF_BACO_SCANDUMP_FLG`: bit 0, access unknown.
   @inlinable public static var BIF_BACO_SCANDUMP_FLG: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `MEM_TYPE_CNTL`: bif_5_0 register, MMIO dword 0x14E4 (byte 0x5390), rw, reset 0x0000_0000.
+/// `MEM_TYPE_CNTL`: bif_5_0 register, MMIO dword 0x14E4 (byte 0x5390), access unknown, reset unknown (`write` starts from 0).
 public enum MEM_TYPE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14E4, resetValue: 0x0000_0000,
+      offset: 0x14E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MEM_TYPE_CNTL BF_MEM_PHY_G5_G3@0:1")
   }
 
-  /// `MEM_TYPE_CNTL.BF_MEM_PHY_G5_G3`: bit 0, rw.
+  /// `MEM_TYPE_CNTL.BF_MEM_PHY_G5_G3`: bit 0, access unknown.
   @inlinable public static var BF_MEM_PHY_G5_G3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `BACO_CNTL`: bif_5_0 register, MMIO dword 0x14E5 (byte 0x5394), rw, reset 0x0000_0000.
+/// `BACO_CNTL`: bif_5_0 register, MMIO dword 0x14E5 (byte 0x5394), access unknown, reset unknown (`write` starts from 0).
 public enum BACO_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14E5, resetValue: 0x0000_0000,
+      offset: 0x14E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BACO_CNTL BACO_EN@0:1 BACO_BCLK_OFF@1:1 BACO_ISO_DIS@2:1 BACO_POWER_OFF@3:1 BACO_RESET_EN@4:1 BACO_HANG_PROTECTION_EN@5:1 BACO_MODE@6:1 BACO_ANA_ISO_DIS@7:1 RCU_BIF_CONFIG_DONE@8:1 PWRGOOD_BF@9:1 PWRGOOD_GPIO@10:1 PWRGOOD_MEM@11:1 PWRGOOD_DVO@12:1 PWRGOOD_IDSC@13:1 BACO_POWER_OFF_DRAM@16:1 BACO_BF_MEM_PHY_ISO_CNTRL@17:1 BACO_BIF_SCLK_SWITCH@18:1")
   }
 
-  /// `BACO_CNTL.BACO_EN`: bit 0, rw.
+  /// `BACO_CNTL.BACO_EN`: bit 0, access unknown.
   @inlinable public static var BACO_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BACO_CNTL.BACO_BCLK_OFF`: bit 1, rw.
+  /// `BACO_CNTL.BACO_BCLK_OFF`: bit 1, access unknown.
   @inlinable public static var BACO_BCLK_OFF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `BACO_CNTL.BACO_ISO_DIS`: bit 2, rw.
+  /// `BACO_CNTL.BACO_ISO_DIS`: bit 2, access unknown.
   @inlinable public static var BACO_ISO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BACO_CNTL.BACO_POWER_OFF`: bit 3, rw.
+  /// `BACO_CNTL.BACO_POWER_OFF`: bit 3, access unknown.
   @inlinable public static var BACO_POWER_OFF: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `BACO_CNTL.BACO_RESET_EN`: bit 4, rw.
+  /// `BACO_CNTL.BACO_RESET_EN`: bit 4, access unknown.
   @inlinable public static var BACO_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `BACO_CNTL.BACO_HANG_PROTECTION_EN`: bit 5, rw.
+  /// `BACO_CNTL.BACO_HANG_PROTECTION_EN`: bit 5, access unknown.
   @inlinable public static var BACO_HANG_PROTECTION_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `BACO_CNTL.BACO_MODE`: bit 6, rw.
+  /// `BACO_CNTL.BACO_MODE`: bit 6, access unknown.
   @inlinable public static var BACO_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `BACO_CNTL.BACO_ANA_ISO_DIS`: bit 7, rw.
+  /// `BACO_CNTL.BACO_ANA_ISO_DIS`: bit 7, access unknown.
   @inlinable public static var BACO_ANA_ISO_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `BACO_CNTL.RCU_BIF_CONFIG_DONE`: bit 8, rw.
+  /// `BACO_CNTL.RCU_BIF_CONFIG_DONE`: bit 8, access unknown.
   @inlinable public static var RCU_BIF_CONFIG_DONE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `BACO_CNTL.PWRGOOD_BF`: bit 9, rw.
+  /// `BACO_CNTL.PWRGOOD_BF`: bit 9, access unknown.
   @inlinable public static var PWRGOOD_BF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `BACO_CNTL.PWRGOOD_GPIO`: bit 10, rw.
+  /// `BACO_CNTL.PWRGOOD_GPIO`: bit 10, access unknown.
   @inlinable public static var PWRGOOD_GPIO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `BACO_CNTL.PWRGOOD_MEM`: bit 11, rw.
+  /// `BACO_CNTL.PWRGOOD_MEM`: bit 11, access unknown.
   @inlinable public static var PWRGOOD_MEM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `BACO_CNTL.PWRGOOD_DVO`: bit 12, rw.
+  /// `BACO_CNTL.PWRGOOD_DVO`: bit 12, access unknown.
   @inlinable public static var PWRGOOD_DVO: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `BACO_CNTL.PWRGOOD_IDSC`: bit 13, rw.
+  /// `BACO_CNTL.PWRGOOD_IDSC`: bit 13, access unknown.
   @inlinable public static var PWRGOOD_IDSC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `BACO_CNTL.BACO_POWER_OFF_DRAM`: bit 16, rw.
+  /// `BACO_CNTL.BACO_POWER_OFF_DRAM`: bit 16, access unknown.
   @inlinable public static var BACO_POWER_OFF_DRAM: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BACO_CNTL.BACO_BF_MEM_PHY_ISO_CNTRL`: bit 17, rw.
+  /// `BACO_CNTL.BACO_BF_MEM_PHY_ISO_CNTRL`: bit 17, access unknown.
   @inlinable public static var BACO_BF_MEM_PHY_ISO_CNTRL: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `BACO_CNTL.BACO_BIF_SCLK_SWITCH`: bit 18, rw.
+  /// `BACO_CNTL.BACO_BIF_SCLK_SWITCH`: bit 18, access unknown.
   @inlinable public static var BACO_BIF_SCLK_SWITCH: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `BIF_DEVFUNCNUM_LIST1`: bif_5_0 register, MMIO dword 0x14E7 (byte 0x539C), rw, reset 0x0000_0000.
+/// `BIF_DEVFUNCNUM_LIST1`: bif_5_0 register, MMIO dword 0x14E7 (byte 0x539C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEVFUNCNUM_LIST1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14E7, resetValue: 0x0000_0000,
+      offset: 0x14E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DEVFUNCNUM_LIST1 DEVFUNC_ID4@0:8 DEVFUNC_ID5@8:8 DEVFUNC_ID6@16:8 DEVFUNC_ID7@24:8")
   }
 
-  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID4`: bits 7:0, rw.
+  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID4`: bits 7:0, access unknown.
   @inlinable public static var DEVFUNC_ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID5`: bits 15:8, rw.
+  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID5`: bits 15:8, access unknown.
   @inlinable public static var DEVFUNC_ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID6`: bits 23:16, rw.
+  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID6`: bits 23:16, access unknown.
   @inlinable public static var DEVFUNC_ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID7`: bits 31:24, rw.
+  /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID7`: bits 31:24, access unknown.
   @inlinable public static var DEVFUNC_ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `BIF_DEVFUNCNUM_LIST0`: bif_5_0 register, MMIO dword 0x14E8 (byte 0x53A0), rw, reset 0x0000_0000.
+/// `BIF_DEVFUNCNUM_LIST0`: bif_5_0 register, MMIO dword 0x14E8 (byte 0x53A0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEVFUNCNUM_LIST0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14E8, resetValue: 0x0000_0000,
+      offset: 0x14E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DEVFUNCNUM_LIST0 DEVFUNC_ID0@0:8 DEVFUNC_ID1@8:8 DEVFUNC_ID2@16:8 DEVFUNC_ID3@24:8")
   }
 
-  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID0`: bits 7:0, rw.
+  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID0`: bits 7:0, access unknown.
   @inlinable public static var DEVFUNC_ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID1`: bits 15:8, rw.
+  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID1`: bits 15:8, access unknown.
   @inlinable public static var DEVFUNC_ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID2`: bits 23:16, rw.
+  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID2`: bits 23:16, access unknown.
   @inlinable public static var DEVFUNC_ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID3`: bits 31:24, rw.
+  /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID3`: bits 31:24, access unknown.
   @inlinable public static var DEVFUNC_ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `BIF_SLV_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14E9 (byte 0x53A4), rw, reset 0x0000_0000.
+/// `BIF_SLV_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14E9 (byte 0x53A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SLV_TRANS_PENDING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14E9, resetValue: 0x0000_0000,
+      offset: 0x14E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SLV_TRANS_PENDING BIF_SLV_TRANS_PENDING@0:32")
   }
 
-  /// `BIF_SLV_TRANS_PENDING.BIF_SLV_TRANS_PENDING`: bits 31:0, rw.
+  /// `BIF_SLV_TRANS_PENDING.BIF_SLV_TRANS_PENDING`: bits 31:0, access unknown.
   @inlinable public static var BIF_SLV_TRANS_PENDING: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_MST_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14EA (byte 0x53A8), rw, reset 0x0000_0000.
+/// `BIF_MST_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14EA (byte 0x53A8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MST_TRANS_PENDING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14EA, resetValue: 0x0000_0000,
+      offset: 0x14EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MST_TRANS_PENDING BIF_MST_TRANS_PENDING@0:32")
   }
 
-  /// `BIF_MST_TRANS_PENDING.BIF_MST_TRANS_PENDING`: bits 31:0, rw.
+  /// `BIF_MST_TRANS_PENDING.BIF_MST_TRANS_PENDING`: bits 31:0, access unknown.
   @inlinable public static var BIF_MST_TRANS_PENDING: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DBG_SMB_BYPASS_SRBM_ACCESS`: bif_5_0 register, MMIO dword 0x14EB (byte 0x53AC), rw, reset 0x0000_0000.
+/// `DBG_SMB_BYPASS_SRBM_ACCESS`: bif_5_0 register, MMIO dword 0x14EB (byte 0x53AC), access unknown, reset unknown (`write` starts from 0).
 public enum DBG_SMB_BYPASS_SRBM_ACCESS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14EB, resetValue: 0x0000_0000,
+      offset: 0x14EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "DBG_SMB_BYPASS_SRBM_ACCESS DBG_SMB_BYPASS_SRBM_EN@0:1")
   }
 
-  /// `DBG_SMB_BYPASS_SRBM_ACCESS.DBG_SMB_BYPASS_SRBM_EN`: bit 0, rw.
+  /// `DBG_SMB_BYPASS_SRBM_ACCESS.DBG_SMB_BYPASS_SRBM_EN`: bit 0, access unknown.
   @inlinable public static var DBG_SMB_BYPASS_SRBM_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PEER3_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EC (byte 0x53B0), rw, reset 0x0000_0000.
+/// `PEER3_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EC (byte 0x53B0), access unknown, reset unknown (`write` starts from 0).
 public enum PEER3_FB_OFFSET_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14EC, resetValue: 0x0000_0000,
+      offset: 0x14EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER3_FB_OFFSET_LO PEER3_FB_OFFSET_LO@0:20 PEER3_FB_EN@31:1")
   }
 
-  /// `PEER3_FB_OFFSET_LO.PEER3_FB_OFFSET_LO`: bits 19:0, rw.
+  /// `PEER3_FB_OFFSET_LO.PEER3_FB_OFFSET_LO`: bits 19:0, access unknown.
   @inlinable public static var PEER3_FB_OFFSET_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 
-  /// `PEER3_FB_OFFSET_LO.PEER3_FB_EN`: bit 31, rw.
+  /// `PEER3_FB_OFFSET_LO.PEER3_FB_EN`: bit 31, access unknown.
   @inlinable public static var PEER3_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PEER3_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14ED (byte 0x53B4), rw, reset 0x0000_0000.
+/// `PEER3_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14ED (byte 0x53B4), access unknown, reset unknown (`write` starts from 0).
 public enum PEER3_FB_OFFSET_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14ED, resetValue: 0x0000_0000,
+      offset: 0x14ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER3_FB_OFFSET_HI PEER3_FB_OFFSET_HI@0:20")
   }
 
-  /// `PEER3_FB_OFFSET_HI.PEER3_FB_OFFSET_HI`: bits 19:0, rw.
+  /// `PEER3_FB_OFFSET_HI.PEER3_FB_OFFSET_HI`: bits 19:0, access unknown.
   @inlinable public static var PEER3_FB_OFFSET_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `PEER2_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EE (byte 0x53B8), rw, reset 0x0000_0000.
+/// `PEER2_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EE (byte 0x53B8), access unknown, reset unknown (`write` starts from 0).
 public enum PEER2_FB_OFFSET_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14EE, resetValue: 0x0000_0000,
+      offset: 0x14EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER2_FB_OFFSET_LO PEER2_FB_OFFSET_LO@0:20 PEER2_FB_EN@31:1")
   }
 
-  /// `PEER2_FB_OFFSET_LO.PEER2_FB_OFFSET_LO`: bits 19:0, rw.
+  /// `PEER2_FB_OFFSET_LO.PEER2_FB_OFFSET_LO`: bits 19:0, access unknown.
   @inlinable public static var PEER2_FB_OFFSET_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 
-  /// `PEER2_FB_OFFSET_LO.PEER2_FB_EN`: bit 31, rw.
+  /// `PEER2_FB_OFFSET_LO.PEER2_FB_EN`: bit 31, access unknown.
   @inlinable public static var PEER2_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PEER2_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14EF (byte 0x53BC), rw, reset 0x0000_0000.
+/// `PEER2_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14EF (byte 0x53BC), access unknown, reset unknown (`write` starts from 0).
 public enum PEER2_FB_OFFSET_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14EF, resetValue: 0x0000_0000,
+      offset: 0x14EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER2_FB_OFFSET_HI PEER2_FB_OFFSET_HI@0:20")
   }
 
-  /// `PEER2_FB_OFFSET_HI.PEER2_FB_OFFSET_HI`: bits 19:0, rw.
+  /// `PEER2_FB_OFFSET_HI.PEER2_FB_OFFSET_HI`: bits 19:0, access unknown.
   @inlinable public static var PEER2_FB_OFFSET_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `PEER1_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F0 (byte 0x53C0), rw, reset 0x0000_0000.
+/// `PEER1_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F0 (byte 0x53C0), access unknown, reset unknown (`write` starts from 0).
 public enum PEER1_FB_OFFSET_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F0, resetValue: 0x0000_0000,
+      offset: 0x14F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER1_FB_OFFSET_LO PEER1_FB_OFFSET_LO@0:20 PEER1_FB_EN@31:1")
   }
 
-  /// `PEER1_FB_OFFSET_LO.PEER1_FB_OFFSET_LO`: bits 19:0, rw.
+  /// `PEER1_FB_OFFSET_LO.PEER1_FB_OFFSET_LO`: bits 19:0, access unknown.
   @inlinable public static var PEER1_FB_OFFSET_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 
-  /// `PEER1_FB_OFFSET_LO.PEER1_FB_EN`: bit 31, rw.
+  /// `PEER1_FB_OFFSET_LO.PEER1_FB_EN`: bit 31, access unknown.
   @inlinable public static var PEER1_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PEER1_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F1 (byte 0x53C4), rw, reset 0x0000_0000.
+/// `PEER1_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F1 (byte 0x53C4), access unknown, reset unknown (`write` starts from 0).
 public enum PEER1_FB_OFFSET_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F1, resetValue: 0x0000_0000,
+      offset: 0x14F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER1_FB_OFFSET_HI PEER1_FB_OFFSET_HI@0:20")
   }
 
-  /// `PEER1_FB_OFFSET_HI.PEER1_FB_OFFSET_HI`: bits 19:0, rw.
+  /// `PEER1_FB_OFFSET_HI.PEER1_FB_OFFSET_HI`: bits 19:0, access unknown.
   @inlinable public static var PEER1_FB_OFFSET_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `PEER0_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F2 (byte 0x53C8), rw, reset 0x0000_0000.
+/// `PEER0_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F2 (byte 0x53C8), access unknown, reset unknown (`write` starts from 0).
 public enum PEER0_FB_OFFSET_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F2, resetValue: 0x0000_0000,
+      offset: 0x14F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER0_FB_OFFSET_LO PEER0_FB_OFFSET_LO@0:20 PEER0_FB_EN@31:1")
   }
 
-  /// `PEER0_FB_OFFSET_LO.PEER0_FB_OFFSET_LO`: bits 19:0, rw.
+  /// `PEER0_FB_OFFSET_LO.PEER0_FB_OFFSET_LO`: bits 19:0, access unknown.
   @inlinable public static var PEER0_FB_OFFSET_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 
-  /// `PEER0_FB_OFFSET_LO.PEER0_FB_EN`: bit 31, rw.
+  /// `PEER0_FB_OFFSET_LO.PEER0_FB_EN`: bit 31, access unknown.
   @inlinable public static var PEER0_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PEER0_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F3 (byte 0x53CC), rw, reset 0x0000_0000.
+/// `PEER0_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F3 (byte 0x53CC), access unknown, reset unknown (`write` starts from 0).
 public enum PEER0_FB_OFFSET_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F3, resetValue: 0x0000_0000,
+      offset: 0x14F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER0_FB_OFFSET_HI PEER0_FB_OFFSET_HI@0:20")
   }
 
-  /// `PEER0_FB_OFFSET_HI.PEER0_FB_OFFSET_HI`: bits 19:0, rw.
+  /// `PEER0_FB_OFFSET_HI.PEER0_FB_OFFSET_HI`: bits 19:0, access unknown.
   @inlinable public static var PEER0_FB_OFFSET_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `IMPCTL_RESET`: bif_5_0 register, MMIO dword 0x14F5 (byte 0x53D4), rw, reset 0x0000_0000.
+/// `IMPCTL_RESET`: bif_5_0 register, MMIO dword 0x14F5 (byte 0x53D4), access unknown, reset unknown (`write` starts from 0).
 public enum IMPCTL_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F5, resetValue: 0x0000_0000,
+      offset: 0x14F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "IMPCTL_RESET IMP_SW_RESET@0:1")
   }
 
-  /// `IMPCTL_RESET.IMP_SW_RESET`: bit 0, rw.
+  /// `IMPCTL_RESET.IMP_SW_RESET`: bit 0, access unknown.
   @inlinable public static var IMP_SW_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SMU_BIF_VDDGFX_PWR_STATUS`: bif_5_0 register, MMIO dword 0x14F8 (byte 0x53E0), rw, reset 0x0000_0000.
+/// `SMU_BIF_VDDGFX_PWR_STATUS`: bif_5_0 register, MMIO dword 0x14F8 (byte 0x53E0), access unknown, reset unknown (`write` starts from 0).
 public enum SMU_BIF_VDDGFX_PWR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14F8, resetValue: 0x0000_0000,
+      offset: 0x14F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMU_BIF_VDDGFX_PWR_STATUS VDDGFX_GFX_PWR_OFF@0:1")
   }
 
-  /// `SMU_BIF_VDDGFX_PWR_STATUS.VDDGFX_GFX_PWR_OFF`: bit 0, rw.
+  /// `SMU_BIF_VDDGFX_PWR_STATUS.VDDGFX_GFX_PWR_OFF`: bit 0, access unknown.
   @inlinable public static var VDDGFX_GFX_PWR_OFF: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `BIF_DOORBELL_GBLAPER1_LOWER`: bif_5_0 register, MMIO dword 0x14FC (byte 0x53F0), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_GBLAPER1_LOWER`: bif_5_0 register, MMIO dword 0x14FC (byte 0x53F0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER1_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14FC, resetValue: 0x0000_0000,
+      offset: 0x14FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_GBLAPER1_LOWER DOORBELL_GBLAPER1_LOWER@2:10 DOORBELL_GBLAPER1_EN@31:1")
   }
 
-  /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_LOWER`: bits 11:2, rw.
+  /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_LOWER`: bits 11:2, access unknown.
   @inlinable public static var DOORBELL_GBLAPER1_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
-  /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_EN`: bit 31, rw.
+  /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_EN`: bit 31, access unknown.
   @inlinable public static var DOORBELL_GBLAPER1_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_DOORBELL_GBLAPER1_UPPER`: bif_5_0 register, MMIO dword 0x14FD (byte 0x53F4), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_GBLAPER1_UPPER`: bif_5_0 register, MMIO dword 0x14FD (byte 0x53F4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER1_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14FD, resetValue: 0x0000_0000,
+      offset: 0x14FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_GBLAPER1_UPPER DOORBELL_GBLAPER1_UPPER@2:10")
   }
 
-  /// `BIF_DOORBELL_GBLAPER1_UPPER.DOORBELL_GBLAPER1_UPPER`: bits 11:2, rw.
+  /// `BIF_DOORBELL_GBLAPER1_UPPER.DOORBELL_GBLAPER1_UPPER`: bits 11:2, access unknown.
   @inlinable public static var DOORBELL_GBLAPER1_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 }
 
-/// `BIF_DOORBELL_GBLAPER2_LOWER`: bif_5_0 register, MMIO dword 0x14FE (byte 0x53F8), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_GBLAPER2_LOWER`: bif_5_0 register, MMIO dword 0x14FE (byte 0x53F8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER2_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14FE, resetValue: 0x0000_0000,
+      offset: 0x14FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_GBLAPER2_LOWER DOORBELL_GBLAPER2_LOWER@2:10 DOORBELL_GBLAPER2_EN@31:1")
   }
 
-  /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_LOWER`: bits 11:2, rw.
+  /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_LOWER`: bits 11:2, access unknown.
   @inlinable public static var DOORBELL_GBLAPER2_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
-  /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_EN`: bit 31, rw.
+  /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_EN`: bit 31, access unknown.
   @inlinable public static var DOORBELL_GBLAPER2_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_DOORBELL_GBLAPER2_UPPER`: bif_5_0 register, MMIO dword 0x14FF (byte 0x53FC), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_GBLAPER2_UPPER`: bif_5_0 register, MMIO dword 0x14FF (byte 0x53FC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER2_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14FF, resetValue: 0x0000_0000,
+      offset: 0x14FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_GBLAPER2_UPPER DOORBELL_GBLAPER2_UPPER@2:10")
   }
 
-  /// `BIF_DOORBELL_GBLAPER2_UPPER.DOORBELL_GBLAPER2_UPPER`: bits 11:2, rw.
+  /// `BIF_DOORBELL_GBLAPER2_UPPER.DOORBELL_GBLAPER2_UPPER`: bits 11:2, access unknown.
   @inlinable public static var DOORBELL_GBLAPER2_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 }
 
-/// `BIF_MM_INDACCESS_CNTL`: bif_5_0 register, MMIO dword 0x1500 (byte 0x5400), rw, reset 0x0000_0000.
+/// `BIF_MM_INDACCESS_CNTL`: bif_5_0 register, MMIO dword 0x1500 (byte 0x5400), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MM_INDACCESS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1500, resetValue: 0x0000_0000,
+      offset: 0x1500,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MM_INDACCESS_CNTL MM_INDACCESS_DIS@1:1")
   }
 
-  /// `BIF_MM_INDACCESS_CNTL.MM_INDACCESS_DIS`: bit 1, rw.
+  /// `BIF_MM_INDACCESS_CNTL.MM_INDACCESS_DIS`: bit 1, access unknown.
   @inlinable public static var MM_INDACCESS_DIS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `BIF_DOORBELL_APER_EN`: bif_5_0 register, MMIO dword 0x1501 (byte 0x5404), rw, reset 0x0000_0000.
+/// `BIF_DOORBELL_APER_EN`: bif_5_0 register, MMIO dword 0x1501 (byte 0x5404), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_APER_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1501, resetValue: 0x0000_0000,
+      offset: 0x1501,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DOORBELL_APER_EN BIF_DOORBELL_APER_EN@0:1")
   }
 
-  /// `BIF_DOORBELL_APER_EN.BIF_DOORBELL_APER_EN`: bit 0, rw.
+  /// `BIF_DOORBELL_APER_EN.BIF_DOORBELL_APER_EN`: bit 0, access unknown.
   @inlinable public static var BIF_DOORBELL_APER_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `CONFIG_RESERVED`: bif_5_0 register, MMIO dword 0x1502 (byte 0x5408), rw, reset 0x0000_0000.
+/// `CONFIG_RESERVED`: bif_5_0 register, MMIO dword 0x1502 (byte 0x5408), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_RESERVED: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1502, resetValue: 0x0000_0000,
+      offset: 0x1502,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_RESERVED CONFIG_RESERVED@0:32")
   }
 
-  /// `CONFIG_RESERVED.CONFIG_RESERVED`: bits 31:0, rw.
+  /// `CONFIG_RESERVED.CONFIG_RESERVED`: bits 31:0, access unknown.
   @inlinable public static var CONFIG_RESERVED: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_IOV_FUNC_IDENTIFIER`: bif_5_0 register, MMIO dword 0x1503 (byte 0x540C), rw, reset 0x0000_0000.
+/// `BIF_IOV_FUNC_IDENTIFIER`: bif_5_0 register, MMIO dword 0x1503 (byte 0x540C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IOV_FUNC_IDENTIFIER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1503, resetValue: 0x0000_0000,
+      offset: 0x1503,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_IOV_FUNC_IDENTIFIER FUNC_IDENTIFIER@0:1 IOV_ENABLE@31:1")
   }
 
-  /// `BIF_IOV_FUNC_IDENTIFIER.FUNC_IDENTIFIER`: bit 0, rw.
+  /// `BIF_IOV_FUNC_IDENTIFIER.FUNC_IDENTIFIER`: bit 0, access unknown.
   @inlinable public static var FUNC_IDENTIFIER: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_IOV_FUNC_IDENTIFIER.IOV_ENABLE`: bit 31, rw.
+  /// `BIF_IOV_FUNC_IDENTIFIER.IOV_ENABLE`: bit 31, access unknown.
   @inlinable public static var IOV_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `BUS_CNTL`: bif_5_0 register, MMIO dword 0x1508 (byte 0x5420), rw, reset 0x0000_0000.
+/// `BUS_CNTL`: bif_5_0 register, MMIO dword 0x1508 (byte 0x5420), access unknown, reset unknown (`write` starts from 0).
 public enum BUS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1508, resetValue: 0x0000_0000,
+      offset: 0x1508,
       writeOneToClearMask: 0x0000_0000,
       layout: "BUS_CNTL BIOS_ROM_WRT_EN@0:1 BIOS_ROM_DIS@1:1 PMI_IO_DIS@2:1 PMI_MEM_DIS@3:1 PMI_BM_DIS@4:1 PMI_INT_DIS@5:1 VGA_REG_COHERENCY_DIS@6:1 VGA_MEM_COHERENCY_DIS@7:1 BIF_ERR_RTR_BKPRESSURE_EN@8:1 SET_AZ_TC@10:3 SET_MC_TC@13:3 ZERO_BE_WR_EN@16:1 ZERO_BE_RD_EN@17:1 RD_STALL_IO_WR@18:1")
   }
 
-  /// `BUS_CNTL.BIOS_ROM_WRT_EN`: bit 0, rw.
+  /// `BUS_CNTL.BIOS_ROM_WRT_EN`: bit 0, access unknown.
   @inlinable public static var BIOS_ROM_WRT_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BUS_CNTL.BIOS_ROM_DIS`: bit 1, rw.
+  /// `BUS_CNTL.BIOS_ROM_DIS`: bit 1, access unknown.
   @inlinable public static var BIOS_ROM_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `BUS_CNTL.PMI_IO_DIS`: bit 2, rw.
+  /// `BUS_CNTL.PMI_IO_DIS`: bit 2, access unknown.
   @inlinable public static var PMI_IO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BUS_CNTL.PMI_MEM_DIS`: bit 3, rw.
+  /// `BUS_CNTL.PMI_MEM_DIS`: bit 3, access unknown.
   @inlinable public static var PMI_MEM_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `BUS_CNTL.PMI_BM_DIS`: bit 4, rw.
+  /// `BUS_CNTL.PMI_BM_DIS`: bit 4, access unknown.
   @inlinable public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `BUS_CNTL.PMI_INT_DIS`: bit 5, rw.
+  /// `BUS_CNTL.PMI_INT_DIS`: bit 5, access unknown.
   @inlinable public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `BUS_CNTL.VGA_REG_COHERENCY_DIS`: bit 6, rw.
+  /// `BUS_CNTL.VGA_REG_COHERENCY_DIS`: bit 6, access unknown.
   @inlinable public static var VGA_REG_COHERENCY_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `BUS_CNTL.VGA_MEM_COHERENCY_DIS`: bit 7, rw.
+  /// `BUS_CNTL.VGA_MEM_COHERENCY_DIS`: bit 7, access unknown.
   @inlinable public static var VGA_MEM_COHERENCY_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `BUS_CNTL.BIF_ERR_RTR_BKPRESSURE_EN`: bit 8, rw.
+  /// `BUS_CNTL.BIF_ERR_RTR_BKPRESSURE_EN`: bit 8, access unknown.
   @inlinable public static var BIF_ERR_RTR_BKPRESSURE_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `BUS_CNTL.SET_AZ_TC`: bits 12:10, rw.
+  /// `BUS_CNTL.SET_AZ_TC`: bits 12:10, access unknown.
   @inlinable public static var SET_AZ_TC: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
-  /// `BUS_CNTL.SET_MC_TC`: bits 15:13, rw.
+  /// `BUS_CNTL.SET_MC_TC`: bits 15:13, access unknown.
   @inlinable public static var SET_MC_TC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
-  /// `BUS_CNTL.ZERO_BE_WR_EN`: bit 16, rw.
+  /// `BUS_CNTL.ZERO_BE_WR_EN`: bit 16, access unknown.
   @inlinable public static var ZERO_BE_WR_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `BUS_CNTL.ZERO_BE_RD_EN`: bit 17, rw.
+  /// `BUS_CNTL.ZERO_BE_RD_EN`: bit 17, access unknown.
   @inlinable public static var ZERO_BE_RD_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `BUS_CNTL.RD_STALL_IO_WR`: bit 18, rw.
+  /// `BUS_CNTL.RD_STALL_IO_WR`: bit 18, access unknown.
   @inlinable public static var RD_STALL_IO_WR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `CONFIG_CNTL`: bif_5_0 register, MMIO dword 0x1509 (byte 0x5424), rw, reset 0x0000_0000.
+/// `CONFIG_CNTL`: bif_5_0 register, MMIO dword 0x1509 (byte 0x5424), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1509, resetValue: 0x0000_0000,
+      offset: 0x1509,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_CNTL CFG_VGA_RAM_EN@0:1 VGA_DIS@1:1 GENMO_MONO_ADDRESS_B@2:1 GRPH_ADRSEL@3:2")
   }
 
-  /// `CONFIG_CNTL.CFG_VGA_RAM_EN`: bit 0, rw.
+  /// `CONFIG_CNTL.CFG_VGA_RAM_EN`: bit 0, access unknown.
   @inlinable public static var CFG_VGA_RAM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CONFIG_CNTL.VGA_DIS`: bit 1, rw.
+  /// `CONFIG_CNTL.VGA_DIS`: bit 1, access unknown.
   @inlinable public static var VGA_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CONFIG_CNTL.GENMO_MONO_ADDRESS_B`: bit 2, rw.
+  /// `CONFIG_CNTL.GENMO_MONO_ADDRESS_B`: bit 2, access unknown.
   @inlinable public static var GENMO_MONO_ADDRESS_B: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CONFIG_CNTL.GRPH_ADRSEL`: bits 4:3, rw.
+  /// `CONFIG_CNTL.GRPH_ADRSEL`: bits 4:3, access unknown.
   @inlinable public static var GRPH_ADRSEL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
-/// `CONFIG_MEMSIZE`: bif_5_0 register, MMIO dword 0x150A (byte 0x5428), rw, reset 0x0000_0000.
+/// `CONFIG_MEMSIZE`: bif_5_0 register, MMIO dword 0x150A (byte 0x5428), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_MEMSIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150A, resetValue: 0x0000_0000,
+      offset: 0x150A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_MEMSIZE CONFIG_MEMSIZE@0:32")
   }
 
-  /// `CONFIG_MEMSIZE.CONFIG_MEMSIZE`: bits 31:0, rw.
+  /// `CONFIG_MEMSIZE.CONFIG_MEMSIZE`: bits 31:0, access unknown.
   @inlinable public static var CONFIG_MEMSIZE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CONFIG_F0_BASE`: bif_5_0 register, MMIO dword 0x150B (byte 0x542C), rw, reset 0x0000_0000.
+/// `CONFIG_F0_BASE`: bif_5_0 register, MMIO dword 0x150B (byte 0x542C), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_F0_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150B, resetValue: 0x0000_0000,
+      offset: 0x150B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_F0_BASE F0_BASE@0:32")
   }
 
-  /// `CONFIG_F0_BASE.F0_BASE`: bits 31:0, rw.
+  /// `CONFIG_F0_BASE.F0_BASE`: bits 31:0, access unknown.
   @inlinable public static var F0_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CONFIG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150C (byte 0x5430), rw, reset 0x0000_0000.
+/// `CONFIG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150C (byte 0x5430), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_APER_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150C, resetValue: 0x0000_0000,
+      offset: 0x150C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_APER_SIZE APER_SIZE@0:32")
   }
 
-  /// `CONFIG_APER_SIZE.APER_SIZE`: bits 31:0, rw.
+  /// `CONFIG_APER_SIZE.APER_SIZE`: bits 31:0, access unknown.
   @inlinable public static var APER_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CONFIG_REG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150D (byte 0x5434), rw, reset 0x0000_0000.
+/// `CONFIG_REG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150D (byte 0x5434), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_REG_APER_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150D, resetValue: 0x0000_0000,
+      offset: 0x150D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CONFIG_REG_APER_SIZE REG_APER_SIZE@0:20")
   }
 
-  /// `CONFIG_REG_APER_SIZE.REG_APER_SIZE`: bits 19:0, rw.
+  /// `CONFIG_REG_APER_SIZE.REG_APER_SIZE`: bits 19:0, access unknown.
   @inlinable public static var REG_APER_SIZE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `BIF_SCRATCH0`: bif_5_0 register, MMIO dword 0x150E (byte 0x5438), rw, reset 0x0000_0000.
+/// `BIF_SCRATCH0`: bif_5_0 register, MMIO dword 0x150E (byte 0x5438), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SCRATCH0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150E, resetValue: 0x0000_0000,
+      offset: 0x150E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SCRATCH0 BIF_SCRATCH0@0:32")
   }
 
-  /// `BIF_SCRATCH0.BIF_SCRATCH0`: bits 31:0, rw.
+  /// `BIF_SCRATCH0.BIF_SCRATCH0`: bits 31:0, access unknown.
   @inlinable public static var BIF_SCRATCH0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_SCRATCH1`: bif_5_0 register, MMIO dword 0x150F (byte 0x543C), rw, reset 0x0000_0000.
+/// `BIF_SCRATCH1`: bif_5_0 register, MMIO dword 0x150F (byte 0x543C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SCRATCH1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150F, resetValue: 0x0000_0000,
+      offset: 0x150F,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_SCRATCH1 BIF_SCRATCH1@0:32")
   }
 
-  /// `BIF_SCRATCH1.BIF_SCRATCH1`: bits 31:0, rw.
+  /// `BIF_SCRATCH1.BIF_SCRATCH1`: bits 31:0, access unknown.
   @inlinable public static var BIF_SCRATCH1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_RLC_INTR_CNTL`: bif_5_0 register, MMIO dword 0x1510 (byte 0x5440), rw, reset 0x0000_0000.
+/// `BIF_RLC_INTR_CNTL`: bif_5_0 register, MMIO dword 0x1510 (byte 0x5440), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RLC_INTR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1510, resetValue: 0x0000_0000,
+      offset: 0x1510,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RLC_INTR_CNTL RLC_HVCMD_INTERRUPT@0:1 RLC_VM_IDLE_INTERRUPT@8:1")
   }
 
-  /// `BIF_RLC_INTR_CNTL.RLC_HVCMD_INTERRUPT`: bit 0, rw.
+  /// `BIF_RLC_INTR_CNTL.RLC_HVCMD_INTERRUPT`: bit 0, access unknown.
   @inlinable public static var RLC_HVCMD_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RLC_INTR_CNTL.RLC_VM_IDLE_INTERRUPT`: bit 8, rw.
+  /// `BIF_RLC_INTR_CNTL.RLC_VM_IDLE_INTERRUPT`: bit 8, access unknown.
   @inlinable public static var RLC_VM_IDLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `BIF_BME_STATUS`: bif_5_0 register, MMIO dword 0x1511 (byte 0x5444), rw, reset 0x0000_0000.
+/// `BIF_BME_STATUS`: bif_5_0 register, MMIO dword 0x1511 (byte 0x5444), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BME_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1511, resetValue: 0x0000_0000,
+      offset: 0x1511,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BME_STATUS DMA_ON_BME_LOW@0:1 CLEAR_DMA_ON_BME_LOW@16:1")
   }
 
-  /// `BIF_BME_STATUS.DMA_ON_BME_LOW`: bit 0, rw.
+  /// `BIF_BME_STATUS.DMA_ON_BME_LOW`: bit 0, access unknown.
   @inlinable public static var DMA_ON_BME_LOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_BME_STATUS.CLEAR_DMA_ON_BME_LOW`: bit 16, rw.
+  /// `BIF_BME_STATUS.CLEAR_DMA_ON_BME_LOW`: bit 16, access unknown.
   @inlinable public static var CLEAR_DMA_ON_BME_LOW: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `BIF_ATOMIC_ERR_LOG`: bif_5_0 register, MMIO dword 0x1512 (byte 0x5448), rw, reset 0x0000_0000.
+/// `BIF_ATOMIC_ERR_LOG`: bif_5_0 register, MMIO dword 0x1512 (byte 0x5448), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_ATOMIC_ERR_LOG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1512, resetValue: 0x0000_0000,
+      offset: 0x1512,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_ATOMIC_ERR_LOG UR_ATOMIC_OPCODE@0:1 UR_ATOMIC_REQEN_LOW@1:1 CLEAR_UR_ATOMIC_OPCODE@16:1 CLEAR_UR_ATOMIC_REQEN_LOW@17:1")
   }
 
-  /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_OPCODE`: bit 0, rw.
+  /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_OPCODE`: bit 0, access unknown.
   @inlinable public static var UR_ATOMIC_OPCODE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_REQEN_LOW`: bit 1, rw.
+  /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_REQEN_LOW`: bit 1, access unknown.
   @inlinable public static var UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_OPCODE`: bit 16, rw.
+  /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_OPCODE`: bit 16, access unknown.
   @inlinable public static var CLEAR_UR_ATOMIC_OPCODE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_REQEN_LOW`: bit 17, rw.
+  /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_REQEN_LOW`: bit 17, access unknown.
   @inlinable public static var CLEAR_UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MM_CFGREGS_CNTL`: bif_5_0 register, MMIO dword 0x1513 (byte 0x544C), rw, reset 0x0000_0000.
+/// `MM_CFGREGS_CNTL`: bif_5_0 register, MMIO dword 0x1513 (byte 0x544C), access unknown, reset unknown (`write` starts from 0).
 public enum MM_CFGREGS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1513, resetValue: 0x0000_0000,
+      offset: 0x1513,
       writeOneToClearMask: 0x0000_0000,
       layout: "MM_CFGREGS_CNTL MM_CFG_FUNC_SEL@0:3 MM_WR_TO_CFG_EN@3:1")
   }
 
-  /// `MM_CFGREGS_CNTL.MM_CFG_FUNC_SEL`: bits 2:0, rw.
+  /// `MM_CFGREGS_CNTL.MM_CFG_FUNC_SEL`: bits 2:0, access unknown.
   @inlinable public static var MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MM_CFGREGS_CNTL.MM_WR_TO_CFG_EN`: bit 3, rw.
+  /// `MM_CFGREGS_CNTL.MM_WR_TO_CFG_EN`: bit 3, access unknown.
   @inlinable public static var MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `BX_RESET_EN`: bif_5_0 register, MMIO dword 0x1514 (byte 0x5450), rw, reset 0x0000_0000.
+/// `BX_RESET_EN`: bif_5_0 register, MMIO dword 0x1514 (byte 0x5450), access unknown, reset unknown (`write` starts from 0).
 public enum BX_RESET_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1514, resetValue: 0x0000_0000,
+      offset: 0x1514,
       writeOneToClearMask: 0x0000_0000,
       layout: "BX_RESET_EN COR_RESET_EN@0:1 REG_RESET_EN@1:1 STY_RESET_EN@2:1 FLR_TWICE_EN@8:1 FLR_TIMER_SEL@9:2 DB_APER_RESET_EN@15:1 RESET_ON_VFENABLE_LOW_EN@16:1 PF_FLR_NEWHDL_EN@17:1")
   }
 
-  /// `BX_RESET_EN.COR_RESET_EN`: bit 0, rw.
+  /// `BX_RESET_EN.COR_RESET_EN`: bit 0, access unknown.
   @inlinable public static var COR_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BX_RESET_EN.REG_RESET_EN`: bit 1, rw.
+  /// `BX_RESET_EN.REG_RESET_EN`: bit 1, access unknown.
   @inlinable public static var REG_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `BX_RESET_EN.STY_RESET_EN`: bit 2, rw.
+  /// `BX_RESET_EN.STY_RESET_EN`: bit 2, access unknown.
   @inlinable public static var STY_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BX_RESET_EN.FLR_TWICE_EN`: bit 8, rw.
+  /// `BX_RESET_EN.FLR_TWICE_EN`: bit 8, access unknown.
   @inlinable public static var FLR_TWICE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `BX_RESET_EN.FLR_TIMER_SEL`: bits 10:9, rw.
+  /// `BX_RESET_EN.FLR_TIMER_SEL`: bits 10:9, access unknown.
   @inlinable public static var FLR_TIMER_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `BX_RESET_EN.DB_APER_RESET_EN`: bit 15, rw.
+  /// `BX_RESET_EN.DB_APER_RESET_EN`: bit 15, access unknown.
   @inlinable public static var DB_APER_RESET_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `BX_RESET_EN.RESET_ON_VFENABLE_LOW_EN`: bit 16, rw.
+  /// `BX_RESET_EN.RESET_ON_VFENABLE_LOW_EN`: bit 16, access unknown.
   @inlinable public static var RESET_ON_VFENABLE_LOW_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `BX_RESET_EN.PF_FLR_NEWHDL_EN`: bit 17, rw.
+  /// `BX_RESET_EN.PF_FLR_NEWHDL_EN`: bit 17, access unknown.
   @inlinable public static var PF_FLR_NEWHDL_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `HW_DEBUG`: bif_5_0 register, MMIO dword 0x1515 (byte 0x5454), rw, reset 0x0000_0000.
+/// `HW_DEBUG`: bif_5_0 register, MMIO dword 0x1515 (byte 0x5454), access unknown, reset unknown (`write` starts from 0).
 public enum HW_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1515, resetValue: 0x0000_0000,
+      offset: 0x1515,
       writeOneToClearMask: 0x0000_0000,
       layout: "HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1 HW_16_DEBUG@16:1 HW_17_DEBUG@17:1 HW_18_DEBUG@18:1 HW_19_DEBUG@19:1 HW_20_DEBUG@20:1 HW_21_DEBUG@21:1 HW_22_DEBUG@22:1 HW_23_DEBUG@23:1 HW_24_DEBUG@24:1 HW_25_DEBUG@25:1 HW_26_DEBUG@26:1 HW_27_DEBUG@27:1 HW_28_DEBUG@28:1 HW_29_DEBUG@29:1 HW_30_DEBUG@30:1 HW_31_DEBUG@31:1")
   }
 
-  /// `HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
+  /// `HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HW_DEBUG.HW_01_DEBUG`: bit 1, rw.
+  /// `HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
   @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `HW_DEBUG.HW_02_DEBUG`: bit 2, rw.
+  /// `HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
   @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `HW_DEBUG.HW_03_DEBUG`: bit 3, rw.
+  /// `HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
   @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `HW_DEBUG.HW_04_DEBUG`: bit 4, rw.
+  /// `HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
   @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `HW_DEBUG.HW_05_DEBUG`: bit 5, rw.
+  /// `HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
   @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `HW_DEBUG.HW_06_DEBUG`: bit 6, rw.
+  /// `HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
   @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `HW_DEBUG.HW_07_DEBUG`: bit 7, rw.
+  /// `HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
   @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `HW_DEBUG.HW_08_DEBUG`: bit 8, rw.
+  /// `HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
   @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `HW_DEBUG.HW_09_DEBUG`: bit 9, rw.
+  /// `HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
   @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `HW_DEBUG.HW_10_DEBUG`: bit 10, rw.
+  /// `HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
   @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `HW_DEBUG.HW_11_DEBUG`: bit 11, rw.
+  /// `HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
   @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `HW_DEBUG.HW_12_DEBUG`: bit 12, rw.
+  /// `HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
   @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `HW_DEBUG.HW_13_DEBUG`: bit 13, rw.
+  /// `HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
   @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `HW_DEBUG.HW_14_DEBUG`: bit 14, rw.
+  /// `HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
   @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `HW_DEBUG.HW_15_DEBUG`: bit 15, rw.
+  /// `HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
   @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `HW_DEBUG.HW_16_DEBUG`: bit 16, rw.
+  /// `HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
   @inlinable public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `HW_DEBUG.HW_17_DEBUG`: bit 17, rw.
+  /// `HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
   @inlinable public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `HW_DEBUG.HW_18_DEBUG`: bit 18, rw.
+  /// `HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
   @inlinable public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `HW_DEBUG.HW_19_DEBUG`: bit 19, rw.
+  /// `HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
   @inlinable public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `HW_DEBUG.HW_20_DEBUG`: bit 20, rw.
+  /// `HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
   @inlinable public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `HW_DEBUG.HW_21_DEBUG`: bit 21, rw.
+  /// `HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
   @inlinable public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `HW_DEBUG.HW_22_DEBUG`: bit 22, rw.
+  /// `HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
   @inlinable public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `HW_DEBUG.HW_23_DEBUG`: bit 23, rw.
+  /// `HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
   @inlinable public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `HW_DEBUG.HW_24_DEBUG`: bit 24, rw.
+  /// `HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
   @inlinable public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `HW_DEBUG.HW_25_DEBUG`: bit 25, rw.
+  /// `HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
   @inlinable public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `HW_DEBUG.HW_26_DEBUG`: bit 26, rw.
+  /// `HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
   @inlinable public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `HW_DEBUG.HW_27_DEBUG`: bit 27, rw.
+  /// `HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
   @inlinable public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `HW_DEBUG.HW_28_DEBUG`: bit 28, rw.
+  /// `HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
   @inlinable public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `HW_DEBUG.HW_29_DEBUG`: bit 29, rw.
+  /// `HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
   @inlinable public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `HW_DEBUG.HW_30_DEBUG`: bit 30, rw.
+  /// `HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
   @inlinable public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `HW_DEBUG.HW_31_DEBUG`: bit 31, rw.
+  /// `HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
   @inlinable public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MASTER_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1516 (byte 0x5458), rw, reset 0x0000_0000.
+/// `MASTER_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1516 (byte 0x5458), access unknown, reset unknown (`write` starts from 0).
 public enum MASTER_CREDIT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1516, resetValue: 0x0000_0000,
+      offset: 0x1516,
       writeOneToClearMask: 0x0000_0000,
       layout: "MASTER_CREDIT_CNTL BIF_MC_RDRET_CREDIT@0:7 BIF_AZ_RDRET_CREDIT@16:6")
   }
 
-  /// `MASTER_CREDIT_CNTL.BIF_MC_RDRET_CREDIT`: bits 6:0, rw.
+  /// `MASTER_CREDIT_CNTL.BIF_MC_RDRET_CREDIT`: bits 6:0, access unknown.
   @inlinable public static var BIF_MC_RDRET_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `MASTER_CREDIT_CNTL.BIF_AZ_RDRET_CREDIT`: bits 21:16, rw.
+  /// `MASTER_CREDIT_CNTL.BIF_AZ_RDRET_CREDIT`: bits 21:16, access unknown.
   @inlinable public static var BIF_AZ_RDRET_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 }
 
-/// `SLAVE_REQ_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1517 (byte 0x545C), rw, reset 0x0000_0000.
+/// `SLAVE_REQ_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1517 (byte 0x545C), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_REQ_CREDIT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1517, resetValue: 0x0000_0000,
+      offset: 0x1517,
       writeOneToClearMask: 0x0000_0000,
       layout: "SLAVE_REQ_CREDIT_CNTL BIF_SRBM_REQ_CREDIT@0:5 BIF_VGA_REQ_CREDIT@5:4 BIF_HDP_REQ_CREDIT@10:5 BIF_ROM_REQ_CREDIT@15:1 BIF_AZ_REQ_CREDIT@20:1 BIF_XDMA_REQ_CREDIT@25:6")
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_SRBM_REQ_CREDIT`: bits 4:0, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_SRBM_REQ_CREDIT`: bits 4:0, access unknown.
   @inlinable public static var BIF_SRBM_REQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_VGA_REQ_CREDIT`: bits 8:5, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_VGA_REQ_CREDIT`: bits 8:5, access unknown.
   @inlinable public static var BIF_VGA_REQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 4)
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_HDP_REQ_CREDIT`: bits 14:10, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_HDP_REQ_CREDIT`: bits 14:10, access unknown.
   @inlinable public static var BIF_HDP_REQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_ROM_REQ_CREDIT`: bit 15, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_ROM_REQ_CREDIT`: bit 15, access unknown.
   @inlinable public static var BIF_ROM_REQ_CREDIT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_AZ_REQ_CREDIT`: bit 20, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_AZ_REQ_CREDIT`: bit 20, access unknown.
   @inlinable public static var BIF_AZ_REQ_CREDIT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SLAVE_REQ_CREDIT_CNTL.BIF_XDMA_REQ_CREDIT`: bits 30:25, rw.
+  /// `SLAVE_REQ_CREDIT_CNTL.BIF_XDMA_REQ_CREDIT`: bits 30:25, access unknown.
   @inlinable public static var BIF_XDMA_REQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 6)
   }
 }
 
-/// `BX_RESET_CNTL`: bif_5_0 register, MMIO dword 0x1518 (byte 0x5460), rw, reset 0x0000_0000.
+/// `BX_RESET_CNTL`: bif_5_0 register, MMIO dword 0x1518 (byte 0x5460), access unknown, reset unknown (`write` starts from 0).
 public enum BX_RESET_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1518, resetValue: 0x0000_0000,
+      offset: 0x1518,
       writeOneToClearMask: 0x0000_0000,
       layout: "BX_RESET_CNTL LINK_TRAIN_EN@0:1")
   }
 
-  /// `BX_RESET_CNTL.LINK_TRAIN_EN`: bit 0, rw.
+  /// `BX_RESET_CNTL.LINK_TRAIN_EN`: bit 0, access unknown.
   @inlinable public static var LINK_TRAIN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `INTERRUPT_CNTL`: bif_5_0 register, MMIO dword 0x151A (byte 0x5468), rw, reset 0x0000_0000.
+/// `INTERRUPT_CNTL`: bif_5_0 register, MMIO dword 0x151A (byte 0x5468), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x151A, resetValue: 0x0000_0000,
+      offset: 0x151A,
       writeOneToClearMask: 0x0000_0000,
       layout: "INTERRUPT_CNTL IH_DUMMY_RD_OVERRIDE@0:1 IH_DUMMY_RD_EN@1:1 IH_REQ_NONSNOOP_EN@3:1 IH_INTR_DLY_CNTR@4:4 GEN_IH_INT_EN@8:1 GEN_GPIO_INT_EN@9:4 SELECT_INT_GPIO_OUTPUT@13:2 BIF_RB_REQ_NONSNOOP_EN@15:1")
   }
 
-  /// `INTERRUPT_CNTL.IH_DUMMY_RD_OVERRIDE`: bit 0, rw.
+  /// `INTERRUPT_CNTL.IH_DUMMY_RD_OVERRIDE`: bit 0, access unknown.
   @inlinable public static var IH_DUMMY_RD_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `INTERRUPT_CNTL.IH_DUMMY_RD_EN`: bit 1, rw.
+  /// `INTERRUPT_CNTL.IH_DUMMY_RD_EN`: bit 1, access unknown.
   @inlinable public static var IH_DUMMY_RD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `INTERRUPT_CNTL.IH_REQ_NONSNOOP_EN`: bit 3, rw.
+  /// `INTERRUPT_CNTL.IH_REQ_NONSNOOP_EN`: bit 3, access unknown.
   @inlinable public static var IH_REQ_NONSNOOP_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `INTERRUPT_CNTL.IH_INTR_DLY_CNTR`: bits 7:4, rw.
+  /// `INTERRUPT_CNTL.IH_INTR_DLY_CNTR`: bits 7:4, access unknown.
   @inlinable public static var IH_INTR_DLY_CNTR: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `INTERRUPT_CNTL.GEN_IH_INT_EN`: bit 8, rw.
+  /// `INTERRUPT_CNTL.GEN_IH_INT_EN`: bit 8, access unknown.
   @inlinable public static var GEN_IH_INT_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `INTERRUPT_CNTL.GEN_GPIO_INT_EN`: bits 12:9, rw.
+  /// `INTERRUPT_CNTL.GEN_GPIO_INT_EN`: bits 12:9, access unknown.
   @inlinable public static var GEN_GPIO_INT_EN: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 4)
   }
 
-  /// `INTERRUPT_CNTL.SELECT_INT_GPIO_OUTPUT`: bits 14:13, rw.
+  /// `INTERRUPT_CNTL.SELECT_INT_GPIO_OUTPUT`: bits 14:13, access unknown.
   @inlinable public static var SELECT_INT_GPIO_OUTPUT: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 2)
   }
 
-  /// `INTERRUPT_CNTL.BIF_RB_REQ_NONSNOOP_EN`: bit 15, rw.
+  /// `INTERRUPT_CNTL.BIF_RB_REQ_NONSNOOP_EN`: bit 15, access unknown.
   @inlinable public static var BIF_RB_REQ_NONSNOOP_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `INTERRUPT_CNTL2`: bif_5_0 register, MMIO dword 0x151B (byte 0x546C), rw, reset 0x0000_0000.
+/// `INTERRUPT_CNTL2`: bif_5_0 register, MMIO dword 0x151B (byte 0x546C), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x151B, resetValue: 0x0000_0000,
+      offset: 0x151B,
       writeOneToClearMask: 0x0000_0000,
       layout: "INTERRUPT_CNTL2 IH_DUMMY_RD_ADDR@0:32")
   }
 
-  /// `INTERRUPT_CNTL2.IH_DUMMY_RD_ADDR`: bits 31:0, rw.
+  /// `INTERRUPT_CNTL2.IH_DUMMY_RD_ADDR`: bits 31:0, access unknown.
   @inlinable public static var IH_DUMMY_RD_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_DEBUG_CNTL`: bif_5_0 register, MMIO dword 0x151C (byte 0x5470), rw, reset 0x0000_0000.
+/// `BIF_DEBUG_CNTL`: bif_5_0 register, MMIO dword 0x151C (byte 0x5470), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x151C, resetValue: 0x0000_0000,
+      offset: 0x151C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DEBUG_CNTL DEBUG_EN@0:1 DEBUG_MULTIBLOCKEN@1:1 DEBUG_OUT_EN@2:1 DEBUG_PAD_SEL@3:1 DEBUG_BYTESEL_BLK1@4:1 DEBUG_BYTESEL_BLK2@5:1 DEBUG_SYNC_EN@6:1 DEBUG_SWAP@7:1 DEBUG_IDSEL_BLK1@8:5 DEBUG_IDSEL_BLK2@16:5 DEBUG_IDSEL_XSP@24:1 DEBUG_SYNC_CLKSEL@30:2")
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_EN`: bit 0, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_EN`: bit 0, access unknown.
   @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_MULTIBLOCKEN`: bit 1, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_MULTIBLOCKEN`: bit 1, access unknown.
   @inlinable public static var DEBUG_MULTIBLOCKEN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_OUT_EN`: bit 2, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_OUT_EN`: bit 2, access unknown.
   @inlinable public static var DEBUG_OUT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_PAD_SEL`: bit 3, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_PAD_SEL`: bit 3, access unknown.
   @inlinable public static var DEBUG_PAD_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK1`: bit 4, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK1`: bit 4, access unknown.
   @inlinable public static var DEBUG_BYTESEL_BLK1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK2`: bit 5, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK2`: bit 5, access unknown.
   @inlinable public static var DEBUG_BYTESEL_BLK2: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_SYNC_EN`: bit 6, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_SYNC_EN`: bit 6, access unknown.
   @inlinable public static var DEBUG_SYNC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_SWAP`: bit 7, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_SWAP`: bit 7, access unknown.
   @inlinable public static var DEBUG_SWAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK1`: bits 12:8, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK1`: bits 12:8, access unknown.
   @inlinable public static var DEBUG_IDSEL_BLK1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK2`: bits 20:16, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK2`: bits 20:16, access unknown.
   @inlinable public static var DEBUG_IDSEL_BLK2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_XSP`: bit 24, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_XSP`: bit 24, access unknown.
   @inlinable public static var DEBUG_IDSEL_XSP: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `BIF_DEBUG_CNTL.DEBUG_SYNC_CLKSEL`: bits 31:30, rw.
+  /// `BIF_DEBUG_CNTL.DEBUG_SYNC_CLKSEL`: bits 31:30, access unknown.
   @inlinable public static var DEBUG_SYNC_CLKSEL: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `BIF_DEBUG_MUX`: bif_5_0 register, MMIO dword 0x151D (byte 0x5474), rw, reset 0x0000_0000.
+/// `BIF_DEBUG_MUX`: bif_5_0 register, MMIO dword 0x151D (byte 0x5474), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_MUX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x151D, resetValue: 0x0000_0000,
+      offset: 0x151D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DEBUG_MUX DEBUG_MUX_BLK1@0:6 DEBUG_MUX_BLK2@8:6")
   }
 
-  /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK1`: bits 5:0, rw.
+  /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK1`: bits 5:0, access unknown.
   @inlinable public static var DEBUG_MUX_BLK1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK2`: bits 13:8, rw.
+  /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK2`: bits 13:8, access unknown.
   @inlinable public static var DEBUG_MUX_BLK2: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 }
 
-/// `BIF_DEBUG_OUT`: bif_5_0 register, MMIO dword 0x151E (byte 0x5478), rw, reset 0x0000_0000.
+/// `BIF_DEBUG_OUT`: bif_5_0 register, MMIO dword 0x151E (byte 0x5478), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_OUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x151E, resetValue: 0x0000_0000,
+      offset: 0x151E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_DEBUG_OUT DEBUG_OUTPUT@0:17")
   }
 
-  /// `BIF_DEBUG_OUT.DEBUG_OUTPUT`: bits 16:0, rw.
+  /// `BIF_DEBUG_OUT.DEBUG_OUTPUT`: bits 16:0, access unknown.
   @inlinable public static var DEBUG_OUTPUT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 17)
   }
 }
 
-/// `HDP_MEM_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1520 (byte 0x5480), rw, reset 0x0000_0000.
+/// `HDP_MEM_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1520 (byte 0x5480), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEM_COHERENCY_FLUSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1520, resetValue: 0x0000_0000,
+      offset: 0x1520,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEM_COHERENCY_FLUSH_CNTL HDP_MEM_FLUSH_ADDR@0:1")
   }
 
-  /// `HDP_MEM_COHERENCY_FLUSH_CNTL.HDP_MEM_FLUSH_ADDR`: bit 0, rw.
+  /// `HDP_MEM_COHERENCY_FLUSH_CNTL.HDP_MEM_FLUSH_ADDR`: bit 0, access unknown.
   @inlinable public static var HDP_MEM_FLUSH_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `CLKREQB_PAD_CNTL`: bif_5_0 register, MMIO dword 0x1521 (byte 0x5484), rw, reset 0x0000_0000.
+/// `CLKREQB_PAD_CNTL`: bif_5_0 register, MMIO dword 0x1521 (byte 0x5484), access unknown, reset unknown (`write` starts from 0).
 public enum CLKREQB_PAD_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1521, resetValue: 0x0000_0000,
+      offset: 0x1521,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLKREQB_PAD_CNTL CLKREQB_PAD_A@0:1 CLKREQB_PAD_SEL@1:1 CLKREQB_PAD_MODE@2:1 CLKREQB_PAD_SPARE@3:2 CLKREQB_PAD_SN0@5:1 CLKREQB_PAD_SN1@6:1 CLKREQB_PAD_SN2@7:1 CLKREQB_PAD_SN3@8:1 CLKREQB_PAD_SLEWN@9:1 CLKREQB_PAD_WAKE@10:1 CLKREQB_PAD_SCHMEN@11:1 CLKREQB_PAD_CNTL_EN@12:1 CLKREQB_PAD_Y@13:1 CLKREQB_PERF_COUNTER_UPPER@24:8")
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_A`: bit 0, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_A`: bit 0, access unknown.
   @inlinable public static var CLKREQB_PAD_A: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SEL`: bit 1, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SEL`: bit 1, access unknown.
   @inlinable public static var CLKREQB_PAD_SEL: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_MODE`: bit 2, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_MODE`: bit 2, access unknown.
   @inlinable public static var CLKREQB_PAD_MODE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SPARE`: bits 4:3, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SPARE`: bits 4:3, access unknown.
   @inlinable public static var CLKREQB_PAD_SPARE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN0`: bit 5, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN0`: bit 5, access unknown.
   @inlinable public static var CLKREQB_PAD_SN0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN1`: bit 6, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN1`: bit 6, access unknown.
   @inlinable public static var CLKREQB_PAD_SN1: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN2`: bit 7, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN2`: bit 7, access unknown.
   @inlinable public static var CLKREQB_PAD_SN2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN3`: bit 8, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN3`: bit 8, access unknown.
   @inlinable public static var CLKREQB_PAD_SN3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SLEWN`: bit 9, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SLEWN`: bit 9, access unknown.
   @inlinable public static var CLKREQB_PAD_SLEWN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_WAKE`: bit 10, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_WAKE`: bit 10, access unknown.
   @inlinable public static var CLKREQB_PAD_WAKE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SCHMEN`: bit 11, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SCHMEN`: bit 11, access unknown.
   @inlinable public static var CLKREQB_PAD_SCHMEN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_CNTL_EN`: bit 12, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_CNTL_EN`: bit 12, access unknown.
   @inlinable public static var CLKREQB_PAD_CNTL_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_Y`: bit 13, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_Y`: bit 13, access unknown.
   @inlinable public static var CLKREQB_PAD_Y: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CLKREQB_PAD_CNTL.CLKREQB_PERF_COUNTER_UPPER`: bits 31:24, rw.
+  /// `CLKREQB_PAD_CNTL.CLKREQB_PERF_COUNTER_UPPER`: bits 31:24, access unknown.
   @inlinable public static var CLKREQB_PERF_COUNTER_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `CLKREQB_PERF_COUNTER`: bif_5_0 register, MMIO dword 0x1522 (byte 0x5488), rw, reset 0x0000_0000.
+/// `CLKREQB_PERF_COUNTER`: bif_5_0 register, MMIO dword 0x1522 (byte 0x5488), access unknown, reset unknown (`write` starts from 0).
 public enum CLKREQB_PERF_COUNTER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1522, resetValue: 0x0000_0000,
+      offset: 0x1522,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLKREQB_PERF_COUNTER CLKREQB_PERF_COUNTER_LOWER@0:32")
   }
 
-  /// `CLKREQB_PERF_COUNTER.CLKREQB_PERF_COUNTER_LOWER`: bits 31:0, rw.
+  /// `CLKREQB_PERF_COUNTER.CLKREQB_PERF_COUNTER_LOWER`: bits 31:0, access unknown.
   @inlinable public static var CLKREQB_PERF_COUNTER_LOWER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_FB_EN`: bif_5_0 register, MMIO dword 0x1524 (byte 0x5490), rw, reset 0x0000_0000.
+/// `BIF_FB_EN`: bif_5_0 register, MMIO dword 0x1524 (byte 0x5490), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_FB_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1524, resetValue: 0x0000_0000,
+      offset: 0x1524,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_FB_EN FB_READ_EN@0:1 FB_WRITE_EN@1:1")
   }
 
-  /// `BIF_FB_EN.FB_READ_EN`: bit 0, rw.
+  /// `BIF_FB_EN.FB_READ_EN`: bit 0, access unknown.
   @inlinable public static var FB_READ_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_FB_EN.FB_WRITE_EN`: bit 1, rw.
+  /// `BIF_FB_EN.FB_WRITE_EN`: bit 1, access unknown.
   @inlinable public static var FB_WRITE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `BIF_BUSNUM_CNTL1`: bif_5_0 register, MMIO dword 0x1525 (byte 0x5494), rw, reset 0x0000_0000.
+/// `BIF_BUSNUM_CNTL1`: bif_5_0 register, MMIO dword 0x1525 (byte 0x5494), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1525, resetValue: 0x0000_0000,
+      offset: 0x1525,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BUSNUM_CNTL1 ID_MASK@0:8")
   }
 
-  /// `BIF_BUSNUM_CNTL1.ID_MASK`: bits 7:0, rw.
+  /// `BIF_BUSNUM_CNTL1.ID_MASK`: bits 7:0, access unknown.
   @inlinable public static var ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `BIF_BUSNUM_LIST0`: bif_5_0 register, MMIO dword 0x1526 (byte 0x5498), rw, reset 0x0000_0000.
+/// `BIF_BUSNUM_LIST0`: bif_5_0 register, MMIO dword 0x1526 (byte 0x5498), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_LIST0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1526, resetValue: 0x0000_0000,
+      offset: 0x1526,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BUSNUM_LIST0 ID0@0:8 ID1@8:8 ID2@16:8 ID3@24:8")
   }
 
-  /// `BIF_BUSNUM_LIST0.ID0`: bits 7:0, rw.
+  /// `BIF_BUSNUM_LIST0.ID0`: bits 7:0, access unknown.
   @inlinable public static var ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `BIF_BUSNUM_LIST0.ID1`: bits 15:8, rw.
+  /// `BIF_BUSNUM_LIST0.ID1`: bits 15:8, access unknown.
   @inlinable public static var ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `BIF_BUSNUM_LIST0.ID2`: bits 23:16, rw.
+  /// `BIF_BUSNUM_LIST0.ID2`: bits 23:16, access unknown.
   @inlinable public static var ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `BIF_BUSNUM_LIST0.ID3`: bits 31:24, rw.
+  /// `BIF_BUSNUM_LIST0.ID3`: bits 31:24, access unknown.
   @inlinable public static var ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `BIF_BUSNUM_LIST1`: bif_5_0 register, MMIO dword 0x1527 (byte 0x549C), rw, reset 0x0000_0000.
+/// `BIF_BUSNUM_LIST1`: bif_5_0 register, MMIO dword 0x1527 (byte 0x549C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_LIST1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1527, resetValue: 0x0000_0000,
+      offset: 0x1527,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BUSNUM_LIST1 ID4@0:8 ID5@8:8 ID6@16:8 ID7@24:8")
   }
 
-  /// `BIF_BUSNUM_LIST1.ID4`: bits 7:0, rw.
+  /// `BIF_BUSNUM_LIST1.ID4`: bits 7:0, access unknown.
   @inlinable public static var ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `BIF_BUSNUM_LIST1.ID5`: bits 15:8, rw.
+  /// `BIF_BUSNUM_LIST1.ID5`: bits 15:8, access unknown.
   @inlinable public static var ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `BIF_BUSNUM_LIST1.ID6`: bits 23:16, rw.
+  /// `BIF_BUSNUM_LIST1.ID6`: bits 23:16, access unknown.
   @inlinable public static var ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `BIF_BUSNUM_LIST1.ID7`: bits 31:24, rw.
+  /// `BIF_BUSNUM_LIST1.ID7`: bits 31:24, access unknown.
   @inlinable public static var ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `HDP_REG_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1528 (byte 0x54A0), rw, reset 0x0000_0000.
+/// `HDP_REG_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1528 (byte 0x54A0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_REG_COHERENCY_FLUSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1528, resetValue: 0x0000_0000,
+      offset: 0x1528,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_REG_COHERENCY_FLUSH_CNTL HDP_REG_FLUSH_ADDR@0:1")
   }
 
-  /// `HDP_REG_COHERENCY_FLUSH_CNTL.HDP_REG_FLUSH_ADDR`: bit 0, rw.
+  /// `HDP_REG_COHERENCY_FLUSH_CNTL.HDP_REG_FLUSH_ADDR`: bit 0, access unknown.
   @inlinable public static var HDP_REG_FLUSH_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `BIF_BUSY_DELAY_CNTR`: bif_5_0 register, MMIO dword 0x1529 (byte 0x54A4), rw, reset 0x0000_0000.
+/// `BIF_BUSY_DELAY_CNTR`: bif_5_0 register, MMIO dword 0x1529 (byte 0x54A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSY_DELAY_CNTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1529, resetValue: 0x0000_0000,
+      offset: 0x1529,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BUSY_DELAY_CNTR DELAY_CNT@0:6")
   }
 
-  /// `BIF_BUSY_DELAY_CNTR.DELAY_CNT`: bits 5:0, rw.
+  /// `BIF_BUSY_DELAY_CNTR.DELAY_CNT`: bits 5:0, access unknown.
   @inlinable public static var DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CC_BIF_BX_STRAP2`: bif_5_0 register, MMIO dword 0x152A (byte 0x54A8), rw, reset 0x0000_0000.
+/// `CC_BIF_BX_STRAP2`: bif_5_0 register, MMIO dword 0x152A (byte 0x54A8), access unknown, reset unknown (`write` starts from 0).
 public enum CC_BIF_BX_STRAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x152A, resetValue: 0x0000_0000,
+      offset: 0x152A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_BIF_BX_STRAP2")
   }
 }
 
-/// `BIF_BUSNUM_CNTL2`: bif_5_0 register, MMIO dword 0x152B (byte 0x54AC), rw, reset 0x0000_0000.
+/// `BIF_BUSNUM_CNTL2`: bif_5_0 register, MMIO dword 0x152B (byte 0x54AC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x152B, resetValue: 0x0000_0000,
+      offset: 0x152B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_BUSNUM_CNTL2 AUTOUPDATE_SEL@0:8 AUTOUPDATE_EN@8:1 HDPREG_CNTL@16:1 ERROR_MULTIPLE_ID_MATCH@17:1")
   }
 
-  /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_SEL`: bits 7:0, rw.
+  /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_SEL`: bits 7:0, access unknown.
   @inlinable public static var AUTOUPDATE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_EN`: bit 8, rw.
+  /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_EN`: bit 8, access unknown.
   @inlinable public static var AUTOUPDATE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `BIF_BUSNUM_CNTL2.HDPREG_CNTL`: bit 16, rw.
+  /// `BIF_BUSNUM_CNTL2.HDPREG_CNTL`: bit 16, access unknown.
   @inlinable public static var HDPREG_CNTL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `BIF_BUSNUM_CNTL2.ERROR_MULTIPLE_ID_MATCH`: bit 17, rw.
+  /// `BIF_BUSNUM_CNTL2.ERROR_MULTIPLE_ID_MATCH`: bit 17, access unknown.
   @inlinable public static var ERROR_MULTIPLE_ID_MATCH: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `BIF_PERFMON_CNTL`: bif_5_0 register, MMIO dword 0x152C (byte 0x54B0), rw, reset 0x0000_0000.
+/// `BIF_PERFMON_CNTL`: bif_5_0 register, MMIO dword 0x152C (byte 0x54B0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PERFMON_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x152C, resetValue: 0x0000_0000,
+      offset: 0x152C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PERFMON_CNTL PERFCOUNTER_EN@0:1 PERFCOUNTER_RESET0@1:1 PERFCOUNTER_RESET1@2:1 PERF_SEL0@8:5 PERF_SEL1@13:5")
   }
 
-  /// `BIF_PERFMON_CNTL.PERFCOUNTER_EN`: bit 0, rw.
+  /// `BIF_PERFMON_CNTL.PERFCOUNTER_EN`: bit 0, access unknown.
   @inlinable public static var PERFCOUNTER_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET0`: bit 1, rw.
+  /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET0`: bit 1, access unknown.
   @inlinable public static var PERFCOUNTER_RESET0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET1`: bit 2, rw.
+  /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET1`: bit 2, access unknown.
   @inlinable public static var PERFCOUNTER_RESET1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `BIF_PERFMON_CNTL.PERF_SEL0`: bits 12:8, rw.
+  /// `BIF_PERFMON_CNTL.PERF_SEL0`: bits 12:8, access unknown.
   @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
-  /// `BIF_PERFMON_CNTL.PERF_SEL1`: bits 17:13, rw.
+  /// `BIF_PERFMON_CNTL.PERF_SEL1`: bits 17:13, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 }
 
-/// `BIF_PERFCOUNTER0_RESULT`: bif_5_0 register, MMIO dword 0x152D (byte 0x54B4), rw, reset 0x0000_0000.
+/// `BIF_PERFCOUNTER0_RESULT`: bif_5_0 register, MMIO dword 0x152D (byte 0x54B4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PERFCOUNTER0_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x152D, resetValue: 0x0000_0000,
+      offset: 0x152D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PERFCOUNTER0_RESULT PERFCOUNTER_RESULT@0:32")
   }
 
-  /// `BIF_PERFCOUNTER0_RESULT.PERFCOUNTER_RESULT`: bits 31:0, rw.
+  /// `BIF_PERFCOUNTER0_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_PERFCOUNTER1_RESULT`: bif_5_0 register, MMIO dword 0x152E (byte 0x54B8), rw, reset 0x0000_0000.
+/// `BIF_PERFCOUNTER1_RESULT`: bif_5_0 register, MMIO dword 0x152E (byte 0x54B8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PERFCOUNTER1_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x152E, resetValue: 0x0000_0000,
+      offset: 0x152E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PERFCOUNTER1_RESULT PERFCOUNTER_RESULT@0:32")
   }
 
-  /// `BIF_PERFCOUNTER1_RESULT.PERFCOUNTER_RESULT`: bits 31:0, rw.
+  /// `BIF_PERFCOUNTER1_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `BIF_RB_CNTL`: bif_5_0 register, MMIO dword 0x1530 (byte 0x54C0), rw, reset 0x0000_0000.
+/// `BIF_RB_CNTL`: bif_5_0 register, MMIO dword 0x1530 (byte 0x54C0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1530, resetValue: 0x0000_0000,
+      offset: 0x1530,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 WPTR_WRITEBACK_ENABLE@8:1 WPTR_WRITEBACK_TIMER@9:5 BIF_RB_TRAN@17:1 WPTR_OVERFLOW_CLEAR@31:1")
   }
 
-  /// `BIF_RB_CNTL.RB_ENABLE`: bit 0, rw.
+  /// `BIF_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `BIF_RB_CNTL.RB_SIZE`: bits 5:1, rw.
+  /// `BIF_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
   @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `BIF_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, rw.
+  /// `BIF_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, access unknown.
   @inlinable public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `BIF_RB_CNTL.WPTR_WRITEBACK_TIMER`: bits 13:9, rw.
+  /// `BIF_RB_CNTL.WPTR_WRITEBACK_TIMER`: bits 13:9, access unknown.
   @inlinable public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 5)
   }
 
-  /// `BIF_RB_CNTL.BIF_RB_TRAN`: bit 17, rw.
+  /// `BIF_RB_CNTL.BIF_RB_TRAN`: bit 17, access unknown.
   @inlinable public static var BIF_RB_TRAN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `BIF_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, rw.
+  /// `BIF_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, access unknown.
   @inlinable public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `BIF_RB_BASE`: bif_5_0 register, MMIO dword 0x1531 (byte 0x54C4), rw, reset 0x0000_0000.
+/// `BIF_RB_BASE`: bif_5_0 register, MMIO dword 0x1531 (byte 0x54C4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1531, resetValue: 0x0000_0000,
+      offset: 0x1531,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_BASE ADDR@0:32")
   }
 
-  /// `BIF_RB_BASE.ADDR`: bits 31:0, rw.
+  /// `BIF_RB_BASE.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `BIF_RB_RPTR`: bif_5_0 register, MMIO dword 0x1532 (byte 0x54C8), rw, reset 0x0000_0000.
+/// `BIF_RB_RPTR`: bif_5_0 register, MMIO dword 0x1532 (byte 0x54C8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1532, resetValue: 0x0000_0000,
+      offset: 0x1532,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_RPTR OFFSET@2:16")
   }
 
-  /// `BIF_RB_RPTR.OFFSET`: bits 17:2, rw.
+  /// `BIF_RB_RPTR.OFFSET`: bits 17:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
-/// `BIF_RB_WPTR`: bif_5_0 register, MMIO dword 0x1533 (byte 0x54CC), rw, reset 0x0000_0000.
+/// `BIF_RB_WPTR`: bif_5_0 register, MMIO dword 0x1533 (byte 0x54CC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1533, resetValue: 0x0000_0000,
+      offset: 0x1533,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_WPTR BIF_RB_OVERFLOW@0:1 OFFSET@2:16")
   }
 
-  /// `BIF_RB_WPTR.BIF_RB_OVERFLOW`: bit 0, rw.
+  /// `BIF_RB_WPTR.BIF_RB_OVERFLOW`: bit 0, access unknown.
   @inlinable public static var BIF_RB_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `BIF_RB_WPTR.OFFSET`: bits 17:2, rw.
+  /// `BIF_RB_WPTR.OFFSET`: bits 17:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
-/// `BIF_RB_WPTR_ADDR_HI`: bif_5_0 register, MMIO dword 0x1534 (byte 0x54D0), rw, reset 0x0000_0000.
+/// `BIF_RB_WPTR_ADDR_HI`: bif_5_0 register, MMIO dword 0x1534 (byte 0x54D0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1534, resetValue: 0x0000_0000,
+      offset: 0x1534,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_WPTR_ADDR_HI ADDR@0:8")
   }
 
-  /// `BIF_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, rw.
+  /// `BIF_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `BIF_RB_WPTR_ADDR_LO`: bif_5_0 register, MMIO dword 0x1535 (byte 0x54D4), rw, reset 0x0000_0000.
+/// `BIF_RB_WPTR_ADDR_LO`: bif_5_0 register, MMIO dword 0x1535 (byte 0x54D4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1535, resetValue: 0x0000_0000,
+      offset: 0x1535,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_RB_WPTR_ADDR_LO ADDR@2:30")
   }
 
-  /// `BIF_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, rw.
+  /// `BIF_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SLAVE_HANG_PROTECTION_CNTL`: bif_5_0 register, MMIO dword 0x1536 (byte 0x54D8), rw, reset 0x0000_0000.
+/// `SLAVE_HANG_PROTECTION_CNTL`: bif_5_0 register, MMIO dword 0x1536 (byte 0x54D8), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_HANG_PROTECTION_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1536, resetValue: 0x0000_0000,
+      offset: 0x1536,
       writeOneToClearMask: 0x0000_0000,
       layout: "SLAVE_HANG_PROTECTION_CNTL HANG_PROTECTION_TIMER_SEL@1:3")
   }
 
-  /// `SLAVE_HANG_PROTECTION_CNTL.HANG_PROTECTION_TIMER_SEL`: bits 3:1, rw.
+  /// `SLAVE_HANG_PROTECTION_CNTL.HANG_PROTECTION_TIMER_SEL`: bits 3:1, access unknown.
   @inlinable public static var HANG_PROTECTION_TIMER_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 }
 
-/// `GPU_HDP_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1537 (byte 0x54DC), rw, reset 0x0000_0000.
+/// `GPU_HDP_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1537 (byte 0x54DC), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_HDP_FLUSH_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1537, resetValue: 0x0000_0000,
+      offset: 0x1537,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_HDP_FLUSH_REQ CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1")
   }
 
-  /// `GPU_HDP_FLUSH_REQ.CP0`: bit 0, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP0`: bit 0, access unknown.
   @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP1`: bit 1, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP1`: bit 1, access unknown.
   @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP2`: bit 2, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP2`: bit 2, access unknown.
   @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP3`: bit 3, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP3`: bit 3, access unknown.
   @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP4`: bit 4, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP4`: bit 4, access unknown.
   @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP5`: bit 5, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP5`: bit 5, access unknown.
   @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP6`: bit 6, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP6`: bit 6, access unknown.
   @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP7`: bit 7, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP7`: bit 7, access unknown.
   @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP8`: bit 8, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP8`: bit 8, access unknown.
   @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.CP9`: bit 9, rw.
+  /// `GPU_HDP_FLUSH_REQ.CP9`: bit 9, access unknown.
   @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.SDMA0`: bit 10, rw.
+  /// `GPU_HDP_FLUSH_REQ.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GPU_HDP_FLUSH_REQ.SDMA1`: bit 11, rw.
+  /// `GPU_HDP_FLUSH_REQ.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
-/// `GPU_HDP_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1538 (byte 0x54E0), rw, reset 0x0000_0000.
+/// `GPU_HDP_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1538 (byte 0x54E0), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_HDP_FLUSH_DONE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1538, resetValue: 0x0000_0000,
+      offset: 0x1538,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_HDP_FLUSH_DONE CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1")
   }
 
-  /// `GPU_HDP_FLUSH_DONE.CP0`: bit 0, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP0`: bit 0, access unknown.
   @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP1`: bit 1, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP1`: bit 1, access unknown.
   @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP2`: bit 2, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP2`: bit 2, access unknown.
   @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP3`: bit 3, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP3`: bit 3, access unknown.
   @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP4`: bit 4, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP4`: bit 4, access unknown.
   @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP5`: bit 5, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP5`: bit 5, access unknown.
   @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP6`: bit 6, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP6`: bit 6, access unknown.
   @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP7`: bit 7, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP7`: bit 7, access unknown.
   @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP8`: bit 8, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP8`: bit 8, access unknown.
   @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.CP9`: bit 9, rw.
+  /// `GPU_HDP_FLUSH_DONE.CP9`: bit 9, access unknown.
   @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.SDMA0`: bit 10, rw.
+  /// `GPU_HDP_FLUSH_DONE.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GPU_HDP_FLUSH_DONE.SDMA1`: bit 11, rw.
+  /// `GPU_HDP_FLUSH_DONE.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
-/// `SLAVE_HANG_ERROR`: bif_5_0 register, MMIO dword 0x153B (byte 0x54EC), rw, reset 0x0000_0000.
+/// `SLAVE_HANG_ERROR`: bif_5_0 register, MMIO dword 0x153B (byte 0x54EC), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_HANG_ERROR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x153B, resetValue: 0x0000_0000,
+      offset: 0x153B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SLAVE_HANG_ERROR SRBM_HANG_ERROR@0:1 HDP_HANG_ERROR@1:1 VGA_HANG_ERROR@2:1 ROM_HANG_ERROR@3:1 AUDIO_HANG_ERROR@4:1 CEC_HANG_ERROR@5:1 XDMA_HANG_ERROR@7:1 DOORBELL_HANG_ERROR@8:1 GARLIC_HANG_ERROR@9:1")
   }
 
-  /// `SLAVE_HANG_ERROR.SRBM_HANG_ERROR`: bit 0, rw.
+  /// `SLAVE_HANG_ERROR.SRBM_HANG_ERROR`: bit 0, access unknown.
   @inlinable public static var SRBM_HANG_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SLAVE_HANG_ERROR.HDP_HANG_ERROR`: bit 1, rw.
+  /// `SLAVE_HANG_ERROR.HDP_HANG_ERROR`: bit 1, access unknown.
   @inlinable public static var HDP_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SLAVE_HANG_ERROR.VGA_HANG_ERROR`: bit 2, rw.
+  /// `SLAVE_HANG_ERROR.VGA_HANG_ERROR`: bit 2, access unknown.
   @inlinable public static var VGA_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SLAVE_HANG_ERROR.ROM_HANG_ERROR`: bit 3, rw.
+  /// `SLAVE_HANG_ERROR.ROM_HANG_ERROR`: bit 3, access unknown.
   @inlinable public static var ROM_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SLAVE_HANG_ERROR.AUDIO_HANG_ERROR`: bit 4, rw.
+  /// `SLAVE_HANG_ERROR.AUDIO_HANG_ERROR`: bit 4, access unknown.
   @inlinable public static var AUDIO_HANG_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SLAVE_HANG_ERROR.CEC_HANG_ERROR`: bit 5, rw.
+  /// `SLAVE_HANG_ERROR.CEC_HANG_ERROR`: bit 5, access unknown.
   @inlinable public static var CEC_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SLAVE_HANG_ERROR.XDMA_HANG_ERROR`: bit 7, rw.
+  /// `SLAVE_HANG_ERROR.XDMA_HANG_ERROR`: bit 7, access unknown.
   @inlinable public static var XDMA_HANG_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SLAVE_HANG_ERROR.DOORBELL_HANG_ERROR`: bit 8, rw.
+  /// `SLAVE_HANG_ERROR.DOORBELL_HANG_ERROR`: bit 8, access unknown.
   @inlinable public static var DOORBELL_HANG_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SLAVE_HANG_ERROR.GARLIC_HANG_ERROR`: bit 9, rw.
+  /// `SLAVE_HANG_ERROR.GARLIC_HANG_ERROR`: bit 9, access unknown.
   @inlinable public static var GARLIC_HANG_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
 
-/// `CAPTURE_HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153C (byte 0x54F0), rw, reset 0x0000_0000.
+/// `CAPTURE_HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153C (byte 0x54F0), access unknown, reset unknown (`write` starts from 0).
 public enum CAPTURE_HOST_BUSNUM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x153C, resetValue: 0x0000_0000,
+      offset: 0x153C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CAPTURE_HOST_BUSNUM CHECK_EN@0:1")
   }
 
-  /// `CAPTURE_HOST_BUSNUM.CHECK_EN`: bit 0, rw.
+  /// `CAPTURE_HOST_BUSNUM.CHECK_EN`: bit 0, access unknown.
   @inlinable public static var CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153D (byte 0x54F4), rw, reset 0x0000_0000.
+/// `HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153D (byte 0x54F4), access unknown, reset unknown (`write` starts from 0).
 public enum HOST_BUSNUM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x153D, resetValue: 0x0000_0000,
+      offset: 0x153D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HOST_BUSNUM HOST_ID@0:16")
   }
 
-  /// `HOST_BUSNUM.HOST_ID`: bits 15:0, rw.
+  /// `HOST_BUSNUM.HOST_ID`: bits 15:0, access unknown.
   @inlinable public static var HOST_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `PEER_REG_RANGE0`: bif_5_0 register, MMIO dword 0x153E (byte 0x54F8), rw, reset 0x0000_0000.
+/// `PEER_REG_RANGE0`: bif_5_0 register, MMIO dword 0x153E (byte 0x54F8), access unknown, reset unknown (`write` starts from 0).
 public enum PEER_REG_RANGE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x153E, resetValue: 0x0000_0000,
+      offset: 0x153E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER_REG_RANGE0 START_ADDR@0:16 END_ADDR@16:16")
   }
 
-  /// `PEER_REG_RANGE0.START_ADDR`: bits 15:0, rw.
+  /// `PEER_REG_RANGE0.START_ADDR`: bits 15:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PEER_REG_RANGE0.END_ADDR`: bits 31:16, rw.
+  /// `PEER_REG_RANGE0.END_ADDR`: bits 31:16, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PEER_REG_RANGE1`: bif_5_0 register, MMIO dword 0x153F (byte 0x54FC), rw, reset 0x0000_0000.
+/// `PEER_REG_RANGE1`: bif_5_0 register, MMIO dword 0x153F (byte 0x54FC), access unknown, reset unknown (`write` starts from 0).
 public enum PEER_REG_RANGE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x153F, resetValue: 0x0000_0000,
+      offset: 0x153F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER_REG_RANGE1 START_ADDR@0:16 END_ADDR@16:16")
   }
 
-  /// `PEER_REG_RANGE1.START_ADDR`: bits 15:0, rw.
+  /// `PEER_REG_RANGE1.START_ADDR`: bits 15:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PEER_REG_RANGE1.END_ADDR`: bits 31:16, rw.
+  /// `PEER_REG_RANGE1.END_ADDR`: bits 31:16, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PCIEMSIX_VECT0_ADDR_LO`: bif_5_0 register, MMIO dword 0x6000 (byte 0x1_8000), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT0_ADDR_LO`: bif_5_0 register, MMIO dword 0x6000 (byte 0x1_8000), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT0_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6000, resetValue: 0x0000_0000,
+      offset: 0x6000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_ADDR_LO MSG_ADDR_LO@2:30")
   }
 
-  /// `PCIEMSIX_VECT0_ADDR_LO.MSG_ADDR_LO`: bits 31:2, rw.
+  /// `PCIEMSIX_VECT0_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `PCIEMSIX_VECT0_ADDR_HI`: bif_5_0 register, MMIO dword 0x6001 (byte 0x1_8004), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT0_ADDR_HI`: bif_5_0 register, MMIO dword 0x6001 (byte 0x1_8004), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT0_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6001, resetValue: 0x0000_0000,
+      offset: 0x6001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_ADDR_HI MSG_ADDR_HI@0:32")
   }
 
-  /// `PCIEMSIX_VECT0_ADDR_HI.MSG_ADDR_HI`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT0_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT0_MSG_DATA`: bif_5_0 register, MMIO dword 0x6002 (byte 0x1_8008), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT0_MSG_DATA`: bif_5_0 register, MMIO dword 0x6002 (byte 0x1_8008), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT0_MSG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6002, resetValue: 0x0000_0000,
+      offset: 0x6002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_MSG_DATA MSG_DATA@0:32")
   }
 
-  /// `PCIEMSIX_VECT0_MSG_DATA.MSG_DATA`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT0_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT0_CONTROL`: bif_5_0 register, MMIO dword 0x6003 (byte 0x1_800C), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT0_CONTROL`: bif_5_0 register, MMIO dword 0x6003 (byte 0x1_800C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT0_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6003, resetValue: 0x0000_0000,
+      offset: 0x6003,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_CONTROL MASK_BIT@0:1")
   }
 
-  /// `PCIEMSIX_VECT0_CONTROL.MASK_BIT`: bit 0, rw.
+  /// `PCIEMSIX_VECT0_CONTROL.MASK_BIT`: bit 0, access unknown.
   @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIEMSIX_VECT1_ADDR_LO`: bif_5_0 register, MMIO dword 0x6004 (byte 0x1_8010), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT1_ADDR_LO`: bif_5_0 register, MMIO dword 0x6004 (byte 0x1_8010), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT1_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6004, resetValue: 0x0000_0000,
+      offset: 0x6004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_ADDR_LO MSG_ADDR_LO@2:30")
   }
 
-  /// `PCIEMSIX_VECT1_ADDR_LO.MSG_ADDR_LO`: bits 31:2, rw.
+  /// `PCIEMSIX_VECT1_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `PCIEMSIX_VECT1_ADDR_HI`: bif_5_0 register, MMIO dword 0x6005 (byte 0x1_8014), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT1_ADDR_HI`: bif_5_0 register, MMIO dword 0x6005 (byte 0x1_8014), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT1_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6005, resetValue: 0x0000_0000,
+      offset: 0x6005,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_ADDR_HI MSG_ADDR_HI@0:32")
   }
 
-  /// `PCIEMSIX_VECT1_ADDR_HI.MSG_ADDR_HI`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT1_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT1_MSG_DATA`: bif_5_0 register, MMIO dword 0x6006 (byte 0x1_8018), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT1_MSG_DATA`: bif_5_0 register, MMIO dword 0x6006 (byte 0x1_8018), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT1_MSG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6006, resetValue: 0x0000_0000,
+      offset: 0x6006,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_MSG_DATA MSG_DATA@0:32")
   }
 
-  /// `PCIEMSIX_VECT1_MSG_DATA.MSG_DATA`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT1_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT1_CONTROL`: bif_5_0 register, MMIO dword 0x6007 (byte 0x1_801C), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT1_CONTROL`: bif_5_0 register, MMIO dword 0x6007 (byte 0x1_801C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT1_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6007, resetValue: 0x0000_0000,
+      offset: 0x6007,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_CONTROL MASK_BIT@0:1")
   }
 
-  /// `PCIEMSIX_VECT1_CONTROL.MASK_BIT`: bit 0, rw.
+  /// `PCIEMSIX_VECT1_CONTROL.MASK_BIT`: bit 0, access unknown.
   @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIEMSIX_VECT2_ADDR_LO`: bif_5_0 register, MMIO dword 0x6008 (byte 0x1_8020), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT2_ADDR_LO`: bif_5_0 register, MMIO dword 0x6008 (byte 0x1_8020), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT2_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6008, resetValue: 0x0000_0000,
+      offset: 0x6008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_ADDR_LO MSG_ADDR_LO@2:30")
   }
 
-  /// `PCIEMSIX_VECT2_ADDR_LO.MSG_ADDR_LO`: bits 31:2, rw.
+  /// `PCIEMSIX_VECT2_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `PCIEMSIX_VECT2_ADDR_HI`: bif_5_0 register, MMIO dword 0x6009 (byte 0x1_8024), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT2_ADDR_HI`: bif_5_0 register, MMIO dword 0x6009 (byte 0x1_8024), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT2_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6009, resetValue: 0x0000_0000,
+      offset: 0x6009,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_ADDR_HI MSG_ADDR_HI@0:32")
   }
 
-  /// `PCIEMSIX_VECT2_ADDR_HI.MSG_ADDR_HI`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT2_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT2_MSG_DATA`: bif_5_0 register, MMIO dword 0x600A (byte 0x1_8028), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT2_MSG_DATA`: bif_5_0 register, MMIO dword 0x600A (byte 0x1_8028), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT2_MSG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600A, resetValue: 0x0000_0000,
+      offset: 0x600A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_MSG_DATA MSG_DATA@0:32")
   }
 
-  /// `PCIEMSIX_VECT2_MSG_DATA.MSG_DATA`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT2_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT2_CONTROL`: bif_5_0 register, MMIO dword 0x600B (byte 0x1_802C), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT2_CONTROL`: bif_5_0 register, MMIO dword 0x600B (byte 0x1_802C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT2_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600B, resetValue: 0x0000_0000,
+      offset: 0x600B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_CONTROL MASK_BIT@0:1")
   }
 
-  /// `PCIEMSIX_VECT2_CONTROL.MASK_BIT`: bit 0, rw.
+  /// `PCIEMSIX_VECT2_CONTROL.MASK_BIT`: bit 0, access unknown.
   @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIEMSIX_VECT3_ADDR_LO`: bif_5_0 register, MMIO dword 0x600C (byte 0x1_8030), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT3_ADDR_LO`: bif_5_0 register, MMIO dword 0x600C (byte 0x1_8030), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT3_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600C, resetValue: 0x0000_0000,
+      offset: 0x600C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_ADDR_LO MSG_ADDR_LO@2:30")
   }
 
-  /// `PCIEMSIX_VECT3_ADDR_LO.MSG_ADDR_LO`: bits 31:2, rw.
+  /// `PCIEMSIX_VECT3_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `PCIEMSIX_VECT3_ADDR_HI`: bif_5_0 register, MMIO dword 0x600D (byte 0x1_8034), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT3_ADDR_HI`: bif_5_0 register, MMIO dword 0x600D (byte 0x1_8034), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT3_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600D, resetValue: 0x0000_0000,
+      offset: 0x600D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_ADDR_HI MSG_ADDR_HI@0:32")
   }
 
-  /// `PCIEMSIX_VECT3_ADDR_HI.MSG_ADDR_HI`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT3_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT3_MSG_DATA`: bif_5_0 register, MMIO dword 0x600E (byte 0x1_8038), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT3_MSG_DATA`: bif_5_0 register, MMIO dword 0x600E (byte 0x1_8038), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT3_MSG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600E, resetValue: 0x0000_0000,
+      offset: 0x600E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_MSG_DATA MSG_DATA@0:32")
   }
 
-  /// `PCIEMSIX_VECT3_MSG_DATA.MSG_DATA`: bits 31:0, rw.
+  /// `PCIEMSIX_VECT3_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
   @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIEMSIX_VECT3_CONTROL`: bif_5_0 register, MMIO dword 0x600F (byte 0x1_803C), rw, reset 0x0000_0000.
+/// `PCIEMSIX_VECT3_CONTROL`: bif_5_0 register, MMIO dword 0x600F (byte 0x1_803C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_VECT3_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x600F, resetValue: 0x0000_0000,
+      offset: 0x600F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_CONTROL MASK_BIT@0:1")
   }
 
-  /// `PCIEMSIX_VECT3_CONTROL.MASK_BIT`: bit 0, rw.
+  /// `PCIEMSIX_VECT3_CONTROL.MASK_BIT`: bit 0, access unknown.
   @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIEMSIX_PBA`: bif_5_0 register, MMIO dword 0x6200 (byte 0x1_8800), rw, reset 0x0000_0000.
+/// `PCIEMSIX_PBA`: bif_5_0 register, MMIO dword 0x6200 (byte 0x1_8800), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_PBA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6200, resetValue: 0x0000_0000,
+      offset: 0x6200,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_PBA MSIX_PENDING_BITS@0:4")
   }
 
-  /// `PCIEMSIX_PBA.MSIX_PENDING_BITS`: bits 3:0, rw.
+  /// `PCIEMSIX_PBA.MSIX_PENDING_BITS`: bits 3:0, access unknown.
   @inlinable public static var MSIX_PENDING_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `CFG_LNC_WINDOW`: bif_5_0 register, index 0x150_8031 of space `ix_cfg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CFG_LNC_WINDOW`: bif_5_0 register, index 0x150_8031 of space `ix_cfg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CFG_LNC_WINDOW: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8031, resetValue: 0x0000_0000,
+      offset: 0x150_8031,
       writeOneToClearMask: 0x0000_0000,
       layout: "CFG_LNC_WINDOW CFG_LNC_WINDOW0@0:24")
   }
 
-  /// `CFG_LNC_WINDOW.CFG_LNC_WINDOW0`: bits 23:0, rw.
+  /// `CFG_LNC_WINDOW.CFG_LNC_WINDOW0`: bits 23:0, access unknown.
   @inlinable public static var CFG_LNC_WINDOW0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 24)
   }
 }
 
-/// `LM_CONTROL`: bif_5_0 register, index 0x140_0120 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_CONTROL`: bif_5_0 register, index 0x140_0120 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0120, resetValue: 0x0000_0000,
+      offset: 0x140_0120,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_CONTROL LoopbackSelect@1:4 PRBSPCIeLbSelect@5:1 LoopbackHalfRate@6:2 LoopbackFifoPtr@8:3")
   }
 
-  /// `LM_CONTROL.LoopbackSelect`: bits 4:1, rw.
+  /// `LM_CONTROL.LoopbackSelect`: bits 4:1, access unknown.
   @inlinable public static var LoopbackSelect: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
-  /// `LM_CONTROL.PRBSPCIeLbSelect`: bit 5, rw.
+  /// `LM_CONTROL.PRBSPCIeLbSelect`: bit 5, access unknown.
   @inlinable public static var PRBSPCIeLbSelect: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `LM_CONTROL.LoopbackHalfRate`: bits 7:6, rw.
+  /// `LM_CONTROL.LoopbackHalfRate`: bits 7:6, access unknown.
   @inlinable public static var LoopbackHalfRate: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `LM_CONTROL.LoopbackFifoPtr`: bits 10:8, rw.
+  /// `LM_CONTROL.LoopbackFifoPtr`: bits 10:8, access unknown.
   @inlinable public static var LoopbackFifoPtr: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 }
 
-/// `LM_PCIETXMUX0`: bif_5_0 register, index 0x140_0121 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIETXMUX0`: bif_5_0 register, index 0x140_0121 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0121, resetValue: 0x0000_0000,
+      offset: 0x140_0121,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIETXMUX0 TXLANE0@0:8 TXLANE1@8:8 TXLANE2@16:8 TXLANE3@24:8")
   }
 
-  /// `LM_PCIETXMUX0.TXLANE0`: bits 7:0, rw.
+  /// `LM_PCIETXMUX0.TXLANE0`: bits 7:0, access unknown.
   @inlinable public static var TXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIETXMUX0.TXLANE1`: bits 15:8, rw.
+  /// `LM_PCIETXMUX0.TXLANE1`: bits 15:8, access unknown.
   @inlinable public static var TXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIETXMUX0.TXLANE2`: bits 23:16, rw.
+  /// `LM_PCIETXMUX0.TXLANE2`: bits 23:16, access unknown.
   @inlinable public static var TXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIETXMUX0.TXLANE3`: bits 31:24, rw.
+  /// `LM_PCIETXMUX0.TXLANE3`: bits 31:24, access unknown.
   @inlinable public static var TXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIETXMUX1`: bif_5_0 register, index 0x140_0122 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIETXMUX1`: bif_5_0 register, index 0x140_0122 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0122, resetValue: 0x0000_0000,
+      offset: 0x140_0122,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIETXMUX1 TXLANE4@0:8 TXLANE5@8:8 TXLANE6@16:8 TXLANE7@24:8")
   }
 
-  /// `LM_PCIETXMUX1.TXLANE4`: bits 7:0, rw.
+  /// `LM_PCIETXMUX1.TXLANE4`: bits 7:0, access unknown.
   @inlinable public static var TXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIETXMUX1.TXLANE5`: bits 15:8, rw.
+  /// `LM_PCIETXMUX1.TXLANE5`: bits 15:8, access unknown.
   @inlinable public static var TXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIETXMUX1.TXLANE6`: bits 23:16, rw.
+  /// `LM_PCIETXMUX1.TXLANE6`: bits 23:16, access unknown.
   @inlinable public static var TXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIETXMUX1.TXLANE7`: bits 31:24, rw.
+  /// `LM_PCIETXMUX1.TXLANE7`: bits 31:24, access unknown.
   @inlinable public static var TXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIETXMUX2`: bif_5_0 register, index 0x140_0123 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIETXMUX2`: bif_5_0 register, index 0x140_0123 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0123, resetValue: 0x0000_0000,
+      offset: 0x140_0123,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIETXMUX2 TXLANE8@0:8 TXLANE9@8:8 TXLANE10@16:8 TXLANE11@24:8")
   }
 
-  /// `LM_PCIETXMUX2.TXLANE8`: bits 7:0, rw.
+  /// `LM_PCIETXMUX2.TXLANE8`: bits 7:0, access unknown.
   @inlinable public static var TXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIETXMUX2.TXLANE9`: bits 15:8, rw.
+  /// `LM_PCIETXMUX2.TXLANE9`: bits 15:8, access unknown.
   @inlinable public static var TXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIETXMUX2.TXLANE10`: bits 23:16, rw.
+  /// `LM_PCIETXMUX2.TXLANE10`: bits 23:16, access unknown.
   @inlinable public static var TXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIETXMUX2.TXLANE11`: bits 31:24, rw.
+  /// `LM_PCIETXMUX2.TXLANE11`: bits 31:24, access unknown.
   @inlinable public static var TXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIETXMUX3`: bif_5_0 register, index 0x140_0124 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIETXMUX3`: bif_5_0 register, index 0x140_0124 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0124, resetValue: 0x0000_0000,
+      offset: 0x140_0124,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIETXMUX3 TXLANE12@0:8 TXLANE13@8:8 TXLANE14@16:8 TXLANE15@24:8")
   }
 
-  /// `LM_PCIETXMUX3.TXLANE12`: bits 7:0, rw.
+  /// `LM_PCIETXMUX3.TXLANE12`: bits 7:0, access unknown.
   @inlinable public static var TXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIETXMUX3.TXLANE13`: bits 15:8, rw.
+  /// `LM_PCIETXMUX3.TXLANE13`: bits 15:8, access unknown.
   @inlinable public static var TXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIETXMUX3.TXLANE14`: bits 23:16, rw.
+  /// `LM_PCIETXMUX3.TXLANE14`: bits 23:16, access unknown.
   @inlinable public static var TXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIETXMUX3.TXLANE15`: bits 31:24, rw.
+  /// `LM_PCIETXMUX3.TXLANE15`: bits 31:24, access unknown.
   @inlinable public static var TXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIERXMUX0`: bif_5_0 register, index 0x140_0125 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIERXMUX0`: bif_5_0 register, index 0x140_0125 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0125, resetValue: 0x0000_0000,
+      offset: 0x140_0125,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIERXMUX0 RXLANE0@0:8 RXLANE1@8:8 RXLANE2@16:8 RXLANE3@24:8")
   }
 
-  /// `LM_PCIERXMUX0.RXLANE0`: bits 7:0, rw.
+  /// `LM_PCIERXMUX0.RXLANE0`: bits 7:0, access unknown.
   @inlinable public static var RXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIERXMUX0.RXLANE1`: bits 15:8, rw.
+  /// `LM_PCIERXMUX0.RXLANE1`: bits 15:8, access unknown.
   @inlinable public static var RXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIERXMUX0.RXLANE2`: bits 23:16, rw.
+  /// `LM_PCIERXMUX0.RXLANE2`: bits 23:16, access unknown.
   @inlinable public static var RXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIERXMUX0.RXLANE3`: bits 31:24, rw.
+  /// `LM_PCIERXMUX0.RXLANE3`: bits 31:24, access unknown.
   @inlinable public static var RXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIERXMUX1`: bif_5_0 register, index 0x140_0126 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIERXMUX1`: bif_5_0 register, index 0x140_0126 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0126, resetValue: 0x0000_0000,
+      offset: 0x140_0126,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIERXMUX1 RXLANE4@0:8 RXLANE5@8:8 RXLANE6@16:8 RXLANE7@24:8")
   }
 
-  /// `LM_PCIERXMUX1.RXLANE4`: bits 7:0, rw.
+  /// `LM_PCIERXMUX1.RXLANE4`: bits 7:0, access unknown.
   @inlinable public static var RXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIERXMUX1.RXLANE5`: bits 15:8, rw.
+  /// `LM_PCIERXMUX1.RXLANE5`: bits 15:8, access unknown.
   @inlinable public static var RXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIERXMUX1.RXLANE6`: bits 23:16, rw.
+  /// `LM_PCIERXMUX1.RXLANE6`: bits 23:16, access unknown.
   @inlinable public static var RXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIERXMUX1.RXLANE7`: bits 31:24, rw.
+  /// `LM_PCIERXMUX1.RXLANE7`: bits 31:24, access unknown.
   @inlinable public static var RXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIERXMUX2`: bif_5_0 register, index 0x140_0127 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIERXMUX2`: bif_5_0 register, index 0x140_0127 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0127, resetValue: 0x0000_0000,
+      offset: 0x140_0127,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIERXMUX2 RXLANE8@0:8 RXLANE9@8:8 RXLANE10@16:8 RXLANE11@24:8")
   }
 
-  /// `LM_PCIERXMUX2.RXLANE8`: bits 7:0, rw.
+  /// `LM_PCIERXMUX2.RXLANE8`: bits 7:0, access unknown.
   @inlinable public static var RXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIERXMUX2.RXLANE9`: bits 15:8, rw.
+  /// `LM_PCIERXMUX2.RXLANE9`: bits 15:8, access unknown.
   @inlinable public static var RXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIERXMUX2.RXLANE10`: bits 23:16, rw.
+  /// `LM_PCIERXMUX2.RXLANE10`: bits 23:16, access unknown.
   @inlinable public static var RXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIERXMUX2.RXLANE11`: bits 31:24, rw.
+  /// `LM_PCIERXMUX2.RXLANE11`: bits 31:24, access unknown.
   @inlinable public static var RXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_PCIERXMUX3`: bif_5_0 register, index 0x140_0128 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PCIERXMUX3`: bif_5_0 register, index 0x140_0128 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0128, resetValue: 0x0000_0000,
+      offset: 0x140_0128,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PCIERXMUX3 RXLANE12@0:8 RXLANE13@8:8 RXLANE14@16:8 RXLANE15@24:8")
   }
 
-  /// `LM_PCIERXMUX3.RXLANE12`: bits 7:0, rw.
+  /// `LM_PCIERXMUX3.RXLANE12`: bits 7:0, access unknown.
   @inlinable public static var RXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `LM_PCIERXMUX3.RXLANE13`: bits 15:8, rw.
+  /// `LM_PCIERXMUX3.RXLANE13`: bits 15:8, access unknown.
   @inlinable public static var RXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `LM_PCIERXMUX3.RXLANE14`: bits 23:16, rw.
+  /// `LM_PCIERXMUX3.RXLANE14`: bits 23:16, access unknown.
   @inlinable public static var RXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `LM_PCIERXMUX3.RXLANE15`: bits 31:24, rw.
+  /// `LM_PCIERXMUX3.RXLANE15`: bits 31:24, access unknown.
   @inlinable public static var RXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `LM_LANEENABLE`: bif_5_0 register, index 0x140_0129 of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_LANEENABLE`: bif_5_0 register, index 0x140_0129 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_LANEENABLE: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0129, resetValue: 0x0000_0000,
+      offset: 0x140_0129,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_LANEENABLE LANE_enable@0:16")
   }
 
-  /// `LM_LANEENABLE.LANE_enable`: bits 15:0, rw.
+  /// `LM_LANEENABLE.LANE_enable`: bits 15:0, access unknown.
   @inlinable public static var LANE_enable: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `LM_PRBSCONTROL`: bif_5_0 register, index 0x140_012A of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_PRBSCONTROL`: bif_5_0 register, index 0x140_012A of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PRBSCONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012A, resetValue: 0x0000_0000,
+      offset: 0x140_012A,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_PRBSCONTROL PRBSPCIeSelect@0:16 LMLaneDegrade0@28:1 LMLaneDegrade1@29:1 LMLaneDegrade2@30:1 LMLaneDegrade3@31:1")
   }
 
-  /// `LM_PRBSCONTROL.PRBSPCIeSelect`: bits 15:0, rw.
+  /// `LM_PRBSCONTROL.PRBSPCIeSelect`: bits 15:0, access unknown.
   @inlinable public static var PRBSPCIeSelect: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `LM_PRBSCONTROL.LMLaneDegrade0`: bit 28, rw.
+  /// `LM_PRBSCONTROL.LMLaneDegrade0`: bit 28, access unknown.
   @inlinable public static var LMLaneDegrade0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `LM_PRBSCONTROL.LMLaneDegrade1`: bit 29, rw.
+  /// `LM_PRBSCONTROL.LMLaneDegrade1`: bit 29, access unknown.
   @inlinable public static var LMLaneDegrade1: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `LM_PRBSCONTROL.LMLaneDegrade2`: bit 30, rw.
+  /// `LM_PRBSCONTROL.LMLaneDegrade2`: bit 30, access unknown.
   @inlinable public static var LMLaneDegrade2: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `LM_PRBSCONTROL.LMLaneDegrade3`: bit 31, rw.
+  /// `LM_PRBSCONTROL.LMLaneDegrade3`: bit 31, access unknown.
   @inlinable public static var LMLaneDegrade3: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `LM_POWERCONTROL`: bif_5_0 register, index 0x140_012B of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_POWERCONTROL`: bif_5_0 register, index 0x140_012B of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012B, resetValue: 0x0000_0000,
+      offset: 0x140_012B,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_POWERCONTROL LMTxPhyCmd0@0:3 LMRxPhyCmd0@3:3 LMLinkSpeed0@6:2 LMTxPhyCmd1@8:3 LMRxPhyCmd1@11:3 LMLinkSpeed1@14:2 LMTxPhyCmd2@16:3 LMRxPhyCmd2@19:3 LMLinkSpeed2@22:2 LMTxPhyCmd3@24:3 LMRxPhyCmd3@27:3 LMLinkSpeed3@30:2")
   }
 
-  /// `LM_POWERCONTROL.LMTxPhyCmd0`: bits 2:0, rw.
+  /// `LM_POWERCONTROL.LMTxPhyCmd0`: bits 2:0, access unknown.
   @inlinable public static var LMTxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `LM_POWERCONTROL.LMRxPhyCmd0`: bits 5:3, rw.
+  /// `LM_POWERCONTROL.LMRxPhyCmd0`: bits 5:3, access unknown.
   @inlinable public static var LMRxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `LM_POWERCONTROL.LMLinkSpeed0`: bits 7:6, rw.
+  /// `LM_POWERCONTROL.LMLinkSpeed0`: bits 7:6, access unknown.
   @inlinable public static var LMLinkSpeed0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `LM_POWERCONTROL.LMTxPhyCmd1`: bits 10:8, rw.
+  /// `LM_POWERCONTROL.LMTxPhyCmd1`: bits 10:8, access unknown.
   @inlinable public static var LMTxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `LM_POWERCONTROL.LMRxPhyCmd1`: bits 13:11, rw.
+  /// `LM_POWERCONTROL.LMRxPhyCmd1`: bits 13:11, access unknown.
   @inlinable public static var LMRxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `LM_POWERCONTROL.LMLinkSpeed1`: bits 15:14, rw.
+  /// `LM_POWERCONTROL.LMLinkSpeed1`: bits 15:14, access unknown.
   @inlinable public static var LMLinkSpeed1: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `LM_POWERCONTROL.LMTxPhyCmd2`: bits 18:16, rw.
+  /// `LM_POWERCONTROL.LMTxPhyCmd2`: bits 18:16, access unknown.
   @inlinable public static var LMTxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
-  /// `LM_POWERCONTROL.LMRxPhyCmd2`: bits 21:19, rw.
+  /// `LM_POWERCONTROL.LMRxPhyCmd2`: bits 21:19, access unknown.
   @inlinable public static var LMRxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
 
-  /// `LM_POWERCONTROL.LMLinkSpeed2`: bits 23:22, rw.
+  /// `LM_POWERCONTROL.LMLinkSpeed2`: bits 23:22, access unknown.
   @inlinable public static var LMLinkSpeed2: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `LM_POWERCONTROL.LMTxPhyCmd3`: bits 26:24, rw.
+  /// `LM_POWERCONTROL.LMTxPhyCmd3`: bits 26:24, access unknown.
   @inlinable public static var LMTxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `LM_POWERCONTROL.LMRxPhyCmd3`: bits 29:27, rw.
+  /// `LM_POWERCONTROL.LMRxPhyCmd3`: bits 29:27, access unknown.
   @inlinable public static var LMRxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
-  /// `LM_POWERCONTROL.LMLinkSpeed3`: bits 31:30, rw.
+  /// `LM_POWERCONTROL.LMLinkSpeed3`: bits 31:30, access unknown.
   @inlinable public static var LMLinkSpeed3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `LM_POWERCONTROL1`: bif_5_0 register, index 0x140_012C of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_POWERCONTROL1`: bif_5_0 register, index 0x140_012C of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012C, resetValue: 0x0000_0000,
+      offset: 0x140_012C,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_POWERCONTROL1 LMTxEn0@0:1 LMTxClkEn0@1:1 LMTxMargin0@2:3 LMSkipBit0@5:1 LMLaneUnused0@6:1 LMTxMarginEn0@7:1 LMDeemph0@8:1 LMTxEn1@9:1 LMTxClkEn1@10:1 LMTxMargin1@11:3 LMSkipBit1@14:1 LMLaneUnused1@15:1 LMTxMarginEn1@16:1 LMDeemph1@17:1 LMTxEn2@18:1 LMTxClkEn2@19:1 LMTxMargin2@20:3 LMSkipBit2@23:1 LMLaneUnused2@24:1 LMTxMarginEn2@25:1 LMDeemph2@26:1 TxCoeffID0@27:2 TxCoeffID1@29:2")
   }
 
-  /// `LM_POWERCONTROL1.LMTxEn0`: bit 0, rw.
+  /// `LM_POWERCONTROL1.LMTxEn0`: bit 0, access unknown.
   @inlinable public static var LMTxEn0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxClkEn0`: bit 1, rw.
+  /// `LM_POWERCONTROL1.LMTxClkEn0`: bit 1, access unknown.
   @inlinable public static var LMTxClkEn0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMargin0`: bits 4:2, rw.
+  /// `LM_POWERCONTROL1.LMTxMargin0`: bits 4:2, access unknown.
   @inlinable public static var LMTxMargin0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
-  /// `LM_POWERCONTROL1.LMSkipBit0`: bit 5, rw.
+  /// `LM_POWERCONTROL1.LMSkipBit0`: bit 5, access unknown.
   @inlinable public static var LMSkipBit0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMLaneUnused0`: bit 6, rw.
+  /// `LM_POWERCONTROL1.LMLaneUnused0`: bit 6, access unknown.
   @inlinable public static var LMLaneUnused0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMarginEn0`: bit 7, rw.
+  /// `LM_POWERCONTROL1.LMTxMarginEn0`: bit 7, access unknown.
   @inlinable public static var LMTxMarginEn0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMDeemph0`: bit 8, rw.
+  /// `LM_POWERCONTROL1.LMDeemph0`: bit 8, access unknown.
   @inlinable public static var LMDeemph0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxEn1`: bit 9, rw.
+  /// `LM_POWERCONTROL1.LMTxEn1`: bit 9, access unknown.
   @inlinable public static var LMTxEn1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxClkEn1`: bit 10, rw.
+  /// `LM_POWERCONTROL1.LMTxClkEn1`: bit 10, access unknown.
   @inlinable public static var LMTxClkEn1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMargin1`: bits 13:11, rw.
+  /// `LM_POWERCONTROL1.LMTxMargin1`: bits 13:11, access unknown.
   @inlinable public static var LMTxMargin1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `LM_POWERCONTROL1.LMSkipBit1`: bit 14, rw.
+  /// `LM_POWERCONTROL1.LMSkipBit1`: bit 14, access unknown.
   @inlinable public static var LMSkipBit1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMLaneUnused1`: bit 15, rw.
+  /// `LM_POWERCONTROL1.LMLaneUnused1`: bit 15, access unknown.
   @inlinable public static var LMLaneUnused1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMarginEn1`: bit 16, rw.
+  /// `LM_POWERCONTROL1.LMTxMarginEn1`: bit 16, access unknown.
   @inlinable public static var LMTxMarginEn1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMDeemph1`: bit 17, rw.
+  /// `LM_POWERCONTROL1.LMDeemph1`: bit 17, access unknown.
   @inlinable public static var LMDeemph1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxEn2`: bit 18, rw.
+  /// `LM_POWERCONTROL1.LMTxEn2`: bit 18, access unknown.
   @inlinable public static var LMTxEn2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxClkEn2`: bit 19, rw.
+  /// `LM_POWERCONTROL1.LMTxClkEn2`: bit 19, access unknown.
   @inlinable public static var LMTxClkEn2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMargin2`: bits 22:20, rw.
+  /// `LM_POWERCONTROL1.LMTxMargin2`: bits 22:20, access unknown.
   @inlinable public static var LMTxMargin2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
-  /// `LM_POWERCONTROL1.LMSkipBit2`: bit 23, rw.
+  /// `LM_POWERCONTROL1.LMSkipBit2`: bit 23, access unknown.
   @inlinable public static var LMSkipBit2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMLaneUnused2`: bit 24, rw.
+  /// `LM_POWERCONTROL1.LMLaneUnused2`: bit 24, access unknown.
   @inlinable public static var LMLaneUnused2: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMTxMarginEn2`: bit 25, rw.
+  /// `LM_POWERCONTROL1.LMTxMarginEn2`: bit 25, access unknown.
   @inlinable public static var LMTxMarginEn2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `LM_POWERCONTROL1.LMDeemph2`: bit 26, rw.
+  /// `LM_POWERCONTROL1.LMDeemph2`: bit 26, access unknown.
   @inlinable public static var LMDeemph2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `LM_POWERCONTROL1.TxCoeffID0`: bits 28:27, rw.
+  /// `LM_POWERCONTROL1.TxCoeffID0`: bits 28:27, access unknown.
   @inlinable public static var TxCoeffID0: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
-  /// `LM_POWERCONTROL1.TxCoeffID1`: bits 30:29, rw.
+  /// `LM_POWERCONTROL1.TxCoeffID1`: bits 30:29, access unknown.
   @inlinable public static var TxCoeffID1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
-/// `LM_POWERCONTROL2`: bif_5_0 register, index 0x140_012D of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_POWERCONTROL2`: bif_5_0 register, index 0x140_012D of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012D, resetValue: 0x0000_0000,
+      offset: 0x140_012D,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_POWERCONTROL2 LMTxEn3@0:1 LMTxClkEn3@1:1 LMTxMargin3@2:3 LMSkipBit3@5:1 LMLaneUnused3@6:1 LMTxMarginEn3@7:1 LMDeemph3@8:1 TxCoeffID2@9:2 TxCoeffID3@11:2 TxCoeff0@13:6 TxCoeff1@19:6 TxCoeff2@25:6")
   }
 
-  /// `LM_POWERCONTROL2.LMTxEn3`: bit 0, rw.
+  /// `LM_POWERCONTROL2.LMTxEn3`: bit 0, access unknown.
   @inlinable public static var LMTxEn3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `LM_POWERCONTROL2.LMTxClkEn3`: bit 1, rw.
+  /// `LM_POWERCONTROL2.LMTxClkEn3`: bit 1, access unknown.
   @inlinable public static var LMTxClkEn3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `LM_POWERCONTROL2.LMTxMargin3`: bits 4:2, rw.
+  /// `LM_POWERCONTROL2.LMTxMargin3`: bits 4:2, access unknown.
   @inlinable public static var LMTxMargin3: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
-  /// `LM_POWERCONTROL2.LMSkipBit3`: bit 5, rw.
+  /// `LM_POWERCONTROL2.LMSkipBit3`: bit 5, access unknown.
   @inlinable public static var LMSkipBit3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `LM_POWERCONTROL2.LMLaneUnused3`: bit 6, rw.
+  /// `LM_POWERCONTROL2.LMLaneUnused3`: bit 6, access unknown.
   @inlinable public static var LMLaneUnused3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `LM_POWERCONTROL2.LMTxMarginEn3`: bit 7, rw.
+  /// `LM_POWERCONTROL2.LMTxMarginEn3`: bit 7, access unknown.
   @inlinable public static var LMTxMarginEn3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `LM_POWERCONTROL2.LMDeemph3`: bit 8, rw.
+  /// `LM_POWERCONTROL2.LMDeemph3`: bit 8, access unknown.
   @inlinable public static var LMDeemph3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `LM_POWERCONTROL2.TxCoeffID2`: bits 10:9, rw.
+  /// `LM_POWERCONTROL2.TxCoeffID2`: bits 10:9, access unknown.
   @inlinable public static var TxCoeffID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `LM_POWERCONTROL2.TxCoeffID3`: bits 12:11, rw.
+  /// `LM_POWERCONTROL2.TxCoeffID3`: bits 12:11, access unknown.
   @inlinable public static var TxCoeffID3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `LM_POWERCONTROL2.TxCoeff0`: bits 18:13, rw.
+  /// `LM_POWERCONTROL2.TxCoeff0`: bits 18:13, access unknown.
   @inlinable public static var TxCoeff0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 6) }
 
-  /// `LM_POWERCONTROL2.TxCoeff1`: bits 24:19, rw.
+  /// `LM_POWERCONTROL2.TxCoeff1`: bits 24:19, access unknown.
   @inlinable public static var TxCoeff1: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 
-  /// `LM_POWERCONTROL2.TxCoeff2`: bits 30:25, rw.
+  /// `LM_POWERCONTROL2.TxCoeff2`: bits 30:25, access unknown.
   @inlinable public static var TxCoeff2: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 }
 
-/// `LM_POWERCONTROL3`: bif_5_0 register, index 0x140_012E of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_POWERCONTROL3`: bif_5_0 register, index 0x140_012E of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012E, resetValue: 0x0000_0000,
+      offset: 0x140_012E,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_POWERCONTROL3 TxCoeff3@0:6 RxEqCtl0@6:6 RxEqCtl1@12:6 RxEqCtl2@18:6 RxEqCtl3@24:6")
   }
 
-  /// `LM_POWERCONTROL3.TxCoeff3`: bits 5:0, rw.
+  /// `LM_POWERCONTROL3.TxCoeff3`: bits 5:0, access unknown.
   @inlinable public static var TxCoeff3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `LM_POWERCONTROL3.RxEqCtl0`: bits 11:6, rw.
+  /// `LM_POWERCONTROL3.RxEqCtl0`: bits 11:6, access unknown.
   @inlinable public static var RxEqCtl0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `LM_POWERCONTROL3.RxEqCtl1`: bits 17:12, rw.
+  /// `LM_POWERCONTROL3.RxEqCtl1`: bits 17:12, access unknown.
   @inlinable public static var RxEqCtl1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `LM_POWERCONTROL3.RxEqCtl2`: bits 23:18, rw.
+  /// `LM_POWERCONTROL3.RxEqCtl2`: bits 23:18, access unknown.
   @inlinable public static var RxEqCtl2: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
-  /// `LM_POWERCONTROL3.RxEqCtl3`: bits 29:24, rw.
+  /// `LM_POWERCONTROL3.RxEqCtl3`: bits 29:24, access unknown.
   @inlinable public static var RxEqCtl3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
-/// `LM_POWERCONTROL4`: bif_5_0 register, index 0x140_012F of space `ix_lm` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LM_POWERCONTROL4`: bif_5_0 register, index 0x140_012F of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_012F, resetValue: 0x0000_0000,
+      offset: 0x140_012F,
       writeOneToClearMask: 0x0000_0000,
       layout: "LM_POWERCONTROL4 LinkNum0@0:3 LinkNum1@3:3 LinkNum2@6:3 LinkNum3@9:3 LaneNum0@12:4 LaneNum1@16:4 LaneNum2@20:4 LaneNum3@24:4 SpcMode0@28:1 SpcMode1@29:1 SpcMode2@30:1 SpcMode3@31:1")
   }
 
-  /// `LM_POWERCONTROL4.LinkNum0`: bits 2:0, rw.
+  /// `LM_POWERCONTROL4.LinkNum0`: bits 2:0, access unknown.
   @inlinable public static var LinkNum0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `LM_POWERCONTROL4.LinkNum1`: bits 5:3, rw.
+  /// `LM_POWERCONTROL4.LinkNum1`: bits 5:3, access unknown.
   @inlinable public static var LinkNum1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `LM_POWERCONTROL4.LinkNum2`: bits 8:6, rw.
+  /// `LM_POWERCONTROL4.LinkNum2`: bits 8:6, access unknown.
   @inlinable public static var LinkNum2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `LM_POWERCONTROL4.LinkNum3`: bits 11:9, rw.
+  /// `LM_POWERCONTROL4.LinkNum3`: bits 11:9, access unknown.
   @inlinable public static var LinkNum3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `LM_POWERCONTROL4.LaneNum0`: bits 15:12, rw.
+  /// `LM_POWERCONTROL4.LaneNum0`: bits 15:12, access unknown.
   @inlinable public static var LaneNum0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `LM_POWERCONTROL4.LaneNum1`: bits 19:16, rw.
+  /// `LM_POWERCONTROL4.LaneNum1`: bits 19:16, access unknown.
   @inlinable public static var LaneNum1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `LM_POWERCONTROL4.LaneNum2`: bits 23:20, rw.
+  /// `LM_POWERCONTROL4.LaneNum2`: bits 23:20, access unknown.
   @inlinable public static var LaneNum2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `LM_POWERCONTROL4.LaneNum3`: bits 27:24, rw.
+  /// `LM_POWERCONTROL4.LaneNum3`: bits 27:24, access unknown.
   @inlinable public static var LaneNum3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `LM_POWERCONTROL4.SpcMode0`: bit 28, rw.
+  /// `LM_POWERCONTROL4.SpcMode0`: bit 28, access unknown.
   @inlinable public static var SpcMode0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `LM_POWERCONTROL4.SpcMode1`: bit 29, rw.
+  /// `LM_POWERCONTROL4.SpcMode1`: bit 29, access unknown.
   @inlinable public static var SpcMode1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `LM_POWERCONTROL4.SpcMode2`: bit 30, rw.
+  /// `LM_POWERCONTROL4.SpcMode2`: bit 30, access unknown.
   @inlinable public static var SpcMode2: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `LM_POWERCONTROL4.SpcMode3`: bit 31, rw.
+  /// `LM_POWERCONTROL4.SpcMode3`: bit 31, access unknown.
   @inlinable public static var SpcMode3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `LNC_TOTAL_WACC`: bif_5_0 register, index 0x150_8034 of space `ix_lnc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNC_TOTAL_WACC`: bif_5_0 register, index 0x150_8034 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_TOTAL_WACC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8034, resetValue: 0x0000_0000,
+      offset: 0x150_8034,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNC_TOTAL_WACC LNC_TOTAL_WACC@0:32")
   }
 
-  /// `LNC_TOTAL_WACC.LNC_TOTAL_WACC`: bits 31:0, rw.
+  /// `LNC_TOTAL_WACC.LNC_TOTAL_WACC`: bits 31:0, access unknown.
   @inlinable public static var LNC_TOTAL_WACC: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `LNC_BW_WACC`: bif_5_0 register, index 0x150_8035 of space `ix_lnc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNC_BW_WACC`: bif_5_0 register, index 0x150_8035 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_BW_WACC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8035, resetValue: 0x0000_0000,
+      offset: 0x150_8035,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNC_BW_WACC LNC_BW_WACC@0:32")
   }
 
-  /// `LNC_BW_WACC.LNC_BW_WACC`: bits 31:0, rw.
+  /// `LNC_BW_WACC.LNC_BW_WACC`: bits 31:0, access unknown.
   @inlinable public static var LNC_BW_WACC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `LNC_CMN_WACC`: bif_5_0 register, index 0x150_8036 of space `ix_lnc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNC_CMN_WACC`: bif_5_0 register, index 0x150_8036 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_CMN_WACC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8036, resetValue: 0x0000_0000,
+      offset: 0x150_8036,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNC_CMN_WACC LNC_CMN_WACC@0:32")
   }
 
-  /// `LNC_CMN_WACC.LNC_CMN_WACC`: bits 31:0, rw.
+  /// `LNC_CMN_WACC.LNC_CMN_WACC`: bits 31:0, access unknown.
   @inlinable public static var LNC_CMN_WACC: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `LNCNT_CONTROL`: bif_5_0 register, index 0x150_8030 of space `ix_lncnt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNCNT_CONTROL`: bif_5_0 register, index 0x150_8030 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8030, resetValue: 0x0000_0000,
+      offset: 0x150_8030,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNCNT_CONTROL CFG_LNC_WINDOW_EN0@0:1 CFG_LNC_BW_CNT_EN1@1:1 CFG_LNC_CMN_CNT_EN2@2:1 CFG_LNC_OVRD_EN3@3:1 CFG_LNC_OVRD_VAL4@4:1")
   }
 
-  /// `LNCNT_CONTROL.CFG_LNC_WINDOW_EN0`: bit 0, rw.
+  /// `LNCNT_CONTROL.CFG_LNC_WINDOW_EN0`: bit 0, access unknown.
   @inlinable public static var CFG_LNC_WINDOW_EN0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `LNCNT_CONTROL.CFG_LNC_BW_CNT_EN1`: bit 1, rw.
+  /// `LNCNT_CONTROL.CFG_LNC_BW_CNT_EN1`: bit 1, access unknown.
   @inlinable public static var CFG_LNC_BW_CNT_EN1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `LNCNT_CONTROL.CFG_LNC_CMN_CNT_EN2`: bit 2, rw.
+  /// `LNCNT_CONTROL.CFG_LNC_CMN_CNT_EN2`: bit 2, access unknown.
   @inlinable public static var CFG_LNC_CMN_CNT_EN2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `LNCNT_CONTROL.CFG_LNC_OVRD_EN3`: bit 3, rw.
+  /// `LNCNT_CONTROL.CFG_LNC_OVRD_EN3`: bit 3, access unknown.
   @inlinable public static var CFG_LNC_OVRD_EN3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `LNCNT_CONTROL.CFG_LNC_OVRD_VAL4`: bit 4, rw.
+  /// `LNCNT_CONTROL.CFG_LNC_OVRD_VAL4`: bit 4, access unknown.
   @inlinable public static var CFG_LNC_OVRD_VAL4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `LNCNT_QUAN_THRD`: bif_5_0 register, index 0x150_8032 of space `ix_lncnt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNCNT_QUAN_THRD`: bif_5_0 register, index 0x150_8032 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_QUAN_THRD: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8032, resetValue: 0x0000_0000,
+      offset: 0x150_8032,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNCNT_QUAN_THRD CFG_LNC_BW_QUAN_THRD0@0:3 CFG_LNC_CMN_QUAN_THRD4@4:3")
   }
 
-  /// `LNCNT_QUAN_THRD.CFG_LNC_BW_QUAN_THRD0`: bits 2:0, rw.
+  /// `LNCNT_QUAN_THRD.CFG_LNC_BW_QUAN_THRD0`: bits 2:0, access unknown.
   @inlinable public static var CFG_LNC_BW_QUAN_THRD0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `LNCNT_QUAN_THRD.CFG_LNC_CMN_QUAN_THRD4`: bits 6:4, rw.
+  /// `LNCNT_QUAN_THRD.CFG_LNC_CMN_QUAN_THRD4`: bits 6:4, access unknown.
   @inlinable public static var CFG_LNC_CMN_QUAN_THRD4: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 }
 
-/// `LNCNT_WEIGHT`: bif_5_0 register, index 0x150_8033 of space `ix_lncnt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LNCNT_WEIGHT`: bif_5_0 register, index 0x150_8033 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_WEIGHT: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_8033, resetValue: 0x0000_0000,
+      offset: 0x150_8033,
       writeOneToClearMask: 0x0000_0000,
       layout: "LNCNT_WEIGHT CFG_LNC_BW_WEIGHT0@0:16 CFG_LNC_CMN_WEIGHT16@16:16")
   }
 
-  /// `LNCNT_WEIGHT.CFG_LNC_BW_WEIGHT0`: bits 15:0, rw.
+  /// `LNCNT_WEIGHT.CFG_LNC_BW_WEIGHT0`: bits 15:0, access unknown.
   @inlinable public static var CFG_LNC_BW_WEIGHT0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `LNCNT_WEIGHT.CFG_LNC_CMN_WEIGHT16`: bits 31:16, rw.
+  /// `LNCNT_WEIGHT.CFG_LNC_CMN_WEIGHT16`: bits 31:16, access unknown.
   @inlinable public static var CFG_LNC_CMN_WEIGHT16: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PB0_PIF_SCRATCH`: bif_5_0 register, index 0x110_0001 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB0_PIF_SCRATCH`: bif_5_0 register, index 0x110_0001 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB0_PIF_SCRATCH: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x110_0001, resetValue: 0x0000_0000,
+      offset: 0x110_0001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_SCRATCH PIF_SCRATCH@0:32")
   }
 
-  /// `PB0_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, rw.
+  /// `PB0_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PB0_PIF_HW_DEBUG`: bif_5_0 register, index 0x110_0002 of space `ix_pb0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB0_PIF_HW_DEBUG`: bif_5_0 register, index 0x110_0002 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB0_PIF_HW_DEBUG: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x110_0002, resetValue: 0x0000_0000,
+      offset: 0x110_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
 
-  /// `PB0_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
   @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
   @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
   @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
   @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
   @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
   @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
   @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
   @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
   @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
   @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
   @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
   @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
   @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
   @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `PB0_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, rw.
+  /// `PB0_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
   @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }

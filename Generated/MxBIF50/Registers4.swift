@@ -3,9116 +3,9116 @@
 
 import MxMMIO
 
-/// `PB1_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_6008 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_6008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6008, resetValue: 0x0000_0000,
+      offset: 0x220_6008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
   @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
   @inlinable public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
   @inlinable public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
   @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
   @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
   @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, rw.
+  /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
   @inlinable public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_600C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_600C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_600C, resetValue: 0x0000_0000,
+      offset: 0x220_600C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
   @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
   @inlinable public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
   @inlinable public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
   @inlinable public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
   @inlinable public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
   @inlinable public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
   @inlinable public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
   @inlinable public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
   @inlinable public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
   @inlinable public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
   @inlinable public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
   @inlinable public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, rw.
+  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
   @inlinable public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6010, resetValue: 0x0000_0000,
+      offset: 0x220_6010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
   @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
   @inlinable public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
   @inlinable public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
   @inlinable public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
   @inlinable public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, rw.
+  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
   @inlinable public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6014, resetValue: 0x0000_0000,
+      offset: 0x220_6014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
   @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
   @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
   @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
   @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
   @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
   @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
   @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
   @inlinable public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
   @inlinable public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
   @inlinable public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, rw.
+  /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
   @inlinable public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6018, resetValue: 0x0000_0000,
+      offset: 0x220_6018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
   @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
   @inlinable public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
   @inlinable public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
   @inlinable public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
   @inlinable public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
   @inlinable public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
   @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
   @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
   @inlinable public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
   @inlinable public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, rw.
+  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
   @inlinable public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_601C, resetValue: 0x0000_0000,
+      offset: 0x220_601C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
   @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
   @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
   @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
   @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
   @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
   @inlinable public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
   @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
   @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
   @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
   @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
   @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
   @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
   @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, rw.
+  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
   @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x220_6020 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x220_6020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_CTRL_REG8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6020, resetValue: 0x0000_0000,
+      offset: 0x220_6020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
   }
 
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, rw.
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
   @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, rw.
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
   @inlinable public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, rw.
+  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
   @inlinable public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, rw.
+  /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
   @inlinable public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6028, resetValue: 0x0000_0000,
+      offset: 0x220_6028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
   @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
   @inlinable public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
   @inlinable public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
   @inlinable public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
   @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
   @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
   @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
   @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
   @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
   @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
   @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
   @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
   @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
   @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
   @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
   @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
   @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
   @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
   @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
   @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
   @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
   @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
   @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, rw.
+  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
   @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_6030 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_6030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6030, resetValue: 0x0000_0000,
+      offset: 0x220_6030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
   @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
   @inlinable public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
   @inlinable public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
   @inlinable public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
   @inlinable public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
   @inlinable public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
   @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
   @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
   @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
   @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
   @inlinable public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
   @inlinable public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
   @inlinable public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
   @inlinable public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
   @inlinable public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
   @inlinable public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
   @inlinable public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
   @inlinable public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
   @inlinable public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
   @inlinable public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
   @inlinable public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
   @inlinable public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
   @inlinable public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, rw.
+  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
   @inlinable public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_GLB_OVRD_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6034, resetValue: 0x0000_0000,
+      offset: 0x220_6034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
   }
 
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, rw.
+  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
   @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, rw.
+  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
   @inlinable public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE0_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6440, resetValue: 0x0000_0000,
+      offset: 0x220_6440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
   }
 
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, rw.
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, rw.
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, rw.
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, rw.
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, rw.
+  /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6448, resetValue: 0x0000_0000,
+      offset: 0x220_6448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
   }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, rw.
+  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE1_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6480, resetValue: 0x0000_0000,
+      offset: 0x220_6480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
   }
 
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, rw.
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, rw.
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, rw.
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, rw.
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, rw.
+  /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6488, resetValue: 0x0000_0000,
+      offset: 0x220_6488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
   }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, rw.
+  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_6500 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_6500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE2_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6500, resetValue: 0x0000_0000,
+      offset: 0x220_6500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE2_CTRL_REG0 RX_BACKUP_2@0:8 RX_DBG_ANALOG_SEL_2@10:2 RX_TST_BSCAN_EN_2@12:1 RX_CFG_OVR_PWRSF_2@13:1 RX_TERM_EN_2@14:1")
   }
 
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, rw.
+  /// `PB1_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, rw.
+  /// `PB1_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, rw.
+  /// `PB1_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, rw.
+  /// `PB1_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, rw.
+  /// `PB1_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6508 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6508, resetValue: 0x0000_0000,
+      offset: 0x220_6508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE2_SCI_STAT_OVRD_REG0 RXPWR_2@0:3 ELECIDLEDETEN_2@3:1 REQUESTTRK_2@6:1 ENABLEFOM_2@7:1 REQUESTFOM_2@8:1 RESPONSEMODE_2@9:1 RXEYEFOM_2@10:8")
   }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, rw.
+  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_6600 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_6600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE3_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6600, resetValue: 0x0000_0000,
+      offset: 0x220_6600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE3_CTRL_REG0 RX_BACKUP_3@0:8 RX_DBG_ANALOG_SEL_3@10:2 RX_TST_BSCAN_EN_3@12:1 RX_CFG_OVR_PWRSF_3@13:1 RX_TERM_EN_3@14:1")
   }
 
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, rw.
+  /// `PB1_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, rw.
+  /// `PB1_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, rw.
+  /// `PB1_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, rw.
+  /// `PB1_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, rw.
+  /// `PB1_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6608 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6608, resetValue: 0x0000_0000,
+      offset: 0x220_6608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE3_SCI_STAT_OVRD_REG0 RXPWR_3@0:3 ELECIDLEDETEN_3@3:1 REQUESTTRK_3@6:1 ENABLEFOM_3@7:1 REQUESTFOM_3@8:1 RESPONSEMODE_3@9:1 RXEYEFOM_3@10:8")
   }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, rw.
+  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_6800 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_6800 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE4_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6800, resetValue: 0x0000_0000,
+      offset: 0x220_6800,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE4_CTRL_REG0 RX_BACKUP_4@0:8 RX_DBG_ANALOG_SEL_4@10:2 RX_TST_BSCAN_EN_4@12:1 RX_CFG_OVR_PWRSF_4@13:1 RX_TERM_EN_4@14:1")
   }
 
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, rw.
+  /// `PB1_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, rw.
+  /// `PB1_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, rw.
+  /// `PB1_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, rw.
+  /// `PB1_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, rw.
+  /// `PB1_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6848 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6848, resetValue: 0x0000_0000,
+      offset: 0x220_6848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE4_SCI_STAT_OVRD_REG0 RXPWR_4@0:3 ELECIDLEDETEN_4@3:1 REQUESTTRK_4@6:1 ENABLEFOM_4@7:1 REQUESTFOM_4@8:1 RESPONSEMODE_4@9:1 RXEYEFOM_4@10:8")
   }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, rw.
+  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_6880 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_6880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE5_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6880, resetValue: 0x0000_0000,
+      offset: 0x220_6880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE5_CTRL_REG0 RX_BACKUP_5@0:8 RX_DBG_ANALOG_SEL_5@10:2 RX_TST_BSCAN_EN_5@12:1 RX_CFG_OVR_PWRSF_5@13:1 RX_TERM_EN_5@14:1")
   }
 
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, rw.
+  /// `PB1_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, rw.
+  /// `PB1_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, rw.
+  /// `PB1_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, rw.
+  /// `PB1_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, rw.
+  /// `PB1_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6888 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6888, resetValue: 0x0000_0000,
+      offset: 0x220_6888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE5_SCI_STAT_OVRD_REG0 RXPWR_5@0:3 ELECIDLEDETEN_5@3:1 REQUESTTRK_5@6:1 ENABLEFOM_5@7:1 REQUESTFOM_5@8:1 RESPONSEMODE_5@9:1 RXEYEFOM_5@10:8")
   }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, rw.
+  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_6900 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_6900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE6_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6900, resetValue: 0x0000_0000,
+      offset: 0x220_6900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE6_CTRL_REG0 RX_BACKUP_6@0:8 RX_DBG_ANALOG_SEL_6@10:2 RX_TST_BSCAN_EN_6@12:1 RX_CFG_OVR_PWRSF_6@13:1 RX_TERM_EN_6@14:1")
   }
 
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, rw.
+  /// `PB1_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, rw.
+  /// `PB1_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, rw.
+  /// `PB1_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, rw.
+  /// `PB1_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, rw.
+  /// `PB1_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6908 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6908, resetValue: 0x0000_0000,
+      offset: 0x220_6908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE6_SCI_STAT_OVRD_REG0 RXPWR_6@0:3 ELECIDLEDETEN_6@3:1 REQUESTTRK_6@6:1 ENABLEFOM_6@7:1 REQUESTFOM_6@8:1 RESPONSEMODE_6@9:1 RXEYEFOM_6@10:8")
   }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, rw.
+  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_6A00 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_6A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE7_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6A00, resetValue: 0x0000_0000,
+      offset: 0x220_6A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE7_CTRL_REG0 RX_BACKUP_7@0:8 RX_DBG_ANALOG_SEL_7@10:2 RX_TST_BSCAN_EN_7@12:1 RX_CFG_OVR_PWRSF_7@13:1 RX_TERM_EN_7@14:1")
   }
 
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, rw.
+  /// `PB1_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, rw.
+  /// `PB1_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, rw.
+  /// `PB1_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, rw.
+  /// `PB1_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, rw.
+  /// `PB1_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6A08 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_6A08, resetValue: 0x0000_0000,
+      offset: 0x220_6A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE7_SCI_STAT_OVRD_REG0 RXPWR_7@0:3 ELECIDLEDETEN_7@3:1 REQUESTTRK_7@6:1 ENABLEFOM_7@7:1 REQUESTFOM_7@8:1 RESPONSEMODE_7@9:1 RXEYEFOM_7@10:8")
   }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, rw.
+  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_7440 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_7440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE8_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7440, resetValue: 0x0000_0000,
+      offset: 0x220_7440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE8_CTRL_REG0 RX_BACKUP_8@0:8 RX_DBG_ANALOG_SEL_8@10:2 RX_TST_BSCAN_EN_8@12:1 RX_CFG_OVR_PWRSF_8@13:1 RX_TERM_EN_8@14:1")
   }
 
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, rw.
+  /// `PB1_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, rw.
+  /// `PB1_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, rw.
+  /// `PB1_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, rw.
+  /// `PB1_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, rw.
+  /// `PB1_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7448 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7448, resetValue: 0x0000_0000,
+      offset: 0x220_7448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE8_SCI_STAT_OVRD_REG0 RXPWR_8@0:3 ELECIDLEDETEN_8@3:1 REQUESTTRK_8@6:1 ENABLEFOM_8@7:1 REQUESTFOM_8@8:1 RESPONSEMODE_8@9:1 RXEYEFOM_8@10:8")
   }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, rw.
+  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_7480 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_7480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE9_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7480, resetValue: 0x0000_0000,
+      offset: 0x220_7480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE9_CTRL_REG0 RX_BACKUP_9@0:8 RX_DBG_ANALOG_SEL_9@10:2 RX_TST_BSCAN_EN_9@12:1 RX_CFG_OVR_PWRSF_9@13:1 RX_TERM_EN_9@14:1")
   }
 
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, rw.
+  /// `PB1_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, rw.
+  /// `PB1_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, rw.
+  /// `PB1_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, rw.
+  /// `PB1_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, rw.
+  /// `PB1_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7488 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7488, resetValue: 0x0000_0000,
+      offset: 0x220_7488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE9_SCI_STAT_OVRD_REG0 RXPWR_9@0:3 ELECIDLEDETEN_9@3:1 REQUESTTRK_9@6:1 ENABLEFOM_9@7:1 REQUESTFOM_9@8:1 RESPONSEMODE_9@9:1 RXEYEFOM_9@10:8")
   }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, rw.
+  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_7500 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_7500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE10_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7500, resetValue: 0x0000_0000,
+      offset: 0x220_7500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE10_CTRL_REG0 RX_BACKUP_10@0:8 RX_DBG_ANALOG_SEL_10@10:2 RX_TST_BSCAN_EN_10@12:1 RX_CFG_OVR_PWRSF_10@13:1 RX_TERM_EN_10@14:1")
   }
 
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, rw.
+  /// `PB1_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, rw.
+  /// `PB1_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, rw.
+  /// `PB1_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, rw.
+  /// `PB1_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, rw.
+  /// `PB1_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7508 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7508, resetValue: 0x0000_0000,
+      offset: 0x220_7508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE10_SCI_STAT_OVRD_REG0 RXPWR_10@0:3 ELECIDLEDETEN_10@3:1 REQUESTTRK_10@6:1 ENABLEFOM_10@7:1 REQUESTFOM_10@8:1 RESPONSEMODE_10@9:1 RXEYEFOM_10@10:8")
   }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_10: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, rw.
+  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_7600 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_7600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE11_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7600, resetValue: 0x0000_0000,
+      offset: 0x220_7600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE11_CTRL_REG0 RX_BACKUP_11@0:8 RX_DBG_ANALOG_SEL_11@10:2 RX_TST_BSCAN_EN_11@12:1 RX_CFG_OVR_PWRSF_11@13:1 RX_TERM_EN_11@14:1")
   }
 
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, rw.
+  /// `PB1_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, rw.
+  /// `PB1_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, rw.
+  /// `PB1_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, rw.
+  /// `PB1_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, rw.
+  /// `PB1_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7608 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7608, resetValue: 0x0000_0000,
+      offset: 0x220_7608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE11_SCI_STAT_OVRD_REG0 RXPWR_11@0:3 ELECIDLEDETEN_11@3:1 REQUESTTRK_11@6:1 ENABLEFOM_11@7:1 REQUESTFOM_11@8:1 RESPONSEMODE_11@9:1 RXEYEFOM_11@10:8")
   }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_11: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, rw.
+  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_7840 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_7840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE12_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7840, resetValue: 0x0000_0000,
+      offset: 0x220_7840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE12_CTRL_REG0 RX_BACKUP_12@0:8 RX_DBG_ANALOG_SEL_12@10:2 RX_TST_BSCAN_EN_12@12:1 RX_CFG_OVR_PWRSF_12@13:1 RX_TERM_EN_12@14:1")
   }
 
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, rw.
+  /// `PB1_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, rw.
+  /// `PB1_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, rw.
+  /// `PB1_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, rw.
+  /// `PB1_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, rw.
+  /// `PB1_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7848 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7848, resetValue: 0x0000_0000,
+      offset: 0x220_7848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE12_SCI_STAT_OVRD_REG0 RXPWR_12@0:3 ELECIDLEDETEN_12@3:1 REQUESTTRK_12@6:1 ENABLEFOM_12@7:1 REQUESTFOM_12@8:1 RESPONSEMODE_12@9:1 RXEYEFOM_12@10:8")
   }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_12: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, rw.
+  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_7880 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_7880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE13_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7880, resetValue: 0x0000_0000,
+      offset: 0x220_7880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE13_CTRL_REG0 RX_BACKUP_13@0:8 RX_DBG_ANALOG_SEL_13@10:2 RX_TST_BSCAN_EN_13@12:1 RX_CFG_OVR_PWRSF_13@13:1 RX_TERM_EN_13@14:1")
   }
 
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, rw.
+  /// `PB1_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, rw.
+  /// `PB1_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, rw.
+  /// `PB1_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, rw.
+  /// `PB1_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, rw.
+  /// `PB1_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7888 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7888, resetValue: 0x0000_0000,
+      offset: 0x220_7888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE13_SCI_STAT_OVRD_REG0 RXPWR_13@0:3 ELECIDLEDETEN_13@3:1 REQUESTTRK_13@6:1 ENABLEFOM_13@7:1 REQUESTFOM_13@8:1 RESPONSEMODE_13@9:1 RXEYEFOM_13@10:8")
   }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_13: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, rw.
+  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_7900 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_7900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE14_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7900, resetValue: 0x0000_0000,
+      offset: 0x220_7900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE14_CTRL_REG0 RX_BACKUP_14@0:8 RX_DBG_ANALOG_SEL_14@10:2 RX_TST_BSCAN_EN_14@12:1 RX_CFG_OVR_PWRSF_14@13:1 RX_TERM_EN_14@14:1")
   }
 
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, rw.
+  /// `PB1_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, rw.
+  /// `PB1_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, rw.
+  /// `PB1_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, rw.
+  /// `PB1_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, rw.
+  /// `PB1_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7908 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7908, resetValue: 0x0000_0000,
+      offset: 0x220_7908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE14_SCI_STAT_OVRD_REG0 RXPWR_14@0:3 ELECIDLEDETEN_14@3:1 REQUESTTRK_14@6:1 ENABLEFOM_14@7:1 REQUESTFOM_14@8:1 RESPONSEMODE_14@9:1 RXEYEFOM_14@10:8")
   }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_14: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, rw.
+  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_7A00 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_7A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE15_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7A00, resetValue: 0x0000_0000,
+      offset: 0x220_7A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE15_CTRL_REG0 RX_BACKUP_15@0:8 RX_DBG_ANALOG_SEL_15@10:2 RX_TST_BSCAN_EN_15@12:1 RX_CFG_OVR_PWRSF_15@13:1 RX_TERM_EN_15@14:1")
   }
 
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, rw.
+  /// `PB1_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, access unknown.
   @inlinable public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, rw.
+  /// `PB1_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, access unknown.
   @inlinable public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, rw.
+  /// `PB1_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, access unknown.
   @inlinable public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, rw.
+  /// `PB1_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, access unknown.
   @inlinable public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, rw.
+  /// `PB1_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, access unknown.
   @inlinable public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7A08 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_7A08, resetValue: 0x0000_0000,
+      offset: 0x220_7A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE15_SCI_STAT_OVRD_REG0 RXPWR_15@0:3 ELECIDLEDETEN_15@3:1 REQUESTTRK_15@6:1 ENABLEFOM_15@7:1 REQUESTFOM_15@8:1 RESPONSEMODE_15@9:1 RXEYEFOM_15@10:8")
   }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, access unknown.
   @inlinable public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, access unknown.
   @inlinable public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, access unknown.
   @inlinable public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, access unknown.
   @inlinable public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, access unknown.
   @inlinable public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, access unknown.
   @inlinable public static var RESPONSEMODE_15: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, rw.
+  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, access unknown.
   @inlinable public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
-/// `PB1_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_8000 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_8000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8000, resetValue: 0x0000_0000,
+      offset: 0x220_8000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_CTRL_REG0 TX_DRV_DATA_ASRT_DLY_VAL@0:3 TX_DRV_DATA_DSRT_DLY_VAL@3:3 TX_CFG_RPTR_RST_VAL_GEN1@8:3 TX_CFG_RPTR_RST_VAL_GEN2@11:3 TX_CFG_RPTR_RST_VAL_GEN3@14:3 TX_STAGGER_CTRL@17:2 TX_DATA_CLK_GATING@19:1 TX_PRESET_TABLE_BYPASS@20:1 TX_COEFF_ROUND_EN@21:1 TX_COEFF_ROUND_DIR_VER@22:1 TX_DCLK_EN_LSX_ALWAYS_ON@23:1 TX_FRONTEND_PWRON_IN_PS4@24:1")
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, access unknown.
   @inlinable public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, access unknown.
   @inlinable public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, access unknown.
   @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, access unknown.
   @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 3)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, access unknown.
   @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, access unknown.
   @inlinable public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, access unknown.
   @inlinable public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, access unknown.
   @inlinable public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, access unknown.
   @inlinable public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, access unknown.
   @inlinable public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, access unknown.
   @inlinable public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PB1_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, rw.
+  /// `PB1_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x220_8004 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x220_8004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8004, resetValue: 0x0000_0000,
+      offset: 0x220_8004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_LANE_SKEW_CTRL TX_CFG_GROUPX1_EN_0@0:1 TX_CFG_GROUPX1_EN_1@1:1 TX_CFG_GROUPX1_EN_2@2:1 TX_CFG_GROUPX1_EN_3@3:1 TX_CFG_GROUPX1_EN_4@4:1 TX_CFG_GROUPX1_EN_5@5:1 TX_CFG_GROUPX1_EN_6@6:1 TX_CFG_GROUPX1_EN_7@7:1 TX_CFG_GROUPX1_EN_8@8:1 TX_CFG_GROUPX1_EN_9@9:1 TX_CFG_GROUPX1_EN_10@10:1 TX_CFG_GROUPX1_EN_11@11:1 TX_CFG_GROUPX1_EN_12@12:1 TX_CFG_GROUPX1_EN_13@13:1 TX_CFG_GROUPX1_EN_14@14:1 TX_CFG_GROUPX1_EN_15@15:1 TX_CFG_GROUPX2_EN_L0T1@16:1 TX_CFG_GROUPX2_EN_L2T3@17:1 TX_CFG_GROUPX2_EN_L4T5@18:1 TX_CFG_GROUPX2_EN_L6T7@19:1 TX_CFG_GROUPX2_EN_L8T9@20:1 TX_CFG_GROUPX2_EN_L10T11@21:1 TX_CFG_GROUPX2_EN_L12T13@22:1 TX_CFG_GROUPX2_EN_L14T15@23:1 TX_CFG_GROUPX4_EN_L0T3@24:1 TX_CFG_GROUPX4_EN_L4T7@25:1 TX_CFG_GROUPX4_EN_L8T11@26:1 TX_CFG_GROUPX4_EN_L12T15@27:1 TX_CFG_GROUPX8_EN_L0T7@28:1 TX_CFG_GROUPX8_EN_L8T15@29:1 TX_CFG_GROUPX16_EN_L0T15@30:1")
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, access unknown.
   @inlinable public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, access unknown.
   @inlinable public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, rw.
+  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, access unknown.
   @inlinable public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8010 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8010, resetValue: 0x0000_0000,
+      offset: 0x220_8010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_SCI_STAT_OVRD_REG0 IGNR_TXPWR_CBI_UPDT_L0T3@0:1 IGNR_TXPWR_CBI_UPDT_L4T7@1:1 IGNR_TXPWR_CBI_UPDT_L8T11@2:1 IGNR_TXPWR_CBI_UPDT_L12T15@3:1 IGNR_COEFFICIENTID_CBI_UPDT_L0T3@8:1 IGNR_COEFFICIENTID_CBI_UPDT_L4T7@9:1 IGNR_COEFFICIENTID_CBI_UPDT_L8T11@10:1 IGNR_COEFFICIENTID_CBI_UPDT_L12T15@11:1 IGNR_COEFFICIENT_CBI_UPDT_L0T3@12:1 IGNR_COEFFICIENT_CBI_UPDT_L4T7@13:1 IGNR_COEFFICIENT_CBI_UPDT_L8T11@14:1 IGNR_COEFFICIENT_CBI_UPDT_L12T15@15:1")
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
   @inlinable public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
   @inlinable public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
   @inlinable public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
   @inlinable public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, access unknown.
   @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, access unknown.
   @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, access unknown.
   @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, access unknown.
   @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, access unknown.
   @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, access unknown.
   @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, access unknown.
   @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, rw.
+  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, access unknown.
   @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0`: bif_5_0 register, index 0x220_8014 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0`: bif_5_0 register, index 0x220_8014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8014, resetValue: 0x0000_0000,
+      offset: 0x220_8014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0 ACCEPT_ENTRY_0@0:1 ACCEPT_ENTRY_1@1:1 ACCEPT_ENTRY_2@2:1 ACCEPT_ENTRY_3@3:1 ACCEPT_ENTRY_4@4:1 ACCEPT_ENTRY_5@5:1 ACCEPT_ENTRY_6@6:1 ACCEPT_ENTRY_7@7:1 ACCEPT_ENTRY_8@8:1 ACCEPT_ENTRY_9@9:1 ACCEPT_ENTRY_10@10:1 ACCEPT_ENTRY_11@11:1 ACCEPT_ENTRY_12@12:1 ACCEPT_ENTRY_13@13:1 ACCEPT_ENTRY_14@14:1 ACCEPT_ENTRY_15@15:1 ACCEPT_ENTRY_16@16:1 ACCEPT_ENTRY_17@17:1 ACCEPT_ENTRY_18@18:1 ACCEPT_ENTRY_19@19:1 ACCEPT_ENTRY_20@20:1 ACCEPT_ENTRY_21@21:1 ACCEPT_ENTRY_22@22:1 ACCEPT_ENTRY_23@23:1 ACCEPT_ENTRY_24@24:1 ACCEPT_ENTRY_25@25:1 ACCEPT_ENTRY_26@26:1 ACCEPT_ENTRY_27@27:1 ACCEPT_ENTRY_28@28:1 ACCEPT_ENTRY_29@29:1 ACCEPT_ENTRY_30@30:1 ACCEPT_ENTRY_31@31:1")
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, access unknown.
   @inlinable public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, access unknown.
   @inlinable public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, access unknown.
   @inlinable public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, access unknown.
   @inlinable public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, access unknown.
   @inlinable public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, access unknown.
   @inlinable public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, access unknown.
   @inlinable public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, access unknown.
   @inlinable public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, access unknown.
   @inlinable public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, access unknown.
   @inlinable public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, access unknown.
   @inlinable public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, access unknown.
   @inlinable public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, access unknown.
   @inlinable public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, access unknown.
   @inlinable public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, access unknown.
   @inlinable public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, access unknown.
   @inlinable public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, access unknown.
   @inlinable public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, access unknown.
   @inlinable public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, access unknown.
   @inlinable public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, access unknown.
   @inlinable public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, access unknown.
   @inlinable public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, access unknown.
   @inlinable public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, access unknown.
   @inlinable public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, access unknown.
   @inlinable public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, access unknown.
   @inlinable public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, access unknown.
   @inlinable public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, access unknown.
   @inlinable public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, access unknown.
   @inlinable public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, access unknown.
   @inlinable public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, access unknown.
   @inlinable public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, access unknown.
   @inlinable public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, access unknown.
   @inlinable public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x220_8018 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x220_8018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8018, resetValue: 0x0000_0000,
+      offset: 0x220_8018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1 ACCEPT_ENTRY_32@0:1 ACCEPT_ENTRY_33@1:1 ACCEPT_ENTRY_34@2:1 ACCEPT_ENTRY_35@3:1 ACCEPT_ENTRY_36@4:1 ACCEPT_ENTRY_37@5:1 ACCEPT_ENTRY_38@6:1 ACCEPT_ENTRY_39@7:1 ACCEPT_ENTRY_40@8:1 ACCEPT_ENTRY_41@9:1 ACCEPT_ENTRY_42@10:1 ACCEPT_ENTRY_43@11:1 ACCEPT_ENTRY_44@12:1 ACCEPT_ENTRY_45@13:1 ACCEPT_ENTRY_46@14:1 ACCEPT_ENTRY_47@15:1 ACCEPT_ENTRY_48@16:1 ACCEPT_ENTRY_49@17:1 ACCEPT_ENTRY_50@18:1 ACCEPT_ENTRY_51@19:1 ACCEPT_ENTRY_52@20:1 ACCEPT_ENTRY_53@21:1 ACCEPT_ENTRY_54@22:1 ACCEPT_ENTRY_55@23:1 ACCEPT_ENTRY_56@24:1 ACCEPT_ENTRY_57@25:1 ACCEPT_ENTRY_58@26:1 ACCEPT_ENTRY_59@27:1 ACCEPT_ENTRY_60@28:1 ACCEPT_ENTRY_61@29:1 ACCEPT_ENTRY_62@30:1 ACCEPT_ENTRY_63@31:1")
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, access unknown.
   @inlinable public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, access unknown.
   @inlinable public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, access unknown.
   @inlinable public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, access unknown.
   @inlinable public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, access unknown.
   @inlinable public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, access unknown.
   @inlinable public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, access unknown.
   @inlinable public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, access unknown.
   @inlinable public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, access unknown.
   @inlinable public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, access unknown.
   @inlinable public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, access unknown.
   @inlinable public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, access unknown.
   @inlinable public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, access unknown.
   @inlinable public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, access unknown.
   @inlinable public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, access unknown.
   @inlinable public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, access unknown.
   @inlinable public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, access unknown.
   @inlinable public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, access unknown.
   @inlinable public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, access unknown.
   @inlinable public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, access unknown.
   @inlinable public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, access unknown.
   @inlinable public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, access unknown.
   @inlinable public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, access unknown.
   @inlinable public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, access unknown.
   @inlinable public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, access unknown.
   @inlinable public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, access unknown.
   @inlinable public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, access unknown.
   @inlinable public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, access unknown.
   @inlinable public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, access unknown.
   @inlinable public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, access unknown.
   @inlinable public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, access unknown.
   @inlinable public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, access unknown.
   @inlinable public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x220_801C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x220_801C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_801C, resetValue: 0x0000_0000,
+      offset: 0x220_801C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2 ACCEPT_ENTRY_64@0:1 ACCEPT_ENTRY_65@1:1 ACCEPT_ENTRY_66@2:1 ACCEPT_ENTRY_67@3:1 ACCEPT_ENTRY_68@4:1 ACCEPT_ENTRY_69@5:1 ACCEPT_ENTRY_70@6:1 ACCEPT_ENTRY_71@7:1 ACCEPT_ENTRY_72@8:1 ACCEPT_ENTRY_73@9:1 ACCEPT_ENTRY_74@10:1 ACCEPT_ENTRY_75@11:1 ACCEPT_ENTRY_76@12:1 ACCEPT_ENTRY_77@13:1 ACCEPT_ENTRY_78@14:1 ACCEPT_ENTRY_79@15:1 ACCEPT_ENTRY_80@16:1 ACCEPT_ENTRY_81@17:1 ACCEPT_ENTRY_82@18:1 ACCEPT_ENTRY_83@19:1 ACCEPT_ENTRY_84@20:1 ACCEPT_ENTRY_85@21:1 ACCEPT_ENTRY_86@22:1 ACCEPT_ENTRY_87@23:1 ACCEPT_ENTRY_88@24:1 ACCEPT_ENTRY_89@25:1 ACCEPT_ENTRY_90@26:1 ACCEPT_ENTRY_91@27:1 ACCEPT_ENTRY_92@28:1 ACCEPT_ENTRY_93@29:1 ACCEPT_ENTRY_94@30:1 ACCEPT_ENTRY_95@31:1")
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, access unknown.
   @inlinable public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, access unknown.
   @inlinable public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, access unknown.
   @inlinable public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, access unknown.
   @inlinable public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, access unknown.
   @inlinable public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, access unknown.
   @inlinable public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, access unknown.
   @inlinable public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, access unknown.
   @inlinable public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, access unknown.
   @inlinable public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, access unknown.
   @inlinable public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, access unknown.
   @inlinable public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, access unknown.
   @inlinable public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, access unknown.
   @inlinable public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, access unknown.
   @inlinable public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, access unknown.
   @inlinable public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, access unknown.
   @inlinable public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, access unknown.
   @inlinable public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, access unknown.
   @inlinable public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, access unknown.
   @inlinable public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, access unknown.
   @inlinable public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, access unknown.
   @inlinable public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, access unknown.
   @inlinable public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, access unknown.
   @inlinable public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, access unknown.
   @inlinable public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, access unknown.
   @inlinable public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, access unknown.
   @inlinable public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, access unknown.
   @inlinable public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, access unknown.
   @inlinable public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, access unknown.
   @inlinable public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, access unknown.
   @inlinable public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, access unknown.
   @inlinable public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, access unknown.
   @inlinable public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x220_8020 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x220_8020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8020, resetValue: 0x0000_0000,
+      offset: 0x220_8020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3 ACCEPT_ENTRY_96@0:1 ACCEPT_ENTRY_97@1:1 ACCEPT_ENTRY_98@2:1 ACCEPT_ENTRY_99@3:1 ACCEPT_ENTRY_100@4:1 ACCEPT_ENTRY_101@5:1 ACCEPT_ENTRY_102@6:1 ACCEPT_ENTRY_103@7:1 ACCEPT_ENTRY_104@8:1 ACCEPT_ENTRY_105@9:1 ACCEPT_ENTRY_106@10:1 ACCEPT_ENTRY_107@11:1 ACCEPT_ENTRY_108@12:1 ACCEPT_ENTRY_109@13:1")
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, access unknown.
   @inlinable public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, access unknown.
   @inlinable public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, access unknown.
   @inlinable public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, access unknown.
   @inlinable public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, access unknown.
   @inlinable public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, access unknown.
   @inlinable public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, access unknown.
   @inlinable public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, access unknown.
   @inlinable public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, access unknown.
   @inlinable public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, access unknown.
   @inlinable public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, access unknown.
   @inlinable public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, access unknown.
   @inlinable public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, access unknown.
   @inlinable public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, rw.
+  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, access unknown.
   @inlinable public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_8030 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_8030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8030, resetValue: 0x0000_0000,
+      offset: 0x220_8030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG0 TX_CFG_DCLK_DIV_OVRD_VAL@0:3 TX_CFG_DCLK_DIV_OVRD_EN@3:1 TX_CFG_DRV0_EN_GEN1_OVRD_VAL@4:4 TX_CFG_DRV0_EN_OVRD_EN@8:1 TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL@9:4 TX_CFG_DRV0_TAP_SEL_OVRD_EN@13:1 TX_CFG_DRV1_EN_GEN1_OVRD_VAL@14:5 TX_CFG_DRV1_EN_OVRD_EN@19:1 TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_OVRD_EN@25:1 TX_CFG_DRV2_EN_GEN1_OVRD_VAL@26:4 TX_CFG_DRV2_EN_OVRD_EN@30:1")
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, access unknown.
   @inlinable public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, access unknown.
   @inlinable public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, access unknown.
   @inlinable public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, access unknown.
   @inlinable public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, access unknown.
   @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, access unknown.
   @inlinable public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, access unknown.
   @inlinable public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, access unknown.
   @inlinable public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, access unknown.
   @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, access unknown.
   @inlinable public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, access unknown.
   @inlinable public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, rw.
+  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, access unknown.
   @inlinable public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_8034 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_8034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_OVRD_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8034, resetValue: 0x0000_0000,
+      offset: 0x220_8034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG1 TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_OVRD_EN@4:1 TX_CFG_DRVX_EN_GEN1_OVRD_VAL@5:1 TX_CFG_DRVX_EN_OVRD_EN@6:1 TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL@7:1 TX_CFG_DRVX_TAP_SEL_OVRD_EN@8:1 TX_CFG_PLLCLK_SEL_OVRD_VAL@9:1 TX_CFG_PLLCLK_SEL_OVRD_EN@10:1 TX_CFG_TCLK_DIV_OVRD_VAL@11:1 TX_CFG_TCLK_DIV_OVRD_EN@12:1 TX_CMDET_EN_OVRD_VAL@13:1 TX_CMDET_EN_OVRD_EN@14:1 TX_DATA_IN_OVRD_VAL@15:10 TX_DATA_IN_OVRD_EN@25:1 TX_RPTR_RSTN_OVRD_VAL@26:1 TX_RPTR_RSTN_OVRD_EN@27:1 TX_RXDET_EN_OVRD_VAL@28:1 TX_RXDET_EN_OVRD_EN@29:1 TX_WPTR_RSTN_OVRD_VAL@30:1 TX_WPTR_RSTN_OVRD_EN@31:1")
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, access unknown.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, access unknown.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, access unknown.
   @inlinable public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, access unknown.
   @inlinable public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, access unknown.
   @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, access unknown.
   @inlinable public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, access unknown.
   @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, access unknown.
   @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, access unknown.
   @inlinable public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, access unknown.
   @inlinable public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, access unknown.
   @inlinable public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, access unknown.
   @inlinable public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, access unknown.
   @inlinable public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 10)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, access unknown.
   @inlinable public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, access unknown.
   @inlinable public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, access unknown.
   @inlinable public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, access unknown.
   @inlinable public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, access unknown.
   @inlinable public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, access unknown.
   @inlinable public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, rw.
+  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, access unknown.
   @inlinable public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PB1_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_8038 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_8038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_OVRD_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8038, resetValue: 0x0000_0000,
+      offset: 0x220_8038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG2 TX_WRITE_EN_OVRD_VAL@0:1 TX_WRITE_EN_OVRD_EN@1:1 TX_CFG_GROUPX1_EN_OVRD_VAL@2:1 TX_CFG_GROUPX1_EN_OVRD_EN@3:1 TX_CFG_GROUPX2_EN_OVRD_VAL@4:1 TX_CFG_GROUPX2_EN_OVRD_EN@5:1 TX_CFG_GROUPX4_EN_OVRD_VAL@6:1 TX_CFG_GROUPX4_EN_OVRD_EN@7:1 TX_CFG_GROUPX8_EN_OVRD_VAL@8:1 TX_CFG_GROUPX8_EN_OVRD_EN@9:1 TX_CFG_GROUPX16_EN_OVRD_VAL@10:1 TX_CFG_GROUPX16_EN_OVRD_EN@11:1 TX_CFG_DRV0_EN_GEN2_OVRD_VAL@12:4 TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL@16:4 TX_CFG_DRV1_EN_GEN2_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL@25:5")
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, access unknown.
   @inlinable public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, access unknown.
   @inlinable public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, access unknown.
   @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, access unknown.
   @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, access unknown.
   @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, access unknown.
   @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, access unknown.
   @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, access unknown.
   @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, access unknown.
   @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, access unknown.
   @inlinable public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, access unknown.
   @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, access unknown.
   @inlinable public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, rw.
+  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, access unknown.
   @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 5)
   }
 }
 
-/// `PB1_TX_GLB_OVRD_REG3`: bif_5_0 register, index 0x220_803C of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_OVRD_REG3`: bif_5_0 register, index 0x220_803C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_OVRD_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_803C, resetValue: 0x0000_0000,
+      offset: 0x220_803C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG3 TX_CFG_DRV2_EN_GEN2_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL@4:4 TX_CFG_DRVX_EN_GEN2_OVRD_VAL@8:1 TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL@9:1 TX_CFG_DRV0_EN_GEN3_OVRD_VAL@10:4 TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL@14:4 TX_CFG_DRV1_EN_GEN3_OVRD_VAL@18:5 TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL@23:5 TX_CFG_DRV2_EN_GEN3_OVRD_VAL@28:4")
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, access unknown.
   @inlinable public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, access unknown.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, access unknown.
   @inlinable public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, access unknown.
   @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, access unknown.
   @inlinable public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, access unknown.
   @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, access unknown.
   @inlinable public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 5)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, access unknown.
   @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 5)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, rw.
+  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, access unknown.
   @inlinable public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PB1_TX_GLB_OVRD_REG4`: bif_5_0 register, index 0x220_8040 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_GLB_OVRD_REG4`: bif_5_0 register, index 0x220_8040 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_GLB_OVRD_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8040, resetValue: 0x0000_0000,
+      offset: 0x220_8040,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG4 TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL@0:4 TX_CFG_DRVX_EN_GEN3_OVRD_VAL@4:1 TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL@5:1")
   }
 
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, rw.
+  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, access unknown.
   @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, rw.
+  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, access unknown.
   @inlinable public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, rw.
+  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, access unknown.
   @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `PB1_TX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_8440 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_8440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE0_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8440, resetValue: 0x0000_0000,
+      offset: 0x220_8440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_CTRL_REG0 TX_CFG_DISPCLK_MODE_0@0:1 TX_CFG_INV_DATA_0@1:1 TX_CFG_SWING_BOOST_EN_0@2:1 TX_DBG_PRBS_EN_0@3:1")
   }
 
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, rw.
+  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, rw.
+  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, rw.
+  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, rw.
+  /// `PB1_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x220_8444 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x220_8444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE0_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8444, resetValue: 0x0000_0000,
+      offset: 0x220_8444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_0@0:1 TX_DCLK_EN_OVRD_EN_0@1:1 TX_DRV_DATA_EN_OVRD_VAL_0@2:1 TX_DRV_DATA_EN_OVRD_EN_0@3:1 TX_DRV_PWRON_OVRD_VAL_0@4:1 TX_DRV_PWRON_OVRD_EN_0@5:1 TX_FRONTEND_PWRON_OVRD_VAL_0@6:1 TX_FRONTEND_PWRON_OVRD_EN_0@7:1")
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, rw.
+  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8448 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8448, resetValue: 0x0000_0000,
+      offset: 0x220_8448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_SCI_STAT_OVRD_REG0 TXPWR_0@0:3 TXMARG_0@4:3 DEEMPH_0@7:1 COEFFICIENTID_0@8:2 COEFFICIENT_0@10:6")
   }
 
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, rw.
+  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, rw.
+  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, rw.
+  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, access unknown.
   @inlinable public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, rw.
+  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, rw.
+  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_8480 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_8480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE1_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8480, resetValue: 0x0000_0000,
+      offset: 0x220_8480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_CTRL_REG0 TX_CFG_DISPCLK_MODE_1@0:1 TX_CFG_INV_DATA_1@1:1 TX_CFG_SWING_BOOST_EN_1@2:1 TX_DBG_PRBS_EN_1@3:1")
   }
 
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, rw.
+  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, rw.
+  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, rw.
+  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, rw.
+  /// `PB1_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x220_8484 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x220_8484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE1_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8484, resetValue: 0x0000_0000,
+      offset: 0x220_8484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_1@0:1 TX_DCLK_EN_OVRD_EN_1@1:1 TX_DRV_DATA_EN_OVRD_VAL_1@2:1 TX_DRV_DATA_EN_OVRD_EN_1@3:1 TX_DRV_PWRON_OVRD_VAL_1@4:1 TX_DRV_PWRON_OVRD_EN_1@5:1 TX_FRONTEND_PWRON_OVRD_VAL_1@6:1 TX_FRONTEND_PWRON_OVRD_EN_1@7:1")
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, rw.
+  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8488 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8488, resetValue: 0x0000_0000,
+      offset: 0x220_8488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_SCI_STAT_OVRD_REG0 TXPWR_1@0:3 TXMARG_1@4:3 DEEMPH_1@7:1 COEFFICIENTID_1@8:2 COEFFICIENT_1@10:6")
   }
 
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, rw.
+  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, rw.
+  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, rw.
+  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, access unknown.
   @inlinable public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, rw.
+  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, rw.
+  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_1: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_8500 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_8500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE2_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8500, resetValue: 0x0000_0000,
+      offset: 0x220_8500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_CTRL_REG0 TX_CFG_DISPCLK_MODE_2@0:1 TX_CFG_INV_DATA_2@1:1 TX_CFG_SWING_BOOST_EN_2@2:1 TX_DBG_PRBS_EN_2@3:1")
   }
 
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, rw.
+  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, rw.
+  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, rw.
+  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, rw.
+  /// `PB1_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x220_8504 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x220_8504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE2_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8504, resetValue: 0x0000_0000,
+      offset: 0x220_8504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_2@0:1 TX_DCLK_EN_OVRD_EN_2@1:1 TX_DRV_DATA_EN_OVRD_VAL_2@2:1 TX_DRV_DATA_EN_OVRD_EN_2@3:1 TX_DRV_PWRON_OVRD_VAL_2@4:1 TX_DRV_PWRON_OVRD_EN_2@5:1 TX_FRONTEND_PWRON_OVRD_VAL_2@6:1 TX_FRONTEND_PWRON_OVRD_EN_2@7:1")
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, rw.
+  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8508 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8508, resetValue: 0x0000_0000,
+      offset: 0x220_8508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_SCI_STAT_OVRD_REG0 TXPWR_2@0:3 TXMARG_2@4:3 DEEMPH_2@7:1 COEFFICIENTID_2@8:2 COEFFICIENT_2@10:6")
   }
 
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, rw.
+  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, rw.
+  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, rw.
+  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, access unknown.
   @inlinable public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, rw.
+  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_2: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, rw.
+  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_2: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_8600 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_8600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE3_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8600, resetValue: 0x0000_0000,
+      offset: 0x220_8600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_CTRL_REG0 TX_CFG_DISPCLK_MODE_3@0:1 TX_CFG_INV_DATA_3@1:1 TX_CFG_SWING_BOOST_EN_3@2:1 TX_DBG_PRBS_EN_3@3:1")
   }
 
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, rw.
+  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, rw.
+  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, rw.
+  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, rw.
+  /// `PB1_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x220_8604 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x220_8604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE3_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8604, resetValue: 0x0000_0000,
+      offset: 0x220_8604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_3@0:1 TX_DCLK_EN_OVRD_EN_3@1:1 TX_DRV_DATA_EN_OVRD_VAL_3@2:1 TX_DRV_DATA_EN_OVRD_EN_3@3:1 TX_DRV_PWRON_OVRD_VAL_3@4:1 TX_DRV_PWRON_OVRD_EN_3@5:1 TX_FRONTEND_PWRON_OVRD_VAL_3@6:1 TX_FRONTEND_PWRON_OVRD_EN_3@7:1")
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, rw.
+  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8608 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8608, resetValue: 0x0000_0000,
+      offset: 0x220_8608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_SCI_STAT_OVRD_REG0 TXPWR_3@0:3 TXMARG_3@4:3 DEEMPH_3@7:1 COEFFICIENTID_3@8:2 COEFFICIENT_3@10:6")
   }
 
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, rw.
+  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, rw.
+  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, rw.
+  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, access unknown.
   @inlinable public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, rw.
+  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_3: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, rw.
+  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_3: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_8840 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_8840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE4_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8840, resetValue: 0x0000_0000,
+      offset: 0x220_8840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_CTRL_REG0 TX_CFG_DISPCLK_MODE_4@0:1 TX_CFG_INV_DATA_4@1:1 TX_CFG_SWING_BOOST_EN_4@2:1 TX_DBG_PRBS_EN_4@3:1")
   }
 
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, rw.
+  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, rw.
+  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, rw.
+  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, rw.
+  /// `PB1_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x220_8844 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x220_8844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE4_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8844, resetValue: 0x0000_0000,
+      offset: 0x220_8844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_4@0:1 TX_DCLK_EN_OVRD_EN_4@1:1 TX_DRV_DATA_EN_OVRD_VAL_4@2:1 TX_DRV_DATA_EN_OVRD_EN_4@3:1 TX_DRV_PWRON_OVRD_VAL_4@4:1 TX_DRV_PWRON_OVRD_EN_4@5:1 TX_FRONTEND_PWRON_OVRD_VAL_4@6:1 TX_FRONTEND_PWRON_OVRD_EN_4@7:1")
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, rw.
+  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8848 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8848, resetValue: 0x0000_0000,
+      offset: 0x220_8848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_SCI_STAT_OVRD_REG0 TXPWR_4@0:3 TXMARG_4@4:3 DEEMPH_4@7:1 COEFFICIENTID_4@8:2 COEFFICIENT_4@10:6")
   }
 
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, rw.
+  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, rw.
+  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, rw.
+  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, access unknown.
   @inlinable public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, rw.
+  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_4: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, rw.
+  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_4: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_8880 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_8880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE5_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8880, resetValue: 0x0000_0000,
+      offset: 0x220_8880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_CTRL_REG0 TX_CFG_DISPCLK_MODE_5@0:1 TX_CFG_INV_DATA_5@1:1 TX_CFG_SWING_BOOST_EN_5@2:1 TX_DBG_PRBS_EN_5@3:1")
   }
 
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, rw.
+  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, rw.
+  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, rw.
+  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, rw.
+  /// `PB1_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x220_8884 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x220_8884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE5_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8884, resetValue: 0x0000_0000,
+      offset: 0x220_8884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_5@0:1 TX_DCLK_EN_OVRD_EN_5@1:1 TX_DRV_DATA_EN_OVRD_VAL_5@2:1 TX_DRV_DATA_EN_OVRD_EN_5@3:1 TX_DRV_PWRON_OVRD_VAL_5@4:1 TX_DRV_PWRON_OVRD_EN_5@5:1 TX_FRONTEND_PWRON_OVRD_VAL_5@6:1 TX_FRONTEND_PWRON_OVRD_EN_5@7:1")
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, rw.
+  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8888 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8888, resetValue: 0x0000_0000,
+      offset: 0x220_8888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_SCI_STAT_OVRD_REG0 TXPWR_5@0:3 TXMARG_5@4:3 DEEMPH_5@7:1 COEFFICIENTID_5@8:2 COEFFICIENT_5@10:6")
   }
 
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, rw.
+  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, rw.
+  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, rw.
+  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, access unknown.
   @inlinable public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, rw.
+  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_5: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, rw.
+  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_5: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_8900 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_8900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE6_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8900, resetValue: 0x0000_0000,
+      offset: 0x220_8900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_CTRL_REG0 TX_CFG_DISPCLK_MODE_6@0:1 TX_CFG_INV_DATA_6@1:1 TX_CFG_SWING_BOOST_EN_6@2:1 TX_DBG_PRBS_EN_6@3:1")
   }
 
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, rw.
+  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, rw.
+  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, rw.
+  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, rw.
+  /// `PB1_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x220_8904 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x220_8904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE6_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8904, resetValue: 0x0000_0000,
+      offset: 0x220_8904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_6@0:1 TX_DCLK_EN_OVRD_EN_6@1:1 TX_DRV_DATA_EN_OVRD_VAL_6@2:1 TX_DRV_DATA_EN_OVRD_EN_6@3:1 TX_DRV_PWRON_OVRD_VAL_6@4:1 TX_DRV_PWRON_OVRD_EN_6@5:1 TX_FRONTEND_PWRON_OVRD_VAL_6@6:1 TX_FRONTEND_PWRON_OVRD_EN_6@7:1")
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, rw.
+  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8908 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8908, resetValue: 0x0000_0000,
+      offset: 0x220_8908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_SCI_STAT_OVRD_REG0 TXPWR_6@0:3 TXMARG_6@4:3 DEEMPH_6@7:1 COEFFICIENTID_6@8:2 COEFFICIENT_6@10:6")
   }
 
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, rw.
+  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, rw.
+  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, rw.
+  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, access unknown.
   @inlinable public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, rw.
+  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_6: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, rw.
+  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_6: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_8A00 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_8A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE7_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8A00, resetValue: 0x0000_0000,
+      offset: 0x220_8A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_CTRL_REG0 TX_CFG_DISPCLK_MODE_7@0:1 TX_CFG_INV_DATA_7@1:1 TX_CFG_SWING_BOOST_EN_7@2:1 TX_DBG_PRBS_EN_7@3:1")
   }
 
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, rw.
+  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, rw.
+  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, rw.
+  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, rw.
+  /// `PB1_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x220_8A04 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x220_8A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE7_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8A04, resetValue: 0x0000_0000,
+      offset: 0x220_8A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_7@0:1 TX_DCLK_EN_OVRD_EN_7@1:1 TX_DRV_DATA_EN_OVRD_VAL_7@2:1 TX_DRV_DATA_EN_OVRD_EN_7@3:1 TX_DRV_PWRON_OVRD_VAL_7@4:1 TX_DRV_PWRON_OVRD_EN_7@5:1 TX_FRONTEND_PWRON_OVRD_VAL_7@6:1 TX_FRONTEND_PWRON_OVRD_EN_7@7:1")
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, rw.
+  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8A08 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_8A08, resetValue: 0x0000_0000,
+      offset: 0x220_8A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_SCI_STAT_OVRD_REG0 TXPWR_7@0:3 TXMARG_7@4:3 DEEMPH_7@7:1 COEFFICIENTID_7@8:2 COEFFICIENT_7@10:6")
   }
 
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, rw.
+  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, rw.
+  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, rw.
+  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, access unknown.
   @inlinable public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, rw.
+  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_7: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, rw.
+  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_7: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_9440 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_9440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE8_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9440, resetValue: 0x0000_0000,
+      offset: 0x220_9440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_CTRL_REG0 TX_CFG_DISPCLK_MODE_8@0:1 TX_CFG_INV_DATA_8@1:1 TX_CFG_SWING_BOOST_EN_8@2:1 TX_DBG_PRBS_EN_8@3:1")
   }
 
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, rw.
+  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, rw.
+  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, rw.
+  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, rw.
+  /// `PB1_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x220_9444 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x220_9444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE8_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9444, resetValue: 0x0000_0000,
+      offset: 0x220_9444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_8@0:1 TX_DCLK_EN_OVRD_EN_8@1:1 TX_DRV_DATA_EN_OVRD_VAL_8@2:1 TX_DRV_DATA_EN_OVRD_EN_8@3:1 TX_DRV_PWRON_OVRD_VAL_8@4:1 TX_DRV_PWRON_OVRD_EN_8@5:1 TX_FRONTEND_PWRON_OVRD_VAL_8@6:1 TX_FRONTEND_PWRON_OVRD_EN_8@7:1")
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, rw.
+  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9448 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9448, resetValue: 0x0000_0000,
+      offset: 0x220_9448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_SCI_STAT_OVRD_REG0 TXPWR_8@0:3 TXMARG_8@4:3 DEEMPH_8@7:1 COEFFICIENTID_8@8:2 COEFFICIENT_8@10:6")
   }
 
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, rw.
+  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, rw.
+  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, rw.
+  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, access unknown.
   @inlinable public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, rw.
+  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_8: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, rw.
+  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_8: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_9480 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_9480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE9_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9480, resetValue: 0x0000_0000,
+      offset: 0x220_9480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_CTRL_REG0 TX_CFG_DISPCLK_MODE_9@0:1 TX_CFG_INV_DATA_9@1:1 TX_CFG_SWING_BOOST_EN_9@2:1 TX_DBG_PRBS_EN_9@3:1")
   }
 
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, rw.
+  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, rw.
+  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, rw.
+  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, rw.
+  /// `PB1_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x220_9484 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x220_9484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE9_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9484, resetValue: 0x0000_0000,
+      offset: 0x220_9484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_9@0:1 TX_DCLK_EN_OVRD_EN_9@1:1 TX_DRV_DATA_EN_OVRD_VAL_9@2:1 TX_DRV_DATA_EN_OVRD_EN_9@3:1 TX_DRV_PWRON_OVRD_VAL_9@4:1 TX_DRV_PWRON_OVRD_EN_9@5:1 TX_FRONTEND_PWRON_OVRD_VAL_9@6:1 TX_FRONTEND_PWRON_OVRD_EN_9@7:1")
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, rw.
+  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9488 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9488, resetValue: 0x0000_0000,
+      offset: 0x220_9488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_SCI_STAT_OVRD_REG0 TXPWR_9@0:3 TXMARG_9@4:3 DEEMPH_9@7:1 COEFFICIENTID_9@8:2 COEFFICIENT_9@10:6")
   }
 
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, rw.
+  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, rw.
+  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, rw.
+  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, access unknown.
   @inlinable public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, rw.
+  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_9: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, rw.
+  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_9: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_9500 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_9500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE10_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9500, resetValue: 0x0000_0000,
+      offset: 0x220_9500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_CTRL_REG0 TX_CFG_DISPCLK_MODE_10@0:1 TX_CFG_INV_DATA_10@1:1 TX_CFG_SWING_BOOST_EN_10@2:1 TX_DBG_PRBS_EN_10@3:1")
   }
 
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, rw.
+  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, rw.
+  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, rw.
+  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, rw.
+  /// `PB1_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x220_9504 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x220_9504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE10_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9504, resetValue: 0x0000_0000,
+      offset: 0x220_9504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_10@0:1 TX_DCLK_EN_OVRD_EN_10@1:1 TX_DRV_DATA_EN_OVRD_VAL_10@2:1 TX_DRV_DATA_EN_OVRD_EN_10@3:1 TX_DRV_PWRON_OVRD_VAL_10@4:1 TX_DRV_PWRON_OVRD_EN_10@5:1 TX_FRONTEND_PWRON_OVRD_VAL_10@6:1 TX_FRONTEND_PWRON_OVRD_EN_10@7:1")
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, rw.
+  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9508 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9508, resetValue: 0x0000_0000,
+      offset: 0x220_9508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_SCI_STAT_OVRD_REG0 TXPWR_10@0:3 TXMARG_10@4:3 DEEMPH_10@7:1 COEFFICIENTID_10@8:2 COEFFICIENT_10@10:6")
   }
 
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, rw.
+  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, rw.
+  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, rw.
+  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, access unknown.
   @inlinable public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, rw.
+  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_10: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, rw.
+  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_10: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_9600 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_9600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE11_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9600, resetValue: 0x0000_0000,
+      offset: 0x220_9600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_CTRL_REG0 TX_CFG_DISPCLK_MODE_11@0:1 TX_CFG_INV_DATA_11@1:1 TX_CFG_SWING_BOOST_EN_11@2:1 TX_DBG_PRBS_EN_11@3:1")
   }
 
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, rw.
+  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, rw.
+  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, rw.
+  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, rw.
+  /// `PB1_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x220_9604 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x220_9604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE11_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9604, resetValue: 0x0000_0000,
+      offset: 0x220_9604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_11@0:1 TX_DCLK_EN_OVRD_EN_11@1:1 TX_DRV_DATA_EN_OVRD_VAL_11@2:1 TX_DRV_DATA_EN_OVRD_EN_11@3:1 TX_DRV_PWRON_OVRD_VAL_11@4:1 TX_DRV_PWRON_OVRD_EN_11@5:1 TX_FRONTEND_PWRON_OVRD_VAL_11@6:1 TX_FRONTEND_PWRON_OVRD_EN_11@7:1")
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, rw.
+  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9608 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9608, resetValue: 0x0000_0000,
+      offset: 0x220_9608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_SCI_STAT_OVRD_REG0 TXPWR_11@0:3 TXMARG_11@4:3 DEEMPH_11@7:1 COEFFICIENTID_11@8:2 COEFFICIENT_11@10:6")
   }
 
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, rw.
+  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, rw.
+  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, rw.
+  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, access unknown.
   @inlinable public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, rw.
+  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_11: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, rw.
+  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_11: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_9840 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_9840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE12_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9840, resetValue: 0x0000_0000,
+      offset: 0x220_9840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_CTRL_REG0 TX_CFG_DISPCLK_MODE_12@0:1 TX_CFG_INV_DATA_12@1:1 TX_CFG_SWING_BOOST_EN_12@2:1 TX_DBG_PRBS_EN_12@3:1")
   }
 
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, rw.
+  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, rw.
+  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, rw.
+  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, rw.
+  /// `PB1_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x220_9844 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x220_9844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE12_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9844, resetValue: 0x0000_0000,
+      offset: 0x220_9844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_12@0:1 TX_DCLK_EN_OVRD_EN_12@1:1 TX_DRV_DATA_EN_OVRD_VAL_12@2:1 TX_DRV_DATA_EN_OVRD_EN_12@3:1 TX_DRV_PWRON_OVRD_VAL_12@4:1 TX_DRV_PWRON_OVRD_EN_12@5:1 TX_FRONTEND_PWRON_OVRD_VAL_12@6:1 TX_FRONTEND_PWRON_OVRD_EN_12@7:1")
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, rw.
+  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9848 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9848, resetValue: 0x0000_0000,
+      offset: 0x220_9848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_SCI_STAT_OVRD_REG0 TXPWR_12@0:3 TXMARG_12@4:3 DEEMPH_12@7:1 COEFFICIENTID_12@8:2 COEFFICIENT_12@10:6")
   }
 
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, rw.
+  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, rw.
+  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, rw.
+  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, access unknown.
   @inlinable public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, rw.
+  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_12: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, rw.
+  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_12: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_9880 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_9880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE13_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9880, resetValue: 0x0000_0000,
+      offset: 0x220_9880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_CTRL_REG0 TX_CFG_DISPCLK_MODE_13@0:1 TX_CFG_INV_DATA_13@1:1 TX_CFG_SWING_BOOST_EN_13@2:1 TX_DBG_PRBS_EN_13@3:1")
   }
 
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, rw.
+  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, rw.
+  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, rw.
+  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, rw.
+  /// `PB1_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x220_9884 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x220_9884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE13_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9884, resetValue: 0x0000_0000,
+      offset: 0x220_9884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_13@0:1 TX_DCLK_EN_OVRD_EN_13@1:1 TX_DRV_DATA_EN_OVRD_VAL_13@2:1 TX_DRV_DATA_EN_OVRD_EN_13@3:1 TX_DRV_PWRON_OVRD_VAL_13@4:1 TX_DRV_PWRON_OVRD_EN_13@5:1 TX_FRONTEND_PWRON_OVRD_VAL_13@6:1 TX_FRONTEND_PWRON_OVRD_EN_13@7:1")
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, rw.
+  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9888 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9888, resetValue: 0x0000_0000,
+      offset: 0x220_9888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_SCI_STAT_OVRD_REG0 TXPWR_13@0:3 TXMARG_13@4:3 DEEMPH_13@7:1 COEFFICIENTID_13@8:2 COEFFICIENT_13@10:6")
   }
 
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, rw.
+  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, rw.
+  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, rw.
+  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, access unknown.
   @inlinable public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, rw.
+  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_13: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, rw.
+  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_13: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_9900 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_9900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE14_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9900, resetValue: 0x0000_0000,
+      offset: 0x220_9900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_CTRL_REG0 TX_CFG_DISPCLK_MODE_14@0:1 TX_CFG_INV_DATA_14@1:1 TX_CFG_SWING_BOOST_EN_14@2:1 TX_DBG_PRBS_EN_14@3:1")
   }
 
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, rw.
+  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, rw.
+  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, rw.
+  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, rw.
+  /// `PB1_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x220_9904 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x220_9904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE14_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9904, resetValue: 0x0000_0000,
+      offset: 0x220_9904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_14@0:1 TX_DCLK_EN_OVRD_EN_14@1:1 TX_DRV_DATA_EN_OVRD_VAL_14@2:1 TX_DRV_DATA_EN_OVRD_EN_14@3:1 TX_DRV_PWRON_OVRD_VAL_14@4:1 TX_DRV_PWRON_OVRD_EN_14@5:1 TX_FRONTEND_PWRON_OVRD_VAL_14@6:1 TX_FRONTEND_PWRON_OVRD_EN_14@7:1")
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, rw.
+  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9908 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9908, resetValue: 0x0000_0000,
+      offset: 0x220_9908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_SCI_STAT_OVRD_REG0 TXPWR_14@0:3 TXMARG_14@4:3 DEEMPH_14@7:1 COEFFICIENTID_14@8:2 COEFFICIENT_14@10:6")
   }
 
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, rw.
+  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, rw.
+  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, rw.
+  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, access unknown.
   @inlinable public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, rw.
+  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_14: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, rw.
+  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_14: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PB1_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_9A00 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_9A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE15_CTRL_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9A00, resetValue: 0x0000_0000,
+      offset: 0x220_9A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_CTRL_REG0 TX_CFG_DISPCLK_MODE_15@0:1 TX_CFG_INV_DATA_15@1:1 TX_CFG_SWING_BOOST_EN_15@2:1 TX_DBG_PRBS_EN_15@3:1")
   }
 
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, rw.
+  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, access unknown.
   @inlinable public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, rw.
+  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, access unknown.
   @inlinable public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, rw.
+  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, access unknown.
   @inlinable public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, rw.
+  /// `PB1_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, access unknown.
   @inlinable public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PB1_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x220_9A04 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x220_9A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE15_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9A04, resetValue: 0x0000_0000,
+      offset: 0x220_9A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_15@0:1 TX_DCLK_EN_OVRD_EN_15@1:1 TX_DRV_DATA_EN_OVRD_VAL_15@2:1 TX_DRV_DATA_EN_OVRD_EN_15@3:1 TX_DRV_PWRON_OVRD_VAL_15@4:1 TX_DRV_PWRON_OVRD_EN_15@5:1 TX_FRONTEND_PWRON_OVRD_VAL_15@6:1 TX_FRONTEND_PWRON_OVRD_EN_15@7:1")
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, access unknown.
   @inlinable public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, access unknown.
   @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, access unknown.
   @inlinable public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, rw.
+  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, access unknown.
   @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9A08 of space `ix_pb1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220_9A08, resetValue: 0x0000_0000,
+      offset: 0x220_9A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_SCI_STAT_OVRD_REG0 TXPWR_15@0:3 TXMARG_15@4:3 DEEMPH_15@7:1 COEFFICIENTID_15@8:2 COEFFICIENT_15@10:6")
   }
 
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, rw.
+  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, access unknown.
   @inlinable public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, rw.
+  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, access unknown.
   @inlinable public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, rw.
+  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, access unknown.
   @inlinable public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, rw.
+  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, access unknown.
   @inlinable public static var COEFFICIENTID_15: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, rw.
+  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, access unknown.
   @inlinable public static var COEFFICIENT_15: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `PCIEP_RESERVED`: bif_5_0 register, index 0x1001_0000 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_RESERVED`: bif_5_0 register, index 0x1001_0000 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_RESERVED: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0000, resetValue: 0x0000_0000,
+      offset: 0x1001_0000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_RESERVED PCIEP_RESERVED@0:32")
   }
 
-  /// `PCIEP_RESERVED.PCIEP_RESERVED`: bits 31:0, rw.
+  /// `PCIEP_RESERVED.PCIEP_RESERVED`: bits 31:0, access unknown.
   @inlinable public static var PCIEP_RESERVED: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIEP_SCRATCH`: bif_5_0 register, index 0x1001_0001 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_SCRATCH`: bif_5_0 register, index 0x1001_0001 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_SCRATCH: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0001, resetValue: 0x0000_0000,
+      offset: 0x1001_0001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_SCRATCH PCIEP_SCRATCH@0:32")
   }
 
-  /// `PCIEP_SCRATCH.PCIEP_SCRATCH`: bits 31:0, rw.
+  /// `PCIEP_SCRATCH.PCIEP_SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var PCIEP_SCRATCH: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIEP_HW_DEBUG`: bif_5_0 register, index 0x1001_0002 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_HW_DEBUG`: bif_5_0 register, index 0x1001_0002 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_HW_DEBUG: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0002, resetValue: 0x0000_0000,
+      offset: 0x1001_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
 
-  /// `PCIEP_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
+  /// `PCIEP_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_01_DEBUG`: bit 1, rw.
+  /// `PCIEP_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
   @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_02_DEBUG`: bit 2, rw.
+  /// `PCIEP_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
   @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_03_DEBUG`: bit 3, rw.
+  /// `PCIEP_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
   @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_04_DEBUG`: bit 4, rw.
+  /// `PCIEP_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
   @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_05_DEBUG`: bit 5, rw.
+  /// `PCIEP_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
   @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_06_DEBUG`: bit 6, rw.
+  /// `PCIEP_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
   @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_07_DEBUG`: bit 7, rw.
+  /// `PCIEP_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
   @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_08_DEBUG`: bit 8, rw.
+  /// `PCIEP_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
   @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_09_DEBUG`: bit 9, rw.
+  /// `PCIEP_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
   @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_10_DEBUG`: bit 10, rw.
+  /// `PCIEP_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
   @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_11_DEBUG`: bit 11, rw.
+  /// `PCIEP_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
   @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_12_DEBUG`: bit 12, rw.
+  /// `PCIEP_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
   @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_13_DEBUG`: bit 13, rw.
+  /// `PCIEP_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
   @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_14_DEBUG`: bit 14, rw.
+  /// `PCIEP_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
   @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `PCIEP_HW_DEBUG.HW_15_DEBUG`: bit 15, rw.
+  /// `PCIEP_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
   @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIEP_PORT_CNTL`: bif_5_0 register, index 0x1001_0010 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_PORT_CNTL`: bif_5_0 register, index 0x1001_0010 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_PORT_CNTL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0010, resetValue: 0x0000_0000,
+      offset: 0x1001_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_PORT_CNTL SLV_PORT_REQ_EN@0:1 CI_SNOOP_OVERRIDE@1:1 HOTPLUG_MSG_EN@2:1 NATIVE_PME_EN@3:1 PWR_FAULT_EN@4:1 PMI_BM_DIS@5:1 SEQNUM_DEBUG_MODE@6:1 CI_SLV_CPL_STATIC_ALLOC_LIMIT_S@8:7 CI_MAX_CPL_PAYLOAD_SIZE_MODE@16:2 CI_PRIV_MAX_CPL_PAYLOAD_SIZE@18:3")
   }
 
-  /// `PCIEP_PORT_CNTL.SLV_PORT_REQ_EN`: bit 0, rw.
+  /// `PCIEP_PORT_CNTL.SLV_PORT_REQ_EN`: bit 0, access unknown.
   @inlinable public static var SLV_PORT_REQ_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIEP_PORT_CNTL.CI_SNOOP_OVERRIDE`: bit 1, rw.
+  /// `PCIEP_PORT_CNTL.CI_SNOOP_OVERRIDE`: bit 1, access unknown.
   @inlinable public static var CI_SNOOP_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIEP_PORT_CNTL.HOTPLUG_MSG_EN`: bit 2, rw.
+  /// `PCIEP_PORT_CNTL.HOTPLUG_MSG_EN`: bit 2, access unknown.
   @inlinable public static var HOTPLUG_MSG_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PCIEP_PORT_CNTL.NATIVE_PME_EN`: bit 3, rw.
+  /// `PCIEP_PORT_CNTL.NATIVE_PME_EN`: bit 3, access unknown.
   @inlinable public static var NATIVE_PME_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIEP_PORT_CNTL.PWR_FAULT_EN`: bit 4, rw.
+  /// `PCIEP_PORT_CNTL.PWR_FAULT_EN`: bit 4, access unknown.
   @inlinable public static var PWR_FAULT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PCIEP_PORT_CNTL.PMI_BM_DIS`: bit 5, rw.
+  /// `PCIEP_PORT_CNTL.PMI_BM_DIS`: bit 5, access unknown.
   @inlinable public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIEP_PORT_CNTL.SEQNUM_DEBUG_MODE`: bit 6, rw.
+  /// `PCIEP_PORT_CNTL.SEQNUM_DEBUG_MODE`: bit 6, access unknown.
   @inlinable public static var SEQNUM_DEBUG_MODE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIEP_PORT_CNTL.CI_SLV_CPL_STATIC_ALLOC_LIMIT_S`: bits 14:8, rw.
+  /// `PCIEP_PORT_CNTL.CI_SLV_CPL_STATIC_ALLOC_LIMIT_S`: bits 14:8, access unknown.
   @inlinable public static var CI_SLV_CPL_STATIC_ALLOC_LIMIT_S: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
-  /// `PCIEP_PORT_CNTL.CI_MAX_CPL_PAYLOAD_SIZE_MODE`: bits 17:16, rw.
+  /// `PCIEP_PORT_CNTL.CI_MAX_CPL_PAYLOAD_SIZE_MODE`: bits 17:16, access unknown.
   @inlinable public static var CI_MAX_CPL_PAYLOAD_SIZE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `PCIEP_PORT_CNTL.CI_PRIV_MAX_CPL_PAYLOAD_SIZE`: bits 20:18, rw.
+  /// `PCIEP_PORT_CNTL.CI_PRIV_MAX_CPL_PAYLOAD_SIZE`: bits 20:18, access unknown.
   @inlinable public static var CI_PRIV_MAX_CPL_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 }
 
-/// `PCIEP_ERROR_INJECT_PHYSICAL`: bif_5_0 register, index 0x1001_0083 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_ERROR_INJECT_PHYSICAL`: bif_5_0 register, index 0x1001_0083 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_ERROR_INJECT_PHYSICAL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0083, resetValue: 0x0000_0000,
+      offset: 0x1001_0083,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_ERROR_INJECT_PHYSICAL ERROR_INJECT_PL_LANE_ERR@0:2 ERROR_INJECT_PL_FRAMING_ERR@2:2 ERROR_INJECT_PL_BAD_PARITY_IN_SKP@4:2 ERROR_INJECT_PL_BAD_LFSR_IN_SKP@6:2 ERROR_INJECT_PL_LOOPBACK_UFLOW@8:2 ERROR_INJECT_PL_LOOPBACK_OFLOW@10:2 ERROR_INJECT_PL_DESKEW_ERR@12:2 ERROR_INJECT_PL_8B10B_DISPARITY_ERR@14:2 ERROR_INJECT_PL_8B10B_DECODE_ERR@16:2 ERROR_INJECT_PL_SKP_OS_ERROR@18:2 ERROR_INJECT_PL_INV_OS_IDENTIFIER@20:2 ERROR_INJECT_PL_BAD_SYNC_HEADER@22:2")
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LANE_ERR`: bits 1:0, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LANE_ERR`: bits 1:0, access unknown.
   @inlinable public static var ERROR_INJECT_PL_LANE_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_FRAMING_ERR`: bits 3:2, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_FRAMING_ERR`: bits 3:2, access unknown.
   @inlinable public static var ERROR_INJECT_PL_FRAMING_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_PARITY_IN_SKP`: bits 5:4, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_PARITY_IN_SKP`: bits 5:4, access unknown.
   @inlinable public static var ERROR_INJECT_PL_BAD_PARITY_IN_SKP: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_LFSR_IN_SKP`: bits 7:6, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_LFSR_IN_SKP`: bits 7:6, access unknown.
   @inlinable public static var ERROR_INJECT_PL_BAD_LFSR_IN_SKP: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_UFLOW`: bits 9:8, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_UFLOW`: bits 9:8, access unknown.
   @inlinable public static var ERROR_INJECT_PL_LOOPBACK_UFLOW: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_OFLOW`: bits 11:10, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_OFLOW`: bits 11:10, access unknown.
   @inlinable public static var ERROR_INJECT_PL_LOOPBACK_OFLOW: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_DESKEW_ERR`: bits 13:12, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_DESKEW_ERR`: bits 13:12, access unknown.
   @inlinable public static var ERROR_INJECT_PL_DESKEW_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DISPARITY_ERR`: bits 15:14, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DISPARITY_ERR`: bits 15:14, access unknown.
   @inlinable public static var ERROR_INJECT_PL_8B10B_DISPARITY_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DECODE_ERR`: bits 17:16, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DECODE_ERR`: bits 17:16, access unknown.
   @inlinable public static var ERROR_INJECT_PL_8B10B_DECODE_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_SKP_OS_ERROR`: bits 19:18, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_SKP_OS_ERROR`: bits 19:18, access unknown.
   @inlinable public static var ERROR_INJECT_PL_SKP_OS_ERROR: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_INV_OS_IDENTIFIER`: bits 21:20, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_INV_OS_IDENTIFIER`: bits 21:20, access unknown.
   @inlinable public static var ERROR_INJECT_PL_INV_OS_IDENTIFIER: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_SYNC_HEADER`: bits 23:22, rw.
+  /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_SYNC_HEADER`: bits 23:22, access unknown.
   @inlinable public static var ERROR_INJECT_PL_BAD_SYNC_HEADER: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 }
 
-/// `PCIEP_ERROR_INJECT_TRANSACTION`: bif_5_0 register, index 0x1001_0084 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_ERROR_INJECT_TRANSACTION`: bif_5_0 register, index 0x1001_0084 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_ERROR_INJECT_TRANSACTION: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0084, resetValue: 0x0000_0000,
+      offset: 0x1001_0084,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_ERROR_INJECT_TRANSACTION ERROR_INJECT_TL_FLOW_CTL_ERR@0:2 ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER@2:2 ERROR_INJECT_TL_BAD_DLLP@4:2 ERROR_INJECT_TL_BAD_TLP@6:2 ERROR_INJECT_TL_UNSUPPORTED_REQ@8:2 ERROR_INJECT_TL_ECRC_ERROR@10:2 ERROR_INJECT_TL_MALFORMED_TLP@12:2 ERROR_INJECT_TL_UNEXPECTED_CMPLT@14:2 ERROR_INJECT_TL_COMPLETER_ABORT@16:2 ERROR_INJECT_TL_COMPLETION_TIMEOUT@18:2")
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_FLOW_CTL_ERR`: bits 1:0, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_FLOW_CTL_ERR`: bits 1:0, access unknown.
   @inlinable public static var ERROR_INJECT_TL_FLOW_CTL_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER`: bits 3:2, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER`: bits 3:2, access unknown.
   @inlinable public static var ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_DLLP`: bits 5:4, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_DLLP`: bits 5:4, access unknown.
   @inlinable public static var ERROR_INJECT_TL_BAD_DLLP: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_TLP`: bits 7:6, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_TLP`: bits 7:6, access unknown.
   @inlinable public static var ERROR_INJECT_TL_BAD_TLP: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNSUPPORTED_REQ`: bits 9:8, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNSUPPORTED_REQ`: bits 9:8, access unknown.
   @inlinable public static var ERROR_INJECT_TL_UNSUPPORTED_REQ: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_ECRC_ERROR`: bits 11:10, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_ECRC_ERROR`: bits 11:10, access unknown.
   @inlinable public static var ERROR_INJECT_TL_ECRC_ERROR: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_MALFORMED_TLP`: bits 13:12, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_MALFORMED_TLP`: bits 13:12, access unknown.
   @inlinable public static var ERROR_INJECT_TL_MALFORMED_TLP: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNEXPECTED_CMPLT`: bits 15:14, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNEXPECTED_CMPLT`: bits 15:14, access unknown.
   @inlinable public static var ERROR_INJECT_TL_UNEXPECTED_CMPLT: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETER_ABORT`: bits 17:16, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETER_ABORT`: bits 17:16, access unknown.
   @inlinable public static var ERROR_INJECT_TL_COMPLETER_ABORT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETION_TIMEOUT`: bits 19:18, rw.
+  /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETION_TIMEOUT`: bits 19:18, access unknown.
   @inlinable public static var ERROR_INJECT_TL_COMPLETION_TIMEOUT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 }
 
-/// `PCIEP_SRIOV_PRIV_CTRL`: bif_5_0 register, index 0x1001_0085 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_SRIOV_PRIV_CTRL`: bif_5_0 register, index 0x1001_0085 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_SRIOV_PRIV_CTRL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0085, resetValue: 0x0000_0000,
+      offset: 0x1001_0085,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_SRIOV_PRIV_CTRL RX_SRIOV_VF_MAPPING_MODE@0:2 SRIOV_SAVE_VFS_ON_VFENABLE_CLR@2:2")
   }
 
-  /// `PCIEP_SRIOV_PRIV_CTRL.RX_SRIOV_VF_MAPPING_MODE`: bits 1:0, rw.
+  /// `PCIEP_SRIOV_PRIV_CTRL.RX_SRIOV_VF_MAPPING_MODE`: bits 1:0, access unknown.
   @inlinable public static var RX_SRIOV_VF_MAPPING_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIEP_SRIOV_PRIV_CTRL.SRIOV_SAVE_VFS_ON_VFENABLE_CLR`: bits 3:2, rw.
+  /// `PCIEP_SRIOV_PRIV_CTRL.SRIOV_SAVE_VFS_ON_VFENABLE_CLR`: bits 3:2, access unknown.
   @inlinable public static var SRIOV_SAVE_VFS_ON_VFENABLE_CLR: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 }
 
-/// `PCIEP_STRAP_LC`: bif_5_0 register, index 0x1001_00C0 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_STRAP_LC`: bif_5_0 register, index 0x1001_00C0 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_STRAP_LC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_00C0, resetValue: 0x0000_0000,
+      offset: 0x1001_00C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_STRAP_LC STRAP_FTS_yTSx_COUNT@0:2 STRAP_LONG_yTSx_COUNT@2:2 STRAP_MED_yTSx_COUNT@4:2 STRAP_SHORT_yTSx_COUNT@6:2 STRAP_SKIP_INTERVAL@8:3 STRAP_BYPASS_RCVR_DET@11:1 STRAP_COMPLIANCE_DIS@12:1 STRAP_FORCE_COMPLIANCE@13:1 STRAP_REVERSE_LC_LANES@14:1 STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS@15:1 STRAP_LANE_NEGOTIATION@16:3")
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_FTS_yTSx_COUNT`: bits 1:0, rw.
+  /// `PCIEP_STRAP_LC.STRAP_FTS_yTSx_COUNT`: bits 1:0, access unknown.
   @inlinable public static var STRAP_FTS_yTSx_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_LONG_yTSx_COUNT`: bits 3:2, rw.
+  /// `PCIEP_STRAP_LC.STRAP_LONG_yTSx_COUNT`: bits 3:2, access unknown.
   @inlinable public static var STRAP_LONG_yTSx_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_MED_yTSx_COUNT`: bits 5:4, rw.
+  /// `PCIEP_STRAP_LC.STRAP_MED_yTSx_COUNT`: bits 5:4, access unknown.
   @inlinable public static var STRAP_MED_yTSx_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_SHORT_yTSx_COUNT`: bits 7:6, rw.
+  /// `PCIEP_STRAP_LC.STRAP_SHORT_yTSx_COUNT`: bits 7:6, access unknown.
   @inlinable public static var STRAP_SHORT_yTSx_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_SKIP_INTERVAL`: bits 10:8, rw.
+  /// `PCIEP_STRAP_LC.STRAP_SKIP_INTERVAL`: bits 10:8, access unknown.
   @inlinable public static var STRAP_SKIP_INTERVAL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_BYPASS_RCVR_DET`: bit 11, rw.
+  /// `PCIEP_STRAP_LC.STRAP_BYPASS_RCVR_DET`: bit 11, access unknown.
   @inlinable public static var STRAP_BYPASS_RCVR_DET: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_COMPLIANCE_DIS`: bit 12, rw.
+  /// `PCIEP_STRAP_LC.STRAP_COMPLIANCE_DIS`: bit 12, access unknown.
   @inlinable public static var STRAP_COMPLIANCE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_FORCE_COMPLIANCE`: bit 13, rw.
+  /// `PCIEP_STRAP_LC.STRAP_FORCE_COMPLIANCE`: bit 13, access unknown.
   @inlinable public static var STRAP_FORCE_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_REVERSE_LC_LANES`: bit 14, rw.
+  /// `PCIEP_STRAP_LC.STRAP_REVERSE_LC_LANES`: bit 14, access unknown.
   @inlinable public static var STRAP_REVERSE_LC_LANES: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS`: bit 15, rw.
+  /// `PCIEP_STRAP_LC.STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS`: bit 15, access unknown.
   @inlinable public static var STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIEP_STRAP_LC.STRAP_LANE_NEGOTIATION`: bits 18:16, rw.
+  /// `PCIEP_STRAP_LC.STRAP_LANE_NEGOTIATION`: bits 18:16, access unknown.
   @inlinable public static var STRAP_LANE_NEGOTIATION: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 }
 
-/// `PCIEP_STRAP_MISC`: bif_5_0 register, index 0x1001_00C1 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_STRAP_MISC`: bif_5_0 register, index 0x1001_00C1 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_STRAP_MISC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_00C1, resetValue: 0x0000_0000,
+      offset: 0x1001_00C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_STRAP_MISC STRAP_REVERSE_LANES@0:1 STRAP_E2E_PREFIX_EN@1:1 STRAP_EXTENDED_FMT_SUPPORTED@2:1 STRAP_OBFF_SUPPORTED@3:2 STRAP_LTR_SUPPORTED@5:1")
   }
 
-  /// `PCIEP_STRAP_MISC.STRAP_REVERSE_LANES`: bit 0, rw.
+  /// `PCIEP_STRAP_MISC.STRAP_REVERSE_LANES`: bit 0, access unknown.
   @inlinable public static var STRAP_REVERSE_LANES: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIEP_STRAP_MISC.STRAP_E2E_PREFIX_EN`: bit 1, rw.
+  /// `PCIEP_STRAP_MISC.STRAP_E2E_PREFIX_EN`: bit 1, access unknown.
   @inlinable public static var STRAP_E2E_PREFIX_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIEP_STRAP_MISC.STRAP_EXTENDED_FMT_SUPPORTED`: bit 2, rw.
+  /// `PCIEP_STRAP_MISC.STRAP_EXTENDED_FMT_SUPPORTED`: bit 2, access unknown.
   @inlinable public static var STRAP_EXTENDED_FMT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIEP_STRAP_MISC.STRAP_OBFF_SUPPORTED`: bits 4:3, rw.
+  /// `PCIEP_STRAP_MISC.STRAP_OBFF_SUPPORTED`: bits 4:3, access unknown.
   @inlinable public static var STRAP_OBFF_SUPPORTED: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `PCIEP_STRAP_MISC.STRAP_LTR_SUPPORTED`: bit 5, rw.
+  /// `PCIEP_STRAP_MISC.STRAP_LTR_SUPPORTED`: bit 5, access unknown.
   @inlinable public static var STRAP_LTR_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `PCIEP_BCH_ECC_CNTL`: bif_5_0 register, index 0x1001_00D0 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_BCH_ECC_CNTL`: bif_5_0 register, index 0x1001_00D0 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_BCH_ECC_CNTL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_00D0, resetValue: 0x0000_0000,
+      offset: 0x1001_00D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_BCH_ECC_CNTL STRAP_BCH_ECC_EN@0:1 BCH_ECC_ERROR_THRESHOLD@8:8 BCH_ECC_ERROR_STATUS@16:16")
   }
 
-  /// `PCIEP_BCH_ECC_CNTL.STRAP_BCH_ECC_EN`: bit 0, rw.
+  /// `PCIEP_BCH_ECC_CNTL.STRAP_BCH_ECC_EN`: bit 0, access unknown.
   @inlinable public static var STRAP_BCH_ECC_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_THRESHOLD`: bits 15:8, rw.
+  /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_THRESHOLD`: bits 15:8, access unknown.
   @inlinable public static var BCH_ECC_ERROR_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_STATUS`: bits 31:16, rw.
+  /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_STATUS`: bits 31:16, access unknown.
   @inlinable public static var BCH_ECC_ERROR_STATUS: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIEP_HPGI_PRIVATE`: bif_5_0 register, index 0x1001_00D2 of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_HPGI_PRIVATE`: bif_5_0 register, index 0x1001_00D2 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_HPGI_PRIVATE: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_00D2, resetValue: 0x0000_0000,
+      offset: 0x1001_00D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_HPGI_PRIVATE PRESENCE_DETECT_CHANGED_PRIVATE@3:1 PRESENCE_DETECT_STATE_PRIVATE@6:1")
   }
 
-  /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_CHANGED_PRIVATE`: bit 3, rw.
+  /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_CHANGED_PRIVATE`: bit 3, access unknown.
   @inlinable public static var PRESENCE_DETECT_CHANGED_PRIVATE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_STATE_PRIVATE`: bit 6, rw.
+  /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_STATE_PRIVATE`: bit 6, access unknown.
   @inlinable public static var PRESENCE_DETECT_STATE_PRIVATE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `PCIEP_HPGI`: bif_5_0 register, index 0x1001_00DA of space `ix_pciep` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PCIEP_HPGI`: bif_5_0 register, index 0x1001_00DA of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_HPGI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_00DA, resetValue: 0x0000_0000,
+      offset: 0x1001_00DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_HPGI REG_HPGI_ASSERT_TO_SMI_EN@0:1 REG_HPGI_ASSERT_TO_SCI_EN@1:1 REG_HPGI_DEASSERT_TO_SMI_EN@2:1 REG_HPGI_DEASSERT_TO_SCI_EN@3:1 REG_HPGI_HOOK@7:1 HPGI_REG_ASSERT_TO_SMI_STATUS@8:1 HPGI_REG_ASSERT_TO_SCI_STATUS@9:1 HPGI_REG_DEASSERT_TO_SMI_STATUS@10:1 HPGI_REG_DEASSERT_TO_SCI_STATUS@11:1 HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS@15:1 REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN@16:1")
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SMI_EN`: bit 0, rw.
+  /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SMI_EN`: bit 0, access unknown.
   @inlinable public static var REG_HPGI_ASSERT_TO_SMI_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SCI_EN`: bit 1, rw.
+  /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SCI_EN`: bit 1, access unknown.
   @inlinable public static var REG_HPGI_ASSERT_TO_SCI_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SMI_EN`: bit 2, rw.
+  /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SMI_EN`: bit 2, access unknown.
   @inlinable public static var REG_HPGI_DEASSERT_TO_SMI_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SCI_EN`: bit 3, rw.
+  /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SCI_EN`: bit 3, access unknown.
   @inlinable public static var REG_HPGI_DEASSERT_TO_SCI_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_HOOK`: bit 7, rw.
+  /// `PCIEP_HPGI.REG_HPGI_HOOK`: bit 7, access unknown.
   @inlinable public static var REG_HPGI_HOOK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SMI_STATUS`: bit 8, rw.
+  /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SMI_STATUS`: bit 8, access unknown.
   @inlinable public static var HPGI_REG_ASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SCI_STATUS`: bit 9, rw.
+  /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SCI_STATUS`: bit 9, access unknown.
   @inlinable public static var HPGI_REG_ASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SMI_STATUS`: bit 10, rw.
+  /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SMI_STATUS`: bit 10, access unknown.
   @inlinable public static var HPGI_REG_DEASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SCI_STATUS`: bit 11, rw.
+  /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SCI_STATUS`: bit 11, access unknown.
   @inlinable public static var HPGI_REG_DEASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIEP_HPGI.HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS`: bit 15, rw.
+  /// `PCIEP_HPGI.HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS`: bit 15, access unknown.
   @inlinable public static var HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIEP_HPGI.REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN`: bit 16, rw.
+  /// `PCIEP_HPGI.REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN`: bit 16, access unknown.
   @inlinable public static var REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `REG_ADAPT_pciecore0_CONTROL`: bif_5_0 register, index 0x130_8090 of space `ix_reg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `REG_ADAPT_pciecore0_CONTROL`: bif_5_0 register, index 0x130_8090 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pciecore0_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8090, resetValue: 0x0000_0000,
+      offset: 0x130_8090,
       writeOneToClearMask: 0x0000_0000,
       layout: "REG_ADAPT_pciecore0_CONTROL ACCESS_MODE_pciecore0@0:1")
   }
 
-  /// `REG_ADAPT_pciecore0_CONTROL.ACCESS_MODE_pciecore0`: bit 0, rw.
+  /// `REG_ADAPT_pciecore0_CONTROL.ACCESS_MODE_pciecore0`: bit 0, access unknown.
   @inlinable public static var ACCESS_MODE_pciecore0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `REG_ADAPT_pwregt_CONTROL`: bif_5_0 register, index 0x130_8096 of space `ix_reg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `REG_ADAPT_pwregt_CONTROL`: bif_5_0 register, index 0x130_8096 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pwregt_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8096, resetValue: 0x0000_0000,
+      offset: 0x130_8096,
       writeOneToClearMask: 0x0000_0000,
       layout: "REG_ADAPT_pwregt_CONTROL ACCESS_MODE_pwregt@0:1")
   }
 
-  /// `REG_ADAPT_pwregt_CONTROL.ACCESS_MODE_pwregt`: bit 0, rw.
+  /// `REG_ADAPT_pwregt_CONTROL.ACCESS_MODE_pwregt`: bit 0, access unknown.
   @inlinable public static var ACCESS_MODE_pwregt: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `REG_ADAPT_pwregr_CONTROL`: bif_5_0 register, index 0x130_8097 of space `ix_reg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `REG_ADAPT_pwregr_CONTROL`: bif_5_0 register, index 0x130_8097 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pwregr_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8097, resetValue: 0x0000_0000,
+      offset: 0x130_8097,
       writeOneToClearMask: 0x0000_0000,
       layout: "REG_ADAPT_pwregr_CONTROL ACCESS_MODE_pwregr@0:1")
   }
 
-  /// `REG_ADAPT_pwregr_CONTROL.ACCESS_MODE_pwregr`: bit 0, rw.
+  /// `REG_ADAPT_pwregr_CONTROL.ACCESS_MODE_pwregr`: bit 0, access unknown.
   @inlinable public static var ACCESS_MODE_pwregr: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `REG_ADAPT_pif0_CONTROL`: bif_5_0 register, index 0x130_8098 of space `ix_reg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `REG_ADAPT_pif0_CONTROL`: bif_5_0 register, index 0x130_8098 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pif0_CONTROL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8098, resetValue: 0x0000_0000,
+      offset: 0x130_8098,
       writeOneToClearMask: 0x0000_0000,
       layout: "REG_ADAPT_pif0_CONTROL ACCESS_MODE_pif0@0:1")
   }
 
-  /// `REG_ADAPT_pif0_CONTROL.ACCESS_MODE_pif0`: bit 0, rw.
+  /// `REG_ADAPT_pif0_CONTROL.ACCESS_MODE_pif0`: bit 0, access unknown.
   @inlinable public static var ACCESS_MODE_pif0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `ixSWRST_COMMAND_1`: bif_5_0 register, index 0x140_0103 of space `ix_swrst` (index/data pair not known), rw, reset 0x0000_0000.
+/// `ixSWRST_COMMAND_1`: bif_5_0 register, index 0x140_0103 of space `ix_swrst` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum ixSWRST_COMMAND_1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0103, resetValue: 0x0000_0000,
+      offset: 0x140_0103,
       writeOneToClearMask: 0x0000_0000,
       layout: "ixSWRST_COMMAND_1 SWITCHCLK@0:1 RESETPCFG@1:1 RESETLANEMUX@2:1 RESETWRAPREGS@3:1 RESETSRBM0@4:1 RESETSRBM1@5:1 RESETLC@6:1 SYNCIDLEPIF0@8:1 SYNCIDLEPIF1@9:1 RESETMNTR@13:1 RESETHLTR@14:1 RESETCPM@15:1 RESETPIF0@16:1 RESETPIF1@17:1 RESETIMPARB0@20:1 RESETIMPARB1@21:1 RESETPHY0@24:1 RESETPHY1@25:1 TOGGLESTRAP@28:1 CMDCFGEN@29:1")
   }
 
-  /// `ixSWRST_COMMAND_1.SWITCHCLK`: bit 0, rw.
+  /// `ixSWRST_COMMAND_1.SWITCHCLK`: bit 0, access unknown.
   @inlinable public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETPCFG`: bit 1, rw.
+  /// `ixSWRST_COMMAND_1.RESETPCFG`: bit 1, access unknown.
   @inlinable public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETLANEMUX`: bit 2, rw.
+  /// `ixSWRST_COMMAND_1.RESETLANEMUX`: bit 2, access unknown.
   @inlinable public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETWRAPREGS`: bit 3, rw.
+  /// `ixSWRST_COMMAND_1.RESETWRAPREGS`: bit 3, access unknown.
   @inlinable public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETSRBM0`: bit 4, rw.
+  /// `ixSWRST_COMMAND_1.RESETSRBM0`: bit 4, access unknown.
   @inlinable public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETSRBM1`: bit 5, rw.
+  /// `ixSWRST_COMMAND_1.RESETSRBM1`: bit 5, access unknown.
   @inlinable public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETLC`: bit 6, rw.
+  /// `ixSWRST_COMMAND_1.RESETLC`: bit 6, access unknown.
   @inlinable public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, rw.
+  /// `ixSWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, access unknown.
   @inlinable public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, rw.
+  /// `ixSWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, access unknown.
   @inlinable public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETMNTR`: bit 13, rw.
+  /// `ixSWRST_COMMAND_1.RESETMNTR`: bit 13, access unknown.
   @inlinable public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETHLTR`: bit 14, rw.
+  /// `ixSWRST_COMMAND_1.RESETHLTR`: bit 14, access unknown.
   @inlinable public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETCPM`: bit 15, rw.
+  /// `ixSWRST_COMMAND_1.RESETCPM`: bit 15, access unknown.
   @inlinable public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETPIF0`: bit 16, rw.
+  /// `ixSWRST_COMMAND_1.RESETPIF0`: bit 16, access unknown.
   @inlinable public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETPIF1`: bit 17, rw.
+  /// `ixSWRST_COMMAND_1.RESETPIF1`: bit 17, access unknown.
   @inlinable public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETIMPARB0`: bit 20, rw.
+  /// `ixSWRST_COMMAND_1.RESETIMPARB0`: bit 20, access unknown.
   @inlinable public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETIMPARB1`: bit 21, rw.
+  /// `ixSWRST_COMMAND_1.RESETIMPARB1`: bit 21, access unknown.
   @inlinable public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETPHY0`: bit 24, rw.
+  /// `ixSWRST_COMMAND_1.RESETPHY0`: bit 24, access unknown.
   @inlinable public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.RESETPHY1`: bit 25, rw.
+  /// `ixSWRST_COMMAND_1.RESETPHY1`: bit 25, access unknown.
   @inlinable public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.TOGGLESTRAP`: bit 28, rw.
+  /// `ixSWRST_COMMAND_1.TOGGLESTRAP`: bit 28, access unknown.
   @inlinable public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `ixSWRST_COMMAND_1.CMDCFGEN`: bit 29, rw.
+  /// `ixSWRST_COMMAND_1.CMDCFGEN`: bit 29, access unknown.
   @inlinable public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `PCIE_WRAP_SCRATCH1`: bif_5_0 register, index 0x130_8001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_SCRATCH1`: bif_5_0 register, index 0x130_8001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_SCRATCH1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8001, resetValue: 0x0000_0000,
+      offset: 0x130_8001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_SCRATCH1 PCIE_WRAP_SCRATCH1@0:32")
   }
 
-  /// `PCIE_WRAP_SCRATCH1.PCIE_WRAP_SCRATCH1`: bits 31:0, rw.
+  /// `PCIE_WRAP_SCRATCH1.PCIE_WRAP_SCRATCH1`: bits 31:0, access unknown.
   @inlinable public static var PCIE_WRAP_SCRATCH1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_WRAP_SCRATCH2`: bif_5_0 register, index 0x130_8002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_SCRATCH2`: bif_5_0 register, index 0x130_8002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_SCRATCH2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8002, resetValue: 0x0000_0000,
+      offset: 0x130_8002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_SCRATCH2 PCIE_WRAP_SCRATCH2@0:32")
   }
 
-  /// `PCIE_WRAP_SCRATCH2.PCIE_WRAP_SCRATCH2`: bits 31:0, rw.
+  /// `PCIE_WRAP_SCRATCH2.PCIE_WRAP_SCRATCH2`: bits 31:0, access unknown.
   @inlinable public static var PCIE_WRAP_SCRATCH2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_WRAP_REG_TARG_MISC`: bif_5_0 register, index 0x130_8005 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_REG_TARG_MISC`: bif_5_0 register, index 0x130_8005 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_REG_TARG_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8005, resetValue: 0x0000_0000,
+      offset: 0x130_8005,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_REG_TARG_MISC CLKEN_MASK@0:1")
   }
 
-  /// `PCIE_WRAP_REG_TARG_MISC.CLKEN_MASK`: bit 0, rw.
+  /// `PCIE_WRAP_REG_TARG_MISC.CLKEN_MASK`: bit 0, access unknown.
   @inlinable public static var CLKEN_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `PCIE_WRAP_DTM_MISC`: bif_5_0 register, index 0x130_8006 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_DTM_MISC`: bif_5_0 register, index 0x130_8006 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_DTM_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8006, resetValue: 0x0000_0000,
+      offset: 0x130_8006,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_DTM_MISC DTM_BULKPHY_FREQDIV_OVERRIDE@0:1")
   }
 
-  /// `PCIE_WRAP_DTM_MISC.DTM_BULKPHY_FREQDIV_OVERRIDE`: bit 0, rw.
+  /// `PCIE_WRAP_DTM_MISC.DTM_BULKPHY_FREQDIV_OVERRIDE`: bit 0, access unknown.
   @inlinable public static var DTM_BULKPHY_FREQDIV_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_WRAP_TURNAROUND_DAISYCHAIN`: bif_5_0 register, index 0x130_8007 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_TURNAROUND_DAISYCHAIN`: bif_5_0 register, index 0x130_8007 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_TURNAROUND_DAISYCHAIN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8007, resetValue: 0x0000_0000,
+      offset: 0x130_8007,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_TURNAROUND_DAISYCHAIN END_BIFCORE_REGISTER_DAISYCHAIN@0:1 END_WRAPPER_REGISTER_DAISYCHAIN@1:1")
   }
 
-  /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_BIFCORE_REGISTER_DAISYCHAIN`: bit 0, rw.
+  /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_BIFCORE_REGISTER_DAISYCHAIN`: bit 0, access unknown.
   @inlinable public static var END_BIFCORE_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_WRAPPER_REGISTER_DAISYCHAIN`: bit 1, rw.
+  /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_WRAPPER_REGISTER_DAISYCHAIN`: bit 1, access unknown.
   @inlinable public static var END_WRAPPER_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `PCIE_WRAP_MISC`: bif_5_0 register, index 0x130_8008 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_MISC`: bif_5_0 register, index 0x130_8008 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8008, resetValue: 0x0000_0000,
+      offset: 0x130_8008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_MISC STRAP_BIF_HOLD_TRAINING_STICKY@1:1 STRAP_BIF_QUICKSIM_START@2:1")
   }
 
-  /// `PCIE_WRAP_MISC.STRAP_BIF_HOLD_TRAINING_STICKY`: bit 1, rw.
+  /// `PCIE_WRAP_MISC.STRAP_BIF_HOLD_TRAINING_STICKY`: bit 1, access unknown.
   @inlinable public static var STRAP_BIF_HOLD_TRAINING_STICKY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_WRAP_MISC.STRAP_BIF_QUICKSIM_START`: bit 2, rw.
+  /// `PCIE_WRAP_MISC.STRAP_BIF_QUICKSIM_START`: bit 2, access unknown.
   @inlinable public static var STRAP_BIF_QUICKSIM_START: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `PCIE_WRAP_PIF_MISC`: bif_5_0 register, index 0x130_8009 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WRAP_PIF_MISC`: bif_5_0 register, index 0x130_8009 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WRAP_PIF_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_8009, resetValue: 0x0000_0000,
+      offset: 0x130_8009,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WRAP_PIF_MISC DTM_PIF_DELAY_FI@0:3 DTM_PIF_DELAY_DI@4:3 DTM_PIF_ATSEL_FI@7:1 DTM_PIF_ATSEL_DI@8:1")
   }
 
-  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_FI`: bits 2:0, rw.
+  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_FI`: bits 2:0, access unknown.
   @inlinable public static var DTM_PIF_DELAY_FI: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_DI`: bits 6:4, rw.
+  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_DI`: bits 6:4, access unknown.
   @inlinable public static var DTM_PIF_DELAY_DI: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_FI`: bit 7, rw.
+  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_FI`: bit 7, access unknown.
   @inlinable public static var DTM_PIF_ATSEL_FI: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_DI`: bit 8, rw.
+  /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_DI`: bit 8, access unknown.
   @inlinable public static var DTM_PIF_ATSEL_DI: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PCIE_RXDET_OVERRIDE`: bif_5_0 register, index 0x130_800A of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RXDET_OVERRIDE`: bif_5_0 register, index 0x130_800A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RXDET_OVERRIDE: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x130_800A, resetValue: 0x0000_0000,
+      offset: 0x130_800A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RXDET_OVERRIDE RxDetOvrVal@0:16 RxDetOvrEn@16:1")
   }
 
-  /// `PCIE_RXDET_OVERRIDE.RxDetOvrVal`: bits 15:0, rw.
+  /// `PCIE_RXDET_OVERRIDE.RxDetOvrVal`: bits 15:0, access unknown.
   @inlinable public static var RxDetOvrVal: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_RXDET_OVERRIDE.RxDetOvrEn`: bit 16, rw.
+  /// `PCIE_RXDET_OVERRIDE.RxDetOvrEn`: bit 16, access unknown.
   @inlinable public static var RxDetOvrEn: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `PCIE_RESERVED`: bif_5_0 register, index 0x140_0000 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RESERVED`: bif_5_0 register, index 0x140_0000 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RESERVED: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0000, resetValue: 0x0000_0000,
+      offset: 0x140_0000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RESERVED PCIE_RESERVED@0:32")
   }
 
-  /// `PCIE_RESERVED.PCIE_RESERVED`: bits 31:0, rw.
+  /// `PCIE_RESERVED.PCIE_RESERVED`: bits 31:0, access unknown.
   @inlinable public static var PCIE_RESERVED: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_SCRATCH`: bif_5_0 register, index 0x140_0001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_SCRATCH`: bif_5_0 register, index 0x140_0001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SCRATCH: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0001, resetValue: 0x0000_0000,
+      offset: 0x140_0001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SCRATCH PCIE_SCRATCH@0:32")
   }
 
-  /// `PCIE_SCRATCH.PCIE_SCRATCH`: bits 31:0, rw.
+  /// `PCIE_SCRATCH.PCIE_SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var PCIE_SCRATCH: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_HW_DEBUG`: bif_5_0 register, index 0x140_0002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_HW_DEBUG`: bif_5_0 register, index 0x140_0002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HW_DEBUG: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0002, resetValue: 0x0000_0000,
+      offset: 0x140_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
 
-  /// `PCIE_HW_DEBUG.HW_00_DEBUG`: bit 0, rw.
+  /// `PCIE_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
   @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_01_DEBUG`: bit 1, rw.
+  /// `PCIE_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
   @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_02_DEBUG`: bit 2, rw.
+  /// `PCIE_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
   @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_03_DEBUG`: bit 3, rw.
+  /// `PCIE_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
   @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_04_DEBUG`: bit 4, rw.
+  /// `PCIE_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
   @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_05_DEBUG`: bit 5, rw.
+  /// `PCIE_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
   @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_06_DEBUG`: bit 6, rw.
+  /// `PCIE_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
   @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_07_DEBUG`: bit 7, rw.
+  /// `PCIE_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
   @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_08_DEBUG`: bit 8, rw.
+  /// `PCIE_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
   @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_09_DEBUG`: bit 9, rw.
+  /// `PCIE_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
   @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_10_DEBUG`: bit 10, rw.
+  /// `PCIE_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
   @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_11_DEBUG`: bit 11, rw.
+  /// `PCIE_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
   @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_12_DEBUG`: bit 12, rw.
+  /// `PCIE_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
   @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_13_DEBUG`: bit 13, rw.
+  /// `PCIE_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
   @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_14_DEBUG`: bit 14, rw.
+  /// `PCIE_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
   @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `PCIE_HW_DEBUG.HW_15_DEBUG`: bit 15, rw.
+  /// `PCIE_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
   @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `PCIE_RX_NUM_NAK`: bif_5_0 register, index 0x140_000E of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_NUM_NAK`: bif_5_0 register, index 0x140_000E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_NUM_NAK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_000E, resetValue: 0x0000_0000,
+      offset: 0x140_000E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_NUM_NAK RX_NUM_NAK@0:32")
   }
 
-  /// `PCIE_RX_NUM_NAK.RX_NUM_NAK`: bits 31:0, rw.
+  /// `PCIE_RX_NUM_NAK.RX_NUM_NAK`: bits 31:0, access unknown.
   @inlinable public static var RX_NUM_NAK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_RX_NUM_NAK_GENERATED`: bif_5_0 register, index 0x140_000F of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_NUM_NAK_GENERATED`: bif_5_0 register, index 0x140_000F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_NUM_NAK_GENERATED: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_000F, resetValue: 0x0000_0000,
+      offset: 0x140_000F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_NUM_NAK_GENERATED RX_NUM_NAK_GENERATED@0:32")
   }
 
-  /// `PCIE_RX_NUM_NAK_GENERATED.RX_NUM_NAK_GENERATED`: bits 31:0, rw.
+  /// `PCIE_RX_NUM_NAK_GENERATED.RX_NUM_NAK_GENERATED`: bits 31:0, access unknown.
   @inlinable public static var RX_NUM_NAK_GENERATED: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_CNTL`: bif_5_0 register, index 0x140_0010 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_CNTL`: bif_5_0 register, index 0x140_0010 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0010, resetValue: 0x0000_0000,
+      offset: 0x140_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CNTL HWINIT_WR_LOCK@0:1 LC_HOT_PLUG_DELAY_SEL@1:3 UR_ERR_REPORT_DIS@7:1 PCIE_MALFORM_ATOMIC_OPS@8:1 PCIE_HT_NP_MEM_WRITE@9:1 RX_SB_ADJ_PAYLOAD_SIZE@10:3 RX_RCB_ATS_UC_DIS@15:1 RX_RCB_REORDER_EN@16:1 RX_RCB_INVALID_SIZE_DIS@17:1 RX_RCB_UNEXP_CPL_DIS@18:1 RX_RCB_CPL_TIMEOUT_TEST_MODE@19:1 RX_RCB_WRONG_PREFIX_DIS@20:1 RX_RCB_WRONG_ATTR_DIS@21:1 RX_RCB_WRONG_FUNCNUM_DIS@22:1 RX_ATS_TRAN_CPL_SPLIT_DIS@23:1 TX_CPL_DEBUG@24:6 RX_IGNORE_LTR_MSG_UR@30:1 RX_CPL_POSTED_REQ_ORD_EN@31:1")
   }
 
-  /// `PCIE_CNTL.HWINIT_WR_LOCK`: bit 0, rw.
+  /// `PCIE_CNTL.HWINIT_WR_LOCK`: bit 0, access unknown.
   @inlinable public static var HWINIT_WR_LOCK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_CNTL.LC_HOT_PLUG_DELAY_SEL`: bits 3:1, rw.
+  /// `PCIE_CNTL.LC_HOT_PLUG_DELAY_SEL`: bits 3:1, access unknown.
   @inlinable public static var LC_HOT_PLUG_DELAY_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `PCIE_CNTL.UR_ERR_REPORT_DIS`: bit 7, rw.
+  /// `PCIE_CNTL.UR_ERR_REPORT_DIS`: bit 7, access unknown.
   @inlinable public static var UR_ERR_REPORT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_CNTL.PCIE_MALFORM_ATOMIC_OPS`: bit 8, rw.
+  /// `PCIE_CNTL.PCIE_MALFORM_ATOMIC_OPS`: bit 8, access unknown.
   @inlinable public static var PCIE_MALFORM_ATOMIC_OPS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_CNTL.PCIE_HT_NP_MEM_WRITE`: bit 9, rw.
+  /// `PCIE_CNTL.PCIE_HT_NP_MEM_WRITE`: bit 9, access unknown.
   @inlinable public static var PCIE_HT_NP_MEM_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_SB_ADJ_PAYLOAD_SIZE`: bits 12:10, rw.
+  /// `PCIE_CNTL.RX_SB_ADJ_PAYLOAD_SIZE`: bits 12:10, access unknown.
   @inlinable public static var RX_SB_ADJ_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `PCIE_CNTL.RX_RCB_ATS_UC_DIS`: bit 15, rw.
+  /// `PCIE_CNTL.RX_RCB_ATS_UC_DIS`: bit 15, access unknown.
   @inlinable public static var RX_RCB_ATS_UC_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_REORDER_EN`: bit 16, rw.
+  /// `PCIE_CNTL.RX_RCB_REORDER_EN`: bit 16, access unknown.
   @inlinable public static var RX_RCB_REORDER_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_INVALID_SIZE_DIS`: bit 17, rw.
+  /// `PCIE_CNTL.RX_RCB_INVALID_SIZE_DIS`: bit 17, access unknown.
   @inlinable public static var RX_RCB_INVALID_SIZE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_UNEXP_CPL_DIS`: bit 18, rw.
+  /// `PCIE_CNTL.RX_RCB_UNEXP_CPL_DIS`: bit 18, access unknown.
   @inlinable public static var RX_RCB_UNEXP_CPL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_CPL_TIMEOUT_TEST_MODE`: bit 19, rw.
+  /// `PCIE_CNTL.RX_RCB_CPL_TIMEOUT_TEST_MODE`: bit 19, access unknown.
   @inlinable public static var RX_RCB_CPL_TIMEOUT_TEST_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_WRONG_PREFIX_DIS`: bit 20, rw.
+  /// `PCIE_CNTL.RX_RCB_WRONG_PREFIX_DIS`: bit 20, access unknown.
   @inlinable public static var RX_RCB_WRONG_PREFIX_DIS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_WRONG_ATTR_DIS`: bit 21, rw.
+  /// `PCIE_CNTL.RX_RCB_WRONG_ATTR_DIS`: bit 21, access unknown.
   @inlinable public static var RX_RCB_WRONG_ATTR_DIS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_RCB_WRONG_FUNCNUM_DIS`: bit 22, rw.
+  /// `PCIE_CNTL.RX_RCB_WRONG_FUNCNUM_DIS`: bit 22, access unknown.
   @inlinable public static var RX_RCB_WRONG_FUNCNUM_DIS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_ATS_TRAN_CPL_SPLIT_DIS`: bit 23, rw.
+  /// `PCIE_CNTL.RX_ATS_TRAN_CPL_SPLIT_DIS`: bit 23, access unknown.
   @inlinable public static var RX_ATS_TRAN_CPL_SPLIT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_CNTL.TX_CPL_DEBUG`: bits 29:24, rw.
+  /// `PCIE_CNTL.TX_CPL_DEBUG`: bits 29:24, access unknown.
   @inlinable public static var TX_CPL_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 
-  /// `PCIE_CNTL.RX_IGNORE_LTR_MSG_UR`: bit 30, rw.
+  /// `PCIE_CNTL.RX_IGNORE_LTR_MSG_UR`: bit 30, access unknown.
   @inlinable public static var RX_IGNORE_LTR_MSG_UR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PCIE_CNTL.RX_CPL_POSTED_REQ_ORD_EN`: bit 31, rw.
+  /// `PCIE_CNTL.RX_CPL_POSTED_REQ_ORD_EN`: bit 31, access unknown.
   @inlinable public static var RX_CPL_POSTED_REQ_ORD_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PCIE_CONFIG_CNTL`: bif_5_0 register, index 0x140_0011 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_CONFIG_CNTL`: bif_5_0 register, index 0x140_0011 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CONFIG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0011, resetValue: 0x0000_0000,
+      offset: 0x140_0011,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CONFIG_CNTL DYN_CLK_LATENCY@0:4 CI_MAX_PAYLOAD_SIZE_MODE@16:1 CI_PRIV_MAX_PAYLOAD_SIZE@17:3 CI_MAX_READ_REQUEST_SIZE_MODE@20:1 CI_PRIV_MAX_READ_REQUEST_SIZE@21:3 CI_MAX_READ_SAFE_MODE@24:1 CI_EXTENDED_TAG_EN_OVERRIDE@25:2")
   }
 
-  /// `PCIE_CONFIG_CNTL.DYN_CLK_LATENCY`: bits 3:0, rw.
+  /// `PCIE_CONFIG_CNTL.DYN_CLK_LATENCY`: bits 3:0, access unknown.
   @inlinable public static var DYN_CLK_LATENCY: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_MAX_PAYLOAD_SIZE_MODE`: bit 16, rw.
+  /// `PCIE_CONFIG_CNTL.CI_MAX_PAYLOAD_SIZE_MODE`: bit 16, access unknown.
   @inlinable public static var CI_MAX_PAYLOAD_SIZE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_PAYLOAD_SIZE`: bits 19:17, rw.
+  /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_PAYLOAD_SIZE`: bits 19:17, access unknown.
   @inlinable public static var CI_PRIV_MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_MAX_READ_REQUEST_SIZE_MODE`: bit 20, rw.
+  /// `PCIE_CONFIG_CNTL.CI_MAX_READ_REQUEST_SIZE_MODE`: bit 20, access unknown.
   @inlinable public static var CI_MAX_READ_REQUEST_SIZE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_READ_REQUEST_SIZE`: bits 23:21, rw.
+  /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_READ_REQUEST_SIZE`: bits 23:21, access unknown.
   @inlinable public static var CI_PRIV_MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_MAX_READ_SAFE_MODE`: bit 24, rw.
+  /// `PCIE_CONFIG_CNTL.CI_MAX_READ_SAFE_MODE`: bit 24, access unknown.
   @inlinable public static var CI_MAX_READ_SAFE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PCIE_CONFIG_CNTL.CI_EXTENDED_TAG_EN_OVERRIDE`: bits 26:25, rw.
+  /// `PCIE_CONFIG_CNTL.CI_EXTENDED_TAG_EN_OVERRIDE`: bits 26:25, access unknown.
   @inlinable public static var CI_EXTENDED_TAG_EN_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 2)
   }
 }
 
-/// `PCIE_DEBUG_CNTL`: bif_5_0 register, index 0x140_0012 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_DEBUG_CNTL`: bif_5_0 register, index 0x140_0012 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEBUG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0012, resetValue: 0x0000_0000,
+      offset: 0x140_0012,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DEBUG_CNTL DEBUG_PORT_EN@0:8 DEBUG_SELECT@8:1 DEBUG_LANE_EN@16:16")
   }
 
-  /// `PCIE_DEBUG_CNTL.DEBUG_PORT_EN`: bits 7:0, rw.
+  /// `PCIE_DEBUG_CNTL.DEBUG_PORT_EN`: bits 7:0, access unknown.
   @inlinable public static var DEBUG_PORT_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_DEBUG_CNTL.DEBUG_SELECT`: bit 8, rw.
+  /// `PCIE_DEBUG_CNTL.DEBUG_SELECT`: bit 8, access unknown.
   @inlinable public static var DEBUG_SELECT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PCIE_DEBUG_CNTL.DEBUG_LANE_EN`: bits 31:16, rw.
+  /// `PCIE_DEBUG_CNTL.DEBUG_LANE_EN`: bits 31:16, access unknown.
   @inlinable public static var DEBUG_LANE_EN: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_INT_CNTL`: bif_5_0 register, index 0x140_001A of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_INT_CNTL`: bif_5_0 register, index 0x140_001A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_INT_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001A, resetValue: 0x0000_0000,
+      offset: 0x140_001A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_INT_CNTL CORR_ERR_INT_EN@0:1 NON_FATAL_ERR_INT_EN@1:1 FATAL_ERR_INT_EN@2:1 USR_DETECTED_INT_EN@3:1 MISC_ERR_INT_EN@4:1 POWER_STATE_CHG_INT_EN@6:1 LINK_BW_INT_EN@7:1 QUIESCE_RCVD_INT_EN@8:1")
   }
 
-  /// `PCIE_INT_CNTL.CORR_ERR_INT_EN`: bit 0, rw.
+  /// `PCIE_INT_CNTL.CORR_ERR_INT_EN`: bit 0, access unknown.
   @inlinable public static var CORR_ERR_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.NON_FATAL_ERR_INT_EN`: bit 1, rw.
+  /// `PCIE_INT_CNTL.NON_FATAL_ERR_INT_EN`: bit 1, access unknown.
   @inlinable public static var NON_FATAL_ERR_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.FATAL_ERR_INT_EN`: bit 2, rw.
+  /// `PCIE_INT_CNTL.FATAL_ERR_INT_EN`: bit 2, access unknown.
   @inlinable public static var FATAL_ERR_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.USR_DETECTED_INT_EN`: bit 3, rw.
+  /// `PCIE_INT_CNTL.USR_DETECTED_INT_EN`: bit 3, access unknown.
   @inlinable public static var USR_DETECTED_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.MISC_ERR_INT_EN`: bit 4, rw.
+  /// `PCIE_INT_CNTL.MISC_ERR_INT_EN`: bit 4, access unknown.
   @inlinable public static var MISC_ERR_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.POWER_STATE_CHG_INT_EN`: bit 6, rw.
+  /// `PCIE_INT_CNTL.POWER_STATE_CHG_INT_EN`: bit 6, access unknown.
   @inlinable public static var POWER_STATE_CHG_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_INT_CNTL.LINK_BW_INT_EN`: bit 7, rw.
+  /// `PCIE_INT_CNTL.LINK_BW_INT_EN`: bit 7, access unknown.
   @inlinable public static var LINK_BW_INT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_INT_CNTL.QUIESCE_RCVD_INT_EN`: bit 8, rw.
+  /// `PCIE_INT_CNTL.QUIESCE_RCVD_INT_EN`: bit 8, access unknown.
   @inlinable public static var QUIESCE_RCVD_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PCIE_INT_STATUS`: bif_5_0 register, index 0x140_001B of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_INT_STATUS`: bif_5_0 register, index 0x140_001B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_INT_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001B, resetValue: 0x0000_0000,
+      offset: 0x140_001B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_INT_STATUS CORR_ERR_INT_STATUS@0:1 NON_FATAL_ERR_INT_STATUS@1:1 FATAL_ERR_INT_STATUS@2:1 USR_DETECTED_INT_STATUS@3:1 MISC_ERR_INT_STATUS@4:1 POWER_STATE_CHG_INT_STATUS@6:1 LINK_BW_INT_STATUS@7:1 QUIESCE_RCVD_INT_STATUS@8:1")
   }
 
-  /// `PCIE_INT_STATUS.CORR_ERR_INT_STATUS`: bit 0, rw.
+  /// `PCIE_INT_STATUS.CORR_ERR_INT_STATUS`: bit 0, access unknown.
   @inlinable public static var CORR_ERR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.NON_FATAL_ERR_INT_STATUS`: bit 1, rw.
+  /// `PCIE_INT_STATUS.NON_FATAL_ERR_INT_STATUS`: bit 1, access unknown.
   @inlinable public static var NON_FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.FATAL_ERR_INT_STATUS`: bit 2, rw.
+  /// `PCIE_INT_STATUS.FATAL_ERR_INT_STATUS`: bit 2, access unknown.
   @inlinable public static var FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.USR_DETECTED_INT_STATUS`: bit 3, rw.
+  /// `PCIE_INT_STATUS.USR_DETECTED_INT_STATUS`: bit 3, access unknown.
   @inlinable public static var USR_DETECTED_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.MISC_ERR_INT_STATUS`: bit 4, rw.
+  /// `PCIE_INT_STATUS.MISC_ERR_INT_STATUS`: bit 4, access unknown.
   @inlinable public static var MISC_ERR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.POWER_STATE_CHG_INT_STATUS`: bit 6, rw.
+  /// `PCIE_INT_STATUS.POWER_STATE_CHG_INT_STATUS`: bit 6, access unknown.
   @inlinable public static var POWER_STATE_CHG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.LINK_BW_INT_STATUS`: bit 7, rw.
+  /// `PCIE_INT_STATUS.LINK_BW_INT_STATUS`: bit 7, access unknown.
   @inlinable public static var LINK_BW_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_INT_STATUS.QUIESCE_RCVD_INT_STATUS`: bit 8, rw.
+  /// `PCIE_INT_STATUS.QUIESCE_RCVD_INT_STATUS`: bit 8, access unknown.
   @inlinable public static var QUIESCE_RCVD_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PCIE_CNTL2`: bif_5_0 register, index 0x140_001C of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_CNTL2`: bif_5_0 register, index 0x140_001C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CNTL2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001C, resetValue: 0x0000_0000,
+      offset: 0x140_001C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CNTL2 TX_ARB_ROUND_ROBIN_EN@0:1 TX_ARB_SLV_LIMIT@1:5 TX_ARB_MST_LIMIT@6:5 TX_BLOCK_TLP_ON_PM_DIS@11:1 TX_NP_MEM_WRITE_SWP_ENCODING@12:1 TX_ATOMIC_OPS_DISABLE@13:1 TX_ATOMIC_ORDERING_DIS@14:1 SLV_MEM_LS_EN@16:1 SLV_MEM_AGGRESSIVE_LS_EN@17:1 MST_MEM_LS_EN@18:1 REPLAY_MEM_LS_EN@19:1 SLV_MEM_SD_EN@20:1 SLV_MEM_AGGRESSIVE_SD_EN@21:1 MST_MEM_SD_EN@22:1 REPLAY_MEM_SD_EN@23:1 RX_NP_MEM_WRITE_ENCODING@24:5 SLV_MEM_DS_EN@29:1 MST_MEM_DS_EN@30:1 REPLAY_MEM_DS_EN@31:1")
   }
 
-  /// `PCIE_CNTL2.TX_ARB_ROUND_ROBIN_EN`: bit 0, rw.
+  /// `PCIE_CNTL2.TX_ARB_ROUND_ROBIN_EN`: bit 0, access unknown.
   @inlinable public static var TX_ARB_ROUND_ROBIN_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_CNTL2.TX_ARB_SLV_LIMIT`: bits 5:1, rw.
+  /// `PCIE_CNTL2.TX_ARB_SLV_LIMIT`: bits 5:1, access unknown.
   @inlinable public static var TX_ARB_SLV_LIMIT: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 5)
   }
 
-  /// `PCIE_CNTL2.TX_ARB_MST_LIMIT`: bits 10:6, rw.
+  /// `PCIE_CNTL2.TX_ARB_MST_LIMIT`: bits 10:6, access unknown.
   @inlinable public static var TX_ARB_MST_LIMIT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 5)
   }
 
-  /// `PCIE_CNTL2.TX_BLOCK_TLP_ON_PM_DIS`: bit 11, rw.
+  /// `PCIE_CNTL2.TX_BLOCK_TLP_ON_PM_DIS`: bit 11, access unknown.
   @inlinable public static var TX_BLOCK_TLP_ON_PM_DIS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIE_CNTL2.TX_NP_MEM_WRITE_SWP_ENCODING`: bit 12, rw.
+  /// `PCIE_CNTL2.TX_NP_MEM_WRITE_SWP_ENCODING`: bit 12, access unknown.
   @inlinable public static var TX_NP_MEM_WRITE_SWP_ENCODING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_CNTL2.TX_ATOMIC_OPS_DISABLE`: bit 13, rw.
+  /// `PCIE_CNTL2.TX_ATOMIC_OPS_DISABLE`: bit 13, access unknown.
   @inlinable public static var TX_ATOMIC_OPS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_CNTL2.TX_ATOMIC_ORDERING_DIS`: bit 14, rw.
+  /// `PCIE_CNTL2.TX_ATOMIC_ORDERING_DIS`: bit 14, access unknown.
   @inlinable public static var TX_ATOMIC_ORDERING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_CNTL2.SLV_MEM_LS_EN`: bit 16, rw.
+  /// `PCIE_CNTL2.SLV_MEM_LS_EN`: bit 16, access unknown.
   @inlinable public static var SLV_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_LS_EN`: bit 17, rw.
+  /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_LS_EN`: bit 17, access unknown.
   @inlinable public static var SLV_MEM_AGGRESSIVE_LS_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_CNTL2.MST_MEM_LS_EN`: bit 18, rw.
+  /// `PCIE_CNTL2.MST_MEM_LS_EN`: bit 18, access unknown.
   @inlinable public static var MST_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `PCIE_CNTL2.REPLAY_MEM_LS_EN`: bit 19, rw.
+  /// `PCIE_CNTL2.REPLAY_MEM_LS_EN`: bit 19, access unknown.
   @inlinable public static var REPLAY_MEM_LS_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_CNTL2.SLV_MEM_SD_EN`: bit 20, rw.
+  /// `PCIE_CNTL2.SLV_MEM_SD_EN`: bit 20, access unknown.
   @inlinable public static var SLV_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_SD_EN`: bit 21, rw.
+  /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_SD_EN`: bit 21, access unknown.
   @inlinable public static var SLV_MEM_AGGRESSIVE_SD_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PCIE_CNTL2.MST_MEM_SD_EN`: bit 22, rw.
+  /// `PCIE_CNTL2.MST_MEM_SD_EN`: bit 22, access unknown.
   @inlinable public static var MST_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `PCIE_CNTL2.REPLAY_MEM_SD_EN`: bit 23, rw.
+  /// `PCIE_CNTL2.REPLAY_MEM_SD_EN`: bit 23, access unknown.
   @inlinable public static var REPLAY_MEM_SD_EN: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_CNTL2.RX_NP_MEM_WRITE_ENCODING`: bits 28:24, rw.
+  /// `PCIE_CNTL2.RX_NP_MEM_WRITE_ENCODING`: bits 28:24, access unknown.
   @inlinable public static var RX_NP_MEM_WRITE_ENCODING: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `PCIE_CNTL2.SLV_MEM_DS_EN`: bit 29, rw.
+  /// `PCIE_CNTL2.SLV_MEM_DS_EN`: bit 29, access unknown.
   @inlinable public static var SLV_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `PCIE_CNTL2.MST_MEM_DS_EN`: bit 30, rw.
+  /// `PCIE_CNTL2.MST_MEM_DS_EN`: bit 30, access unknown.
   @inlinable public static var MST_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `PCIE_CNTL2.REPLAY_MEM_DS_EN`: bit 31, rw.
+  /// `PCIE_CNTL2.REPLAY_MEM_DS_EN`: bit 31, access unknown.
   @inlinable public static var REPLAY_MEM_DS_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PCIE_RX_CNTL2`: bif_5_0 register, index 0x140_001D of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_CNTL2`: bif_5_0 register, index 0x140_001D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_CNTL2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001D, resetValue: 0x0000_0000,
+      offset: 0x140_001D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_CNTL2 RX_IGNORE_EP_INVALIDPASID_UR@0:1 RX_IGNORE_EP_TRANSMRD_UR@1:1 RX_IGNORE_EP_TRANSMWR_UR@2:1 RX_IGNORE_EP_ATSTRANSREQ_UR@3:1 RX_IGNORE_EP_PAGEREQMSG_UR@4:1 RX_IGNORE_EP_INVCPL_UR@5:1 RX_RCB_LATENCY_EN@8:1 RX_RCB_LATENCY_SCALE@9:3 SLVCPL_MEM_LS_EN@12:1 SLVCPL_MEM_SD_EN@13:1 SLVCPL_MEM_DS_EN@14:1 RX_RCB_LATENCY_MAX_COUNT@16:10 FLR_EXTEND_MODE@28:3")
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVALIDPASID_UR`: bit 0, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVALIDPASID_UR`: bit 0, access unknown.
   @inlinable public static var RX_IGNORE_EP_INVALIDPASID_UR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMRD_UR`: bit 1, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMRD_UR`: bit 1, access unknown.
   @inlinable public static var RX_IGNORE_EP_TRANSMRD_UR: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMWR_UR`: bit 2, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMWR_UR`: bit 2, access unknown.
   @inlinable public static var RX_IGNORE_EP_TRANSMWR_UR: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_ATSTRANSREQ_UR`: bit 3, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_ATSTRANSREQ_UR`: bit 3, access unknown.
   @inlinable public static var RX_IGNORE_EP_ATSTRANSREQ_UR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_PAGEREQMSG_UR`: bit 4, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_PAGEREQMSG_UR`: bit 4, access unknown.
   @inlinable public static var RX_IGNORE_EP_PAGEREQMSG_UR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVCPL_UR`: bit 5, rw.
+  /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVCPL_UR`: bit 5, access unknown.
   @inlinable public static var RX_IGNORE_EP_INVCPL_UR: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_EN`: bit 8, rw.
+  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_EN`: bit 8, access unknown.
   @inlinable public static var RX_RCB_LATENCY_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_SCALE`: bits 11:9, rw.
+  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_SCALE`: bits 11:9, access unknown.
   @inlinable public static var RX_RCB_LATENCY_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `PCIE_RX_CNTL2.SLVCPL_MEM_LS_EN`: bit 12, rw.
+  /// `PCIE_RX_CNTL2.SLVCPL_MEM_LS_EN`: bit 12, access unknown.
   @inlinable public static var SLVCPL_MEM_LS_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.SLVCPL_MEM_SD_EN`: bit 13, rw.
+  /// `PCIE_RX_CNTL2.SLVCPL_MEM_SD_EN`: bit 13, access unknown.
   @inlinable public static var SLVCPL_MEM_SD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.SLVCPL_MEM_DS_EN`: bit 14, rw.
+  /// `PCIE_RX_CNTL2.SLVCPL_MEM_DS_EN`: bit 14, access unknown.
   @inlinable public static var SLVCPL_MEM_DS_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_MAX_COUNT`: bits 25:16, rw.
+  /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_MAX_COUNT`: bits 25:16, access unknown.
   @inlinable public static var RX_RCB_LATENCY_MAX_COUNT: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `PCIE_RX_CNTL2.FLR_EXTEND_MODE`: bits 30:28, rw.
+  /// `PCIE_RX_CNTL2.FLR_EXTEND_MODE`: bits 30:28, access unknown.
   @inlinable public static var FLR_EXTEND_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `PCIE_TX_F0_ATTR_CNTL`: bif_5_0 register, index 0x140_001E of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_F0_ATTR_CNTL`: bif_5_0 register, index 0x140_001E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_F0_ATTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001E, resetValue: 0x0000_0000,
+      offset: 0x140_001E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_F0_ATTR_CNTL TX_F0_IDO_OVERRIDE_P@0:2 TX_F0_IDO_OVERRIDE_NP@2:2 TX_F0_IDO_OVERRIDE_CPL@4:2 TX_F0_RO_OVERRIDE_P@6:2 TX_F0_RO_OVERRIDE_NP@8:2 TX_F0_SNR_OVERRIDE_P@10:2 TX_F0_SNR_OVERRIDE_NP@12:2")
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_P`: bits 1:0, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_P`: bits 1:0, access unknown.
   @inlinable public static var TX_F0_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_NP`: bits 3:2, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_NP`: bits 3:2, access unknown.
   @inlinable public static var TX_F0_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_CPL`: bits 5:4, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_CPL`: bits 5:4, access unknown.
   @inlinable public static var TX_F0_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_P`: bits 7:6, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_P`: bits 7:6, access unknown.
   @inlinable public static var TX_F0_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_NP`: bits 9:8, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_NP`: bits 9:8, access unknown.
   @inlinable public static var TX_F0_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_P`: bits 11:10, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_P`: bits 11:10, access unknown.
   @inlinable public static var TX_F0_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_NP`: bits 13:12, rw.
+  /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_NP`: bits 13:12, access unknown.
   @inlinable public static var TX_F0_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 }
 
-/// `PCIE_TX_F1_F2_ATTR_CNTL`: bif_5_0 register, index 0x140_001F of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_F1_F2_ATTR_CNTL`: bif_5_0 register, index 0x140_001F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_F1_F2_ATTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_001F, resetValue: 0x0000_0000,
+      offset: 0x140_001F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_F1_F2_ATTR_CNTL TX_F1_IDO_OVERRIDE_P@0:2 TX_F1_IDO_OVERRIDE_NP@2:2 TX_F1_IDO_OVERRIDE_CPL@4:2 TX_F1_RO_OVERRIDE_P@6:2 TX_F1_RO_OVERRIDE_NP@8:2 TX_F1_SNR_OVERRIDE_P@10:2 TX_F1_SNR_OVERRIDE_NP@12:2 TX_F2_IDO_OVERRIDE_P@16:2 TX_F2_IDO_OVERRIDE_NP@18:2 TX_F2_IDO_OVERRIDE_CPL@20:2 TX_F2_RO_OVERRIDE_P@22:2 TX_F2_RO_OVERRIDE_NP@24:2 TX_F2_SNR_OVERRIDE_P@26:2 TX_F2_SNR_OVERRIDE_NP@28:2")
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_P`: bits 1:0, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_P`: bits 1:0, access unknown.
   @inlinable public static var TX_F1_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_NP`: bits 3:2, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_NP`: bits 3:2, access unknown.
   @inlinable public static var TX_F1_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_CPL`: bits 5:4, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_CPL`: bits 5:4, access unknown.
   @inlinable public static var TX_F1_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_P`: bits 7:6, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_P`: bits 7:6, access unknown.
   @inlinable public static var TX_F1_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_NP`: bits 9:8, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_NP`: bits 9:8, access unknown.
   @inlinable public static var TX_F1_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_P`: bits 11:10, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_P`: bits 11:10, access unknown.
   @inlinable public static var TX_F1_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_NP`: bits 13:12, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_NP`: bits 13:12, access unknown.
   @inlinable public static var TX_F1_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_P`: bits 17:16, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_P`: bits 17:16, access unknown.
   @inlinable public static var TX_F2_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_NP`: bits 19:18, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_NP`: bits 19:18, access unknown.
   @inlinable public static var TX_F2_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_CPL`: bits 21:20, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_CPL`: bits 21:20, access unknown.
   @inlinable public static var TX_F2_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_P`: bits 23:22, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_P`: bits 23:22, access unknown.
   @inlinable public static var TX_F2_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_NP`: bits 25:24, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_NP`: bits 25:24, access unknown.
   @inlinable public static var TX_F2_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_P`: bits 27:26, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_P`: bits 27:26, access unknown.
   @inlinable public static var TX_F2_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_NP`: bits 29:28, rw.
+  /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_NP`: bits 29:28, access unknown.
   @inlinable public static var TX_F2_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 }
 
-/// `PCIE_CI_CNTL`: bif_5_0 register, index 0x140_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_CI_CNTL`: bif_5_0 register, index 0x140_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CI_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0020, resetValue: 0x0000_0000,
+      offset: 0x140_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CI_CNTL CI_SLAVE_SPLIT_MODE@2:1 CI_SLAVE_GEN_USR_DIS@3:1 CI_MST_CMPL_DUMMY_DATA@4:1 CI_SLV_RC_RD_REQ_SIZE@6:2 CI_SLV_ORDERING_DIS@8:1 CI_RC_ORDERING_DIS@9:1 CI_SLV_CPL_ALLOC_DIS@10:1 CI_SLV_CPL_ALLOC_MODE@11:1 CI_SLV_CPL_ALLOC_SOR@12:1 CI_MST_IGNORE_PAGE_ALIGNED_REQUEST@13:1 CI_MST_ATOMIC_ADDR_HASH@16:3")
   }
 
-  /// `PCIE_CI_CNTL.CI_SLAVE_SPLIT_MODE`: bit 2, rw.
+  /// `PCIE_CI_CNTL.CI_SLAVE_SPLIT_MODE`: bit 2, access unknown.
   @inlinable public static var CI_SLAVE_SPLIT_MODE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLAVE_GEN_USR_DIS`: bit 3, rw.
+  /// `PCIE_CI_CNTL.CI_SLAVE_GEN_USR_DIS`: bit 3, access unknown.
   @inlinable public static var CI_SLAVE_GEN_USR_DIS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_MST_CMPL_DUMMY_DATA`: bit 4, rw.
+  /// `PCIE_CI_CNTL.CI_MST_CMPL_DUMMY_DATA`: bit 4, access unknown.
   @inlinable public static var CI_MST_CMPL_DUMMY_DATA: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLV_RC_RD_REQ_SIZE`: bits 7:6, rw.
+  /// `PCIE_CI_CNTL.CI_SLV_RC_RD_REQ_SIZE`: bits 7:6, access unknown.
   @inlinable public static var CI_SLV_RC_RD_REQ_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLV_ORDERING_DIS`: bit 8, rw.
+  /// `PCIE_CI_CNTL.CI_SLV_ORDERING_DIS`: bit 8, access unknown.
   @inlinable public static var CI_SLV_ORDERING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_RC_ORDERING_DIS`: bit 9, rw.
+  /// `PCIE_CI_CNTL.CI_RC_ORDERING_DIS`: bit 9, access unknown.
   @inlinable public static var CI_RC_ORDERING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_DIS`: bit 10, rw.
+  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_DIS`: bit 10, access unknown.
   @inlinable public static var CI_SLV_CPL_ALLOC_DIS: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_MODE`: bit 11, rw.
+  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_MODE`: bit 11, access unknown.
   @inlinable public static var CI_SLV_CPL_ALLOC_MODE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_SOR`: bit 12, rw.
+  /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_SOR`: bit 12, access unknown.
   @inlinable public static var CI_SLV_CPL_ALLOC_SOR: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_MST_IGNORE_PAGE_ALIGNED_REQUEST`: bit 13, rw.
+  /// `PCIE_CI_CNTL.CI_MST_IGNORE_PAGE_ALIGNED_REQUEST`: bit 13, access unknown.
   @inlinable public static var CI_MST_IGNORE_PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_CI_CNTL.CI_MST_ATOMIC_ADDR_HASH`: bits 18:16, rw.
+  /// `PCIE_CI_CNTL.CI_MST_ATOMIC_ADDR_HASH`: bits 18:16, access unknown.
   @inlinable public static var CI_MST_ATOMIC_ADDR_HASH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 }
 
-/// `PCIE_BUS_CNTL`: bif_5_0 register, index 0x140_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_BUS_CNTL`: bif_5_0 register, index 0x140_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_BUS_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0021, resetValue: 0x0000_0000,
+      offset: 0x140_0021,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BUS_CNTL PMI_INT_DIS@6:1 IMMEDIATE_PMI_DIS@7:1 TRUE_PM_STATUS_EN@12:1")
   }
 
-  /// `PCIE_BUS_CNTL.PMI_INT_DIS`: bit 6, rw.
+  /// `PCIE_BUS_CNTL.PMI_INT_DIS`: bit 6, access unknown.
   @inlinable public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_BUS_CNTL.IMMEDIATE_PMI_DIS`: bit 7, rw.
+  /// `PCIE_BUS_CNTL.IMMEDIATE_PMI_DIS`: bit 7, access unknown.
   @inlinable public static var IMMEDIATE_PMI_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_BUS_CNTL.TRUE_PM_STATUS_EN`: bit 12, rw.
+  /// `PCIE_BUS_CNTL.TRUE_PM_STATUS_EN`: bit 12, access unknown.
   @inlinable public static var TRUE_PM_STATUS_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 }
 
-/// `PCIE_LC_STATE6`: bif_5_0 register, index 0x140_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE6`: bif_5_0 register, index 0x140_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0022, resetValue: 0x0000_0000,
+      offset: 0x140_0022,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE6 LC_PREV_STATE24@0:6 LC_PREV_STATE25@8:6 LC_PREV_STATE26@16:6 LC_PREV_STATE27@24:6")
   }
 
-  /// `PCIE_LC_STATE6.LC_PREV_STATE24`: bits 5:0, rw.
+  /// `PCIE_LC_STATE6.LC_PREV_STATE24`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE24: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE6.LC_PREV_STATE25`: bits 13:8, rw.
+  /// `PCIE_LC_STATE6.LC_PREV_STATE25`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE25: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE6.LC_PREV_STATE26`: bits 21:16, rw.
+  /// `PCIE_LC_STATE6.LC_PREV_STATE26`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE26: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE6.LC_PREV_STATE27`: bits 29:24, rw.
+  /// `PCIE_LC_STATE6.LC_PREV_STATE27`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE27: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATE7`: bif_5_0 register, index 0x140_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE7`: bif_5_0 register, index 0x140_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE7: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0023, resetValue: 0x0000_0000,
+      offset: 0x140_0023,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE7 LC_PREV_STATE28@0:6 LC_PREV_STATE29@8:6 LC_PREV_STATE30@16:6 LC_PREV_STATE31@24:6")
   }
 
-  /// `PCIE_LC_STATE7.LC_PREV_STATE28`: bits 5:0, rw.
+  /// `PCIE_LC_STATE7.LC_PREV_STATE28`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE28: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE7.LC_PREV_STATE29`: bits 13:8, rw.
+  /// `PCIE_LC_STATE7.LC_PREV_STATE29`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE29: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE7.LC_PREV_STATE30`: bits 21:16, rw.
+  /// `PCIE_LC_STATE7.LC_PREV_STATE30`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE30: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE7.LC_PREV_STATE31`: bits 29:24, rw.
+  /// `PCIE_LC_STATE7.LC_PREV_STATE31`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE31: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATE8`: bif_5_0 register, index 0x140_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE8`: bif_5_0 register, index 0x140_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE8: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0024, resetValue: 0x0000_0000,
+      offset: 0x140_0024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE8 LC_PREV_STATE32@0:6 LC_PREV_STATE33@8:6 LC_PREV_STATE34@16:6 LC_PREV_STATE35@24:6")
   }
 
-  /// `PCIE_LC_STATE8.LC_PREV_STATE32`: bits 5:0, rw.
+  /// `PCIE_LC_STATE8.LC_PREV_STATE32`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE32: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE8.LC_PREV_STATE33`: bits 13:8, rw.
+  /// `PCIE_LC_STATE8.LC_PREV_STATE33`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE33: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE8.LC_PREV_STATE34`: bits 21:16, rw.
+  /// `PCIE_LC_STATE8.LC_PREV_STATE34`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE34: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE8.LC_PREV_STATE35`: bits 29:24, rw.
+  /// `PCIE_LC_STATE8.LC_PREV_STATE35`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE35: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATE9`: bif_5_0 register, index 0x140_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE9`: bif_5_0 register, index 0x140_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE9: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0025, resetValue: 0x0000_0000,
+      offset: 0x140_0025,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE9 LC_PREV_STATE36@0:6 LC_PREV_STATE37@8:6 LC_PREV_STATE38@16:6 LC_PREV_STATE39@24:6")
   }
 
-  /// `PCIE_LC_STATE9.LC_PREV_STATE36`: bits 5:0, rw.
+  /// `PCIE_LC_STATE9.LC_PREV_STATE36`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE36: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE9.LC_PREV_STATE37`: bits 13:8, rw.
+  /// `PCIE_LC_STATE9.LC_PREV_STATE37`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE37: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE9.LC_PREV_STATE38`: bits 21:16, rw.
+  /// `PCIE_LC_STATE9.LC_PREV_STATE38`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE38: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE9.LC_PREV_STATE39`: bits 29:24, rw.
+  /// `PCIE_LC_STATE9.LC_PREV_STATE39`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE39: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATE10`: bif_5_0 register, index 0x140_0026 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE10`: bif_5_0 register, index 0x140_0026 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE10: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0026, resetValue: 0x0000_0000,
+      offset: 0x140_0026,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE10 LC_PREV_STATE40@0:6 LC_PREV_STATE41@8:6 LC_PREV_STATE42@16:6 LC_PREV_STATE43@24:6")
   }
 
-  /// `PCIE_LC_STATE10.LC_PREV_STATE40`: bits 5:0, rw.
+  /// `PCIE_LC_STATE10.LC_PREV_STATE40`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE40: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE10.LC_PREV_STATE41`: bits 13:8, rw.
+  /// `PCIE_LC_STATE10.LC_PREV_STATE41`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE41: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE10.LC_PREV_STATE42`: bits 21:16, rw.
+  /// `PCIE_LC_STATE10.LC_PREV_STATE42`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE42: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE10.LC_PREV_STATE43`: bits 29:24, rw.
+  /// `PCIE_LC_STATE10.LC_PREV_STATE43`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE43: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATE11`: bif_5_0 register, index 0x140_0027 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATE11`: bif_5_0 register, index 0x140_0027 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATE11: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0027, resetValue: 0x0000_0000,
+      offset: 0x140_0027,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATE11 LC_PREV_STATE44@0:6 LC_PREV_STATE45@8:6 LC_PREV_STATE46@16:6 LC_PREV_STATE47@24:6")
   }
 
-  /// `PCIE_LC_STATE11.LC_PREV_STATE44`: bits 5:0, rw.
+  /// `PCIE_LC_STATE11.LC_PREV_STATE44`: bits 5:0, access unknown.
   @inlinable public static var LC_PREV_STATE44: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PCIE_LC_STATE11.LC_PREV_STATE45`: bits 13:8, rw.
+  /// `PCIE_LC_STATE11.LC_PREV_STATE45`: bits 13:8, access unknown.
   @inlinable public static var LC_PREV_STATE45: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `PCIE_LC_STATE11.LC_PREV_STATE46`: bits 21:16, rw.
+  /// `PCIE_LC_STATE11.LC_PREV_STATE46`: bits 21:16, access unknown.
   @inlinable public static var LC_PREV_STATE46: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `PCIE_LC_STATE11.LC_PREV_STATE47`: bits 29:24, rw.
+  /// `PCIE_LC_STATE11.LC_PREV_STATE47`: bits 29:24, access unknown.
   @inlinable public static var LC_PREV_STATE47: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 }
 
-/// `PCIE_LC_STATUS1`: bif_5_0 register, index 0x140_0028 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATUS1`: bif_5_0 register, index 0x140_0028 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATUS1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0028, resetValue: 0x0000_0000,
+      offset: 0x140_0028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATUS1 LC_REVERSE_RCVR@0:1 LC_REVERSE_XMIT@1:1 LC_OPERATING_LINK_WIDTH@2:3 LC_DETECTED_LINK_WIDTH@5:3")
   }
 
-  /// `PCIE_LC_STATUS1.LC_REVERSE_RCVR`: bit 0, rw.
+  /// `PCIE_LC_STATUS1.LC_REVERSE_RCVR`: bit 0, access unknown.
   @inlinable public static var LC_REVERSE_RCVR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_LC_STATUS1.LC_REVERSE_XMIT`: bit 1, rw.
+  /// `PCIE_LC_STATUS1.LC_REVERSE_XMIT`: bit 1, access unknown.
   @inlinable public static var LC_REVERSE_XMIT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_LC_STATUS1.LC_OPERATING_LINK_WIDTH`: bits 4:2, rw.
+  /// `PCIE_LC_STATUS1.LC_OPERATING_LINK_WIDTH`: bits 4:2, access unknown.
   @inlinable public static var LC_OPERATING_LINK_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
-  /// `PCIE_LC_STATUS1.LC_DETECTED_LINK_WIDTH`: bits 7:5, rw.
+  /// `PCIE_LC_STATUS1.LC_DETECTED_LINK_WIDTH`: bits 7:5, access unknown.
   @inlinable public static var LC_DETECTED_LINK_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 }
 
-/// `PCIE_LC_STATUS2`: bif_5_0 register, index 0x140_0029 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_STATUS2`: bif_5_0 register, index 0x140_0029 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_STATUS2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0029, resetValue: 0x0000_0000,
+      offset: 0x140_0029,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_STATUS2 LC_TOTAL_INACTIVE_LANES@0:16 LC_TURN_ON_LANE@16:16")
   }
 
-  /// `PCIE_LC_STATUS2.LC_TOTAL_INACTIVE_LANES`: bits 15:0, rw.
+  /// `PCIE_LC_STATUS2.LC_TOTAL_INACTIVE_LANES`: bits 15:0, access unknown.
   @inlinable public static var LC_TOTAL_INACTIVE_LANES: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PCIE_LC_STATUS2.LC_TURN_ON_LANE`: bits 31:16, rw.
+  /// `PCIE_LC_STATUS2.LC_TURN_ON_LANE`: bits 31:16, access unknown.
   @inlinable public static var LC_TURN_ON_LANE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_WPR_CNTL`: bif_5_0 register, index 0x140_0030 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_WPR_CNTL`: bif_5_0 register, index 0x140_0030 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_WPR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0030, resetValue: 0x0000_0000,
+      offset: 0x140_0030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_WPR_CNTL WPR_RESET_HOT_RST_EN@0:1 WPR_RESET_LNK_DWN_EN@1:1 WPR_RESET_LNK_DIS_EN@2:1 WPR_RESET_COR_EN@3:1 WPR_RESET_REG_EN@4:1 WPR_RESET_STY_EN@5:1 WPR_RESET_PHY_EN@6:1")
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_HOT_RST_EN`: bit 0, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_HOT_RST_EN`: bit 0, access unknown.
   @inlinable public static var WPR_RESET_HOT_RST_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DWN_EN`: bit 1, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DWN_EN`: bit 1, access unknown.
   @inlinable public static var WPR_RESET_LNK_DWN_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DIS_EN`: bit 2, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DIS_EN`: bit 2, access unknown.
   @inlinable public static var WPR_RESET_LNK_DIS_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_COR_EN`: bit 3, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_COR_EN`: bit 3, access unknown.
   @inlinable public static var WPR_RESET_COR_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_REG_EN`: bit 4, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_REG_EN`: bit 4, access unknown.
   @inlinable public static var WPR_RESET_REG_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_STY_EN`: bit 5, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_STY_EN`: bit 5, access unknown.
   @inlinable public static var WPR_RESET_STY_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_WPR_CNTL.WPR_RESET_PHY_EN`: bit 6, rw.
+  /// `PCIE_WPR_CNTL.WPR_RESET_PHY_EN`: bit 6, access unknown.
   @inlinable public static var WPR_RESET_PHY_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `PCIE_RX_LAST_TLP0`: bif_5_0 register, index 0x140_0031 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_LAST_TLP0`: bif_5_0 register, index 0x140_0031 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_LAST_TLP0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0031, resetValue: 0x0000_0000,
+      offset: 0x140_0031,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_LAST_TLP0 RX_LAST_TLP0@0:32")
   }
 
-  /// `PCIE_RX_LAST_TLP0.RX_LAST_TLP0`: bits 31:0, rw.
+  /// `PCIE_RX_LAST_TLP0.RX_LAST_TLP0`: bits 31:0, access unknown.
   @inlinable public static var RX_LAST_TLP0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_RX_LAST_TLP1`: bif_5_0 register, index 0x140_0032 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_LAST_TLP1`: bif_5_0 register, index 0x140_0032 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_LAST_TLP1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0032, resetValue: 0x0000_0000,
+      offset: 0x140_0032,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_LAST_TLP1 RX_LAST_TLP1@0:32")
   }
 
-  /// `PCIE_RX_LAST_TLP1.RX_LAST_TLP1`: bits 31:0, rw.
+  /// `PCIE_RX_LAST_TLP1.RX_LAST_TLP1`: bits 31:0, access unknown.
   @inlinable public static var RX_LAST_TLP1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_RX_LAST_TLP2`: bif_5_0 register, index 0x140_0033 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_LAST_TLP2`: bif_5_0 register, index 0x140_0033 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_LAST_TLP2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0033, resetValue: 0x0000_0000,
+      offset: 0x140_0033,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_LAST_TLP2 RX_LAST_TLP2@0:32")
   }
 
-  /// `PCIE_RX_LAST_TLP2.RX_LAST_TLP2`: bits 31:0, rw.
+  /// `PCIE_RX_LAST_TLP2.RX_LAST_TLP2`: bits 31:0, access unknown.
   @inlinable public static var RX_LAST_TLP2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_RX_LAST_TLP3`: bif_5_0 register, index 0x140_0034 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_RX_LAST_TLP3`: bif_5_0 register, index 0x140_0034 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_LAST_TLP3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0034, resetValue: 0x0000_0000,
+      offset: 0x140_0034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_RX_LAST_TLP3 RX_LAST_TLP3@0:32")
   }
 
-  /// `PCIE_RX_LAST_TLP3.RX_LAST_TLP3`: bits 31:0, rw.
+  /// `PCIE_RX_LAST_TLP3.RX_LAST_TLP3`: bits 31:0, access unknown.
   @inlinable public static var RX_LAST_TLP3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_TX_LAST_TLP0`: bif_5_0 register, index 0x140_0035 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_LAST_TLP0`: bif_5_0 register, index 0x140_0035 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_LAST_TLP0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0035, resetValue: 0x0000_0000,
+      offset: 0x140_0035,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_LAST_TLP0 TX_LAST_TLP0@0:32")
   }
 
-  /// `PCIE_TX_LAST_TLP0.TX_LAST_TLP0`: bits 31:0, rw.
+  /// `PCIE_TX_LAST_TLP0.TX_LAST_TLP0`: bits 31:0, access unknown.
   @inlinable public static var TX_LAST_TLP0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_TX_LAST_TLP1`: bif_5_0 register, index 0x140_0036 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_LAST_TLP1`: bif_5_0 register, index 0x140_0036 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_LAST_TLP1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0036, resetValue: 0x0000_0000,
+      offset: 0x140_0036,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_LAST_TLP1 TX_LAST_TLP1@0:32")
   }
 
-  /// `PCIE_TX_LAST_TLP1.TX_LAST_TLP1`: bits 31:0, rw.
+  /// `PCIE_TX_LAST_TLP1.TX_LAST_TLP1`: bits 31:0, access unknown.
   @inlinable public static var TX_LAST_TLP1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_TX_LAST_TLP2`: bif_5_0 register, index 0x140_0037 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_LAST_TLP2`: bif_5_0 register, index 0x140_0037 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_LAST_TLP2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0037, resetValue: 0x0000_0000,
+      offset: 0x140_0037,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_LAST_TLP2 TX_LAST_TLP2@0:32")
   }
 
-  /// `PCIE_TX_LAST_TLP2.TX_LAST_TLP2`: bits 31:0, rw.
+  /// `PCIE_TX_LAST_TLP2.TX_LAST_TLP2`: bits 31:0, access unknown.
   @inlinable public static var TX_LAST_TLP2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_TX_LAST_TLP3`: bif_5_0 register, index 0x140_0038 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_LAST_TLP3`: bif_5_0 register, index 0x140_0038 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_LAST_TLP3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0038, resetValue: 0x0000_0000,
+      offset: 0x140_0038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_LAST_TLP3 TX_LAST_TLP3@0:32")
   }
 
-  /// `PCIE_TX_LAST_TLP3.TX_LAST_TLP3`: bits 31:0, rw.
+  /// `PCIE_TX_LAST_TLP3.TX_LAST_TLP3`: bits 31:0, access unknown.
   @inlinable public static var TX_LAST_TLP3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_I2C_REG_ADDR_EXPAND`: bif_5_0 register, index 0x140_003A of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_I2C_REG_ADDR_EXPAND`: bif_5_0 register, index 0x140_003A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_I2C_REG_ADDR_EXPAND: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_003A, resetValue: 0x0000_0000,
+      offset: 0x140_003A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_I2C_REG_ADDR_EXPAND I2C_REG_ADDR@0:17")
   }
 
-  /// `PCIE_I2C_REG_ADDR_EXPAND.I2C_REG_ADDR`: bits 16:0, rw.
+  /// `PCIE_I2C_REG_ADDR_EXPAND.I2C_REG_ADDR`: bits 16:0, access unknown.
   @inlinable public static var I2C_REG_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 17)
   }
 }
 
-/// `PCIE_I2C_REG_DATA`: bif_5_0 register, index 0x140_003B of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_I2C_REG_DATA`: bif_5_0 register, index 0x140_003B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_I2C_REG_DATA: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_003B, resetValue: 0x0000_0000,
+      offset: 0x140_003B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_I2C_REG_DATA I2C_REG_DATA@0:32")
   }
 
-  /// `PCIE_I2C_REG_DATA.I2C_REG_DATA`: bits 31:0, rw.
+  /// `PCIE_I2C_REG_DATA.I2C_REG_DATA`: bits 31:0, access unknown.
   @inlinable public static var I2C_REG_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_CFG_CNTL`: bif_5_0 register, index 0x140_003C of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_CFG_CNTL`: bif_5_0 register, index 0x140_003C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CFG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_003C, resetValue: 0x0000_0000,
+      offset: 0x140_003C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CFG_CNTL CFG_EN_DEC_TO_HIDDEN_REG@0:1 CFG_EN_DEC_TO_GEN2_HIDDEN_REG@1:1 CFG_EN_DEC_TO_GEN3_HIDDEN_REG@2:1")
   }
 
-  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_HIDDEN_REG`: bit 0, rw.
+  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_HIDDEN_REG`: bit 0, access unknown.
   @inlinable public static var CFG_EN_DEC_TO_HIDDEN_REG: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN2_HIDDEN_REG`: bit 1, rw.
+  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN2_HIDDEN_REG`: bit 1, access unknown.
   @inlinable public static var CFG_EN_DEC_TO_GEN2_HIDDEN_REG: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN3_HIDDEN_REG`: bit 2, rw.
+  /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN3_HIDDEN_REG`: bit 2, access unknown.
   @inlinable public static var CFG_EN_DEC_TO_GEN3_HIDDEN_REG: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `PCIE_LC_PM_CNTL`: bif_5_0 register, index 0x140_003D of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_LC_PM_CNTL`: bif_5_0 register, index 0x140_003D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LC_PM_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_003D, resetValue: 0x0000_0000,
+      offset: 0x140_003D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LC_PM_CNTL LC_L1_POWER_GATING_EN@0:1")
   }
 
-  /// `PCIE_LC_PM_CNTL.LC_L1_POWER_GATING_EN`: bit 0, rw.
+  /// `PCIE_LC_PM_CNTL.LC_L1_POWER_GATING_EN`: bit 0, access unknown.
   @inlinable public static var LC_L1_POWER_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_P_CNTL`: bif_5_0 register, index 0x140_0040 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_P_CNTL`: bif_5_0 register, index 0x140_0040 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_P_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0040, resetValue: 0x0000_0000,
+      offset: 0x140_0040,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_P_CNTL P_PWRDN_EN@0:1 P_SYMALIGN_MODE@1:1 P_SYMALIGN_HW_DEBUG@2:1 P_ELASTDESKEW_HW_DEBUG@3:1 P_IGNORE_CRC_ERR@4:1 P_IGNORE_LEN_ERR@5:1 P_IGNORE_EDB_ERR@6:1 P_IGNORE_IDL_ERR@7:1 P_IGNORE_TOK_ERR@8:1 P_BLK_LOCK_MODE@12:1 P_ALWAYS_USE_FAST_TXCLK@13:1 P_ELEC_IDLE_MODE@14:2 DLP_IGNORE_IN_L1_EN@16:1")
   }
 
-  /// `PCIE_P_CNTL.P_PWRDN_EN`: bit 0, rw.
+  /// `PCIE_P_CNTL.P_PWRDN_EN`: bit 0, access unknown.
   @inlinable public static var P_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_P_CNTL.P_SYMALIGN_MODE`: bit 1, rw.
+  /// `PCIE_P_CNTL.P_SYMALIGN_MODE`: bit 1, access unknown.
   @inlinable public static var P_SYMALIGN_MODE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_SYMALIGN_HW_DEBUG`: bit 2, rw.
+  /// `PCIE_P_CNTL.P_SYMALIGN_HW_DEBUG`: bit 2, access unknown.
   @inlinable public static var P_SYMALIGN_HW_DEBUG: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_ELASTDESKEW_HW_DEBUG`: bit 3, rw.
+  /// `PCIE_P_CNTL.P_ELASTDESKEW_HW_DEBUG`: bit 3, access unknown.
   @inlinable public static var P_ELASTDESKEW_HW_DEBUG: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_IGNORE_CRC_ERR`: bit 4, rw.
+  /// `PCIE_P_CNTL.P_IGNORE_CRC_ERR`: bit 4, access unknown.
   @inlinable public static var P_IGNORE_CRC_ERR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_IGNORE_LEN_ERR`: bit 5, rw.
+  /// `PCIE_P_CNTL.P_IGNORE_LEN_ERR`: bit 5, access unknown.
   @inlinable public static var P_IGNORE_LEN_ERR: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_IGNORE_EDB_ERR`: bit 6, rw.
+  /// `PCIE_P_CNTL.P_IGNORE_EDB_ERR`: bit 6, access unknown.
   @inlinable public static var P_IGNORE_EDB_ERR: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_IGNORE_IDL_ERR`: bit 7, rw.
+  /// `PCIE_P_CNTL.P_IGNORE_IDL_ERR`: bit 7, access unknown.
   @inlinable public static var P_IGNORE_IDL_ERR: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_IGNORE_TOK_ERR`: bit 8, rw.
+  /// `PCIE_P_CNTL.P_IGNORE_TOK_ERR`: bit 8, access unknown.
   @inlinable public static var P_IGNORE_TOK_ERR: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_BLK_LOCK_MODE`: bit 12, rw.
+  /// `PCIE_P_CNTL.P_BLK_LOCK_MODE`: bit 12, access unknown.
   @inlinable public static var P_BLK_LOCK_MODE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_ALWAYS_USE_FAST_TXCLK`: bit 13, rw.
+  /// `PCIE_P_CNTL.P_ALWAYS_USE_FAST_TXCLK`: bit 13, access unknown.
   @inlinable public static var P_ALWAYS_USE_FAST_TXCLK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_P_CNTL.P_ELEC_IDLE_MODE`: bits 15:14, rw.
+  /// `PCIE_P_CNTL.P_ELEC_IDLE_MODE`: bits 15:14, access unknown.
   @inlinable public static var P_ELEC_IDLE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `PCIE_P_CNTL.DLP_IGNORE_IN_L1_EN`: bit 16, rw.
+  /// `PCIE_P_CNTL.DLP_IGNORE_IN_L1_EN`: bit 16, access unknown.
   @inlinable public static var DLP_IGNORE_IN_L1_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `PCIE_P_BUF_STATUS`: bif_5_0 register, index 0x140_0041 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_P_BUF_STATUS`: bif_5_0 register, index 0x140_0041 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_P_BUF_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0041, resetValue: 0x0000_0000,
+      offset: 0x140_0041,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_P_BUF_STATUS P_OVERFLOW_ERR@0:16 P_UNDERFLOW_ERR@16:16")
   }
 
-  /// `PCIE_P_BUF_STATUS.P_OVERFLOW_ERR`: bits 15:0, rw.
+  /// `PCIE_P_BUF_STATUS.P_OVERFLOW_ERR`: bits 15:0, access unknown.
   @inlinable public static var P_OVERFLOW_ERR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PCIE_P_BUF_STATUS.P_UNDERFLOW_ERR`: bits 31:16, rw.
+  /// `PCIE_P_BUF_STATUS.P_UNDERFLOW_ERR`: bits 31:16, access unknown.
   @inlinable public static var P_UNDERFLOW_ERR: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_P_DECODER_STATUS`: bif_5_0 register, index 0x140_0042 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_P_DECODER_STATUS`: bif_5_0 register, index 0x140_0042 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_P_DECODER_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0042, resetValue: 0x0000_0000,
+      offset: 0x140_0042,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_P_DECODER_STATUS P_DECODE_ERR@0:16")
   }
 
-  /// `PCIE_P_DECODER_STATUS.P_DECODE_ERR`: bits 15:0, rw.
+  /// `PCIE_P_DECODER_STATUS.P_DECODE_ERR`: bits 15:0, access unknown.
   @inlinable public static var P_DECODE_ERR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_P_MISC_STATUS`: bif_5_0 register, index 0x140_0043 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_P_MISC_STATUS`: bif_5_0 register, index 0x140_0043 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_P_MISC_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0043, resetValue: 0x0000_0000,
+      offset: 0x140_0043,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_P_MISC_STATUS P_DESKEW_ERR@0:8 P_SYMUNLOCK_ERR@16:16")
   }
 
-  /// `PCIE_P_MISC_STATUS.P_DESKEW_ERR`: bits 7:0, rw.
+  /// `PCIE_P_MISC_STATUS.P_DESKEW_ERR`: bits 7:0, access unknown.
   @inlinable public static var P_DESKEW_ERR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_P_MISC_STATUS.P_SYMUNLOCK_ERR`: bits 31:16, rw.
+  /// `PCIE_P_MISC_STATUS.P_SYMUNLOCK_ERR`: bits 31:16, access unknown.
   @inlinable public static var P_SYMUNLOCK_ERR: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_P_RCV_L0S_FTS_DET`: bif_5_0 register, index 0x140_0050 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_P_RCV_L0S_FTS_DET`: bif_5_0 register, index 0x140_0050 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_P_RCV_L0S_FTS_DET: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0050, resetValue: 0x0000_0000,
+      offset: 0x140_0050,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_P_RCV_L0S_FTS_DET P_RCV_L0S_FTS_DET_MIN@0:8 P_RCV_L0S_FTS_DET_MAX@8:8")
   }
 
-  /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MIN`: bits 7:0, rw.
+  /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MIN`: bits 7:0, access unknown.
   @inlinable public static var P_RCV_L0S_FTS_DET_MIN: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MAX`: bits 15:8, rw.
+  /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MAX`: bits 15:8, access unknown.
   @inlinable public static var P_RCV_L0S_FTS_DET_MAX: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `PCIE_TX_LTR_CNTL`: bif_5_0 register, index 0x140_0060 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_LTR_CNTL`: bif_5_0 register, index 0x140_0060 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_LTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0060, resetValue: 0x0000_0000,
+      offset: 0x140_0060,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_LTR_CNTL LTR_PRIV_S_SHORT_VALUE@0:3 LTR_PRIV_S_LONG_VALUE@3:3 LTR_PRIV_S_REQUIREMENT@6:1 LTR_PRIV_NS_SHORT_VALUE@7:3 LTR_PRIV_NS_LONG_VALUE@10:3 LTR_PRIV_NS_REQUIREMENT@13:1 LTR_PRIV_MSG_DIS_IN_PM_NON_D0@14:1 LTR_PRIV_RST_LTR_IN_DL_DOWN@15:1 TX_CHK_FC_FOR_L1@16:1")
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_SHORT_VALUE`: bits 2:0, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_SHORT_VALUE`: bits 2:0, access unknown.
   @inlinable public static var LTR_PRIV_S_SHORT_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_LONG_VALUE`: bits 5:3, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_LONG_VALUE`: bits 5:3, access unknown.
   @inlinable public static var LTR_PRIV_S_LONG_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_REQUIREMENT`: bit 6, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_REQUIREMENT`: bit 6, access unknown.
   @inlinable public static var LTR_PRIV_S_REQUIREMENT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_SHORT_VALUE`: bits 9:7, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_SHORT_VALUE`: bits 9:7, access unknown.
   @inlinable public static var LTR_PRIV_NS_SHORT_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 3)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_LONG_VALUE`: bits 12:10, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_LONG_VALUE`: bits 12:10, access unknown.
   @inlinable public static var LTR_PRIV_NS_LONG_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_REQUIREMENT`: bit 13, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_REQUIREMENT`: bit 13, access unknown.
   @inlinable public static var LTR_PRIV_NS_REQUIREMENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_MSG_DIS_IN_PM_NON_D0`: bit 14, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_MSG_DIS_IN_PM_NON_D0`: bit 14, access unknown.
   @inlinable public static var LTR_PRIV_MSG_DIS_IN_PM_NON_D0: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_RST_LTR_IN_DL_DOWN`: bit 15, rw.
+  /// `PCIE_TX_LTR_CNTL.LTR_PRIV_RST_LTR_IN_DL_DOWN`: bit 15, access unknown.
   @inlinable public static var LTR_PRIV_RST_LTR_IN_DL_DOWN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_TX_LTR_CNTL.TX_CHK_FC_FOR_L1`: bit 16, rw.
+  /// `PCIE_TX_LTR_CNTL.TX_CHK_FC_FOR_L1`: bit 16, access unknown.
   @inlinable public static var TX_CHK_FC_FOR_L1: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `PCIE_OBFF_CNTL`: bif_5_0 register, index 0x140_0061 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_OBFF_CNTL`: bif_5_0 register, index 0x140_0061 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_OBFF_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0061, resetValue: 0x0000_0000,
+      offset: 0x140_0061,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_OBFF_CNTL TX_OBFF_PRIV_DISABLE@0:1 TX_OBFF_WAKE_SIMPLE_MODE_EN@1:1 TX_OBFF_HOSTMEM_TO_ACTIVE@2:1 TX_OBFF_SLVCPL_TO_ACTIVE@3:1 TX_OBFF_WAKE_MAX_PULSE_WIDTH@4:4 TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH@8:4 TX_OBFF_WAKE_SAMPLING_PERIOD@12:4 TX_OBFF_INTR_TO_ACTIVE@16:1 TX_OBFF_ERR_TO_ACTIVE@17:1 TX_OBFF_ANY_MSG_TO_ACTIVE@18:1 TX_OBFF_ACCEPT_IN_NOND0@19:1 TX_OBFF_PENDING_REQ_TO_ACTIVE@20:4")
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_PRIV_DISABLE`: bit 0, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_PRIV_DISABLE`: bit 0, access unknown.
   @inlinable public static var TX_OBFF_PRIV_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SIMPLE_MODE_EN`: bit 1, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SIMPLE_MODE_EN`: bit 1, access unknown.
   @inlinable public static var TX_OBFF_WAKE_SIMPLE_MODE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_HOSTMEM_TO_ACTIVE`: bit 2, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_HOSTMEM_TO_ACTIVE`: bit 2, access unknown.
   @inlinable public static var TX_OBFF_HOSTMEM_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_SLVCPL_TO_ACTIVE`: bit 3, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_SLVCPL_TO_ACTIVE`: bit 3, access unknown.
   @inlinable public static var TX_OBFF_SLVCPL_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_PULSE_WIDTH`: bits 7:4, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_PULSE_WIDTH`: bits 7:4, access unknown.
   @inlinable public static var TX_OBFF_WAKE_MAX_PULSE_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH`: bits 11:8, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH`: bits 11:8, access unknown.
   @inlinable public static var TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SAMPLING_PERIOD`: bits 15:12, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SAMPLING_PERIOD`: bits 15:12, access unknown.
   @inlinable public static var TX_OBFF_WAKE_SAMPLING_PERIOD: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_INTR_TO_ACTIVE`: bit 16, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_INTR_TO_ACTIVE`: bit 16, access unknown.
   @inlinable public static var TX_OBFF_INTR_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_ERR_TO_ACTIVE`: bit 17, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_ERR_TO_ACTIVE`: bit 17, access unknown.
   @inlinable public static var TX_OBFF_ERR_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_ANY_MSG_TO_ACTIVE`: bit 18, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_ANY_MSG_TO_ACTIVE`: bit 18, access unknown.
   @inlinable public static var TX_OBFF_ANY_MSG_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_ACCEPT_IN_NOND0`: bit 19, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_ACCEPT_IN_NOND0`: bit 19, access unknown.
   @inlinable public static var TX_OBFF_ACCEPT_IN_NOND0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_OBFF_CNTL.TX_OBFF_PENDING_REQ_TO_ACTIVE`: bits 23:20, rw.
+  /// `PCIE_OBFF_CNTL.TX_OBFF_PENDING_REQ_TO_ACTIVE`: bits 23:20, access unknown.
   @inlinable public static var TX_OBFF_PENDING_REQ_TO_ACTIVE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 }
 
-/// `PCIE_IDLE_STATUS`: bif_5_0 register, index 0x140_0062 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_IDLE_STATUS`: bif_5_0 register, index 0x140_0062 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_IDLE_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0062, resetValue: 0x0000_0000,
+      offset: 0x140_0062,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_IDLE_STATUS PCIE_ALL_IDLE_STATUS@0:1 TX_TXDL_IDLE_STATUS@1:1 TX_RBUF_IDLE_STATUS@2:1 TX_RCVD_FC_CREDITS_IDLE@3:1 TX_RPL_CREDITS_IDLE@4:1 TX_PBUF_IDLE@5:1 TX_NPBUF_IDLE@6:1 TX_CPLBUF_IDLE@7:1 TX_MSGBUF_IDLE@8:1")
   }
 
-  /// `PCIE_IDLE_STATUS.PCIE_ALL_IDLE_STATUS`: bit 0, rw.
+  /// `PCIE_IDLE_STATUS.PCIE_ALL_IDLE_STATUS`: bit 0, access unknown.
   @inlinable public static var PCIE_ALL_IDLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_IDLE_STATUS.TX_TXDL_IDLE_STATUS`: bit 1, rw.
+  /// `PCIE_IDLE_STATUS.TX_TXDL_IDLE_STATUS`: bit 1, access unknown.
   @inlinable public static var TX_TXDL_IDLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_IDLE_STATUS.TX_RBUF_IDLE_STATUS`: bit 2, rw.
+  /// `PCIE_IDLE_STATUS.TX_RBUF_IDLE_STATUS`: bit 2, access unknown.
   @inlinable public static var TX_RBUF_IDLE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_IDLE_STATUS.TX_RCVD_FC_CREDITS_IDLE`: bit 3, rw.
+  /// `PCIE_IDLE_STATUS.TX_RCVD_FC_CREDITS_IDLE`: bit 3, access unknown.
   @inlinable public static var TX_RCVD_FC_CREDITS_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_IDLE_STATUS.TX_RPL_CREDITS_IDLE`: bit 4, rw.
+  /// `PCIE_IDLE_STATUS.TX_RPL_CREDITS_IDLE`: bit 4, access unknown.
   @inlinable public static var TX_RPL_CREDITS_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_IDLE_STATUS.TX_PBUF_IDLE`: bit 5, rw.
+  /// `PCIE_IDLE_STATUS.TX_PBUF_IDLE`: bit 5, access unknown.
   @inlinable public static var TX_PBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIE_IDLE_STATUS.TX_NPBUF_IDLE`: bit 6, rw.
+  /// `PCIE_IDLE_STATUS.TX_NPBUF_IDLE`: bit 6, access unknown.
   @inlinable public static var TX_NPBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PCIE_IDLE_STATUS.TX_CPLBUF_IDLE`: bit 7, rw.
+  /// `PCIE_IDLE_STATUS.TX_CPLBUF_IDLE`: bit 7, access unknown.
   @inlinable public static var TX_CPLBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PCIE_IDLE_STATUS.TX_MSGBUF_IDLE`: bit 8, rw.
+  /// `PCIE_IDLE_STATUS.TX_MSGBUF_IDLE`: bit 8, access unknown.
   @inlinable public static var TX_MSGBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
-/// `PCIE_PERF_COUNT_CNTL`: bif_5_0 register, index 0x140_0080 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT_CNTL`: bif_5_0 register, index 0x140_0080 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0080, resetValue: 0x0000_0000,
+      offset: 0x140_0080,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT_CNTL GLOBAL_COUNT_EN@0:1 GLOBAL_SHADOW_WR@1:1 GLOBAL_COUNT_RESET@2:1")
   }
 
-  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_EN`: bit 0, rw.
+  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_EN`: bit 0, access unknown.
   @inlinable public static var GLOBAL_COUNT_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_SHADOW_WR`: bit 1, rw.
+  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_SHADOW_WR`: bit 1, access unknown.
   @inlinable public static var GLOBAL_SHADOW_WR: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_RESET`: bit 2, rw.
+  /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_RESET`: bit 2, access unknown.
   @inlinable public static var GLOBAL_COUNT_RESET: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `PCIE_PERF_CNTL_TXCLK`: bif_5_0 register, index 0x140_0081 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_TXCLK`: bif_5_0 register, index 0x140_0081 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_TXCLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0081, resetValue: 0x0000_0000,
+      offset: 0x140_0081,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_TXCLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_TXCLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_TXCLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_TXCLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_TXCLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_TXCLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_TXCLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_TXCLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_TXCLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_TXCLK`: bif_5_0 register, index 0x140_0082 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_TXCLK`: bif_5_0 register, index 0x140_0082 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_TXCLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0082, resetValue: 0x0000_0000,
+      offset: 0x140_0082,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_TXCLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_TXCLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_TXCLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_TXCLK`: bif_5_0 register, index 0x140_0083 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_TXCLK`: bif_5_0 register, index 0x140_0083 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_TXCLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0083, resetValue: 0x0000_0000,
+      offset: 0x140_0083,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_TXCLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_TXCLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_TXCLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_MST_R_CLK`: bif_5_0 register, index 0x140_0084 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_MST_R_CLK`: bif_5_0 register, index 0x140_0084 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_MST_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0084, resetValue: 0x0000_0000,
+      offset: 0x140_0084,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_MST_R_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_MST_R_CLK`: bif_5_0 register, index 0x140_0085 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_MST_R_CLK`: bif_5_0 register, index 0x140_0085 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_MST_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0085, resetValue: 0x0000_0000,
+      offset: 0x140_0085,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_MST_R_CLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_MST_R_CLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_MST_R_CLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_MST_R_CLK`: bif_5_0 register, index 0x140_0086 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_MST_R_CLK`: bif_5_0 register, index 0x140_0086 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_MST_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0086, resetValue: 0x0000_0000,
+      offset: 0x140_0086,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_MST_R_CLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_MST_R_CLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_MST_R_CLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_MST_C_CLK`: bif_5_0 register, index 0x140_0087 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_MST_C_CLK`: bif_5_0 register, index 0x140_0087 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_MST_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0087, resetValue: 0x0000_0000,
+      offset: 0x140_0087,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_MST_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_MST_C_CLK`: bif_5_0 register, index 0x140_0088 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_MST_C_CLK`: bif_5_0 register, index 0x140_0088 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_MST_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0088, resetValue: 0x0000_0000,
+      offset: 0x140_0088,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_MST_C_CLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_MST_C_CLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_MST_C_CLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_MST_C_CLK`: bif_5_0 register, index 0x140_0089 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_MST_C_CLK`: bif_5_0 register, index 0x140_0089 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_MST_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0089, resetValue: 0x0000_0000,
+      offset: 0x140_0089,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_MST_C_CLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_MST_C_CLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_MST_C_CLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_SLV_R_CLK`: bif_5_0 register, index 0x140_008A of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_SLV_R_CLK`: bif_5_0 register, index 0x140_008A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_SLV_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008A, resetValue: 0x0000_0000,
+      offset: 0x140_008A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_R_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_SLV_R_CLK`: bif_5_0 register, index 0x140_008B of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_SLV_R_CLK`: bif_5_0 register, index 0x140_008B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_SLV_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008B, resetValue: 0x0000_0000,
+      offset: 0x140_008B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_R_CLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_SLV_R_CLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_SLV_R_CLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_SLV_R_CLK`: bif_5_0 register, index 0x140_008C of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_SLV_R_CLK`: bif_5_0 register, index 0x140_008C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_SLV_R_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008C, resetValue: 0x0000_0000,
+      offset: 0x140_008C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_R_CLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_SLV_R_CLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_SLV_R_CLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008D of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_SLV_S_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008D, resetValue: 0x0000_0000,
+      offset: 0x140_008D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_S_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008E of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_SLV_S_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008E, resetValue: 0x0000_0000,
+      offset: 0x140_008E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_S_C_CLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_SLV_S_C_CLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_SLV_S_C_CLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008F of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_SLV_S_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_008F, resetValue: 0x0000_0000,
+      offset: 0x140_008F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_S_C_CLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_SLV_S_C_CLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_SLV_S_C_CLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0090 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0090 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_SLV_NS_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0090, resetValue: 0x0000_0000,
+      offset: 0x140_0090,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_NS_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0091 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0091 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_SLV_NS_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0091, resetValue: 0x0000_0000,
+      offset: 0x140_0091,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_NS_C_CLK COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0092 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0092 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_SLV_NS_C_CLK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0092, resetValue: 0x0000_0000,
+      offset: 0x140_0092,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_NS_C_CLK COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_CNTL_EVENT0_PORT_SEL`: bif_5_0 register, index 0x140_0093 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_EVENT0_PORT_SEL`: bif_5_0 register, index 0x140_0093 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_EVENT0_PORT_SEL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0093, resetValue: 0x0000_0000,
+      offset: 0x140_0093,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_EVENT0_PORT_SEL PERF0_PORT_SEL_TXCLK@0:4 PERF0_PORT_SEL_MST_R_CLK@4:4 PERF0_PORT_SEL_MST_C_CLK@8:4 PERF0_PORT_SEL_SLV_R_CLK@12:4 PERF0_PORT_SEL_SLV_S_C_CLK@16:4 PERF0_PORT_SEL_SLV_NS_C_CLK@20:4 PERF0_PORT_SEL_TXCLK2@24:4")
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK`: bits 3:0, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK`: bits 3:0, access unknown.
   @inlinable public static var PERF0_PORT_SEL_TXCLK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_R_CLK`: bits 7:4, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_R_CLK`: bits 7:4, access unknown.
   @inlinable public static var PERF0_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_C_CLK`: bits 11:8, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_C_CLK`: bits 11:8, access unknown.
   @inlinable public static var PERF0_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_R_CLK`: bits 15:12, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_R_CLK`: bits 15:12, access unknown.
   @inlinable public static var PERF0_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_S_C_CLK`: bits 19:16, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_S_C_CLK`: bits 19:16, access unknown.
   @inlinable public static var PERF0_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, access unknown.
   @inlinable public static var PERF0_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK2`: bits 27:24, rw.
+  /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK2`: bits 27:24, access unknown.
   @inlinable public static var PERF0_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `PCIE_PERF_CNTL_EVENT1_PORT_SEL`: bif_5_0 register, index 0x140_0094 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_EVENT1_PORT_SEL`: bif_5_0 register, index 0x140_0094 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_EVENT1_PORT_SEL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0094, resetValue: 0x0000_0000,
+      offset: 0x140_0094,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_EVENT1_PORT_SEL PERF1_PORT_SEL_TXCLK@0:4 PERF1_PORT_SEL_MST_R_CLK@4:4 PERF1_PORT_SEL_MST_C_CLK@8:4 PERF1_PORT_SEL_SLV_R_CLK@12:4 PERF1_PORT_SEL_SLV_S_C_CLK@16:4 PERF1_PORT_SEL_SLV_NS_C_CLK@20:4 PERF1_PORT_SEL_TXCLK2@24:4")
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK`: bits 3:0, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK`: bits 3:0, access unknown.
   @inlinable public static var PERF1_PORT_SEL_TXCLK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_R_CLK`: bits 7:4, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_R_CLK`: bits 7:4, access unknown.
   @inlinable public static var PERF1_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_C_CLK`: bits 11:8, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_C_CLK`: bits 11:8, access unknown.
   @inlinable public static var PERF1_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_R_CLK`: bits 15:12, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_R_CLK`: bits 15:12, access unknown.
   @inlinable public static var PERF1_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_S_C_CLK`: bits 19:16, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_S_C_CLK`: bits 19:16, access unknown.
   @inlinable public static var PERF1_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, access unknown.
   @inlinable public static var PERF1_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK2`: bits 27:24, rw.
+  /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK2`: bits 27:24, access unknown.
   @inlinable public static var PERF1_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `PCIE_PERF_CNTL_TXCLK2`: bif_5_0 register, index 0x140_0095 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_CNTL_TXCLK2`: bif_5_0 register, index 0x140_0095 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_TXCLK2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0095, resetValue: 0x0000_0000,
+      offset: 0x140_0095,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_TXCLK2 EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
 
-  /// `PCIE_PERF_CNTL_TXCLK2.EVENT0_SEL`: bits 7:0, rw.
+  /// `PCIE_PERF_CNTL_TXCLK2.EVENT0_SEL`: bits 7:0, access unknown.
   @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `PCIE_PERF_CNTL_TXCLK2.EVENT1_SEL`: bits 15:8, rw.
+  /// `PCIE_PERF_CNTL_TXCLK2.EVENT1_SEL`: bits 15:8, access unknown.
   @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER0_UPPER`: bits 23:16, rw.
+  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER0_UPPER`: bits 23:16, access unknown.
   @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER1_UPPER`: bits 31:24, rw.
+  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER1_UPPER`: bits 31:24, access unknown.
   @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_PERF_COUNT0_TXCLK2`: bif_5_0 register, index 0x140_0096 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT0_TXCLK2`: bif_5_0 register, index 0x140_0096 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT0_TXCLK2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0096, resetValue: 0x0000_0000,
+      offset: 0x140_0096,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_TXCLK2 COUNTER0@0:32")
   }
 
-  /// `PCIE_PERF_COUNT0_TXCLK2.COUNTER0`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT0_TXCLK2.COUNTER0`: bits 31:0, access unknown.
   @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_PERF_COUNT1_TXCLK2`: bif_5_0 register, index 0x140_0097 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PERF_COUNT1_TXCLK2`: bif_5_0 register, index 0x140_0097 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_COUNT1_TXCLK2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_0097, resetValue: 0x0000_0000,
+      offset: 0x140_0097,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_TXCLK2 COUNTER1@0:32")
   }
 
-  /// `PCIE_PERF_COUNT1_TXCLK2.COUNTER1`: bits 31:0, rw.
+  /// `PCIE_PERF_COUNT1_TXCLK2.COUNTER1`: bits 31:0, access unknown.
   @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_STRAP_F0`: bif_5_0 register, index 0x140_00B0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F0`: bif_5_0 register, index 0x140_00B0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B0, resetValue: 0x0000_0000,
+      offset: 0x140_00B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F0 STRAP_F0_EN@0:1 STRAP_F0_LEGACY_DEVICE_TYPE_EN@1:1 STRAP_F0_MSI_EN@2:1 STRAP_F0_VC_EN@3:1 STRAP_F0_DSN_EN@4:1 STRAP_F0_AER_EN@5:1 STRAP_F0_ACS_EN@6:1 STRAP_F0_BAR_EN@7:1 STRAP_F0_PWR_EN@8:1 STRAP_F0_DPA_EN@9:1 STRAP_F0_ATS_EN@10:1 STRAP_F0_PAGE_REQ_EN@11:1 STRAP_F0_PASID_EN@12:1 STRAP_F0_ECRC_CHECK_EN@13:1 STRAP_F0_ECRC_GEN_EN@14:1 STRAP_F0_CPL_ABORT_ERR_EN@15:1 STRAP_F0_POISONED_ADVISORY_NONFATAL@16:1 STRAP_F0_MC_EN@17:1 STRAP_F0_ATOMIC_EN@18:1 STRAP_F0_ATOMIC_64BIT_EN@19:1 STRAP_F0_ATOMIC_ROUTING_EN@20:1 STRAP_F0_MSI_MULTI_CAP@21:3 STRAP_F0_VFn_MSI_MULTI_CAP@24:3 STRAP_F0_MSI_PERVECTOR_MASK_CAP@27:1 STRAP_F0_NO_RO_ENABLED_P2P_PASSING@28:1 STRAP_F0_ARI_EN@29:1 STRAP_F0_SRIOV_EN@30:1")
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_EN`: bit 0, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_EN`: bit 0, access unknown.
   @inlinable public static var STRAP_F0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_LEGACY_DEVICE_TYPE_EN`: bit 1, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
   @inlinable public static var STRAP_F0_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_MSI_EN`: bit 2, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_MSI_EN`: bit 2, access unknown.
   @inlinable public static var STRAP_F0_MSI_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_VC_EN`: bit 3, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_VC_EN`: bit 3, access unknown.
   @inlinable public static var STRAP_F0_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_DSN_EN`: bit 4, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_DSN_EN`: bit 4, access unknown.
   @inlinable public static var STRAP_F0_DSN_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_AER_EN`: bit 5, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_AER_EN`: bit 5, access unknown.
   @inlinable public static var STRAP_F0_AER_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ACS_EN`: bit 6, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ACS_EN`: bit 6, access unknown.
   @inlinable public static var STRAP_F0_ACS_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_BAR_EN`: bit 7, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_BAR_EN`: bit 7, access unknown.
   @inlinable public static var STRAP_F0_BAR_EN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_PWR_EN`: bit 8, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_PWR_EN`: bit 8, access unknown.
   @inlinable public static var STRAP_F0_PWR_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_DPA_EN`: bit 9, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_DPA_EN`: bit 9, access unknown.
   @inlinable public static var STRAP_F0_DPA_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ATS_EN`: bit 10, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ATS_EN`: bit 10, access unknown.
   @inlinable public static var STRAP_F0_ATS_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_PAGE_REQ_EN`: bit 11, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_PAGE_REQ_EN`: bit 11, access unknown.
   @inlinable public static var STRAP_F0_PAGE_REQ_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_PASID_EN`: bit 12, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_PASID_EN`: bit 12, access unknown.
   @inlinable public static var STRAP_F0_PASID_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ECRC_CHECK_EN`: bit 13, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ECRC_CHECK_EN`: bit 13, access unknown.
   @inlinable public static var STRAP_F0_ECRC_CHECK_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ECRC_GEN_EN`: bit 14, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ECRC_GEN_EN`: bit 14, access unknown.
   @inlinable public static var STRAP_F0_ECRC_GEN_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_CPL_ABORT_ERR_EN`: bit 15, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_CPL_ABORT_ERR_EN`: bit 15, access unknown.
   @inlinable public static var STRAP_F0_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_POISONED_ADVISORY_NONFATAL`: bit 16, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
   @inlinable public static var STRAP_F0_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_MC_EN`: bit 17, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_MC_EN`: bit 17, access unknown.
   @inlinable public static var STRAP_F0_MC_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_EN`: bit 18, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_EN`: bit 18, access unknown.
   @inlinable public static var STRAP_F0_ATOMIC_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_64BIT_EN`: bit 19, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_64BIT_EN`: bit 19, access unknown.
   @inlinable public static var STRAP_F0_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_ROUTING_EN`: bit 20, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_ROUTING_EN`: bit 20, access unknown.
   @inlinable public static var STRAP_F0_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_MSI_MULTI_CAP`: bits 23:21, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_MSI_MULTI_CAP`: bits 23:21, access unknown.
   @inlinable public static var STRAP_F0_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_VFn_MSI_MULTI_CAP`: bits 26:24, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_VFn_MSI_MULTI_CAP`: bits 26:24, access unknown.
   @inlinable public static var STRAP_F0_VFn_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_MSI_PERVECTOR_MASK_CAP`: bit 27, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
   @inlinable public static var STRAP_F0_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_NO_RO_ENABLED_P2P_PASSING`: bit 28, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_NO_RO_ENABLED_P2P_PASSING`: bit 28, access unknown.
   @inlinable public static var STRAP_F0_NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_ARI_EN`: bit 29, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_ARI_EN`: bit 29, access unknown.
   @inlinable public static var STRAP_F0_ARI_EN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PCIE_STRAP_F0.STRAP_F0_SRIOV_EN`: bit 30, rw.
+  /// `PCIE_STRAP_F0.STRAP_F0_SRIOV_EN`: bit 30, access unknown.
   @inlinable public static var STRAP_F0_SRIOV_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `PCIE_STRAP_F1`: bif_5_0 register, index 0x140_00B1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F1`: bif_5_0 register, index 0x140_00B1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B1, resetValue: 0x0000_0000,
+      offset: 0x140_00B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F1 STRAP_F1_LEGACY_DEVICE_TYPE_EN@1:1 STRAP_F1_MSI_EN@2:1 STRAP_F1_VC_EN@3:1 STRAP_F1_DSN_EN@4:1 STRAP_F1_AER_EN@5:1 STRAP_F1_ACS_EN@6:1 STRAP_F1_BAR_EN@7:1 STRAP_F1_PWR_EN@8:1 STRAP_F1_DPA_EN@9:1 STRAP_F1_ATS_EN@10:1 STRAP_F1_PAGE_REQ_EN@11:1 STRAP_F1_PASID_EN@12:1 STRAP_F1_ECRC_CHECK_EN@13:1 STRAP_F1_ECRC_GEN_EN@14:1 STRAP_F1_CPL_ABORT_ERR_EN@15:1 STRAP_F1_POISONED_ADVISORY_NONFATAL@16:1 STRAP_F1_ATOMIC_EN@18:1 STRAP_F1_ATOMIC_64BIT_EN@19:1 STRAP_F1_ATOMIC_ROUTING_EN@20:1 STRAP_F1_MSI_MULTI_CAP@21:3 STRAP_F1_MSI_PERVECTOR_MASK_CAP@27:1")
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_LEGACY_DEVICE_TYPE_EN`: bit 1, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
   @inlinable public static var STRAP_F1_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_MSI_EN`: bit 2, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_MSI_EN`: bit 2, access unknown.
   @inlinable public static var STRAP_F1_MSI_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_VC_EN`: bit 3, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_VC_EN`: bit 3, access unknown.
   @inlinable public static var STRAP_F1_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_DSN_EN`: bit 4, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_DSN_EN`: bit 4, access unknown.
   @inlinable public static var STRAP_F1_DSN_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_AER_EN`: bit 5, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_AER_EN`: bit 5, access unknown.
   @inlinable public static var STRAP_F1_AER_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ACS_EN`: bit 6, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ACS_EN`: bit 6, access unknown.
   @inlinable public static var STRAP_F1_ACS_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_BAR_EN`: bit 7, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_BAR_EN`: bit 7, access unknown.
   @inlinable public static var STRAP_F1_BAR_EN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_PWR_EN`: bit 8, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_PWR_EN`: bit 8, access unknown.
   @inlinable public static var STRAP_F1_PWR_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_DPA_EN`: bit 9, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_DPA_EN`: bit 9, access unknown.
   @inlinable public static var STRAP_F1_DPA_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ATS_EN`: bit 10, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ATS_EN`: bit 10, access unknown.
   @inlinable public static var STRAP_F1_ATS_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_PAGE_REQ_EN`: bit 11, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_PAGE_REQ_EN`: bit 11, access unknown.
   @inlinable public static var STRAP_F1_PAGE_REQ_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_PASID_EN`: bit 12, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_PASID_EN`: bit 12, access unknown.
   @inlinable public static var STRAP_F1_PASID_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ECRC_CHECK_EN`: bit 13, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ECRC_CHECK_EN`: bit 13, access unknown.
   @inlinable public static var STRAP_F1_ECRC_CHECK_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ECRC_GEN_EN`: bit 14, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ECRC_GEN_EN`: bit 14, access unknown.
   @inlinable public static var STRAP_F1_ECRC_GEN_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_CPL_ABORT_ERR_EN`: bit 15, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_CPL_ABORT_ERR_EN`: bit 15, access unknown.
   @inlinable public static var STRAP_F1_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_POISONED_ADVISORY_NONFATAL`: bit 16, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
   @inlinable public static var STRAP_F1_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_EN`: bit 18, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_EN`: bit 18, access unknown.
   @inlinable public static var STRAP_F1_ATOMIC_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_64BIT_EN`: bit 19, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_64BIT_EN`: bit 19, access unknown.
   @inlinable public static var STRAP_F1_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_ROUTING_EN`: bit 20, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_ROUTING_EN`: bit 20, access unknown.
   @inlinable public static var STRAP_F1_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_MSI_MULTI_CAP`: bits 23:21, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_MSI_MULTI_CAP`: bits 23:21, access unknown.
   @inlinable public static var STRAP_F1_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `PCIE_STRAP_F1.STRAP_F1_MSI_PERVECTOR_MASK_CAP`: bit 27, rw.
+  /// `PCIE_STRAP_F1.STRAP_F1_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
   @inlinable public static var STRAP_F1_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `PCIE_STRAP_F2`: bif_5_0 register, index 0x140_00B2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F2`: bif_5_0 register, index 0x140_00B2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B2, resetValue: 0x0000_0000,
+      offset: 0x140_00B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F2 STRAP_F2_LEGACY_DEVICE_TYPE_EN@1:1 STRAP_F2_MSI_EN@2:1 STRAP_F2_VC_EN@3:1 STRAP_F2_DSN_EN@4:1 STRAP_F2_AER_EN@5:1 STRAP_F2_ACS_EN@6:1 STRAP_F2_BAR_EN@7:1 STRAP_F2_PWR_EN@8:1 STRAP_F2_DPA_EN@9:1 STRAP_F2_ATS_EN@10:1 STRAP_F2_PAGE_REQ_EN@11:1 STRAP_F2_PASID_EN@12:1 STRAP_F2_ECRC_CHECK_EN@13:1 STRAP_F2_ECRC_GEN_EN@14:1 STRAP_F2_CPL_ABORT_ERR_EN@15:1 STRAP_F2_POISONED_ADVISORY_NONFATAL@16:1 STRAP_F2_ATOMIC_EN@18:1 STRAP_F2_ATOMIC_64BIT_EN@19:1 STRAP_F2_ATOMIC_ROUTING_EN@20:1 STRAP_F2_MSI_MULTI_CAP@21:3 STRAP_F2_MSI_PERVECTOR_MASK_CAP@27:1")
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_LEGACY_DEVICE_TYPE_EN`: bit 1, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
   @inlinable public static var STRAP_F2_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_MSI_EN`: bit 2, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_MSI_EN`: bit 2, access unknown.
   @inlinable public static var STRAP_F2_MSI_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_VC_EN`: bit 3, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_VC_EN`: bit 3, access unknown.
   @inlinable public static var STRAP_F2_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_DSN_EN`: bit 4, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_DSN_EN`: bit 4, access unknown.
   @inlinable public static var STRAP_F2_DSN_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_AER_EN`: bit 5, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_AER_EN`: bit 5, access unknown.
   @inlinable public static var STRAP_F2_AER_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ACS_EN`: bit 6, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ACS_EN`: bit 6, access unknown.
   @inlinable public static var STRAP_F2_ACS_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_BAR_EN`: bit 7, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_BAR_EN`: bit 7, access unknown.
   @inlinable public static var STRAP_F2_BAR_EN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_PWR_EN`: bit 8, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_PWR_EN`: bit 8, access unknown.
   @inlinable public static var STRAP_F2_PWR_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_DPA_EN`: bit 9, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_DPA_EN`: bit 9, access unknown.
   @inlinable public static var STRAP_F2_DPA_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ATS_EN`: bit 10, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ATS_EN`: bit 10, access unknown.
   @inlinable public static var STRAP_F2_ATS_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_PAGE_REQ_EN`: bit 11, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_PAGE_REQ_EN`: bit 11, access unknown.
   @inlinable public static var STRAP_F2_PAGE_REQ_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_PASID_EN`: bit 12, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_PASID_EN`: bit 12, access unknown.
   @inlinable public static var STRAP_F2_PASID_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ECRC_CHECK_EN`: bit 13, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ECRC_CHECK_EN`: bit 13, access unknown.
   @inlinable public static var STRAP_F2_ECRC_CHECK_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ECRC_GEN_EN`: bit 14, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ECRC_GEN_EN`: bit 14, access unknown.
   @inlinable public static var STRAP_F2_ECRC_GEN_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_CPL_ABORT_ERR_EN`: bit 15, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_CPL_ABORT_ERR_EN`: bit 15, access unknown.
   @inlinable public static var STRAP_F2_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_POISONED_ADVISORY_NONFATAL`: bit 16, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
   @inlinable public static var STRAP_F2_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_EN`: bit 18, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_EN`: bit 18, access unknown.
   @inlinable public static var STRAP_F2_ATOMIC_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_64BIT_EN`: bit 19, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_64BIT_EN`: bit 19, access unknown.
   @inlinable public static var STRAP_F2_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_ROUTING_EN`: bit 20, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_ROUTING_EN`: bit 20, access unknown.
   @inlinable public static var STRAP_F2_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_MSI_MULTI_CAP`: bits 23:21, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_MSI_MULTI_CAP`: bits 23:21, access unknown.
   @inlinable public static var STRAP_F2_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `PCIE_STRAP_F2.STRAP_F2_MSI_PERVECTOR_MASK_CAP`: bit 27, rw.
+  /// `PCIE_STRAP_F2.STRAP_F2_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
   @inlinable public static var STRAP_F2_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `PCIE_STRAP_F3`: bif_5_0 register, index 0x140_00B3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F3`: bif_5_0 register, index 0x140_00B3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B3, resetValue: 0x0000_0000,
+      offset: 0x140_00B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F3 RESERVED@0:32")
   }
 
-  /// `PCIE_STRAP_F3.RESERVED`: bits 31:0, rw.
+  /// `PCIE_STRAP_F3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_STRAP_F4`: bif_5_0 register, index 0x140_00B4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F4`: bif_5_0 register, index 0x140_00B4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B4, resetValue: 0x0000_0000,
+      offset: 0x140_00B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F4 RESERVED@0:32")
   }
 
-  /// `PCIE_STRAP_F4.RESERVED`: bits 31:0, rw.
+  /// `PCIE_STRAP_F4.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_STRAP_F5`: bif_5_0 register, index 0x140_00B5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F5`: bif_5_0 register, index 0x140_00B5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B5, resetValue: 0x0000_0000,
+      offset: 0x140_00B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F5 RESERVED@0:32")
   }
 
-  /// `PCIE_STRAP_F5.RESERVED`: bits 31:0, rw.
+  /// `PCIE_STRAP_F5.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_STRAP_F6`: bif_5_0 register, index 0x140_00B6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_F6`: bif_5_0 register, index 0x140_00B6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B6, resetValue: 0x0000_0000,
+      offset: 0x140_00B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F6 RESERVED@0:32")
   }
 
-  /// `PCIE_STRAP_F6.RESERVED`: bits 31:0, rw.
+  /// `PCIE_STRAP_F6.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PCIE_STRAP_MSIX`: bif_5_0 register, index 0x140_00B7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_MSIX`: bif_5_0 register, index 0x140_00B7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_MSIX: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00B7, resetValue: 0x0000_0000,
+      offset: 0x140_00B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_MSIX STRAP_F0_MSIX_EN@0:1 STRAP_F0_MSIX_TABLE_BIR@1:3 STRAP_F0_MSIX_TABLE_OFFSET@12:20")
   }
 
-  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_EN`: bit 0, rw.
+  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_EN`: bit 0, access unknown.
   @inlinable public static var STRAP_F0_MSIX_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_BIR`: bits 3:1, rw.
+  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_BIR`: bits 3:1, access unknown.
   @inlinable public static var STRAP_F0_MSIX_TABLE_BIR: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_OFFSET`: bits 31:12, rw.
+  /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_OFFSET`: bits 31:12, access unknown.
   @inlinable public static var STRAP_F0_MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `PCIE_STRAP_MISC`: bif_5_0 register, index 0x140_00C0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_MISC`: bif_5_0 register, index 0x140_00C0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C0, resetValue: 0x0000_0000,
+      offset: 0x140_00C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_MISC STRAP_TL_ALT_BUF_EN@4:1 STRAP_MAX_PASID_WIDTH@8:5 STRAP_PASID_EXE_PERMISSION_SUPPORTED@13:1 STRAP_PASID_PRIV_MODE_SUPPORTED@14:1 STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED@15:1 STRAP_CLK_PM_EN@24:1 STRAP_ECN1P1_EN@25:1 STRAP_EXT_VC_COUNT@26:1 STRAP_REVERSE_ALL@28:1 STRAP_MST_ADR64_EN@29:1 STRAP_FLR_EN@30:1 STRAP_INTERNAL_ERR_EN@31:1")
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_TL_ALT_BUF_EN`: bit 4, rw.
+  /// `PCIE_STRAP_MISC.STRAP_TL_ALT_BUF_EN`: bit 4, access unknown.
   @inlinable public static var STRAP_TL_ALT_BUF_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_MAX_PASID_WIDTH`: bits 12:8, rw.
+  /// `PCIE_STRAP_MISC.STRAP_MAX_PASID_WIDTH`: bits 12:8, access unknown.
   @inlinable public static var STRAP_MAX_PASID_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_PASID_EXE_PERMISSION_SUPPORTED`: bit 13, rw.
+  /// `PCIE_STRAP_MISC.STRAP_PASID_EXE_PERMISSION_SUPPORTED`: bit 13, access unknown.
   @inlinable public static var STRAP_PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_PASID_PRIV_MODE_SUPPORTED`: bit 14, rw.
+  /// `PCIE_STRAP_MISC.STRAP_PASID_PRIV_MODE_SUPPORTED`: bit 14, access unknown.
   @inlinable public static var STRAP_PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED`: bit 15, rw.
+  /// `PCIE_STRAP_MISC.STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED`: bit 15, access unknown.
   @inlinable public static var STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_CLK_PM_EN`: bit 24, rw.
+  /// `PCIE_STRAP_MISC.STRAP_CLK_PM_EN`: bit 24, access unknown.
   @inlinable public static var STRAP_CLK_PM_EN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_ECN1P1_EN`: bit 25, rw.
+  /// `PCIE_STRAP_MISC.STRAP_ECN1P1_EN`: bit 25, access unknown.
   @inlinable public static var STRAP_ECN1P1_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_EXT_VC_COUNT`: bit 26, rw.
+  /// `PCIE_STRAP_MISC.STRAP_EXT_VC_COUNT`: bit 26, access unknown.
   @inlinable public static var STRAP_EXT_VC_COUNT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_REVERSE_ALL`: bit 28, rw.
+  /// `PCIE_STRAP_MISC.STRAP_REVERSE_ALL`: bit 28, access unknown.
   @inlinable public static var STRAP_REVERSE_ALL: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_MST_ADR64_EN`: bit 29, rw.
+  /// `PCIE_STRAP_MISC.STRAP_MST_ADR64_EN`: bit 29, access unknown.
   @inlinable public static var STRAP_MST_ADR64_EN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC.STRAP_FLR_EN`: bit 30, rw.
+  /// `PCIE_STRAP_MISC.STRAP_FLR_EN`: bit 30, access unknown.
   @inlinable public static var STRAP_FLR_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `PCIE_STRAP_MISC.STRAP_INTERNAL_ERR_EN`: bit 31, rw.
+  /// `PCIE_STRAP_MISC.STRAP_INTERNAL_ERR_EN`: bit 31, access unknown.
   @inlinable public static var STRAP_INTERNAL_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PCIE_STRAP_MISC2`: bif_5_0 register, index 0x140_00C1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_MISC2`: bif_5_0 register, index 0x140_00C1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_MISC2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C1, resetValue: 0x0000_0000,
+      offset: 0x140_00C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_MISC2 STRAP_GEN2_COMPLIANCE@1:1 STRAP_MSTCPL_TIMEOUT_EN@2:1 STRAP_GEN3_COMPLIANCE@3:1 STRAP_TPH_SUPPORTED@4:1")
   }
 
-  /// `PCIE_STRAP_MISC2.STRAP_GEN2_COMPLIANCE`: bit 1, rw.
+  /// `PCIE_STRAP_MISC2.STRAP_GEN2_COMPLIANCE`: bit 1, access unknown.
   @inlinable public static var STRAP_GEN2_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC2.STRAP_MSTCPL_TIMEOUT_EN`: bit 2, rw.
+  /// `PCIE_STRAP_MISC2.STRAP_MSTCPL_TIMEOUT_EN`: bit 2, access unknown.
   @inlinable public static var STRAP_MSTCPL_TIMEOUT_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC2.STRAP_GEN3_COMPLIANCE`: bit 3, rw.
+  /// `PCIE_STRAP_MISC2.STRAP_GEN3_COMPLIANCE`: bit 3, access unknown.
   @inlinable public static var STRAP_GEN3_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PCIE_STRAP_MISC2.STRAP_TPH_SUPPORTED`: bit 4, rw.
+  /// `PCIE_STRAP_MISC2.STRAP_TPH_SUPPORTED`: bit 4, access unknown.
   @inlinable public static var STRAP_TPH_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `PCIE_STRAP_PI`: bif_5_0 register, index 0x140_00C2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_PI`: bif_5_0 register, index 0x140_00C2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_PI: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C2, resetValue: 0x0000_0000,
+      offset: 0x140_00C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_PI STRAP_QUICKSIM_START@0:1 STRAP_TEST_TOGGLE_PATTERN@28:1 STRAP_TEST_TOGGLE_MODE@29:1")
   }
 
-  /// `PCIE_STRAP_PI.STRAP_QUICKSIM_START`: bit 0, rw.
+  /// `PCIE_STRAP_PI.STRAP_QUICKSIM_START`: bit 0, access unknown.
   @inlinable public static var STRAP_QUICKSIM_START: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_PATTERN`: bit 28, rw.
+  /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_PATTERN`: bit 28, access unknown.
   @inlinable public static var STRAP_TEST_TOGGLE_PATTERN: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_MODE`: bit 29, rw.
+  /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_MODE`: bit 29, access unknown.
   @inlinable public static var STRAP_TEST_TOGGLE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `PCIE_STRAP_I2C_BD`: bif_5_0 register, index 0x140_00C4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_STRAP_I2C_BD`: bif_5_0 register, index 0x140_00C4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_I2C_BD: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C4, resetValue: 0x0000_0000,
+      offset: 0x140_00C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_I2C_BD STRAP_BIF_I2C_SLV_ADR@0:7 STRAP_BIF_DBG_I2C_EN@7:1")
   }
 
-  /// `PCIE_STRAP_I2C_BD.STRAP_BIF_I2C_SLV_ADR`: bits 6:0, rw.
+  /// `PCIE_STRAP_I2C_BD.STRAP_BIF_I2C_SLV_ADR`: bits 6:0, access unknown.
   @inlinable public static var STRAP_BIF_I2C_SLV_ADR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `PCIE_STRAP_I2C_BD.STRAP_BIF_DBG_I2C_EN`: bit 7, rw.
+  /// `PCIE_STRAP_I2C_BD.STRAP_BIF_DBG_I2C_EN`: bit 7, access unknown.
   @inlinable public static var STRAP_BIF_DBG_I2C_EN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `PCIE_PRBS_CLR`: bif_5_0 register, index 0x140_00C8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_CLR`: bif_5_0 register, index 0x140_00C8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_CLR: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C8, resetValue: 0x0000_0000,
+      offset: 0x140_00C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_CLR PRBS_CLR@0:16 PRBS_CHECKER_DEBUG_BUS_SELECT@16:4 PRBS_POLARITY_EN@24:1")
   }
 
-  /// `PCIE_PRBS_CLR.PRBS_CLR`: bits 15:0, rw.
+  /// `PCIE_PRBS_CLR.PRBS_CLR`: bits 15:0, access unknown.
   @inlinable public static var PRBS_CLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PCIE_PRBS_CLR.PRBS_CHECKER_DEBUG_BUS_SELECT`: bits 19:16, rw.
+  /// `PCIE_PRBS_CLR.PRBS_CHECKER_DEBUG_BUS_SELECT`: bits 19:16, access unknown.
   @inlinable public static var PRBS_CHECKER_DEBUG_BUS_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `PCIE_PRBS_CLR.PRBS_POLARITY_EN`: bit 24, rw.
+  /// `PCIE_PRBS_CLR.PRBS_POLARITY_EN`: bit 24, access unknown.
   @inlinable public static var PRBS_POLARITY_EN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `PCIE_PRBS_STATUS1`: bif_5_0 register, index 0x140_00C9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_STATUS1`: bif_5_0 register, index 0x140_00C9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_STATUS1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00C9, resetValue: 0x0000_0000,
+      offset: 0x140_00C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_STATUS1 PRBS_ERRSTAT@0:16 PRBS_LOCKED@16:16")
   }
 
-  /// `PCIE_PRBS_STATUS1.PRBS_ERRSTAT`: bits 15:0, rw.
+  /// `PCIE_PRBS_STATUS1.PRBS_ERRSTAT`: bits 15:0, access unknown.
   @inlinable public static var PRBS_ERRSTAT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PCIE_PRBS_STATUS1.PRBS_LOCKED`: bits 31:16, rw.
+  /// `PCIE_PRBS_STATUS1.PRBS_LOCKED`: bits 31:16, access unknown.
   @inlinable public static var PRBS_LOCKED: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_PRBS_STATUS2`: bif_5_0 register, index 0x140_00CA of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_STATUS2`: bif_5_0 register, index 0x140_00CA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_STATUS2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CA, resetValue: 0x0000_0000,
+      offset: 0x140_00CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_STATUS2 PRBS_BITCNT_DONE@0:16")
   }
 
-  /// `PCIE_PRBS_STATUS2.PRBS_BITCNT_DONE`: bits 15:0, rw.
+  /// `PCIE_PRBS_STATUS2.PRBS_BITCNT_DONE`: bits 15:0, access unknown.
   @inlinable public static var PRBS_BITCNT_DONE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_PRBS_FREERUN`: bif_5_0 register, index 0x140_00CB of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_FREERUN`: bif_5_0 register, index 0x140_00CB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_FREERUN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CB, resetValue: 0x0000_0000,
+      offset: 0x140_00CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_FREERUN PRBS_FREERUN@0:16")
   }
 
-  /// `PCIE_PRBS_FREERUN.PRBS_FREERUN`: bits 15:0, rw.
+  /// `PCIE_PRBS_FREERUN.PRBS_FREERUN`: bits 15:0, access unknown.
   @inlinable public static var PRBS_FREERUN: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PCIE_PRBS_MISC`: bif_5_0 register, index 0x140_00CC of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_MISC`: bif_5_0 register, index 0x140_00CC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CC, resetValue: 0x0000_0000,
+      offset: 0x140_00CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_MISC PRBS_EN@0:1 PRBS_TEST_MODE@1:3 PRBS_USER_PATTERN_TOGGLE@4:1 PRBS_8BIT_SEL@5:1 PRBS_COMMA_NUM@6:2 PRBS_LOCK_CNT@8:5 PRBS_DATA_RATE@14:2 PRBS_CHK_ERR_MASK@16:16")
   }
 
-  /// `PCIE_PRBS_MISC.PRBS_EN`: bit 0, rw.
+  /// `PCIE_PRBS_MISC.PRBS_EN`: bit 0, access unknown.
   @inlinable public static var PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PCIE_PRBS_MISC.PRBS_TEST_MODE`: bits 3:1, rw.
+  /// `PCIE_PRBS_MISC.PRBS_TEST_MODE`: bits 3:1, access unknown.
   @inlinable public static var PRBS_TEST_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `PCIE_PRBS_MISC.PRBS_USER_PATTERN_TOGGLE`: bit 4, rw.
+  /// `PCIE_PRBS_MISC.PRBS_USER_PATTERN_TOGGLE`: bit 4, access unknown.
   @inlinable public static var PRBS_USER_PATTERN_TOGGLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PCIE_PRBS_MISC.PRBS_8BIT_SEL`: bit 5, rw.
+  /// `PCIE_PRBS_MISC.PRBS_8BIT_SEL`: bit 5, access unknown.
   @inlinable public static var PRBS_8BIT_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PCIE_PRBS_MISC.PRBS_COMMA_NUM`: bits 7:6, rw.
+  /// `PCIE_PRBS_MISC.PRBS_COMMA_NUM`: bits 7:6, access unknown.
   @inlinable public static var PRBS_COMMA_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PCIE_PRBS_MISC.PRBS_LOCK_CNT`: bits 12:8, rw.
+  /// `PCIE_PRBS_MISC.PRBS_LOCK_CNT`: bits 12:8, access unknown.
   @inlinable public static var PRBS_LOCK_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
-  /// `PCIE_PRBS_MISC.PRBS_DATA_RATE`: bits 15:14, rw.
+  /// `PCIE_PRBS_MISC.PRBS_DATA_RATE`: bits 15:14, access unknown.
   @inlinable public static var PRBS_DATA_RATE: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `PCIE_PRBS_MISC.PRBS_CHK_ERR_MASK`: bits 31:16, rw.
+  /// `PCIE_PRBS_MISC.PRBS_CHK_ERR_MASK`: bits 31:16, access unknown.
   @inlinable public static var PRBS_CHK_ERR_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PCIE_PRBS_USER_PATTERN`: bif_5_0 register, index 0x140_00CD of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_USER_PATTERN`: bif_5_0 register, index 0x140_00CD of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_USER_PATTERN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CD, resetValue: 0x0000_0000,
+      offset: 0x140_00CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_USER_PATTERN PRBS_USER_PATTERN@0:30")
   }
 
-  /// `PCIE_PRBS_USER_PATTERN.PRBS_USER_PATTERN`: bits 29:0, rw.
+  /// `PCIE_PRBS_USER_PATTERN.PRBS_USER_PATTERN`: bits 29:0, access unknown.
   @inlinable public static var PRBS_USER_PATTERN: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 30)
   }
 }
 
-/// `PCIE_PRBS_LO_BITCNT`: bif_5_0 register, index 0x140_00CE of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_LO_BITCNT`: bif_5_0 register, index 0x140_00CE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_LO_BITCNT: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CE, resetValue: 0x0000_0000,
+      offset: 0x140_00CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_LO_BITCNT PRBS_LO_BITCNT@0:32")
   }
 
-  /// `PCIE_PRBS_LO_BITCNT.PRBS_LO_BITCNT`: bits 31:0, rw.
+  /// `PCIE_PRBS_LO_BITCNT.PRBS_LO_BITCNT`: bits 31:0, access unknown.
   @inlinable public static var PRBS_LO_BITCNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_HI_BITCNT`: bif_5_0 register, index 0x140_00CF of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_HI_BITCNT`: bif_5_0 register, index 0x140_00CF of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_HI_BITCNT: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00CF, resetValue: 0x0000_0000,
+      offset: 0x140_00CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_HI_BITCNT PRBS_HI_BITCNT@0:8")
   }
 
-  /// `PCIE_PRBS_HI_BITCNT.PRBS_HI_BITCNT`: bits 7:0, rw.
+  /// `PCIE_PRBS_HI_BITCNT.PRBS_HI_BITCNT`: bits 7:0, access unknown.
   @inlinable public static var PRBS_HI_BITCNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_0`: bif_5_0 register, index 0x140_00D0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_0`: bif_5_0 register, index 0x140_00D0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D0, resetValue: 0x0000_0000,
+      offset: 0x140_00D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_0 PRBS_ERRCNT_0@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_0.PRBS_ERRCNT_0`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_0.PRBS_ERRCNT_0`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_1`: bif_5_0 register, index 0x140_00D1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_1`: bif_5_0 register, index 0x140_00D1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D1, resetValue: 0x0000_0000,
+      offset: 0x140_00D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_1 PRBS_ERRCNT_1@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_1.PRBS_ERRCNT_1`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_1.PRBS_ERRCNT_1`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_2`: bif_5_0 register, index 0x140_00D2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_2`: bif_5_0 register, index 0x140_00D2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D2, resetValue: 0x0000_0000,
+      offset: 0x140_00D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_2 PRBS_ERRCNT_2@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_2.PRBS_ERRCNT_2`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_2.PRBS_ERRCNT_2`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_3`: bif_5_0 register, index 0x140_00D3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_3`: bif_5_0 register, index 0x140_00D3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D3, resetValue: 0x0000_0000,
+      offset: 0x140_00D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_3 PRBS_ERRCNT_3@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_3.PRBS_ERRCNT_3`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_3.PRBS_ERRCNT_3`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_4`: bif_5_0 register, index 0x140_00D4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_4`: bif_5_0 register, index 0x140_00D4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D4, resetValue: 0x0000_0000,
+      offset: 0x140_00D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_4 PRBS_ERRCNT_4@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_4.PRBS_ERRCNT_4`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_4.PRBS_ERRCNT_4`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_4: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_5`: bif_5_0 register, index 0x140_00D5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_5`: bif_5_0 register, index 0x140_00D5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D5, resetValue: 0x0000_0000,
+      offset: 0x140_00D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_5 PRBS_ERRCNT_5@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_5.PRBS_ERRCNT_5`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_5.PRBS_ERRCNT_5`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_5: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_6`: bif_5_0 register, index 0x140_00D6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_6`: bif_5_0 register, index 0x140_00D6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D6, resetValue: 0x0000_0000,
+      offset: 0x140_00D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_6 PRBS_ERRCNT_6@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_6.PRBS_ERRCNT_6`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_6.PRBS_ERRCNT_6`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_6: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_7`: bif_5_0 register, index 0x140_00D7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_7`: bif_5_0 register, index 0x140_00D7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_7: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D7, resetValue: 0x0000_0000,
+      offset: 0x140_00D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_7 PRBS_ERRCNT_7@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_7.PRBS_ERRCNT_7`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_7.PRBS_ERRCNT_7`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_7: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_8`: bif_5_0 register, index 0x140_00D8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_8`: bif_5_0 register, index 0x140_00D8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_8: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D8, resetValue: 0x0000_0000,
+      offset: 0x140_00D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_8 PRBS_ERRCNT_8@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_8.PRBS_ERRCNT_8`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_8.PRBS_ERRCNT_8`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_8: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_9`: bif_5_0 register, index 0x140_00D9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_9`: bif_5_0 register, index 0x140_00D9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_9: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00D9, resetValue: 0x0000_0000,
+      offset: 0x140_00D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_9 PRBS_ERRCNT_9@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_9.PRBS_ERRCNT_9`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_9.PRBS_ERRCNT_9`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_9: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_10`: bif_5_0 register, index 0x140_00DA of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_10`: bif_5_0 register, index 0x140_00DA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_10: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DA, resetValue: 0x0000_0000,
+      offset: 0x140_00DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_10 PRBS_ERRCNT_10@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_10.PRBS_ERRCNT_10`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_10.PRBS_ERRCNT_10`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_10: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_11`: bif_5_0 register, index 0x140_00DB of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_11`: bif_5_0 register, index 0x140_00DB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_11: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DB, resetValue: 0x0000_0000,
+      offset: 0x140_00DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_11 PRBS_ERRCNT_11@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_11.PRBS_ERRCNT_11`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_11.PRBS_ERRCNT_11`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_11: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_12`: bif_5_0 register, index 0x140_00DC of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_12`: bif_5_0 register, index 0x140_00DC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_12: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DC, resetValue: 0x0000_0000,
+      offset: 0x140_00DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_12 PRBS_ERRCNT_12@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_12.PRBS_ERRCNT_12`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_12.PRBS_ERRCNT_12`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_12: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_13`: bif_5_0 register, index 0x140_00DD of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_13`: bif_5_0 register, index 0x140_00DD of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_13: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DD, resetValue: 0x0000_0000,
+      offset: 0x140_00DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_13 PRBS_ERRCNT_13@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_13.PRBS_ERRCNT_13`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_13.PRBS_ERRCNT_13`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_13: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_14`: bif_5_0 register, index 0x140_00DE of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_14`: bif_5_0 register, index 0x140_00DE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_14: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DE, resetValue: 0x0000_0000,
+      offset: 0x140_00DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_14 PRBS_ERRCNT_14@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_14.PRBS_ERRCNT_14`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_14.PRBS_ERRCNT_14`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_14: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_PRBS_ERRCNT_15`: bif_5_0 register, index 0x140_00DF of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_PRBS_ERRCNT_15`: bif_5_0 register, index 0x140_00DF of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PRBS_ERRCNT_15: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00DF, resetValue: 0x0000_0000,
+      offset: 0x140_00DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PRBS_ERRCNT_15 PRBS_ERRCNT_15@0:32")
   }
 
-  /// `PCIE_PRBS_ERRCNT_15.PRBS_ERRCNT_15`: bits 31:0, rw.
+  /// `PCIE_PRBS_ERRCNT_15.PRBS_ERRCNT_15`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERRCNT_15: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PCIE_F0_DPA_CAP`: bif_5_0 register, index 0x140_00E0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_CAP`: bif_5_0 register, index 0x140_00E0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_CAP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E0, resetValue: 0x0000_0000,
+      offset: 0x140_00E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_CAP TRANS_LAT_UNIT@8:2 PWR_ALLOC_SCALE@12:2 TRANS_LAT_VAL_0@16:8 TRANS_LAT_VAL_1@24:8")
   }
 
-  /// `PCIE_F0_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, rw.
+  /// `PCIE_F0_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, access unknown.
   @inlinable public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `PCIE_F0_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, rw.
+  /// `PCIE_F0_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, access unknown.
   @inlinable public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, rw.
+  /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, access unknown.
   @inlinable public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, rw.
+  /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, access unknown.
   @inlinable public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_LATENCY_INDICATOR`: bif_5_0 register, index 0x140_00E4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_LATENCY_INDICATOR`: bif_5_0 register, index 0x140_00E4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_LATENCY_INDICATOR: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E4, resetValue: 0x0000_0000,
+      offset: 0x140_00E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_LATENCY_INDICATOR TRANS_LAT_INDICATOR_BITS@0:8")
   }
 
-  /// `PCIE_F0_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, access unknown.
   @inlinable public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_CNTL`: bif_5_0 register, index 0x140_00E5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_CNTL`: bif_5_0 register, index 0x140_00E5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E5, resetValue: 0x0000_0000,
+      offset: 0x140_00E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_CNTL SUBSTATE_STATUS@0:5 DPA_COMPLIANCE_MODE@8:1")
   }
 
-  /// `PCIE_F0_DPA_CNTL.SUBSTATE_STATUS`: bits 4:0, rw.
+  /// `PCIE_F0_DPA_CNTL.SUBSTATE_STATUS`: bits 4:0, access unknown.
   @inlinable public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `PCIE_F0_DPA_CNTL.DPA_COMPLIANCE_MODE`: bit 8, rw.
+  /// `PCIE_F0_DPA_CNTL.DPA_COMPLIANCE_MODE`: bit 8, access unknown.
   @inlinable public static var DPA_COMPLIANCE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, index 0x140_00E7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, index 0x140_00E7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E7, resetValue: 0x0000_0000,
+      offset: 0x140_00E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, index 0x140_00E8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, index 0x140_00E8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E8, resetValue: 0x0000_0000,
+      offset: 0x140_00E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, index 0x140_00E9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, index 0x140_00E9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00E9, resetValue: 0x0000_0000,
+      offset: 0x140_00E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, index 0x140_00EA of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, index 0x140_00EA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00EA, resetValue: 0x0000_0000,
+      offset: 0x140_00EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, index 0x140_00EB of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, index 0x140_00EB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00EB, resetValue: 0x0000_0000,
+      offset: 0x140_00EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, index 0x140_00EC of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, index 0x140_00EC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00EC, resetValue: 0x0000_0000,
+      offset: 0x140_00EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, index 0x140_00ED of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, index 0x140_00ED of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00ED, resetValue: 0x0000_0000,
+      offset: 0x140_00ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, index 0x140_00EE of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, index 0x140_00EE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x140_00EE, resetValue: 0x0000_0000,
+      offset: 0x140_00EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7 SUBSTATE_PWR_ALLOC@0:8")
   }
 
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, rw.
+  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
   @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PCIE_HOLD_TRAINING_A`: bif_5_0 register, index 0x150_0820 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_HOLD_TRAINING_A`: bif_5_0 register, index 0x150_0820 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HOLD_TRAINING_A: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x150_0820, resetValue: 0x0000_0000,
+      offset: 0x150_0820,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HOLD_TRAINING_A HOLD_TRAINING_A@0:1")
   }
 
-  /// `PCIE_HOLD_TRAINING_A.HOLD_TRAINING_A`: bit 0, rw.
+  /// `PCIE_HOLD_TRAINING_A.HOLD_TRAINING_A`: bit 0, access unknown.
   @inlinable public static var HOLD_TRAINING_A: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PCIE_TX_CNTL`: bif_5_0 register, index 0x1001_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_CNTL`: bif_5_0 register, index 0x1001_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0020, resetValue: 0x0000_0000,
+      offset: 0x1001_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_CNTL TX_SNR_OVERRIDE@10:2 TX_RO_OVERRIDE@12:2 TX_PACK_PACKET_DIS@14:1 TX_FLUSH_TLP_DIS@15:1 TX_CPL_PASS_P@20:1 TX_NP_PASS_P@21:1 TX_CLEAR_EXTRA_PM_REQS@22:1 TX_FC_UPDATE_TIMEOUT_DIS@23:1 TX_F0_TPH_DIS@24:1 TX_F1_TPH_DIS@25:1 TX_F2_TPH_DIS@26:1")
   }
 
-  /// `PCIE_TX_CNTL.TX_SNR_OVERRIDE`: bits 11:10, rw.
+  /// `PCIE_TX_CNTL.TX_SNR_OVERRIDE`: bits 11:10, access unknown.
   @inlinable public static var TX_SNR_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `PCIE_TX_CNTL.TX_RO_OVERRIDE`: bits 13:12, rw.
+  /// `PCIE_TX_CNTL.TX_RO_OVERRIDE`: bits 13:12, access unknown.
   @inlinable public static var TX_RO_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `PCIE_TX_CNTL.TX_PACK_PACKET_DIS`: bit 14, rw.
+  /// `PCIE_TX_CNTL.TX_PACK_PACKET_DIS`: bit 14, access unknown.
   @inlinable public static var TX_PACK_PACKET_DIS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PCIE_TX_CNTL.TX_FLUSH_TLP_DIS`: bit 15, rw.
+  /// `PCIE_TX_CNTL.TX_FLUSH_TLP_DIS`: bit 15, access unknown.
   @inlinable public static var TX_FLUSH_TLP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_TX_CNTL.TX_CPL_PASS_P`: bit 20, rw.
+  /// `PCIE_TX_CNTL.TX_CPL_PASS_P`: bit 20, access unknown.
   @inlinable public static var TX_CPL_PASS_P: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `PCIE_TX_CNTL.TX_NP_PASS_P`: bit 21, rw.
+  /// `PCIE_TX_CNTL.TX_NP_PASS_P`: bit 21, access unknown.
   @inlinable public static var TX_NP_PASS_P: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `PCIE_TX_CNTL.TX_CLEAR_EXTRA_PM_REQS`: bit 22, rw.
+  /// `PCIE_TX_CNTL.TX_CLEAR_EXTRA_PM_REQS`: bit 22, access unknown.
   @inlinable public static var TX_CLEAR_EXTRA_PM_REQS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PCIE_TX_CNTL.TX_FC_UPDATE_TIMEOUT_DIS`: bit 23, rw.
+  /// `PCIE_TX_CNTL.TX_FC_UPDATE_TIMEOUT_DIS`: bit 23, access unknown.
   @inlinable public static var TX_FC_UPDATE_TIMEOUT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PCIE_TX_CNTL.TX_F0_TPH_DIS`: bit 24, rw.
+  /// `PCIE_TX_CNTL.TX_F0_TPH_DIS`: bit 24, access unknown.
   @inlinable public static var TX_F0_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `PCIE_TX_CNTL.TX_F1_TPH_DIS`: bit 25, rw.
+  /// `PCIE_TX_CNTL.TX_F1_TPH_DIS`: bit 25, access unknown.
   @inlinable public static var TX_F1_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `PCIE_TX_CNTL.TX_F2_TPH_DIS`: bit 26, rw.
+  /// `PCIE_TX_CNTL.TX_F2_TPH_DIS`: bit 26, access unknown.
   @inlinable public static var TX_F2_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
-/// `PCIE_TX_REQUESTER_ID`: bif_5_0 register, index 0x1001_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_REQUESTER_ID`: bif_5_0 register, index 0x1001_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_REQUESTER_ID: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0021, resetValue: 0x0000_0000,
+      offset: 0x1001_0021,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_REQUESTER_ID TX_REQUESTER_ID_FUNCTION@0:3 TX_REQUESTER_ID_DEVICE@3:5 TX_REQUESTER_ID_BUS@8:8")
   }
 
-  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_FUNCTION`: bits 2:0, rw.
+  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_FUNCTION`: bits 2:0, access unknown.
   @inlinable public static var TX_REQUESTER_ID_FUNCTION: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_DEVICE`: bits 7:3, rw.
+  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_DEVICE`: bits 7:3, access unknown.
   @inlinable public static var TX_REQUESTER_ID_DEVICE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 5)
   }
 
-  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_BUS`: bits 15:8, rw.
+  /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_BUS`: bits 15:8, access unknown.
   @inlinable public static var TX_REQUESTER_ID_BUS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `PCIE_TX_VENDOR_SPECIFIC`: bif_5_0 register, index 0x1001_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_VENDOR_SPECIFIC`: bif_5_0 register, index 0x1001_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_VENDOR_SPECIFIC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0022, resetValue: 0x0000_0000,
+      offset: 0x1001_0022,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_VENDOR_SPECIFIC TX_VENDOR_DATA@0:24")
   }
 
-  /// `PCIE_TX_VENDOR_SPECIFIC.TX_VENDOR_DATA`: bits 23:0, rw.
+  /// `PCIE_TX_VENDOR_SPECIFIC.TX_VENDOR_DATA`: bits 23:0, access unknown.
   @inlinable public static var TX_VENDOR_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 24)
   }
 }
 
-/// `PCIE_TX_REQUEST_NUM_CNTL`: bif_5_0 register, index 0x1001_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_REQUEST_NUM_CNTL`: bif_5_0 register, index 0x1001_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_REQUEST_NUM_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0023, resetValue: 0x0000_0000,
+      offset: 0x1001_0023,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_REQUEST_NUM_CNTL TX_NUM_OUTSTANDING_NP@24:6 TX_NUM_OUTSTANDING_NP_VC1_EN@30:1 TX_NUM_OUTSTANDING_NP_EN@31:1")
   }
 
-  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP`: bits 29:24, rw.
+  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP`: bits 29:24, access unknown.
   @inlinable public static var TX_NUM_OUTSTANDING_NP: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 
-  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_VC1_EN`: bit 30, rw.
+  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_VC1_EN`: bit 30, access unknown.
   @inlinable public static var TX_NUM_OUTSTANDING_NP_VC1_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_EN`: bit 31, rw.
+  /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_EN`: bit 31, access unknown.
   @inlinable public static var TX_NUM_OUTSTANDING_NP_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PCIE_TX_SEQ`: bif_5_0 register, index 0x1001_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_SEQ`: bif_5_0 register, index 0x1001_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_SEQ: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0024, resetValue: 0x0000_0000,
+      offset: 0x1001_0024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_SEQ TX_NEXT_TRANSMIT_SEQ@0:12 TX_ACKD_SEQ@16:12")
   }
 
-  /// `PCIE_TX_SEQ.TX_NEXT_TRANSMIT_SEQ`: bits 11:0, rw.
+  /// `PCIE_TX_SEQ.TX_NEXT_TRANSMIT_SEQ`: bits 11:0, access unknown.
   @inlinable public static var TX_NEXT_TRANSMIT_SEQ: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `PCIE_TX_SEQ.TX_ACKD_SEQ`: bits 27:16, rw.
+  /// `PCIE_TX_SEQ.TX_ACKD_SEQ`: bits 27:16, access unknown.
   @inlinable public static var TX_ACKD_SEQ: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 12)
   }
 }
 
-/// `PCIE_TX_REPLAY`: bif_5_0 register, index 0x1001_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, rw, reset 0x0000_0000.
+/// `PCIE_TX_REPLAY`: bif_5_0 register, index 0x1001_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TX_REPLAY: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1001_0025, resetValue: 0x0000_0000,
+      offset: 0x1001_0025,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TX_REPLAY TX_REPLAY_NUM@0:3 TX_REPLAY_TIMER_OVERWRITE@15:1 TX_REPLAY_TIMER@16:16")
   }
 
-  /// `PCIE_TX_REPLAY.TX_REPLAY_NUM`: bits 2:0, rw.
+  /// `PCIE_TX_REPLAY.TX_REPLAY_NUM`: bits 2:0, access unknown.
   @inlinable public static var TX_REPLAY_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER_OVERWRITE`: bit 15, rw.
+  /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER_OVERWRITE`: bit 15, access unknown.
   @inlinable public static var TX_REPLAY_TIMER_OVERWRITE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER`: bits 31:16, rw.
+  /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER`: bits 31:16, access unknown.
   @inlinable public static var TX_REPLAY_TIMER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }

@@ -3,404 +3,404 @@
 
 import MxMMIO
 
-/// `FBC_DEBUG_COMP`: dce_10_0 register, MMIO dword 0x29C (byte 0xA70), rw, reset 0x0000_0000.
+/// `FBC_DEBUG_COMP`: dce_10_0 register, MMIO dword 0x29C (byte 0xA70), access unknown, reset unknown (`write` starts from 0).
 public enum FBC_DEBUG_COMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x29C, resetValue: 0x0000_0000,
+      offset: 0x29C,
       writeOneToClearMask: 0x0000_0000,
       layout: "FBC_DEBUG_COMP FBC_COMP_SWAP@0:2 FBC_COMP_RSIZE@3:1 FBC_COMP_BUSY_HYSTERESIS@4:4 FBC_COMP_CLK_CNTL@8:2 FBC_COMP_PRIVILEGED_ACCESS_ENABLE@10:1 FBC_COMP_ADDRESS_TRANSLATION_ENABLE@11:1")
   }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_SWAP`: bits 1:0, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_SWAP`: bits 1:0, access unknown.
   @inlinable public static var FBC_COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_RSIZE`: bit 3, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_RSIZE`: bit 3, access unknown.
   @inlinable public static var FBC_COMP_RSIZE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_BUSY_HYSTERESIS`: bits 7:4, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_BUSY_HYSTERESIS`: bits 7:4, access unknown.
   @inlinable public static var FBC_COMP_BUSY_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_CLK_CNTL`: bits 9:8, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_CLK_CNTL`: bits 9:8, access unknown.
   @inlinable public static var FBC_COMP_CLK_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_PRIVILEGED_ACCESS_ENABLE`: bit 10, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_PRIVILEGED_ACCESS_ENABLE`: bit 10, access unknown.
   @inlinable public static var FBC_COMP_PRIVILEGED_ACCESS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `FBC_DEBUG_COMP.FBC_COMP_ADDRESS_TRANSLATION_ENABLE`: bit 11, rw.
+  /// `FBC_DEBUG_COMP.FBC_COMP_ADDRESS_TRANSLATION_ENABLE`: bit 11, access unknown.
   @inlinable public static var FBC_COMP_ADDRESS_TRANSLATION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `FBC_MISC`: dce_10_0 register, MMIO dword 0x2A2 (byte 0xA88), rw, reset 0x0000_0000.
+/// `FBC_MISC`: dce_10_0 register, MMIO dword 0x2A2 (byte 0xA88), access unknown, reset unknown (`write` starts from 0).
 public enum FBC_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A2, resetValue: 0x0000_0000,
+      offset: 0x2A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "FBC_MISC FBC_DECOMPRESS_ERROR@0:2 FBC_STOP_ON_ERROR@2:1 FBC_INVALIDATE_ON_ERROR@3:1 FBC_ERROR_PIXEL@4:4 FBC_DIVIDE_X@8:2 FBC_DIVIDE_Y@10:1 FBC_RSM_WRITE_VALUE@11:1 FBC_RSM_UNCOMP_DATA_IMMEDIATELY@12:1 FBC_DECOMPRESS_ERROR_CLEAR@16:1 FBC_RESET_AT_ENABLE@20:1 FBC_RESET_AT_DISABLE@21:1 FBC_SLOW_REQ_INTERVAL@24:5")
   }
 
-  /// `FBC_MISC.FBC_DECOMPRESS_ERROR`: bits 1:0, rw.
+  /// `FBC_MISC.FBC_DECOMPRESS_ERROR`: bits 1:0, access unknown.
   @inlinable public static var FBC_DECOMPRESS_ERROR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `FBC_MISC.FBC_STOP_ON_ERROR`: bit 2, rw.
+  /// `FBC_MISC.FBC_STOP_ON_ERROR`: bit 2, access unknown.
   @inlinable public static var FBC_STOP_ON_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `FBC_MISC.FBC_INVALIDATE_ON_ERROR`: bit 3, rw.
+  /// `FBC_MISC.FBC_INVALIDATE_ON_ERROR`: bit 3, access unknown.
   @inlinable public static var FBC_INVALIDATE_ON_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `FBC_MISC.FBC_ERROR_PIXEL`: bits 7:4, rw.
+  /// `FBC_MISC.FBC_ERROR_PIXEL`: bits 7:4, access unknown.
   @inlinable public static var FBC_ERROR_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `FBC_MISC.FBC_DIVIDE_X`: bits 9:8, rw.
+  /// `FBC_MISC.FBC_DIVIDE_X`: bits 9:8, access unknown.
   @inlinable public static var FBC_DIVIDE_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `FBC_MISC.FBC_DIVIDE_Y`: bit 10, rw.
+  /// `FBC_MISC.FBC_DIVIDE_Y`: bit 10, access unknown.
   @inlinable public static var FBC_DIVIDE_Y: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `FBC_MISC.FBC_RSM_WRITE_VALUE`: bit 11, rw.
+  /// `FBC_MISC.FBC_RSM_WRITE_VALUE`: bit 11, access unknown.
   @inlinable public static var FBC_RSM_WRITE_VALUE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `FBC_MISC.FBC_RSM_UNCOMP_DATA_IMMEDIATELY`: bit 12, rw.
+  /// `FBC_MISC.FBC_RSM_UNCOMP_DATA_IMMEDIATELY`: bit 12, access unknown.
   @inlinable public static var FBC_RSM_UNCOMP_DATA_IMMEDIATELY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `FBC_MISC.FBC_DECOMPRESS_ERROR_CLEAR`: bit 16, rw.
+  /// `FBC_MISC.FBC_DECOMPRESS_ERROR_CLEAR`: bit 16, access unknown.
   @inlinable public static var FBC_DECOMPRESS_ERROR_CLEAR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `FBC_MISC.FBC_RESET_AT_ENABLE`: bit 20, rw.
+  /// `FBC_MISC.FBC_RESET_AT_ENABLE`: bit 20, access unknown.
   @inlinable public static var FBC_RESET_AT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `FBC_MISC.FBC_RESET_AT_DISABLE`: bit 21, rw.
+  /// `FBC_MISC.FBC_RESET_AT_DISABLE`: bit 21, access unknown.
   @inlinable public static var FBC_RESET_AT_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `FBC_MISC.FBC_SLOW_REQ_INTERVAL`: bits 28:24, rw.
+  /// `FBC_MISC.FBC_SLOW_REQ_INTERVAL`: bits 28:24, access unknown.
   @inlinable public static var FBC_SLOW_REQ_INTERVAL: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 }
 
-/// `DCI_CLK_CNTL`: dce_10_0 register, MMIO dword 0x319 (byte 0xC64), rw, reset 0x0000_0000.
+/// `DCI_CLK_CNTL`: dce_10_0 register, MMIO dword 0x319 (byte 0xC64), access unknown, reset unknown (`write` starts from 0).
 public enum DCI_CLK_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x319, resetValue: 0x0000_0000,
+      offset: 0x319,
       writeOneToClearMask: 0x0000_0000,
       layout: "DCI_CLK_CNTL DCI_TEST_CLK_SEL@0:5 DISPCLK_R_DCI_GATE_DIS@5:1 DISPCLK_M_GATE_DIS@6:1 SCLK_G_STREAM_AZ_GATE_DIS@7:1 SCLK_R_AZ_GATE_DIS@8:1 DISPCLK_G_FBC_GATE_DIS@9:1 DISPCLK_G_VGA_GATE_DIS@11:1 DISPCLK_G_VIP_GATE_DIS@13:1 VPCLK_POL@14:1 DISPCLK_G_DMCU_GATE_DIS@15:1 DISPCLK_G_DMIF0_GATE_DIS@16:1 DISPCLK_G_DMIF1_GATE_DIS@17:1 DISPCLK_G_DMIF2_GATE_DIS@18:1 DISPCLK_G_DMIF3_GATE_DIS@19:1 DISPCLK_G_DMIF4_GATE_DIS@20:1 DISPCLK_G_DMIF5_GATE_DIS@21:1 SCLK_G_DMIF_GATE_DIS@22:1 SCLK_G_DMIFTRK_GATE_DIS@23:1 SCLK_G_CNTL_AZ_GATE_DIS@24:1 DISPCLK_G_DMIFV_L_GATE_DIS@25:1 DISPCLK_G_DMIFV_C_GATE_DIS@26:1 DCI_PG_TEST_CLK_SEL@27:5")
   }
 
-  /// `DCI_CLK_CNTL.DCI_TEST_CLK_SEL`: bits 4:0, rw.
+  /// `DCI_CLK_CNTL.DCI_TEST_CLK_SEL`: bits 4:0, access unknown.
   @inlinable public static var DCI_TEST_CLK_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_R_DCI_GATE_DIS`: bit 5, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_R_DCI_GATE_DIS`: bit 5, access unknown.
   @inlinable public static var DISPCLK_R_DCI_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_M_GATE_DIS`: bit 6, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_M_GATE_DIS`: bit 6, access unknown.
   @inlinable public static var DISPCLK_M_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.SCLK_G_STREAM_AZ_GATE_DIS`: bit 7, rw.
+  /// `DCI_CLK_CNTL.SCLK_G_STREAM_AZ_GATE_DIS`: bit 7, access unknown.
   @inlinable public static var SCLK_G_STREAM_AZ_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.SCLK_R_AZ_GATE_DIS`: bit 8, rw.
+  /// `DCI_CLK_CNTL.SCLK_R_AZ_GATE_DIS`: bit 8, access unknown.
   @inlinable public static var SCLK_R_AZ_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_FBC_GATE_DIS`: bit 9, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_FBC_GATE_DIS`: bit 9, access unknown.
   @inlinable public static var DISPCLK_G_FBC_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_VGA_GATE_DIS`: bit 11, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_VGA_GATE_DIS`: bit 11, access unknown.
   @inlinable public static var DISPCLK_G_VGA_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_VIP_GATE_DIS`: bit 13, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_VIP_GATE_DIS`: bit 13, access unknown.
   @inlinable public static var DISPCLK_G_VIP_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.VPCLK_POL`: bit 14, rw.
+  /// `DCI_CLK_CNTL.VPCLK_POL`: bit 14, access unknown.
   @inlinable public static var VPCLK_POL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMCU_GATE_DIS`: bit 15, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMCU_GATE_DIS`: bit 15, access unknown.
   @inlinable public static var DISPCLK_G_DMCU_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF0_GATE_DIS`: bit 16, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF0_GATE_DIS`: bit 16, access unknown.
   @inlinable public static var DISPCLK_G_DMIF0_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF1_GATE_DIS`: bit 17, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF1_GATE_DIS`: bit 17, access unknown.
   @inlinable public static var DISPCLK_G_DMIF1_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF2_GATE_DIS`: bit 18, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF2_GATE_DIS`: bit 18, access unknown.
   @inlinable public static var DISPCLK_G_DMIF2_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF3_GATE_DIS`: bit 19, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF3_GATE_DIS`: bit 19, access unknown.
   @inlinable public static var DISPCLK_G_DMIF3_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF4_GATE_DIS`: bit 20, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF4_GATE_DIS`: bit 20, access unknown.
   @inlinable public static var DISPCLK_G_DMIF4_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF5_GATE_DIS`: bit 21, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIF5_GATE_DIS`: bit 21, access unknown.
   @inlinable public static var DISPCLK_G_DMIF5_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.SCLK_G_DMIF_GATE_DIS`: bit 22, rw.
+  /// `DCI_CLK_CNTL.SCLK_G_DMIF_GATE_DIS`: bit 22, access unknown.
   @inlinable public static var SCLK_G_DMIF_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.SCLK_G_DMIFTRK_GATE_DIS`: bit 23, rw.
+  /// `DCI_CLK_CNTL.SCLK_G_DMIFTRK_GATE_DIS`: bit 23, access unknown.
   @inlinable public static var SCLK_G_DMIFTRK_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.SCLK_G_CNTL_AZ_GATE_DIS`: bit 24, rw.
+  /// `DCI_CLK_CNTL.SCLK_G_CNTL_AZ_GATE_DIS`: bit 24, access unknown.
   @inlinable public static var SCLK_G_CNTL_AZ_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_L_GATE_DIS`: bit 25, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_L_GATE_DIS`: bit 25, access unknown.
   @inlinable public static var DISPCLK_G_DMIFV_L_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_C_GATE_DIS`: bit 26, rw.
+  /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_C_GATE_DIS`: bit 26, access unknown.
   @inlinable public static var DISPCLK_G_DMIFV_C_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `DCI_CLK_CNTL.DCI_PG_TEST_CLK_SEL`: bits 31:27, rw.
+  /// `DCI_CLK_CNTL.DCI_PG_TEST_CLK_SEL`: bits 31:27, access unknown.
   @inlinable public static var DCI_PG_TEST_CLK_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 5)
   }
 }
 
-/// `XDMA_CLOCK_GATING_CNTL`: dce_10_0 register, MMIO dword 0x3E4 (byte 0xF90), rw, reset 0x0000_0000.
+/// `XDMA_CLOCK_GATING_CNTL`: dce_10_0 register, MMIO dword 0x3E4 (byte 0xF90), access unknown, reset unknown (`write` starts from 0).
 public enum XDMA_CLOCK_GATING_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3E4, resetValue: 0x0000_0000,
+      offset: 0x3E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "XDMA_CLOCK_GATING_CNTL XDMA_SCLK_TURN_ON_DELAY@0:4 XDMA_SCLK_TURN_OFF_DELAY@4:8 XDMA_SCLK_GATE_DIS@15:1 XDMA_SCLK_REG_GATE_DIS@16:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0@17:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1@18:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2@19:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3@20:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4@21:1 XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5@22:1 XDMA_SCLK_G_SDYN_GATE_DIS@23:1 XDMA_SCLK_G_MSTAT_GATE_DIS@24:1 XDMA_SCLK_G_SSTAT_GATE_DIS@25:1")
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_ON_DELAY`: bits 3:0, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var XDMA_SCLK_TURN_ON_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_OFF_DELAY`: bits 11:4, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_OFF_DELAY`: bits 11:4, access unknown.
   @inlinable public static var XDMA_SCLK_TURN_OFF_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_GATE_DIS`: bit 15, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_GATE_DIS`: bit 15, access unknown.
   @inlinable public static var XDMA_SCLK_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_REG_GATE_DIS`: bit 16, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_REG_GATE_DIS`: bit 16, access unknown.
   @inlinable public static var XDMA_SCLK_REG_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0`: bit 17, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0`: bit 17, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1`: bit 18, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1`: bit 18, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2`: bit 19, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2`: bit 19, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3`: bit 20, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3`: bit 20, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4`: bit 21, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4`: bit 21, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5`: bit 22, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5`: bit 22, access unknown.
   @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SDYN_GATE_DIS`: bit 23, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SDYN_GATE_DIS`: bit 23, access unknown.
   @inlinable public static var XDMA_SCLK_G_SDYN_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MSTAT_GATE_DIS`: bit 24, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MSTAT_GATE_DIS`: bit 24, access unknown.
   @inlinable public static var XDMA_SCLK_G_MSTAT_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SSTAT_GATE_DIS`: bit 25, rw.
+  /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SSTAT_GATE_DIS`: bit 25, access unknown.
   @inlinable public static var XDMA_SCLK_G_SSTAT_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `XDMA_MEM_POWER_CNTL`: dce_10_0 register, MMIO dword 0x3E6 (byte 0xF98), rw, reset 0x0000_0000.
+/// `XDMA_MEM_POWER_CNTL`: dce_10_0 register, MMIO dword 0x3E6 (byte 0xF98), access unknown, reset unknown (`write` starts from 0).
 public enum XDMA_MEM_POWER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3E6, resetValue: 0x0000_0000,
+      offset: 0x3E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "XDMA_MEM_POWER_CNTL XDMA_MEM_CORE_IDLE_STATE@0:2 XDMA_MEM_IF_IDLE_STATE@2:2 XDMA_MEM_IF_PCIE_STATE@19:2 XDMA_MEM_IF_PCIE_TRANS@21:1 XDMA_MEM_IF_RD_STATE@22:2 XDMA_MEM_IF_RD_TRANS@25:1 XDMA_MEM_IF_WR_STATE@26:2 XDMA_MEM_IF_WR_TRANS@28:1 XDMA_MEM_IF_BIF_STATE@29:2 XDMA_MEM_IF_BIF_TRANS@31:1")
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_CORE_IDLE_STATE`: bits 1:0, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_CORE_IDLE_STATE`: bits 1:0, access unknown.
   @inlinable public static var XDMA_MEM_CORE_IDLE_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_IDLE_STATE`: bits 3:2, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_IDLE_STATE`: bits 3:2, access unknown.
   @inlinable public static var XDMA_MEM_IF_IDLE_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_STATE`: bits 20:19, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_STATE`: bits 20:19, access unknown.
   @inlinable public static var XDMA_MEM_IF_PCIE_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_TRANS`: bit 21, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_TRANS`: bit 21, access unknown.
   @inlinable public static var XDMA_MEM_IF_PCIE_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_STATE`: bits 23:22, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_STATE`: bits 23:22, access unknown.
   @inlinable public static var XDMA_MEM_IF_RD_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_TRANS`: bit 25, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_TRANS`: bit 25, access unknown.
   @inlinable public static var XDMA_MEM_IF_RD_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_STATE`: bits 27:26, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_STATE`: bits 27:26, access unknown.
   @inlinable public static var XDMA_MEM_IF_WR_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_TRANS`: bit 28, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_TRANS`: bit 28, access unknown.
   @inlinable public static var XDMA_MEM_IF_WR_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_STATE`: bits 30:29, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_STATE`: bits 30:29, access unknown.
   @inlinable public static var XDMA_MEM_IF_BIF_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
-  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_TRANS`: bit 31, rw.
+  /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_TRANS`: bit 31, access unknown.
   @inlinable public static var XDMA_MEM_IF_BIF_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `HDMI_CONTROL`: dce_10_0 register, MMIO dword 0x4A09 (byte 0x1_2824), rw, reset 0x0000_0000.
+/// `HDMI_CONTROL`: dce_10_0 register, MMIO dword 0x4A09 (byte 0x1_2824), access unknown, reset unknown (`write` starts from 0).
 public enum HDMI_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4A09, resetValue: 0x0000_0000,
+      offset: 0x4A09,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDMI_CONTROL HDMI_KEEPOUT_MODE@0:1 HDMI_CLOCK_CHANNEL_RATE@2:1 HDMI_NO_EXTRA_NULL_PACKET_FILLED@3:1 HDMI_PACKET_GEN_VERSION@4:1 HDMI_ERROR_ACK@8:1 HDMI_ERROR_MASK@9:1 HDMI_DEEP_COLOR_ENABLE@24:1 HDMI_DEEP_COLOR_DEPTH@28:2")
   }
 
-  /// `HDMI_CONTROL.HDMI_KEEPOUT_MODE`: bit 0, rw.
+  /// `HDMI_CONTROL.HDMI_KEEPOUT_MODE`: bit 0, access unknown.
   @inlinable public static var HDMI_KEEPOUT_MODE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_CLOCK_CHANNEL_RATE`: bit 2, rw.
+  /// `HDMI_CONTROL.HDMI_CLOCK_CHANNEL_RATE`: bit 2, access unknown.
   @inlinable public static var HDMI_CLOCK_CHANNEL_RATE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_NO_EXTRA_NULL_PACKET_FILLED`: bit 3, rw.
+  /// `HDMI_CONTROL.HDMI_NO_EXTRA_NULL_PACKET_FILLED`: bit 3, access unknown.
   @inlinable public static var HDMI_NO_EXTRA_NULL_PACKET_FILLED: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_PACKET_GEN_VERSION`: bit 4, rw.
+  /// `HDMI_CONTROL.HDMI_PACKET_GEN_VERSION`: bit 4, access unknown.
   @inlinable public static var HDMI_PACKET_GEN_VERSION: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_ERROR_ACK`: bit 8, rw.
+  /// `HDMI_CONTROL.HDMI_ERROR_ACK`: bit 8, access unknown.
   @inlinable public static var HDMI_ERROR_ACK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `HDMI_CONTROL.HDMI_ERROR_MASK`: bit 9, rw.
+  /// `HDMI_CONTROL.HDMI_ERROR_MASK`: bit 9, access unknown.
   @inlinable public static var HDMI_ERROR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_DEEP_COLOR_ENABLE`: bit 24, rw.
+  /// `HDMI_CONTROL.HDMI_DEEP_COLOR_ENABLE`: bit 24, access unknown.
   @inlinable public static var HDMI_DEEP_COLOR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `HDMI_CONTROL.HDMI_DEEP_COLOR_DEPTH`: bits 29:28, rw.
+  /// `HDMI_CONTROL.HDMI_DEEP_COLOR_DEPTH`: bits 29:28, access unknown.
   @inlinable public static var HDMI_DEEP_COLOR_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }

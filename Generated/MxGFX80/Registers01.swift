@@ -3,6932 +3,6932 @@
 
 import MxMMIO
 
-/// `CSPRIV_CONNECT`: gfx_8_0 register, MMIO dword 0x0 (byte 0x0), rw, reset 0x0000_0000.
+/// `CSPRIV_CONNECT`: gfx_8_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_CONNECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_CONNECT DOORBELL_OFFSET@0:21 QUEUE_ID@21:3 VMID@26:4 UNORD_DISP@31:1")
   }
 
-  /// `CSPRIV_CONNECT.DOORBELL_OFFSET`: bits 20:0, rw.
+  /// `CSPRIV_CONNECT.DOORBELL_OFFSET`: bits 20:0, access unknown.
   @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 21)
   }
 
-  /// `CSPRIV_CONNECT.QUEUE_ID`: bits 23:21, rw.
+  /// `CSPRIV_CONNECT.QUEUE_ID`: bits 23:21, access unknown.
   @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
-  /// `CSPRIV_CONNECT.VMID`: bits 29:26, rw.
+  /// `CSPRIV_CONNECT.VMID`: bits 29:26, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
-  /// `CSPRIV_CONNECT.UNORD_DISP`: bit 31, rw.
+  /// `CSPRIV_CONNECT.UNORD_DISP`: bit 31, access unknown.
   @inlinable public static var UNORD_DISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CSPRIV_THREAD_TRACE_TG0`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
+/// `CSPRIV_THREAD_TRACE_TG0`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_THREAD_TRACE_TG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_THREAD_TRACE_TG0 TGID_X@0:32")
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG0.TGID_X`: bits 31:0, rw.
+  /// `CSPRIV_THREAD_TRACE_TG0.TGID_X`: bits 31:0, access unknown.
   @inlinable public static var TGID_X: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CSPRIV_THREAD_TRACE_TG1`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
+/// `CSPRIV_THREAD_TRACE_TG1`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_THREAD_TRACE_TG1 TGID_Y@0:32")
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG1.TGID_Y`: bits 31:0, rw.
+  /// `CSPRIV_THREAD_TRACE_TG1.TGID_Y`: bits 31:0, access unknown.
   @inlinable public static var TGID_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CSPRIV_THREAD_TRACE_TG2`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
+/// `CSPRIV_THREAD_TRACE_TG2`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_THREAD_TRACE_TG2 TGID_Z@0:32")
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG2.TGID_Z`: bits 31:0, rw.
+  /// `CSPRIV_THREAD_TRACE_TG2.TGID_Z`: bits 31:0, access unknown.
   @inlinable public static var TGID_Z: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CSPRIV_THREAD_TRACE_TG3`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), rw, reset 0x0000_0000.
+/// `CSPRIV_THREAD_TRACE_TG3`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_THREAD_TRACE_TG3 WAVE_ID_BASE@0:12 THREADS_IN_GROUP@12:12 PARTIAL_X_FLAG@24:1 PARTIAL_Y_FLAG@25:1 PARTIAL_Z_FLAG@26:1 LAST_TG@27:1 FIRST_TG@28:1")
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.WAVE_ID_BASE`: bits 11:0, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.WAVE_ID_BASE`: bits 11:0, access unknown.
   @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.THREADS_IN_GROUP`: bits 23:12, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.THREADS_IN_GROUP`: bits 23:12, access unknown.
   @inlinable public static var THREADS_IN_GROUP: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 12)
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_X_FLAG`: bit 24, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_X_FLAG`: bit 24, access unknown.
   @inlinable public static var PARTIAL_X_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Y_FLAG`: bit 25, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Y_FLAG`: bit 25, access unknown.
   @inlinable public static var PARTIAL_Y_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Z_FLAG`: bit 26, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Z_FLAG`: bit 26, access unknown.
   @inlinable public static var PARTIAL_Z_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.LAST_TG`: bit 27, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.LAST_TG`: bit 27, access unknown.
   @inlinable public static var LAST_TG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CSPRIV_THREAD_TRACE_TG3.FIRST_TG`: bit 28, rw.
+  /// `CSPRIV_THREAD_TRACE_TG3.FIRST_TG`: bit 28, access unknown.
   @inlinable public static var FIRST_TG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `CSPRIV_THREAD_TRACE_EVENT`: gfx_8_0 register, MMIO dword 0x1F (byte 0x7C), rw, reset 0x0000_0000.
+/// `CSPRIV_THREAD_TRACE_EVENT`: gfx_8_0 register, MMIO dword 0x1F (byte 0x7C), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_THREAD_TRACE_EVENT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F, resetValue: 0x0000_0000,
+      offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CSPRIV_THREAD_TRACE_EVENT EVENT_ID@0:5")
   }
 
-  /// `CSPRIV_THREAD_TRACE_EVENT.EVENT_ID`: bits 4:0, rw.
+  /// `CSPRIV_THREAD_TRACE_EVENT.EVENT_ID`: bits 4:0, access unknown.
   @inlinable public static var EVENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `GC_CAC_IND_INDEX`: gfx_8_0 register, MMIO dword 0x129A (byte 0x4A68), rw, reset 0x0000_0000.
+/// `GC_CAC_IND_INDEX`: gfx_8_0 register, MMIO dword 0x129A (byte 0x4A68), access unknown, reset unknown (`write` starts from 0).
 public enum GC_CAC_IND_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x129A, resetValue: 0x0000_0000,
+      offset: 0x129A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_CAC_IND_INDEX")
   }
 }
 
-/// `GC_CAC_IND_DATA`: gfx_8_0 register, MMIO dword 0x129B (byte 0x4A6C), rw, reset 0x0000_0000.
+/// `GC_CAC_IND_DATA`: gfx_8_0 register, MMIO dword 0x129B (byte 0x4A6C), access unknown, reset unknown (`write` starts from 0).
 public enum GC_CAC_IND_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x129B, resetValue: 0x0000_0000,
+      offset: 0x129B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_CAC_IND_DATA")
   }
 }
 
-/// `GRBM_CNTL`: gfx_8_0 register, MMIO dword 0x2000 (byte 0x8000), rw, reset 0x0000_0000.
+/// `GRBM_CNTL`: gfx_8_0 register, MMIO dword 0x2000 (byte 0x8000), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2000, resetValue: 0x0000_0000,
+      offset: 0x2000,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_CNTL READ_TIMEOUT@0:8 REPORT_LAST_RDERR@31:1")
   }
 
-  /// `GRBM_CNTL.READ_TIMEOUT`: bits 7:0, rw.
+  /// `GRBM_CNTL.READ_TIMEOUT`: bits 7:0, access unknown.
   @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `GRBM_CNTL.REPORT_LAST_RDERR`: bit 31, rw.
+  /// `GRBM_CNTL.REPORT_LAST_RDERR`: bit 31, access unknown.
   @inlinable public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GRBM_SKEW_CNTL`: gfx_8_0 register, MMIO dword 0x2001 (byte 0x8004), rw, reset 0x0000_0000.
+/// `GRBM_SKEW_CNTL`: gfx_8_0 register, MMIO dword 0x2001 (byte 0x8004), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SKEW_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2001, resetValue: 0x0000_0000,
+      offset: 0x2001,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SKEW_CNTL SKEW_TOP_THRESHOLD@0:6 SKEW_COUNT@6:6")
   }
 
-  /// `GRBM_SKEW_CNTL.SKEW_TOP_THRESHOLD`: bits 5:0, rw.
+  /// `GRBM_SKEW_CNTL.SKEW_TOP_THRESHOLD`: bits 5:0, access unknown.
   @inlinable public static var SKEW_TOP_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `GRBM_SKEW_CNTL.SKEW_COUNT`: bits 11:6, rw.
+  /// `GRBM_SKEW_CNTL.SKEW_COUNT`: bits 11:6, access unknown.
   @inlinable public static var SKEW_COUNT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
-/// `GRBM_STATUS2`: gfx_8_0 register, MMIO dword 0x2002 (byte 0x8008), rw, reset 0x0000_0000.
+/// `GRBM_STATUS2`: gfx_8_0 register, MMIO dword 0x2002 (byte 0x8008), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2002, resetValue: 0x0000_0000,
+      offset: 0x2002,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS2 ME0PIPE1_CMDFIFO_AVAIL@0:4 ME0PIPE1_CF_RQ_PENDING@4:1 ME0PIPE1_PF_RQ_PENDING@5:1 ME1PIPE0_RQ_PENDING@6:1 ME1PIPE1_RQ_PENDING@7:1 ME1PIPE2_RQ_PENDING@8:1 ME1PIPE3_RQ_PENDING@9:1 ME2PIPE0_RQ_PENDING@10:1 ME2PIPE1_RQ_PENDING@11:1 ME2PIPE2_RQ_PENDING@12:1 ME2PIPE3_RQ_PENDING@13:1 RLC_RQ_PENDING@14:1 RLC_BUSY@24:1 TC_BUSY@25:1 TCC_CC_RESIDENT@26:1 CPF_BUSY@28:1 CPC_BUSY@29:1 CPG_BUSY@30:1")
   }
 
-  /// `GRBM_STATUS2.ME0PIPE1_CMDFIFO_AVAIL`: bits 3:0, rw.
+  /// `GRBM_STATUS2.ME0PIPE1_CMDFIFO_AVAIL`: bits 3:0, access unknown.
   @inlinable public static var ME0PIPE1_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `GRBM_STATUS2.ME0PIPE1_CF_RQ_PENDING`: bit 4, rw.
+  /// `GRBM_STATUS2.ME0PIPE1_CF_RQ_PENDING`: bit 4, access unknown.
   @inlinable public static var ME0PIPE1_CF_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME0PIPE1_PF_RQ_PENDING`: bit 5, rw.
+  /// `GRBM_STATUS2.ME0PIPE1_PF_RQ_PENDING`: bit 5, access unknown.
   @inlinable public static var ME0PIPE1_PF_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME1PIPE0_RQ_PENDING`: bit 6, rw.
+  /// `GRBM_STATUS2.ME1PIPE0_RQ_PENDING`: bit 6, access unknown.
   @inlinable public static var ME1PIPE0_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME1PIPE1_RQ_PENDING`: bit 7, rw.
+  /// `GRBM_STATUS2.ME1PIPE1_RQ_PENDING`: bit 7, access unknown.
   @inlinable public static var ME1PIPE1_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME1PIPE2_RQ_PENDING`: bit 8, rw.
+  /// `GRBM_STATUS2.ME1PIPE2_RQ_PENDING`: bit 8, access unknown.
   @inlinable public static var ME1PIPE2_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME1PIPE3_RQ_PENDING`: bit 9, rw.
+  /// `GRBM_STATUS2.ME1PIPE3_RQ_PENDING`: bit 9, access unknown.
   @inlinable public static var ME1PIPE3_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME2PIPE0_RQ_PENDING`: bit 10, rw.
+  /// `GRBM_STATUS2.ME2PIPE0_RQ_PENDING`: bit 10, access unknown.
   @inlinable public static var ME2PIPE0_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME2PIPE1_RQ_PENDING`: bit 11, rw.
+  /// `GRBM_STATUS2.ME2PIPE1_RQ_PENDING`: bit 11, access unknown.
   @inlinable public static var ME2PIPE1_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME2PIPE2_RQ_PENDING`: bit 12, rw.
+  /// `GRBM_STATUS2.ME2PIPE2_RQ_PENDING`: bit 12, access unknown.
   @inlinable public static var ME2PIPE2_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_STATUS2.ME2PIPE3_RQ_PENDING`: bit 13, rw.
+  /// `GRBM_STATUS2.ME2PIPE3_RQ_PENDING`: bit 13, access unknown.
   @inlinable public static var ME2PIPE3_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_STATUS2.RLC_RQ_PENDING`: bit 14, rw.
+  /// `GRBM_STATUS2.RLC_RQ_PENDING`: bit 14, access unknown.
   @inlinable public static var RLC_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GRBM_STATUS2.RLC_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS2.RLC_BUSY`: bit 24, access unknown.
   @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS2.TC_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS2.TC_BUSY`: bit 25, access unknown.
   @inlinable public static var TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS2.TCC_CC_RESIDENT`: bit 26, rw.
+  /// `GRBM_STATUS2.TCC_CC_RESIDENT`: bit 26, access unknown.
   @inlinable public static var TCC_CC_RESIDENT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GRBM_STATUS2.CPF_BUSY`: bit 28, rw.
+  /// `GRBM_STATUS2.CPF_BUSY`: bit 28, access unknown.
   @inlinable public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `GRBM_STATUS2.CPC_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS2.CPC_BUSY`: bit 29, access unknown.
   @inlinable public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS2.CPG_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS2.CPG_BUSY`: bit 30, access unknown.
   @inlinable public static var CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `GRBM_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x2003 (byte 0x800C), rw, reset 0x0000_0000.
+/// `GRBM_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x2003 (byte 0x800C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_PWR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2003, resetValue: 0x0000_0000,
+      offset: 0x2003,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PWR_CNTL ALL_REQ_TYPE@0:2 GFX_REQ_TYPE@2:2 ALL_RSP_TYPE@4:2 GFX_RSP_TYPE@6:2 GFX_REQ_EN@14:1 ALL_REQ_EN@15:1")
   }
 
-  /// `GRBM_PWR_CNTL.ALL_REQ_TYPE`: bits 1:0, rw.
+  /// `GRBM_PWR_CNTL.ALL_REQ_TYPE`: bits 1:0, access unknown.
   @inlinable public static var ALL_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GRBM_PWR_CNTL.GFX_REQ_TYPE`: bits 3:2, rw.
+  /// `GRBM_PWR_CNTL.GFX_REQ_TYPE`: bits 3:2, access unknown.
   @inlinable public static var GFX_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GRBM_PWR_CNTL.ALL_RSP_TYPE`: bits 5:4, rw.
+  /// `GRBM_PWR_CNTL.ALL_RSP_TYPE`: bits 5:4, access unknown.
   @inlinable public static var ALL_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `GRBM_PWR_CNTL.GFX_RSP_TYPE`: bits 7:6, rw.
+  /// `GRBM_PWR_CNTL.GFX_RSP_TYPE`: bits 7:6, access unknown.
   @inlinable public static var GFX_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `GRBM_PWR_CNTL.GFX_REQ_EN`: bit 14, rw.
+  /// `GRBM_PWR_CNTL.GFX_REQ_EN`: bit 14, access unknown.
   @inlinable public static var GFX_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `GRBM_PWR_CNTL.ALL_REQ_EN`: bit 15, rw.
+  /// `GRBM_PWR_CNTL.ALL_REQ_EN`: bit 15, access unknown.
   @inlinable public static var ALL_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `GRBM_STATUS`: gfx_8_0 register, MMIO dword 0x2004 (byte 0x8010), rw, reset 0x0000_0000.
+/// `GRBM_STATUS`: gfx_8_0 register, MMIO dword 0x2004 (byte 0x8010), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2004, resetValue: 0x0000_0000,
+      offset: 0x2004,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS ME0PIPE0_CMDFIFO_AVAIL@0:4 SRBM_RQ_PENDING@5:1 ME0PIPE0_CF_RQ_PENDING@7:1 ME0PIPE0_PF_RQ_PENDING@8:1 GDS_DMA_RQ_PENDING@9:1 DB_CLEAN@12:1 CB_CLEAN@13:1 TA_BUSY@14:1 GDS_BUSY@15:1 WD_BUSY_NO_DMA@16:1 VGT_BUSY@17:1 IA_BUSY_NO_DMA@18:1 IA_BUSY@19:1 SX_BUSY@20:1 WD_BUSY@21:1 SPI_BUSY@22:1 BCI_BUSY@23:1 SC_BUSY@24:1 PA_BUSY@25:1 DB_BUSY@26:1 CP_COHERENCY_BUSY@28:1 CP_BUSY@29:1 CB_BUSY@30:1 GUI_ACTIVE@31:1")
   }
 
-  /// `GRBM_STATUS.ME0PIPE0_CMDFIFO_AVAIL`: bits 3:0, rw.
+  /// `GRBM_STATUS.ME0PIPE0_CMDFIFO_AVAIL`: bits 3:0, access unknown.
   @inlinable public static var ME0PIPE0_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `GRBM_STATUS.SRBM_RQ_PENDING`: bit 5, rw.
+  /// `GRBM_STATUS.SRBM_RQ_PENDING`: bit 5, access unknown.
   @inlinable public static var SRBM_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GRBM_STATUS.ME0PIPE0_CF_RQ_PENDING`: bit 7, rw.
+  /// `GRBM_STATUS.ME0PIPE0_CF_RQ_PENDING`: bit 7, access unknown.
   @inlinable public static var ME0PIPE0_CF_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GRBM_STATUS.ME0PIPE0_PF_RQ_PENDING`: bit 8, rw.
+  /// `GRBM_STATUS.ME0PIPE0_PF_RQ_PENDING`: bit 8, access unknown.
   @inlinable public static var ME0PIPE0_PF_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GRBM_STATUS.GDS_DMA_RQ_PENDING`: bit 9, rw.
+  /// `GRBM_STATUS.GDS_DMA_RQ_PENDING`: bit 9, access unknown.
   @inlinable public static var GDS_DMA_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GRBM_STATUS.DB_CLEAN`: bit 12, rw.
+  /// `GRBM_STATUS.DB_CLEAN`: bit 12, access unknown.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GRBM_STATUS.CB_CLEAN`: bit 13, rw.
+  /// `GRBM_STATUS.CB_CLEAN`: bit 13, access unknown.
   @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `GRBM_STATUS.TA_BUSY`: bit 14, rw.
+  /// `GRBM_STATUS.TA_BUSY`: bit 14, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `GRBM_STATUS.GDS_BUSY`: bit 15, rw.
+  /// `GRBM_STATUS.GDS_BUSY`: bit 15, access unknown.
   @inlinable public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `GRBM_STATUS.WD_BUSY_NO_DMA`: bit 16, rw.
+  /// `GRBM_STATUS.WD_BUSY_NO_DMA`: bit 16, access unknown.
   @inlinable public static var WD_BUSY_NO_DMA: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_STATUS.VGT_BUSY`: bit 17, rw.
+  /// `GRBM_STATUS.VGT_BUSY`: bit 17, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `GRBM_STATUS.IA_BUSY_NO_DMA`: bit 18, rw.
+  /// `GRBM_STATUS.IA_BUSY_NO_DMA`: bit 18, access unknown.
   @inlinable public static var IA_BUSY_NO_DMA: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_STATUS.IA_BUSY`: bit 19, rw.
+  /// `GRBM_STATUS.IA_BUSY`: bit 19, access unknown.
   @inlinable public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `GRBM_STATUS.SX_BUSY`: bit 20, rw.
+  /// `GRBM_STATUS.SX_BUSY`: bit 20, access unknown.
   @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `GRBM_STATUS.WD_BUSY`: bit 21, rw.
+  /// `GRBM_STATUS.WD_BUSY`: bit 21, access unknown.
   @inlinable public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `GRBM_STATUS.SPI_BUSY`: bit 22, rw.
+  /// `GRBM_STATUS.SPI_BUSY`: bit 22, access unknown.
   @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GRBM_STATUS.BCI_BUSY`: bit 23, rw.
+  /// `GRBM_STATUS.BCI_BUSY`: bit 23, access unknown.
   @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GRBM_STATUS.SC_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS.SC_BUSY`: bit 24, access unknown.
   @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS.PA_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS.PA_BUSY`: bit 25, access unknown.
   @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS.DB_BUSY`: bit 26, rw.
+  /// `GRBM_STATUS.DB_BUSY`: bit 26, access unknown.
   @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `GRBM_STATUS.CP_COHERENCY_BUSY`: bit 28, rw.
+  /// `GRBM_STATUS.CP_COHERENCY_BUSY`: bit 28, access unknown.
   @inlinable public static var CP_COHERENCY_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `GRBM_STATUS.CP_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS.CP_BUSY`: bit 29, access unknown.
   @inlinable public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS.CB_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS.CB_BUSY`: bit 30, access unknown.
   @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `GRBM_STATUS.GUI_ACTIVE`: bit 31, rw.
+  /// `GRBM_STATUS.GUI_ACTIVE`: bit 31, access unknown.
   @inlinable public static var GUI_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_STATUS_SE0`: gfx_8_0 register, MMIO dword 0x2005 (byte 0x8014), rw, reset 0x0000_0000.
+/// `GRBM_STATUS_SE0`: gfx_8_0 register, MMIO dword 0x2005 (byte 0x8014), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS_SE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2005, resetValue: 0x0000_0000,
+      offset: 0x2005,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE0 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
 
-  /// `GRBM_STATUS_SE0.DB_CLEAN`: bit 1, rw.
+  /// `GRBM_STATUS_SE0.DB_CLEAN`: bit 1, access unknown.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_STATUS_SE0.CB_CLEAN`: bit 2, rw.
+  /// `GRBM_STATUS_SE0.CB_CLEAN`: bit 2, access unknown.
   @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_STATUS_SE0.BCI_BUSY`: bit 22, rw.
+  /// `GRBM_STATUS_SE0.BCI_BUSY`: bit 22, access unknown.
   @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GRBM_STATUS_SE0.VGT_BUSY`: bit 23, rw.
+  /// `GRBM_STATUS_SE0.VGT_BUSY`: bit 23, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GRBM_STATUS_SE0.PA_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS_SE0.PA_BUSY`: bit 24, access unknown.
   @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS_SE0.TA_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS_SE0.TA_BUSY`: bit 25, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS_SE0.SX_BUSY`: bit 26, rw.
+  /// `GRBM_STATUS_SE0.SX_BUSY`: bit 26, access unknown.
   @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `GRBM_STATUS_SE0.SPI_BUSY`: bit 27, rw.
+  /// `GRBM_STATUS_SE0.SPI_BUSY`: bit 27, access unknown.
   @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `GRBM_STATUS_SE0.SC_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS_SE0.SC_BUSY`: bit 29, access unknown.
   @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS_SE0.DB_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS_SE0.DB_BUSY`: bit 30, access unknown.
   @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `GRBM_STATUS_SE0.CB_BUSY`: bit 31, rw.
+  /// `GRBM_STATUS_SE0.CB_BUSY`: bit 31, access unknown.
   @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_STATUS_SE1`: gfx_8_0 register, MMIO dword 0x2006 (byte 0x8018), rw, reset 0x0000_0000.
+/// `GRBM_STATUS_SE1`: gfx_8_0 register, MMIO dword 0x2006 (byte 0x8018), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS_SE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2006, resetValue: 0x0000_0000,
+      offset: 0x2006,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE1 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
 
-  /// `GRBM_STATUS_SE1.DB_CLEAN`: bit 1, rw.
+  /// `GRBM_STATUS_SE1.DB_CLEAN`: bit 1, access unknown.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_STATUS_SE1.CB_CLEAN`: bit 2, rw.
+  /// `GRBM_STATUS_SE1.CB_CLEAN`: bit 2, access unknown.
   @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_STATUS_SE1.BCI_BUSY`: bit 22, rw.
+  /// `GRBM_STATUS_SE1.BCI_BUSY`: bit 22, access unknown.
   @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GRBM_STATUS_SE1.VGT_BUSY`: bit 23, rw.
+  /// `GRBM_STATUS_SE1.VGT_BUSY`: bit 23, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GRBM_STATUS_SE1.PA_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS_SE1.PA_BUSY`: bit 24, access unknown.
   @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS_SE1.TA_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS_SE1.TA_BUSY`: bit 25, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS_SE1.SX_BUSY`: bit 26, rw.
+  /// `GRBM_STATUS_SE1.SX_BUSY`: bit 26, access unknown.
   @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `GRBM_STATUS_SE1.SPI_BUSY`: bit 27, rw.
+  /// `GRBM_STATUS_SE1.SPI_BUSY`: bit 27, access unknown.
   @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `GRBM_STATUS_SE1.SC_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS_SE1.SC_BUSY`: bit 29, access unknown.
   @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS_SE1.DB_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS_SE1.DB_BUSY`: bit 30, access unknown.
   @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `GRBM_STATUS_SE1.CB_BUSY`: bit 31, rw.
+  /// `GRBM_STATUS_SE1.CB_BUSY`: bit 31, access unknown.
   @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_SOFT_RESET`: gfx_8_0 register, MMIO dword 0x2008 (byte 0x8020), rw, reset 0x0000_0000.
+/// `GRBM_SOFT_RESET`: gfx_8_0 register, MMIO dword 0x2008 (byte 0x8020), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SOFT_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2008, resetValue: 0x0000_0000,
+      offset: 0x2008,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SOFT_RESET SOFT_RESET_CP@0:1 SOFT_RESET_RLC@2:1 SOFT_RESET_GFX@16:1 SOFT_RESET_CPF@17:1 SOFT_RESET_CPC@18:1 SOFT_RESET_CPG@19:1 SOFT_RESET_CAC@20:1")
   }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_CP`: bit 0, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_CP`: bit 0, access unknown.
   @inlinable public static var SOFT_RESET_CP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_RLC`: bit 2, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_RLC`: bit 2, access unknown.
   @inlinable public static var SOFT_RESET_RLC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_GFX`: bit 16, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_GFX`: bit 16, access unknown.
   @inlinable public static var SOFT_RESET_GFX: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_CPF`: bit 17, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_CPF`: bit 17, access unknown.
   @inlinable public static var SOFT_RESET_CPF: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_CPC`: bit 18, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_CPC`: bit 18, access unknown.
   @inlinable public static var SOFT_RESET_CPC: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_CPG`: bit 19, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_CPG`: bit 19, access unknown.
   @inlinable public static var SOFT_RESET_CPG: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_SOFT_RESET.SOFT_RESET_CAC`: bit 20, rw.
+  /// `GRBM_SOFT_RESET.SOFT_RESET_CAC`: bit 20, access unknown.
   @inlinable public static var SOFT_RESET_CAC: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `GRBM_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2009 (byte 0x8024), rw, reset 0x0000_0000.
+/// `GRBM_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2009 (byte 0x8024), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2009, resetValue: 0x0000_0000,
+      offset: 0x2009,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DEBUG_CNTL GRBM_DEBUG_INDEX@0:6")
   }
 
-  /// `GRBM_DEBUG_CNTL.GRBM_DEBUG_INDEX`: bits 5:0, rw.
+  /// `GRBM_DEBUG_CNTL.GRBM_DEBUG_INDEX`: bits 5:0, access unknown.
   @inlinable public static var GRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 }
 
-/// `GRBM_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x200A (byte 0x8028), rw, reset 0x0000_0000.
+/// `GRBM_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x200A (byte 0x8028), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200A, resetValue: 0x0000_0000,
+      offset: 0x200A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DEBUG_DATA DATA@0:32")
   }
 
-  /// `GRBM_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `GRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_GFX_CLKEN_CNTL`: gfx_8_0 register, MMIO dword 0x200C (byte 0x8030), rw, reset 0x0000_0000.
+/// `GRBM_GFX_CLKEN_CNTL`: gfx_8_0 register, MMIO dword 0x200C (byte 0x8030), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_GFX_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200C, resetValue: 0x0000_0000,
+      offset: 0x200C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_GFX_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `GRBM_GFX_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `GRBM_GFX_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `GRBM_GFX_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `GRBM_GFX_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `GRBM_WAIT_IDLE_CLOCKS`: gfx_8_0 register, MMIO dword 0x200D (byte 0x8034), rw, reset 0x0000_0000.
+/// `GRBM_WAIT_IDLE_CLOCKS`: gfx_8_0 register, MMIO dword 0x200D (byte 0x8034), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_WAIT_IDLE_CLOCKS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200D, resetValue: 0x0000_0000,
+      offset: 0x200D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_WAIT_IDLE_CLOCKS WAIT_IDLE_CLOCKS@0:8")
   }
 
-  /// `GRBM_WAIT_IDLE_CLOCKS.WAIT_IDLE_CLOCKS`: bits 7:0, rw.
+  /// `GRBM_WAIT_IDLE_CLOCKS.WAIT_IDLE_CLOCKS`: bits 7:0, access unknown.
   @inlinable public static var WAIT_IDLE_CLOCKS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `GRBM_STATUS_SE2`: gfx_8_0 register, MMIO dword 0x200E (byte 0x8038), rw, reset 0x0000_0000.
+/// `GRBM_STATUS_SE2`: gfx_8_0 register, MMIO dword 0x200E (byte 0x8038), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS_SE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200E, resetValue: 0x0000_0000,
+      offset: 0x200E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE2 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
 
-  /// `GRBM_STATUS_SE2.DB_CLEAN`: bit 1, rw.
+  /// `GRBM_STATUS_SE2.DB_CLEAN`: bit 1, access unknown.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_STATUS_SE2.CB_CLEAN`: bit 2, rw.
+  /// `GRBM_STATUS_SE2.CB_CLEAN`: bit 2, access unknown.
   @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_STATUS_SE2.BCI_BUSY`: bit 22, rw.
+  /// `GRBM_STATUS_SE2.BCI_BUSY`: bit 22, access unknown.
   @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GRBM_STATUS_SE2.VGT_BUSY`: bit 23, rw.
+  /// `GRBM_STATUS_SE2.VGT_BUSY`: bit 23, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GRBM_STATUS_SE2.PA_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS_SE2.PA_BUSY`: bit 24, access unknown.
   @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS_SE2.TA_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS_SE2.TA_BUSY`: bit 25, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS_SE2.SX_BUSY`: bit 26, rw.
+  /// `GRBM_STATUS_SE2.SX_BUSY`: bit 26, access unknown.
   @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `GRBM_STATUS_SE2.SPI_BUSY`: bit 27, rw.
+  /// `GRBM_STATUS_SE2.SPI_BUSY`: bit 27, access unknown.
   @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `GRBM_STATUS_SE2.SC_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS_SE2.SC_BUSY`: bit 29, access unknown.
   @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS_SE2.DB_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS_SE2.DB_BUSY`: bit 30, access unknown.
   @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `GRBM_STATUS_SE2.CB_BUSY`: bit 31, rw.
+  /// `GRBM_STATUS_SE2.CB_BUSY`: bit 31, access unknown.
   @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_STATUS_SE3`: gfx_8_0 register, MMIO dword 0x200F (byte 0x803C), rw, reset 0x0000_0000.
+/// `GRBM_STATUS_SE3`: gfx_8_0 register, MMIO dword 0x200F (byte 0x803C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS_SE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200F, resetValue: 0x0000_0000,
+      offset: 0x200F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE3 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
 
-  /// `GRBM_STATUS_SE3.DB_CLEAN`: bit 1, rw.
+  /// `GRBM_STATUS_SE3.DB_CLEAN`: bit 1, access unknown.
   @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_STATUS_SE3.CB_CLEAN`: bit 2, rw.
+  /// `GRBM_STATUS_SE3.CB_CLEAN`: bit 2, access unknown.
   @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_STATUS_SE3.BCI_BUSY`: bit 22, rw.
+  /// `GRBM_STATUS_SE3.BCI_BUSY`: bit 22, access unknown.
   @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GRBM_STATUS_SE3.VGT_BUSY`: bit 23, rw.
+  /// `GRBM_STATUS_SE3.VGT_BUSY`: bit 23, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GRBM_STATUS_SE3.PA_BUSY`: bit 24, rw.
+  /// `GRBM_STATUS_SE3.PA_BUSY`: bit 24, access unknown.
   @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `GRBM_STATUS_SE3.TA_BUSY`: bit 25, rw.
+  /// `GRBM_STATUS_SE3.TA_BUSY`: bit 25, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `GRBM_STATUS_SE3.SX_BUSY`: bit 26, rw.
+  /// `GRBM_STATUS_SE3.SX_BUSY`: bit 26, access unknown.
   @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `GRBM_STATUS_SE3.SPI_BUSY`: bit 27, rw.
+  /// `GRBM_STATUS_SE3.SPI_BUSY`: bit 27, access unknown.
   @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `GRBM_STATUS_SE3.SC_BUSY`: bit 29, rw.
+  /// `GRBM_STATUS_SE3.SC_BUSY`: bit 29, access unknown.
   @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GRBM_STATUS_SE3.DB_BUSY`: bit 30, rw.
+  /// `GRBM_STATUS_SE3.DB_BUSY`: bit 30, access unknown.
   @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `GRBM_STATUS_SE3.CB_BUSY`: bit 31, rw.
+  /// `GRBM_STATUS_SE3.CB_BUSY`: bit 31, access unknown.
   @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_DEBUG`: gfx_8_0 register, MMIO dword 0x2014 (byte 0x8050), rw, reset 0x0000_0000.
+/// `GRBM_DEBUG`: gfx_8_0 register, MMIO dword 0x2014 (byte 0x8050), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2014, resetValue: 0x0000_0000,
+      offset: 0x2014,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DEBUG IGNORE_RDY@1:1 IGNORE_FAO@5:1 DISABLE_READ_TIMEOUT@6:1 SNAPSHOT_FREE_CNTRS@7:1 HYSTERESIS_GUI_ACTIVE@8:4 GFX_CLOCK_DOMAIN_OVERRIDE@12:1 GRBM_TRAP_ENABLE@13:1 DEBUG_BUS_FGCG_EN@31:1")
   }
 
-  /// `GRBM_DEBUG.IGNORE_RDY`: bit 1, rw.
+  /// `GRBM_DEBUG.IGNORE_RDY`: bit 1, access unknown.
   @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_DEBUG.IGNORE_FAO`: bit 5, rw.
+  /// `GRBM_DEBUG.IGNORE_FAO`: bit 5, access unknown.
   @inlinable public static var IGNORE_FAO: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 6, rw.
+  /// `GRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 6, access unknown.
   @inlinable public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 7, rw.
+  /// `GRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 7, access unknown.
   @inlinable public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GRBM_DEBUG.HYSTERESIS_GUI_ACTIVE`: bits 11:8, rw.
+  /// `GRBM_DEBUG.HYSTERESIS_GUI_ACTIVE`: bits 11:8, access unknown.
   @inlinable public static var HYSTERESIS_GUI_ACTIVE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `GRBM_DEBUG.GFX_CLOCK_DOMAIN_OVERRIDE`: bit 12, rw.
+  /// `GRBM_DEBUG.GFX_CLOCK_DOMAIN_OVERRIDE`: bit 12, access unknown.
   @inlinable public static var GFX_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_DEBUG.GRBM_TRAP_ENABLE`: bit 13, rw.
+  /// `GRBM_DEBUG.GRBM_TRAP_ENABLE`: bit 13, access unknown.
   @inlinable public static var GRBM_TRAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_DEBUG.DEBUG_BUS_FGCG_EN`: bit 31, rw.
+  /// `GRBM_DEBUG.DEBUG_BUS_FGCG_EN`: bit 31, access unknown.
   @inlinable public static var DEBUG_BUS_FGCG_EN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GRBM_DEBUG_SNAPSHOT`: gfx_8_0 register, MMIO dword 0x2015 (byte 0x8054), rw, reset 0x0000_0000.
+/// `GRBM_DEBUG_SNAPSHOT`: gfx_8_0 register, MMIO dword 0x2015 (byte 0x8054), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG_SNAPSHOT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2015, resetValue: 0x0000_0000,
+      offset: 0x2015,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DEBUG_SNAPSHOT CPF_RDY@0:1 CPG_RDY@1:1 SRBM_RDY@2:1 WD_ME0PIPE0_RDY@3:1 WD_ME0PIPE1_RDY@4:1 GDS_RDY@5:1 SE0SPI_ME0PIPE0_RDY0@6:1 SE0SPI_ME0PIPE1_RDY0@7:1 SE1SPI_ME0PIPE0_RDY0@8:1 SE1SPI_ME0PIPE1_RDY0@9:1 SE2SPI_ME0PIPE0_RDY0@10:1 SE2SPI_ME0PIPE1_RDY0@11:1 SE3SPI_ME0PIPE0_RDY0@12:1 SE3SPI_ME0PIPE1_RDY0@13:1 SE0SPI_ME0PIPE0_RDY1@14:1 SE0SPI_ME0PIPE1_RDY1@15:1 SE1SPI_ME0PIPE0_RDY1@16:1 SE1SPI_ME0PIPE1_RDY1@17:1 SE2SPI_ME0PIPE0_RDY1@18:1 SE2SPI_ME0PIPE1_RDY1@19:1 SE3SPI_ME0PIPE0_RDY1@20:1 SE3SPI_ME0PIPE1_RDY1@21:1")
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.CPF_RDY`: bit 0, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.CPF_RDY`: bit 0, access unknown.
   @inlinable public static var CPF_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GRBM_DEBUG_SNAPSHOT.CPG_RDY`: bit 1, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.CPG_RDY`: bit 1, access unknown.
   @inlinable public static var CPG_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SRBM_RDY`: bit 2, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SRBM_RDY`: bit 2, access unknown.
   @inlinable public static var SRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE0_RDY`: bit 3, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE0_RDY`: bit 3, access unknown.
   @inlinable public static var WD_ME0PIPE0_RDY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE1_RDY`: bit 4, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE1_RDY`: bit 4, access unknown.
   @inlinable public static var WD_ME0PIPE1_RDY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.GDS_RDY`: bit 5, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.GDS_RDY`: bit 5, access unknown.
   @inlinable public static var GDS_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY0`: bit 6, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY0`: bit 6, access unknown.
   @inlinable public static var SE0SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY0`: bit 7, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY0`: bit 7, access unknown.
   @inlinable public static var SE0SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY0`: bit 8, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY0`: bit 8, access unknown.
   @inlinable public static var SE1SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY0`: bit 9, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY0`: bit 9, access unknown.
   @inlinable public static var SE1SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY0`: bit 10, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY0`: bit 10, access unknown.
   @inlinable public static var SE2SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY0`: bit 11, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY0`: bit 11, access unknown.
   @inlinable public static var SE2SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY0`: bit 12, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY0`: bit 12, access unknown.
   @inlinable public static var SE3SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY0`: bit 13, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY0`: bit 13, access unknown.
   @inlinable public static var SE3SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY1`: bit 14, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY1`: bit 14, access unknown.
   @inlinable public static var SE0SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY1`: bit 15, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY1`: bit 15, access unknown.
   @inlinable public static var SE0SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY1`: bit 16, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY1`: bit 16, access unknown.
   @inlinable public static var SE1SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY1`: bit 17, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY1`: bit 17, access unknown.
   @inlinable public static var SE1SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY1`: bit 18, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY1`: bit 18, access unknown.
   @inlinable public static var SE2SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY1`: bit 19, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY1`: bit 19, access unknown.
   @inlinable public static var SE2SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY1`: bit 20, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY1`: bit 20, access unknown.
   @inlinable public static var SE3SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY1`: bit 21, rw.
+  /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY1`: bit 21, access unknown.
   @inlinable public static var SE3SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `GRBM_READ_ERROR`: gfx_8_0 register, MMIO dword 0x2016 (byte 0x8058), rw, reset 0x0000_0000.
+/// `GRBM_READ_ERROR`: gfx_8_0 register, MMIO dword 0x2016 (byte 0x8058), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_READ_ERROR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2016, resetValue: 0x0000_0000,
+      offset: 0x2016,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_READ_ERROR READ_ADDRESS@2:16 READ_PIPEID@20:2 READ_MEID@22:2 READ_ERROR@31:1")
   }
 
-  /// `GRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, rw.
+  /// `GRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, access unknown.
   @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `GRBM_READ_ERROR.READ_PIPEID`: bits 21:20, rw.
+  /// `GRBM_READ_ERROR.READ_PIPEID`: bits 21:20, access unknown.
   @inlinable public static var READ_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `GRBM_READ_ERROR.READ_MEID`: bits 23:22, rw.
+  /// `GRBM_READ_ERROR.READ_MEID`: bits 23:22, access unknown.
   @inlinable public static var READ_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `GRBM_READ_ERROR.READ_ERROR`: bit 31, rw.
+  /// `GRBM_READ_ERROR.READ_ERROR`: bit 31, access unknown.
   @inlinable public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `GRBM_READ_ERROR2`: gfx_8_0 register, MMIO dword 0x2017 (byte 0x805C), rw, reset 0x0000_0000.
+/// `GRBM_READ_ERROR2`: gfx_8_0 register, MMIO dword 0x2017 (byte 0x805C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_READ_ERROR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2017, resetValue: 0x0000_0000,
+      offset: 0x2017,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_READ_ERROR2 READ_REQUESTER_SRBM@17:1 READ_REQUESTER_RLC@18:1 READ_REQUESTER_GDS_DMA@19:1 READ_REQUESTER_ME0PIPE0_CF@20:1 READ_REQUESTER_ME0PIPE0_PF@21:1 READ_REQUESTER_ME0PIPE1_CF@22:1 READ_REQUESTER_ME0PIPE1_PF@23:1 READ_REQUESTER_ME1PIPE0@24:1 READ_REQUESTER_ME1PIPE1@25:1 READ_REQUESTER_ME1PIPE2@26:1 READ_REQUESTER_ME1PIPE3@27:1 READ_REQUESTER_ME2PIPE0@28:1 READ_REQUESTER_ME2PIPE1@29:1 READ_REQUESTER_ME2PIPE2@30:1 READ_REQUESTER_ME2PIPE3@31:1")
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_SRBM`: bit 17, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_SRBM`: bit 17, access unknown.
   @inlinable public static var READ_REQUESTER_SRBM: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_RLC`: bit 18, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_RLC`: bit 18, access unknown.
   @inlinable public static var READ_REQUESTER_RLC: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_GDS_DMA`: bit 19, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_GDS_DMA`: bit 19, access unknown.
   @inlinable public static var READ_REQUESTER_GDS_DMA: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_CF`: bit 20, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_CF`: bit 20, access unknown.
   @inlinable public static var READ_REQUESTER_ME0PIPE0_CF: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_PF`: bit 21, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_PF`: bit 21, access unknown.
   @inlinable public static var READ_REQUESTER_ME0PIPE0_PF: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_CF`: bit 22, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_CF`: bit 22, access unknown.
   @inlinable public static var READ_REQUESTER_ME0PIPE1_CF: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_PF`: bit 23, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_PF`: bit 23, access unknown.
   @inlinable public static var READ_REQUESTER_ME0PIPE1_PF: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE0`: bit 24, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE0`: bit 24, access unknown.
   @inlinable public static var READ_REQUESTER_ME1PIPE0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE1`: bit 25, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE1`: bit 25, access unknown.
   @inlinable public static var READ_REQUESTER_ME1PIPE1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE2`: bit 26, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE2`: bit 26, access unknown.
   @inlinable public static var READ_REQUESTER_ME1PIPE2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE3`: bit 27, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE3`: bit 27, access unknown.
   @inlinable public static var READ_REQUESTER_ME1PIPE3: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE0`: bit 28, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE0`: bit 28, access unknown.
   @inlinable public static var READ_REQUESTER_ME2PIPE0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE1`: bit 29, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE1`: bit 29, access unknown.
   @inlinable public static var READ_REQUESTER_ME2PIPE1: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE2`: bit 30, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE2`: bit 30, access unknown.
   @inlinable public static var READ_REQUESTER_ME2PIPE2: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE3`: bit 31, rw.
+  /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE3`: bit 31, access unknown.
   @inlinable public static var READ_REQUESTER_ME2PIPE3: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GRBM_INT_CNTL`: gfx_8_0 register, MMIO dword 0x2018 (byte 0x8060), rw, reset 0x0000_0000.
+/// `GRBM_INT_CNTL`: gfx_8_0 register, MMIO dword 0x2018 (byte 0x8060), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2018, resetValue: 0x0000_0000,
+      offset: 0x2018,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_INT_CNTL RDERR_INT_ENABLE@0:1 GUI_IDLE_INT_ENABLE@19:1")
   }
 
-  /// `GRBM_INT_CNTL.RDERR_INT_ENABLE`: bit 0, rw.
+  /// `GRBM_INT_CNTL.RDERR_INT_ENABLE`: bit 0, access unknown.
   @inlinable public static var RDERR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GRBM_INT_CNTL.GUI_IDLE_INT_ENABLE`: bit 19, rw.
+  /// `GRBM_INT_CNTL.GUI_IDLE_INT_ENABLE`: bit 19, access unknown.
   @inlinable public static var GUI_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `GRBM_TRAP_OP`: gfx_8_0 register, MMIO dword 0x2019 (byte 0x8064), rw, reset 0x0000_0000.
+/// `GRBM_TRAP_OP`: gfx_8_0 register, MMIO dword 0x2019 (byte 0x8064), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_OP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2019, resetValue: 0x0000_0000,
+      offset: 0x2019,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_OP RW@0:1")
   }
 
-  /// `GRBM_TRAP_OP.RW`: bit 0, rw.
+  /// `GRBM_TRAP_OP.RW`: bit 0, access unknown.
   @inlinable public static var RW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `GRBM_TRAP_ADDR`: gfx_8_0 register, MMIO dword 0x201A (byte 0x8068), rw, reset 0x0000_0000.
+/// `GRBM_TRAP_ADDR`: gfx_8_0 register, MMIO dword 0x201A (byte 0x8068), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201A, resetValue: 0x0000_0000,
+      offset: 0x201A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_ADDR DATA@0:16")
   }
 
-  /// `GRBM_TRAP_ADDR.DATA`: bits 15:0, rw.
+  /// `GRBM_TRAP_ADDR.DATA`: bits 15:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GRBM_TRAP_ADDR_MSK`: gfx_8_0 register, MMIO dword 0x201B (byte 0x806C), rw, reset 0x0000_0000.
+/// `GRBM_TRAP_ADDR_MSK`: gfx_8_0 register, MMIO dword 0x201B (byte 0x806C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_ADDR_MSK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201B, resetValue: 0x0000_0000,
+      offset: 0x201B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_ADDR_MSK DATA@0:16")
   }
 
-  /// `GRBM_TRAP_ADDR_MSK.DATA`: bits 15:0, rw.
+  /// `GRBM_TRAP_ADDR_MSK.DATA`: bits 15:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GRBM_TRAP_WD`: gfx_8_0 register, MMIO dword 0x201C (byte 0x8070), rw, reset 0x0000_0000.
+/// `GRBM_TRAP_WD`: gfx_8_0 register, MMIO dword 0x201C (byte 0x8070), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_WD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201C, resetValue: 0x0000_0000,
+      offset: 0x201C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_WD DATA@0:32")
   }
 
-  /// `GRBM_TRAP_WD.DATA`: bits 31:0, rw.
+  /// `GRBM_TRAP_WD.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_TRAP_WD_MSK`: gfx_8_0 register, MMIO dword 0x201D (byte 0x8074), rw, reset 0x0000_0000.
+/// `GRBM_TRAP_WD_MSK`: gfx_8_0 register, MMIO dword 0x201D (byte 0x8074), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_WD_MSK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201D, resetValue: 0x0000_0000,
+      offset: 0x201D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_WD_MSK DATA@0:32")
   }
 
-  /// `GRBM_TRAP_WD_MSK.DATA`: bits 31:0, rw.
+  /// `GRBM_TRAP_WD_MSK.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_DSM_BYPASS`: gfx_8_0 register, MMIO dword 0x201E (byte 0x8078), rw, reset 0x0000_0000.
+/// `GRBM_DSM_BYPASS`: gfx_8_0 register, MMIO dword 0x201E (byte 0x8078), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DSM_BYPASS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201E, resetValue: 0x0000_0000,
+      offset: 0x201E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DSM_BYPASS BYPASS_BITS@0:2 BYPASS_EN@2:1")
   }
 
-  /// `GRBM_DSM_BYPASS.BYPASS_BITS`: bits 1:0, rw.
+  /// `GRBM_DSM_BYPASS.BYPASS_BITS`: bits 1:0, access unknown.
   @inlinable public static var BYPASS_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GRBM_DSM_BYPASS.BYPASS_EN`: bit 2, rw.
+  /// `GRBM_DSM_BYPASS.BYPASS_EN`: bit 2, access unknown.
   @inlinable public static var BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
-/// `GRBM_WRITE_ERROR`: gfx_8_0 register, MMIO dword 0x201F (byte 0x807C), rw, reset 0x0000_0000.
+/// `GRBM_WRITE_ERROR`: gfx_8_0 register, MMIO dword 0x201F (byte 0x807C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_WRITE_ERROR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x201F, resetValue: 0x0000_0000,
+      offset: 0x201F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_WRITE_ERROR WRITE_REQUESTER_RLC@0:1 WRITE_REQUESTER_SRBM@1:1 WRITE_SSRCID@2:3 WRITE_VFID@5:4 WRITE_VF@12:1 WRITE_VMID@13:4 WRITE_PIPEID@20:2 WRITE_MEID@22:2 WRITE_ERROR@31:1")
   }
 
-  /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_RLC`: bit 0, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_RLC`: bit 0, access unknown.
   @inlinable public static var WRITE_REQUESTER_RLC: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_SRBM`: bit 1, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_SRBM`: bit 1, access unknown.
   @inlinable public static var WRITE_REQUESTER_SRBM: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GRBM_WRITE_ERROR.WRITE_SSRCID`: bits 4:2, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_SSRCID`: bits 4:2, access unknown.
   @inlinable public static var WRITE_SSRCID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_VFID`: bits 8:5, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_VFID`: bits 8:5, access unknown.
   @inlinable public static var WRITE_VFID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_VF`: bit 12, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_VF`: bit 12, access unknown.
   @inlinable public static var WRITE_VF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_VMID`: bits 16:13, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_VMID`: bits 16:13, access unknown.
   @inlinable public static var WRITE_VMID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_PIPEID`: bits 21:20, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_PIPEID`: bits 21:20, access unknown.
   @inlinable public static var WRITE_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_MEID`: bits 23:22, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_MEID`: bits 23:22, access unknown.
   @inlinable public static var WRITE_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `GRBM_WRITE_ERROR.WRITE_ERROR`: bit 31, rw.
+  /// `GRBM_WRITE_ERROR.WRITE_ERROR`: bit 31, access unknown.
   @inlinable public static var WRITE_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x203C (byte 0x80F0), rw, reset 0x0000_0000.
+/// `DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x203C (byte 0x80F0), access unknown, reset unknown (`write` starts from 0).
 public enum DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x203C, resetValue: 0x0000_0000,
+      offset: 0x203C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEBUG_INDEX DEBUG_INDEX@0:18")
   }
 
-  /// `DEBUG_INDEX.DEBUG_INDEX`: bits 17:0, rw.
+  /// `DEBUG_INDEX.DEBUG_INDEX`: bits 17:0, access unknown.
   @inlinable public static var DEBUG_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x203D (byte 0x80F4), rw, reset 0x0000_0000.
+/// `DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x203D (byte 0x80F4), access unknown, reset unknown (`write` starts from 0).
 public enum DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x203D, resetValue: 0x0000_0000,
+      offset: 0x203D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEBUG_DATA DEBUG_DATA@0:32")
   }
 
-  /// `DEBUG_DATA.DEBUG_DATA`: bits 31:0, rw.
+  /// `DEBUG_DATA.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_NOWHERE`: gfx_8_0 register, MMIO dword 0x203F (byte 0x80FC), rw, reset 0x0000_0000.
+/// `GRBM_NOWHERE`: gfx_8_0 register, MMIO dword 0x203F (byte 0x80FC), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_NOWHERE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x203F, resetValue: 0x0000_0000,
+      offset: 0x203F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_NOWHERE DATA@0:32")
   }
 
-  /// `GRBM_NOWHERE.DATA`: bits 31:0, rw.
+  /// `GRBM_NOWHERE.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0x2040 (byte 0x8100), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0x2040 (byte 0x8100), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2040, resetValue: 0x0000_0000,
+      offset: 0x2040,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG0 SCRATCH_REG0@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0x2041 (byte 0x8104), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0x2041 (byte 0x8104), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2041, resetValue: 0x0000_0000,
+      offset: 0x2041,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG1 SCRATCH_REG1@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0x2042 (byte 0x8108), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0x2042 (byte 0x8108), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2042, resetValue: 0x0000_0000,
+      offset: 0x2042,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG2 SCRATCH_REG2@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0x2043 (byte 0x810C), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0x2043 (byte 0x810C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2043, resetValue: 0x0000_0000,
+      offset: 0x2043,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG3 SCRATCH_REG3@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0x2044 (byte 0x8110), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0x2044 (byte 0x8110), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2044, resetValue: 0x0000_0000,
+      offset: 0x2044,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG4 SCRATCH_REG4@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0x2045 (byte 0x8114), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0x2045 (byte 0x8114), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2045, resetValue: 0x0000_0000,
+      offset: 0x2045,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG5 SCRATCH_REG5@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0x2046 (byte 0x8118), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0x2046 (byte 0x8118), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2046, resetValue: 0x0000_0000,
+      offset: 0x2046,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG6 SCRATCH_REG6@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GRBM_SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0x2047 (byte 0x811C), rw, reset 0x0000_0000.
+/// `GRBM_SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0x2047 (byte 0x811C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2047, resetValue: 0x0000_0000,
+      offset: 0x2047,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG7 SCRATCH_REG7@0:32")
   }
 
-  /// `GRBM_SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, rw.
+  /// `GRBM_SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_CPC_STATUS`: gfx_8_0 register, MMIO dword 0x2084 (byte 0x8210), rw, reset 0x0000_0000.
+/// `CP_CPC_STATUS`: gfx_8_0 register, MMIO dword 0x2084 (byte 0x8210), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2084, resetValue: 0x0000_0000,
+      offset: 0x2084,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_STATUS MEC1_BUSY@0:1 MEC2_BUSY@1:1 DC0_BUSY@2:1 DC1_BUSY@3:1 RCIU1_BUSY@4:1 RCIU2_BUSY@5:1 ROQ1_BUSY@6:1 ROQ2_BUSY@7:1 TCIU_BUSY@10:1 SCRATCH_RAM_BUSY@11:1 QU_BUSY@12:1 ATCL2IU_BUSY@13:1 CPG_CPC_BUSY@29:1 CPF_CPC_BUSY@30:1 CPC_BUSY@31:1")
   }
 
-  /// `CP_CPC_STATUS.MEC1_BUSY`: bit 0, rw.
+  /// `CP_CPC_STATUS.MEC1_BUSY`: bit 0, access unknown.
   @inlinable public static var MEC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_CPC_STATUS.MEC2_BUSY`: bit 1, rw.
+  /// `CP_CPC_STATUS.MEC2_BUSY`: bit 1, access unknown.
   @inlinable public static var MEC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_CPC_STATUS.DC0_BUSY`: bit 2, rw.
+  /// `CP_CPC_STATUS.DC0_BUSY`: bit 2, access unknown.
   @inlinable public static var DC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `CP_CPC_STATUS.DC1_BUSY`: bit 3, rw.
+  /// `CP_CPC_STATUS.DC1_BUSY`: bit 3, access unknown.
   @inlinable public static var DC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CP_CPC_STATUS.RCIU1_BUSY`: bit 4, rw.
+  /// `CP_CPC_STATUS.RCIU1_BUSY`: bit 4, access unknown.
   @inlinable public static var RCIU1_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_CPC_STATUS.RCIU2_BUSY`: bit 5, rw.
+  /// `CP_CPC_STATUS.RCIU2_BUSY`: bit 5, access unknown.
   @inlinable public static var RCIU2_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `CP_CPC_STATUS.ROQ1_BUSY`: bit 6, rw.
+  /// `CP_CPC_STATUS.ROQ1_BUSY`: bit 6, access unknown.
   @inlinable public static var ROQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `CP_CPC_STATUS.ROQ2_BUSY`: bit 7, rw.
+  /// `CP_CPC_STATUS.ROQ2_BUSY`: bit 7, access unknown.
   @inlinable public static var ROQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CP_CPC_STATUS.TCIU_BUSY`: bit 10, rw.
+  /// `CP_CPC_STATUS.TCIU_BUSY`: bit 10, access unknown.
   @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `CP_CPC_STATUS.SCRATCH_RAM_BUSY`: bit 11, rw.
+  /// `CP_CPC_STATUS.SCRATCH_RAM_BUSY`: bit 11, access unknown.
   @inlinable public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_CPC_STATUS.QU_BUSY`: bit 12, rw.
+  /// `CP_CPC_STATUS.QU_BUSY`: bit 12, access unknown.
   @inlinable public static var QU_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `CP_CPC_STATUS.ATCL2IU_BUSY`: bit 13, rw.
+  /// `CP_CPC_STATUS.ATCL2IU_BUSY`: bit 13, access unknown.
   @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CP_CPC_STATUS.CPG_CPC_BUSY`: bit 29, rw.
+  /// `CP_CPC_STATUS.CPG_CPC_BUSY`: bit 29, access unknown.
   @inlinable public static var CPG_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CP_CPC_STATUS.CPF_CPC_BUSY`: bit 30, rw.
+  /// `CP_CPC_STATUS.CPF_CPC_BUSY`: bit 30, access unknown.
   @inlinable public static var CPF_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_CPC_STATUS.CPC_BUSY`: bit 31, rw.
+  /// `CP_CPC_STATUS.CPC_BUSY`: bit 31, access unknown.
   @inlinable public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_CPC_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2085 (byte 0x8214), rw, reset 0x0000_0000.
+/// `CP_CPC_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2085 (byte 0x8214), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_BUSY_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2085, resetValue: 0x0000_0000,
+      offset: 0x2085,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_BUSY_STAT MEC1_LOAD_BUSY@0:1 MEC1_SEMAPOHRE_BUSY@1:1 MEC1_MUTEX_BUSY@2:1 MEC1_MESSAGE_BUSY@3:1 MEC1_EOP_QUEUE_BUSY@4:1 MEC1_IQ_QUEUE_BUSY@5:1 MEC1_IB_QUEUE_BUSY@6:1 MEC1_TC_BUSY@7:1 MEC1_DMA_BUSY@8:1 MEC1_PARTIAL_FLUSH_BUSY@9:1 MEC1_PIPE0_BUSY@10:1 MEC1_PIPE1_BUSY@11:1 MEC1_PIPE2_BUSY@12:1 MEC1_PIPE3_BUSY@13:1 MEC2_LOAD_BUSY@16:1 MEC2_SEMAPOHRE_BUSY@17:1 MEC2_MUTEX_BUSY@18:1 MEC2_MESSAGE_BUSY@19:1 MEC2_EOP_QUEUE_BUSY@20:1 MEC2_IQ_QUEUE_BUSY@21:1 MEC2_IB_QUEUE_BUSY@22:1 MEC2_TC_BUSY@23:1 MEC2_DMA_BUSY@24:1 MEC2_PARTIAL_FLUSH_BUSY@25:1 MEC2_PIPE0_BUSY@26:1 MEC2_PIPE1_BUSY@27:1 MEC2_PIPE2_BUSY@28:1 MEC2_PIPE3_BUSY@29:1")
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_LOAD_BUSY`: bit 0, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_LOAD_BUSY`: bit 0, access unknown.
   @inlinable public static var MEC1_LOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_SEMAPOHRE_BUSY`: bit 1, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_SEMAPOHRE_BUSY`: bit 1, access unknown.
   @inlinable public static var MEC1_SEMAPOHRE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_MUTEX_BUSY`: bit 2, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_MUTEX_BUSY`: bit 2, access unknown.
   @inlinable public static var MEC1_MUTEX_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_MESSAGE_BUSY`: bit 3, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_MESSAGE_BUSY`: bit 3, access unknown.
   @inlinable public static var MEC1_MESSAGE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_EOP_QUEUE_BUSY`: bit 4, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_EOP_QUEUE_BUSY`: bit 4, access unknown.
   @inlinable public static var MEC1_EOP_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_IQ_QUEUE_BUSY`: bit 5, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_IQ_QUEUE_BUSY`: bit 5, access unknown.
   @inlinable public static var MEC1_IQ_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_IB_QUEUE_BUSY`: bit 6, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_IB_QUEUE_BUSY`: bit 6, access unknown.
   @inlinable public static var MEC1_IB_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_TC_BUSY`: bit 7, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_TC_BUSY`: bit 7, access unknown.
   @inlinable public static var MEC1_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_DMA_BUSY`: bit 8, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_DMA_BUSY`: bit 8, access unknown.
   @inlinable public static var MEC1_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_PARTIAL_FLUSH_BUSY`: bit 9, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_PARTIAL_FLUSH_BUSY`: bit 9, access unknown.
   @inlinable public static var MEC1_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_PIPE0_BUSY`: bit 10, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_PIPE0_BUSY`: bit 10, access unknown.
   @inlinable public static var MEC1_PIPE0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_PIPE1_BUSY`: bit 11, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_PIPE1_BUSY`: bit 11, access unknown.
   @inlinable public static var MEC1_PIPE1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_PIPE2_BUSY`: bit 12, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_PIPE2_BUSY`: bit 12, access unknown.
   @inlinable public static var MEC1_PIPE2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC1_PIPE3_BUSY`: bit 13, rw.
+  /// `CP_CPC_BUSY_STAT.MEC1_PIPE3_BUSY`: bit 13, access unknown.
   @inlinable public static var MEC1_PIPE3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_LOAD_BUSY`: bit 16, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_LOAD_BUSY`: bit 16, access unknown.
   @inlinable public static var MEC2_LOAD_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_SEMAPOHRE_BUSY`: bit 17, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_SEMAPOHRE_BUSY`: bit 17, access unknown.
   @inlinable public static var MEC2_SEMAPOHRE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_MUTEX_BUSY`: bit 18, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_MUTEX_BUSY`: bit 18, access unknown.
   @inlinable public static var MEC2_MUTEX_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_MESSAGE_BUSY`: bit 19, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_MESSAGE_BUSY`: bit 19, access unknown.
   @inlinable public static var MEC2_MESSAGE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_EOP_QUEUE_BUSY`: bit 20, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_EOP_QUEUE_BUSY`: bit 20, access unknown.
   @inlinable public static var MEC2_EOP_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_IQ_QUEUE_BUSY`: bit 21, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_IQ_QUEUE_BUSY`: bit 21, access unknown.
   @inlinable public static var MEC2_IQ_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_IB_QUEUE_BUSY`: bit 22, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_IB_QUEUE_BUSY`: bit 22, access unknown.
   @inlinable public static var MEC2_IB_QUEUE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_TC_BUSY`: bit 23, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_TC_BUSY`: bit 23, access unknown.
   @inlinable public static var MEC2_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_DMA_BUSY`: bit 24, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_DMA_BUSY`: bit 24, access unknown.
   @inlinable public static var MEC2_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_PARTIAL_FLUSH_BUSY`: bit 25, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_PARTIAL_FLUSH_BUSY`: bit 25, access unknown.
   @inlinable public static var MEC2_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_PIPE0_BUSY`: bit 26, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_PIPE0_BUSY`: bit 26, access unknown.
   @inlinable public static var MEC2_PIPE0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_PIPE1_BUSY`: bit 27, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_PIPE1_BUSY`: bit 27, access unknown.
   @inlinable public static var MEC2_PIPE1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_PIPE2_BUSY`: bit 28, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_PIPE2_BUSY`: bit 28, access unknown.
   @inlinable public static var MEC2_PIPE2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_CPC_BUSY_STAT.MEC2_PIPE3_BUSY`: bit 29, rw.
+  /// `CP_CPC_BUSY_STAT.MEC2_PIPE3_BUSY`: bit 29, access unknown.
   @inlinable public static var MEC2_PIPE3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `CP_CPC_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2086 (byte 0x8218), rw, reset 0x0000_0000.
+/// `CP_CPC_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2086 (byte 0x8218), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_STALLED_STAT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2086, resetValue: 0x0000_0000,
+      offset: 0x2086,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_STALLED_STAT1 RCIU_TX_FREE_STALL@3:1 RCIU_PRIV_VIOLATION@4:1 TCIU_TX_FREE_STALL@6:1 MEC1_DECODING_PACKET@8:1 MEC1_WAIT_ON_RCIU@9:1 MEC1_WAIT_ON_RCIU_READ@10:1 MEC1_WAIT_ON_ROQ_DATA@13:1 MEC2_DECODING_PACKET@16:1 MEC2_WAIT_ON_RCIU@17:1 MEC2_WAIT_ON_RCIU_READ@18:1 MEC2_WAIT_ON_ROQ_DATA@21:1 ATCL2IU_WAITING_ON_FREE@22:1 ATCL2IU_WAITING_ON_TAGS@23:1 ATCL1_WAITING_ON_TRANS@24:1")
   }
 
-  /// `CP_CPC_STALLED_STAT1.RCIU_TX_FREE_STALL`: bit 3, rw.
+  /// `CP_CPC_STALLED_STAT1.RCIU_TX_FREE_STALL`: bit 3, access unknown.
   @inlinable public static var RCIU_TX_FREE_STALL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.RCIU_PRIV_VIOLATION`: bit 4, rw.
+  /// `CP_CPC_STALLED_STAT1.RCIU_PRIV_VIOLATION`: bit 4, access unknown.
   @inlinable public static var RCIU_PRIV_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.TCIU_TX_FREE_STALL`: bit 6, rw.
+  /// `CP_CPC_STALLED_STAT1.TCIU_TX_FREE_STALL`: bit 6, access unknown.
   @inlinable public static var TCIU_TX_FREE_STALL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC1_DECODING_PACKET`: bit 8, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC1_DECODING_PACKET`: bit 8, access unknown.
   @inlinable public static var MEC1_DECODING_PACKET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU`: bit 9, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU`: bit 9, access unknown.
   @inlinable public static var MEC1_WAIT_ON_RCIU: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU_READ`: bit 10, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU_READ`: bit 10, access unknown.
   @inlinable public static var MEC1_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_ROQ_DATA`: bit 13, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_ROQ_DATA`: bit 13, access unknown.
   @inlinable public static var MEC1_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC2_DECODING_PACKET`: bit 16, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC2_DECODING_PACKET`: bit 16, access unknown.
   @inlinable public static var MEC2_DECODING_PACKET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU`: bit 17, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU`: bit 17, access unknown.
   @inlinable public static var MEC2_WAIT_ON_RCIU: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU_READ`: bit 18, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU_READ`: bit 18, access unknown.
   @inlinable public static var MEC2_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_ROQ_DATA`: bit 21, rw.
+  /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_ROQ_DATA`: bit 21, access unknown.
   @inlinable public static var MEC2_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 22, rw.
+  /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 22, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 23, rw.
+  /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 23, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_CPC_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 24, rw.
+  /// `CP_CPC_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 24, access unknown.
   @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `CP_CPF_STATUS`: gfx_8_0 register, MMIO dword 0x2087 (byte 0x821C), rw, reset 0x0000_0000.
+/// `CP_CPF_STATUS`: gfx_8_0 register, MMIO dword 0x2087 (byte 0x821C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2087, resetValue: 0x0000_0000,
+      offset: 0x2087,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPF_STATUS POST_WPTR_GFX_BUSY@0:1 CSF_BUSY@1:1 ROQ_ALIGN_BUSY@4:1 ROQ_RING_BUSY@5:1 ROQ_INDIRECT1_BUSY@6:1 ROQ_INDIRECT2_BUSY@7:1 ROQ_STATE_BUSY@8:1 ROQ_CE_RING_BUSY@9:1 ROQ_CE_INDIRECT1_BUSY@10:1 ROQ_CE_INDIRECT2_BUSY@11:1 SEMAPHORE_BUSY@12:1 INTERRUPT_BUSY@13:1 TCIU_BUSY@14:1 HQD_BUSY@15:1 PRT_BUSY@16:1 ATCL2IU_BUSY@17:1 CPF_GFX_BUSY@26:1 CPF_CMP_BUSY@27:1 GRBM_CPF_STAT_BUSY@28:2 CPC_CPF_BUSY@30:1 CPF_BUSY@31:1")
   }
 
-  /// `CP_CPF_STATUS.POST_WPTR_GFX_BUSY`: bit 0, rw.
+  /// `CP_CPF_STATUS.POST_WPTR_GFX_BUSY`: bit 0, access unknown.
   @inlinable public static var POST_WPTR_GFX_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_CPF_STATUS.CSF_BUSY`: bit 1, rw.
+  /// `CP_CPF_STATUS.CSF_BUSY`: bit 1, access unknown.
   @inlinable public static var CSF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_CPF_STATUS.ROQ_ALIGN_BUSY`: bit 4, rw.
+  /// `CP_CPF_STATUS.ROQ_ALIGN_BUSY`: bit 4, access unknown.
   @inlinable public static var ROQ_ALIGN_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_CPF_STATUS.ROQ_RING_BUSY`: bit 5, rw.
+  /// `CP_CPF_STATUS.ROQ_RING_BUSY`: bit 5, access unknown.
   @inlinable public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `CP_CPF_STATUS.ROQ_INDIRECT1_BUSY`: bit 6, rw.
+  /// `CP_CPF_STATUS.ROQ_INDIRECT1_BUSY`: bit 6, access unknown.
   @inlinable public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_CPF_STATUS.ROQ_INDIRECT2_BUSY`: bit 7, rw.
+  /// `CP_CPF_STATUS.ROQ_INDIRECT2_BUSY`: bit 7, access unknown.
   @inlinable public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_CPF_STATUS.ROQ_STATE_BUSY`: bit 8, rw.
+  /// `CP_CPF_STATUS.ROQ_STATE_BUSY`: bit 8, access unknown.
   @inlinable public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_CPF_STATUS.ROQ_CE_RING_BUSY`: bit 9, rw.
+  /// `CP_CPF_STATUS.ROQ_CE_RING_BUSY`: bit 9, access unknown.
   @inlinable public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_CPF_STATUS.ROQ_CE_INDIRECT1_BUSY`: bit 10, rw.
+  /// `CP_CPF_STATUS.ROQ_CE_INDIRECT1_BUSY`: bit 10, access unknown.
   @inlinable public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_CPF_STATUS.ROQ_CE_INDIRECT2_BUSY`: bit 11, rw.
+  /// `CP_CPF_STATUS.ROQ_CE_INDIRECT2_BUSY`: bit 11, access unknown.
   @inlinable public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_CPF_STATUS.SEMAPHORE_BUSY`: bit 12, rw.
+  /// `CP_CPF_STATUS.SEMAPHORE_BUSY`: bit 12, access unknown.
   @inlinable public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_CPF_STATUS.INTERRUPT_BUSY`: bit 13, rw.
+  /// `CP_CPF_STATUS.INTERRUPT_BUSY`: bit 13, access unknown.
   @inlinable public static var INTERRUPT_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_CPF_STATUS.TCIU_BUSY`: bit 14, rw.
+  /// `CP_CPF_STATUS.TCIU_BUSY`: bit 14, access unknown.
   @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CP_CPF_STATUS.HQD_BUSY`: bit 15, rw.
+  /// `CP_CPF_STATUS.HQD_BUSY`: bit 15, access unknown.
   @inlinable public static var HQD_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CP_CPF_STATUS.PRT_BUSY`: bit 16, rw.
+  /// `CP_CPF_STATUS.PRT_BUSY`: bit 16, access unknown.
   @inlinable public static var PRT_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CP_CPF_STATUS.ATCL2IU_BUSY`: bit 17, rw.
+  /// `CP_CPF_STATUS.ATCL2IU_BUSY`: bit 17, access unknown.
   @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CP_CPF_STATUS.CPF_GFX_BUSY`: bit 26, rw.
+  /// `CP_CPF_STATUS.CPF_GFX_BUSY`: bit 26, access unknown.
   @inlinable public static var CPF_GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CP_CPF_STATUS.CPF_CMP_BUSY`: bit 27, rw.
+  /// `CP_CPF_STATUS.CPF_CMP_BUSY`: bit 27, access unknown.
   @inlinable public static var CPF_CMP_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_CPF_STATUS.GRBM_CPF_STAT_BUSY`: bits 29:28, rw.
+  /// `CP_CPF_STATUS.GRBM_CPF_STAT_BUSY`: bits 29:28, access unknown.
   @inlinable public static var GRBM_CPF_STAT_BUSY: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `CP_CPF_STATUS.CPC_CPF_BUSY`: bit 30, rw.
+  /// `CP_CPF_STATUS.CPC_CPF_BUSY`: bit 30, access unknown.
   @inlinable public static var CPC_CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_CPF_STATUS.CPF_BUSY`: bit 31, rw.
+  /// `CP_CPF_STATUS.CPF_BUSY`: bit 31, access unknown.
   @inlinable public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_CPF_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2088 (byte 0x8220), rw, reset 0x0000_0000.
+/// `CP_CPF_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2088 (byte 0x8220), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_BUSY_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2088, resetValue: 0x0000_0000,
+      offset: 0x2088,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPF_BUSY_STAT REG_BUS_FIFO_BUSY@0:1 CSF_RING_BUSY@1:1 CSF_INDIRECT1_BUSY@2:1 CSF_INDIRECT2_BUSY@3:1 CSF_STATE_BUSY@4:1 CSF_CE_INDR1_BUSY@5:1 CSF_CE_INDR2_BUSY@6:1 CSF_ARBITER_BUSY@7:1 CSF_INPUT_BUSY@8:1 OUTSTANDING_READ_TAGS@9:1 HPD_PROCESSING_EOP_BUSY@11:1 HQD_DISPATCH_BUSY@12:1 HQD_IQ_TIMER_BUSY@13:1 HQD_DMA_OFFLOAD_BUSY@14:1 HQD_WAIT_SEMAPHORE_BUSY@15:1 HQD_SIGNAL_SEMAPHORE_BUSY@16:1 HQD_MESSAGE_BUSY@17:1 HQD_PQ_FETCHER_BUSY@18:1 HQD_IB_FETCHER_BUSY@19:1 HQD_IQ_FETCHER_BUSY@20:1 HQD_EOP_FETCHER_BUSY@21:1 HQD_CONSUMED_RPTR_BUSY@22:1 HQD_FETCHER_ARB_BUSY@23:1 HQD_ROQ_ALIGN_BUSY@24:1 HQD_ROQ_EOP_BUSY@25:1 HQD_ROQ_IQ_BUSY@26:1 HQD_ROQ_PQ_BUSY@27:1 HQD_ROQ_IB_BUSY@28:1 HQD_WPTR_POLL_BUSY@29:1 HQD_PQ_BUSY@30:1 HQD_IB_BUSY@31:1")
   }
 
-  /// `CP_CPF_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, rw.
+  /// `CP_CPF_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, access unknown.
   @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_RING_BUSY`: bit 1, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_RING_BUSY`: bit 1, access unknown.
   @inlinable public static var CSF_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_CPF_BUSY_STAT.CSF_INDIRECT1_BUSY`: bit 2, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_INDIRECT1_BUSY`: bit 2, access unknown.
   @inlinable public static var CSF_INDIRECT1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_INDIRECT2_BUSY`: bit 3, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_INDIRECT2_BUSY`: bit 3, access unknown.
   @inlinable public static var CSF_INDIRECT2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_STATE_BUSY`: bit 4, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_STATE_BUSY`: bit 4, access unknown.
   @inlinable public static var CSF_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_CPF_BUSY_STAT.CSF_CE_INDR1_BUSY`: bit 5, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_CE_INDR1_BUSY`: bit 5, access unknown.
   @inlinable public static var CSF_CE_INDR1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_CE_INDR2_BUSY`: bit 6, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_CE_INDR2_BUSY`: bit 6, access unknown.
   @inlinable public static var CSF_CE_INDR2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_ARBITER_BUSY`: bit 7, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_ARBITER_BUSY`: bit 7, access unknown.
   @inlinable public static var CSF_ARBITER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.CSF_INPUT_BUSY`: bit 8, rw.
+  /// `CP_CPF_BUSY_STAT.CSF_INPUT_BUSY`: bit 8, access unknown.
   @inlinable public static var CSF_INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_CPF_BUSY_STAT.OUTSTANDING_READ_TAGS`: bit 9, rw.
+  /// `CP_CPF_BUSY_STAT.OUTSTANDING_READ_TAGS`: bit 9, access unknown.
   @inlinable public static var OUTSTANDING_READ_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HPD_PROCESSING_EOP_BUSY`: bit 11, rw.
+  /// `CP_CPF_BUSY_STAT.HPD_PROCESSING_EOP_BUSY`: bit 11, access unknown.
   @inlinable public static var HPD_PROCESSING_EOP_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_DISPATCH_BUSY`: bit 12, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_DISPATCH_BUSY`: bit 12, access unknown.
   @inlinable public static var HQD_DISPATCH_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_IQ_TIMER_BUSY`: bit 13, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_IQ_TIMER_BUSY`: bit 13, access unknown.
   @inlinable public static var HQD_IQ_TIMER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_DMA_OFFLOAD_BUSY`: bit 14, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_DMA_OFFLOAD_BUSY`: bit 14, access unknown.
   @inlinable public static var HQD_DMA_OFFLOAD_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_WAIT_SEMAPHORE_BUSY`: bit 15, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_WAIT_SEMAPHORE_BUSY`: bit 15, access unknown.
   @inlinable public static var HQD_WAIT_SEMAPHORE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_SIGNAL_SEMAPHORE_BUSY`: bit 16, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_SIGNAL_SEMAPHORE_BUSY`: bit 16, access unknown.
   @inlinable public static var HQD_SIGNAL_SEMAPHORE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_MESSAGE_BUSY`: bit 17, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_MESSAGE_BUSY`: bit 17, access unknown.
   @inlinable public static var HQD_MESSAGE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_PQ_FETCHER_BUSY`: bit 18, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_PQ_FETCHER_BUSY`: bit 18, access unknown.
   @inlinable public static var HQD_PQ_FETCHER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_IB_FETCHER_BUSY`: bit 19, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_IB_FETCHER_BUSY`: bit 19, access unknown.
   @inlinable public static var HQD_IB_FETCHER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_IQ_FETCHER_BUSY`: bit 20, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_IQ_FETCHER_BUSY`: bit 20, access unknown.
   @inlinable public static var HQD_IQ_FETCHER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_EOP_FETCHER_BUSY`: bit 21, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_EOP_FETCHER_BUSY`: bit 21, access unknown.
   @inlinable public static var HQD_EOP_FETCHER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_CONSUMED_RPTR_BUSY`: bit 22, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_CONSUMED_RPTR_BUSY`: bit 22, access unknown.
   @inlinable public static var HQD_CONSUMED_RPTR_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_FETCHER_ARB_BUSY`: bit 23, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_FETCHER_ARB_BUSY`: bit 23, access unknown.
   @inlinable public static var HQD_FETCHER_ARB_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_ROQ_ALIGN_BUSY`: bit 24, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_ROQ_ALIGN_BUSY`: bit 24, access unknown.
   @inlinable public static var HQD_ROQ_ALIGN_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_ROQ_EOP_BUSY`: bit 25, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_ROQ_EOP_BUSY`: bit 25, access unknown.
   @inlinable public static var HQD_ROQ_EOP_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_ROQ_IQ_BUSY`: bit 26, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_ROQ_IQ_BUSY`: bit 26, access unknown.
   @inlinable public static var HQD_ROQ_IQ_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_ROQ_PQ_BUSY`: bit 27, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_ROQ_PQ_BUSY`: bit 27, access unknown.
   @inlinable public static var HQD_ROQ_PQ_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_ROQ_IB_BUSY`: bit 28, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_ROQ_IB_BUSY`: bit 28, access unknown.
   @inlinable public static var HQD_ROQ_IB_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_WPTR_POLL_BUSY`: bit 29, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_WPTR_POLL_BUSY`: bit 29, access unknown.
   @inlinable public static var HQD_WPTR_POLL_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_CPF_BUSY_STAT.HQD_PQ_BUSY`: bit 30, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_PQ_BUSY`: bit 30, access unknown.
   @inlinable public static var HQD_PQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_CPF_BUSY_STAT.HQD_IB_BUSY`: bit 31, rw.
+  /// `CP_CPF_BUSY_STAT.HQD_IB_BUSY`: bit 31, access unknown.
   @inlinable public static var HQD_IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_CPF_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2089 (byte 0x8224), rw, reset 0x0000_0000.
+/// `CP_CPF_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2089 (byte 0x8224), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_STALLED_STAT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2089, resetValue: 0x0000_0000,
+      offset: 0x2089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPF_STALLED_STAT1 RING_FETCHING_DATA@0:1 INDR1_FETCHING_DATA@1:1 INDR2_FETCHING_DATA@2:1 STATE_FETCHING_DATA@3:1 TCIU_WAITING_ON_FREE@5:1 TCIU_WAITING_ON_TAGS@6:1 ATCL2IU_WAITING_ON_FREE@7:1 ATCL2IU_WAITING_ON_TAGS@8:1 ATCL1_WAITING_ON_TRANS@9:1")
   }
 
-  /// `CP_CPF_STALLED_STAT1.RING_FETCHING_DATA`: bit 0, rw.
+  /// `CP_CPF_STALLED_STAT1.RING_FETCHING_DATA`: bit 0, access unknown.
   @inlinable public static var RING_FETCHING_DATA: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.INDR1_FETCHING_DATA`: bit 1, rw.
+  /// `CP_CPF_STALLED_STAT1.INDR1_FETCHING_DATA`: bit 1, access unknown.
   @inlinable public static var INDR1_FETCHING_DATA: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.INDR2_FETCHING_DATA`: bit 2, rw.
+  /// `CP_CPF_STALLED_STAT1.INDR2_FETCHING_DATA`: bit 2, access unknown.
   @inlinable public static var INDR2_FETCHING_DATA: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.STATE_FETCHING_DATA`: bit 3, rw.
+  /// `CP_CPF_STALLED_STAT1.STATE_FETCHING_DATA`: bit 3, access unknown.
   @inlinable public static var STATE_FETCHING_DATA: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_FREE`: bit 5, rw.
+  /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_FREE`: bit 5, access unknown.
   @inlinable public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_TAGS`: bit 6, rw.
+  /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_TAGS`: bit 6, access unknown.
   @inlinable public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 7, rw.
+  /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 7, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 8, rw.
+  /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 8, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_CPF_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 9, rw.
+  /// `CP_CPF_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 9, access unknown.
   @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
 
-/// `CP_CPC_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x208B (byte 0x822C), rw, reset 0x0000_0000.
+/// `CP_CPC_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x208B (byte 0x822C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_GRBM_FREE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x208B, resetValue: 0x0000_0000,
+      offset: 0x208B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_GRBM_FREE_COUNT FREE_COUNT@0:6")
   }
 
-  /// `CP_CPC_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, rw.
+  /// `CP_CPC_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, access unknown.
   @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CP_MEC_CNTL`: gfx_8_0 register, MMIO dword 0x208D (byte 0x8234), rw, reset 0x0000_0000.
+/// `CP_MEC_CNTL`: gfx_8_0 register, MMIO dword 0x208D (byte 0x8234), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x208D, resetValue: 0x0000_0000,
+      offset: 0x208D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_CNTL MEC_INVALIDATE_ICACHE@4:1 MEC_ME1_PIPE0_RESET@16:1 MEC_ME1_PIPE1_RESET@17:1 MEC_ME1_PIPE2_RESET@18:1 MEC_ME1_PIPE3_RESET@19:1 MEC_ME2_PIPE0_RESET@20:1 MEC_ME2_PIPE1_RESET@21:1 MEC_ME2_HALT@28:1 MEC_ME2_STEP@29:1 MEC_ME1_HALT@30:1 MEC_ME1_STEP@31:1")
   }
 
-  /// `CP_MEC_CNTL.MEC_INVALIDATE_ICACHE`: bit 4, rw.
+  /// `CP_MEC_CNTL.MEC_INVALIDATE_ICACHE`: bit 4, access unknown.
   @inlinable public static var MEC_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE0_RESET`: bit 16, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_PIPE0_RESET`: bit 16, access unknown.
   @inlinable public static var MEC_ME1_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE1_RESET`: bit 17, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_PIPE1_RESET`: bit 17, access unknown.
   @inlinable public static var MEC_ME1_PIPE1_RESET: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE2_RESET`: bit 18, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_PIPE2_RESET`: bit 18, access unknown.
   @inlinable public static var MEC_ME1_PIPE2_RESET: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME1_PIPE3_RESET`: bit 19, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_PIPE3_RESET`: bit 19, access unknown.
   @inlinable public static var MEC_ME1_PIPE3_RESET: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME2_PIPE0_RESET`: bit 20, rw.
+  /// `CP_MEC_CNTL.MEC_ME2_PIPE0_RESET`: bit 20, access unknown.
   @inlinable public static var MEC_ME2_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME2_PIPE1_RESET`: bit 21, rw.
+  /// `CP_MEC_CNTL.MEC_ME2_PIPE1_RESET`: bit 21, access unknown.
   @inlinable public static var MEC_ME2_PIPE1_RESET: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_MEC_CNTL.MEC_ME2_HALT`: bit 28, rw.
+  /// `CP_MEC_CNTL.MEC_ME2_HALT`: bit 28, access unknown.
   @inlinable public static var MEC_ME2_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CP_MEC_CNTL.MEC_ME2_STEP`: bit 29, rw.
+  /// `CP_MEC_CNTL.MEC_ME2_STEP`: bit 29, access unknown.
   @inlinable public static var MEC_ME2_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CP_MEC_CNTL.MEC_ME1_HALT`: bit 30, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_HALT`: bit 30, access unknown.
   @inlinable public static var MEC_ME1_HALT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_MEC_CNTL.MEC_ME1_STEP`: bit 31, rw.
+  /// `CP_MEC_CNTL.MEC_ME1_STEP`: bit 31, access unknown.
   @inlinable public static var MEC_ME1_STEP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), rw, reset 0x0000_0000.
+/// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME1_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x208E, resetValue: 0x0000_0000,
+      offset: 0x208E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_HEADER_DUMP HEADER_DUMP@0:32")
   }
 
-  /// `CP_MEC_ME1_HEADER_DUMP.HEADER_DUMP`: bits 31:0, rw.
+  /// `CP_MEC_ME1_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
   @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_MEC_ME2_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208F (byte 0x823C), rw, reset 0x0000_0000.
+/// `CP_MEC_ME2_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208F (byte 0x823C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME2_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x208F, resetValue: 0x0000_0000,
+      offset: 0x208F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_HEADER_DUMP HEADER_DUMP@0:32")
   }
 
-  /// `CP_MEC_ME2_HEADER_DUMP.HEADER_DUMP`: bits 31:0, rw.
+  /// `CP_MEC_ME2_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
   @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_CPC_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0x2090 (byte 0x8240), rw, reset 0x0000_0000.
+/// `CP_CPC_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0x2090 (byte 0x8240), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_SCRATCH_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2090, resetValue: 0x0000_0000,
+      offset: 0x2090,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_SCRATCH_INDEX SCRATCH_INDEX@0:9")
   }
 
-  /// `CP_CPC_SCRATCH_INDEX.SCRATCH_INDEX`: bits 8:0, rw.
+  /// `CP_CPC_SCRATCH_INDEX.SCRATCH_INDEX`: bits 8:0, access unknown.
   @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 }
 
-/// `CP_CPC_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0x2091 (byte 0x8244), rw, reset 0x0000_0000.
+/// `CP_CPC_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0x2091 (byte 0x8244), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_SCRATCH_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2091, resetValue: 0x0000_0000,
+      offset: 0x2091,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_SCRATCH_DATA SCRATCH_DATA@0:32")
   }
 
-  /// `CP_CPC_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, rw.
+  /// `CP_CPC_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_CPC_HALT_HYST_COUNT`: gfx_8_0 register, MMIO dword 0x20A7 (byte 0x829C), rw, reset 0x0000_0000.
+/// `CP_CPC_HALT_HYST_COUNT`: gfx_8_0 register, MMIO dword 0x20A7 (byte 0x829C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_HALT_HYST_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20A7, resetValue: 0x0000_0000,
+      offset: 0x20A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_HALT_HYST_COUNT COUNT@0:4")
   }
 
-  /// `CP_CPC_HALT_HYST_COUNT.COUNT`: bits 3:0, rw.
+  /// `CP_CPC_HALT_HYST_COUNT.COUNT`: bits 3:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `CP_PRT_LOD_STATS_CNTL0`: gfx_8_0 register, MMIO dword 0x20AD (byte 0x82B4), rw, reset 0x0000_0000.
+/// `CP_PRT_LOD_STATS_CNTL0`: gfx_8_0 register, MMIO dword 0x20AD (byte 0x82B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20AD, resetValue: 0x0000_0000,
+      offset: 0x20AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PRT_LOD_STATS_CNTL0 BU_SIZE@0:32")
   }
 
-  /// `CP_PRT_LOD_STATS_CNTL0.BU_SIZE`: bits 31:0, rw.
+  /// `CP_PRT_LOD_STATS_CNTL0.BU_SIZE`: bits 31:0, access unknown.
   @inlinable public static var BU_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_PRT_LOD_STATS_CNTL1`: gfx_8_0 register, MMIO dword 0x20AE (byte 0x82B8), rw, reset 0x0000_0000.
+/// `CP_PRT_LOD_STATS_CNTL1`: gfx_8_0 register, MMIO dword 0x20AE (byte 0x82B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20AE, resetValue: 0x0000_0000,
+      offset: 0x20AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PRT_LOD_STATS_CNTL1 BASE_LO@0:32")
   }
 
-  /// `CP_PRT_LOD_STATS_CNTL1.BASE_LO`: bits 31:0, rw.
+  /// `CP_PRT_LOD_STATS_CNTL1.BASE_LO`: bits 31:0, access unknown.
   @inlinable public static var BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_PRT_LOD_STATS_CNTL2`: gfx_8_0 register, MMIO dword 0x20AF (byte 0x82BC), rw, reset 0x0000_0000.
+/// `CP_PRT_LOD_STATS_CNTL2`: gfx_8_0 register, MMIO dword 0x20AF (byte 0x82BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20AF, resetValue: 0x0000_0000,
+      offset: 0x20AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PRT_LOD_STATS_CNTL2 BASE_HI@0:2 INTERVAL@2:8 RESET_CNT@10:8 RESET_FORCE@18:1 REPORT_AND_RESET@19:1 MC_VMID@23:4 CACHE_POLICY@28:1 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.BASE_HI`: bits 1:0, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.BASE_HI`: bits 1:0, access unknown.
   @inlinable public static var BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.INTERVAL`: bits 9:2, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.INTERVAL`: bits 9:2, access unknown.
   @inlinable public static var INTERVAL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.RESET_CNT`: bits 17:10, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.RESET_CNT`: bits 17:10, access unknown.
   @inlinable public static var RESET_CNT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.RESET_FORCE`: bit 18, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.RESET_FORCE`: bit 18, access unknown.
   @inlinable public static var RESET_FORCE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.REPORT_AND_RESET`: bit 19, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.REPORT_AND_RESET`: bit 19, access unknown.
   @inlinable public static var REPORT_AND_RESET: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.MC_VMID`: bits 26:23, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.MC_VMID`: bits 26:23, access unknown.
   @inlinable public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.CACHE_POLICY`: bit 28, rw.
+  /// `CP_PRT_LOD_STATS_CNTL2.CACHE_POLICY`: bit 28, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CP_PRT_LOD_STATS_CNTL2.MTYPE`: bits 31:30, rw, values of `MTYPE`.
+  /// `CP_PRT_LOD_STATS_CNTL2.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
 }
 
-/// `CP_CE_COMPARE_COUNT`: gfx_8_0 register, MMIO dword 0x20C0 (byte 0x8300), rw, reset 0x0000_0000.
+/// `CP_CE_COMPARE_COUNT`: gfx_8_0 register, MMIO dword 0x20C0 (byte 0x8300), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_COMPARE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C0, resetValue: 0x0000_0000,
+      offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_COMPARE_COUNT COMPARE_COUNT@0:32")
   }
 
-  /// `CP_CE_COMPARE_COUNT.COMPARE_COUNT`: bits 31:0, rw.
+  /// `CP_CE_COMPARE_COUNT.COMPARE_COUNT`: bits 31:0, access unknown.
   @inlinable public static var COMPARE_COUNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_CE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C1 (byte 0x8304), rw, reset 0x0000_0000.
+/// `CP_CE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C1 (byte 0x8304), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_DE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C1, resetValue: 0x0000_0000,
+      offset: 0x20C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
   }
 
-  /// `CP_CE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, rw.
+  /// `CP_CE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
   @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_DE_CE_COUNT`: gfx_8_0 register, MMIO dword 0x20C2 (byte 0x8308), rw, reset 0x0000_0000.
+/// `CP_DE_CE_COUNT`: gfx_8_0 register, MMIO dword 0x20C2 (byte 0x8308), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DE_CE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C2, resetValue: 0x0000_0000,
+      offset: 0x20C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DE_CE_COUNT CONST_ENGINE_COUNT@0:32")
   }
 
-  /// `CP_DE_CE_COUNT.CONST_ENGINE_COUNT`: bits 31:0, rw.
+  /// `CP_DE_CE_COUNT.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
   @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_DE_LAST_INVAL_COUNT`: gfx_8_0 register, MMIO dword 0x20C3 (byte 0x830C), rw, reset 0x0000_0000.
+/// `CP_DE_LAST_INVAL_COUNT`: gfx_8_0 register, MMIO dword 0x20C3 (byte 0x830C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DE_LAST_INVAL_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C3, resetValue: 0x0000_0000,
+      offset: 0x20C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DE_LAST_INVAL_COUNT LAST_INVAL_COUNT@0:32")
   }
 
-  /// `CP_DE_LAST_INVAL_COUNT.LAST_INVAL_COUNT`: bits 31:0, rw.
+  /// `CP_DE_LAST_INVAL_COUNT.LAST_INVAL_COUNT`: bits 31:0, access unknown.
   @inlinable public static var LAST_INVAL_COUNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_DE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C4 (byte 0x8310), rw, reset 0x0000_0000.
+/// `CP_DE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C4 (byte 0x8310), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DE_DE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C4, resetValue: 0x0000_0000,
+      offset: 0x20C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
   }
 
-  /// `CP_DE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, rw.
+  /// `CP_DE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
   @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_STALLED_STAT3`: gfx_8_0 register, MMIO dword 0x219C (byte 0x8670), rw, reset 0x0000_0000.
+/// `CP_STALLED_STAT3`: gfx_8_0 register, MMIO dword 0x219C (byte 0x8670), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x219C, resetValue: 0x0000_0000,
+      offset: 0x219C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STALLED_STAT3 CE_TO_CSF_NOT_RDY_TO_RCV@0:1 CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV@1:1 CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER@2:1 CE_TO_RAM_INIT_NOT_RDY@3:1 CE_TO_RAM_DUMP_NOT_RDY@4:1 CE_TO_RAM_WRITE_NOT_RDY@5:1 CE_TO_INC_FIFO_NOT_RDY_TO_RCV@6:1 CE_TO_WR_FIFO_NOT_RDY_TO_RCV@7:1 CE_WAITING_ON_BUFFER_DATA@10:1 CE_WAITING_ON_CE_BUFFER_FLAG@11:1 CE_WAITING_ON_DE_COUNTER@12:1 CE_WAITING_ON_DE_COUNTER_UNDERFLOW@13:1 TCIU_WAITING_ON_FREE@14:1 TCIU_WAITING_ON_TAGS@15:1 CE_STALLED_ON_TC_WR_CONFIRM@16:1 CE_STALLED_ON_ATOMIC_RTN_DATA@17:1 ATCL2IU_WAITING_ON_FREE@18:1 ATCL2IU_WAITING_ON_TAGS@19:1 ATCL1_WAITING_ON_TRANS@20:1")
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_CSF_NOT_RDY_TO_RCV`: bit 0, rw.
+  /// `CP_STALLED_STAT3.CE_TO_CSF_NOT_RDY_TO_RCV`: bit 0, access unknown.
   @inlinable public static var CE_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV`: bit 1, rw.
+  /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV`: bit 1, access unknown.
   @inlinable public static var CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER`: bit 2, rw.
+  /// `CP_STALLED_STAT3.CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER`: bit 2, access unknown.
   @inlinable public static var CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_NOT_RDY`: bit 3, rw.
+  /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_NOT_RDY`: bit 3, access unknown.
   @inlinable public static var CE_TO_RAM_INIT_NOT_RDY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_RAM_DUMP_NOT_RDY`: bit 4, rw.
+  /// `CP_STALLED_STAT3.CE_TO_RAM_DUMP_NOT_RDY`: bit 4, access unknown.
   @inlinable public static var CE_TO_RAM_DUMP_NOT_RDY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_RAM_WRITE_NOT_RDY`: bit 5, rw.
+  /// `CP_STALLED_STAT3.CE_TO_RAM_WRITE_NOT_RDY`: bit 5, access unknown.
   @inlinable public static var CE_TO_RAM_WRITE_NOT_RDY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_INC_FIFO_NOT_RDY_TO_RCV`: bit 6, rw.
+  /// `CP_STALLED_STAT3.CE_TO_INC_FIFO_NOT_RDY_TO_RCV`: bit 6, access unknown.
   @inlinable public static var CE_TO_INC_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_TO_WR_FIFO_NOT_RDY_TO_RCV`: bit 7, rw.
+  /// `CP_STALLED_STAT3.CE_TO_WR_FIFO_NOT_RDY_TO_RCV`: bit 7, access unknown.
   @inlinable public static var CE_TO_WR_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_WAITING_ON_BUFFER_DATA`: bit 10, rw.
+  /// `CP_STALLED_STAT3.CE_WAITING_ON_BUFFER_DATA`: bit 10, access unknown.
   @inlinable public static var CE_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_WAITING_ON_CE_BUFFER_FLAG`: bit 11, rw.
+  /// `CP_STALLED_STAT3.CE_WAITING_ON_CE_BUFFER_FLAG`: bit 11, access unknown.
   @inlinable public static var CE_WAITING_ON_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER`: bit 12, rw.
+  /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER`: bit 12, access unknown.
   @inlinable public static var CE_WAITING_ON_DE_COUNTER: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER_UNDERFLOW`: bit 13, rw.
+  /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER_UNDERFLOW`: bit 13, access unknown.
   @inlinable public static var CE_WAITING_ON_DE_COUNTER_UNDERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.TCIU_WAITING_ON_FREE`: bit 14, rw.
+  /// `CP_STALLED_STAT3.TCIU_WAITING_ON_FREE`: bit 14, access unknown.
   @inlinable public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.TCIU_WAITING_ON_TAGS`: bit 15, rw.
+  /// `CP_STALLED_STAT3.TCIU_WAITING_ON_TAGS`: bit 15, access unknown.
   @inlinable public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_STALLED_ON_TC_WR_CONFIRM`: bit 16, rw.
+  /// `CP_STALLED_STAT3.CE_STALLED_ON_TC_WR_CONFIRM`: bit 16, access unknown.
   @inlinable public static var CE_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.CE_STALLED_ON_ATOMIC_RTN_DATA`: bit 17, rw.
+  /// `CP_STALLED_STAT3.CE_STALLED_ON_ATOMIC_RTN_DATA`: bit 17, access unknown.
   @inlinable public static var CE_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_FREE`: bit 18, rw.
+  /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_FREE`: bit 18, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_TAGS`: bit 19, rw.
+  /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_TAGS`: bit 19, access unknown.
   @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_STALLED_STAT3.ATCL1_WAITING_ON_TRANS`: bit 20, rw.
+  /// `CP_STALLED_STAT3.ATCL1_WAITING_ON_TRANS`: bit 20, access unknown.
   @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `CP_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x219D (byte 0x8674), rw, reset 0x0000_0000.
+/// `CP_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x219D (byte 0x8674), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x219D, resetValue: 0x0000_0000,
+      offset: 0x219D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STALLED_STAT1 RBIU_TO_DMA_NOT_RDY_TO_RCV@0:1 RBIU_TO_SEM_NOT_RDY_TO_RCV@2:1 RBIU_TO_MEMWR_NOT_RDY_TO_RCV@4:1 ME_HAS_ACTIVE_CE_BUFFER_FLAG@10:1 ME_HAS_ACTIVE_DE_BUFFER_FLAG@11:1 ME_STALLED_ON_TC_WR_CONFIRM@12:1 ME_STALLED_ON_ATOMIC_RTN_DATA@13:1 ME_WAITING_ON_TC_READ_DATA@14:1 ME_WAITING_ON_REG_READ_DATA@15:1 RCIU_WAITING_ON_GDS_FREE@23:1 RCIU_WAITING_ON_GRBM_FREE@24:1 RCIU_WAITING_ON_VGT_FREE@25:1 RCIU_STALLED_ON_ME_READ@26:1 RCIU_STALLED_ON_DMA_READ@27:1 RCIU_STALLED_ON_APPEND_READ@28:1 RCIU_HALTED_BY_REG_VIOLATION@29:1")
   }
 
-  /// `CP_STALLED_STAT1.RBIU_TO_DMA_NOT_RDY_TO_RCV`: bit 0, rw.
+  /// `CP_STALLED_STAT1.RBIU_TO_DMA_NOT_RDY_TO_RCV`: bit 0, access unknown.
   @inlinable public static var RBIU_TO_DMA_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RBIU_TO_SEM_NOT_RDY_TO_RCV`: bit 2, rw.
+  /// `CP_STALLED_STAT1.RBIU_TO_SEM_NOT_RDY_TO_RCV`: bit 2, access unknown.
   @inlinable public static var RBIU_TO_SEM_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RBIU_TO_MEMWR_NOT_RDY_TO_RCV`: bit 4, rw.
+  /// `CP_STALLED_STAT1.RBIU_TO_MEMWR_NOT_RDY_TO_RCV`: bit 4, access unknown.
   @inlinable public static var RBIU_TO_MEMWR_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_CE_BUFFER_FLAG`: bit 10, rw.
+  /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_CE_BUFFER_FLAG`: bit 10, access unknown.
   @inlinable public static var ME_HAS_ACTIVE_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_DE_BUFFER_FLAG`: bit 11, rw.
+  /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_DE_BUFFER_FLAG`: bit 11, access unknown.
   @inlinable public static var ME_HAS_ACTIVE_DE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_STALLED_ON_TC_WR_CONFIRM`: bit 12, rw.
+  /// `CP_STALLED_STAT1.ME_STALLED_ON_TC_WR_CONFIRM`: bit 12, access unknown.
   @inlinable public static var ME_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_STALLED_ON_ATOMIC_RTN_DATA`: bit 13, rw.
+  /// `CP_STALLED_STAT1.ME_STALLED_ON_ATOMIC_RTN_DATA`: bit 13, access unknown.
   @inlinable public static var ME_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_WAITING_ON_TC_READ_DATA`: bit 14, rw.
+  /// `CP_STALLED_STAT1.ME_WAITING_ON_TC_READ_DATA`: bit 14, access unknown.
   @inlinable public static var ME_WAITING_ON_TC_READ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.ME_WAITING_ON_REG_READ_DATA`: bit 15, rw.
+  /// `CP_STALLED_STAT1.ME_WAITING_ON_REG_READ_DATA`: bit 15, access unknown.
   @inlinable public static var ME_WAITING_ON_REG_READ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GDS_FREE`: bit 23, rw.
+  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GDS_FREE`: bit 23, access unknown.
   @inlinable public static var RCIU_WAITING_ON_GDS_FREE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GRBM_FREE`: bit 24, rw.
+  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GRBM_FREE`: bit 24, access unknown.
   @inlinable public static var RCIU_WAITING_ON_GRBM_FREE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_VGT_FREE`: bit 25, rw.
+  /// `CP_STALLED_STAT1.RCIU_WAITING_ON_VGT_FREE`: bit 25, access unknown.
   @inlinable public static var RCIU_WAITING_ON_VGT_FREE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_ME_READ`: bit 26, rw.
+  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_ME_READ`: bit 26, access unknown.
   @inlinable public static var RCIU_STALLED_ON_ME_READ: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_DMA_READ`: bit 27, rw.
+  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_DMA_READ`: bit 27, access unknown.
   @inlinable public static var RCIU_STALLED_ON_DMA_READ: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_APPEND_READ`: bit 28, rw.
+  /// `CP_STALLED_STAT1.RCIU_STALLED_ON_APPEND_READ`: bit 28, access unknown.
   @inlinable public static var RCIU_STALLED_ON_APPEND_READ: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_STALLED_STAT1.RCIU_HALTED_BY_REG_VIOLATION`: bit 29, rw.
+  /// `CP_STALLED_STAT1.RCIU_HALTED_BY_REG_VIOLATION`: bit 29, access unknown.
   @inlinable public static var RCIU_HALTED_BY_REG_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `CP_STALLED_STAT2`: gfx_8_0 register, MMIO dword 0x219E (byte 0x8678), rw, reset 0x0000_0000.
+/// `CP_STALLED_STAT2`: gfx_8_0 register, MMIO dword 0x219E (byte 0x8678), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x219E, resetValue: 0x0000_0000,
+      offset: 0x219E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STALLED_STAT2 PFP_TO_CSF_NOT_RDY_TO_RCV@0:1 PFP_TO_MEQ_NOT_RDY_TO_RCV@1:1 PFP_TO_RCIU_NOT_RDY_TO_RCV@2:1 PFP_TO_VGT_WRITES_PENDING@4:1 PFP_RCIU_READ_PENDING@5:1 PFP_WAITING_ON_BUFFER_DATA@8:1 ME_WAIT_ON_CE_COUNTER@9:1 ME_WAIT_ON_AVAIL_BUFFER@10:1 GFX_CNTX_NOT_AVAIL_TO_ME@11:1 ME_RCIU_NOT_RDY_TO_RCV@12:1 ME_TO_CONST_NOT_RDY_TO_RCV@13:1 ME_WAITING_DATA_FROM_PFP@14:1 ME_WAITING_ON_PARTIAL_FLUSH@15:1 MEQ_TO_ME_NOT_RDY_TO_RCV@16:1 STQ_TO_ME_NOT_RDY_TO_RCV@17:1 ME_WAITING_DATA_FROM_STQ@18:1 PFP_STALLED_ON_TC_WR_CONFIRM@19:1 PFP_STALLED_ON_ATOMIC_RTN_DATA@20:1 EOPD_FIFO_NEEDS_SC_EOP_DONE@21:1 EOPD_FIFO_NEEDS_WR_CONFIRM@22:1 STRMO_WR_OF_PRIM_DATA_PENDING@23:1 PIPE_STATS_WR_DATA_PENDING@24:1 APPEND_RDY_WAIT_ON_CS_DONE@25:1 APPEND_RDY_WAIT_ON_PS_DONE@26:1 APPEND_WAIT_ON_WR_CONFIRM@27:1 APPEND_ACTIVE_PARTITION@28:1 APPEND_WAITING_TO_SEND_MEMWRITE@29:1 SURF_SYNC_NEEDS_IDLE_CNTXS@30:1 SURF_SYNC_NEEDS_ALL_CLEAN@31:1")
   }
 
-  /// `CP_STALLED_STAT2.PFP_TO_CSF_NOT_RDY_TO_RCV`: bit 0, rw.
+  /// `CP_STALLED_STAT2.PFP_TO_CSF_NOT_RDY_TO_RCV`: bit 0, access unknown.
   @inlinable public static var PFP_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_TO_MEQ_NOT_RDY_TO_RCV`: bit 1, rw.
+  /// `CP_STALLED_STAT2.PFP_TO_MEQ_NOT_RDY_TO_RCV`: bit 1, access unknown.
   @inlinable public static var PFP_TO_MEQ_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_TO_RCIU_NOT_RDY_TO_RCV`: bit 2, rw.
+  /// `CP_STALLED_STAT2.PFP_TO_RCIU_NOT_RDY_TO_RCV`: bit 2, access unknown.
   @inlinable public static var PFP_TO_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_TO_VGT_WRITES_PENDING`: bit 4, rw.
+  /// `CP_STALLED_STAT2.PFP_TO_VGT_WRITES_PENDING`: bit 4, access unknown.
   @inlinable public static var PFP_TO_VGT_WRITES_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_RCIU_READ_PENDING`: bit 5, rw.
+  /// `CP_STALLED_STAT2.PFP_RCIU_READ_PENDING`: bit 5, access unknown.
   @inlinable public static var PFP_RCIU_READ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_WAITING_ON_BUFFER_DATA`: bit 8, rw.
+  /// `CP_STALLED_STAT2.PFP_WAITING_ON_BUFFER_DATA`: bit 8, access unknown.
   @inlinable public static var PFP_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_WAIT_ON_CE_COUNTER`: bit 9, rw.
+  /// `CP_STALLED_STAT2.ME_WAIT_ON_CE_COUNTER`: bit 9, access unknown.
   @inlinable public static var ME_WAIT_ON_CE_COUNTER: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_WAIT_ON_AVAIL_BUFFER`: bit 10, rw.
+  /// `CP_STALLED_STAT2.ME_WAIT_ON_AVAIL_BUFFER`: bit 10, access unknown.
   @inlinable public static var ME_WAIT_ON_AVAIL_BUFFER: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.GFX_CNTX_NOT_AVAIL_TO_ME`: bit 11, rw.
+  /// `CP_STALLED_STAT2.GFX_CNTX_NOT_AVAIL_TO_ME`: bit 11, access unknown.
   @inlinable public static var GFX_CNTX_NOT_AVAIL_TO_ME: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_RCIU_NOT_RDY_TO_RCV`: bit 12, rw.
+  /// `CP_STALLED_STAT2.ME_RCIU_NOT_RDY_TO_RCV`: bit 12, access unknown.
   @inlinable public static var ME_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_TO_CONST_NOT_RDY_TO_RCV`: bit 13, rw.
+  /// `CP_STALLED_STAT2.ME_TO_CONST_NOT_RDY_TO_RCV`: bit 13, access unknown.
   @inlinable public static var ME_TO_CONST_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_PFP`: bit 14, rw.
+  /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_PFP`: bit 14, access unknown.
   @inlinable public static var ME_WAITING_DATA_FROM_PFP: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_WAITING_ON_PARTIAL_FLUSH`: bit 15, rw.
+  /// `CP_STALLED_STAT2.ME_WAITING_ON_PARTIAL_FLUSH`: bit 15, access unknown.
   @inlinable public static var ME_WAITING_ON_PARTIAL_FLUSH: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.MEQ_TO_ME_NOT_RDY_TO_RCV`: bit 16, rw.
+  /// `CP_STALLED_STAT2.MEQ_TO_ME_NOT_RDY_TO_RCV`: bit 16, access unknown.
   @inlinable public static var MEQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.STQ_TO_ME_NOT_RDY_TO_RCV`: bit 17, rw.
+  /// `CP_STALLED_STAT2.STQ_TO_ME_NOT_RDY_TO_RCV`: bit 17, access unknown.
   @inlinable public static var STQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_STQ`: bit 18, rw.
+  /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_STQ`: bit 18, access unknown.
   @inlinable public static var ME_WAITING_DATA_FROM_STQ: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_STALLED_ON_TC_WR_CONFIRM`: bit 19, rw.
+  /// `CP_STALLED_STAT2.PFP_STALLED_ON_TC_WR_CONFIRM`: bit 19, access unknown.
   @inlinable public static var PFP_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PFP_STALLED_ON_ATOMIC_RTN_DATA`: bit 20, rw.
+  /// `CP_STALLED_STAT2.PFP_STALLED_ON_ATOMIC_RTN_DATA`: bit 20, access unknown.
   @inlinable public static var PFP_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_SC_EOP_DONE`: bit 21, rw.
+  /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_SC_EOP_DONE`: bit 21, access unknown.
   @inlinable public static var EOPD_FIFO_NEEDS_SC_EOP_DONE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_WR_CONFIRM`: bit 22, rw.
+  /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_WR_CONFIRM`: bit 22, access unknown.
   @inlinable public static var EOPD_FIFO_NEEDS_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.STRMO_WR_OF_PRIM_DATA_PENDING`: bit 23, rw.
+  /// `CP_STALLED_STAT2.STRMO_WR_OF_PRIM_DATA_PENDING`: bit 23, access unknown.
   @inlinable public static var STRMO_WR_OF_PRIM_DATA_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.PIPE_STATS_WR_DATA_PENDING`: bit 24, rw.
+  /// `CP_STALLED_STAT2.PIPE_STATS_WR_DATA_PENDING`: bit 24, access unknown.
   @inlinable public static var PIPE_STATS_WR_DATA_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_CS_DONE`: bit 25, rw.
+  /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_CS_DONE`: bit 25, access unknown.
   @inlinable public static var APPEND_RDY_WAIT_ON_CS_DONE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_PS_DONE`: bit 26, rw.
+  /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_PS_DONE`: bit 26, access unknown.
   @inlinable public static var APPEND_RDY_WAIT_ON_PS_DONE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.APPEND_WAIT_ON_WR_CONFIRM`: bit 27, rw.
+  /// `CP_STALLED_STAT2.APPEND_WAIT_ON_WR_CONFIRM`: bit 27, access unknown.
   @inlinable public static var APPEND_WAIT_ON_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.APPEND_ACTIVE_PARTITION`: bit 28, rw.
+  /// `CP_STALLED_STAT2.APPEND_ACTIVE_PARTITION`: bit 28, access unknown.
   @inlinable public static var APPEND_ACTIVE_PARTITION: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.APPEND_WAITING_TO_SEND_MEMWRITE`: bit 29, rw.
+  /// `CP_STALLED_STAT2.APPEND_WAITING_TO_SEND_MEMWRITE`: bit 29, access unknown.
   @inlinable public static var APPEND_WAITING_TO_SEND_MEMWRITE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_IDLE_CNTXS`: bit 30, rw.
+  /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_IDLE_CNTXS`: bit 30, access unknown.
   @inlinable public static var SURF_SYNC_NEEDS_IDLE_CNTXS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_ALL_CLEAN`: bit 31, rw.
+  /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_ALL_CLEAN`: bit 31, access unknown.
   @inlinable public static var SURF_SYNC_NEEDS_ALL_CLEAN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x219F (byte 0x867C), rw, reset 0x0000_0000.
+/// `CP_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x219F (byte 0x867C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_BUSY_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x219F, resetValue: 0x0000_0000,
+      offset: 0x219F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_BUSY_STAT REG_BUS_FIFO_BUSY@0:1 COHER_CNT_NEQ_ZERO@6:1 PFP_PARSING_PACKETS@7:1 ME_PARSING_PACKETS@8:1 RCIU_PFP_BUSY@9:1 RCIU_ME_BUSY@10:1 SEM_CMDFIFO_NOT_EMPTY@12:1 SEM_FAILED_AND_HOLDING@13:1 SEM_POLLING_FOR_PASS@14:1 GFX_CONTEXT_BUSY@15:1 ME_PARSER_BUSY@17:1 EOP_DONE_BUSY@18:1 STRM_OUT_BUSY@19:1 PIPE_STATS_BUSY@20:1 RCIU_CE_BUSY@21:1 CE_PARSING_PACKETS@22:1")
   }
 
-  /// `CP_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, rw.
+  /// `CP_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, access unknown.
   @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_BUSY_STAT.COHER_CNT_NEQ_ZERO`: bit 6, rw.
+  /// `CP_BUSY_STAT.COHER_CNT_NEQ_ZERO`: bit 6, access unknown.
   @inlinable public static var COHER_CNT_NEQ_ZERO: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_BUSY_STAT.PFP_PARSING_PACKETS`: bit 7, rw.
+  /// `CP_BUSY_STAT.PFP_PARSING_PACKETS`: bit 7, access unknown.
   @inlinable public static var PFP_PARSING_PACKETS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_BUSY_STAT.ME_PARSING_PACKETS`: bit 8, rw.
+  /// `CP_BUSY_STAT.ME_PARSING_PACKETS`: bit 8, access unknown.
   @inlinable public static var ME_PARSING_PACKETS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_BUSY_STAT.RCIU_PFP_BUSY`: bit 9, rw.
+  /// `CP_BUSY_STAT.RCIU_PFP_BUSY`: bit 9, access unknown.
   @inlinable public static var RCIU_PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CP_BUSY_STAT.RCIU_ME_BUSY`: bit 10, rw.
+  /// `CP_BUSY_STAT.RCIU_ME_BUSY`: bit 10, access unknown.
   @inlinable public static var RCIU_ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `CP_BUSY_STAT.SEM_CMDFIFO_NOT_EMPTY`: bit 12, rw.
+  /// `CP_BUSY_STAT.SEM_CMDFIFO_NOT_EMPTY`: bit 12, access unknown.
   @inlinable public static var SEM_CMDFIFO_NOT_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_BUSY_STAT.SEM_FAILED_AND_HOLDING`: bit 13, rw.
+  /// `CP_BUSY_STAT.SEM_FAILED_AND_HOLDING`: bit 13, access unknown.
   @inlinable public static var SEM_FAILED_AND_HOLDING: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_BUSY_STAT.SEM_POLLING_FOR_PASS`: bit 14, rw.
+  /// `CP_BUSY_STAT.SEM_POLLING_FOR_PASS`: bit 14, access unknown.
   @inlinable public static var SEM_POLLING_FOR_PASS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_BUSY_STAT.GFX_CONTEXT_BUSY`: bit 15, rw.
+  /// `CP_BUSY_STAT.GFX_CONTEXT_BUSY`: bit 15, access unknown.
   @inlinable public static var GFX_CONTEXT_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_BUSY_STAT.ME_PARSER_BUSY`: bit 17, rw.
+  /// `CP_BUSY_STAT.ME_PARSER_BUSY`: bit 17, access unknown.
   @inlinable public static var ME_PARSER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_BUSY_STAT.EOP_DONE_BUSY`: bit 18, rw.
+  /// `CP_BUSY_STAT.EOP_DONE_BUSY`: bit 18, access unknown.
   @inlinable public static var EOP_DONE_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CP_BUSY_STAT.STRM_OUT_BUSY`: bit 19, rw.
+  /// `CP_BUSY_STAT.STRM_OUT_BUSY`: bit 19, access unknown.
   @inlinable public static var STRM_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `CP_BUSY_STAT.PIPE_STATS_BUSY`: bit 20, rw.
+  /// `CP_BUSY_STAT.PIPE_STATS_BUSY`: bit 20, access unknown.
   @inlinable public static var PIPE_STATS_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_BUSY_STAT.RCIU_CE_BUSY`: bit 21, rw.
+  /// `CP_BUSY_STAT.RCIU_CE_BUSY`: bit 21, access unknown.
   @inlinable public static var RCIU_CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `CP_BUSY_STAT.CE_PARSING_PACKETS`: bit 22, rw.
+  /// `CP_BUSY_STAT.CE_PARSING_PACKETS`: bit 22, access unknown.
   @inlinable public static var CE_PARSING_PACKETS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `CP_STAT`: gfx_8_0 register, MMIO dword 0x21A0 (byte 0x8680), rw, reset 0x0000_0000.
+/// `CP_STAT`: gfx_8_0 register, MMIO dword 0x21A0 (byte 0x8680), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21A0, resetValue: 0x0000_0000,
+      offset: 0x21A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STAT ROQ_RING_BUSY@9:1 ROQ_INDIRECT1_BUSY@10:1 ROQ_INDIRECT2_BUSY@11:1 ROQ_STATE_BUSY@12:1 DC_BUSY@13:1 ATCL2IU_BUSY@14:1 PFP_BUSY@15:1 MEQ_BUSY@16:1 ME_BUSY@17:1 QUERY_BUSY@18:1 SEMAPHORE_BUSY@19:1 INTERRUPT_BUSY@20:1 SURFACE_SYNC_BUSY@21:1 DMA_BUSY@22:1 RCIU_BUSY@23:1 SCRATCH_RAM_BUSY@24:1 CPC_CPG_BUSY@25:1 CE_BUSY@26:1 TCIU_BUSY@27:1 ROQ_CE_RING_BUSY@28:1 ROQ_CE_INDIRECT1_BUSY@29:1 ROQ_CE_INDIRECT2_BUSY@30:1 CP_BUSY@31:1")
   }
 
-  /// `CP_STAT.ROQ_RING_BUSY`: bit 9, rw.
+  /// `CP_STAT.ROQ_RING_BUSY`: bit 9, access unknown.
   @inlinable public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CP_STAT.ROQ_INDIRECT1_BUSY`: bit 10, rw.
+  /// `CP_STAT.ROQ_INDIRECT1_BUSY`: bit 10, access unknown.
   @inlinable public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_STAT.ROQ_INDIRECT2_BUSY`: bit 11, rw.
+  /// `CP_STAT.ROQ_INDIRECT2_BUSY`: bit 11, access unknown.
   @inlinable public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_STAT.ROQ_STATE_BUSY`: bit 12, rw.
+  /// `CP_STAT.ROQ_STATE_BUSY`: bit 12, access unknown.
   @inlinable public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_STAT.DC_BUSY`: bit 13, rw.
+  /// `CP_STAT.DC_BUSY`: bit 13, access unknown.
   @inlinable public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CP_STAT.ATCL2IU_BUSY`: bit 14, rw.
+  /// `CP_STAT.ATCL2IU_BUSY`: bit 14, access unknown.
   @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CP_STAT.PFP_BUSY`: bit 15, rw.
+  /// `CP_STAT.PFP_BUSY`: bit 15, access unknown.
   @inlinable public static var PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CP_STAT.MEQ_BUSY`: bit 16, rw.
+  /// `CP_STAT.MEQ_BUSY`: bit 16, access unknown.
   @inlinable public static var MEQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CP_STAT.ME_BUSY`: bit 17, rw.
+  /// `CP_STAT.ME_BUSY`: bit 17, access unknown.
   @inlinable public static var ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CP_STAT.QUERY_BUSY`: bit 18, rw.
+  /// `CP_STAT.QUERY_BUSY`: bit 18, access unknown.
   @inlinable public static var QUERY_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CP_STAT.SEMAPHORE_BUSY`: bit 19, rw.
+  /// `CP_STAT.SEMAPHORE_BUSY`: bit 19, access unknown.
   @inlinable public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_STAT.INTERRUPT_BUSY`: bit 20, rw.
+  /// `CP_STAT.INTERRUPT_BUSY`: bit 20, access unknown.
   @inlinable public static var INTERRUPT_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_STAT.SURFACE_SYNC_BUSY`: bit 21, rw.
+  /// `CP_STAT.SURFACE_SYNC_BUSY`: bit 21, access unknown.
   @inlinable public static var SURFACE_SYNC_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_STAT.DMA_BUSY`: bit 22, rw.
+  /// `CP_STAT.DMA_BUSY`: bit 22, access unknown.
   @inlinable public static var DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `CP_STAT.RCIU_BUSY`: bit 23, rw.
+  /// `CP_STAT.RCIU_BUSY`: bit 23, access unknown.
   @inlinable public static var RCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_STAT.SCRATCH_RAM_BUSY`: bit 24, rw.
+  /// `CP_STAT.SCRATCH_RAM_BUSY`: bit 24, access unknown.
   @inlinable public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_STAT.CPC_CPG_BUSY`: bit 25, rw.
+  /// `CP_STAT.CPC_CPG_BUSY`: bit 25, access unknown.
   @inlinable public static var CPC_CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CP_STAT.CE_BUSY`: bit 26, rw.
+  /// `CP_STAT.CE_BUSY`: bit 26, access unknown.
   @inlinable public static var CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CP_STAT.TCIU_BUSY`: bit 27, rw.
+  /// `CP_STAT.TCIU_BUSY`: bit 27, access unknown.
   @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_STAT.ROQ_CE_RING_BUSY`: bit 28, rw.
+  /// `CP_STAT.ROQ_CE_RING_BUSY`: bit 28, access unknown.
   @inlinable public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_STAT.ROQ_CE_INDIRECT1_BUSY`: bit 29, rw.
+  /// `CP_STAT.ROQ_CE_INDIRECT1_BUSY`: bit 29, access unknown.
   @inlinable public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_STAT.ROQ_CE_INDIRECT2_BUSY`: bit 30, rw.
+  /// `CP_STAT.ROQ_CE_INDIRECT2_BUSY`: bit 30, access unknown.
   @inlinable public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_STAT.CP_BUSY`: bit 31, rw.
+  /// `CP_STAT.CP_BUSY`: bit 31, access unknown.
   @inlinable public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_ME_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A1 (byte 0x8684), rw, reset 0x0000_0000.
+/// `CP_ME_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A1 (byte 0x8684), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21A1, resetValue: 0x0000_0000,
+      offset: 0x21A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_HEADER_DUMP ME_HEADER_DUMP@0:32")
   }
 
-  /// `CP_ME_HEADER_DUMP.ME_HEADER_DUMP`: bits 31:0, rw.
+  /// `CP_ME_HEADER_DUMP.ME_HEADER_DUMP`: bits 31:0, access unknown.
   @inlinable public static var ME_HEADER_DUMP: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PFP_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A2 (byte 0x8688), rw, reset 0x0000_0000.
+/// `CP_PFP_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A2 (byte 0x8688), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21A2, resetValue: 0x0000_0000,
+      offset: 0x21A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_HEADER_DUMP PFP_HEADER_DUMP@0:32")
   }
 
-  /// `CP_PFP_HEADER_DUMP.PFP_HEADER_DUMP`: bits 31:0, rw.
+  /// `CP_PFP_HEADER_DUMP.PFP_HEADER_DUMP`: bits 31:0, access unknown.
   @inlinable public static var PFP_HEADER_DUMP: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x21A3 (byte 0x868C), rw, reset 0x0000_0000.
+/// `CP_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x21A3 (byte 0x868C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_GRBM_FREE_COUNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21A3, resetValue: 0x0000_0000,
+      offset: 0x21A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GRBM_FREE_COUNT FREE_COUNT@0:6 FREE_COUNT_GDS@8:6 FREE_COUNT_PFP@16:6")
   }
 
-  /// `CP_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, rw.
+  /// `CP_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, access unknown.
   @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_GRBM_FREE_COUNT.FREE_COUNT_GDS`: bits 13:8, rw.
+  /// `CP_GRBM_FREE_COUNT.FREE_COUNT_GDS`: bits 13:8, access unknown.
   @inlinable public static var FREE_COUNT_GDS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `CP_GRBM_FREE_COUNT.FREE_COUNT_PFP`: bits 21:16, rw.
+  /// `CP_GRBM_FREE_COUNT.FREE_COUNT_PFP`: bits 21:16, access unknown.
   @inlinable public static var FREE_COUNT_PFP: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 }
 
-/// `CP_CE_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A4 (byte 0x8690), rw, reset 0x0000_0000.
+/// `CP_CE_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A4 (byte 0x8690), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_HEADER_DUMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21A4, resetValue: 0x0000_0000,
+      offset: 0x21A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_HEADER_DUMP CE_HEADER_DUMP@0:32")
   }
 
-  /// `CP_CE_HEADER_DUMP.CE_HEADER_DUMP`: bits 31:0, rw.
+  /// `CP_CE_HEADER_DUMP.CE_HEADER_DUMP`: bits 31:0, access unknown.
   @inlinable public static var CE_HEADER_DUMP: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_CSF_STAT`: gfx_8_0 register, MMIO dword 0x21B4 (byte 0x86D0), rw, reset 0x0000_0000.
+/// `CP_CSF_STAT`: gfx_8_0 register, MMIO dword 0x21B4 (byte 0x86D0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CSF_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21B4, resetValue: 0x0000_0000,
+      offset: 0x21B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CSF_STAT BUFFER_SLOTS_ALLOCATED@0:4 BUFFER_REQUEST_COUNT@8:9")
   }
 
-  /// `CP_CSF_STAT.BUFFER_SLOTS_ALLOCATED`: bits 3:0, rw.
+  /// `CP_CSF_STAT.BUFFER_SLOTS_ALLOCATED`: bits 3:0, access unknown.
   @inlinable public static var BUFFER_SLOTS_ALLOCATED: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `CP_CSF_STAT.BUFFER_REQUEST_COUNT`: bits 16:8, rw.
+  /// `CP_CSF_STAT.BUFFER_REQUEST_COUNT`: bits 16:8, access unknown.
   @inlinable public static var BUFFER_REQUEST_COUNT: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 9)
   }
 }
 
-/// `CP_CSF_CNTL`: gfx_8_0 register, MMIO dword 0x21B5 (byte 0x86D4), rw, reset 0x0000_0000.
+/// `CP_CSF_CNTL`: gfx_8_0 register, MMIO dword 0x21B5 (byte 0x86D4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CSF_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21B5, resetValue: 0x0000_0000,
+      offset: 0x21B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CSF_CNTL FETCH_BUFFER_DEPTH@0:4")
   }
 
-  /// `CP_CSF_CNTL.FETCH_BUFFER_DEPTH`: bits 3:0, rw.
+  /// `CP_CSF_CNTL.FETCH_BUFFER_DEPTH`: bits 3:0, access unknown.
   @inlinable public static var FETCH_BUFFER_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), rw, reset 0x0000_0000.
+/// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21B6, resetValue: 0x0000_0000,
+      offset: 0x21B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_CNTL CE_INVALIDATE_ICACHE@4:1 PFP_INVALIDATE_ICACHE@6:1 ME_INVALIDATE_ICACHE@8:1 CE_PIPE0_RESET@16:1 PFP_PIPE0_RESET@18:1 ME_PIPE0_RESET@20:1 CE_HALT@24:1 CE_STEP@25:1 PFP_HALT@26:1 PFP_STEP@27:1 ME_HALT@28:1 ME_STEP@29:1")
   }
 
-  /// `CP_ME_CNTL.CE_INVALIDATE_ICACHE`: bit 4, rw.
+  /// `CP_ME_CNTL.CE_INVALIDATE_ICACHE`: bit 4, access unknown.
   @inlinable public static var CE_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_ME_CNTL.PFP_INVALIDATE_ICACHE`: bit 6, rw.
+  /// `CP_ME_CNTL.PFP_INVALIDATE_ICACHE`: bit 6, access unknown.
   @inlinable public static var PFP_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_ME_CNTL.ME_INVALIDATE_ICACHE`: bit 8, rw.
+  /// `CP_ME_CNTL.ME_INVALIDATE_ICACHE`: bit 8, access unknown.
   @inlinable public static var ME_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_ME_CNTL.CE_PIPE0_RESET`: bit 16, rw.
+  /// `CP_ME_CNTL.CE_PIPE0_RESET`: bit 16, access unknown.
   @inlinable public static var CE_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_ME_CNTL.PFP_PIPE0_RESET`: bit 18, rw.
+  /// `CP_ME_CNTL.PFP_PIPE0_RESET`: bit 18, access unknown.
   @inlinable public static var PFP_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_ME_CNTL.ME_PIPE0_RESET`: bit 20, rw.
+  /// `CP_ME_CNTL.ME_PIPE0_RESET`: bit 20, access unknown.
   @inlinable public static var ME_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_ME_CNTL.CE_HALT`: bit 24, rw.
+  /// `CP_ME_CNTL.CE_HALT`: bit 24, access unknown.
   @inlinable public static var CE_HALT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_ME_CNTL.CE_STEP`: bit 25, rw.
+  /// `CP_ME_CNTL.CE_STEP`: bit 25, access unknown.
   @inlinable public static var CE_STEP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CP_ME_CNTL.PFP_HALT`: bit 26, rw.
+  /// `CP_ME_CNTL.PFP_HALT`: bit 26, access unknown.
   @inlinable public static var PFP_HALT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CP_ME_CNTL.PFP_STEP`: bit 27, rw.
+  /// `CP_ME_CNTL.PFP_STEP`: bit 27, access unknown.
   @inlinable public static var PFP_STEP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_ME_CNTL.ME_HALT`: bit 28, rw.
+  /// `CP_ME_CNTL.ME_HALT`: bit 28, access unknown.
   @inlinable public static var ME_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CP_ME_CNTL.ME_STEP`: bit 29, rw.
+  /// `CP_ME_CNTL.ME_STEP`: bit 29, access unknown.
   @inlinable public static var ME_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), rw, reset 0x0000_0000.
+/// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CNTX_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21B8, resetValue: 0x0000_0000,
+      offset: 0x21B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CNTX_STAT ACTIVE_HP3D_CONTEXTS@0:8 CURRENT_HP3D_CONTEXT@8:3 ACTIVE_GFX_CONTEXTS@20:8 CURRENT_GFX_CONTEXT@28:3")
   }
 
-  /// `CP_CNTX_STAT.ACTIVE_HP3D_CONTEXTS`: bits 7:0, rw.
+  /// `CP_CNTX_STAT.ACTIVE_HP3D_CONTEXTS`: bits 7:0, access unknown.
   @inlinable public static var ACTIVE_HP3D_CONTEXTS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `CP_CNTX_STAT.CURRENT_HP3D_CONTEXT`: bits 10:8, rw.
+  /// `CP_CNTX_STAT.CURRENT_HP3D_CONTEXT`: bits 10:8, access unknown.
   @inlinable public static var CURRENT_HP3D_CONTEXT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `CP_CNTX_STAT.ACTIVE_GFX_CONTEXTS`: bits 27:20, rw.
+  /// `CP_CNTX_STAT.ACTIVE_GFX_CONTEXTS`: bits 27:20, access unknown.
   @inlinable public static var ACTIVE_GFX_CONTEXTS: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 8)
   }
 
-  /// `CP_CNTX_STAT.CURRENT_GFX_CONTEXT`: bits 30:28, rw.
+  /// `CP_CNTX_STAT.CURRENT_GFX_CONTEXT`: bits 30:28, access unknown.
   @inlinable public static var CURRENT_GFX_CONTEXT: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `CP_ME_PREEMPTION`: gfx_8_0 register, MMIO dword 0x21B9 (byte 0x86E4), rw, reset 0x0000_0000.
+/// `CP_ME_PREEMPTION`: gfx_8_0 register, MMIO dword 0x21B9 (byte 0x86E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_PREEMPTION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21B9, resetValue: 0x0000_0000,
+      offset: 0x21B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_PREEMPTION OBSOLETE@0:1")
   }
 
-  /// `CP_ME_PREEMPTION.OBSOLETE`: bit 0, rw.
+  /// `CP_ME_PREEMPTION.OBSOLETE`: bit 0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `CP_ROQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21BC (byte 0x86F0), rw, reset 0x0000_0000.
+/// `CP_ROQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21BC (byte 0x86F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21BC, resetValue: 0x0000_0000,
+      offset: 0x21BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ_THRESHOLDS IB1_START@0:8 IB2_START@8:8")
   }
 
-  /// `CP_ROQ_THRESHOLDS.IB1_START`: bits 7:0, rw.
+  /// `CP_ROQ_THRESHOLDS.IB1_START`: bits 7:0, access unknown.
   @inlinable public static var IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ROQ_THRESHOLDS.IB2_START`: bits 15:8, rw.
+  /// `CP_ROQ_THRESHOLDS.IB2_START`: bits 15:8, access unknown.
   @inlinable public static var IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `CP_MEQ_STQ_THRESHOLD`: gfx_8_0 register, MMIO dword 0x21BD (byte 0x86F4), rw, reset 0x0000_0000.
+/// `CP_MEQ_STQ_THRESHOLD`: gfx_8_0 register, MMIO dword 0x21BD (byte 0x86F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_STQ_THRESHOLD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21BD, resetValue: 0x0000_0000,
+      offset: 0x21BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEQ_STQ_THRESHOLD STQ_START@0:8")
   }
 
-  /// `CP_MEQ_STQ_THRESHOLD.STQ_START`: bits 7:0, rw.
+  /// `CP_MEQ_STQ_THRESHOLD.STQ_START`: bits 7:0, access unknown.
   @inlinable public static var STQ_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_RB2_RPTR`: gfx_8_0 register, MMIO dword 0x21BE (byte 0x86F8), rw, reset 0x0000_0000.
+/// `CP_RB2_RPTR`: gfx_8_0 register, MMIO dword 0x21BE (byte 0x86F8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21BE, resetValue: 0x0000_0000,
+      offset: 0x21BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR RB_RPTR@0:20")
   }
 
-  /// `CP_RB2_RPTR.RB_RPTR`: bits 19:0, rw.
+  /// `CP_RB2_RPTR.RB_RPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB1_RPTR`: gfx_8_0 register, MMIO dword 0x21BF (byte 0x86FC), rw, reset 0x0000_0000.
+/// `CP_RB1_RPTR`: gfx_8_0 register, MMIO dword 0x21BF (byte 0x86FC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21BF, resetValue: 0x0000_0000,
+      offset: 0x21BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR RB_RPTR@0:20")
   }
 
-  /// `CP_RB1_RPTR.RB_RPTR`: bits 19:0, rw.
+  /// `CP_RB1_RPTR.RB_RPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB0_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), rw, reset 0x0000_0000.
+/// `CP_RB0_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21C0, resetValue: 0x0000_0000,
+      offset: 0x21C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_RPTR RB_RPTR@0:20")
   }
 
-  /// `CP_RB0_RPTR.RB_RPTR`: bits 19:0, rw.
+  /// `CP_RB0_RPTR.RB_RPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), rw, reset 0x0000_0000.
+/// `CP_RB_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR`, at the same offset.
 public enum CP_RB_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21C0, resetValue: 0x0000_0000,
+      offset: 0x21C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR RB_RPTR@0:20")
   }
 
-  /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, rw.
+  /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), rw, reset 0x0000_0000.
+/// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_DELAY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21C1, resetValue: 0x0000_0000,
+      offset: 0x21C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR_DELAY PRE_WRITE_TIMER@0:28 PRE_WRITE_LIMIT@28:4")
   }
 
-  /// `CP_RB_WPTR_DELAY.PRE_WRITE_TIMER`: bits 27:0, rw.
+  /// `CP_RB_WPTR_DELAY.PRE_WRITE_TIMER`: bits 27:0, access unknown.
   @inlinable public static var PRE_WRITE_TIMER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 
-  /// `CP_RB_WPTR_DELAY.PRE_WRITE_LIMIT`: bits 31:28, rw.
+  /// `CP_RB_WPTR_DELAY.PRE_WRITE_LIMIT`: bits 31:28, access unknown.
   @inlinable public static var PRE_WRITE_LIMIT: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), rw, reset 0x0000_0000.
+/// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21C2, resetValue: 0x0000_0000,
+      offset: 0x21C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR_POLL_CNTL POLL_FREQUENCY@0:16 IDLE_POLL_COUNT@16:16")
   }
 
-  /// `CP_RB_WPTR_POLL_CNTL.POLL_FREQUENCY`: bits 15:0, rw.
+  /// `CP_RB_WPTR_POLL_CNTL.POLL_FREQUENCY`: bits 15:0, access unknown.
   @inlinable public static var POLL_FREQUENCY: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `CP_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, rw.
+  /// `CP_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
   @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `CP_ROQ1_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D5 (byte 0x8754), rw, reset 0x0000_0000.
+/// `CP_ROQ1_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D5 (byte 0x8754), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ1_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21D5, resetValue: 0x0000_0000,
+      offset: 0x21D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ1_THRESHOLDS RB1_START@0:8 RB2_START@8:8 R0_IB1_START@16:8 R1_IB1_START@24:8")
   }
 
-  /// `CP_ROQ1_THRESHOLDS.RB1_START`: bits 7:0, rw.
+  /// `CP_ROQ1_THRESHOLDS.RB1_START`: bits 7:0, access unknown.
   @inlinable public static var RB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ROQ1_THRESHOLDS.RB2_START`: bits 15:8, rw.
+  /// `CP_ROQ1_THRESHOLDS.RB2_START`: bits 15:8, access unknown.
   @inlinable public static var RB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CP_ROQ1_THRESHOLDS.R0_IB1_START`: bits 23:16, rw.
+  /// `CP_ROQ1_THRESHOLDS.R0_IB1_START`: bits 23:16, access unknown.
   @inlinable public static var R0_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `CP_ROQ1_THRESHOLDS.R1_IB1_START`: bits 31:24, rw.
+  /// `CP_ROQ1_THRESHOLDS.R1_IB1_START`: bits 31:24, access unknown.
   @inlinable public static var R1_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CP_ROQ2_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D6 (byte 0x8758), rw, reset 0x0000_0000.
+/// `CP_ROQ2_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D6 (byte 0x8758), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ2_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21D6, resetValue: 0x0000_0000,
+      offset: 0x21D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ2_THRESHOLDS R2_IB1_START@0:8 R0_IB2_START@8:8 R1_IB2_START@16:8 R2_IB2_START@24:8")
   }
 
-  /// `CP_ROQ2_THRESHOLDS.R2_IB1_START`: bits 7:0, rw.
+  /// `CP_ROQ2_THRESHOLDS.R2_IB1_START`: bits 7:0, access unknown.
   @inlinable public static var R2_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ROQ2_THRESHOLDS.R0_IB2_START`: bits 15:8, rw.
+  /// `CP_ROQ2_THRESHOLDS.R0_IB2_START`: bits 15:8, access unknown.
   @inlinable public static var R0_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CP_ROQ2_THRESHOLDS.R1_IB2_START`: bits 23:16, rw.
+  /// `CP_ROQ2_THRESHOLDS.R1_IB2_START`: bits 23:16, access unknown.
   @inlinable public static var R1_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `CP_ROQ2_THRESHOLDS.R2_IB2_START`: bits 31:24, rw.
+  /// `CP_ROQ2_THRESHOLDS.R2_IB2_START`: bits 31:24, access unknown.
   @inlinable public static var R2_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CP_STQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D7 (byte 0x875C), rw, reset 0x0000_0000.
+/// `CP_STQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D7 (byte 0x875C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21D7, resetValue: 0x0000_0000,
+      offset: 0x21D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STQ_THRESHOLDS STQ0_START@0:8 STQ1_START@8:8 STQ2_START@16:8")
   }
 
-  /// `CP_STQ_THRESHOLDS.STQ0_START`: bits 7:0, rw.
+  /// `CP_STQ_THRESHOLDS.STQ0_START`: bits 7:0, access unknown.
   @inlinable public static var STQ0_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_STQ_THRESHOLDS.STQ1_START`: bits 15:8, rw.
+  /// `CP_STQ_THRESHOLDS.STQ1_START`: bits 15:8, access unknown.
   @inlinable public static var STQ1_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CP_STQ_THRESHOLDS.STQ2_START`: bits 23:16, rw.
+  /// `CP_STQ_THRESHOLDS.STQ2_START`: bits 23:16, access unknown.
   @inlinable public static var STQ2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `CP_QUEUE_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D8 (byte 0x8760), rw, reset 0x0000_0000.
+/// `CP_QUEUE_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D8 (byte 0x8760), access unknown, reset unknown (`write` starts from 0).
 public enum CP_QUEUE_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21D8, resetValue: 0x0000_0000,
+      offset: 0x21D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_QUEUE_THRESHOLDS ROQ_IB1_START@0:6 ROQ_IB2_START@8:6")
   }
 
-  /// `CP_QUEUE_THRESHOLDS.ROQ_IB1_START`: bits 5:0, rw.
+  /// `CP_QUEUE_THRESHOLDS.ROQ_IB1_START`: bits 5:0, access unknown.
   @inlinable public static var ROQ_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_QUEUE_THRESHOLDS.ROQ_IB2_START`: bits 13:8, rw.
+  /// `CP_QUEUE_THRESHOLDS.ROQ_IB2_START`: bits 13:8, access unknown.
   @inlinable public static var ROQ_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 }
 
-/// `CP_MEQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D9 (byte 0x8764), rw, reset 0x0000_0000.
+/// `CP_MEQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D9 (byte 0x8764), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_THRESHOLDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21D9, resetValue: 0x0000_0000,
+      offset: 0x21D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEQ_THRESHOLDS MEQ1_START@0:8 MEQ2_START@8:8")
   }
 
-  /// `CP_MEQ_THRESHOLDS.MEQ1_START`: bits 7:0, rw.
+  /// `CP_MEQ_THRESHOLDS.MEQ1_START`: bits 7:0, access unknown.
   @inlinable public static var MEQ1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_MEQ_THRESHOLDS.MEQ2_START`: bits 15:8, rw.
+  /// `CP_MEQ_THRESHOLDS.MEQ2_START`: bits 15:8, access unknown.
   @inlinable public static var MEQ2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `CP_ROQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DA (byte 0x8768), rw, reset 0x0000_0000.
+/// `CP_ROQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DA (byte 0x8768), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DA, resetValue: 0x0000_0000,
+      offset: 0x21DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ_AVAIL ROQ_CNT_RING@0:11 ROQ_CNT_IB1@16:11")
   }
 
-  /// `CP_ROQ_AVAIL.ROQ_CNT_RING`: bits 10:0, rw.
+  /// `CP_ROQ_AVAIL.ROQ_CNT_RING`: bits 10:0, access unknown.
   @inlinable public static var ROQ_CNT_RING: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `CP_ROQ_AVAIL.ROQ_CNT_IB1`: bits 26:16, rw.
+  /// `CP_ROQ_AVAIL.ROQ_CNT_IB1`: bits 26:16, access unknown.
   @inlinable public static var ROQ_CNT_IB1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 11)
   }
 }
 
-/// `CP_STQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DB (byte 0x876C), rw, reset 0x0000_0000.
+/// `CP_STQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DB (byte 0x876C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DB, resetValue: 0x0000_0000,
+      offset: 0x21DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STQ_AVAIL STQ_CNT@0:9")
   }
 
-  /// `CP_STQ_AVAIL.STQ_CNT`: bits 8:0, rw.
+  /// `CP_STQ_AVAIL.STQ_CNT`: bits 8:0, access unknown.
   @inlinable public static var STQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
-/// `CP_ROQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21DC (byte 0x8770), rw, reset 0x0000_0000.
+/// `CP_ROQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21DC (byte 0x8770), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ2_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DC, resetValue: 0x0000_0000,
+      offset: 0x21DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ2_AVAIL ROQ_CNT_IB2@0:11")
   }
 
-  /// `CP_ROQ2_AVAIL.ROQ_CNT_IB2`: bits 10:0, rw.
+  /// `CP_ROQ2_AVAIL.ROQ_CNT_IB2`: bits 10:0, access unknown.
   @inlinable public static var ROQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `CP_MEQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DD (byte 0x8774), rw, reset 0x0000_0000.
+/// `CP_MEQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DD (byte 0x8774), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DD, resetValue: 0x0000_0000,
+      offset: 0x21DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEQ_AVAIL MEQ_CNT@0:10")
   }
 
-  /// `CP_MEQ_AVAIL.MEQ_CNT`: bits 9:0, rw.
+  /// `CP_MEQ_AVAIL.MEQ_CNT`: bits 9:0, access unknown.
   @inlinable public static var MEQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `CP_CMD_INDEX`: gfx_8_0 register, MMIO dword 0x21DE (byte 0x8778), rw, reset 0x0000_0000.
+/// `CP_CMD_INDEX`: gfx_8_0 register, MMIO dword 0x21DE (byte 0x8778), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CMD_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DE, resetValue: 0x0000_0000,
+      offset: 0x21DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CMD_INDEX CMD_INDEX@0:11 CMD_ME_SEL@12:2 CMD_QUEUE_SEL@16:3")
   }
 
-  /// `CP_CMD_INDEX.CMD_INDEX`: bits 10:0, rw.
+  /// `CP_CMD_INDEX.CMD_INDEX`: bits 10:0, access unknown.
   @inlinable public static var CMD_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CP_CMD_INDEX.CMD_ME_SEL`: bits 13:12, rw.
+  /// `CP_CMD_INDEX.CMD_ME_SEL`: bits 13:12, access unknown.
   @inlinable public static var CMD_ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `CP_CMD_INDEX.CMD_QUEUE_SEL`: bits 18:16, rw.
+  /// `CP_CMD_INDEX.CMD_QUEUE_SEL`: bits 18:16, access unknown.
   @inlinable public static var CMD_QUEUE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 }
 
-/// `CP_CMD_DATA`: gfx_8_0 register, MMIO dword 0x21DF (byte 0x877C), rw, reset 0x0000_0000.
+/// `CP_CMD_DATA`: gfx_8_0 register, MMIO dword 0x21DF (byte 0x877C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CMD_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21DF, resetValue: 0x0000_0000,
+      offset: 0x21DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CMD_DATA CMD_DATA@0:32")
   }
 
-  /// `CP_CMD_DATA.CMD_DATA`: bits 31:0, rw.
+  /// `CP_CMD_DATA.CMD_DATA`: bits 31:0, access unknown.
   @inlinable public static var CMD_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E0 (byte 0x8780), rw, reset 0x0000_0000.
+/// `CP_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E0 (byte 0x8780), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_RB_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E0, resetValue: 0x0000_0000,
+      offset: 0x21E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ_RB_STAT ROQ_RPTR_PRIMARY@0:10 ROQ_WPTR_PRIMARY@16:10")
   }
 
-  /// `CP_ROQ_RB_STAT.ROQ_RPTR_PRIMARY`: bits 9:0, rw.
+  /// `CP_ROQ_RB_STAT.ROQ_RPTR_PRIMARY`: bits 9:0, access unknown.
   @inlinable public static var ROQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_ROQ_RB_STAT.ROQ_WPTR_PRIMARY`: bits 25:16, rw.
+  /// `CP_ROQ_RB_STAT.ROQ_WPTR_PRIMARY`: bits 25:16, access unknown.
   @inlinable public static var ROQ_WPTR_PRIMARY: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E1 (byte 0x8784), rw, reset 0x0000_0000.
+/// `CP_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E1 (byte 0x8784), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_IB1_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E1, resetValue: 0x0000_0000,
+      offset: 0x21E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ_IB1_STAT ROQ_RPTR_INDIRECT1@0:10 ROQ_WPTR_INDIRECT1@16:10")
   }
 
-  /// `CP_ROQ_IB1_STAT.ROQ_RPTR_INDIRECT1`: bits 9:0, rw.
+  /// `CP_ROQ_IB1_STAT.ROQ_RPTR_INDIRECT1`: bits 9:0, access unknown.
   @inlinable public static var ROQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_ROQ_IB1_STAT.ROQ_WPTR_INDIRECT1`: bits 25:16, rw.
+  /// `CP_ROQ_IB1_STAT.ROQ_WPTR_INDIRECT1`: bits 25:16, access unknown.
   @inlinable public static var ROQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21E2 (byte 0x8788), rw, reset 0x0000_0000.
+/// `CP_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21E2 (byte 0x8788), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_IB2_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E2, resetValue: 0x0000_0000,
+      offset: 0x21E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ROQ_IB2_STAT ROQ_RPTR_INDIRECT2@0:10 ROQ_WPTR_INDIRECT2@16:10")
   }
 
-  /// `CP_ROQ_IB2_STAT.ROQ_RPTR_INDIRECT2`: bits 9:0, rw.
+  /// `CP_ROQ_IB2_STAT.ROQ_RPTR_INDIRECT2`: bits 9:0, access unknown.
   @inlinable public static var ROQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_ROQ_IB2_STAT.ROQ_WPTR_INDIRECT2`: bits 25:16, rw.
+  /// `CP_ROQ_IB2_STAT.ROQ_WPTR_INDIRECT2`: bits 25:16, access unknown.
   @inlinable public static var ROQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_STQ_STAT`: gfx_8_0 register, MMIO dword 0x21E3 (byte 0x878C), rw, reset 0x0000_0000.
+/// `CP_STQ_STAT`: gfx_8_0 register, MMIO dword 0x21E3 (byte 0x878C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E3, resetValue: 0x0000_0000,
+      offset: 0x21E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STQ_STAT STQ_RPTR@0:10")
   }
 
-  /// `CP_STQ_STAT.STQ_RPTR`: bits 9:0, rw.
+  /// `CP_STQ_STAT.STQ_RPTR`: bits 9:0, access unknown.
   @inlinable public static var STQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `CP_STQ_WR_STAT`: gfx_8_0 register, MMIO dword 0x21E4 (byte 0x8790), rw, reset 0x0000_0000.
+/// `CP_STQ_WR_STAT`: gfx_8_0 register, MMIO dword 0x21E4 (byte 0x8790), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_WR_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E4, resetValue: 0x0000_0000,
+      offset: 0x21E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STQ_WR_STAT STQ_WPTR@0:10")
   }
 
-  /// `CP_STQ_WR_STAT.STQ_WPTR`: bits 9:0, rw.
+  /// `CP_STQ_WR_STAT.STQ_WPTR`: bits 9:0, access unknown.
   @inlinable public static var STQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `CP_MEQ_STAT`: gfx_8_0 register, MMIO dword 0x21E5 (byte 0x8794), rw, reset 0x0000_0000.
+/// `CP_MEQ_STAT`: gfx_8_0 register, MMIO dword 0x21E5 (byte 0x8794), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E5, resetValue: 0x0000_0000,
+      offset: 0x21E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEQ_STAT MEQ_RPTR@0:10 MEQ_WPTR@16:10")
   }
 
-  /// `CP_MEQ_STAT.MEQ_RPTR`: bits 9:0, rw.
+  /// `CP_MEQ_STAT.MEQ_RPTR`: bits 9:0, access unknown.
   @inlinable public static var MEQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `CP_MEQ_STAT.MEQ_WPTR`: bits 25:16, rw.
+  /// `CP_MEQ_STAT.MEQ_WPTR`: bits 25:16, access unknown.
   @inlinable public static var MEQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
-/// `CP_CEQ1_AVAIL`: gfx_8_0 register, MMIO dword 0x21E6 (byte 0x8798), rw, reset 0x0000_0000.
+/// `CP_CEQ1_AVAIL`: gfx_8_0 register, MMIO dword 0x21E6 (byte 0x8798), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CEQ1_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E6, resetValue: 0x0000_0000,
+      offset: 0x21E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CEQ1_AVAIL CEQ_CNT_RING@0:11 CEQ_CNT_IB1@16:11")
   }
 
-  /// `CP_CEQ1_AVAIL.CEQ_CNT_RING`: bits 10:0, rw.
+  /// `CP_CEQ1_AVAIL.CEQ_CNT_RING`: bits 10:0, access unknown.
   @inlinable public static var CEQ_CNT_RING: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `CP_CEQ1_AVAIL.CEQ_CNT_IB1`: bits 26:16, rw.
+  /// `CP_CEQ1_AVAIL.CEQ_CNT_IB1`: bits 26:16, access unknown.
   @inlinable public static var CEQ_CNT_IB1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 11)
   }
 }
 
-/// `CP_CEQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21E7 (byte 0x879C), rw, reset 0x0000_0000.
+/// `CP_CEQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21E7 (byte 0x879C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CEQ2_AVAIL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E7, resetValue: 0x0000_0000,
+      offset: 0x21E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CEQ2_AVAIL CEQ_CNT_IB2@0:11")
   }
 
-  /// `CP_CEQ2_AVAIL.CEQ_CNT_IB2`: bits 10:0, rw.
+  /// `CP_CEQ2_AVAIL.CEQ_CNT_IB2`: bits 10:0, access unknown.
   @inlinable public static var CEQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `CP_CE_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E8 (byte 0x87A0), rw, reset 0x0000_0000.
+/// `CP_CE_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E8 (byte 0x87A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_RB_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E8, resetValue: 0x0000_0000,
+      offset: 0x21E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_ROQ_RB_STAT CEQ_RPTR_PRIMARY@0:10 CEQ_WPTR_PRIMARY@16:10")
   }
 
-  /// `CP_CE_ROQ_RB_STAT.CEQ_RPTR_PRIMARY`: bits 9:0, rw.
+  /// `CP_CE_ROQ_RB_STAT.CEQ_RPTR_PRIMARY`: bits 9:0, access unknown.
   @inlinable public static var CEQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_CE_ROQ_RB_STAT.CEQ_WPTR_PRIMARY`: bits 25:16, rw.
+  /// `CP_CE_ROQ_RB_STAT.CEQ_WPTR_PRIMARY`: bits 25:16, access unknown.
   @inlinable public static var CEQ_WPTR_PRIMARY: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_CE_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E9 (byte 0x87A4), rw, reset 0x0000_0000.
+/// `CP_CE_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E9 (byte 0x87A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_IB1_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21E9, resetValue: 0x0000_0000,
+      offset: 0x21E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_ROQ_IB1_STAT CEQ_RPTR_INDIRECT1@0:10 CEQ_WPTR_INDIRECT1@16:10")
   }
 
-  /// `CP_CE_ROQ_IB1_STAT.CEQ_RPTR_INDIRECT1`: bits 9:0, rw.
+  /// `CP_CE_ROQ_IB1_STAT.CEQ_RPTR_INDIRECT1`: bits 9:0, access unknown.
   @inlinable public static var CEQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_CE_ROQ_IB1_STAT.CEQ_WPTR_INDIRECT1`: bits 25:16, rw.
+  /// `CP_CE_ROQ_IB1_STAT.CEQ_WPTR_INDIRECT1`: bits 25:16, access unknown.
   @inlinable public static var CEQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_CE_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21EA (byte 0x87A8), rw, reset 0x0000_0000.
+/// `CP_CE_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21EA (byte 0x87A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_IB2_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21EA, resetValue: 0x0000_0000,
+      offset: 0x21EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_ROQ_IB2_STAT CEQ_RPTR_INDIRECT2@0:10 CEQ_WPTR_INDIRECT2@16:10")
   }
 
-  /// `CP_CE_ROQ_IB2_STAT.CEQ_RPTR_INDIRECT2`: bits 9:0, rw.
+  /// `CP_CE_ROQ_IB2_STAT.CEQ_RPTR_INDIRECT2`: bits 9:0, access unknown.
   @inlinable public static var CEQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `CP_CE_ROQ_IB2_STAT.CEQ_WPTR_INDIRECT2`: bits 25:16, rw.
+  /// `CP_CE_ROQ_IB2_STAT.CEQ_WPTR_INDIRECT2`: bits 25:16, access unknown.
   @inlinable public static var CEQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `CP_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x21F7 (byte 0x87DC), rw, reset 0x0000_0000.
+/// `CP_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x21F7 (byte 0x87DC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STAT_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21F7, resetValue: 0x0000_0000,
+      offset: 0x21F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STAT_DEBUG CP_VM_DOORBELL_WR_INT_ASSERTED@11:1 CP_ECC_ERROR_INT_ASSERTED@14:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 CMP_BUSY_INT_ASSERTED@18:1 CNTX_BUSY_INT_ASSERTED@19:1 CNTX_EMPTY_INT_ASSERTED@20:1 GFX_IDLE_INT_ASSERTED@21:1 PRIV_INSTR_INT_ASSERTED@22:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
   }
 
-  /// `CP_INT_STAT_DEBUG.CP_VM_DOORBELL_WR_INT_ASSERTED`: bit 11, rw.
+  /// `CP_INT_STAT_DEBUG.CP_VM_DOORBELL_WR_INT_ASSERTED`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, rw.
+  /// `CP_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, rw.
+  /// `CP_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.CMP_BUSY_INT_ASSERTED`: bit 18, rw.
+  /// `CP_INT_STAT_DEBUG.CMP_BUSY_INT_ASSERTED`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.CNTX_BUSY_INT_ASSERTED`: bit 19, rw.
+  /// `CP_INT_STAT_DEBUG.CNTX_BUSY_INT_ASSERTED`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.CNTX_EMPTY_INT_ASSERTED`: bit 20, rw.
+  /// `CP_INT_STAT_DEBUG.CNTX_EMPTY_INT_ASSERTED`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.GFX_IDLE_INT_ASSERTED`: bit 21, rw.
+  /// `CP_INT_STAT_DEBUG.GFX_IDLE_INT_ASSERTED`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.PRIV_INSTR_INT_ASSERTED`: bit 22, rw.
+  /// `CP_INT_STAT_DEBUG.PRIV_INSTR_INT_ASSERTED`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, rw.
+  /// `CP_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, rw.
+  /// `CP_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, rw.
+  /// `CP_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, rw.
+  /// `CP_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, rw.
+  /// `CP_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, rw.
+  /// `CP_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, rw.
+  /// `CP_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_VTX_VECT_EJECT_REG`: gfx_8_0 register, MMIO dword 0x222C (byte 0x88B0), rw, reset 0x0000_0000.
+/// `VGT_VTX_VECT_EJECT_REG`: gfx_8_0 register, MMIO dword 0x222C (byte 0x88B0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VTX_VECT_EJECT_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x222C, resetValue: 0x0000_0000,
+      offset: 0x222C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_VTX_VECT_EJECT_REG PRIM_COUNT@0:10")
   }
 
-  /// `VGT_VTX_VECT_EJECT_REG.PRIM_COUNT`: bits 9:0, rw.
+  /// `VGT_VTX_VECT_EJECT_REG.PRIM_COUNT`: bits 9:0, access unknown.
   @inlinable public static var PRIM_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `VGT_DMA_DATA_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222D (byte 0x88B4), rw, reset 0x0000_0000.
+/// `VGT_DMA_DATA_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222D (byte 0x88B4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_DATA_FIFO_DEPTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x222D, resetValue: 0x0000_0000,
+      offset: 0x222D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_DATA_FIFO_DEPTH DMA_DATA_FIFO_DEPTH@0:9")
   }
 
-  /// `VGT_DMA_DATA_FIFO_DEPTH.DMA_DATA_FIFO_DEPTH`: bits 8:0, rw.
+  /// `VGT_DMA_DATA_FIFO_DEPTH.DMA_DATA_FIFO_DEPTH`: bits 8:0, access unknown.
   @inlinable public static var DMA_DATA_FIFO_DEPTH: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 }
 
-/// `VGT_DMA_REQ_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222E (byte 0x88B8), rw, reset 0x0000_0000.
+/// `VGT_DMA_REQ_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222E (byte 0x88B8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_REQ_FIFO_DEPTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x222E, resetValue: 0x0000_0000,
+      offset: 0x222E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_REQ_FIFO_DEPTH DMA_REQ_FIFO_DEPTH@0:6")
   }
 
-  /// `VGT_DMA_REQ_FIFO_DEPTH.DMA_REQ_FIFO_DEPTH`: bits 5:0, rw.
+  /// `VGT_DMA_REQ_FIFO_DEPTH.DMA_REQ_FIFO_DEPTH`: bits 5:0, access unknown.
   @inlinable public static var DMA_REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 }
 
-/// `VGT_DRAW_INIT_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222F (byte 0x88BC), rw, reset 0x0000_0000.
+/// `VGT_DRAW_INIT_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222F (byte 0x88BC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DRAW_INIT_FIFO_DEPTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x222F, resetValue: 0x0000_0000,
+      offset: 0x222F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DRAW_INIT_FIFO_DEPTH DRAW_INIT_FIFO_DEPTH@0:6")
   }
 
-  /// `VGT_DRAW_INIT_FIFO_DEPTH.DRAW_INIT_FIFO_DEPTH`: bits 5:0, rw.
+  /// `VGT_DRAW_INIT_FIFO_DEPTH.DRAW_INIT_FIFO_DEPTH`: bits 5:0, access unknown.
   @inlinable public static var DRAW_INIT_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 }
 
-/// `VGT_LAST_COPY_STATE`: gfx_8_0 register, MMIO dword 0x2230 (byte 0x88C0), rw, reset 0x0000_0000.
+/// `VGT_LAST_COPY_STATE`: gfx_8_0 register, MMIO dword 0x2230 (byte 0x88C0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_LAST_COPY_STATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2230, resetValue: 0x0000_0000,
+      offset: 0x2230,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_LAST_COPY_STATE SRC_STATE_ID@0:3 DST_STATE_ID@16:3")
   }
 
-  /// `VGT_LAST_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
+  /// `VGT_LAST_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `VGT_LAST_COPY_STATE.DST_STATE_ID`: bits 18:16, rw.
+  /// `VGT_LAST_COPY_STATE.DST_STATE_ID`: bits 18:16, access unknown.
   @inlinable public static var DST_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
-/// `VGT_CACHE_INVALIDATION`: gfx_8_0 register, MMIO dword 0x2231 (byte 0x88C4), rw, reset 0x0000_0000.
+/// `VGT_CACHE_INVALIDATION`: gfx_8_0 register, MMIO dword 0x2231 (byte 0x88C4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_CACHE_INVALIDATION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2231, resetValue: 0x0000_0000,
+      offset: 0x2231,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_CACHE_INVALIDATION CACHE_INVALIDATION@0:2 DIS_INSTANCING_OPT@4:1 VS_NO_EXTRA_BUFFER@5:1 AUTO_INVLD_EN@6:2 USE_GS_DONE@9:1 DIS_RANGE_FULL_INVLD@11:1 GS_LATE_ALLOC_EN@12:1 STREAMOUT_FULL_FLUSH@13:1 ES_LIMIT@16:5")
   }
 
-  /// `VGT_CACHE_INVALIDATION.CACHE_INVALIDATION`: bits 1:0, rw.
+  /// `VGT_CACHE_INVALIDATION.CACHE_INVALIDATION`: bits 1:0, access unknown.
   @inlinable public static var CACHE_INVALIDATION: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `VGT_CACHE_INVALIDATION.DIS_INSTANCING_OPT`: bit 4, rw.
+  /// `VGT_CACHE_INVALIDATION.DIS_INSTANCING_OPT`: bit 4, access unknown.
   @inlinable public static var DIS_INSTANCING_OPT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_CACHE_INVALIDATION.VS_NO_EXTRA_BUFFER`: bit 5, rw.
+  /// `VGT_CACHE_INVALIDATION.VS_NO_EXTRA_BUFFER`: bit 5, access unknown.
   @inlinable public static var VS_NO_EXTRA_BUFFER: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_CACHE_INVALIDATION.AUTO_INVLD_EN`: bits 7:6, rw.
+  /// `VGT_CACHE_INVALIDATION.AUTO_INVLD_EN`: bits 7:6, access unknown.
   @inlinable public static var AUTO_INVLD_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `VGT_CACHE_INVALIDATION.USE_GS_DONE`: bit 9, rw.
+  /// `VGT_CACHE_INVALIDATION.USE_GS_DONE`: bit 9, access unknown.
   @inlinable public static var USE_GS_DONE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_CACHE_INVALIDATION.DIS_RANGE_FULL_INVLD`: bit 11, rw.
+  /// `VGT_CACHE_INVALIDATION.DIS_RANGE_FULL_INVLD`: bit 11, access unknown.
   @inlinable public static var DIS_RANGE_FULL_INVLD: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_CACHE_INVALIDATION.GS_LATE_ALLOC_EN`: bit 12, rw.
+  /// `VGT_CACHE_INVALIDATION.GS_LATE_ALLOC_EN`: bit 12, access unknown.
   @inlinable public static var GS_LATE_ALLOC_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_CACHE_INVALIDATION.STREAMOUT_FULL_FLUSH`: bit 13, rw.
+  /// `VGT_CACHE_INVALIDATION.STREAMOUT_FULL_FLUSH`: bit 13, access unknown.
   @inlinable public static var STREAMOUT_FULL_FLUSH: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_CACHE_INVALIDATION.ES_LIMIT`: bits 20:16, rw.
+  /// `VGT_CACHE_INVALIDATION.ES_LIMIT`: bits 20:16, access unknown.
   @inlinable public static var ES_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 }
 
-/// `VGT_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2232 (byte 0x88C8), rw, reset 0x0000_0000.
+/// `VGT_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2232 (byte 0x88C8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_RESET_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2232, resetValue: 0x0000_0000,
+      offset: 0x2232,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_RESET_DEBUG GS_DISABLE@0:1 TESS_DISABLE@1:1 WD_DISABLE@2:1")
   }
 
-  /// `VGT_RESET_DEBUG.GS_DISABLE`: bit 0, rw.
+  /// `VGT_RESET_DEBUG.GS_DISABLE`: bit 0, access unknown.
   @inlinable public static var GS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_RESET_DEBUG.TESS_DISABLE`: bit 1, rw.
+  /// `VGT_RESET_DEBUG.TESS_DISABLE`: bit 1, access unknown.
   @inlinable public static var TESS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_RESET_DEBUG.WD_DISABLE`: bit 2, rw.
+  /// `VGT_RESET_DEBUG.WD_DISABLE`: bit 2, access unknown.
   @inlinable public static var WD_DISABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
-/// `VGT_STRMOUT_DELAY`: gfx_8_0 register, MMIO dword 0x2233 (byte 0x88CC), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_DELAY`: gfx_8_0 register, MMIO dword 0x2233 (byte 0x88CC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DELAY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2233, resetValue: 0x0000_0000,
+      offset: 0x2233,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DELAY SKIP_DELAY@0:8 SE0_WD_DELAY@8:3 SE1_WD_DELAY@11:3 SE2_WD_DELAY@14:3 SE3_WD_DELAY@17:3")
   }
 
-  /// `VGT_STRMOUT_DELAY.SKIP_DELAY`: bits 7:0, rw.
+  /// `VGT_STRMOUT_DELAY.SKIP_DELAY`: bits 7:0, access unknown.
   @inlinable public static var SKIP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_STRMOUT_DELAY.SE0_WD_DELAY`: bits 10:8, rw.
+  /// `VGT_STRMOUT_DELAY.SE0_WD_DELAY`: bits 10:8, access unknown.
   @inlinable public static var SE0_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `VGT_STRMOUT_DELAY.SE1_WD_DELAY`: bits 13:11, rw.
+  /// `VGT_STRMOUT_DELAY.SE1_WD_DELAY`: bits 13:11, access unknown.
   @inlinable public static var SE1_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `VGT_STRMOUT_DELAY.SE2_WD_DELAY`: bits 16:14, rw.
+  /// `VGT_STRMOUT_DELAY.SE2_WD_DELAY`: bits 16:14, access unknown.
   @inlinable public static var SE2_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
 
-  /// `VGT_STRMOUT_DELAY.SE3_WD_DELAY`: bits 19:17, rw.
+  /// `VGT_STRMOUT_DELAY.SE3_WD_DELAY`: bits 19:17, access unknown.
   @inlinable public static var SE3_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 }
 
-/// `VGT_FIFO_DEPTHS`: gfx_8_0 register, MMIO dword 0x2234 (byte 0x88D0), rw, reset 0x0000_0000.
+/// `VGT_FIFO_DEPTHS`: gfx_8_0 register, MMIO dword 0x2234 (byte 0x88D0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_FIFO_DEPTHS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2234, resetValue: 0x0000_0000,
+      offset: 0x2234,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_FIFO_DEPTHS VS_DEALLOC_TBL_DEPTH@0:7 RESERVED_0@7:1 CLIPP_FIFO_DEPTH@8:14 HSINPUT_FIFO_DEPTH@22:6")
   }
 
-  /// `VGT_FIFO_DEPTHS.VS_DEALLOC_TBL_DEPTH`: bits 6:0, rw.
+  /// `VGT_FIFO_DEPTHS.VS_DEALLOC_TBL_DEPTH`: bits 6:0, access unknown.
   @inlinable public static var VS_DEALLOC_TBL_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `VGT_FIFO_DEPTHS.RESERVED_0`: bit 7, rw.
+  /// `VGT_FIFO_DEPTHS.RESERVED_0`: bit 7, access unknown.
   @inlinable public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_FIFO_DEPTHS.CLIPP_FIFO_DEPTH`: bits 21:8, rw.
+  /// `VGT_FIFO_DEPTHS.CLIPP_FIFO_DEPTH`: bits 21:8, access unknown.
   @inlinable public static var CLIPP_FIFO_DEPTH: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 14)
   }
 
-  /// `VGT_FIFO_DEPTHS.HSINPUT_FIFO_DEPTH`: bits 27:22, rw.
+  /// `VGT_FIFO_DEPTHS.HSINPUT_FIFO_DEPTH`: bits 27:22, access unknown.
   @inlinable public static var HSINPUT_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 6)
   }
 }
 
-/// `VGT_GS_VERTEX_REUSE`: gfx_8_0 register, MMIO dword 0x2235 (byte 0x88D4), rw, reset 0x0000_0000.
+/// `VGT_GS_VERTEX_REUSE`: gfx_8_0 register, MMIO dword 0x2235 (byte 0x88D4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERTEX_REUSE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2235, resetValue: 0x0000_0000,
+      offset: 0x2235,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERTEX_REUSE VERT_REUSE@0:5")
   }
 
-  /// `VGT_GS_VERTEX_REUSE.VERT_REUSE`: bits 4:0, rw.
+  /// `VGT_GS_VERTEX_REUSE.VERT_REUSE`: bits 4:0, access unknown.
   @inlinable public static var VERT_REUSE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `VGT_MC_LAT_CNTL`: gfx_8_0 register, MMIO dword 0x2236 (byte 0x88D8), rw, reset 0x0000_0000.
+/// `VGT_MC_LAT_CNTL`: gfx_8_0 register, MMIO dword 0x2236 (byte 0x88D8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MC_LAT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2236, resetValue: 0x0000_0000,
+      offset: 0x2236,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_MC_LAT_CNTL MC_TIME_STAMP_RES@0:2")
   }
 
-  /// `VGT_MC_LAT_CNTL.MC_TIME_STAMP_RES`: bits 1:0, rw.
+  /// `VGT_MC_LAT_CNTL.MC_TIME_STAMP_RES`: bits 1:0, access unknown.
   @inlinable public static var MC_TIME_STAMP_RES: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 }
 
-/// `IA_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2237 (byte 0x88DC), rw, reset 0x0000_0000.
+/// `IA_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2237 (byte 0x88DC), access unknown, reset unknown (`write` starts from 0).
 public enum IA_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2237, resetValue: 0x0000_0000,
+      offset: 0x2237,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_CNTL_STATUS IA_BUSY@0:1 IA_DMA_BUSY@1:1 IA_DMA_REQ_BUSY@2:1 IA_GRP_BUSY@3:1 IA_ADC_BUSY@4:1")
   }
 
-  /// `IA_CNTL_STATUS.IA_BUSY`: bit 0, rw.
+  /// `IA_CNTL_STATUS.IA_BUSY`: bit 0, access unknown.
   @inlinable public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IA_CNTL_STATUS.IA_DMA_BUSY`: bit 1, rw.
+  /// `IA_CNTL_STATUS.IA_DMA_BUSY`: bit 1, access unknown.
   @inlinable public static var IA_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IA_CNTL_STATUS.IA_DMA_REQ_BUSY`: bit 2, rw.
+  /// `IA_CNTL_STATUS.IA_DMA_REQ_BUSY`: bit 2, access unknown.
   @inlinable public static var IA_DMA_REQ_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `IA_CNTL_STATUS.IA_GRP_BUSY`: bit 3, rw.
+  /// `IA_CNTL_STATUS.IA_GRP_BUSY`: bit 3, access unknown.
   @inlinable public static var IA_GRP_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IA_CNTL_STATUS.IA_ADC_BUSY`: bit 4, rw.
+  /// `IA_CNTL_STATUS.IA_ADC_BUSY`: bit 4, access unknown.
   @inlinable public static var IA_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `VGT_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2238 (byte 0x88E0), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2238 (byte 0x88E0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2238, resetValue: 0x0000_0000,
+      offset: 0x2238,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_CNTL VGT_DEBUG_INDX@0:6 VGT_DEBUG_SEL_BUS_B@6:1")
   }
 
-  /// `VGT_DEBUG_CNTL.VGT_DEBUG_INDX`: bits 5:0, rw.
+  /// `VGT_DEBUG_CNTL.VGT_DEBUG_INDX`: bits 5:0, access unknown.
   @inlinable public static var VGT_DEBUG_INDX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `VGT_DEBUG_CNTL.VGT_DEBUG_SEL_BUS_B`: bit 6, rw.
+  /// `VGT_DEBUG_CNTL.VGT_DEBUG_SEL_BUS_B`: bit 6, access unknown.
   @inlinable public static var VGT_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `VGT_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2239 (byte 0x88E4), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2239 (byte 0x88E4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2239, resetValue: 0x0000_0000,
+      offset: 0x2239,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_DATA DATA@0:32")
   }
 
-  /// `VGT_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `VGT_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IA_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223A (byte 0x88E8), rw, reset 0x0000_0000.
+/// `IA_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223A (byte 0x88E8), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223A, resetValue: 0x0000_0000,
+      offset: 0x223A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_CNTL IA_DEBUG_INDX@0:6 IA_DEBUG_SEL_BUS_B@6:1")
   }
 
-  /// `IA_DEBUG_CNTL.IA_DEBUG_INDX`: bits 5:0, rw.
+  /// `IA_DEBUG_CNTL.IA_DEBUG_INDX`: bits 5:0, access unknown.
   @inlinable public static var IA_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `IA_DEBUG_CNTL.IA_DEBUG_SEL_BUS_B`: bit 6, rw.
+  /// `IA_DEBUG_CNTL.IA_DEBUG_SEL_BUS_B`: bit 6, access unknown.
   @inlinable public static var IA_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `IA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223B (byte 0x88EC), rw, reset 0x0000_0000.
+/// `IA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223B (byte 0x88EC), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223B, resetValue: 0x0000_0000,
+      offset: 0x223B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_DATA DATA@0:32")
   }
 
-  /// `IA_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `IA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223C (byte 0x88F0), rw, reset 0x0000_0000.
+/// `VGT_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223C (byte 0x88F0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223C, resetValue: 0x0000_0000,
+      offset: 0x223C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_CNTL_STATUS VGT_BUSY@0:1 VGT_OUT_INDX_BUSY@1:1 VGT_OUT_BUSY@2:1 VGT_PT_BUSY@3:1 VGT_TE_BUSY@4:1 VGT_VR_BUSY@5:1 VGT_PI_BUSY@6:1 VGT_GS_BUSY@7:1 VGT_HS_BUSY@8:1 VGT_TE11_BUSY@9:1")
   }
 
-  /// `VGT_CNTL_STATUS.VGT_BUSY`: bit 0, rw.
+  /// `VGT_CNTL_STATUS.VGT_BUSY`: bit 0, access unknown.
   @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_OUT_INDX_BUSY`: bit 1, rw.
+  /// `VGT_CNTL_STATUS.VGT_OUT_INDX_BUSY`: bit 1, access unknown.
   @inlinable public static var VGT_OUT_INDX_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_CNTL_STATUS.VGT_OUT_BUSY`: bit 2, rw.
+  /// `VGT_CNTL_STATUS.VGT_OUT_BUSY`: bit 2, access unknown.
   @inlinable public static var VGT_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_PT_BUSY`: bit 3, rw.
+  /// `VGT_CNTL_STATUS.VGT_PT_BUSY`: bit 3, access unknown.
   @inlinable public static var VGT_PT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_TE_BUSY`: bit 4, rw.
+  /// `VGT_CNTL_STATUS.VGT_TE_BUSY`: bit 4, access unknown.
   @inlinable public static var VGT_TE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_VR_BUSY`: bit 5, rw.
+  /// `VGT_CNTL_STATUS.VGT_VR_BUSY`: bit 5, access unknown.
   @inlinable public static var VGT_VR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_PI_BUSY`: bit 6, rw.
+  /// `VGT_CNTL_STATUS.VGT_PI_BUSY`: bit 6, access unknown.
   @inlinable public static var VGT_PI_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_GS_BUSY`: bit 7, rw.
+  /// `VGT_CNTL_STATUS.VGT_GS_BUSY`: bit 7, access unknown.
   @inlinable public static var VGT_GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_HS_BUSY`: bit 8, rw.
+  /// `VGT_CNTL_STATUS.VGT_HS_BUSY`: bit 8, access unknown.
   @inlinable public static var VGT_HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_CNTL_STATUS.VGT_TE11_BUSY`: bit 9, rw.
+  /// `VGT_CNTL_STATUS.VGT_TE11_BUSY`: bit 9, access unknown.
   @inlinable public static var VGT_TE11_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `WD_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223D (byte 0x88F4), rw, reset 0x0000_0000.
+/// `WD_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223D (byte 0x88F4), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223D, resetValue: 0x0000_0000,
+      offset: 0x223D,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_CNTL WD_DEBUG_INDX@0:6 WD_DEBUG_SEL_BUS_B@6:1")
   }
 
-  /// `WD_DEBUG_CNTL.WD_DEBUG_INDX`: bits 5:0, rw.
+  /// `WD_DEBUG_CNTL.WD_DEBUG_INDX`: bits 5:0, access unknown.
   @inlinable public static var WD_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `WD_DEBUG_CNTL.WD_DEBUG_SEL_BUS_B`: bit 6, rw.
+  /// `WD_DEBUG_CNTL.WD_DEBUG_SEL_BUS_B`: bit 6, access unknown.
   @inlinable public static var WD_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `WD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223E (byte 0x88F8), rw, reset 0x0000_0000.
+/// `WD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223E (byte 0x88F8), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223E, resetValue: 0x0000_0000,
+      offset: 0x223E,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_DATA DATA@0:32")
   }
 
-  /// `WD_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `WD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `WD_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223F (byte 0x88FC), rw, reset 0x0000_0000.
+/// `WD_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223F (byte 0x88FC), access unknown, reset unknown (`write` starts from 0).
 public enum WD_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x223F, resetValue: 0x0000_0000,
+      offset: 0x223F,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_CNTL_STATUS WD_BUSY@0:1 WD_SPL_DMA_BUSY@1:1 WD_SPL_DI_BUSY@2:1 WD_ADC_BUSY@3:1")
   }
 
-  /// `WD_CNTL_STATUS.WD_BUSY`: bit 0, rw.
+  /// `WD_CNTL_STATUS.WD_BUSY`: bit 0, access unknown.
   @inlinable public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `WD_CNTL_STATUS.WD_SPL_DMA_BUSY`: bit 1, rw.
+  /// `WD_CNTL_STATUS.WD_SPL_DMA_BUSY`: bit 1, access unknown.
   @inlinable public static var WD_SPL_DMA_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_CNTL_STATUS.WD_SPL_DI_BUSY`: bit 2, rw.
+  /// `WD_CNTL_STATUS.WD_SPL_DI_BUSY`: bit 2, access unknown.
   @inlinable public static var WD_SPL_DI_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_CNTL_STATUS.WD_ADC_BUSY`: bit 3, rw.
+  /// `WD_CNTL_STATUS.WD_ADC_BUSY`: bit 3, access unknown.
   @inlinable public static var WD_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `CC_GC_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2240 (byte 0x8900), rw, reset 0x0000_0000.
+/// `CC_GC_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2240 (byte 0x8900), access unknown, reset unknown (`write` starts from 0).
 public enum CC_GC_PRIM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2240, resetValue: 0x0000_0000,
+      offset: 0x2240,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
   }
 
-  /// `CC_GC_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, rw.
+  /// `CC_GC_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
   @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `CC_GC_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, rw.
+  /// `CC_GC_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
   @inlinable public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `GC_USER_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2241 (byte 0x8904), rw, reset 0x0000_0000.
+/// `GC_USER_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2241 (byte 0x8904), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_PRIM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2241, resetValue: 0x0000_0000,
+      offset: 0x2241,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
   }
 
-  /// `GC_USER_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, rw.
+  /// `GC_USER_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
   @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `GC_USER_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, rw.
+  /// `GC_USER_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
   @inlinable public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `WD_QOS`: gfx_8_0 register, MMIO dword 0x2242 (byte 0x8908), rw, reset 0x0000_0000.
+/// `WD_QOS`: gfx_8_0 register, MMIO dword 0x2242 (byte 0x8908), access unknown, reset unknown (`write` starts from 0).
 public enum WD_QOS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2242, resetValue: 0x0000_0000,
+      offset: 0x2242,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_QOS DRAW_STALL@0:1")
   }
 
-  /// `WD_QOS.DRAW_STALL`: bit 0, rw.
+  /// `WD_QOS.DRAW_STALL`: bit 0, access unknown.
   @inlinable public static var DRAW_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `VGT_SYS_CONFIG`: gfx_8_0 register, MMIO dword 0x2263 (byte 0x898C), rw, reset 0x0000_0000.
+/// `VGT_SYS_CONFIG`: gfx_8_0 register, MMIO dword 0x2263 (byte 0x898C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_SYS_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2263, resetValue: 0x0000_0000,
+      offset: 0x2263,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_SYS_CONFIG DUAL_CORE_EN@0:1 MAX_LS_HS_THDGRP@1:6 ADC_EVENT_FILTER_DISABLE@7:1")
   }
 
-  /// `VGT_SYS_CONFIG.DUAL_CORE_EN`: bit 0, rw.
+  /// `VGT_SYS_CONFIG.DUAL_CORE_EN`: bit 0, access unknown.
   @inlinable public static var DUAL_CORE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_SYS_CONFIG.MAX_LS_HS_THDGRP`: bits 6:1, rw.
+  /// `VGT_SYS_CONFIG.MAX_LS_HS_THDGRP`: bits 6:1, access unknown.
   @inlinable public static var MAX_LS_HS_THDGRP: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 6)
   }
 
-  /// `VGT_SYS_CONFIG.ADC_EVENT_FILTER_DISABLE`: bit 7, rw.
+  /// `VGT_SYS_CONFIG.ADC_EVENT_FILTER_DISABLE`: bit 7, access unknown.
   @inlinable public static var ADC_EVENT_FILTER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `VGT_VS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x2268 (byte 0x89A0), rw, reset 0x0000_0000.
+/// `VGT_VS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x2268 (byte 0x89A0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VS_MAX_WAVE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2268, resetValue: 0x0000_0000,
+      offset: 0x2268,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_VS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
   }
 
-  /// `VGT_VS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
+  /// `VGT_VS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `GFX_PIPE_CONTROL`: gfx_8_0 register, MMIO dword 0x226D (byte 0x89B4), rw, reset 0x0000_0000.
+/// `GFX_PIPE_CONTROL`: gfx_8_0 register, MMIO dword 0x226D (byte 0x89B4), access unknown, reset unknown (`write` starts from 0).
 public enum GFX_PIPE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x226D, resetValue: 0x0000_0000,
+      offset: 0x226D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GFX_PIPE_CONTROL HYSTERESIS_CNT@0:13 RESERVED@13:3 CONTEXT_SUSPEND_EN@16:1")
   }
 
-  /// `GFX_PIPE_CONTROL.HYSTERESIS_CNT`: bits 12:0, rw.
+  /// `GFX_PIPE_CONTROL.HYSTERESIS_CNT`: bits 12:0, access unknown.
   @inlinable public static var HYSTERESIS_CNT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
-  /// `GFX_PIPE_CONTROL.RESERVED`: bits 15:13, rw.
+  /// `GFX_PIPE_CONTROL.RESERVED`: bits 15:13, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
-  /// `GFX_PIPE_CONTROL.CONTEXT_SUSPEND_EN`: bit 16, rw.
+  /// `GFX_PIPE_CONTROL.CONTEXT_SUSPEND_EN`: bit 16, access unknown.
   @inlinable public static var CONTEXT_SUSPEND_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `CC_GC_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x226F (byte 0x89BC), rw, reset 0x0000_0000.
+/// `CC_GC_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x226F (byte 0x89BC), access unknown, reset unknown (`write` starts from 0).
 public enum CC_GC_SHADER_ARRAY_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x226F, resetValue: 0x0000_0000,
+      offset: 0x226F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
   }
 
-  /// `CC_GC_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, rw.
+  /// `CC_GC_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
   @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GC_USER_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x2270 (byte 0x89C0), rw, reset 0x0000_0000.
+/// `GC_USER_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x2270 (byte 0x89C0), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_SHADER_ARRAY_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2270, resetValue: 0x0000_0000,
+      offset: 0x2270,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
   }
 
-  /// `GC_USER_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, rw.
+  /// `GC_USER_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
   @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `VGT_DMA_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0x2271 (byte 0x89C4), rw, reset 0x0000_0000.
+/// `VGT_DMA_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0x2271 (byte 0x89C4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_PRIMITIVE_TYPE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2271, resetValue: 0x0000_0000,
+      offset: 0x2271,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_PRIMITIVE_TYPE PRIM_TYPE@0:6")
   }
 
-  /// `VGT_DMA_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, rw.
+  /// `VGT_DMA_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
   @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `VGT_DMA_CONTROL`: gfx_8_0 register, MMIO dword 0x2272 (byte 0x89C8), rw, reset 0x0000_0000.
+/// `VGT_DMA_CONTROL`: gfx_8_0 register, MMIO dword 0x2272 (byte 0x89C8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2272, resetValue: 0x0000_0000,
+      offset: 0x2272,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_CONTROL PRIMGROUP_SIZE@0:16 IA_SWITCH_ON_EOP@17:1 WD_SWITCH_ON_EOP@20:1")
   }
 
-  /// `VGT_DMA_CONTROL.PRIMGROUP_SIZE`: bits 15:0, rw.
+  /// `VGT_DMA_CONTROL.PRIMGROUP_SIZE`: bits 15:0, access unknown.
   @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `VGT_DMA_CONTROL.IA_SWITCH_ON_EOP`: bit 17, rw.
+  /// `VGT_DMA_CONTROL.IA_SWITCH_ON_EOP`: bit 17, access unknown.
   @inlinable public static var IA_SWITCH_ON_EOP: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DMA_CONTROL.WD_SWITCH_ON_EOP`: bit 20, rw.
+  /// `VGT_DMA_CONTROL.WD_SWITCH_ON_EOP`: bit 20, access unknown.
   @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `VGT_DMA_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0x2273 (byte 0x89CC), rw, reset 0x0000_0000.
+/// `VGT_DMA_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0x2273 (byte 0x89CC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_LS_HS_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2273, resetValue: 0x0000_0000,
+      offset: 0x2273,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_LS_HS_CONFIG HS_NUM_INPUT_CP@8:6")
   }
 
-  /// `VGT_DMA_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, rw.
+  /// `VGT_DMA_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
   @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 }
 
-/// `PA_SU_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2280 (byte 0x8A00), rw, reset 0x0000_0000.
+/// `PA_SU_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2280 (byte 0x8A00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2280, resetValue: 0x0000_0000,
+      offset: 0x2280,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_DEBUG_CNTL SU_DEBUG_INDX@0:5")
   }
 
-  /// `PA_SU_DEBUG_CNTL.SU_DEBUG_INDX`: bits 4:0, rw.
+  /// `PA_SU_DEBUG_CNTL.SU_DEBUG_INDX`: bits 4:0, access unknown.
   @inlinable public static var SU_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `PA_SU_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2281 (byte 0x8A04), rw, reset 0x0000_0000.
+/// `PA_SU_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2281 (byte 0x8A04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2281, resetValue: 0x0000_0000,
+      offset: 0x2281,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_DEBUG_DATA DATA@0:32")
   }
 
-  /// `PA_SU_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `PA_SU_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_CL_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2284 (byte 0x8A10), rw, reset 0x0000_0000.
+/// `PA_CL_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2284 (byte 0x8A10), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2284, resetValue: 0x0000_0000,
+      offset: 0x2284,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_CNTL_STATUS CL_BUSY@31:1")
   }
 
-  /// `PA_CL_CNTL_STATUS.CL_BUSY`: bit 31, rw.
+  /// `PA_CL_CNTL_STATUS.CL_BUSY`: bit 31, access unknown.
   @inlinable public static var CL_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PA_CL_ENHANCE`: gfx_8_0 register, MMIO dword 0x2285 (byte 0x8A14), rw, reset 0x0000_0000.
+/// `PA_CL_ENHANCE`: gfx_8_0 register, MMIO dword 0x2285 (byte 0x8A14), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2285, resetValue: 0x0000_0000,
+      offset: 0x2285,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_ENHANCE CLIP_VTX_REORDER_ENA@0:1 NUM_CLIP_SEQ@1:2 CLIPPED_PRIM_SEQ_STALL@3:1 VE_NAN_PROC_DISABLE@4:1 XTRA_DEBUG_REG_SEL@5:1 ECO_SPARE3@28:1 ECO_SPARE2@29:1 ECO_SPARE1@30:1 ECO_SPARE0@31:1")
   }
 
-  /// `PA_CL_ENHANCE.CLIP_VTX_REORDER_ENA`: bit 0, rw.
+  /// `PA_CL_ENHANCE.CLIP_VTX_REORDER_ENA`: bit 0, access unknown.
   @inlinable public static var CLIP_VTX_REORDER_ENA: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_CL_ENHANCE.NUM_CLIP_SEQ`: bits 2:1, rw.
+  /// `PA_CL_ENHANCE.NUM_CLIP_SEQ`: bits 2:1, access unknown.
   @inlinable public static var NUM_CLIP_SEQ: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `PA_CL_ENHANCE.CLIPPED_PRIM_SEQ_STALL`: bit 3, rw.
+  /// `PA_CL_ENHANCE.CLIPPED_PRIM_SEQ_STALL`: bit 3, access unknown.
   @inlinable public static var CLIPPED_PRIM_SEQ_STALL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_CL_ENHANCE.VE_NAN_PROC_DISABLE`: bit 4, rw.
+  /// `PA_CL_ENHANCE.VE_NAN_PROC_DISABLE`: bit 4, access unknown.
   @inlinable public static var VE_NAN_PROC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_CL_ENHANCE.XTRA_DEBUG_REG_SEL`: bit 5, rw.
+  /// `PA_CL_ENHANCE.XTRA_DEBUG_REG_SEL`: bit 5, access unknown.
   @inlinable public static var XTRA_DEBUG_REG_SEL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_CL_ENHANCE.ECO_SPARE3`: bit 28, rw.
+  /// `PA_CL_ENHANCE.ECO_SPARE3`: bit 28, access unknown.
   @inlinable public static var ECO_SPARE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `PA_CL_ENHANCE.ECO_SPARE2`: bit 29, rw.
+  /// `PA_CL_ENHANCE.ECO_SPARE2`: bit 29, access unknown.
   @inlinable public static var ECO_SPARE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `PA_CL_ENHANCE.ECO_SPARE1`: bit 30, rw.
+  /// `PA_CL_ENHANCE.ECO_SPARE1`: bit 30, access unknown.
   @inlinable public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `PA_CL_ENHANCE.ECO_SPARE0`: bit 31, rw.
+  /// `PA_CL_ENHANCE.ECO_SPARE0`: bit 31, access unknown.
   @inlinable public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PA_CL_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2286 (byte 0x8A18), rw, reset 0x0000_0000.
+/// `PA_CL_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2286 (byte 0x8A18), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_RESET_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2286, resetValue: 0x0000_0000,
+      offset: 0x2286,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_RESET_DEBUG CL_TRIV_DISC_DISABLE@0:1")
   }
 
-  /// `PA_CL_RESET_DEBUG.CL_TRIV_DISC_DISABLE`: bit 0, rw.
+  /// `PA_CL_RESET_DEBUG.CL_TRIV_DISC_DISABLE`: bit 0, access unknown.
   @inlinable public static var CL_TRIV_DISC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PA_SU_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2294 (byte 0x8A50), rw, reset 0x0000_0000.
+/// `PA_SU_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2294 (byte 0x8A50), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2294, resetValue: 0x0000_0000,
+      offset: 0x2294,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_CNTL_STATUS SU_BUSY@31:1")
   }
 
-  /// `PA_SU_CNTL_STATUS.SU_BUSY`: bit 31, rw.
+  /// `PA_SU_CNTL_STATUS.SU_BUSY`: bit 31, access unknown.
   @inlinable public static var SU_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `PA_SC_FIFO_DEPTH_CNTL`: gfx_8_0 register, MMIO dword 0x2295 (byte 0x8A54), rw, reset 0x0000_0000.
+/// `PA_SC_FIFO_DEPTH_CNTL`: gfx_8_0 register, MMIO dword 0x2295 (byte 0x8A54), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FIFO_DEPTH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2295, resetValue: 0x0000_0000,
+      offset: 0x2295,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_FIFO_DEPTH_CNTL DEPTH@0:10")
   }
 
-  /// `PA_SC_FIFO_DEPTH_CNTL.DEPTH`: bits 9:0, rw.
+  /// `PA_SC_FIFO_DEPTH_CNTL.DEPTH`: bits 9:0, access unknown.
   @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C0 (byte 0x8B00), rw, reset 0x0000_0000.
+/// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C0 (byte 0x8B00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22C0, resetValue: 0x0000_0000,
+      offset: 0x22C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
 
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
+  /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C1 (byte 0x8B04), rw, reset 0x0000_0000.
+/// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C1 (byte 0x8B04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22C1, resetValue: 0x0000_0000,
+      offset: 0x22C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
 
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
+  /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PA_SC_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C2 (byte 0x8B08), rw, reset 0x0000_0000.
+/// `PA_SC_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C2 (byte 0x8B08), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_TRAP_SCREEN_HV_LOCK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22C2, resetValue: 0x0000_0000,
+      offset: 0x22C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
 
-  /// `PA_SC_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, rw.
+  /// `PA_SC_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
   @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `PA_SC_FORCE_EOV_MAX_CNTS`: gfx_8_0 register, MMIO dword 0x22C9 (byte 0x8B24), rw, reset 0x0000_0000.
+/// `PA_SC_FORCE_EOV_MAX_CNTS`: gfx_8_0 register, MMIO dword 0x22C9 (byte 0x8B24), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FORCE_EOV_MAX_CNTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22C9, resetValue: 0x0000_0000,
+      offset: 0x22C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_FORCE_EOV_MAX_CNTS FORCE_EOV_MAX_CLK_CNT@0:16 FORCE_EOV_MAX_REZ_CNT@16:16")
   }
 
-  /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_CLK_CNT`: bits 15:0, rw.
+  /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_CLK_CNT`: bits 15:0, access unknown.
   @inlinable public static var FORCE_EOV_MAX_CLK_CNT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_REZ_CNT`: bits 31:16, rw.
+  /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_REZ_CNT`: bits 31:16, access unknown.
   @inlinable public static var FORCE_EOV_MAX_REZ_CNT: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PA_SC_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F3 (byte 0x8BCC), rw, reset 0x0000_0000.
+/// `PA_SC_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F3 (byte 0x8BCC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FIFO_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22F3, resetValue: 0x0000_0000,
+      offset: 0x22F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_FIFO_SIZE SC_FRONTEND_PRIM_FIFO_SIZE@0:6 SC_BACKEND_PRIM_FIFO_SIZE@6:9 SC_HIZ_TILE_FIFO_SIZE@15:6 SC_EARLYZ_TILE_FIFO_SIZE@23:9")
   }
 
-  /// `PA_SC_FIFO_SIZE.SC_FRONTEND_PRIM_FIFO_SIZE`: bits 5:0, rw.
+  /// `PA_SC_FIFO_SIZE.SC_FRONTEND_PRIM_FIFO_SIZE`: bits 5:0, access unknown.
   @inlinable public static var SC_FRONTEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PA_SC_FIFO_SIZE.SC_BACKEND_PRIM_FIFO_SIZE`: bits 14:6, rw.
+  /// `PA_SC_FIFO_SIZE.SC_BACKEND_PRIM_FIFO_SIZE`: bits 14:6, access unknown.
   @inlinable public static var SC_BACKEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 6, width: 9)
   }
 
-  /// `PA_SC_FIFO_SIZE.SC_HIZ_TILE_FIFO_SIZE`: bits 20:15, rw.
+  /// `PA_SC_FIFO_SIZE.SC_HIZ_TILE_FIFO_SIZE`: bits 20:15, access unknown.
   @inlinable public static var SC_HIZ_TILE_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 
-  /// `PA_SC_FIFO_SIZE.SC_EARLYZ_TILE_FIFO_SIZE`: bits 31:23, rw.
+  /// `PA_SC_FIFO_SIZE.SC_EARLYZ_TILE_FIFO_SIZE`: bits 31:23, access unknown.
   @inlinable public static var SC_EARLYZ_TILE_FIFO_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 23, width: 9)
   }
 }
 
-/// `PA_SC_IF_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F5 (byte 0x8BD4), rw, reset 0x0000_0000.
+/// `PA_SC_IF_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F5 (byte 0x8BD4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_IF_FIFO_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22F5, resetValue: 0x0000_0000,
+      offset: 0x22F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_IF_FIFO_SIZE SC_DB_TILE_IF_FIFO_SIZE@0:6 SC_DB_QUAD_IF_FIFO_SIZE@6:6 SC_SPI_IF_FIFO_SIZE@12:6 SC_BCI_IF_FIFO_SIZE@18:6")
   }
 
-  /// `PA_SC_IF_FIFO_SIZE.SC_DB_TILE_IF_FIFO_SIZE`: bits 5:0, rw.
+  /// `PA_SC_IF_FIFO_SIZE.SC_DB_TILE_IF_FIFO_SIZE`: bits 5:0, access unknown.
   @inlinable public static var SC_DB_TILE_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `PA_SC_IF_FIFO_SIZE.SC_DB_QUAD_IF_FIFO_SIZE`: bits 11:6, rw.
+  /// `PA_SC_IF_FIFO_SIZE.SC_DB_QUAD_IF_FIFO_SIZE`: bits 11:6, access unknown.
   @inlinable public static var SC_DB_QUAD_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `PA_SC_IF_FIFO_SIZE.SC_SPI_IF_FIFO_SIZE`: bits 17:12, rw.
+  /// `PA_SC_IF_FIFO_SIZE.SC_SPI_IF_FIFO_SIZE`: bits 17:12, access unknown.
   @inlinable public static var SC_SPI_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `PA_SC_IF_FIFO_SIZE.SC_BCI_IF_FIFO_SIZE`: bits 23:18, rw.
+  /// `PA_SC_IF_FIFO_SIZE.SC_BCI_IF_FIFO_SIZE`: bits 23:18, access unknown.
   @inlinable public static var SC_BCI_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 6)
   }
 }
 
-/// `PA_SC_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x22F6 (byte 0x8BD8), rw, reset 0x0000_0000.
+/// `PA_SC_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x22F6 (byte 0x8BD8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22F6, resetValue: 0x0000_0000,
+      offset: 0x22F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_DEBUG_CNTL SC_DEBUG_INDX@0:6")
   }
 
-  /// `PA_SC_DEBUG_CNTL.SC_DEBUG_INDX`: bits 5:0, rw.
+  /// `PA_SC_DEBUG_CNTL.SC_DEBUG_INDX`: bits 5:0, access unknown.
   @inlinable public static var SC_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `PA_SC_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x22F7 (byte 0x8BDC), rw, reset 0x0000_0000.
+/// `PA_SC_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x22F7 (byte 0x8BDC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22F7, resetValue: 0x0000_0000,
+      offset: 0x22F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_DEBUG_DATA DATA@0:32")
   }
 
-  /// `PA_SC_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `PA_SC_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_ENHANCE`: gfx_8_0 register, MMIO dword 0x22FC (byte 0x8BF0), rw, reset 0x0000_0000.
+/// `PA_SC_ENHANCE`: gfx_8_0 register, MMIO dword 0x22FC (byte 0x8BF0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22FC, resetValue: 0x0000_0000,
+      offset: 0x22FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_ENHANCE ENABLE_PA_SC_OUT_OF_ORDER@0:1 DISABLE_SC_DB_TILE_FIX@1:1 DISABLE_AA_MASK_FULL_FIX@2:1 ENABLE_1XMSAA_SAMPLE_LOCATIONS@3:1 ENABLE_1XMSAA_SAMPLE_LOC_CENTROID@4:1 DISABLE_SCISSOR_FIX@5:1 DISABLE_PW_BUBBLE_COLLAPSE@6:2 SEND_UNLIT_STILES_TO_PACKER@8:1 DISABLE_DUALGRAD_PERF_OPTIMIZATION@9:1 DISABLE_SC_PROCESS_RESET_PRIM@10:1 DISABLE_SC_PROCESS_RESET_SUPERTILE@11:1 DISABLE_SC_PROCESS_RESET_TILE@12:1 DISABLE_PA_SC_GUIDANCE@13:1 DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS@14:1 ENABLE_MULTICYCLE_BUBBLE_FREEZE@15:1 DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE@16:1 ENABLE_OUT_OF_ORDER_POLY_MODE@17:1 DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST@18:1 DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING@19:1 ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY@20:1 DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING@21:1 DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING@22:1 DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS@23:1 ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID@24:1 DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO@25:1 OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT@26:1 OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING@27:1 DISABLE_EOP_LINE_STIPPLE_RESET@28:1 DISABLE_VPZ_EOP_LINE_STIPPLE_RESET@29:1 ECO_SPARE1@30:1 ECO_SPARE0@31:1")
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_PA_SC_OUT_OF_ORDER`: bit 0, rw.
+  /// `PA_SC_ENHANCE.ENABLE_PA_SC_OUT_OF_ORDER`: bit 0, access unknown.
   @inlinable public static var ENABLE_PA_SC_OUT_OF_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_SC_DB_TILE_FIX`: bit 1, rw.
+  /// `PA_SC_ENHANCE.DISABLE_SC_DB_TILE_FIX`: bit 1, access unknown.
   @inlinable public static var DISABLE_SC_DB_TILE_FIX: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_AA_MASK_FULL_FIX`: bit 2, rw.
+  /// `PA_SC_ENHANCE.DISABLE_AA_MASK_FULL_FIX`: bit 2, access unknown.
   @inlinable public static var DISABLE_AA_MASK_FULL_FIX: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOCATIONS`: bit 3, rw.
+  /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOCATIONS`: bit 3, access unknown.
   @inlinable public static var ENABLE_1XMSAA_SAMPLE_LOCATIONS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOC_CENTROID`: bit 4, rw.
+  /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOC_CENTROID`: bit 4, access unknown.
   @inlinable public static var ENABLE_1XMSAA_SAMPLE_LOC_CENTROID: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_SCISSOR_FIX`: bit 5, rw.
+  /// `PA_SC_ENHANCE.DISABLE_SCISSOR_FIX`: bit 5, access unknown.
   @inlinable public static var DISABLE_SCISSOR_FIX: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_PW_BUBBLE_COLLAPSE`: bits 7:6, rw.
+  /// `PA_SC_ENHANCE.DISABLE_PW_BUBBLE_COLLAPSE`: bits 7:6, access unknown.
   @inlinable public static var DISABLE_PW_BUBBLE_COLLAPSE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `PA_SC_ENHANCE.SEND_UNLIT_STILES_TO_PACKER`: bit 8, rw.
+  /// `PA_SC_ENHANCE.SEND_UNLIT_STILES_TO_PACKER`: bit 8, access unknown.
   @inlinable public static var SEND_UNLIT_STILES_TO_PACKER: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_DUALGRAD_PERF_OPTIMIZATION`: bit 9, rw.
+  /// `PA_SC_ENHANCE.DISABLE_DUALGRAD_PERF_OPTIMIZATION`: bit 9, access unknown.
   @inlinable public static var DISABLE_DUALGRAD_PERF_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_PRIM`: bit 10, rw.
+  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_PRIM`: bit 10, access unknown.
   @inlinable public static var DISABLE_SC_PROCESS_RESET_PRIM: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_SUPERTILE`: bit 11, rw.
+  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_SUPERTILE`: bit 11, access unknown.
   @inlinable public static var DISABLE_SC_PROCESS_RESET_SUPERTILE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_TILE`: bit 12, rw.
+  /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_TILE`: bit 12, access unknown.
   @inlinable public static var DISABLE_SC_PROCESS_RESET_TILE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_PA_SC_GUIDANCE`: bit 13, rw.
+  /// `PA_SC_ENHANCE.DISABLE_PA_SC_GUIDANCE`: bit 13, access unknown.
   @inlinable public static var DISABLE_PA_SC_GUIDANCE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS`: bit 14, rw.
+  /// `PA_SC_ENHANCE.DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS`: bit 14, access unknown.
   @inlinable public static var DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_MULTICYCLE_BUBBLE_FREEZE`: bit 15, rw.
+  /// `PA_SC_ENHANCE.ENABLE_MULTICYCLE_BUBBLE_FREEZE`: bit 15, access unknown.
   @inlinable public static var ENABLE_MULTICYCLE_BUBBLE_FREEZE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE`: bit 16, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE`: bit 16, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_POLY_MODE`: bit 17, rw.
+  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_POLY_MODE`: bit 17, access unknown.
   @inlinable public static var ENABLE_OUT_OF_ORDER_POLY_MODE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST`: bit 18, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST`: bit 18, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING`: bit 19, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING`: bit 19, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY`: bit 20, rw.
+  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY`: bit 20, access unknown.
   @inlinable public static var ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING`: bit 21, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING`: bit 21, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING`: bit 22, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING`: bit 22, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS`: bit 23, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS`: bit 23, access unknown.
   @inlinable public static var DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID`: bit 24, rw.
+  /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID`: bit 24, access unknown.
   @inlinable public static var ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO`: bit 25, rw.
+  /// `PA_SC_ENHANCE.DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO`: bit 25, access unknown.
   @inlinable public static var DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT`: bit 26, rw.
+  /// `PA_SC_ENHANCE.OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT`: bit 26, access unknown.
   @inlinable public static var OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING`: bit 27, rw.
+  /// `PA_SC_ENHANCE.OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING`: bit 27, access unknown.
   @inlinable public static var OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_EOP_LINE_STIPPLE_RESET`: bit 28, rw.
+  /// `PA_SC_ENHANCE.DISABLE_EOP_LINE_STIPPLE_RESET`: bit 28, access unknown.
   @inlinable public static var DISABLE_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.DISABLE_VPZ_EOP_LINE_STIPPLE_RESET`: bit 29, rw.
+  /// `PA_SC_ENHANCE.DISABLE_VPZ_EOP_LINE_STIPPLE_RESET`: bit 29, access unknown.
   @inlinable public static var DISABLE_VPZ_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `PA_SC_ENHANCE.ECO_SPARE1`: bit 30, rw.
+  /// `PA_SC_ENHANCE.ECO_SPARE1`: bit 30, access unknown.
   @inlinable public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `PA_SC_ENHANCE.ECO_SPARE0`: bit 31, rw.
+  /// `PA_SC_ENHANCE.ECO_SPARE0`: bit 31, access unknown.
   @inlinable public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_CONFIG`: gfx_8_0 register, MMIO dword 0x2300 (byte 0x8C00), rw, reset 0x0000_0000.
+/// `SQ_CONFIG`: gfx_8_0 register, MMIO dword 0x2300 (byte 0x8C00), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2300, resetValue: 0x0000_0000,
+      offset: 0x2300,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_CONFIG UNUSED@0:8 DEBUG_EN@8:1 DEBUG_SINGLE_MEMOP@9:1 DEBUG_ONE_INST_CLAUSE@10:1 EARLY_TA_DONE_DISABLE@12:1 DUA_FLAT_LOCK_ENABLE@13:1 DUA_LDS_BYPASS_DISABLE@14:1 DUA_FLAT_LDS_PINGPONG_DISABLE@15:1 DISABLE_VMEM_SOFT_CLAUSE@16:1 DISABLE_SMEM_SOFT_CLAUSE@17:1 ENABLE_HIPRIO_ON_EXP_RDY_VS@18:1 PRIO_VAL_ON_EXP_RDY_VS@19:2 REPLAY_SLEEP_CNT@21:4")
   }
 
-  /// `SQ_CONFIG.UNUSED`: bits 7:0, rw.
+  /// `SQ_CONFIG.UNUSED`: bits 7:0, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_CONFIG.DEBUG_EN`: bit 8, rw.
+  /// `SQ_CONFIG.DEBUG_EN`: bit 8, access unknown.
   @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SQ_CONFIG.DEBUG_SINGLE_MEMOP`: bit 9, rw.
+  /// `SQ_CONFIG.DEBUG_SINGLE_MEMOP`: bit 9, access unknown.
   @inlinable public static var DEBUG_SINGLE_MEMOP: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SQ_CONFIG.DEBUG_ONE_INST_CLAUSE`: bit 10, rw.
+  /// `SQ_CONFIG.DEBUG_ONE_INST_CLAUSE`: bit 10, access unknown.
   @inlinable public static var DEBUG_ONE_INST_CLAUSE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SQ_CONFIG.EARLY_TA_DONE_DISABLE`: bit 12, rw.
+  /// `SQ_CONFIG.EARLY_TA_DONE_DISABLE`: bit 12, access unknown.
   @inlinable public static var EARLY_TA_DONE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SQ_CONFIG.DUA_FLAT_LOCK_ENABLE`: bit 13, rw.
+  /// `SQ_CONFIG.DUA_FLAT_LOCK_ENABLE`: bit 13, access unknown.
   @inlinable public static var DUA_FLAT_LOCK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SQ_CONFIG.DUA_LDS_BYPASS_DISABLE`: bit 14, rw.
+  /// `SQ_CONFIG.DUA_LDS_BYPASS_DISABLE`: bit 14, access unknown.
   @inlinable public static var DUA_LDS_BYPASS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SQ_CONFIG.DUA_FLAT_LDS_PINGPONG_DISABLE`: bit 15, rw.
+  /// `SQ_CONFIG.DUA_FLAT_LDS_PINGPONG_DISABLE`: bit 15, access unknown.
   @inlinable public static var DUA_FLAT_LDS_PINGPONG_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SQ_CONFIG.DISABLE_VMEM_SOFT_CLAUSE`: bit 16, rw.
+  /// `SQ_CONFIG.DISABLE_VMEM_SOFT_CLAUSE`: bit 16, access unknown.
   @inlinable public static var DISABLE_VMEM_SOFT_CLAUSE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SQ_CONFIG.DISABLE_SMEM_SOFT_CLAUSE`: bit 17, rw.
+  /// `SQ_CONFIG.DISABLE_SMEM_SOFT_CLAUSE`: bit 17, access unknown.
   @inlinable public static var DISABLE_SMEM_SOFT_CLAUSE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SQ_CONFIG.ENABLE_HIPRIO_ON_EXP_RDY_VS`: bit 18, rw.
+  /// `SQ_CONFIG.ENABLE_HIPRIO_ON_EXP_RDY_VS`: bit 18, access unknown.
   @inlinable public static var ENABLE_HIPRIO_ON_EXP_RDY_VS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SQ_CONFIG.PRIO_VAL_ON_EXP_RDY_VS`: bits 20:19, rw.
+  /// `SQ_CONFIG.PRIO_VAL_ON_EXP_RDY_VS`: bits 20:19, access unknown.
   @inlinable public static var PRIO_VAL_ON_EXP_RDY_VS: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `SQ_CONFIG.REPLAY_SLEEP_CNT`: bits 24:21, rw.
+  /// `SQ_CONFIG.REPLAY_SLEEP_CNT`: bits 24:21, access unknown.
   @inlinable public static var REPLAY_SLEEP_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 4)
   }
 }
 
-/// `SQC_CONFIG`: gfx_8_0 register, MMIO dword 0x2301 (byte 0x8C04), rw, reset 0x0000_0000.
+/// `SQC_CONFIG`: gfx_8_0 register, MMIO dword 0x2301 (byte 0x8C04), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2301, resetValue: 0x0000_0000,
+      offset: 0x2301,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQC_CONFIG INST_CACHE_SIZE@0:2 DATA_CACHE_SIZE@2:2 MISS_FIFO_DEPTH@4:2 HIT_FIFO_DEPTH@6:1 FORCE_ALWAYS_MISS@7:1 FORCE_IN_ORDER@8:1 IDENTITY_HASH_BANK@9:1 IDENTITY_HASH_SET@10:1 PER_VMID_INV_DISABLE@11:1 EVICT_LRU@12:2 FORCE_2_BANK@14:1 FORCE_1_BANK@15:1 LS_DISABLE_CLOCKS@16:8")
   }
 
-  /// `SQC_CONFIG.INST_CACHE_SIZE`: bits 1:0, rw.
+  /// `SQC_CONFIG.INST_CACHE_SIZE`: bits 1:0, access unknown.
   @inlinable public static var INST_CACHE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `SQC_CONFIG.DATA_CACHE_SIZE`: bits 3:2, rw.
+  /// `SQC_CONFIG.DATA_CACHE_SIZE`: bits 3:2, access unknown.
   @inlinable public static var DATA_CACHE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `SQC_CONFIG.MISS_FIFO_DEPTH`: bits 5:4, rw.
+  /// `SQC_CONFIG.MISS_FIFO_DEPTH`: bits 5:4, access unknown.
   @inlinable public static var MISS_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `SQC_CONFIG.HIT_FIFO_DEPTH`: bit 6, rw.
+  /// `SQC_CONFIG.HIT_FIFO_DEPTH`: bit 6, access unknown.
   @inlinable public static var HIT_FIFO_DEPTH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SQC_CONFIG.FORCE_ALWAYS_MISS`: bit 7, rw.
+  /// `SQC_CONFIG.FORCE_ALWAYS_MISS`: bit 7, access unknown.
   @inlinable public static var FORCE_ALWAYS_MISS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SQC_CONFIG.FORCE_IN_ORDER`: bit 8, rw.
+  /// `SQC_CONFIG.FORCE_IN_ORDER`: bit 8, access unknown.
   @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SQC_CONFIG.IDENTITY_HASH_BANK`: bit 9, rw.
+  /// `SQC_CONFIG.IDENTITY_HASH_BANK`: bit 9, access unknown.
   @inlinable public static var IDENTITY_HASH_BANK: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SQC_CONFIG.IDENTITY_HASH_SET`: bit 10, rw.
+  /// `SQC_CONFIG.IDENTITY_HASH_SET`: bit 10, access unknown.
   @inlinable public static var IDENTITY_HASH_SET: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SQC_CONFIG.PER_VMID_INV_DISABLE`: bit 11, rw.
+  /// `SQC_CONFIG.PER_VMID_INV_DISABLE`: bit 11, access unknown.
   @inlinable public static var PER_VMID_INV_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SQC_CONFIG.EVICT_LRU`: bits 13:12, rw.
+  /// `SQC_CONFIG.EVICT_LRU`: bits 13:12, access unknown.
   @inlinable public static var EVICT_LRU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `SQC_CONFIG.FORCE_2_BANK`: bit 14, rw.
+  /// `SQC_CONFIG.FORCE_2_BANK`: bit 14, access unknown.
   @inlinable public static var FORCE_2_BANK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQC_CONFIG.FORCE_1_BANK`: bit 15, rw.
+  /// `SQC_CONFIG.FORCE_1_BANK`: bit 15, access unknown.
   @inlinable public static var FORCE_1_BANK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQC_CONFIG.LS_DISABLE_CLOCKS`: bits 23:16, rw.
+  /// `SQC_CONFIG.LS_DISABLE_CLOCKS`: bits 23:16, access unknown.
   @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `SQ_RANDOM_WAVE_PRI`: gfx_8_0 register, MMIO dword 0x2303 (byte 0x8C0C), rw, reset 0x0000_0000.
+/// `SQ_RANDOM_WAVE_PRI`: gfx_8_0 register, MMIO dword 0x2303 (byte 0x8C0C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_RANDOM_WAVE_PRI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2303, resetValue: 0x0000_0000,
+      offset: 0x2303,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_RANDOM_WAVE_PRI RET@0:7 RUI@7:3 RNG@10:11")
   }
 
-  /// `SQ_RANDOM_WAVE_PRI.RET`: bits 6:0, rw.
+  /// `SQ_RANDOM_WAVE_PRI.RET`: bits 6:0, access unknown.
   @inlinable public static var RET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `SQ_RANDOM_WAVE_PRI.RUI`: bits 9:7, rw.
+  /// `SQ_RANDOM_WAVE_PRI.RUI`: bits 9:7, access unknown.
   @inlinable public static var RUI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `SQ_RANDOM_WAVE_PRI.RNG`: bits 20:10, rw.
+  /// `SQ_RANDOM_WAVE_PRI.RNG`: bits 20:10, access unknown.
   @inlinable public static var RNG: RegisterField<Self, UInt16> { .init(lsb: 10, width: 11) }
 }
 
-/// `SQ_REG_CREDITS`: gfx_8_0 register, MMIO dword 0x2304 (byte 0x8C10), rw, reset 0x0000_0000.
+/// `SQ_REG_CREDITS`: gfx_8_0 register, MMIO dword 0x2304 (byte 0x8C10), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_REG_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2304, resetValue: 0x0000_0000,
+      offset: 0x2304,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_REG_CREDITS SRBM_CREDITS@0:6 CMD_CREDITS@8:4 REG_BUSY@28:1 SRBM_OVERFLOW@29:1 IMMED_OVERFLOW@30:1 CMD_OVERFLOW@31:1")
   }
 
-  /// `SQ_REG_CREDITS.SRBM_CREDITS`: bits 5:0, rw.
+  /// `SQ_REG_CREDITS.SRBM_CREDITS`: bits 5:0, access unknown.
   @inlinable public static var SRBM_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SQ_REG_CREDITS.CMD_CREDITS`: bits 11:8, rw.
+  /// `SQ_REG_CREDITS.CMD_CREDITS`: bits 11:8, access unknown.
   @inlinable public static var CMD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SQ_REG_CREDITS.REG_BUSY`: bit 28, rw.
+  /// `SQ_REG_CREDITS.REG_BUSY`: bit 28, access unknown.
   @inlinable public static var REG_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SQ_REG_CREDITS.SRBM_OVERFLOW`: bit 29, rw.
+  /// `SQ_REG_CREDITS.SRBM_OVERFLOW`: bit 29, access unknown.
   @inlinable public static var SRBM_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `SQ_REG_CREDITS.IMMED_OVERFLOW`: bit 30, rw.
+  /// `SQ_REG_CREDITS.IMMED_OVERFLOW`: bit 30, access unknown.
   @inlinable public static var IMMED_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SQ_REG_CREDITS.CMD_OVERFLOW`: bit 31, rw.
+  /// `SQ_REG_CREDITS.CMD_OVERFLOW`: bit 31, access unknown.
   @inlinable public static var CMD_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_FIFO_SIZES`: gfx_8_0 register, MMIO dword 0x2305 (byte 0x8C14), rw, reset 0x0000_0000.
+/// `SQ_FIFO_SIZES`: gfx_8_0 register, MMIO dword 0x2305 (byte 0x8C14), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FIFO_SIZES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2305, resetValue: 0x0000_0000,
+      offset: 0x2305,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_FIFO_SIZES INTERRUPT_FIFO_SIZE@0:4 TTRACE_FIFO_SIZE@8:4 EXPORT_BUF_SIZE@16:2 VMEM_DATA_FIFO_SIZE@18:2")
   }
 
-  /// `SQ_FIFO_SIZES.INTERRUPT_FIFO_SIZE`: bits 3:0, rw.
+  /// `SQ_FIFO_SIZES.INTERRUPT_FIFO_SIZE`: bits 3:0, access unknown.
   @inlinable public static var INTERRUPT_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SQ_FIFO_SIZES.TTRACE_FIFO_SIZE`: bits 11:8, rw.
+  /// `SQ_FIFO_SIZES.TTRACE_FIFO_SIZE`: bits 11:8, access unknown.
   @inlinable public static var TTRACE_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SQ_FIFO_SIZES.EXPORT_BUF_SIZE`: bits 17:16, rw.
+  /// `SQ_FIFO_SIZES.EXPORT_BUF_SIZE`: bits 17:16, access unknown.
   @inlinable public static var EXPORT_BUF_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `SQ_FIFO_SIZES.VMEM_DATA_FIFO_SIZE`: bits 19:18, rw.
+  /// `SQ_FIFO_SIZES.VMEM_DATA_FIFO_SIZE`: bits 19:18, access unknown.
   @inlinable public static var VMEM_DATA_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 }
 
-/// `SQ_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2306 (byte 0x8C18), rw, reset 0x0000_0000.
+/// `SQ_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2306 (byte 0x8C18), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2306, resetValue: 0x0000_0000,
+      offset: 0x2306,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DSM_CNTL WAVEFRONT_STALL_0@0:1 WAVEFRONT_STALL_1@1:1 SPI_BACKPRESSURE_0@2:1 SPI_BACKPRESSURE_1@3:1 SEL_DSM_SGPR_IRRITATOR_DATA0@8:1 SEL_DSM_SGPR_IRRITATOR_DATA1@9:1 SGPR_ENABLE_SINGLE_WRITE@10:1 SEL_DSM_LDS_IRRITATOR_DATA0@16:1 SEL_DSM_LDS_IRRITATOR_DATA1@17:1 LDS_ENABLE_SINGLE_WRITE01@18:1 SEL_DSM_LDS_IRRITATOR_DATA2@19:1 SEL_DSM_LDS_IRRITATOR_DATA3@20:1 LDS_ENABLE_SINGLE_WRITE23@21:1 SEL_DSM_SP_IRRITATOR_DATA0@24:1 SEL_DSM_SP_IRRITATOR_DATA1@25:1 SP_ENABLE_SINGLE_WRITE@26:1")
   }
 
-  /// `SQ_DSM_CNTL.WAVEFRONT_STALL_0`: bit 0, rw.
+  /// `SQ_DSM_CNTL.WAVEFRONT_STALL_0`: bit 0, access unknown.
   @inlinable public static var WAVEFRONT_STALL_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.WAVEFRONT_STALL_1`: bit 1, rw.
+  /// `SQ_DSM_CNTL.WAVEFRONT_STALL_1`: bit 1, access unknown.
   @inlinable public static var WAVEFRONT_STALL_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_0`: bit 2, rw.
+  /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_0`: bit 2, access unknown.
   @inlinable public static var SPI_BACKPRESSURE_0: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_1`: bit 3, rw.
+  /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_1`: bit 3, access unknown.
   @inlinable public static var SPI_BACKPRESSURE_1: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA0`: bit 8, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA0`: bit 8, access unknown.
   @inlinable public static var SEL_DSM_SGPR_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA1`: bit 9, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA1`: bit 9, access unknown.
   @inlinable public static var SEL_DSM_SGPR_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SGPR_ENABLE_SINGLE_WRITE`: bit 10, rw.
+  /// `SQ_DSM_CNTL.SGPR_ENABLE_SINGLE_WRITE`: bit 10, access unknown.
   @inlinable public static var SGPR_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA0`: bit 16, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA0`: bit 16, access unknown.
   @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA1`: bit 17, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA1`: bit 17, access unknown.
   @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE01`: bit 18, rw.
+  /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE01`: bit 18, access unknown.
   @inlinable public static var LDS_ENABLE_SINGLE_WRITE01: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA2`: bit 19, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA2`: bit 19, access unknown.
   @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA3`: bit 20, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA3`: bit 20, access unknown.
   @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE23`: bit 21, rw.
+  /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE23`: bit 21, access unknown.
   @inlinable public static var LDS_ENABLE_SINGLE_WRITE23: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA0`: bit 24, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA0`: bit 24, access unknown.
   @inlinable public static var SEL_DSM_SP_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA1`: bit 25, rw.
+  /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA1`: bit 25, access unknown.
   @inlinable public static var SEL_DSM_SP_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SQ_DSM_CNTL.SP_ENABLE_SINGLE_WRITE`: bit 26, rw.
+  /// `SQ_DSM_CNTL.SP_ENABLE_SINGLE_WRITE`: bit 26, access unknown.
   @inlinable public static var SP_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `CC_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2307 (byte 0x8C1C), rw, reset 0x0000_0000.
+/// `CC_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2307 (byte 0x8C1C), access unknown, reset unknown (`write` starts from 0).
 public enum CC_SQC_BANK_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2307, resetValue: 0x0000_0000,
+      offset: 0x2307,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
   }
 
-  /// `CC_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, rw.
+  /// `CC_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
   @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `CC_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, rw.
+  /// `CC_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
   @inlinable public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `CC_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, rw.
+  /// `CC_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
   @inlinable public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `CC_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, rw.
+  /// `CC_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
   @inlinable public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `USER_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2308 (byte 0x8C20), rw, reset 0x0000_0000.
+/// `USER_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2308 (byte 0x8C20), access unknown, reset unknown (`write` starts from 0).
 public enum USER_SQC_BANK_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2308, resetValue: 0x0000_0000,
+      offset: 0x2308,
       writeOneToClearMask: 0x0000_0000,
       layout: "USER_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
   }
 
-  /// `USER_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, rw.
+  /// `USER_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
   @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `USER_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, rw.
+  /// `USER_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
   @inlinable public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `USER_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, rw.
+  /// `USER_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
   @inlinable public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `USER_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, rw.
+  /// `USER_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
   @inlinable public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `SQ_DEBUG_STS_GLOBAL`: gfx_8_0 register, MMIO dword 0x2309 (byte 0x8C24), rw, reset 0x0000_0000.
+/// `SQ_DEBUG_STS_GLOBAL`: gfx_8_0 register, MMIO dword 0x2309 (byte 0x8C24), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2309, resetValue: 0x0000_0000,
+      offset: 0x2309,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DEBUG_STS_GLOBAL BUSY@0:1 INTERRUPT_MSG_BUSY@1:1 WAVE_LEVEL_SH0@4:12 WAVE_LEVEL_SH1@16:12")
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL.BUSY`: bit 0, rw.
+  /// `SQ_DEBUG_STS_GLOBAL.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_DEBUG_STS_GLOBAL.INTERRUPT_MSG_BUSY`: bit 1, rw.
+  /// `SQ_DEBUG_STS_GLOBAL.INTERRUPT_MSG_BUSY`: bit 1, access unknown.
   @inlinable public static var INTERRUPT_MSG_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH0`: bits 15:4, rw.
+  /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH0`: bits 15:4, access unknown.
   @inlinable public static var WAVE_LEVEL_SH0: RegisterField<Self, UInt16> {
     .init(lsb: 4, width: 12)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH1`: bits 27:16, rw.
+  /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH1`: bits 27:16, access unknown.
   @inlinable public static var WAVE_LEVEL_SH1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 12)
   }
 }
 
-/// `SH_MEM_BASES`: gfx_8_0 register, MMIO dword 0x230A (byte 0x8C28), rw, reset 0x0000_0000.
+/// `SH_MEM_BASES`: gfx_8_0 register, MMIO dword 0x230A (byte 0x8C28), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_BASES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230A, resetValue: 0x0000_0000,
+      offset: 0x230A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_MEM_BASES PRIVATE_BASE@0:16 SHARED_BASE@16:16")
   }
 
-  /// `SH_MEM_BASES.PRIVATE_BASE`: bits 15:0, rw.
+  /// `SH_MEM_BASES.PRIVATE_BASE`: bits 15:0, access unknown.
   @inlinable public static var PRIVATE_BASE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SH_MEM_BASES.SHARED_BASE`: bits 31:16, rw.
+  /// `SH_MEM_BASES.SHARED_BASE`: bits 31:16, access unknown.
   @inlinable public static var SHARED_BASE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SH_MEM_APE1_BASE`: gfx_8_0 register, MMIO dword 0x230B (byte 0x8C2C), rw, reset 0x0000_0000.
+/// `SH_MEM_APE1_BASE`: gfx_8_0 register, MMIO dword 0x230B (byte 0x8C2C), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_APE1_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230B, resetValue: 0x0000_0000,
+      offset: 0x230B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_MEM_APE1_BASE BASE@0:32")
   }
 
-  /// `SH_MEM_APE1_BASE.BASE`: bits 31:0, rw.
+  /// `SH_MEM_APE1_BASE.BASE`: bits 31:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SH_MEM_APE1_LIMIT`: gfx_8_0 register, MMIO dword 0x230C (byte 0x8C30), rw, reset 0x0000_0000.
+/// `SH_MEM_APE1_LIMIT`: gfx_8_0 register, MMIO dword 0x230C (byte 0x8C30), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_APE1_LIMIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230C, resetValue: 0x0000_0000,
+      offset: 0x230C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_MEM_APE1_LIMIT LIMIT@0:32")
   }
 
-  /// `SH_MEM_APE1_LIMIT.LIMIT`: bits 31:0, rw.
+  /// `SH_MEM_APE1_LIMIT.LIMIT`: bits 31:0, access unknown.
   @inlinable public static var LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SH_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x230D (byte 0x8C34), rw, reset 0x0000_0000.
+/// `SH_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x230D (byte 0x8C34), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230D, resetValue: 0x0000_0000,
+      offset: 0x230D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_MEM_CONFIG ADDRESS_MODE@0:2 PRIVATE_ATC@2:1 ALIGNMENT_MODE@3:2 DEFAULT_MTYPE@5:3 APE1_MTYPE@8:3 APE1_ATC@11:1")
   }
 
-  /// `SH_MEM_CONFIG.ADDRESS_MODE`: bits 1:0, rw.
+  /// `SH_MEM_CONFIG.ADDRESS_MODE`: bits 1:0, access unknown.
   @inlinable public static var ADDRESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SH_MEM_CONFIG.PRIVATE_ATC`: bit 2, rw.
+  /// `SH_MEM_CONFIG.PRIVATE_ATC`: bit 2, access unknown.
   @inlinable public static var PRIVATE_ATC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SH_MEM_CONFIG.ALIGNMENT_MODE`: bits 4:3, rw.
+  /// `SH_MEM_CONFIG.ALIGNMENT_MODE`: bits 4:3, access unknown.
   @inlinable public static var ALIGNMENT_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `SH_MEM_CONFIG.DEFAULT_MTYPE`: bits 7:5, rw.
+  /// `SH_MEM_CONFIG.DEFAULT_MTYPE`: bits 7:5, access unknown.
   @inlinable public static var DEFAULT_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `SH_MEM_CONFIG.APE1_MTYPE`: bits 10:8, rw.
+  /// `SH_MEM_CONFIG.APE1_MTYPE`: bits 10:8, access unknown.
   @inlinable public static var APE1_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `SH_MEM_CONFIG.APE1_ATC`: bit 11, rw.
+  /// `SH_MEM_CONFIG.APE1_ATC`: bit 11, access unknown.
   @inlinable public static var APE1_ATC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
-/// `SQC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x230F (byte 0x8C3C), rw, reset 0x0000_0000.
+/// `SQC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x230F (byte 0x8C3C), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230F, resetValue: 0x0000_0000,
+      offset: 0x230F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQC_DSM_CNTL SEL_DATA_ICACHE_BANKA@0:2 EN_SINGLE_WR_ICACHE_BANKA@2:1 SEL_DATA_ICACHE_BANKB@3:2 EN_SINGLE_WR_ICACHE_BANKB@5:1 SEL_DATA_ICACHE_BANKC@6:2 EN_SINGLE_WR_ICACHE_BANKC@8:1 SEL_DATA_ICACHE_BANKD@9:2 EN_SINGLE_WR_ICACHE_BANKD@11:1 SEL_DATA_ICACHE_GATCL1@12:2 EN_SINGLE_WR_ICACHE_GATCL1@14:1 SEL_DATA_DCACHE_BANKA@15:2 EN_SINGLE_WR_DCACHE_BANKA@17:1 SEL_DATA_DCACHE_BANKB@18:2 EN_SINGLE_WR_DCACHE_BANKB@20:1 SEL_DATA_DCACHE_BANKC@21:2 EN_SINGLE_WR_DCACHE_BANKC@23:1 SEL_DATA_DCACHE_BANKD@24:2 EN_SINGLE_WR_DCACHE_BANKD@26:1 SEL_DATA_DCACHE_GATCL1@27:2 EN_SINGLE_WR_DCACHE_GATCL1@29:1")
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKA`: bits 1:0, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKA`: bits 1:0, access unknown.
   @inlinable public static var SEL_DATA_ICACHE_BANKA: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKA`: bit 2, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKA`: bit 2, access unknown.
   @inlinable public static var EN_SINGLE_WR_ICACHE_BANKA: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKB`: bits 4:3, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKB`: bits 4:3, access unknown.
   @inlinable public static var SEL_DATA_ICACHE_BANKB: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKB`: bit 5, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKB`: bit 5, access unknown.
   @inlinable public static var EN_SINGLE_WR_ICACHE_BANKB: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKC`: bits 7:6, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKC`: bits 7:6, access unknown.
   @inlinable public static var SEL_DATA_ICACHE_BANKC: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKC`: bit 8, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKC`: bit 8, access unknown.
   @inlinable public static var EN_SINGLE_WR_ICACHE_BANKC: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKD`: bits 10:9, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKD`: bits 10:9, access unknown.
   @inlinable public static var SEL_DATA_ICACHE_BANKD: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKD`: bit 11, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKD`: bit 11, access unknown.
   @inlinable public static var EN_SINGLE_WR_ICACHE_BANKD: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_GATCL1`: bits 13:12, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_GATCL1`: bits 13:12, access unknown.
   @inlinable public static var SEL_DATA_ICACHE_GATCL1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_GATCL1`: bit 14, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_GATCL1`: bit 14, access unknown.
   @inlinable public static var EN_SINGLE_WR_ICACHE_GATCL1: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKA`: bits 16:15, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKA`: bits 16:15, access unknown.
   @inlinable public static var SEL_DATA_DCACHE_BANKA: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKA`: bit 17, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKA`: bit 17, access unknown.
   @inlinable public static var EN_SINGLE_WR_DCACHE_BANKA: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKB`: bits 19:18, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKB`: bits 19:18, access unknown.
   @inlinable public static var SEL_DATA_DCACHE_BANKB: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKB`: bit 20, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKB`: bit 20, access unknown.
   @inlinable public static var EN_SINGLE_WR_DCACHE_BANKB: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKC`: bits 22:21, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKC`: bits 22:21, access unknown.
   @inlinable public static var SEL_DATA_DCACHE_BANKC: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKC`: bit 23, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKC`: bit 23, access unknown.
   @inlinable public static var EN_SINGLE_WR_DCACHE_BANKC: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKD`: bits 25:24, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKD`: bits 25:24, access unknown.
   @inlinable public static var SEL_DATA_DCACHE_BANKD: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKD`: bit 26, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKD`: bit 26, access unknown.
   @inlinable public static var EN_SINGLE_WR_DCACHE_BANKD: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_GATCL1`: bits 28:27, rw.
+  /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_GATCL1`: bits 28:27, access unknown.
   @inlinable public static var SEL_DATA_DCACHE_GATCL1: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 2)
   }
 
-  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_GATCL1`: bit 29, rw.
+  /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_GATCL1`: bit 29, access unknown.
   @inlinable public static var EN_SINGLE_WR_DCACHE_GATCL1: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `SQ_DEBUG_STS_GLOBAL2`: gfx_8_0 register, MMIO dword 0x2310 (byte 0x8C40), rw, reset 0x0000_0000.
+/// `SQ_DEBUG_STS_GLOBAL2`: gfx_8_0 register, MMIO dword 0x2310 (byte 0x8C40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2310, resetValue: 0x0000_0000,
+      offset: 0x2310,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DEBUG_STS_GLOBAL2 FIFO_LEVEL_GFX0@0:8 FIFO_LEVEL_GFX1@8:8 FIFO_LEVEL_IMMED@16:8 FIFO_LEVEL_HOST@24:8")
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX0`: bits 7:0, rw.
+  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX0`: bits 7:0, access unknown.
   @inlinable public static var FIFO_LEVEL_GFX0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX1`: bits 15:8, rw.
+  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX1`: bits 15:8, access unknown.
   @inlinable public static var FIFO_LEVEL_GFX1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_IMMED`: bits 23:16, rw.
+  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_IMMED`: bits 23:16, access unknown.
   @inlinable public static var FIFO_LEVEL_IMMED: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_HOST`: bits 31:24, rw.
+  /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_HOST`: bits 31:24, access unknown.
   @inlinable public static var FIFO_LEVEL_HOST: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `SQ_DEBUG_STS_GLOBAL3`: gfx_8_0 register, MMIO dword 0x2311 (byte 0x8C44), rw, reset 0x0000_0000.
+/// `SQ_DEBUG_STS_GLOBAL3`: gfx_8_0 register, MMIO dword 0x2311 (byte 0x8C44), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2311, resetValue: 0x0000_0000,
+      offset: 0x2311,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DEBUG_STS_GLOBAL3 FIFO_LEVEL_HOST_CMD@0:4 FIFO_LEVEL_HOST_REG@4:6")
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_CMD`: bits 3:0, rw.
+  /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_CMD`: bits 3:0, access unknown.
   @inlinable public static var FIFO_LEVEL_HOST_CMD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_REG`: bits 9:4, rw.
+  /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_REG`: bits 9:4, access unknown.
   @inlinable public static var FIFO_LEVEL_HOST_REG: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 6)
   }
 }
 
-/// `CC_GC_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2312 (byte 0x8C48), rw, reset 0x0000_0000.
+/// `CC_GC_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2312 (byte 0x8C48), access unknown, reset unknown (`write` starts from 0).
 public enum CC_GC_SHADER_RATE_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2312, resetValue: 0x0000_0000,
+      offset: 0x2312,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
   }
 
-  /// `CC_GC_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, rw.
+  /// `CC_GC_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
   @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `CC_GC_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, rw.
+  /// `CC_GC_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
   @inlinable public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CC_GC_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, rw.
+  /// `CC_GC_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
   @inlinable public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `GC_USER_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2313 (byte 0x8C4C), rw, reset 0x0000_0000.
+/// `GC_USER_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2313 (byte 0x8C4C), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_SHADER_RATE_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2313, resetValue: 0x0000_0000,
+      offset: 0x2313,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
   }
 
-  /// `GC_USER_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, rw.
+  /// `GC_USER_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
   @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `GC_USER_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, rw.
+  /// `GC_USER_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
   @inlinable public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GC_USER_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, rw.
+  /// `GC_USER_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
   @inlinable public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `SQ_INTERRUPT_AUTO_MASK`: gfx_8_0 register, MMIO dword 0x2314 (byte 0x8C50), rw, reset 0x0000_0000.
+/// `SQ_INTERRUPT_AUTO_MASK`: gfx_8_0 register, MMIO dword 0x2314 (byte 0x8C50), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_AUTO_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2314, resetValue: 0x0000_0000,
+      offset: 0x2314,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INTERRUPT_AUTO_MASK MASK@0:24")
   }
 
-  /// `SQ_INTERRUPT_AUTO_MASK.MASK`: bits 23:0, rw.
+  /// `SQ_INTERRUPT_AUTO_MASK.MASK`: bits 23:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SQ_INTERRUPT_MSG_CTRL`: gfx_8_0 register, MMIO dword 0x2315 (byte 0x8C54), rw, reset 0x0000_0000.
+/// `SQ_INTERRUPT_MSG_CTRL`: gfx_8_0 register, MMIO dword 0x2315 (byte 0x8C54), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_MSG_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2315, resetValue: 0x0000_0000,
+      offset: 0x2315,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INTERRUPT_MSG_CTRL STALL@0:1")
   }
 
-  /// `SQ_INTERRUPT_MSG_CTRL.STALL`: bit 0, rw.
+  /// `SQ_INTERRUPT_MSG_CTRL.STALL`: bit 0, access unknown.
   @inlinable public static var STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SQ_REG_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2374 (byte 0x8DD0), rw, reset 0x0000_0000.
+/// `SQ_REG_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2374 (byte 0x8DD0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_REG_TIMESTAMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2374, resetValue: 0x0000_0000,
+      offset: 0x2374,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_REG_TIMESTAMP TIMESTAMP@0:8")
   }
 
-  /// `SQ_REG_TIMESTAMP.TIMESTAMP`: bits 7:0, rw.
+  /// `SQ_REG_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
   @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_CMD_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2375 (byte 0x8DD4), rw, reset 0x0000_0000.
+/// `SQ_CMD_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2375 (byte 0x8DD4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_CMD_TIMESTAMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2375, resetValue: 0x0000_0000,
+      offset: 0x2375,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_CMD_TIMESTAMP TIMESTAMP@0:8")
   }
 
-  /// `SQ_CMD_TIMESTAMP.TIMESTAMP`: bits 7:0, rw.
+  /// `SQ_CMD_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
   @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_IND_INDEX`: gfx_8_0 register, MMIO dword 0x2378 (byte 0x8DE0), rw, reset 0x0000_0000.
+/// `SQ_IND_INDEX`: gfx_8_0 register, MMIO dword 0x2378 (byte 0x8DE0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IND_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2378, resetValue: 0x0000_0000,
+      offset: 0x2378,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IND_INDEX WAVE_ID@0:4 SIMD_ID@4:2 THREAD_ID@6:6 AUTO_INCR@12:1 FORCE_READ@13:1 READ_TIMEOUT@14:1 UNINDEXED@15:1 INDEX@16:16")
   }
 
-  /// `SQ_IND_INDEX.WAVE_ID`: bits 3:0, rw.
+  /// `SQ_IND_INDEX.WAVE_ID`: bits 3:0, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_IND_INDEX.SIMD_ID`: bits 5:4, rw.
+  /// `SQ_IND_INDEX.SIMD_ID`: bits 5:4, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `SQ_IND_INDEX.THREAD_ID`: bits 11:6, rw.
+  /// `SQ_IND_INDEX.THREAD_ID`: bits 11:6, access unknown.
   @inlinable public static var THREAD_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `SQ_IND_INDEX.AUTO_INCR`: bit 12, rw.
+  /// `SQ_IND_INDEX.AUTO_INCR`: bit 12, access unknown.
   @inlinable public static var AUTO_INCR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_IND_INDEX.FORCE_READ`: bit 13, rw.
+  /// `SQ_IND_INDEX.FORCE_READ`: bit 13, access unknown.
   @inlinable public static var FORCE_READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_IND_INDEX.READ_TIMEOUT`: bit 14, rw.
+  /// `SQ_IND_INDEX.READ_TIMEOUT`: bit 14, access unknown.
   @inlinable public static var READ_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_IND_INDEX.UNINDEXED`: bit 15, rw.
+  /// `SQ_IND_INDEX.UNINDEXED`: bit 15, access unknown.
   @inlinable public static var UNINDEXED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_IND_INDEX.INDEX`: bits 31:16, rw.
+  /// `SQ_IND_INDEX.INDEX`: bits 31:16, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_IND_DATA`: gfx_8_0 register, MMIO dword 0x2379 (byte 0x8DE4), rw, reset 0x0000_0000.
+/// `SQ_IND_DATA`: gfx_8_0 register, MMIO dword 0x2379 (byte 0x8DE4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IND_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2379, resetValue: 0x0000_0000,
+      offset: 0x2379,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IND_DATA DATA@0:32")
   }
 
-  /// `SQ_IND_DATA.DATA`: bits 31:0, rw.
+  /// `SQ_IND_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_CMD`: gfx_8_0 register, MMIO dword 0x237B (byte 0x8DEC), rw, reset 0x0000_0000.
+/// `SQ_CMD`: gfx_8_0 register, MMIO dword 0x237B (byte 0x8DEC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_CMD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237B, resetValue: 0x0000_0000,
+      offset: 0x237B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_CMD CMD@0:3 MODE@4:3 CHECK_VMID@7:1 DATA@8:3 WAVE_ID@16:4 SIMD_ID@20:2 QUEUE_ID@24:3 VM_ID@28:4")
   }
 
-  /// `SQ_CMD.CMD`: bits 2:0, rw.
+  /// `SQ_CMD.CMD`: bits 2:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SQ_CMD.MODE`: bits 6:4, rw.
+  /// `SQ_CMD.MODE`: bits 6:4, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `SQ_CMD.CHECK_VMID`: bit 7, rw.
+  /// `SQ_CMD.CHECK_VMID`: bit 7, access unknown.
   @inlinable public static var CHECK_VMID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SQ_CMD.DATA`: bits 10:8, rw.
+  /// `SQ_CMD.DATA`: bits 10:8, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `SQ_CMD.WAVE_ID`: bits 19:16, rw.
+  /// `SQ_CMD.WAVE_ID`: bits 19:16, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `SQ_CMD.SIMD_ID`: bits 21:20, rw.
+  /// `SQ_CMD.SIMD_ID`: bits 21:20, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `SQ_CMD.QUEUE_ID`: bits 26:24, rw.
+  /// `SQ_CMD.QUEUE_ID`: bits 26:24, access unknown.
   @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `SQ_CMD.VM_ID`: bits 31:28, rw.
+  /// `SQ_CMD.VM_ID`: bits 31:28, access unknown.
   @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_TIME_HI`: gfx_8_0 register, MMIO dword 0x237C (byte 0x8DF0), rw, reset 0x0000_0000.
+/// `SQ_TIME_HI`: gfx_8_0 register, MMIO dword 0x237C (byte 0x8DF0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_TIME_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237C, resetValue: 0x0000_0000,
+      offset: 0x237C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TIME_HI TIME@0:32")
   }
 
-  /// `SQ_TIME_HI.TIME`: bits 31:0, rw.
+  /// `SQ_TIME_HI.TIME`: bits 31:0, access unknown.
   @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_TIME_LO`: gfx_8_0 register, MMIO dword 0x237D (byte 0x8DF4), rw, reset 0x0000_0000.
+/// `SQ_TIME_LO`: gfx_8_0 register, MMIO dword 0x237D (byte 0x8DF4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_TIME_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237D, resetValue: 0x0000_0000,
+      offset: 0x237D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TIME_LO TIME@0:32")
   }
 
-  /// `SQ_TIME_LO.TIME`: bits 31:0, rw.
+  /// `SQ_TIME_LO.TIME`: bits 31:0, access unknown.
   @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_DS_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_DS_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_DS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DS_0 OFFSET0@0:8 OFFSET1@8:8 GDS@16:1 OP@17:8 ENCODING@26:6")
   }
 
-  /// `SQ_DS_0.OFFSET0`: bits 7:0, rw.
+  /// `SQ_DS_0.OFFSET0`: bits 7:0, access unknown.
   @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_DS_0.OFFSET1`: bits 15:8, rw.
+  /// `SQ_DS_0.OFFSET1`: bits 15:8, access unknown.
   @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_DS_0.GDS`: bit 16, rw.
+  /// `SQ_DS_0.GDS`: bit 16, access unknown.
   @inlinable public static var GDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_DS_0.OP`: bits 24:17, rw.
+  /// `SQ_DS_0.OP`: bits 24:17, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `SQ_DS_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_DS_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_DS_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_DS_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_DS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DS_1 ADDR@0:8 DATA0@8:8 DATA1@16:8 VDST@24:8")
   }
 
-  /// `SQ_DS_1.ADDR`: bits 7:0, rw.
+  /// `SQ_DS_1.ADDR`: bits 7:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_DS_1.DATA0`: bits 15:8, rw.
+  /// `SQ_DS_1.DATA0`: bits 15:8, access unknown.
   @inlinable public static var DATA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_DS_1.DATA1`: bits 23:16, rw.
+  /// `SQ_DS_1.DATA1`: bits 23:16, access unknown.
   @inlinable public static var DATA1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SQ_DS_1.VDST`: bits 31:24, rw.
+  /// `SQ_DS_1.VDST`: bits 31:24, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_EXP_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_EXP_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_EXP_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_EXP_0 EN@0:4 TGT@4:6 COMPR@10:1 DONE@11:1 VM@12:1 ENCODING@26:6")
   }
 
-  /// `SQ_EXP_0.EN`: bits 3:0, rw.
+  /// `SQ_EXP_0.EN`: bits 3:0, access unknown.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_EXP_0.TGT`: bits 9:4, rw.
+  /// `SQ_EXP_0.TGT`: bits 9:4, access unknown.
   @inlinable public static var TGT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
-  /// `SQ_EXP_0.COMPR`: bit 10, rw.
+  /// `SQ_EXP_0.COMPR`: bit 10, access unknown.
   @inlinable public static var COMPR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SQ_EXP_0.DONE`: bit 11, rw.
+  /// `SQ_EXP_0.DONE`: bit 11, access unknown.
   @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SQ_EXP_0.VM`: bit 12, rw.
+  /// `SQ_EXP_0.VM`: bit 12, access unknown.
   @inlinable public static var VM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_EXP_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_EXP_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_EXP_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_EXP_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_EXP_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_EXP_1 VSRC0@0:8 VSRC1@8:8 VSRC2@16:8 VSRC3@24:8")
   }
 
-  /// `SQ_EXP_1.VSRC0`: bits 7:0, rw.
+  /// `SQ_EXP_1.VSRC0`: bits 7:0, access unknown.
   @inlinable public static var VSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_EXP_1.VSRC1`: bits 15:8, rw.
+  /// `SQ_EXP_1.VSRC1`: bits 15:8, access unknown.
   @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_EXP_1.VSRC2`: bits 23:16, rw.
+  /// `SQ_EXP_1.VSRC2`: bits 23:16, access unknown.
   @inlinable public static var VSRC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SQ_EXP_1.VSRC3`: bits 31:24, rw.
+  /// `SQ_EXP_1.VSRC3`: bits 31:24, access unknown.
   @inlinable public static var VSRC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_FLAT_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_FLAT_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_FLAT_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_FLAT_0 GLC@16:1 SLC@17:1 OP@18:7 ENCODING@26:6")
   }
 
-  /// `SQ_FLAT_0.GLC`: bit 16, rw.
+  /// `SQ_FLAT_0.GLC`: bit 16, access unknown.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_FLAT_0.SLC`: bit 17, rw.
+  /// `SQ_FLAT_0.SLC`: bit 17, access unknown.
   @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SQ_FLAT_0.OP`: bits 24:18, rw.
+  /// `SQ_FLAT_0.OP`: bits 24:18, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
-  /// `SQ_FLAT_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_FLAT_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_FLAT_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_FLAT_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_FLAT_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_FLAT_1 ADDR@0:8 DATA@8:8 TFE@23:1 VDST@24:8")
   }
 
-  /// `SQ_FLAT_1.ADDR`: bits 7:0, rw.
+  /// `SQ_FLAT_1.ADDR`: bits 7:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_FLAT_1.DATA`: bits 15:8, rw.
+  /// `SQ_FLAT_1.DATA`: bits 15:8, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_FLAT_1.TFE`: bit 23, rw.
+  /// `SQ_FLAT_1.TFE`: bit 23, access unknown.
   @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SQ_FLAT_1.VDST`: bits 31:24, rw.
+  /// `SQ_FLAT_1.VDST`: bits 31:24, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_INST`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_INST`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_INST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INST ENCODING@0:32")
   }
 
-  /// `SQ_INST.ENCODING`: bits 31:0, rw.
+  /// `SQ_INST.ENCODING`: bits 31:0, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_MIMG_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MIMG_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MIMG_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MIMG_0 DMASK@8:4 UNORM@12:1 GLC@13:1 DA@14:1 R128@15:1 TFE@16:1 LWE@17:1 OP@18:7 SLC@25:1 ENCODING@26:6")
   }
 
-  /// `SQ_MIMG_0.DMASK`: bits 11:8, rw.
+  /// `SQ_MIMG_0.DMASK`: bits 11:8, access unknown.
   @inlinable public static var DMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SQ_MIMG_0.UNORM`: bit 12, rw.
+  /// `SQ_MIMG_0.UNORM`: bit 12, access unknown.
   @inlinable public static var UNORM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_MIMG_0.GLC`: bit 13, rw.
+  /// `SQ_MIMG_0.GLC`: bit 13, access unknown.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_MIMG_0.DA`: bit 14, rw.
+  /// `SQ_MIMG_0.DA`: bit 14, access unknown.
   @inlinable public static var DA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_MIMG_0.R128`: bit 15, rw.
+  /// `SQ_MIMG_0.R128`: bit 15, access unknown.
   @inlinable public static var R128: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_MIMG_0.TFE`: bit 16, rw.
+  /// `SQ_MIMG_0.TFE`: bit 16, access unknown.
   @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_MIMG_0.LWE`: bit 17, rw.
+  /// `SQ_MIMG_0.LWE`: bit 17, access unknown.
   @inlinable public static var LWE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SQ_MIMG_0.OP`: bits 24:18, rw.
+  /// `SQ_MIMG_0.OP`: bits 24:18, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
-  /// `SQ_MIMG_0.SLC`: bit 25, rw.
+  /// `SQ_MIMG_0.SLC`: bit 25, access unknown.
   @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SQ_MIMG_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_MIMG_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_MIMG_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MIMG_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MIMG_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MIMG_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 SSAMP@21:5 D16@31:1")
   }
 
-  /// `SQ_MIMG_1.VADDR`: bits 7:0, rw.
+  /// `SQ_MIMG_1.VADDR`: bits 7:0, access unknown.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_MIMG_1.VDATA`: bits 15:8, rw.
+  /// `SQ_MIMG_1.VDATA`: bits 15:8, access unknown.
   @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_MIMG_1.SRSRC`: bits 20:16, rw.
+  /// `SQ_MIMG_1.SRSRC`: bits 20:16, access unknown.
   @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
-  /// `SQ_MIMG_1.SSAMP`: bits 25:21, rw.
+  /// `SQ_MIMG_1.SSAMP`: bits 25:21, access unknown.
   @inlinable public static var SSAMP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
 
-  /// `SQ_MIMG_1.D16`: bit 31, rw.
+  /// `SQ_MIMG_1.D16`: bit 31, access unknown.
   @inlinable public static var D16: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_MTBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MTBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MTBUF_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MTBUF_0 OFFSET@0:12 OFFEN@12:1 IDXEN@13:1 GLC@14:1 OP@15:4 DFMT@19:4 NFMT@23:3 ENCODING@26:6")
   }
 
-  /// `SQ_MTBUF_0.OFFSET`: bits 11:0, rw.
+  /// `SQ_MTBUF_0.OFFSET`: bits 11:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `SQ_MTBUF_0.OFFEN`: bit 12, rw.
+  /// `SQ_MTBUF_0.OFFEN`: bit 12, access unknown.
   @inlinable public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_MTBUF_0.IDXEN`: bit 13, rw.
+  /// `SQ_MTBUF_0.IDXEN`: bit 13, access unknown.
   @inlinable public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_MTBUF_0.GLC`: bit 14, rw.
+  /// `SQ_MTBUF_0.GLC`: bit 14, access unknown.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_MTBUF_0.OP`: bits 18:15, rw.
+  /// `SQ_MTBUF_0.OP`: bits 18:15, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `SQ_MTBUF_0.DFMT`: bits 22:19, rw.
+  /// `SQ_MTBUF_0.DFMT`: bits 22:19, access unknown.
   @inlinable public static var DFMT: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
 
-  /// `SQ_MTBUF_0.NFMT`: bits 25:23, rw.
+  /// `SQ_MTBUF_0.NFMT`: bits 25:23, access unknown.
   @inlinable public static var NFMT: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
-  /// `SQ_MTBUF_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_MTBUF_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_MTBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MTBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MTBUF_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MTBUF_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 SLC@22:1 TFE@23:1 SOFFSET@24:8")
   }
 
-  /// `SQ_MTBUF_1.VADDR`: bits 7:0, rw.
+  /// `SQ_MTBUF_1.VADDR`: bits 7:0, access unknown.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_MTBUF_1.VDATA`: bits 15:8, rw.
+  /// `SQ_MTBUF_1.VDATA`: bits 15:8, access unknown.
   @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_MTBUF_1.SRSRC`: bits 20:16, rw.
+  /// `SQ_MTBUF_1.SRSRC`: bits 20:16, access unknown.
   @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
-  /// `SQ_MTBUF_1.SLC`: bit 22, rw.
+  /// `SQ_MTBUF_1.SLC`: bit 22, access unknown.
   @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SQ_MTBUF_1.TFE`: bit 23, rw.
+  /// `SQ_MTBUF_1.TFE`: bit 23, access unknown.
   @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SQ_MTBUF_1.SOFFSET`: bits 31:24, rw.
+  /// `SQ_MTBUF_1.SOFFSET`: bits 31:24, access unknown.
   @inlinable public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_MUBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MUBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MUBUF_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MUBUF_0 OFFSET@0:12 OFFEN@12:1 IDXEN@13:1 GLC@14:1 LDS@16:1 SLC@17:1 OP@18:7 ENCODING@26:6")
   }
 
-  /// `SQ_MUBUF_0.OFFSET`: bits 11:0, rw.
+  /// `SQ_MUBUF_0.OFFSET`: bits 11:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `SQ_MUBUF_0.OFFEN`: bit 12, rw.
+  /// `SQ_MUBUF_0.OFFEN`: bit 12, access unknown.
   @inlinable public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_MUBUF_0.IDXEN`: bit 13, rw.
+  /// `SQ_MUBUF_0.IDXEN`: bit 13, access unknown.
   @inlinable public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_MUBUF_0.GLC`: bit 14, rw.
+  /// `SQ_MUBUF_0.GLC`: bit 14, access unknown.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_MUBUF_0.LDS`: bit 16, rw.
+  /// `SQ_MUBUF_0.LDS`: bit 16, access unknown.
   @inlinable public static var LDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_MUBUF_0.SLC`: bit 17, rw.
+  /// `SQ_MUBUF_0.SLC`: bit 17, access unknown.
   @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SQ_MUBUF_0.OP`: bits 24:18, rw.
+  /// `SQ_MUBUF_0.OP`: bits 24:18, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
-  /// `SQ_MUBUF_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_MUBUF_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_MUBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_MUBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MUBUF_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_MUBUF_1 VADDR@0:8 VDATA@8:8 SRSRC@16:5 TFE@23:1 SOFFSET@24:8")
   }
 
-  /// `SQ_MUBUF_1.VADDR`: bits 7:0, rw.
+  /// `SQ_MUBUF_1.VADDR`: bits 7:0, access unknown.
   @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_MUBUF_1.VDATA`: bits 15:8, rw.
+  /// `SQ_MUBUF_1.VDATA`: bits 15:8, access unknown.
   @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_MUBUF_1.SRSRC`: bits 20:16, rw.
+  /// `SQ_MUBUF_1.SRSRC`: bits 20:16, access unknown.
   @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
-  /// `SQ_MUBUF_1.TFE`: bit 23, rw.
+  /// `SQ_MUBUF_1.TFE`: bit 23, access unknown.
   @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SQ_MUBUF_1.SOFFSET`: bits 31:24, rw.
+  /// `SQ_MUBUF_1.SOFFSET`: bits 31:24, access unknown.
   @inlinable public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_SMEM_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SMEM_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SMEM_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SMEM_0 SBASE@0:6 SDATA@6:7 GLC@16:1 IMM@17:1 OP@18:8 ENCODING@26:6")
   }
 
-  /// `SQ_SMEM_0.SBASE`: bits 5:0, rw.
+  /// `SQ_SMEM_0.SBASE`: bits 5:0, access unknown.
   @inlinable public static var SBASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SQ_SMEM_0.SDATA`: bits 12:6, rw.
+  /// `SQ_SMEM_0.SDATA`: bits 12:6, access unknown.
   @inlinable public static var SDATA: RegisterField<Self, UInt8> { .init(lsb: 6, width: 7) }
 
-  /// `SQ_SMEM_0.GLC`: bit 16, rw.
+  /// `SQ_SMEM_0.GLC`: bit 16, access unknown.
   @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_SMEM_0.IMM`: bit 17, rw.
+  /// `SQ_SMEM_0.IMM`: bit 17, access unknown.
   @inlinable public static var IMM: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SQ_SMEM_0.OP`: bits 25:18, rw.
+  /// `SQ_SMEM_0.OP`: bits 25:18, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
-  /// `SQ_SMEM_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_SMEM_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_SMEM_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SMEM_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SMEM_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SMEM_1 OFFSET@0:20")
   }
 
-  /// `SQ_SMEM_1.OFFSET`: bits 19:0, rw.
+  /// `SQ_SMEM_1.OFFSET`: bits 19:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `SQ_SOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOP1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SOP1 SSRC0@0:8 OP@8:8 SDST@16:7 ENCODING@23:9")
   }
 
-  /// `SQ_SOP1.SSRC0`: bits 7:0, rw.
+  /// `SQ_SOP1.SSRC0`: bits 7:0, access unknown.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_SOP1.OP`: bits 15:8, rw.
+  /// `SQ_SOP1.OP`: bits 15:8, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_SOP1.SDST`: bits 22:16, rw.
+  /// `SQ_SOP1.SDST`: bits 22:16, access unknown.
   @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `SQ_SOP1.ENCODING`: bits 31:23, rw.
+  /// `SQ_SOP1.ENCODING`: bits 31:23, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `SQ_SOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_SOP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SOP2 SSRC0@0:8 SSRC1@8:8 SDST@16:7 OP@23:7 ENCODING@30:2")
   }
 
-  /// `SQ_SOP2.SSRC0`: bits 7:0, rw.
+  /// `SQ_SOP2.SSRC0`: bits 7:0, access unknown.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_SOP2.SSRC1`: bits 15:8, rw.
+  /// `SQ_SOP2.SSRC1`: bits 15:8, access unknown.
   @inlinable public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_SOP2.SDST`: bits 22:16, rw.
+  /// `SQ_SOP2.SDST`: bits 22:16, access unknown.
   @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `SQ_SOP2.OP`: bits 29:23, rw.
+  /// `SQ_SOP2.OP`: bits 29:23, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
 
-  /// `SQ_SOP2.ENCODING`: bits 31:30, rw.
+  /// `SQ_SOP2.ENCODING`: bits 31:30, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `SQ_SOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SOPC SSRC0@0:8 SSRC1@8:8 OP@16:7 ENCODING@23:9")
   }
 
-  /// `SQ_SOPC.SSRC0`: bits 7:0, rw.
+  /// `SQ_SOPC.SSRC0`: bits 7:0, access unknown.
   @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_SOPC.SSRC1`: bits 15:8, rw.
+  /// `SQ_SOPC.SSRC1`: bits 15:8, access unknown.
   @inlinable public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_SOPC.OP`: bits 22:16, rw.
+  /// `SQ_SOPC.OP`: bits 22:16, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `SQ_SOPC.ENCODING`: bits 31:23, rw.
+  /// `SQ_SOPC.ENCODING`: bits 31:23, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `SQ_SOPK`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SOPK`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SOPK SIMM16@0:16 SDST@16:7 OP@23:5 ENCODING@28:4")
   }
 
-  /// `SQ_SOPK.SIMM16`: bits 15:0, rw.
+  /// `SQ_SOPK.SIMM16`: bits 15:0, access unknown.
   @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SQ_SOPK.SDST`: bits 22:16, rw.
+  /// `SQ_SOPK.SDST`: bits 22:16, access unknown.
   @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `SQ_SOPK.OP`: bits 27:23, rw.
+  /// `SQ_SOPK.OP`: bits 27:23, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 5) }
 
-  /// `SQ_SOPK.ENCODING`: bits 31:28, rw.
+  /// `SQ_SOPK.ENCODING`: bits 31:28, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_SOPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_SOPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_SOPP SIMM16@0:16 OP@16:7 ENCODING@23:9")
   }
 
-  /// `SQ_SOPP.SIMM16`: bits 15:0, rw.
+  /// `SQ_SOPP.SIMM16`: bits 15:0, access unknown.
   @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SQ_SOPP.OP`: bits 22:16, rw.
+  /// `SQ_SOPP.OP`: bits 22:16, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `SQ_SOPP.ENCODING`: bits 31:23, rw.
+  /// `SQ_SOPP.ENCODING`: bits 31:23, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `SQ_VINTRP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VINTRP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VINTRP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VINTRP VSRC@0:8 ATTRCHAN@8:2 ATTR@10:6 OP@16:2 VDST@18:8 ENCODING@26:6")
   }
 
-  /// `SQ_VINTRP.VSRC`: bits 7:0, rw.
+  /// `SQ_VINTRP.VSRC`: bits 7:0, access unknown.
   @inlinable public static var VSRC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_VINTRP.ATTRCHAN`: bits 9:8, rw.
+  /// `SQ_VINTRP.ATTRCHAN`: bits 9:8, access unknown.
   @inlinable public static var ATTRCHAN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SQ_VINTRP.ATTR`: bits 15:10, rw.
+  /// `SQ_VINTRP.ATTR`: bits 15:10, access unknown.
   @inlinable public static var ATTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `SQ_VINTRP.OP`: bits 17:16, rw.
+  /// `SQ_VINTRP.OP`: bits 17:16, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `SQ_VINTRP.VDST`: bits 25:18, rw.
+  /// `SQ_VINTRP.VDST`: bits 25:18, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
-  /// `SQ_VINTRP.ENCODING`: bits 31:26, rw.
+  /// `SQ_VINTRP.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_VOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP1 SRC0@0:9 OP@9:8 VDST@17:8 ENCODING@25:7")
   }
 
-  /// `SQ_VOP1.SRC0`: bits 8:0, rw.
+  /// `SQ_VOP1.SRC0`: bits 8:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_VOP1.OP`: bits 16:9, rw.
+  /// `SQ_VOP1.OP`: bits 16:9, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
-  /// `SQ_VOP1.VDST`: bits 24:17, rw.
+  /// `SQ_VOP1.VDST`: bits 24:17, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `SQ_VOP1.ENCODING`: bits 31:25, rw.
+  /// `SQ_VOP1.ENCODING`: bits 31:25, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `SQ_VOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP2 SRC0@0:9 VSRC1@9:8 VDST@17:8 OP@25:6 ENCODING@31:1")
   }
 
-  /// `SQ_VOP2.SRC0`: bits 8:0, rw.
+  /// `SQ_VOP2.SRC0`: bits 8:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_VOP2.VSRC1`: bits 16:9, rw.
+  /// `SQ_VOP2.VSRC1`: bits 16:9, access unknown.
   @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
-  /// `SQ_VOP2.VDST`: bits 24:17, rw.
+  /// `SQ_VOP2.VDST`: bits 24:17, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `SQ_VOP2.OP`: bits 30:25, rw.
+  /// `SQ_VOP2.OP`: bits 30:25, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 
-  /// `SQ_VOP2.ENCODING`: bit 31, rw.
+  /// `SQ_VOP2.ENCODING`: bit 31, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_VOP3_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP3_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP3_0 VDST@0:8 ABS@8:3 CLAMP@15:1 OP@16:10 ENCODING@26:6")
   }
 
-  /// `SQ_VOP3_0.VDST`: bits 7:0, rw.
+  /// `SQ_VOP3_0.VDST`: bits 7:0, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_VOP3_0.ABS`: bits 10:8, rw.
+  /// `SQ_VOP3_0.ABS`: bits 10:8, access unknown.
   @inlinable public static var ABS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `SQ_VOP3_0.CLAMP`: bit 15, rw.
+  /// `SQ_VOP3_0.CLAMP`: bit 15, access unknown.
   @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_VOP3_0.OP`: bits 25:16, rw.
+  /// `SQ_VOP3_0.OP`: bits 25:16, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
-  /// `SQ_VOP3_0.ENCODING`: bits 31:26, rw.
+  /// `SQ_VOP3_0.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_VOP3_0_SDST_ENC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP3_0_SDST_ENC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_0_SDST_ENC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP3_0_SDST_ENC VDST@0:8 SDST@8:7 CLAMP@15:1 OP@16:10 ENCODING@26:6")
   }
 
-  /// `SQ_VOP3_0_SDST_ENC.VDST`: bits 7:0, rw.
+  /// `SQ_VOP3_0_SDST_ENC.VDST`: bits 7:0, access unknown.
   @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_VOP3_0_SDST_ENC.SDST`: bits 14:8, rw.
+  /// `SQ_VOP3_0_SDST_ENC.SDST`: bits 14:8, access unknown.
   @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
-  /// `SQ_VOP3_0_SDST_ENC.CLAMP`: bit 15, rw.
+  /// `SQ_VOP3_0_SDST_ENC.CLAMP`: bit 15, access unknown.
   @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_VOP3_0_SDST_ENC.OP`: bits 25:16, rw.
+  /// `SQ_VOP3_0_SDST_ENC.OP`: bits 25:16, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
-  /// `SQ_VOP3_0_SDST_ENC.ENCODING`: bits 31:26, rw.
+  /// `SQ_VOP3_0_SDST_ENC.ENCODING`: bits 31:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `SQ_VOP3_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP3_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP3_1 SRC0@0:9 SRC1@9:9 SRC2@18:9 OMOD@27:2 NEG@29:3")
   }
 
-  /// `SQ_VOP3_1.SRC0`: bits 8:0, rw.
+  /// `SQ_VOP3_1.SRC0`: bits 8:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_VOP3_1.SRC1`: bits 17:9, rw.
+  /// `SQ_VOP3_1.SRC1`: bits 17:9, access unknown.
   @inlinable public static var SRC1: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
 
-  /// `SQ_VOP3_1.SRC2`: bits 26:18, rw.
+  /// `SQ_VOP3_1.SRC2`: bits 26:18, access unknown.
   @inlinable public static var SRC2: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
 
-  /// `SQ_VOP3_1.OMOD`: bits 28:27, rw.
+  /// `SQ_VOP3_1.OMOD`: bits 28:27, access unknown.
   @inlinable public static var OMOD: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
-  /// `SQ_VOP3_1.NEG`: bits 31:29, rw.
+  /// `SQ_VOP3_1.NEG`: bits 31:29, access unknown.
   @inlinable public static var NEG: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `SQ_VOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOPC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOPC SRC0@0:9 VSRC1@9:8 OP@17:8 ENCODING@25:7")
   }
 
-  /// `SQ_VOPC.SRC0`: bits 8:0, rw.
+  /// `SQ_VOPC.SRC0`: bits 8:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_VOPC.VSRC1`: bits 16:9, rw.
+  /// `SQ_VOPC.VSRC1`: bits 16:9, access unknown.
   @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
-  /// `SQ_VOPC.OP`: bits 24:17, rw.
+  /// `SQ_VOPC.OP`: bits 24:17, access unknown.
   @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `SQ_VOPC.ENCODING`: bits 31:25, rw.
+  /// `SQ_VOPC.ENCODING`: bits 31:25, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `SQ_VOP_DPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP_DPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP_DPP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP_DPP SRC0@0:8 DPP_CTRL@8:9 BOUND_CTRL@19:1 SRC0_NEG@20:1 SRC0_ABS@21:1 SRC1_NEG@22:1 SRC1_ABS@23:1 BANK_MASK@24:4 ROW_MASK@28:4")
   }
 
-  /// `SQ_VOP_DPP.SRC0`: bits 7:0, rw.
+  /// `SQ_VOP_DPP.SRC0`: bits 7:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_VOP_DPP.DPP_CTRL`: bits 16:8, rw.
+  /// `SQ_VOP_DPP.DPP_CTRL`: bits 16:8, access unknown.
   @inlinable public static var DPP_CTRL: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
-  /// `SQ_VOP_DPP.BOUND_CTRL`: bit 19, rw.
+  /// `SQ_VOP_DPP.BOUND_CTRL`: bit 19, access unknown.
   @inlinable public static var BOUND_CTRL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SQ_VOP_DPP.SRC0_NEG`: bit 20, rw.
+  /// `SQ_VOP_DPP.SRC0_NEG`: bit 20, access unknown.
   @inlinable public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SQ_VOP_DPP.SRC0_ABS`: bit 21, rw.
+  /// `SQ_VOP_DPP.SRC0_ABS`: bit 21, access unknown.
   @inlinable public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SQ_VOP_DPP.SRC1_NEG`: bit 22, rw.
+  /// `SQ_VOP_DPP.SRC1_NEG`: bit 22, access unknown.
   @inlinable public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SQ_VOP_DPP.SRC1_ABS`: bit 23, rw.
+  /// `SQ_VOP_DPP.SRC1_ABS`: bit 23, access unknown.
   @inlinable public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SQ_VOP_DPP.BANK_MASK`: bits 27:24, rw.
+  /// `SQ_VOP_DPP.BANK_MASK`: bits 27:24, access unknown.
   @inlinable public static var BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_VOP_DPP.ROW_MASK`: bits 31:28, rw.
+  /// `SQ_VOP_DPP.ROW_MASK`: bits 31:28, access unknown.
   @inlinable public static var ROW_MASK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_VOP_SDWA`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), rw, reset 0x0000_0000.
+/// `SQ_VOP_SDWA`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP_SDWA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x237F, resetValue: 0x0000_0000,
+      offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_VOP_SDWA SRC0@0:8 DST_SEL@8:3 DST_UNUSED@11:2 CLAMP@13:1 SRC0_SEL@16:3 SRC0_SEXT@19:1 SRC0_NEG@20:1 SRC0_ABS@21:1 SRC1_SEL@24:3 SRC1_SEXT@27:1 SRC1_NEG@28:1 SRC1_ABS@29:1")
   }
 
-  /// `SQ_VOP_SDWA.SRC0`: bits 7:0, rw.
+  /// `SQ_VOP_SDWA.SRC0`: bits 7:0, access unknown.
   @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_VOP_SDWA.DST_SEL`: bits 10:8, rw.
+  /// `SQ_VOP_SDWA.DST_SEL`: bits 10:8, access unknown.
   @inlinable public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `SQ_VOP_SDWA.DST_UNUSED`: bits 12:11, rw.
+  /// `SQ_VOP_SDWA.DST_UNUSED`: bits 12:11, access unknown.
   @inlinable public static var DST_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `SQ_VOP_SDWA.CLAMP`: bit 13, rw.
+  /// `SQ_VOP_SDWA.CLAMP`: bit 13, access unknown.
   @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC0_SEL`: bits 18:16, rw.
+  /// `SQ_VOP_SDWA.SRC0_SEL`: bits 18:16, access unknown.
   @inlinable public static var SRC0_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
-  /// `SQ_VOP_SDWA.SRC0_SEXT`: bit 19, rw.
+  /// `SQ_VOP_SDWA.SRC0_SEXT`: bit 19, access unknown.
   @inlinable public static var SRC0_SEXT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC0_NEG`: bit 20, rw.
+  /// `SQ_VOP_SDWA.SRC0_NEG`: bit 20, access unknown.
   @inlinable public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC0_ABS`: bit 21, rw.
+  /// `SQ_VOP_SDWA.SRC0_ABS`: bit 21, access unknown.
   @inlinable public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC1_SEL`: bits 26:24, rw.
+  /// `SQ_VOP_SDWA.SRC1_SEL`: bits 26:24, access unknown.
   @inlinable public static var SRC1_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `SQ_VOP_SDWA.SRC1_SEXT`: bit 27, rw.
+  /// `SQ_VOP_SDWA.SRC1_SEXT`: bit 27, access unknown.
   @inlinable public static var SRC1_SEXT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC1_NEG`: bit 28, rw.
+  /// `SQ_VOP_SDWA.SRC1_NEG`: bit 28, access unknown.
   @inlinable public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SQ_VOP_SDWA.SRC1_ABS`: bit 29, rw.
+  /// `SQ_VOP_SDWA.SRC1_ABS`: bit 29, access unknown.
   @inlinable public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SQ_THREAD_TRACE_CNTR`: gfx_8_0 register, MMIO dword 0x2390 (byte 0x8E40), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_CNTR`: gfx_8_0 register, MMIO dword 0x2390 (byte 0x8E40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_CNTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2390, resetValue: 0x0000_0000,
+      offset: 0x2390,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_CNTR CNTR@0:32")
   }
 
-  /// `SQ_THREAD_TRACE_CNTR.CNTR`: bits 31:0, rw.
+  /// `SQ_THREAD_TRACE_CNTR.CNTR`: bits 31:0, access unknown.
   @inlinable public static var CNTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x2398 (byte 0x8E60), rw, reset 0x0000_0000.
+/// `SQ_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x2398 (byte 0x8E60), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_CTR_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2398, resetValue: 0x0000_0000,
+      offset: 0x2398,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_CTR_CTRL START@0:1 LOAD@1:1 CLEAR@2:1")
   }
 
-  /// `SQ_LB_CTR_CTRL.START`: bit 0, rw.
+  /// `SQ_LB_CTR_CTRL.START`: bit 0, access unknown.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_LB_CTR_CTRL.LOAD`: bit 1, rw.
+  /// `SQ_LB_CTR_CTRL.LOAD`: bit 1, access unknown.
   @inlinable public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SQ_LB_CTR_CTRL.CLEAR`: bit 2, rw.
+  /// `SQ_LB_CTR_CTRL.CLEAR`: bit 2, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
-/// `SQ_LB_DATA_ALU_CYCLES`: gfx_8_0 register, MMIO dword 0x2399 (byte 0x8E64), rw, reset 0x0000_0000.
+/// `SQ_LB_DATA_ALU_CYCLES`: gfx_8_0 register, MMIO dword 0x2399 (byte 0x8E64), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_DATA_ALU_CYCLES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2399, resetValue: 0x0000_0000,
+      offset: 0x2399,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_ALU_CYCLES DATA@0:32")
   }
 
-  /// `SQ_LB_DATA_ALU_CYCLES.DATA`: bits 31:0, rw.
+  /// `SQ_LB_DATA_ALU_CYCLES.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_LB_DATA_TEX_CYCLES`: gfx_8_0 register, MMIO dword 0x239A (byte 0x8E68), rw, reset 0x0000_0000.
+/// `SQ_LB_DATA_TEX_CYCLES`: gfx_8_0 register, MMIO dword 0x239A (byte 0x8E68), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_DATA_TEX_CYCLES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x239A, resetValue: 0x0000_0000,
+      offset: 0x239A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_TEX_CYCLES DATA@0:32")
   }
 
-  /// `SQ_LB_DATA_TEX_CYCLES.DATA`: bits 31:0, rw.
+  /// `SQ_LB_DATA_TEX_CYCLES.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_LB_DATA_ALU_STALLS`: gfx_8_0 register, MMIO dword 0x239B (byte 0x8E6C), rw, reset 0x0000_0000.
+/// `SQ_LB_DATA_ALU_STALLS`: gfx_8_0 register, MMIO dword 0x239B (byte 0x8E6C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_DATA_ALU_STALLS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x239B, resetValue: 0x0000_0000,
+      offset: 0x239B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_ALU_STALLS DATA@0:32")
   }
 
-  /// `SQ_LB_DATA_ALU_STALLS.DATA`: bits 31:0, rw.
+  /// `SQ_LB_DATA_ALU_STALLS.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_LB_DATA_TEX_STALLS`: gfx_8_0 register, MMIO dword 0x239C (byte 0x8E70), rw, reset 0x0000_0000.
+/// `SQ_LB_DATA_TEX_STALLS`: gfx_8_0 register, MMIO dword 0x239C (byte 0x8E70), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_DATA_TEX_STALLS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x239C, resetValue: 0x0000_0000,
+      offset: 0x239C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_TEX_STALLS DATA@0:32")
   }
 
-  /// `SQ_LB_DATA_TEX_STALLS.DATA`: bits 31:0, rw.
+  /// `SQ_LB_DATA_TEX_STALLS.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x23A0 (byte 0x8E80), rw, reset 0x0000_0000.
+/// `SQC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x23A0 (byte 0x8E80), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23A0, resetValue: 0x0000_0000,
+      offset: 0x23A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQC_EDC_CNT INST_SEC@0:8 INST_DED@8:8 DATA_SEC@16:8 DATA_DED@24:8")
   }
 
-  /// `SQC_EDC_CNT.INST_SEC`: bits 7:0, rw.
+  /// `SQC_EDC_CNT.INST_SEC`: bits 7:0, access unknown.
   @inlinable public static var INST_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQC_EDC_CNT.INST_DED`: bits 15:8, rw.
+  /// `SQC_EDC_CNT.INST_DED`: bits 15:8, access unknown.
   @inlinable public static var INST_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQC_EDC_CNT.DATA_SEC`: bits 23:16, rw.
+  /// `SQC_EDC_CNT.DATA_SEC`: bits 23:16, access unknown.
   @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SQC_EDC_CNT.DATA_DED`: bits 31:24, rw.
+  /// `SQC_EDC_CNT.DATA_DED`: bits 31:24, access unknown.
   @inlinable public static var DATA_DED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SQ_EDC_SEC_CNT`: gfx_8_0 register, MMIO dword 0x23A1 (byte 0x8E84), rw, reset 0x0000_0000.
+/// `SQ_EDC_SEC_CNT`: gfx_8_0 register, MMIO dword 0x23A1 (byte 0x8E84), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_SEC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23A1, resetValue: 0x0000_0000,
+      offset: 0x23A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_EDC_SEC_CNT LDS_SEC@0:8 SGPR_SEC@8:8 VGPR_SEC@16:8")
   }
 
-  /// `SQ_EDC_SEC_CNT.LDS_SEC`: bits 7:0, rw.
+  /// `SQ_EDC_SEC_CNT.LDS_SEC`: bits 7:0, access unknown.
   @inlinable public static var LDS_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_EDC_SEC_CNT.SGPR_SEC`: bits 15:8, rw.
+  /// `SQ_EDC_SEC_CNT.SGPR_SEC`: bits 15:8, access unknown.
   @inlinable public static var SGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_EDC_SEC_CNT.VGPR_SEC`: bits 23:16, rw.
+  /// `SQ_EDC_SEC_CNT.VGPR_SEC`: bits 23:16, access unknown.
   @inlinable public static var VGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `SQ_EDC_DED_CNT`: gfx_8_0 register, MMIO dword 0x23A2 (byte 0x8E88), rw, reset 0x0000_0000.
+/// `SQ_EDC_DED_CNT`: gfx_8_0 register, MMIO dword 0x23A2 (byte 0x8E88), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_DED_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23A2, resetValue: 0x0000_0000,
+      offset: 0x23A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_EDC_DED_CNT LDS_DED@0:8 SGPR_DED@8:8 VGPR_DED@16:8")
   }
 
-  /// `SQ_EDC_DED_CNT.LDS_DED`: bits 7:0, rw.
+  /// `SQ_EDC_DED_CNT.LDS_DED`: bits 7:0, access unknown.
   @inlinable public static var LDS_DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_EDC_DED_CNT.SGPR_DED`: bits 15:8, rw.
+  /// `SQ_EDC_DED_CNT.SGPR_DED`: bits 15:8, access unknown.
   @inlinable public static var SGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SQ_EDC_DED_CNT.VGPR_DED`: bits 23:16, rw.
+  /// `SQ_EDC_DED_CNT.VGPR_DED`: bits 23:16, access unknown.
   @inlinable public static var VGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `SQ_EDC_INFO`: gfx_8_0 register, MMIO dword 0x23A3 (byte 0x8E8C), rw, reset 0x0000_0000.
+/// `SQ_EDC_INFO`: gfx_8_0 register, MMIO dword 0x23A3 (byte 0x8E8C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23A3, resetValue: 0x0000_0000,
+      offset: 0x23A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_EDC_INFO WAVE_ID@0:4 SIMD_ID@4:2 SOURCE@6:3 VM_ID@9:4")
   }
 
-  /// `SQ_EDC_INFO.WAVE_ID`: bits 3:0, rw.
+  /// `SQ_EDC_INFO.WAVE_ID`: bits 3:0, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_EDC_INFO.SIMD_ID`: bits 5:4, rw.
+  /// `SQ_EDC_INFO.SIMD_ID`: bits 5:4, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `SQ_EDC_INFO.SOURCE`: bits 8:6, rw.
+  /// `SQ_EDC_INFO.SOURCE`: bits 8:6, access unknown.
   @inlinable public static var SOURCE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SQ_EDC_INFO.VM_ID`: bits 12:9, rw.
+  /// `SQ_EDC_INFO.VM_ID`: bits 12:9, access unknown.
   @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_CMN`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_CMN`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_WORD_CMN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_CMN TOKEN_TYPE@0:4 TIME_DELTA@4:1")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_CMN.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_CMN.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_CMN.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_CMN.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_EVENT`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_EVENT`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_EVENT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_EVENT TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 STAGE@6:3 EVENT_TYPE@10:6")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_EVENT.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_EVENT.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_EVENT.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_EVENT.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_EVENT.SH_ID`: bit 5, rw.
+  /// `SQ_THREAD_TRACE_WORD_EVENT.SH_ID`: bit 5, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_EVENT.STAGE`: bits 8:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_EVENT.STAGE`: bits 8:6, access unknown.
   @inlinable public static var STAGE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SQ_THREAD_TRACE_WORD_EVENT.EVENT_TYPE`: bits 15:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_EVENT.EVENT_TYPE`: bits 15:10, access unknown.
   @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_INST`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_INST`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST TOKEN_TYPE@0:4 TIME_DELTA@4:1 WAVE_ID@5:4 SIMD_ID@9:2 INST_TYPE@11:5")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_INST.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST.WAVE_ID`: bits 8:5, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST.WAVE_ID`: bits 8:5, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST.SIMD_ID`: bits 10:9, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST.SIMD_ID`: bits 10:9, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST.INST_TYPE`: bits 15:11, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST.INST_TYPE`: bits 15:11, access unknown.
   @inlinable public static var INST_TYPE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 WAVE_ID@5:4 SIMD_ID@9:2 PC_LO@16:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.WAVE_ID`: bits 8:5, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.WAVE_ID`: bits 8:5, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.SIMD_ID`: bits 10:9, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.SIMD_ID`: bits 10:9, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.PC_LO`: bits 31:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.PC_LO`: bits 31:16, access unknown.
   @inlinable public static var PC_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2 DATA_LO@16:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SH_ID`: bit 5, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SH_ID`: bit 5, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.CU_ID`: bits 9:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.CU_ID`: bits 9:6, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.WAVE_ID`: bits 13:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.WAVE_ID`: bits 13:10, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SIMD_ID`: bits 15:14, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SIMD_ID`: bits 15:14, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.DATA_LO`: bits 31:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.DATA_LO`: bits 31:16, access unknown.
   @inlinable public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_ISSUE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_ISSUE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_ISSUE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_ISSUE TOKEN_TYPE@0:4 TIME_DELTA@4:1 SIMD_ID@5:2 INST0@8:2 INST1@10:2 INST2@12:2 INST3@14:2 INST4@16:2 INST5@18:2 INST6@20:2 INST7@22:2 INST8@24:2 INST9@26:2")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.SIMD_ID`: bits 6:5, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.SIMD_ID`: bits 6:5, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST0`: bits 9:8, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST0`: bits 9:8, access unknown.
   @inlinable public static var INST0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST1`: bits 11:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST1`: bits 11:10, access unknown.
   @inlinable public static var INST1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST2`: bits 13:12, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST2`: bits 13:12, access unknown.
   @inlinable public static var INST2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST3`: bits 15:14, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST3`: bits 15:14, access unknown.
   @inlinable public static var INST3: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST4`: bits 17:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST4`: bits 17:16, access unknown.
   @inlinable public static var INST4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST5`: bits 19:18, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST5`: bits 19:18, access unknown.
   @inlinable public static var INST5: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST6`: bits 21:20, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST6`: bits 21:20, access unknown.
   @inlinable public static var INST6: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST7`: bits 23:22, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST7`: bits 23:22, access unknown.
   @inlinable public static var INST7: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST8`: bits 25:24, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST8`: bits 25:24, access unknown.
   @inlinable public static var INST8: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST9`: bits 27:26, rw.
+  /// `SQ_THREAD_TRACE_WORD_ISSUE.INST9`: bits 27:26, access unknown.
   @inlinable public static var INST9: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_MISC`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_MISC`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_MISC TOKEN_TYPE@0:4 TIME_DELTA@4:8 SH_ID@12:1 MISC_TOKEN_TYPE@13:3")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_MISC.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_MISC.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_MISC.TIME_DELTA`: bits 11:4, rw.
+  /// `SQ_THREAD_TRACE_WORD_MISC.TIME_DELTA`: bits 11:4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
-  /// `SQ_THREAD_TRACE_WORD_MISC.SH_ID`: bit 12, rw.
+  /// `SQ_THREAD_TRACE_WORD_MISC.SH_ID`: bit 12, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_MISC.MISC_TOKEN_TYPE`: bits 15:13, rw.
+  /// `SQ_THREAD_TRACE_WORD_MISC.MISC_TOKEN_TYPE`: bits 15:13, access unknown.
   @inlinable public static var MISC_TOKEN_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 3)
   }
 }
 
-/// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_PERF_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 CNTR_BANK@10:2 CNTR0@12:13 CNTR1_LO@25:7")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.SH_ID`: bit 5, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.SH_ID`: bit 5, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CU_ID`: bits 9:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CU_ID`: bits 9:6, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR_BANK`: bits 11:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR_BANK`: bits 11:10, access unknown.
   @inlinable public static var CNTR_BANK: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR0`: bits 24:12, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR0`: bits 24:12, access unknown.
   @inlinable public static var CNTR0: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR1_LO`: bits 31:25, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR1_LO`: bits 31:25, access unknown.
   @inlinable public static var CNTR1_LO: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_REG_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_REG_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 PIPE_ID@5:2 ME_ID@7:2 REG_DROPPED_PREV@9:1 REG_TYPE@10:3 REG_PRIV@14:1 REG_OP@15:1 REG_ADDR@16:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.PIPE_ID`: bits 6:5, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.PIPE_ID`: bits 6:5, access unknown.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.ME_ID`: bits 8:7, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.ME_ID`: bits 8:7, access unknown.
   @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_DROPPED_PREV`: bit 9, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_DROPPED_PREV`: bit 9, access unknown.
   @inlinable public static var REG_DROPPED_PREV: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_TYPE`: bits 12:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_TYPE`: bits 12:10, access unknown.
   @inlinable public static var REG_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_PRIV`: bit 14, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_PRIV`: bit 14, access unknown.
   @inlinable public static var REG_PRIV: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_OP`: bit 15, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_OP`: bit 15, access unknown.
   @inlinable public static var REG_OP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_ADDR`: bits 31:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_ADDR`: bits 31:16, access unknown.
   @inlinable public static var REG_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_REG_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_REG_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_2_OF_2 DATA@0:32")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2.DATA`: bits 31:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2 TOKEN_TYPE@0:4 TIME_DELTA@4:1 PIPE_ID@5:2 ME_ID@7:2 REG_ADDR@9:7 DATA_LO@16:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.PIPE_ID`: bits 6:5, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.PIPE_ID`: bits 6:5, access unknown.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.ME_ID`: bits 8:7, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.ME_ID`: bits 8:7, access unknown.
   @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.REG_ADDR`: bits 15:9, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.REG_ADDR`: bits 15:9, access unknown.
   @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.DATA_LO`: bits 31:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.DATA_LO`: bits 31:16, access unknown.
   @inlinable public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2 DATA_HI@0:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2.DATA_HI`: bits 15:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2.DATA_HI`: bits 15:0, access unknown.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2 TOKEN_TYPE@0:4 TIME_LO@16:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TIME_LO`: bits 31:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TIME_LO`: bits 31:16, access unknown.
   @inlinable public static var TIME_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_WAVE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_WAVE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_WAVE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_WAVE TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.SH_ID`: bit 5, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.SH_ID`: bit 5, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.CU_ID`: bits 9:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.CU_ID`: bits 9:6, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.WAVE_ID`: bits 13:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.WAVE_ID`: bits 13:10, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE.SIMD_ID`: bits 15:14, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE.SIMD_ID`: bits 15:14, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_WAVE_START`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_WAVE_START`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_WAVE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B0, resetValue: 0x0000_0000,
+      offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_WAVE_START TOKEN_TYPE@0:4 TIME_DELTA@4:1 SH_ID@5:1 CU_ID@6:4 WAVE_ID@10:4 SIMD_ID@14:2 DISPATCHER@16:5 VS_NO_ALLOC_OR_GROUPED@21:1 COUNT@22:7 TG_ID@29:3")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TOKEN_TYPE`: bits 3:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TOKEN_TYPE`: bits 3:0, access unknown.
   @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TIME_DELTA`: bit 4, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TIME_DELTA`: bit 4, access unknown.
   @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.SH_ID`: bit 5, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.SH_ID`: bit 5, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.CU_ID`: bits 9:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.CU_ID`: bits 9:6, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.WAVE_ID`: bits 13:10, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.WAVE_ID`: bits 13:10, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.SIMD_ID`: bits 15:14, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.SIMD_ID`: bits 15:14, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.DISPATCHER`: bits 20:16, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.DISPATCHER`: bits 20:16, access unknown.
   @inlinable public static var DISPATCHER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.VS_NO_ALLOC_OR_GROUPED`: bit 21, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.VS_NO_ALLOC_OR_GROUPED`: bit 21, access unknown.
   @inlinable public static var VS_NO_ALLOC_OR_GROUPED: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.COUNT`: bits 28:22, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.COUNT`: bits 28:22, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 7) }
 
-  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TG_ID`: bits 31:29, rw.
+  /// `SQ_THREAD_TRACE_WORD_WAVE_START.TG_ID`: bits 31:29, access unknown.
   @inlinable public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2 PC_HI@0:24")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2.PC_HI`: bits 23:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2.PC_HI`: bits 23:0, access unknown.
   @inlinable public static var PC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2 DATA_HI@0:16")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2.DATA_HI`: bits 15:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2.DATA_HI`: bits 15:0, access unknown.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_PERF_2_OF_2 CNTR1_HI@0:6 CNTR2@6:13 CNTR3@19:13")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR1_HI`: bits 5:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR1_HI`: bits 5:0, access unknown.
   @inlinable public static var CNTR1_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR2`: bits 18:6, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR2`: bits 18:6, access unknown.
   @inlinable public static var CNTR2: RegisterField<Self, UInt16> { .init(lsb: 6, width: 13) }
 
-  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR3`: bits 31:19, rw.
+  /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR3`: bits 31:19, access unknown.
   @inlinable public static var CNTR3: RegisterField<Self, UInt16> { .init(lsb: 19, width: 13) }
 }
 
-/// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2 TIME_HI@0:32")
   }
 
-  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2.TIME_HI`: bits 31:0, rw.
+  /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2.TIME_HI`: bits 31:0, access unknown.
   @inlinable public static var TIME_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WREXEC_EXEC_HI`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_WREXEC_EXEC_HI`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_WREXEC_EXEC_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WREXEC_EXEC_HI ADDR_HI@0:16 FIRST_WAVE@26:1 ATC@27:1 MTYPE@28:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MSB@31:1")
   }
 
-  /// `SQ_WREXEC_EXEC_HI.ADDR_HI`: bits 15:0, rw.
+  /// `SQ_WREXEC_EXEC_HI.ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SQ_WREXEC_EXEC_HI.FIRST_WAVE`: bit 26, rw.
+  /// `SQ_WREXEC_EXEC_HI.FIRST_WAVE`: bit 26, access unknown.
   @inlinable public static var FIRST_WAVE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SQ_WREXEC_EXEC_HI.ATC`: bit 27, rw.
+  /// `SQ_WREXEC_EXEC_HI.ATC`: bit 27, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SQ_WREXEC_EXEC_HI.MTYPE`: bits 30:28, rw, values of `MTYPE`.
+  /// `SQ_WREXEC_EXEC_HI.MTYPE`: bits 30:28, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 28, width: 3) }
 
-  /// `SQ_WREXEC_EXEC_HI.MSB`: bit 31, rw.
+  /// `SQ_WREXEC_EXEC_HI.MSB`: bit 31, access unknown.
   @inlinable public static var MSB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_WREXEC_EXEC_LO`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), rw, reset 0x0000_0000.
+/// `SQ_WREXEC_EXEC_LO`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_WREXEC_EXEC_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B1, resetValue: 0x0000_0000,
+      offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WREXEC_EXEC_LO ADDR_LO@0:32")
   }
 
-  /// `SQ_WREXEC_EXEC_LO.ADDR_LO`: bits 31:0, rw.
+  /// `SQ_WREXEC_EXEC_LO.ADDR_LO`: bits 31:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQC_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x23B2 (byte 0x8EC8), rw, reset 0x0000_0000.
+/// `SQC_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x23B2 (byte 0x8EC8), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_GATCL1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B2, resetValue: 0x0000_0000,
+      offset: 0x23B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQC_GATCL1_CNTL RESERVED@0:18 DCACHE_INVALIDATE_ALL_VMID@18:1 DCACHE_FORCE_MISS@19:1 DCACHE_FORCE_IN_ORDER@20:1 DCACHE_REDUCE_FIFO_DEPTH_BY_2@21:2 DCACHE_REDUCE_CACHE_SIZE_BY_2@23:2 ICACHE_INVALIDATE_ALL_VMID@25:1 ICACHE_FORCE_MISS@26:1 ICACHE_FORCE_IN_ORDER@27:1 ICACHE_REDUCE_FIFO_DEPTH_BY_2@28:2 ICACHE_REDUCE_CACHE_SIZE_BY_2@30:2")
   }
 
-  /// `SQC_GATCL1_CNTL.RESERVED`: bits 17:0, rw.
+  /// `SQC_GATCL1_CNTL.RESERVED`: bits 17:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 
-  /// `SQC_GATCL1_CNTL.DCACHE_INVALIDATE_ALL_VMID`: bit 18, rw.
+  /// `SQC_GATCL1_CNTL.DCACHE_INVALIDATE_ALL_VMID`: bit 18, access unknown.
   @inlinable public static var DCACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.DCACHE_FORCE_MISS`: bit 19, rw.
+  /// `SQC_GATCL1_CNTL.DCACHE_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var DCACHE_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.DCACHE_FORCE_IN_ORDER`: bit 20, rw.
+  /// `SQC_GATCL1_CNTL.DCACHE_FORCE_IN_ORDER`: bit 20, access unknown.
   @inlinable public static var DCACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 22:21, rw.
+  /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 22:21, access unknown.
   @inlinable public static var DCACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_CACHE_SIZE_BY_2`: bits 24:23, rw.
+  /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_CACHE_SIZE_BY_2`: bits 24:23, access unknown.
   @inlinable public static var DCACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 2)
   }
 
-  /// `SQC_GATCL1_CNTL.ICACHE_INVALIDATE_ALL_VMID`: bit 25, rw.
+  /// `SQC_GATCL1_CNTL.ICACHE_INVALIDATE_ALL_VMID`: bit 25, access unknown.
   @inlinable public static var ICACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.ICACHE_FORCE_MISS`: bit 26, rw.
+  /// `SQC_GATCL1_CNTL.ICACHE_FORCE_MISS`: bit 26, access unknown.
   @inlinable public static var ICACHE_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.ICACHE_FORCE_IN_ORDER`: bit 27, rw.
+  /// `SQC_GATCL1_CNTL.ICACHE_FORCE_IN_ORDER`: bit 27, access unknown.
   @inlinable public static var ICACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, rw.
+  /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
   @inlinable public static var ICACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_CACHE_SIZE_BY_2`: bits 31:30, rw.
+  /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
   @inlinable public static var ICACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `SQC_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x23B3 (byte 0x8ECC), rw, reset 0x0000_0000.
+/// `SQC_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x23B3 (byte 0x8ECC), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_ATC_EDC_GATCL1_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23B3, resetValue: 0x0000_0000,
+      offset: 0x23B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQC_ATC_EDC_GATCL1_CNT ICACHE_DATA_SEC@0:8 DCACHE_DATA_SEC@16:8")
   }
 
-  /// `SQC_ATC_EDC_GATCL1_CNT.ICACHE_DATA_SEC`: bits 7:0, rw.
+  /// `SQC_ATC_EDC_GATCL1_CNT.ICACHE_DATA_SEC`: bits 7:0, access unknown.
   @inlinable public static var ICACHE_DATA_SEC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SQC_ATC_EDC_GATCL1_CNT.DCACHE_DATA_SEC`: bits 23:16, rw.
+  /// `SQC_ATC_EDC_GATCL1_CNT.DCACHE_DATA_SEC`: bits 23:16, access unknown.
   @inlinable public static var DCACHE_DATA_SEC: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `SQ_BUF_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C0 (byte 0x8F00), rw, reset 0x0000_0000.
+/// `SQ_BUF_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C0 (byte 0x8F00), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C0, resetValue: 0x0000_0000,
+      offset: 0x23C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_BUF_RSRC_WORD0 BASE_ADDRESS@0:32")
   }
 
-  /// `SQ_BUF_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, rw.
+  /// `SQ_BUF_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_BUF_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C1 (byte 0x8F04), rw, reset 0x0000_0000.
+/// `SQ_BUF_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C1 (byte 0x8F04), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C1, resetValue: 0x0000_0000,
+      offset: 0x23C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_BUF_RSRC_WORD1 BASE_ADDRESS_HI@0:16 STRIDE@16:14 CACHE_SWIZZLE@30:1 SWIZZLE_ENABLE@31:1")
   }
 
-  /// `SQ_BUF_RSRC_WORD1.BASE_ADDRESS_HI`: bits 15:0, rw.
+  /// `SQ_BUF_RSRC_WORD1.BASE_ADDRESS_HI`: bits 15:0, access unknown.
   @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SQ_BUF_RSRC_WORD1.STRIDE`: bits 29:16, rw.
+  /// `SQ_BUF_RSRC_WORD1.STRIDE`: bits 29:16, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
 
-  /// `SQ_BUF_RSRC_WORD1.CACHE_SWIZZLE`: bit 30, rw.
+  /// `SQ_BUF_RSRC_WORD1.CACHE_SWIZZLE`: bit 30, access unknown.
   @inlinable public static var CACHE_SWIZZLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `SQ_BUF_RSRC_WORD1.SWIZZLE_ENABLE`: bit 31, rw.
+  /// `SQ_BUF_RSRC_WORD1.SWIZZLE_ENABLE`: bit 31, access unknown.
   @inlinable public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SQ_BUF_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C2 (byte 0x8F08), rw, reset 0x0000_0000.
+/// `SQ_BUF_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C2 (byte 0x8F08), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C2, resetValue: 0x0000_0000,
+      offset: 0x23C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_BUF_RSRC_WORD2 NUM_RECORDS@0:32")
   }
 
-  /// `SQ_BUF_RSRC_WORD2.NUM_RECORDS`: bits 31:0, rw.
+  /// `SQ_BUF_RSRC_WORD2.NUM_RECORDS`: bits 31:0, access unknown.
   @inlinable public static var NUM_RECORDS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -3,7098 +3,7098 @@
 
 import MxMMIO
 
-/// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), rw, reset 0x0000_0000.
+/// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C3, resetValue: 0x0000_0000,
+      offset: 0x23C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_BUF_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 NUM_FORMAT@12:3 DATA_FORMAT@15:4 ELEMENT_SIZE@19:2 INDEX_STRIDE@21:2 ADD_TID_ENABLE@23:1 ATC@24:1 HASH_ENABLE@25:1 HEAP@26:1 MTYPE@27:3{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} TYPE@30:2")
   }
 
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, rw.
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
   @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Y`: bits 5:3, rw.
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
   @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Z`: bits 8:6, rw.
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
   @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.DST_SEL_W`: bits 11:9, rw.
+  /// `SQ_BUF_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
   @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.NUM_FORMAT`: bits 14:12, rw.
+  /// `SQ_BUF_RSRC_WORD3.NUM_FORMAT`: bits 14:12, access unknown.
   @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.DATA_FORMAT`: bits 18:15, rw.
+  /// `SQ_BUF_RSRC_WORD3.DATA_FORMAT`: bits 18:15, access unknown.
   @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `SQ_BUF_RSRC_WORD3.ELEMENT_SIZE`: bits 20:19, rw.
+  /// `SQ_BUF_RSRC_WORD3.ELEMENT_SIZE`: bits 20:19, access unknown.
   @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
-  /// `SQ_BUF_RSRC_WORD3.INDEX_STRIDE`: bits 22:21, rw.
+  /// `SQ_BUF_RSRC_WORD3.INDEX_STRIDE`: bits 22:21, access unknown.
   @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
-  /// `SQ_BUF_RSRC_WORD3.ADD_TID_ENABLE`: bit 23, rw.
+  /// `SQ_BUF_RSRC_WORD3.ADD_TID_ENABLE`: bit 23, access unknown.
   @inlinable public static var ADD_TID_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SQ_BUF_RSRC_WORD3.ATC`: bit 24, rw.
+  /// `SQ_BUF_RSRC_WORD3.ATC`: bit 24, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SQ_BUF_RSRC_WORD3.HASH_ENABLE`: bit 25, rw.
+  /// `SQ_BUF_RSRC_WORD3.HASH_ENABLE`: bit 25, access unknown.
   @inlinable public static var HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SQ_BUF_RSRC_WORD3.HEAP`: bit 26, rw.
+  /// `SQ_BUF_RSRC_WORD3.HEAP`: bit 26, access unknown.
   @inlinable public static var HEAP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SQ_BUF_RSRC_WORD3.MTYPE`: bits 29:27, rw, values of `MTYPE`.
+  /// `SQ_BUF_RSRC_WORD3.MTYPE`: bits 29:27, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 3) }
 
-  /// `SQ_BUF_RSRC_WORD3.TYPE`: bits 31:30, rw.
+  /// `SQ_BUF_RSRC_WORD3.TYPE`: bits 31:30, access unknown.
   @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C4, resetValue: 0x0000_0000,
+      offset: 0x23C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD0 BASE_ADDRESS@0:32")
   }
 
-  /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, rw.
+  /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C5, resetValue: 0x0000_0000,
+      offset: 0x23C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD1 BASE_ADDRESS_HI@0:8 MIN_LOD@8:12 DATA_FORMAT@20:6 NUM_FORMAT@26:4 MTYPE@30:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, rw.
+  /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, access unknown.
   @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SQ_IMG_RSRC_WORD1.MIN_LOD`: bits 19:8, rw.
+  /// `SQ_IMG_RSRC_WORD1.MIN_LOD`: bits 19:8, access unknown.
   @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
 
-  /// `SQ_IMG_RSRC_WORD1.DATA_FORMAT`: bits 25:20, rw.
+  /// `SQ_IMG_RSRC_WORD1.DATA_FORMAT`: bits 25:20, access unknown.
   @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
-  /// `SQ_IMG_RSRC_WORD1.NUM_FORMAT`: bits 29:26, rw.
+  /// `SQ_IMG_RSRC_WORD1.NUM_FORMAT`: bits 29:26, access unknown.
   @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
-  /// `SQ_IMG_RSRC_WORD1.MTYPE`: bits 31:30, rw, values of `MTYPE`.
+  /// `SQ_IMG_RSRC_WORD1.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
 }
 
-/// `SQ_IMG_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C6 (byte 0x8F18), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C6 (byte 0x8F18), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C6, resetValue: 0x0000_0000,
+      offset: 0x23C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD2 WIDTH@0:14 HEIGHT@14:14 PERF_MOD@28:3 INTERLACED@31:1")
   }
 
-  /// `SQ_IMG_RSRC_WORD2.WIDTH`: bits 13:0, rw.
+  /// `SQ_IMG_RSRC_WORD2.WIDTH`: bits 13:0, access unknown.
   @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
-  /// `SQ_IMG_RSRC_WORD2.HEIGHT`: bits 27:14, rw.
+  /// `SQ_IMG_RSRC_WORD2.HEIGHT`: bits 27:14, access unknown.
   @inlinable public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 14, width: 14) }
 
-  /// `SQ_IMG_RSRC_WORD2.PERF_MOD`: bits 30:28, rw.
+  /// `SQ_IMG_RSRC_WORD2.PERF_MOD`: bits 30:28, access unknown.
   @inlinable public static var PERF_MOD: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
-  /// `SQ_IMG_RSRC_WORD2.INTERLACED`: bit 31, rw.
+  /// `SQ_IMG_RSRC_WORD2.INTERLACED`: bit 31, access unknown.
   @inlinable public static var INTERLACED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_IMG_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C7 (byte 0x8F1C), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C7 (byte 0x8F1C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C7, resetValue: 0x0000_0000,
+      offset: 0x23C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD3 DST_SEL_X@0:3 DST_SEL_Y@3:3 DST_SEL_Z@6:3 DST_SEL_W@9:3 BASE_LEVEL@12:4 LAST_LEVEL@16:4 TILING_INDEX@20:5 POW2_PAD@25:1 MTYPE@26:1 ATC@27:1 TYPE@28:4")
   }
 
-  /// `SQ_IMG_RSRC_WORD3.DST_SEL_X`: bits 2:0, rw.
+  /// `SQ_IMG_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
   @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SQ_IMG_RSRC_WORD3.DST_SEL_Y`: bits 5:3, rw.
+  /// `SQ_IMG_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
   @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `SQ_IMG_RSRC_WORD3.DST_SEL_Z`: bits 8:6, rw.
+  /// `SQ_IMG_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
   @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SQ_IMG_RSRC_WORD3.DST_SEL_W`: bits 11:9, rw.
+  /// `SQ_IMG_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
   @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `SQ_IMG_RSRC_WORD3.BASE_LEVEL`: bits 15:12, rw.
+  /// `SQ_IMG_RSRC_WORD3.BASE_LEVEL`: bits 15:12, access unknown.
   @inlinable public static var BASE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `SQ_IMG_RSRC_WORD3.LAST_LEVEL`: bits 19:16, rw.
+  /// `SQ_IMG_RSRC_WORD3.LAST_LEVEL`: bits 19:16, access unknown.
   @inlinable public static var LAST_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `SQ_IMG_RSRC_WORD3.TILING_INDEX`: bits 24:20, rw.
+  /// `SQ_IMG_RSRC_WORD3.TILING_INDEX`: bits 24:20, access unknown.
   @inlinable public static var TILING_INDEX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
-  /// `SQ_IMG_RSRC_WORD3.POW2_PAD`: bit 25, rw.
+  /// `SQ_IMG_RSRC_WORD3.POW2_PAD`: bit 25, access unknown.
   @inlinable public static var POW2_PAD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SQ_IMG_RSRC_WORD3.MTYPE`: bit 26, rw.
+  /// `SQ_IMG_RSRC_WORD3.MTYPE`: bit 26, access unknown.
   @inlinable public static var MTYPE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SQ_IMG_RSRC_WORD3.ATC`: bit 27, rw.
+  /// `SQ_IMG_RSRC_WORD3.ATC`: bit 27, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SQ_IMG_RSRC_WORD3.TYPE`: bits 31:28, rw.
+  /// `SQ_IMG_RSRC_WORD3.TYPE`: bits 31:28, access unknown.
   @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_IMG_RSRC_WORD4`: gfx_8_0 register, MMIO dword 0x23C8 (byte 0x8F20), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD4`: gfx_8_0 register, MMIO dword 0x23C8 (byte 0x8F20), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C8, resetValue: 0x0000_0000,
+      offset: 0x23C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD4 DEPTH@0:13 PITCH@13:14")
   }
 
-  /// `SQ_IMG_RSRC_WORD4.DEPTH`: bits 12:0, rw.
+  /// `SQ_IMG_RSRC_WORD4.DEPTH`: bits 12:0, access unknown.
   @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
-  /// `SQ_IMG_RSRC_WORD4.PITCH`: bits 26:13, rw.
+  /// `SQ_IMG_RSRC_WORD4.PITCH`: bits 26:13, access unknown.
   @inlinable public static var PITCH: RegisterField<Self, UInt16> { .init(lsb: 13, width: 14) }
 }
 
-/// `SQ_IMG_RSRC_WORD5`: gfx_8_0 register, MMIO dword 0x23C9 (byte 0x8F24), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD5`: gfx_8_0 register, MMIO dword 0x23C9 (byte 0x8F24), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C9, resetValue: 0x0000_0000,
+      offset: 0x23C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD5 BASE_ARRAY@0:13 LAST_ARRAY@13:13")
   }
 
-  /// `SQ_IMG_RSRC_WORD5.BASE_ARRAY`: bits 12:0, rw.
+  /// `SQ_IMG_RSRC_WORD5.BASE_ARRAY`: bits 12:0, access unknown.
   @inlinable public static var BASE_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
-  /// `SQ_IMG_RSRC_WORD5.LAST_ARRAY`: bits 25:13, rw.
+  /// `SQ_IMG_RSRC_WORD5.LAST_ARRAY`: bits 25:13, access unknown.
   @inlinable public static var LAST_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 13, width: 13) }
 }
 
-/// `SQ_IMG_RSRC_WORD6`: gfx_8_0 register, MMIO dword 0x23CA (byte 0x8F28), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD6`: gfx_8_0 register, MMIO dword 0x23CA (byte 0x8F28), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CA, resetValue: 0x0000_0000,
+      offset: 0x23CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD6 MIN_LOD_WARN@0:12 COUNTER_BANK_ID@12:8 LOD_HDW_CNT_EN@20:1 COMPRESSION_EN@21:1 ALPHA_IS_ON_MSB@22:1 COLOR_TRANSFORM@23:1 LOST_ALPHA_BITS@24:4 LOST_COLOR_BITS@28:4")
   }
 
-  /// `SQ_IMG_RSRC_WORD6.MIN_LOD_WARN`: bits 11:0, rw.
+  /// `SQ_IMG_RSRC_WORD6.MIN_LOD_WARN`: bits 11:0, access unknown.
   @inlinable public static var MIN_LOD_WARN: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.COUNTER_BANK_ID`: bits 19:12, rw.
+  /// `SQ_IMG_RSRC_WORD6.COUNTER_BANK_ID`: bits 19:12, access unknown.
   @inlinable public static var COUNTER_BANK_ID: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 8)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.LOD_HDW_CNT_EN`: bit 20, rw.
+  /// `SQ_IMG_RSRC_WORD6.LOD_HDW_CNT_EN`: bit 20, access unknown.
   @inlinable public static var LOD_HDW_CNT_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.COMPRESSION_EN`: bit 21, rw.
+  /// `SQ_IMG_RSRC_WORD6.COMPRESSION_EN`: bit 21, access unknown.
   @inlinable public static var COMPRESSION_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.ALPHA_IS_ON_MSB`: bit 22, rw.
+  /// `SQ_IMG_RSRC_WORD6.ALPHA_IS_ON_MSB`: bit 22, access unknown.
   @inlinable public static var ALPHA_IS_ON_MSB: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.COLOR_TRANSFORM`: bit 23, rw.
+  /// `SQ_IMG_RSRC_WORD6.COLOR_TRANSFORM`: bit 23, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.LOST_ALPHA_BITS`: bits 27:24, rw.
+  /// `SQ_IMG_RSRC_WORD6.LOST_ALPHA_BITS`: bits 27:24, access unknown.
   @inlinable public static var LOST_ALPHA_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `SQ_IMG_RSRC_WORD6.LOST_COLOR_BITS`: bits 31:28, rw.
+  /// `SQ_IMG_RSRC_WORD6.LOST_COLOR_BITS`: bits 31:28, access unknown.
   @inlinable public static var LOST_COLOR_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `SQ_IMG_RSRC_WORD7`: gfx_8_0 register, MMIO dword 0x23CB (byte 0x8F2C), rw, reset 0x0000_0000.
+/// `SQ_IMG_RSRC_WORD7`: gfx_8_0 register, MMIO dword 0x23CB (byte 0x8F2C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CB, resetValue: 0x0000_0000,
+      offset: 0x23CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD7 META_DATA_ADDRESS@0:32")
   }
 
-  /// `SQ_IMG_RSRC_WORD7.META_DATA_ADDRESS`: bits 31:0, rw.
+  /// `SQ_IMG_RSRC_WORD7.META_DATA_ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var META_DATA_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_IMG_SAMP_WORD0`: gfx_8_0 register, MMIO dword 0x23CC (byte 0x8F30), rw, reset 0x0000_0000.
+/// `SQ_IMG_SAMP_WORD0`: gfx_8_0 register, MMIO dword 0x23CC (byte 0x8F30), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CC, resetValue: 0x0000_0000,
+      offset: 0x23CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_SAMP_WORD0 CLAMP_X@0:3 CLAMP_Y@3:3 CLAMP_Z@6:3 MAX_ANISO_RATIO@9:3 DEPTH_COMPARE_FUNC@12:3 FORCE_UNNORMALIZED@15:1 ANISO_THRESHOLD@16:3 MC_COORD_TRUNC@19:1 FORCE_DEGAMMA@20:1 ANISO_BIAS@21:6 TRUNC_COORD@27:1 DISABLE_CUBE_WRAP@28:1 FILTER_MODE@29:2 COMPAT_MODE@31:1")
   }
 
-  /// `SQ_IMG_SAMP_WORD0.CLAMP_X`: bits 2:0, rw.
+  /// `SQ_IMG_SAMP_WORD0.CLAMP_X`: bits 2:0, access unknown.
   @inlinable public static var CLAMP_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SQ_IMG_SAMP_WORD0.CLAMP_Y`: bits 5:3, rw.
+  /// `SQ_IMG_SAMP_WORD0.CLAMP_Y`: bits 5:3, access unknown.
   @inlinable public static var CLAMP_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `SQ_IMG_SAMP_WORD0.CLAMP_Z`: bits 8:6, rw.
+  /// `SQ_IMG_SAMP_WORD0.CLAMP_Z`: bits 8:6, access unknown.
   @inlinable public static var CLAMP_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SQ_IMG_SAMP_WORD0.MAX_ANISO_RATIO`: bits 11:9, rw.
+  /// `SQ_IMG_SAMP_WORD0.MAX_ANISO_RATIO`: bits 11:9, access unknown.
   @inlinable public static var MAX_ANISO_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.DEPTH_COMPARE_FUNC`: bits 14:12, rw.
+  /// `SQ_IMG_SAMP_WORD0.DEPTH_COMPARE_FUNC`: bits 14:12, access unknown.
   @inlinable public static var DEPTH_COMPARE_FUNC: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.FORCE_UNNORMALIZED`: bit 15, rw.
+  /// `SQ_IMG_SAMP_WORD0.FORCE_UNNORMALIZED`: bit 15, access unknown.
   @inlinable public static var FORCE_UNNORMALIZED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.ANISO_THRESHOLD`: bits 18:16, rw.
+  /// `SQ_IMG_SAMP_WORD0.ANISO_THRESHOLD`: bits 18:16, access unknown.
   @inlinable public static var ANISO_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.MC_COORD_TRUNC`: bit 19, rw.
+  /// `SQ_IMG_SAMP_WORD0.MC_COORD_TRUNC`: bit 19, access unknown.
   @inlinable public static var MC_COORD_TRUNC: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.FORCE_DEGAMMA`: bit 20, rw.
+  /// `SQ_IMG_SAMP_WORD0.FORCE_DEGAMMA`: bit 20, access unknown.
   @inlinable public static var FORCE_DEGAMMA: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SQ_IMG_SAMP_WORD0.ANISO_BIAS`: bits 26:21, rw.
+  /// `SQ_IMG_SAMP_WORD0.ANISO_BIAS`: bits 26:21, access unknown.
   @inlinable public static var ANISO_BIAS: RegisterField<Self, UInt8> { .init(lsb: 21, width: 6) }
 
-  /// `SQ_IMG_SAMP_WORD0.TRUNC_COORD`: bit 27, rw.
+  /// `SQ_IMG_SAMP_WORD0.TRUNC_COORD`: bit 27, access unknown.
   @inlinable public static var TRUNC_COORD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SQ_IMG_SAMP_WORD0.DISABLE_CUBE_WRAP`: bit 28, rw.
+  /// `SQ_IMG_SAMP_WORD0.DISABLE_CUBE_WRAP`: bit 28, access unknown.
   @inlinable public static var DISABLE_CUBE_WRAP: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD0.FILTER_MODE`: bits 30:29, rw.
+  /// `SQ_IMG_SAMP_WORD0.FILTER_MODE`: bits 30:29, access unknown.
   @inlinable public static var FILTER_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `SQ_IMG_SAMP_WORD0.COMPAT_MODE`: bit 31, rw.
+  /// `SQ_IMG_SAMP_WORD0.COMPAT_MODE`: bit 31, access unknown.
   @inlinable public static var COMPAT_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_IMG_SAMP_WORD1`: gfx_8_0 register, MMIO dword 0x23CD (byte 0x8F34), rw, reset 0x0000_0000.
+/// `SQ_IMG_SAMP_WORD1`: gfx_8_0 register, MMIO dword 0x23CD (byte 0x8F34), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CD, resetValue: 0x0000_0000,
+      offset: 0x23CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_SAMP_WORD1 MIN_LOD@0:12 MAX_LOD@12:12 PERF_MIP@24:4 PERF_Z@28:4")
   }
 
-  /// `SQ_IMG_SAMP_WORD1.MIN_LOD`: bits 11:0, rw.
+  /// `SQ_IMG_SAMP_WORD1.MIN_LOD`: bits 11:0, access unknown.
   @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `SQ_IMG_SAMP_WORD1.MAX_LOD`: bits 23:12, rw.
+  /// `SQ_IMG_SAMP_WORD1.MAX_LOD`: bits 23:12, access unknown.
   @inlinable public static var MAX_LOD: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `SQ_IMG_SAMP_WORD1.PERF_MIP`: bits 27:24, rw.
+  /// `SQ_IMG_SAMP_WORD1.PERF_MIP`: bits 27:24, access unknown.
   @inlinable public static var PERF_MIP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_IMG_SAMP_WORD1.PERF_Z`: bits 31:28, rw.
+  /// `SQ_IMG_SAMP_WORD1.PERF_Z`: bits 31:28, access unknown.
   @inlinable public static var PERF_Z: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_IMG_SAMP_WORD2`: gfx_8_0 register, MMIO dword 0x23CE (byte 0x8F38), rw, reset 0x0000_0000.
+/// `SQ_IMG_SAMP_WORD2`: gfx_8_0 register, MMIO dword 0x23CE (byte 0x8F38), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CE, resetValue: 0x0000_0000,
+      offset: 0x23CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_SAMP_WORD2 LOD_BIAS@0:14 LOD_BIAS_SEC@14:6 XY_MAG_FILTER@20:2 XY_MIN_FILTER@22:2 Z_FILTER@24:2 MIP_FILTER@26:2 MIP_POINT_PRECLAMP@28:1 DISABLE_LSB_CEIL@29:1 FILTER_PREC_FIX@30:1 ANISO_OVERRIDE@31:1")
   }
 
-  /// `SQ_IMG_SAMP_WORD2.LOD_BIAS`: bits 13:0, rw.
+  /// `SQ_IMG_SAMP_WORD2.LOD_BIAS`: bits 13:0, access unknown.
   @inlinable public static var LOD_BIAS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
-  /// `SQ_IMG_SAMP_WORD2.LOD_BIAS_SEC`: bits 19:14, rw.
+  /// `SQ_IMG_SAMP_WORD2.LOD_BIAS_SEC`: bits 19:14, access unknown.
   @inlinable public static var LOD_BIAS_SEC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 6) }
 
-  /// `SQ_IMG_SAMP_WORD2.XY_MAG_FILTER`: bits 21:20, rw.
+  /// `SQ_IMG_SAMP_WORD2.XY_MAG_FILTER`: bits 21:20, access unknown.
   @inlinable public static var XY_MAG_FILTER: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `SQ_IMG_SAMP_WORD2.XY_MIN_FILTER`: bits 23:22, rw.
+  /// `SQ_IMG_SAMP_WORD2.XY_MIN_FILTER`: bits 23:22, access unknown.
   @inlinable public static var XY_MIN_FILTER: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `SQ_IMG_SAMP_WORD2.Z_FILTER`: bits 25:24, rw.
+  /// `SQ_IMG_SAMP_WORD2.Z_FILTER`: bits 25:24, access unknown.
   @inlinable public static var Z_FILTER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_IMG_SAMP_WORD2.MIP_FILTER`: bits 27:26, rw.
+  /// `SQ_IMG_SAMP_WORD2.MIP_FILTER`: bits 27:26, access unknown.
   @inlinable public static var MIP_FILTER: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `SQ_IMG_SAMP_WORD2.MIP_POINT_PRECLAMP`: bit 28, rw.
+  /// `SQ_IMG_SAMP_WORD2.MIP_POINT_PRECLAMP`: bit 28, access unknown.
   @inlinable public static var MIP_POINT_PRECLAMP: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD2.DISABLE_LSB_CEIL`: bit 29, rw.
+  /// `SQ_IMG_SAMP_WORD2.DISABLE_LSB_CEIL`: bit 29, access unknown.
   @inlinable public static var DISABLE_LSB_CEIL: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD2.FILTER_PREC_FIX`: bit 30, rw.
+  /// `SQ_IMG_SAMP_WORD2.FILTER_PREC_FIX`: bit 30, access unknown.
   @inlinable public static var FILTER_PREC_FIX: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SQ_IMG_SAMP_WORD2.ANISO_OVERRIDE`: bit 31, rw.
+  /// `SQ_IMG_SAMP_WORD2.ANISO_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var ANISO_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SQ_IMG_SAMP_WORD3`: gfx_8_0 register, MMIO dword 0x23CF (byte 0x8F3C), rw, reset 0x0000_0000.
+/// `SQ_IMG_SAMP_WORD3`: gfx_8_0 register, MMIO dword 0x23CF (byte 0x8F3C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23CF, resetValue: 0x0000_0000,
+      offset: 0x23CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_SAMP_WORD3 BORDER_COLOR_PTR@0:12 BORDER_COLOR_TYPE@30:2")
   }
 
-  /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_PTR`: bits 11:0, rw.
+  /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_PTR`: bits 11:0, access unknown.
   @inlinable public static var BORDER_COLOR_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_TYPE`: bits 31:30, rw.
+  /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_TYPE`: bits 31:30, access unknown.
   @inlinable public static var BORDER_COLOR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `SQ_FLAT_SCRATCH_WORD0`: gfx_8_0 register, MMIO dword 0x23D0 (byte 0x8F40), rw, reset 0x0000_0000.
+/// `SQ_FLAT_SCRATCH_WORD0`: gfx_8_0 register, MMIO dword 0x23D0 (byte 0x8F40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FLAT_SCRATCH_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23D0, resetValue: 0x0000_0000,
+      offset: 0x23D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_FLAT_SCRATCH_WORD0 SIZE@0:19")
   }
 
-  /// `SQ_FLAT_SCRATCH_WORD0.SIZE`: bits 18:0, rw.
+  /// `SQ_FLAT_SCRATCH_WORD0.SIZE`: bits 18:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 19) }
 }
 
-/// `SQ_FLAT_SCRATCH_WORD1`: gfx_8_0 register, MMIO dword 0x23D1 (byte 0x8F44), rw, reset 0x0000_0000.
+/// `SQ_FLAT_SCRATCH_WORD1`: gfx_8_0 register, MMIO dword 0x23D1 (byte 0x8F44), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FLAT_SCRATCH_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23D1, resetValue: 0x0000_0000,
+      offset: 0x23D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_FLAT_SCRATCH_WORD1 OFFSET@0:24")
   }
 
-  /// `SQ_FLAT_SCRATCH_WORD1.OFFSET`: bits 23:0, rw.
+  /// `SQ_FLAT_SCRATCH_WORD1.OFFSET`: bits 23:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SQ_M0_GPR_IDX_WORD`: gfx_8_0 register, MMIO dword 0x23D2 (byte 0x8F48), rw, reset 0x0000_0000.
+/// `SQ_M0_GPR_IDX_WORD`: gfx_8_0 register, MMIO dword 0x23D2 (byte 0x8F48), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_M0_GPR_IDX_WORD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23D2, resetValue: 0x0000_0000,
+      offset: 0x23D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_M0_GPR_IDX_WORD INDEX@0:8 VSRC0_REL@12:1 VSRC1_REL@13:1 VSRC2_REL@14:1 VDST_REL@15:1")
   }
 
-  /// `SQ_M0_GPR_IDX_WORD.INDEX`: bits 7:0, rw.
+  /// `SQ_M0_GPR_IDX_WORD.INDEX`: bits 7:0, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_M0_GPR_IDX_WORD.VSRC0_REL`: bit 12, rw.
+  /// `SQ_M0_GPR_IDX_WORD.VSRC0_REL`: bit 12, access unknown.
   @inlinable public static var VSRC0_REL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_M0_GPR_IDX_WORD.VSRC1_REL`: bit 13, rw.
+  /// `SQ_M0_GPR_IDX_WORD.VSRC1_REL`: bit 13, access unknown.
   @inlinable public static var VSRC1_REL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_M0_GPR_IDX_WORD.VSRC2_REL`: bit 14, rw.
+  /// `SQ_M0_GPR_IDX_WORD.VSRC2_REL`: bit 14, access unknown.
   @inlinable public static var VSRC2_REL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_M0_GPR_IDX_WORD.VDST_REL`: bit 15, rw.
+  /// `SQ_M0_GPR_IDX_WORD.VDST_REL`: bit 15, access unknown.
   @inlinable public static var VDST_REL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `SX_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2414 (byte 0x9050), rw, reset 0x0000_0000.
+/// `SX_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2414 (byte 0x9050), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2414, resetValue: 0x0000_0000,
+      offset: 0x2414,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_DEBUG_BUSY POS_FREE_OR_VALIDS@0:1 POS_REQUESTER_BUSY@1:1 PA_SX_BUSY@2:1 POS_SCBD_BUSY@3:1 POS_BANK3VAL3_BUSY@4:1 POS_BANK3VAL2_BUSY@5:1 POS_BANK3VAL1_BUSY@6:1 POS_BANK3VAL0_BUSY@7:1 POS_BANK2VAL3_BUSY@8:1 POS_BANK2VAL2_BUSY@9:1 POS_BANK2VAL1_BUSY@10:1 POS_BANK2VAL0_BUSY@11:1 POS_BANK1VAL3_BUSY@12:1 POS_BANK1VAL2_BUSY@13:1 POS_BANK1VAL1_BUSY@14:1 POS_BANK1VAL0_BUSY@15:1 POS_BANK0VAL3_BUSY@16:1 POS_BANK0VAL2_BUSY@17:1 POS_BANK0VAL1_BUSY@18:1 POS_BANK0VAL0_BUSY@19:1 POS_INMUX_VALID@20:1 WRCTRL1_VALIDQ3@21:1 WRCTRL1_VALIDQ2@22:1 WRCTRL1_VALIDQ1@23:1 WRCTRL0_VALIDQ3@24:1 WRCTRL0_VALIDQ2@25:1 WRCTRL0_VALIDQ1@26:1 PCCMD_VALID@27:1 VDATA1_VALID@28:1 VDATA0_VALID@29:1 CMD_BUSYORVAL@30:1 ADDR_BUSYORVAL@31:1")
   }
 
-  /// `SX_DEBUG_BUSY.POS_FREE_OR_VALIDS`: bit 0, rw.
+  /// `SX_DEBUG_BUSY.POS_FREE_OR_VALIDS`: bit 0, access unknown.
   @inlinable public static var POS_FREE_OR_VALIDS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_REQUESTER_BUSY`: bit 1, rw.
+  /// `SX_DEBUG_BUSY.POS_REQUESTER_BUSY`: bit 1, access unknown.
   @inlinable public static var POS_REQUESTER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.PA_SX_BUSY`: bit 2, rw.
+  /// `SX_DEBUG_BUSY.PA_SX_BUSY`: bit 2, access unknown.
   @inlinable public static var PA_SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SX_DEBUG_BUSY.POS_SCBD_BUSY`: bit 3, rw.
+  /// `SX_DEBUG_BUSY.POS_SCBD_BUSY`: bit 3, access unknown.
   @inlinable public static var POS_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SX_DEBUG_BUSY.POS_BANK3VAL3_BUSY`: bit 4, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK3VAL3_BUSY`: bit 4, access unknown.
   @inlinable public static var POS_BANK3VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK3VAL2_BUSY`: bit 5, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK3VAL2_BUSY`: bit 5, access unknown.
   @inlinable public static var POS_BANK3VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK3VAL1_BUSY`: bit 6, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK3VAL1_BUSY`: bit 6, access unknown.
   @inlinable public static var POS_BANK3VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK3VAL0_BUSY`: bit 7, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK3VAL0_BUSY`: bit 7, access unknown.
   @inlinable public static var POS_BANK3VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK2VAL3_BUSY`: bit 8, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK2VAL3_BUSY`: bit 8, access unknown.
   @inlinable public static var POS_BANK2VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK2VAL2_BUSY`: bit 9, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK2VAL2_BUSY`: bit 9, access unknown.
   @inlinable public static var POS_BANK2VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK2VAL1_BUSY`: bit 10, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK2VAL1_BUSY`: bit 10, access unknown.
   @inlinable public static var POS_BANK2VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK2VAL0_BUSY`: bit 11, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK2VAL0_BUSY`: bit 11, access unknown.
   @inlinable public static var POS_BANK2VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK1VAL3_BUSY`: bit 12, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK1VAL3_BUSY`: bit 12, access unknown.
   @inlinable public static var POS_BANK1VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK1VAL2_BUSY`: bit 13, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK1VAL2_BUSY`: bit 13, access unknown.
   @inlinable public static var POS_BANK1VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK1VAL1_BUSY`: bit 14, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK1VAL1_BUSY`: bit 14, access unknown.
   @inlinable public static var POS_BANK1VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK1VAL0_BUSY`: bit 15, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK1VAL0_BUSY`: bit 15, access unknown.
   @inlinable public static var POS_BANK1VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK0VAL3_BUSY`: bit 16, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK0VAL3_BUSY`: bit 16, access unknown.
   @inlinable public static var POS_BANK0VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK0VAL2_BUSY`: bit 17, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK0VAL2_BUSY`: bit 17, access unknown.
   @inlinable public static var POS_BANK0VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK0VAL1_BUSY`: bit 18, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK0VAL1_BUSY`: bit 18, access unknown.
   @inlinable public static var POS_BANK0VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_BANK0VAL0_BUSY`: bit 19, rw.
+  /// `SX_DEBUG_BUSY.POS_BANK0VAL0_BUSY`: bit 19, access unknown.
   @inlinable public static var POS_BANK0VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.POS_INMUX_VALID`: bit 20, rw.
+  /// `SX_DEBUG_BUSY.POS_INMUX_VALID`: bit 20, access unknown.
   @inlinable public static var POS_INMUX_VALID: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ3`: bit 21, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ3`: bit 21, access unknown.
   @inlinable public static var WRCTRL1_VALIDQ3: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ2`: bit 22, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ2`: bit 22, access unknown.
   @inlinable public static var WRCTRL1_VALIDQ2: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ1`: bit 23, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ1`: bit 23, access unknown.
   @inlinable public static var WRCTRL1_VALIDQ1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ3`: bit 24, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ3`: bit 24, access unknown.
   @inlinable public static var WRCTRL0_VALIDQ3: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ2`: bit 25, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ2`: bit 25, access unknown.
   @inlinable public static var WRCTRL0_VALIDQ2: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ1`: bit 26, rw.
+  /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ1`: bit 26, access unknown.
   @inlinable public static var WRCTRL0_VALIDQ1: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY.PCCMD_VALID`: bit 27, rw.
+  /// `SX_DEBUG_BUSY.PCCMD_VALID`: bit 27, access unknown.
   @inlinable public static var PCCMD_VALID: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SX_DEBUG_BUSY.VDATA1_VALID`: bit 28, rw.
+  /// `SX_DEBUG_BUSY.VDATA1_VALID`: bit 28, access unknown.
   @inlinable public static var VDATA1_VALID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SX_DEBUG_BUSY.VDATA0_VALID`: bit 29, rw.
+  /// `SX_DEBUG_BUSY.VDATA0_VALID`: bit 29, access unknown.
   @inlinable public static var VDATA0_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `SX_DEBUG_BUSY.CMD_BUSYORVAL`: bit 30, rw.
+  /// `SX_DEBUG_BUSY.CMD_BUSYORVAL`: bit 30, access unknown.
   @inlinable public static var CMD_BUSYORVAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `SX_DEBUG_BUSY.ADDR_BUSYORVAL`: bit 31, rw.
+  /// `SX_DEBUG_BUSY.ADDR_BUSYORVAL`: bit 31, access unknown.
   @inlinable public static var ADDR_BUSYORVAL: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SX_DEBUG_BUSY_2`: gfx_8_0 register, MMIO dword 0x2415 (byte 0x9054), rw, reset 0x0000_0000.
+/// `SX_DEBUG_BUSY_2`: gfx_8_0 register, MMIO dword 0x2415 (byte 0x9054), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2415, resetValue: 0x0000_0000,
+      offset: 0x2415,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_DEBUG_BUSY_2 COL_SCBD_BUSY@0:1 COL_REQ3_FREECNT_NE0@1:1 COL_REQ3_IDLE@2:1 COL_REQ3_BUSY@3:1 COL_REQ2_FREECNT_NE0@4:1 COL_REQ2_IDLE@5:1 COL_REQ2_BUSY@6:1 COL_REQ1_FREECNT_NE0@7:1 COL_REQ1_IDLE@8:1 COL_REQ1_BUSY@9:1 COL_REQ0_FREECNT_NE0@10:1 COL_REQ0_IDLE@11:1 COL_REQ0_BUSY@12:1 COL_DBIF3_SENDFREE_BUSY@13:1 COL_DBIF3_FIFO_BUSY@14:1 COL_DBIF3_READ_VALID@15:1 COL_DBIF2_SENDFREE_BUSY@16:1 COL_DBIF2_FIFO_BUSY@17:1 COL_DBIF2_READ_VALID@18:1 COL_DBIF1_SENDFREE_BUSY@19:1 COL_DBIF1_FIFO_BUSY@20:1 COL_DBIF1_READ_VALID@21:1 COL_DBIF0_SENDFREE_BUSY@22:1 COL_DBIF0_FIFO_BUSY@23:1 COL_DBIF0_READ_VALID@24:1 COL_BUFF3_BANK3_VAL3_BUSY@25:1 COL_BUFF3_BANK3_VAL2_BUSY@26:1 COL_BUFF3_BANK3_VAL1_BUSY@27:1 COL_BUFF3_BANK3_VAL0_BUSY@28:1 COL_BUFF3_BANK2_VAL3_BUSY@29:1 COL_BUFF3_BANK2_VAL2_BUSY@30:1 COL_BUFF3_BANK2_VAL1_BUSY@31:1")
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_SCBD_BUSY`: bit 0, rw.
+  /// `SX_DEBUG_BUSY_2.COL_SCBD_BUSY`: bit 0, access unknown.
   @inlinable public static var COL_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ3_FREECNT_NE0`: bit 1, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ3_FREECNT_NE0`: bit 1, access unknown.
   @inlinable public static var COL_REQ3_FREECNT_NE0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ3_IDLE`: bit 2, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ3_IDLE`: bit 2, access unknown.
   @inlinable public static var COL_REQ3_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ3_BUSY`: bit 3, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ3_BUSY`: bit 3, access unknown.
   @inlinable public static var COL_REQ3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ2_FREECNT_NE0`: bit 4, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ2_FREECNT_NE0`: bit 4, access unknown.
   @inlinable public static var COL_REQ2_FREECNT_NE0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ2_IDLE`: bit 5, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ2_IDLE`: bit 5, access unknown.
   @inlinable public static var COL_REQ2_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ2_BUSY`: bit 6, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ2_BUSY`: bit 6, access unknown.
   @inlinable public static var COL_REQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ1_FREECNT_NE0`: bit 7, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ1_FREECNT_NE0`: bit 7, access unknown.
   @inlinable public static var COL_REQ1_FREECNT_NE0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ1_IDLE`: bit 8, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ1_IDLE`: bit 8, access unknown.
   @inlinable public static var COL_REQ1_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ1_BUSY`: bit 9, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ1_BUSY`: bit 9, access unknown.
   @inlinable public static var COL_REQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ0_FREECNT_NE0`: bit 10, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ0_FREECNT_NE0`: bit 10, access unknown.
   @inlinable public static var COL_REQ0_FREECNT_NE0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ0_IDLE`: bit 11, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ0_IDLE`: bit 11, access unknown.
   @inlinable public static var COL_REQ0_IDLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_REQ0_BUSY`: bit 12, rw.
+  /// `SX_DEBUG_BUSY_2.COL_REQ0_BUSY`: bit 12, access unknown.
   @inlinable public static var COL_REQ0_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF3_SENDFREE_BUSY`: bit 13, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF3_SENDFREE_BUSY`: bit 13, access unknown.
   @inlinable public static var COL_DBIF3_SENDFREE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF3_FIFO_BUSY`: bit 14, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF3_FIFO_BUSY`: bit 14, access unknown.
   @inlinable public static var COL_DBIF3_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF3_READ_VALID`: bit 15, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF3_READ_VALID`: bit 15, access unknown.
   @inlinable public static var COL_DBIF3_READ_VALID: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF2_SENDFREE_BUSY`: bit 16, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF2_SENDFREE_BUSY`: bit 16, access unknown.
   @inlinable public static var COL_DBIF2_SENDFREE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF2_FIFO_BUSY`: bit 17, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF2_FIFO_BUSY`: bit 17, access unknown.
   @inlinable public static var COL_DBIF2_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF2_READ_VALID`: bit 18, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF2_READ_VALID`: bit 18, access unknown.
   @inlinable public static var COL_DBIF2_READ_VALID: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF1_SENDFREE_BUSY`: bit 19, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF1_SENDFREE_BUSY`: bit 19, access unknown.
   @inlinable public static var COL_DBIF1_SENDFREE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF1_FIFO_BUSY`: bit 20, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF1_FIFO_BUSY`: bit 20, access unknown.
   @inlinable public static var COL_DBIF1_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF1_READ_VALID`: bit 21, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF1_READ_VALID`: bit 21, access unknown.
   @inlinable public static var COL_DBIF1_READ_VALID: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF0_SENDFREE_BUSY`: bit 22, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF0_SENDFREE_BUSY`: bit 22, access unknown.
   @inlinable public static var COL_DBIF0_SENDFREE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF0_FIFO_BUSY`: bit 23, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF0_FIFO_BUSY`: bit 23, access unknown.
   @inlinable public static var COL_DBIF0_FIFO_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_DBIF0_READ_VALID`: bit 24, rw.
+  /// `SX_DEBUG_BUSY_2.COL_DBIF0_READ_VALID`: bit 24, access unknown.
   @inlinable public static var COL_DBIF0_READ_VALID: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL3_BUSY`: bit 25, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL3_BUSY`: bit 25, access unknown.
   @inlinable public static var COL_BUFF3_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL2_BUSY`: bit 26, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL2_BUSY`: bit 26, access unknown.
   @inlinable public static var COL_BUFF3_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL1_BUSY`: bit 27, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL1_BUSY`: bit 27, access unknown.
   @inlinable public static var COL_BUFF3_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL0_BUSY`: bit 28, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL0_BUSY`: bit 28, access unknown.
   @inlinable public static var COL_BUFF3_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL3_BUSY`: bit 29, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL3_BUSY`: bit 29, access unknown.
   @inlinable public static var COL_BUFF3_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL2_BUSY`: bit 30, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL2_BUSY`: bit 30, access unknown.
   @inlinable public static var COL_BUFF3_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL1_BUSY`: bit 31, rw.
+  /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL1_BUSY`: bit 31, access unknown.
   @inlinable public static var COL_BUFF3_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SX_DEBUG_BUSY_3`: gfx_8_0 register, MMIO dword 0x2416 (byte 0x9058), rw, reset 0x0000_0000.
+/// `SX_DEBUG_BUSY_3`: gfx_8_0 register, MMIO dword 0x2416 (byte 0x9058), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2416, resetValue: 0x0000_0000,
+      offset: 0x2416,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_DEBUG_BUSY_3 COL_BUFF3_BANK2_VAL0_BUSY@0:1 COL_BUFF3_BANK1_VAL3_BUSY@1:1 COL_BUFF3_BANK1_VAL2_BUSY@2:1 COL_BUFF3_BANK1_VAL1_BUSY@3:1 COL_BUFF3_BANK1_VAL0_BUSY@4:1 COL_BUFF3_BANK0_VAL3_BUSY@5:1 COL_BUFF3_BANK0_VAL2_BUSY@6:1 COL_BUFF3_BANK0_VAL1_BUSY@7:1 COL_BUFF3_BANK0_VAL0_BUSY@8:1 COL_BUFF2_BANK3_VAL3_BUSY@9:1 COL_BUFF2_BANK3_VAL2_BUSY@10:1 COL_BUFF2_BANK3_VAL1_BUSY@11:1 COL_BUFF2_BANK3_VAL0_BUSY@12:1 COL_BUFF2_BANK2_VAL3_BUSY@13:1 COL_BUFF2_BANK2_VAL2_BUSY@14:1 COL_BUFF2_BANK2_VAL1_BUSY@15:1 COL_BUFF2_BANK2_VAL0_BUSY@16:1 COL_BUFF2_BANK1_VAL3_BUSY@17:1 COL_BUFF2_BANK1_VAL2_BUSY@18:1 COL_BUFF2_BANK1_VAL1_BUSY@19:1 COL_BUFF2_BANK1_VAL0_BUSY@20:1 COL_BUFF2_BANK0_VAL3_BUSY@21:1 COL_BUFF2_BANK0_VAL2_BUSY@22:1 COL_BUFF2_BANK0_VAL1_BUSY@23:1 COL_BUFF2_BANK0_VAL0_BUSY@24:1 COL_BUFF1_BANK3_VAL3_BUSY@25:1 COL_BUFF1_BANK3_VAL2_BUSY@26:1 COL_BUFF1_BANK3_VAL1_BUSY@27:1 COL_BUFF1_BANK3_VAL0_BUSY@28:1 COL_BUFF1_BANK2_VAL3_BUSY@29:1 COL_BUFF1_BANK2_VAL2_BUSY@30:1 COL_BUFF1_BANK2_VAL1_BUSY@31:1")
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK2_VAL0_BUSY`: bit 0, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK2_VAL0_BUSY`: bit 0, access unknown.
   @inlinable public static var COL_BUFF3_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL3_BUSY`: bit 1, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL3_BUSY`: bit 1, access unknown.
   @inlinable public static var COL_BUFF3_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL2_BUSY`: bit 2, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL2_BUSY`: bit 2, access unknown.
   @inlinable public static var COL_BUFF3_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL1_BUSY`: bit 3, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL1_BUSY`: bit 3, access unknown.
   @inlinable public static var COL_BUFF3_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL0_BUSY`: bit 4, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL0_BUSY`: bit 4, access unknown.
   @inlinable public static var COL_BUFF3_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL3_BUSY`: bit 5, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL3_BUSY`: bit 5, access unknown.
   @inlinable public static var COL_BUFF3_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL2_BUSY`: bit 6, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL2_BUSY`: bit 6, access unknown.
   @inlinable public static var COL_BUFF3_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL1_BUSY`: bit 7, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL1_BUSY`: bit 7, access unknown.
   @inlinable public static var COL_BUFF3_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL0_BUSY`: bit 8, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL0_BUSY`: bit 8, access unknown.
   @inlinable public static var COL_BUFF3_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL3_BUSY`: bit 9, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL3_BUSY`: bit 9, access unknown.
   @inlinable public static var COL_BUFF2_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL2_BUSY`: bit 10, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL2_BUSY`: bit 10, access unknown.
   @inlinable public static var COL_BUFF2_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL1_BUSY`: bit 11, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL1_BUSY`: bit 11, access unknown.
   @inlinable public static var COL_BUFF2_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL0_BUSY`: bit 12, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL0_BUSY`: bit 12, access unknown.
   @inlinable public static var COL_BUFF2_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL3_BUSY`: bit 13, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL3_BUSY`: bit 13, access unknown.
   @inlinable public static var COL_BUFF2_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL2_BUSY`: bit 14, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL2_BUSY`: bit 14, access unknown.
   @inlinable public static var COL_BUFF2_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL1_BUSY`: bit 15, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL1_BUSY`: bit 15, access unknown.
   @inlinable public static var COL_BUFF2_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL0_BUSY`: bit 16, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL0_BUSY`: bit 16, access unknown.
   @inlinable public static var COL_BUFF2_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL3_BUSY`: bit 17, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL3_BUSY`: bit 17, access unknown.
   @inlinable public static var COL_BUFF2_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL2_BUSY`: bit 18, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL2_BUSY`: bit 18, access unknown.
   @inlinable public static var COL_BUFF2_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL1_BUSY`: bit 19, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL1_BUSY`: bit 19, access unknown.
   @inlinable public static var COL_BUFF2_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL0_BUSY`: bit 20, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL0_BUSY`: bit 20, access unknown.
   @inlinable public static var COL_BUFF2_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL3_BUSY`: bit 21, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL3_BUSY`: bit 21, access unknown.
   @inlinable public static var COL_BUFF2_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL2_BUSY`: bit 22, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL2_BUSY`: bit 22, access unknown.
   @inlinable public static var COL_BUFF2_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL1_BUSY`: bit 23, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL1_BUSY`: bit 23, access unknown.
   @inlinable public static var COL_BUFF2_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL0_BUSY`: bit 24, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL0_BUSY`: bit 24, access unknown.
   @inlinable public static var COL_BUFF2_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL3_BUSY`: bit 25, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL3_BUSY`: bit 25, access unknown.
   @inlinable public static var COL_BUFF1_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL2_BUSY`: bit 26, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL2_BUSY`: bit 26, access unknown.
   @inlinable public static var COL_BUFF1_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL1_BUSY`: bit 27, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL1_BUSY`: bit 27, access unknown.
   @inlinable public static var COL_BUFF1_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL0_BUSY`: bit 28, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL0_BUSY`: bit 28, access unknown.
   @inlinable public static var COL_BUFF1_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL3_BUSY`: bit 29, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL3_BUSY`: bit 29, access unknown.
   @inlinable public static var COL_BUFF1_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL2_BUSY`: bit 30, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL2_BUSY`: bit 30, access unknown.
   @inlinable public static var COL_BUFF1_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL1_BUSY`: bit 31, rw.
+  /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL1_BUSY`: bit 31, access unknown.
   @inlinable public static var COL_BUFF1_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SX_DEBUG_BUSY_4`: gfx_8_0 register, MMIO dword 0x2417 (byte 0x905C), rw, reset 0x0000_0000.
+/// `SX_DEBUG_BUSY_4`: gfx_8_0 register, MMIO dword 0x2417 (byte 0x905C), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2417, resetValue: 0x0000_0000,
+      offset: 0x2417,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_DEBUG_BUSY_4 COL_BUFF1_BANK2_VAL0_BUSY@0:1 COL_BUFF1_BANK1_VAL3_BUSY@1:1 COL_BUFF1_BANK1_VAL2_BUSY@2:1 COL_BUFF1_BANK1_VAL1_BUSY@3:1 COL_BUFF1_BANK1_VAL0_BUSY@4:1 COL_BUFF1_BANK0_VAL3_BUSY@5:1 COL_BUFF1_BANK0_VAL2_BUSY@6:1 COL_BUFF1_BANK0_VAL1_BUSY@7:1 COL_BUFF1_BANK0_VAL0_BUSY@8:1 COL_BUFF0_BANK3_VAL3_BUSY@9:1 COL_BUFF0_BANK3_VAL2_BUSY@10:1 COL_BUFF0_BANK3_VAL1_BUSY@11:1 COL_BUFF0_BANK3_VAL0_BUSY@12:1 COL_BUFF0_BANK2_VAL3_BUSY@13:1 COL_BUFF0_BANK2_VAL2_BUSY@14:1 COL_BUFF0_BANK2_VAL1_BUSY@15:1 COL_BUFF0_BANK2_VAL0_BUSY@16:1 COL_BUFF0_BANK1_VAL3_BUSY@17:1 COL_BUFF0_BANK1_VAL2_BUSY@18:1 COL_BUFF0_BANK1_VAL1_BUSY@19:1 COL_BUFF0_BANK1_VAL0_BUSY@20:1 COL_BUFF0_BANK0_VAL3_BUSY@21:1 COL_BUFF0_BANK0_VAL2_BUSY@22:1 COL_BUFF0_BANK0_VAL1_BUSY@23:1 COL_BUFF0_BANK0_VAL0_BUSY@24:1 RESERVED@25:7")
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK2_VAL0_BUSY`: bit 0, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK2_VAL0_BUSY`: bit 0, access unknown.
   @inlinable public static var COL_BUFF1_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL3_BUSY`: bit 1, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL3_BUSY`: bit 1, access unknown.
   @inlinable public static var COL_BUFF1_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL2_BUSY`: bit 2, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL2_BUSY`: bit 2, access unknown.
   @inlinable public static var COL_BUFF1_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL1_BUSY`: bit 3, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL1_BUSY`: bit 3, access unknown.
   @inlinable public static var COL_BUFF1_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL0_BUSY`: bit 4, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL0_BUSY`: bit 4, access unknown.
   @inlinable public static var COL_BUFF1_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL3_BUSY`: bit 5, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL3_BUSY`: bit 5, access unknown.
   @inlinable public static var COL_BUFF1_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL2_BUSY`: bit 6, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL2_BUSY`: bit 6, access unknown.
   @inlinable public static var COL_BUFF1_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL1_BUSY`: bit 7, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL1_BUSY`: bit 7, access unknown.
   @inlinable public static var COL_BUFF1_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL0_BUSY`: bit 8, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL0_BUSY`: bit 8, access unknown.
   @inlinable public static var COL_BUFF1_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL3_BUSY`: bit 9, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL3_BUSY`: bit 9, access unknown.
   @inlinable public static var COL_BUFF0_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL2_BUSY`: bit 10, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL2_BUSY`: bit 10, access unknown.
   @inlinable public static var COL_BUFF0_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL1_BUSY`: bit 11, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL1_BUSY`: bit 11, access unknown.
   @inlinable public static var COL_BUFF0_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL0_BUSY`: bit 12, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL0_BUSY`: bit 12, access unknown.
   @inlinable public static var COL_BUFF0_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL3_BUSY`: bit 13, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL3_BUSY`: bit 13, access unknown.
   @inlinable public static var COL_BUFF0_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL2_BUSY`: bit 14, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL2_BUSY`: bit 14, access unknown.
   @inlinable public static var COL_BUFF0_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL1_BUSY`: bit 15, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL1_BUSY`: bit 15, access unknown.
   @inlinable public static var COL_BUFF0_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL0_BUSY`: bit 16, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL0_BUSY`: bit 16, access unknown.
   @inlinable public static var COL_BUFF0_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL3_BUSY`: bit 17, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL3_BUSY`: bit 17, access unknown.
   @inlinable public static var COL_BUFF0_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL2_BUSY`: bit 18, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL2_BUSY`: bit 18, access unknown.
   @inlinable public static var COL_BUFF0_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL1_BUSY`: bit 19, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL1_BUSY`: bit 19, access unknown.
   @inlinable public static var COL_BUFF0_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL0_BUSY`: bit 20, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL0_BUSY`: bit 20, access unknown.
   @inlinable public static var COL_BUFF0_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL3_BUSY`: bit 21, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL3_BUSY`: bit 21, access unknown.
   @inlinable public static var COL_BUFF0_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL2_BUSY`: bit 22, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL2_BUSY`: bit 22, access unknown.
   @inlinable public static var COL_BUFF0_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL1_BUSY`: bit 23, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL1_BUSY`: bit 23, access unknown.
   @inlinable public static var COL_BUFF0_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL0_BUSY`: bit 24, rw.
+  /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL0_BUSY`: bit 24, access unknown.
   @inlinable public static var COL_BUFF0_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SX_DEBUG_BUSY_4.RESERVED`: bits 31:25, rw.
+  /// `SX_DEBUG_BUSY_4.RESERVED`: bits 31:25, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `SX_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2418 (byte 0x9060), rw, reset 0x0000_0000.
+/// `SX_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2418 (byte 0x9060), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2418, resetValue: 0x0000_0000,
+      offset: 0x2418,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_DEBUG_1 SX_DB_QUAD_CREDIT@0:7 DEBUG_DATA@7:25")
   }
 
-  /// `SX_DEBUG_1.SX_DB_QUAD_CREDIT`: bits 6:0, rw.
+  /// `SX_DEBUG_1.SX_DB_QUAD_CREDIT`: bits 6:0, access unknown.
   @inlinable public static var SX_DB_QUAD_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `SX_DEBUG_1.DEBUG_DATA`: bits 31:7, rw.
+  /// `SX_DEBUG_1.DEBUG_DATA`: bits 31:7, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
-/// `SPI_PS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x243A (byte 0x90E8), rw, reset 0x0000_0000.
+/// `SPI_PS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x243A (byte 0x90E8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_MAX_WAVE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x243A, resetValue: 0x0000_0000,
+      offset: 0x243A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
   }
 
-  /// `SPI_PS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
+  /// `SPI_PS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `SPI_START_PHASE`: gfx_8_0 register, MMIO dword 0x243B (byte 0x90EC), rw, reset 0x0000_0000.
+/// `SPI_START_PHASE`: gfx_8_0 register, MMIO dword 0x243B (byte 0x90EC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_START_PHASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x243B, resetValue: 0x0000_0000,
+      offset: 0x243B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_START_PHASE VGPR_START_PHASE@0:2 SGPR_START_PHASE@2:2 WAVE_START_PHASE@4:2")
   }
 
-  /// `SPI_START_PHASE.VGPR_START_PHASE`: bits 1:0, rw.
+  /// `SPI_START_PHASE.VGPR_START_PHASE`: bits 1:0, access unknown.
   @inlinable public static var VGPR_START_PHASE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `SPI_START_PHASE.SGPR_START_PHASE`: bits 3:2, rw.
+  /// `SPI_START_PHASE.SGPR_START_PHASE`: bits 3:2, access unknown.
   @inlinable public static var SGPR_START_PHASE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `SPI_START_PHASE.WAVE_START_PHASE`: bits 5:4, rw.
+  /// `SPI_START_PHASE.WAVE_START_PHASE`: bits 5:4, access unknown.
   @inlinable public static var WAVE_START_PHASE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 }
 
-/// `SPI_GFX_CNTL`: gfx_8_0 register, MMIO dword 0x243C (byte 0x90F0), rw, reset 0x0000_0000.
+/// `SPI_GFX_CNTL`: gfx_8_0 register, MMIO dword 0x243C (byte 0x90F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GFX_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x243C, resetValue: 0x0000_0000,
+      offset: 0x243C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GFX_CNTL RESET_COUNTS@0:1")
   }
 
-  /// `SPI_GFX_CNTL.RESET_COUNTS`: bit 0, rw.
+  /// `SPI_GFX_CNTL.RESET_COUNTS`: bit 0, access unknown.
   @inlinable public static var RESET_COUNTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SPI_CONFIG_CNTL`: gfx_8_0 register, MMIO dword 0x2440 (byte 0x9100), rw, reset 0x0000_0000.
+/// `SPI_CONFIG_CNTL`: gfx_8_0 register, MMIO dword 0x2440 (byte 0x9100), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2440, resetValue: 0x0000_0000,
+      offset: 0x2440,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CONFIG_CNTL GPR_WRITE_PRIORITY@0:21 EXP_PRIORITY_ORDER@21:3 ENABLE_SQG_TOP_EVENTS@24:1 ENABLE_SQG_BOP_EVENTS@25:1 RSRC_MGMT_RESET@26:1 TTRACE_STALL_ALL@27:1")
   }
 
-  /// `SPI_CONFIG_CNTL.GPR_WRITE_PRIORITY`: bits 20:0, rw.
+  /// `SPI_CONFIG_CNTL.GPR_WRITE_PRIORITY`: bits 20:0, access unknown.
   @inlinable public static var GPR_WRITE_PRIORITY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 21)
   }
 
-  /// `SPI_CONFIG_CNTL.EXP_PRIORITY_ORDER`: bits 23:21, rw.
+  /// `SPI_CONFIG_CNTL.EXP_PRIORITY_ORDER`: bits 23:21, access unknown.
   @inlinable public static var EXP_PRIORITY_ORDER: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `SPI_CONFIG_CNTL.ENABLE_SQG_TOP_EVENTS`: bit 24, rw.
+  /// `SPI_CONFIG_CNTL.ENABLE_SQG_TOP_EVENTS`: bit 24, access unknown.
   @inlinable public static var ENABLE_SQG_TOP_EVENTS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL.ENABLE_SQG_BOP_EVENTS`: bit 25, rw.
+  /// `SPI_CONFIG_CNTL.ENABLE_SQG_BOP_EVENTS`: bit 25, access unknown.
   @inlinable public static var ENABLE_SQG_BOP_EVENTS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL.RSRC_MGMT_RESET`: bit 26, rw.
+  /// `SPI_CONFIG_CNTL.RSRC_MGMT_RESET`: bit 26, access unknown.
   @inlinable public static var RSRC_MGMT_RESET: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL.TTRACE_STALL_ALL`: bit 27, rw.
+  /// `SPI_CONFIG_CNTL.TTRACE_STALL_ALL`: bit 27, access unknown.
   @inlinable public static var TTRACE_STALL_ALL: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `SPI_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2441 (byte 0x9104), rw, reset 0x0000_0000.
+/// `SPI_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2441 (byte 0x9104), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2441, resetValue: 0x0000_0000,
+      offset: 0x2441,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_DEBUG_CNTL DEBUG_GRBM_OVERRIDE@0:1 DEBUG_THREAD_TYPE_SEL@1:3 DEBUG_GROUP_SEL@4:6 DEBUG_SIMD_SEL@10:6 DEBUG_SH_SEL@16:1 SPI_ECO_SPARE_0@17:1 SPI_ECO_SPARE_1@18:1 SPI_ECO_SPARE_2@19:1 SPI_ECO_SPARE_3@20:1 SPI_ECO_SPARE_4@21:1 SPI_ECO_SPARE_5@22:1 SPI_ECO_SPARE_6@23:1 SPI_ECO_SPARE_7@24:1 DEBUG_PIPE_SEL@25:3 DEBUG_REG_EN@31:1")
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_GRBM_OVERRIDE`: bit 0, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_GRBM_OVERRIDE`: bit 0, access unknown.
   @inlinable public static var DEBUG_GRBM_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_THREAD_TYPE_SEL`: bits 3:1, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_THREAD_TYPE_SEL`: bits 3:1, access unknown.
   @inlinable public static var DEBUG_THREAD_TYPE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_GROUP_SEL`: bits 9:4, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_GROUP_SEL`: bits 9:4, access unknown.
   @inlinable public static var DEBUG_GROUP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 6)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_SIMD_SEL`: bits 15:10, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_SIMD_SEL`: bits 15:10, access unknown.
   @inlinable public static var DEBUG_SIMD_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_SH_SEL`: bit 16, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_SH_SEL`: bit 16, access unknown.
   @inlinable public static var DEBUG_SH_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_0`: bit 17, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_0`: bit 17, access unknown.
   @inlinable public static var SPI_ECO_SPARE_0: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_1`: bit 18, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_1`: bit 18, access unknown.
   @inlinable public static var SPI_ECO_SPARE_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_2`: bit 19, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_2`: bit 19, access unknown.
   @inlinable public static var SPI_ECO_SPARE_2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_3`: bit 20, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_3`: bit 20, access unknown.
   @inlinable public static var SPI_ECO_SPARE_3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_4`: bit 21, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_4`: bit 21, access unknown.
   @inlinable public static var SPI_ECO_SPARE_4: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_5`: bit 22, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_5`: bit 22, access unknown.
   @inlinable public static var SPI_ECO_SPARE_5: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_6`: bit 23, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_6`: bit 23, access unknown.
   @inlinable public static var SPI_ECO_SPARE_6: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_7`: bit 24, rw.
+  /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_7`: bit 24, access unknown.
   @inlinable public static var SPI_ECO_SPARE_7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_PIPE_SEL`: bits 27:25, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_PIPE_SEL`: bits 27:25, access unknown.
   @inlinable public static var DEBUG_PIPE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 3)
   }
 
-  /// `SPI_DEBUG_CNTL.DEBUG_REG_EN`: bit 31, rw.
+  /// `SPI_DEBUG_CNTL.DEBUG_REG_EN`: bit 31, access unknown.
   @inlinable public static var DEBUG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x2442 (byte 0x9108), rw, reset 0x0000_0000.
+/// `SPI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x2442 (byte 0x9108), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DEBUG_READ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2442, resetValue: 0x0000_0000,
+      offset: 0x2442,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_DEBUG_READ DATA@0:24")
   }
 
-  /// `SPI_DEBUG_READ.DATA`: bits 23:0, rw.
+  /// `SPI_DEBUG_READ.DATA`: bits 23:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SPI_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2443 (byte 0x910C), rw, reset 0x0000_0000.
+/// `SPI_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2443 (byte 0x910C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2443, resetValue: 0x0000_0000,
+      offset: 0x2443,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_DSM_CNTL Sel_DSM_SPI_Irritator_data0@0:1 Sel_DSM_SPI_Irritator_data1@1:1 SPI_Enable_Single_Write@2:1 UNUSED@3:29")
   }
 
-  /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data0`: bit 0, rw.
+  /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data0`: bit 0, access unknown.
   @inlinable public static var Sel_DSM_SPI_Irritator_data0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data1`: bit 1, rw.
+  /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data1`: bit 1, access unknown.
   @inlinable public static var Sel_DSM_SPI_Irritator_data1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SPI_DSM_CNTL.SPI_Enable_Single_Write`: bit 2, rw.
+  /// `SPI_DSM_CNTL.SPI_Enable_Single_Write`: bit 2, access unknown.
   @inlinable public static var SPI_Enable_Single_Write: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SPI_DSM_CNTL.UNUSED`: bits 31:3, rw.
+  /// `SPI_DSM_CNTL.UNUSED`: bits 31:3, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
-/// `SPI_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2444 (byte 0x9110), rw, reset 0x0000_0000.
+/// `SPI_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2444 (byte 0x9110), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2444, resetValue: 0x0000_0000,
+      offset: 0x2444,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_EDC_CNT SED@0:8")
   }
 
-  /// `SPI_EDC_CNT.SED`: bits 7:0, rw.
+  /// `SPI_EDC_CNT.SED`: bits 7:0, access unknown.
   @inlinable public static var SED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_CONFIG_CNTL_1`: gfx_8_0 register, MMIO dword 0x244F (byte 0x913C), rw, reset 0x0000_0000.
+/// `SPI_CONFIG_CNTL_1`: gfx_8_0 register, MMIO dword 0x244F (byte 0x913C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x244F, resetValue: 0x0000_0000,
+      offset: 0x244F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CONFIG_CNTL_1 VTX_DONE_DELAY@0:4 INTERP_ONE_PRIM_PER_ROW@4:1 PC_LIMIT_ENABLE@6:1 PC_LIMIT_STRICT@7:1 CRC_SIMD_ID_WADDR_DISABLE@8:1 LBPW_CU_CHK_MODE@9:1 LBPW_CU_CHK_CNT@10:4 PC_LIMIT_SIZE@16:16")
   }
 
-  /// `SPI_CONFIG_CNTL_1.VTX_DONE_DELAY`: bits 3:0, rw.
+  /// `SPI_CONFIG_CNTL_1.VTX_DONE_DELAY`: bits 3:0, access unknown.
   @inlinable public static var VTX_DONE_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SPI_CONFIG_CNTL_1.INTERP_ONE_PRIM_PER_ROW`: bit 4, rw.
+  /// `SPI_CONFIG_CNTL_1.INTERP_ONE_PRIM_PER_ROW`: bit 4, access unknown.
   @inlinable public static var INTERP_ONE_PRIM_PER_ROW: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_ENABLE`: bit 6, rw.
+  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_ENABLE`: bit 6, access unknown.
   @inlinable public static var PC_LIMIT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_STRICT`: bit 7, rw.
+  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_STRICT`: bit 7, access unknown.
   @inlinable public static var PC_LIMIT_STRICT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL_1.CRC_SIMD_ID_WADDR_DISABLE`: bit 8, rw.
+  /// `SPI_CONFIG_CNTL_1.CRC_SIMD_ID_WADDR_DISABLE`: bit 8, access unknown.
   @inlinable public static var CRC_SIMD_ID_WADDR_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_MODE`: bit 9, rw.
+  /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_MODE`: bit 9, access unknown.
   @inlinable public static var LBPW_CU_CHK_MODE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_CNT`: bits 13:10, rw.
+  /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_CNT`: bits 13:10, access unknown.
   @inlinable public static var LBPW_CU_CHK_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_SIZE`: bits 31:16, rw.
+  /// `SPI_CONFIG_CNTL_1.PC_LIMIT_SIZE`: bits 31:16, access unknown.
   @inlinable public static var PC_LIMIT_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SPI_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2450 (byte 0x9140), rw, reset 0x0000_0000.
+/// `SPI_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2450 (byte 0x9140), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DEBUG_BUSY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2450, resetValue: 0x0000_0000,
+      offset: 0x2450,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_DEBUG_BUSY LS_BUSY@0:1 HS_BUSY@1:1 ES_BUSY@2:1 GS_BUSY@3:1 VS_BUSY@4:1 PS0_BUSY@5:1 PS1_BUSY@6:1 CSG_BUSY@7:1 CS0_BUSY@8:1 CS1_BUSY@9:1 CS2_BUSY@10:1 CS3_BUSY@11:1 CS4_BUSY@12:1 CS5_BUSY@13:1 CS6_BUSY@14:1 CS7_BUSY@15:1 LDS_WR_CTL0_BUSY@16:1 LDS_WR_CTL1_BUSY@17:1 RSRC_ALLOC0_BUSY@18:1 RSRC_ALLOC1_BUSY@19:1 PC_DEALLOC_BUSY@20:1 EVENT_CLCTR_BUSY@21:1 GRBM_BUSY@22:1 SPIS_BUSY@23:1")
   }
 
-  /// `SPI_DEBUG_BUSY.LS_BUSY`: bit 0, rw.
+  /// `SPI_DEBUG_BUSY.LS_BUSY`: bit 0, access unknown.
   @inlinable public static var LS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.HS_BUSY`: bit 1, rw.
+  /// `SPI_DEBUG_BUSY.HS_BUSY`: bit 1, access unknown.
   @inlinable public static var HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.ES_BUSY`: bit 2, rw.
+  /// `SPI_DEBUG_BUSY.ES_BUSY`: bit 2, access unknown.
   @inlinable public static var ES_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.GS_BUSY`: bit 3, rw.
+  /// `SPI_DEBUG_BUSY.GS_BUSY`: bit 3, access unknown.
   @inlinable public static var GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.VS_BUSY`: bit 4, rw.
+  /// `SPI_DEBUG_BUSY.VS_BUSY`: bit 4, access unknown.
   @inlinable public static var VS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.PS0_BUSY`: bit 5, rw.
+  /// `SPI_DEBUG_BUSY.PS0_BUSY`: bit 5, access unknown.
   @inlinable public static var PS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.PS1_BUSY`: bit 6, rw.
+  /// `SPI_DEBUG_BUSY.PS1_BUSY`: bit 6, access unknown.
   @inlinable public static var PS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CSG_BUSY`: bit 7, rw.
+  /// `SPI_DEBUG_BUSY.CSG_BUSY`: bit 7, access unknown.
   @inlinable public static var CSG_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS0_BUSY`: bit 8, rw.
+  /// `SPI_DEBUG_BUSY.CS0_BUSY`: bit 8, access unknown.
   @inlinable public static var CS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS1_BUSY`: bit 9, rw.
+  /// `SPI_DEBUG_BUSY.CS1_BUSY`: bit 9, access unknown.
   @inlinable public static var CS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS2_BUSY`: bit 10, rw.
+  /// `SPI_DEBUG_BUSY.CS2_BUSY`: bit 10, access unknown.
   @inlinable public static var CS2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS3_BUSY`: bit 11, rw.
+  /// `SPI_DEBUG_BUSY.CS3_BUSY`: bit 11, access unknown.
   @inlinable public static var CS3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS4_BUSY`: bit 12, rw.
+  /// `SPI_DEBUG_BUSY.CS4_BUSY`: bit 12, access unknown.
   @inlinable public static var CS4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS5_BUSY`: bit 13, rw.
+  /// `SPI_DEBUG_BUSY.CS5_BUSY`: bit 13, access unknown.
   @inlinable public static var CS5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS6_BUSY`: bit 14, rw.
+  /// `SPI_DEBUG_BUSY.CS6_BUSY`: bit 14, access unknown.
   @inlinable public static var CS6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.CS7_BUSY`: bit 15, rw.
+  /// `SPI_DEBUG_BUSY.CS7_BUSY`: bit 15, access unknown.
   @inlinable public static var CS7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.LDS_WR_CTL0_BUSY`: bit 16, rw.
+  /// `SPI_DEBUG_BUSY.LDS_WR_CTL0_BUSY`: bit 16, access unknown.
   @inlinable public static var LDS_WR_CTL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.LDS_WR_CTL1_BUSY`: bit 17, rw.
+  /// `SPI_DEBUG_BUSY.LDS_WR_CTL1_BUSY`: bit 17, access unknown.
   @inlinable public static var LDS_WR_CTL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.RSRC_ALLOC0_BUSY`: bit 18, rw.
+  /// `SPI_DEBUG_BUSY.RSRC_ALLOC0_BUSY`: bit 18, access unknown.
   @inlinable public static var RSRC_ALLOC0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.RSRC_ALLOC1_BUSY`: bit 19, rw.
+  /// `SPI_DEBUG_BUSY.RSRC_ALLOC1_BUSY`: bit 19, access unknown.
   @inlinable public static var RSRC_ALLOC1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.PC_DEALLOC_BUSY`: bit 20, rw.
+  /// `SPI_DEBUG_BUSY.PC_DEALLOC_BUSY`: bit 20, access unknown.
   @inlinable public static var PC_DEALLOC_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.EVENT_CLCTR_BUSY`: bit 21, rw.
+  /// `SPI_DEBUG_BUSY.EVENT_CLCTR_BUSY`: bit 21, access unknown.
   @inlinable public static var EVENT_CLCTR_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SPI_DEBUG_BUSY.GRBM_BUSY`: bit 22, rw.
+  /// `SPI_DEBUG_BUSY.GRBM_BUSY`: bit 22, access unknown.
   @inlinable public static var GRBM_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_DEBUG_BUSY.SPIS_BUSY`: bit 23, rw.
+  /// `SPI_DEBUG_BUSY.SPIS_BUSY`: bit 23, access unknown.
   @inlinable public static var SPIS_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
-/// `SPI_CONFIG_CNTL_2`: gfx_8_0 register, MMIO dword 0x2451 (byte 0x9144), rw, reset 0x0000_0000.
+/// `SPI_CONFIG_CNTL_2`: gfx_8_0 register, MMIO dword 0x2451 (byte 0x9144), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2451, resetValue: 0x0000_0000,
+      offset: 0x2451,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CONFIG_CNTL_2 CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD@0:4 CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD@4:4")
   }
 
-  /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD`: bits 3:0, rw.
+  /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD`: bits 3:0, access unknown.
   @inlinable public static var CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD`: bits 7:4, rw.
+  /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD`: bits 7:4, access unknown.
   @inlinable public static var CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 }
 
-/// `SPI_WF_LIFETIME_CNTL`: gfx_8_0 register, MMIO dword 0x24AA (byte 0x92A8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_CNTL`: gfx_8_0 register, MMIO dword 0x24AA (byte 0x92A8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AA, resetValue: 0x0000_0000,
+      offset: 0x24AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_CNTL SAMPLE_PERIOD@0:4 EN@4:1")
   }
 
-  /// `SPI_WF_LIFETIME_CNTL.SAMPLE_PERIOD`: bits 3:0, rw.
+  /// `SPI_WF_LIFETIME_CNTL.SAMPLE_PERIOD`: bits 3:0, access unknown.
   @inlinable public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_WF_LIFETIME_CNTL.EN`: bit 4, rw.
+  /// `SPI_WF_LIFETIME_CNTL.EN`: bit 4, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_0`: gfx_8_0 register, MMIO dword 0x24AB (byte 0x92AC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_0`: gfx_8_0 register, MMIO dword 0x24AB (byte 0x92AC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AB, resetValue: 0x0000_0000,
+      offset: 0x24AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_0 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_0.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_0.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_0.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_0.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_1`: gfx_8_0 register, MMIO dword 0x24AC (byte 0x92B0), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_1`: gfx_8_0 register, MMIO dword 0x24AC (byte 0x92B0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AC, resetValue: 0x0000_0000,
+      offset: 0x24AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_1 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_1.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_1.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_1.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_1.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_2`: gfx_8_0 register, MMIO dword 0x24AD (byte 0x92B4), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_2`: gfx_8_0 register, MMIO dword 0x24AD (byte 0x92B4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AD, resetValue: 0x0000_0000,
+      offset: 0x24AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_2 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_2.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_2.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_2.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_2.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_3`: gfx_8_0 register, MMIO dword 0x24AE (byte 0x92B8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_3`: gfx_8_0 register, MMIO dword 0x24AE (byte 0x92B8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AE, resetValue: 0x0000_0000,
+      offset: 0x24AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_3 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_3.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_3.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_3.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_3.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_4`: gfx_8_0 register, MMIO dword 0x24AF (byte 0x92BC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_4`: gfx_8_0 register, MMIO dword 0x24AF (byte 0x92BC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24AF, resetValue: 0x0000_0000,
+      offset: 0x24AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_4 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_4.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_4.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_4.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_4.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_5`: gfx_8_0 register, MMIO dword 0x24B0 (byte 0x92C0), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_5`: gfx_8_0 register, MMIO dword 0x24B0 (byte 0x92C0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B0, resetValue: 0x0000_0000,
+      offset: 0x24B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_5 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_5.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_5.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_5.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_5.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_6`: gfx_8_0 register, MMIO dword 0x24B1 (byte 0x92C4), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_6`: gfx_8_0 register, MMIO dword 0x24B1 (byte 0x92C4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B1, resetValue: 0x0000_0000,
+      offset: 0x24B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_6 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_6.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_6.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_6.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_6.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_7`: gfx_8_0 register, MMIO dword 0x24B2 (byte 0x92C8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_7`: gfx_8_0 register, MMIO dword 0x24B2 (byte 0x92C8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B2, resetValue: 0x0000_0000,
+      offset: 0x24B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_7 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_7.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_7.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_7.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_7.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_8`: gfx_8_0 register, MMIO dword 0x24B3 (byte 0x92CC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_8`: gfx_8_0 register, MMIO dword 0x24B3 (byte 0x92CC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B3, resetValue: 0x0000_0000,
+      offset: 0x24B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_8 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_8.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_8.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_8.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_8.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_LIMIT_9`: gfx_8_0 register, MMIO dword 0x24B4 (byte 0x92D0), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_LIMIT_9`: gfx_8_0 register, MMIO dword 0x24B4 (byte 0x92D0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_LIMIT_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B4, resetValue: 0x0000_0000,
+      offset: 0x24B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_9 MAX_CNT@0:31 EN_WARN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_LIMIT_9.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_9.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_LIMIT_9.EN_WARN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_LIMIT_9.EN_WARN`: bit 31, access unknown.
   @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_0`: gfx_8_0 register, MMIO dword 0x24B5 (byte 0x92D4), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_0`: gfx_8_0 register, MMIO dword 0x24B5 (byte 0x92D4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B5, resetValue: 0x0000_0000,
+      offset: 0x24B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_0 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_0.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_0.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_0.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_0.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_1`: gfx_8_0 register, MMIO dword 0x24B6 (byte 0x92D8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_1`: gfx_8_0 register, MMIO dword 0x24B6 (byte 0x92D8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B6, resetValue: 0x0000_0000,
+      offset: 0x24B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_1 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_1.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_1.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_1.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_1.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_2`: gfx_8_0 register, MMIO dword 0x24B7 (byte 0x92DC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_2`: gfx_8_0 register, MMIO dword 0x24B7 (byte 0x92DC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B7, resetValue: 0x0000_0000,
+      offset: 0x24B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_2 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_2.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_2.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_2.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_2.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_3`: gfx_8_0 register, MMIO dword 0x24B8 (byte 0x92E0), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_3`: gfx_8_0 register, MMIO dword 0x24B8 (byte 0x92E0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B8, resetValue: 0x0000_0000,
+      offset: 0x24B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_3 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_3.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_3.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_3.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_3.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_4`: gfx_8_0 register, MMIO dword 0x24B9 (byte 0x92E4), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_4`: gfx_8_0 register, MMIO dword 0x24B9 (byte 0x92E4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24B9, resetValue: 0x0000_0000,
+      offset: 0x24B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_4 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_4.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_4.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_4.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_4.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_5`: gfx_8_0 register, MMIO dword 0x24BA (byte 0x92E8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_5`: gfx_8_0 register, MMIO dword 0x24BA (byte 0x92E8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BA, resetValue: 0x0000_0000,
+      offset: 0x24BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_5 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_5.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_5.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_5.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_5.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_6`: gfx_8_0 register, MMIO dword 0x24BB (byte 0x92EC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_6`: gfx_8_0 register, MMIO dword 0x24BB (byte 0x92EC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BB, resetValue: 0x0000_0000,
+      offset: 0x24BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_6 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_6.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_6.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_6.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_6.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_7`: gfx_8_0 register, MMIO dword 0x24BC (byte 0x92F0), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_7`: gfx_8_0 register, MMIO dword 0x24BC (byte 0x92F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BC, resetValue: 0x0000_0000,
+      offset: 0x24BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_7 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_7.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_7.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_7.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_7.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_8`: gfx_8_0 register, MMIO dword 0x24BD (byte 0x92F4), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_8`: gfx_8_0 register, MMIO dword 0x24BD (byte 0x92F4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BD, resetValue: 0x0000_0000,
+      offset: 0x24BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_8 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_8.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_8.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_8.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_8.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_9`: gfx_8_0 register, MMIO dword 0x24BE (byte 0x92F8), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_9`: gfx_8_0 register, MMIO dword 0x24BE (byte 0x92F8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BE, resetValue: 0x0000_0000,
+      offset: 0x24BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_9 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_9.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_9.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_9.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_9.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_10`: gfx_8_0 register, MMIO dword 0x24BF (byte 0x92FC), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_10`: gfx_8_0 register, MMIO dword 0x24BF (byte 0x92FC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24BF, resetValue: 0x0000_0000,
+      offset: 0x24BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_10 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_10.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_10.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_10.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_10.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_11`: gfx_8_0 register, MMIO dword 0x24C0 (byte 0x9300), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_11`: gfx_8_0 register, MMIO dword 0x24C0 (byte 0x9300), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C0, resetValue: 0x0000_0000,
+      offset: 0x24C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_11 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_11.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_11.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_11.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_11.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_12`: gfx_8_0 register, MMIO dword 0x24C1 (byte 0x9304), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_12`: gfx_8_0 register, MMIO dword 0x24C1 (byte 0x9304), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C1, resetValue: 0x0000_0000,
+      offset: 0x24C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_12 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_12.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_12.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_12.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_12.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_13`: gfx_8_0 register, MMIO dword 0x24C2 (byte 0x9308), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_13`: gfx_8_0 register, MMIO dword 0x24C2 (byte 0x9308), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C2, resetValue: 0x0000_0000,
+      offset: 0x24C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_13 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_13.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_13.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_13.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_13.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_14`: gfx_8_0 register, MMIO dword 0x24C3 (byte 0x930C), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_14`: gfx_8_0 register, MMIO dword 0x24C3 (byte 0x930C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C3, resetValue: 0x0000_0000,
+      offset: 0x24C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_14 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_14.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_14.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_14.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_14.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_15`: gfx_8_0 register, MMIO dword 0x24C4 (byte 0x9310), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_15`: gfx_8_0 register, MMIO dword 0x24C4 (byte 0x9310), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C4, resetValue: 0x0000_0000,
+      offset: 0x24C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_15 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_15.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_15.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_15.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_15.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_16`: gfx_8_0 register, MMIO dword 0x24C5 (byte 0x9314), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_16`: gfx_8_0 register, MMIO dword 0x24C5 (byte 0x9314), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C5, resetValue: 0x0000_0000,
+      offset: 0x24C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_16 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_16.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_16.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_16.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_16.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_17`: gfx_8_0 register, MMIO dword 0x24C6 (byte 0x9318), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_17`: gfx_8_0 register, MMIO dword 0x24C6 (byte 0x9318), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C6, resetValue: 0x0000_0000,
+      offset: 0x24C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_17 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_17.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_17.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_17.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_17.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_18`: gfx_8_0 register, MMIO dword 0x24C7 (byte 0x931C), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_18`: gfx_8_0 register, MMIO dword 0x24C7 (byte 0x931C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C7, resetValue: 0x0000_0000,
+      offset: 0x24C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_18 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_18.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_18.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_18.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_18.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_19`: gfx_8_0 register, MMIO dword 0x24C8 (byte 0x9320), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_19`: gfx_8_0 register, MMIO dword 0x24C8 (byte 0x9320), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C8, resetValue: 0x0000_0000,
+      offset: 0x24C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_19 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_19.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_19.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_19.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_19.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_STATUS_20`: gfx_8_0 register, MMIO dword 0x24C9 (byte 0x9324), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_STATUS_20`: gfx_8_0 register, MMIO dword 0x24C9 (byte 0x9324), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_STATUS_20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C9, resetValue: 0x0000_0000,
+      offset: 0x24C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_20 MAX_CNT@0:31 INT_SENT@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_STATUS_20.MAX_CNT`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_STATUS_20.MAX_CNT`: bits 30:0, access unknown.
   @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_STATUS_20.INT_SENT`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_STATUS_20.INT_SENT`: bit 31, access unknown.
   @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_WF_LIFETIME_DEBUG`: gfx_8_0 register, MMIO dword 0x24CA (byte 0x9328), rw, reset 0x0000_0000.
+/// `SPI_WF_LIFETIME_DEBUG`: gfx_8_0 register, MMIO dword 0x24CA (byte 0x9328), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24CA, resetValue: 0x0000_0000,
+      offset: 0x24CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_DEBUG START_VALUE@0:31 OVERRIDE_EN@31:1")
   }
 
-  /// `SPI_WF_LIFETIME_DEBUG.START_VALUE`: bits 30:0, rw.
+  /// `SPI_WF_LIFETIME_DEBUG.START_VALUE`: bits 30:0, access unknown.
   @inlinable public static var START_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SPI_WF_LIFETIME_DEBUG.OVERRIDE_EN`: bit 31, rw.
+  /// `SPI_WF_LIFETIME_DEBUG.OVERRIDE_EN`: bit 31, access unknown.
   @inlinable public static var OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SPI_SLAVE_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x24D3 (byte 0x934C), rw, reset 0x0000_0000.
+/// `SPI_SLAVE_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x24D3 (byte 0x934C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SLAVE_DEBUG_BUSY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D3, resetValue: 0x0000_0000,
+      offset: 0x24D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SLAVE_DEBUG_BUSY LS_VTX_BUSY@0:1 HS_VTX_BUSY@1:1 ES_VTX_BUSY@2:1 GS_VTX_BUSY@3:1 VS_VTX_BUSY@4:1 VGPR_WC00_BUSY@5:1 VGPR_WC01_BUSY@6:1 VGPR_WC10_BUSY@7:1 VGPR_WC11_BUSY@8:1 SGPR_WC00_BUSY@9:1 SGPR_WC01_BUSY@10:1 SGPR_WC02_BUSY@11:1 SGPR_WC03_BUSY@12:1 SGPR_WC10_BUSY@13:1 SGPR_WC11_BUSY@14:1 SGPR_WC12_BUSY@15:1 SGPR_WC13_BUSY@16:1 WAVEBUFFER0_BUSY@17:1 WAVEBUFFER1_BUSY@18:1 WAVE_WC0_BUSY@19:1 WAVE_WC1_BUSY@20:1 EVENT_CNTL_BUSY@21:1 SAVE_CTX_BUSY@22:1")
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.LS_VTX_BUSY`: bit 0, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.LS_VTX_BUSY`: bit 0, access unknown.
   @inlinable public static var LS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.HS_VTX_BUSY`: bit 1, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.HS_VTX_BUSY`: bit 1, access unknown.
   @inlinable public static var HS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.ES_VTX_BUSY`: bit 2, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.ES_VTX_BUSY`: bit 2, access unknown.
   @inlinable public static var ES_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.GS_VTX_BUSY`: bit 3, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.GS_VTX_BUSY`: bit 3, access unknown.
   @inlinable public static var GS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.VS_VTX_BUSY`: bit 4, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.VS_VTX_BUSY`: bit 4, access unknown.
   @inlinable public static var VS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC00_BUSY`: bit 5, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC00_BUSY`: bit 5, access unknown.
   @inlinable public static var VGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC01_BUSY`: bit 6, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC01_BUSY`: bit 6, access unknown.
   @inlinable public static var VGPR_WC01_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC10_BUSY`: bit 7, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC10_BUSY`: bit 7, access unknown.
   @inlinable public static var VGPR_WC10_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC11_BUSY`: bit 8, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC11_BUSY`: bit 8, access unknown.
   @inlinable public static var VGPR_WC11_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC00_BUSY`: bit 9, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC00_BUSY`: bit 9, access unknown.
   @inlinable public static var SGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC01_BUSY`: bit 10, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC01_BUSY`: bit 10, access unknown.
   @inlinable public static var SGPR_WC01_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC02_BUSY`: bit 11, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC02_BUSY`: bit 11, access unknown.
   @inlinable public static var SGPR_WC02_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC03_BUSY`: bit 12, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC03_BUSY`: bit 12, access unknown.
   @inlinable public static var SGPR_WC03_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC10_BUSY`: bit 13, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC10_BUSY`: bit 13, access unknown.
   @inlinable public static var SGPR_WC10_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC11_BUSY`: bit 14, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC11_BUSY`: bit 14, access unknown.
   @inlinable public static var SGPR_WC11_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC12_BUSY`: bit 15, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC12_BUSY`: bit 15, access unknown.
   @inlinable public static var SGPR_WC12_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC13_BUSY`: bit 16, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC13_BUSY`: bit 16, access unknown.
   @inlinable public static var SGPR_WC13_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER0_BUSY`: bit 17, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER0_BUSY`: bit 17, access unknown.
   @inlinable public static var WAVEBUFFER0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER1_BUSY`: bit 18, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER1_BUSY`: bit 18, access unknown.
   @inlinable public static var WAVEBUFFER1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC0_BUSY`: bit 19, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC0_BUSY`: bit 19, access unknown.
   @inlinable public static var WAVE_WC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC1_BUSY`: bit 20, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC1_BUSY`: bit 20, access unknown.
   @inlinable public static var WAVE_WC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.EVENT_CNTL_BUSY`: bit 21, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.EVENT_CNTL_BUSY`: bit 21, access unknown.
   @inlinable public static var EVENT_CNTL_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SPI_SLAVE_DEBUG_BUSY.SAVE_CTX_BUSY`: bit 22, rw.
+  /// `SPI_SLAVE_DEBUG_BUSY.SAVE_CTX_BUSY`: bit 22, access unknown.
   @inlinable public static var SAVE_CTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
-/// `SPI_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x24D4 (byte 0x9350), rw, reset 0x0000_0000.
+/// `SPI_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x24D4 (byte 0x9350), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_LB_CTR_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D4, resetValue: 0x0000_0000,
+      offset: 0x24D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_LB_CTR_CTRL LOAD@0:1")
   }
 
-  /// `SPI_LB_CTR_CTRL.LOAD`: bit 0, rw.
+  /// `SPI_LB_CTR_CTRL.LOAD`: bit 0, access unknown.
   @inlinable public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SPI_LB_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D5 (byte 0x9354), rw, reset 0x0000_0000.
+/// `SPI_LB_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D5 (byte 0x9354), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_LB_CU_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D5, resetValue: 0x0000_0000,
+      offset: 0x24D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_LB_CU_MASK CU_MASK@0:16")
   }
 
-  /// `SPI_LB_CU_MASK.CU_MASK`: bits 15:0, rw.
+  /// `SPI_LB_CU_MASK.CU_MASK`: bits 15:0, access unknown.
   @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SPI_LB_DATA_REG`: gfx_8_0 register, MMIO dword 0x24D6 (byte 0x9358), rw, reset 0x0000_0000.
+/// `SPI_LB_DATA_REG`: gfx_8_0 register, MMIO dword 0x24D6 (byte 0x9358), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_LB_DATA_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D6, resetValue: 0x0000_0000,
+      offset: 0x24D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_LB_DATA_REG CNT_DATA@0:32")
   }
 
-  /// `SPI_LB_DATA_REG.CNT_DATA`: bits 31:0, rw.
+  /// `SPI_LB_DATA_REG.CNT_DATA`: bits 31:0, access unknown.
   @inlinable public static var CNT_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_PG_ENABLE_STATIC_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D7 (byte 0x935C), rw, reset 0x0000_0000.
+/// `SPI_PG_ENABLE_STATIC_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D7 (byte 0x935C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PG_ENABLE_STATIC_CU_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D7, resetValue: 0x0000_0000,
+      offset: 0x24D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PG_ENABLE_STATIC_CU_MASK CU_MASK@0:16")
   }
 
-  /// `SPI_PG_ENABLE_STATIC_CU_MASK.CU_MASK`: bits 15:0, rw.
+  /// `SPI_PG_ENABLE_STATIC_CU_MASK.CU_MASK`: bits 15:0, access unknown.
   @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SPI_GDS_CREDITS`: gfx_8_0 register, MMIO dword 0x24D8 (byte 0x9360), rw, reset 0x0000_0000.
+/// `SPI_GDS_CREDITS`: gfx_8_0 register, MMIO dword 0x24D8 (byte 0x9360), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDS_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D8, resetValue: 0x0000_0000,
+      offset: 0x24D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDS_CREDITS DS_DATA_CREDITS@0:8 DS_CMD_CREDITS@8:8 UNUSED@16:16")
   }
 
-  /// `SPI_GDS_CREDITS.DS_DATA_CREDITS`: bits 7:0, rw.
+  /// `SPI_GDS_CREDITS.DS_DATA_CREDITS`: bits 7:0, access unknown.
   @inlinable public static var DS_DATA_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SPI_GDS_CREDITS.DS_CMD_CREDITS`: bits 15:8, rw.
+  /// `SPI_GDS_CREDITS.DS_CMD_CREDITS`: bits 15:8, access unknown.
   @inlinable public static var DS_CMD_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `SPI_GDS_CREDITS.UNUSED`: bits 31:16, rw.
+  /// `SPI_GDS_CREDITS.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SPI_SX_EXPORT_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24D9 (byte 0x9364), rw, reset 0x0000_0000.
+/// `SPI_SX_EXPORT_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24D9 (byte 0x9364), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SX_EXPORT_BUFFER_SIZES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24D9, resetValue: 0x0000_0000,
+      offset: 0x24D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SX_EXPORT_BUFFER_SIZES COLOR_BUFFER_SIZE@0:16 POSITION_BUFFER_SIZE@16:16")
   }
 
-  /// `SPI_SX_EXPORT_BUFFER_SIZES.COLOR_BUFFER_SIZE`: bits 15:0, rw.
+  /// `SPI_SX_EXPORT_BUFFER_SIZES.COLOR_BUFFER_SIZE`: bits 15:0, access unknown.
   @inlinable public static var COLOR_BUFFER_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SPI_SX_EXPORT_BUFFER_SIZES.POSITION_BUFFER_SIZE`: bits 31:16, rw.
+  /// `SPI_SX_EXPORT_BUFFER_SIZES.POSITION_BUFFER_SIZE`: bits 31:16, access unknown.
   @inlinable public static var POSITION_BUFFER_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SPI_SX_SCOREBOARD_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24DA (byte 0x9368), rw, reset 0x0000_0000.
+/// `SPI_SX_SCOREBOARD_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24DA (byte 0x9368), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DA, resetValue: 0x0000_0000,
+      offset: 0x24DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SX_SCOREBOARD_BUFFER_SIZES COLOR_SCOREBOARD_SIZE@0:16 POSITION_SCOREBOARD_SIZE@16:16")
   }
 
-  /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.COLOR_SCOREBOARD_SIZE`: bits 15:0, rw.
+  /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.COLOR_SCOREBOARD_SIZE`: bits 15:0, access unknown.
   @inlinable public static var COLOR_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.POSITION_SCOREBOARD_SIZE`: bits 31:16, rw.
+  /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.POSITION_SCOREBOARD_SIZE`: bits 31:16, access unknown.
   @inlinable public static var POSITION_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_STATUS`: gfx_8_0 register, MMIO dword 0x24DB (byte 0x936C), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_STATUS`: gfx_8_0 register, MMIO dword 0x24DB (byte 0x936C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DB, resetValue: 0x0000_0000,
+      offset: 0x24DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_STATUS ACTIVE@0:32")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_STATUS.ACTIVE`: bits 31:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_STATUS.ACTIVE`: bits 31:0, access unknown.
   @inlinable public static var ACTIVE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_0`: gfx_8_0 register, MMIO dword 0x24DC (byte 0x9370), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_0`: gfx_8_0 register, MMIO dword 0x24DC (byte 0x9370), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DC, resetValue: 0x0000_0000,
+      offset: 0x24DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_0 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_0.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_0.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_1`: gfx_8_0 register, MMIO dword 0x24DD (byte 0x9374), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_1`: gfx_8_0 register, MMIO dword 0x24DD (byte 0x9374), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DD, resetValue: 0x0000_0000,
+      offset: 0x24DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_1 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_1.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_1.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_2`: gfx_8_0 register, MMIO dword 0x24DE (byte 0x9378), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_2`: gfx_8_0 register, MMIO dword 0x24DE (byte 0x9378), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DE, resetValue: 0x0000_0000,
+      offset: 0x24DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_2 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_2.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_2.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_3`: gfx_8_0 register, MMIO dword 0x24DF (byte 0x937C), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_3`: gfx_8_0 register, MMIO dword 0x24DF (byte 0x937C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24DF, resetValue: 0x0000_0000,
+      offset: 0x24DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_3 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_3.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_3.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_4`: gfx_8_0 register, MMIO dword 0x24E0 (byte 0x9380), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_4`: gfx_8_0 register, MMIO dword 0x24E0 (byte 0x9380), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24E0, resetValue: 0x0000_0000,
+      offset: 0x24E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_4 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_4.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_4.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_5`: gfx_8_0 register, MMIO dword 0x24E1 (byte 0x9384), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_5`: gfx_8_0 register, MMIO dword 0x24E1 (byte 0x9384), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24E1, resetValue: 0x0000_0000,
+      offset: 0x24E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_5 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_5.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_5.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_6`: gfx_8_0 register, MMIO dword 0x24E2 (byte 0x9388), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_6`: gfx_8_0 register, MMIO dword 0x24E2 (byte 0x9388), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24E2, resetValue: 0x0000_0000,
+      offset: 0x24E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_6 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_6.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_6.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `SPI_CSQ_WF_ACTIVE_COUNT_7`: gfx_8_0 register, MMIO dword 0x24E3 (byte 0x938C), rw, reset 0x0000_0000.
+/// `SPI_CSQ_WF_ACTIVE_COUNT_7`: gfx_8_0 register, MMIO dword 0x24E3 (byte 0x938C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_COUNT_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24E3, resetValue: 0x0000_0000,
+      offset: 0x24E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_7 COUNT@0:11")
   }
 
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_7.COUNT`: bits 10:0, rw.
+  /// `SPI_CSQ_WF_ACTIVE_COUNT_7.COUNT`: bits 10:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `BCI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x24EB (byte 0x93AC), rw, reset 0x0000_0000.
+/// `BCI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x24EB (byte 0x93AC), access unknown, reset unknown (`write` starts from 0).
 public enum BCI_DEBUG_READ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24EB, resetValue: 0x0000_0000,
+      offset: 0x24EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "BCI_DEBUG_READ DATA@0:24")
   }
 
-  /// `BCI_DEBUG_READ.DATA`: bits 23:0, rw.
+  /// `BCI_DEBUG_READ.DATA`: bits 23:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SPI_P0_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24EC (byte 0x93B0), rw, reset 0x0000_0000.
+/// `SPI_P0_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24EC (byte 0x93B0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P0_TRAP_SCREEN_PSBA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24EC, resetValue: 0x0000_0000,
+      offset: 0x24EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_P0_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_P0_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_P0_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24ED (byte 0x93B4), rw, reset 0x0000_0000.
+/// `SPI_P0_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24ED (byte 0x93B4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P0_TRAP_SCREEN_PSBA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24ED, resetValue: 0x0000_0000,
+      offset: 0x24ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_P0_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_P0_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_P0_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24EE (byte 0x93B8), rw, reset 0x0000_0000.
+/// `SPI_P0_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24EE (byte 0x93B8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P0_TRAP_SCREEN_PSMA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24EE, resetValue: 0x0000_0000,
+      offset: 0x24EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_P0_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_P0_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_P0_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24EF (byte 0x93BC), rw, reset 0x0000_0000.
+/// `SPI_P0_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24EF (byte 0x93BC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P0_TRAP_SCREEN_PSMA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24EF, resetValue: 0x0000_0000,
+      offset: 0x24EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_P0_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_P0_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_P0_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F0 (byte 0x93C0), rw, reset 0x0000_0000.
+/// `SPI_P0_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F0 (byte 0x93C0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F0, resetValue: 0x0000_0000,
+      offset: 0x24F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
   }
 
-  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, rw.
+  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
   @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, rw.
+  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
   @inlinable public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
-/// `SPI_P1_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24F1 (byte 0x93C4), rw, reset 0x0000_0000.
+/// `SPI_P1_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24F1 (byte 0x93C4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P1_TRAP_SCREEN_PSBA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F1, resetValue: 0x0000_0000,
+      offset: 0x24F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_P1_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_P1_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_P1_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24F2 (byte 0x93C8), rw, reset 0x0000_0000.
+/// `SPI_P1_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24F2 (byte 0x93C8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P1_TRAP_SCREEN_PSBA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F2, resetValue: 0x0000_0000,
+      offset: 0x24F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_P1_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_P1_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_P1_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24F3 (byte 0x93CC), rw, reset 0x0000_0000.
+/// `SPI_P1_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24F3 (byte 0x93CC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P1_TRAP_SCREEN_PSMA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F3, resetValue: 0x0000_0000,
+      offset: 0x24F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_P1_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_P1_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_P1_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24F4 (byte 0x93D0), rw, reset 0x0000_0000.
+/// `SPI_P1_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24F4 (byte 0x93D0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P1_TRAP_SCREEN_PSMA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F4, resetValue: 0x0000_0000,
+      offset: 0x24F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_P1_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_P1_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_P1_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F5 (byte 0x93D4), rw, reset 0x0000_0000.
+/// `SPI_P1_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F5 (byte 0x93D4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24F5, resetValue: 0x0000_0000,
+      offset: 0x24F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
   }
 
-  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, rw.
+  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
   @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, rw.
+  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
   @inlinable public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
-/// `TD_CNTL`: gfx_8_0 register, MMIO dword 0x2525 (byte 0x9494), rw, reset 0x0000_0000.
+/// `TD_CNTL`: gfx_8_0 register, MMIO dword 0x2525 (byte 0x9494), access unknown, reset unknown (`write` starts from 0).
 public enum TD_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2525, resetValue: 0x0000_0000,
+      offset: 0x2525,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_CNTL SYNC_PHASE_SH@0:2 SYNC_PHASE_VC_SMX@4:2 PAD_STALL_EN@8:1 EXTEND_LDS_STALL@9:2 LDS_STALL_PHASE_ADJUST@11:2 PRECISION_COMPATIBILITY@15:1 GATHER4_FLOAT_MODE@16:1 LD_FLOAT_MODE@18:1 GATHER4_DX9_MODE@19:1 DISABLE_POWER_THROTTLE@20:1 ENABLE_ROUND_TO_ZERO@21:1")
   }
 
-  /// `TD_CNTL.SYNC_PHASE_SH`: bits 1:0, rw.
+  /// `TD_CNTL.SYNC_PHASE_SH`: bits 1:0, access unknown.
   @inlinable public static var SYNC_PHASE_SH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TD_CNTL.SYNC_PHASE_VC_SMX`: bits 5:4, rw.
+  /// `TD_CNTL.SYNC_PHASE_VC_SMX`: bits 5:4, access unknown.
   @inlinable public static var SYNC_PHASE_VC_SMX: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `TD_CNTL.PAD_STALL_EN`: bit 8, rw.
+  /// `TD_CNTL.PAD_STALL_EN`: bit 8, access unknown.
   @inlinable public static var PAD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `TD_CNTL.EXTEND_LDS_STALL`: bits 10:9, rw.
+  /// `TD_CNTL.EXTEND_LDS_STALL`: bits 10:9, access unknown.
   @inlinable public static var EXTEND_LDS_STALL: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
-  /// `TD_CNTL.LDS_STALL_PHASE_ADJUST`: bits 12:11, rw.
+  /// `TD_CNTL.LDS_STALL_PHASE_ADJUST`: bits 12:11, access unknown.
   @inlinable public static var LDS_STALL_PHASE_ADJUST: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 2)
   }
 
-  /// `TD_CNTL.PRECISION_COMPATIBILITY`: bit 15, rw.
+  /// `TD_CNTL.PRECISION_COMPATIBILITY`: bit 15, access unknown.
   @inlinable public static var PRECISION_COMPATIBILITY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `TD_CNTL.GATHER4_FLOAT_MODE`: bit 16, rw.
+  /// `TD_CNTL.GATHER4_FLOAT_MODE`: bit 16, access unknown.
   @inlinable public static var GATHER4_FLOAT_MODE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `TD_CNTL.LD_FLOAT_MODE`: bit 18, rw.
+  /// `TD_CNTL.LD_FLOAT_MODE`: bit 18, access unknown.
   @inlinable public static var LD_FLOAT_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `TD_CNTL.GATHER4_DX9_MODE`: bit 19, rw.
+  /// `TD_CNTL.GATHER4_DX9_MODE`: bit 19, access unknown.
   @inlinable public static var GATHER4_DX9_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `TD_CNTL.DISABLE_POWER_THROTTLE`: bit 20, rw.
+  /// `TD_CNTL.DISABLE_POWER_THROTTLE`: bit 20, access unknown.
   @inlinable public static var DISABLE_POWER_THROTTLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `TD_CNTL.ENABLE_ROUND_TO_ZERO`: bit 21, rw.
+  /// `TD_CNTL.ENABLE_ROUND_TO_ZERO`: bit 21, access unknown.
   @inlinable public static var ENABLE_ROUND_TO_ZERO: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `TD_STATUS`: gfx_8_0 register, MMIO dword 0x2526 (byte 0x9498), rw, reset 0x0000_0000.
+/// `TD_STATUS`: gfx_8_0 register, MMIO dword 0x2526 (byte 0x9498), access unknown, reset unknown (`write` starts from 0).
 public enum TD_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2526, resetValue: 0x0000_0000,
+      offset: 0x2526,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_STATUS BUSY@31:1")
   }
 
-  /// `TD_STATUS.BUSY`: bit 31, rw.
+  /// `TD_STATUS.BUSY`: bit 31, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TD_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x2528 (byte 0x94A0), rw, reset 0x0000_0000.
+/// `TD_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x2528 (byte 0x94A0), access unknown, reset unknown (`write` starts from 0).
 public enum TD_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2528, resetValue: 0x0000_0000,
+      offset: 0x2528,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_DEBUG_INDEX INDEX@0:5")
   }
 
-  /// `TD_DEBUG_INDEX.INDEX`: bits 4:0, rw.
+  /// `TD_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `TD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2529 (byte 0x94A4), rw, reset 0x0000_0000.
+/// `TD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2529 (byte 0x94A4), access unknown, reset unknown (`write` starts from 0).
 public enum TD_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2529, resetValue: 0x0000_0000,
+      offset: 0x2529,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_DEBUG_DATA DATA@0:32")
   }
 
-  /// `TD_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `TD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `TD_EDC_CNT`: gfx_8_0 register, MMIO dword 0x252E (byte 0x94B8), rw, reset 0x0000_0000.
+/// `TD_EDC_CNT`: gfx_8_0 register, MMIO dword 0x252E (byte 0x94B8), access unknown, reset unknown (`write` starts from 0).
 public enum TD_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x252E, resetValue: 0x0000_0000,
+      offset: 0x252E,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_EDC_CNT")
   }
 }
 
-/// `TD_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x252F (byte 0x94BC), rw, reset 0x0000_0000.
+/// `TD_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x252F (byte 0x94BC), access unknown, reset unknown (`write` starts from 0).
 public enum TD_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x252F, resetValue: 0x0000_0000,
+      offset: 0x252F,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_DSM_CNTL FORCE_SEDB_0@0:1 FORCE_SEDB_1@1:1 EN_SINGLE_WR_SEDB@2:1")
   }
 
-  /// `TD_DSM_CNTL.FORCE_SEDB_0`: bit 0, rw.
+  /// `TD_DSM_CNTL.FORCE_SEDB_0`: bit 0, access unknown.
   @inlinable public static var FORCE_SEDB_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `TD_DSM_CNTL.FORCE_SEDB_1`: bit 1, rw.
+  /// `TD_DSM_CNTL.FORCE_SEDB_1`: bit 1, access unknown.
   @inlinable public static var FORCE_SEDB_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `TD_DSM_CNTL.EN_SINGLE_WR_SEDB`: bit 2, rw.
+  /// `TD_DSM_CNTL.EN_SINGLE_WR_SEDB`: bit 2, access unknown.
   @inlinable public static var EN_SINGLE_WR_SEDB: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `TD_SCRATCH`: gfx_8_0 register, MMIO dword 0x2533 (byte 0x94CC), rw, reset 0x0000_0000.
+/// `TD_SCRATCH`: gfx_8_0 register, MMIO dword 0x2533 (byte 0x94CC), access unknown, reset unknown (`write` starts from 0).
 public enum TD_SCRATCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2533, resetValue: 0x0000_0000,
+      offset: 0x2533,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_SCRATCH SCRATCH@0:32")
   }
 
-  /// `TD_SCRATCH.SCRATCH`: bits 31:0, rw.
+  /// `TD_SCRATCH.SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `TA_CNTL`: gfx_8_0 register, MMIO dword 0x2541 (byte 0x9504), rw, reset 0x0000_0000.
+/// `TA_CNTL`: gfx_8_0 register, MMIO dword 0x2541 (byte 0x9504), access unknown, reset unknown (`write` starts from 0).
 public enum TA_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2541, resetValue: 0x0000_0000,
+      offset: 0x2541,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CNTL TC_DATA_CREDIT@13:3 ALIGNER_CREDIT@16:5 TD_FIFO_CREDIT@22:10")
   }
 
-  /// `TA_CNTL.TC_DATA_CREDIT`: bits 15:13, rw.
+  /// `TA_CNTL.TC_DATA_CREDIT`: bits 15:13, access unknown.
   @inlinable public static var TC_DATA_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 3)
   }
 
-  /// `TA_CNTL.ALIGNER_CREDIT`: bits 20:16, rw.
+  /// `TA_CNTL.ALIGNER_CREDIT`: bits 20:16, access unknown.
   @inlinable public static var ALIGNER_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `TA_CNTL.TD_FIFO_CREDIT`: bits 31:22, rw.
+  /// `TA_CNTL.TD_FIFO_CREDIT`: bits 31:22, access unknown.
   @inlinable public static var TD_FIFO_CREDIT: RegisterField<Self, UInt16> {
     .init(lsb: 22, width: 10)
   }
 }
 
-/// `TA_CNTL_AUX`: gfx_8_0 register, MMIO dword 0x2542 (byte 0x9508), rw, reset 0x0000_0000.
+/// `TA_CNTL_AUX`: gfx_8_0 register, MMIO dword 0x2542 (byte 0x9508), access unknown, reset unknown (`write` starts from 0).
 public enum TA_CNTL_AUX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2542, resetValue: 0x0000_0000,
+      offset: 0x2542,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CNTL_AUX SCOAL_DSWIZZLE_N@0:1 RESERVED@1:3 ANISO_WEIGHT_MODE@16:1 ANISO_RATIO_LUT@17:1 ANISO_TAP@18:1 ANISO_MIP_ADJ_MODE@19:1")
   }
 
-  /// `TA_CNTL_AUX.SCOAL_DSWIZZLE_N`: bit 0, rw.
+  /// `TA_CNTL_AUX.SCOAL_DSWIZZLE_N`: bit 0, access unknown.
   @inlinable public static var SCOAL_DSWIZZLE_N: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `TA_CNTL_AUX.RESERVED`: bits 3:1, rw.
+  /// `TA_CNTL_AUX.RESERVED`: bits 3:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
-  /// `TA_CNTL_AUX.ANISO_WEIGHT_MODE`: bit 16, rw.
+  /// `TA_CNTL_AUX.ANISO_WEIGHT_MODE`: bit 16, access unknown.
   @inlinable public static var ANISO_WEIGHT_MODE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `TA_CNTL_AUX.ANISO_RATIO_LUT`: bit 17, rw.
+  /// `TA_CNTL_AUX.ANISO_RATIO_LUT`: bit 17, access unknown.
   @inlinable public static var ANISO_RATIO_LUT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `TA_CNTL_AUX.ANISO_TAP`: bit 18, rw.
+  /// `TA_CNTL_AUX.ANISO_TAP`: bit 18, access unknown.
   @inlinable public static var ANISO_TAP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `TA_CNTL_AUX.ANISO_MIP_ADJ_MODE`: bit 19, rw.
+  /// `TA_CNTL_AUX.ANISO_MIP_ADJ_MODE`: bit 19, access unknown.
   @inlinable public static var ANISO_MIP_ADJ_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `TA_RESERVED_010C`: gfx_8_0 register, MMIO dword 0x2543 (byte 0x950C), rw, reset 0x0000_0000.
+/// `TA_RESERVED_010C`: gfx_8_0 register, MMIO dword 0x2543 (byte 0x950C), access unknown, reset unknown (`write` starts from 0).
 public enum TA_RESERVED_010C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2543, resetValue: 0x0000_0000,
+      offset: 0x2543,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_RESERVED_010C Unused@0:32")
   }
 
-  /// `TA_RESERVED_010C.Unused`: bits 31:0, rw.
+  /// `TA_RESERVED_010C.Unused`: bits 31:0, access unknown.
   @inlinable public static var Unused: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `TA_STATUS`: gfx_8_0 register, MMIO dword 0x2548 (byte 0x9520), rw, reset 0x0000_0000.
+/// `TA_STATUS`: gfx_8_0 register, MMIO dword 0x2548 (byte 0x9520), access unknown, reset unknown (`write` starts from 0).
 public enum TA_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2548, resetValue: 0x0000_0000,
+      offset: 0x2548,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_STATUS FG_PFIFO_EMPTYB@12:1 FG_LFIFO_EMPTYB@13:1 FG_SFIFO_EMPTYB@14:1 FL_PFIFO_EMPTYB@16:1 FL_LFIFO_EMPTYB@17:1 FL_SFIFO_EMPTYB@18:1 FA_PFIFO_EMPTYB@20:1 FA_LFIFO_EMPTYB@21:1 FA_SFIFO_EMPTYB@22:1 IN_BUSY@24:1 FG_BUSY@25:1 LA_BUSY@26:1 FL_BUSY@27:1 TA_BUSY@28:1 FA_BUSY@29:1 AL_BUSY@30:1 BUSY@31:1")
   }
 
-  /// `TA_STATUS.FG_PFIFO_EMPTYB`: bit 12, rw.
+  /// `TA_STATUS.FG_PFIFO_EMPTYB`: bit 12, access unknown.
   @inlinable public static var FG_PFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `TA_STATUS.FG_LFIFO_EMPTYB`: bit 13, rw.
+  /// `TA_STATUS.FG_LFIFO_EMPTYB`: bit 13, access unknown.
   @inlinable public static var FG_LFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `TA_STATUS.FG_SFIFO_EMPTYB`: bit 14, rw.
+  /// `TA_STATUS.FG_SFIFO_EMPTYB`: bit 14, access unknown.
   @inlinable public static var FG_SFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `TA_STATUS.FL_PFIFO_EMPTYB`: bit 16, rw.
+  /// `TA_STATUS.FL_PFIFO_EMPTYB`: bit 16, access unknown.
   @inlinable public static var FL_PFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `TA_STATUS.FL_LFIFO_EMPTYB`: bit 17, rw.
+  /// `TA_STATUS.FL_LFIFO_EMPTYB`: bit 17, access unknown.
   @inlinable public static var FL_LFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `TA_STATUS.FL_SFIFO_EMPTYB`: bit 18, rw.
+  /// `TA_STATUS.FL_SFIFO_EMPTYB`: bit 18, access unknown.
   @inlinable public static var FL_SFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `TA_STATUS.FA_PFIFO_EMPTYB`: bit 20, rw.
+  /// `TA_STATUS.FA_PFIFO_EMPTYB`: bit 20, access unknown.
   @inlinable public static var FA_PFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `TA_STATUS.FA_LFIFO_EMPTYB`: bit 21, rw.
+  /// `TA_STATUS.FA_LFIFO_EMPTYB`: bit 21, access unknown.
   @inlinable public static var FA_LFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `TA_STATUS.FA_SFIFO_EMPTYB`: bit 22, rw.
+  /// `TA_STATUS.FA_SFIFO_EMPTYB`: bit 22, access unknown.
   @inlinable public static var FA_SFIFO_EMPTYB: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `TA_STATUS.IN_BUSY`: bit 24, rw.
+  /// `TA_STATUS.IN_BUSY`: bit 24, access unknown.
   @inlinable public static var IN_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `TA_STATUS.FG_BUSY`: bit 25, rw.
+  /// `TA_STATUS.FG_BUSY`: bit 25, access unknown.
   @inlinable public static var FG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `TA_STATUS.LA_BUSY`: bit 26, rw.
+  /// `TA_STATUS.LA_BUSY`: bit 26, access unknown.
   @inlinable public static var LA_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `TA_STATUS.FL_BUSY`: bit 27, rw.
+  /// `TA_STATUS.FL_BUSY`: bit 27, access unknown.
   @inlinable public static var FL_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `TA_STATUS.TA_BUSY`: bit 28, rw.
+  /// `TA_STATUS.TA_BUSY`: bit 28, access unknown.
   @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `TA_STATUS.FA_BUSY`: bit 29, rw.
+  /// `TA_STATUS.FA_BUSY`: bit 29, access unknown.
   @inlinable public static var FA_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `TA_STATUS.AL_BUSY`: bit 30, rw.
+  /// `TA_STATUS.AL_BUSY`: bit 30, access unknown.
   @inlinable public static var AL_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `TA_STATUS.BUSY`: bit 31, rw.
+  /// `TA_STATUS.BUSY`: bit 31, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TA_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x254C (byte 0x9530), rw, reset 0x0000_0000.
+/// `TA_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x254C (byte 0x9530), access unknown, reset unknown (`write` starts from 0).
 public enum TA_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x254C, resetValue: 0x0000_0000,
+      offset: 0x254C,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_DEBUG_INDEX INDEX@0:5")
   }
 
-  /// `TA_DEBUG_INDEX.INDEX`: bits 4:0, rw.
+  /// `TA_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `TA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x254D (byte 0x9534), rw, reset 0x0000_0000.
+/// `TA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x254D (byte 0x9534), access unknown, reset unknown (`write` starts from 0).
 public enum TA_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x254D, resetValue: 0x0000_0000,
+      offset: 0x254D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_DEBUG_DATA DATA@0:32")
   }
 
-  /// `TA_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `TA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `TA_SCRATCH`: gfx_8_0 register, MMIO dword 0x2564 (byte 0x9590), rw, reset 0x0000_0000.
+/// `TA_SCRATCH`: gfx_8_0 register, MMIO dword 0x2564 (byte 0x9590), access unknown, reset unknown (`write` starts from 0).
 public enum TA_SCRATCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2564, resetValue: 0x0000_0000,
+      offset: 0x2564,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_SCRATCH SCRATCH@0:32")
   }
 
-  /// `TA_SCRATCH.SCRATCH`: bits 31:0, rw.
+  /// `TA_SCRATCH.SCRATCH`: bits 31:0, access unknown.
   @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SH_HIDDEN_PRIVATE_BASE_VMID`: gfx_8_0 register, MMIO dword 0x2580 (byte 0x9600), rw, reset 0x0000_0000.
+/// `SH_HIDDEN_PRIVATE_BASE_VMID`: gfx_8_0 register, MMIO dword 0x2580 (byte 0x9600), access unknown, reset unknown (`write` starts from 0).
 public enum SH_HIDDEN_PRIVATE_BASE_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2580, resetValue: 0x0000_0000,
+      offset: 0x2580,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_HIDDEN_PRIVATE_BASE_VMID ADDRESS@0:32")
   }
 
-  /// `SH_HIDDEN_PRIVATE_BASE_VMID.ADDRESS`: bits 31:0, rw.
+  /// `SH_HIDDEN_PRIVATE_BASE_VMID.ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SH_STATIC_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x2581 (byte 0x9604), rw, reset 0x0000_0000.
+/// `SH_STATIC_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x2581 (byte 0x9604), access unknown, reset unknown (`write` starts from 0).
 public enum SH_STATIC_MEM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2581, resetValue: 0x0000_0000,
+      offset: 0x2581,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_STATIC_MEM_CONFIG SWIZZLE_ENABLE@0:1 ELEMENT_SIZE@1:2 INDEX_STRIDE@3:2 PRIVATE_MTYPE@5:3 READ_ONLY_CNTL@8:8")
   }
 
-  /// `SH_STATIC_MEM_CONFIG.SWIZZLE_ENABLE`: bit 0, rw.
+  /// `SH_STATIC_MEM_CONFIG.SWIZZLE_ENABLE`: bit 0, access unknown.
   @inlinable public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SH_STATIC_MEM_CONFIG.ELEMENT_SIZE`: bits 2:1, rw.
+  /// `SH_STATIC_MEM_CONFIG.ELEMENT_SIZE`: bits 2:1, access unknown.
   @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `SH_STATIC_MEM_CONFIG.INDEX_STRIDE`: bits 4:3, rw.
+  /// `SH_STATIC_MEM_CONFIG.INDEX_STRIDE`: bits 4:3, access unknown.
   @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `SH_STATIC_MEM_CONFIG.PRIVATE_MTYPE`: bits 7:5, rw.
+  /// `SH_STATIC_MEM_CONFIG.PRIVATE_MTYPE`: bits 7:5, access unknown.
   @inlinable public static var PRIVATE_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `SH_STATIC_MEM_CONFIG.READ_ONLY_CNTL`: bits 15:8, rw.
+  /// `SH_STATIC_MEM_CONFIG.READ_ONLY_CNTL`: bits 15:8, access unknown.
   @inlinable public static var READ_ONLY_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `GDS_CONFIG`: gfx_8_0 register, MMIO dword 0x25C0 (byte 0x9700), rw, reset 0x0000_0000.
+/// `GDS_CONFIG`: gfx_8_0 register, MMIO dword 0x25C0 (byte 0x9700), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C0, resetValue: 0x0000_0000,
+      offset: 0x25C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CONFIG SH0_GPR_PHASE_SEL@1:2 SH1_GPR_PHASE_SEL@3:2 SH2_GPR_PHASE_SEL@5:2 SH3_GPR_PHASE_SEL@7:2")
   }
 
-  /// `GDS_CONFIG.SH0_GPR_PHASE_SEL`: bits 2:1, rw.
+  /// `GDS_CONFIG.SH0_GPR_PHASE_SEL`: bits 2:1, access unknown.
   @inlinable public static var SH0_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `GDS_CONFIG.SH1_GPR_PHASE_SEL`: bits 4:3, rw.
+  /// `GDS_CONFIG.SH1_GPR_PHASE_SEL`: bits 4:3, access unknown.
   @inlinable public static var SH1_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `GDS_CONFIG.SH2_GPR_PHASE_SEL`: bits 6:5, rw.
+  /// `GDS_CONFIG.SH2_GPR_PHASE_SEL`: bits 6:5, access unknown.
   @inlinable public static var SH2_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `GDS_CONFIG.SH3_GPR_PHASE_SEL`: bits 8:7, rw.
+  /// `GDS_CONFIG.SH3_GPR_PHASE_SEL`: bits 8:7, access unknown.
   @inlinable public static var SH3_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 }
 
-/// `GDS_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x25C1 (byte 0x9704), rw, reset 0x0000_0000.
+/// `GDS_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x25C1 (byte 0x9704), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CNTL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C1, resetValue: 0x0000_0000,
+      offset: 0x25C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CNTL_STATUS GDS_BUSY@0:1 GRBM_WBUF_BUSY@1:1 ORD_APP_BUSY@2:1 DS_BANK_CONFLICT@3:1 DS_ADDR_CONFLICT@4:1 DS_WR_CLAMP@5:1 DS_RD_CLAMP@6:1 GRBM_RBUF_BUSY@7:1 DS_BUSY@8:1 GWS_BUSY@9:1 ORD_FIFO_BUSY@10:1 CREDIT_BUSY0@11:1 CREDIT_BUSY1@12:1 CREDIT_BUSY2@13:1 CREDIT_BUSY3@14:1")
   }
 
-  /// `GDS_CNTL_STATUS.GDS_BUSY`: bit 0, rw.
+  /// `GDS_CNTL_STATUS.GDS_BUSY`: bit 0, access unknown.
   @inlinable public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_CNTL_STATUS.GRBM_WBUF_BUSY`: bit 1, rw.
+  /// `GDS_CNTL_STATUS.GRBM_WBUF_BUSY`: bit 1, access unknown.
   @inlinable public static var GRBM_WBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_CNTL_STATUS.ORD_APP_BUSY`: bit 2, rw.
+  /// `GDS_CNTL_STATUS.ORD_APP_BUSY`: bit 2, access unknown.
   @inlinable public static var ORD_APP_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_CNTL_STATUS.DS_BANK_CONFLICT`: bit 3, rw.
+  /// `GDS_CNTL_STATUS.DS_BANK_CONFLICT`: bit 3, access unknown.
   @inlinable public static var DS_BANK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GDS_CNTL_STATUS.DS_ADDR_CONFLICT`: bit 4, rw.
+  /// `GDS_CNTL_STATUS.DS_ADDR_CONFLICT`: bit 4, access unknown.
   @inlinable public static var DS_ADDR_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_CNTL_STATUS.DS_WR_CLAMP`: bit 5, rw.
+  /// `GDS_CNTL_STATUS.DS_WR_CLAMP`: bit 5, access unknown.
   @inlinable public static var DS_WR_CLAMP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GDS_CNTL_STATUS.DS_RD_CLAMP`: bit 6, rw.
+  /// `GDS_CNTL_STATUS.DS_RD_CLAMP`: bit 6, access unknown.
   @inlinable public static var DS_RD_CLAMP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GDS_CNTL_STATUS.GRBM_RBUF_BUSY`: bit 7, rw.
+  /// `GDS_CNTL_STATUS.GRBM_RBUF_BUSY`: bit 7, access unknown.
   @inlinable public static var GRBM_RBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GDS_CNTL_STATUS.DS_BUSY`: bit 8, rw.
+  /// `GDS_CNTL_STATUS.DS_BUSY`: bit 8, access unknown.
   @inlinable public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GDS_CNTL_STATUS.GWS_BUSY`: bit 9, rw.
+  /// `GDS_CNTL_STATUS.GWS_BUSY`: bit 9, access unknown.
   @inlinable public static var GWS_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GDS_CNTL_STATUS.ORD_FIFO_BUSY`: bit 10, rw.
+  /// `GDS_CNTL_STATUS.ORD_FIFO_BUSY`: bit 10, access unknown.
   @inlinable public static var ORD_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GDS_CNTL_STATUS.CREDIT_BUSY0`: bit 11, rw.
+  /// `GDS_CNTL_STATUS.CREDIT_BUSY0`: bit 11, access unknown.
   @inlinable public static var CREDIT_BUSY0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GDS_CNTL_STATUS.CREDIT_BUSY1`: bit 12, rw.
+  /// `GDS_CNTL_STATUS.CREDIT_BUSY1`: bit 12, access unknown.
   @inlinable public static var CREDIT_BUSY1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GDS_CNTL_STATUS.CREDIT_BUSY2`: bit 13, rw.
+  /// `GDS_CNTL_STATUS.CREDIT_BUSY2`: bit 13, access unknown.
   @inlinable public static var CREDIT_BUSY2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `GDS_CNTL_STATUS.CREDIT_BUSY3`: bit 14, rw.
+  /// `GDS_CNTL_STATUS.CREDIT_BUSY3`: bit 14, access unknown.
   @inlinable public static var CREDIT_BUSY3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `GDS_ENHANCE2`: gfx_8_0 register, MMIO dword 0x25C2 (byte 0x9708), rw, reset 0x0000_0000.
+/// `GDS_ENHANCE2`: gfx_8_0 register, MMIO dword 0x25C2 (byte 0x9708), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ENHANCE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C2, resetValue: 0x0000_0000,
+      offset: 0x25C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ENHANCE2 MISC@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_ENHANCE2.MISC`: bits 15:0, rw.
+  /// `GDS_ENHANCE2.MISC`: bits 15:0, access unknown.
   @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_ENHANCE2.UNUSED`: bits 31:16, rw.
+  /// `GDS_ENHANCE2.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C3 (byte 0x970C), rw, reset 0x0000_0000.
+/// `GDS_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C3 (byte 0x970C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PROTECTION_FAULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C3, resetValue: 0x0000_0000,
+      offset: 0x25C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PROTECTION_FAULT WRITE_DIS@0:1 FAULT_DETECTED@1:1 GRBM@2:1 SH_ID@3:3 CU_ID@6:4 SIMD_ID@10:2 WAVE_ID@12:4 ADDRESS@16:16")
   }
 
-  /// `GDS_PROTECTION_FAULT.WRITE_DIS`: bit 0, rw.
+  /// `GDS_PROTECTION_FAULT.WRITE_DIS`: bit 0, access unknown.
   @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, rw.
+  /// `GDS_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, access unknown.
   @inlinable public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_PROTECTION_FAULT.GRBM`: bit 2, rw.
+  /// `GDS_PROTECTION_FAULT.GRBM`: bit 2, access unknown.
   @inlinable public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_PROTECTION_FAULT.SH_ID`: bits 5:3, rw.
+  /// `GDS_PROTECTION_FAULT.SH_ID`: bits 5:3, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `GDS_PROTECTION_FAULT.CU_ID`: bits 9:6, rw.
+  /// `GDS_PROTECTION_FAULT.CU_ID`: bits 9:6, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `GDS_PROTECTION_FAULT.SIMD_ID`: bits 11:10, rw.
+  /// `GDS_PROTECTION_FAULT.SIMD_ID`: bits 11:10, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `GDS_PROTECTION_FAULT.WAVE_ID`: bits 15:12, rw.
+  /// `GDS_PROTECTION_FAULT.WAVE_ID`: bits 15:12, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `GDS_PROTECTION_FAULT.ADDRESS`: bits 31:16, rw.
+  /// `GDS_PROTECTION_FAULT.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_VM_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C4 (byte 0x9710), rw, reset 0x0000_0000.
+/// `GDS_VM_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C4 (byte 0x9710), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VM_PROTECTION_FAULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C4, resetValue: 0x0000_0000,
+      offset: 0x25C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VM_PROTECTION_FAULT WRITE_DIS@0:1 FAULT_DETECTED@1:1 GWS@2:1 OA@3:1 GRBM@4:1 VMID@8:4 ADDRESS@16:16")
   }
 
-  /// `GDS_VM_PROTECTION_FAULT.WRITE_DIS`: bit 0, rw.
+  /// `GDS_VM_PROTECTION_FAULT.WRITE_DIS`: bit 0, access unknown.
   @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_VM_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, rw.
+  /// `GDS_VM_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, access unknown.
   @inlinable public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_VM_PROTECTION_FAULT.GWS`: bit 2, rw.
+  /// `GDS_VM_PROTECTION_FAULT.GWS`: bit 2, access unknown.
   @inlinable public static var GWS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_VM_PROTECTION_FAULT.OA`: bit 3, rw.
+  /// `GDS_VM_PROTECTION_FAULT.OA`: bit 3, access unknown.
   @inlinable public static var OA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GDS_VM_PROTECTION_FAULT.GRBM`: bit 4, rw.
+  /// `GDS_VM_PROTECTION_FAULT.GRBM`: bit 4, access unknown.
   @inlinable public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GDS_VM_PROTECTION_FAULT.VMID`: bits 11:8, rw.
+  /// `GDS_VM_PROTECTION_FAULT.VMID`: bits 11:8, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `GDS_VM_PROTECTION_FAULT.ADDRESS`: bits 31:16, rw.
+  /// `GDS_VM_PROTECTION_FAULT.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_EDC_CNT`: gfx_8_0 register, MMIO dword 0x25C5 (byte 0x9714), rw, reset 0x0000_0000.
+/// `GDS_EDC_CNT`: gfx_8_0 register, MMIO dword 0x25C5 (byte 0x9714), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C5, resetValue: 0x0000_0000,
+      offset: 0x25C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_EDC_CNT DED@0:8 SED@8:8 SEC@16:8")
   }
 
-  /// `GDS_EDC_CNT.DED`: bits 7:0, rw.
+  /// `GDS_EDC_CNT.DED`: bits 7:0, access unknown.
   @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `GDS_EDC_CNT.SED`: bits 15:8, rw.
+  /// `GDS_EDC_CNT.SED`: bits 15:8, access unknown.
   @inlinable public static var SED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `GDS_EDC_CNT.SEC`: bits 23:16, rw.
+  /// `GDS_EDC_CNT.SEC`: bits 23:16, access unknown.
   @inlinable public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `GDS_EDC_GRBM_CNT`: gfx_8_0 register, MMIO dword 0x25C6 (byte 0x9718), rw, reset 0x0000_0000.
+/// `GDS_EDC_GRBM_CNT`: gfx_8_0 register, MMIO dword 0x25C6 (byte 0x9718), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_GRBM_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C6, resetValue: 0x0000_0000,
+      offset: 0x25C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_EDC_GRBM_CNT DED@0:8 SEC@16:8")
   }
 
-  /// `GDS_EDC_GRBM_CNT.DED`: bits 7:0, rw.
+  /// `GDS_EDC_GRBM_CNT.DED`: bits 7:0, access unknown.
   @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `GDS_EDC_GRBM_CNT.SEC`: bits 23:16, rw.
+  /// `GDS_EDC_GRBM_CNT.SEC`: bits 23:16, access unknown.
   @inlinable public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `GDS_EDC_OA_DED`: gfx_8_0 register, MMIO dword 0x25C7 (byte 0x971C), rw, reset 0x0000_0000.
+/// `GDS_EDC_OA_DED`: gfx_8_0 register, MMIO dword 0x25C7 (byte 0x971C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_OA_DED: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C7, resetValue: 0x0000_0000,
+      offset: 0x25C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_EDC_OA_DED ME0_GFXHP3D_PIX_DED@0:1 ME0_GFXHP3D_VTX_DED@1:1 ME0_CS_DED@2:1 UNUSED0@3:1 ME1_PIPE0_DED@4:1 ME1_PIPE1_DED@5:1 ME1_PIPE2_DED@6:1 ME1_PIPE3_DED@7:1 ME2_PIPE0_DED@8:1 ME2_PIPE1_DED@9:1 ME2_PIPE2_DED@10:1 ME2_PIPE3_DED@11:1 UNUSED1@12:20")
   }
 
-  /// `GDS_EDC_OA_DED.ME0_GFXHP3D_PIX_DED`: bit 0, rw.
+  /// `GDS_EDC_OA_DED.ME0_GFXHP3D_PIX_DED`: bit 0, access unknown.
   @inlinable public static var ME0_GFXHP3D_PIX_DED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GDS_EDC_OA_DED.ME0_GFXHP3D_VTX_DED`: bit 1, rw.
+  /// `GDS_EDC_OA_DED.ME0_GFXHP3D_VTX_DED`: bit 1, access unknown.
   @inlinable public static var ME0_GFXHP3D_VTX_DED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_EDC_OA_DED.ME0_CS_DED`: bit 2, rw.
+  /// `GDS_EDC_OA_DED.ME0_CS_DED`: bit 2, access unknown.
   @inlinable public static var ME0_CS_DED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_EDC_OA_DED.UNUSED0`: bit 3, rw.
+  /// `GDS_EDC_OA_DED.UNUSED0`: bit 3, access unknown.
   @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME1_PIPE0_DED`: bit 4, rw.
+  /// `GDS_EDC_OA_DED.ME1_PIPE0_DED`: bit 4, access unknown.
   @inlinable public static var ME1_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME1_PIPE1_DED`: bit 5, rw.
+  /// `GDS_EDC_OA_DED.ME1_PIPE1_DED`: bit 5, access unknown.
   @inlinable public static var ME1_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME1_PIPE2_DED`: bit 6, rw.
+  /// `GDS_EDC_OA_DED.ME1_PIPE2_DED`: bit 6, access unknown.
   @inlinable public static var ME1_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME1_PIPE3_DED`: bit 7, rw.
+  /// `GDS_EDC_OA_DED.ME1_PIPE3_DED`: bit 7, access unknown.
   @inlinable public static var ME1_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME2_PIPE0_DED`: bit 8, rw.
+  /// `GDS_EDC_OA_DED.ME2_PIPE0_DED`: bit 8, access unknown.
   @inlinable public static var ME2_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME2_PIPE1_DED`: bit 9, rw.
+  /// `GDS_EDC_OA_DED.ME2_PIPE1_DED`: bit 9, access unknown.
   @inlinable public static var ME2_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME2_PIPE2_DED`: bit 10, rw.
+  /// `GDS_EDC_OA_DED.ME2_PIPE2_DED`: bit 10, access unknown.
   @inlinable public static var ME2_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GDS_EDC_OA_DED.ME2_PIPE3_DED`: bit 11, rw.
+  /// `GDS_EDC_OA_DED.ME2_PIPE3_DED`: bit 11, access unknown.
   @inlinable public static var ME2_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GDS_EDC_OA_DED.UNUSED1`: bits 31:12, rw.
+  /// `GDS_EDC_OA_DED.UNUSED1`: bits 31:12, access unknown.
   @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `GDS_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x25C8 (byte 0x9720), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x25C8 (byte 0x9720), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C8, resetValue: 0x0000_0000,
+      offset: 0x25C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_CNTL GDS_DEBUG_INDX@0:5 UNUSED@5:27")
   }
 
-  /// `GDS_DEBUG_CNTL.GDS_DEBUG_INDX`: bits 4:0, rw.
+  /// `GDS_DEBUG_CNTL.GDS_DEBUG_INDX`: bits 4:0, access unknown.
   @inlinable public static var GDS_DEBUG_INDX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `GDS_DEBUG_CNTL.UNUSED`: bits 31:5, rw.
+  /// `GDS_DEBUG_CNTL.UNUSED`: bits 31:5, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
-/// `GDS_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x25C9 (byte 0x9724), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x25C9 (byte 0x9724), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C9, resetValue: 0x0000_0000,
+      offset: 0x25C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_DATA DATA@0:32")
   }
 
-  /// `GDS_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `GDS_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GDS_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x25CA (byte 0x9728), rw, reset 0x0000_0000.
+/// `GDS_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x25CA (byte 0x9728), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25CA, resetValue: 0x0000_0000,
+      offset: 0x25CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DSM_CNTL SEL_DSM_GDS_IRRITATOR_DATA_A_0@0:1 SEL_DSM_GDS_IRRITATOR_DATA_A_1@1:1 GDS_ENABLE_SINGLE_WRITE_A@2:1 SEL_DSM_GDS_IRRITATOR_DATA_B_0@3:1 SEL_DSM_GDS_IRRITATOR_DATA_B_1@4:1 GDS_ENABLE_SINGLE_WRITE_B@5:1 UNUSED@6:26")
   }
 
-  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_0`: bit 0, rw.
+  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_0`: bit 0, access unknown.
   @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_A_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_1`: bit 1, rw.
+  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_1`: bit 1, access unknown.
   @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_A_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_A`: bit 2, rw.
+  /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
   @inlinable public static var GDS_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_0`: bit 3, rw.
+  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_0`: bit 3, access unknown.
   @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_B_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_1`: bit 4, rw.
+  /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_1`: bit 4, access unknown.
   @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_B_1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_B`: bit 5, rw.
+  /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_B`: bit 5, access unknown.
   @inlinable public static var GDS_ENABLE_SINGLE_WRITE_B: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GDS_DSM_CNTL.UNUSED`: bits 31:6, rw.
+  /// `GDS_DSM_CNTL.UNUSED`: bits 31:6, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
-/// `DB_DEBUG`: gfx_8_0 register, MMIO dword 0x260C (byte 0x9830), rw, reset 0x0000_0000.
+/// `DB_DEBUG`: gfx_8_0 register, MMIO dword 0x260C (byte 0x9830), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x260C, resetValue: 0x0000_0000,
+      offset: 0x260C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEBUG DEBUG_STENCIL_COMPRESS_DISABLE@0:1 DEBUG_DEPTH_COMPRESS_DISABLE@1:1 FETCH_FULL_Z_TILE@2:1 FETCH_FULL_STENCIL_TILE@3:1 FORCE_Z_MODE@4:2 DEBUG_FORCE_DEPTH_READ@6:1 DEBUG_FORCE_STENCIL_READ@7:1 DEBUG_FORCE_HIZ_ENABLE@8:2 DEBUG_FORCE_HIS_ENABLE0@10:2 DEBUG_FORCE_HIS_ENABLE1@12:2 DEBUG_FAST_Z_DISABLE@14:1 DEBUG_FAST_STENCIL_DISABLE@15:1 DEBUG_NOOP_CULL_DISABLE@16:1 DISABLE_SUMM_SQUADS@17:1 DEPTH_CACHE_FORCE_MISS@18:1 DEBUG_FORCE_FULL_Z_RANGE@19:2 NEVER_FREE_Z_ONLY@21:1 ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS@22:1 DISABLE_VPORT_ZPLANE_OPTIMIZATION@23:1 DECOMPRESS_AFTER_N_ZPLANES@24:4 ONE_FREE_IN_FLIGHT@28:1 FORCE_MISS_IF_NOT_INFLIGHT@29:1 DISABLE_DEPTH_SURFACE_SYNC@30:1 DISABLE_HTILE_SURFACE_SYNC@31:1")
   }
 
-  /// `DB_DEBUG.DEBUG_STENCIL_COMPRESS_DISABLE`: bit 0, rw.
+  /// `DB_DEBUG.DEBUG_STENCIL_COMPRESS_DISABLE`: bit 0, access unknown.
   @inlinable public static var DEBUG_STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_DEPTH_COMPRESS_DISABLE`: bit 1, rw.
+  /// `DB_DEBUG.DEBUG_DEPTH_COMPRESS_DISABLE`: bit 1, access unknown.
   @inlinable public static var DEBUG_DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_DEBUG.FETCH_FULL_Z_TILE`: bit 2, rw.
+  /// `DB_DEBUG.FETCH_FULL_Z_TILE`: bit 2, access unknown.
   @inlinable public static var FETCH_FULL_Z_TILE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_DEBUG.FETCH_FULL_STENCIL_TILE`: bit 3, rw.
+  /// `DB_DEBUG.FETCH_FULL_STENCIL_TILE`: bit 3, access unknown.
   @inlinable public static var FETCH_FULL_STENCIL_TILE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `DB_DEBUG.FORCE_Z_MODE`: bits 5:4, rw.
+  /// `DB_DEBUG.FORCE_Z_MODE`: bits 5:4, access unknown.
   @inlinable public static var FORCE_Z_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `DB_DEBUG.DEBUG_FORCE_DEPTH_READ`: bit 6, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_DEPTH_READ`: bit 6, access unknown.
   @inlinable public static var DEBUG_FORCE_DEPTH_READ: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_FORCE_STENCIL_READ`: bit 7, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_STENCIL_READ`: bit 7, access unknown.
   @inlinable public static var DEBUG_FORCE_STENCIL_READ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_FORCE_HIZ_ENABLE`: bits 9:8, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_HIZ_ENABLE`: bits 9:8, access unknown.
   @inlinable public static var DEBUG_FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE0`: bits 11:10, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE0`: bits 11:10, access unknown.
   @inlinable public static var DEBUG_FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE1`: bits 13:12, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE1`: bits 13:12, access unknown.
   @inlinable public static var DEBUG_FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `DB_DEBUG.DEBUG_FAST_Z_DISABLE`: bit 14, rw.
+  /// `DB_DEBUG.DEBUG_FAST_Z_DISABLE`: bit 14, access unknown.
   @inlinable public static var DEBUG_FAST_Z_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_FAST_STENCIL_DISABLE`: bit 15, rw.
+  /// `DB_DEBUG.DEBUG_FAST_STENCIL_DISABLE`: bit 15, access unknown.
   @inlinable public static var DEBUG_FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_NOOP_CULL_DISABLE`: bit 16, rw.
+  /// `DB_DEBUG.DEBUG_NOOP_CULL_DISABLE`: bit 16, access unknown.
   @inlinable public static var DEBUG_NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_DEBUG.DISABLE_SUMM_SQUADS`: bit 17, rw.
+  /// `DB_DEBUG.DISABLE_SUMM_SQUADS`: bit 17, access unknown.
   @inlinable public static var DISABLE_SUMM_SQUADS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DB_DEBUG.DEPTH_CACHE_FORCE_MISS`: bit 18, rw.
+  /// `DB_DEBUG.DEPTH_CACHE_FORCE_MISS`: bit 18, access unknown.
   @inlinable public static var DEPTH_CACHE_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DB_DEBUG.DEBUG_FORCE_FULL_Z_RANGE`: bits 20:19, rw.
+  /// `DB_DEBUG.DEBUG_FORCE_FULL_Z_RANGE`: bits 20:19, access unknown.
   @inlinable public static var DEBUG_FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `DB_DEBUG.NEVER_FREE_Z_ONLY`: bit 21, rw.
+  /// `DB_DEBUG.NEVER_FREE_Z_ONLY`: bit 21, access unknown.
   @inlinable public static var NEVER_FREE_Z_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DB_DEBUG.ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS`: bit 22, rw.
+  /// `DB_DEBUG.ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS`: bit 22, access unknown.
   @inlinable public static var ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `DB_DEBUG.DISABLE_VPORT_ZPLANE_OPTIMIZATION`: bit 23, rw.
+  /// `DB_DEBUG.DISABLE_VPORT_ZPLANE_OPTIMIZATION`: bit 23, access unknown.
   @inlinable public static var DISABLE_VPORT_ZPLANE_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `DB_DEBUG.DECOMPRESS_AFTER_N_ZPLANES`: bits 27:24, rw.
+  /// `DB_DEBUG.DECOMPRESS_AFTER_N_ZPLANES`: bits 27:24, access unknown.
   @inlinable public static var DECOMPRESS_AFTER_N_ZPLANES: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `DB_DEBUG.ONE_FREE_IN_FLIGHT`: bit 28, rw.
+  /// `DB_DEBUG.ONE_FREE_IN_FLIGHT`: bit 28, access unknown.
   @inlinable public static var ONE_FREE_IN_FLIGHT: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_DEBUG.FORCE_MISS_IF_NOT_INFLIGHT`: bit 29, rw.
+  /// `DB_DEBUG.FORCE_MISS_IF_NOT_INFLIGHT`: bit 29, access unknown.
   @inlinable public static var FORCE_MISS_IF_NOT_INFLIGHT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_DEBUG.DISABLE_DEPTH_SURFACE_SYNC`: bit 30, rw.
+  /// `DB_DEBUG.DISABLE_DEPTH_SURFACE_SYNC`: bit 30, access unknown.
   @inlinable public static var DISABLE_DEPTH_SURFACE_SYNC: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_DEBUG.DISABLE_HTILE_SURFACE_SYNC`: bit 31, rw.
+  /// `DB_DEBUG.DISABLE_HTILE_SURFACE_SYNC`: bit 31, access unknown.
   @inlinable public static var DISABLE_HTILE_SURFACE_SYNC: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_DEBUG2`: gfx_8_0 register, MMIO dword 0x260D (byte 0x9834), rw, reset 0x0000_0000.
+/// `DB_DEBUG2`: gfx_8_0 register, MMIO dword 0x260D (byte 0x9834), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x260D, resetValue: 0x0000_0000,
+      offset: 0x260D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEBUG2 ALLOW_COMPZ_BYTE_MASKING@0:1 DISABLE_TC_ZRANGE_L0_CACHE@1:1 DISABLE_TC_MASK_L0_CACHE@2:1 DTR_ROUND_ROBIN_ARB@3:1 DTR_PREZ_STALLS_FOR_ETF_ROOM@4:1 DISABLE_PREZL_LPF_STALL@5:1 ENABLE_PREZL_CB_STALL@6:1 DISABLE_PREZL_LPF_STALL_REZ@7:1 DISABLE_PREZL_CB_STALL_REZ@8:1 CLK_OFF_DELAY@9:5 DISABLE_TILE_COVERED_FOR_PS_ITER@14:1 ENABLE_SUBTILE_GROUPING@15:1 DISABLE_HTILE_PAIRED_PIPES@16:1 DISABLE_NULL_EOT_FORWARDING@17:1 DISABLE_DTT_DATA_FORWARDING@18:1 DISABLE_QUAD_COHERENCY_STALL@19:1 ENABLE_PREZ_OF_REZ_SUMM@28:1 DISABLE_PREZL_VIEWPORT_STALL@29:1 DISABLE_SINGLE_STENCIL_QUAD_SUMM@30:1 DISABLE_WRITE_STALL_ON_RDWR_CONFLICT@31:1")
   }
 
-  /// `DB_DEBUG2.ALLOW_COMPZ_BYTE_MASKING`: bit 0, rw.
+  /// `DB_DEBUG2.ALLOW_COMPZ_BYTE_MASKING`: bit 0, access unknown.
   @inlinable public static var ALLOW_COMPZ_BYTE_MASKING: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_TC_ZRANGE_L0_CACHE`: bit 1, rw.
+  /// `DB_DEBUG2.DISABLE_TC_ZRANGE_L0_CACHE`: bit 1, access unknown.
   @inlinable public static var DISABLE_TC_ZRANGE_L0_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_TC_MASK_L0_CACHE`: bit 2, rw.
+  /// `DB_DEBUG2.DISABLE_TC_MASK_L0_CACHE`: bit 2, access unknown.
   @inlinable public static var DISABLE_TC_MASK_L0_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_DEBUG2.DTR_ROUND_ROBIN_ARB`: bit 3, rw.
+  /// `DB_DEBUG2.DTR_ROUND_ROBIN_ARB`: bit 3, access unknown.
   @inlinable public static var DTR_ROUND_ROBIN_ARB: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `DB_DEBUG2.DTR_PREZ_STALLS_FOR_ETF_ROOM`: bit 4, rw.
+  /// `DB_DEBUG2.DTR_PREZ_STALLS_FOR_ETF_ROOM`: bit 4, access unknown.
   @inlinable public static var DTR_PREZ_STALLS_FOR_ETF_ROOM: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL`: bit 5, rw.
+  /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL`: bit 5, access unknown.
   @inlinable public static var DISABLE_PREZL_LPF_STALL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DB_DEBUG2.ENABLE_PREZL_CB_STALL`: bit 6, rw.
+  /// `DB_DEBUG2.ENABLE_PREZL_CB_STALL`: bit 6, access unknown.
   @inlinable public static var ENABLE_PREZL_CB_STALL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL_REZ`: bit 7, rw.
+  /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL_REZ`: bit 7, access unknown.
   @inlinable public static var DISABLE_PREZL_LPF_STALL_REZ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_PREZL_CB_STALL_REZ`: bit 8, rw.
+  /// `DB_DEBUG2.DISABLE_PREZL_CB_STALL_REZ`: bit 8, access unknown.
   @inlinable public static var DISABLE_PREZL_CB_STALL_REZ: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DB_DEBUG2.CLK_OFF_DELAY`: bits 13:9, rw.
+  /// `DB_DEBUG2.CLK_OFF_DELAY`: bits 13:9, access unknown.
   @inlinable public static var CLK_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
-  /// `DB_DEBUG2.DISABLE_TILE_COVERED_FOR_PS_ITER`: bit 14, rw.
+  /// `DB_DEBUG2.DISABLE_TILE_COVERED_FOR_PS_ITER`: bit 14, access unknown.
   @inlinable public static var DISABLE_TILE_COVERED_FOR_PS_ITER: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `DB_DEBUG2.ENABLE_SUBTILE_GROUPING`: bit 15, rw.
+  /// `DB_DEBUG2.ENABLE_SUBTILE_GROUPING`: bit 15, access unknown.
   @inlinable public static var ENABLE_SUBTILE_GROUPING: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_HTILE_PAIRED_PIPES`: bit 16, rw.
+  /// `DB_DEBUG2.DISABLE_HTILE_PAIRED_PIPES`: bit 16, access unknown.
   @inlinable public static var DISABLE_HTILE_PAIRED_PIPES: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_NULL_EOT_FORWARDING`: bit 17, rw.
+  /// `DB_DEBUG2.DISABLE_NULL_EOT_FORWARDING`: bit 17, access unknown.
   @inlinable public static var DISABLE_NULL_EOT_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_DTT_DATA_FORWARDING`: bit 18, rw.
+  /// `DB_DEBUG2.DISABLE_DTT_DATA_FORWARDING`: bit 18, access unknown.
   @inlinable public static var DISABLE_DTT_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_QUAD_COHERENCY_STALL`: bit 19, rw.
+  /// `DB_DEBUG2.DISABLE_QUAD_COHERENCY_STALL`: bit 19, access unknown.
   @inlinable public static var DISABLE_QUAD_COHERENCY_STALL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `DB_DEBUG2.ENABLE_PREZ_OF_REZ_SUMM`: bit 28, rw.
+  /// `DB_DEBUG2.ENABLE_PREZ_OF_REZ_SUMM`: bit 28, access unknown.
   @inlinable public static var ENABLE_PREZ_OF_REZ_SUMM: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_PREZL_VIEWPORT_STALL`: bit 29, rw.
+  /// `DB_DEBUG2.DISABLE_PREZL_VIEWPORT_STALL`: bit 29, access unknown.
   @inlinable public static var DISABLE_PREZL_VIEWPORT_STALL: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_SINGLE_STENCIL_QUAD_SUMM`: bit 30, rw.
+  /// `DB_DEBUG2.DISABLE_SINGLE_STENCIL_QUAD_SUMM`: bit 30, access unknown.
   @inlinable public static var DISABLE_SINGLE_STENCIL_QUAD_SUMM: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_DEBUG2.DISABLE_WRITE_STALL_ON_RDWR_CONFLICT`: bit 31, rw.
+  /// `DB_DEBUG2.DISABLE_WRITE_STALL_ON_RDWR_CONFLICT`: bit 31, access unknown.
   @inlinable public static var DISABLE_WRITE_STALL_ON_RDWR_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_DEBUG3`: gfx_8_0 register, MMIO dword 0x260E (byte 0x9838), rw, reset 0x0000_0000.
+/// `DB_DEBUG3`: gfx_8_0 register, MMIO dword 0x260E (byte 0x9838), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x260E, resetValue: 0x0000_0000,
+      offset: 0x260E,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEBUG3 FORCE_DB_IS_GOOD@2:1 DISABLE_TL_SSO_NULL_SUPPRESSION@3:1 DISABLE_HIZ_ON_VPORT_CLAMP@4:1 EQAA_INTERPOLATE_COMP_Z@5:1 EQAA_INTERPOLATE_SRC_Z@6:1 DISABLE_TCP_CAM_BYPASS@7:1 DISABLE_ZCMP_DIRTY_SUPPRESSION@8:1 DISABLE_REDUNDANT_PLANE_FLUSHES_OPT@9:1 DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP@10:1 ENABLE_INCOHERENT_EQAA_READS@11:1 DISABLE_OP_Z_DATA_FORWARDING@12:1 DISABLE_OP_DF_BYPASS@13:1 DISABLE_OP_DF_WRITE_COMBINE@14:1 DISABLE_OP_DF_DIRECT_FEEDBACK@15:1 ALLOW_RF2P_RW_COLLISION@16:1 SLOW_PREZ_TO_A2M_OMASK_RATE@17:1 DISABLE_OP_S_DATA_FORWARDING@18:1 DISABLE_TC_UPDATE_WRITE_COMBINE@19:1 DISABLE_HZ_TC_WRITE_COMBINE@20:1 ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT@21:1 ENABLE_TC_MA_ROUND_ROBIN_ARB@22:1 DISABLE_RAM_READ_SUPPRESION_ON_FWD@23:1 DISABLE_EQAA_A2M_PERF_OPT@24:1 DISABLE_DI_DT_STALL@25:1 ENABLE_DB_PROCESS_RESET@26:1 DISABLE_OVERRASTERIZATION_FIX@27:1 DONT_INSERT_CONTEXT_SUSPEND@28:1 DONT_DELETE_CONTEXT_SUSPEND@29:1 DISABLE_4XAA_2P_DELAYED_WRITE@30:1 DISABLE_4XAA_2P_INTERLEAVED_PMASK@31:1")
   }
 
-  /// `DB_DEBUG3.FORCE_DB_IS_GOOD`: bit 2, rw.
+  /// `DB_DEBUG3.FORCE_DB_IS_GOOD`: bit 2, access unknown.
   @inlinable public static var FORCE_DB_IS_GOOD: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_TL_SSO_NULL_SUPPRESSION`: bit 3, rw.
+  /// `DB_DEBUG3.DISABLE_TL_SSO_NULL_SUPPRESSION`: bit 3, access unknown.
   @inlinable public static var DISABLE_TL_SSO_NULL_SUPPRESSION: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_HIZ_ON_VPORT_CLAMP`: bit 4, rw.
+  /// `DB_DEBUG3.DISABLE_HIZ_ON_VPORT_CLAMP`: bit 4, access unknown.
   @inlinable public static var DISABLE_HIZ_ON_VPORT_CLAMP: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `DB_DEBUG3.EQAA_INTERPOLATE_COMP_Z`: bit 5, rw.
+  /// `DB_DEBUG3.EQAA_INTERPOLATE_COMP_Z`: bit 5, access unknown.
   @inlinable public static var EQAA_INTERPOLATE_COMP_Z: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DB_DEBUG3.EQAA_INTERPOLATE_SRC_Z`: bit 6, rw.
+  /// `DB_DEBUG3.EQAA_INTERPOLATE_SRC_Z`: bit 6, access unknown.
   @inlinable public static var EQAA_INTERPOLATE_SRC_Z: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_TCP_CAM_BYPASS`: bit 7, rw.
+  /// `DB_DEBUG3.DISABLE_TCP_CAM_BYPASS`: bit 7, access unknown.
   @inlinable public static var DISABLE_TCP_CAM_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_ZCMP_DIRTY_SUPPRESSION`: bit 8, rw.
+  /// `DB_DEBUG3.DISABLE_ZCMP_DIRTY_SUPPRESSION`: bit 8, access unknown.
   @inlinable public static var DISABLE_ZCMP_DIRTY_SUPPRESSION: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_REDUNDANT_PLANE_FLUSHES_OPT`: bit 9, rw.
+  /// `DB_DEBUG3.DISABLE_REDUNDANT_PLANE_FLUSHES_OPT`: bit 9, access unknown.
   @inlinable public static var DISABLE_REDUNDANT_PLANE_FLUSHES_OPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP`: bit 10, rw.
+  /// `DB_DEBUG3.DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP`: bit 10, access unknown.
   @inlinable public static var DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `DB_DEBUG3.ENABLE_INCOHERENT_EQAA_READS`: bit 11, rw.
+  /// `DB_DEBUG3.ENABLE_INCOHERENT_EQAA_READS`: bit 11, access unknown.
   @inlinable public static var ENABLE_INCOHERENT_EQAA_READS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OP_Z_DATA_FORWARDING`: bit 12, rw.
+  /// `DB_DEBUG3.DISABLE_OP_Z_DATA_FORWARDING`: bit 12, access unknown.
   @inlinable public static var DISABLE_OP_Z_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OP_DF_BYPASS`: bit 13, rw.
+  /// `DB_DEBUG3.DISABLE_OP_DF_BYPASS`: bit 13, access unknown.
   @inlinable public static var DISABLE_OP_DF_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OP_DF_WRITE_COMBINE`: bit 14, rw.
+  /// `DB_DEBUG3.DISABLE_OP_DF_WRITE_COMBINE`: bit 14, access unknown.
   @inlinable public static var DISABLE_OP_DF_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OP_DF_DIRECT_FEEDBACK`: bit 15, rw.
+  /// `DB_DEBUG3.DISABLE_OP_DF_DIRECT_FEEDBACK`: bit 15, access unknown.
   @inlinable public static var DISABLE_OP_DF_DIRECT_FEEDBACK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DB_DEBUG3.ALLOW_RF2P_RW_COLLISION`: bit 16, rw.
+  /// `DB_DEBUG3.ALLOW_RF2P_RW_COLLISION`: bit 16, access unknown.
   @inlinable public static var ALLOW_RF2P_RW_COLLISION: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_DEBUG3.SLOW_PREZ_TO_A2M_OMASK_RATE`: bit 17, rw.
+  /// `DB_DEBUG3.SLOW_PREZ_TO_A2M_OMASK_RATE`: bit 17, access unknown.
   @inlinable public static var SLOW_PREZ_TO_A2M_OMASK_RATE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OP_S_DATA_FORWARDING`: bit 18, rw.
+  /// `DB_DEBUG3.DISABLE_OP_S_DATA_FORWARDING`: bit 18, access unknown.
   @inlinable public static var DISABLE_OP_S_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_TC_UPDATE_WRITE_COMBINE`: bit 19, rw.
+  /// `DB_DEBUG3.DISABLE_TC_UPDATE_WRITE_COMBINE`: bit 19, access unknown.
   @inlinable public static var DISABLE_TC_UPDATE_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_HZ_TC_WRITE_COMBINE`: bit 20, rw.
+  /// `DB_DEBUG3.DISABLE_HZ_TC_WRITE_COMBINE`: bit 20, access unknown.
   @inlinable public static var DISABLE_HZ_TC_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `DB_DEBUG3.ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT`: bit 21, rw.
+  /// `DB_DEBUG3.ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT`: bit 21, access unknown.
   @inlinable public static var ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DB_DEBUG3.ENABLE_TC_MA_ROUND_ROBIN_ARB`: bit 22, rw.
+  /// `DB_DEBUG3.ENABLE_TC_MA_ROUND_ROBIN_ARB`: bit 22, access unknown.
   @inlinable public static var ENABLE_TC_MA_ROUND_ROBIN_ARB: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_RAM_READ_SUPPRESION_ON_FWD`: bit 23, rw.
+  /// `DB_DEBUG3.DISABLE_RAM_READ_SUPPRESION_ON_FWD`: bit 23, access unknown.
   @inlinable public static var DISABLE_RAM_READ_SUPPRESION_ON_FWD: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_EQAA_A2M_PERF_OPT`: bit 24, rw.
+  /// `DB_DEBUG3.DISABLE_EQAA_A2M_PERF_OPT`: bit 24, access unknown.
   @inlinable public static var DISABLE_EQAA_A2M_PERF_OPT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_DI_DT_STALL`: bit 25, rw.
+  /// `DB_DEBUG3.DISABLE_DI_DT_STALL`: bit 25, access unknown.
   @inlinable public static var DISABLE_DI_DT_STALL: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `DB_DEBUG3.ENABLE_DB_PROCESS_RESET`: bit 26, rw.
+  /// `DB_DEBUG3.ENABLE_DB_PROCESS_RESET`: bit 26, access unknown.
   @inlinable public static var ENABLE_DB_PROCESS_RESET: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_OVERRASTERIZATION_FIX`: bit 27, rw.
+  /// `DB_DEBUG3.DISABLE_OVERRASTERIZATION_FIX`: bit 27, access unknown.
   @inlinable public static var DISABLE_OVERRASTERIZATION_FIX: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `DB_DEBUG3.DONT_INSERT_CONTEXT_SUSPEND`: bit 28, rw.
+  /// `DB_DEBUG3.DONT_INSERT_CONTEXT_SUSPEND`: bit 28, access unknown.
   @inlinable public static var DONT_INSERT_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_DEBUG3.DONT_DELETE_CONTEXT_SUSPEND`: bit 29, rw.
+  /// `DB_DEBUG3.DONT_DELETE_CONTEXT_SUSPEND`: bit 29, access unknown.
   @inlinable public static var DONT_DELETE_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_4XAA_2P_DELAYED_WRITE`: bit 30, rw.
+  /// `DB_DEBUG3.DISABLE_4XAA_2P_DELAYED_WRITE`: bit 30, access unknown.
   @inlinable public static var DISABLE_4XAA_2P_DELAYED_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_DEBUG3.DISABLE_4XAA_2P_INTERLEAVED_PMASK`: bit 31, rw.
+  /// `DB_DEBUG3.DISABLE_4XAA_2P_INTERLEAVED_PMASK`: bit 31, access unknown.
   @inlinable public static var DISABLE_4XAA_2P_INTERLEAVED_PMASK: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_DEBUG4`: gfx_8_0 register, MMIO dword 0x260F (byte 0x983C), rw, reset 0x0000_0000.
+/// `DB_DEBUG4`: gfx_8_0 register, MMIO dword 0x260F (byte 0x983C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x260F, resetValue: 0x0000_0000,
+      offset: 0x260F,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEBUG4 DISABLE_QC_Z_MASK_SUMMATION@0:1 DISABLE_QC_STENCIL_MASK_SUMMATION@1:1 DISABLE_RESUMM_TO_SINGLE_STENCIL@2:1 DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL@3:1 DB_EXTRA_DEBUG4@4:28")
   }
 
-  /// `DB_DEBUG4.DISABLE_QC_Z_MASK_SUMMATION`: bit 0, rw.
+  /// `DB_DEBUG4.DISABLE_QC_Z_MASK_SUMMATION`: bit 0, access unknown.
   @inlinable public static var DISABLE_QC_Z_MASK_SUMMATION: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_DEBUG4.DISABLE_QC_STENCIL_MASK_SUMMATION`: bit 1, rw.
+  /// `DB_DEBUG4.DISABLE_QC_STENCIL_MASK_SUMMATION`: bit 1, access unknown.
   @inlinable public static var DISABLE_QC_STENCIL_MASK_SUMMATION: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_DEBUG4.DISABLE_RESUMM_TO_SINGLE_STENCIL`: bit 2, rw.
+  /// `DB_DEBUG4.DISABLE_RESUMM_TO_SINGLE_STENCIL`: bit 2, access unknown.
   @inlinable public static var DISABLE_RESUMM_TO_SINGLE_STENCIL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_DEBUG4.DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL`: bit 3, rw.
+  /// `DB_DEBUG4.DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL`: bit 3, access unknown.
   @inlinable public static var DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `DB_DEBUG4.DB_EXTRA_DEBUG4`: bits 31:4, rw.
+  /// `DB_DEBUG4.DB_EXTRA_DEBUG4`: bits 31:4, access unknown.
   @inlinable public static var DB_EXTRA_DEBUG4: RegisterField<Self, UInt32> {
     .init(lsb: 4, width: 28)
   }
 }
 
-/// `DB_CREDIT_LIMIT`: gfx_8_0 register, MMIO dword 0x2614 (byte 0x9850), rw, reset 0x0000_0000.
+/// `DB_CREDIT_LIMIT`: gfx_8_0 register, MMIO dword 0x2614 (byte 0x9850), access unknown, reset unknown (`write` starts from 0).
 public enum DB_CREDIT_LIMIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2614, resetValue: 0x0000_0000,
+      offset: 0x2614,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_CREDIT_LIMIT DB_SC_TILE_CREDITS@0:5 DB_SC_QUAD_CREDITS@5:5 DB_CB_LQUAD_CREDITS@10:3 DB_CB_TILE_CREDITS@24:7")
   }
 
-  /// `DB_CREDIT_LIMIT.DB_SC_TILE_CREDITS`: bits 4:0, rw.
+  /// `DB_CREDIT_LIMIT.DB_SC_TILE_CREDITS`: bits 4:0, access unknown.
   @inlinable public static var DB_SC_TILE_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `DB_CREDIT_LIMIT.DB_SC_QUAD_CREDITS`: bits 9:5, rw.
+  /// `DB_CREDIT_LIMIT.DB_SC_QUAD_CREDITS`: bits 9:5, access unknown.
   @inlinable public static var DB_SC_QUAD_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `DB_CREDIT_LIMIT.DB_CB_LQUAD_CREDITS`: bits 12:10, rw.
+  /// `DB_CREDIT_LIMIT.DB_CB_LQUAD_CREDITS`: bits 12:10, access unknown.
   @inlinable public static var DB_CB_LQUAD_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `DB_CREDIT_LIMIT.DB_CB_TILE_CREDITS`: bits 30:24, rw.
+  /// `DB_CREDIT_LIMIT.DB_CB_TILE_CREDITS`: bits 30:24, access unknown.
   @inlinable public static var DB_CB_TILE_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `DB_WATERMARKS`: gfx_8_0 register, MMIO dword 0x2615 (byte 0x9854), rw, reset 0x0000_0000.
+/// `DB_WATERMARKS`: gfx_8_0 register, MMIO dword 0x2615 (byte 0x9854), access unknown, reset unknown (`write` starts from 0).
 public enum DB_WATERMARKS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2615, resetValue: 0x0000_0000,
+      offset: 0x2615,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_WATERMARKS DEPTH_FREE@0:5 DEPTH_FLUSH@5:6 FORCE_SUMMARIZE@11:4 DEPTH_PENDING_FREE@15:5 DEPTH_CACHELINE_FREE@20:7 EARLY_Z_PANIC_DISABLE@27:1 LATE_Z_PANIC_DISABLE@28:1 RE_Z_PANIC_DISABLE@29:1 AUTO_FLUSH_HTILE@30:1 AUTO_FLUSH_QUAD@31:1")
   }
 
-  /// `DB_WATERMARKS.DEPTH_FREE`: bits 4:0, rw.
+  /// `DB_WATERMARKS.DEPTH_FREE`: bits 4:0, access unknown.
   @inlinable public static var DEPTH_FREE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `DB_WATERMARKS.DEPTH_FLUSH`: bits 10:5, rw.
+  /// `DB_WATERMARKS.DEPTH_FLUSH`: bits 10:5, access unknown.
   @inlinable public static var DEPTH_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 6) }
 
-  /// `DB_WATERMARKS.FORCE_SUMMARIZE`: bits 14:11, rw.
+  /// `DB_WATERMARKS.FORCE_SUMMARIZE`: bits 14:11, access unknown.
   @inlinable public static var FORCE_SUMMARIZE: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 4)
   }
 
-  /// `DB_WATERMARKS.DEPTH_PENDING_FREE`: bits 19:15, rw.
+  /// `DB_WATERMARKS.DEPTH_PENDING_FREE`: bits 19:15, access unknown.
   @inlinable public static var DEPTH_PENDING_FREE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 5)
   }
 
-  /// `DB_WATERMARKS.DEPTH_CACHELINE_FREE`: bits 26:20, rw.
+  /// `DB_WATERMARKS.DEPTH_CACHELINE_FREE`: bits 26:20, access unknown.
   @inlinable public static var DEPTH_CACHELINE_FREE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `DB_WATERMARKS.EARLY_Z_PANIC_DISABLE`: bit 27, rw.
+  /// `DB_WATERMARKS.EARLY_Z_PANIC_DISABLE`: bit 27, access unknown.
   @inlinable public static var EARLY_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `DB_WATERMARKS.LATE_Z_PANIC_DISABLE`: bit 28, rw.
+  /// `DB_WATERMARKS.LATE_Z_PANIC_DISABLE`: bit 28, access unknown.
   @inlinable public static var LATE_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_WATERMARKS.RE_Z_PANIC_DISABLE`: bit 29, rw.
+  /// `DB_WATERMARKS.RE_Z_PANIC_DISABLE`: bit 29, access unknown.
   @inlinable public static var RE_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_WATERMARKS.AUTO_FLUSH_HTILE`: bit 30, rw.
+  /// `DB_WATERMARKS.AUTO_FLUSH_HTILE`: bit 30, access unknown.
   @inlinable public static var AUTO_FLUSH_HTILE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_WATERMARKS.AUTO_FLUSH_QUAD`: bit 31, rw.
+  /// `DB_WATERMARKS.AUTO_FLUSH_QUAD`: bit 31, access unknown.
   @inlinable public static var AUTO_FLUSH_QUAD: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_SUBTILE_CONTROL`: gfx_8_0 register, MMIO dword 0x2616 (byte 0x9858), rw, reset 0x0000_0000.
+/// `DB_SUBTILE_CONTROL`: gfx_8_0 register, MMIO dword 0x2616 (byte 0x9858), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SUBTILE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2616, resetValue: 0x0000_0000,
+      offset: 0x2616,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_SUBTILE_CONTROL MSAA1_X@0:2 MSAA1_Y@2:2 MSAA2_X@4:2 MSAA2_Y@6:2 MSAA4_X@8:2 MSAA4_Y@10:2 MSAA8_X@12:2 MSAA8_Y@14:2 MSAA16_X@16:2 MSAA16_Y@18:2")
   }
 
-  /// `DB_SUBTILE_CONTROL.MSAA1_X`: bits 1:0, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA1_X`: bits 1:0, access unknown.
   @inlinable public static var MSAA1_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA1_Y`: bits 3:2, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA1_Y`: bits 3:2, access unknown.
   @inlinable public static var MSAA1_Y: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA2_X`: bits 5:4, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA2_X`: bits 5:4, access unknown.
   @inlinable public static var MSAA2_X: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA2_Y`: bits 7:6, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA2_Y`: bits 7:6, access unknown.
   @inlinable public static var MSAA2_Y: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA4_X`: bits 9:8, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA4_X`: bits 9:8, access unknown.
   @inlinable public static var MSAA4_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA4_Y`: bits 11:10, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA4_Y`: bits 11:10, access unknown.
   @inlinable public static var MSAA4_Y: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA8_X`: bits 13:12, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA8_X`: bits 13:12, access unknown.
   @inlinable public static var MSAA8_X: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA8_Y`: bits 15:14, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA8_Y`: bits 15:14, access unknown.
   @inlinable public static var MSAA8_Y: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA16_X`: bits 17:16, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA16_X`: bits 17:16, access unknown.
   @inlinable public static var MSAA16_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `DB_SUBTILE_CONTROL.MSAA16_Y`: bits 19:18, rw.
+  /// `DB_SUBTILE_CONTROL.MSAA16_Y`: bits 19:18, access unknown.
   @inlinable public static var MSAA16_Y: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
-/// `DB_FREE_CACHELINES`: gfx_8_0 register, MMIO dword 0x2617 (byte 0x985C), rw, reset 0x0000_0000.
+/// `DB_FREE_CACHELINES`: gfx_8_0 register, MMIO dword 0x2617 (byte 0x985C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FREE_CACHELINES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2617, resetValue: 0x0000_0000,
+      offset: 0x2617,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_FREE_CACHELINES FREE_DTILE_DEPTH@0:7 FREE_PLANE_DEPTH@7:7 FREE_Z_DEPTH@14:7 FREE_HTILE_DEPTH@21:4 QUAD_READ_REQS@25:7")
   }
 
-  /// `DB_FREE_CACHELINES.FREE_DTILE_DEPTH`: bits 6:0, rw.
+  /// `DB_FREE_CACHELINES.FREE_DTILE_DEPTH`: bits 6:0, access unknown.
   @inlinable public static var FREE_DTILE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `DB_FREE_CACHELINES.FREE_PLANE_DEPTH`: bits 13:7, rw.
+  /// `DB_FREE_CACHELINES.FREE_PLANE_DEPTH`: bits 13:7, access unknown.
   @inlinable public static var FREE_PLANE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `DB_FREE_CACHELINES.FREE_Z_DEPTH`: bits 20:14, rw.
+  /// `DB_FREE_CACHELINES.FREE_Z_DEPTH`: bits 20:14, access unknown.
   @inlinable public static var FREE_Z_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `DB_FREE_CACHELINES.FREE_HTILE_DEPTH`: bits 24:21, rw.
+  /// `DB_FREE_CACHELINES.FREE_HTILE_DEPTH`: bits 24:21, access unknown.
   @inlinable public static var FREE_HTILE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 4)
   }
 
-  /// `DB_FREE_CACHELINES.QUAD_READ_REQS`: bits 31:25, rw.
+  /// `DB_FREE_CACHELINES.QUAD_READ_REQS`: bits 31:25, access unknown.
   @inlinable public static var QUAD_READ_REQS: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 7)
   }
 }
 
-/// `DB_FIFO_DEPTH1`: gfx_8_0 register, MMIO dword 0x2618 (byte 0x9860), rw, reset 0x0000_0000.
+/// `DB_FIFO_DEPTH1`: gfx_8_0 register, MMIO dword 0x2618 (byte 0x9860), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FIFO_DEPTH1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2618, resetValue: 0x0000_0000,
+      offset: 0x2618,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_FIFO_DEPTH1 MI_RDREQ_FIFO_DEPTH@0:5 MI_WRREQ_FIFO_DEPTH@5:5 MCC_DEPTH@10:6 QC_DEPTH@16:5 LTILE_PROBE_FIFO_DEPTH@21:8")
   }
 
-  /// `DB_FIFO_DEPTH1.MI_RDREQ_FIFO_DEPTH`: bits 4:0, rw.
+  /// `DB_FIFO_DEPTH1.MI_RDREQ_FIFO_DEPTH`: bits 4:0, access unknown.
   @inlinable public static var MI_RDREQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `DB_FIFO_DEPTH1.MI_WRREQ_FIFO_DEPTH`: bits 9:5, rw.
+  /// `DB_FIFO_DEPTH1.MI_WRREQ_FIFO_DEPTH`: bits 9:5, access unknown.
   @inlinable public static var MI_WRREQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `DB_FIFO_DEPTH1.MCC_DEPTH`: bits 15:10, rw.
+  /// `DB_FIFO_DEPTH1.MCC_DEPTH`: bits 15:10, access unknown.
   @inlinable public static var MCC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `DB_FIFO_DEPTH1.QC_DEPTH`: bits 20:16, rw.
+  /// `DB_FIFO_DEPTH1.QC_DEPTH`: bits 20:16, access unknown.
   @inlinable public static var QC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
-  /// `DB_FIFO_DEPTH1.LTILE_PROBE_FIFO_DEPTH`: bits 28:21, rw.
+  /// `DB_FIFO_DEPTH1.LTILE_PROBE_FIFO_DEPTH`: bits 28:21, access unknown.
   @inlinable public static var LTILE_PROBE_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 8)
   }
 }
 
-/// `DB_FIFO_DEPTH2`: gfx_8_0 register, MMIO dword 0x2619 (byte 0x9864), rw, reset 0x0000_0000.
+/// `DB_FIFO_DEPTH2`: gfx_8_0 register, MMIO dword 0x2619 (byte 0x9864), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FIFO_DEPTH2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2619, resetValue: 0x0000_0000,
+      offset: 0x2619,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_FIFO_DEPTH2 EQUAD_FIFO_DEPTH@0:8 ETILE_OP_FIFO_DEPTH@8:7 LQUAD_FIFO_DEPTH@15:10 LTILE_OP_FIFO_DEPTH@25:7")
   }
 
-  /// `DB_FIFO_DEPTH2.EQUAD_FIFO_DEPTH`: bits 7:0, rw.
+  /// `DB_FIFO_DEPTH2.EQUAD_FIFO_DEPTH`: bits 7:0, access unknown.
   @inlinable public static var EQUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `DB_FIFO_DEPTH2.ETILE_OP_FIFO_DEPTH`: bits 14:8, rw.
+  /// `DB_FIFO_DEPTH2.ETILE_OP_FIFO_DEPTH`: bits 14:8, access unknown.
   @inlinable public static var ETILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
-  /// `DB_FIFO_DEPTH2.LQUAD_FIFO_DEPTH`: bits 24:15, rw.
+  /// `DB_FIFO_DEPTH2.LQUAD_FIFO_DEPTH`: bits 24:15, access unknown.
   @inlinable public static var LQUAD_FIFO_DEPTH: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 10)
   }
 
-  /// `DB_FIFO_DEPTH2.LTILE_OP_FIFO_DEPTH`: bits 31:25, rw.
+  /// `DB_FIFO_DEPTH2.LTILE_OP_FIFO_DEPTH`: bits 31:25, access unknown.
   @inlinable public static var LTILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 7)
   }
 }
 
-/// `DB_RING_CONTROL`: gfx_8_0 register, MMIO dword 0x261B (byte 0x986C), rw, reset 0x0000_0000.
+/// `DB_RING_CONTROL`: gfx_8_0 register, MMIO dword 0x261B (byte 0x986C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RING_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x261B, resetValue: 0x0000_0000,
+      offset: 0x261B,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_RING_CONTROL COUNTER_CONTROL@0:2")
   }
 
-  /// `DB_RING_CONTROL.COUNTER_CONTROL`: bits 1:0, rw.
+  /// `DB_RING_CONTROL.COUNTER_CONTROL`: bits 1:0, access unknown.
   @inlinable public static var COUNTER_CONTROL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 }
 
-/// `DB_READ_DEBUG_0`: gfx_8_0 register, MMIO dword 0x2620 (byte 0x9880), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_0`: gfx_8_0 register, MMIO dword 0x2620 (byte 0x9880), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2620, resetValue: 0x0000_0000,
+      offset: 0x2620,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_0 BUSY_DATA0@0:32")
   }
 
-  /// `DB_READ_DEBUG_0.BUSY_DATA0`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_0.BUSY_DATA0`: bits 31:0, access unknown.
   @inlinable public static var BUSY_DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2621 (byte 0x9884), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2621 (byte 0x9884), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2621, resetValue: 0x0000_0000,
+      offset: 0x2621,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_1 BUSY_DATA1@0:32")
   }
 
-  /// `DB_READ_DEBUG_1.BUSY_DATA1`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_1.BUSY_DATA1`: bits 31:0, access unknown.
   @inlinable public static var BUSY_DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_2`: gfx_8_0 register, MMIO dword 0x2622 (byte 0x9888), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_2`: gfx_8_0 register, MMIO dword 0x2622 (byte 0x9888), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2622, resetValue: 0x0000_0000,
+      offset: 0x2622,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_2 BUSY_DATA2@0:32")
   }
 
-  /// `DB_READ_DEBUG_2.BUSY_DATA2`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_2.BUSY_DATA2`: bits 31:0, access unknown.
   @inlinable public static var BUSY_DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_3`: gfx_8_0 register, MMIO dword 0x2623 (byte 0x988C), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_3`: gfx_8_0 register, MMIO dword 0x2623 (byte 0x988C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2623, resetValue: 0x0000_0000,
+      offset: 0x2623,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_3 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_3.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_3.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_4`: gfx_8_0 register, MMIO dword 0x2624 (byte 0x9890), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_4`: gfx_8_0 register, MMIO dword 0x2624 (byte 0x9890), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2624, resetValue: 0x0000_0000,
+      offset: 0x2624,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_4 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_4.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_4.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_5`: gfx_8_0 register, MMIO dword 0x2625 (byte 0x9894), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_5`: gfx_8_0 register, MMIO dword 0x2625 (byte 0x9894), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2625, resetValue: 0x0000_0000,
+      offset: 0x2625,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_5 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_5.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_5.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_6`: gfx_8_0 register, MMIO dword 0x2626 (byte 0x9898), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_6`: gfx_8_0 register, MMIO dword 0x2626 (byte 0x9898), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2626, resetValue: 0x0000_0000,
+      offset: 0x2626,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_6 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_6.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_6.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_7`: gfx_8_0 register, MMIO dword 0x2627 (byte 0x989C), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_7`: gfx_8_0 register, MMIO dword 0x2627 (byte 0x989C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2627, resetValue: 0x0000_0000,
+      offset: 0x2627,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_7 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_7.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_7.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_8`: gfx_8_0 register, MMIO dword 0x2628 (byte 0x98A0), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_8`: gfx_8_0 register, MMIO dword 0x2628 (byte 0x98A0), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2628, resetValue: 0x0000_0000,
+      offset: 0x2628,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_8 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_8.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_8.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_9`: gfx_8_0 register, MMIO dword 0x2629 (byte 0x98A4), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_9`: gfx_8_0 register, MMIO dword 0x2629 (byte 0x98A4), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2629, resetValue: 0x0000_0000,
+      offset: 0x2629,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_9 DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_9.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_9.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_A`: gfx_8_0 register, MMIO dword 0x262A (byte 0x98A8), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_A`: gfx_8_0 register, MMIO dword 0x262A (byte 0x98A8), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_A: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262A, resetValue: 0x0000_0000,
+      offset: 0x262A,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_A DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_A.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_A.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_B`: gfx_8_0 register, MMIO dword 0x262B (byte 0x98AC), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_B`: gfx_8_0 register, MMIO dword 0x262B (byte 0x98AC), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_B: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262B, resetValue: 0x0000_0000,
+      offset: 0x262B,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_B DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_B.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_B.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_C`: gfx_8_0 register, MMIO dword 0x262C (byte 0x98B0), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_C`: gfx_8_0 register, MMIO dword 0x262C (byte 0x98B0), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262C, resetValue: 0x0000_0000,
+      offset: 0x262C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_C DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_C.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_C.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_D`: gfx_8_0 register, MMIO dword 0x262D (byte 0x98B4), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_D`: gfx_8_0 register, MMIO dword 0x262D (byte 0x98B4), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_D: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262D, resetValue: 0x0000_0000,
+      offset: 0x262D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_D DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_D.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_D.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_E`: gfx_8_0 register, MMIO dword 0x262E (byte 0x98B8), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_E`: gfx_8_0 register, MMIO dword 0x262E (byte 0x98B8), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_E: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262E, resetValue: 0x0000_0000,
+      offset: 0x262E,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_E DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_E.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_E.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_READ_DEBUG_F`: gfx_8_0 register, MMIO dword 0x262F (byte 0x98BC), rw, reset 0x0000_0000.
+/// `DB_READ_DEBUG_F`: gfx_8_0 register, MMIO dword 0x262F (byte 0x98BC), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_F: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x262F, resetValue: 0x0000_0000,
+      offset: 0x262F,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_F DEBUG_DATA@0:32")
   }
 
-  /// `DB_READ_DEBUG_F.DEBUG_DATA`: bits 31:0, rw.
+  /// `DB_READ_DEBUG_F.DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CC_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x263C (byte 0x98F0), rw, reset 0x0000_0000.
+/// `CC_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x263C (byte 0x98F0), access unknown, reset unknown (`write` starts from 0).
 public enum CC_RB_REDUNDANCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x263C, resetValue: 0x0000_0000,
+      offset: 0x263C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
   }
 
-  /// `CC_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
+  /// `CC_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, rw.
+  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
   @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CC_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, rw.
+  /// `CC_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
   @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, rw.
+  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
   @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `CC_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x263D (byte 0x98F4), rw, reset 0x0000_0000.
+/// `CC_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x263D (byte 0x98F4), access unknown, reset unknown (`write` starts from 0).
 public enum CC_RB_BACKEND_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x263D, resetValue: 0x0000_0000,
+      offset: 0x263D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
 
-  /// `CC_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
+  /// `CC_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `GB_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x263E (byte 0x98F8), rw, reset 0x0000_0000.
+/// `GB_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x263E (byte 0x98F8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_ADDR_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x263E, resetValue: 0x0000_0000,
+      offset: 0x263E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_ADDR_CONFIG NUM_PIPES@0:3 PIPE_INTERLEAVE_SIZE@4:3 BANK_INTERLEAVE_SIZE@8:3 NUM_SHADER_ENGINES@12:2 SHADER_ENGINE_TILE_SIZE@16:3 NUM_GPUS@20:3 MULTI_GPU_TILE_SIZE@24:2 ROW_SIZE@28:2 NUM_LOWER_PIPES@30:1")
   }
 
-  /// `GB_ADDR_CONFIG.NUM_PIPES`: bits 2:0, rw.
+  /// `GB_ADDR_CONFIG.NUM_PIPES`: bits 2:0, access unknown.
   @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `GB_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, rw.
+  /// `GB_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
   @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `GB_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, rw.
+  /// `GB_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, access unknown.
   @inlinable public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `GB_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, rw.
+  /// `GB_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, access unknown.
   @inlinable public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `GB_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, rw.
+  /// `GB_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, access unknown.
   @inlinable public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `GB_ADDR_CONFIG.NUM_GPUS`: bits 22:20, rw.
+  /// `GB_ADDR_CONFIG.NUM_GPUS`: bits 22:20, access unknown.
   @inlinable public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
-  /// `GB_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, rw.
+  /// `GB_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, access unknown.
   @inlinable public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `GB_ADDR_CONFIG.ROW_SIZE`: bits 29:28, rw.
+  /// `GB_ADDR_CONFIG.ROW_SIZE`: bits 29:28, access unknown.
   @inlinable public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `GB_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, rw.
+  /// `GB_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, access unknown.
   @inlinable public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `GB_BACKEND_MAP`: gfx_8_0 register, MMIO dword 0x263F (byte 0x98FC), rw, reset 0x0000_0000.
+/// `GB_BACKEND_MAP`: gfx_8_0 register, MMIO dword 0x263F (byte 0x98FC), access unknown, reset unknown (`write` starts from 0).
 public enum GB_BACKEND_MAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x263F, resetValue: 0x0000_0000,
+      offset: 0x263F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_BACKEND_MAP BACKEND_MAP@0:32")
   }
 
-  /// `GB_BACKEND_MAP.BACKEND_MAP`: bits 31:0, rw.
+  /// `GB_BACKEND_MAP.BACKEND_MAP`: bits 31:0, access unknown.
   @inlinable public static var BACKEND_MAP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GB_GPU_ID`: gfx_8_0 register, MMIO dword 0x2640 (byte 0x9900), rw, reset 0x0000_0000.
+/// `GB_GPU_ID`: gfx_8_0 register, MMIO dword 0x2640 (byte 0x9900), access unknown, reset unknown (`write` starts from 0).
 public enum GB_GPU_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2640, resetValue: 0x0000_0000,
+      offset: 0x2640,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_GPU_ID GPU_ID@0:4")
   }
 
-  /// `GB_GPU_ID.GPU_ID`: bits 3:0, rw.
+  /// `GB_GPU_ID.GPU_ID`: bits 3:0, access unknown.
   @inlinable public static var GPU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `CC_RB_DAISY_CHAIN`: gfx_8_0 register, MMIO dword 0x2641 (byte 0x9904), rw, reset 0x0000_0000.
+/// `CC_RB_DAISY_CHAIN`: gfx_8_0 register, MMIO dword 0x2641 (byte 0x9904), access unknown, reset unknown (`write` starts from 0).
 public enum CC_RB_DAISY_CHAIN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2641, resetValue: 0x0000_0000,
+      offset: 0x2641,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_RB_DAISY_CHAIN RB_0@0:4 RB_1@4:4 RB_2@8:4 RB_3@12:4 RB_4@16:4 RB_5@20:4 RB_6@24:4 RB_7@28:4")
   }
 
-  /// `CC_RB_DAISY_CHAIN.RB_0`: bits 3:0, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_0`: bits 3:0, access unknown.
   @inlinable public static var RB_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_1`: bits 7:4, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_1`: bits 7:4, access unknown.
   @inlinable public static var RB_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_2`: bits 11:8, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_2`: bits 11:8, access unknown.
   @inlinable public static var RB_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_3`: bits 15:12, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_3`: bits 15:12, access unknown.
   @inlinable public static var RB_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_4`: bits 19:16, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_4`: bits 19:16, access unknown.
   @inlinable public static var RB_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_5`: bits 23:20, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_5`: bits 23:20, access unknown.
   @inlinable public static var RB_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_6`: bits 27:24, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_6`: bits 27:24, access unknown.
   @inlinable public static var RB_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `CC_RB_DAISY_CHAIN.RB_7`: bits 31:28, rw.
+  /// `CC_RB_DAISY_CHAIN.RB_7`: bits 31:28, access unknown.
   @inlinable public static var RB_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `GB_TILE_MODE0`: gfx_8_0 register, MMIO dword 0x2644 (byte 0x9910), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE0`: gfx_8_0 register, MMIO dword 0x2644 (byte 0x9910), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2644, resetValue: 0x0000_0000,
+      offset: 0x2644,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE0 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE0.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE0.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE0.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE0.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE0.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE0.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE0.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE0.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE0.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE0.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE1`: gfx_8_0 register, MMIO dword 0x2645 (byte 0x9914), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE1`: gfx_8_0 register, MMIO dword 0x2645 (byte 0x9914), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2645, resetValue: 0x0000_0000,
+      offset: 0x2645,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE1 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE1.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE1.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE1.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE1.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE1.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE1.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE1.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE1.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE1.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE1.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE2`: gfx_8_0 register, MMIO dword 0x2646 (byte 0x9918), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE2`: gfx_8_0 register, MMIO dword 0x2646 (byte 0x9918), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2646, resetValue: 0x0000_0000,
+      offset: 0x2646,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE2 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE2.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE2.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE2.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE2.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE2.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE2.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE2.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE2.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE2.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE2.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE3`: gfx_8_0 register, MMIO dword 0x2647 (byte 0x991C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE3`: gfx_8_0 register, MMIO dword 0x2647 (byte 0x991C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2647, resetValue: 0x0000_0000,
+      offset: 0x2647,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE3 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE3.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE3.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE3.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE3.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE3.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE3.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE3.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE3.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE3.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE3.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE4`: gfx_8_0 register, MMIO dword 0x2648 (byte 0x9920), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE4`: gfx_8_0 register, MMIO dword 0x2648 (byte 0x9920), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2648, resetValue: 0x0000_0000,
+      offset: 0x2648,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE4 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE4.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE4.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE4.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE4.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE4.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE4.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE4.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE4.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE4.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE4.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE5`: gfx_8_0 register, MMIO dword 0x2649 (byte 0x9924), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE5`: gfx_8_0 register, MMIO dword 0x2649 (byte 0x9924), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2649, resetValue: 0x0000_0000,
+      offset: 0x2649,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE5 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE5.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE5.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE5.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE5.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE5.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE5.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE5.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE5.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE5.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE5.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE6`: gfx_8_0 register, MMIO dword 0x264A (byte 0x9928), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE6`: gfx_8_0 register, MMIO dword 0x264A (byte 0x9928), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264A, resetValue: 0x0000_0000,
+      offset: 0x264A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE6 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE6.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE6.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE6.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE6.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE6.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE6.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE6.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE6.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE6.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE6.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE7`: gfx_8_0 register, MMIO dword 0x264B (byte 0x992C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE7`: gfx_8_0 register, MMIO dword 0x264B (byte 0x992C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264B, resetValue: 0x0000_0000,
+      offset: 0x264B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE7 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE7.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE7.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE7.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE7.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE7.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE7.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE7.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE7.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE7.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE7.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE8`: gfx_8_0 register, MMIO dword 0x264C (byte 0x9930), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE8`: gfx_8_0 register, MMIO dword 0x264C (byte 0x9930), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264C, resetValue: 0x0000_0000,
+      offset: 0x264C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE8 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE8.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE8.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE8.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE8.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE8.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE8.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE8.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE8.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE8.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE8.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE9`: gfx_8_0 register, MMIO dword 0x264D (byte 0x9934), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE9`: gfx_8_0 register, MMIO dword 0x264D (byte 0x9934), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264D, resetValue: 0x0000_0000,
+      offset: 0x264D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE9 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE9.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE9.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE9.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE9.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE9.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE9.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE9.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE9.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE9.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE9.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE10`: gfx_8_0 register, MMIO dword 0x264E (byte 0x9938), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE10`: gfx_8_0 register, MMIO dword 0x264E (byte 0x9938), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264E, resetValue: 0x0000_0000,
+      offset: 0x264E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE10 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE10.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE10.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE10.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE10.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE10.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE10.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE10.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE10.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE10.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE10.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE11`: gfx_8_0 register, MMIO dword 0x264F (byte 0x993C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE11`: gfx_8_0 register, MMIO dword 0x264F (byte 0x993C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264F, resetValue: 0x0000_0000,
+      offset: 0x264F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE11 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE11.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE11.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE11.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE11.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE11.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE11.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE11.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE11.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE11.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE11.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE12`: gfx_8_0 register, MMIO dword 0x2650 (byte 0x9940), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE12`: gfx_8_0 register, MMIO dword 0x2650 (byte 0x9940), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2650, resetValue: 0x0000_0000,
+      offset: 0x2650,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE12 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE12.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE12.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE12.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE12.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE12.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE12.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE12.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE12.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE12.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE12.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE13`: gfx_8_0 register, MMIO dword 0x2651 (byte 0x9944), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE13`: gfx_8_0 register, MMIO dword 0x2651 (byte 0x9944), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2651, resetValue: 0x0000_0000,
+      offset: 0x2651,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE13 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE13.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE13.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE13.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE13.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE13.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE13.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE13.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE13.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE13.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE13.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE14`: gfx_8_0 register, MMIO dword 0x2652 (byte 0x9948), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE14`: gfx_8_0 register, MMIO dword 0x2652 (byte 0x9948), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2652, resetValue: 0x0000_0000,
+      offset: 0x2652,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE14 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE14.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE14.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE14.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE14.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE14.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE14.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE14.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE14.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE14.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE14.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE15`: gfx_8_0 register, MMIO dword 0x2653 (byte 0x994C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE15`: gfx_8_0 register, MMIO dword 0x2653 (byte 0x994C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2653, resetValue: 0x0000_0000,
+      offset: 0x2653,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE15 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE15.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE15.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE15.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE15.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE15.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE15.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE15.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE15.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE15.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE15.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE16`: gfx_8_0 register, MMIO dword 0x2654 (byte 0x9950), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE16`: gfx_8_0 register, MMIO dword 0x2654 (byte 0x9950), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2654, resetValue: 0x0000_0000,
+      offset: 0x2654,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE16 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE16.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE16.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE16.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE16.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE16.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE16.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE16.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE16.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE16.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE16.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE17`: gfx_8_0 register, MMIO dword 0x2655 (byte 0x9954), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE17`: gfx_8_0 register, MMIO dword 0x2655 (byte 0x9954), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2655, resetValue: 0x0000_0000,
+      offset: 0x2655,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE17 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE17.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE17.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE17.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE17.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE17.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE17.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE17.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE17.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE17.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE17.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE18`: gfx_8_0 register, MMIO dword 0x2656 (byte 0x9958), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE18`: gfx_8_0 register, MMIO dword 0x2656 (byte 0x9958), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2656, resetValue: 0x0000_0000,
+      offset: 0x2656,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE18 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE18.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE18.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE18.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE18.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE18.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE18.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE18.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE18.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE18.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE18.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE19`: gfx_8_0 register, MMIO dword 0x2657 (byte 0x995C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE19`: gfx_8_0 register, MMIO dword 0x2657 (byte 0x995C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2657, resetValue: 0x0000_0000,
+      offset: 0x2657,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE19 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE19.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE19.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE19.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE19.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE19.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE19.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE19.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE19.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE19.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE19.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE20`: gfx_8_0 register, MMIO dword 0x2658 (byte 0x9960), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE20`: gfx_8_0 register, MMIO dword 0x2658 (byte 0x9960), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2658, resetValue: 0x0000_0000,
+      offset: 0x2658,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE20 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE20.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE20.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE20.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE20.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE20.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE20.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE20.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE20.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE20.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE20.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE21`: gfx_8_0 register, MMIO dword 0x2659 (byte 0x9964), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE21`: gfx_8_0 register, MMIO dword 0x2659 (byte 0x9964), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE21: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2659, resetValue: 0x0000_0000,
+      offset: 0x2659,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE21 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE21.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE21.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE21.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE21.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE21.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE21.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE21.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE21.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE21.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE21.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE22`: gfx_8_0 register, MMIO dword 0x265A (byte 0x9968), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE22`: gfx_8_0 register, MMIO dword 0x265A (byte 0x9968), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE22: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265A, resetValue: 0x0000_0000,
+      offset: 0x265A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE22 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE22.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE22.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE22.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE22.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE22.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE22.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE22.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE22.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE22.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE22.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE23`: gfx_8_0 register, MMIO dword 0x265B (byte 0x996C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE23`: gfx_8_0 register, MMIO dword 0x265B (byte 0x996C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE23: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265B, resetValue: 0x0000_0000,
+      offset: 0x265B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE23 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE23.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE23.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE23.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE23.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE23.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE23.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE23.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE23.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE23.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE23.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE24`: gfx_8_0 register, MMIO dword 0x265C (byte 0x9970), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE24`: gfx_8_0 register, MMIO dword 0x265C (byte 0x9970), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE24: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265C, resetValue: 0x0000_0000,
+      offset: 0x265C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE24 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE24.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE24.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE24.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE24.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE24.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE24.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE24.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE24.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE24.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE24.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE25`: gfx_8_0 register, MMIO dword 0x265D (byte 0x9974), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE25`: gfx_8_0 register, MMIO dword 0x265D (byte 0x9974), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE25: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265D, resetValue: 0x0000_0000,
+      offset: 0x265D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE25 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE25.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE25.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE25.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE25.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE25.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE25.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE25.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE25.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE25.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE25.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE26`: gfx_8_0 register, MMIO dword 0x265E (byte 0x9978), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE26`: gfx_8_0 register, MMIO dword 0x265E (byte 0x9978), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE26: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265E, resetValue: 0x0000_0000,
+      offset: 0x265E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE26 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE26.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE26.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE26.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE26.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE26.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE26.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE26.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE26.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE26.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE26.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE27`: gfx_8_0 register, MMIO dword 0x265F (byte 0x997C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE27`: gfx_8_0 register, MMIO dword 0x265F (byte 0x997C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE27: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x265F, resetValue: 0x0000_0000,
+      offset: 0x265F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE27 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE27.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE27.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE27.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE27.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE27.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE27.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE27.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE27.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE27.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE27.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE28`: gfx_8_0 register, MMIO dword 0x2660 (byte 0x9980), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE28`: gfx_8_0 register, MMIO dword 0x2660 (byte 0x9980), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE28: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2660, resetValue: 0x0000_0000,
+      offset: 0x2660,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE28 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE28.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE28.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE28.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE28.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE28.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE28.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE28.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE28.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE28.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE28.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE29`: gfx_8_0 register, MMIO dword 0x2661 (byte 0x9984), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE29`: gfx_8_0 register, MMIO dword 0x2661 (byte 0x9984), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE29: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2661, resetValue: 0x0000_0000,
+      offset: 0x2661,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE29 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE29.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE29.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE29.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE29.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE29.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE29.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE29.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE29.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE29.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE29.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE30`: gfx_8_0 register, MMIO dword 0x2662 (byte 0x9988), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE30`: gfx_8_0 register, MMIO dword 0x2662 (byte 0x9988), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE30: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2662, resetValue: 0x0000_0000,
+      offset: 0x2662,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE30 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE30.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE30.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE30.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE30.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE30.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE30.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE30.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE30.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE30.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE30.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_TILE_MODE31`: gfx_8_0 register, MMIO dword 0x2663 (byte 0x998C), rw, reset 0x0000_0000.
+/// `GB_TILE_MODE31`: gfx_8_0 register, MMIO dword 0x2663 (byte 0x998C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_TILE_MODE31: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2663, resetValue: 0x0000_0000,
+      offset: 0x2663,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE31 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
 
-  /// `GB_TILE_MODE31.ARRAY_MODE`: bits 5:2, rw.
+  /// `GB_TILE_MODE31.ARRAY_MODE`: bits 5:2, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `GB_TILE_MODE31.PIPE_CONFIG`: bits 10:6, rw.
+  /// `GB_TILE_MODE31.PIPE_CONFIG`: bits 10:6, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `GB_TILE_MODE31.TILE_SPLIT`: bits 13:11, rw.
+  /// `GB_TILE_MODE31.TILE_SPLIT`: bits 13:11, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `GB_TILE_MODE31.MICRO_TILE_MODE_NEW`: bits 24:22, rw.
+  /// `GB_TILE_MODE31.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
   @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 3)
   }
 
-  /// `GB_TILE_MODE31.SAMPLE_SPLIT`: bits 26:25, rw.
+  /// `GB_TILE_MODE31.SAMPLE_SPLIT`: bits 26:25, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE0`: gfx_8_0 register, MMIO dword 0x2664 (byte 0x9990), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE0`: gfx_8_0 register, MMIO dword 0x2664 (byte 0x9990), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2664, resetValue: 0x0000_0000,
+      offset: 0x2664,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE0 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE0.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE0.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE0.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE0.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE0.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE0.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE0.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE0.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE1`: gfx_8_0 register, MMIO dword 0x2665 (byte 0x9994), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE1`: gfx_8_0 register, MMIO dword 0x2665 (byte 0x9994), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2665, resetValue: 0x0000_0000,
+      offset: 0x2665,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE1 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE1.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE1.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE1.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE1.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE1.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE1.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE1.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE1.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE2`: gfx_8_0 register, MMIO dword 0x2666 (byte 0x9998), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE2`: gfx_8_0 register, MMIO dword 0x2666 (byte 0x9998), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2666, resetValue: 0x0000_0000,
+      offset: 0x2666,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE2 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE2.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE2.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE2.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE2.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE2.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE2.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE2.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE2.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE3`: gfx_8_0 register, MMIO dword 0x2667 (byte 0x999C), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE3`: gfx_8_0 register, MMIO dword 0x2667 (byte 0x999C), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2667, resetValue: 0x0000_0000,
+      offset: 0x2667,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE3 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE3.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE3.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE3.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE3.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE3.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE3.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE3.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE3.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE4`: gfx_8_0 register, MMIO dword 0x2668 (byte 0x99A0), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE4`: gfx_8_0 register, MMIO dword 0x2668 (byte 0x99A0), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2668, resetValue: 0x0000_0000,
+      offset: 0x2668,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE4 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE4.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE4.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE4.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE4.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE4.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE4.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE4.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE4.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE5`: gfx_8_0 register, MMIO dword 0x2669 (byte 0x99A4), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE5`: gfx_8_0 register, MMIO dword 0x2669 (byte 0x99A4), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2669, resetValue: 0x0000_0000,
+      offset: 0x2669,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE5 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE5.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE5.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE5.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE5.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE5.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE5.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE5.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE5.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE6`: gfx_8_0 register, MMIO dword 0x266A (byte 0x99A8), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE6`: gfx_8_0 register, MMIO dword 0x266A (byte 0x99A8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266A, resetValue: 0x0000_0000,
+      offset: 0x266A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE6 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE6.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE6.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE6.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE6.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE6.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE6.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE6.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE6.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE7`: gfx_8_0 register, MMIO dword 0x266B (byte 0x99AC), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE7`: gfx_8_0 register, MMIO dword 0x266B (byte 0x99AC), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266B, resetValue: 0x0000_0000,
+      offset: 0x266B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE7 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE7.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE7.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE7.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE7.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE7.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE7.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE7.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE7.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE8`: gfx_8_0 register, MMIO dword 0x266C (byte 0x99B0), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE8`: gfx_8_0 register, MMIO dword 0x266C (byte 0x99B0), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266C, resetValue: 0x0000_0000,
+      offset: 0x266C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE8 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE8.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE8.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE8.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE8.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE8.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE8.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE8.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE8.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE9`: gfx_8_0 register, MMIO dword 0x266D (byte 0x99B4), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE9`: gfx_8_0 register, MMIO dword 0x266D (byte 0x99B4), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266D, resetValue: 0x0000_0000,
+      offset: 0x266D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE9 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE9.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE9.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE9.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE9.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE9.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE9.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE9.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE9.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE10`: gfx_8_0 register, MMIO dword 0x266E (byte 0x99B8), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE10`: gfx_8_0 register, MMIO dword 0x266E (byte 0x99B8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266E, resetValue: 0x0000_0000,
+      offset: 0x266E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE10 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE10.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE10.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE10.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE10.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE10.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE10.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE10.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE10.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE11`: gfx_8_0 register, MMIO dword 0x266F (byte 0x99BC), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE11`: gfx_8_0 register, MMIO dword 0x266F (byte 0x99BC), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x266F, resetValue: 0x0000_0000,
+      offset: 0x266F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE11 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE11.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE11.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE11.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE11.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE11.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE11.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE11.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE11.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE12`: gfx_8_0 register, MMIO dword 0x2670 (byte 0x99C0), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE12`: gfx_8_0 register, MMIO dword 0x2670 (byte 0x99C0), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2670, resetValue: 0x0000_0000,
+      offset: 0x2670,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE12 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE12.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE12.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE12.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE12.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE12.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE12.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE12.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE12.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE13`: gfx_8_0 register, MMIO dword 0x2671 (byte 0x99C4), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE13`: gfx_8_0 register, MMIO dword 0x2671 (byte 0x99C4), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2671, resetValue: 0x0000_0000,
+      offset: 0x2671,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE13 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE13.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE13.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE13.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE13.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE13.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE13.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE13.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE13.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE14`: gfx_8_0 register, MMIO dword 0x2672 (byte 0x99C8), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE14`: gfx_8_0 register, MMIO dword 0x2672 (byte 0x99C8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2672, resetValue: 0x0000_0000,
+      offset: 0x2672,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE14 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE14.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE14.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE14.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE14.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE14.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE14.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE14.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE14.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `GB_MACROTILE_MODE15`: gfx_8_0 register, MMIO dword 0x2673 (byte 0x99CC), rw, reset 0x0000_0000.
+/// `GB_MACROTILE_MODE15`: gfx_8_0 register, MMIO dword 0x2673 (byte 0x99CC), access unknown, reset unknown (`write` starts from 0).
 public enum GB_MACROTILE_MODE15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2673, resetValue: 0x0000_0000,
+      offset: 0x2673,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE15 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
 
-  /// `GB_MACROTILE_MODE15.BANK_WIDTH`: bits 1:0, rw.
+  /// `GB_MACROTILE_MODE15.BANK_WIDTH`: bits 1:0, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `GB_MACROTILE_MODE15.BANK_HEIGHT`: bits 3:2, rw.
+  /// `GB_MACROTILE_MODE15.BANK_HEIGHT`: bits 3:2, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `GB_MACROTILE_MODE15.MACRO_TILE_ASPECT`: bits 5:4, rw.
+  /// `GB_MACROTILE_MODE15.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `GB_MACROTILE_MODE15.NUM_BANKS`: bits 7:6, rw.
+  /// `GB_MACROTILE_MODE15.NUM_BANKS`: bits 7:6, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
-/// `CB_HW_CONTROL_3`: gfx_8_0 register, MMIO dword 0x2683 (byte 0x9A0C), rw, reset 0x0000_0000.
+/// `CB_HW_CONTROL_3`: gfx_8_0 register, MMIO dword 0x2683 (byte 0x9A0C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2683, resetValue: 0x0000_0000,
+      offset: 0x2683,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_HW_CONTROL_3 DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL@0:1 RAM_ADDRESS_CONFLICTS_DISALLOWED@1:1 DISABLE_FAST_CLEAR_FETCH_OPT@2:1 DISABLE_QUAD_MARKER_DROP_STOP@3:1 DISABLE_OVERWRITE_COMBINER_CAM_CLR@4:1 DISABLE_CC_CACHE_OVWR_STATUS_ACCUM@5:1 DISABLE_CC_CACHE_OVWR_KEY_MOD@6:1 DISABLE_CC_CACHE_PANIC_GATING@7:1 DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION@8:1")
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL`: bit 0, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL`: bit 0, access unknown.
   @inlinable public static var DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.RAM_ADDRESS_CONFLICTS_DISALLOWED`: bit 1, rw.
+  /// `CB_HW_CONTROL_3.RAM_ADDRESS_CONFLICTS_DISALLOWED`: bit 1, access unknown.
   @inlinable public static var RAM_ADDRESS_CONFLICTS_DISALLOWED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_FAST_CLEAR_FETCH_OPT`: bit 2, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_FAST_CLEAR_FETCH_OPT`: bit 2, access unknown.
   @inlinable public static var DISABLE_FAST_CLEAR_FETCH_OPT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_QUAD_MARKER_DROP_STOP`: bit 3, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_QUAD_MARKER_DROP_STOP`: bit 3, access unknown.
   @inlinable public static var DISABLE_QUAD_MARKER_DROP_STOP: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_CAM_CLR`: bit 4, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_CAM_CLR`: bit 4, access unknown.
   @inlinable public static var DISABLE_OVERWRITE_COMBINER_CAM_CLR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_STATUS_ACCUM`: bit 5, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_STATUS_ACCUM`: bit 5, access unknown.
   @inlinable public static var DISABLE_CC_CACHE_OVWR_STATUS_ACCUM: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_KEY_MOD`: bit 6, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_KEY_MOD`: bit 6, access unknown.
   @inlinable public static var DISABLE_CC_CACHE_OVWR_KEY_MOD: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_PANIC_GATING`: bit 7, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_PANIC_GATING`: bit 7, access unknown.
   @inlinable public static var DISABLE_CC_CACHE_PANIC_GATING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION`: bit 8, rw.
+  /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION`: bit 8, access unknown.
   @inlinable public static var DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `CB_HW_CONTROL`: gfx_8_0 register, MMIO dword 0x2684 (byte 0x9A10), rw, reset 0x0000_0000.
+/// `CB_HW_CONTROL`: gfx_8_0 register, MMIO dword 0x2684 (byte 0x9A10), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2684, resetValue: 0x0000_0000,
+      offset: 0x2684,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_HW_CONTROL CM_CACHE_EVICT_POINT@0:4 FC_CACHE_EVICT_POINT@6:4 CC_CACHE_EVICT_POINT@12:4 ALLOW_MRT_WITH_DUAL_SOURCE@16:1 DISABLE_INTNORM_LE11BPC_CLAMPING@18:1 FORCE_NEEDS_DST@19:1 FORCE_ALWAYS_TOGGLE@20:1 DISABLE_BLEND_OPT_RESULT_EQ_DEST@21:1 DISABLE_FULL_WRITE_MASK@22:1 DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG@23:1 DISABLE_BLEND_OPT_DONT_RD_DST@24:1 DISABLE_BLEND_OPT_BYPASS@25:1 DISABLE_BLEND_OPT_DISCARD_PIXEL@26:1 DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED@27:1 PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT@28:1 PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT@29:1 DISABLE_CC_IB_SERIALIZER_STATE_OPT@30:1 DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE@31:1")
   }
 
-  /// `CB_HW_CONTROL.CM_CACHE_EVICT_POINT`: bits 3:0, rw.
+  /// `CB_HW_CONTROL.CM_CACHE_EVICT_POINT`: bits 3:0, access unknown.
   @inlinable public static var CM_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `CB_HW_CONTROL.FC_CACHE_EVICT_POINT`: bits 9:6, rw.
+  /// `CB_HW_CONTROL.FC_CACHE_EVICT_POINT`: bits 9:6, access unknown.
   @inlinable public static var FC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 4)
   }
 
-  /// `CB_HW_CONTROL.CC_CACHE_EVICT_POINT`: bits 15:12, rw.
+  /// `CB_HW_CONTROL.CC_CACHE_EVICT_POINT`: bits 15:12, access unknown.
   @inlinable public static var CC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `CB_HW_CONTROL.ALLOW_MRT_WITH_DUAL_SOURCE`: bit 16, rw.
+  /// `CB_HW_CONTROL.ALLOW_MRT_WITH_DUAL_SOURCE`: bit 16, access unknown.
   @inlinable public static var ALLOW_MRT_WITH_DUAL_SOURCE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_INTNORM_LE11BPC_CLAMPING`: bit 18, rw.
+  /// `CB_HW_CONTROL.DISABLE_INTNORM_LE11BPC_CLAMPING`: bit 18, access unknown.
   @inlinable public static var DISABLE_INTNORM_LE11BPC_CLAMPING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CB_HW_CONTROL.FORCE_NEEDS_DST`: bit 19, rw.
+  /// `CB_HW_CONTROL.FORCE_NEEDS_DST`: bit 19, access unknown.
   @inlinable public static var FORCE_NEEDS_DST: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_HW_CONTROL.FORCE_ALWAYS_TOGGLE`: bit 20, rw.
+  /// `CB_HW_CONTROL.FORCE_ALWAYS_TOGGLE`: bit 20, access unknown.
   @inlinable public static var FORCE_ALWAYS_TOGGLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_RESULT_EQ_DEST`: bit 21, rw.
+  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_RESULT_EQ_DEST`: bit 21, access unknown.
   @inlinable public static var DISABLE_BLEND_OPT_RESULT_EQ_DEST: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_FULL_WRITE_MASK`: bit 22, rw.
+  /// `CB_HW_CONTROL.DISABLE_FULL_WRITE_MASK`: bit 22, access unknown.
   @inlinable public static var DISABLE_FULL_WRITE_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG`: bit 23, rw.
+  /// `CB_HW_CONTROL.DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG`: bit 23, access unknown.
   @inlinable public static var DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DONT_RD_DST`: bit 24, rw.
+  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DONT_RD_DST`: bit 24, access unknown.
   @inlinable public static var DISABLE_BLEND_OPT_DONT_RD_DST: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_BYPASS`: bit 25, rw.
+  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_BYPASS`: bit 25, access unknown.
   @inlinable public static var DISABLE_BLEND_OPT_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DISCARD_PIXEL`: bit 26, rw.
+  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DISCARD_PIXEL`: bit 26, access unknown.
   @inlinable public static var DISABLE_BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED`: bit 27, rw.
+  /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED`: bit 27, access unknown.
   @inlinable public static var DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_HW_CONTROL.PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT`: bit 28, rw.
+  /// `CB_HW_CONTROL.PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT`: bit 28, access unknown.
   @inlinable public static var PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CB_HW_CONTROL.PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT`: bit 29, rw.
+  /// `CB_HW_CONTROL.PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT`: bit 29, access unknown.
   @inlinable public static var PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_CC_IB_SERIALIZER_STATE_OPT`: bit 30, rw.
+  /// `CB_HW_CONTROL.DISABLE_CC_IB_SERIALIZER_STATE_OPT`: bit 30, access unknown.
   @inlinable public static var DISABLE_CC_IB_SERIALIZER_STATE_OPT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CB_HW_CONTROL.DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE`: bit 31, rw.
+  /// `CB_HW_CONTROL.DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE`: bit 31, access unknown.
   @inlinable public static var DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CB_HW_CONTROL_1`: gfx_8_0 register, MMIO dword 0x2685 (byte 0x9A14), rw, reset 0x0000_0000.
+/// `CB_HW_CONTROL_1`: gfx_8_0 register, MMIO dword 0x2685 (byte 0x9A14), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2685, resetValue: 0x0000_0000,
+      offset: 0x2685,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_HW_CONTROL_1 CM_CACHE_NUM_TAGS@0:5 FC_CACHE_NUM_TAGS@5:6 CC_CACHE_NUM_TAGS@11:6 CM_TILE_FIFO_DEPTH@17:9 CHICKEN_BITS@26:6")
   }
 
-  /// `CB_HW_CONTROL_1.CM_CACHE_NUM_TAGS`: bits 4:0, rw.
+  /// `CB_HW_CONTROL_1.CM_CACHE_NUM_TAGS`: bits 4:0, access unknown.
   @inlinable public static var CM_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_HW_CONTROL_1.FC_CACHE_NUM_TAGS`: bits 10:5, rw.
+  /// `CB_HW_CONTROL_1.FC_CACHE_NUM_TAGS`: bits 10:5, access unknown.
   @inlinable public static var FC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 6)
   }
 
-  /// `CB_HW_CONTROL_1.CC_CACHE_NUM_TAGS`: bits 16:11, rw.
+  /// `CB_HW_CONTROL_1.CC_CACHE_NUM_TAGS`: bits 16:11, access unknown.
   @inlinable public static var CC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `CB_HW_CONTROL_1.CM_TILE_FIFO_DEPTH`: bits 25:17, rw.
+  /// `CB_HW_CONTROL_1.CM_TILE_FIFO_DEPTH`: bits 25:17, access unknown.
   @inlinable public static var CM_TILE_FIFO_DEPTH: RegisterField<Self, UInt16> {
     .init(lsb: 17, width: 9)
   }
 
-  /// `CB_HW_CONTROL_1.CHICKEN_BITS`: bits 31:26, rw.
+  /// `CB_HW_CONTROL_1.CHICKEN_BITS`: bits 31:26, access unknown.
   @inlinable public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `CB_HW_CONTROL_2`: gfx_8_0 register, MMIO dword 0x2686 (byte 0x9A18), rw, reset 0x0000_0000.
+/// `CB_HW_CONTROL_2`: gfx_8_0 register, MMIO dword 0x2686 (byte 0x9A18), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2686, resetValue: 0x0000_0000,
+      offset: 0x2686,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_HW_CONTROL_2 CC_EVEN_ODD_FIFO_DEPTH@0:8 FC_RDLAT_TILE_FIFO_DEPTH@8:7 FC_RDLAT_QUAD_FIFO_DEPTH@15:8 DRR_ASSUMED_FIFO_DEPTH_DIV8@24:4 CHICKEN_BITS@28:4")
   }
 
-  /// `CB_HW_CONTROL_2.CC_EVEN_ODD_FIFO_DEPTH`: bits 7:0, rw.
+  /// `CB_HW_CONTROL_2.CC_EVEN_ODD_FIFO_DEPTH`: bits 7:0, access unknown.
   @inlinable public static var CC_EVEN_ODD_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `CB_HW_CONTROL_2.FC_RDLAT_TILE_FIFO_DEPTH`: bits 14:8, rw.
+  /// `CB_HW_CONTROL_2.FC_RDLAT_TILE_FIFO_DEPTH`: bits 14:8, access unknown.
   @inlinable public static var FC_RDLAT_TILE_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
-  /// `CB_HW_CONTROL_2.FC_RDLAT_QUAD_FIFO_DEPTH`: bits 22:15, rw.
+  /// `CB_HW_CONTROL_2.FC_RDLAT_QUAD_FIFO_DEPTH`: bits 22:15, access unknown.
   @inlinable public static var FC_RDLAT_QUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 8)
   }
 
-  /// `CB_HW_CONTROL_2.DRR_ASSUMED_FIFO_DEPTH_DIV8`: bits 27:24, rw.
+  /// `CB_HW_CONTROL_2.DRR_ASSUMED_FIFO_DEPTH_DIV8`: bits 27:24, access unknown.
   @inlinable public static var DRR_ASSUMED_FIFO_DEPTH_DIV8: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `CB_HW_CONTROL_2.CHICKEN_BITS`: bits 31:28, rw.
+  /// `CB_HW_CONTROL_2.CHICKEN_BITS`: bits 31:28, access unknown.
   @inlinable public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `CB_DCC_CONFIG`: gfx_8_0 register, MMIO dword 0x2687 (byte 0x9A1C), rw, reset 0x0000_0000.
+/// `CB_DCC_CONFIG`: gfx_8_0 register, MMIO dword 0x2687 (byte 0x9A1C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DCC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2687, resetValue: 0x0000_0000,
+      offset: 0x2687,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DCC_CONFIG OVERWRITE_COMBINER_DEPTH@0:5 OVERWRITE_COMBINER_DISABLE@5:1 OVERWRITE_COMBINER_CC_POP_DISABLE@6:1 FC_RDLAT_KEYID_FIFO_DEPTH@8:8 READ_RETURN_SKID_FIFO_DEPTH@16:7 DCC_CACHE_EVICT_POINT@24:4 DCC_CACHE_NUM_TAGS@28:4")
   }
 
-  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DEPTH`: bits 4:0, rw.
+  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DEPTH`: bits 4:0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DISABLE`: bit 5, rw.
+  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DISABLE`: bit 5, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_CC_POP_DISABLE`: bit 6, rw.
+  /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_CC_POP_DISABLE`: bit 6, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_CC_POP_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CB_DCC_CONFIG.FC_RDLAT_KEYID_FIFO_DEPTH`: bits 15:8, rw.
+  /// `CB_DCC_CONFIG.FC_RDLAT_KEYID_FIFO_DEPTH`: bits 15:8, access unknown.
   @inlinable public static var FC_RDLAT_KEYID_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CB_DCC_CONFIG.READ_RETURN_SKID_FIFO_DEPTH`: bits 22:16, rw.
+  /// `CB_DCC_CONFIG.READ_RETURN_SKID_FIFO_DEPTH`: bits 22:16, access unknown.
   @inlinable public static var READ_RETURN_SKID_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 7)
   }
 
-  /// `CB_DCC_CONFIG.DCC_CACHE_EVICT_POINT`: bits 27:24, rw.
+  /// `CB_DCC_CONFIG.DCC_CACHE_EVICT_POINT`: bits 27:24, access unknown.
   @inlinable public static var DCC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `CB_DCC_CONFIG.DCC_CACHE_NUM_TAGS`: bits 31:28, rw.
+  /// `CB_DCC_CONFIG.DCC_CACHE_NUM_TAGS`: bits 31:28, access unknown.
   @inlinable public static var DCC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `CB_DEBUG_BUS_1`: gfx_8_0 register, MMIO dword 0x2699 (byte 0x9A64), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_1`: gfx_8_0 register, MMIO dword 0x2699 (byte 0x9A64), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2699, resetValue: 0x0000_0000,
+      offset: 0x2699,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_1")
   }
 }
 
-/// `CB_DEBUG_BUS_2`: gfx_8_0 register, MMIO dword 0x269A (byte 0x9A68), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_2`: gfx_8_0 register, MMIO dword 0x269A (byte 0x9A68), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269A, resetValue: 0x0000_0000,
+      offset: 0x269A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_2")
   }
 }
 
-/// `CB_DEBUG_BUS_3`: gfx_8_0 register, MMIO dword 0x269B (byte 0x9A6C), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_3`: gfx_8_0 register, MMIO dword 0x269B (byte 0x9A6C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269B, resetValue: 0x0000_0000,
+      offset: 0x269B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_3")
   }
 }
 
-/// `CB_DEBUG_BUS_4`: gfx_8_0 register, MMIO dword 0x269C (byte 0x9A70), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_4`: gfx_8_0 register, MMIO dword 0x269C (byte 0x9A70), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269C, resetValue: 0x0000_0000,
+      offset: 0x269C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_4")
   }
 }
 
-/// `CB_DEBUG_BUS_5`: gfx_8_0 register, MMIO dword 0x269D (byte 0x9A74), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_5`: gfx_8_0 register, MMIO dword 0x269D (byte 0x9A74), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269D, resetValue: 0x0000_0000,
+      offset: 0x269D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_5")
   }
 }
 
-/// `CB_DEBUG_BUS_6`: gfx_8_0 register, MMIO dword 0x269E (byte 0x9A78), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_6`: gfx_8_0 register, MMIO dword 0x269E (byte 0x9A78), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269E, resetValue: 0x0000_0000,
+      offset: 0x269E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_6")
   }
 }
 
-/// `CB_DEBUG_BUS_7`: gfx_8_0 register, MMIO dword 0x269F (byte 0x9A7C), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_7`: gfx_8_0 register, MMIO dword 0x269F (byte 0x9A7C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x269F, resetValue: 0x0000_0000,
+      offset: 0x269F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_7")
   }
 }
 
-/// `CB_DEBUG_BUS_8`: gfx_8_0 register, MMIO dword 0x26A0 (byte 0x9A80), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_8`: gfx_8_0 register, MMIO dword 0x26A0 (byte 0x9A80), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A0, resetValue: 0x0000_0000,
+      offset: 0x26A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_8")
   }
 }
 
-/// `CB_DEBUG_BUS_9`: gfx_8_0 register, MMIO dword 0x26A1 (byte 0x9A84), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_9`: gfx_8_0 register, MMIO dword 0x26A1 (byte 0x9A84), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A1, resetValue: 0x0000_0000,
+      offset: 0x26A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_9")
   }
 }
 
-/// `CB_DEBUG_BUS_10`: gfx_8_0 register, MMIO dword 0x26A2 (byte 0x9A88), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_10`: gfx_8_0 register, MMIO dword 0x26A2 (byte 0x9A88), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A2, resetValue: 0x0000_0000,
+      offset: 0x26A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_10")
   }
 }
 
-/// `CB_DEBUG_BUS_11`: gfx_8_0 register, MMIO dword 0x26A3 (byte 0x9A8C), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_11`: gfx_8_0 register, MMIO dword 0x26A3 (byte 0x9A8C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A3, resetValue: 0x0000_0000,
+      offset: 0x26A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_11")
   }
 }
 
-/// `CB_DEBUG_BUS_12`: gfx_8_0 register, MMIO dword 0x26A4 (byte 0x9A90), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_12`: gfx_8_0 register, MMIO dword 0x26A4 (byte 0x9A90), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A4, resetValue: 0x0000_0000,
+      offset: 0x26A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_12")
   }
 }
 
-/// `CB_DEBUG_BUS_13`: gfx_8_0 register, MMIO dword 0x26A5 (byte 0x9A94), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_13`: gfx_8_0 register, MMIO dword 0x26A5 (byte 0x9A94), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A5, resetValue: 0x0000_0000,
+      offset: 0x26A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_13")
   }
 }
 
-/// `CB_DEBUG_BUS_14`: gfx_8_0 register, MMIO dword 0x26A6 (byte 0x9A98), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_14`: gfx_8_0 register, MMIO dword 0x26A6 (byte 0x9A98), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A6, resetValue: 0x0000_0000,
+      offset: 0x26A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_14")
   }
 }
 
-/// `CB_DEBUG_BUS_15`: gfx_8_0 register, MMIO dword 0x26A7 (byte 0x9A9C), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_15`: gfx_8_0 register, MMIO dword 0x26A7 (byte 0x9A9C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A7, resetValue: 0x0000_0000,
+      offset: 0x26A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_15")
   }
 }
 
-/// `CB_DEBUG_BUS_16`: gfx_8_0 register, MMIO dword 0x26A8 (byte 0x9AA0), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_16`: gfx_8_0 register, MMIO dword 0x26A8 (byte 0x9AA0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A8, resetValue: 0x0000_0000,
+      offset: 0x26A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_16")
   }
 }
 
-/// `CB_DEBUG_BUS_17`: gfx_8_0 register, MMIO dword 0x26A9 (byte 0x9AA4), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_17`: gfx_8_0 register, MMIO dword 0x26A9 (byte 0x9AA4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26A9, resetValue: 0x0000_0000,
+      offset: 0x26A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_17 TILE_INTFC_BUSY@0:1 MU_BUSY@1:1 TQ_BUSY@2:1 AC_BUSY@3:1 CRW_BUSY@4:1 CACHE_CTRL_BUSY@5:1 MC_WR_PENDING@6:1 FC_WR_PENDING@7:1 FC_RD_PENDING@8:1 EVICT_PENDING@9:1 LAST_RD_ARB_WINNER@10:1 MU_STATE@11:8")
   }
 
-  /// `CB_DEBUG_BUS_17.TILE_INTFC_BUSY`: bit 0, rw.
+  /// `CB_DEBUG_BUS_17.TILE_INTFC_BUSY`: bit 0, access unknown.
   @inlinable public static var TILE_INTFC_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_17.MU_BUSY`: bit 1, rw.
+  /// `CB_DEBUG_BUS_17.MU_BUSY`: bit 1, access unknown.
   @inlinable public static var MU_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.TQ_BUSY`: bit 2, rw.
+  /// `CB_DEBUG_BUS_17.TQ_BUSY`: bit 2, access unknown.
   @inlinable public static var TQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.AC_BUSY`: bit 3, rw.
+  /// `CB_DEBUG_BUS_17.AC_BUSY`: bit 3, access unknown.
   @inlinable public static var AC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.CRW_BUSY`: bit 4, rw.
+  /// `CB_DEBUG_BUS_17.CRW_BUSY`: bit 4, access unknown.
   @inlinable public static var CRW_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.CACHE_CTRL_BUSY`: bit 5, rw.
+  /// `CB_DEBUG_BUS_17.CACHE_CTRL_BUSY`: bit 5, access unknown.
   @inlinable public static var CACHE_CTRL_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_17.MC_WR_PENDING`: bit 6, rw.
+  /// `CB_DEBUG_BUS_17.MC_WR_PENDING`: bit 6, access unknown.
   @inlinable public static var MC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.FC_WR_PENDING`: bit 7, rw.
+  /// `CB_DEBUG_BUS_17.FC_WR_PENDING`: bit 7, access unknown.
   @inlinable public static var FC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.FC_RD_PENDING`: bit 8, rw.
+  /// `CB_DEBUG_BUS_17.FC_RD_PENDING`: bit 8, access unknown.
   @inlinable public static var FC_RD_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.EVICT_PENDING`: bit 9, rw.
+  /// `CB_DEBUG_BUS_17.EVICT_PENDING`: bit 9, access unknown.
   @inlinable public static var EVICT_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CB_DEBUG_BUS_17.LAST_RD_ARB_WINNER`: bit 10, rw.
+  /// `CB_DEBUG_BUS_17.LAST_RD_ARB_WINNER`: bit 10, access unknown.
   @inlinable public static var LAST_RD_ARB_WINNER: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_17.MU_STATE`: bits 18:11, rw.
+  /// `CB_DEBUG_BUS_17.MU_STATE`: bits 18:11, access unknown.
   @inlinable public static var MU_STATE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
 }
 
-/// `CB_DEBUG_BUS_18`: gfx_8_0 register, MMIO dword 0x26AA (byte 0x9AA8), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_18`: gfx_8_0 register, MMIO dword 0x26AA (byte 0x9AA8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26AA, resetValue: 0x0000_0000,
+      offset: 0x26AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_18 TILE_RETIREMENT_BUSY@0:1 FOP_BUSY@1:1 CLEAR_BUSY@2:1 LAT_BUSY@3:1 CACHE_CTL_BUSY@4:1 ADDR_BUSY@5:1 MERGE_BUSY@6:1 QUAD_BUSY@7:1 TILE_BUSY@8:1 DCC_BUSY@9:1 DOC_BUSY@10:1 DAG_BUSY@11:1 DOC_STALL@12:1 DOC_QT_CAM_FULL@13:1 DOC_CL_CAM_FULL@14:1 DOC_QUAD_PTR_FIFO_FULL@15:1 DOC_SECTOR_MASK_FIFO_FULL@16:1 DCS_READ_WINNER_LAST@17:1 DCS_READ_EV_PENDING@18:1 DCS_WRITE_CC_PENDING@19:1 DCS_READ_CC_PENDING@20:1 DCS_WRITE_MC_PENDING@21:1")
   }
 
-  /// `CB_DEBUG_BUS_18.TILE_RETIREMENT_BUSY`: bit 0, rw.
+  /// `CB_DEBUG_BUS_18.TILE_RETIREMENT_BUSY`: bit 0, access unknown.
   @inlinable public static var TILE_RETIREMENT_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.FOP_BUSY`: bit 1, rw.
+  /// `CB_DEBUG_BUS_18.FOP_BUSY`: bit 1, access unknown.
   @inlinable public static var FOP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.CLEAR_BUSY`: bit 2, rw.
+  /// `CB_DEBUG_BUS_18.CLEAR_BUSY`: bit 2, access unknown.
   @inlinable public static var CLEAR_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.LAT_BUSY`: bit 3, rw.
+  /// `CB_DEBUG_BUS_18.LAT_BUSY`: bit 3, access unknown.
   @inlinable public static var LAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.CACHE_CTL_BUSY`: bit 4, rw.
+  /// `CB_DEBUG_BUS_18.CACHE_CTL_BUSY`: bit 4, access unknown.
   @inlinable public static var CACHE_CTL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.ADDR_BUSY`: bit 5, rw.
+  /// `CB_DEBUG_BUS_18.ADDR_BUSY`: bit 5, access unknown.
   @inlinable public static var ADDR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.MERGE_BUSY`: bit 6, rw.
+  /// `CB_DEBUG_BUS_18.MERGE_BUSY`: bit 6, access unknown.
   @inlinable public static var MERGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.QUAD_BUSY`: bit 7, rw.
+  /// `CB_DEBUG_BUS_18.QUAD_BUSY`: bit 7, access unknown.
   @inlinable public static var QUAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.TILE_BUSY`: bit 8, rw.
+  /// `CB_DEBUG_BUS_18.TILE_BUSY`: bit 8, access unknown.
   @inlinable public static var TILE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.DCC_BUSY`: bit 9, rw.
+  /// `CB_DEBUG_BUS_18.DCC_BUSY`: bit 9, access unknown.
   @inlinable public static var DCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.DOC_BUSY`: bit 10, rw.
+  /// `CB_DEBUG_BUS_18.DOC_BUSY`: bit 10, access unknown.
   @inlinable public static var DOC_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.DAG_BUSY`: bit 11, rw.
+  /// `CB_DEBUG_BUS_18.DAG_BUSY`: bit 11, access unknown.
   @inlinable public static var DAG_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.DOC_STALL`: bit 12, rw.
+  /// `CB_DEBUG_BUS_18.DOC_STALL`: bit 12, access unknown.
   @inlinable public static var DOC_STALL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `CB_DEBUG_BUS_18.DOC_QT_CAM_FULL`: bit 13, rw.
+  /// `CB_DEBUG_BUS_18.DOC_QT_CAM_FULL`: bit 13, access unknown.
   @inlinable public static var DOC_QT_CAM_FULL: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DOC_CL_CAM_FULL`: bit 14, rw.
+  /// `CB_DEBUG_BUS_18.DOC_CL_CAM_FULL`: bit 14, access unknown.
   @inlinable public static var DOC_CL_CAM_FULL: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DOC_QUAD_PTR_FIFO_FULL`: bit 15, rw.
+  /// `CB_DEBUG_BUS_18.DOC_QUAD_PTR_FIFO_FULL`: bit 15, access unknown.
   @inlinable public static var DOC_QUAD_PTR_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DOC_SECTOR_MASK_FIFO_FULL`: bit 16, rw.
+  /// `CB_DEBUG_BUS_18.DOC_SECTOR_MASK_FIFO_FULL`: bit 16, access unknown.
   @inlinable public static var DOC_SECTOR_MASK_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DCS_READ_WINNER_LAST`: bit 17, rw.
+  /// `CB_DEBUG_BUS_18.DCS_READ_WINNER_LAST`: bit 17, access unknown.
   @inlinable public static var DCS_READ_WINNER_LAST: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DCS_READ_EV_PENDING`: bit 18, rw.
+  /// `CB_DEBUG_BUS_18.DCS_READ_EV_PENDING`: bit 18, access unknown.
   @inlinable public static var DCS_READ_EV_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DCS_WRITE_CC_PENDING`: bit 19, rw.
+  /// `CB_DEBUG_BUS_18.DCS_WRITE_CC_PENDING`: bit 19, access unknown.
   @inlinable public static var DCS_WRITE_CC_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DCS_READ_CC_PENDING`: bit 20, rw.
+  /// `CB_DEBUG_BUS_18.DCS_READ_CC_PENDING`: bit 20, access unknown.
   @inlinable public static var DCS_READ_CC_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_18.DCS_WRITE_MC_PENDING`: bit 21, rw.
+  /// `CB_DEBUG_BUS_18.DCS_WRITE_MC_PENDING`: bit 21, access unknown.
   @inlinable public static var DCS_WRITE_MC_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `CB_DEBUG_BUS_19`: gfx_8_0 register, MMIO dword 0x26AB (byte 0x9AAC), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_19`: gfx_8_0 register, MMIO dword 0x26AB (byte 0x9AAC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26AB, resetValue: 0x0000_0000,
+      offset: 0x26AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_19 SURF_SYNC_STATE@0:2 SURF_SYNC_START@2:1 SF_BUSY@3:1 CS_BUSY@4:1 RB_BUSY@5:1 DS_BUSY@6:1 TB_BUSY@7:1 IB_BUSY@8:1 DRR_BUSY@9:1 DF_BUSY@10:1 DD_BUSY@11:1 DC_BUSY@12:1 DK_BUSY@13:1 DF_SKID_FIFO_EMPTY@14:1 DF_CLEAR_FIFO_EMPTY@15:1 DD_READY@16:1 DC_FIFO_FULL@17:1 DC_READY@18:1")
   }
 
-  /// `CB_DEBUG_BUS_19.SURF_SYNC_STATE`: bits 1:0, rw.
+  /// `CB_DEBUG_BUS_19.SURF_SYNC_STATE`: bits 1:0, access unknown.
   @inlinable public static var SURF_SYNC_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `CB_DEBUG_BUS_19.SURF_SYNC_START`: bit 2, rw.
+  /// `CB_DEBUG_BUS_19.SURF_SYNC_START`: bit 2, access unknown.
   @inlinable public static var SURF_SYNC_START: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_19.SF_BUSY`: bit 3, rw.
+  /// `CB_DEBUG_BUS_19.SF_BUSY`: bit 3, access unknown.
   @inlinable public static var SF_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.CS_BUSY`: bit 4, rw.
+  /// `CB_DEBUG_BUS_19.CS_BUSY`: bit 4, access unknown.
   @inlinable public static var CS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.RB_BUSY`: bit 5, rw.
+  /// `CB_DEBUG_BUS_19.RB_BUSY`: bit 5, access unknown.
   @inlinable public static var RB_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DS_BUSY`: bit 6, rw.
+  /// `CB_DEBUG_BUS_19.DS_BUSY`: bit 6, access unknown.
   @inlinable public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.TB_BUSY`: bit 7, rw.
+  /// `CB_DEBUG_BUS_19.TB_BUSY`: bit 7, access unknown.
   @inlinable public static var TB_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.IB_BUSY`: bit 8, rw.
+  /// `CB_DEBUG_BUS_19.IB_BUSY`: bit 8, access unknown.
   @inlinable public static var IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DRR_BUSY`: bit 9, rw.
+  /// `CB_DEBUG_BUS_19.DRR_BUSY`: bit 9, access unknown.
   @inlinable public static var DRR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DF_BUSY`: bit 10, rw.
+  /// `CB_DEBUG_BUS_19.DF_BUSY`: bit 10, access unknown.
   @inlinable public static var DF_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DD_BUSY`: bit 11, rw.
+  /// `CB_DEBUG_BUS_19.DD_BUSY`: bit 11, access unknown.
   @inlinable public static var DD_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DC_BUSY`: bit 12, rw.
+  /// `CB_DEBUG_BUS_19.DC_BUSY`: bit 12, access unknown.
   @inlinable public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DK_BUSY`: bit 13, rw.
+  /// `CB_DEBUG_BUS_19.DK_BUSY`: bit 13, access unknown.
   @inlinable public static var DK_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DF_SKID_FIFO_EMPTY`: bit 14, rw.
+  /// `CB_DEBUG_BUS_19.DF_SKID_FIFO_EMPTY`: bit 14, access unknown.
   @inlinable public static var DF_SKID_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_19.DF_CLEAR_FIFO_EMPTY`: bit 15, rw.
+  /// `CB_DEBUG_BUS_19.DF_CLEAR_FIFO_EMPTY`: bit 15, access unknown.
   @inlinable public static var DF_CLEAR_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_19.DD_READY`: bit 16, rw.
+  /// `CB_DEBUG_BUS_19.DD_READY`: bit 16, access unknown.
   @inlinable public static var DD_READY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DC_FIFO_FULL`: bit 17, rw.
+  /// `CB_DEBUG_BUS_19.DC_FIFO_FULL`: bit 17, access unknown.
   @inlinable public static var DC_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_DEBUG_BUS_19.DC_READY`: bit 18, rw.
+  /// `CB_DEBUG_BUS_19.DC_READY`: bit 18, access unknown.
   @inlinable public static var DC_READY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
-/// `CB_DEBUG_BUS_20`: gfx_8_0 register, MMIO dword 0x26AC (byte 0x9AB0), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_20`: gfx_8_0 register, MMIO dword 0x26AC (byte 0x9AB0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26AC, resetValue: 0x0000_0000,
+      offset: 0x26AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_20 MC_RDREQ_CREDITS@0:6 MC_WRREQ_CREDITS@6:6 CC_RDREQ_HAD_ITS_TURN@12:1 FC_RDREQ_HAD_ITS_TURN@13:1 CM_RDREQ_HAD_ITS_TURN@14:1 CC_WRREQ_HAD_ITS_TURN@16:1 FC_WRREQ_HAD_ITS_TURN@17:1 CM_WRREQ_HAD_ITS_TURN@18:1 CC_WRREQ_FIFO_EMPTY@20:1 FC_WRREQ_FIFO_EMPTY@21:1 CM_WRREQ_FIFO_EMPTY@22:1 DCC_WRREQ_FIFO_EMPTY@23:1")
   }
 
-  /// `CB_DEBUG_BUS_20.MC_RDREQ_CREDITS`: bits 5:0, rw.
+  /// `CB_DEBUG_BUS_20.MC_RDREQ_CREDITS`: bits 5:0, access unknown.
   @inlinable public static var MC_RDREQ_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `CB_DEBUG_BUS_20.MC_WRREQ_CREDITS`: bits 11:6, rw.
+  /// `CB_DEBUG_BUS_20.MC_WRREQ_CREDITS`: bits 11:6, access unknown.
   @inlinable public static var MC_WRREQ_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `CB_DEBUG_BUS_20.CC_RDREQ_HAD_ITS_TURN`: bit 12, rw.
+  /// `CB_DEBUG_BUS_20.CC_RDREQ_HAD_ITS_TURN`: bit 12, access unknown.
   @inlinable public static var CC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.FC_RDREQ_HAD_ITS_TURN`: bit 13, rw.
+  /// `CB_DEBUG_BUS_20.FC_RDREQ_HAD_ITS_TURN`: bit 13, access unknown.
   @inlinable public static var FC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.CM_RDREQ_HAD_ITS_TURN`: bit 14, rw.
+  /// `CB_DEBUG_BUS_20.CM_RDREQ_HAD_ITS_TURN`: bit 14, access unknown.
   @inlinable public static var CM_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.CC_WRREQ_HAD_ITS_TURN`: bit 16, rw.
+  /// `CB_DEBUG_BUS_20.CC_WRREQ_HAD_ITS_TURN`: bit 16, access unknown.
   @inlinable public static var CC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.FC_WRREQ_HAD_ITS_TURN`: bit 17, rw.
+  /// `CB_DEBUG_BUS_20.FC_WRREQ_HAD_ITS_TURN`: bit 17, access unknown.
   @inlinable public static var FC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.CM_WRREQ_HAD_ITS_TURN`: bit 18, rw.
+  /// `CB_DEBUG_BUS_20.CM_WRREQ_HAD_ITS_TURN`: bit 18, access unknown.
   @inlinable public static var CM_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.CC_WRREQ_FIFO_EMPTY`: bit 20, rw.
+  /// `CB_DEBUG_BUS_20.CC_WRREQ_FIFO_EMPTY`: bit 20, access unknown.
   @inlinable public static var CC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.FC_WRREQ_FIFO_EMPTY`: bit 21, rw.
+  /// `CB_DEBUG_BUS_20.FC_WRREQ_FIFO_EMPTY`: bit 21, access unknown.
   @inlinable public static var FC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.CM_WRREQ_FIFO_EMPTY`: bit 22, rw.
+  /// `CB_DEBUG_BUS_20.CM_WRREQ_FIFO_EMPTY`: bit 22, access unknown.
   @inlinable public static var CM_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CB_DEBUG_BUS_20.DCC_WRREQ_FIFO_EMPTY`: bit 23, rw.
+  /// `CB_DEBUG_BUS_20.DCC_WRREQ_FIFO_EMPTY`: bit 23, access unknown.
   @inlinable public static var DCC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
 
-/// `CB_DEBUG_BUS_21`: gfx_8_0 register, MMIO dword 0x26AD (byte 0x9AB4), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_21`: gfx_8_0 register, MMIO dword 0x26AD (byte 0x9AB4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_21: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26AD, resetValue: 0x0000_0000,
+      offset: 0x26AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_21 CM_BUSY@0:1 FC_BUSY@1:1 CC_BUSY@2:1 BB_BUSY@3:1 MA_BUSY@4:1 CORE_SCLK_VLD@5:1 REG_SCLK1_VLD@6:1 REG_SCLK0_VLD@7:1")
   }
 
-  /// `CB_DEBUG_BUS_21.CM_BUSY`: bit 0, rw.
+  /// `CB_DEBUG_BUS_21.CM_BUSY`: bit 0, access unknown.
   @inlinable public static var CM_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.FC_BUSY`: bit 1, rw.
+  /// `CB_DEBUG_BUS_21.FC_BUSY`: bit 1, access unknown.
   @inlinable public static var FC_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.CC_BUSY`: bit 2, rw.
+  /// `CB_DEBUG_BUS_21.CC_BUSY`: bit 2, access unknown.
   @inlinable public static var CC_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.BB_BUSY`: bit 3, rw.
+  /// `CB_DEBUG_BUS_21.BB_BUSY`: bit 3, access unknown.
   @inlinable public static var BB_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.MA_BUSY`: bit 4, rw.
+  /// `CB_DEBUG_BUS_21.MA_BUSY`: bit 4, access unknown.
   @inlinable public static var MA_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.CORE_SCLK_VLD`: bit 5, rw.
+  /// `CB_DEBUG_BUS_21.CORE_SCLK_VLD`: bit 5, access unknown.
   @inlinable public static var CORE_SCLK_VLD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.REG_SCLK1_VLD`: bit 6, rw.
+  /// `CB_DEBUG_BUS_21.REG_SCLK1_VLD`: bit 6, access unknown.
   @inlinable public static var REG_SCLK1_VLD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `CB_DEBUG_BUS_21.REG_SCLK0_VLD`: bit 7, rw.
+  /// `CB_DEBUG_BUS_21.REG_SCLK0_VLD`: bit 7, access unknown.
   @inlinable public static var REG_SCLK0_VLD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `CB_DEBUG_BUS_22`: gfx_8_0 register, MMIO dword 0x26AE (byte 0x9AB8), rw, reset 0x0000_0000.
+/// `CB_DEBUG_BUS_22`: gfx_8_0 register, MMIO dword 0x26AE (byte 0x9AB8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_22: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26AE, resetValue: 0x0000_0000,
+      offset: 0x26AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DEBUG_BUS_22 OUTSTANDING_MC_READS@0:12 OUTSTANDING_MC_WRITES@12:12")
   }
 
-  /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_READS`: bits 11:0, rw.
+  /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_READS`: bits 11:0, access unknown.
   @inlinable public static var OUTSTANDING_MC_READS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_WRITES`: bits 23:12, rw.
+  /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_WRITES`: bits 23:12, access unknown.
   @inlinable public static var OUTSTANDING_MC_WRITES: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 12)
   }
 }
 
-/// `GC_USER_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x26DE (byte 0x9B78), rw, reset 0x0000_0000.
+/// `GC_USER_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x26DE (byte 0x9B78), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_RB_REDUNDANCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26DE, resetValue: 0x0000_0000,
+      offset: 0x26DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
   }
 
-  /// `GC_USER_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
+  /// `GC_USER_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, rw.
+  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
   @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GC_USER_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, rw.
+  /// `GC_USER_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
   @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, rw.
+  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
   @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `GC_USER_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x26DF (byte 0x9B7C), rw, reset 0x0000_0000.
+/// `GC_USER_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x26DF (byte 0x9B7C), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_RB_BACKEND_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26DF, resetValue: 0x0000_0000,
+      offset: 0x26DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
 
-  /// `GC_USER_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
+  /// `GC_USER_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `TCP_INVALIDATE`: gfx_8_0 register, MMIO dword 0x2B00 (byte 0xAC00), rw, reset 0x0000_0000.
+/// `TCP_INVALIDATE`: gfx_8_0 register, MMIO dword 0x2B00 (byte 0xAC00), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_INVALIDATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B00, resetValue: 0x0000_0000,
+      offset: 0x2B00,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_INVALIDATE START@0:1")
   }
 
-  /// `TCP_INVALIDATE.START`: bit 0, rw.
+  /// `TCP_INVALIDATE.START`: bit 0, access unknown.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `TCP_STATUS`: gfx_8_0 register, MMIO dword 0x2B01 (byte 0xAC04), rw, reset 0x0000_0000.
+/// `TCP_STATUS`: gfx_8_0 register, MMIO dword 0x2B01 (byte 0xAC04), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B01, resetValue: 0x0000_0000,
+      offset: 0x2B01,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_STATUS TCP_BUSY@0:1 INPUT_BUSY@1:1 ADRS_BUSY@2:1 TAGRAMS_BUSY@3:1 CNTRL_BUSY@4:1 LFIFO_BUSY@5:1 READ_BUSY@6:1 FORMAT_BUSY@7:1")
   }
 
-  /// `TCP_STATUS.TCP_BUSY`: bit 0, rw.
+  /// `TCP_STATUS.TCP_BUSY`: bit 0, access unknown.
   @inlinable public static var TCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `TCP_STATUS.INPUT_BUSY`: bit 1, rw.
+  /// `TCP_STATUS.INPUT_BUSY`: bit 1, access unknown.
   @inlinable public static var INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `TCP_STATUS.ADRS_BUSY`: bit 2, rw.
+  /// `TCP_STATUS.ADRS_BUSY`: bit 2, access unknown.
   @inlinable public static var ADRS_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `TCP_STATUS.TAGRAMS_BUSY`: bit 3, rw.
+  /// `TCP_STATUS.TAGRAMS_BUSY`: bit 3, access unknown.
   @inlinable public static var TAGRAMS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `TCP_STATUS.CNTRL_BUSY`: bit 4, rw.
+  /// `TCP_STATUS.CNTRL_BUSY`: bit 4, access unknown.
   @inlinable public static var CNTRL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `TCP_STATUS.LFIFO_BUSY`: bit 5, rw.
+  /// `TCP_STATUS.LFIFO_BUSY`: bit 5, access unknown.
   @inlinable public static var LFIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `TCP_STATUS.READ_BUSY`: bit 6, rw.
+  /// `TCP_STATUS.READ_BUSY`: bit 6, access unknown.
   @inlinable public static var READ_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `TCP_STATUS.FORMAT_BUSY`: bit 7, rw.
+  /// `TCP_STATUS.FORMAT_BUSY`: bit 7, access unknown.
   @inlinable public static var FORMAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `TCP_CNTL`: gfx_8_0 register, MMIO dword 0x2B02 (byte 0xAC08), rw, reset 0x0000_0000.
+/// `TCP_CNTL`: gfx_8_0 register, MMIO dword 0x2B02 (byte 0xAC08), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B02, resetValue: 0x0000_0000,
+      offset: 0x2B02,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_CNTL FORCE_HIT@0:1 FORCE_MISS@1:1 L1_SIZE@2:2 FLAT_BUF_HASH_ENABLE@4:1 FLAT_BUF_CACHE_SWIZZLE@5:1 FORCE_EOW_TOTAL_CNT@15:6 FORCE_EOW_TAGRAM_CNT@22:6 DISABLE_Z_MAP@28:1 INV_ALL_VMIDS@29:1")
   }
 
-  /// `TCP_CNTL.FORCE_HIT`: bit 0, rw.
+  /// `TCP_CNTL.FORCE_HIT`: bit 0, access unknown.
   @inlinable public static var FORCE_HIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `TCP_CNTL.FORCE_MISS`: bit 1, rw.
+  /// `TCP_CNTL.FORCE_MISS`: bit 1, access unknown.
   @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `TCP_CNTL.L1_SIZE`: bits 3:2, rw.
+  /// `TCP_CNTL.L1_SIZE`: bits 3:2, access unknown.
   @inlinable public static var L1_SIZE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TCP_CNTL.FLAT_BUF_HASH_ENABLE`: bit 4, rw.
+  /// `TCP_CNTL.FLAT_BUF_HASH_ENABLE`: bit 4, access unknown.
   @inlinable public static var FLAT_BUF_HASH_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `TCP_CNTL.FLAT_BUF_CACHE_SWIZZLE`: bit 5, rw.
+  /// `TCP_CNTL.FLAT_BUF_CACHE_SWIZZLE`: bit 5, access unknown.
   @inlinable public static var FLAT_BUF_CACHE_SWIZZLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `TCP_CNTL.FORCE_EOW_TOTAL_CNT`: bits 20:15, rw.
+  /// `TCP_CNTL.FORCE_EOW_TOTAL_CNT`: bits 20:15, access unknown.
   @inlinable public static var FORCE_EOW_TOTAL_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 
-  /// `TCP_CNTL.FORCE_EOW_TAGRAM_CNT`: bits 27:22, rw.
+  /// `TCP_CNTL.FORCE_EOW_TAGRAM_CNT`: bits 27:22, access unknown.
   @inlinable public static var FORCE_EOW_TAGRAM_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 6)
   }
 
-  /// `TCP_CNTL.DISABLE_Z_MAP`: bit 28, rw.
+  /// `TCP_CNTL.DISABLE_Z_MAP`: bit 28, access unknown.
   @inlinable public static var DISABLE_Z_MAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `TCP_CNTL.INV_ALL_VMIDS`: bit 29, rw.
+  /// `TCP_CNTL.INV_ALL_VMIDS`: bit 29, access unknown.
   @inlinable public static var INV_ALL_VMIDS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `TCP_CHAN_STEER_LO`: gfx_8_0 register, MMIO dword 0x2B03 (byte 0xAC0C), rw, reset 0x0000_0000.
+/// `TCP_CHAN_STEER_LO`: gfx_8_0 register, MMIO dword 0x2B03 (byte 0xAC0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CHAN_STEER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B03, resetValue: 0x0000_0000,
+      offset: 0x2B03,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_CHAN_STEER_LO CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 CHAN3@12:4 CHAN4@16:4 CHAN5@20:4 CHAN6@24:4 CHAN7@28:4")
   }
 
-  /// `TCP_CHAN_STEER_LO.CHAN0`: bits 3:0, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN0`: bits 3:0, access unknown.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN1`: bits 7:4, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN1`: bits 7:4, access unknown.
   @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN2`: bits 11:8, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN2`: bits 11:8, access unknown.
   @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN3`: bits 15:12, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN3`: bits 15:12, access unknown.
   @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN4`: bits 19:16, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN4`: bits 19:16, access unknown.
   @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN5`: bits 23:20, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN5`: bits 23:20, access unknown.
   @inlinable public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN6`: bits 27:24, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN6`: bits 27:24, access unknown.
   @inlinable public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_CHAN_STEER_LO.CHAN7`: bits 31:28, rw.
+  /// `TCP_CHAN_STEER_LO.CHAN7`: bits 31:28, access unknown.
   @inlinable public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `TCP_CHAN_STEER_HI`: gfx_8_0 register, MMIO dword 0x2B04 (byte 0xAC10), rw, reset 0x0000_0000.
+/// `TCP_CHAN_STEER_HI`: gfx_8_0 register, MMIO dword 0x2B04 (byte 0xAC10), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CHAN_STEER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B04, resetValue: 0x0000_0000,
+      offset: 0x2B04,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_CHAN_STEER_HI CHAN8@0:4 CHAN9@4:4 CHANA@8:4 CHANB@12:4 CHANC@16:4 CHAND@20:4 CHANE@24:4 CHANF@28:4")
   }
 
-  /// `TCP_CHAN_STEER_HI.CHAN8`: bits 3:0, rw.
+  /// `TCP_CHAN_STEER_HI.CHAN8`: bits 3:0, access unknown.
   @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHAN9`: bits 7:4, rw.
+  /// `TCP_CHAN_STEER_HI.CHAN9`: bits 7:4, access unknown.
   @inlinable public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHANA`: bits 11:8, rw.
+  /// `TCP_CHAN_STEER_HI.CHANA`: bits 11:8, access unknown.
   @inlinable public static var CHANA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHANB`: bits 15:12, rw.
+  /// `TCP_CHAN_STEER_HI.CHANB`: bits 15:12, access unknown.
   @inlinable public static var CHANB: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHANC`: bits 19:16, rw.
+  /// `TCP_CHAN_STEER_HI.CHANC`: bits 19:16, access unknown.
   @inlinable public static var CHANC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHAND`: bits 23:20, rw.
+  /// `TCP_CHAN_STEER_HI.CHAND`: bits 23:20, access unknown.
   @inlinable public static var CHAND: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHANE`: bits 27:24, rw.
+  /// `TCP_CHAN_STEER_HI.CHANE`: bits 27:24, access unknown.
   @inlinable public static var CHANE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_CHAN_STEER_HI.CHANF`: bits 31:28, rw.
+  /// `TCP_CHAN_STEER_HI.CHANF`: bits 31:28, access unknown.
   @inlinable public static var CHANF: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `TCP_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x2B05 (byte 0xAC14), rw, reset 0x0000_0000.
+/// `TCP_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x2B05 (byte 0xAC14), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_ADDR_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B05, resetValue: 0x0000_0000,
+      offset: 0x2B05,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_ADDR_CONFIG NUM_TCC_BANKS@0:4 NUM_BANKS@4:2 COLHI_WIDTH@6:3 RB_SPLIT_COLHI@9:1")
   }
 
-  /// `TCP_ADDR_CONFIG.NUM_TCC_BANKS`: bits 3:0, rw.
+  /// `TCP_ADDR_CONFIG.NUM_TCC_BANKS`: bits 3:0, access unknown.
   @inlinable public static var NUM_TCC_BANKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TCP_ADDR_CONFIG.NUM_BANKS`: bits 5:4, rw.
+  /// `TCP_ADDR_CONFIG.NUM_BANKS`: bits 5:4, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TCP_ADDR_CONFIG.COLHI_WIDTH`: bits 8:6, rw.
+  /// `TCP_ADDR_CONFIG.COLHI_WIDTH`: bits 8:6, access unknown.
   @inlinable public static var COLHI_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `TCP_ADDR_CONFIG.RB_SPLIT_COLHI`: bit 9, rw.
+  /// `TCP_ADDR_CONFIG.RB_SPLIT_COLHI`: bit 9, access unknown.
   @inlinable public static var RB_SPLIT_COLHI: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `TCP_CREDIT`: gfx_8_0 register, MMIO dword 0x2B06 (byte 0xAC18), rw, reset 0x0000_0000.
+/// `TCP_CREDIT`: gfx_8_0 register, MMIO dword 0x2B06 (byte 0xAC18), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CREDIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B06, resetValue: 0x0000_0000,
+      offset: 0x2B06,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_CREDIT LFIFO_CREDIT@0:10 REQ_FIFO_CREDIT@16:7 TD_CREDIT@29:3")
   }
 
-  /// `TCP_CREDIT.LFIFO_CREDIT`: bits 9:0, rw.
+  /// `TCP_CREDIT.LFIFO_CREDIT`: bits 9:0, access unknown.
   @inlinable public static var LFIFO_CREDIT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `TCP_CREDIT.REQ_FIFO_CREDIT`: bits 22:16, rw.
+  /// `TCP_CREDIT.REQ_FIFO_CREDIT`: bits 22:16, access unknown.
   @inlinable public static var REQ_FIFO_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 7)
   }
 
-  /// `TCP_CREDIT.TD_CREDIT`: bits 31:29, rw.
+  /// `TCP_CREDIT.TD_CREDIT`: bits 31:29, access unknown.
   @inlinable public static var TD_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `TCP_BUFFER_ADDR_HASH_CNTL`: gfx_8_0 register, MMIO dword 0x2B16 (byte 0xAC58), rw, reset 0x0000_0000.
+/// `TCP_BUFFER_ADDR_HASH_CNTL`: gfx_8_0 register, MMIO dword 0x2B16 (byte 0xAC58), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_BUFFER_ADDR_HASH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B16, resetValue: 0x0000_0000,
+      offset: 0x2B16,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_BUFFER_ADDR_HASH_CNTL CHANNEL_BITS@0:3 BANK_BITS@8:3 CHANNEL_XOR_COUNT@16:3 BANK_XOR_COUNT@24:3")
   }
 
-  /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_BITS`: bits 2:0, rw.
+  /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_BITS`: bits 2:0, access unknown.
   @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_BITS`: bits 10:8, rw.
+  /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_BITS`: bits 10:8, access unknown.
   @inlinable public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_XOR_COUNT`: bits 18:16, rw.
+  /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_XOR_COUNT`: bits 18:16, access unknown.
   @inlinable public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_XOR_COUNT`: bits 26:24, rw.
+  /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_XOR_COUNT`: bits 26:24, access unknown.
   @inlinable public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 }
 
-/// `TCP_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B17 (byte 0xAC5C), rw, reset 0x0000_0000.
+/// `TCP_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B17 (byte 0xAC5C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B17, resetValue: 0x0000_0000,
+      offset: 0x2B17,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_EDC_CNT SEC_COUNT@0:8 LFIFO_SED_COUNT@8:8 DED_COUNT@16:8 UNUSED@24:8")
   }
 
-  /// `TCP_EDC_CNT.SEC_COUNT`: bits 7:0, rw.
+  /// `TCP_EDC_CNT.SEC_COUNT`: bits 7:0, access unknown.
   @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `TCP_EDC_CNT.LFIFO_SED_COUNT`: bits 15:8, rw.
+  /// `TCP_EDC_CNT.LFIFO_SED_COUNT`: bits 15:8, access unknown.
   @inlinable public static var LFIFO_SED_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `TCP_EDC_CNT.DED_COUNT`: bits 23:16, rw.
+  /// `TCP_EDC_CNT.DED_COUNT`: bits 23:16, access unknown.
   @inlinable public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `TCP_EDC_CNT.UNUSED`: bits 31:24, rw.
+  /// `TCP_EDC_CNT.UNUSED`: bits 31:24, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `TC_CFG_L1_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1A (byte 0xAC68), rw, reset 0x0000_0000.
+/// `TC_CFG_L1_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1A (byte 0xAC68), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L1_LOAD_POLICY0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1A, resetValue: 0x0000_0000,
+      offset: 0x2B1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_0`: bits 1:0, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_1`: bits 3:2, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
   @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_2`: bits 5:4, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
   @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_3`: bits 7:6, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
   @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_4`: bits 9:8, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
   @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_5`: bits 11:10, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
   @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_6`: bits 13:12, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
   @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_7`: bits 15:14, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
   @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_8`: bits 17:16, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
   @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_9`: bits 19:18, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
   @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_10`: bits 21:20, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
   @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_11`: bits 23:22, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
   @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_12`: bits 25:24, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
   @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_13`: bits 27:26, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
   @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_14`: bits 29:28, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
   @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_15`: bits 31:30, rw.
+  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
   @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L1_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1B (byte 0xAC6C), rw, reset 0x0000_0000.
+/// `TC_CFG_L1_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1B (byte 0xAC6C), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L1_LOAD_POLICY1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1B, resetValue: 0x0000_0000,
+      offset: 0x2B1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_16`: bits 1:0, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_17`: bits 3:2, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
   @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_18`: bits 5:4, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
   @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_19`: bits 7:6, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
   @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_20`: bits 9:8, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
   @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_21`: bits 11:10, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
   @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_22`: bits 13:12, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
   @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_23`: bits 15:14, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
   @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_24`: bits 17:16, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
   @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_25`: bits 19:18, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
   @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_26`: bits 21:20, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
   @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_27`: bits 23:22, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
   @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_28`: bits 25:24, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
   @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_29`: bits 27:26, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
   @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_30`: bits 29:28, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
   @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_31`: bits 31:30, rw.
+  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
   @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L1_STORE_POLICY`: gfx_8_0 register, MMIO dword 0x2B1C (byte 0xAC70), rw, reset 0x0000_0000.
+/// `TC_CFG_L1_STORE_POLICY`: gfx_8_0 register, MMIO dword 0x2B1C (byte 0xAC70), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L1_STORE_POLICY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1C, resetValue: 0x0000_0000,
+      offset: 0x2B1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_STORE_POLICY POLICY_0@0:1 POLICY_1@1:1 POLICY_2@2:1 POLICY_3@3:1 POLICY_4@4:1 POLICY_5@5:1 POLICY_6@6:1 POLICY_7@7:1 POLICY_8@8:1 POLICY_9@9:1 POLICY_10@10:1 POLICY_11@11:1 POLICY_12@12:1 POLICY_13@13:1 POLICY_14@14:1 POLICY_15@15:1 POLICY_16@16:1 POLICY_17@17:1 POLICY_18@18:1 POLICY_19@19:1 POLICY_20@20:1 POLICY_21@21:1 POLICY_22@22:1 POLICY_23@23:1 POLICY_24@24:1 POLICY_25@25:1 POLICY_26@26:1 POLICY_27@27:1 POLICY_28@28:1 POLICY_29@29:1 POLICY_30@30:1 POLICY_31@31:1")
   }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_0`: bit 0, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_0`: bit 0, access unknown.
   @inlinable public static var POLICY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_1`: bit 1, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_1`: bit 1, access unknown.
   @inlinable public static var POLICY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_2`: bit 2, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_2`: bit 2, access unknown.
   @inlinable public static var POLICY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_3`: bit 3, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_3`: bit 3, access unknown.
   @inlinable public static var POLICY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_4`: bit 4, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_4`: bit 4, access unknown.
   @inlinable public static var POLICY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_5`: bit 5, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_5`: bit 5, access unknown.
   @inlinable public static var POLICY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_6`: bit 6, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_6`: bit 6, access unknown.
   @inlinable public static var POLICY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_7`: bit 7, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_7`: bit 7, access unknown.
   @inlinable public static var POLICY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_8`: bit 8, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_8`: bit 8, access unknown.
   @inlinable public static var POLICY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_9`: bit 9, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_9`: bit 9, access unknown.
   @inlinable public static var POLICY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_10`: bit 10, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_10`: bit 10, access unknown.
   @inlinable public static var POLICY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_11`: bit 11, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_11`: bit 11, access unknown.
   @inlinable public static var POLICY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_12`: bit 12, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_12`: bit 12, access unknown.
   @inlinable public static var POLICY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_13`: bit 13, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_13`: bit 13, access unknown.
   @inlinable public static var POLICY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_14`: bit 14, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_14`: bit 14, access unknown.
   @inlinable public static var POLICY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_15`: bit 15, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_15`: bit 15, access unknown.
   @inlinable public static var POLICY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_16`: bit 16, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_16`: bit 16, access unknown.
   @inlinable public static var POLICY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_17`: bit 17, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_17`: bit 17, access unknown.
   @inlinable public static var POLICY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_18`: bit 18, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_18`: bit 18, access unknown.
   @inlinable public static var POLICY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_19`: bit 19, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_19`: bit 19, access unknown.
   @inlinable public static var POLICY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_20`: bit 20, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_20`: bit 20, access unknown.
   @inlinable public static var POLICY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_21`: bit 21, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_21`: bit 21, access unknown.
   @inlinable public static var POLICY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_22`: bit 22, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_22`: bit 22, access unknown.
   @inlinable public static var POLICY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_23`: bit 23, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_23`: bit 23, access unknown.
   @inlinable public static var POLICY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_24`: bit 24, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_24`: bit 24, access unknown.
   @inlinable public static var POLICY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_25`: bit 25, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_25`: bit 25, access unknown.
   @inlinable public static var POLICY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_26`: bit 26, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_26`: bit 26, access unknown.
   @inlinable public static var POLICY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_27`: bit 27, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_27`: bit 27, access unknown.
   @inlinable public static var POLICY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_28`: bit 28, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_28`: bit 28, access unknown.
   @inlinable public static var POLICY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_29`: bit 29, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_29`: bit 29, access unknown.
   @inlinable public static var POLICY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_30`: bit 30, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_30`: bit 30, access unknown.
   @inlinable public static var POLICY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `TC_CFG_L1_STORE_POLICY.POLICY_31`: bit 31, rw.
+  /// `TC_CFG_L1_STORE_POLICY.POLICY_31`: bit 31, access unknown.
   @inlinable public static var POLICY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TC_CFG_L2_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1D (byte 0xAC74), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1D (byte 0xAC74), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_LOAD_POLICY0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1D, resetValue: 0x0000_0000,
+      offset: 0x2B1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_0`: bits 1:0, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_1`: bits 3:2, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
   @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_2`: bits 5:4, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
   @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_3`: bits 7:6, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
   @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_4`: bits 9:8, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
   @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_5`: bits 11:10, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
   @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_6`: bits 13:12, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
   @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_7`: bits 15:14, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
   @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_8`: bits 17:16, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
   @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_9`: bits 19:18, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
   @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_10`: bits 21:20, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
   @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_11`: bits 23:22, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
   @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_12`: bits 25:24, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
   @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_13`: bits 27:26, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
   @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_14`: bits 29:28, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
   @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_15`: bits 31:30, rw.
+  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
   @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L2_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1E (byte 0xAC78), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1E (byte 0xAC78), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_LOAD_POLICY1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1E, resetValue: 0x0000_0000,
+      offset: 0x2B1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_16`: bits 1:0, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_17`: bits 3:2, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
   @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_18`: bits 5:4, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
   @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_19`: bits 7:6, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
   @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_20`: bits 9:8, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
   @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_21`: bits 11:10, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
   @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_22`: bits 13:12, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
   @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_23`: bits 15:14, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
   @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_24`: bits 17:16, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
   @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_25`: bits 19:18, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
   @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_26`: bits 21:20, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
   @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_27`: bits 23:22, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
   @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_28`: bits 25:24, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
   @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_29`: bits 27:26, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
   @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_30`: bits 29:28, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
   @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_31`: bits 31:30, rw.
+  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
   @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L2_STORE_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1F (byte 0xAC7C), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_STORE_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1F (byte 0xAC7C), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_STORE_POLICY0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B1F, resetValue: 0x0000_0000,
+      offset: 0x2B1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_STORE_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_0`: bits 1:0, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_0`: bits 1:0, access unknown.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_1`: bits 3:2, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_1`: bits 3:2, access unknown.
   @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_2`: bits 5:4, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_2`: bits 5:4, access unknown.
   @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_3`: bits 7:6, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_3`: bits 7:6, access unknown.
   @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_4`: bits 9:8, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_4`: bits 9:8, access unknown.
   @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_5`: bits 11:10, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_5`: bits 11:10, access unknown.
   @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_6`: bits 13:12, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_6`: bits 13:12, access unknown.
   @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_7`: bits 15:14, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_7`: bits 15:14, access unknown.
   @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_8`: bits 17:16, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_8`: bits 17:16, access unknown.
   @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_9`: bits 19:18, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_9`: bits 19:18, access unknown.
   @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_10`: bits 21:20, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_10`: bits 21:20, access unknown.
   @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_11`: bits 23:22, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_11`: bits 23:22, access unknown.
   @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_12`: bits 25:24, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_12`: bits 25:24, access unknown.
   @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_13`: bits 27:26, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_13`: bits 27:26, access unknown.
   @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_14`: bits 29:28, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_14`: bits 29:28, access unknown.
   @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_15`: bits 31:30, rw.
+  /// `TC_CFG_L2_STORE_POLICY0.POLICY_15`: bits 31:30, access unknown.
   @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L2_STORE_POLICY1`: gfx_8_0 register, MMIO dword 0x2B20 (byte 0xAC80), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_STORE_POLICY1`: gfx_8_0 register, MMIO dword 0x2B20 (byte 0xAC80), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_STORE_POLICY1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B20, resetValue: 0x0000_0000,
+      offset: 0x2B20,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_STORE_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_16`: bits 1:0, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_16`: bits 1:0, access unknown.
   @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_17`: bits 3:2, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_17`: bits 3:2, access unknown.
   @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_18`: bits 5:4, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_18`: bits 5:4, access unknown.
   @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_19`: bits 7:6, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_19`: bits 7:6, access unknown.
   @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_20`: bits 9:8, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_20`: bits 9:8, access unknown.
   @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_21`: bits 11:10, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_21`: bits 11:10, access unknown.
   @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_22`: bits 13:12, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_22`: bits 13:12, access unknown.
   @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_23`: bits 15:14, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_23`: bits 15:14, access unknown.
   @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_24`: bits 17:16, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_24`: bits 17:16, access unknown.
   @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_25`: bits 19:18, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_25`: bits 19:18, access unknown.
   @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_26`: bits 21:20, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_26`: bits 21:20, access unknown.
   @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_27`: bits 23:22, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_27`: bits 23:22, access unknown.
   @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_28`: bits 25:24, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_28`: bits 25:24, access unknown.
   @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_29`: bits 27:26, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_29`: bits 27:26, access unknown.
   @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_30`: bits 29:28, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_30`: bits 29:28, access unknown.
   @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_31`: bits 31:30, rw.
+  /// `TC_CFG_L2_STORE_POLICY1.POLICY_31`: bits 31:30, access unknown.
   @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L2_ATOMIC_POLICY`: gfx_8_0 register, MMIO dword 0x2B21 (byte 0xAC84), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_ATOMIC_POLICY`: gfx_8_0 register, MMIO dword 0x2B21 (byte 0xAC84), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_ATOMIC_POLICY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B21, resetValue: 0x0000_0000,
+      offset: 0x2B21,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_ATOMIC_POLICY POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_0`: bits 1:0, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_0`: bits 1:0, access unknown.
   @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_1`: bits 3:2, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_1`: bits 3:2, access unknown.
   @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_2`: bits 5:4, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_2`: bits 5:4, access unknown.
   @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_3`: bits 7:6, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_3`: bits 7:6, access unknown.
   @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_4`: bits 9:8, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_4`: bits 9:8, access unknown.
   @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_5`: bits 11:10, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_5`: bits 11:10, access unknown.
   @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_6`: bits 13:12, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_6`: bits 13:12, access unknown.
   @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_7`: bits 15:14, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_7`: bits 15:14, access unknown.
   @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_8`: bits 17:16, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_8`: bits 17:16, access unknown.
   @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_9`: bits 19:18, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_9`: bits 19:18, access unknown.
   @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_10`: bits 21:20, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_10`: bits 21:20, access unknown.
   @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_11`: bits 23:22, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_11`: bits 23:22, access unknown.
   @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_12`: bits 25:24, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_12`: bits 25:24, access unknown.
   @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_13`: bits 27:26, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_13`: bits 27:26, access unknown.
   @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_14`: bits 29:28, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_14`: bits 29:28, access unknown.
   @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_15`: bits 31:30, rw.
+  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_15`: bits 31:30, access unknown.
   @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `TC_CFG_L1_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B22 (byte 0xAC88), rw, reset 0x0000_0000.
+/// `TC_CFG_L1_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B22 (byte 0xAC88), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L1_VOLATILE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B22, resetValue: 0x0000_0000,
+      offset: 0x2B22,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_VOLATILE VOL@0:4")
   }
 
-  /// `TC_CFG_L1_VOLATILE.VOL`: bits 3:0, rw.
+  /// `TC_CFG_L1_VOLATILE.VOL`: bits 3:0, access unknown.
   @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `TC_CFG_L2_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B23 (byte 0xAC8C), rw, reset 0x0000_0000.
+/// `TC_CFG_L2_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B23 (byte 0xAC8C), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L2_VOLATILE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B23, resetValue: 0x0000_0000,
+      offset: 0x2B23,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_VOLATILE VOL@0:4")
   }
 
-  /// `TC_CFG_L2_VOLATILE.VOL`: bits 3:0, rw.
+  /// `TC_CFG_L2_VOLATILE.VOL`: bits 3:0, access unknown.
   @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `TCI_STATUS`: gfx_8_0 register, MMIO dword 0x2B61 (byte 0xAD84), rw, reset 0x0000_0000.
+/// `TCI_STATUS`: gfx_8_0 register, MMIO dword 0x2B61 (byte 0xAD84), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B61, resetValue: 0x0000_0000,
+      offset: 0x2B61,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCI_STATUS TCI_BUSY@0:1")
   }
 
-  /// `TCI_STATUS.TCI_BUSY`: bit 0, rw.
+  /// `TCI_STATUS.TCI_BUSY`: bit 0, access unknown.
   @inlinable public static var TCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }

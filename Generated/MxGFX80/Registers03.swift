@@ -3,4057 +3,4057 @@
 
 import MxMMIO
 
-/// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), rw, reset 0x0000_0000.
+/// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_CNTL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B62, resetValue: 0x0000_0000,
+      offset: 0x2B62,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCI_CNTL_1 WBINVL1_NUM_CYCLES@0:16 REQ_FIFO_DEPTH@16:8 WDATA_RAM_DEPTH@24:8")
   }
 
-  /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, rw.
+  /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, access unknown.
   @inlinable public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `TCI_CNTL_1.REQ_FIFO_DEPTH`: bits 23:16, rw.
+  /// `TCI_CNTL_1.REQ_FIFO_DEPTH`: bits 23:16, access unknown.
   @inlinable public static var REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `TCI_CNTL_1.WDATA_RAM_DEPTH`: bits 31:24, rw.
+  /// `TCI_CNTL_1.WDATA_RAM_DEPTH`: bits 31:24, access unknown.
   @inlinable public static var WDATA_RAM_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), rw, reset 0x0000_0000.
+/// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_CNTL_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B63, resetValue: 0x0000_0000,
+      offset: 0x2B63,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCI_CNTL_2 L1_INVAL_ON_WBINVL2@0:1 TCA_MAX_CREDIT@1:8")
   }
 
-  /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, rw.
+  /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, access unknown.
   @inlinable public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `TCI_CNTL_2.TCA_MAX_CREDIT`: bits 8:1, rw.
+  /// `TCI_CNTL_2.TCA_MAX_CREDIT`: bits 8:1, access unknown.
   @inlinable public static var TCA_MAX_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 8)
   }
 }
 
-/// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), rw, reset 0x0000_0000.
+/// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B80, resetValue: 0x0000_0000,
+      offset: 0x2B80,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_CTRL CACHE_SIZE@0:2 RATE@2:2 WRITEBACK_MARGIN@4:4 METADATA_LATENCY_FIFO_SIZE@8:4 SRC_FIFO_SIZE@12:4 LATENCY_FIFO_SIZE@16:4 WB_OR_INV_ALL_VMIDS@20:1 MDC_SIZE@24:2 MDC_SECTOR_SIZE@26:2 MDC_SIDEBAND_FIFO_SIZE@28:4")
   }
 
-  /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, rw.
+  /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, access unknown.
   @inlinable public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `TCC_CTRL.RATE`: bits 3:2, rw.
+  /// `TCC_CTRL.RATE`: bits 3:2, access unknown.
   @inlinable public static var RATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `TCC_CTRL.WRITEBACK_MARGIN`: bits 7:4, rw.
+  /// `TCC_CTRL.WRITEBACK_MARGIN`: bits 7:4, access unknown.
   @inlinable public static var WRITEBACK_MARGIN: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `TCC_CTRL.METADATA_LATENCY_FIFO_SIZE`: bits 11:8, rw.
+  /// `TCC_CTRL.METADATA_LATENCY_FIFO_SIZE`: bits 11:8, access unknown.
   @inlinable public static var METADATA_LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `TCC_CTRL.SRC_FIFO_SIZE`: bits 15:12, rw.
+  /// `TCC_CTRL.SRC_FIFO_SIZE`: bits 15:12, access unknown.
   @inlinable public static var SRC_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `TCC_CTRL.LATENCY_FIFO_SIZE`: bits 19:16, rw.
+  /// `TCC_CTRL.LATENCY_FIFO_SIZE`: bits 19:16, access unknown.
   @inlinable public static var LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `TCC_CTRL.WB_OR_INV_ALL_VMIDS`: bit 20, rw.
+  /// `TCC_CTRL.WB_OR_INV_ALL_VMIDS`: bit 20, access unknown.
   @inlinable public static var WB_OR_INV_ALL_VMIDS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `TCC_CTRL.MDC_SIZE`: bits 25:24, rw.
+  /// `TCC_CTRL.MDC_SIZE`: bits 25:24, access unknown.
   @inlinable public static var MDC_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `TCC_CTRL.MDC_SECTOR_SIZE`: bits 27:26, rw.
+  /// `TCC_CTRL.MDC_SECTOR_SIZE`: bits 27:26, access unknown.
   @inlinable public static var MDC_SECTOR_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `TCC_CTRL.MDC_SIDEBAND_FIFO_SIZE`: bits 31:28, rw.
+  /// `TCC_CTRL.MDC_SIDEBAND_FIFO_SIZE`: bits 31:28, access unknown.
   @inlinable public static var MDC_SIDEBAND_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `TCC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B82 (byte 0xAE08), rw, reset 0x0000_0000.
+/// `TCC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B82 (byte 0xAE08), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_EDC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B82, resetValue: 0x0000_0000,
+      offset: 0x2B82,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_EDC_CNT SEC_COUNT@0:8 DED_COUNT@16:8")
   }
 
-  /// `TCC_EDC_CNT.SEC_COUNT`: bits 7:0, rw.
+  /// `TCC_EDC_CNT.SEC_COUNT`: bits 7:0, access unknown.
   @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `TCC_EDC_CNT.DED_COUNT`: bits 23:16, rw.
+  /// `TCC_EDC_CNT.DED_COUNT`: bits 23:16, access unknown.
   @inlinable public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `TCC_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x2B83 (byte 0xAE0C), rw, reset 0x0000_0000.
+/// `TCC_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x2B83 (byte 0xAE0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_REDUNDANCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B83, resetValue: 0x0000_0000,
+      offset: 0x2B83,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_REDUNDANCY MC_SEL0@0:1 MC_SEL1@1:1")
   }
 
-  /// `TCC_REDUNDANCY.MC_SEL0`: bit 0, rw.
+  /// `TCC_REDUNDANCY.MC_SEL0`: bit 0, access unknown.
   @inlinable public static var MC_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `TCC_REDUNDANCY.MC_SEL1`: bit 1, rw.
+  /// `TCC_REDUNDANCY.MC_SEL1`: bit 1, access unknown.
   @inlinable public static var MC_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `TCC_EXE_DISABLE`: gfx_8_0 register, MMIO dword 0x2B84 (byte 0xAE10), rw, reset 0x0000_0000.
+/// `TCC_EXE_DISABLE`: gfx_8_0 register, MMIO dword 0x2B84 (byte 0xAE10), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_EXE_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B84, resetValue: 0x0000_0000,
+      offset: 0x2B84,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_EXE_DISABLE EXE_DISABLE@1:1")
   }
 
-  /// `TCC_EXE_DISABLE.EXE_DISABLE`: bit 1, rw.
+  /// `TCC_EXE_DISABLE.EXE_DISABLE`: bit 1, access unknown.
   @inlinable public static var EXE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `TCC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2B85 (byte 0xAE14), rw, reset 0x0000_0000.
+/// `TCC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2B85 (byte 0xAE14), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B85, resetValue: 0x0000_0000,
+      offset: 0x2B85,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1")
   }
 
-  /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, rw.
+  /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
   @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, rw.
+  /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
   @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `TCA_CTRL`: gfx_8_0 register, MMIO dword 0x2BC0 (byte 0xAF00), rw, reset 0x0000_0000.
+/// `TCA_CTRL`: gfx_8_0 register, MMIO dword 0x2BC0 (byte 0xAF00), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2BC0, resetValue: 0x0000_0000,
+      offset: 0x2BC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_CTRL HOLE_TIMEOUT@0:4")
   }
 
-  /// `TCA_CTRL.HOLE_TIMEOUT`: bits 3:0, rw.
+  /// `TCA_CTRL.HOLE_TIMEOUT`: bits 3:0, access unknown.
   @inlinable public static var HOLE_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `SPI_SHADER_TBA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C00 (byte 0xB000), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C00 (byte 0xB000), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C00, resetValue: 0x0000_0000,
+      offset: 0x2C00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_PS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_PS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C01 (byte 0xB004), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C01 (byte 0xB004), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C01, resetValue: 0x0000_0000,
+      offset: 0x2C01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_PS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_PS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C02 (byte 0xB008), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C02 (byte 0xB008), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C02, resetValue: 0x0000_0000,
+      offset: 0x2C02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_PS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_PS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C03 (byte 0xB00C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C03 (byte 0xB00C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C03, resetValue: 0x0000_0000,
+      offset: 0x2C03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_PS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_PS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_PS`: gfx_8_0 register, MMIO dword 0x2C07 (byte 0xB01C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_PS`: gfx_8_0 register, MMIO dword 0x2C07 (byte 0xB01C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C07, resetValue: 0x0000_0000,
+      offset: 0x2C07,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_PS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_PS.CU_EN`: bits 15:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_PS.CU_EN`: bits 15:0, access unknown.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SPI_SHADER_PGM_RSRC3_PS.WAVE_LIMIT`: bits 21:16, rw.
+  /// `SPI_SHADER_PGM_RSRC3_PS.WAVE_LIMIT`: bits 21:16, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_PS.LOCK_LOW_THRESHOLD`: bits 25:22, rw.
+  /// `SPI_SHADER_PGM_RSRC3_PS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 4)
   }
 }
 
-/// `SPI_SHADER_PGM_LO_PS`: gfx_8_0 register, MMIO dword 0x2C08 (byte 0xB020), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_PS`: gfx_8_0 register, MMIO dword 0x2C08 (byte 0xB020), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C08, resetValue: 0x0000_0000,
+      offset: 0x2C08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_PS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_PS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_PS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_PS`: gfx_8_0 register, MMIO dword 0x2C09 (byte 0xB024), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_PS`: gfx_8_0 register, MMIO dword 0x2C09 (byte 0xB024), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C09, resetValue: 0x0000_0000,
+      offset: 0x2C09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_PS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_PS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_PS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_PS`: gfx_8_0 register, MMIO dword 0x2C0A (byte 0xB028), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_PS`: gfx_8_0 register, MMIO dword 0x2C0A (byte 0xB028), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0A, resetValue: 0x0000_0000,
+      offset: 0x2C0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_PS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CU_GROUP_DISABLE@24:1 CACHE_CTL@25:3 CDBG_USER@28:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.CU_GROUP_DISABLE`: bit 24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.CU_GROUP_DISABLE`: bit 24, access unknown.
   @inlinable public static var CU_GROUP_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.CACHE_CTL`: bits 27:25, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.CACHE_CTL`: bits 27:25, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_PS.CDBG_USER`: bit 28, rw.
+  /// `SPI_SHADER_PGM_RSRC1_PS.CDBG_USER`: bit 28, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_PS`: gfx_8_0 register, MMIO dword 0x2C0B (byte 0xB02C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_PS`: gfx_8_0 register, MMIO dword 0x2C0B (byte 0xB02C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_PS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0B, resetValue: 0x0000_0000,
+      offset: 0x2C0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_PS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 WAVE_CNT_EN@7:1 EXTRA_LDS_SIZE@8:8 EXCP_EN@16:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.WAVE_CNT_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.WAVE_CNT_EN`: bit 7, access unknown.
   @inlinable public static var WAVE_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.EXTRA_LDS_SIZE`: bits 15:8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.EXTRA_LDS_SIZE`: bits 15:8, access unknown.
   @inlinable public static var EXTRA_LDS_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_PS.EXCP_EN`: bits 24:16, rw.
+  /// `SPI_SHADER_PGM_RSRC2_PS.EXCP_EN`: bits 24:16, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_0`: gfx_8_0 register, MMIO dword 0x2C0C (byte 0xB030), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_0`: gfx_8_0 register, MMIO dword 0x2C0C (byte 0xB030), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0C, resetValue: 0x0000_0000,
+      offset: 0x2C0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_1`: gfx_8_0 register, MMIO dword 0x2C0D (byte 0xB034), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_1`: gfx_8_0 register, MMIO dword 0x2C0D (byte 0xB034), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0D, resetValue: 0x0000_0000,
+      offset: 0x2C0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_2`: gfx_8_0 register, MMIO dword 0x2C0E (byte 0xB038), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_2`: gfx_8_0 register, MMIO dword 0x2C0E (byte 0xB038), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0E, resetValue: 0x0000_0000,
+      offset: 0x2C0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_3`: gfx_8_0 register, MMIO dword 0x2C0F (byte 0xB03C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_3`: gfx_8_0 register, MMIO dword 0x2C0F (byte 0xB03C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0F, resetValue: 0x0000_0000,
+      offset: 0x2C0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_4`: gfx_8_0 register, MMIO dword 0x2C10 (byte 0xB040), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_4`: gfx_8_0 register, MMIO dword 0x2C10 (byte 0xB040), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C10, resetValue: 0x0000_0000,
+      offset: 0x2C10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_5`: gfx_8_0 register, MMIO dword 0x2C11 (byte 0xB044), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_5`: gfx_8_0 register, MMIO dword 0x2C11 (byte 0xB044), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C11, resetValue: 0x0000_0000,
+      offset: 0x2C11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_6`: gfx_8_0 register, MMIO dword 0x2C12 (byte 0xB048), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_6`: gfx_8_0 register, MMIO dword 0x2C12 (byte 0xB048), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C12, resetValue: 0x0000_0000,
+      offset: 0x2C12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_7`: gfx_8_0 register, MMIO dword 0x2C13 (byte 0xB04C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_7`: gfx_8_0 register, MMIO dword 0x2C13 (byte 0xB04C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C13, resetValue: 0x0000_0000,
+      offset: 0x2C13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_8`: gfx_8_0 register, MMIO dword 0x2C14 (byte 0xB050), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_8`: gfx_8_0 register, MMIO dword 0x2C14 (byte 0xB050), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C14, resetValue: 0x0000_0000,
+      offset: 0x2C14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_9`: gfx_8_0 register, MMIO dword 0x2C15 (byte 0xB054), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_9`: gfx_8_0 register, MMIO dword 0x2C15 (byte 0xB054), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C15, resetValue: 0x0000_0000,
+      offset: 0x2C15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_10`: gfx_8_0 register, MMIO dword 0x2C16 (byte 0xB058), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_10`: gfx_8_0 register, MMIO dword 0x2C16 (byte 0xB058), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C16, resetValue: 0x0000_0000,
+      offset: 0x2C16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_11`: gfx_8_0 register, MMIO dword 0x2C17 (byte 0xB05C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_11`: gfx_8_0 register, MMIO dword 0x2C17 (byte 0xB05C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C17, resetValue: 0x0000_0000,
+      offset: 0x2C17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_12`: gfx_8_0 register, MMIO dword 0x2C18 (byte 0xB060), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_12`: gfx_8_0 register, MMIO dword 0x2C18 (byte 0xB060), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C18, resetValue: 0x0000_0000,
+      offset: 0x2C18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_13`: gfx_8_0 register, MMIO dword 0x2C19 (byte 0xB064), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_13`: gfx_8_0 register, MMIO dword 0x2C19 (byte 0xB064), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C19, resetValue: 0x0000_0000,
+      offset: 0x2C19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_14`: gfx_8_0 register, MMIO dword 0x2C1A (byte 0xB068), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_14`: gfx_8_0 register, MMIO dword 0x2C1A (byte 0xB068), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C1A, resetValue: 0x0000_0000,
+      offset: 0x2C1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_PS_15`: gfx_8_0 register, MMIO dword 0x2C1B (byte 0xB06C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_PS_15`: gfx_8_0 register, MMIO dword 0x2C1B (byte 0xB06C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_PS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C1B, resetValue: 0x0000_0000,
+      offset: 0x2C1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_PS_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_PS_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C40 (byte 0xB100), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C40 (byte 0xB100), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C40, resetValue: 0x0000_0000,
+      offset: 0x2C40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_VS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_VS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C41 (byte 0xB104), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C41 (byte 0xB104), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C41, resetValue: 0x0000_0000,
+      offset: 0x2C41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_VS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_VS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C42 (byte 0xB108), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C42 (byte 0xB108), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C42, resetValue: 0x0000_0000,
+      offset: 0x2C42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_VS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_VS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C43 (byte 0xB10C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C43 (byte 0xB10C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C43, resetValue: 0x0000_0000,
+      offset: 0x2C43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_VS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_VS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_VS`: gfx_8_0 register, MMIO dword 0x2C46 (byte 0xB118), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_VS`: gfx_8_0 register, MMIO dword 0x2C46 (byte 0xB118), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C46, resetValue: 0x0000_0000,
+      offset: 0x2C46,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_VS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_VS.CU_EN`: bits 15:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_VS.CU_EN`: bits 15:0, access unknown.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SPI_SHADER_PGM_RSRC3_VS.WAVE_LIMIT`: bits 21:16, rw.
+  /// `SPI_SHADER_PGM_RSRC3_VS.WAVE_LIMIT`: bits 21:16, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_VS.LOCK_LOW_THRESHOLD`: bits 25:22, rw.
+  /// `SPI_SHADER_PGM_RSRC3_VS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 4)
   }
 }
 
-/// `SPI_SHADER_LATE_ALLOC_VS`: gfx_8_0 register, MMIO dword 0x2C47 (byte 0xB11C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_LATE_ALLOC_VS`: gfx_8_0 register, MMIO dword 0x2C47 (byte 0xB11C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_LATE_ALLOC_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C47, resetValue: 0x0000_0000,
+      offset: 0x2C47,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_LATE_ALLOC_VS LIMIT@0:6")
   }
 
-  /// `SPI_SHADER_LATE_ALLOC_VS.LIMIT`: bits 5:0, rw.
+  /// `SPI_SHADER_LATE_ALLOC_VS.LIMIT`: bits 5:0, access unknown.
   @inlinable public static var LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `SPI_SHADER_PGM_LO_VS`: gfx_8_0 register, MMIO dword 0x2C48 (byte 0xB120), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_VS`: gfx_8_0 register, MMIO dword 0x2C48 (byte 0xB120), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C48, resetValue: 0x0000_0000,
+      offset: 0x2C48,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_VS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_VS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_VS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_VS`: gfx_8_0 register, MMIO dword 0x2C49 (byte 0xB124), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_VS`: gfx_8_0 register, MMIO dword 0x2C49 (byte 0xB124), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C49, resetValue: 0x0000_0000,
+      offset: 0x2C49,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_VS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_VS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_VS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_VS`: gfx_8_0 register, MMIO dword 0x2C4A (byte 0xB128), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_VS`: gfx_8_0 register, MMIO dword 0x2C4A (byte 0xB128), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4A, resetValue: 0x0000_0000,
+      offset: 0x2C4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_VS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.VGPR_COMP_CNT`: bits 25:24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.VGPR_COMP_CNT`: bits 25:24, access unknown.
   @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.CU_GROUP_ENABLE`: bit 26, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.CU_GROUP_ENABLE`: bit 26, access unknown.
   @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.CACHE_CTL`: bits 29:27, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.CACHE_CTL`: bits 29:27, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_VS.CDBG_USER`: bit 30, rw.
+  /// `SPI_SHADER_PGM_RSRC1_VS.CDBG_USER`: bit 30, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_VS`: gfx_8_0 register, MMIO dword 0x2C4B (byte 0xB12C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_VS`: gfx_8_0 register, MMIO dword 0x2C4B (byte 0xB12C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4B, resetValue: 0x0000_0000,
+      offset: 0x2C4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 SO_BASE0_EN@8:1 SO_BASE1_EN@9:1 SO_BASE2_EN@10:1 SO_BASE3_EN@11:1 SO_EN@12:1 EXCP_EN@13:9 DISPATCH_DRAW_EN@24:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.OC_LDS_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.OC_LDS_EN`: bit 7, access unknown.
   @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE0_EN`: bit 8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE0_EN`: bit 8, access unknown.
   @inlinable public static var SO_BASE0_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE1_EN`: bit 9, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE1_EN`: bit 9, access unknown.
   @inlinable public static var SO_BASE1_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE2_EN`: bit 10, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE2_EN`: bit 10, access unknown.
   @inlinable public static var SO_BASE2_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE3_EN`: bit 11, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE3_EN`: bit 11, access unknown.
   @inlinable public static var SO_BASE3_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.SO_EN`: bit 12, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.SO_EN`: bit 12, access unknown.
   @inlinable public static var SO_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.EXCP_EN`: bits 21:13, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.EXCP_EN`: bits 21:13, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 13, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_VS.DISPATCH_DRAW_EN`: bit 24, rw.
+  /// `SPI_SHADER_PGM_RSRC2_VS.DISPATCH_DRAW_EN`: bit 24, access unknown.
   @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_0`: gfx_8_0 register, MMIO dword 0x2C4C (byte 0xB130), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_0`: gfx_8_0 register, MMIO dword 0x2C4C (byte 0xB130), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4C, resetValue: 0x0000_0000,
+      offset: 0x2C4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_1`: gfx_8_0 register, MMIO dword 0x2C4D (byte 0xB134), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_1`: gfx_8_0 register, MMIO dword 0x2C4D (byte 0xB134), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4D, resetValue: 0x0000_0000,
+      offset: 0x2C4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_2`: gfx_8_0 register, MMIO dword 0x2C4E (byte 0xB138), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_2`: gfx_8_0 register, MMIO dword 0x2C4E (byte 0xB138), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4E, resetValue: 0x0000_0000,
+      offset: 0x2C4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_3`: gfx_8_0 register, MMIO dword 0x2C4F (byte 0xB13C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_3`: gfx_8_0 register, MMIO dword 0x2C4F (byte 0xB13C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4F, resetValue: 0x0000_0000,
+      offset: 0x2C4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_4`: gfx_8_0 register, MMIO dword 0x2C50 (byte 0xB140), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_4`: gfx_8_0 register, MMIO dword 0x2C50 (byte 0xB140), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C50, resetValue: 0x0000_0000,
+      offset: 0x2C50,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_5`: gfx_8_0 register, MMIO dword 0x2C51 (byte 0xB144), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_5`: gfx_8_0 register, MMIO dword 0x2C51 (byte 0xB144), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C51, resetValue: 0x0000_0000,
+      offset: 0x2C51,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_6`: gfx_8_0 register, MMIO dword 0x2C52 (byte 0xB148), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_6`: gfx_8_0 register, MMIO dword 0x2C52 (byte 0xB148), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C52, resetValue: 0x0000_0000,
+      offset: 0x2C52,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_7`: gfx_8_0 register, MMIO dword 0x2C53 (byte 0xB14C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_7`: gfx_8_0 register, MMIO dword 0x2C53 (byte 0xB14C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C53, resetValue: 0x0000_0000,
+      offset: 0x2C53,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_8`: gfx_8_0 register, MMIO dword 0x2C54 (byte 0xB150), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_8`: gfx_8_0 register, MMIO dword 0x2C54 (byte 0xB150), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C54, resetValue: 0x0000_0000,
+      offset: 0x2C54,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_9`: gfx_8_0 register, MMIO dword 0x2C55 (byte 0xB154), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_9`: gfx_8_0 register, MMIO dword 0x2C55 (byte 0xB154), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C55, resetValue: 0x0000_0000,
+      offset: 0x2C55,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_10`: gfx_8_0 register, MMIO dword 0x2C56 (byte 0xB158), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_10`: gfx_8_0 register, MMIO dword 0x2C56 (byte 0xB158), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C56, resetValue: 0x0000_0000,
+      offset: 0x2C56,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_11`: gfx_8_0 register, MMIO dword 0x2C57 (byte 0xB15C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_11`: gfx_8_0 register, MMIO dword 0x2C57 (byte 0xB15C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C57, resetValue: 0x0000_0000,
+      offset: 0x2C57,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_12`: gfx_8_0 register, MMIO dword 0x2C58 (byte 0xB160), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_12`: gfx_8_0 register, MMIO dword 0x2C58 (byte 0xB160), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C58, resetValue: 0x0000_0000,
+      offset: 0x2C58,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_13`: gfx_8_0 register, MMIO dword 0x2C59 (byte 0xB164), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_13`: gfx_8_0 register, MMIO dword 0x2C59 (byte 0xB164), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C59, resetValue: 0x0000_0000,
+      offset: 0x2C59,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_14`: gfx_8_0 register, MMIO dword 0x2C5A (byte 0xB168), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_14`: gfx_8_0 register, MMIO dword 0x2C5A (byte 0xB168), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C5A, resetValue: 0x0000_0000,
+      offset: 0x2C5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_VS_15`: gfx_8_0 register, MMIO dword 0x2C5B (byte 0xB16C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_VS_15`: gfx_8_0 register, MMIO dword 0x2C5B (byte 0xB16C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_VS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C5B, resetValue: 0x0000_0000,
+      offset: 0x2C5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_VS_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_VS_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_ES_VS`: gfx_8_0 register, MMIO dword 0x2C7C (byte 0xB1F0), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_ES_VS`: gfx_8_0 register, MMIO dword 0x2C7C (byte 0xB1F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_ES_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C7C, resetValue: 0x0000_0000,
+      offset: 0x2C7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.OC_LDS_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.OC_LDS_EN`: bit 7, access unknown.
   @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.EXCP_EN`: bits 16:8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.EXCP_EN`: bits 16:8, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.LDS_SIZE`: bits 28:20, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_VS.LDS_SIZE`: bits 28:20, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_LS_VS`: gfx_8_0 register, MMIO dword 0x2C7D (byte 0xB1F4), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_LS_VS`: gfx_8_0 register, MMIO dword 0x2C7D (byte 0xB1F4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_LS_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C7D, resetValue: 0x0000_0000,
+      offset: 0x2C7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_VS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_VS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_VS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.LDS_SIZE`: bits 15:7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_VS.LDS_SIZE`: bits 15:7, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.EXCP_EN`: bits 24:16, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_VS.EXCP_EN`: bits 24:16, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
-/// `SPI_SHADER_TBA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C80 (byte 0xB200), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C80 (byte 0xB200), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C80, resetValue: 0x0000_0000,
+      offset: 0x2C80,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_GS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_GS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C81 (byte 0xB204), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C81 (byte 0xB204), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C81, resetValue: 0x0000_0000,
+      offset: 0x2C81,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_GS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_GS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C82 (byte 0xB208), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C82 (byte 0xB208), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C82, resetValue: 0x0000_0000,
+      offset: 0x2C82,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_GS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_GS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C83 (byte 0xB20C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C83 (byte 0xB20C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C83, resetValue: 0x0000_0000,
+      offset: 0x2C83,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_GS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_GS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_GS`: gfx_8_0 register, MMIO dword 0x2C87 (byte 0xB21C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_GS`: gfx_8_0 register, MMIO dword 0x2C87 (byte 0xB21C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C87, resetValue: 0x0000_0000,
+      offset: 0x2C87,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_GS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_GS.CU_EN`: bits 15:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_GS.CU_EN`: bits 15:0, access unknown.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SPI_SHADER_PGM_RSRC3_GS.WAVE_LIMIT`: bits 21:16, rw.
+  /// `SPI_SHADER_PGM_RSRC3_GS.WAVE_LIMIT`: bits 21:16, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_GS.LOCK_LOW_THRESHOLD`: bits 25:22, rw.
+  /// `SPI_SHADER_PGM_RSRC3_GS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 4)
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_GS.GROUP_FIFO_DEPTH`: bits 31:26, rw.
+  /// `SPI_SHADER_PGM_RSRC3_GS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
   @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `SPI_SHADER_PGM_LO_GS`: gfx_8_0 register, MMIO dword 0x2C88 (byte 0xB220), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_GS`: gfx_8_0 register, MMIO dword 0x2C88 (byte 0xB220), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C88, resetValue: 0x0000_0000,
+      offset: 0x2C88,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_GS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_GS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_GS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_GS`: gfx_8_0 register, MMIO dword 0x2C89 (byte 0xB224), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_GS`: gfx_8_0 register, MMIO dword 0x2C89 (byte 0xB224), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C89, resetValue: 0x0000_0000,
+      offset: 0x2C89,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_GS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_GS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_GS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_GS`: gfx_8_0 register, MMIO dword 0x2C8A (byte 0xB228), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_GS`: gfx_8_0 register, MMIO dword 0x2C8A (byte 0xB228), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8A, resetValue: 0x0000_0000,
+      offset: 0x2C8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_GS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CU_GROUP_ENABLE@24:1 CACHE_CTL@25:3 CDBG_USER@28:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.CU_GROUP_ENABLE`: bit 24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.CU_GROUP_ENABLE`: bit 24, access unknown.
   @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.CACHE_CTL`: bits 27:25, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.CACHE_CTL`: bits 27:25, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_GS.CDBG_USER`: bit 28, rw.
+  /// `SPI_SHADER_PGM_RSRC1_GS.CDBG_USER`: bit 28, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_GS`: gfx_8_0 register, MMIO dword 0x2C8B (byte 0xB22C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_GS`: gfx_8_0 register, MMIO dword 0x2C8B (byte 0xB22C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8B, resetValue: 0x0000_0000,
+      offset: 0x2C8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_GS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 EXCP_EN@7:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_GS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_GS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_GS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_GS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_GS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_GS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_GS.EXCP_EN`: bits 15:7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_GS.EXCP_EN`: bits 15:7, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_0`: gfx_8_0 register, MMIO dword 0x2C8C (byte 0xB230), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_0`: gfx_8_0 register, MMIO dword 0x2C8C (byte 0xB230), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8C, resetValue: 0x0000_0000,
+      offset: 0x2C8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_1`: gfx_8_0 register, MMIO dword 0x2C8D (byte 0xB234), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_1`: gfx_8_0 register, MMIO dword 0x2C8D (byte 0xB234), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8D, resetValue: 0x0000_0000,
+      offset: 0x2C8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_2`: gfx_8_0 register, MMIO dword 0x2C8E (byte 0xB238), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_2`: gfx_8_0 register, MMIO dword 0x2C8E (byte 0xB238), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8E, resetValue: 0x0000_0000,
+      offset: 0x2C8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_3`: gfx_8_0 register, MMIO dword 0x2C8F (byte 0xB23C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_3`: gfx_8_0 register, MMIO dword 0x2C8F (byte 0xB23C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8F, resetValue: 0x0000_0000,
+      offset: 0x2C8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_4`: gfx_8_0 register, MMIO dword 0x2C90 (byte 0xB240), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_4`: gfx_8_0 register, MMIO dword 0x2C90 (byte 0xB240), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C90, resetValue: 0x0000_0000,
+      offset: 0x2C90,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_5`: gfx_8_0 register, MMIO dword 0x2C91 (byte 0xB244), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_5`: gfx_8_0 register, MMIO dword 0x2C91 (byte 0xB244), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C91, resetValue: 0x0000_0000,
+      offset: 0x2C91,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_6`: gfx_8_0 register, MMIO dword 0x2C92 (byte 0xB248), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_6`: gfx_8_0 register, MMIO dword 0x2C92 (byte 0xB248), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C92, resetValue: 0x0000_0000,
+      offset: 0x2C92,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_7`: gfx_8_0 register, MMIO dword 0x2C93 (byte 0xB24C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_7`: gfx_8_0 register, MMIO dword 0x2C93 (byte 0xB24C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C93, resetValue: 0x0000_0000,
+      offset: 0x2C93,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_8`: gfx_8_0 register, MMIO dword 0x2C94 (byte 0xB250), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_8`: gfx_8_0 register, MMIO dword 0x2C94 (byte 0xB250), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C94, resetValue: 0x0000_0000,
+      offset: 0x2C94,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_9`: gfx_8_0 register, MMIO dword 0x2C95 (byte 0xB254), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_9`: gfx_8_0 register, MMIO dword 0x2C95 (byte 0xB254), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C95, resetValue: 0x0000_0000,
+      offset: 0x2C95,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_10`: gfx_8_0 register, MMIO dword 0x2C96 (byte 0xB258), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_10`: gfx_8_0 register, MMIO dword 0x2C96 (byte 0xB258), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C96, resetValue: 0x0000_0000,
+      offset: 0x2C96,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_11`: gfx_8_0 register, MMIO dword 0x2C97 (byte 0xB25C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_11`: gfx_8_0 register, MMIO dword 0x2C97 (byte 0xB25C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C97, resetValue: 0x0000_0000,
+      offset: 0x2C97,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_12`: gfx_8_0 register, MMIO dword 0x2C98 (byte 0xB260), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_12`: gfx_8_0 register, MMIO dword 0x2C98 (byte 0xB260), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C98, resetValue: 0x0000_0000,
+      offset: 0x2C98,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_13`: gfx_8_0 register, MMIO dword 0x2C99 (byte 0xB264), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_13`: gfx_8_0 register, MMIO dword 0x2C99 (byte 0xB264), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C99, resetValue: 0x0000_0000,
+      offset: 0x2C99,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_14`: gfx_8_0 register, MMIO dword 0x2C9A (byte 0xB268), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_14`: gfx_8_0 register, MMIO dword 0x2C9A (byte 0xB268), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C9A, resetValue: 0x0000_0000,
+      offset: 0x2C9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_GS_15`: gfx_8_0 register, MMIO dword 0x2C9B (byte 0xB26C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_GS_15`: gfx_8_0 register, MMIO dword 0x2C9B (byte 0xB26C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_GS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C9B, resetValue: 0x0000_0000,
+      offset: 0x2C9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_GS_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_GS_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_ES_GS`: gfx_8_0 register, MMIO dword 0x2CBC (byte 0xB2F0), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_ES_GS`: gfx_8_0 register, MMIO dword 0x2CBC (byte 0xB2F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_ES_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CBC, resetValue: 0x0000_0000,
+      offset: 0x2CBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES_GS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.OC_LDS_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.OC_LDS_EN`: bit 7, access unknown.
   @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.EXCP_EN`: bits 16:8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.EXCP_EN`: bits 16:8, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.LDS_SIZE`: bits 28:20, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES_GS.LDS_SIZE`: bits 28:20, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
-/// `SPI_SHADER_TBA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC0 (byte 0xB300), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC0 (byte 0xB300), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC0, resetValue: 0x0000_0000,
+      offset: 0x2CC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_ES MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_ES.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC1 (byte 0xB304), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC1 (byte 0xB304), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC1, resetValue: 0x0000_0000,
+      offset: 0x2CC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_ES MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_ES.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC2 (byte 0xB308), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC2 (byte 0xB308), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC2, resetValue: 0x0000_0000,
+      offset: 0x2CC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_ES MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_ES.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC3 (byte 0xB30C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC3 (byte 0xB30C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC3, resetValue: 0x0000_0000,
+      offset: 0x2CC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_ES MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_ES.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_ES`: gfx_8_0 register, MMIO dword 0x2CC7 (byte 0xB31C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_ES`: gfx_8_0 register, MMIO dword 0x2CC7 (byte 0xB31C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC7, resetValue: 0x0000_0000,
+      offset: 0x2CC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_ES CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_ES.CU_EN`: bits 15:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_ES.CU_EN`: bits 15:0, access unknown.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SPI_SHADER_PGM_RSRC3_ES.WAVE_LIMIT`: bits 21:16, rw.
+  /// `SPI_SHADER_PGM_RSRC3_ES.WAVE_LIMIT`: bits 21:16, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_ES.LOCK_LOW_THRESHOLD`: bits 25:22, rw.
+  /// `SPI_SHADER_PGM_RSRC3_ES.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 4)
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_ES.GROUP_FIFO_DEPTH`: bits 31:26, rw.
+  /// `SPI_SHADER_PGM_RSRC3_ES.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
   @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `SPI_SHADER_PGM_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC8 (byte 0xB320), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC8 (byte 0xB320), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC8, resetValue: 0x0000_0000,
+      offset: 0x2CC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_ES MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_ES.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_ES.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC9 (byte 0xB324), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC9 (byte 0xB324), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC9, resetValue: 0x0000_0000,
+      offset: 0x2CC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_ES MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_ES.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_ES.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_ES`: gfx_8_0 register, MMIO dword 0x2CCA (byte 0xB328), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_ES`: gfx_8_0 register, MMIO dword 0x2CCA (byte 0xB328), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCA, resetValue: 0x0000_0000,
+      offset: 0x2CCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_ES VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.VGPR_COMP_CNT`: bits 25:24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.VGPR_COMP_CNT`: bits 25:24, access unknown.
   @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.CU_GROUP_ENABLE`: bit 26, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.CU_GROUP_ENABLE`: bit 26, access unknown.
   @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.CACHE_CTL`: bits 29:27, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.CACHE_CTL`: bits 29:27, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_ES.CDBG_USER`: bit 30, rw.
+  /// `SPI_SHADER_PGM_RSRC1_ES.CDBG_USER`: bit 30, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_ES`: gfx_8_0 register, MMIO dword 0x2CCB (byte 0xB32C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_ES`: gfx_8_0 register, MMIO dword 0x2CCB (byte 0xB32C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCB, resetValue: 0x0000_0000,
+      offset: 0x2CCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.OC_LDS_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.OC_LDS_EN`: bit 7, access unknown.
   @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.EXCP_EN`: bits 16:8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.EXCP_EN`: bits 16:8, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_ES.LDS_SIZE`: bits 28:20, rw.
+  /// `SPI_SHADER_PGM_RSRC2_ES.LDS_SIZE`: bits 28:20, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_0`: gfx_8_0 register, MMIO dword 0x2CCC (byte 0xB330), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_0`: gfx_8_0 register, MMIO dword 0x2CCC (byte 0xB330), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCC, resetValue: 0x0000_0000,
+      offset: 0x2CCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_1`: gfx_8_0 register, MMIO dword 0x2CCD (byte 0xB334), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_1`: gfx_8_0 register, MMIO dword 0x2CCD (byte 0xB334), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCD, resetValue: 0x0000_0000,
+      offset: 0x2CCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_2`: gfx_8_0 register, MMIO dword 0x2CCE (byte 0xB338), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_2`: gfx_8_0 register, MMIO dword 0x2CCE (byte 0xB338), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCE, resetValue: 0x0000_0000,
+      offset: 0x2CCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_3`: gfx_8_0 register, MMIO dword 0x2CCF (byte 0xB33C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_3`: gfx_8_0 register, MMIO dword 0x2CCF (byte 0xB33C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CCF, resetValue: 0x0000_0000,
+      offset: 0x2CCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_4`: gfx_8_0 register, MMIO dword 0x2CD0 (byte 0xB340), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_4`: gfx_8_0 register, MMIO dword 0x2CD0 (byte 0xB340), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD0, resetValue: 0x0000_0000,
+      offset: 0x2CD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_5`: gfx_8_0 register, MMIO dword 0x2CD1 (byte 0xB344), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_5`: gfx_8_0 register, MMIO dword 0x2CD1 (byte 0xB344), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD1, resetValue: 0x0000_0000,
+      offset: 0x2CD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_6`: gfx_8_0 register, MMIO dword 0x2CD2 (byte 0xB348), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_6`: gfx_8_0 register, MMIO dword 0x2CD2 (byte 0xB348), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD2, resetValue: 0x0000_0000,
+      offset: 0x2CD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_7`: gfx_8_0 register, MMIO dword 0x2CD3 (byte 0xB34C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_7`: gfx_8_0 register, MMIO dword 0x2CD3 (byte 0xB34C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD3, resetValue: 0x0000_0000,
+      offset: 0x2CD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_8`: gfx_8_0 register, MMIO dword 0x2CD4 (byte 0xB350), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_8`: gfx_8_0 register, MMIO dword 0x2CD4 (byte 0xB350), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD4, resetValue: 0x0000_0000,
+      offset: 0x2CD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_9`: gfx_8_0 register, MMIO dword 0x2CD5 (byte 0xB354), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_9`: gfx_8_0 register, MMIO dword 0x2CD5 (byte 0xB354), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD5, resetValue: 0x0000_0000,
+      offset: 0x2CD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_10`: gfx_8_0 register, MMIO dword 0x2CD6 (byte 0xB358), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_10`: gfx_8_0 register, MMIO dword 0x2CD6 (byte 0xB358), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD6, resetValue: 0x0000_0000,
+      offset: 0x2CD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_11`: gfx_8_0 register, MMIO dword 0x2CD7 (byte 0xB35C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_11`: gfx_8_0 register, MMIO dword 0x2CD7 (byte 0xB35C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD7, resetValue: 0x0000_0000,
+      offset: 0x2CD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_12`: gfx_8_0 register, MMIO dword 0x2CD8 (byte 0xB360), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_12`: gfx_8_0 register, MMIO dword 0x2CD8 (byte 0xB360), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD8, resetValue: 0x0000_0000,
+      offset: 0x2CD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_13`: gfx_8_0 register, MMIO dword 0x2CD9 (byte 0xB364), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_13`: gfx_8_0 register, MMIO dword 0x2CD9 (byte 0xB364), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CD9, resetValue: 0x0000_0000,
+      offset: 0x2CD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_14`: gfx_8_0 register, MMIO dword 0x2CDA (byte 0xB368), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_14`: gfx_8_0 register, MMIO dword 0x2CDA (byte 0xB368), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CDA, resetValue: 0x0000_0000,
+      offset: 0x2CDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_ES_15`: gfx_8_0 register, MMIO dword 0x2CDB (byte 0xB36C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_ES_15`: gfx_8_0 register, MMIO dword 0x2CDB (byte 0xB36C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_ES_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CDB, resetValue: 0x0000_0000,
+      offset: 0x2CDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_ES_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_ES_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_LS_ES`: gfx_8_0 register, MMIO dword 0x2CFD (byte 0xB3F4), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_LS_ES`: gfx_8_0 register, MMIO dword 0x2CFD (byte 0xB3F4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_LS_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CFD, resetValue: 0x0000_0000,
+      offset: 0x2CFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_ES.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_ES.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_ES.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.LDS_SIZE`: bits 15:7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_ES.LDS_SIZE`: bits 15:7, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.EXCP_EN`: bits 24:16, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_ES.EXCP_EN`: bits 24:16, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
-/// `SPI_SHADER_TBA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D00 (byte 0xB400), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D00 (byte 0xB400), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D00, resetValue: 0x0000_0000,
+      offset: 0x2D00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_HS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_HS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D01 (byte 0xB404), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D01 (byte 0xB404), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D01, resetValue: 0x0000_0000,
+      offset: 0x2D01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_HS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_HS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D02 (byte 0xB408), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D02 (byte 0xB408), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D02, resetValue: 0x0000_0000,
+      offset: 0x2D02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_HS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_HS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D03 (byte 0xB40C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D03 (byte 0xB40C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D03, resetValue: 0x0000_0000,
+      offset: 0x2D03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_HS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_HS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_HS`: gfx_8_0 register, MMIO dword 0x2D07 (byte 0xB41C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_HS`: gfx_8_0 register, MMIO dword 0x2D07 (byte 0xB41C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D07, resetValue: 0x0000_0000,
+      offset: 0x2D07,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_HS WAVE_LIMIT@0:6 LOCK_LOW_THRESHOLD@6:4 GROUP_FIFO_DEPTH@10:6")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_HS.WAVE_LIMIT`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_HS.WAVE_LIMIT`: bits 5:0, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_HS.LOCK_LOW_THRESHOLD`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC3_HS.LOCK_LOW_THRESHOLD`: bits 9:6, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 4)
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_HS.GROUP_FIFO_DEPTH`: bits 15:10, rw.
+  /// `SPI_SHADER_PGM_RSRC3_HS.GROUP_FIFO_DEPTH`: bits 15:10, access unknown.
   @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 }
 
-/// `SPI_SHADER_PGM_LO_HS`: gfx_8_0 register, MMIO dword 0x2D08 (byte 0xB420), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_HS`: gfx_8_0 register, MMIO dword 0x2D08 (byte 0xB420), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D08, resetValue: 0x0000_0000,
+      offset: 0x2D08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_HS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_HS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_HS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_HS`: gfx_8_0 register, MMIO dword 0x2D09 (byte 0xB424), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_HS`: gfx_8_0 register, MMIO dword 0x2D09 (byte 0xB424), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D09, resetValue: 0x0000_0000,
+      offset: 0x2D09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_HS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_HS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_HS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_HS`: gfx_8_0 register, MMIO dword 0x2D0A (byte 0xB428), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_HS`: gfx_8_0 register, MMIO dword 0x2D0A (byte 0xB428), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0A, resetValue: 0x0000_0000,
+      offset: 0x2D0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_HS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 CACHE_CTL@24:3 CDBG_USER@27:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.CACHE_CTL`: bits 26:24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.CACHE_CTL`: bits 26:24, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_HS.CDBG_USER`: bit 27, rw.
+  /// `SPI_SHADER_PGM_RSRC1_HS.CDBG_USER`: bit 27, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_HS`: gfx_8_0 register, MMIO dword 0x2D0B (byte 0xB42C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_HS`: gfx_8_0 register, MMIO dword 0x2D0B (byte 0xB42C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0B, resetValue: 0x0000_0000,
+      offset: 0x2D0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_HS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 TG_SIZE_EN@8:1 EXCP_EN@9:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.OC_LDS_EN`: bit 7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.OC_LDS_EN`: bit 7, access unknown.
   @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.TG_SIZE_EN`: bit 8, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.TG_SIZE_EN`: bit 8, access unknown.
   @inlinable public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_HS.EXCP_EN`: bits 17:9, rw.
+  /// `SPI_SHADER_PGM_RSRC2_HS.EXCP_EN`: bits 17:9, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_0`: gfx_8_0 register, MMIO dword 0x2D0C (byte 0xB430), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_0`: gfx_8_0 register, MMIO dword 0x2D0C (byte 0xB430), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0C, resetValue: 0x0000_0000,
+      offset: 0x2D0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_1`: gfx_8_0 register, MMIO dword 0x2D0D (byte 0xB434), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_1`: gfx_8_0 register, MMIO dword 0x2D0D (byte 0xB434), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0D, resetValue: 0x0000_0000,
+      offset: 0x2D0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_2`: gfx_8_0 register, MMIO dword 0x2D0E (byte 0xB438), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_2`: gfx_8_0 register, MMIO dword 0x2D0E (byte 0xB438), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0E, resetValue: 0x0000_0000,
+      offset: 0x2D0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_3`: gfx_8_0 register, MMIO dword 0x2D0F (byte 0xB43C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_3`: gfx_8_0 register, MMIO dword 0x2D0F (byte 0xB43C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0F, resetValue: 0x0000_0000,
+      offset: 0x2D0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_4`: gfx_8_0 register, MMIO dword 0x2D10 (byte 0xB440), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_4`: gfx_8_0 register, MMIO dword 0x2D10 (byte 0xB440), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D10, resetValue: 0x0000_0000,
+      offset: 0x2D10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_5`: gfx_8_0 register, MMIO dword 0x2D11 (byte 0xB444), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_5`: gfx_8_0 register, MMIO dword 0x2D11 (byte 0xB444), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D11, resetValue: 0x0000_0000,
+      offset: 0x2D11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_6`: gfx_8_0 register, MMIO dword 0x2D12 (byte 0xB448), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_6`: gfx_8_0 register, MMIO dword 0x2D12 (byte 0xB448), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D12, resetValue: 0x0000_0000,
+      offset: 0x2D12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_7`: gfx_8_0 register, MMIO dword 0x2D13 (byte 0xB44C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_7`: gfx_8_0 register, MMIO dword 0x2D13 (byte 0xB44C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D13, resetValue: 0x0000_0000,
+      offset: 0x2D13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_8`: gfx_8_0 register, MMIO dword 0x2D14 (byte 0xB450), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_8`: gfx_8_0 register, MMIO dword 0x2D14 (byte 0xB450), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D14, resetValue: 0x0000_0000,
+      offset: 0x2D14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_9`: gfx_8_0 register, MMIO dword 0x2D15 (byte 0xB454), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_9`: gfx_8_0 register, MMIO dword 0x2D15 (byte 0xB454), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D15, resetValue: 0x0000_0000,
+      offset: 0x2D15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_10`: gfx_8_0 register, MMIO dword 0x2D16 (byte 0xB458), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_10`: gfx_8_0 register, MMIO dword 0x2D16 (byte 0xB458), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D16, resetValue: 0x0000_0000,
+      offset: 0x2D16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_11`: gfx_8_0 register, MMIO dword 0x2D17 (byte 0xB45C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_11`: gfx_8_0 register, MMIO dword 0x2D17 (byte 0xB45C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D17, resetValue: 0x0000_0000,
+      offset: 0x2D17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_12`: gfx_8_0 register, MMIO dword 0x2D18 (byte 0xB460), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_12`: gfx_8_0 register, MMIO dword 0x2D18 (byte 0xB460), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D18, resetValue: 0x0000_0000,
+      offset: 0x2D18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_13`: gfx_8_0 register, MMIO dword 0x2D19 (byte 0xB464), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_13`: gfx_8_0 register, MMIO dword 0x2D19 (byte 0xB464), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D19, resetValue: 0x0000_0000,
+      offset: 0x2D19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_14`: gfx_8_0 register, MMIO dword 0x2D1A (byte 0xB468), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_14`: gfx_8_0 register, MMIO dword 0x2D1A (byte 0xB468), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D1A, resetValue: 0x0000_0000,
+      offset: 0x2D1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_HS_15`: gfx_8_0 register, MMIO dword 0x2D1B (byte 0xB46C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_HS_15`: gfx_8_0 register, MMIO dword 0x2D1B (byte 0xB46C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_HS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D1B, resetValue: 0x0000_0000,
+      offset: 0x2D1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_HS_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_HS_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_LS_HS`: gfx_8_0 register, MMIO dword 0x2D3D (byte 0xB4F4), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_LS_HS`: gfx_8_0 register, MMIO dword 0x2D3D (byte 0xB4F4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_LS_HS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D3D, resetValue: 0x0000_0000,
+      offset: 0x2D3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_HS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_HS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_HS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_HS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.LDS_SIZE`: bits 15:7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_HS.LDS_SIZE`: bits 15:7, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.EXCP_EN`: bits 24:16, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS_HS.EXCP_EN`: bits 24:16, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
-/// `SPI_SHADER_TBA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D40 (byte 0xB500), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D40 (byte 0xB500), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_LO_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D40, resetValue: 0x0000_0000,
+      offset: 0x2D40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_LS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TBA_LO_LS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TBA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TBA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D41 (byte 0xB504), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TBA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D41 (byte 0xB504), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TBA_HI_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D41, resetValue: 0x0000_0000,
+      offset: 0x2D41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_LS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TBA_HI_LS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TBA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_TMA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D42 (byte 0xB508), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D42 (byte 0xB508), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_LO_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D42, resetValue: 0x0000_0000,
+      offset: 0x2D42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_LS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_TMA_LO_LS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_TMA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_TMA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D43 (byte 0xB50C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_TMA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D43 (byte 0xB50C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_TMA_HI_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D43, resetValue: 0x0000_0000,
+      offset: 0x2D43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_LS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_TMA_HI_LS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_TMA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC3_LS`: gfx_8_0 register, MMIO dword 0x2D47 (byte 0xB51C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC3_LS`: gfx_8_0 register, MMIO dword 0x2D47 (byte 0xB51C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D47, resetValue: 0x0000_0000,
+      offset: 0x2D47,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_LS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_LS.CU_EN`: bits 15:0, rw.
+  /// `SPI_SHADER_PGM_RSRC3_LS.CU_EN`: bits 15:0, access unknown.
   @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SPI_SHADER_PGM_RSRC3_LS.WAVE_LIMIT`: bits 21:16, rw.
+  /// `SPI_SHADER_PGM_RSRC3_LS.WAVE_LIMIT`: bits 21:16, access unknown.
   @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC3_LS.LOCK_LOW_THRESHOLD`: bits 25:22, rw.
+  /// `SPI_SHADER_PGM_RSRC3_LS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
   @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 4)
   }
 
-  /// `SPI_SHADER_PGM_RSRC3_LS.GROUP_FIFO_DEPTH`: bits 31:26, rw.
+  /// `SPI_SHADER_PGM_RSRC3_LS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
   @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `SPI_SHADER_PGM_LO_LS`: gfx_8_0 register, MMIO dword 0x2D48 (byte 0xB520), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_LO_LS`: gfx_8_0 register, MMIO dword 0x2D48 (byte 0xB520), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_LO_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D48, resetValue: 0x0000_0000,
+      offset: 0x2D48,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_LS MEM_BASE@0:32")
   }
 
-  /// `SPI_SHADER_PGM_LO_LS.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_SHADER_PGM_LO_LS.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_PGM_HI_LS`: gfx_8_0 register, MMIO dword 0x2D49 (byte 0xB524), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_HI_LS`: gfx_8_0 register, MMIO dword 0x2D49 (byte 0xB524), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_HI_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D49, resetValue: 0x0000_0000,
+      offset: 0x2D49,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_LS MEM_BASE@0:8")
   }
 
-  /// `SPI_SHADER_PGM_HI_LS.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_SHADER_PGM_HI_LS.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_SHADER_PGM_RSRC1_LS`: gfx_8_0 register, MMIO dword 0x2D4A (byte 0xB528), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC1_LS`: gfx_8_0 register, MMIO dword 0x2D4A (byte 0xB528), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4A, resetValue: 0x0000_0000,
+      offset: 0x2D4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_LS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CACHE_CTL@26:3 CDBG_USER@29:1")
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.VGPRS`: bits 5:0, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.SGPRS`: bits 9:6, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.PRIORITY`: bits 11:10, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.FLOAT_MODE`: bits 19:12, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.PRIV`: bit 20, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.DX10_CLAMP`: bit 21, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.DEBUG_MODE`: bit 22, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.IEEE_MODE`: bit 23, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.VGPR_COMP_CNT`: bits 25:24, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.VGPR_COMP_CNT`: bits 25:24, access unknown.
   @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.CACHE_CTL`: bits 28:26, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.CACHE_CTL`: bits 28:26, access unknown.
   @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
-  /// `SPI_SHADER_PGM_RSRC1_LS.CDBG_USER`: bit 29, rw.
+  /// `SPI_SHADER_PGM_RSRC1_LS.CDBG_USER`: bit 29, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SPI_SHADER_PGM_RSRC2_LS`: gfx_8_0 register, MMIO dword 0x2D4B (byte 0xB52C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_PGM_RSRC2_LS`: gfx_8_0 register, MMIO dword 0x2D4B (byte 0xB52C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4B, resetValue: 0x0000_0000,
+      offset: 0x2D4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS.SCRATCH_EN`: bit 0, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS.USER_SGPR`: bits 5:1, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS.TRAP_PRESENT`: bit 6, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS.LDS_SIZE`: bits 15:7, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS.LDS_SIZE`: bits 15:7, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
-  /// `SPI_SHADER_PGM_RSRC2_LS.EXCP_EN`: bits 24:16, rw.
+  /// `SPI_SHADER_PGM_RSRC2_LS.EXCP_EN`: bits 24:16, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_0`: gfx_8_0 register, MMIO dword 0x2D4C (byte 0xB530), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_0`: gfx_8_0 register, MMIO dword 0x2D4C (byte 0xB530), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4C, resetValue: 0x0000_0000,
+      offset: 0x2D4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_0 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_0.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_1`: gfx_8_0 register, MMIO dword 0x2D4D (byte 0xB534), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_1`: gfx_8_0 register, MMIO dword 0x2D4D (byte 0xB534), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4D, resetValue: 0x0000_0000,
+      offset: 0x2D4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_1 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_1.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_2`: gfx_8_0 register, MMIO dword 0x2D4E (byte 0xB538), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_2`: gfx_8_0 register, MMIO dword 0x2D4E (byte 0xB538), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4E, resetValue: 0x0000_0000,
+      offset: 0x2D4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_2 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_2.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_3`: gfx_8_0 register, MMIO dword 0x2D4F (byte 0xB53C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_3`: gfx_8_0 register, MMIO dword 0x2D4F (byte 0xB53C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4F, resetValue: 0x0000_0000,
+      offset: 0x2D4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_3 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_3.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_4`: gfx_8_0 register, MMIO dword 0x2D50 (byte 0xB540), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_4`: gfx_8_0 register, MMIO dword 0x2D50 (byte 0xB540), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D50, resetValue: 0x0000_0000,
+      offset: 0x2D50,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_4 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_4.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_5`: gfx_8_0 register, MMIO dword 0x2D51 (byte 0xB544), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_5`: gfx_8_0 register, MMIO dword 0x2D51 (byte 0xB544), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D51, resetValue: 0x0000_0000,
+      offset: 0x2D51,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_5 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_5.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_6`: gfx_8_0 register, MMIO dword 0x2D52 (byte 0xB548), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_6`: gfx_8_0 register, MMIO dword 0x2D52 (byte 0xB548), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D52, resetValue: 0x0000_0000,
+      offset: 0x2D52,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_6 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_6.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_7`: gfx_8_0 register, MMIO dword 0x2D53 (byte 0xB54C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_7`: gfx_8_0 register, MMIO dword 0x2D53 (byte 0xB54C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D53, resetValue: 0x0000_0000,
+      offset: 0x2D53,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_7 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_7.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_8`: gfx_8_0 register, MMIO dword 0x2D54 (byte 0xB550), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_8`: gfx_8_0 register, MMIO dword 0x2D54 (byte 0xB550), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D54, resetValue: 0x0000_0000,
+      offset: 0x2D54,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_8 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_8.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_9`: gfx_8_0 register, MMIO dword 0x2D55 (byte 0xB554), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_9`: gfx_8_0 register, MMIO dword 0x2D55 (byte 0xB554), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D55, resetValue: 0x0000_0000,
+      offset: 0x2D55,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_9 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_9.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_10`: gfx_8_0 register, MMIO dword 0x2D56 (byte 0xB558), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_10`: gfx_8_0 register, MMIO dword 0x2D56 (byte 0xB558), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D56, resetValue: 0x0000_0000,
+      offset: 0x2D56,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_10 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_10.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_11`: gfx_8_0 register, MMIO dword 0x2D57 (byte 0xB55C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_11`: gfx_8_0 register, MMIO dword 0x2D57 (byte 0xB55C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D57, resetValue: 0x0000_0000,
+      offset: 0x2D57,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_11 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_11.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_12`: gfx_8_0 register, MMIO dword 0x2D58 (byte 0xB560), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_12`: gfx_8_0 register, MMIO dword 0x2D58 (byte 0xB560), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D58, resetValue: 0x0000_0000,
+      offset: 0x2D58,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_12 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_12.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_13`: gfx_8_0 register, MMIO dword 0x2D59 (byte 0xB564), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_13`: gfx_8_0 register, MMIO dword 0x2D59 (byte 0xB564), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D59, resetValue: 0x0000_0000,
+      offset: 0x2D59,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_13 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_13.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_14`: gfx_8_0 register, MMIO dword 0x2D5A (byte 0xB568), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_14`: gfx_8_0 register, MMIO dword 0x2D5A (byte 0xB568), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D5A, resetValue: 0x0000_0000,
+      offset: 0x2D5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_14 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_14.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_SHADER_USER_DATA_LS_15`: gfx_8_0 register, MMIO dword 0x2D5B (byte 0xB56C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_USER_DATA_LS_15`: gfx_8_0 register, MMIO dword 0x2D5B (byte 0xB56C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_USER_DATA_LS_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D5B, resetValue: 0x0000_0000,
+      offset: 0x2D5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_15 DATA@0:32")
   }
 
-  /// `SPI_SHADER_USER_DATA_LS_15.DATA`: bits 31:0, rw.
+  /// `SPI_SHADER_USER_DATA_LS_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), rw, reset 0x0000_0000.
+/// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DISPATCH_INITIATOR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E00, resetValue: 0x0000_0000,
+      offset: 0x2E00,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DISPATCH_INITIATOR COMPUTE_SHADER_EN@0:1 PARTIAL_TG_EN@1:1 FORCE_START_AT_000@2:1 ORDERED_APPEND_ENBL@3:1 ORDERED_APPEND_MODE@4:1 USE_THREAD_DIMENSIONS@5:1 ORDER_MODE@6:1 DISPATCH_CACHE_CNTL@7:3 SCALAR_L1_INV_VOL@10:1 VECTOR_L1_INV_VOL@11:1 DATA_ATC@12:1 RESTORE@14:1")
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.COMPUTE_SHADER_EN`: bit 0, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.COMPUTE_SHADER_EN`: bit 0, access unknown.
   @inlinable public static var COMPUTE_SHADER_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.PARTIAL_TG_EN`: bit 1, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.PARTIAL_TG_EN`: bit 1, access unknown.
   @inlinable public static var PARTIAL_TG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.FORCE_START_AT_000`: bit 2, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.FORCE_START_AT_000`: bit 2, access unknown.
   @inlinable public static var FORCE_START_AT_000: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_ENBL`: bit 3, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_ENBL`: bit 3, access unknown.
   @inlinable public static var ORDERED_APPEND_ENBL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_MODE`: bit 4, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_MODE`: bit 4, access unknown.
   @inlinable public static var ORDERED_APPEND_MODE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.USE_THREAD_DIMENSIONS`: bit 5, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.USE_THREAD_DIMENSIONS`: bit 5, access unknown.
   @inlinable public static var USE_THREAD_DIMENSIONS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.ORDER_MODE`: bit 6, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.ORDER_MODE`: bit 6, access unknown.
   @inlinable public static var ORDER_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.DISPATCH_CACHE_CNTL`: bits 9:7, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.DISPATCH_CACHE_CNTL`: bits 9:7, access unknown.
   @inlinable public static var DISPATCH_CACHE_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 3)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.SCALAR_L1_INV_VOL`: bit 10, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.SCALAR_L1_INV_VOL`: bit 10, access unknown.
   @inlinable public static var SCALAR_L1_INV_VOL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.VECTOR_L1_INV_VOL`: bit 11, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.VECTOR_L1_INV_VOL`: bit 11, access unknown.
   @inlinable public static var VECTOR_L1_INV_VOL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.DATA_ATC`: bit 12, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.DATA_ATC`: bit 12, access unknown.
   @inlinable public static var DATA_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `COMPUTE_DISPATCH_INITIATOR.RESTORE`: bit 14, rw.
+  /// `COMPUTE_DISPATCH_INITIATOR.RESTORE`: bit 14, access unknown.
   @inlinable public static var RESTORE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
-/// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), rw, reset 0x0000_0000.
+/// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DIM_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E01, resetValue: 0x0000_0000,
+      offset: 0x2E01,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_X SIZE@0:32")
   }
 
-  /// `COMPUTE_DIM_X.SIZE`: bits 31:0, rw.
+  /// `COMPUTE_DIM_X.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), rw, reset 0x0000_0000.
+/// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DIM_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E02, resetValue: 0x0000_0000,
+      offset: 0x2E02,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_Y SIZE@0:32")
   }
 
-  /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, rw.
+  /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), rw, reset 0x0000_0000.
+/// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DIM_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E03, resetValue: 0x0000_0000,
+      offset: 0x2E03,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_Z SIZE@0:32")
   }
 
-  /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, rw.
+  /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), rw, reset 0x0000_0000.
+/// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_START_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E04, resetValue: 0x0000_0000,
+      offset: 0x2E04,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_X START@0:32")
   }
 
-  /// `COMPUTE_START_X.START`: bits 31:0, rw.
+  /// `COMPUTE_START_X.START`: bits 31:0, access unknown.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), rw, reset 0x0000_0000.
+/// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_START_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E05, resetValue: 0x0000_0000,
+      offset: 0x2E05,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_Y START@0:32")
   }
 
-  /// `COMPUTE_START_Y.START`: bits 31:0, rw.
+  /// `COMPUTE_START_Y.START`: bits 31:0, access unknown.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), rw, reset 0x0000_0000.
+/// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_START_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E06, resetValue: 0x0000_0000,
+      offset: 0x2E06,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_Z START@0:32")
   }
 
-  /// `COMPUTE_START_Z.START`: bits 31:0, rw.
+  /// `COMPUTE_START_Z.START`: bits 31:0, access unknown.
   @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), rw, reset 0x0000_0000.
+/// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_NUM_THREAD_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E07, resetValue: 0x0000_0000,
+      offset: 0x2E07,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_X NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
 
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, rw.
+  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, access unknown.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_PARTIAL`: bits 31:16, rw.
+  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
   @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), rw, reset 0x0000_0000.
+/// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_NUM_THREAD_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E08, resetValue: 0x0000_0000,
+      offset: 0x2E08,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_Y NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
 
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, rw.
+  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, access unknown.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_PARTIAL`: bits 31:16, rw.
+  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
   @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), rw, reset 0x0000_0000.
+/// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_NUM_THREAD_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E09, resetValue: 0x0000_0000,
+      offset: 0x2E09,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_Z NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
 
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, rw.
+  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, access unknown.
   @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_PARTIAL`: bits 31:16, rw.
+  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
   @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), rw, reset 0x0000_0000.
+/// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0A, resetValue: 0x0000_0000,
+      offset: 0x2E0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PIPELINESTAT_ENABLE PIPELINESTAT_ENABLE@0:1")
   }
 
-  /// `COMPUTE_PIPELINESTAT_ENABLE.PIPELINESTAT_ENABLE`: bit 0, rw.
+  /// `COMPUTE_PIPELINESTAT_ENABLE.PIPELINESTAT_ENABLE`: bit 0, access unknown.
   @inlinable public static var PIPELINESTAT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), rw, reset 0x0000_0000.
+/// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PERFCOUNT_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0B, resetValue: 0x0000_0000,
+      offset: 0x2E0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PERFCOUNT_ENABLE PERFCOUNT_ENABLE@0:1")
   }
 
-  /// `COMPUTE_PERFCOUNT_ENABLE.PERFCOUNT_ENABLE`: bit 0, rw.
+  /// `COMPUTE_PERFCOUNT_ENABLE.PERFCOUNT_ENABLE`: bit 0, access unknown.
   @inlinable public static var PERFCOUNT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), rw, reset 0x0000_0000.
+/// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0C, resetValue: 0x0000_0000,
+      offset: 0x2E0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PGM_LO DATA@0:32")
   }
 
-  /// `COMPUTE_PGM_LO.DATA`: bits 31:0, rw.
+  /// `COMPUTE_PGM_LO.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), rw, reset 0x0000_0000.
+/// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0D, resetValue: 0x0000_0000,
+      offset: 0x2E0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PGM_HI DATA@0:8 INST_ATC@8:1")
   }
 
-  /// `COMPUTE_PGM_HI.DATA`: bits 7:0, rw.
+  /// `COMPUTE_PGM_HI.DATA`: bits 7:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `COMPUTE_PGM_HI.INST_ATC`: bit 8, rw.
+  /// `COMPUTE_PGM_HI.INST_ATC`: bit 8, access unknown.
   @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
-/// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), rw, reset 0x0000_0000.
+/// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TBA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0E, resetValue: 0x0000_0000,
+      offset: 0x2E0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TBA_LO DATA@0:32")
   }
 
-  /// `COMPUTE_TBA_LO.DATA`: bits 31:0, rw.
+  /// `COMPUTE_TBA_LO.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), rw, reset 0x0000_0000.
+/// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TBA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0F, resetValue: 0x0000_0000,
+      offset: 0x2E0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TBA_HI DATA@0:8")
   }
 
-  /// `COMPUTE_TBA_HI.DATA`: bits 7:0, rw.
+  /// `COMPUTE_TBA_HI.DATA`: bits 7:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), rw, reset 0x0000_0000.
+/// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TMA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E10, resetValue: 0x0000_0000,
+      offset: 0x2E10,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TMA_LO DATA@0:32")
   }
 
-  /// `COMPUTE_TMA_LO.DATA`: bits 31:0, rw.
+  /// `COMPUTE_TMA_LO.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), rw, reset 0x0000_0000.
+/// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TMA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E11, resetValue: 0x0000_0000,
+      offset: 0x2E11,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TMA_HI DATA@0:8")
   }
 
-  /// `COMPUTE_TMA_HI.DATA`: bits 7:0, rw.
+  /// `COMPUTE_TMA_HI.DATA`: bits 7:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), rw, reset 0x0000_0000.
+/// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_RSRC1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E12, resetValue: 0x0000_0000,
+      offset: 0x2E12,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PGM_RSRC1 VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 BULKY@24:1 CDBG_USER@25:1")
   }
 
-  /// `COMPUTE_PGM_RSRC1.VGPRS`: bits 5:0, rw.
+  /// `COMPUTE_PGM_RSRC1.VGPRS`: bits 5:0, access unknown.
   @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `COMPUTE_PGM_RSRC1.SGPRS`: bits 9:6, rw.
+  /// `COMPUTE_PGM_RSRC1.SGPRS`: bits 9:6, access unknown.
   @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
-  /// `COMPUTE_PGM_RSRC1.PRIORITY`: bits 11:10, rw.
+  /// `COMPUTE_PGM_RSRC1.PRIORITY`: bits 11:10, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `COMPUTE_PGM_RSRC1.FLOAT_MODE`: bits 19:12, rw.
+  /// `COMPUTE_PGM_RSRC1.FLOAT_MODE`: bits 19:12, access unknown.
   @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `COMPUTE_PGM_RSRC1.PRIV`: bit 20, rw.
+  /// `COMPUTE_PGM_RSRC1.PRIV`: bit 20, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC1.DX10_CLAMP`: bit 21, rw.
+  /// `COMPUTE_PGM_RSRC1.DX10_CLAMP`: bit 21, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC1.DEBUG_MODE`: bit 22, rw.
+  /// `COMPUTE_PGM_RSRC1.DEBUG_MODE`: bit 22, access unknown.
   @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC1.IEEE_MODE`: bit 23, rw.
+  /// `COMPUTE_PGM_RSRC1.IEEE_MODE`: bit 23, access unknown.
   @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC1.BULKY`: bit 24, rw.
+  /// `COMPUTE_PGM_RSRC1.BULKY`: bit 24, access unknown.
   @inlinable public static var BULKY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC1.CDBG_USER`: bit 25, rw.
+  /// `COMPUTE_PGM_RSRC1.CDBG_USER`: bit 25, access unknown.
   @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), rw, reset 0x0000_0000.
+/// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_RSRC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E13, resetValue: 0x0000_0000,
+      offset: 0x2E13,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PGM_RSRC2 SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 TGID_X_EN@7:1 TGID_Y_EN@8:1 TGID_Z_EN@9:1 TG_SIZE_EN@10:1 TIDIG_COMP_CNT@11:2 EXCP_EN_MSB@13:2 LDS_SIZE@15:9 EXCP_EN@24:7")
   }
 
-  /// `COMPUTE_PGM_RSRC2.SCRATCH_EN`: bit 0, rw.
+  /// `COMPUTE_PGM_RSRC2.SCRATCH_EN`: bit 0, access unknown.
   @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.USER_SGPR`: bits 5:1, rw.
+  /// `COMPUTE_PGM_RSRC2.USER_SGPR`: bits 5:1, access unknown.
   @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `COMPUTE_PGM_RSRC2.TRAP_PRESENT`: bit 6, rw.
+  /// `COMPUTE_PGM_RSRC2.TRAP_PRESENT`: bit 6, access unknown.
   @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.TGID_X_EN`: bit 7, rw.
+  /// `COMPUTE_PGM_RSRC2.TGID_X_EN`: bit 7, access unknown.
   @inlinable public static var TGID_X_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.TGID_Y_EN`: bit 8, rw.
+  /// `COMPUTE_PGM_RSRC2.TGID_Y_EN`: bit 8, access unknown.
   @inlinable public static var TGID_Y_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.TGID_Z_EN`: bit 9, rw.
+  /// `COMPUTE_PGM_RSRC2.TGID_Z_EN`: bit 9, access unknown.
   @inlinable public static var TGID_Z_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.TG_SIZE_EN`: bit 10, rw.
+  /// `COMPUTE_PGM_RSRC2.TG_SIZE_EN`: bit 10, access unknown.
   @inlinable public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `COMPUTE_PGM_RSRC2.TIDIG_COMP_CNT`: bits 12:11, rw.
+  /// `COMPUTE_PGM_RSRC2.TIDIG_COMP_CNT`: bits 12:11, access unknown.
   @inlinable public static var TIDIG_COMP_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 2)
   }
 
-  /// `COMPUTE_PGM_RSRC2.EXCP_EN_MSB`: bits 14:13, rw.
+  /// `COMPUTE_PGM_RSRC2.EXCP_EN_MSB`: bits 14:13, access unknown.
   @inlinable public static var EXCP_EN_MSB: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `COMPUTE_PGM_RSRC2.LDS_SIZE`: bits 23:15, rw.
+  /// `COMPUTE_PGM_RSRC2.LDS_SIZE`: bits 23:15, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 15, width: 9) }
 
-  /// `COMPUTE_PGM_RSRC2.EXCP_EN`: bits 30:24, rw.
+  /// `COMPUTE_PGM_RSRC2.EXCP_EN`: bits 30:24, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
-/// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), rw, reset 0x0000_0000.
+/// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E14, resetValue: 0x0000_0000,
+      offset: 0x2E14,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_VMID DATA@0:4")
   }
 
-  /// `COMPUTE_VMID.DATA`: bits 3:0, rw.
+  /// `COMPUTE_VMID.DATA`: bits 3:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), rw, reset 0x0000_0000.
+/// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RESOURCE_LIMITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E15, resetValue: 0x0000_0000,
+      offset: 0x2E15,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESOURCE_LIMITS WAVES_PER_SH@0:10 TG_PER_CU@12:4 LOCK_THRESHOLD@16:6 SIMD_DEST_CNTL@22:1 FORCE_SIMD_DIST@23:1 CU_GROUP_COUNT@24:3")
   }
 
-  /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH`: bits 9:0, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH`: bits 9:0, access unknown.
   @inlinable public static var WAVES_PER_SH: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `COMPUTE_RESOURCE_LIMITS.TG_PER_CU`: bits 15:12, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.TG_PER_CU`: bits 15:12, access unknown.
   @inlinable public static var TG_PER_CU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `COMPUTE_RESOURCE_LIMITS.LOCK_THRESHOLD`: bits 21:16, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.LOCK_THRESHOLD`: bits 21:16, access unknown.
   @inlinable public static var LOCK_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `COMPUTE_RESOURCE_LIMITS.SIMD_DEST_CNTL`: bit 22, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.SIMD_DEST_CNTL`: bit 22, access unknown.
   @inlinable public static var SIMD_DEST_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `COMPUTE_RESOURCE_LIMITS.FORCE_SIMD_DIST`: bit 23, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.FORCE_SIMD_DIST`: bit 23, access unknown.
   @inlinable public static var FORCE_SIMD_DIST: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `COMPUTE_RESOURCE_LIMITS.CU_GROUP_COUNT`: bits 26:24, rw.
+  /// `COMPUTE_RESOURCE_LIMITS.CU_GROUP_COUNT`: bits 26:24, access unknown.
   @inlinable public static var CU_GROUP_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 }
 
-/// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), rw, reset 0x0000_0000.
+/// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E16, resetValue: 0x0000_0000,
+      offset: 0x2E16,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE0 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, access unknown.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH1_CU_EN`: bits 31:16, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH1_CU_EN`: bits 31:16, access unknown.
   @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), rw, reset 0x0000_0000.
+/// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E17, resetValue: 0x0000_0000,
+      offset: 0x2E17,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE1 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, access unknown.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH1_CU_EN`: bits 31:16, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH1_CU_EN`: bits 31:16, access unknown.
   @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), rw, reset 0x0000_0000.
+/// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TMPRING_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E18, resetValue: 0x0000_0000,
+      offset: 0x2E18,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
   }
 
-  /// `COMPUTE_TMPRING_SIZE.WAVES`: bits 11:0, rw.
+  /// `COMPUTE_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `COMPUTE_TMPRING_SIZE.WAVESIZE`: bits 24:12, rw.
+  /// `COMPUTE_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
   @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
-/// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), rw, reset 0x0000_0000.
+/// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E19, resetValue: 0x0000_0000,
+      offset: 0x2E19,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE2 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, access unknown.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH1_CU_EN`: bits 31:16, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH1_CU_EN`: bits 31:16, access unknown.
   @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), rw, reset 0x0000_0000.
+/// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1A, resetValue: 0x0000_0000,
+      offset: 0x2E1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE3 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, access unknown.
   @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH1_CU_EN`: bits 31:16, rw.
+  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH1_CU_EN`: bits 31:16, access unknown.
   @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), rw, reset 0x0000_0000.
+/// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RESTART_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1B, resetValue: 0x0000_0000,
+      offset: 0x2E1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_X RESTART@0:32")
   }
 
-  /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, rw.
+  /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, access unknown.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), rw, reset 0x0000_0000.
+/// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RESTART_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1C, resetValue: 0x0000_0000,
+      offset: 0x2E1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_Y RESTART@0:32")
   }
 
-  /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, rw.
+  /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, access unknown.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), rw, reset 0x0000_0000.
+/// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RESTART_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1D, resetValue: 0x0000_0000,
+      offset: 0x2E1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_Z RESTART@0:32")
   }
 
-  /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, rw.
+  /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, access unknown.
   @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), rw, reset 0x0000_0000.
+/// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1E, resetValue: 0x0000_0000,
+      offset: 0x2E1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_THREAD_TRACE_ENABLE THREAD_TRACE_ENABLE@0:1")
   }
 
-  /// `COMPUTE_THREAD_TRACE_ENABLE.THREAD_TRACE_ENABLE`: bit 0, rw.
+  /// `COMPUTE_THREAD_TRACE_ENABLE.THREAD_TRACE_ENABLE`: bit 0, access unknown.
   @inlinable public static var THREAD_TRACE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), rw, reset 0x0000_0000.
+/// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_MISC_RESERVED: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E1F, resetValue: 0x0000_0000,
+      offset: 0x2E1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_MISC_RESERVED SEND_SEID@0:2 RESERVED2@2:1 RESERVED3@3:1 RESERVED4@4:1 WAVE_ID_BASE@5:12")
   }
 
-  /// `COMPUTE_MISC_RESERVED.SEND_SEID`: bits 1:0, rw.
+  /// `COMPUTE_MISC_RESERVED.SEND_SEID`: bits 1:0, access unknown.
   @inlinable public static var SEND_SEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `COMPUTE_MISC_RESERVED.RESERVED2`: bit 2, rw.
+  /// `COMPUTE_MISC_RESERVED.RESERVED2`: bit 2, access unknown.
   @inlinable public static var RESERVED2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `COMPUTE_MISC_RESERVED.RESERVED3`: bit 3, rw.
+  /// `COMPUTE_MISC_RESERVED.RESERVED3`: bit 3, access unknown.
   @inlinable public static var RESERVED3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `COMPUTE_MISC_RESERVED.RESERVED4`: bit 4, rw.
+  /// `COMPUTE_MISC_RESERVED.RESERVED4`: bit 4, access unknown.
   @inlinable public static var RESERVED4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `COMPUTE_MISC_RESERVED.WAVE_ID_BASE`: bits 16:5, rw.
+  /// `COMPUTE_MISC_RESERVED.WAVE_ID_BASE`: bits 16:5, access unknown.
   @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
     .init(lsb: 5, width: 12)
   }
 }
 
-/// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), rw, reset 0x0000_0000.
+/// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DISPATCH_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E20, resetValue: 0x0000_0000,
+      offset: 0x2E20,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DISPATCH_ID DISPATCH_ID@0:32")
   }
 
-  /// `COMPUTE_DISPATCH_ID.DISPATCH_ID`: bits 31:0, rw.
+  /// `COMPUTE_DISPATCH_ID.DISPATCH_ID`: bits 31:0, access unknown.
   @inlinable public static var DISPATCH_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), rw, reset 0x0000_0000.
+/// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_THREADGROUP_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E21, resetValue: 0x0000_0000,
+      offset: 0x2E21,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_THREADGROUP_ID THREADGROUP_ID@0:32")
   }
 
-  /// `COMPUTE_THREADGROUP_ID.THREADGROUP_ID`: bits 31:0, rw.
+  /// `COMPUTE_THREADGROUP_ID.THREADGROUP_ID`: bits 31:0, access unknown.
   @inlinable public static var THREADGROUP_ID: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), rw, reset 0x0000_0000.
+/// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RELAUNCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E22, resetValue: 0x0000_0000,
+      offset: 0x2E22,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RELAUNCH PAYLOAD@0:30 IS_EVENT@30:1 IS_STATE@31:1")
   }
 
-  /// `COMPUTE_RELAUNCH.PAYLOAD`: bits 29:0, rw.
+  /// `COMPUTE_RELAUNCH.PAYLOAD`: bits 29:0, access unknown.
   @inlinable public static var PAYLOAD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
-  /// `COMPUTE_RELAUNCH.IS_EVENT`: bit 30, rw.
+  /// `COMPUTE_RELAUNCH.IS_EVENT`: bit 30, access unknown.
   @inlinable public static var IS_EVENT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `COMPUTE_RELAUNCH.IS_STATE`: bit 31, rw.
+  /// `COMPUTE_RELAUNCH.IS_STATE`: bit 31, access unknown.
   @inlinable public static var IS_STATE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), rw, reset 0x0000_0000.
+/// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E23, resetValue: 0x0000_0000,
+      offset: 0x2E23,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_WAVE_RESTORE_ADDR_LO ADDR@0:32")
   }
 
-  /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, rw.
+  /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), rw, reset 0x0000_0000.
+/// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E24, resetValue: 0x0000_0000,
+      offset: 0x2E24,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_WAVE_RESTORE_ADDR_HI ADDR@0:16")
   }
 
-  /// `COMPUTE_WAVE_RESTORE_ADDR_HI.ADDR`: bits 15:0, rw.
+  /// `COMPUTE_WAVE_RESTORE_ADDR_HI.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), rw, reset 0x0000_0000.
+/// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E25, resetValue: 0x0000_0000,
+      offset: 0x2E25,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_WAVE_RESTORE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `COMPUTE_WAVE_RESTORE_CONTROL.ATC`: bit 0, rw.
+  /// `COMPUTE_WAVE_RESTORE_CONTROL.ATC`: bit 0, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `COMPUTE_WAVE_RESTORE_CONTROL.MTYPE`: bits 2:1, rw, values of `MTYPE`.
+  /// `COMPUTE_WAVE_RESTORE_CONTROL.MTYPE`: bits 2:1, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
 }
 
-/// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E40, resetValue: 0x0000_0000,
+      offset: 0x2E40,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_0 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E41, resetValue: 0x0000_0000,
+      offset: 0x2E41,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_1 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E42, resetValue: 0x0000_0000,
+      offset: 0x2E42,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_2 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E43, resetValue: 0x0000_0000,
+      offset: 0x2E43,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_3 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E44, resetValue: 0x0000_0000,
+      offset: 0x2E44,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_4 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E45, resetValue: 0x0000_0000,
+      offset: 0x2E45,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_5 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E46, resetValue: 0x0000_0000,
+      offset: 0x2E46,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_6 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E47, resetValue: 0x0000_0000,
+      offset: 0x2E47,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_7 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E48, resetValue: 0x0000_0000,
+      offset: 0x2E48,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_8 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E49, resetValue: 0x0000_0000,
+      offset: 0x2E49,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_9 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4A, resetValue: 0x0000_0000,
+      offset: 0x2E4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_10 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4B, resetValue: 0x0000_0000,
+      offset: 0x2E4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_11 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4C, resetValue: 0x0000_0000,
+      offset: 0x2E4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_12 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4D, resetValue: 0x0000_0000,
+      offset: 0x2E4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_13 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4E, resetValue: 0x0000_0000,
+      offset: 0x2E4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_14 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), rw, reset 0x0000_0000.
+/// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_USER_DATA_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4F, resetValue: 0x0000_0000,
+      offset: 0x2E4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_15 DATA@0:32")
   }
 
-  /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, rw.
+  /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), rw, reset 0x0000_0000.
+/// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_NOWHERE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E7F, resetValue: 0x0000_0000,
+      offset: 0x2E7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NOWHERE DATA@0:32")
   }
 
-  /// `COMPUTE_NOWHERE.DATA`: bits 31:0, rw.
+  /// `COMPUTE_NOWHERE.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_CNTL`: gfx_8_0 register, MMIO dword 0x3020 (byte 0xC080), rw, reset 0x0000_0000.
+/// `CP_DFY_CNTL`: gfx_8_0 register, MMIO dword 0x3020 (byte 0xC080), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3020, resetValue: 0x0000_0000,
+      offset: 0x3020,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_CNTL POLICY@0:1 MTYPE@2:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} LFSR_RESET@28:1 MODE@29:2 ENABLE@31:1")
   }
 
-  /// `CP_DFY_CNTL.POLICY`: bit 0, rw.
+  /// `CP_DFY_CNTL.POLICY`: bit 0, access unknown.
   @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_DFY_CNTL.MTYPE`: bits 3:2, rw, values of `MTYPE`.
+  /// `CP_DFY_CNTL.MTYPE`: bits 3:2, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 2, width: 2) }
 
-  /// `CP_DFY_CNTL.LFSR_RESET`: bit 28, rw.
+  /// `CP_DFY_CNTL.LFSR_RESET`: bit 28, access unknown.
   @inlinable public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CP_DFY_CNTL.MODE`: bits 30:29, rw.
+  /// `CP_DFY_CNTL.MODE`: bits 30:29, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `CP_DFY_CNTL.ENABLE`: bit 31, rw.
+  /// `CP_DFY_CNTL.ENABLE`: bit 31, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_DFY_STAT`: gfx_8_0 register, MMIO dword 0x3021 (byte 0xC084), rw, reset 0x0000_0000.
+/// `CP_DFY_STAT`: gfx_8_0 register, MMIO dword 0x3021 (byte 0xC084), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_STAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3021, resetValue: 0x0000_0000,
+      offset: 0x3021,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_STAT BURST_COUNT@0:16 TAGS_PENDING@16:9 BUSY@31:1")
   }
 
-  /// `CP_DFY_STAT.BURST_COUNT`: bits 15:0, rw.
+  /// `CP_DFY_STAT.BURST_COUNT`: bits 15:0, access unknown.
   @inlinable public static var BURST_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `CP_DFY_STAT.TAGS_PENDING`: bits 24:16, rw.
+  /// `CP_DFY_STAT.TAGS_PENDING`: bits 24:16, access unknown.
   @inlinable public static var TAGS_PENDING: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 9)
   }
 
-  /// `CP_DFY_STAT.BUSY`: bit 31, rw.
+  /// `CP_DFY_STAT.BUSY`: bit 31, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_DFY_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3022 (byte 0xC088), rw, reset 0x0000_0000.
+/// `CP_DFY_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3022 (byte 0xC088), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3022, resetValue: 0x0000_0000,
+      offset: 0x3022,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_ADDR_HI ADDR_HI@0:32")
   }
 
-  /// `CP_DFY_ADDR_HI.ADDR_HI`: bits 31:0, rw.
+  /// `CP_DFY_ADDR_HI.ADDR_HI`: bits 31:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3023 (byte 0xC08C), rw, reset 0x0000_0000.
+/// `CP_DFY_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3023 (byte 0xC08C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3023, resetValue: 0x0000_0000,
+      offset: 0x3023,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_ADDR_LO ADDR_LO@5:27")
   }
 
-  /// `CP_DFY_ADDR_LO.ADDR_LO`: bits 31:5, rw.
+  /// `CP_DFY_ADDR_LO.ADDR_LO`: bits 31:5, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
-/// `CP_DFY_DATA_0`: gfx_8_0 register, MMIO dword 0x3024 (byte 0xC090), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_0`: gfx_8_0 register, MMIO dword 0x3024 (byte 0xC090), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3024, resetValue: 0x0000_0000,
+      offset: 0x3024,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_0 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_0.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_1`: gfx_8_0 register, MMIO dword 0x3025 (byte 0xC094), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_1`: gfx_8_0 register, MMIO dword 0x3025 (byte 0xC094), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3025, resetValue: 0x0000_0000,
+      offset: 0x3025,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_1 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_1.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_2`: gfx_8_0 register, MMIO dword 0x3026 (byte 0xC098), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_2`: gfx_8_0 register, MMIO dword 0x3026 (byte 0xC098), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3026, resetValue: 0x0000_0000,
+      offset: 0x3026,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_2 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_2.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_3`: gfx_8_0 register, MMIO dword 0x3027 (byte 0xC09C), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_3`: gfx_8_0 register, MMIO dword 0x3027 (byte 0xC09C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3027, resetValue: 0x0000_0000,
+      offset: 0x3027,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_3 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_3.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_4`: gfx_8_0 register, MMIO dword 0x3028 (byte 0xC0A0), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_4`: gfx_8_0 register, MMIO dword 0x3028 (byte 0xC0A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3028, resetValue: 0x0000_0000,
+      offset: 0x3028,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_4 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_4.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_5`: gfx_8_0 register, MMIO dword 0x3029 (byte 0xC0A4), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_5`: gfx_8_0 register, MMIO dword 0x3029 (byte 0xC0A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3029, resetValue: 0x0000_0000,
+      offset: 0x3029,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_5 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_5.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_6`: gfx_8_0 register, MMIO dword 0x302A (byte 0xC0A8), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_6`: gfx_8_0 register, MMIO dword 0x302A (byte 0xC0A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302A, resetValue: 0x0000_0000,
+      offset: 0x302A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_6 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_6.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_7`: gfx_8_0 register, MMIO dword 0x302B (byte 0xC0AC), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_7`: gfx_8_0 register, MMIO dword 0x302B (byte 0xC0AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302B, resetValue: 0x0000_0000,
+      offset: 0x302B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_7 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_7.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_8`: gfx_8_0 register, MMIO dword 0x302C (byte 0xC0B0), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_8`: gfx_8_0 register, MMIO dword 0x302C (byte 0xC0B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302C, resetValue: 0x0000_0000,
+      offset: 0x302C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_8 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_8.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_9`: gfx_8_0 register, MMIO dword 0x302D (byte 0xC0B4), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_9`: gfx_8_0 register, MMIO dword 0x302D (byte 0xC0B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302D, resetValue: 0x0000_0000,
+      offset: 0x302D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_9 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_9.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_10`: gfx_8_0 register, MMIO dword 0x302E (byte 0xC0B8), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_10`: gfx_8_0 register, MMIO dword 0x302E (byte 0xC0B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302E, resetValue: 0x0000_0000,
+      offset: 0x302E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_10 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_10.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_11`: gfx_8_0 register, MMIO dword 0x302F (byte 0xC0BC), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_11`: gfx_8_0 register, MMIO dword 0x302F (byte 0xC0BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x302F, resetValue: 0x0000_0000,
+      offset: 0x302F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_11 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_11.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_12`: gfx_8_0 register, MMIO dword 0x3030 (byte 0xC0C0), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_12`: gfx_8_0 register, MMIO dword 0x3030 (byte 0xC0C0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3030, resetValue: 0x0000_0000,
+      offset: 0x3030,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_12 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_12.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_12.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_13`: gfx_8_0 register, MMIO dword 0x3031 (byte 0xC0C4), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_13`: gfx_8_0 register, MMIO dword 0x3031 (byte 0xC0C4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3031, resetValue: 0x0000_0000,
+      offset: 0x3031,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_13 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_13.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_13.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_14`: gfx_8_0 register, MMIO dword 0x3032 (byte 0xC0C8), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_14`: gfx_8_0 register, MMIO dword 0x3032 (byte 0xC0C8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3032, resetValue: 0x0000_0000,
+      offset: 0x3032,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_14 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_14.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_14.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_DATA_15`: gfx_8_0 register, MMIO dword 0x3033 (byte 0xC0CC), rw, reset 0x0000_0000.
+/// `CP_DFY_DATA_15`: gfx_8_0 register, MMIO dword 0x3033 (byte 0xC0CC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_DATA_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3033, resetValue: 0x0000_0000,
+      offset: 0x3033,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_15 DATA@0:32")
   }
 
-  /// `CP_DFY_DATA_15.DATA`: bits 31:0, rw.
+  /// `CP_DFY_DATA_15.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DFY_CMD`: gfx_8_0 register, MMIO dword 0x3034 (byte 0xC0D0), rw, reset 0x0000_0000.
+/// `CP_DFY_CMD`: gfx_8_0 register, MMIO dword 0x3034 (byte 0xC0D0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_CMD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3034, resetValue: 0x0000_0000,
+      offset: 0x3034,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_CMD OFFSET@0:9 SIZE@16:16")
   }
 
-  /// `CP_DFY_CMD.OFFSET`: bits 8:0, rw.
+  /// `CP_DFY_CMD.OFFSET`: bits 8:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `CP_DFY_CMD.SIZE`: bits 31:16, rw.
+  /// `CP_DFY_CMD.SIZE`: bits 31:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `CP_CPC_MGCG_SYNC_CNTL`: gfx_8_0 register, MMIO dword 0x3036 (byte 0xC0D8), rw, reset 0x0000_0000.
+/// `CP_CPC_MGCG_SYNC_CNTL`: gfx_8_0 register, MMIO dword 0x3036 (byte 0xC0D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_MGCG_SYNC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3036, resetValue: 0x0000_0000,
+      offset: 0x3036,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_MGCG_SYNC_CNTL COOLDOWN_PERIOD@0:8 WARMUP_PERIOD@8:8")
   }
 
-  /// `CP_CPC_MGCG_SYNC_CNTL.COOLDOWN_PERIOD`: bits 7:0, rw.
+  /// `CP_CPC_MGCG_SYNC_CNTL.COOLDOWN_PERIOD`: bits 7:0, access unknown.
   @inlinable public static var COOLDOWN_PERIOD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `CP_CPC_MGCG_SYNC_CNTL.WARMUP_PERIOD`: bits 15:8, rw.
+  /// `CP_CPC_MGCG_SYNC_CNTL.WARMUP_PERIOD`: bits 15:8, access unknown.
   @inlinable public static var WARMUP_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `CP_VIRT_STATUS`: gfx_8_0 register, MMIO dword 0x3038 (byte 0xC0E0), rw, reset 0x0000_0000.
+/// `CP_VIRT_STATUS`: gfx_8_0 register, MMIO dword 0x3038 (byte 0xC0E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VIRT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3038, resetValue: 0x0000_0000,
+      offset: 0x3038,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VIRT_STATUS VIRT_STATUS@0:32")
   }
 
-  /// `CP_VIRT_STATUS.VIRT_STATUS`: bits 31:0, rw.
+  /// `CP_VIRT_STATUS.VIRT_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VIRT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), rw, reset 0x0000_0000.
+/// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3040, resetValue: 0x0000_0000,
+      offset: 0x3040,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_BASE RB_BASE@0:32")
   }
 
-  /// `CP_RB0_BASE.RB_BASE`: bits 31:0, rw.
+  /// `CP_RB0_BASE.RB_BASE`: bits 31:0, access unknown.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), rw, reset 0x0000_0000.
+/// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_BASE`, at the same offset.
 public enum CP_RB_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3040, resetValue: 0x0000_0000,
+      offset: 0x3040,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_BASE RB_BASE@0:32")
   }
 
-  /// `CP_RB_BASE.RB_BASE`: bits 31:0, rw.
+  /// `CP_RB_BASE.RB_BASE`: bits 31:0, access unknown.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), rw, reset 0x0000_0000.
+/// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3041, resetValue: 0x0000_0000,
+      offset: 0x3041,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} BUF_SWAP@17:2 MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
 
-  /// `CP_RB0_CNTL.RB_BUFSZ`: bits 5:0, rw.
+  /// `CP_RB0_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_RB0_CNTL.RB_BLKSZ`: bits 13:8, rw.
+  /// `CP_RB0_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
   @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `CP_RB0_CNTL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_RB0_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_RB0_CNTL.BUF_SWAP`: bits 18:17, rw.
+  /// `CP_RB0_CNTL.BUF_SWAP`: bits 18:17, access unknown.
   @inlinable public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
-  /// `CP_RB0_CNTL.MIN_AVAILSZ`: bits 21:20, rw.
+  /// `CP_RB0_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
   @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `CP_RB0_CNTL.MIN_IB_AVAILSZ`: bits 23:22, rw.
+  /// `CP_RB0_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
   @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `CP_RB0_CNTL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_RB0_CNTL.CACHE_POLICY`: bit 24, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_RB0_CNTL.RB_NO_UPDATE`: bit 27, rw.
+  /// `CP_RB0_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
   @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_RB0_CNTL.RB_RPTR_WR_ENA`: bit 31, rw.
+  /// `CP_RB0_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
   @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), rw, reset 0x0000_0000.
+/// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_CNTL`, at the same offset.
 public enum CP_RB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3041, resetValue: 0x0000_0000,
+      offset: 0x3041,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} BUF_SWAP@17:2 MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
 
-  /// `CP_RB_CNTL.RB_BUFSZ`: bits 5:0, rw.
+  /// `CP_RB_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_RB_CNTL.RB_BLKSZ`: bits 13:8, rw.
+  /// `CP_RB_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
   @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `CP_RB_CNTL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_RB_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_RB_CNTL.BUF_SWAP`: bits 18:17, rw.
+  /// `CP_RB_CNTL.BUF_SWAP`: bits 18:17, access unknown.
   @inlinable public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
-  /// `CP_RB_CNTL.MIN_AVAILSZ`: bits 21:20, rw.
+  /// `CP_RB_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
   @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `CP_RB_CNTL.MIN_IB_AVAILSZ`: bits 23:22, rw.
+  /// `CP_RB_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
   @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `CP_RB_CNTL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_RB_CNTL.CACHE_POLICY`: bit 24, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_RB_CNTL.RB_NO_UPDATE`: bit 27, rw.
+  /// `CP_RB_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
   @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_RB_CNTL.RB_RPTR_WR_ENA`: bit 31, rw.
+  /// `CP_RB_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
   @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_RB_RPTR_WR`: gfx_8_0 register, MMIO dword 0x3042 (byte 0xC108), rw, reset 0x0000_0000.
+/// `CP_RB_RPTR_WR`: gfx_8_0 register, MMIO dword 0x3042 (byte 0xC108), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_RPTR_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3042, resetValue: 0x0000_0000,
+      offset: 0x3042,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR_WR RB_RPTR_WR@0:20")
   }
 
-  /// `CP_RB_RPTR_WR.RB_RPTR_WR`: bits 19:0, rw.
+  /// `CP_RB_RPTR_WR.RB_RPTR_WR`: bits 19:0, access unknown.
   @inlinable public static var RB_RPTR_WR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), rw, reset 0x0000_0000.
+/// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_RPTR_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3043, resetValue: 0x0000_0000,
+      offset: 0x3043,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
 
-  /// `CP_RB0_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
+  /// `CP_RB0_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_RB0_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, rw.
+  /// `CP_RB0_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
   @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), rw, reset 0x0000_0000.
+/// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR_ADDR`, at the same offset.
 public enum CP_RB_RPTR_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3043, resetValue: 0x0000_0000,
+      offset: 0x3043,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
 
-  /// `CP_RB_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
+  /// `CP_RB_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_RB_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, rw.
+  /// `CP_RB_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
   @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), rw, reset 0x0000_0000.
+/// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3044, resetValue: 0x0000_0000,
+      offset: 0x3044,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_RB0_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
+  /// `CP_RB0_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }

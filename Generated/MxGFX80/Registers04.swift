@@ -3,6301 +3,6301 @@
 
 import MxMMIO
 
-/// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), rw, reset 0x0000_0000.
+/// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR_ADDR_HI`, at the same offset.
 public enum CP_RB_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3044, resetValue: 0x0000_0000,
+      offset: 0x3044,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
+  /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), rw, reset 0x0000_0000.
+/// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3045, resetValue: 0x0000_0000,
+      offset: 0x3045,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_WPTR RB_WPTR@0:20")
   }
 
-  /// `CP_RB0_WPTR.RB_WPTR`: bits 19:0, rw.
+  /// `CP_RB0_WPTR.RB_WPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), rw, reset 0x0000_0000.
+/// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_WPTR`, at the same offset.
 public enum CP_RB_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3045, resetValue: 0x0000_0000,
+      offset: 0x3045,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR RB_WPTR@0:20")
   }
 
-  /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, rw.
+  /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), rw, reset 0x0000_0000.
+/// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3046, resetValue: 0x0000_0000,
+      offset: 0x3046,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR_POLL_ADDR_LO RB_WPTR_POLL_ADDR_LO@2:30")
   }
 
-  /// `CP_RB_WPTR_POLL_ADDR_LO.RB_WPTR_POLL_ADDR_LO`: bits 31:2, rw.
+  /// `CP_RB_WPTR_POLL_ADDR_LO.RB_WPTR_POLL_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var RB_WPTR_POLL_ADDR_LO: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), rw, reset 0x0000_0000.
+/// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3047, resetValue: 0x0000_0000,
+      offset: 0x3047,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR_POLL_ADDR_HI RB_WPTR_POLL_ADDR_HI@0:8")
   }
 
-  /// `CP_RB_WPTR_POLL_ADDR_HI.RB_WPTR_POLL_ADDR_HI`: bits 7:0, rw.
+  /// `CP_RB_WPTR_POLL_ADDR_HI.RB_WPTR_POLL_ADDR_HI`: bits 7:0, access unknown.
   @inlinable public static var RB_WPTR_POLL_ADDR_HI: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), rw, reset 0x0000_0000.
+/// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), access unknown, reset unknown (`write` starts from 0).
 public enum GC_PRIV_MODE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3048, resetValue: 0x0000_0000,
+      offset: 0x3048,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_PRIV_MODE")
   }
 }
 
-/// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), rw, reset 0x0000_0000.
+/// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3049, resetValue: 0x0000_0000,
+      offset: 0x3049,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
+  /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, rw.
+  /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, rw.
+  /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, rw.
+  /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, rw.
+  /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, rw.
+  /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), rw, reset 0x0000_0000.
+/// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304A, resetValue: 0x0000_0000,
+      offset: 0x304A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
 
-  /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
+  /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, rw.
+  /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, rw.
+  /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, rw.
+  /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, rw.
+  /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, rw.
+  /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, rw.
+  /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, rw.
+  /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, rw.
+  /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, rw.
+  /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, rw.
+  /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, rw.
+  /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, rw.
+  /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, rw.
+  /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, rw.
+  /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), rw, reset 0x0000_0000.
+/// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DEVICE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304B, resetValue: 0x0000_0000,
+      offset: 0x304B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DEVICE_ID DEVICE_ID@0:8")
   }
 
-  /// `CP_DEVICE_ID.DEVICE_ID`: bits 7:0, rw.
+  /// `CP_DEVICE_ID.DEVICE_ID`: bits 7:0, access unknown.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING_PRIORITY_CNTS`, at the same offset.
 public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304C, resetValue: 0x0000_0000,
+      offset: 0x304C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
 
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, rw.
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
   @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, rw.
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
   @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, rw.
+  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
   @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), rw, reset 0x0000_0000.
+/// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RING_PRIORITY_CNTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304C, resetValue: 0x0000_0000,
+      offset: 0x304C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
 
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, rw.
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
   @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, rw.
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
   @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, rw.
+  /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
   @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING0_PRIORITY`, at the same offset.
 public enum CP_ME0_PIPE0_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304D, resetValue: 0x0000_0000,
+      offset: 0x304D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE0_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), rw, reset 0x0000_0000.
+/// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RING0_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304D, resetValue: 0x0000_0000,
+      offset: 0x304D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING0_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING1_PRIORITY`, at the same offset.
 public enum CP_ME0_PIPE1_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304E, resetValue: 0x0000_0000,
+      offset: 0x304E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE1_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), rw, reset 0x0000_0000.
+/// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RING1_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304E, resetValue: 0x0000_0000,
+      offset: 0x304E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING1_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING2_PRIORITY`, at the same offset.
 public enum CP_ME0_PIPE2_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304F, resetValue: 0x0000_0000,
+      offset: 0x304F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE2_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), rw, reset 0x0000_0000.
+/// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RING2_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304F, resetValue: 0x0000_0000,
+      offset: 0x304F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING2_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), rw, reset 0x0000_0000.
+/// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ENDIAN_SWAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3050, resetValue: 0x0000_0000,
+      offset: 0x3050,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ENDIAN_SWAP ENDIAN_SWAP@0:2")
   }
 
-  /// `CP_ENDIAN_SWAP.ENDIAN_SWAP`: bits 1:0, rw.
+  /// `CP_ENDIAN_SWAP.ENDIAN_SWAP`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), rw, reset 0x0000_0000.
+/// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3051, resetValue: 0x0000_0000,
+      offset: 0x3051,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_VMID RB0_VMID@0:4 RB1_VMID@8:4 RB2_VMID@16:4")
   }
 
-  /// `CP_RB_VMID.RB0_VMID`: bits 3:0, rw.
+  /// `CP_RB_VMID.RB0_VMID`: bits 3:0, access unknown.
   @inlinable public static var RB0_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_RB_VMID.RB1_VMID`: bits 11:8, rw.
+  /// `CP_RB_VMID.RB1_VMID`: bits 11:8, access unknown.
   @inlinable public static var RB1_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CP_RB_VMID.RB2_VMID`: bits 19:16, rw.
+  /// `CP_RB_VMID.RB2_VMID`: bits 19:16, access unknown.
   @inlinable public static var RB2_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME0_PIPE0_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3052, resetValue: 0x0000_0000,
+      offset: 0x3052,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE0_VMID VMID@0:4")
   }
 
-  /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, rw.
+  /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), rw, reset 0x0000_0000.
+/// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME0_PIPE1_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3053, resetValue: 0x0000_0000,
+      offset: 0x3053,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE1_VMID VMID@0:4")
   }
 
-  /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, rw.
+  /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), rw, reset 0x0000_0000.
+/// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_DOORBELL_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3059, resetValue: 0x0000_0000,
+      offset: 0x3059,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_DOORBELL_CONTROL DOORBELL_OFFSET@2:21 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
   }
 
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw.
+  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, access unknown.
   @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, rw.
+  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, access unknown.
   @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, rw.
+  /// `CP_RB_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, access unknown.
   @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), rw, reset 0x0000_0000.
+/// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_DOORBELL_RANGE_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x305A, resetValue: 0x0000_0000,
+      offset: 0x305A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
   }
 
-  /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, rw.
+  /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
   @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 }
 
-/// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), rw, reset 0x0000_0000.
+/// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_DOORBELL_RANGE_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x305B, resetValue: 0x0000_0000,
+      offset: 0x305B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
   }
 
-  /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, rw.
+  /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
   @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 }
 
-/// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), rw, reset 0x0000_0000.
+/// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_DOORBELL_RANGE_LOWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x305C, resetValue: 0x0000_0000,
+      offset: 0x305C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
   }
 
-  /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, rw.
+  /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
   @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 }
 
-/// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), rw, reset 0x0000_0000.
+/// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_DOORBELL_RANGE_UPPER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x305D, resetValue: 0x0000_0000,
+      offset: 0x305D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
   }
 
-  /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, rw.
+  /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
   @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 }
 
-/// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), rw, reset 0x0000_0000.
+/// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3060, resetValue: 0x0000_0000,
+      offset: 0x3060,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_BASE RB_BASE@0:32")
   }
 
-  /// `CP_RB1_BASE.RB_BASE`: bits 31:0, rw.
+  /// `CP_RB1_BASE.RB_BASE`: bits 31:0, access unknown.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), rw, reset 0x0000_0000.
+/// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3061, resetValue: 0x0000_0000,
+      offset: 0x3061,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
 
-  /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, rw.
+  /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, rw.
+  /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
   @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `CP_RB1_CNTL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_RB1_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, rw.
+  /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
   @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, rw.
+  /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
   @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, rw.
+  /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
   @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, rw.
+  /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
   @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), rw, reset 0x0000_0000.
+/// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_RPTR_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3062, resetValue: 0x0000_0000,
+      offset: 0x3062,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
 
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
+  /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, rw.
+  /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
   @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), rw, reset 0x0000_0000.
+/// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3063, resetValue: 0x0000_0000,
+      offset: 0x3063,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
+  /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), rw, reset 0x0000_0000.
+/// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3064, resetValue: 0x0000_0000,
+      offset: 0x3064,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_WPTR RB_WPTR@0:20")
   }
 
-  /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, rw.
+  /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), rw, reset 0x0000_0000.
+/// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3065, resetValue: 0x0000_0000,
+      offset: 0x3065,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_BASE RB_BASE@0:32")
   }
 
-  /// `CP_RB2_BASE.RB_BASE`: bits 31:0, rw.
+  /// `CP_RB2_BASE.RB_BASE`: bits 31:0, access unknown.
   @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), rw, reset 0x0000_0000.
+/// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3066, resetValue: 0x0000_0000,
+      offset: 0x3066,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
 
-  /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, rw.
+  /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
   @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, rw.
+  /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
   @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `CP_RB2_CNTL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_RB2_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, rw.
+  /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
   @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, rw.
+  /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
   @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, rw.
+  /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
   @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, rw.
+  /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
   @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), rw, reset 0x0000_0000.
+/// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_RPTR_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3067, resetValue: 0x0000_0000,
+      offset: 0x3067,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
 
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, rw.
+  /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
   @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, rw.
+  /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
   @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), rw, reset 0x0000_0000.
+/// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3068, resetValue: 0x0000_0000,
+      offset: 0x3068,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, rw.
+  /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), rw, reset 0x0000_0000.
+/// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB2_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3069, resetValue: 0x0000_0000,
+      offset: 0x3069,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_WPTR RB_WPTR@0:20")
   }
 
-  /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, rw.
+  /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, access unknown.
   @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
-/// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), rw, reset 0x0000_0000.
+/// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_CNTL_RING0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306A, resetValue: 0x0000_0000,
+      offset: 0x306A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL_RING0 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_INT_CNTL_RING0.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
+  /// `CP_INT_CNTL_RING0.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_INT_CNTL_RING0.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_INT_CNTL_RING0.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.CMP_BUSY_INT_ENABLE`: bit 18, rw.
+  /// `CP_INT_CNTL_RING0.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.CNTX_BUSY_INT_ENABLE`: bit 19, rw.
+  /// `CP_INT_CNTL_RING0.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.CNTX_EMPTY_INT_ENABLE`: bit 20, rw.
+  /// `CP_INT_CNTL_RING0.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.GFX_IDLE_INT_ENABLE`: bit 21, rw.
+  /// `CP_INT_CNTL_RING0.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.PRIV_INSTR_INT_ENABLE`: bit 22, rw.
+  /// `CP_INT_CNTL_RING0.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_INT_CNTL_RING0.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_INT_CNTL_RING0.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_INT_CNTL_RING0.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_INT_CNTL_RING0.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_INT_CNTL_RING0.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING0.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_INT_CNTL_RING0.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), rw, reset 0x0000_0000.
+/// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_CNTL_RING1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306B, resetValue: 0x0000_0000,
+      offset: 0x306B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL_RING1 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
+  /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, rw.
+  /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, rw.
+  /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, rw.
+  /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, rw.
+  /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, rw.
+  /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), rw, reset 0x0000_0000.
+/// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_CNTL_RING2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306C, resetValue: 0x0000_0000,
+      offset: 0x306C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL_RING2 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, rw.
+  /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, rw.
+  /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, rw.
+  /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, rw.
+  /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, rw.
+  /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, rw.
+  /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), rw, reset 0x0000_0000.
+/// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STATUS_RING0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306D, resetValue: 0x0000_0000,
+      offset: 0x306D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS_RING0 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 GCNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
 
-  /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
+  /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.CP_ECC_ERROR_INT_STAT`: bit 14, rw.
+  /// `CP_INT_STATUS_RING0.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, rw.
+  /// `CP_INT_STATUS_RING0.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.CMP_BUSY_INT_STAT`: bit 18, rw.
+  /// `CP_INT_STATUS_RING0.CMP_BUSY_INT_STAT`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.GCNTX_BUSY_INT_STAT`: bit 19, rw.
+  /// `CP_INT_STATUS_RING0.GCNTX_BUSY_INT_STAT`: bit 19, access unknown.
   @inlinable public static var GCNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.CNTX_EMPTY_INT_STAT`: bit 20, rw.
+  /// `CP_INT_STATUS_RING0.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.GFX_IDLE_INT_STAT`: bit 21, rw.
+  /// `CP_INT_STATUS_RING0.GFX_IDLE_INT_STAT`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.PRIV_INSTR_INT_STAT`: bit 22, rw.
+  /// `CP_INT_STATUS_RING0.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.PRIV_REG_INT_STAT`: bit 23, rw.
+  /// `CP_INT_STATUS_RING0.PRIV_REG_INT_STAT`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.OPCODE_ERROR_INT_STAT`: bit 24, rw.
+  /// `CP_INT_STATUS_RING0.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.TIME_STAMP_INT_STAT`: bit 26, rw.
+  /// `CP_INT_STATUS_RING0.TIME_STAMP_INT_STAT`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.RESERVED_BIT_ERROR_INT_STAT`: bit 27, rw.
+  /// `CP_INT_STATUS_RING0.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.GENERIC2_INT_STAT`: bit 29, rw.
+  /// `CP_INT_STATUS_RING0.GENERIC2_INT_STAT`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.GENERIC1_INT_STAT`: bit 30, rw.
+  /// `CP_INT_STATUS_RING0.GENERIC1_INT_STAT`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING0.GENERIC0_INT_STAT`: bit 31, rw.
+  /// `CP_INT_STATUS_RING0.GENERIC0_INT_STAT`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), rw, reset 0x0000_0000.
+/// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STATUS_RING1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306E, resetValue: 0x0000_0000,
+      offset: 0x306E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS_RING1 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
 
-  /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
+  /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, rw.
+  /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, rw.
+  /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, rw.
+  /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, rw.
+  /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, rw.
+  /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, rw.
+  /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, rw.
+  /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, rw.
+  /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, rw.
+  /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, rw.
+  /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, rw.
+  /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, rw.
+  /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, rw.
+  /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, rw.
+  /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), rw, reset 0x0000_0000.
+/// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STATUS_RING2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x306F, resetValue: 0x0000_0000,
+      offset: 0x306F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS_RING2 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
 
-  /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, rw.
+  /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
   @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, rw.
+  /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, rw.
+  /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, rw.
+  /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, access unknown.
   @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, rw.
+  /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
   @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, rw.
+  /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
   @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, rw.
+  /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, access unknown.
   @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, rw.
+  /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
   @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, rw.
+  /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, rw.
+  /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, rw.
+  /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, rw.
+  /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, rw.
+  /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, rw.
+  /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, rw.
+  /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), rw, reset 0x0000_0000.
+/// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PWR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3078, resetValue: 0x0000_0000,
+      offset: 0x3078,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PWR_CNTL GFX_CLK_HALT_ME0_PIPE0@0:1 GFX_CLK_HALT_ME0_PIPE1@1:1 CMP_CLK_HALT_ME1_PIPE0@8:1 CMP_CLK_HALT_ME1_PIPE1@9:1 CMP_CLK_HALT_ME1_PIPE2@10:1 CMP_CLK_HALT_ME1_PIPE3@11:1 CMP_CLK_HALT_ME2_PIPE0@16:1 CMP_CLK_HALT_ME2_PIPE1@17:1 CMP_CLK_HALT_ME2_PIPE2@18:1 CMP_CLK_HALT_ME2_PIPE3@19:1")
   }
 
-  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, rw.
+  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, access unknown.
   @inlinable public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE1`: bit 1, rw.
+  /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE1`: bit 1, access unknown.
   @inlinable public static var GFX_CLK_HALT_ME0_PIPE1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE0`: bit 8, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE0`: bit 8, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME1_PIPE0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE1`: bit 9, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE1`: bit 9, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME1_PIPE1: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE2`: bit 10, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE2`: bit 10, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME1_PIPE2: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE3`: bit 11, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE3`: bit 11, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME1_PIPE3: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE0`: bit 16, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE0`: bit 16, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME2_PIPE0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE1`: bit 17, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE1`: bit 17, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME2_PIPE1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE2`: bit 18, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE2`: bit 18, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME2_PIPE2: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE3`: bit 19, rw.
+  /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE3`: bit 19, access unknown.
   @inlinable public static var CMP_CLK_HALT_ME2_PIPE3: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), rw, reset 0x0000_0000.
+/// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEM_SLP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3079, resetValue: 0x0000_0000,
+      offset: 0x3079,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEM_SLP_CNTL CP_MEM_LS_EN@0:1 CP_MEM_DS_EN@1:1 RESERVED@2:5 CP_LS_DS_BUSY_OVERRIDE@7:1 CP_MEM_LS_ON_DELAY@8:8 CP_MEM_LS_OFF_DELAY@16:8 RESERVED1@24:8")
   }
 
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, rw.
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, access unknown.
   @inlinable public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_MEM_SLP_CNTL.CP_MEM_DS_EN`: bit 1, rw.
+  /// `CP_MEM_SLP_CNTL.CP_MEM_DS_EN`: bit 1, access unknown.
   @inlinable public static var CP_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_MEM_SLP_CNTL.RESERVED`: bits 6:2, rw.
+  /// `CP_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CP_MEM_SLP_CNTL.CP_LS_DS_BUSY_OVERRIDE`: bit 7, rw.
+  /// `CP_MEM_SLP_CNTL.CP_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var CP_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_ON_DELAY`: bits 15:8, rw.
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
   @inlinable public static var CP_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_OFF_DELAY`: bits 23:16, rw.
+  /// `CP_MEM_SLP_CNTL.CP_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
   @inlinable public static var CP_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `CP_MEM_SLP_CNTL.RESERVED1`: bits 31:24, rw.
+  /// `CP_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
   @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), rw, reset 0x0000_0000.
+/// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ECC_FIRSTOCCURRENCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x307A, resetValue: 0x0000_0000,
+      offset: 0x307A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE INTERFACE@0:2 CLIENT@4:4 ME@8:2 PIPE@10:2 QUEUE@12:3 VMID@16:4")
   }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, access unknown.
   @inlinable public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.CLIENT`: bits 7:4, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.CLIENT`: bits 7:4, access unknown.
   @inlinable public static var CLIENT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.ME`: bits 9:8, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.ME`: bits 9:8, access unknown.
   @inlinable public static var ME: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.PIPE`: bits 11:10, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.PIPE`: bits 11:10, access unknown.
   @inlinable public static var PIPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.QUEUE`: bits 14:12, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.QUEUE`: bits 14:12, access unknown.
   @inlinable public static var QUEUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CP_ECC_FIRSTOCCURRENCE.VMID`: bits 19:16, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE.VMID`: bits 19:16, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), rw, reset 0x0000_0000.
+/// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x307B, resetValue: 0x0000_0000,
+      offset: 0x307B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING0 OBSOLETE@0:32")
   }
 
-  /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), rw, reset 0x0000_0000.
+/// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x307C, resetValue: 0x0000_0000,
+      offset: 0x307C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING1 OBSOLETE@0:32")
   }
 
-  /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), rw, reset 0x0000_0000.
+/// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x307D, resetValue: 0x0000_0000,
+      offset: 0x307D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING2 OBSOLETE@0:32")
   }
 
-  /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, rw.
+  /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), rw, reset 0x0000_0000.
+/// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_EDC_MODE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x307E, resetValue: 0x0000_0000,
+      offset: 0x307E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_EDC_MODE FORCE_SEC_ON_DED@16:1 DED_MODE@20:2 PROP_FED@29:1 BYPASS@31:1")
   }
 
-  /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, rw.
+  /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, access unknown.
   @inlinable public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GB_EDC_MODE.DED_MODE`: bits 21:20, rw.
+  /// `GB_EDC_MODE.DED_MODE`: bits 21:20, access unknown.
   @inlinable public static var DED_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `GB_EDC_MODE.PROP_FED`: bit 29, rw.
+  /// `GB_EDC_MODE.PROP_FED`: bit 29, access unknown.
   @inlinable public static var PROP_FED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `GB_EDC_MODE.BYPASS`: bit 31, rw.
+  /// `GB_EDC_MODE.BYPASS`: bit 31, access unknown.
   @inlinable public static var BYPASS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), rw, reset 0x0000_0000.
+/// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3080, resetValue: 0x0000_0000,
+      offset: 0x3080,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPF_DEBUG")
   }
 }
 
-/// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), rw, reset 0x0000_0000.
+/// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_WPTR_POLL_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3083, resetValue: 0x0000_0000,
+      offset: 0x3083,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PQ_WPTR_POLL_CNTL PERIOD@0:8 POLL_ACTIVE@30:1 EN@31:1")
   }
 
-  /// `CP_PQ_WPTR_POLL_CNTL.PERIOD`: bits 7:0, rw.
+  /// `CP_PQ_WPTR_POLL_CNTL.PERIOD`: bits 7:0, access unknown.
   @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_PQ_WPTR_POLL_CNTL.POLL_ACTIVE`: bit 30, rw.
+  /// `CP_PQ_WPTR_POLL_CNTL.POLL_ACTIVE`: bit 30, access unknown.
   @inlinable public static var POLL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_PQ_WPTR_POLL_CNTL.EN`: bit 31, rw.
+  /// `CP_PQ_WPTR_POLL_CNTL.EN`: bit 31, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), rw, reset 0x0000_0000.
+/// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_WPTR_POLL_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3084, resetValue: 0x0000_0000,
+      offset: 0x3084,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PQ_WPTR_POLL_CNTL1 QUEUE_MASK@0:32")
   }
 
-  /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, rw.
+  /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE0_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3085, resetValue: 0x0000_0000,
+      offset: 0x3085,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE1_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3086, resetValue: 0x0000_0000,
+      offset: 0x3086,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE2_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3087, resetValue: 0x0000_0000,
+      offset: 0x3087,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE3_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3088, resetValue: 0x0000_0000,
+      offset: 0x3088,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE0_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3089, resetValue: 0x0000_0000,
+      offset: 0x3089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE1_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308A, resetValue: 0x0000_0000,
+      offset: 0x308A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE2_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308B, resetValue: 0x0000_0000,
+      offset: 0x308B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE3_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308C, resetValue: 0x0000_0000,
+      offset: 0x308C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE0_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308D, resetValue: 0x0000_0000,
+      offset: 0x308D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE1_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308E, resetValue: 0x0000_0000,
+      offset: 0x308E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE2_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308F, resetValue: 0x0000_0000,
+      offset: 0x308F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE3_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3090, resetValue: 0x0000_0000,
+      offset: 0x3090,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE0_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3091, resetValue: 0x0000_0000,
+      offset: 0x3091,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE1_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3092, resetValue: 0x0000_0000,
+      offset: 0x3092,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE2_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3093, resetValue: 0x0000_0000,
+      offset: 0x3093,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE3_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3094, resetValue: 0x0000_0000,
+      offset: 0x3094,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), rw, reset 0x0000_0000.
+/// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_INT_STAT_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3095, resetValue: 0x0000_0000,
+      offset: 0x3095,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, rw.
+  /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), rw, reset 0x0000_0000.
+/// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_INT_STAT_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3096, resetValue: 0x0000_0000,
+      offset: 0x3096,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, rw.
+  /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), rw, reset 0x0000_0000.
+/// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), access unknown, reset unknown (`write` starts from 0).
 public enum CC_GC_EDC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3098, resetValue: 0x0000_0000,
+      offset: 0x3098,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_EDC_CONFIG DIS_EDC@1:1")
   }
 
-  /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, rw.
+  /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3099, resetValue: 0x0000_0000,
+      offset: 0x3099,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
 
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, rw.
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
   @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, rw.
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
   @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, rw.
+  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
   @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE0_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309A, resetValue: 0x0000_0000,
+      offset: 0x309A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE1_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309B, resetValue: 0x0000_0000,
+      offset: 0x309B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE2_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309C, resetValue: 0x0000_0000,
+      offset: 0x309C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), rw, reset 0x0000_0000.
+/// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME1_PIPE3_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309D, resetValue: 0x0000_0000,
+      offset: 0x309D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309E, resetValue: 0x0000_0000,
+      offset: 0x309E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
 
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, rw.
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
   @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, rw.
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
   @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, rw.
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
   @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, rw.
+  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
   @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE0_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x309F, resetValue: 0x0000_0000,
+      offset: 0x309F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME2_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A0 (byte 0xC280), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A0 (byte 0xC280), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE1_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A0, resetValue: 0x0000_0000,
+      offset: 0x30A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME2_PIPE1_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME2_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME2_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A1 (byte 0xC284), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A1 (byte 0xC284), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE2_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A1, resetValue: 0x0000_0000,
+      offset: 0x30A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME2_PIPE2_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME2_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_ME2_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A2 (byte 0xC288), rw, reset 0x0000_0000.
+/// `CP_ME2_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A2 (byte 0xC288), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME2_PIPE3_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A2, resetValue: 0x0000_0000,
+      offset: 0x30A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_PRIORITY PRIORITY@0:2")
   }
 
-  /// `CP_ME2_PIPE3_PRIORITY.PRIORITY`: bits 1:0, rw.
+  /// `CP_ME2_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_CE_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A3 (byte 0xC28C), rw, reset 0x0000_0000.
+/// `CP_CE_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A3 (byte 0xC28C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_PRGRM_CNTR_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A3, resetValue: 0x0000_0000,
+      offset: 0x30A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_PRGRM_CNTR_START IP_START@0:11")
   }
 
-  /// `CP_CE_PRGRM_CNTR_START.IP_START`: bits 10:0, rw.
+  /// `CP_CE_PRGRM_CNTR_START.IP_START`: bits 10:0, access unknown.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `CP_PFP_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A4 (byte 0xC290), rw, reset 0x0000_0000.
+/// `CP_PFP_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A4 (byte 0xC290), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_PRGRM_CNTR_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A4, resetValue: 0x0000_0000,
+      offset: 0x30A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_PRGRM_CNTR_START IP_START@0:12")
   }
 
-  /// `CP_PFP_PRGRM_CNTR_START.IP_START`: bits 11:0, rw.
+  /// `CP_PFP_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `CP_ME_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A5 (byte 0xC294), rw, reset 0x0000_0000.
+/// `CP_ME_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A5 (byte 0xC294), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_PRGRM_CNTR_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A5, resetValue: 0x0000_0000,
+      offset: 0x30A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_PRGRM_CNTR_START IP_START@0:12")
   }
 
-  /// `CP_ME_PRGRM_CNTR_START.IP_START`: bits 11:0, rw.
+  /// `CP_ME_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `CP_MEC1_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A6 (byte 0xC298), rw, reset 0x0000_0000.
+/// `CP_MEC1_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A6 (byte 0xC298), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC1_PRGRM_CNTR_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A6, resetValue: 0x0000_0000,
+      offset: 0x30A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_PRGRM_CNTR_START IP_START@0:16")
   }
 
-  /// `CP_MEC1_PRGRM_CNTR_START.IP_START`: bits 15:0, rw.
+  /// `CP_MEC1_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_MEC2_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A7 (byte 0xC29C), rw, reset 0x0000_0000.
+/// `CP_MEC2_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A7 (byte 0xC29C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC2_PRGRM_CNTR_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A7, resetValue: 0x0000_0000,
+      offset: 0x30A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_PRGRM_CNTR_START IP_START@0:16")
   }
 
-  /// `CP_MEC2_PRGRM_CNTR_START.IP_START`: bits 15:0, rw.
+  /// `CP_MEC2_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
   @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_CE_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A8 (byte 0xC2A0), rw, reset 0x0000_0000.
+/// `CP_CE_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A8 (byte 0xC2A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_INTR_ROUTINE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A8, resetValue: 0x0000_0000,
+      offset: 0x30A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_INTR_ROUTINE_START IR_START@0:11")
   }
 
-  /// `CP_CE_INTR_ROUTINE_START.IR_START`: bits 10:0, rw.
+  /// `CP_CE_INTR_ROUTINE_START.IR_START`: bits 10:0, access unknown.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `CP_PFP_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A9 (byte 0xC2A4), rw, reset 0x0000_0000.
+/// `CP_PFP_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A9 (byte 0xC2A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_INTR_ROUTINE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30A9, resetValue: 0x0000_0000,
+      offset: 0x30A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_INTR_ROUTINE_START IR_START@0:12")
   }
 
-  /// `CP_PFP_INTR_ROUTINE_START.IR_START`: bits 11:0, rw.
+  /// `CP_PFP_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `CP_ME_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AA (byte 0xC2A8), rw, reset 0x0000_0000.
+/// `CP_ME_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AA (byte 0xC2A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_INTR_ROUTINE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AA, resetValue: 0x0000_0000,
+      offset: 0x30AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_INTR_ROUTINE_START IR_START@0:12")
   }
 
-  /// `CP_ME_INTR_ROUTINE_START.IR_START`: bits 11:0, rw.
+  /// `CP_ME_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `CP_MEC1_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AB (byte 0xC2AC), rw, reset 0x0000_0000.
+/// `CP_MEC1_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AB (byte 0xC2AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC1_INTR_ROUTINE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AB, resetValue: 0x0000_0000,
+      offset: 0x30AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_INTR_ROUTINE_START IR_START@0:16")
   }
 
-  /// `CP_MEC1_INTR_ROUTINE_START.IR_START`: bits 15:0, rw.
+  /// `CP_MEC1_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_MEC2_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AC (byte 0xC2B0), rw, reset 0x0000_0000.
+/// `CP_MEC2_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AC (byte 0xC2B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC2_INTR_ROUTINE_START: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AC, resetValue: 0x0000_0000,
+      offset: 0x30AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_INTR_ROUTINE_START IR_START@0:16")
   }
 
-  /// `CP_MEC2_INTR_ROUTINE_START.IR_START`: bits 15:0, rw.
+  /// `CP_MEC2_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
   @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_CONTEXT_CNTL`: gfx_8_0 register, MMIO dword 0x30AD (byte 0xC2B4), rw, reset 0x0000_0000.
+/// `CP_CONTEXT_CNTL`: gfx_8_0 register, MMIO dword 0x30AD (byte 0xC2B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CONTEXT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AD, resetValue: 0x0000_0000,
+      offset: 0x30AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CONTEXT_CNTL ME0PIPE0_MAX_WD_CNTX@0:3 ME0PIPE0_MAX_PIPE_CNTX@4:3 ME0PIPE1_MAX_WD_CNTX@16:3 ME0PIPE1_MAX_PIPE_CNTX@20:3")
   }
 
-  /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_WD_CNTX`: bits 2:0, rw.
+  /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_WD_CNTX`: bits 2:0, access unknown.
   @inlinable public static var ME0PIPE0_MAX_WD_CNTX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_PIPE_CNTX`: bits 6:4, rw.
+  /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_PIPE_CNTX`: bits 6:4, access unknown.
   @inlinable public static var ME0PIPE0_MAX_PIPE_CNTX: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_WD_CNTX`: bits 18:16, rw.
+  /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_WD_CNTX`: bits 18:16, access unknown.
   @inlinable public static var ME0PIPE1_MAX_WD_CNTX: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_PIPE_CNTX`: bits 22:20, rw.
+  /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_PIPE_CNTX`: bits 22:20, access unknown.
   @inlinable public static var ME0PIPE1_MAX_PIPE_CNTX: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 }
 
-/// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), rw, reset 0x0000_0000.
+/// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MAX_CONTEXT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AE, resetValue: 0x0000_0000,
+      offset: 0x30AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MAX_CONTEXT MAX_CONTEXT@0:3")
   }
 
-  /// `CP_MAX_CONTEXT.MAX_CONTEXT`: bits 2:0, rw.
+  /// `CP_MAX_CONTEXT.MAX_CONTEXT`: bits 2:0, access unknown.
   @inlinable public static var MAX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), rw, reset 0x0000_0000.
+/// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IQ_WAIT_TIME1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30AF, resetValue: 0x0000_0000,
+      offset: 0x30AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IQ_WAIT_TIME1 IB_OFFLOAD@0:8 ATOMIC_OFFLOAD@8:8 WRM_OFFLOAD@16:8 GWS@24:8")
   }
 
-  /// `CP_IQ_WAIT_TIME1.IB_OFFLOAD`: bits 7:0, rw.
+  /// `CP_IQ_WAIT_TIME1.IB_OFFLOAD`: bits 7:0, access unknown.
   @inlinable public static var IB_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_IQ_WAIT_TIME1.ATOMIC_OFFLOAD`: bits 15:8, rw.
+  /// `CP_IQ_WAIT_TIME1.ATOMIC_OFFLOAD`: bits 15:8, access unknown.
   @inlinable public static var ATOMIC_OFFLOAD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `CP_IQ_WAIT_TIME1.WRM_OFFLOAD`: bits 23:16, rw.
+  /// `CP_IQ_WAIT_TIME1.WRM_OFFLOAD`: bits 23:16, access unknown.
   @inlinable public static var WRM_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `CP_IQ_WAIT_TIME1.GWS`: bits 31:24, rw.
+  /// `CP_IQ_WAIT_TIME1.GWS`: bits 31:24, access unknown.
   @inlinable public static var GWS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CP_IQ_WAIT_TIME2`: gfx_8_0 register, MMIO dword 0x30B0 (byte 0xC2C0), rw, reset 0x0000_0000.
+/// `CP_IQ_WAIT_TIME2`: gfx_8_0 register, MMIO dword 0x30B0 (byte 0xC2C0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IQ_WAIT_TIME2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B0, resetValue: 0x0000_0000,
+      offset: 0x30B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IQ_WAIT_TIME2 QUE_SLEEP@0:8 SCH_WAVE@8:8 SEM_REARM@16:8 DEQ_RETRY@24:8")
   }
 
-  /// `CP_IQ_WAIT_TIME2.QUE_SLEEP`: bits 7:0, rw.
+  /// `CP_IQ_WAIT_TIME2.QUE_SLEEP`: bits 7:0, access unknown.
   @inlinable public static var QUE_SLEEP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_IQ_WAIT_TIME2.SCH_WAVE`: bits 15:8, rw.
+  /// `CP_IQ_WAIT_TIME2.SCH_WAVE`: bits 15:8, access unknown.
   @inlinable public static var SCH_WAVE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CP_IQ_WAIT_TIME2.SEM_REARM`: bits 23:16, rw.
+  /// `CP_IQ_WAIT_TIME2.SEM_REARM`: bits 23:16, access unknown.
   @inlinable public static var SEM_REARM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `CP_IQ_WAIT_TIME2.DEQ_RETRY`: bits 31:24, rw.
+  /// `CP_IQ_WAIT_TIME2.DEQ_RETRY`: bits 31:24, access unknown.
   @inlinable public static var DEQ_RETRY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), rw, reset 0x0000_0000.
+/// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B1, resetValue: 0x0000_0000,
+      offset: 0x30B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_BASE_HI RB_BASE_HI@0:8")
   }
 
-  /// `CP_RB0_BASE_HI.RB_BASE_HI`: bits 7:0, rw.
+  /// `CP_RB0_BASE_HI.RB_BASE_HI`: bits 7:0, access unknown.
   @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), rw, reset 0x0000_0000.
+/// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B2, resetValue: 0x0000_0000,
+      offset: 0x30B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_BASE_HI RB_BASE_HI@0:8")
   }
 
-  /// `CP_RB1_BASE_HI.RB_BASE_HI`: bits 7:0, rw.
+  /// `CP_RB1_BASE_HI.RB_BASE_HI`: bits 7:0, access unknown.
   @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_VMID_RESET`: gfx_8_0 register, MMIO dword 0x30B3 (byte 0xC2CC), rw, reset 0x0000_0000.
+/// `CP_VMID_RESET`: gfx_8_0 register, MMIO dword 0x30B3 (byte 0xC2CC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B3, resetValue: 0x0000_0000,
+      offset: 0x30B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VMID_RESET RESET_REQUEST@0:16 RESET_STATUS@16:16")
   }
 
-  /// `CP_VMID_RESET.RESET_REQUEST`: bits 15:0, rw.
+  /// `CP_VMID_RESET.RESET_REQUEST`: bits 15:0, access unknown.
   @inlinable public static var RESET_REQUEST: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `CP_VMID_RESET.RESET_STATUS`: bits 31:16, rw.
+  /// `CP_VMID_RESET.RESET_STATUS`: bits 31:16, access unknown.
   @inlinable public static var RESET_STATUS: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `CPC_INT_CNTL`: gfx_8_0 register, MMIO dword 0x30B4 (byte 0xC2D0), rw, reset 0x0000_0000.
+/// `CPC_INT_CNTL`: gfx_8_0 register, MMIO dword 0x30B4 (byte 0xC2D0), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B4, resetValue: 0x0000_0000,
+      offset: 0x30B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
 
-  /// `CPC_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, rw.
+  /// `CPC_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CPC_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, rw.
+  /// `CPC_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CPC_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, rw.
+  /// `CPC_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CPC_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, rw.
+  /// `CPC_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CPC_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, rw.
+  /// `CPC_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CPC_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, rw.
+  /// `CPC_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CPC_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, rw.
+  /// `CPC_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CPC_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, rw.
+  /// `CPC_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CPC_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, rw.
+  /// `CPC_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CPC_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, rw.
+  /// `CPC_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CPC_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, rw.
+  /// `CPC_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CPC_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, rw.
+  /// `CPC_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CPC_INT_STATUS`: gfx_8_0 register, MMIO dword 0x30B5 (byte 0xC2D4), rw, reset 0x0000_0000.
+/// `CPC_INT_STATUS`: gfx_8_0 register, MMIO dword 0x30B5 (byte 0xC2D4), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B5, resetValue: 0x0000_0000,
+      offset: 0x30B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
 
-  /// `CPC_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, rw.
+  /// `CPC_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
   @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CPC_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, rw.
+  /// `CPC_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
   @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CPC_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, rw.
+  /// `CPC_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
   @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CPC_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, rw.
+  /// `CPC_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
   @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CPC_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, rw.
+  /// `CPC_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
   @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CPC_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, rw.
+  /// `CPC_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
   @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CPC_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, rw.
+  /// `CPC_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
   @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CPC_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, rw.
+  /// `CPC_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
   @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CPC_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, rw.
+  /// `CPC_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
   @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CPC_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, rw.
+  /// `CPC_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
   @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CPC_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, rw.
+  /// `CPC_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
   @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CPC_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, rw.
+  /// `CPC_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
   @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_VMID_PREEMPT`: gfx_8_0 register, MMIO dword 0x30B6 (byte 0xC2D8), rw, reset 0x0000_0000.
+/// `CP_VMID_PREEMPT`: gfx_8_0 register, MMIO dword 0x30B6 (byte 0xC2D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_PREEMPT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B6, resetValue: 0x0000_0000,
+      offset: 0x30B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VMID_PREEMPT PREEMPT_REQUEST@0:16 VIRT_COMMAND@16:4")
   }
 
-  /// `CP_VMID_PREEMPT.PREEMPT_REQUEST`: bits 15:0, rw.
+  /// `CP_VMID_PREEMPT.PREEMPT_REQUEST`: bits 15:0, access unknown.
   @inlinable public static var PREEMPT_REQUEST: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `CP_VMID_PREEMPT.VIRT_COMMAND`: bits 19:16, rw.
+  /// `CP_VMID_PREEMPT.VIRT_COMMAND`: bits 19:16, access unknown.
   @inlinable public static var VIRT_COMMAND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `CPC_INT_CNTX_ID`: gfx_8_0 register, MMIO dword 0x30B7 (byte 0xC2DC), rw, reset 0x0000_0000.
+/// `CPC_INT_CNTX_ID`: gfx_8_0 register, MMIO dword 0x30B7 (byte 0xC2DC), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_INT_CNTX_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B7, resetValue: 0x0000_0000,
+      offset: 0x30B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_INT_CNTX_ID CNTX_ID@0:28 QUEUE_ID@28:3")
   }
 
-  /// `CPC_INT_CNTX_ID.CNTX_ID`: bits 27:0, rw.
+  /// `CPC_INT_CNTX_ID.CNTX_ID`: bits 27:0, access unknown.
   @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 
-  /// `CPC_INT_CNTX_ID.QUEUE_ID`: bits 30:28, rw.
+  /// `CPC_INT_CNTX_ID.QUEUE_ID`: bits 30:28, access unknown.
   @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
-/// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), rw, reset 0x0000_0000.
+/// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B8, resetValue: 0x0000_0000,
+      offset: 0x30B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PQ_STATUS DOORBELL_UPDATED@0:1 DOORBELL_ENABLE@1:1")
   }
 
-  /// `CP_PQ_STATUS.DOORBELL_UPDATED`: bit 0, rw.
+  /// `CP_PQ_STATUS.DOORBELL_UPDATED`: bit 0, access unknown.
   @inlinable public static var DOORBELL_UPDATED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_PQ_STATUS.DOORBELL_ENABLE`: bit 1, rw.
+  /// `CP_PQ_STATUS.DOORBELL_ENABLE`: bit 1, access unknown.
   @inlinable public static var DOORBELL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), rw, reset 0x0000_0000.
+/// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30B9, resetValue: 0x0000_0000,
+      offset: 0x30B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_IC_BASE_LO IC_BASE_LO@12:20")
   }
 
-  /// `CP_CPC_IC_BASE_LO.IC_BASE_LO`: bits 31:12, rw.
+  /// `CP_CPC_IC_BASE_LO.IC_BASE_LO`: bits 31:12, access unknown.
   @inlinable public static var IC_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `CP_CPC_IC_BASE_HI`: gfx_8_0 register, MMIO dword 0x30BA (byte 0xC2E8), rw, reset 0x0000_0000.
+/// `CP_CPC_IC_BASE_HI`: gfx_8_0 register, MMIO dword 0x30BA (byte 0xC2E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BA, resetValue: 0x0000_0000,
+      offset: 0x30BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_IC_BASE_HI IC_BASE_HI@0:16")
   }
 
-  /// `CP_CPC_IC_BASE_HI.IC_BASE_HI`: bits 15:0, rw.
+  /// `CP_CPC_IC_BASE_HI.IC_BASE_HI`: bits 15:0, access unknown.
   @inlinable public static var IC_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_CPC_IC_BASE_CNTL`: gfx_8_0 register, MMIO dword 0x30BB (byte 0xC2EC), rw, reset 0x0000_0000.
+/// `CP_CPC_IC_BASE_CNTL`: gfx_8_0 register, MMIO dword 0x30BB (byte 0xC2EC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BB, resetValue: 0x0000_0000,
+      offset: 0x30BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_IC_BASE_CNTL VMID@0:4 ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `CP_CPC_IC_BASE_CNTL.VMID`: bits 3:0, rw.
+  /// `CP_CPC_IC_BASE_CNTL.VMID`: bits 3:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_CPC_IC_BASE_CNTL.ATC`: bit 23, rw.
+  /// `CP_CPC_IC_BASE_CNTL.ATC`: bit 23, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_CPC_IC_BASE_CNTL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_CPC_IC_BASE_CNTL.CACHE_POLICY`: bit 24, access unknown.
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_CPC_IC_BASE_CNTL.MTYPE`: bits 28:27, rw, values of `MTYPE`.
+  /// `CP_CPC_IC_BASE_CNTL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
-/// `CP_CPC_IC_OP_CNTL`: gfx_8_0 register, MMIO dword 0x30BC (byte 0xC2F0), rw, reset 0x0000_0000.
+/// `CP_CPC_IC_OP_CNTL`: gfx_8_0 register, MMIO dword 0x30BC (byte 0xC2F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_OP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BC, resetValue: 0x0000_0000,
+      offset: 0x30BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_IC_OP_CNTL INVALIDATE_CACHE@0:1 PRIME_ICACHE@4:1 ICACHE_PRIMED@5:1")
   }
 
-  /// `CP_CPC_IC_OP_CNTL.INVALIDATE_CACHE`: bit 0, rw.
+  /// `CP_CPC_IC_OP_CNTL.INVALIDATE_CACHE`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_CPC_IC_OP_CNTL.PRIME_ICACHE`: bit 4, rw.
+  /// `CP_CPC_IC_OP_CNTL.PRIME_ICACHE`: bit 4, access unknown.
   @inlinable public static var PRIME_ICACHE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_CPC_IC_OP_CNTL.ICACHE_PRIMED`: bit 5, rw.
+  /// `CP_CPC_IC_OP_CNTL.ICACHE_PRIMED`: bit 5, access unknown.
   @inlinable public static var ICACHE_PRIMED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `CP_MEC1_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BD (byte 0xC2F4), rw, reset 0x0000_0000.
+/// `CP_MEC1_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BD (byte 0xC2F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC1_F32_INT_DIS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BD, resetValue: 0x0000_0000,
+      offset: 0x30BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
   }
 
-  /// `CP_MEC1_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, rw.
+  /// `CP_MEC1_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
   @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.PRIV_REG_INT`: bit 1, rw.
+  /// `CP_MEC1_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
   @inlinable public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_MEC1_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, rw.
+  /// `CP_MEC1_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
   @inlinable public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, rw.
+  /// `CP_MEC1_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
   @inlinable public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CP_MEC1_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, rw.
+  /// `CP_MEC1_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
   @inlinable public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, rw.
+  /// `CP_MEC1_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
   @inlinable public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, rw.
+  /// `CP_MEC1_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
   @inlinable public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, rw.
+  /// `CP_MEC1_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
   @inlinable public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, rw.
+  /// `CP_MEC1_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
   @inlinable public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_MEC1_F32_INT_DIS.IQ_TIMER_INT`: bit 9, rw.
+  /// `CP_MEC1_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
   @inlinable public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `CP_MEC2_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BE (byte 0xC2F8), rw, reset 0x0000_0000.
+/// `CP_MEC2_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BE (byte 0xC2F8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC2_F32_INT_DIS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BE, resetValue: 0x0000_0000,
+      offset: 0x30BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
   }
 
-  /// `CP_MEC2_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, rw.
+  /// `CP_MEC2_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
   @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.PRIV_REG_INT`: bit 1, rw.
+  /// `CP_MEC2_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
   @inlinable public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_MEC2_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, rw.
+  /// `CP_MEC2_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
   @inlinable public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, rw.
+  /// `CP_MEC2_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
   @inlinable public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CP_MEC2_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, rw.
+  /// `CP_MEC2_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
   @inlinable public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, rw.
+  /// `CP_MEC2_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
   @inlinable public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, rw.
+  /// `CP_MEC2_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
   @inlinable public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, rw.
+  /// `CP_MEC2_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
   @inlinable public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, rw.
+  /// `CP_MEC2_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
   @inlinable public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CP_MEC2_F32_INT_DIS.IQ_TIMER_INT`: bit 9, rw.
+  /// `CP_MEC2_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
   @inlinable public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `CP_VMID_STATUS`: gfx_8_0 register, MMIO dword 0x30BF (byte 0xC2FC), rw, reset 0x0000_0000.
+/// `CP_VMID_STATUS`: gfx_8_0 register, MMIO dword 0x30BF (byte 0xC2FC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30BF, resetValue: 0x0000_0000,
+      offset: 0x30BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VMID_STATUS PREEMPT_DE_STATUS@0:16 PREEMPT_CE_STATUS@16:16")
   }
 
-  /// `CP_VMID_STATUS.PREEMPT_DE_STATUS`: bits 15:0, rw.
+  /// `CP_VMID_STATUS.PREEMPT_DE_STATUS`: bits 15:0, access unknown.
   @inlinable public static var PREEMPT_DE_STATUS: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `CP_VMID_STATUS.PREEMPT_CE_STATUS`: bits 31:16, rw.
+  /// `CP_VMID_STATUS.PREEMPT_CE_STATUS`: bits 31:16, access unknown.
   @inlinable public static var PREEMPT_CE_STATUS: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `CPF_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x3188 (byte 0xC620), rw, reset 0x0000_0000.
+/// `CPF_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x3188 (byte 0xC620), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_TAG_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3188, resetValue: 0x0000_0000,
+      offset: 0x3188,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_EDC_TAG_CNT")
   }
 }
 
-/// `CPF_EDC_ROQ_CNT`: gfx_8_0 register, MMIO dword 0x3189 (byte 0xC624), rw, reset 0x0000_0000.
+/// `CPF_EDC_ROQ_CNT`: gfx_8_0 register, MMIO dword 0x3189 (byte 0xC624), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_ROQ_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3189, resetValue: 0x0000_0000,
+      offset: 0x3189,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_EDC_ROQ_CNT")
   }
 }
 
-/// `CPF_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318A (byte 0xC628), rw, reset 0x0000_0000.
+/// `CPF_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318A (byte 0xC628), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_ATC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318A, resetValue: 0x0000_0000,
+      offset: 0x318A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_EDC_ATC_CNT")
   }
 }
 
-/// `CPG_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x318B (byte 0xC62C), rw, reset 0x0000_0000.
+/// `CPG_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x318B (byte 0xC62C), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_TAG_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318B, resetValue: 0x0000_0000,
+      offset: 0x318B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_EDC_TAG_CNT")
   }
 }
 
-/// `CPG_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318C (byte 0xC630), rw, reset 0x0000_0000.
+/// `CPG_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318C (byte 0xC630), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_ATC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318C, resetValue: 0x0000_0000,
+      offset: 0x318C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_EDC_ATC_CNT")
   }
 }
 
-/// `CPG_EDC_DMA_CNT`: gfx_8_0 register, MMIO dword 0x318D (byte 0xC634), rw, reset 0x0000_0000.
+/// `CPG_EDC_DMA_CNT`: gfx_8_0 register, MMIO dword 0x318D (byte 0xC634), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_DMA_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318D, resetValue: 0x0000_0000,
+      offset: 0x318D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_EDC_DMA_CNT")
   }
 }
 
-/// `CPC_EDC_SCRATCH_CNT`: gfx_8_0 register, MMIO dword 0x318E (byte 0xC638), rw, reset 0x0000_0000.
+/// `CPC_EDC_SCRATCH_CNT`: gfx_8_0 register, MMIO dword 0x318E (byte 0xC638), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_SCRATCH_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318E, resetValue: 0x0000_0000,
+      offset: 0x318E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_EDC_SCRATCH_CNT")
   }
 }
 
-/// `CPC_EDC_UCODE_CNT`: gfx_8_0 register, MMIO dword 0x318F (byte 0xC63C), rw, reset 0x0000_0000.
+/// `CPC_EDC_UCODE_CNT`: gfx_8_0 register, MMIO dword 0x318F (byte 0xC63C), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_UCODE_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318F, resetValue: 0x0000_0000,
+      offset: 0x318F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_EDC_UCODE_CNT")
   }
 }
 
-/// `CPC_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x3190 (byte 0xC640), rw, reset 0x0000_0000.
+/// `CPC_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x3190 (byte 0xC640), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_ATC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3190, resetValue: 0x0000_0000,
+      offset: 0x3190,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_EDC_ATC_CNT")
   }
 }
 
-/// `DC_EDC_STATE_CNT`: gfx_8_0 register, MMIO dword 0x3191 (byte 0xC644), rw, reset 0x0000_0000.
+/// `DC_EDC_STATE_CNT`: gfx_8_0 register, MMIO dword 0x3191 (byte 0xC644), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_STATE_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3191, resetValue: 0x0000_0000,
+      offset: 0x3191,
       writeOneToClearMask: 0x0000_0000,
       layout: "DC_EDC_STATE_CNT")
   }
 }
 
-/// `DC_EDC_CSINVOC_CNT`: gfx_8_0 register, MMIO dword 0x3192 (byte 0xC648), rw, reset 0x0000_0000.
+/// `DC_EDC_CSINVOC_CNT`: gfx_8_0 register, MMIO dword 0x3192 (byte 0xC648), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_CSINVOC_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3192, resetValue: 0x0000_0000,
+      offset: 0x3192,
       writeOneToClearMask: 0x0000_0000,
       layout: "DC_EDC_CSINVOC_CNT")
   }
 }
 
-/// `DC_EDC_RESTORE_CNT`: gfx_8_0 register, MMIO dword 0x3193 (byte 0xC64C), rw, reset 0x0000_0000.
+/// `DC_EDC_RESTORE_CNT`: gfx_8_0 register, MMIO dword 0x3193 (byte 0xC64C), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_RESTORE_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3193, resetValue: 0x0000_0000,
+      offset: 0x3193,
       writeOneToClearMask: 0x0000_0000,
       layout: "DC_EDC_RESTORE_CNT")
   }
 }
 
-/// `SPI_ARB_PRIORITY`: gfx_8_0 register, MMIO dword 0x31C0 (byte 0xC700), rw, reset 0x0000_0000.
+/// `SPI_ARB_PRIORITY`: gfx_8_0 register, MMIO dword 0x31C0 (byte 0xC700), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C0, resetValue: 0x0000_0000,
+      offset: 0x31C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_ARB_PRIORITY PIPE_ORDER_TS0@0:3 PIPE_ORDER_TS1@3:3 PIPE_ORDER_TS2@6:3 PIPE_ORDER_TS3@9:3 TS0_DUR_MULT@12:2 TS1_DUR_MULT@14:2 TS2_DUR_MULT@16:2 TS3_DUR_MULT@18:2")
   }
 
-  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS0`: bits 2:0, rw.
+  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS0`: bits 2:0, access unknown.
   @inlinable public static var PIPE_ORDER_TS0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS1`: bits 5:3, rw.
+  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS1`: bits 5:3, access unknown.
   @inlinable public static var PIPE_ORDER_TS1: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS2`: bits 8:6, rw.
+  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS2`: bits 8:6, access unknown.
   @inlinable public static var PIPE_ORDER_TS2: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS3`: bits 11:9, rw.
+  /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS3`: bits 11:9, access unknown.
   @inlinable public static var PIPE_ORDER_TS3: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `SPI_ARB_PRIORITY.TS0_DUR_MULT`: bits 13:12, rw.
+  /// `SPI_ARB_PRIORITY.TS0_DUR_MULT`: bits 13:12, access unknown.
   @inlinable public static var TS0_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `SPI_ARB_PRIORITY.TS1_DUR_MULT`: bits 15:14, rw.
+  /// `SPI_ARB_PRIORITY.TS1_DUR_MULT`: bits 15:14, access unknown.
   @inlinable public static var TS1_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `SPI_ARB_PRIORITY.TS2_DUR_MULT`: bits 17:16, rw.
+  /// `SPI_ARB_PRIORITY.TS2_DUR_MULT`: bits 17:16, access unknown.
   @inlinable public static var TS2_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `SPI_ARB_PRIORITY.TS3_DUR_MULT`: bits 19:18, rw.
+  /// `SPI_ARB_PRIORITY.TS3_DUR_MULT`: bits 19:18, access unknown.
   @inlinable public static var TS3_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
-/// `SPI_ARB_CYCLES_0`: gfx_8_0 register, MMIO dword 0x31C1 (byte 0xC704), rw, reset 0x0000_0000.
+/// `SPI_ARB_CYCLES_0`: gfx_8_0 register, MMIO dword 0x31C1 (byte 0xC704), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_CYCLES_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C1, resetValue: 0x0000_0000,
+      offset: 0x31C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_ARB_CYCLES_0 TS0_DURATION@0:16 TS1_DURATION@16:16")
   }
 
-  /// `SPI_ARB_CYCLES_0.TS0_DURATION`: bits 15:0, rw.
+  /// `SPI_ARB_CYCLES_0.TS0_DURATION`: bits 15:0, access unknown.
   @inlinable public static var TS0_DURATION: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SPI_ARB_CYCLES_0.TS1_DURATION`: bits 31:16, rw.
+  /// `SPI_ARB_CYCLES_0.TS1_DURATION`: bits 31:16, access unknown.
   @inlinable public static var TS1_DURATION: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SPI_ARB_CYCLES_1`: gfx_8_0 register, MMIO dword 0x31C2 (byte 0xC708), rw, reset 0x0000_0000.
+/// `SPI_ARB_CYCLES_1`: gfx_8_0 register, MMIO dword 0x31C2 (byte 0xC708), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_CYCLES_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C2, resetValue: 0x0000_0000,
+      offset: 0x31C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_ARB_CYCLES_1 TS2_DURATION@0:16 TS3_DURATION@16:16")
   }
 
-  /// `SPI_ARB_CYCLES_1.TS2_DURATION`: bits 15:0, rw.
+  /// `SPI_ARB_CYCLES_1.TS2_DURATION`: bits 15:0, access unknown.
   @inlinable public static var TS2_DURATION: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SPI_ARB_CYCLES_1.TS3_DURATION`: bits 31:16, rw.
+  /// `SPI_ARB_CYCLES_1.TS3_DURATION`: bits 31:16, access unknown.
   @inlinable public static var TS3_DURATION: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SPI_CDBG_SYS_GFX`: gfx_8_0 register, MMIO dword 0x31C3 (byte 0xC70C), rw, reset 0x0000_0000.
+/// `SPI_CDBG_SYS_GFX`: gfx_8_0 register, MMIO dword 0x31C3 (byte 0xC70C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_GFX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C3, resetValue: 0x0000_0000,
+      offset: 0x31C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_GFX PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1 CS_EN@6:1")
   }
 
-  /// `SPI_CDBG_SYS_GFX.PS_EN`: bit 0, rw.
+  /// `SPI_CDBG_SYS_GFX.PS_EN`: bit 0, access unknown.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.VS_EN`: bit 1, rw.
+  /// `SPI_CDBG_SYS_GFX.VS_EN`: bit 1, access unknown.
   @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.GS_EN`: bit 2, rw.
+  /// `SPI_CDBG_SYS_GFX.GS_EN`: bit 2, access unknown.
   @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.ES_EN`: bit 3, rw.
+  /// `SPI_CDBG_SYS_GFX.ES_EN`: bit 3, access unknown.
   @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.HS_EN`: bit 4, rw.
+  /// `SPI_CDBG_SYS_GFX.HS_EN`: bit 4, access unknown.
   @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.LS_EN`: bit 5, rw.
+  /// `SPI_CDBG_SYS_GFX.LS_EN`: bit 5, access unknown.
   @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SPI_CDBG_SYS_GFX.CS_EN`: bit 6, rw.
+  /// `SPI_CDBG_SYS_GFX.CS_EN`: bit 6, access unknown.
   @inlinable public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
-/// `SPI_CDBG_SYS_HP3D`: gfx_8_0 register, MMIO dword 0x31C4 (byte 0xC710), rw, reset 0x0000_0000.
+/// `SPI_CDBG_SYS_HP3D`: gfx_8_0 register, MMIO dword 0x31C4 (byte 0xC710), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_HP3D: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C4, resetValue: 0x0000_0000,
+      offset: 0x31C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_HP3D PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1")
   }
 
-  /// `SPI_CDBG_SYS_HP3D.PS_EN`: bit 0, rw.
+  /// `SPI_CDBG_SYS_HP3D.PS_EN`: bit 0, access unknown.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_CDBG_SYS_HP3D.VS_EN`: bit 1, rw.
+  /// `SPI_CDBG_SYS_HP3D.VS_EN`: bit 1, access unknown.
   @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SPI_CDBG_SYS_HP3D.GS_EN`: bit 2, rw.
+  /// `SPI_CDBG_SYS_HP3D.GS_EN`: bit 2, access unknown.
   @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SPI_CDBG_SYS_HP3D.ES_EN`: bit 3, rw.
+  /// `SPI_CDBG_SYS_HP3D.ES_EN`: bit 3, access unknown.
   @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SPI_CDBG_SYS_HP3D.HS_EN`: bit 4, rw.
+  /// `SPI_CDBG_SYS_HP3D.HS_EN`: bit 4, access unknown.
   @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SPI_CDBG_SYS_HP3D.LS_EN`: bit 5, rw.
+  /// `SPI_CDBG_SYS_HP3D.LS_EN`: bit 5, access unknown.
   @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `SPI_CDBG_SYS_CS0`: gfx_8_0 register, MMIO dword 0x31C5 (byte 0xC714), rw, reset 0x0000_0000.
+/// `SPI_CDBG_SYS_CS0`: gfx_8_0 register, MMIO dword 0x31C5 (byte 0xC714), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_CS0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C5, resetValue: 0x0000_0000,
+      offset: 0x31C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_CS0 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
   }
 
-  /// `SPI_CDBG_SYS_CS0.PIPE0`: bits 7:0, rw.
+  /// `SPI_CDBG_SYS_CS0.PIPE0`: bits 7:0, access unknown.
   @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS0.PIPE1`: bits 15:8, rw.
+  /// `SPI_CDBG_SYS_CS0.PIPE1`: bits 15:8, access unknown.
   @inlinable public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS0.PIPE2`: bits 23:16, rw.
+  /// `SPI_CDBG_SYS_CS0.PIPE2`: bits 23:16, access unknown.
   @inlinable public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS0.PIPE3`: bits 31:24, rw.
+  /// `SPI_CDBG_SYS_CS0.PIPE3`: bits 31:24, access unknown.
   @inlinable public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SPI_CDBG_SYS_CS1`: gfx_8_0 register, MMIO dword 0x31C6 (byte 0xC718), rw, reset 0x0000_0000.
+/// `SPI_CDBG_SYS_CS1`: gfx_8_0 register, MMIO dword 0x31C6 (byte 0xC718), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_CS1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C6, resetValue: 0x0000_0000,
+      offset: 0x31C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_CS1 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
   }
 
-  /// `SPI_CDBG_SYS_CS1.PIPE0`: bits 7:0, rw.
+  /// `SPI_CDBG_SYS_CS1.PIPE0`: bits 7:0, access unknown.
   @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS1.PIPE1`: bits 15:8, rw.
+  /// `SPI_CDBG_SYS_CS1.PIPE1`: bits 15:8, access unknown.
   @inlinable public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS1.PIPE2`: bits 23:16, rw.
+  /// `SPI_CDBG_SYS_CS1.PIPE2`: bits 23:16, access unknown.
   @inlinable public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_CDBG_SYS_CS1.PIPE3`: bits 31:24, rw.
+  /// `SPI_CDBG_SYS_CS1.PIPE3`: bits 31:24, access unknown.
   @inlinable public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C7, resetValue: 0x0000_0000,
+      offset: 0x31C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_GFX VALUE@0:7 LS_GRP_VALUE@7:5 HS_GRP_VALUE@12:5 ES_GRP_VALUE@17:5 GS_GRP_VALUE@22:5")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_GFX.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_GFX.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `SPI_WCL_PIPE_PERCENT_GFX.LS_GRP_VALUE`: bits 11:7, rw.
+  /// `SPI_WCL_PIPE_PERCENT_GFX.LS_GRP_VALUE`: bits 11:7, access unknown.
   @inlinable public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_GFX.HS_GRP_VALUE`: bits 16:12, rw.
+  /// `SPI_WCL_PIPE_PERCENT_GFX.HS_GRP_VALUE`: bits 16:12, access unknown.
   @inlinable public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_GFX.ES_GRP_VALUE`: bits 21:17, rw.
+  /// `SPI_WCL_PIPE_PERCENT_GFX.ES_GRP_VALUE`: bits 21:17, access unknown.
   @inlinable public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_GFX.GS_GRP_VALUE`: bits 26:22, rw.
+  /// `SPI_WCL_PIPE_PERCENT_GFX.GS_GRP_VALUE`: bits 26:22, access unknown.
   @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C8, resetValue: 0x0000_0000,
+      offset: 0x31C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_HP3D VALUE@0:7 LS_GRP_VALUE@7:5 HS_GRP_VALUE@12:5 ES_GRP_VALUE@17:5 GS_GRP_VALUE@22:5")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_HP3D.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_HP3D.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `SPI_WCL_PIPE_PERCENT_HP3D.LS_GRP_VALUE`: bits 11:7, rw.
+  /// `SPI_WCL_PIPE_PERCENT_HP3D.LS_GRP_VALUE`: bits 11:7, access unknown.
   @inlinable public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_HP3D.HS_GRP_VALUE`: bits 16:12, rw.
+  /// `SPI_WCL_PIPE_PERCENT_HP3D.HS_GRP_VALUE`: bits 16:12, access unknown.
   @inlinable public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_HP3D.ES_GRP_VALUE`: bits 21:17, rw.
+  /// `SPI_WCL_PIPE_PERCENT_HP3D.ES_GRP_VALUE`: bits 21:17, access unknown.
   @inlinable public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 
-  /// `SPI_WCL_PIPE_PERCENT_HP3D.GS_GRP_VALUE`: bits 26:22, rw.
+  /// `SPI_WCL_PIPE_PERCENT_HP3D.GS_GRP_VALUE`: bits 26:22, access unknown.
   @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C9, resetValue: 0x0000_0000,
+      offset: 0x31C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS0 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CA, resetValue: 0x0000_0000,
+      offset: 0x31CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS1 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CB, resetValue: 0x0000_0000,
+      offset: 0x31CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS2 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CC, resetValue: 0x0000_0000,
+      offset: 0x31CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS3 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CD, resetValue: 0x0000_0000,
+      offset: 0x31CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS4 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS4.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS4.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS5`: gfx_8_0 register, MMIO dword 0x31CE (byte 0xC738), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS5`: gfx_8_0 register, MMIO dword 0x31CE (byte 0xC738), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CE, resetValue: 0x0000_0000,
+      offset: 0x31CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS5 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS5.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS5.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS6`: gfx_8_0 register, MMIO dword 0x31CF (byte 0xC73C), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS6`: gfx_8_0 register, MMIO dword 0x31CF (byte 0xC73C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31CF, resetValue: 0x0000_0000,
+      offset: 0x31CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS6 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS6.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS6.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_WCL_PIPE_PERCENT_CS7`: gfx_8_0 register, MMIO dword 0x31D0 (byte 0xC740), rw, reset 0x0000_0000.
+/// `SPI_WCL_PIPE_PERCENT_CS7`: gfx_8_0 register, MMIO dword 0x31D0 (byte 0xC740), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_CS7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D0, resetValue: 0x0000_0000,
+      offset: 0x31D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS7 VALUE@0:7")
   }
 
-  /// `SPI_WCL_PIPE_PERCENT_CS7.VALUE`: bits 6:0, rw.
+  /// `SPI_WCL_PIPE_PERCENT_CS7.VALUE`: bits 6:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `SPI_GDBG_WAVE_CNTL`: gfx_8_0 register, MMIO dword 0x31D1 (byte 0xC744), rw, reset 0x0000_0000.
+/// `SPI_GDBG_WAVE_CNTL`: gfx_8_0 register, MMIO dword 0x31D1 (byte 0xC744), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_WAVE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D1, resetValue: 0x0000_0000,
+      offset: 0x31D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_WAVE_CNTL STALL_RA@0:1 STALL_VMID@1:16")
   }
 
-  /// `SPI_GDBG_WAVE_CNTL.STALL_RA`: bit 0, rw.
+  /// `SPI_GDBG_WAVE_CNTL.STALL_RA`: bit 0, access unknown.
   @inlinable public static var STALL_RA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_GDBG_WAVE_CNTL.STALL_VMID`: bits 16:1, rw.
+  /// `SPI_GDBG_WAVE_CNTL.STALL_VMID`: bits 16:1, access unknown.
   @inlinable public static var STALL_VMID: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
 }
 
-/// `SPI_GDBG_TRAP_CONFIG`: gfx_8_0 register, MMIO dword 0x31D2 (byte 0xC748), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TRAP_CONFIG`: gfx_8_0 register, MMIO dword 0x31D2 (byte 0xC748), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D2, resetValue: 0x0000_0000,
+      offset: 0x31D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_CONFIG ME_SEL@0:2 PIPE_SEL@2:2 QUEUE_SEL@4:3 ME_MATCH@7:1 PIPE_MATCH@8:1 QUEUE_MATCH@9:1 TRAP_EN@15:1 VMID_SEL@16:16")
   }
 
-  /// `SPI_GDBG_TRAP_CONFIG.ME_SEL`: bits 1:0, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.ME_SEL`: bits 1:0, access unknown.
   @inlinable public static var ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.PIPE_SEL`: bits 3:2, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.PIPE_SEL`: bits 3:2, access unknown.
   @inlinable public static var PIPE_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.QUEUE_SEL`: bits 6:4, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.QUEUE_SEL`: bits 6:4, access unknown.
   @inlinable public static var QUEUE_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.ME_MATCH`: bit 7, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.ME_MATCH`: bit 7, access unknown.
   @inlinable public static var ME_MATCH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.PIPE_MATCH`: bit 8, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.PIPE_MATCH`: bit 8, access unknown.
   @inlinable public static var PIPE_MATCH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.QUEUE_MATCH`: bit 9, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.QUEUE_MATCH`: bit 9, access unknown.
   @inlinable public static var QUEUE_MATCH: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.TRAP_EN`: bit 15, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.TRAP_EN`: bit 15, access unknown.
   @inlinable public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SPI_GDBG_TRAP_CONFIG.VMID_SEL`: bits 31:16, rw.
+  /// `SPI_GDBG_TRAP_CONFIG.VMID_SEL`: bits 31:16, access unknown.
   @inlinable public static var VMID_SEL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SPI_GDBG_TRAP_MASK`: gfx_8_0 register, MMIO dword 0x31D3 (byte 0xC74C), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TRAP_MASK`: gfx_8_0 register, MMIO dword 0x31D3 (byte 0xC74C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D3, resetValue: 0x0000_0000,
+      offset: 0x31D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_MASK EXCP_EN@0:9 REPLACE@9:1")
   }
 
-  /// `SPI_GDBG_TRAP_MASK.EXCP_EN`: bits 8:0, rw.
+  /// `SPI_GDBG_TRAP_MASK.EXCP_EN`: bits 8:0, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SPI_GDBG_TRAP_MASK.REPLACE`: bit 9, rw.
+  /// `SPI_GDBG_TRAP_MASK.REPLACE`: bit 9, access unknown.
   @inlinable public static var REPLACE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
-/// `SPI_GDBG_TBA_LO`: gfx_8_0 register, MMIO dword 0x31D4 (byte 0xC750), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TBA_LO`: gfx_8_0 register, MMIO dword 0x31D4 (byte 0xC750), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TBA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D4, resetValue: 0x0000_0000,
+      offset: 0x31D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TBA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_GDBG_TBA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_GDBG_TBA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_GDBG_TBA_HI`: gfx_8_0 register, MMIO dword 0x31D5 (byte 0xC754), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TBA_HI`: gfx_8_0 register, MMIO dword 0x31D5 (byte 0xC754), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TBA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D5, resetValue: 0x0000_0000,
+      offset: 0x31D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TBA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_GDBG_TBA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_GDBG_TBA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_GDBG_TMA_LO`: gfx_8_0 register, MMIO dword 0x31D6 (byte 0xC758), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TMA_LO`: gfx_8_0 register, MMIO dword 0x31D6 (byte 0xC758), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TMA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D6, resetValue: 0x0000_0000,
+      offset: 0x31D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TMA_LO MEM_BASE@0:32")
   }
 
-  /// `SPI_GDBG_TMA_LO.MEM_BASE`: bits 31:0, rw.
+  /// `SPI_GDBG_TMA_LO.MEM_BASE`: bits 31:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_GDBG_TMA_HI`: gfx_8_0 register, MMIO dword 0x31D7 (byte 0xC75C), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TMA_HI`: gfx_8_0 register, MMIO dword 0x31D7 (byte 0xC75C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TMA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D7, resetValue: 0x0000_0000,
+      offset: 0x31D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TMA_HI MEM_BASE@0:8")
   }
 
-  /// `SPI_GDBG_TMA_HI.MEM_BASE`: bits 7:0, rw.
+  /// `SPI_GDBG_TMA_HI.MEM_BASE`: bits 7:0, access unknown.
   @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_GDBG_TRAP_DATA0`: gfx_8_0 register, MMIO dword 0x31D8 (byte 0xC760), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TRAP_DATA0`: gfx_8_0 register, MMIO dword 0x31D8 (byte 0xC760), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_DATA0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D8, resetValue: 0x0000_0000,
+      offset: 0x31D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_DATA0 DATA@0:32")
   }
 
-  /// `SPI_GDBG_TRAP_DATA0.DATA`: bits 31:0, rw.
+  /// `SPI_GDBG_TRAP_DATA0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_GDBG_TRAP_DATA1`: gfx_8_0 register, MMIO dword 0x31D9 (byte 0xC764), rw, reset 0x0000_0000.
+/// `SPI_GDBG_TRAP_DATA1`: gfx_8_0 register, MMIO dword 0x31D9 (byte 0xC764), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_DATA1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31D9, resetValue: 0x0000_0000,
+      offset: 0x31D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_DATA1 DATA@0:32")
   }
 
-  /// `SPI_GDBG_TRAP_DATA1.DATA`: bits 31:0, rw.
+  /// `SPI_GDBG_TRAP_DATA1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SPI_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x31DA (byte 0xC768), rw, reset 0x0000_0000.
+/// `SPI_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x31DA (byte 0xC768), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESET_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DA, resetValue: 0x0000_0000,
+      offset: 0x31DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESET_DEBUG DISABLE_GFX_RESET@0:1 DISABLE_GFX_RESET_PER_VMID@1:1 DISABLE_GFX_RESET_ALL_VMID@2:1 DISABLE_GFX_RESET_RESOURCE@3:1 DISABLE_GFX_RESET_PRIORITY@4:1")
   }
 
-  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET`: bit 0, rw.
+  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET`: bit 0, access unknown.
   @inlinable public static var DISABLE_GFX_RESET: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PER_VMID`: bit 1, rw.
+  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PER_VMID`: bit 1, access unknown.
   @inlinable public static var DISABLE_GFX_RESET_PER_VMID: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_ALL_VMID`: bit 2, rw.
+  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_ALL_VMID`: bit 2, access unknown.
   @inlinable public static var DISABLE_GFX_RESET_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_RESOURCE`: bit 3, rw.
+  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_RESOURCE`: bit 3, access unknown.
   @inlinable public static var DISABLE_GFX_RESET_RESOURCE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PRIORITY`: bit 4, rw.
+  /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PRIORITY`: bit 4, access unknown.
   @inlinable public static var DISABLE_GFX_RESET_PRIORITY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `SPI_COMPUTE_QUEUE_RESET`: gfx_8_0 register, MMIO dword 0x31DB (byte 0xC76C), rw, reset 0x0000_0000.
+/// `SPI_COMPUTE_QUEUE_RESET`: gfx_8_0 register, MMIO dword 0x31DB (byte 0xC76C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_COMPUTE_QUEUE_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DB, resetValue: 0x0000_0000,
+      offset: 0x31DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_COMPUTE_QUEUE_RESET RESET@0:1")
   }
 
-  /// `SPI_COMPUTE_QUEUE_RESET.RESET`: bit 0, rw.
+  /// `SPI_COMPUTE_QUEUE_RESET.RESET`: bit 0, access unknown.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_0`: gfx_8_0 register, MMIO dword 0x31DC (byte 0xC770), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_0`: gfx_8_0 register, MMIO dword 0x31DC (byte 0xC770), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DC, resetValue: 0x0000_0000,
+      offset: 0x31DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_0 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_0.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_0.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_0.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_0.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_0.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_0.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_0.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_0.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_0.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_0.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_1`: gfx_8_0 register, MMIO dword 0x31DD (byte 0xC774), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_1`: gfx_8_0 register, MMIO dword 0x31DD (byte 0xC774), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DD, resetValue: 0x0000_0000,
+      offset: 0x31DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_1 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_1.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_1.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_1.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_1.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_1.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_1.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_1.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_1.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_1.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_1.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_2`: gfx_8_0 register, MMIO dword 0x31DE (byte 0xC778), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_2`: gfx_8_0 register, MMIO dword 0x31DE (byte 0xC778), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DE, resetValue: 0x0000_0000,
+      offset: 0x31DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_2 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_2.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_2.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_2.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_2.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_2.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_2.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_2.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_2.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_2.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_2.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_3`: gfx_8_0 register, MMIO dword 0x31DF (byte 0xC77C), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_3`: gfx_8_0 register, MMIO dword 0x31DF (byte 0xC77C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31DF, resetValue: 0x0000_0000,
+      offset: 0x31DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_3 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_3.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_3.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_3.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_3.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_3.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_3.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_3.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_3.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_3.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_3.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_4`: gfx_8_0 register, MMIO dword 0x31E0 (byte 0xC780), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_4`: gfx_8_0 register, MMIO dword 0x31E0 (byte 0xC780), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E0, resetValue: 0x0000_0000,
+      offset: 0x31E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_4 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_4.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_4.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_4.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_4.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_4.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_4.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_4.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_4.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_4.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_4.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_5`: gfx_8_0 register, MMIO dword 0x31E1 (byte 0xC784), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_5`: gfx_8_0 register, MMIO dword 0x31E1 (byte 0xC784), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E1, resetValue: 0x0000_0000,
+      offset: 0x31E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_5 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_5.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_5.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_5.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_5.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_5.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_5.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_5.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_5.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_5.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_5.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_6`: gfx_8_0 register, MMIO dword 0x31E2 (byte 0xC788), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_6`: gfx_8_0 register, MMIO dword 0x31E2 (byte 0xC788), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E2, resetValue: 0x0000_0000,
+      offset: 0x31E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_6 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_6.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_6.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_6.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_6.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_6.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_6.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_6.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_6.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_6.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_6.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_7`: gfx_8_0 register, MMIO dword 0x31E3 (byte 0xC78C), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_7`: gfx_8_0 register, MMIO dword 0x31E3 (byte 0xC78C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E3, resetValue: 0x0000_0000,
+      offset: 0x31E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_7 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_7.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_7.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_7.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_7.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_7.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_7.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_7.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_7.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_7.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_7.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_8`: gfx_8_0 register, MMIO dword 0x31E4 (byte 0xC790), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_8`: gfx_8_0 register, MMIO dword 0x31E4 (byte 0xC790), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E4, resetValue: 0x0000_0000,
+      offset: 0x31E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_8 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_8.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_8.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_8.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_8.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_8.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_8.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_8.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_8.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_8.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_8.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_9`: gfx_8_0 register, MMIO dword 0x31E5 (byte 0xC794), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_9`: gfx_8_0 register, MMIO dword 0x31E5 (byte 0xC794), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E5, resetValue: 0x0000_0000,
+      offset: 0x31E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_9 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_9.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_9.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_9.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_9.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_9.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_9.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_9.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_9.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_9.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_9.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_0`: gfx_8_0 register, MMIO dword 0x31E6 (byte 0xC798), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_0`: gfx_8_0 register, MMIO dword 0x31E6 (byte 0xC798), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E6, resetValue: 0x0000_0000,
+      offset: 0x31E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_0 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_0.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_0.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_0.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_0.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_1`: gfx_8_0 register, MMIO dword 0x31E7 (byte 0xC79C), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_1`: gfx_8_0 register, MMIO dword 0x31E7 (byte 0xC79C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E7, resetValue: 0x0000_0000,
+      offset: 0x31E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_1 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_1.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_1.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_1.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_1.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_2`: gfx_8_0 register, MMIO dword 0x31E8 (byte 0xC7A0), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_2`: gfx_8_0 register, MMIO dword 0x31E8 (byte 0xC7A0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E8, resetValue: 0x0000_0000,
+      offset: 0x31E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_2 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_2.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_2.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_2.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_2.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_3`: gfx_8_0 register, MMIO dword 0x31E9 (byte 0xC7A4), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_3`: gfx_8_0 register, MMIO dword 0x31E9 (byte 0xC7A4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31E9, resetValue: 0x0000_0000,
+      offset: 0x31E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_3 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_3.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_3.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_3.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_3.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_4`: gfx_8_0 register, MMIO dword 0x31EA (byte 0xC7A8), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_4`: gfx_8_0 register, MMIO dword 0x31EA (byte 0xC7A8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31EA, resetValue: 0x0000_0000,
+      offset: 0x31EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_4 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_4.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_4.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_4.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_4.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_5`: gfx_8_0 register, MMIO dword 0x31EB (byte 0xC7AC), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_5`: gfx_8_0 register, MMIO dword 0x31EB (byte 0xC7AC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31EB, resetValue: 0x0000_0000,
+      offset: 0x31EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_5 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_5.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_5.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_5.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_5.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_6`: gfx_8_0 register, MMIO dword 0x31EC (byte 0xC7B0), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_6`: gfx_8_0 register, MMIO dword 0x31EC (byte 0xC7B0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31EC, resetValue: 0x0000_0000,
+      offset: 0x31EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_6 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_6.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_6.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_6.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_6.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_7`: gfx_8_0 register, MMIO dword 0x31ED (byte 0xC7B4), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_7`: gfx_8_0 register, MMIO dword 0x31ED (byte 0xC7B4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31ED, resetValue: 0x0000_0000,
+      offset: 0x31ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_7 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_7.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_7.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_7.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_7.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_8`: gfx_8_0 register, MMIO dword 0x31EE (byte 0xC7B8), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_8`: gfx_8_0 register, MMIO dword 0x31EE (byte 0xC7B8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31EE, resetValue: 0x0000_0000,
+      offset: 0x31EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_8 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_8.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_8.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_8.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_8.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_9`: gfx_8_0 register, MMIO dword 0x31EF (byte 0xC7BC), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_9`: gfx_8_0 register, MMIO dword 0x31EF (byte 0xC7BC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31EF, resetValue: 0x0000_0000,
+      offset: 0x31EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_9 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_9.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_9.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_9.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_9.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_10`: gfx_8_0 register, MMIO dword 0x31F0 (byte 0xC7C0), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_10`: gfx_8_0 register, MMIO dword 0x31F0 (byte 0xC7C0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F0, resetValue: 0x0000_0000,
+      offset: 0x31F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_10 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_10.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_10.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_10.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_10.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_10.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_10.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_10.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_10.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_10.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_10.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_11`: gfx_8_0 register, MMIO dword 0x31F1 (byte 0xC7C4), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_11`: gfx_8_0 register, MMIO dword 0x31F1 (byte 0xC7C4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F1, resetValue: 0x0000_0000,
+      offset: 0x31F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_11 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_11.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_11.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_11.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_11.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_11.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_11.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_11.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_11.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_11.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_11.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_10`: gfx_8_0 register, MMIO dword 0x31F2 (byte 0xC7C8), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_10`: gfx_8_0 register, MMIO dword 0x31F2 (byte 0xC7C8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F2, resetValue: 0x0000_0000,
+      offset: 0x31F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_10 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_10.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_10.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_10.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_10.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_11`: gfx_8_0 register, MMIO dword 0x31F3 (byte 0xC7CC), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_11`: gfx_8_0 register, MMIO dword 0x31F3 (byte 0xC7CC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F3, resetValue: 0x0000_0000,
+      offset: 0x31F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_11 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_11.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_11.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_11.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_11.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_12`: gfx_8_0 register, MMIO dword 0x31F4 (byte 0xC7D0), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_12`: gfx_8_0 register, MMIO dword 0x31F4 (byte 0xC7D0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F4, resetValue: 0x0000_0000,
+      offset: 0x31F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_12 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_12.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_12.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_12.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_12.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_12.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_12.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_12.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_12.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_12.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_12.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_13`: gfx_8_0 register, MMIO dword 0x31F5 (byte 0xC7D4), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_13`: gfx_8_0 register, MMIO dword 0x31F5 (byte 0xC7D4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F5, resetValue: 0x0000_0000,
+      offset: 0x31F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_13 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_13.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_13.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_13.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_13.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_13.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_13.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_13.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_13.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_13.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_13.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_14`: gfx_8_0 register, MMIO dword 0x31F6 (byte 0xC7D8), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_14`: gfx_8_0 register, MMIO dword 0x31F6 (byte 0xC7D8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F6, resetValue: 0x0000_0000,
+      offset: 0x31F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_14 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_14.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_14.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_14.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_14.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_14.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_14.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_14.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_14.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_14.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_14.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_CU_15`: gfx_8_0 register, MMIO dword 0x31F7 (byte 0xC7DC), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_CU_15`: gfx_8_0 register, MMIO dword 0x31F7 (byte 0xC7DC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_CU_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F7, resetValue: 0x0000_0000,
+      offset: 0x31F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_15 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
 
-  /// `SPI_RESOURCE_RESERVE_CU_15.VGPR`: bits 3:0, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_15.VGPR`: bits 3:0, access unknown.
   @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_15.SGPR`: bits 7:4, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_15.SGPR`: bits 7:4, access unknown.
   @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_15.LDS`: bits 11:8, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_15.LDS`: bits 11:8, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_15.WAVES`: bits 14:12, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_15.WAVES`: bits 14:12, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SPI_RESOURCE_RESERVE_CU_15.BARRIERS`: bits 18:15, rw.
+  /// `SPI_RESOURCE_RESERVE_CU_15.BARRIERS`: bits 18:15, access unknown.
   @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_12`: gfx_8_0 register, MMIO dword 0x31F8 (byte 0xC7E0), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_12`: gfx_8_0 register, MMIO dword 0x31F8 (byte 0xC7E0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F8, resetValue: 0x0000_0000,
+      offset: 0x31F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_12 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_12.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_12.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_12.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_12.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_13`: gfx_8_0 register, MMIO dword 0x31F9 (byte 0xC7E4), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_13`: gfx_8_0 register, MMIO dword 0x31F9 (byte 0xC7E4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31F9, resetValue: 0x0000_0000,
+      offset: 0x31F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_13 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_13.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_13.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_13.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_13.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_14`: gfx_8_0 register, MMIO dword 0x31FA (byte 0xC7E8), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_14`: gfx_8_0 register, MMIO dword 0x31FA (byte 0xC7E8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31FA, resetValue: 0x0000_0000,
+      offset: 0x31FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_14 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_14.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_14.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_14.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_14.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_RESOURCE_RESERVE_EN_CU_15`: gfx_8_0 register, MMIO dword 0x31FB (byte 0xC7EC), rw, reset 0x0000_0000.
+/// `SPI_RESOURCE_RESERVE_EN_CU_15`: gfx_8_0 register, MMIO dword 0x31FB (byte 0xC7EC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESOURCE_RESERVE_EN_CU_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31FB, resetValue: 0x0000_0000,
+      offset: 0x31FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_15 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.EN`: bit 0, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_15.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.TYPE_MASK`: bits 15:1, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_15.TYPE_MASK`: bits 15:1, access unknown.
   @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.QUEUE_MASK`: bits 23:16, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_15.QUEUE_MASK`: bits 23:16, access unknown.
   @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.RESERVE_SPACE_ONLY`: bit 24, rw.
+  /// `SPI_RESOURCE_RESERVE_EN_CU_15.RESERVE_SPACE_ONLY`: bit 24, access unknown.
   @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_COMPUTE_WF_CTX_SAVE`: gfx_8_0 register, MMIO dword 0x31FC (byte 0xC7F0), rw, reset 0x0000_0000.
+/// `SPI_COMPUTE_WF_CTX_SAVE`: gfx_8_0 register, MMIO dword 0x31FC (byte 0xC7F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_COMPUTE_WF_CTX_SAVE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31FC, resetValue: 0x0000_0000,
+      offset: 0x31FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_COMPUTE_WF_CTX_SAVE INITIATE@0:1 GDS_INTERRUPT_EN@1:1 DONE_INTERRUPT_EN@2:1 GDS_REQ_BUSY@30:1 SAVE_BUSY@31:1")
   }
 
-  /// `SPI_COMPUTE_WF_CTX_SAVE.INITIATE`: bit 0, rw.
+  /// `SPI_COMPUTE_WF_CTX_SAVE.INITIATE`: bit 0, access unknown.
   @inlinable public static var INITIATE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_INTERRUPT_EN`: bit 1, rw.
+  /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_INTERRUPT_EN`: bit 1, access unknown.
   @inlinable public static var GDS_INTERRUPT_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SPI_COMPUTE_WF_CTX_SAVE.DONE_INTERRUPT_EN`: bit 2, rw.
+  /// `SPI_COMPUTE_WF_CTX_SAVE.DONE_INTERRUPT_EN`: bit 2, access unknown.
   @inlinable public static var DONE_INTERRUPT_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_REQ_BUSY`: bit 30, rw.
+  /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_REQ_BUSY`: bit 30, access unknown.
   @inlinable public static var GDS_REQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `SPI_COMPUTE_WF_CTX_SAVE.SAVE_BUSY`: bit 31, rw.
+  /// `SPI_COMPUTE_WF_CTX_SAVE.SAVE_BUSY`: bit 31, access unknown.
   @inlinable public static var SAVE_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HPD_ROQ_OFFSETS`: gfx_8_0 register, MMIO dword 0x3240 (byte 0xC900), rw, reset 0x0000_0000.
+/// `CP_HPD_ROQ_OFFSETS`: gfx_8_0 register, MMIO dword 0x3240 (byte 0xC900), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HPD_ROQ_OFFSETS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3240, resetValue: 0x0000_0000,
+      offset: 0x3240,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HPD_ROQ_OFFSETS IQ_OFFSET@0:3 PQ_OFFSET@8:6 IB_OFFSET@16:6")
   }
 
-  /// `CP_HPD_ROQ_OFFSETS.IQ_OFFSET`: bits 2:0, rw.
+  /// `CP_HPD_ROQ_OFFSETS.IQ_OFFSET`: bits 2:0, access unknown.
   @inlinable public static var IQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `CP_HPD_ROQ_OFFSETS.PQ_OFFSET`: bits 13:8, rw.
+  /// `CP_HPD_ROQ_OFFSETS.PQ_OFFSET`: bits 13:8, access unknown.
   @inlinable public static var PQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `CP_HPD_ROQ_OFFSETS.IB_OFFSET`: bits 21:16, rw.
+  /// `CP_HPD_ROQ_OFFSETS.IB_OFFSET`: bits 21:16, access unknown.
   @inlinable public static var IB_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 }
 
-/// `CP_HPD_STATUS0`: gfx_8_0 register, MMIO dword 0x3241 (byte 0xC904), rw, reset 0x0000_0000.
+/// `CP_HPD_STATUS0`: gfx_8_0 register, MMIO dword 0x3241 (byte 0xC904), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HPD_STATUS0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3241, resetValue: 0x0000_0000,
+      offset: 0x3241,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HPD_STATUS0 QUEUE_STATE@0:5 MAPPED_QUEUE@5:3 QUEUE_AVAILABLE@8:8")
   }
 
-  /// `CP_HPD_STATUS0.QUEUE_STATE`: bits 4:0, rw.
+  /// `CP_HPD_STATUS0.QUEUE_STATE`: bits 4:0, access unknown.
   @inlinable public static var QUEUE_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `CP_HPD_STATUS0.MAPPED_QUEUE`: bits 7:5, rw.
+  /// `CP_HPD_STATUS0.MAPPED_QUEUE`: bits 7:5, access unknown.
   @inlinable public static var MAPPED_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `CP_HPD_STATUS0.QUEUE_AVAILABLE`: bits 15:8, rw.
+  /// `CP_HPD_STATUS0.QUEUE_AVAILABLE`: bits 15:8, access unknown.
   @inlinable public static var QUEUE_AVAILABLE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), rw, reset 0x0000_0000.
+/// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MQD_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3245, resetValue: 0x0000_0000,
+      offset: 0x3245,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MQD_BASE_ADDR BASE_ADDR@2:30")
   }
 
-  /// `CP_MQD_BASE_ADDR.BASE_ADDR`: bits 31:2, rw.
+  /// `CP_MQD_BASE_ADDR.BASE_ADDR`: bits 31:2, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), rw, reset 0x0000_0000.
+/// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MQD_BASE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3246, resetValue: 0x0000_0000,
+      offset: 0x3246,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MQD_BASE_ADDR_HI BASE_ADDR_HI@0:16")
   }
 
-  /// `CP_MQD_BASE_ADDR_HI.BASE_ADDR_HI`: bits 15:0, rw.
+  /// `CP_MQD_BASE_ADDR_HI.BASE_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw, reset 0x0000_0000.
+/// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue), reset unknown (`write` starts from 0).
 public enum CP_HQD_ACTIVE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3247, resetValue: 0x0000_0000,
+      offset: 0x3247,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ACTIVE ACTIVE@0:1 BUSY_GATE@1:1")
   }
 
-  /// `CP_HQD_ACTIVE.ACTIVE`: bit 0, rw.
+  /// `CP_HQD_ACTIVE.ACTIVE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
   @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_ACTIVE.BUSY_GATE`: bit 1, rw.
+  /// `CP_HQD_ACTIVE.BUSY_GATE`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
   @inlinable public static var BUSY_GATE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), rw, reset 0x0000_0000.
+/// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3248, resetValue: 0x0000_0000,
+      offset: 0x3248,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_VMID VMID@0:4 IB_VMID@8:4 VQID@16:10")
   }
 
-  /// `CP_HQD_VMID.VMID`: bits 3:0, rw.
+  /// `CP_HQD_VMID.VMID`: bits 3:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_HQD_VMID.IB_VMID`: bits 11:8, rw.
+  /// `CP_HQD_VMID.IB_VMID`: bits 11:8, access unknown.
   @inlinable public static var IB_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CP_HQD_VMID.VQID`: bits 25:16, rw.
+  /// `CP_HQD_VMID.VQID`: bits 25:16, access unknown.
   @inlinable public static var VQID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
-/// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw, reset 0x0000_0000.
+/// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PERSISTENT_STATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3249, resetValue: 0x0000_0000,
+      offset: 0x3249,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PERSISTENT_STATE PRELOAD_REQ@0:1 PRELOAD_SIZE@8:10 RESTORE_ACTIVE@28:1 RELAUNCH_WAVES@29:1 QSWITCH_MODE@30:1 DISP_ACTIVE@31:1")
   }
 
-  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_REQ`: bit 0, rw.
+  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_REQ`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PRELOAD_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_SIZE`: bits 17:8, rw.
+  /// `CP_HQD_PERSISTENT_STATE.PRELOAD_SIZE`: bits 17:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PRELOAD_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 10)
   }
 
-  /// `CP_HQD_PERSISTENT_STATE.RESTORE_ACTIVE`: bit 28, rw.
+  /// `CP_HQD_PERSISTENT_STATE.RESTORE_ACTIVE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var RESTORE_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_HQD_PERSISTENT_STATE.RELAUNCH_WAVES`: bit 29, rw.
+  /// `CP_HQD_PERSISTENT_STATE.RELAUNCH_WAVES`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var RELAUNCH_WAVES: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_HQD_PERSISTENT_STATE.QSWITCH_MODE`: bit 30, rw.
+  /// `CP_HQD_PERSISTENT_STATE.QSWITCH_MODE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QSWITCH_MODE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_HQD_PERSISTENT_STATE.DISP_ACTIVE`: bit 31, rw.
+  /// `CP_HQD_PERSISTENT_STATE.DISP_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DISP_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), rw, reset 0x0000_0000.
+/// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PIPE_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324A, resetValue: 0x0000_0000,
+      offset: 0x324A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PIPE_PRIORITY PIPE_PRIORITY@0:2")
   }
 
-  /// `CP_HQD_PIPE_PRIORITY.PIPE_PRIORITY`: bits 1:0, rw.
+  /// `CP_HQD_PIPE_PRIORITY.PIPE_PRIORITY`: bits 1:0, access unknown.
   @inlinable public static var PIPE_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), rw, reset 0x0000_0000.
+/// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_QUEUE_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324B, resetValue: 0x0000_0000,
+      offset: 0x324B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_QUEUE_PRIORITY PRIORITY_LEVEL@0:4")
   }
 
-  /// `CP_HQD_QUEUE_PRIORITY.PRIORITY_LEVEL`: bits 3:0, rw.
+  /// `CP_HQD_QUEUE_PRIORITY.PRIORITY_LEVEL`: bits 3:0, access unknown.
   @inlinable public static var PRIORITY_LEVEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw, reset 0x0000_0000.
+/// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_QUANTUM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324C, resetValue: 0x0000_0000,
+      offset: 0x324C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_QUANTUM QUANTUM_EN@0:1 QUANTUM_SCALE@4:1 QUANTUM_DURATION@8:6 QUANTUM_ACTIVE@31:1")
   }
 
-  /// `CP_HQD_QUANTUM.QUANTUM_EN`: bit 0, rw.
+  /// `CP_HQD_QUANTUM.QUANTUM_EN`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUANTUM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_QUANTUM.QUANTUM_SCALE`: bit 4, rw.
+  /// `CP_HQD_QUANTUM.QUANTUM_SCALE`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUANTUM_SCALE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_HQD_QUANTUM.QUANTUM_DURATION`: bits 13:8, rw.
+  /// `CP_HQD_QUANTUM.QUANTUM_DURATION`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUANTUM_DURATION: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `CP_HQD_QUANTUM.QUANTUM_ACTIVE`: bit 31, rw.
+  /// `CP_HQD_QUANTUM.QUANTUM_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUANTUM_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324D, resetValue: 0x0000_0000,
+      offset: 0x324D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_BASE ADDR@0:32")
   }
 
-  /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, rw.
+  /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324E, resetValue: 0x0000_0000,
+      offset: 0x324E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_BASE_HI ADDR_HI@0:8")
   }
 
-  /// `CP_HQD_PQ_BASE_HI.ADDR_HI`: bits 7:0, rw.
+  /// `CP_HQD_PQ_BASE_HI.ADDR_HI`: bits 7:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x324F, resetValue: 0x0000_0000,
+      offset: 0x324F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_RPTR CONSUMED_OFFSET@0:32")
   }
 
-  /// `CP_HQD_PQ_RPTR.CONSUMED_OFFSET`: bits 31:0, rw.
+  /// `CP_HQD_PQ_RPTR.CONSUMED_OFFSET`: bits 31:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)).
   @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3250, resetValue: 0x0000_0000,
+      offset: 0x3250,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_RPTR_REPORT_ADDR RPTR_REPORT_ADDR@2:30")
   }
 
-  /// `CP_HQD_PQ_RPTR_REPORT_ADDR.RPTR_REPORT_ADDR`: bits 31:2, rw.
+  /// `CP_HQD_PQ_RPTR_REPORT_ADDR.RPTR_REPORT_ADDR`: bits 31:2, access unknown.
   @inlinable public static var RPTR_REPORT_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3251, resetValue: 0x0000_0000,
+      offset: 0x3251,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_RPTR_REPORT_ADDR_HI RPTR_REPORT_ADDR_HI@0:16")
   }
 
-  /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI.RPTR_REPORT_ADDR_HI`: bits 15:0, rw.
+  /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI.RPTR_REPORT_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var RPTR_REPORT_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3252, resetValue: 0x0000_0000,
+      offset: 0x3252,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_WPTR_POLL_ADDR WPTR_ADDR@2:30")
   }
 
-  /// `CP_HQD_PQ_WPTR_POLL_ADDR.WPTR_ADDR`: bits 31:2, rw.
+  /// `CP_HQD_PQ_WPTR_POLL_ADDR.WPTR_ADDR`: bits 31:2, access unknown.
   @inlinable public static var WPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3253, resetValue: 0x0000_0000,
+      offset: 0x3253,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_WPTR_POLL_ADDR_HI WPTR_ADDR_HI@0:16")
   }
 
-  /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI.WPTR_ADDR_HI`: bits 15:0, rw.
+  /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI.WPTR_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var WPTR_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3254, resetValue: 0x0000_0000,
+      offset: 0x3254,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_DOORBELL_CONTROL DOORBELL_MODE@0:1 DOORBELL_BIF_DROP@1:1 DOORBELL_OFFSET@2:21 DOORBELL_CARRY_BITS@23:3 DOORBELL_SOURCE@28:1 DOORBELL_SCHD_HIT@29:1 DOORBELL_EN@30:1 DOORBELL_HIT@31:1")
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_MODE`: bit 0, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_MODE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_BIF_DROP`: bit 1, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_BIF_DROP`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_BIF_DROP: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 21)
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_CARRY_BITS`: bits 25:23, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_CARRY_BITS`: bits 25:23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_CARRY_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SOURCE`: bit 28, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SOURCE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_SOURCE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SCHD_HIT`: bit 29, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SCHD_HIT`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_SCHD_HIT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, rw.
+  /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3255, resetValue: 0x0000_0000,
+      offset: 0x3255,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_WPTR OFFSET@0:32")
   }
 
-  /// `CP_HQD_PQ_WPTR.OFFSET`: bits 31:0, rw.
+  /// `CP_HQD_PQ_WPTR.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw, reset 0x0000_0000.
+/// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3256, resetValue: 0x0000_0000,
+      offset: 0x3256,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_CONTROL QUEUE_SIZE@0:6 RPTR_BLOCK_SIZE@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} ENDIAN_SWAP@17:2 MIN_AVAIL_SIZE@20:2 PQ_ATC@23:1 CACHE_POLICY@24:1 SLOT_BASED_WPTR@25:2 NO_UPDATE_RPTR@27:1 UNORD_DISPATCH@28:1 ROQ_PQ_IB_FLIP@29:1 PRIV_STATE@30:1 KMD_QUEUE@31:1")
   }
 
-  /// `CP_HQD_PQ_CONTROL.QUEUE_SIZE`: bits 5:0, rw.
+  /// `CP_HQD_PQ_CONTROL.QUEUE_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_HQD_PQ_CONTROL.RPTR_BLOCK_SIZE`: bits 13:8, rw.
+  /// `CP_HQD_PQ_CONTROL.RPTR_BLOCK_SIZE`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var RPTR_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `CP_HQD_PQ_CONTROL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_HQD_PQ_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_HQD_PQ_CONTROL.ENDIAN_SWAP`: bits 18:17, rw.
+  /// `CP_HQD_PQ_CONTROL.ENDIAN_SWAP`: bits 18:17, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
-  /// `CP_HQD_PQ_CONTROL.MIN_AVAIL_SIZE`: bits 21:20, rw.
+  /// `CP_HQD_PQ_CONTROL.MIN_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var MIN_AVAIL_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `CP_HQD_PQ_CONTROL.PQ_ATC`: bit 23, rw.
+  /// `CP_HQD_PQ_CONTROL.PQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_HQD_PQ_CONTROL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_HQD_PQ_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_HQD_PQ_CONTROL.SLOT_BASED_WPTR`: bits 26:25, rw.
+  /// `CP_HQD_PQ_CONTROL.SLOT_BASED_WPTR`: bits 26:25, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var SLOT_BASED_WPTR: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 2)
   }
 
-  /// `CP_HQD_PQ_CONTROL.NO_UPDATE_RPTR`: bit 27, rw.
+  /// `CP_HQD_PQ_CONTROL.NO_UPDATE_RPTR`: bit 27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var NO_UPDATE_RPTR: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CP_HQD_PQ_CONTROL.UNORD_DISPATCH`: bit 28, rw.
+  /// `CP_HQD_PQ_CONTROL.UNORD_DISPATCH`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var UNORD_DISPATCH: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CP_HQD_PQ_CONTROL.ROQ_PQ_IB_FLIP`: bit 29, rw.
+  /// `CP_HQD_PQ_CONTROL.ROQ_PQ_IB_FLIP`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ROQ_PQ_IB_FLIP: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CP_HQD_PQ_CONTROL.PRIV_STATE`: bit 30, rw.
+  /// `CP_HQD_PQ_CONTROL.PRIV_STATE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PRIV_STATE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_HQD_PQ_CONTROL.KMD_QUEUE`: bit 31, rw.
+  /// `CP_HQD_PQ_CONTROL.KMD_QUEUE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var KMD_QUEUE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), rw, reset 0x0000_0000.
+/// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3257, resetValue: 0x0000_0000,
+      offset: 0x3257,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IB_BASE_ADDR IB_BASE_ADDR@2:30")
   }
 
-  /// `CP_HQD_IB_BASE_ADDR.IB_BASE_ADDR`: bits 31:2, rw.
+  /// `CP_HQD_IB_BASE_ADDR.IB_BASE_ADDR`: bits 31:2, access unknown.
   @inlinable public static var IB_BASE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), rw, reset 0x0000_0000.
+/// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_BASE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3258, resetValue: 0x0000_0000,
+      offset: 0x3258,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IB_BASE_ADDR_HI IB_BASE_ADDR_HI@0:16")
   }
 
-  /// `CP_HQD_IB_BASE_ADDR_HI.IB_BASE_ADDR_HI`: bits 15:0, rw.
+  /// `CP_HQD_IB_BASE_ADDR_HI.IB_BASE_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var IB_BASE_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), rw, reset 0x0000_0000.
+/// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3259, resetValue: 0x0000_0000,
+      offset: 0x3259,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IB_RPTR CONSUMED_OFFSET@0:20")
   }
 
-  /// `CP_HQD_IB_RPTR.CONSUMED_OFFSET`: bits 19:0, rw.
+  /// `CP_HQD_IB_RPTR.CONSUMED_OFFSET`: bits 19:0, access unknown.
   @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw, reset 0x0000_0000.
+/// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325A, resetValue: 0x0000_0000,
+      offset: 0x325A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IB_CONTROL IB_SIZE@0:20 MIN_IB_AVAIL_SIZE@20:2 IB_ATC@23:1 IB_CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESSING_IB@31:1")
   }
 
-  /// `CP_HQD_IB_CONTROL.IB_SIZE`: bits 19:0, rw.
+  /// `CP_HQD_IB_CONTROL.IB_SIZE`: bits 19:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var IB_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
-  /// `CP_HQD_IB_CONTROL.MIN_IB_AVAIL_SIZE`: bits 21:20, rw.
+  /// `CP_HQD_IB_CONTROL.MIN_IB_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var MIN_IB_AVAIL_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `CP_HQD_IB_CONTROL.IB_ATC`: bit 23, rw.
+  /// `CP_HQD_IB_CONTROL.IB_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var IB_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_HQD_IB_CONTROL.IB_CACHE_POLICY`: bit 24, rw.
+  /// `CP_HQD_IB_CONTROL.IB_CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var IB_CACHE_POLICY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CP_HQD_IB_CONTROL.MTYPE`: bits 28:27, rw, values of `MTYPE`.
+  /// `CP_HQD_IB_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 
-  /// `CP_HQD_IB_CONTROL.PROCESSING_IB`: bit 31, rw.
+  /// `CP_HQD_IB_CONTROL.PROCESSING_IB`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_IB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw, reset 0x0000_0000.
+/// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_IQ_TIMER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325B, resetValue: 0x0000_0000,
+      offset: 0x325B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IQ_TIMER WAIT_TIME@0:8 RETRY_TYPE@8:3 IMMEDIATE_EXPIRE@11:1 INTERRUPT_TYPE@12:2 CLOCK_COUNT@14:2 INTERRUPT_SIZE@16:6 QUANTUM_TIMER@22:1 IQ_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} PROCESS_IQ_EN@29:1 PROCESSING_IQ@30:1 ACTIVE@31:1")
   }
 
-  /// `CP_HQD_IQ_TIMER.WAIT_TIME`: bits 7:0, rw.
+  /// `CP_HQD_IQ_TIMER.WAIT_TIME`: bits 7:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var WAIT_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CP_HQD_IQ_TIMER.RETRY_TYPE`: bits 10:8, rw.
+  /// `CP_HQD_IQ_TIMER.RETRY_TYPE`: bits 10:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var RETRY_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CP_HQD_IQ_TIMER.IMMEDIATE_EXPIRE`: bit 11, rw.
+  /// `CP_HQD_IQ_TIMER.IMMEDIATE_EXPIRE`: bit 11, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var IMMEDIATE_EXPIRE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CP_HQD_IQ_TIMER.INTERRUPT_TYPE`: bits 13:12, rw.
+  /// `CP_HQD_IQ_TIMER.INTERRUPT_TYPE`: bits 13:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var INTERRUPT_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `CP_HQD_IQ_TIMER.CLOCK_COUNT`: bits 15:14, rw.
+  /// `CP_HQD_IQ_TIMER.CLOCK_COUNT`: bits 15:14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CLOCK_COUNT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `CP_HQD_IQ_TIMER.INTERRUPT_SIZE`: bits 21:16, rw.
+  /// `CP_HQD_IQ_TIMER.INTERRUPT_SIZE`: bits 21:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var INTERRUPT_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `CP_HQD_IQ_TIMER.QUANTUM_TIMER`: bit 22, rw.
+  /// `CP_HQD_IQ_TIMER.QUANTUM_TIMER`: bit 22, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var QUANTUM_TIMER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `CP_HQD_IQ_TIMER.IQ_ATC`: bit 23, rw.
+  /// `CP_HQD_IQ_TIMER.IQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var IQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_HQD_IQ_TIMER.CACHE_POLICY`: bit 24, rw.
+  /// `CP_HQD_IQ_TIMER.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_HQD_IQ_TIMER.MTYPE`: bits 28:27, rw, values of `MTYPE`.
+  /// `CP_HQD_IQ_TIMER.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 
-  /// `CP_HQD_IQ_TIMER.PROCESS_IQ_EN`: bit 29, rw.
+  /// `CP_HQD_IQ_TIMER.PROCESS_IQ_EN`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESS_IQ_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CP_HQD_IQ_TIMER.PROCESSING_IQ`: bit 30, rw.
+  /// `CP_HQD_IQ_TIMER.PROCESSING_IQ`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_IQ: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CP_HQD_IQ_TIMER.ACTIVE`: bit 31, rw.
+  /// `CP_HQD_IQ_TIMER.ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), rw, reset 0x0000_0000.
+/// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IQ_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325C, resetValue: 0x0000_0000,
+      offset: 0x325C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_IQ_RPTR OFFSET@0:6")
   }
 
-  /// `CP_HQD_IQ_RPTR.OFFSET`: bits 5:0, rw.
+  /// `CP_HQD_IQ_RPTR.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), rw, reset 0x0000_0000.
+/// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_DEQUEUE_REQUEST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325D, resetValue: 0x0000_0000,
+      offset: 0x325D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_DEQUEUE_REQUEST DEQUEUE_REQ@0:3 IQ_REQ_PEND@4:1 DEQUEUE_INT@8:1 IQ_REQ_PEND_EN@9:1 DEQUEUE_REQ_EN@10:1")
   }
 
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ`: bits 2:0, rw.
+  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ`: bits 2:0, access unknown.
   @inlinable public static var DEQUEUE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND`: bit 4, rw.
+  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND`: bit 4, access unknown.
   @inlinable public static var IQ_REQ_PEND: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_INT`: bit 8, rw.
+  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_INT`: bit 8, access unknown.
   @inlinable public static var DEQUEUE_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND_EN`: bit 9, rw.
+  /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND_EN`: bit 9, access unknown.
   @inlinable public static var IQ_REQ_PEND_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ_EN`: bit 10, rw.
+  /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ_EN`: bit 10, access unknown.
   @inlinable public static var DEQUEUE_REQ_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 }
 
-/// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), rw, reset 0x0000_0000.
+/// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_DMA_OFFLOAD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325E, resetValue: 0x0000_0000,
+      offset: 0x325E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_DMA_OFFLOAD DMA_OFFLOAD@0:1")
   }
 
-  /// `CP_HQD_DMA_OFFLOAD.DMA_OFFLOAD`: bit 0, rw.
+  /// `CP_HQD_DMA_OFFLOAD.DMA_OFFLOAD`: bit 0, access unknown.
   @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `CP_HQD_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), rw, reset 0x0000_0000.
+/// `CP_HQD_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_HQD_DMA_OFFLOAD`, at the same offset.
 public enum CP_HQD_OFFLOAD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325E, resetValue: 0x0000_0000,
+      offset: 0x325E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_OFFLOAD DMA_OFFLOAD@0:1 DMA_OFFLOAD_EN@1:1 EOP_OFFLOAD@4:1 EOP_OFFLOAD_EN@5:1")
   }
 
-  /// `CP_HQD_OFFLOAD.DMA_OFFLOAD`: bit 0, rw.
+  /// `CP_HQD_OFFLOAD.DMA_OFFLOAD`: bit 0, access unknown.
   @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_OFFLOAD.DMA_OFFLOAD_EN`: bit 1, rw.
+  /// `CP_HQD_OFFLOAD.DMA_OFFLOAD_EN`: bit 1, access unknown.
   @inlinable public static var DMA_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_HQD_OFFLOAD.EOP_OFFLOAD`: bit 4, rw.
+  /// `CP_HQD_OFFLOAD.EOP_OFFLOAD`: bit 4, access unknown.
   @inlinable public static var EOP_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CP_HQD_OFFLOAD.EOP_OFFLOAD_EN`: bit 5, rw.
+  /// `CP_HQD_OFFLOAD.EOP_OFFLOAD_EN`: bit 5, access unknown.
   @inlinable public static var EOP_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), rw, reset 0x0000_0000.
+/// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_SEMA_CMD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x325F, resetValue: 0x0000_0000,
+      offset: 0x325F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_SEMA_CMD RETRY@0:1 RESULT@1:2")
   }
 
-  /// `CP_HQD_SEMA_CMD.RETRY`: bit 0, rw.
+  /// `CP_HQD_SEMA_CMD.RETRY`: bit 0, access unknown.
   @inlinable public static var RETRY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_SEMA_CMD.RESULT`: bits 2:1, rw.
+  /// `CP_HQD_SEMA_CMD.RESULT`: bits 2:1, access unknown.
   @inlinable public static var RESULT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 }
 
-/// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), rw, reset 0x0000_0000.
+/// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_MSG_TYPE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3260, resetValue: 0x0000_0000,
+      offset: 0x3260,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_MSG_TYPE ACTION@0:3 SAVE_STATE@4:3")
   }
 
-  /// `CP_HQD_MSG_TYPE.ACTION`: bits 2:0, rw.
+  /// `CP_HQD_MSG_TYPE.ACTION`: bits 2:0, access unknown.
   @inlinable public static var ACTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `CP_HQD_MSG_TYPE.SAVE_STATE`: bits 6:4, rw.
+  /// `CP_HQD_MSG_TYPE.SAVE_STATE`: bits 6:4, access unknown.
   @inlinable public static var SAVE_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
-/// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), rw, reset 0x0000_0000.
+/// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3261, resetValue: 0x0000_0000,
+      offset: 0x3261,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ATOMIC0_PREOP_LO ATOMIC0_PREOP_LO@0:32")
   }
 
-  /// `CP_HQD_ATOMIC0_PREOP_LO.ATOMIC0_PREOP_LO`: bits 31:0, rw.
+  /// `CP_HQD_ATOMIC0_PREOP_LO.ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
   @inlinable public static var ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), rw, reset 0x0000_0000.
+/// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3262, resetValue: 0x0000_0000,
+      offset: 0x3262,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ATOMIC0_PREOP_HI ATOMIC0_PREOP_HI@0:32")
   }
 
-  /// `CP_HQD_ATOMIC0_PREOP_HI.ATOMIC0_PREOP_HI`: bits 31:0, rw.
+  /// `CP_HQD_ATOMIC0_PREOP_HI.ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
   @inlinable public static var ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), rw, reset 0x0000_0000.
+/// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3263, resetValue: 0x0000_0000,
+      offset: 0x3263,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ATOMIC1_PREOP_LO ATOMIC1_PREOP_LO@0:32")
   }
 
-  /// `CP_HQD_ATOMIC1_PREOP_LO.ATOMIC1_PREOP_LO`: bits 31:0, rw.
+  /// `CP_HQD_ATOMIC1_PREOP_LO.ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
   @inlinable public static var ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), rw, reset 0x0000_0000.
+/// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3264, resetValue: 0x0000_0000,
+      offset: 0x3264,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ATOMIC1_PREOP_HI ATOMIC1_PREOP_HI@0:32")
   }
 
-  /// `CP_HQD_ATOMIC1_PREOP_HI.ATOMIC1_PREOP_HI`: bits 31:0, rw.
+  /// `CP_HQD_ATOMIC1_PREOP_HI.ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
   @inlinable public static var ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_SCHEDULER0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3265, resetValue: 0x0000_0000,
+      offset: 0x3265,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_SCHEDULER0 SCHEDULER@0:32")
   }
 
-  /// `CP_HQD_HQ_SCHEDULER0.SCHEDULER`: bits 31:0, rw.
+  /// `CP_HQD_HQ_SCHEDULER0.SCHEDULER`: bits 31:0, access unknown.
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_HQ_STATUS0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_STATUS0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER0`, at the same offset.
 public enum CP_HQD_HQ_STATUS0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3265, resetValue: 0x0000_0000,
+      offset: 0x3265,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_STATUS0 DEQUEUE_STATUS@0:2 DEQUEUE_RETRY_CNT@2:2 RSV_6_4@4:3 SCRATCH_RAM_INIT@7:1 TCL2_DIRTY@8:1 PG_ACTIVATED@9:1 RSVR_31_10@10:22")
   }
 
-  /// `CP_HQD_HQ_STATUS0.DEQUEUE_STATUS`: bits 1:0, rw.
+  /// `CP_HQD_HQ_STATUS0.DEQUEUE_STATUS`: bits 1:0, access unknown.
   @inlinable public static var DEQUEUE_STATUS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `CP_HQD_HQ_STATUS0.DEQUEUE_RETRY_CNT`: bits 3:2, rw.
+  /// `CP_HQD_HQ_STATUS0.DEQUEUE_RETRY_CNT`: bits 3:2, access unknown.
   @inlinable public static var DEQUEUE_RETRY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CP_HQD_HQ_STATUS0.RSV_6_4`: bits 6:4, rw.
+  /// `CP_HQD_HQ_STATUS0.RSV_6_4`: bits 6:4, access unknown.
   @inlinable public static var RSV_6_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `CP_HQD_HQ_STATUS0.SCRATCH_RAM_INIT`: bit 7, rw.
+  /// `CP_HQD_HQ_STATUS0.SCRATCH_RAM_INIT`: bit 7, access unknown.
   @inlinable public static var SCRATCH_RAM_INIT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CP_HQD_HQ_STATUS0.TCL2_DIRTY`: bit 8, rw.
+  /// `CP_HQD_HQ_STATUS0.TCL2_DIRTY`: bit 8, access unknown.
   @inlinable public static var TCL2_DIRTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_HQD_HQ_STATUS0.PG_ACTIVATED`: bit 9, rw.
+  /// `CP_HQD_HQ_STATUS0.PG_ACTIVATED`: bit 9, access unknown.
   @inlinable public static var PG_ACTIVATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `CP_HQD_HQ_STATUS0.RSVR_31_10`: bits 31:10, rw.
+  /// `CP_HQD_HQ_STATUS0.RSVR_31_10`: bits 31:10, access unknown.
   @inlinable public static var RSVR_31_10: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
-/// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER1`, at the same offset.
 public enum CP_HQD_HQ_CONTROL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3266, resetValue: 0x0000_0000,
+      offset: 0x3266,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_CONTROL0 CONTROL@0:32")
   }
 
-  /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, rw.
+  /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, access unknown.
   @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_SCHEDULER1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3266, resetValue: 0x0000_0000,
+      offset: 0x3266,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_SCHEDULER1 SCHEDULER@0:32")
   }
 
-  /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, rw.
+  /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, access unknown.
   @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw, reset 0x0000_0000.
+/// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_MQD_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3267, resetValue: 0x0000_0000,
+      offset: 0x3267,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MQD_CONTROL VMID@0:4 PROCESSING_MQD@12:1 PROCESSING_MQD_EN@13:1 MQD_ATC@23:1 CACHE_POLICY@24:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `CP_MQD_CONTROL.VMID`: bits 3:0, rw.
+  /// `CP_MQD_CONTROL.VMID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_MQD_CONTROL.PROCESSING_MQD`: bit 12, rw.
+  /// `CP_MQD_CONTROL.PROCESSING_MQD`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_MQD: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_MQD_CONTROL.PROCESSING_MQD_EN`: bit 13, rw.
+  /// `CP_MQD_CONTROL.PROCESSING_MQD_EN`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_MQD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_MQD_CONTROL.MQD_ATC`: bit 23, rw.
+  /// `CP_MQD_CONTROL.MQD_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var MQD_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_MQD_CONTROL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_MQD_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_MQD_CONTROL.MTYPE`: bits 28:27, rw, values of `MTYPE`.
+  /// `CP_MQD_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
-/// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_STATUS1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3268, resetValue: 0x0000_0000,
+      offset: 0x3268,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_STATUS1 STATUS@0:32")
   }
 
-  /// `CP_HQD_HQ_STATUS1.STATUS`: bits 31:0, rw.
+  /// `CP_HQD_HQ_STATUS1.STATUS`: bits 31:0, access unknown.
   @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), rw, reset 0x0000_0000.
+/// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_CONTROL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3269, resetValue: 0x0000_0000,
+      offset: 0x3269,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_CONTROL1 CONTROL@0:32")
   }
 
-  /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, rw.
+  /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, access unknown.
   @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326A, resetValue: 0x0000_0000,
+      offset: 0x326A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_BASE_ADDR BASE_ADDR@0:32")
   }
 
-  /// `CP_HQD_EOP_BASE_ADDR.BASE_ADDR`: bits 31:0, rw.
+  /// `CP_HQD_EOP_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326B, resetValue: 0x0000_0000,
+      offset: 0x326B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_BASE_ADDR_HI BASE_ADDR_HI@0:8")
   }
 
-  /// `CP_HQD_EOP_BASE_ADDR_HI.BASE_ADDR_HI`: bits 7:0, rw.
+  /// `CP_HQD_EOP_BASE_ADDR_HI.BASE_ADDR_HI`: bits 7:0, access unknown.
   @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326C, resetValue: 0x0000_0000,
+      offset: 0x326C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_CONTROL EOP_SIZE@0:6 PROCESSING_EOP@8:1 PROCESS_EOP_EN@12:1 PROCESSING_EOPIB@13:1 PROCESS_EOPIB_EN@14:1 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} EOP_ATC@23:1 CACHE_POLICY@24:1 SIG_SEM_RESULT@29:2 PEND_SIG_SEM@31:1")
   }
 
-  /// `CP_HQD_EOP_CONTROL.EOP_SIZE`: bits 5:0, rw.
+  /// `CP_HQD_EOP_CONTROL.EOP_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var EOP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOP`: bit 8, rw.
+  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOP`: bit 8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_EOP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `CP_HQD_EOP_CONTROL.PROCESS_EOP_EN`: bit 12, rw.
+  /// `CP_HQD_EOP_CONTROL.PROCESS_EOP_EN`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESS_EOP_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOPIB`: bit 13, rw.
+  /// `CP_HQD_EOP_CONTROL.PROCESSING_EOPIB`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESSING_EOPIB: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CP_HQD_EOP_CONTROL.PROCESS_EOPIB_EN`: bit 14, rw.
+  /// `CP_HQD_EOP_CONTROL.PROCESS_EOPIB_EN`: bit 14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PROCESS_EOPIB_EN: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CP_HQD_EOP_CONTROL.MTYPE`: bits 16:15, rw, values of `MTYPE`.
+  /// `CP_HQD_EOP_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
-  /// `CP_HQD_EOP_CONTROL.EOP_ATC`: bit 23, rw.
+  /// `CP_HQD_EOP_CONTROL.EOP_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var EOP_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CP_HQD_EOP_CONTROL.CACHE_POLICY`: bit 24, rw.
+  /// `CP_HQD_EOP_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CP_HQD_EOP_CONTROL.SIG_SEM_RESULT`: bits 30:29, rw.
+  /// `CP_HQD_EOP_CONTROL.SIG_SEM_RESULT`: bits 30:29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var SIG_SEM_RESULT: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
-  /// `CP_HQD_EOP_CONTROL.PEND_SIG_SEM`: bit 31, rw.
+  /// `CP_HQD_EOP_CONTROL.PEND_SIG_SEM`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var PEND_SIG_SEM: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326D, resetValue: 0x0000_0000,
+      offset: 0x326D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_RPTR RPTR@0:13 RPTR_EQ_CSMD_WPTR@30:1 INIT_FETCHER@31:1")
   }
 
-  /// `CP_HQD_EOP_RPTR.RPTR`: bits 12:0, rw.
+  /// `CP_HQD_EOP_RPTR.RPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
-  /// `CP_HQD_EOP_RPTR.RPTR_EQ_CSMD_WPTR`: bit 30, rw.
+  /// `CP_HQD_EOP_RPTR.RPTR_EQ_CSMD_WPTR`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var RPTR_EQ_CSMD_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CP_HQD_EOP_RPTR.INIT_FETCHER`: bit 31, rw.
+  /// `CP_HQD_EOP_RPTR.INIT_FETCHER`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var INIT_FETCHER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326E, resetValue: 0x0000_0000,
+      offset: 0x326E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_WPTR WPTR@0:13 EOP_AVAIL@16:13")
   }
 
-  /// `CP_HQD_EOP_WPTR.WPTR`: bits 12:0, rw.
+  /// `CP_HQD_EOP_WPTR.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
-  /// `CP_HQD_EOP_WPTR.EOP_AVAIL`: bits 28:16, rw.
+  /// `CP_HQD_EOP_WPTR.EOP_AVAIL`: bits 28:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var EOP_AVAIL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 13) }
 }
 
-/// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_EVENTS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x326F, resetValue: 0x0000_0000,
+      offset: 0x326F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_EVENTS EVENT_COUNT@0:12 CS_PARTIAL_FLUSH_PEND@16:1")
   }
 
-  /// `CP_HQD_EOP_EVENTS.EVENT_COUNT`: bits 11:0, rw.
+  /// `CP_HQD_EOP_EVENTS.EVENT_COUNT`: bits 11:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var EVENT_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `CP_HQD_EOP_EVENTS.CS_PARTIAL_FLUSH_PEND`: bit 16, rw.
+  /// `CP_HQD_EOP_EVENTS.CS_PARTIAL_FLUSH_PEND`: bit 16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var CS_PARTIAL_FLUSH_PEND: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw, reset 0x0000_0000.
+/// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3270, resetValue: 0x0000_0000,
+      offset: 0x3270,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CTX_SAVE_BASE_ADDR_LO ADDR@12:20")
   }
 
-  /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO.ADDR`: bits 31:12, rw.
+  /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO.ADDR`: bits 31:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw, reset 0x0000_0000.
+/// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3271, resetValue: 0x0000_0000,
+      offset: 0x3271,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CTX_SAVE_BASE_ADDR_HI ADDR_HI@0:16")
   }
 
-  /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
+  /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw, reset 0x0000_0000.
+/// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3272, resetValue: 0x0000_0000,
+      offset: 0x3272,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CTX_SAVE_CONTROL ATC@0:1 MTYPE@1:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} POLICY@3:1")
   }
 
-  /// `CP_HQD_CTX_SAVE_CONTROL.ATC`: bit 0, rw.
+  /// `CP_HQD_CTX_SAVE_CONTROL.ATC`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_CTX_SAVE_CONTROL.MTYPE`: bits 2:1, rw, values of `MTYPE`.
+  /// `CP_HQD_CTX_SAVE_CONTROL.MTYPE`: bits 2:1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
 
-  /// `CP_HQD_CTX_SAVE_CONTROL.POLICY`: bit 3, rw.
+  /// `CP_HQD_CTX_SAVE_CONTROL.POLICY`: bit 3, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw, reset 0x0000_0000.
+/// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CNTL_STACK_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3273, resetValue: 0x0000_0000,
+      offset: 0x3273,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CNTL_STACK_OFFSET OFFSET@2:13")
   }
 
-  /// `CP_HQD_CNTL_STACK_OFFSET.OFFSET`: bits 14:2, rw.
+  /// `CP_HQD_CNTL_STACK_OFFSET.OFFSET`: bits 14:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 13) }
 }
 
-/// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw, reset 0x0000_0000.
+/// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CNTL_STACK_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3274, resetValue: 0x0000_0000,
+      offset: 0x3274,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CNTL_STACK_SIZE SIZE@12:3")
   }
 
-  /// `CP_HQD_CNTL_STACK_SIZE.SIZE`: bits 14:12, rw.
+  /// `CP_HQD_CNTL_STACK_SIZE.SIZE`: bits 14:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
-/// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw, reset 0x0000_0000.
+/// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_WG_STATE_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3275, resetValue: 0x0000_0000,
+      offset: 0x3275,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_WG_STATE_OFFSET OFFSET@2:23")
   }
 
-  /// `CP_HQD_WG_STATE_OFFSET.OFFSET`: bits 24:2, rw.
+  /// `CP_HQD_WG_STATE_OFFSET.OFFSET`: bits 24:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
 }
 
-/// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw, reset 0x0000_0000.
+/// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3276, resetValue: 0x0000_0000,
+      offset: 0x3276,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_CTX_SAVE_SIZE SIZE@12:13")
   }
 
-  /// `CP_HQD_CTX_SAVE_SIZE.SIZE`: bits 24:12, rw.
+  /// `CP_HQD_CTX_SAVE_SIZE.SIZE`: bits 24:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
-/// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), rw, reset 0x0000_0000.
+/// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_GDS_RESOURCE_STATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3277, resetValue: 0x0000_0000,
+      offset: 0x3277,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_GDS_RESOURCE_STATE OA_REQUIRED@0:1 OA_ACQUIRED@1:1 GWS_SIZE@4:6 GWS_PNTR@12:6")
   }
 
-  /// `CP_HQD_GDS_RESOURCE_STATE.OA_REQUIRED`: bit 0, rw.
+  /// `CP_HQD_GDS_RESOURCE_STATE.OA_REQUIRED`: bit 0, access unknown.
   @inlinable public static var OA_REQUIRED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `CP_HQD_GDS_RESOURCE_STATE.OA_ACQUIRED`: bit 1, rw.
+  /// `CP_HQD_GDS_RESOURCE_STATE.OA_ACQUIRED`: bit 1, access unknown.
   @inlinable public static var OA_ACQUIRED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_SIZE`: bits 9:4, rw.
+  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_SIZE`: bits 9:4, access unknown.
   @inlinable public static var GWS_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
-  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_PNTR`: bits 17:12, rw.
+  /// `CP_HQD_GDS_RESOURCE_STATE.GWS_PNTR`: bits 17:12, access unknown.
   @inlinable public static var GWS_PNTR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
-/// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw, reset 0x0000_0000.
+/// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_ERROR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3278, resetValue: 0x0000_0000,
+      offset: 0x3278,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_ERROR EDC_ERROR_ID@0:4 SUA_ERROR@4:1")
   }
 
-  /// `CP_HQD_ERROR.EDC_ERROR_ID`: bits 3:0, rw.
+  /// `CP_HQD_ERROR.EDC_ERROR_ID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var EDC_ERROR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_HQD_ERROR.SUA_ERROR`: bit 4, rw.
+  /// `CP_HQD_ERROR.SUA_ERROR`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
   @inlinable public static var SUA_ERROR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_WPTR_MEM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3279, resetValue: 0x0000_0000,
+      offset: 0x3279,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_WPTR_MEM WPTR@0:13")
   }
 
-  /// `CP_HQD_EOP_WPTR_MEM.WPTR`: bits 12:0, rw.
+  /// `CP_HQD_EOP_WPTR_MEM.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
   @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
-/// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), rw, reset 0x0000_0000.
+/// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_DONES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x327A, resetValue: 0x0000_0000,
+      offset: 0x327A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_EOP_DONES DONE_COUNT@0:32")
   }
 
-  /// `CP_HQD_EOP_DONES.DONE_COUNT`: bits 31:0, rw.
+  /// `CP_HQD_EOP_DONES.DONE_COUNT`: bits 31:0, access unknown.
   @inlinable public static var DONE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), rw, reset 0x0000_0000.
+/// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_IND_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3280, resetValue: 0x0000_0000,
+      offset: 0x3280,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_IND_INDEX DIDT_IND_INDEX@0:32")
   }
 
-  /// `DIDT_IND_INDEX.DIDT_IND_INDEX`: bits 31:0, rw.
+  /// `DIDT_IND_INDEX.DIDT_IND_INDEX`: bits 31:0, access unknown.
   @inlinable public static var DIDT_IND_INDEX: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DIDT_IND_DATA`: gfx_8_0 register, MMIO dword 0x3281 (byte 0xCA04), rw, reset 0x0000_0000.
+/// `DIDT_IND_DATA`: gfx_8_0 register, MMIO dword 0x3281 (byte 0xCA04), access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_IND_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3281, resetValue: 0x0000_0000,
+      offset: 0x3281,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_IND_DATA DIDT_IND_DATA@0:32")
   }
 
-  /// `DIDT_IND_DATA.DIDT_IND_DATA`: bits 31:0, rw.
+  /// `DIDT_IND_DATA.DIDT_IND_DATA`: bits 31:0, access unknown.
   @inlinable public static var DIDT_IND_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_WATCH0_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A0 (byte 0xCA80), rw, reset 0x0000_0000.
+/// `TCP_WATCH0_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A0 (byte 0xCA80), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH0_ADDR_H: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A0, resetValue: 0x0000_0000,
+      offset: 0x32A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_ADDR_H ADDR@0:16")
   }
 
-  /// `TCP_WATCH0_ADDR_H.ADDR`: bits 15:0, rw.
+  /// `TCP_WATCH0_ADDR_H.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `TCP_WATCH0_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A1 (byte 0xCA84), rw, reset 0x0000_0000.
+/// `TCP_WATCH0_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A1 (byte 0xCA84), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH0_ADDR_L: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A1, resetValue: 0x0000_0000,
+      offset: 0x32A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_ADDR_L ADDR@6:26")
   }
 
-  /// `TCP_WATCH0_ADDR_L.ADDR`: bits 31:6, rw.
+  /// `TCP_WATCH0_ADDR_L.ADDR`: bits 31:6, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
-/// `TCP_WATCH0_CNTL`: gfx_8_0 register, MMIO dword 0x32A2 (byte 0xCA88), rw, reset 0x0000_0000.
+/// `TCP_WATCH0_CNTL`: gfx_8_0 register, MMIO dword 0x32A2 (byte 0xCA88), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A2, resetValue: 0x0000_0000,
+      offset: 0x32A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
 
-  /// `TCP_WATCH0_CNTL.MASK`: bits 23:0, rw.
+  /// `TCP_WATCH0_CNTL.MASK`: bits 23:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
-  /// `TCP_WATCH0_CNTL.VMID`: bits 27:24, rw.
+  /// `TCP_WATCH0_CNTL.VMID`: bits 27:24, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_WATCH0_CNTL.MODE`: bits 30:29, rw.
+  /// `TCP_WATCH0_CNTL.MODE`: bits 30:29, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `TCP_WATCH0_CNTL.VALID`: bit 31, rw.
+  /// `TCP_WATCH0_CNTL.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TCP_WATCH1_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A3 (byte 0xCA8C), rw, reset 0x0000_0000.
+/// `TCP_WATCH1_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A3 (byte 0xCA8C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH1_ADDR_H: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A3, resetValue: 0x0000_0000,
+      offset: 0x32A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_ADDR_H ADDR@0:16")
   }
 
-  /// `TCP_WATCH1_ADDR_H.ADDR`: bits 15:0, rw.
+  /// `TCP_WATCH1_ADDR_H.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `TCP_WATCH1_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A4 (byte 0xCA90), rw, reset 0x0000_0000.
+/// `TCP_WATCH1_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A4 (byte 0xCA90), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH1_ADDR_L: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A4, resetValue: 0x0000_0000,
+      offset: 0x32A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_ADDR_L ADDR@6:26")
   }
 
-  /// `TCP_WATCH1_ADDR_L.ADDR`: bits 31:6, rw.
+  /// `TCP_WATCH1_ADDR_L.ADDR`: bits 31:6, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
-/// `TCP_WATCH1_CNTL`: gfx_8_0 register, MMIO dword 0x32A5 (byte 0xCA94), rw, reset 0x0000_0000.
+/// `TCP_WATCH1_CNTL`: gfx_8_0 register, MMIO dword 0x32A5 (byte 0xCA94), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A5, resetValue: 0x0000_0000,
+      offset: 0x32A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
 
-  /// `TCP_WATCH1_CNTL.MASK`: bits 23:0, rw.
+  /// `TCP_WATCH1_CNTL.MASK`: bits 23:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
-  /// `TCP_WATCH1_CNTL.VMID`: bits 27:24, rw.
+  /// `TCP_WATCH1_CNTL.VMID`: bits 27:24, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_WATCH1_CNTL.MODE`: bits 30:29, rw.
+  /// `TCP_WATCH1_CNTL.MODE`: bits 30:29, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `TCP_WATCH1_CNTL.VALID`: bit 31, rw.
+  /// `TCP_WATCH1_CNTL.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }

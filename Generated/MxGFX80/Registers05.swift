@@ -3,4647 +3,4647 @@
 
 import MxMMIO
 
-/// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), rw, reset 0x0000_0000.
+/// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH2_ADDR_H: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A6, resetValue: 0x0000_0000,
+      offset: 0x32A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_ADDR_H ADDR@0:16")
   }
 
-  /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, rw.
+  /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), rw, reset 0x0000_0000.
+/// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH2_ADDR_L: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A7, resetValue: 0x0000_0000,
+      offset: 0x32A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_ADDR_L ADDR@6:26")
   }
 
-  /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, rw.
+  /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
-/// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), rw, reset 0x0000_0000.
+/// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH2_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A8, resetValue: 0x0000_0000,
+      offset: 0x32A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
 
-  /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, rw.
+  /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
-  /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, rw.
+  /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, rw.
+  /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `TCP_WATCH2_CNTL.VALID`: bit 31, rw.
+  /// `TCP_WATCH2_CNTL.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), rw, reset 0x0000_0000.
+/// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH3_ADDR_H: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32A9, resetValue: 0x0000_0000,
+      offset: 0x32A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_ADDR_H ADDR@0:16")
   }
 
-  /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, rw.
+  /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), rw, reset 0x0000_0000.
+/// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH3_ADDR_L: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32AA, resetValue: 0x0000_0000,
+      offset: 0x32AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_ADDR_L ADDR@6:26")
   }
 
-  /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, rw.
+  /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
-/// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), rw, reset 0x0000_0000.
+/// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_WATCH3_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32AB, resetValue: 0x0000_0000,
+      offset: 0x32AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
 
-  /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, rw.
+  /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
-  /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, rw.
+  /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, rw.
+  /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `TCP_WATCH3_CNTL.VALID`: bit 31, rw.
+  /// `TCP_WATCH3_CNTL.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), rw, reset 0x0000_0000.
+/// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_GATCL1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32B0, resetValue: 0x0000_0000,
+      offset: 0x32B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_GATCL1_CNTL INVALIDATE_ALL_VMID@25:1 FORCE_MISS@26:1 FORCE_IN_ORDER@27:1 REDUCE_FIFO_DEPTH_BY_2@28:2 REDUCE_CACHE_SIZE_BY_2@30:2")
   }
 
-  /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, rw.
+  /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, access unknown.
   @inlinable public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `TCP_GATCL1_CNTL.FORCE_MISS`: bit 26, rw.
+  /// `TCP_GATCL1_CNTL.FORCE_MISS`: bit 26, access unknown.
   @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `TCP_GATCL1_CNTL.FORCE_IN_ORDER`: bit 27, rw.
+  /// `TCP_GATCL1_CNTL.FORCE_IN_ORDER`: bit 27, access unknown.
   @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `TCP_GATCL1_CNTL.REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, rw.
+  /// `TCP_GATCL1_CNTL.REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
   @inlinable public static var REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `TCP_GATCL1_CNTL.REDUCE_CACHE_SIZE_BY_2`: bits 31:30, rw.
+  /// `TCP_GATCL1_CNTL.REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
   @inlinable public static var REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), rw, reset 0x0000_0000.
+/// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_ATC_EDC_GATCL1_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32B1, resetValue: 0x0000_0000,
+      offset: 0x32B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_ATC_EDC_GATCL1_CNT DATA_SEC@0:8")
   }
 
-  /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, rw.
+  /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, access unknown.
   @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), rw, reset 0x0000_0000.
+/// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_GATCL1_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32B2, resetValue: 0x0000_0000,
+      offset: 0x32B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_GATCL1_DSM_CNTL SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0@0:1 SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1@1:1 TCP_GATCL1_ENABLE_SINGLE_WRITE_A@2:1")
   }
 
-  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, rw.
+  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, access unknown.
   @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1`: bit 1, rw.
+  /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1`: bit 1, access unknown.
   @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `TCP_GATCL1_DSM_CNTL.TCP_GATCL1_ENABLE_SINGLE_WRITE_A`: bit 2, rw.
+  /// `TCP_GATCL1_DSM_CNTL.TCP_GATCL1_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
   @inlinable public static var TCP_GATCL1_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), rw, reset 0x0000_0000.
+/// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_DSM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32B3, resetValue: 0x0000_0000,
+      offset: 0x32B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_DSM_CNTL CACHE_RAM_IRRITATOR_DATA_SEL@0:2 CACHE_RAM_IRRITATOR_SINGLE_WRITE@2:1 LFIFO_RAM_IRRITATOR_DATA_SEL@3:2 LFIFO_RAM_IRRITATOR_SINGLE_WRITE@5:1")
   }
 
-  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, rw.
+  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
   @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, rw.
+  /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
   @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_DATA_SEL`: bits 4:3, rw.
+  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_DATA_SEL`: bits 4:3, access unknown.
   @inlinable public static var LFIFO_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_SINGLE_WRITE`: bit 5, rw.
+  /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_SINGLE_WRITE`: bit 5, access unknown.
   @inlinable public static var LFIFO_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), rw, reset 0x0000_0000.
+/// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32B4, resetValue: 0x0000_0000,
+      offset: 0x32B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_CNTL2 LS_DISABLE_CLOCKS@0:8")
   }
 
-  /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, rw.
+  /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, access unknown.
   @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), rw, reset 0x0000_0000.
+/// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID0_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3300, resetValue: 0x0000_0000,
+      offset: 0x3300,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID0_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID0_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID0_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), rw, reset 0x0000_0000.
+/// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID0_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3301, resetValue: 0x0000_0000,
+      offset: 0x3301,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID0_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), rw, reset 0x0000_0000.
+/// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID1_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3302, resetValue: 0x0000_0000,
+      offset: 0x3302,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID1_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID1_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID1_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), rw, reset 0x0000_0000.
+/// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID1_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3303, resetValue: 0x0000_0000,
+      offset: 0x3303,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID1_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), rw, reset 0x0000_0000.
+/// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID2_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3304, resetValue: 0x0000_0000,
+      offset: 0x3304,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID2_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID2_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID2_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), rw, reset 0x0000_0000.
+/// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID2_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3305, resetValue: 0x0000_0000,
+      offset: 0x3305,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID2_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), rw, reset 0x0000_0000.
+/// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID3_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3306, resetValue: 0x0000_0000,
+      offset: 0x3306,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID3_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID3_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID3_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), rw, reset 0x0000_0000.
+/// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID3_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3307, resetValue: 0x0000_0000,
+      offset: 0x3307,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID3_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), rw, reset 0x0000_0000.
+/// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID4_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3308, resetValue: 0x0000_0000,
+      offset: 0x3308,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID4_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID4_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID4_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), rw, reset 0x0000_0000.
+/// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID4_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3309, resetValue: 0x0000_0000,
+      offset: 0x3309,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID4_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), rw, reset 0x0000_0000.
+/// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID5_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330A, resetValue: 0x0000_0000,
+      offset: 0x330A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID5_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID5_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID5_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), rw, reset 0x0000_0000.
+/// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID5_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330B, resetValue: 0x0000_0000,
+      offset: 0x330B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID5_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), rw, reset 0x0000_0000.
+/// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID6_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330C, resetValue: 0x0000_0000,
+      offset: 0x330C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID6_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID6_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID6_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), rw, reset 0x0000_0000.
+/// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID6_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330D, resetValue: 0x0000_0000,
+      offset: 0x330D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID6_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), rw, reset 0x0000_0000.
+/// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID7_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330E, resetValue: 0x0000_0000,
+      offset: 0x330E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID7_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID7_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID7_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), rw, reset 0x0000_0000.
+/// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID7_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x330F, resetValue: 0x0000_0000,
+      offset: 0x330F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID7_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), rw, reset 0x0000_0000.
+/// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID8_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3310, resetValue: 0x0000_0000,
+      offset: 0x3310,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID8_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID8_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID8_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), rw, reset 0x0000_0000.
+/// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID8_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3311, resetValue: 0x0000_0000,
+      offset: 0x3311,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID8_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), rw, reset 0x0000_0000.
+/// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID9_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3312, resetValue: 0x0000_0000,
+      offset: 0x3312,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID9_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID9_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID9_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), rw, reset 0x0000_0000.
+/// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID9_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3313, resetValue: 0x0000_0000,
+      offset: 0x3313,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID9_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), rw, reset 0x0000_0000.
+/// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID10_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3314, resetValue: 0x0000_0000,
+      offset: 0x3314,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID10_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID10_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID10_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), rw, reset 0x0000_0000.
+/// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID10_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3315, resetValue: 0x0000_0000,
+      offset: 0x3315,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID10_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), rw, reset 0x0000_0000.
+/// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID11_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3316, resetValue: 0x0000_0000,
+      offset: 0x3316,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID11_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID11_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID11_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), rw, reset 0x0000_0000.
+/// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID11_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3317, resetValue: 0x0000_0000,
+      offset: 0x3317,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID11_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), rw, reset 0x0000_0000.
+/// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID12_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3318, resetValue: 0x0000_0000,
+      offset: 0x3318,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID12_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID12_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID12_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), rw, reset 0x0000_0000.
+/// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID12_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3319, resetValue: 0x0000_0000,
+      offset: 0x3319,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID12_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), rw, reset 0x0000_0000.
+/// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID13_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331A, resetValue: 0x0000_0000,
+      offset: 0x331A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID13_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID13_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID13_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), rw, reset 0x0000_0000.
+/// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID13_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331B, resetValue: 0x0000_0000,
+      offset: 0x331B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID13_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), rw, reset 0x0000_0000.
+/// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID14_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331C, resetValue: 0x0000_0000,
+      offset: 0x331C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID14_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID14_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID14_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), rw, reset 0x0000_0000.
+/// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID14_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331D, resetValue: 0x0000_0000,
+      offset: 0x331D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID14_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), rw, reset 0x0000_0000.
+/// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID15_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331E, resetValue: 0x0000_0000,
+      offset: 0x331E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID15_BASE BASE@0:16")
   }
 
-  /// `GDS_VMID15_BASE.BASE`: bits 15:0, rw.
+  /// `GDS_VMID15_BASE.BASE`: bits 15:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), rw, reset 0x0000_0000.
+/// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VMID15_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x331F, resetValue: 0x0000_0000,
+      offset: 0x331F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID15_SIZE SIZE@0:17")
   }
 
-  /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, rw.
+  /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3320, resetValue: 0x0000_0000,
+      offset: 0x3320,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID0 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID0.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID0.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID0.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID0.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3321, resetValue: 0x0000_0000,
+      offset: 0x3321,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID1 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID1.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID1.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID1.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID1.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3322, resetValue: 0x0000_0000,
+      offset: 0x3322,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID2 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID2.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID2.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID2.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID2.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3323, resetValue: 0x0000_0000,
+      offset: 0x3323,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID3 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID3.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID3.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID3.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID3.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3324, resetValue: 0x0000_0000,
+      offset: 0x3324,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID4 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID4.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID4.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID4.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID4.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3325, resetValue: 0x0000_0000,
+      offset: 0x3325,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID5 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID5.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID5.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID5.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID5.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3326, resetValue: 0x0000_0000,
+      offset: 0x3326,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID6 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID6.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID6.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID6.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID6.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3327, resetValue: 0x0000_0000,
+      offset: 0x3327,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID7 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID7.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID7.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID7.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID7.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3328, resetValue: 0x0000_0000,
+      offset: 0x3328,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID8 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID8.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID8.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID8.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID8.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3329, resetValue: 0x0000_0000,
+      offset: 0x3329,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID9 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID9.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID9.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID9.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID9.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332A, resetValue: 0x0000_0000,
+      offset: 0x332A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID10 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID10.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID10.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID10.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID10.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332B, resetValue: 0x0000_0000,
+      offset: 0x332B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID11 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID11.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID11.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID11.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID11.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332C, resetValue: 0x0000_0000,
+      offset: 0x332C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID12 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID12.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID12.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID12.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID12.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332D, resetValue: 0x0000_0000,
+      offset: 0x332D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID13 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID13.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID13.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID13.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID13.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332E, resetValue: 0x0000_0000,
+      offset: 0x332E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID14 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID14.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID14.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID14.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID14.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), rw, reset 0x0000_0000.
+/// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_VMID15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x332F, resetValue: 0x0000_0000,
+      offset: 0x332F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID15 BASE@0:6 SIZE@16:7")
   }
 
-  /// `GDS_GWS_VMID15.BASE`: bits 5:0, rw.
+  /// `GDS_GWS_VMID15.BASE`: bits 5:0, access unknown.
   @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_GWS_VMID15.SIZE`: bits 22:16, rw.
+  /// `GDS_GWS_VMID15.SIZE`: bits 22:16, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
-/// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3330, resetValue: 0x0000_0000,
+      offset: 0x3330,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID0 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID0.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID0.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID0.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID0.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3331, resetValue: 0x0000_0000,
+      offset: 0x3331,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID1 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID1.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID1.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID1.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID1.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3332, resetValue: 0x0000_0000,
+      offset: 0x3332,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID2 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID2.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID2.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID2.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID2.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3333, resetValue: 0x0000_0000,
+      offset: 0x3333,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID3 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID3.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID3.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID3.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID3.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3334, resetValue: 0x0000_0000,
+      offset: 0x3334,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID4 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID4.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID4.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID4.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID4.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3335, resetValue: 0x0000_0000,
+      offset: 0x3335,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID5 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID5.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID5.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID5.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID5.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3336, resetValue: 0x0000_0000,
+      offset: 0x3336,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID6 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID6.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID6.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID6.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID6.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3337, resetValue: 0x0000_0000,
+      offset: 0x3337,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID7 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID7.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID7.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID7.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID7.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3338, resetValue: 0x0000_0000,
+      offset: 0x3338,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID8 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID8.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID8.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID8.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID8.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3339, resetValue: 0x0000_0000,
+      offset: 0x3339,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID9 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID9.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID9.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID9.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID9.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333A, resetValue: 0x0000_0000,
+      offset: 0x333A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID10 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID10.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID10.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID10.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID10.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333B, resetValue: 0x0000_0000,
+      offset: 0x333B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID11 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID11.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID11.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID11.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID11.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333C, resetValue: 0x0000_0000,
+      offset: 0x333C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID12 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID12.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID12.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID12.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID12.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333D, resetValue: 0x0000_0000,
+      offset: 0x333D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID13 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID13.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID13.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID13.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID13.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333E, resetValue: 0x0000_0000,
+      offset: 0x333E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID14 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID14.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID14.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID14.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID14.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), rw, reset 0x0000_0000.
+/// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_VMID15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x333F, resetValue: 0x0000_0000,
+      offset: 0x333F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID15 MASK@0:16 UNUSED@16:16")
   }
 
-  /// `GDS_OA_VMID15.MASK`: bits 15:0, rw.
+  /// `GDS_OA_VMID15.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_OA_VMID15.UNUSED`: bits 31:16, rw.
+  /// `GDS_OA_VMID15.UNUSED`: bits 31:16, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), rw, reset 0x0000_0000.
+/// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESET0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3344, resetValue: 0x0000_0000,
+      offset: 0x3344,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_RESET0 RESOURCE0_RESET@0:1 RESOURCE1_RESET@1:1 RESOURCE2_RESET@2:1 RESOURCE3_RESET@3:1 RESOURCE4_RESET@4:1 RESOURCE5_RESET@5:1 RESOURCE6_RESET@6:1 RESOURCE7_RESET@7:1 RESOURCE8_RESET@8:1 RESOURCE9_RESET@9:1 RESOURCE10_RESET@10:1 RESOURCE11_RESET@11:1 RESOURCE12_RESET@12:1 RESOURCE13_RESET@13:1 RESOURCE14_RESET@14:1 RESOURCE15_RESET@15:1 RESOURCE16_RESET@16:1 RESOURCE17_RESET@17:1 RESOURCE18_RESET@18:1 RESOURCE19_RESET@19:1 RESOURCE20_RESET@20:1 RESOURCE21_RESET@21:1 RESOURCE22_RESET@22:1 RESOURCE23_RESET@23:1 RESOURCE24_RESET@24:1 RESOURCE25_RESET@25:1 RESOURCE26_RESET@26:1 RESOURCE27_RESET@27:1 RESOURCE28_RESET@28:1 RESOURCE29_RESET@29:1 RESOURCE30_RESET@30:1 RESOURCE31_RESET@31:1")
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, rw.
+  /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, access unknown.
   @inlinable public static var RESOURCE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE1_RESET`: bit 1, rw.
+  /// `GDS_GWS_RESET0.RESOURCE1_RESET`: bit 1, access unknown.
   @inlinable public static var RESOURCE1_RESET: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE2_RESET`: bit 2, rw.
+  /// `GDS_GWS_RESET0.RESOURCE2_RESET`: bit 2, access unknown.
   @inlinable public static var RESOURCE2_RESET: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE3_RESET`: bit 3, rw.
+  /// `GDS_GWS_RESET0.RESOURCE3_RESET`: bit 3, access unknown.
   @inlinable public static var RESOURCE3_RESET: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE4_RESET`: bit 4, rw.
+  /// `GDS_GWS_RESET0.RESOURCE4_RESET`: bit 4, access unknown.
   @inlinable public static var RESOURCE4_RESET: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE5_RESET`: bit 5, rw.
+  /// `GDS_GWS_RESET0.RESOURCE5_RESET`: bit 5, access unknown.
   @inlinable public static var RESOURCE5_RESET: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE6_RESET`: bit 6, rw.
+  /// `GDS_GWS_RESET0.RESOURCE6_RESET`: bit 6, access unknown.
   @inlinable public static var RESOURCE6_RESET: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE7_RESET`: bit 7, rw.
+  /// `GDS_GWS_RESET0.RESOURCE7_RESET`: bit 7, access unknown.
   @inlinable public static var RESOURCE7_RESET: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE8_RESET`: bit 8, rw.
+  /// `GDS_GWS_RESET0.RESOURCE8_RESET`: bit 8, access unknown.
   @inlinable public static var RESOURCE8_RESET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE9_RESET`: bit 9, rw.
+  /// `GDS_GWS_RESET0.RESOURCE9_RESET`: bit 9, access unknown.
   @inlinable public static var RESOURCE9_RESET: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE10_RESET`: bit 10, rw.
+  /// `GDS_GWS_RESET0.RESOURCE10_RESET`: bit 10, access unknown.
   @inlinable public static var RESOURCE10_RESET: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE11_RESET`: bit 11, rw.
+  /// `GDS_GWS_RESET0.RESOURCE11_RESET`: bit 11, access unknown.
   @inlinable public static var RESOURCE11_RESET: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE12_RESET`: bit 12, rw.
+  /// `GDS_GWS_RESET0.RESOURCE12_RESET`: bit 12, access unknown.
   @inlinable public static var RESOURCE12_RESET: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE13_RESET`: bit 13, rw.
+  /// `GDS_GWS_RESET0.RESOURCE13_RESET`: bit 13, access unknown.
   @inlinable public static var RESOURCE13_RESET: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE14_RESET`: bit 14, rw.
+  /// `GDS_GWS_RESET0.RESOURCE14_RESET`: bit 14, access unknown.
   @inlinable public static var RESOURCE14_RESET: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE15_RESET`: bit 15, rw.
+  /// `GDS_GWS_RESET0.RESOURCE15_RESET`: bit 15, access unknown.
   @inlinable public static var RESOURCE15_RESET: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE16_RESET`: bit 16, rw.
+  /// `GDS_GWS_RESET0.RESOURCE16_RESET`: bit 16, access unknown.
   @inlinable public static var RESOURCE16_RESET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE17_RESET`: bit 17, rw.
+  /// `GDS_GWS_RESET0.RESOURCE17_RESET`: bit 17, access unknown.
   @inlinable public static var RESOURCE17_RESET: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE18_RESET`: bit 18, rw.
+  /// `GDS_GWS_RESET0.RESOURCE18_RESET`: bit 18, access unknown.
   @inlinable public static var RESOURCE18_RESET: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE19_RESET`: bit 19, rw.
+  /// `GDS_GWS_RESET0.RESOURCE19_RESET`: bit 19, access unknown.
   @inlinable public static var RESOURCE19_RESET: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE20_RESET`: bit 20, rw.
+  /// `GDS_GWS_RESET0.RESOURCE20_RESET`: bit 20, access unknown.
   @inlinable public static var RESOURCE20_RESET: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE21_RESET`: bit 21, rw.
+  /// `GDS_GWS_RESET0.RESOURCE21_RESET`: bit 21, access unknown.
   @inlinable public static var RESOURCE21_RESET: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE22_RESET`: bit 22, rw.
+  /// `GDS_GWS_RESET0.RESOURCE22_RESET`: bit 22, access unknown.
   @inlinable public static var RESOURCE22_RESET: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE23_RESET`: bit 23, rw.
+  /// `GDS_GWS_RESET0.RESOURCE23_RESET`: bit 23, access unknown.
   @inlinable public static var RESOURCE23_RESET: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE24_RESET`: bit 24, rw.
+  /// `GDS_GWS_RESET0.RESOURCE24_RESET`: bit 24, access unknown.
   @inlinable public static var RESOURCE24_RESET: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE25_RESET`: bit 25, rw.
+  /// `GDS_GWS_RESET0.RESOURCE25_RESET`: bit 25, access unknown.
   @inlinable public static var RESOURCE25_RESET: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE26_RESET`: bit 26, rw.
+  /// `GDS_GWS_RESET0.RESOURCE26_RESET`: bit 26, access unknown.
   @inlinable public static var RESOURCE26_RESET: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE27_RESET`: bit 27, rw.
+  /// `GDS_GWS_RESET0.RESOURCE27_RESET`: bit 27, access unknown.
   @inlinable public static var RESOURCE27_RESET: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE28_RESET`: bit 28, rw.
+  /// `GDS_GWS_RESET0.RESOURCE28_RESET`: bit 28, access unknown.
   @inlinable public static var RESOURCE28_RESET: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE29_RESET`: bit 29, rw.
+  /// `GDS_GWS_RESET0.RESOURCE29_RESET`: bit 29, access unknown.
   @inlinable public static var RESOURCE29_RESET: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE30_RESET`: bit 30, rw.
+  /// `GDS_GWS_RESET0.RESOURCE30_RESET`: bit 30, access unknown.
   @inlinable public static var RESOURCE30_RESET: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GDS_GWS_RESET0.RESOURCE31_RESET`: bit 31, rw.
+  /// `GDS_GWS_RESET0.RESOURCE31_RESET`: bit 31, access unknown.
   @inlinable public static var RESOURCE31_RESET: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), rw, reset 0x0000_0000.
+/// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESET1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3345, resetValue: 0x0000_0000,
+      offset: 0x3345,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_RESET1 RESOURCE32_RESET@0:1 RESOURCE33_RESET@1:1 RESOURCE34_RESET@2:1 RESOURCE35_RESET@3:1 RESOURCE36_RESET@4:1 RESOURCE37_RESET@5:1 RESOURCE38_RESET@6:1 RESOURCE39_RESET@7:1 RESOURCE40_RESET@8:1 RESOURCE41_RESET@9:1 RESOURCE42_RESET@10:1 RESOURCE43_RESET@11:1 RESOURCE44_RESET@12:1 RESOURCE45_RESET@13:1 RESOURCE46_RESET@14:1 RESOURCE47_RESET@15:1 RESOURCE48_RESET@16:1 RESOURCE49_RESET@17:1 RESOURCE50_RESET@18:1 RESOURCE51_RESET@19:1 RESOURCE52_RESET@20:1 RESOURCE53_RESET@21:1 RESOURCE54_RESET@22:1 RESOURCE55_RESET@23:1 RESOURCE56_RESET@24:1 RESOURCE57_RESET@25:1 RESOURCE58_RESET@26:1 RESOURCE59_RESET@27:1 RESOURCE60_RESET@28:1 RESOURCE61_RESET@29:1 RESOURCE62_RESET@30:1 RESOURCE63_RESET@31:1")
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, rw.
+  /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, access unknown.
   @inlinable public static var RESOURCE32_RESET: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE33_RESET`: bit 1, rw.
+  /// `GDS_GWS_RESET1.RESOURCE33_RESET`: bit 1, access unknown.
   @inlinable public static var RESOURCE33_RESET: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE34_RESET`: bit 2, rw.
+  /// `GDS_GWS_RESET1.RESOURCE34_RESET`: bit 2, access unknown.
   @inlinable public static var RESOURCE34_RESET: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE35_RESET`: bit 3, rw.
+  /// `GDS_GWS_RESET1.RESOURCE35_RESET`: bit 3, access unknown.
   @inlinable public static var RESOURCE35_RESET: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE36_RESET`: bit 4, rw.
+  /// `GDS_GWS_RESET1.RESOURCE36_RESET`: bit 4, access unknown.
   @inlinable public static var RESOURCE36_RESET: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE37_RESET`: bit 5, rw.
+  /// `GDS_GWS_RESET1.RESOURCE37_RESET`: bit 5, access unknown.
   @inlinable public static var RESOURCE37_RESET: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE38_RESET`: bit 6, rw.
+  /// `GDS_GWS_RESET1.RESOURCE38_RESET`: bit 6, access unknown.
   @inlinable public static var RESOURCE38_RESET: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE39_RESET`: bit 7, rw.
+  /// `GDS_GWS_RESET1.RESOURCE39_RESET`: bit 7, access unknown.
   @inlinable public static var RESOURCE39_RESET: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE40_RESET`: bit 8, rw.
+  /// `GDS_GWS_RESET1.RESOURCE40_RESET`: bit 8, access unknown.
   @inlinable public static var RESOURCE40_RESET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE41_RESET`: bit 9, rw.
+  /// `GDS_GWS_RESET1.RESOURCE41_RESET`: bit 9, access unknown.
   @inlinable public static var RESOURCE41_RESET: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE42_RESET`: bit 10, rw.
+  /// `GDS_GWS_RESET1.RESOURCE42_RESET`: bit 10, access unknown.
   @inlinable public static var RESOURCE42_RESET: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE43_RESET`: bit 11, rw.
+  /// `GDS_GWS_RESET1.RESOURCE43_RESET`: bit 11, access unknown.
   @inlinable public static var RESOURCE43_RESET: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE44_RESET`: bit 12, rw.
+  /// `GDS_GWS_RESET1.RESOURCE44_RESET`: bit 12, access unknown.
   @inlinable public static var RESOURCE44_RESET: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE45_RESET`: bit 13, rw.
+  /// `GDS_GWS_RESET1.RESOURCE45_RESET`: bit 13, access unknown.
   @inlinable public static var RESOURCE45_RESET: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE46_RESET`: bit 14, rw.
+  /// `GDS_GWS_RESET1.RESOURCE46_RESET`: bit 14, access unknown.
   @inlinable public static var RESOURCE46_RESET: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE47_RESET`: bit 15, rw.
+  /// `GDS_GWS_RESET1.RESOURCE47_RESET`: bit 15, access unknown.
   @inlinable public static var RESOURCE47_RESET: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE48_RESET`: bit 16, rw.
+  /// `GDS_GWS_RESET1.RESOURCE48_RESET`: bit 16, access unknown.
   @inlinable public static var RESOURCE48_RESET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE49_RESET`: bit 17, rw.
+  /// `GDS_GWS_RESET1.RESOURCE49_RESET`: bit 17, access unknown.
   @inlinable public static var RESOURCE49_RESET: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE50_RESET`: bit 18, rw.
+  /// `GDS_GWS_RESET1.RESOURCE50_RESET`: bit 18, access unknown.
   @inlinable public static var RESOURCE50_RESET: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE51_RESET`: bit 19, rw.
+  /// `GDS_GWS_RESET1.RESOURCE51_RESET`: bit 19, access unknown.
   @inlinable public static var RESOURCE51_RESET: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE52_RESET`: bit 20, rw.
+  /// `GDS_GWS_RESET1.RESOURCE52_RESET`: bit 20, access unknown.
   @inlinable public static var RESOURCE52_RESET: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE53_RESET`: bit 21, rw.
+  /// `GDS_GWS_RESET1.RESOURCE53_RESET`: bit 21, access unknown.
   @inlinable public static var RESOURCE53_RESET: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE54_RESET`: bit 22, rw.
+  /// `GDS_GWS_RESET1.RESOURCE54_RESET`: bit 22, access unknown.
   @inlinable public static var RESOURCE54_RESET: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE55_RESET`: bit 23, rw.
+  /// `GDS_GWS_RESET1.RESOURCE55_RESET`: bit 23, access unknown.
   @inlinable public static var RESOURCE55_RESET: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE56_RESET`: bit 24, rw.
+  /// `GDS_GWS_RESET1.RESOURCE56_RESET`: bit 24, access unknown.
   @inlinable public static var RESOURCE56_RESET: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE57_RESET`: bit 25, rw.
+  /// `GDS_GWS_RESET1.RESOURCE57_RESET`: bit 25, access unknown.
   @inlinable public static var RESOURCE57_RESET: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE58_RESET`: bit 26, rw.
+  /// `GDS_GWS_RESET1.RESOURCE58_RESET`: bit 26, access unknown.
   @inlinable public static var RESOURCE58_RESET: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE59_RESET`: bit 27, rw.
+  /// `GDS_GWS_RESET1.RESOURCE59_RESET`: bit 27, access unknown.
   @inlinable public static var RESOURCE59_RESET: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE60_RESET`: bit 28, rw.
+  /// `GDS_GWS_RESET1.RESOURCE60_RESET`: bit 28, access unknown.
   @inlinable public static var RESOURCE60_RESET: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE61_RESET`: bit 29, rw.
+  /// `GDS_GWS_RESET1.RESOURCE61_RESET`: bit 29, access unknown.
   @inlinable public static var RESOURCE61_RESET: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE62_RESET`: bit 30, rw.
+  /// `GDS_GWS_RESET1.RESOURCE62_RESET`: bit 30, access unknown.
   @inlinable public static var RESOURCE62_RESET: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GDS_GWS_RESET1.RESOURCE63_RESET`: bit 31, rw.
+  /// `GDS_GWS_RESET1.RESOURCE63_RESET`: bit 31, access unknown.
   @inlinable public static var RESOURCE63_RESET: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), rw, reset 0x0000_0000.
+/// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESOURCE_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3346, resetValue: 0x0000_0000,
+      offset: 0x3346,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_RESOURCE_RESET RESET@0:1 RESOURCE_ID@8:8")
   }
 
-  /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, rw.
+  /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, access unknown.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_GWS_RESOURCE_RESET.RESOURCE_ID`: bits 15:8, rw.
+  /// `GDS_GWS_RESOURCE_RESET.RESOURCE_ID`: bits 15:8, access unknown.
   @inlinable public static var RESOURCE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), rw, reset 0x0000_0000.
+/// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3348, resetValue: 0x0000_0000,
+      offset: 0x3348,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_COMPUTE_MAX_WAVE_ID MAX_WAVE_ID@0:12")
   }
 
-  /// `GDS_COMPUTE_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, rw.
+  /// `GDS_COMPUTE_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
   @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), rw, reset 0x0000_0000.
+/// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_RESET_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3349, resetValue: 0x0000_0000,
+      offset: 0x3349,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_RESET_MASK ME0_GFXHP3D_PIX_RESET@0:1 ME0_GFXHP3D_VTX_RESET@1:1 ME0_CS_RESET@2:1 UNUSED0@3:1 ME1_PIPE0_RESET@4:1 ME1_PIPE1_RESET@5:1 ME1_PIPE2_RESET@6:1 ME1_PIPE3_RESET@7:1 ME2_PIPE0_RESET@8:1 ME2_PIPE1_RESET@9:1 ME2_PIPE2_RESET@10:1 ME2_PIPE3_RESET@11:1 UNUSED1@12:20")
   }
 
-  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, rw.
+  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, access unknown.
   @inlinable public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_VTX_RESET`: bit 1, rw.
+  /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_VTX_RESET`: bit 1, access unknown.
   @inlinable public static var ME0_GFXHP3D_VTX_RESET: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME0_CS_RESET`: bit 2, rw.
+  /// `GDS_OA_RESET_MASK.ME0_CS_RESET`: bit 2, access unknown.
   @inlinable public static var ME0_CS_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_OA_RESET_MASK.UNUSED0`: bit 3, rw.
+  /// `GDS_OA_RESET_MASK.UNUSED0`: bit 3, access unknown.
   @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GDS_OA_RESET_MASK.ME1_PIPE0_RESET`: bit 4, rw.
+  /// `GDS_OA_RESET_MASK.ME1_PIPE0_RESET`: bit 4, access unknown.
   @inlinable public static var ME1_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME1_PIPE1_RESET`: bit 5, rw.
+  /// `GDS_OA_RESET_MASK.ME1_PIPE1_RESET`: bit 5, access unknown.
   @inlinable public static var ME1_PIPE1_RESET: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME1_PIPE2_RESET`: bit 6, rw.
+  /// `GDS_OA_RESET_MASK.ME1_PIPE2_RESET`: bit 6, access unknown.
   @inlinable public static var ME1_PIPE2_RESET: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME1_PIPE3_RESET`: bit 7, rw.
+  /// `GDS_OA_RESET_MASK.ME1_PIPE3_RESET`: bit 7, access unknown.
   @inlinable public static var ME1_PIPE3_RESET: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME2_PIPE0_RESET`: bit 8, rw.
+  /// `GDS_OA_RESET_MASK.ME2_PIPE0_RESET`: bit 8, access unknown.
   @inlinable public static var ME2_PIPE0_RESET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME2_PIPE1_RESET`: bit 9, rw.
+  /// `GDS_OA_RESET_MASK.ME2_PIPE1_RESET`: bit 9, access unknown.
   @inlinable public static var ME2_PIPE1_RESET: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME2_PIPE2_RESET`: bit 10, rw.
+  /// `GDS_OA_RESET_MASK.ME2_PIPE2_RESET`: bit 10, access unknown.
   @inlinable public static var ME2_PIPE2_RESET: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.ME2_PIPE3_RESET`: bit 11, rw.
+  /// `GDS_OA_RESET_MASK.ME2_PIPE3_RESET`: bit 11, access unknown.
   @inlinable public static var ME2_PIPE3_RESET: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GDS_OA_RESET_MASK.UNUSED1`: bits 31:12, rw.
+  /// `GDS_OA_RESET_MASK.UNUSED1`: bits 31:12, access unknown.
   @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), rw, reset 0x0000_0000.
+/// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334A, resetValue: 0x0000_0000,
+      offset: 0x334A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_RESET RESET@0:1 PIPE_ID@8:8")
   }
 
-  /// `GDS_OA_RESET.RESET`: bit 0, rw.
+  /// `GDS_OA_RESET.RESET`: bit 0, access unknown.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_OA_RESET.PIPE_ID`: bits 15:8, rw.
+  /// `GDS_OA_RESET.PIPE_ID`: bits 15:8, access unknown.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), rw, reset 0x0000_0000.
+/// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334B, resetValue: 0x0000_0000,
+      offset: 0x334B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ENHANCE MISC@0:16 AUTO_INC_INDEX@16:1 CGPG_RESTORE@17:1 UNUSED@18:14")
   }
 
-  /// `GDS_ENHANCE.MISC`: bits 15:0, rw.
+  /// `GDS_ENHANCE.MISC`: bits 15:0, access unknown.
   @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_ENHANCE.AUTO_INC_INDEX`: bit 16, rw.
+  /// `GDS_ENHANCE.AUTO_INC_INDEX`: bit 16, access unknown.
   @inlinable public static var AUTO_INC_INDEX: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GDS_ENHANCE.CGPG_RESTORE`: bit 17, rw.
+  /// `GDS_ENHANCE.CGPG_RESTORE`: bit 17, access unknown.
   @inlinable public static var CGPG_RESTORE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `GDS_ENHANCE.UNUSED`: bits 31:18, rw.
+  /// `GDS_ENHANCE.UNUSED`: bits 31:18, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
-/// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), rw, reset 0x0000_0000.
+/// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_CGPG_RESTORE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334C, resetValue: 0x0000_0000,
+      offset: 0x334C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_CGPG_RESTORE VMID@0:8 MEID@8:4 PIPEID@12:4 QUEUEID@16:4 UNUSED@20:12")
   }
 
-  /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, rw.
+  /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `GDS_OA_CGPG_RESTORE.MEID`: bits 11:8, rw.
+  /// `GDS_OA_CGPG_RESTORE.MEID`: bits 11:8, access unknown.
   @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `GDS_OA_CGPG_RESTORE.PIPEID`: bits 15:12, rw.
+  /// `GDS_OA_CGPG_RESTORE.PIPEID`: bits 15:12, access unknown.
   @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `GDS_OA_CGPG_RESTORE.QUEUEID`: bits 19:16, rw.
+  /// `GDS_OA_CGPG_RESTORE.QUEUEID`: bits 19:16, access unknown.
   @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `GDS_OA_CGPG_RESTORE.UNUSED`: bits 31:20, rw.
+  /// `GDS_OA_CGPG_RESTORE.UNUSED`: bits 31:20, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), rw, reset 0x0000_0000.
+/// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CS_CTXSW_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334D, resetValue: 0x0000_0000,
+      offset: 0x334D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
   }
 
-  /// `GDS_CS_CTXSW_STATUS.R`: bit 0, rw.
+  /// `GDS_CS_CTXSW_STATUS.R`: bit 0, access unknown.
   @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_CS_CTXSW_STATUS.W`: bit 1, rw.
+  /// `GDS_CS_CTXSW_STATUS.W`: bit 1, access unknown.
   @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, rw.
+  /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), rw, reset 0x0000_0000.
+/// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CS_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334E, resetValue: 0x0000_0000,
+      offset: 0x334E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_CS_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_CS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), rw, reset 0x0000_0000.
+/// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CS_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x334F, resetValue: 0x0000_0000,
+      offset: 0x334F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_CS_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_CS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), rw, reset 0x0000_0000.
+/// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CS_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3350, resetValue: 0x0000_0000,
+      offset: 0x3350,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_CS_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_CS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), rw, reset 0x0000_0000.
+/// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CS_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3351, resetValue: 0x0000_0000,
+      offset: 0x3351,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_CS_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_CS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), rw, reset 0x0000_0000.
+/// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GFX_CTXSW_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3352, resetValue: 0x0000_0000,
+      offset: 0x3352,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GFX_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
   }
 
-  /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, rw.
+  /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, access unknown.
   @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, rw.
+  /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, access unknown.
   @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, rw.
+  /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), rw, reset 0x0000_0000.
+/// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VS_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3353, resetValue: 0x0000_0000,
+      offset: 0x3353,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), rw, reset 0x0000_0000.
+/// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VS_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3354, resetValue: 0x0000_0000,
+      offset: 0x3354,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), rw, reset 0x0000_0000.
+/// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VS_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3355, resetValue: 0x0000_0000,
+      offset: 0x3355,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), rw, reset 0x0000_0000.
+/// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VS_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3356, resetValue: 0x0000_0000,
+      offset: 0x3356,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), rw, reset 0x0000_0000.
+/// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS0_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3357, resetValue: 0x0000_0000,
+      offset: 0x3357,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), rw, reset 0x0000_0000.
+/// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS0_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3358, resetValue: 0x0000_0000,
+      offset: 0x3358,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), rw, reset 0x0000_0000.
+/// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS0_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3359, resetValue: 0x0000_0000,
+      offset: 0x3359,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), rw, reset 0x0000_0000.
+/// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS0_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335A, resetValue: 0x0000_0000,
+      offset: 0x335A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), rw, reset 0x0000_0000.
+/// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS1_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335B, resetValue: 0x0000_0000,
+      offset: 0x335B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), rw, reset 0x0000_0000.
+/// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS1_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335C, resetValue: 0x0000_0000,
+      offset: 0x335C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), rw, reset 0x0000_0000.
+/// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS1_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335D, resetValue: 0x0000_0000,
+      offset: 0x335D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), rw, reset 0x0000_0000.
+/// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS1_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335E, resetValue: 0x0000_0000,
+      offset: 0x335E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), rw, reset 0x0000_0000.
+/// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS2_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x335F, resetValue: 0x0000_0000,
+      offset: 0x335F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), rw, reset 0x0000_0000.
+/// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS2_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3360, resetValue: 0x0000_0000,
+      offset: 0x3360,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), rw, reset 0x0000_0000.
+/// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS2_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3361, resetValue: 0x0000_0000,
+      offset: 0x3361,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), rw, reset 0x0000_0000.
+/// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS2_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3362, resetValue: 0x0000_0000,
+      offset: 0x3362,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), rw, reset 0x0000_0000.
+/// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS3_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3363, resetValue: 0x0000_0000,
+      offset: 0x3363,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), rw, reset 0x0000_0000.
+/// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS3_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3364, resetValue: 0x0000_0000,
+      offset: 0x3364,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), rw, reset 0x0000_0000.
+/// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS3_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3365, resetValue: 0x0000_0000,
+      offset: 0x3365,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), rw, reset 0x0000_0000.
+/// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS3_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3366, resetValue: 0x0000_0000,
+      offset: 0x3366,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), rw, reset 0x0000_0000.
+/// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS4_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3367, resetValue: 0x0000_0000,
+      offset: 0x3367,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), rw, reset 0x0000_0000.
+/// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS4_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3368, resetValue: 0x0000_0000,
+      offset: 0x3368,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), rw, reset 0x0000_0000.
+/// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS4_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3369, resetValue: 0x0000_0000,
+      offset: 0x3369,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), rw, reset 0x0000_0000.
+/// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS4_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336A, resetValue: 0x0000_0000,
+      offset: 0x336A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), rw, reset 0x0000_0000.
+/// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS5_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336B, resetValue: 0x0000_0000,
+      offset: 0x336B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), rw, reset 0x0000_0000.
+/// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS5_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336C, resetValue: 0x0000_0000,
+      offset: 0x336C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), rw, reset 0x0000_0000.
+/// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS5_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336D, resetValue: 0x0000_0000,
+      offset: 0x336D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), rw, reset 0x0000_0000.
+/// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS5_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336E, resetValue: 0x0000_0000,
+      offset: 0x336E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), rw, reset 0x0000_0000.
+/// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS6_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x336F, resetValue: 0x0000_0000,
+      offset: 0x336F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), rw, reset 0x0000_0000.
+/// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS6_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3370, resetValue: 0x0000_0000,
+      offset: 0x3370,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), rw, reset 0x0000_0000.
+/// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS6_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3371, resetValue: 0x0000_0000,
+      offset: 0x3371,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), rw, reset 0x0000_0000.
+/// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS6_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3372, resetValue: 0x0000_0000,
+      offset: 0x3372,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), rw, reset 0x0000_0000.
+/// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS7_CTXSW_CNT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3373, resetValue: 0x0000_0000,
+      offset: 0x3373,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, rw.
+  /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, rw.
+  /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), rw, reset 0x0000_0000.
+/// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS7_CTXSW_CNT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3374, resetValue: 0x0000_0000,
+      offset: 0x3374,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, rw.
+  /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, rw.
+  /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), rw, reset 0x0000_0000.
+/// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS7_CTXSW_CNT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3375, resetValue: 0x0000_0000,
+      offset: 0x3375,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, rw.
+  /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, rw.
+  /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), rw, reset 0x0000_0000.
+/// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PS7_CTXSW_CNT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3376, resetValue: 0x0000_0000,
+      offset: 0x3376,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
 
-  /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, rw.
+  /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
   @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, rw.
+  /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), rw, reset 0x0000_0000.
+/// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SIGNATURE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3380, resetValue: 0x0000_0000,
+      offset: 0x3380,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SIGNATURE_CONTROL ENABLE@0:1")
   }
 
-  /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, rw.
+  /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), rw, reset 0x0000_0000.
+/// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SIGNATURE_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3381, resetValue: 0x0000_0000,
+      offset: 0x3381,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SIGNATURE_MASK INPUT_BUS_MASK@0:32")
   }
 
-  /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, rw.
+  /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, access unknown.
   @inlinable public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), rw, reset 0x0000_0000.
+/// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SX_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3382, resetValue: 0x0000_0000,
+      offset: 0x3382,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), rw, reset 0x0000_0000.
+/// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SX_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3383, resetValue: 0x0000_0000,
+      offset: 0x3383,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), rw, reset 0x0000_0000.
+/// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SX_SIGNATURE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3384, resetValue: 0x0000_0000,
+      offset: 0x3384,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE2 SIGNATURE@0:32")
   }
 
-  /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), rw, reset 0x0000_0000.
+/// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SX_SIGNATURE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3385, resetValue: 0x0000_0000,
+      offset: 0x3385,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE3 SIGNATURE@0:32")
   }
 
-  /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), rw, reset 0x0000_0000.
+/// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_DB_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x338B, resetValue: 0x0000_0000,
+      offset: 0x338B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_DB_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), rw, reset 0x0000_0000.
+/// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_PA_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x338C, resetValue: 0x0000_0000,
+      offset: 0x338C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_PA_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), rw, reset 0x0000_0000.
+/// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_VGT_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x338D, resetValue: 0x0000_0000,
+      offset: 0x338D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_VGT_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), rw, reset 0x0000_0000.
+/// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SQ_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x338E, resetValue: 0x0000_0000,
+      offset: 0x338E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SQ_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x338F, resetValue: 0x0000_0000,
+      offset: 0x338F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3390, resetValue: 0x0000_0000,
+      offset: 0x3390,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3391, resetValue: 0x0000_0000,
+      offset: 0x3391,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE2 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3392, resetValue: 0x0000_0000,
+      offset: 0x3392,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE3 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3393, resetValue: 0x0000_0000,
+      offset: 0x3393,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE4 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3394, resetValue: 0x0000_0000,
+      offset: 0x3394,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE5 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3395, resetValue: 0x0000_0000,
+      offset: 0x3395,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE6 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), rw, reset 0x0000_0000.
+/// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SC_SIGNATURE7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3396, resetValue: 0x0000_0000,
+      offset: 0x3396,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE7 SIGNATURE@0:32")
   }
 
-  /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), rw, reset 0x0000_0000.
+/// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_IA_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3397, resetValue: 0x0000_0000,
+      offset: 0x3397,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_IA_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), rw, reset 0x0000_0000.
+/// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_IA_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3398, resetValue: 0x0000_0000,
+      offset: 0x3398,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_IA_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), rw, reset 0x0000_0000.
+/// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SPI_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3399, resetValue: 0x0000_0000,
+      offset: 0x3399,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SPI_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), rw, reset 0x0000_0000.
+/// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SPI_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339A, resetValue: 0x0000_0000,
+      offset: 0x339A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SPI_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), rw, reset 0x0000_0000.
+/// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_TA_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339B, resetValue: 0x0000_0000,
+      offset: 0x339B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TA_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), rw, reset 0x0000_0000.
+/// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_TD_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339C, resetValue: 0x0000_0000,
+      offset: 0x339C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TD_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), rw, reset 0x0000_0000.
+/// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_CB_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339D, resetValue: 0x0000_0000,
+      offset: 0x339D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_CB_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), rw, reset 0x0000_0000.
+/// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_BCI_SIGNATURE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339E, resetValue: 0x0000_0000,
+      offset: 0x339E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_BCI_SIGNATURE0 SIGNATURE@0:32")
   }
 
-  /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), rw, reset 0x0000_0000.
+/// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_BCI_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x339F, resetValue: 0x0000_0000,
+      offset: 0x339F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_BCI_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), rw, reset 0x0000_0000.
+/// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_TA_SIGNATURE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x33A0, resetValue: 0x0000_0000,
+      offset: 0x33A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TA_SIGNATURE1 SIGNATURE@0:32")
   }
 
-  /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, rw.
+  /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
   @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), rw, reset 0x0000_0000.
+/// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA000, resetValue: 0x0000_0000,
+      offset: 0xA000,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_RENDER_CONTROL DEPTH_CLEAR_ENABLE@0:1 STENCIL_CLEAR_ENABLE@1:1 DEPTH_COPY@2:1 STENCIL_COPY@3:1 RESUMMARIZE_ENABLE@4:1 STENCIL_COMPRESS_DISABLE@5:1 DEPTH_COMPRESS_DISABLE@6:1 COPY_CENTROID@7:1 COPY_SAMPLE@8:4 DECOMPRESS_ENABLE@12:1")
   }
 
-  /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, rw.
+  /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, access unknown.
   @inlinable public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_RENDER_CONTROL.STENCIL_CLEAR_ENABLE`: bit 1, rw.
+  /// `DB_RENDER_CONTROL.STENCIL_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var STENCIL_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_RENDER_CONTROL.DEPTH_COPY`: bit 2, rw.
+  /// `DB_RENDER_CONTROL.DEPTH_COPY`: bit 2, access unknown.
   @inlinable public static var DEPTH_COPY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `DB_RENDER_CONTROL.STENCIL_COPY`: bit 3, rw.
+  /// `DB_RENDER_CONTROL.STENCIL_COPY`: bit 3, access unknown.
   @inlinable public static var STENCIL_COPY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `DB_RENDER_CONTROL.RESUMMARIZE_ENABLE`: bit 4, rw.
+  /// `DB_RENDER_CONTROL.RESUMMARIZE_ENABLE`: bit 4, access unknown.
   @inlinable public static var RESUMMARIZE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `DB_RENDER_CONTROL.STENCIL_COMPRESS_DISABLE`: bit 5, rw.
+  /// `DB_RENDER_CONTROL.STENCIL_COMPRESS_DISABLE`: bit 5, access unknown.
   @inlinable public static var STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DB_RENDER_CONTROL.DEPTH_COMPRESS_DISABLE`: bit 6, rw.
+  /// `DB_RENDER_CONTROL.DEPTH_COMPRESS_DISABLE`: bit 6, access unknown.
   @inlinable public static var DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_RENDER_CONTROL.COPY_CENTROID`: bit 7, rw.
+  /// `DB_RENDER_CONTROL.COPY_CENTROID`: bit 7, access unknown.
   @inlinable public static var COPY_CENTROID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `DB_RENDER_CONTROL.COPY_SAMPLE`: bits 11:8, rw.
+  /// `DB_RENDER_CONTROL.COPY_SAMPLE`: bits 11:8, access unknown.
   @inlinable public static var COPY_SAMPLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `DB_RENDER_CONTROL.DECOMPRESS_ENABLE`: bit 12, rw.
+  /// `DB_RENDER_CONTROL.DECOMPRESS_ENABLE`: bit 12, access unknown.
   @inlinable public static var DECOMPRESS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 }
 
-/// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), rw, reset 0x0000_0000.
+/// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), access unknown, reset unknown (`write` starts from 0).
 public enum DB_COUNT_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA001, resetValue: 0x0000_0000,
+      offset: 0xA001,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_COUNT_CONTROL ZPASS_INCREMENT_DISABLE@0:1 PERFECT_ZPASS_COUNTS@1:1 SAMPLE_RATE@4:3 ZPASS_ENABLE@8:4 ZFAIL_ENABLE@12:4 SFAIL_ENABLE@16:4 DBFAIL_ENABLE@20:4 SLICE_EVEN_ENABLE@24:4 SLICE_ODD_ENABLE@28:4")
   }
 
-  /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, rw.
+  /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, access unknown.
   @inlinable public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_COUNT_CONTROL.PERFECT_ZPASS_COUNTS`: bit 1, rw.
+  /// `DB_COUNT_CONTROL.PERFECT_ZPASS_COUNTS`: bit 1, access unknown.
   @inlinable public static var PERFECT_ZPASS_COUNTS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_COUNT_CONTROL.SAMPLE_RATE`: bits 6:4, rw.
+  /// `DB_COUNT_CONTROL.SAMPLE_RATE`: bits 6:4, access unknown.
   @inlinable public static var SAMPLE_RATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `DB_COUNT_CONTROL.ZPASS_ENABLE`: bits 11:8, rw.
+  /// `DB_COUNT_CONTROL.ZPASS_ENABLE`: bits 11:8, access unknown.
   @inlinable public static var ZPASS_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `DB_COUNT_CONTROL.ZFAIL_ENABLE`: bits 15:12, rw.
+  /// `DB_COUNT_CONTROL.ZFAIL_ENABLE`: bits 15:12, access unknown.
   @inlinable public static var ZFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `DB_COUNT_CONTROL.SFAIL_ENABLE`: bits 19:16, rw.
+  /// `DB_COUNT_CONTROL.SFAIL_ENABLE`: bits 19:16, access unknown.
   @inlinable public static var SFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `DB_COUNT_CONTROL.DBFAIL_ENABLE`: bits 23:20, rw.
+  /// `DB_COUNT_CONTROL.DBFAIL_ENABLE`: bits 23:20, access unknown.
   @inlinable public static var DBFAIL_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `DB_COUNT_CONTROL.SLICE_EVEN_ENABLE`: bits 27:24, rw.
+  /// `DB_COUNT_CONTROL.SLICE_EVEN_ENABLE`: bits 27:24, access unknown.
   @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `DB_COUNT_CONTROL.SLICE_ODD_ENABLE`: bits 31:28, rw.
+  /// `DB_COUNT_CONTROL.SLICE_ODD_ENABLE`: bits 31:28, access unknown.
   @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), rw, reset 0x0000_0000.
+/// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA002, resetValue: 0x0000_0000,
+      offset: 0xA002,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_VIEW SLICE_START@0:11 SLICE_MAX@13:11 Z_READ_ONLY@24:1 STENCIL_READ_ONLY@25:1")
   }
 
-  /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `DB_DEPTH_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `DB_DEPTH_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 
-  /// `DB_DEPTH_VIEW.Z_READ_ONLY`: bit 24, rw.
+  /// `DB_DEPTH_VIEW.Z_READ_ONLY`: bit 24, access unknown.
   @inlinable public static var Z_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `DB_DEPTH_VIEW.STENCIL_READ_ONLY`: bit 25, rw.
+  /// `DB_DEPTH_VIEW.STENCIL_READ_ONLY`: bit 25, access unknown.
   @inlinable public static var STENCIL_READ_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), rw, reset 0x0000_0000.
+/// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_OVERRIDE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA003, resetValue: 0x0000_0000,
+      offset: 0xA003,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_RENDER_OVERRIDE FORCE_HIZ_ENABLE@0:2 FORCE_HIS_ENABLE0@2:2 FORCE_HIS_ENABLE1@4:2 FORCE_SHADER_Z_ORDER@6:1 FAST_Z_DISABLE@7:1 FAST_STENCIL_DISABLE@8:1 NOOP_CULL_DISABLE@9:1 FORCE_COLOR_KILL@10:1 FORCE_Z_READ@11:1 FORCE_STENCIL_READ@12:1 FORCE_FULL_Z_RANGE@13:2 FORCE_QC_SMASK_CONFLICT@15:1 DISABLE_VIEWPORT_CLAMP@16:1 IGNORE_SC_ZRANGE@17:1 DISABLE_FULLY_COVERED@18:1 FORCE_Z_LIMIT_SUMM@19:2 MAX_TILES_IN_DTT@21:5 DISABLE_TILE_RATE_TILES@26:1 FORCE_Z_DIRTY@27:1 FORCE_STENCIL_DIRTY@28:1 FORCE_Z_VALID@29:1 FORCE_STENCIL_VALID@30:1 PRESERVE_COMPRESSION@31:1")
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, access unknown.
   @inlinable public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE0`: bits 3:2, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE0`: bits 3:2, access unknown.
   @inlinable public static var FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE1`: bits 5:4, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE1`: bits 5:4, access unknown.
   @inlinable public static var FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_SHADER_Z_ORDER`: bit 6, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_SHADER_Z_ORDER`: bit 6, access unknown.
   @inlinable public static var FORCE_SHADER_Z_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FAST_Z_DISABLE`: bit 7, rw.
+  /// `DB_RENDER_OVERRIDE.FAST_Z_DISABLE`: bit 7, access unknown.
   @inlinable public static var FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `DB_RENDER_OVERRIDE.FAST_STENCIL_DISABLE`: bit 8, rw.
+  /// `DB_RENDER_OVERRIDE.FAST_STENCIL_DISABLE`: bit 8, access unknown.
   @inlinable public static var FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.NOOP_CULL_DISABLE`: bit 9, rw.
+  /// `DB_RENDER_OVERRIDE.NOOP_CULL_DISABLE`: bit 9, access unknown.
   @inlinable public static var NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_COLOR_KILL`: bit 10, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_COLOR_KILL`: bit 10, access unknown.
   @inlinable public static var FORCE_COLOR_KILL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_READ`: bit 11, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_READ`: bit 11, access unknown.
   @inlinable public static var FORCE_Z_READ: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_READ`: bit 12, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_READ`: bit 12, access unknown.
   @inlinable public static var FORCE_STENCIL_READ: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_FULL_Z_RANGE`: bits 14:13, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_FULL_Z_RANGE`: bits 14:13, access unknown.
   @inlinable public static var FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_QC_SMASK_CONFLICT`: bit 15, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_QC_SMASK_CONFLICT`: bit 15, access unknown.
   @inlinable public static var FORCE_QC_SMASK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.DISABLE_VIEWPORT_CLAMP`: bit 16, rw.
+  /// `DB_RENDER_OVERRIDE.DISABLE_VIEWPORT_CLAMP`: bit 16, access unknown.
   @inlinable public static var DISABLE_VIEWPORT_CLAMP: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.IGNORE_SC_ZRANGE`: bit 17, rw.
+  /// `DB_RENDER_OVERRIDE.IGNORE_SC_ZRANGE`: bit 17, access unknown.
   @inlinable public static var IGNORE_SC_ZRANGE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.DISABLE_FULLY_COVERED`: bit 18, rw.
+  /// `DB_RENDER_OVERRIDE.DISABLE_FULLY_COVERED`: bit 18, access unknown.
   @inlinable public static var DISABLE_FULLY_COVERED: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_LIMIT_SUMM`: bits 20:19, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_LIMIT_SUMM`: bits 20:19, access unknown.
   @inlinable public static var FORCE_Z_LIMIT_SUMM: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE.MAX_TILES_IN_DTT`: bits 25:21, rw.
+  /// `DB_RENDER_OVERRIDE.MAX_TILES_IN_DTT`: bits 25:21, access unknown.
   @inlinable public static var MAX_TILES_IN_DTT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 5)
   }
 
-  /// `DB_RENDER_OVERRIDE.DISABLE_TILE_RATE_TILES`: bit 26, rw.
+  /// `DB_RENDER_OVERRIDE.DISABLE_TILE_RATE_TILES`: bit 26, access unknown.
   @inlinable public static var DISABLE_TILE_RATE_TILES: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_DIRTY`: bit 27, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_DIRTY`: bit 27, access unknown.
   @inlinable public static var FORCE_Z_DIRTY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_DIRTY`: bit 28, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_DIRTY`: bit 28, access unknown.
   @inlinable public static var FORCE_STENCIL_DIRTY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_Z_VALID`: bit 29, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_Z_VALID`: bit 29, access unknown.
   @inlinable public static var FORCE_Z_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_VALID`: bit 30, rw.
+  /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_VALID`: bit 30, access unknown.
   @inlinable public static var FORCE_STENCIL_VALID: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE.PRESERVE_COMPRESSION`: bit 31, rw.
+  /// `DB_RENDER_OVERRIDE.PRESERVE_COMPRESSION`: bit 31, access unknown.
   @inlinable public static var PRESERVE_COMPRESSION: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), rw, reset 0x0000_0000.
+/// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_OVERRIDE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA004, resetValue: 0x0000_0000,
+      offset: 0xA004,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_RENDER_OVERRIDE2 PARTIAL_SQUAD_LAUNCH_CONTROL@0:2 PARTIAL_SQUAD_LAUNCH_COUNTDOWN@2:3 DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION@5:1 DISABLE_SMEM_EXPCLEAR_OPTIMIZATION@6:1 DISABLE_COLOR_ON_VALIDATION@7:1 DECOMPRESS_Z_ON_FLUSH@8:1 DISABLE_REG_SNOOP@9:1 DEPTH_BOUNDS_HIER_DEPTH_DISABLE@10:1 SEPARATE_HIZS_FUNC_ENABLE@11:1 HIZ_ZFUNC@12:3 HIS_SFUNC_FF@15:3 HIS_SFUNC_BF@18:3 PRESERVE_ZRANGE@21:1 PRESERVE_SRESULTS@22:1 DISABLE_FAST_PASS@23:1")
   }
 
-  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, rw.
+  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, access unknown.
   @inlinable public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_COUNTDOWN`: bits 4:2, rw.
+  /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_COUNTDOWN`: bits 4:2, access unknown.
   @inlinable public static var PARTIAL_SQUAD_LAUNCH_COUNTDOWN: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION`: bit 5, rw.
+  /// `DB_RENDER_OVERRIDE2.DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION`: bit 5, access unknown.
   @inlinable public static var DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DISABLE_SMEM_EXPCLEAR_OPTIMIZATION`: bit 6, rw.
+  /// `DB_RENDER_OVERRIDE2.DISABLE_SMEM_EXPCLEAR_OPTIMIZATION`: bit 6, access unknown.
   @inlinable public static var DISABLE_SMEM_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DISABLE_COLOR_ON_VALIDATION`: bit 7, rw.
+  /// `DB_RENDER_OVERRIDE2.DISABLE_COLOR_ON_VALIDATION`: bit 7, access unknown.
   @inlinable public static var DISABLE_COLOR_ON_VALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DECOMPRESS_Z_ON_FLUSH`: bit 8, rw.
+  /// `DB_RENDER_OVERRIDE2.DECOMPRESS_Z_ON_FLUSH`: bit 8, access unknown.
   @inlinable public static var DECOMPRESS_Z_ON_FLUSH: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DISABLE_REG_SNOOP`: bit 9, rw.
+  /// `DB_RENDER_OVERRIDE2.DISABLE_REG_SNOOP`: bit 9, access unknown.
   @inlinable public static var DISABLE_REG_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DEPTH_BOUNDS_HIER_DEPTH_DISABLE`: bit 10, rw.
+  /// `DB_RENDER_OVERRIDE2.DEPTH_BOUNDS_HIER_DEPTH_DISABLE`: bit 10, access unknown.
   @inlinable public static var DEPTH_BOUNDS_HIER_DEPTH_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.SEPARATE_HIZS_FUNC_ENABLE`: bit 11, rw.
+  /// `DB_RENDER_OVERRIDE2.SEPARATE_HIZS_FUNC_ENABLE`: bit 11, access unknown.
   @inlinable public static var SEPARATE_HIZS_FUNC_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.HIZ_ZFUNC`: bits 14:12, rw.
+  /// `DB_RENDER_OVERRIDE2.HIZ_ZFUNC`: bits 14:12, access unknown.
   @inlinable public static var HIZ_ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_FF`: bits 17:15, rw.
+  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_FF`: bits 17:15, access unknown.
   @inlinable public static var HIS_SFUNC_FF: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
-  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_BF`: bits 20:18, rw.
+  /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_BF`: bits 20:18, access unknown.
   @inlinable public static var HIS_SFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
-  /// `DB_RENDER_OVERRIDE2.PRESERVE_ZRANGE`: bit 21, rw.
+  /// `DB_RENDER_OVERRIDE2.PRESERVE_ZRANGE`: bit 21, access unknown.
   @inlinable public static var PRESERVE_ZRANGE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.PRESERVE_SRESULTS`: bit 22, rw.
+  /// `DB_RENDER_OVERRIDE2.PRESERVE_SRESULTS`: bit 22, access unknown.
   @inlinable public static var PRESERVE_SRESULTS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `DB_RENDER_OVERRIDE2.DISABLE_FAST_PASS`: bit 23, rw.
+  /// `DB_RENDER_OVERRIDE2.DISABLE_FAST_PASS`: bit 23, access unknown.
   @inlinable public static var DISABLE_FAST_PASS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
 
-/// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), rw, reset 0x0000_0000.
+/// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), access unknown, reset unknown (`write` starts from 0).
 public enum DB_HTILE_DATA_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA005, resetValue: 0x0000_0000,
+      offset: 0xA005,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_HTILE_DATA_BASE BASE_256B@0:32")
   }
 
-  /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, rw.
+  /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), rw, reset 0x0000_0000.
+/// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_BOUNDS_MIN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA008, resetValue: 0x0000_0000,
+      offset: 0xA008,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_BOUNDS_MIN MIN@0:32")
   }
 
-  /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, rw.
+  /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, access unknown.
   @inlinable public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), rw, reset 0x0000_0000.
+/// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_BOUNDS_MAX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA009, resetValue: 0x0000_0000,
+      offset: 0xA009,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_BOUNDS_MAX MAX@0:32")
   }
 
-  /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, rw.
+  /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, access unknown.
   @inlinable public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), rw, reset 0x0000_0000.
+/// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_CLEAR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA00A, resetValue: 0x0000_0000,
+      offset: 0xA00A,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_CLEAR CLEAR@0:8")
   }
 
-  /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, rw.
+  /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), rw, reset 0x0000_0000.
+/// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_CLEAR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA00B, resetValue: 0x0000_0000,
+      offset: 0xA00B,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_CLEAR DEPTH_CLEAR@0:32")
   }
 
-  /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, rw.
+  /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, access unknown.
   @inlinable public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), rw, reset 0x0000_0000.
+/// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_SCISSOR_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA00C, resetValue: 0x0000_0000,
+      offset: 0xA00C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_SCISSOR_TL TL_X@0:16 TL_Y@16:16")
   }
 
-  /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, rw.
+  /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PA_SC_SCREEN_SCISSOR_TL.TL_Y`: bits 31:16, rw.
+  /// `PA_SC_SCREEN_SCISSOR_TL.TL_Y`: bits 31:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), rw, reset 0x0000_0000.
+/// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_SCISSOR_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA00D, resetValue: 0x0000_0000,
+      offset: 0xA00D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_SCISSOR_BR BR_X@0:16 BR_Y@16:16")
   }
 
-  /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, rw.
+  /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PA_SC_SCREEN_SCISSOR_BR.BR_Y`: bits 31:16, rw.
+  /// `PA_SC_SCREEN_SCISSOR_BR.BR_Y`: bits 31:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), rw, reset 0x0000_0000.
+/// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA00F, resetValue: 0x0000_0000,
+      offset: 0xA00F,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_INFO ADDR5_SWIZZLE_MASK@0:4 ARRAY_MODE@4:4 PIPE_CONFIG@8:5 BANK_WIDTH@13:2 BANK_HEIGHT@15:2 MACRO_TILE_ASPECT@17:2 NUM_BANKS@19:2")
   }
 
-  /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, rw.
+  /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, access unknown.
   @inlinable public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `DB_DEPTH_INFO.ARRAY_MODE`: bits 7:4, rw.
+  /// `DB_DEPTH_INFO.ARRAY_MODE`: bits 7:4, access unknown.
   @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `DB_DEPTH_INFO.PIPE_CONFIG`: bits 12:8, rw.
+  /// `DB_DEPTH_INFO.PIPE_CONFIG`: bits 12:8, access unknown.
   @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
-  /// `DB_DEPTH_INFO.BANK_WIDTH`: bits 14:13, rw.
+  /// `DB_DEPTH_INFO.BANK_WIDTH`: bits 14:13, access unknown.
   @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `DB_DEPTH_INFO.BANK_HEIGHT`: bits 16:15, rw.
+  /// `DB_DEPTH_INFO.BANK_HEIGHT`: bits 16:15, access unknown.
   @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
-  /// `DB_DEPTH_INFO.MACRO_TILE_ASPECT`: bits 18:17, rw.
+  /// `DB_DEPTH_INFO.MACRO_TILE_ASPECT`: bits 18:17, access unknown.
   @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
-  /// `DB_DEPTH_INFO.NUM_BANKS`: bits 20:19, rw.
+  /// `DB_DEPTH_INFO.NUM_BANKS`: bits 20:19, access unknown.
   @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 }
 
-/// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), rw, reset 0x0000_0000.
+/// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), access unknown, reset unknown (`write` starts from 0).
 public enum DB_Z_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA010, resetValue: 0x0000_0000,
+      offset: 0xA010,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_Z_INFO FORMAT@0:2 NUM_SAMPLES@2:2 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 DECOMPRESS_ON_N_ZPLANES@23:4 ALLOW_EXPCLEAR@27:1 READ_SIZE@28:1 TILE_SURFACE_ENABLE@29:1 CLEAR_DISALLOWED@30:1 ZRANGE_PRECISION@31:1")
   }
 
-  /// `DB_Z_INFO.FORMAT`: bits 1:0, rw.
+  /// `DB_Z_INFO.FORMAT`: bits 1:0, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `DB_Z_INFO.NUM_SAMPLES`: bits 3:2, rw.
+  /// `DB_Z_INFO.NUM_SAMPLES`: bits 3:2, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DB_Z_INFO.TILE_SPLIT`: bits 15:13, rw.
+  /// `DB_Z_INFO.TILE_SPLIT`: bits 15:13, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
-  /// `DB_Z_INFO.TILE_MODE_INDEX`: bits 22:20, rw.
+  /// `DB_Z_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `DB_Z_INFO.DECOMPRESS_ON_N_ZPLANES`: bits 26:23, rw.
+  /// `DB_Z_INFO.DECOMPRESS_ON_N_ZPLANES`: bits 26:23, access unknown.
   @inlinable public static var DECOMPRESS_ON_N_ZPLANES: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 4)
   }
 
-  /// `DB_Z_INFO.ALLOW_EXPCLEAR`: bit 27, rw.
+  /// `DB_Z_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
   @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `DB_Z_INFO.READ_SIZE`: bit 28, rw.
+  /// `DB_Z_INFO.READ_SIZE`: bit 28, access unknown.
   @inlinable public static var READ_SIZE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `DB_Z_INFO.TILE_SURFACE_ENABLE`: bit 29, rw.
+  /// `DB_Z_INFO.TILE_SURFACE_ENABLE`: bit 29, access unknown.
   @inlinable public static var TILE_SURFACE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_Z_INFO.CLEAR_DISALLOWED`: bit 30, rw.
+  /// `DB_Z_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
   @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_Z_INFO.ZRANGE_PRECISION`: bit 31, rw.
+  /// `DB_Z_INFO.ZRANGE_PRECISION`: bit 31, access unknown.
   @inlinable public static var ZRANGE_PRECISION: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), rw, reset 0x0000_0000.
+/// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA011, resetValue: 0x0000_0000,
+      offset: 0xA011,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_INFO FORMAT@0:1 TILE_SPLIT@13:3 TILE_MODE_INDEX@20:3 ALLOW_EXPCLEAR@27:1 TILE_STENCIL_DISABLE@29:1 CLEAR_DISALLOWED@30:1")
   }
 
-  /// `DB_STENCIL_INFO.FORMAT`: bit 0, rw.
+  /// `DB_STENCIL_INFO.FORMAT`: bit 0, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DB_STENCIL_INFO.TILE_SPLIT`: bits 15:13, rw.
+  /// `DB_STENCIL_INFO.TILE_SPLIT`: bits 15:13, access unknown.
   @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
-  /// `DB_STENCIL_INFO.TILE_MODE_INDEX`: bits 22:20, rw.
+  /// `DB_STENCIL_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `DB_STENCIL_INFO.ALLOW_EXPCLEAR`: bit 27, rw.
+  /// `DB_STENCIL_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
   @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `DB_STENCIL_INFO.TILE_STENCIL_DISABLE`: bit 29, rw.
+  /// `DB_STENCIL_INFO.TILE_STENCIL_DISABLE`: bit 29, access unknown.
   @inlinable public static var TILE_STENCIL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_STENCIL_INFO.CLEAR_DISALLOWED`: bit 30, rw.
+  /// `DB_STENCIL_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
   @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), rw, reset 0x0000_0000.
+/// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), access unknown, reset unknown (`write` starts from 0).
 public enum DB_Z_READ_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA012, resetValue: 0x0000_0000,
+      offset: 0xA012,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_Z_READ_BASE BASE_256B@0:32")
   }
 
-  /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, rw.
+  /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), rw, reset 0x0000_0000.
+/// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_READ_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA013, resetValue: 0x0000_0000,
+      offset: 0xA013,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_READ_BASE BASE_256B@0:32")
   }
 
-  /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, rw.
+  /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), rw, reset 0x0000_0000.
+/// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), access unknown, reset unknown (`write` starts from 0).
 public enum DB_Z_WRITE_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA014, resetValue: 0x0000_0000,
+      offset: 0xA014,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_Z_WRITE_BASE BASE_256B@0:32")
   }
 
-  /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, rw.
+  /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), rw, reset 0x0000_0000.
+/// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_WRITE_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA015, resetValue: 0x0000_0000,
+      offset: 0xA015,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_WRITE_BASE BASE_256B@0:32")
   }
 
-  /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, rw.
+  /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), rw, reset 0x0000_0000.
+/// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA016, resetValue: 0x0000_0000,
+      offset: 0xA016,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_SIZE PITCH_TILE_MAX@0:11 HEIGHT_TILE_MAX@11:11")
   }
 
-  /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, rw.
+  /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `DB_DEPTH_SIZE.HEIGHT_TILE_MAX`: bits 21:11, rw.
+  /// `DB_DEPTH_SIZE.HEIGHT_TILE_MAX`: bits 21:11, access unknown.
   @inlinable public static var HEIGHT_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 11, width: 11)
   }
 }
 
-/// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), rw, reset 0x0000_0000.
+/// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA017, resetValue: 0x0000_0000,
+      offset: 0xA017,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_SLICE SLICE_TILE_MAX@0:22")
   }
 
-  /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, rw.
+  /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 22)
   }
 }
 
-/// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), rw, reset 0x0000_0000.
+/// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), access unknown, reset unknown (`write` starts from 0).
 public enum TA_BC_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA020, resetValue: 0x0000_0000,
+      offset: 0xA020,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_BC_BASE_ADDR ADDRESS@0:32")
   }
 
-  /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, rw.
+  /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), rw, reset 0x0000_0000.
+/// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), access unknown, reset unknown (`write` starts from 0).
 public enum TA_BC_BASE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA021, resetValue: 0x0000_0000,
+      offset: 0xA021,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_BC_BASE_ADDR_HI ADDRESS@0:8")
   }
 
-  /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, rw.
+  /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_HI_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07A, resetValue: 0x0000_0000,
+      offset: 0xA07A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_0 DEST_BASE_HI_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_HI_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07B, resetValue: 0x0000_0000,
+      offset: 0xA07B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_1 DEST_BASE_HI_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_HI_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07C, resetValue: 0x0000_0000,
+      offset: 0xA07C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_2 DEST_BASE_HI_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_HI_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07D, resetValue: 0x0000_0000,
+      offset: 0xA07D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_3 DEST_BASE_HI_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07E, resetValue: 0x0000_0000,
+      offset: 0xA07E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_2 DEST_BASE_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07F, resetValue: 0x0000_0000,
+      offset: 0xA07F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_3 DEST_BASE_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), rw, reset 0x0000_0000.
+/// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_WINDOW_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA080, resetValue: 0x0000_0000,
+      offset: 0xA080,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_WINDOW_OFFSET WINDOW_X_OFFSET@0:16 WINDOW_Y_OFFSET@16:16")
   }
 
-  /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, rw.
+  /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, access unknown.
   @inlinable public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PA_SC_WINDOW_OFFSET.WINDOW_Y_OFFSET`: bits 31:16, rw.
+  /// `PA_SC_WINDOW_OFFSET.WINDOW_Y_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var WINDOW_Y_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), rw, reset 0x0000_0000.
+/// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_WINDOW_SCISSOR_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA081, resetValue: 0x0000_0000,
+      offset: 0xA081,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_WINDOW_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), rw, reset 0x0000_0000.
+/// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_WINDOW_SCISSOR_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA082, resetValue: 0x0000_0000,
+      offset: 0xA082,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_WINDOW_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_RULE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA083, resetValue: 0x0000_0000,
+      offset: 0xA083,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_RULE CLIP_RULE@0:16")
   }
 
-  /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, rw.
+  /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, access unknown.
   @inlinable public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_0_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA084, resetValue: 0x0000_0000,
+      offset: 0xA084,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_0_TL TL_X@0:15 TL_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_0_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA085, resetValue: 0x0000_0000,
+      offset: 0xA085,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_0_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_1_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA086, resetValue: 0x0000_0000,
+      offset: 0xA086,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_1_TL TL_X@0:15 TL_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_1_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA087, resetValue: 0x0000_0000,
+      offset: 0xA087,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_1_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_2_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA088, resetValue: 0x0000_0000,
+      offset: 0xA088,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_2_TL TL_X@0:15 TL_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_2_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA089, resetValue: 0x0000_0000,
+      offset: 0xA089,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_2_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_3_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08A, resetValue: 0x0000_0000,
+      offset: 0xA08A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_3_TL TL_X@0:15 TL_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), rw, reset 0x0000_0000.
+/// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_3_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08B, resetValue: 0x0000_0000,
+      offset: 0xA08B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_3_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), rw, reset 0x0000_0000.
+/// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_EDGERULE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08C, resetValue: 0x0000_0000,
+      offset: 0xA08C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_EDGERULE ER_TRI@0:4 ER_POINT@4:4 ER_RECT@8:4 ER_LINE_LR@12:6 ER_LINE_RL@18:6 ER_LINE_TB@24:4 ER_LINE_BT@28:4")
   }
 
-  /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, rw.
+  /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, access unknown.
   @inlinable public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_EDGERULE.ER_POINT`: bits 7:4, rw.
+  /// `PA_SC_EDGERULE.ER_POINT`: bits 7:4, access unknown.
   @inlinable public static var ER_POINT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_EDGERULE.ER_RECT`: bits 11:8, rw.
+  /// `PA_SC_EDGERULE.ER_RECT`: bits 11:8, access unknown.
   @inlinable public static var ER_RECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_EDGERULE.ER_LINE_LR`: bits 17:12, rw.
+  /// `PA_SC_EDGERULE.ER_LINE_LR`: bits 17:12, access unknown.
   @inlinable public static var ER_LINE_LR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `PA_SC_EDGERULE.ER_LINE_RL`: bits 23:18, rw.
+  /// `PA_SC_EDGERULE.ER_LINE_RL`: bits 23:18, access unknown.
   @inlinable public static var ER_LINE_RL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
-  /// `PA_SC_EDGERULE.ER_LINE_TB`: bits 27:24, rw.
+  /// `PA_SC_EDGERULE.ER_LINE_TB`: bits 27:24, access unknown.
   @inlinable public static var ER_LINE_TB: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_EDGERULE.ER_LINE_BT`: bits 31:28, rw.
+  /// `PA_SC_EDGERULE.ER_LINE_BT`: bits 31:28, access unknown.
   @inlinable public static var ER_LINE_BT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), rw, reset 0x0000_0000.
+/// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08D, resetValue: 0x0000_0000,
+      offset: 0xA08D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_HARDWARE_SCREEN_OFFSET HW_SCREEN_OFFSET_X@0:9 HW_SCREEN_OFFSET_Y@16:9")
   }
 
-  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, rw.
+  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, access unknown.
   @inlinable public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_Y`: bits 24:16, rw.
+  /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_Y`: bits 24:16, access unknown.
   @inlinable public static var HW_SCREEN_OFFSET_Y: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 9)
   }
 }
 
-/// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), rw, reset 0x0000_0000.
+/// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), access unknown, reset unknown (`write` starts from 0).
 public enum CB_TARGET_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08E, resetValue: 0x0000_0000,
+      offset: 0xA08E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_TARGET_MASK TARGET0_ENABLE@0:4 TARGET1_ENABLE@4:4 TARGET2_ENABLE@8:4 TARGET3_ENABLE@12:4 TARGET4_ENABLE@16:4 TARGET5_ENABLE@20:4 TARGET6_ENABLE@24:4 TARGET7_ENABLE@28:4")
   }
 
-  /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, rw.
+  /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, access unknown.
   @inlinable public static var TARGET0_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET1_ENABLE`: bits 7:4, rw.
+  /// `CB_TARGET_MASK.TARGET1_ENABLE`: bits 7:4, access unknown.
   @inlinable public static var TARGET1_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET2_ENABLE`: bits 11:8, rw.
+  /// `CB_TARGET_MASK.TARGET2_ENABLE`: bits 11:8, access unknown.
   @inlinable public static var TARGET2_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET3_ENABLE`: bits 15:12, rw.
+  /// `CB_TARGET_MASK.TARGET3_ENABLE`: bits 15:12, access unknown.
   @inlinable public static var TARGET3_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET4_ENABLE`: bits 19:16, rw.
+  /// `CB_TARGET_MASK.TARGET4_ENABLE`: bits 19:16, access unknown.
   @inlinable public static var TARGET4_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET5_ENABLE`: bits 23:20, rw.
+  /// `CB_TARGET_MASK.TARGET5_ENABLE`: bits 23:20, access unknown.
   @inlinable public static var TARGET5_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET6_ENABLE`: bits 27:24, rw.
+  /// `CB_TARGET_MASK.TARGET6_ENABLE`: bits 27:24, access unknown.
   @inlinable public static var TARGET6_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `CB_TARGET_MASK.TARGET7_ENABLE`: bits 31:28, rw.
+  /// `CB_TARGET_MASK.TARGET7_ENABLE`: bits 31:28, access unknown.
   @inlinable public static var TARGET7_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), rw, reset 0x0000_0000.
+/// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_SHADER_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA08F, resetValue: 0x0000_0000,
+      offset: 0xA08F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_SHADER_MASK OUTPUT0_ENABLE@0:4 OUTPUT1_ENABLE@4:4 OUTPUT2_ENABLE@8:4 OUTPUT3_ENABLE@12:4 OUTPUT4_ENABLE@16:4 OUTPUT5_ENABLE@20:4 OUTPUT6_ENABLE@24:4 OUTPUT7_ENABLE@28:4")
   }
 
-  /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, rw.
+  /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, access unknown.
   @inlinable public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT1_ENABLE`: bits 7:4, rw.
+  /// `CB_SHADER_MASK.OUTPUT1_ENABLE`: bits 7:4, access unknown.
   @inlinable public static var OUTPUT1_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT2_ENABLE`: bits 11:8, rw.
+  /// `CB_SHADER_MASK.OUTPUT2_ENABLE`: bits 11:8, access unknown.
   @inlinable public static var OUTPUT2_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT3_ENABLE`: bits 15:12, rw.
+  /// `CB_SHADER_MASK.OUTPUT3_ENABLE`: bits 15:12, access unknown.
   @inlinable public static var OUTPUT3_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT4_ENABLE`: bits 19:16, rw.
+  /// `CB_SHADER_MASK.OUTPUT4_ENABLE`: bits 19:16, access unknown.
   @inlinable public static var OUTPUT4_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT5_ENABLE`: bits 23:20, rw.
+  /// `CB_SHADER_MASK.OUTPUT5_ENABLE`: bits 23:20, access unknown.
   @inlinable public static var OUTPUT5_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT6_ENABLE`: bits 27:24, rw.
+  /// `CB_SHADER_MASK.OUTPUT6_ENABLE`: bits 27:24, access unknown.
   @inlinable public static var OUTPUT6_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `CB_SHADER_MASK.OUTPUT7_ENABLE`: bits 31:28, rw.
+  /// `CB_SHADER_MASK.OUTPUT7_ENABLE`: bits 31:28, access unknown.
   @inlinable public static var OUTPUT7_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), rw, reset 0x0000_0000.
+/// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_GENERIC_SCISSOR_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA090, resetValue: 0x0000_0000,
+      offset: 0xA090,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_GENERIC_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), rw, reset 0x0000_0000.
+/// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_GENERIC_SCISSOR_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA091, resetValue: 0x0000_0000,
+      offset: 0xA091,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_GENERIC_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA092, resetValue: 0x0000_0000,
+      offset: 0xA092,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_0 DEST_BASE_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), rw, reset 0x0000_0000.
+/// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), access unknown, reset unknown (`write` starts from 0).
 public enum COHER_DEST_BASE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA093, resetValue: 0x0000_0000,
+      offset: 0xA093,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_1 DEST_BASE_256B@0:32")
   }
 
-  /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, rw.
+  /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA094, resetValue: 0x0000_0000,
+      offset: 0xA094,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_0_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA095, resetValue: 0x0000_0000,
+      offset: 0xA095,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_0_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA096, resetValue: 0x0000_0000,
+      offset: 0xA096,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_1_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA097, resetValue: 0x0000_0000,
+      offset: 0xA097,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_1_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA098, resetValue: 0x0000_0000,
+      offset: 0xA098,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_2_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA099, resetValue: 0x0000_0000,
+      offset: 0xA099,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_2_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09A, resetValue: 0x0000_0000,
+      offset: 0xA09A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_3_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_3_BR`: gfx_8_0 register, MMIO dword 0xA09B (byte 0x2_826C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_3_BR`: gfx_8_0 register, MMIO dword 0xA09B (byte 0x2_826C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_3_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09B, resetValue: 0x0000_0000,
+      offset: 0xA09B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_3_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_4_TL`: gfx_8_0 register, MMIO dword 0xA09C (byte 0x2_8270), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_4_TL`: gfx_8_0 register, MMIO dword 0xA09C (byte 0x2_8270), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_4_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09C, resetValue: 0x0000_0000,
+      offset: 0xA09C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_4_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_4_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_4_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_4_BR`: gfx_8_0 register, MMIO dword 0xA09D (byte 0x2_8274), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_4_BR`: gfx_8_0 register, MMIO dword 0xA09D (byte 0x2_8274), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_4_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09D, resetValue: 0x0000_0000,
+      offset: 0xA09D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_4_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_5_TL`: gfx_8_0 register, MMIO dword 0xA09E (byte 0x2_8278), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_5_TL`: gfx_8_0 register, MMIO dword 0xA09E (byte 0x2_8278), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_5_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09E, resetValue: 0x0000_0000,
+      offset: 0xA09E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_5_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_5_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_5_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_5_BR`: gfx_8_0 register, MMIO dword 0xA09F (byte 0x2_827C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_5_BR`: gfx_8_0 register, MMIO dword 0xA09F (byte 0x2_827C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_5_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA09F, resetValue: 0x0000_0000,
+      offset: 0xA09F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_5_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_6_TL`: gfx_8_0 register, MMIO dword 0xA0A0 (byte 0x2_8280), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_6_TL`: gfx_8_0 register, MMIO dword 0xA0A0 (byte 0x2_8280), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_6_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A0, resetValue: 0x0000_0000,
+      offset: 0xA0A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_6_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_6_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_6_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_6_BR`: gfx_8_0 register, MMIO dword 0xA0A1 (byte 0x2_8284), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_6_BR`: gfx_8_0 register, MMIO dword 0xA0A1 (byte 0x2_8284), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_6_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A1, resetValue: 0x0000_0000,
+      offset: 0xA0A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_6_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_7_TL`: gfx_8_0 register, MMIO dword 0xA0A2 (byte 0x2_8288), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_7_TL`: gfx_8_0 register, MMIO dword 0xA0A2 (byte 0x2_8288), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_7_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A2, resetValue: 0x0000_0000,
+      offset: 0xA0A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_7_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_7_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_7_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_7_BR`: gfx_8_0 register, MMIO dword 0xA0A3 (byte 0x2_828C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_7_BR`: gfx_8_0 register, MMIO dword 0xA0A3 (byte 0x2_828C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_7_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A3, resetValue: 0x0000_0000,
+      offset: 0xA0A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_7_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_8_TL`: gfx_8_0 register, MMIO dword 0xA0A4 (byte 0x2_8290), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_8_TL`: gfx_8_0 register, MMIO dword 0xA0A4 (byte 0x2_8290), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_8_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A4, resetValue: 0x0000_0000,
+      offset: 0xA0A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_8_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_8_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_8_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_8_BR`: gfx_8_0 register, MMIO dword 0xA0A5 (byte 0x2_8294), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_8_BR`: gfx_8_0 register, MMIO dword 0xA0A5 (byte 0x2_8294), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_8_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A5, resetValue: 0x0000_0000,
+      offset: 0xA0A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_8_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_9_TL`: gfx_8_0 register, MMIO dword 0xA0A6 (byte 0x2_8298), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_9_TL`: gfx_8_0 register, MMIO dword 0xA0A6 (byte 0x2_8298), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_9_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A6, resetValue: 0x0000_0000,
+      offset: 0xA0A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_9_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_9_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_9_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_9_BR`: gfx_8_0 register, MMIO dword 0xA0A7 (byte 0x2_829C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_9_BR`: gfx_8_0 register, MMIO dword 0xA0A7 (byte 0x2_829C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_9_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A7, resetValue: 0x0000_0000,
+      offset: 0xA0A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_9_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_10_TL`: gfx_8_0 register, MMIO dword 0xA0A8 (byte 0x2_82A0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_10_TL`: gfx_8_0 register, MMIO dword 0xA0A8 (byte 0x2_82A0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_10_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A8, resetValue: 0x0000_0000,
+      offset: 0xA0A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_10_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_10_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_10_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_10_BR`: gfx_8_0 register, MMIO dword 0xA0A9 (byte 0x2_82A4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_10_BR`: gfx_8_0 register, MMIO dword 0xA0A9 (byte 0x2_82A4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_10_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0A9, resetValue: 0x0000_0000,
+      offset: 0xA0A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_10_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_11_TL`: gfx_8_0 register, MMIO dword 0xA0AA (byte 0x2_82A8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_11_TL`: gfx_8_0 register, MMIO dword 0xA0AA (byte 0x2_82A8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_11_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AA, resetValue: 0x0000_0000,
+      offset: 0xA0AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_11_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_11_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_11_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_11_BR`: gfx_8_0 register, MMIO dword 0xA0AB (byte 0x2_82AC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_11_BR`: gfx_8_0 register, MMIO dword 0xA0AB (byte 0x2_82AC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_11_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AB, resetValue: 0x0000_0000,
+      offset: 0xA0AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_11_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_12_TL`: gfx_8_0 register, MMIO dword 0xA0AC (byte 0x2_82B0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_12_TL`: gfx_8_0 register, MMIO dword 0xA0AC (byte 0x2_82B0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_12_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AC, resetValue: 0x0000_0000,
+      offset: 0xA0AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_12_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_12_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_12_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_12_BR`: gfx_8_0 register, MMIO dword 0xA0AD (byte 0x2_82B4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_12_BR`: gfx_8_0 register, MMIO dword 0xA0AD (byte 0x2_82B4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_12_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AD, resetValue: 0x0000_0000,
+      offset: 0xA0AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_12_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_13_TL`: gfx_8_0 register, MMIO dword 0xA0AE (byte 0x2_82B8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_13_TL`: gfx_8_0 register, MMIO dword 0xA0AE (byte 0x2_82B8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_13_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AE, resetValue: 0x0000_0000,
+      offset: 0xA0AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_13_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_13_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_13_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_13_BR`: gfx_8_0 register, MMIO dword 0xA0AF (byte 0x2_82BC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_13_BR`: gfx_8_0 register, MMIO dword 0xA0AF (byte 0x2_82BC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_13_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0AF, resetValue: 0x0000_0000,
+      offset: 0xA0AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_13_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_14_TL`: gfx_8_0 register, MMIO dword 0xA0B0 (byte 0x2_82C0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_14_TL`: gfx_8_0 register, MMIO dword 0xA0B0 (byte 0x2_82C0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_14_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B0, resetValue: 0x0000_0000,
+      offset: 0xA0B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_14_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_14_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_14_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_14_BR`: gfx_8_0 register, MMIO dword 0xA0B1 (byte 0x2_82C4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_14_BR`: gfx_8_0 register, MMIO dword 0xA0B1 (byte 0x2_82C4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_14_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B1, resetValue: 0x0000_0000,
+      offset: 0xA0B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_14_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_SCISSOR_15_TL`: gfx_8_0 register, MMIO dword 0xA0B2 (byte 0x2_82C8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_15_TL`: gfx_8_0 register, MMIO dword 0xA0B2 (byte 0x2_82C8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_15_TL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B2, resetValue: 0x0000_0000,
+      offset: 0xA0B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_15_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_X`: bits 14:0, access unknown.
   @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_Y`: bits 30:16, access unknown.
   @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_15_TL.WINDOW_OFFSET_DISABLE`: bit 31, rw.
+  /// `PA_SC_VPORT_SCISSOR_15_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
   @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SC_VPORT_SCISSOR_15_BR`: gfx_8_0 register, MMIO dword 0xA0B3 (byte 0x2_82CC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_SCISSOR_15_BR`: gfx_8_0 register, MMIO dword 0xA0B3 (byte 0x2_82CC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_SCISSOR_15_BR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B3, resetValue: 0x0000_0000,
+      offset: 0xA0B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_15_BR BR_X@0:15 BR_Y@16:15")
   }
 
-  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_X`: bits 14:0, rw.
+  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_X`: bits 14:0, access unknown.
   @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
-  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_Y`: bits 30:16, rw.
+  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_Y`: bits 30:16, access unknown.
   @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
-/// `PA_SC_VPORT_ZMIN_0`: gfx_8_0 register, MMIO dword 0xA0B4 (byte 0x2_82D0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_0`: gfx_8_0 register, MMIO dword 0xA0B4 (byte 0x2_82D0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B4, resetValue: 0x0000_0000,
+      offset: 0xA0B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_0 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_0.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_0.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_0`: gfx_8_0 register, MMIO dword 0xA0B5 (byte 0x2_82D4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_0`: gfx_8_0 register, MMIO dword 0xA0B5 (byte 0x2_82D4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B5, resetValue: 0x0000_0000,
+      offset: 0xA0B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_0 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_0.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_0.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_1`: gfx_8_0 register, MMIO dword 0xA0B6 (byte 0x2_82D8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_1`: gfx_8_0 register, MMIO dword 0xA0B6 (byte 0x2_82D8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B6, resetValue: 0x0000_0000,
+      offset: 0xA0B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_1 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_1.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_1.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_1`: gfx_8_0 register, MMIO dword 0xA0B7 (byte 0x2_82DC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_1`: gfx_8_0 register, MMIO dword 0xA0B7 (byte 0x2_82DC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B7, resetValue: 0x0000_0000,
+      offset: 0xA0B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_1 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_1.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_1.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_2`: gfx_8_0 register, MMIO dword 0xA0B8 (byte 0x2_82E0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_2`: gfx_8_0 register, MMIO dword 0xA0B8 (byte 0x2_82E0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B8, resetValue: 0x0000_0000,
+      offset: 0xA0B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_2 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_2.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_2.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_2`: gfx_8_0 register, MMIO dword 0xA0B9 (byte 0x2_82E4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_2`: gfx_8_0 register, MMIO dword 0xA0B9 (byte 0x2_82E4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0B9, resetValue: 0x0000_0000,
+      offset: 0xA0B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_2 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_2.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_2.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_3`: gfx_8_0 register, MMIO dword 0xA0BA (byte 0x2_82E8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_3`: gfx_8_0 register, MMIO dword 0xA0BA (byte 0x2_82E8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BA, resetValue: 0x0000_0000,
+      offset: 0xA0BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_3 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_3.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_3.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_3`: gfx_8_0 register, MMIO dword 0xA0BB (byte 0x2_82EC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_3`: gfx_8_0 register, MMIO dword 0xA0BB (byte 0x2_82EC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BB, resetValue: 0x0000_0000,
+      offset: 0xA0BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_3 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_3.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_3.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_4`: gfx_8_0 register, MMIO dword 0xA0BC (byte 0x2_82F0), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_4`: gfx_8_0 register, MMIO dword 0xA0BC (byte 0x2_82F0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BC, resetValue: 0x0000_0000,
+      offset: 0xA0BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_4 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_4.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_4.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_4`: gfx_8_0 register, MMIO dword 0xA0BD (byte 0x2_82F4), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_4`: gfx_8_0 register, MMIO dword 0xA0BD (byte 0x2_82F4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BD, resetValue: 0x0000_0000,
+      offset: 0xA0BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_4 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_4.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_4.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_5`: gfx_8_0 register, MMIO dword 0xA0BE (byte 0x2_82F8), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_5`: gfx_8_0 register, MMIO dword 0xA0BE (byte 0x2_82F8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BE, resetValue: 0x0000_0000,
+      offset: 0xA0BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_5 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_5.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_5.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_5`: gfx_8_0 register, MMIO dword 0xA0BF (byte 0x2_82FC), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_5`: gfx_8_0 register, MMIO dword 0xA0BF (byte 0x2_82FC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0BF, resetValue: 0x0000_0000,
+      offset: 0xA0BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_5 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_5.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_5.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_6`: gfx_8_0 register, MMIO dword 0xA0C0 (byte 0x2_8300), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_6`: gfx_8_0 register, MMIO dword 0xA0C0 (byte 0x2_8300), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C0, resetValue: 0x0000_0000,
+      offset: 0xA0C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_6 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_6.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_6.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_6`: gfx_8_0 register, MMIO dword 0xA0C1 (byte 0x2_8304), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_6`: gfx_8_0 register, MMIO dword 0xA0C1 (byte 0x2_8304), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C1, resetValue: 0x0000_0000,
+      offset: 0xA0C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_6 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_6.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_6.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_7`: gfx_8_0 register, MMIO dword 0xA0C2 (byte 0x2_8308), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_7`: gfx_8_0 register, MMIO dword 0xA0C2 (byte 0x2_8308), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C2, resetValue: 0x0000_0000,
+      offset: 0xA0C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_7 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_7.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_7.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_7`: gfx_8_0 register, MMIO dword 0xA0C3 (byte 0x2_830C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_7`: gfx_8_0 register, MMIO dword 0xA0C3 (byte 0x2_830C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C3, resetValue: 0x0000_0000,
+      offset: 0xA0C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_7 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -3,6281 +3,6281 @@
 
 import MxMMIO
 
-/// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C4, resetValue: 0x0000_0000,
+      offset: 0xA0C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_8 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C5, resetValue: 0x0000_0000,
+      offset: 0xA0C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_8 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C6, resetValue: 0x0000_0000,
+      offset: 0xA0C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_9 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C7, resetValue: 0x0000_0000,
+      offset: 0xA0C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_9 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C8, resetValue: 0x0000_0000,
+      offset: 0xA0C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_10 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0C9, resetValue: 0x0000_0000,
+      offset: 0xA0C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_10 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CA, resetValue: 0x0000_0000,
+      offset: 0xA0CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_11 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CB, resetValue: 0x0000_0000,
+      offset: 0xA0CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_11 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CC, resetValue: 0x0000_0000,
+      offset: 0xA0CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_12 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CD, resetValue: 0x0000_0000,
+      offset: 0xA0CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_12 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CE, resetValue: 0x0000_0000,
+      offset: 0xA0CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_13 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0CF, resetValue: 0x0000_0000,
+      offset: 0xA0CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_13 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D0, resetValue: 0x0000_0000,
+      offset: 0xA0D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_14 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D1, resetValue: 0x0000_0000,
+      offset: 0xA0D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_14 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMIN_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D2, resetValue: 0x0000_0000,
+      offset: 0xA0D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_15 VPORT_ZMIN@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), rw, reset 0x0000_0000.
+/// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_VPORT_ZMAX_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D3, resetValue: 0x0000_0000,
+      offset: 0xA0D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_15 VPORT_ZMAX@0:32")
   }
 
-  /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, rw.
+  /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), rw, reset 0x0000_0000.
+/// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_RASTER_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D4, resetValue: 0x0000_0000,
+      offset: 0xA0D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_RASTER_CONFIG RB_MAP_PKR0@0:2 RB_MAP_PKR1@2:2 RB_XSEL2@4:2 RB_XSEL@6:1 RB_YSEL@7:1 PKR_MAP@8:2 PKR_XSEL@10:2 PKR_YSEL@12:2 PKR_XSEL2@14:2 SC_MAP@16:2 SC_XSEL@18:2 SC_YSEL@20:2 SE_MAP@24:2 SE_XSEL@26:2 SE_YSEL@28:2")
   }
 
-  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR0`: bits 1:0, rw.
+  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR0`: bits 1:0, access unknown.
   @inlinable public static var RB_MAP_PKR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR1`: bits 3:2, rw.
+  /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR1`: bits 3:2, access unknown.
   @inlinable public static var RB_MAP_PKR1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.RB_XSEL2`: bits 5:4, rw.
+  /// `PA_SC_RASTER_CONFIG.RB_XSEL2`: bits 5:4, access unknown.
   @inlinable public static var RB_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.RB_XSEL`: bit 6, rw.
+  /// `PA_SC_RASTER_CONFIG.RB_XSEL`: bit 6, access unknown.
   @inlinable public static var RB_XSEL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `PA_SC_RASTER_CONFIG.RB_YSEL`: bit 7, rw.
+  /// `PA_SC_RASTER_CONFIG.RB_YSEL`: bit 7, access unknown.
   @inlinable public static var RB_YSEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `PA_SC_RASTER_CONFIG.PKR_MAP`: bits 9:8, rw.
+  /// `PA_SC_RASTER_CONFIG.PKR_MAP`: bits 9:8, access unknown.
   @inlinable public static var PKR_MAP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.PKR_XSEL`: bits 11:10, rw.
+  /// `PA_SC_RASTER_CONFIG.PKR_XSEL`: bits 11:10, access unknown.
   @inlinable public static var PKR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.PKR_YSEL`: bits 13:12, rw.
+  /// `PA_SC_RASTER_CONFIG.PKR_YSEL`: bits 13:12, access unknown.
   @inlinable public static var PKR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.PKR_XSEL2`: bits 15:14, rw.
+  /// `PA_SC_RASTER_CONFIG.PKR_XSEL2`: bits 15:14, access unknown.
   @inlinable public static var PKR_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SC_MAP`: bits 17:16, rw.
+  /// `PA_SC_RASTER_CONFIG.SC_MAP`: bits 17:16, access unknown.
   @inlinable public static var SC_MAP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SC_XSEL`: bits 19:18, rw.
+  /// `PA_SC_RASTER_CONFIG.SC_XSEL`: bits 19:18, access unknown.
   @inlinable public static var SC_XSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SC_YSEL`: bits 21:20, rw.
+  /// `PA_SC_RASTER_CONFIG.SC_YSEL`: bits 21:20, access unknown.
   @inlinable public static var SC_YSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SE_MAP`: bits 25:24, rw.
+  /// `PA_SC_RASTER_CONFIG.SE_MAP`: bits 25:24, access unknown.
   @inlinable public static var SE_MAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SE_XSEL`: bits 27:26, rw.
+  /// `PA_SC_RASTER_CONFIG.SE_XSEL`: bits 27:26, access unknown.
   @inlinable public static var SE_XSEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG.SE_YSEL`: bits 29:28, rw.
+  /// `PA_SC_RASTER_CONFIG.SE_YSEL`: bits 29:28, access unknown.
   @inlinable public static var SE_YSEL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 }
 
-/// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), rw, reset 0x0000_0000.
+/// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_RASTER_CONFIG_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D5, resetValue: 0x0000_0000,
+      offset: 0xA0D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_RASTER_CONFIG_1 SE_PAIR_MAP@0:2 SE_PAIR_XSEL@2:2 SE_PAIR_YSEL@4:2")
   }
 
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_MAP`: bits 1:0, rw.
+  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_MAP`: bits 1:0, access unknown.
   @inlinable public static var SE_PAIR_MAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_XSEL`: bits 3:2, rw.
+  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_XSEL`: bits 3:2, access unknown.
   @inlinable public static var SE_PAIR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_YSEL`: bits 5:4, rw.
+  /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_YSEL`: bits 5:4, access unknown.
   @inlinable public static var SE_PAIR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
-/// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), rw, reset 0x0000_0000.
+/// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D6, resetValue: 0x0000_0000,
+      offset: 0xA0D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_EXTENT_CONTROL SLICE_EVEN_ENABLE@0:2 SLICE_ODD_ENABLE@2:2")
   }
 
-  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, rw.
+  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, access unknown.
   @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_ODD_ENABLE`: bits 3:2, rw.
+  /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_ODD_ENABLE`: bits 3:2, access unknown.
   @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 }
 
-/// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), rw, reset 0x0000_0000.
+/// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PERFMON_CNTX_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D8, resetValue: 0x0000_0000,
+      offset: 0xA0D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PERFMON_CNTX_CNTL PERFMON_ENABLE@31:1")
   }
 
-  /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, rw.
+  /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, access unknown.
   @inlinable public static var PERFMON_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), rw, reset 0x0000_0000.
+/// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RINGID`, at the same offset.
 public enum CP_PIPEID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D9, resetValue: 0x0000_0000,
+      offset: 0xA0D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PIPEID PIPE_ID@0:2")
   }
 
-  /// `CP_PIPEID.PIPE_ID`: bits 1:0, rw.
+  /// `CP_PIPEID.PIPE_ID`: bits 1:0, access unknown.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), rw, reset 0x0000_0000.
+/// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RINGID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0D9, resetValue: 0x0000_0000,
+      offset: 0xA0D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RINGID RINGID@0:2")
   }
 
-  /// `CP_RINGID.RINGID`: bits 1:0, rw.
+  /// `CP_RINGID.RINGID`: bits 1:0, access unknown.
   @inlinable public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), rw, reset 0x0000_0000.
+/// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA0DA, resetValue: 0x0000_0000,
+      offset: 0xA0DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VMID VMID@0:4")
   }
 
-  /// `CP_VMID.VMID`: bits 3:0, rw.
+  /// `CP_VMID.VMID`: bits 3:0, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), rw, reset 0x0000_0000.
+/// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MAX_VTX_INDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA100, resetValue: 0x0000_0000,
+      offset: 0xA100,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_MAX_VTX_INDX MAX_INDX@0:32")
   }
 
-  /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, rw.
+  /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, access unknown.
   @inlinable public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), rw, reset 0x0000_0000.
+/// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MIN_VTX_INDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA101, resetValue: 0x0000_0000,
+      offset: 0xA101,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_MIN_VTX_INDX MIN_INDX@0:32")
   }
 
-  /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, rw.
+  /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, access unknown.
   @inlinable public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), rw, reset 0x0000_0000.
+/// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_INDX_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA102, resetValue: 0x0000_0000,
+      offset: 0xA102,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INDX_OFFSET INDX_OFFSET@0:32")
   }
 
-  /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, rw.
+  /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, access unknown.
   @inlinable public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), rw, reset 0x0000_0000.
+/// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA103, resetValue: 0x0000_0000,
+      offset: 0xA103,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_MULTI_PRIM_IB_RESET_INDX RESET_INDX@0:32")
   }
 
-  /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, rw.
+  /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, access unknown.
   @inlinable public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), rw, reset 0x0000_0000.
+/// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_RED: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA105, resetValue: 0x0000_0000,
+      offset: 0xA105,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND_RED BLEND_RED@0:32")
   }
 
-  /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, rw.
+  /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, access unknown.
   @inlinable public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), rw, reset 0x0000_0000.
+/// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_GREEN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA106, resetValue: 0x0000_0000,
+      offset: 0xA106,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND_GREEN BLEND_GREEN@0:32")
   }
 
-  /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, rw.
+  /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, access unknown.
   @inlinable public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), rw, reset 0x0000_0000.
+/// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_BLUE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA107, resetValue: 0x0000_0000,
+      offset: 0xA107,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND_BLUE BLEND_BLUE@0:32")
   }
 
-  /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, rw.
+  /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, access unknown.
   @inlinable public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), rw, reset 0x0000_0000.
+/// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_ALPHA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA108, resetValue: 0x0000_0000,
+      offset: 0xA108,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND_ALPHA BLEND_ALPHA@0:32")
   }
 
-  /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, rw.
+  /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, access unknown.
   @inlinable public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), rw, reset 0x0000_0000.
+/// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA109, resetValue: 0x0000_0000,
+      offset: 0xA109,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 OVERWRITE_COMBINER_MRT_SHARING_DISABLE@1:1 OVERWRITE_COMBINER_WATERMARK@2:5")
   }
 
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_MRT_SHARING_DISABLE`: bit 1, rw.
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_MRT_SHARING_DISABLE`: bit 1, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_MRT_SHARING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_WATERMARK`: bits 6:2, rw.
+  /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_WATERMARK`: bits 6:2, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 5)
   }
 }
 
-/// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), rw, reset 0x0000_0000.
+/// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA10B, resetValue: 0x0000_0000,
+      offset: 0xA10B,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_CONTROL STENCILFAIL@0:4 STENCILZPASS@4:4 STENCILZFAIL@8:4 STENCILFAIL_BF@12:4 STENCILZPASS_BF@16:4 STENCILZFAIL_BF@20:4")
   }
 
-  /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, rw.
+  /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, access unknown.
   @inlinable public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `DB_STENCIL_CONTROL.STENCILZPASS`: bits 7:4, rw.
+  /// `DB_STENCIL_CONTROL.STENCILZPASS`: bits 7:4, access unknown.
   @inlinable public static var STENCILZPASS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `DB_STENCIL_CONTROL.STENCILZFAIL`: bits 11:8, rw.
+  /// `DB_STENCIL_CONTROL.STENCILZFAIL`: bits 11:8, access unknown.
   @inlinable public static var STENCILZFAIL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `DB_STENCIL_CONTROL.STENCILFAIL_BF`: bits 15:12, rw.
+  /// `DB_STENCIL_CONTROL.STENCILFAIL_BF`: bits 15:12, access unknown.
   @inlinable public static var STENCILFAIL_BF: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `DB_STENCIL_CONTROL.STENCILZPASS_BF`: bits 19:16, rw.
+  /// `DB_STENCIL_CONTROL.STENCILZPASS_BF`: bits 19:16, access unknown.
   @inlinable public static var STENCILZPASS_BF: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `DB_STENCIL_CONTROL.STENCILZFAIL_BF`: bits 23:20, rw.
+  /// `DB_STENCIL_CONTROL.STENCILZFAIL_BF`: bits 23:20, access unknown.
   @inlinable public static var STENCILZFAIL_BF: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 }
 
-/// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), rw, reset 0x0000_0000.
+/// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCILREFMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA10C, resetValue: 0x0000_0000,
+      offset: 0xA10C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCILREFMASK STENCILTESTVAL@0:8 STENCILMASK@8:8 STENCILWRITEMASK@16:8 STENCILOPVAL@24:8")
   }
 
-  /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, rw.
+  /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, access unknown.
   @inlinable public static var STENCILTESTVAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `DB_STENCILREFMASK.STENCILMASK`: bits 15:8, rw.
+  /// `DB_STENCILREFMASK.STENCILMASK`: bits 15:8, access unknown.
   @inlinable public static var STENCILMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DB_STENCILREFMASK.STENCILWRITEMASK`: bits 23:16, rw.
+  /// `DB_STENCILREFMASK.STENCILWRITEMASK`: bits 23:16, access unknown.
   @inlinable public static var STENCILWRITEMASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `DB_STENCILREFMASK.STENCILOPVAL`: bits 31:24, rw.
+  /// `DB_STENCILREFMASK.STENCILOPVAL`: bits 31:24, access unknown.
   @inlinable public static var STENCILOPVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), rw, reset 0x0000_0000.
+/// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCILREFMASK_BF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA10D, resetValue: 0x0000_0000,
+      offset: 0xA10D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCILREFMASK_BF STENCILTESTVAL_BF@0:8 STENCILMASK_BF@8:8 STENCILWRITEMASK_BF@16:8 STENCILOPVAL_BF@24:8")
   }
 
-  /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, rw.
+  /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, access unknown.
   @inlinable public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `DB_STENCILREFMASK_BF.STENCILMASK_BF`: bits 15:8, rw.
+  /// `DB_STENCILREFMASK_BF.STENCILMASK_BF`: bits 15:8, access unknown.
   @inlinable public static var STENCILMASK_BF: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `DB_STENCILREFMASK_BF.STENCILWRITEMASK_BF`: bits 23:16, rw.
+  /// `DB_STENCILREFMASK_BF.STENCILWRITEMASK_BF`: bits 23:16, access unknown.
   @inlinable public static var STENCILWRITEMASK_BF: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `DB_STENCILREFMASK_BF.STENCILOPVAL_BF`: bits 31:24, rw.
+  /// `DB_STENCILREFMASK_BF.STENCILOPVAL_BF`: bits 31:24, access unknown.
   @inlinable public static var STENCILOPVAL_BF: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA10F, resetValue: 0x0000_0000,
+      offset: 0xA10F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA110, resetValue: 0x0000_0000,
+      offset: 0xA110,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA111, resetValue: 0x0000_0000,
+      offset: 0xA111,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA112, resetValue: 0x0000_0000,
+      offset: 0xA112,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA113, resetValue: 0x0000_0000,
+      offset: 0xA113,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA114, resetValue: 0x0000_0000,
+      offset: 0xA114,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA115, resetValue: 0x0000_0000,
+      offset: 0xA115,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_1 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA116, resetValue: 0x0000_0000,
+      offset: 0xA116,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_1 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA117, resetValue: 0x0000_0000,
+      offset: 0xA117,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_1 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA118, resetValue: 0x0000_0000,
+      offset: 0xA118,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_1 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA119, resetValue: 0x0000_0000,
+      offset: 0xA119,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_1 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11A, resetValue: 0x0000_0000,
+      offset: 0xA11A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_1 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11B, resetValue: 0x0000_0000,
+      offset: 0xA11B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_2 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11C, resetValue: 0x0000_0000,
+      offset: 0xA11C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_2 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11D, resetValue: 0x0000_0000,
+      offset: 0xA11D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_2 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11E, resetValue: 0x0000_0000,
+      offset: 0xA11E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_2 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA11F, resetValue: 0x0000_0000,
+      offset: 0xA11F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_2 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA120, resetValue: 0x0000_0000,
+      offset: 0xA120,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_2 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA121, resetValue: 0x0000_0000,
+      offset: 0xA121,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_3 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA122, resetValue: 0x0000_0000,
+      offset: 0xA122,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_3 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA123, resetValue: 0x0000_0000,
+      offset: 0xA123,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_3 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA124, resetValue: 0x0000_0000,
+      offset: 0xA124,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_3 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA125, resetValue: 0x0000_0000,
+      offset: 0xA125,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_3 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA126, resetValue: 0x0000_0000,
+      offset: 0xA126,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_3 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA127, resetValue: 0x0000_0000,
+      offset: 0xA127,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_4 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA128, resetValue: 0x0000_0000,
+      offset: 0xA128,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_4 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA129, resetValue: 0x0000_0000,
+      offset: 0xA129,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_4 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12A, resetValue: 0x0000_0000,
+      offset: 0xA12A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_4 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12B, resetValue: 0x0000_0000,
+      offset: 0xA12B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_4 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12C, resetValue: 0x0000_0000,
+      offset: 0xA12C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_4 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12D, resetValue: 0x0000_0000,
+      offset: 0xA12D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_5 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12E, resetValue: 0x0000_0000,
+      offset: 0xA12E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_5 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA12F, resetValue: 0x0000_0000,
+      offset: 0xA12F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_5 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA130, resetValue: 0x0000_0000,
+      offset: 0xA130,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_5 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA131, resetValue: 0x0000_0000,
+      offset: 0xA131,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_5 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA132, resetValue: 0x0000_0000,
+      offset: 0xA132,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_5 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA133, resetValue: 0x0000_0000,
+      offset: 0xA133,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_6 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA134, resetValue: 0x0000_0000,
+      offset: 0xA134,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_6 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA135, resetValue: 0x0000_0000,
+      offset: 0xA135,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_6 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA136, resetValue: 0x0000_0000,
+      offset: 0xA136,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_6 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA137, resetValue: 0x0000_0000,
+      offset: 0xA137,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_6 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA138, resetValue: 0x0000_0000,
+      offset: 0xA138,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_6 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA139, resetValue: 0x0000_0000,
+      offset: 0xA139,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_7 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13A, resetValue: 0x0000_0000,
+      offset: 0xA13A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_7 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13B, resetValue: 0x0000_0000,
+      offset: 0xA13B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_7 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13C, resetValue: 0x0000_0000,
+      offset: 0xA13C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_7 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13D, resetValue: 0x0000_0000,
+      offset: 0xA13D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_7 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13E, resetValue: 0x0000_0000,
+      offset: 0xA13E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_7 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA13F, resetValue: 0x0000_0000,
+      offset: 0xA13F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_8 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA140, resetValue: 0x0000_0000,
+      offset: 0xA140,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_8 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA141, resetValue: 0x0000_0000,
+      offset: 0xA141,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_8 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA142, resetValue: 0x0000_0000,
+      offset: 0xA142,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_8 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA143, resetValue: 0x0000_0000,
+      offset: 0xA143,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_8 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA144, resetValue: 0x0000_0000,
+      offset: 0xA144,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_8 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA145, resetValue: 0x0000_0000,
+      offset: 0xA145,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_9 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA146, resetValue: 0x0000_0000,
+      offset: 0xA146,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_9 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA147, resetValue: 0x0000_0000,
+      offset: 0xA147,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_9 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA148, resetValue: 0x0000_0000,
+      offset: 0xA148,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_9 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA149, resetValue: 0x0000_0000,
+      offset: 0xA149,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_9 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14A, resetValue: 0x0000_0000,
+      offset: 0xA14A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_9 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14B, resetValue: 0x0000_0000,
+      offset: 0xA14B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_10 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14C, resetValue: 0x0000_0000,
+      offset: 0xA14C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_10 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14D, resetValue: 0x0000_0000,
+      offset: 0xA14D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_10 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14E, resetValue: 0x0000_0000,
+      offset: 0xA14E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_10 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA14F, resetValue: 0x0000_0000,
+      offset: 0xA14F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_10 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA150, resetValue: 0x0000_0000,
+      offset: 0xA150,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_10 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA151, resetValue: 0x0000_0000,
+      offset: 0xA151,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_11 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA152, resetValue: 0x0000_0000,
+      offset: 0xA152,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_11 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA153, resetValue: 0x0000_0000,
+      offset: 0xA153,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_11 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA154, resetValue: 0x0000_0000,
+      offset: 0xA154,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_11 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA155, resetValue: 0x0000_0000,
+      offset: 0xA155,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_11 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA156, resetValue: 0x0000_0000,
+      offset: 0xA156,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_11 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA157, resetValue: 0x0000_0000,
+      offset: 0xA157,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_12 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA158, resetValue: 0x0000_0000,
+      offset: 0xA158,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_12 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA159, resetValue: 0x0000_0000,
+      offset: 0xA159,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_12 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15A, resetValue: 0x0000_0000,
+      offset: 0xA15A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_12 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15B, resetValue: 0x0000_0000,
+      offset: 0xA15B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_12 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15C, resetValue: 0x0000_0000,
+      offset: 0xA15C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_12 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15D, resetValue: 0x0000_0000,
+      offset: 0xA15D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_13 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15E, resetValue: 0x0000_0000,
+      offset: 0xA15E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_13 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA15F, resetValue: 0x0000_0000,
+      offset: 0xA15F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_13 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA160, resetValue: 0x0000_0000,
+      offset: 0xA160,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_13 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA161, resetValue: 0x0000_0000,
+      offset: 0xA161,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_13 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA162, resetValue: 0x0000_0000,
+      offset: 0xA162,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_13 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA163, resetValue: 0x0000_0000,
+      offset: 0xA163,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_14 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA164, resetValue: 0x0000_0000,
+      offset: 0xA164,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_14 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA165, resetValue: 0x0000_0000,
+      offset: 0xA165,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_14 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA166, resetValue: 0x0000_0000,
+      offset: 0xA166,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_14 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA167, resetValue: 0x0000_0000,
+      offset: 0xA167,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_14 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA168, resetValue: 0x0000_0000,
+      offset: 0xA168,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_14 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XSCALE_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA169, resetValue: 0x0000_0000,
+      offset: 0xA169,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_15 VPORT_XSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_XOFFSET_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16A, resetValue: 0x0000_0000,
+      offset: 0xA16A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_15 VPORT_XOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YSCALE_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16B, resetValue: 0x0000_0000,
+      offset: 0xA16B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_15 VPORT_YSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_YOFFSET_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16C, resetValue: 0x0000_0000,
+      offset: 0xA16C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_15 VPORT_YOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZSCALE_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16D, resetValue: 0x0000_0000,
+      offset: 0xA16D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_15 VPORT_ZSCALE@0:32")
   }
 
-  /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), rw, reset 0x0000_0000.
+/// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VPORT_ZOFFSET_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16E, resetValue: 0x0000_0000,
+      offset: 0xA16E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_15 VPORT_ZOFFSET@0:32")
   }
 
-  /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, rw.
+  /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, access unknown.
   @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_0_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA16F, resetValue: 0x0000_0000,
+      offset: 0xA16F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_0_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA170, resetValue: 0x0000_0000,
+      offset: 0xA170,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_0_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA171, resetValue: 0x0000_0000,
+      offset: 0xA171,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_0_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA172, resetValue: 0x0000_0000,
+      offset: 0xA172,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_1_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA173, resetValue: 0x0000_0000,
+      offset: 0xA173,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_1_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA174, resetValue: 0x0000_0000,
+      offset: 0xA174,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_1_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA175, resetValue: 0x0000_0000,
+      offset: 0xA175,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_1_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA176, resetValue: 0x0000_0000,
+      offset: 0xA176,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_2_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA177, resetValue: 0x0000_0000,
+      offset: 0xA177,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_2_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA178, resetValue: 0x0000_0000,
+      offset: 0xA178,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_2_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA179, resetValue: 0x0000_0000,
+      offset: 0xA179,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_2_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17A, resetValue: 0x0000_0000,
+      offset: 0xA17A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_3_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17B, resetValue: 0x0000_0000,
+      offset: 0xA17B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_3_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17C, resetValue: 0x0000_0000,
+      offset: 0xA17C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_3_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17D, resetValue: 0x0000_0000,
+      offset: 0xA17D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_3_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17E, resetValue: 0x0000_0000,
+      offset: 0xA17E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_4_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA17F, resetValue: 0x0000_0000,
+      offset: 0xA17F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_4_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA180, resetValue: 0x0000_0000,
+      offset: 0xA180,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_4_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA181, resetValue: 0x0000_0000,
+      offset: 0xA181,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_4_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA182, resetValue: 0x0000_0000,
+      offset: 0xA182,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_5_X: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA183, resetValue: 0x0000_0000,
+      offset: 0xA183,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_X DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_5_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA184, resetValue: 0x0000_0000,
+      offset: 0xA184,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_Y DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_5_Z: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA185, resetValue: 0x0000_0000,
+      offset: 0xA185,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_Z DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), rw, reset 0x0000_0000.
+/// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_UCP_5_W: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA186, resetValue: 0x0000_0000,
+      offset: 0xA186,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_W DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA191, resetValue: 0x0000_0000,
+      offset: 0xA191,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_0 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA192, resetValue: 0x0000_0000,
+      offset: 0xA192,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_1 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA193, resetValue: 0x0000_0000,
+      offset: 0xA193,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_2 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA194, resetValue: 0x0000_0000,
+      offset: 0xA194,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_3 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA195, resetValue: 0x0000_0000,
+      offset: 0xA195,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_4 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA196, resetValue: 0x0000_0000,
+      offset: 0xA196,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_5 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA197, resetValue: 0x0000_0000,
+      offset: 0xA197,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_6 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA198, resetValue: 0x0000_0000,
+      offset: 0xA198,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_7 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA199, resetValue: 0x0000_0000,
+      offset: 0xA199,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_8 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19A, resetValue: 0x0000_0000,
+      offset: 0xA19A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_9 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19B, resetValue: 0x0000_0000,
+      offset: 0xA19B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_10 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19C, resetValue: 0x0000_0000,
+      offset: 0xA19C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_11 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19D, resetValue: 0x0000_0000,
+      offset: 0xA19D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_12 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19E, resetValue: 0x0000_0000,
+      offset: 0xA19E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_13 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA19F, resetValue: 0x0000_0000,
+      offset: 0xA19F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_14 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A0, resetValue: 0x0000_0000,
+      offset: 0xA1A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_15 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A1, resetValue: 0x0000_0000,
+      offset: 0xA1A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_16 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A2, resetValue: 0x0000_0000,
+      offset: 0xA1A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_17 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A3, resetValue: 0x0000_0000,
+      offset: 0xA1A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_18 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A4, resetValue: 0x0000_0000,
+      offset: 0xA1A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_19 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, rw.
+  /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, access unknown.
   @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, rw.
+  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, access unknown.
   @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, rw.
+  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
   @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A5, resetValue: 0x0000_0000,
+      offset: 0xA1A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_20 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_21: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A6, resetValue: 0x0000_0000,
+      offset: 0xA1A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_21 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_22: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A7, resetValue: 0x0000_0000,
+      offset: 0xA1A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_22 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_23: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A8, resetValue: 0x0000_0000,
+      offset: 0xA1A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_23 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_24: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1A9, resetValue: 0x0000_0000,
+      offset: 0xA1A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_24 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_25: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AA, resetValue: 0x0000_0000,
+      offset: 0xA1AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_25 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_26: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AB, resetValue: 0x0000_0000,
+      offset: 0xA1AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_26 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_27: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AC, resetValue: 0x0000_0000,
+      offset: 0xA1AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_27 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_28: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AD, resetValue: 0x0000_0000,
+      offset: 0xA1AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_28 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_29: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AE, resetValue: 0x0000_0000,
+      offset: 0xA1AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_29 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_30: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1AF, resetValue: 0x0000_0000,
+      offset: 0xA1AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_30 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_CNTL_31: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B0, resetValue: 0x0000_0000,
+      offset: 0xA1B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_31 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
 
-  /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, rw.
+  /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, rw.
+  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, access unknown.
   @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, rw.
+  /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, access unknown.
   @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, rw.
+  /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, access unknown.
   @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, rw.
+  /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, access unknown.
   @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, rw.
+  /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, access unknown.
   @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, rw.
+  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
   @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, rw.
+  /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, access unknown.
   @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, rw.
+  /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, access unknown.
   @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), rw, reset 0x0000_0000.
+/// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_VS_OUT_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B1, resetValue: 0x0000_0000,
+      offset: 0xA1B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_VS_OUT_CONFIG VS_EXPORT_COUNT@1:5 VS_HALF_PACK@6:1")
   }
 
-  /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, rw.
+  /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, access unknown.
   @inlinable public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 5)
   }
 
-  /// `SPI_VS_OUT_CONFIG.VS_HALF_PACK`: bit 6, rw.
+  /// `SPI_VS_OUT_CONFIG.VS_HALF_PACK`: bit 6, access unknown.
   @inlinable public static var VS_HALF_PACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
-/// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_ENA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B3, resetValue: 0x0000_0000,
+      offset: 0xA1B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_ENA PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
   }
 
-  /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, rw.
+  /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, access unknown.
   @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, rw.
+  /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, access unknown.
   @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, rw.
+  /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, access unknown.
   @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, rw.
+  /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
   @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, rw.
+  /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
   @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, rw.
+  /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, access unknown.
   @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, rw.
+  /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, access unknown.
   @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, rw.
+  /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
   @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, rw.
+  /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, access unknown.
   @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, rw.
+  /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, access unknown.
   @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, rw.
+  /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, access unknown.
   @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, rw.
+  /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, access unknown.
   @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, rw.
+  /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, access unknown.
   @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, rw.
+  /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, access unknown.
   @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, rw.
+  /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
   @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, rw.
+  /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, access unknown.
   @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), rw, reset 0x0000_0000.
+/// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_INPUT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B4, resetValue: 0x0000_0000,
+      offset: 0xA1B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_ADDR PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
   }
 
-  /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, rw.
+  /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, access unknown.
   @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, rw.
+  /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, access unknown.
   @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, rw.
+  /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, access unknown.
   @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, rw.
+  /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
   @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, rw.
+  /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
   @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, rw.
+  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, access unknown.
   @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, rw.
+  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, access unknown.
   @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, rw.
+  /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
   @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, rw.
+  /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, access unknown.
   @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, rw.
+  /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, access unknown.
   @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, rw.
+  /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, access unknown.
   @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, rw.
+  /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, access unknown.
   @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, rw.
+  /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, access unknown.
   @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, rw.
+  /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, access unknown.
   @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, rw.
+  /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
   @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, rw.
+  /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, access unknown.
   @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), rw, reset 0x0000_0000.
+/// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_INTERP_CONTROL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B5, resetValue: 0x0000_0000,
+      offset: 0xA1B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_INTERP_CONTROL_0 FLAT_SHADE_ENA@0:1 PNT_SPRITE_ENA@1:1 PNT_SPRITE_OVRD_X@2:3 PNT_SPRITE_OVRD_Y@5:3 PNT_SPRITE_OVRD_Z@8:3 PNT_SPRITE_OVRD_W@11:3 PNT_SPRITE_TOP_1@14:1")
   }
 
-  /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, rw.
+  /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, access unknown.
   @inlinable public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_ENA`: bit 1, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_ENA`: bit 1, access unknown.
   @inlinable public static var PNT_SPRITE_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_X`: bits 4:2, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_X`: bits 4:2, access unknown.
   @inlinable public static var PNT_SPRITE_OVRD_X: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Y`: bits 7:5, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Y`: bits 7:5, access unknown.
   @inlinable public static var PNT_SPRITE_OVRD_Y: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Z`: bits 10:8, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Z`: bits 10:8, access unknown.
   @inlinable public static var PNT_SPRITE_OVRD_Z: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_W`: bits 13:11, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_W`: bits 13:11, access unknown.
   @inlinable public static var PNT_SPRITE_OVRD_W: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 3)
   }
 
-  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_TOP_1`: bit 14, rw.
+  /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_TOP_1`: bit 14, access unknown.
   @inlinable public static var PNT_SPRITE_TOP_1: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), rw, reset 0x0000_0000.
+/// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_IN_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B6, resetValue: 0x0000_0000,
+      offset: 0xA1B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_IN_CONTROL NUM_INTERP@0:6 PARAM_GEN@6:1 BC_OPTIMIZE_DISABLE@14:1")
   }
 
-  /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, rw.
+  /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, access unknown.
   @inlinable public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SPI_PS_IN_CONTROL.PARAM_GEN`: bit 6, rw.
+  /// `SPI_PS_IN_CONTROL.PARAM_GEN`: bit 6, access unknown.
   @inlinable public static var PARAM_GEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SPI_PS_IN_CONTROL.BC_OPTIMIZE_DISABLE`: bit 14, rw.
+  /// `SPI_PS_IN_CONTROL.BC_OPTIMIZE_DISABLE`: bit 14, access unknown.
   @inlinable public static var BC_OPTIMIZE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), rw, reset 0x0000_0000.
+/// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_BARYC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1B8, resetValue: 0x0000_0000,
+      offset: 0xA1B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_BARYC_CNTL PERSP_CENTER_CNTL@0:1 PERSP_CENTROID_CNTL@4:1 LINEAR_CENTER_CNTL@8:1 LINEAR_CENTROID_CNTL@12:1 POS_FLOAT_LOCATION@16:2 POS_FLOAT_ULC@20:1 FRONT_FACE_ALL_BITS@24:1")
   }
 
-  /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, rw.
+  /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, access unknown.
   @inlinable public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SPI_BARYC_CNTL.PERSP_CENTROID_CNTL`: bit 4, rw.
+  /// `SPI_BARYC_CNTL.PERSP_CENTROID_CNTL`: bit 4, access unknown.
   @inlinable public static var PERSP_CENTROID_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SPI_BARYC_CNTL.LINEAR_CENTER_CNTL`: bit 8, rw.
+  /// `SPI_BARYC_CNTL.LINEAR_CENTER_CNTL`: bit 8, access unknown.
   @inlinable public static var LINEAR_CENTER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SPI_BARYC_CNTL.LINEAR_CENTROID_CNTL`: bit 12, rw.
+  /// `SPI_BARYC_CNTL.LINEAR_CENTROID_CNTL`: bit 12, access unknown.
   @inlinable public static var LINEAR_CENTROID_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SPI_BARYC_CNTL.POS_FLOAT_LOCATION`: bits 17:16, rw.
+  /// `SPI_BARYC_CNTL.POS_FLOAT_LOCATION`: bits 17:16, access unknown.
   @inlinable public static var POS_FLOAT_LOCATION: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `SPI_BARYC_CNTL.POS_FLOAT_ULC`: bit 20, rw.
+  /// `SPI_BARYC_CNTL.POS_FLOAT_ULC`: bit 20, access unknown.
   @inlinable public static var POS_FLOAT_ULC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SPI_BARYC_CNTL.FRONT_FACE_ALL_BITS`: bit 24, rw.
+  /// `SPI_BARYC_CNTL.FRONT_FACE_ALL_BITS`: bit 24, access unknown.
   @inlinable public static var FRONT_FACE_ALL_BITS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), rw, reset 0x0000_0000.
+/// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_TMPRING_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1BA, resetValue: 0x0000_0000,
+      offset: 0xA1BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_TMPRING_SIZE WAVES@0:12 WAVESIZE@12:13")
   }
 
-  /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, rw.
+  /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
   @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `SPI_TMPRING_SIZE.WAVESIZE`: bits 24:12, rw.
+  /// `SPI_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
   @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
-/// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), rw, reset 0x0000_0000.
+/// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_POS_FORMAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1C3, resetValue: 0x0000_0000,
+      offset: 0xA1C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_POS_FORMAT POS0_EXPORT_FORMAT@0:4 POS1_EXPORT_FORMAT@4:4 POS2_EXPORT_FORMAT@8:4 POS3_EXPORT_FORMAT@12:4")
   }
 
-  /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, rw.
+  /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, access unknown.
   @inlinable public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SPI_SHADER_POS_FORMAT.POS1_EXPORT_FORMAT`: bits 7:4, rw.
+  /// `SPI_SHADER_POS_FORMAT.POS1_EXPORT_FORMAT`: bits 7:4, access unknown.
   @inlinable public static var POS1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `SPI_SHADER_POS_FORMAT.POS2_EXPORT_FORMAT`: bits 11:8, rw.
+  /// `SPI_SHADER_POS_FORMAT.POS2_EXPORT_FORMAT`: bits 11:8, access unknown.
   @inlinable public static var POS2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SPI_SHADER_POS_FORMAT.POS3_EXPORT_FORMAT`: bits 15:12, rw.
+  /// `SPI_SHADER_POS_FORMAT.POS3_EXPORT_FORMAT`: bits 15:12, access unknown.
   @inlinable public static var POS3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 }
 
-/// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), rw, reset 0x0000_0000.
+/// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_Z_FORMAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1C4, resetValue: 0x0000_0000,
+      offset: 0xA1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_Z_FORMAT Z_EXPORT_FORMAT@0:4")
   }
 
-  /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, rw.
+  /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, access unknown.
   @inlinable public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), rw, reset 0x0000_0000.
+/// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_COL_FORMAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1C5, resetValue: 0x0000_0000,
+      offset: 0xA1C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_COL_FORMAT COL0_EXPORT_FORMAT@0:4 COL1_EXPORT_FORMAT@4:4 COL2_EXPORT_FORMAT@8:4 COL3_EXPORT_FORMAT@12:4 COL4_EXPORT_FORMAT@16:4 COL5_EXPORT_FORMAT@20:4 COL6_EXPORT_FORMAT@24:4 COL7_EXPORT_FORMAT@28:4")
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, access unknown.
   @inlinable public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL1_EXPORT_FORMAT`: bits 7:4, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL1_EXPORT_FORMAT`: bits 7:4, access unknown.
   @inlinable public static var COL1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL2_EXPORT_FORMAT`: bits 11:8, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL2_EXPORT_FORMAT`: bits 11:8, access unknown.
   @inlinable public static var COL2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL3_EXPORT_FORMAT`: bits 15:12, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL3_EXPORT_FORMAT`: bits 15:12, access unknown.
   @inlinable public static var COL3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL4_EXPORT_FORMAT`: bits 19:16, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL4_EXPORT_FORMAT`: bits 19:16, access unknown.
   @inlinable public static var COL4_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL5_EXPORT_FORMAT`: bits 23:20, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL5_EXPORT_FORMAT`: bits 23:20, access unknown.
   @inlinable public static var COL5_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL6_EXPORT_FORMAT`: bits 27:24, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL6_EXPORT_FORMAT`: bits 27:24, access unknown.
   @inlinable public static var COL6_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `SPI_SHADER_COL_FORMAT.COL7_EXPORT_FORMAT`: bits 31:28, rw.
+  /// `SPI_SHADER_COL_FORMAT.COL7_EXPORT_FORMAT`: bits 31:28, access unknown.
   @inlinable public static var COL7_EXPORT_FORMAT: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), rw, reset 0x0000_0000.
+/// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND0_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E0, resetValue: 0x0000_0000,
+      offset: 0xA1E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND0_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), rw, reset 0x0000_0000.
+/// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND1_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E1, resetValue: 0x0000_0000,
+      offset: 0xA1E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND1_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), rw, reset 0x0000_0000.
+/// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND2_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E2, resetValue: 0x0000_0000,
+      offset: 0xA1E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND2_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), rw, reset 0x0000_0000.
+/// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND3_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E3, resetValue: 0x0000_0000,
+      offset: 0xA1E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND3_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), rw, reset 0x0000_0000.
+/// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND4_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E4, resetValue: 0x0000_0000,
+      offset: 0xA1E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND4_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), rw, reset 0x0000_0000.
+/// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND5_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E5, resetValue: 0x0000_0000,
+      offset: 0xA1E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND5_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), rw, reset 0x0000_0000.
+/// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND6_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E6, resetValue: 0x0000_0000,
+      offset: 0xA1E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND6_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), rw, reset 0x0000_0000.
+/// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND7_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1E7, resetValue: 0x0000_0000,
+      offset: 0xA1E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND7_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
 
-  /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, rw.
+  /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
   @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, rw.
+  /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
   @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, rw.
+  /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
   @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, rw.
+  /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
   @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, rw.
+  /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
   @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, rw.
+  /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
   @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, rw.
+  /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
   @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, rw.
+  /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, rw.
+  /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
   @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), rw, reset 0x0000_0000.
+/// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), access unknown, reset unknown (`write` starts from 0).
 public enum CS_COPY_STATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F3, resetValue: 0x0000_0000,
+      offset: 0xA1F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CS_COPY_STATE SRC_STATE_ID@0:3")
   }
 
-  /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
+  /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), rw, reset 0x0000_0000.
+/// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), access unknown, reset unknown (`write` starts from 0).
 public enum GFX_COPY_STATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F4, resetValue: 0x0000_0000,
+      offset: 0xA1F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "GFX_COPY_STATE SRC_STATE_ID@0:3")
   }
 
-  /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, rw.
+  /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
   @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), rw, reset 0x0000_0000.
+/// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_POINT_X_RAD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F5, resetValue: 0x0000_0000,
+      offset: 0xA1F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_X_RAD DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), rw, reset 0x0000_0000.
+/// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_POINT_Y_RAD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F6, resetValue: 0x0000_0000,
+      offset: 0xA1F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_Y_RAD DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), rw, reset 0x0000_0000.
+/// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_POINT_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F7, resetValue: 0x0000_0000,
+      offset: 0xA1F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_SIZE DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), rw, reset 0x0000_0000.
+/// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_POINT_CULL_RAD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F8, resetValue: 0x0000_0000,
+      offset: 0xA1F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_CULL_RAD DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_DMA_BASE_HI`: gfx_8_0 register, MMIO dword 0xA1F9 (byte 0x2_87E4), rw, reset 0x0000_0000.
+/// `VGT_DMA_BASE_HI`: gfx_8_0 register, MMIO dword 0xA1F9 (byte 0x2_87E4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1F9, resetValue: 0x0000_0000,
+      offset: 0xA1F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_BASE_HI BASE_ADDR@0:8")
   }
 
-  /// `VGT_DMA_BASE_HI.BASE_ADDR`: bits 7:0, rw.
+  /// `VGT_DMA_BASE_HI.BASE_ADDR`: bits 7:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `VGT_DMA_BASE`: gfx_8_0 register, MMIO dword 0xA1FA (byte 0x2_87E8), rw, reset 0x0000_0000.
+/// `VGT_DMA_BASE`: gfx_8_0 register, MMIO dword 0xA1FA (byte 0x2_87E8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1FA, resetValue: 0x0000_0000,
+      offset: 0xA1FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_BASE BASE_ADDR@0:32")
   }
 
-  /// `VGT_DMA_BASE.BASE_ADDR`: bits 31:0, rw.
+  /// `VGT_DMA_BASE.BASE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_DRAW_INITIATOR`: gfx_8_0 register, MMIO dword 0xA1FC (byte 0x2_87F0), rw, reset 0x0000_0000.
+/// `VGT_DRAW_INITIATOR`: gfx_8_0 register, MMIO dword 0xA1FC (byte 0x2_87F0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DRAW_INITIATOR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1FC, resetValue: 0x0000_0000,
+      offset: 0xA1FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DRAW_INITIATOR SOURCE_SELECT@0:2 MAJOR_MODE@2:2 SPRITE_EN_R6XX@4:1 NOT_EOP@5:1 USE_OPAQUE@6:1")
   }
 
-  /// `VGT_DRAW_INITIATOR.SOURCE_SELECT`: bits 1:0, rw.
+  /// `VGT_DRAW_INITIATOR.SOURCE_SELECT`: bits 1:0, access unknown.
   @inlinable public static var SOURCE_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_DRAW_INITIATOR.MAJOR_MODE`: bits 3:2, rw.
+  /// `VGT_DRAW_INITIATOR.MAJOR_MODE`: bits 3:2, access unknown.
   @inlinable public static var MAJOR_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `VGT_DRAW_INITIATOR.SPRITE_EN_R6XX`: bit 4, rw.
+  /// `VGT_DRAW_INITIATOR.SPRITE_EN_R6XX`: bit 4, access unknown.
   @inlinable public static var SPRITE_EN_R6XX: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DRAW_INITIATOR.NOT_EOP`: bit 5, rw.
+  /// `VGT_DRAW_INITIATOR.NOT_EOP`: bit 5, access unknown.
   @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DRAW_INITIATOR.USE_OPAQUE`: bit 6, rw.
+  /// `VGT_DRAW_INITIATOR.USE_OPAQUE`: bit 6, access unknown.
   @inlinable public static var USE_OPAQUE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
-/// `VGT_IMMED_DATA`: gfx_8_0 register, MMIO dword 0xA1FD (byte 0x2_87F4), rw, reset 0x0000_0000.
+/// `VGT_IMMED_DATA`: gfx_8_0 register, MMIO dword 0xA1FD (byte 0x2_87F4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_IMMED_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1FD, resetValue: 0x0000_0000,
+      offset: 0xA1FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_IMMED_DATA DATA@0:32")
   }
 
-  /// `VGT_IMMED_DATA.DATA`: bits 31:0, rw.
+  /// `VGT_IMMED_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_EVENT_ADDRESS_REG`: gfx_8_0 register, MMIO dword 0xA1FE (byte 0x2_87F8), rw, reset 0x0000_0000.
+/// `VGT_EVENT_ADDRESS_REG`: gfx_8_0 register, MMIO dword 0xA1FE (byte 0x2_87F8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_EVENT_ADDRESS_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA1FE, resetValue: 0x0000_0000,
+      offset: 0xA1FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_EVENT_ADDRESS_REG ADDRESS_LOW@0:28")
   }
 
-  /// `VGT_EVENT_ADDRESS_REG.ADDRESS_LOW`: bits 27:0, rw.
+  /// `VGT_EVENT_ADDRESS_REG.ADDRESS_LOW`: bits 27:0, access unknown.
   @inlinable public static var ADDRESS_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `DB_DEPTH_CONTROL`: gfx_8_0 register, MMIO dword 0xA200 (byte 0x2_8800), rw, reset 0x0000_0000.
+/// `DB_DEPTH_CONTROL`: gfx_8_0 register, MMIO dword 0xA200 (byte 0x2_8800), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA200, resetValue: 0x0000_0000,
+      offset: 0xA200,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_DEPTH_CONTROL STENCIL_ENABLE@0:1 Z_ENABLE@1:1 Z_WRITE_ENABLE@2:1 DEPTH_BOUNDS_ENABLE@3:1 ZFUNC@4:3 BACKFACE_ENABLE@7:1 STENCILFUNC@8:3 STENCILFUNC_BF@20:3 ENABLE_COLOR_WRITES_ON_DEPTH_FAIL@30:1 DISABLE_COLOR_WRITES_ON_DEPTH_PASS@31:1")
   }
 
-  /// `DB_DEPTH_CONTROL.STENCIL_ENABLE`: bit 0, rw.
+  /// `DB_DEPTH_CONTROL.STENCIL_ENABLE`: bit 0, access unknown.
   @inlinable public static var STENCIL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DB_DEPTH_CONTROL.Z_ENABLE`: bit 1, rw.
+  /// `DB_DEPTH_CONTROL.Z_ENABLE`: bit 1, access unknown.
   @inlinable public static var Z_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DB_DEPTH_CONTROL.Z_WRITE_ENABLE`: bit 2, rw.
+  /// `DB_DEPTH_CONTROL.Z_WRITE_ENABLE`: bit 2, access unknown.
   @inlinable public static var Z_WRITE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `DB_DEPTH_CONTROL.DEPTH_BOUNDS_ENABLE`: bit 3, rw.
+  /// `DB_DEPTH_CONTROL.DEPTH_BOUNDS_ENABLE`: bit 3, access unknown.
   @inlinable public static var DEPTH_BOUNDS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `DB_DEPTH_CONTROL.ZFUNC`: bits 6:4, rw.
+  /// `DB_DEPTH_CONTROL.ZFUNC`: bits 6:4, access unknown.
   @inlinable public static var ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `DB_DEPTH_CONTROL.BACKFACE_ENABLE`: bit 7, rw.
+  /// `DB_DEPTH_CONTROL.BACKFACE_ENABLE`: bit 7, access unknown.
   @inlinable public static var BACKFACE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_DEPTH_CONTROL.STENCILFUNC`: bits 10:8, rw.
+  /// `DB_DEPTH_CONTROL.STENCILFUNC`: bits 10:8, access unknown.
   @inlinable public static var STENCILFUNC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `DB_DEPTH_CONTROL.STENCILFUNC_BF`: bits 22:20, rw.
+  /// `DB_DEPTH_CONTROL.STENCILFUNC_BF`: bits 22:20, access unknown.
   @inlinable public static var STENCILFUNC_BF: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `DB_DEPTH_CONTROL.ENABLE_COLOR_WRITES_ON_DEPTH_FAIL`: bit 30, rw.
+  /// `DB_DEPTH_CONTROL.ENABLE_COLOR_WRITES_ON_DEPTH_FAIL`: bit 30, access unknown.
   @inlinable public static var ENABLE_COLOR_WRITES_ON_DEPTH_FAIL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_DEPTH_CONTROL.DISABLE_COLOR_WRITES_ON_DEPTH_PASS`: bit 31, rw.
+  /// `DB_DEPTH_CONTROL.DISABLE_COLOR_WRITES_ON_DEPTH_PASS`: bit 31, access unknown.
   @inlinable public static var DISABLE_COLOR_WRITES_ON_DEPTH_PASS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_EQAA`: gfx_8_0 register, MMIO dword 0xA201 (byte 0x2_8804), rw, reset 0x0000_0000.
+/// `DB_EQAA`: gfx_8_0 register, MMIO dword 0xA201 (byte 0x2_8804), access unknown, reset unknown (`write` starts from 0).
 public enum DB_EQAA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA201, resetValue: 0x0000_0000,
+      offset: 0xA201,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_EQAA MAX_ANCHOR_SAMPLES@0:3 PS_ITER_SAMPLES@4:3 MASK_EXPORT_NUM_SAMPLES@8:3 ALPHA_TO_MASK_NUM_SAMPLES@12:3 HIGH_QUALITY_INTERSECTIONS@16:1 INCOHERENT_EQAA_READS@17:1 INTERPOLATE_COMP_Z@18:1 INTERPOLATE_SRC_Z@19:1 STATIC_ANCHOR_ASSOCIATIONS@20:1 ALPHA_TO_MASK_EQAA_DISABLE@21:1 OVERRASTERIZATION_AMOUNT@24:3 ENABLE_POSTZ_OVERRASTERIZATION@27:1")
   }
 
-  /// `DB_EQAA.MAX_ANCHOR_SAMPLES`: bits 2:0, rw.
+  /// `DB_EQAA.MAX_ANCHOR_SAMPLES`: bits 2:0, access unknown.
   @inlinable public static var MAX_ANCHOR_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `DB_EQAA.PS_ITER_SAMPLES`: bits 6:4, rw.
+  /// `DB_EQAA.PS_ITER_SAMPLES`: bits 6:4, access unknown.
   @inlinable public static var PS_ITER_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `DB_EQAA.MASK_EXPORT_NUM_SAMPLES`: bits 10:8, rw.
+  /// `DB_EQAA.MASK_EXPORT_NUM_SAMPLES`: bits 10:8, access unknown.
   @inlinable public static var MASK_EXPORT_NUM_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `DB_EQAA.ALPHA_TO_MASK_NUM_SAMPLES`: bits 14:12, rw.
+  /// `DB_EQAA.ALPHA_TO_MASK_NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var ALPHA_TO_MASK_NUM_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `DB_EQAA.HIGH_QUALITY_INTERSECTIONS`: bit 16, rw.
+  /// `DB_EQAA.HIGH_QUALITY_INTERSECTIONS`: bit 16, access unknown.
   @inlinable public static var HIGH_QUALITY_INTERSECTIONS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_EQAA.INCOHERENT_EQAA_READS`: bit 17, rw.
+  /// `DB_EQAA.INCOHERENT_EQAA_READS`: bit 17, access unknown.
   @inlinable public static var INCOHERENT_EQAA_READS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `DB_EQAA.INTERPOLATE_COMP_Z`: bit 18, rw.
+  /// `DB_EQAA.INTERPOLATE_COMP_Z`: bit 18, access unknown.
   @inlinable public static var INTERPOLATE_COMP_Z: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `DB_EQAA.INTERPOLATE_SRC_Z`: bit 19, rw.
+  /// `DB_EQAA.INTERPOLATE_SRC_Z`: bit 19, access unknown.
   @inlinable public static var INTERPOLATE_SRC_Z: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `DB_EQAA.STATIC_ANCHOR_ASSOCIATIONS`: bit 20, rw.
+  /// `DB_EQAA.STATIC_ANCHOR_ASSOCIATIONS`: bit 20, access unknown.
   @inlinable public static var STATIC_ANCHOR_ASSOCIATIONS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `DB_EQAA.ALPHA_TO_MASK_EQAA_DISABLE`: bit 21, rw.
+  /// `DB_EQAA.ALPHA_TO_MASK_EQAA_DISABLE`: bit 21, access unknown.
   @inlinable public static var ALPHA_TO_MASK_EQAA_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `DB_EQAA.OVERRASTERIZATION_AMOUNT`: bits 26:24, rw.
+  /// `DB_EQAA.OVERRASTERIZATION_AMOUNT`: bits 26:24, access unknown.
   @inlinable public static var OVERRASTERIZATION_AMOUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `DB_EQAA.ENABLE_POSTZ_OVERRASTERIZATION`: bit 27, rw.
+  /// `DB_EQAA.ENABLE_POSTZ_OVERRASTERIZATION`: bit 27, access unknown.
   @inlinable public static var ENABLE_POSTZ_OVERRASTERIZATION: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CB_COLOR_CONTROL`: gfx_8_0 register, MMIO dword 0xA202 (byte 0x2_8808), rw, reset 0x0000_0000.
+/// `CB_COLOR_CONTROL`: gfx_8_0 register, MMIO dword 0xA202 (byte 0x2_8808), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA202, resetValue: 0x0000_0000,
+      offset: 0xA202,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR_CONTROL DEGAMMA_ENABLE@3:1 MODE@4:3 ROP3@16:8")
   }
 
-  /// `CB_COLOR_CONTROL.DEGAMMA_ENABLE`: bit 3, rw.
+  /// `CB_COLOR_CONTROL.DEGAMMA_ENABLE`: bit 3, access unknown.
   @inlinable public static var DEGAMMA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `CB_COLOR_CONTROL.MODE`: bits 6:4, rw.
+  /// `CB_COLOR_CONTROL.MODE`: bits 6:4, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `CB_COLOR_CONTROL.ROP3`: bits 23:16, rw.
+  /// `CB_COLOR_CONTROL.ROP3`: bits 23:16, access unknown.
   @inlinable public static var ROP3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `DB_SHADER_CONTROL`: gfx_8_0 register, MMIO dword 0xA203 (byte 0x2_880C), rw, reset 0x0000_0000.
+/// `DB_SHADER_CONTROL`: gfx_8_0 register, MMIO dword 0xA203 (byte 0x2_880C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SHADER_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA203, resetValue: 0x0000_0000,
+      offset: 0xA203,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_SHADER_CONTROL Z_EXPORT_ENABLE@0:1 STENCIL_TEST_VAL_EXPORT_ENABLE@1:1 STENCIL_OP_VAL_EXPORT_ENABLE@2:1 Z_ORDER@4:2 KILL_ENABLE@6:1 COVERAGE_TO_MASK_ENABLE@7:1 MASK_EXPORT_ENABLE@8:1 EXEC_ON_HIER_FAIL@9:1 EXEC_ON_NOOP@10:1 ALPHA_TO_MASK_DISABLE@11:1 DEPTH_BEFORE_SHADER@12:1 CONSERVATIVE_Z_EXPORT@13:2")
   }
 
-  /// `DB_SHADER_CONTROL.Z_EXPORT_ENABLE`: bit 0, rw.
+  /// `DB_SHADER_CONTROL.Z_EXPORT_ENABLE`: bit 0, access unknown.
   @inlinable public static var Z_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.STENCIL_TEST_VAL_EXPORT_ENABLE`: bit 1, rw.
+  /// `DB_SHADER_CONTROL.STENCIL_TEST_VAL_EXPORT_ENABLE`: bit 1, access unknown.
   @inlinable public static var STENCIL_TEST_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.STENCIL_OP_VAL_EXPORT_ENABLE`: bit 2, rw.
+  /// `DB_SHADER_CONTROL.STENCIL_OP_VAL_EXPORT_ENABLE`: bit 2, access unknown.
   @inlinable public static var STENCIL_OP_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.Z_ORDER`: bits 5:4, rw.
+  /// `DB_SHADER_CONTROL.Z_ORDER`: bits 5:4, access unknown.
   @inlinable public static var Z_ORDER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `DB_SHADER_CONTROL.KILL_ENABLE`: bit 6, rw.
+  /// `DB_SHADER_CONTROL.KILL_ENABLE`: bit 6, access unknown.
   @inlinable public static var KILL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `DB_SHADER_CONTROL.COVERAGE_TO_MASK_ENABLE`: bit 7, rw.
+  /// `DB_SHADER_CONTROL.COVERAGE_TO_MASK_ENABLE`: bit 7, access unknown.
   @inlinable public static var COVERAGE_TO_MASK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.MASK_EXPORT_ENABLE`: bit 8, rw.
+  /// `DB_SHADER_CONTROL.MASK_EXPORT_ENABLE`: bit 8, access unknown.
   @inlinable public static var MASK_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.EXEC_ON_HIER_FAIL`: bit 9, rw.
+  /// `DB_SHADER_CONTROL.EXEC_ON_HIER_FAIL`: bit 9, access unknown.
   @inlinable public static var EXEC_ON_HIER_FAIL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.EXEC_ON_NOOP`: bit 10, rw.
+  /// `DB_SHADER_CONTROL.EXEC_ON_NOOP`: bit 10, access unknown.
   @inlinable public static var EXEC_ON_NOOP: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `DB_SHADER_CONTROL.ALPHA_TO_MASK_DISABLE`: bit 11, rw.
+  /// `DB_SHADER_CONTROL.ALPHA_TO_MASK_DISABLE`: bit 11, access unknown.
   @inlinable public static var ALPHA_TO_MASK_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.DEPTH_BEFORE_SHADER`: bit 12, rw.
+  /// `DB_SHADER_CONTROL.DEPTH_BEFORE_SHADER`: bit 12, access unknown.
   @inlinable public static var DEPTH_BEFORE_SHADER: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `DB_SHADER_CONTROL.CONSERVATIVE_Z_EXPORT`: bits 14:13, rw.
+  /// `DB_SHADER_CONTROL.CONSERVATIVE_Z_EXPORT`: bits 14:13, access unknown.
   @inlinable public static var CONSERVATIVE_Z_EXPORT: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 2)
   }
 }
 
-/// `PA_CL_CLIP_CNTL`: gfx_8_0 register, MMIO dword 0xA204 (byte 0x2_8810), rw, reset 0x0000_0000.
+/// `PA_CL_CLIP_CNTL`: gfx_8_0 register, MMIO dword 0xA204 (byte 0x2_8810), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_CLIP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA204, resetValue: 0x0000_0000,
+      offset: 0xA204,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_CLIP_CNTL UCP_ENA_0@0:1 UCP_ENA_1@1:1 UCP_ENA_2@2:1 UCP_ENA_3@3:1 UCP_ENA_4@4:1 UCP_ENA_5@5:1 PS_UCP_Y_SCALE_NEG@13:1 PS_UCP_MODE@14:2 CLIP_DISABLE@16:1 UCP_CULL_ONLY_ENA@17:1 BOUNDARY_EDGE_FLAG_ENA@18:1 DX_CLIP_SPACE_DEF@19:1 DIS_CLIP_ERR_DETECT@20:1 VTX_KILL_OR@21:1 DX_RASTERIZATION_KILL@22:1 DX_LINEAR_ATTR_CLIP_ENA@24:1 VTE_VPORT_PROVOKE_DISABLE@25:1 ZCLIP_NEAR_DISABLE@26:1 ZCLIP_FAR_DISABLE@27:1")
   }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_0`: bit 0, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_0`: bit 0, access unknown.
   @inlinable public static var UCP_ENA_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_1`: bit 1, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_1`: bit 1, access unknown.
   @inlinable public static var UCP_ENA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_2`: bit 2, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_2`: bit 2, access unknown.
   @inlinable public static var UCP_ENA_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_3`: bit 3, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_3`: bit 3, access unknown.
   @inlinable public static var UCP_ENA_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_4`: bit 4, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_4`: bit 4, access unknown.
   @inlinable public static var UCP_ENA_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_ENA_5`: bit 5, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_ENA_5`: bit 5, access unknown.
   @inlinable public static var UCP_ENA_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.PS_UCP_Y_SCALE_NEG`: bit 13, rw.
+  /// `PA_CL_CLIP_CNTL.PS_UCP_Y_SCALE_NEG`: bit 13, access unknown.
   @inlinable public static var PS_UCP_Y_SCALE_NEG: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.PS_UCP_MODE`: bits 15:14, rw.
+  /// `PA_CL_CLIP_CNTL.PS_UCP_MODE`: bits 15:14, access unknown.
   @inlinable public static var PS_UCP_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `PA_CL_CLIP_CNTL.CLIP_DISABLE`: bit 16, rw.
+  /// `PA_CL_CLIP_CNTL.CLIP_DISABLE`: bit 16, access unknown.
   @inlinable public static var CLIP_DISABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.UCP_CULL_ONLY_ENA`: bit 17, rw.
+  /// `PA_CL_CLIP_CNTL.UCP_CULL_ONLY_ENA`: bit 17, access unknown.
   @inlinable public static var UCP_CULL_ONLY_ENA: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.BOUNDARY_EDGE_FLAG_ENA`: bit 18, rw.
+  /// `PA_CL_CLIP_CNTL.BOUNDARY_EDGE_FLAG_ENA`: bit 18, access unknown.
   @inlinable public static var BOUNDARY_EDGE_FLAG_ENA: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.DX_CLIP_SPACE_DEF`: bit 19, rw.
+  /// `PA_CL_CLIP_CNTL.DX_CLIP_SPACE_DEF`: bit 19, access unknown.
   @inlinable public static var DX_CLIP_SPACE_DEF: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.DIS_CLIP_ERR_DETECT`: bit 20, rw.
+  /// `PA_CL_CLIP_CNTL.DIS_CLIP_ERR_DETECT`: bit 20, access unknown.
   @inlinable public static var DIS_CLIP_ERR_DETECT: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.VTX_KILL_OR`: bit 21, rw.
+  /// `PA_CL_CLIP_CNTL.VTX_KILL_OR`: bit 21, access unknown.
   @inlinable public static var VTX_KILL_OR: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `PA_CL_CLIP_CNTL.DX_RASTERIZATION_KILL`: bit 22, rw.
+  /// `PA_CL_CLIP_CNTL.DX_RASTERIZATION_KILL`: bit 22, access unknown.
   @inlinable public static var DX_RASTERIZATION_KILL: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.DX_LINEAR_ATTR_CLIP_ENA`: bit 24, rw.
+  /// `PA_CL_CLIP_CNTL.DX_LINEAR_ATTR_CLIP_ENA`: bit 24, access unknown.
   @inlinable public static var DX_LINEAR_ATTR_CLIP_ENA: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.VTE_VPORT_PROVOKE_DISABLE`: bit 25, rw.
+  /// `PA_CL_CLIP_CNTL.VTE_VPORT_PROVOKE_DISABLE`: bit 25, access unknown.
   @inlinable public static var VTE_VPORT_PROVOKE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.ZCLIP_NEAR_DISABLE`: bit 26, rw.
+  /// `PA_CL_CLIP_CNTL.ZCLIP_NEAR_DISABLE`: bit 26, access unknown.
   @inlinable public static var ZCLIP_NEAR_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PA_CL_CLIP_CNTL.ZCLIP_FAR_DISABLE`: bit 27, rw.
+  /// `PA_CL_CLIP_CNTL.ZCLIP_FAR_DISABLE`: bit 27, access unknown.
   @inlinable public static var ZCLIP_FAR_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `PA_SU_SC_MODE_CNTL`: gfx_8_0 register, MMIO dword 0xA205 (byte 0x2_8814), rw, reset 0x0000_0000.
+/// `PA_SU_SC_MODE_CNTL`: gfx_8_0 register, MMIO dword 0xA205 (byte 0x2_8814), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_SC_MODE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA205, resetValue: 0x0000_0000,
+      offset: 0xA205,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_SC_MODE_CNTL CULL_FRONT@0:1 CULL_BACK@1:1 FACE@2:1 POLY_MODE@3:2 POLYMODE_FRONT_PTYPE@5:3 POLYMODE_BACK_PTYPE@8:3 POLY_OFFSET_FRONT_ENABLE@11:1 POLY_OFFSET_BACK_ENABLE@12:1 POLY_OFFSET_PARA_ENABLE@13:1 VTX_WINDOW_OFFSET_ENABLE@16:1 PROVOKING_VTX_LAST@19:1 PERSP_CORR_DIS@20:1 MULTI_PRIM_IB_ENA@21:1")
   }
 
-  /// `PA_SU_SC_MODE_CNTL.CULL_FRONT`: bit 0, rw.
+  /// `PA_SU_SC_MODE_CNTL.CULL_FRONT`: bit 0, access unknown.
   @inlinable public static var CULL_FRONT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PA_SU_SC_MODE_CNTL.CULL_BACK`: bit 1, rw.
+  /// `PA_SU_SC_MODE_CNTL.CULL_BACK`: bit 1, access unknown.
   @inlinable public static var CULL_BACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PA_SU_SC_MODE_CNTL.FACE`: bit 2, rw.
+  /// `PA_SU_SC_MODE_CNTL.FACE`: bit 2, access unknown.
   @inlinable public static var FACE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `PA_SU_SC_MODE_CNTL.POLY_MODE`: bits 4:3, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLY_MODE`: bits 4:3, access unknown.
   @inlinable public static var POLY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `PA_SU_SC_MODE_CNTL.POLYMODE_FRONT_PTYPE`: bits 7:5, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLYMODE_FRONT_PTYPE`: bits 7:5, access unknown.
   @inlinable public static var POLYMODE_FRONT_PTYPE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.POLYMODE_BACK_PTYPE`: bits 10:8, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLYMODE_BACK_PTYPE`: bits 10:8, access unknown.
   @inlinable public static var POLYMODE_BACK_PTYPE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_FRONT_ENABLE`: bit 11, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_FRONT_ENABLE`: bit 11, access unknown.
   @inlinable public static var POLY_OFFSET_FRONT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_BACK_ENABLE`: bit 12, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_BACK_ENABLE`: bit 12, access unknown.
   @inlinable public static var POLY_OFFSET_BACK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_PARA_ENABLE`: bit 13, rw.
+  /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_PARA_ENABLE`: bit 13, access unknown.
   @inlinable public static var POLY_OFFSET_PARA_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.VTX_WINDOW_OFFSET_ENABLE`: bit 16, rw.
+  /// `PA_SU_SC_MODE_CNTL.VTX_WINDOW_OFFSET_ENABLE`: bit 16, access unknown.
   @inlinable public static var VTX_WINDOW_OFFSET_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.PROVOKING_VTX_LAST`: bit 19, rw.
+  /// `PA_SU_SC_MODE_CNTL.PROVOKING_VTX_LAST`: bit 19, access unknown.
   @inlinable public static var PROVOKING_VTX_LAST: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.PERSP_CORR_DIS`: bit 20, rw.
+  /// `PA_SU_SC_MODE_CNTL.PERSP_CORR_DIS`: bit 20, access unknown.
   @inlinable public static var PERSP_CORR_DIS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PA_SU_SC_MODE_CNTL.MULTI_PRIM_IB_ENA`: bit 21, rw.
+  /// `PA_SU_SC_MODE_CNTL.MULTI_PRIM_IB_ENA`: bit 21, access unknown.
   @inlinable public static var MULTI_PRIM_IB_ENA: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `PA_CL_VTE_CNTL`: gfx_8_0 register, MMIO dword 0xA206 (byte 0x2_8818), rw, reset 0x0000_0000.
+/// `PA_CL_VTE_CNTL`: gfx_8_0 register, MMIO dword 0xA206 (byte 0x2_8818), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VTE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA206, resetValue: 0x0000_0000,
+      offset: 0xA206,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VTE_CNTL VPORT_X_SCALE_ENA@0:1 VPORT_X_OFFSET_ENA@1:1 VPORT_Y_SCALE_ENA@2:1 VPORT_Y_OFFSET_ENA@3:1 VPORT_Z_SCALE_ENA@4:1 VPORT_Z_OFFSET_ENA@5:1 VTX_XY_FMT@8:1 VTX_Z_FMT@9:1 VTX_W0_FMT@10:1 PERFCOUNTER_REF@11:1")
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_X_SCALE_ENA`: bit 0, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_X_SCALE_ENA`: bit 0, access unknown.
   @inlinable public static var VPORT_X_SCALE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_X_OFFSET_ENA`: bit 1, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_X_OFFSET_ENA`: bit 1, access unknown.
   @inlinable public static var VPORT_X_OFFSET_ENA: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_Y_SCALE_ENA`: bit 2, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_Y_SCALE_ENA`: bit 2, access unknown.
   @inlinable public static var VPORT_Y_SCALE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_Y_OFFSET_ENA`: bit 3, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_Y_OFFSET_ENA`: bit 3, access unknown.
   @inlinable public static var VPORT_Y_OFFSET_ENA: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_Z_SCALE_ENA`: bit 4, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_Z_SCALE_ENA`: bit 4, access unknown.
   @inlinable public static var VPORT_Z_SCALE_ENA: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VPORT_Z_OFFSET_ENA`: bit 5, rw.
+  /// `PA_CL_VTE_CNTL.VPORT_Z_OFFSET_ENA`: bit 5, access unknown.
   @inlinable public static var VPORT_Z_OFFSET_ENA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_CL_VTE_CNTL.VTX_XY_FMT`: bit 8, rw.
+  /// `PA_CL_VTE_CNTL.VTX_XY_FMT`: bit 8, access unknown.
   @inlinable public static var VTX_XY_FMT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `PA_CL_VTE_CNTL.VTX_Z_FMT`: bit 9, rw.
+  /// `PA_CL_VTE_CNTL.VTX_Z_FMT`: bit 9, access unknown.
   @inlinable public static var VTX_Z_FMT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `PA_CL_VTE_CNTL.VTX_W0_FMT`: bit 10, rw.
+  /// `PA_CL_VTE_CNTL.VTX_W0_FMT`: bit 10, access unknown.
   @inlinable public static var VTX_W0_FMT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PA_CL_VTE_CNTL.PERFCOUNTER_REF`: bit 11, rw.
+  /// `PA_CL_VTE_CNTL.PERFCOUNTER_REF`: bit 11, access unknown.
   @inlinable public static var PERFCOUNTER_REF: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `PA_CL_VS_OUT_CNTL`: gfx_8_0 register, MMIO dword 0xA207 (byte 0x2_881C), rw, reset 0x0000_0000.
+/// `PA_CL_VS_OUT_CNTL`: gfx_8_0 register, MMIO dword 0xA207 (byte 0x2_881C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VS_OUT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA207, resetValue: 0x0000_0000,
+      offset: 0xA207,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VS_OUT_CNTL CLIP_DIST_ENA_0@0:1 CLIP_DIST_ENA_1@1:1 CLIP_DIST_ENA_2@2:1 CLIP_DIST_ENA_3@3:1 CLIP_DIST_ENA_4@4:1 CLIP_DIST_ENA_5@5:1 CLIP_DIST_ENA_6@6:1 CLIP_DIST_ENA_7@7:1 CULL_DIST_ENA_0@8:1 CULL_DIST_ENA_1@9:1 CULL_DIST_ENA_2@10:1 CULL_DIST_ENA_3@11:1 CULL_DIST_ENA_4@12:1 CULL_DIST_ENA_5@13:1 CULL_DIST_ENA_6@14:1 CULL_DIST_ENA_7@15:1 USE_VTX_POINT_SIZE@16:1 USE_VTX_EDGE_FLAG@17:1 USE_VTX_RENDER_TARGET_INDX@18:1 USE_VTX_VIEWPORT_INDX@19:1 USE_VTX_KILL_FLAG@20:1 VS_OUT_MISC_VEC_ENA@21:1 VS_OUT_CCDIST0_VEC_ENA@22:1 VS_OUT_CCDIST1_VEC_ENA@23:1 VS_OUT_MISC_SIDE_BUS_ENA@24:1 USE_VTX_GS_CUT_FLAG@25:1 USE_VTX_LINE_WIDTH@26:1")
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_0`: bit 0, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_0`: bit 0, access unknown.
   @inlinable public static var CLIP_DIST_ENA_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_1`: bit 1, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_1`: bit 1, access unknown.
   @inlinable public static var CLIP_DIST_ENA_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_2`: bit 2, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_2`: bit 2, access unknown.
   @inlinable public static var CLIP_DIST_ENA_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_3`: bit 3, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_3`: bit 3, access unknown.
   @inlinable public static var CLIP_DIST_ENA_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_4`: bit 4, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_4`: bit 4, access unknown.
   @inlinable public static var CLIP_DIST_ENA_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_5`: bit 5, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_5`: bit 5, access unknown.
   @inlinable public static var CLIP_DIST_ENA_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_6`: bit 6, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_6`: bit 6, access unknown.
   @inlinable public static var CLIP_DIST_ENA_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_7`: bit 7, rw.
+  /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_7`: bit 7, access unknown.
   @inlinable public static var CLIP_DIST_ENA_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_0`: bit 8, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_0`: bit 8, access unknown.
   @inlinable public static var CULL_DIST_ENA_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_1`: bit 9, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_1`: bit 9, access unknown.
   @inlinable public static var CULL_DIST_ENA_1: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_2`: bit 10, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_2`: bit 10, access unknown.
   @inlinable public static var CULL_DIST_ENA_2: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_3`: bit 11, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_3`: bit 11, access unknown.
   @inlinable public static var CULL_DIST_ENA_3: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_4`: bit 12, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_4`: bit 12, access unknown.
   @inlinable public static var CULL_DIST_ENA_4: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_5`: bit 13, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_5`: bit 13, access unknown.
   @inlinable public static var CULL_DIST_ENA_5: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_6`: bit 14, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_6`: bit 14, access unknown.
   @inlinable public static var CULL_DIST_ENA_6: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_7`: bit 15, rw.
+  /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_7`: bit 15, access unknown.
   @inlinable public static var CULL_DIST_ENA_7: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_POINT_SIZE`: bit 16, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_POINT_SIZE`: bit 16, access unknown.
   @inlinable public static var USE_VTX_POINT_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_EDGE_FLAG`: bit 17, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_EDGE_FLAG`: bit 17, access unknown.
   @inlinable public static var USE_VTX_EDGE_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_RENDER_TARGET_INDX`: bit 18, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_RENDER_TARGET_INDX`: bit 18, access unknown.
   @inlinable public static var USE_VTX_RENDER_TARGET_INDX: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_VIEWPORT_INDX`: bit 19, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_VIEWPORT_INDX`: bit 19, access unknown.
   @inlinable public static var USE_VTX_VIEWPORT_INDX: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_KILL_FLAG`: bit 20, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_KILL_FLAG`: bit 20, access unknown.
   @inlinable public static var USE_VTX_KILL_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_VEC_ENA`: bit 21, rw.
+  /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_VEC_ENA`: bit 21, access unknown.
   @inlinable public static var VS_OUT_MISC_VEC_ENA: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST0_VEC_ENA`: bit 22, rw.
+  /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST0_VEC_ENA`: bit 22, access unknown.
   @inlinable public static var VS_OUT_CCDIST0_VEC_ENA: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST1_VEC_ENA`: bit 23, rw.
+  /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST1_VEC_ENA`: bit 23, access unknown.
   @inlinable public static var VS_OUT_CCDIST1_VEC_ENA: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_SIDE_BUS_ENA`: bit 24, rw.
+  /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_SIDE_BUS_ENA`: bit 24, access unknown.
   @inlinable public static var VS_OUT_MISC_SIDE_BUS_ENA: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_GS_CUT_FLAG`: bit 25, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_GS_CUT_FLAG`: bit 25, access unknown.
   @inlinable public static var USE_VTX_GS_CUT_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PA_CL_VS_OUT_CNTL.USE_VTX_LINE_WIDTH`: bit 26, rw.
+  /// `PA_CL_VS_OUT_CNTL.USE_VTX_LINE_WIDTH`: bit 26, access unknown.
   @inlinable public static var USE_VTX_LINE_WIDTH: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `PA_CL_NANINF_CNTL`: gfx_8_0 register, MMIO dword 0xA208 (byte 0x2_8820), rw, reset 0x0000_0000.
+/// `PA_CL_NANINF_CNTL`: gfx_8_0 register, MMIO dword 0xA208 (byte 0x2_8820), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_NANINF_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA208, resetValue: 0x0000_0000,
+      offset: 0xA208,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_NANINF_CNTL VTE_XY_INF_DISCARD@0:1 VTE_Z_INF_DISCARD@1:1 VTE_W_INF_DISCARD@2:1 VTE_0XNANINF_IS_0@3:1 VTE_XY_NAN_RETAIN@4:1 VTE_Z_NAN_RETAIN@5:1 VTE_W_NAN_RETAIN@6:1 VTE_W_RECIP_NAN_IS_0@7:1 VS_XY_NAN_TO_INF@8:1 VS_XY_INF_RETAIN@9:1 VS_Z_NAN_TO_INF@10:1 VS_Z_INF_RETAIN@11:1 VS_W_NAN_TO_INF@12:1 VS_W_INF_RETAIN@13:1 VS_CLIP_DIST_INF_DISCARD@14:1 VTE_NO_OUTPUT_NEG_0@20:1")
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_XY_INF_DISCARD`: bit 0, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_XY_INF_DISCARD`: bit 0, access unknown.
   @inlinable public static var VTE_XY_INF_DISCARD: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_Z_INF_DISCARD`: bit 1, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_Z_INF_DISCARD`: bit 1, access unknown.
   @inlinable public static var VTE_Z_INF_DISCARD: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_W_INF_DISCARD`: bit 2, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_W_INF_DISCARD`: bit 2, access unknown.
   @inlinable public static var VTE_W_INF_DISCARD: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_0XNANINF_IS_0`: bit 3, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_0XNANINF_IS_0`: bit 3, access unknown.
   @inlinable public static var VTE_0XNANINF_IS_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_XY_NAN_RETAIN`: bit 4, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_XY_NAN_RETAIN`: bit 4, access unknown.
   @inlinable public static var VTE_XY_NAN_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_Z_NAN_RETAIN`: bit 5, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_Z_NAN_RETAIN`: bit 5, access unknown.
   @inlinable public static var VTE_Z_NAN_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_W_NAN_RETAIN`: bit 6, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_W_NAN_RETAIN`: bit 6, access unknown.
   @inlinable public static var VTE_W_NAN_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_W_RECIP_NAN_IS_0`: bit 7, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_W_RECIP_NAN_IS_0`: bit 7, access unknown.
   @inlinable public static var VTE_W_RECIP_NAN_IS_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_XY_NAN_TO_INF`: bit 8, rw.
+  /// `PA_CL_NANINF_CNTL.VS_XY_NAN_TO_INF`: bit 8, access unknown.
   @inlinable public static var VS_XY_NAN_TO_INF: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_XY_INF_RETAIN`: bit 9, rw.
+  /// `PA_CL_NANINF_CNTL.VS_XY_INF_RETAIN`: bit 9, access unknown.
   @inlinable public static var VS_XY_INF_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_Z_NAN_TO_INF`: bit 10, rw.
+  /// `PA_CL_NANINF_CNTL.VS_Z_NAN_TO_INF`: bit 10, access unknown.
   @inlinable public static var VS_Z_NAN_TO_INF: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_Z_INF_RETAIN`: bit 11, rw.
+  /// `PA_CL_NANINF_CNTL.VS_Z_INF_RETAIN`: bit 11, access unknown.
   @inlinable public static var VS_Z_INF_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_W_NAN_TO_INF`: bit 12, rw.
+  /// `PA_CL_NANINF_CNTL.VS_W_NAN_TO_INF`: bit 12, access unknown.
   @inlinable public static var VS_W_NAN_TO_INF: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_W_INF_RETAIN`: bit 13, rw.
+  /// `PA_CL_NANINF_CNTL.VS_W_INF_RETAIN`: bit 13, access unknown.
   @inlinable public static var VS_W_INF_RETAIN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VS_CLIP_DIST_INF_DISCARD`: bit 14, rw.
+  /// `PA_CL_NANINF_CNTL.VS_CLIP_DIST_INF_DISCARD`: bit 14, access unknown.
   @inlinable public static var VS_CLIP_DIST_INF_DISCARD: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PA_CL_NANINF_CNTL.VTE_NO_OUTPUT_NEG_0`: bit 20, rw.
+  /// `PA_CL_NANINF_CNTL.VTE_NO_OUTPUT_NEG_0`: bit 20, access unknown.
   @inlinable public static var VTE_NO_OUTPUT_NEG_0: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `PA_SU_LINE_STIPPLE_CNTL`: gfx_8_0 register, MMIO dword 0xA209 (byte 0x2_8824), rw, reset 0x0000_0000.
+/// `PA_SU_LINE_STIPPLE_CNTL`: gfx_8_0 register, MMIO dword 0xA209 (byte 0x2_8824), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_STIPPLE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA209, resetValue: 0x0000_0000,
+      offset: 0xA209,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_LINE_STIPPLE_CNTL LINE_STIPPLE_RESET@0:2 EXPAND_FULL_LENGTH@2:1 FRACTIONAL_ACCUM@3:1 DIAMOND_ADJUST@4:1")
   }
 
-  /// `PA_SU_LINE_STIPPLE_CNTL.LINE_STIPPLE_RESET`: bits 1:0, rw.
+  /// `PA_SU_LINE_STIPPLE_CNTL.LINE_STIPPLE_RESET`: bits 1:0, access unknown.
   @inlinable public static var LINE_STIPPLE_RESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `PA_SU_LINE_STIPPLE_CNTL.EXPAND_FULL_LENGTH`: bit 2, rw.
+  /// `PA_SU_LINE_STIPPLE_CNTL.EXPAND_FULL_LENGTH`: bit 2, access unknown.
   @inlinable public static var EXPAND_FULL_LENGTH: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_SU_LINE_STIPPLE_CNTL.FRACTIONAL_ACCUM`: bit 3, rw.
+  /// `PA_SU_LINE_STIPPLE_CNTL.FRACTIONAL_ACCUM`: bit 3, access unknown.
   @inlinable public static var FRACTIONAL_ACCUM: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_SU_LINE_STIPPLE_CNTL.DIAMOND_ADJUST`: bit 4, rw.
+  /// `PA_SU_LINE_STIPPLE_CNTL.DIAMOND_ADJUST`: bit 4, access unknown.
   @inlinable public static var DIAMOND_ADJUST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `PA_SU_LINE_STIPPLE_SCALE`: gfx_8_0 register, MMIO dword 0xA20A (byte 0x2_8828), rw, reset 0x0000_0000.
+/// `PA_SU_LINE_STIPPLE_SCALE`: gfx_8_0 register, MMIO dword 0xA20A (byte 0x2_8828), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_STIPPLE_SCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA20A, resetValue: 0x0000_0000,
+      offset: 0xA20A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_LINE_STIPPLE_SCALE LINE_STIPPLE_SCALE@0:32")
   }
 
-  /// `PA_SU_LINE_STIPPLE_SCALE.LINE_STIPPLE_SCALE`: bits 31:0, rw.
+  /// `PA_SU_LINE_STIPPLE_SCALE.LINE_STIPPLE_SCALE`: bits 31:0, access unknown.
   @inlinable public static var LINE_STIPPLE_SCALE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PRIM_FILTER_CNTL`: gfx_8_0 register, MMIO dword 0xA20B (byte 0x2_882C), rw, reset 0x0000_0000.
+/// `PA_SU_PRIM_FILTER_CNTL`: gfx_8_0 register, MMIO dword 0xA20B (byte 0x2_882C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PRIM_FILTER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA20B, resetValue: 0x0000_0000,
+      offset: 0xA20B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PRIM_FILTER_CNTL TRIANGLE_FILTER_DISABLE@0:1 LINE_FILTER_DISABLE@1:1 POINT_FILTER_DISABLE@2:1 RECTANGLE_FILTER_DISABLE@3:1 TRIANGLE_EXPAND_ENA@4:1 LINE_EXPAND_ENA@5:1 POINT_EXPAND_ENA@6:1 RECTANGLE_EXPAND_ENA@7:1 PRIM_EXPAND_CONSTANT@8:8 XMAX_RIGHT_EXCLUSION@30:1 YMAX_BOTTOM_EXCLUSION@31:1")
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_FILTER_DISABLE`: bit 0, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_FILTER_DISABLE`: bit 0, access unknown.
   @inlinable public static var TRIANGLE_FILTER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.LINE_FILTER_DISABLE`: bit 1, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.LINE_FILTER_DISABLE`: bit 1, access unknown.
   @inlinable public static var LINE_FILTER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.POINT_FILTER_DISABLE`: bit 2, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.POINT_FILTER_DISABLE`: bit 2, access unknown.
   @inlinable public static var POINT_FILTER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_FILTER_DISABLE`: bit 3, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_FILTER_DISABLE`: bit 3, access unknown.
   @inlinable public static var RECTANGLE_FILTER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_EXPAND_ENA`: bit 4, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_EXPAND_ENA`: bit 4, access unknown.
   @inlinable public static var TRIANGLE_EXPAND_ENA: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.LINE_EXPAND_ENA`: bit 5, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.LINE_EXPAND_ENA`: bit 5, access unknown.
   @inlinable public static var LINE_EXPAND_ENA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.POINT_EXPAND_ENA`: bit 6, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.POINT_EXPAND_ENA`: bit 6, access unknown.
   @inlinable public static var POINT_EXPAND_ENA: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_EXPAND_ENA`: bit 7, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_EXPAND_ENA`: bit 7, access unknown.
   @inlinable public static var RECTANGLE_EXPAND_ENA: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.PRIM_EXPAND_CONSTANT`: bits 15:8, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.PRIM_EXPAND_CONSTANT`: bits 15:8, access unknown.
   @inlinable public static var PRIM_EXPAND_CONSTANT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.XMAX_RIGHT_EXCLUSION`: bit 30, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.XMAX_RIGHT_EXCLUSION`: bit 30, access unknown.
   @inlinable public static var XMAX_RIGHT_EXCLUSION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `PA_SU_PRIM_FILTER_CNTL.YMAX_BOTTOM_EXCLUSION`: bit 31, rw.
+  /// `PA_SU_PRIM_FILTER_CNTL.YMAX_BOTTOM_EXCLUSION`: bit 31, access unknown.
   @inlinable public static var YMAX_BOTTOM_EXCLUSION: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `PA_SU_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA280 (byte 0x2_8A00), rw, reset 0x0000_0000.
+/// `PA_SU_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA280 (byte 0x2_8A00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POINT_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA280, resetValue: 0x0000_0000,
+      offset: 0xA280,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POINT_SIZE HEIGHT@0:16 WIDTH@16:16")
   }
 
-  /// `PA_SU_POINT_SIZE.HEIGHT`: bits 15:0, rw.
+  /// `PA_SU_POINT_SIZE.HEIGHT`: bits 15:0, access unknown.
   @inlinable public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PA_SU_POINT_SIZE.WIDTH`: bits 31:16, rw.
+  /// `PA_SU_POINT_SIZE.WIDTH`: bits 31:16, access unknown.
   @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PA_SU_POINT_MINMAX`: gfx_8_0 register, MMIO dword 0xA281 (byte 0x2_8A04), rw, reset 0x0000_0000.
+/// `PA_SU_POINT_MINMAX`: gfx_8_0 register, MMIO dword 0xA281 (byte 0x2_8A04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POINT_MINMAX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA281, resetValue: 0x0000_0000,
+      offset: 0xA281,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POINT_MINMAX MIN_SIZE@0:16 MAX_SIZE@16:16")
   }
 
-  /// `PA_SU_POINT_MINMAX.MIN_SIZE`: bits 15:0, rw.
+  /// `PA_SU_POINT_MINMAX.MIN_SIZE`: bits 15:0, access unknown.
   @inlinable public static var MIN_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `PA_SU_POINT_MINMAX.MAX_SIZE`: bits 31:16, rw.
+  /// `PA_SU_POINT_MINMAX.MAX_SIZE`: bits 31:16, access unknown.
   @inlinable public static var MAX_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `PA_SU_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA282 (byte 0x2_8A08), rw, reset 0x0000_0000.
+/// `PA_SU_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA282 (byte 0x2_8A08), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA282, resetValue: 0x0000_0000,
+      offset: 0xA282,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_LINE_CNTL WIDTH@0:16")
   }
 
-  /// `PA_SU_LINE_CNTL.WIDTH`: bits 15:0, rw.
+  /// `PA_SU_LINE_CNTL.WIDTH`: bits 15:0, access unknown.
   @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `PA_SC_LINE_STIPPLE`: gfx_8_0 register, MMIO dword 0xA283 (byte 0x2_8A0C), rw, reset 0x0000_0000.
+/// `PA_SC_LINE_STIPPLE`: gfx_8_0 register, MMIO dword 0xA283 (byte 0x2_8A0C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_LINE_STIPPLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA283, resetValue: 0x0000_0000,
+      offset: 0xA283,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_LINE_STIPPLE LINE_PATTERN@0:16 REPEAT_COUNT@16:8 PATTERN_BIT_ORDER@28:1 AUTO_RESET_CNTL@29:2")
   }
 
-  /// `PA_SC_LINE_STIPPLE.LINE_PATTERN`: bits 15:0, rw.
+  /// `PA_SC_LINE_STIPPLE.LINE_PATTERN`: bits 15:0, access unknown.
   @inlinable public static var LINE_PATTERN: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PA_SC_LINE_STIPPLE.REPEAT_COUNT`: bits 23:16, rw.
+  /// `PA_SC_LINE_STIPPLE.REPEAT_COUNT`: bits 23:16, access unknown.
   @inlinable public static var REPEAT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `PA_SC_LINE_STIPPLE.PATTERN_BIT_ORDER`: bit 28, rw.
+  /// `PA_SC_LINE_STIPPLE.PATTERN_BIT_ORDER`: bit 28, access unknown.
   @inlinable public static var PATTERN_BIT_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `PA_SC_LINE_STIPPLE.AUTO_RESET_CNTL`: bits 30:29, rw.
+  /// `PA_SC_LINE_STIPPLE.AUTO_RESET_CNTL`: bits 30:29, access unknown.
   @inlinable public static var AUTO_RESET_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `VGT_OUTPUT_PATH_CNTL`: gfx_8_0 register, MMIO dword 0xA284 (byte 0x2_8A10), rw, reset 0x0000_0000.
+/// `VGT_OUTPUT_PATH_CNTL`: gfx_8_0 register, MMIO dword 0xA284 (byte 0x2_8A10), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_OUTPUT_PATH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA284, resetValue: 0x0000_0000,
+      offset: 0xA284,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_OUTPUT_PATH_CNTL PATH_SELECT@0:3")
   }
 
-  /// `VGT_OUTPUT_PATH_CNTL.PATH_SELECT`: bits 2:0, rw.
+  /// `VGT_OUTPUT_PATH_CNTL.PATH_SELECT`: bits 2:0, access unknown.
   @inlinable public static var PATH_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `VGT_HOS_CNTL`: gfx_8_0 register, MMIO dword 0xA285 (byte 0x2_8A14), rw, reset 0x0000_0000.
+/// `VGT_HOS_CNTL`: gfx_8_0 register, MMIO dword 0xA285 (byte 0x2_8A14), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA285, resetValue: 0x0000_0000,
+      offset: 0xA285,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_HOS_CNTL TESS_MODE@0:2")
   }
 
-  /// `VGT_HOS_CNTL.TESS_MODE`: bits 1:0, rw.
+  /// `VGT_HOS_CNTL.TESS_MODE`: bits 1:0, access unknown.
   @inlinable public static var TESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `VGT_HOS_MAX_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA286 (byte 0x2_8A18), rw, reset 0x0000_0000.
+/// `VGT_HOS_MAX_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA286 (byte 0x2_8A18), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_MAX_TESS_LEVEL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA286, resetValue: 0x0000_0000,
+      offset: 0xA286,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_HOS_MAX_TESS_LEVEL MAX_TESS@0:32")
   }
 
-  /// `VGT_HOS_MAX_TESS_LEVEL.MAX_TESS`: bits 31:0, rw.
+  /// `VGT_HOS_MAX_TESS_LEVEL.MAX_TESS`: bits 31:0, access unknown.
   @inlinable public static var MAX_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_HOS_MIN_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA287 (byte 0x2_8A1C), rw, reset 0x0000_0000.
+/// `VGT_HOS_MIN_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA287 (byte 0x2_8A1C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_MIN_TESS_LEVEL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA287, resetValue: 0x0000_0000,
+      offset: 0xA287,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_HOS_MIN_TESS_LEVEL MIN_TESS@0:32")
   }
 
-  /// `VGT_HOS_MIN_TESS_LEVEL.MIN_TESS`: bits 31:0, rw.
+  /// `VGT_HOS_MIN_TESS_LEVEL.MIN_TESS`: bits 31:0, access unknown.
   @inlinable public static var MIN_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_HOS_REUSE_DEPTH`: gfx_8_0 register, MMIO dword 0xA288 (byte 0x2_8A20), rw, reset 0x0000_0000.
+/// `VGT_HOS_REUSE_DEPTH`: gfx_8_0 register, MMIO dword 0xA288 (byte 0x2_8A20), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_REUSE_DEPTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA288, resetValue: 0x0000_0000,
+      offset: 0xA288,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_HOS_REUSE_DEPTH REUSE_DEPTH@0:8")
   }
 
-  /// `VGT_HOS_REUSE_DEPTH.REUSE_DEPTH`: bits 7:0, rw.
+  /// `VGT_HOS_REUSE_DEPTH.REUSE_DEPTH`: bits 7:0, access unknown.
   @inlinable public static var REUSE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `VGT_GROUP_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA289 (byte 0x2_8A24), rw, reset 0x0000_0000.
+/// `VGT_GROUP_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA289 (byte 0x2_8A24), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_PRIM_TYPE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA289, resetValue: 0x0000_0000,
+      offset: 0xA289,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_PRIM_TYPE PRIM_TYPE@0:5 RETAIN_ORDER@14:1 RETAIN_QUADS@15:1 PRIM_ORDER@16:3")
   }
 
-  /// `VGT_GROUP_PRIM_TYPE.PRIM_TYPE`: bits 4:0, rw.
+  /// `VGT_GROUP_PRIM_TYPE.PRIM_TYPE`: bits 4:0, access unknown.
   @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `VGT_GROUP_PRIM_TYPE.RETAIN_ORDER`: bit 14, rw.
+  /// `VGT_GROUP_PRIM_TYPE.RETAIN_ORDER`: bit 14, access unknown.
   @inlinable public static var RETAIN_ORDER: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_GROUP_PRIM_TYPE.RETAIN_QUADS`: bit 15, rw.
+  /// `VGT_GROUP_PRIM_TYPE.RETAIN_QUADS`: bit 15, access unknown.
   @inlinable public static var RETAIN_QUADS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_GROUP_PRIM_TYPE.PRIM_ORDER`: bits 18:16, rw.
+  /// `VGT_GROUP_PRIM_TYPE.PRIM_ORDER`: bits 18:16, access unknown.
   @inlinable public static var PRIM_ORDER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
-/// `VGT_GROUP_FIRST_DECR`: gfx_8_0 register, MMIO dword 0xA28A (byte 0x2_8A28), rw, reset 0x0000_0000.
+/// `VGT_GROUP_FIRST_DECR`: gfx_8_0 register, MMIO dword 0xA28A (byte 0x2_8A28), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_FIRST_DECR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28A, resetValue: 0x0000_0000,
+      offset: 0xA28A,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_FIRST_DECR FIRST_DECR@0:4")
   }
 
-  /// `VGT_GROUP_FIRST_DECR.FIRST_DECR`: bits 3:0, rw.
+  /// `VGT_GROUP_FIRST_DECR.FIRST_DECR`: bits 3:0, access unknown.
   @inlinable public static var FIRST_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `VGT_GROUP_DECR`: gfx_8_0 register, MMIO dword 0xA28B (byte 0x2_8A2C), rw, reset 0x0000_0000.
+/// `VGT_GROUP_DECR`: gfx_8_0 register, MMIO dword 0xA28B (byte 0x2_8A2C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_DECR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28B, resetValue: 0x0000_0000,
+      offset: 0xA28B,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_DECR DECR@0:4")
   }
 
-  /// `VGT_GROUP_DECR.DECR`: bits 3:0, rw.
+  /// `VGT_GROUP_DECR.DECR`: bits 3:0, access unknown.
   @inlinable public static var DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `VGT_GROUP_VECT_0_CNTL`: gfx_8_0 register, MMIO dword 0xA28C (byte 0x2_8A30), rw, reset 0x0000_0000.
+/// `VGT_GROUP_VECT_0_CNTL`: gfx_8_0 register, MMIO dword 0xA28C (byte 0x2_8A30), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_VECT_0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28C, resetValue: 0x0000_0000,
+      offset: 0xA28C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_0_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
   }
 
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_X_EN`: bit 0, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.COMP_X_EN`: bit 0, access unknown.
   @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_Y_EN`: bit 1, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.COMP_Y_EN`: bit 1, access unknown.
   @inlinable public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_Z_EN`: bit 2, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.COMP_Z_EN`: bit 2, access unknown.
   @inlinable public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_W_EN`: bit 3, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.COMP_W_EN`: bit 3, access unknown.
   @inlinable public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_GROUP_VECT_0_CNTL.STRIDE`: bits 15:8, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.STRIDE`: bits 15:8, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `VGT_GROUP_VECT_0_CNTL.SHIFT`: bits 23:16, rw.
+  /// `VGT_GROUP_VECT_0_CNTL.SHIFT`: bits 23:16, access unknown.
   @inlinable public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `VGT_GROUP_VECT_1_CNTL`: gfx_8_0 register, MMIO dword 0xA28D (byte 0x2_8A34), rw, reset 0x0000_0000.
+/// `VGT_GROUP_VECT_1_CNTL`: gfx_8_0 register, MMIO dword 0xA28D (byte 0x2_8A34), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_VECT_1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28D, resetValue: 0x0000_0000,
+      offset: 0xA28D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_1_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
   }
 
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_X_EN`: bit 0, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.COMP_X_EN`: bit 0, access unknown.
   @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_Y_EN`: bit 1, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.COMP_Y_EN`: bit 1, access unknown.
   @inlinable public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_Z_EN`: bit 2, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.COMP_Z_EN`: bit 2, access unknown.
   @inlinable public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_W_EN`: bit 3, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.COMP_W_EN`: bit 3, access unknown.
   @inlinable public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_GROUP_VECT_1_CNTL.STRIDE`: bits 15:8, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.STRIDE`: bits 15:8, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `VGT_GROUP_VECT_1_CNTL.SHIFT`: bits 23:16, rw.
+  /// `VGT_GROUP_VECT_1_CNTL.SHIFT`: bits 23:16, access unknown.
   @inlinable public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `VGT_GROUP_VECT_0_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28E (byte 0x2_8A38), rw, reset 0x0000_0000.
+/// `VGT_GROUP_VECT_0_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28E (byte 0x2_8A38), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_VECT_0_FMT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28E, resetValue: 0x0000_0000,
+      offset: 0xA28E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_0_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
   }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_CONV`: bits 3:0, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
   @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_OFFSET`: bits 7:4, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
   @inlinable public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_CONV`: bits 11:8, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
   @inlinable public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_OFFSET`: bits 15:12, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
   @inlinable public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_CONV`: bits 19:16, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
   @inlinable public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_OFFSET`: bits 23:20, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
   @inlinable public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_CONV`: bits 27:24, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
   @inlinable public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_OFFSET`: bits 31:28, rw.
+  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
   @inlinable public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_GROUP_VECT_1_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28F (byte 0x2_8A3C), rw, reset 0x0000_0000.
+/// `VGT_GROUP_VECT_1_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28F (byte 0x2_8A3C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_VECT_1_FMT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA28F, resetValue: 0x0000_0000,
+      offset: 0xA28F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_1_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
   }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_CONV`: bits 3:0, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
   @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_OFFSET`: bits 7:4, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
   @inlinable public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_CONV`: bits 11:8, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
   @inlinable public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_OFFSET`: bits 15:12, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
   @inlinable public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_CONV`: bits 19:16, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
   @inlinable public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_OFFSET`: bits 23:20, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
   @inlinable public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_CONV`: bits 27:24, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
   @inlinable public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_OFFSET`: bits 31:28, rw.
+  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
   @inlinable public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_GS_MODE`: gfx_8_0 register, MMIO dword 0xA290 (byte 0x2_8A40), rw, reset 0x0000_0000.
+/// `VGT_GS_MODE`: gfx_8_0 register, MMIO dword 0xA290 (byte 0x2_8A40), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_MODE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA290, resetValue: 0x0000_0000,
+      offset: 0xA290,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_MODE MODE@0:3 RESERVED_0@3:1 CUT_MODE@4:2 RESERVED_1@6:5 GS_C_PACK_EN@11:1 RESERVED_2@12:1 ES_PASSTHRU@13:1 RESERVED_3@14:1 RESERVED_4@15:1 RESERVED_5@16:1 PARTIAL_THD_AT_EOI@17:1 SUPPRESS_CUTS@18:1 ES_WRITE_OPTIMIZE@19:1 GS_WRITE_OPTIMIZE@20:1 ONCHIP@21:2")
   }
 
-  /// `VGT_GS_MODE.MODE`: bits 2:0, rw.
+  /// `VGT_GS_MODE.MODE`: bits 2:0, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `VGT_GS_MODE.RESERVED_0`: bit 3, rw.
+  /// `VGT_GS_MODE.RESERVED_0`: bit 3, access unknown.
   @inlinable public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_GS_MODE.CUT_MODE`: bits 5:4, rw.
+  /// `VGT_GS_MODE.CUT_MODE`: bits 5:4, access unknown.
   @inlinable public static var CUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `VGT_GS_MODE.RESERVED_1`: bits 10:6, rw.
+  /// `VGT_GS_MODE.RESERVED_1`: bits 10:6, access unknown.
   @inlinable public static var RESERVED_1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `VGT_GS_MODE.GS_C_PACK_EN`: bit 11, rw.
+  /// `VGT_GS_MODE.GS_C_PACK_EN`: bit 11, access unknown.
   @inlinable public static var GS_C_PACK_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_GS_MODE.RESERVED_2`: bit 12, rw.
+  /// `VGT_GS_MODE.RESERVED_2`: bit 12, access unknown.
   @inlinable public static var RESERVED_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `VGT_GS_MODE.ES_PASSTHRU`: bit 13, rw.
+  /// `VGT_GS_MODE.ES_PASSTHRU`: bit 13, access unknown.
   @inlinable public static var ES_PASSTHRU: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_GS_MODE.RESERVED_3`: bit 14, rw.
+  /// `VGT_GS_MODE.RESERVED_3`: bit 14, access unknown.
   @inlinable public static var RESERVED_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_GS_MODE.RESERVED_4`: bit 15, rw.
+  /// `VGT_GS_MODE.RESERVED_4`: bit 15, access unknown.
   @inlinable public static var RESERVED_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_GS_MODE.RESERVED_5`: bit 16, rw.
+  /// `VGT_GS_MODE.RESERVED_5`: bit 16, access unknown.
   @inlinable public static var RESERVED_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `VGT_GS_MODE.PARTIAL_THD_AT_EOI`: bit 17, rw.
+  /// `VGT_GS_MODE.PARTIAL_THD_AT_EOI`: bit 17, access unknown.
   @inlinable public static var PARTIAL_THD_AT_EOI: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_GS_MODE.SUPPRESS_CUTS`: bit 18, rw.
+  /// `VGT_GS_MODE.SUPPRESS_CUTS`: bit 18, access unknown.
   @inlinable public static var SUPPRESS_CUTS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VGT_GS_MODE.ES_WRITE_OPTIMIZE`: bit 19, rw.
+  /// `VGT_GS_MODE.ES_WRITE_OPTIMIZE`: bit 19, access unknown.
   @inlinable public static var ES_WRITE_OPTIMIZE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_GS_MODE.GS_WRITE_OPTIMIZE`: bit 20, rw.
+  /// `VGT_GS_MODE.GS_WRITE_OPTIMIZE`: bit 20, access unknown.
   @inlinable public static var GS_WRITE_OPTIMIZE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_GS_MODE.ONCHIP`: bits 22:21, rw.
+  /// `VGT_GS_MODE.ONCHIP`: bits 22:21, access unknown.
   @inlinable public static var ONCHIP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 }
 
-/// `VGT_GS_ONCHIP_CNTL`: gfx_8_0 register, MMIO dword 0xA291 (byte 0x2_8A44), rw, reset 0x0000_0000.
+/// `VGT_GS_ONCHIP_CNTL`: gfx_8_0 register, MMIO dword 0xA291 (byte 0x2_8A44), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_ONCHIP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA291, resetValue: 0x0000_0000,
+      offset: 0xA291,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_ONCHIP_CNTL ES_VERTS_PER_SUBGRP@0:11 GS_PRIMS_PER_SUBGRP@11:11")
   }
 
-  /// `VGT_GS_ONCHIP_CNTL.ES_VERTS_PER_SUBGRP`: bits 10:0, rw.
+  /// `VGT_GS_ONCHIP_CNTL.ES_VERTS_PER_SUBGRP`: bits 10:0, access unknown.
   @inlinable public static var ES_VERTS_PER_SUBGRP: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `VGT_GS_ONCHIP_CNTL.GS_PRIMS_PER_SUBGRP`: bits 21:11, rw.
+  /// `VGT_GS_ONCHIP_CNTL.GS_PRIMS_PER_SUBGRP`: bits 21:11, access unknown.
   @inlinable public static var GS_PRIMS_PER_SUBGRP: RegisterField<Self, UInt16> {
     .init(lsb: 11, width: 11)
   }
 }
 
-/// `PA_SC_MODE_CNTL_0`: gfx_8_0 register, MMIO dword 0xA292 (byte 0x2_8A48), rw, reset 0x0000_0000.
+/// `PA_SC_MODE_CNTL_0`: gfx_8_0 register, MMIO dword 0xA292 (byte 0x2_8A48), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_MODE_CNTL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA292, resetValue: 0x0000_0000,
+      offset: 0xA292,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_MODE_CNTL_0 MSAA_ENABLE@0:1 VPORT_SCISSOR_ENABLE@1:1 LINE_STIPPLE_ENABLE@2:1 SEND_UNLIT_STILES_TO_PKR@3:1")
   }
 
-  /// `PA_SC_MODE_CNTL_0.MSAA_ENABLE`: bit 0, rw.
+  /// `PA_SC_MODE_CNTL_0.MSAA_ENABLE`: bit 0, access unknown.
   @inlinable public static var MSAA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PA_SC_MODE_CNTL_0.VPORT_SCISSOR_ENABLE`: bit 1, rw.
+  /// `PA_SC_MODE_CNTL_0.VPORT_SCISSOR_ENABLE`: bit 1, access unknown.
   @inlinable public static var VPORT_SCISSOR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_0.LINE_STIPPLE_ENABLE`: bit 2, rw.
+  /// `PA_SC_MODE_CNTL_0.LINE_STIPPLE_ENABLE`: bit 2, access unknown.
   @inlinable public static var LINE_STIPPLE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_0.SEND_UNLIT_STILES_TO_PKR`: bit 3, rw.
+  /// `PA_SC_MODE_CNTL_0.SEND_UNLIT_STILES_TO_PKR`: bit 3, access unknown.
   @inlinable public static var SEND_UNLIT_STILES_TO_PKR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 }
 
-/// `PA_SC_MODE_CNTL_1`: gfx_8_0 register, MMIO dword 0xA293 (byte 0x2_8A4C), rw, reset 0x0000_0000.
+/// `PA_SC_MODE_CNTL_1`: gfx_8_0 register, MMIO dword 0xA293 (byte 0x2_8A4C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_MODE_CNTL_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA293, resetValue: 0x0000_0000,
+      offset: 0xA293,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_MODE_CNTL_1 WALK_SIZE@0:1 WALK_ALIGNMENT@1:1 WALK_ALIGN8_PRIM_FITS_ST@2:1 WALK_FENCE_ENABLE@3:1 WALK_FENCE_SIZE@4:3 SUPERTILE_WALK_ORDER_ENABLE@7:1 TILE_WALK_ORDER_ENABLE@8:1 TILE_COVER_DISABLE@9:1 TILE_COVER_NO_SCISSOR@10:1 ZMM_LINE_EXTENT@11:1 ZMM_LINE_OFFSET@12:1 ZMM_RECT_EXTENT@13:1 KILL_PIX_POST_HI_Z@14:1 KILL_PIX_POST_DETAIL_MASK@15:1 PS_ITER_SAMPLE@16:1 MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE@17:1 MULTI_GPU_SUPERTILE_ENABLE@18:1 GPU_ID_OVERRIDE_ENABLE@19:1 GPU_ID_OVERRIDE@20:4 MULTI_GPU_PRIM_DISCARD_ENABLE@24:1 FORCE_EOV_CNTDWN_ENABLE@25:1 FORCE_EOV_REZ_ENABLE@26:1 OUT_OF_ORDER_PRIMITIVE_ENABLE@27:1 OUT_OF_ORDER_WATER_MARK@28:3")
   }
 
-  /// `PA_SC_MODE_CNTL_1.WALK_SIZE`: bit 0, rw.
+  /// `PA_SC_MODE_CNTL_1.WALK_SIZE`: bit 0, access unknown.
   @inlinable public static var WALK_SIZE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PA_SC_MODE_CNTL_1.WALK_ALIGNMENT`: bit 1, rw.
+  /// `PA_SC_MODE_CNTL_1.WALK_ALIGNMENT`: bit 1, access unknown.
   @inlinable public static var WALK_ALIGNMENT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `PA_SC_MODE_CNTL_1.WALK_ALIGN8_PRIM_FITS_ST`: bit 2, rw.
+  /// `PA_SC_MODE_CNTL_1.WALK_ALIGN8_PRIM_FITS_ST`: bit 2, access unknown.
   @inlinable public static var WALK_ALIGN8_PRIM_FITS_ST: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.WALK_FENCE_ENABLE`: bit 3, rw.
+  /// `PA_SC_MODE_CNTL_1.WALK_FENCE_ENABLE`: bit 3, access unknown.
   @inlinable public static var WALK_FENCE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.WALK_FENCE_SIZE`: bits 6:4, rw.
+  /// `PA_SC_MODE_CNTL_1.WALK_FENCE_SIZE`: bits 6:4, access unknown.
   @inlinable public static var WALK_FENCE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `PA_SC_MODE_CNTL_1.SUPERTILE_WALK_ORDER_ENABLE`: bit 7, rw.
+  /// `PA_SC_MODE_CNTL_1.SUPERTILE_WALK_ORDER_ENABLE`: bit 7, access unknown.
   @inlinable public static var SUPERTILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.TILE_WALK_ORDER_ENABLE`: bit 8, rw.
+  /// `PA_SC_MODE_CNTL_1.TILE_WALK_ORDER_ENABLE`: bit 8, access unknown.
   @inlinable public static var TILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.TILE_COVER_DISABLE`: bit 9, rw.
+  /// `PA_SC_MODE_CNTL_1.TILE_COVER_DISABLE`: bit 9, access unknown.
   @inlinable public static var TILE_COVER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.TILE_COVER_NO_SCISSOR`: bit 10, rw.
+  /// `PA_SC_MODE_CNTL_1.TILE_COVER_NO_SCISSOR`: bit 10, access unknown.
   @inlinable public static var TILE_COVER_NO_SCISSOR: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.ZMM_LINE_EXTENT`: bit 11, rw.
+  /// `PA_SC_MODE_CNTL_1.ZMM_LINE_EXTENT`: bit 11, access unknown.
   @inlinable public static var ZMM_LINE_EXTENT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.ZMM_LINE_OFFSET`: bit 12, rw.
+  /// `PA_SC_MODE_CNTL_1.ZMM_LINE_OFFSET`: bit 12, access unknown.
   @inlinable public static var ZMM_LINE_OFFSET: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.ZMM_RECT_EXTENT`: bit 13, rw.
+  /// `PA_SC_MODE_CNTL_1.ZMM_RECT_EXTENT`: bit 13, access unknown.
   @inlinable public static var ZMM_RECT_EXTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_HI_Z`: bit 14, rw.
+  /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_HI_Z`: bit 14, access unknown.
   @inlinable public static var KILL_PIX_POST_HI_Z: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_DETAIL_MASK`: bit 15, rw.
+  /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_DETAIL_MASK`: bit 15, access unknown.
   @inlinable public static var KILL_PIX_POST_DETAIL_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.PS_ITER_SAMPLE`: bit 16, rw.
+  /// `PA_SC_MODE_CNTL_1.PS_ITER_SAMPLE`: bit 16, access unknown.
   @inlinable public static var PS_ITER_SAMPLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE`: bit 17, rw.
+  /// `PA_SC_MODE_CNTL_1.MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE`: bit 17, access unknown.
   @inlinable public static var MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.MULTI_GPU_SUPERTILE_ENABLE`: bit 18, rw.
+  /// `PA_SC_MODE_CNTL_1.MULTI_GPU_SUPERTILE_ENABLE`: bit 18, access unknown.
   @inlinable public static var MULTI_GPU_SUPERTILE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE_ENABLE`: bit 19, rw.
+  /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE_ENABLE`: bit 19, access unknown.
   @inlinable public static var GPU_ID_OVERRIDE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE`: bits 23:20, rw.
+  /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE`: bits 23:20, access unknown.
   @inlinable public static var GPU_ID_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `PA_SC_MODE_CNTL_1.MULTI_GPU_PRIM_DISCARD_ENABLE`: bit 24, rw.
+  /// `PA_SC_MODE_CNTL_1.MULTI_GPU_PRIM_DISCARD_ENABLE`: bit 24, access unknown.
   @inlinable public static var MULTI_GPU_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.FORCE_EOV_CNTDWN_ENABLE`: bit 25, rw.
+  /// `PA_SC_MODE_CNTL_1.FORCE_EOV_CNTDWN_ENABLE`: bit 25, access unknown.
   @inlinable public static var FORCE_EOV_CNTDWN_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.FORCE_EOV_REZ_ENABLE`: bit 26, rw.
+  /// `PA_SC_MODE_CNTL_1.FORCE_EOV_REZ_ENABLE`: bit 26, access unknown.
   @inlinable public static var FORCE_EOV_REZ_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_PRIMITIVE_ENABLE`: bit 27, rw.
+  /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_PRIMITIVE_ENABLE`: bit 27, access unknown.
   @inlinable public static var OUT_OF_ORDER_PRIMITIVE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_WATER_MARK`: bits 30:28, rw.
+  /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_WATER_MARK`: bits 30:28, access unknown.
   @inlinable public static var OUT_OF_ORDER_WATER_MARK: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `VGT_ENHANCE`: gfx_8_0 register, MMIO dword 0xA294 (byte 0x2_8A50), rw, reset 0x0000_0000.
+/// `VGT_ENHANCE`: gfx_8_0 register, MMIO dword 0xA294 (byte 0x2_8A50), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA294, resetValue: 0x0000_0000,
+      offset: 0xA294,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ENHANCE MISC@0:32")
   }
 
-  /// `VGT_ENHANCE.MISC`: bits 31:0, rw.
+  /// `VGT_ENHANCE.MISC`: bits 31:0, access unknown.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_GS_PER_ES`: gfx_8_0 register, MMIO dword 0xA295 (byte 0x2_8A54), rw, reset 0x0000_0000.
+/// `VGT_GS_PER_ES`: gfx_8_0 register, MMIO dword 0xA295 (byte 0x2_8A54), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_PER_ES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA295, resetValue: 0x0000_0000,
+      offset: 0xA295,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_PER_ES GS_PER_ES@0:11")
   }
 
-  /// `VGT_GS_PER_ES.GS_PER_ES`: bits 10:0, rw.
+  /// `VGT_GS_PER_ES.GS_PER_ES`: bits 10:0, access unknown.
   @inlinable public static var GS_PER_ES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }

@@ -3,5184 +3,5184 @@
 
 import MxMMIO
 
-/// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), rw, reset 0x0000_0000.
+/// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_ES_PER_GS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA296, resetValue: 0x0000_0000,
+      offset: 0xA296,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ES_PER_GS ES_PER_GS@0:11")
   }
 
-  /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, rw.
+  /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, access unknown.
   @inlinable public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
-/// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), rw, reset 0x0000_0000.
+/// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_PER_VS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA297, resetValue: 0x0000_0000,
+      offset: 0xA297,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_PER_VS GS_PER_VS@0:4")
   }
 
-  /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, rw.
+  /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, access unknown.
   @inlinable public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), rw, reset 0x0000_0000.
+/// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GSVS_RING_OFFSET_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA298, resetValue: 0x0000_0000,
+      offset: 0xA298,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_1 OFFSET@0:15")
   }
 
-  /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, rw.
+  /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), rw, reset 0x0000_0000.
+/// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GSVS_RING_OFFSET_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA299, resetValue: 0x0000_0000,
+      offset: 0xA299,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_2 OFFSET@0:15")
   }
 
-  /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, rw.
+  /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), rw, reset 0x0000_0000.
+/// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GSVS_RING_OFFSET_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29A, resetValue: 0x0000_0000,
+      offset: 0xA29A,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_3 OFFSET@0:15")
   }
 
-  /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, rw.
+  /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), rw, reset 0x0000_0000.
+/// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_OUT_PRIM_TYPE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29B, resetValue: 0x0000_0000,
+      offset: 0xA29B,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_OUT_PRIM_TYPE OUTPRIM_TYPE@0:6 OUTPRIM_TYPE_1@8:6 OUTPRIM_TYPE_2@16:6 OUTPRIM_TYPE_3@22:6 UNIQUE_TYPE_PER_STREAM@31:1")
   }
 
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, rw.
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, access unknown.
   @inlinable public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_1`: bits 13:8, rw.
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_1`: bits 13:8, access unknown.
   @inlinable public static var OUTPRIM_TYPE_1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_2`: bits 21:16, rw.
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_2`: bits 21:16, access unknown.
   @inlinable public static var OUTPRIM_TYPE_2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 6)
   }
 
-  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_3`: bits 27:22, rw.
+  /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_3`: bits 27:22, access unknown.
   @inlinable public static var OUTPRIM_TYPE_3: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 6)
   }
 
-  /// `VGT_GS_OUT_PRIM_TYPE.UNIQUE_TYPE_PER_STREAM`: bit 31, rw.
+  /// `VGT_GS_OUT_PRIM_TYPE.UNIQUE_TYPE_PER_STREAM`: bit 31, access unknown.
   @inlinable public static var UNIQUE_TYPE_PER_STREAM: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), rw, reset 0x0000_0000.
+/// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), access unknown, reset unknown (`write` starts from 0).
 public enum IA_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29C, resetValue: 0x0000_0000,
+      offset: 0xA29C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_ENHANCE MISC@0:32")
   }
 
-  /// `IA_ENHANCE.MISC`: bits 31:0, rw.
+  /// `IA_ENHANCE.MISC`: bits 31:0, access unknown.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), rw, reset 0x0000_0000.
+/// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29D, resetValue: 0x0000_0000,
+      offset: 0xA29D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_SIZE NUM_INDICES@0:32")
   }
 
-  /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, rw.
+  /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, access unknown.
   @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), rw, reset 0x0000_0000.
+/// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_MAX_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29E, resetValue: 0x0000_0000,
+      offset: 0xA29E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_MAX_SIZE MAX_SIZE@0:32")
   }
 
-  /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, rw.
+  /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, access unknown.
   @inlinable public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), rw, reset 0x0000_0000.
+/// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_INDEX_TYPE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA29F, resetValue: 0x0000_0000,
+      offset: 0xA29F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_INDEX_TYPE INDEX_TYPE@0:2 SWAP_MODE@2:2 BUF_TYPE@4:2 RDREQ_POLICY@6:1 NOT_EOP@9:1 REQ_PATH@10:1 MTYPE@11:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, rw.
+  /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
   @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_DMA_INDEX_TYPE.SWAP_MODE`: bits 3:2, rw.
+  /// `VGT_DMA_INDEX_TYPE.SWAP_MODE`: bits 3:2, access unknown.
   @inlinable public static var SWAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `VGT_DMA_INDEX_TYPE.BUF_TYPE`: bits 5:4, rw.
+  /// `VGT_DMA_INDEX_TYPE.BUF_TYPE`: bits 5:4, access unknown.
   @inlinable public static var BUF_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `VGT_DMA_INDEX_TYPE.RDREQ_POLICY`: bit 6, rw.
+  /// `VGT_DMA_INDEX_TYPE.RDREQ_POLICY`: bit 6, access unknown.
   @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DMA_INDEX_TYPE.NOT_EOP`: bit 9, rw.
+  /// `VGT_DMA_INDEX_TYPE.NOT_EOP`: bit 9, access unknown.
   @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DMA_INDEX_TYPE.REQ_PATH`: bit 10, rw.
+  /// `VGT_DMA_INDEX_TYPE.REQ_PATH`: bit 10, access unknown.
   @inlinable public static var REQ_PATH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DMA_INDEX_TYPE.MTYPE`: bits 12:11, rw, values of `MTYPE`.
+  /// `VGT_DMA_INDEX_TYPE.MTYPE`: bits 12:11, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 11, width: 2) }
 }
 
-/// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), rw, reset 0x0000_0000.
+/// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), access unknown, reset unknown (`write` starts from 0).
 public enum WD_ENHANCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A0, resetValue: 0x0000_0000,
+      offset: 0xA2A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_ENHANCE MISC@0:32")
   }
 
-  /// `WD_ENHANCE.MISC`: bits 31:0, rw.
+  /// `WD_ENHANCE.MISC`: bits 31:0, access unknown.
   @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), rw, reset 0x0000_0000.
+/// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PRIMITIVEID_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A1, resetValue: 0x0000_0000,
+      offset: 0xA2A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PRIMITIVEID_EN PRIMITIVEID_EN@0:1 DISABLE_RESET_ON_EOI@1:1")
   }
 
-  /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, rw.
+  /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, access unknown.
   @inlinable public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_PRIMITIVEID_EN.DISABLE_RESET_ON_EOI`: bit 1, rw.
+  /// `VGT_PRIMITIVEID_EN.DISABLE_RESET_ON_EOI`: bit 1, access unknown.
   @inlinable public static var DISABLE_RESET_ON_EOI: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), rw, reset 0x0000_0000.
+/// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_NUM_INSTANCES: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A2, resetValue: 0x0000_0000,
+      offset: 0xA2A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_NUM_INSTANCES NUM_INSTANCES@0:32")
   }
 
-  /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, rw.
+  /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
   @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), rw, reset 0x0000_0000.
+/// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PRIMITIVEID_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A3, resetValue: 0x0000_0000,
+      offset: 0xA2A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PRIMITIVEID_RESET VALUE@0:32")
   }
 
-  /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, rw.
+  /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), rw, reset 0x0000_0000.
+/// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_EVENT_INITIATOR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A4, resetValue: 0x0000_0000,
+      offset: 0xA2A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_EVENT_INITIATOR EVENT_TYPE@0:6 ADDRESS_HI@18:9 EXTENDED_EVENT@27:1")
   }
 
-  /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, rw.
+  /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, access unknown.
   @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `VGT_EVENT_INITIATOR.ADDRESS_HI`: bits 26:18, rw.
+  /// `VGT_EVENT_INITIATOR.ADDRESS_HI`: bits 26:18, access unknown.
   @inlinable public static var ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
 
-  /// `VGT_EVENT_INITIATOR.EXTENDED_EVENT`: bit 27, rw.
+  /// `VGT_EVENT_INITIATOR.EXTENDED_EVENT`: bit 27, access unknown.
   @inlinable public static var EXTENDED_EVENT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), rw, reset 0x0000_0000.
+/// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A5, resetValue: 0x0000_0000,
+      offset: 0xA2A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_MULTI_PRIM_IB_RESET_EN RESET_EN@0:1")
   }
 
-  /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, rw.
+  /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, access unknown.
   @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), rw, reset 0x0000_0000.
+/// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_INSTANCE_STEP_RATE_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A8, resetValue: 0x0000_0000,
+      offset: 0xA2A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INSTANCE_STEP_RATE_0 STEP_RATE@0:32")
   }
 
-  /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, rw.
+  /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, access unknown.
   @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), rw, reset 0x0000_0000.
+/// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_INSTANCE_STEP_RATE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2A9, resetValue: 0x0000_0000,
+      offset: 0xA2A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INSTANCE_STEP_RATE_1 STEP_RATE@0:32")
   }
 
-  /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, rw.
+  /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, access unknown.
   @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), rw, reset 0x0000_0000.
+/// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), access unknown, reset unknown (`write` starts from 0).
 public enum IA_MULTI_VGT_PARAM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AA, resetValue: 0x0000_0000,
+      offset: 0xA2AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_MULTI_VGT_PARAM PRIMGROUP_SIZE@0:16 PARTIAL_VS_WAVE_ON@16:1 SWITCH_ON_EOP@17:1 PARTIAL_ES_WAVE_ON@18:1 SWITCH_ON_EOI@19:1 WD_SWITCH_ON_EOP@20:1 MAX_PRIMGRP_IN_WAVE@28:4")
   }
 
-  /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, rw.
+  /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, access unknown.
   @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `IA_MULTI_VGT_PARAM.PARTIAL_VS_WAVE_ON`: bit 16, rw.
+  /// `IA_MULTI_VGT_PARAM.PARTIAL_VS_WAVE_ON`: bit 16, access unknown.
   @inlinable public static var PARTIAL_VS_WAVE_ON: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOP`: bit 17, rw.
+  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOP`: bit 17, access unknown.
   @inlinable public static var SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IA_MULTI_VGT_PARAM.PARTIAL_ES_WAVE_ON`: bit 18, rw.
+  /// `IA_MULTI_VGT_PARAM.PARTIAL_ES_WAVE_ON`: bit 18, access unknown.
   @inlinable public static var PARTIAL_ES_WAVE_ON: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOI`: bit 19, rw.
+  /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOI`: bit 19, access unknown.
   @inlinable public static var SWITCH_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IA_MULTI_VGT_PARAM.WD_SWITCH_ON_EOP`: bit 20, rw.
+  /// `IA_MULTI_VGT_PARAM.WD_SWITCH_ON_EOP`: bit 20, access unknown.
   @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `IA_MULTI_VGT_PARAM.MAX_PRIMGRP_IN_WAVE`: bits 31:28, rw.
+  /// `IA_MULTI_VGT_PARAM.MAX_PRIMGRP_IN_WAVE`: bits 31:28, access unknown.
   @inlinable public static var MAX_PRIMGRP_IN_WAVE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), rw, reset 0x0000_0000.
+/// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_ESGS_RING_ITEMSIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AB, resetValue: 0x0000_0000,
+      offset: 0xA2AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ESGS_RING_ITEMSIZE ITEMSIZE@0:15")
   }
 
-  /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), rw, reset 0x0000_0000.
+/// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GSVS_RING_ITEMSIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AC, resetValue: 0x0000_0000,
+      offset: 0xA2AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_ITEMSIZE ITEMSIZE@0:15")
   }
 
-  /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), rw, reset 0x0000_0000.
+/// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_REUSE_OFF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AD, resetValue: 0x0000_0000,
+      offset: 0xA2AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_REUSE_OFF REUSE_OFF@0:1")
   }
 
-  /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, rw.
+  /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, access unknown.
   @inlinable public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), rw, reset 0x0000_0000.
+/// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VTX_CNT_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AE, resetValue: 0x0000_0000,
+      offset: 0xA2AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_VTX_CNT_EN VTX_CNT_EN@0:1")
   }
 
-  /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, rw.
+  /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, access unknown.
   @inlinable public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), rw, reset 0x0000_0000.
+/// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), access unknown, reset unknown (`write` starts from 0).
 public enum DB_HTILE_SURFACE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2AF, resetValue: 0x0000_0000,
+      offset: 0xA2AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_HTILE_SURFACE LINEAR@0:1 FULL_CACHE@1:1 HTILE_USES_PRELOAD_WIN@2:1 PRELOAD@3:1 PREFETCH_WIDTH@4:6 PREFETCH_HEIGHT@10:6 DST_OUTSIDE_ZERO_TO_ONE@16:1 TC_COMPATIBLE@17:1")
   }
 
-  /// `DB_HTILE_SURFACE.LINEAR`: bit 0, rw.
+  /// `DB_HTILE_SURFACE.LINEAR`: bit 0, access unknown.
   @inlinable public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DB_HTILE_SURFACE.FULL_CACHE`: bit 1, rw.
+  /// `DB_HTILE_SURFACE.FULL_CACHE`: bit 1, access unknown.
   @inlinable public static var FULL_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DB_HTILE_SURFACE.HTILE_USES_PRELOAD_WIN`: bit 2, rw.
+  /// `DB_HTILE_SURFACE.HTILE_USES_PRELOAD_WIN`: bit 2, access unknown.
   @inlinable public static var HTILE_USES_PRELOAD_WIN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `DB_HTILE_SURFACE.PRELOAD`: bit 3, rw.
+  /// `DB_HTILE_SURFACE.PRELOAD`: bit 3, access unknown.
   @inlinable public static var PRELOAD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `DB_HTILE_SURFACE.PREFETCH_WIDTH`: bits 9:4, rw.
+  /// `DB_HTILE_SURFACE.PREFETCH_WIDTH`: bits 9:4, access unknown.
   @inlinable public static var PREFETCH_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 6)
   }
 
-  /// `DB_HTILE_SURFACE.PREFETCH_HEIGHT`: bits 15:10, rw.
+  /// `DB_HTILE_SURFACE.PREFETCH_HEIGHT`: bits 15:10, access unknown.
   @inlinable public static var PREFETCH_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 6)
   }
 
-  /// `DB_HTILE_SURFACE.DST_OUTSIDE_ZERO_TO_ONE`: bit 16, rw.
+  /// `DB_HTILE_SURFACE.DST_OUTSIDE_ZERO_TO_ONE`: bit 16, access unknown.
   @inlinable public static var DST_OUTSIDE_ZERO_TO_ONE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `DB_HTILE_SURFACE.TC_COMPATIBLE`: bit 17, rw.
+  /// `DB_HTILE_SURFACE.TC_COMPATIBLE`: bit 17, access unknown.
   @inlinable public static var TC_COMPATIBLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
-/// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), rw, reset 0x0000_0000.
+/// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SRESULTS_COMPARE_STATE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B0, resetValue: 0x0000_0000,
+      offset: 0xA2B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_SRESULTS_COMPARE_STATE0 COMPAREFUNC0@0:3 COMPAREVALUE0@4:8 COMPAREMASK0@12:8 ENABLE0@24:1")
   }
 
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, rw.
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, access unknown.
   @inlinable public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREVALUE0`: bits 11:4, rw.
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREVALUE0`: bits 11:4, access unknown.
   @inlinable public static var COMPAREVALUE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
-  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREMASK0`: bits 19:12, rw.
+  /// `DB_SRESULTS_COMPARE_STATE0.COMPAREMASK0`: bits 19:12, access unknown.
   @inlinable public static var COMPAREMASK0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `DB_SRESULTS_COMPARE_STATE0.ENABLE0`: bit 24, rw.
+  /// `DB_SRESULTS_COMPARE_STATE0.ENABLE0`: bit 24, access unknown.
   @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
-/// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), rw, reset 0x0000_0000.
+/// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SRESULTS_COMPARE_STATE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B1, resetValue: 0x0000_0000,
+      offset: 0xA2B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_SRESULTS_COMPARE_STATE1 COMPAREFUNC1@0:3 COMPAREVALUE1@4:8 COMPAREMASK1@12:8 ENABLE1@24:1")
   }
 
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, rw.
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, access unknown.
   @inlinable public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREVALUE1`: bits 11:4, rw.
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREVALUE1`: bits 11:4, access unknown.
   @inlinable public static var COMPAREVALUE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
-  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREMASK1`: bits 19:12, rw.
+  /// `DB_SRESULTS_COMPARE_STATE1.COMPAREMASK1`: bits 19:12, access unknown.
   @inlinable public static var COMPAREMASK1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
-  /// `DB_SRESULTS_COMPARE_STATE1.ENABLE1`: bit 24, rw.
+  /// `DB_SRESULTS_COMPARE_STATE1.ENABLE1`: bit 24, access unknown.
   @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
-/// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), rw, reset 0x0000_0000.
+/// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PRELOAD_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B2, resetValue: 0x0000_0000,
+      offset: 0xA2B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PRELOAD_CONTROL START_X@0:8 START_Y@8:8 MAX_X@16:8 MAX_Y@24:8")
   }
 
-  /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, rw.
+  /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, access unknown.
   @inlinable public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DB_PRELOAD_CONTROL.START_Y`: bits 15:8, rw.
+  /// `DB_PRELOAD_CONTROL.START_Y`: bits 15:8, access unknown.
   @inlinable public static var START_Y: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DB_PRELOAD_CONTROL.MAX_X`: bits 23:16, rw.
+  /// `DB_PRELOAD_CONTROL.MAX_X`: bits 23:16, access unknown.
   @inlinable public static var MAX_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DB_PRELOAD_CONTROL.MAX_Y`: bits 31:24, rw.
+  /// `DB_PRELOAD_CONTROL.MAX_Y`: bits 31:24, access unknown.
   @inlinable public static var MAX_Y: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B4, resetValue: 0x0000_0000,
+      offset: 0xA2B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_0 SIZE@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B5, resetValue: 0x0000_0000,
+      offset: 0xA2B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_0 STRIDE@0:10")
   }
 
-  /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, rw.
+  /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B7, resetValue: 0x0000_0000,
+      offset: 0xA2B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_0 OFFSET@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B8, resetValue: 0x0000_0000,
+      offset: 0xA2B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_1 SIZE@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2B9, resetValue: 0x0000_0000,
+      offset: 0xA2B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_1 STRIDE@0:10")
   }
 
-  /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, rw.
+  /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2BB, resetValue: 0x0000_0000,
+      offset: 0xA2BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_1 OFFSET@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2BC, resetValue: 0x0000_0000,
+      offset: 0xA2BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_2 SIZE@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2BD, resetValue: 0x0000_0000,
+      offset: 0xA2BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_2 STRIDE@0:10")
   }
 
-  /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, rw.
+  /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2BF, resetValue: 0x0000_0000,
+      offset: 0xA2BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_2 OFFSET@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2C0, resetValue: 0x0000_0000,
+      offset: 0xA2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_3 SIZE@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2C1, resetValue: 0x0000_0000,
+      offset: 0xA2C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_3 STRIDE@0:10")
   }
 
-  /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, rw.
+  /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, access unknown.
   @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2C3, resetValue: 0x0000_0000,
+      offset: 0xA2C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_3 OFFSET@0:32")
   }
 
-  /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, rw.
+  /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2CA, resetValue: 0x0000_0000,
+      offset: 0xA2CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DRAW_OPAQUE_OFFSET OFFSET@0:32")
   }
 
-  /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, rw.
+  /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2CB, resetValue: 0x0000_0000,
+      offset: 0xA2CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE SIZE@0:32")
   }
 
-  /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, rw.
+  /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, access unknown.
   @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2CC, resetValue: 0x0000_0000,
+      offset: 0xA2CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE VERTEX_STRIDE@0:9")
   }
 
-  /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, rw.
+  /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, access unknown.
   @inlinable public static var VERTEX_STRIDE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 }
 
-/// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), rw, reset 0x0000_0000.
+/// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_MAX_VERT_OUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2CE, resetValue: 0x0000_0000,
+      offset: 0xA2CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_MAX_VERT_OUT MAX_VERT_OUT@0:11")
   }
 
-  /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, rw.
+  /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, access unknown.
   @inlinable public static var MAX_VERT_OUT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 }
 
-/// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), rw, reset 0x0000_0000.
+/// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_TESS_DISTRIBUTION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D4, resetValue: 0x0000_0000,
+      offset: 0xA2D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_TESS_DISTRIBUTION ACCUM_ISOLINE@0:8 ACCUM_TRI@8:8 ACCUM_QUAD@16:8")
   }
 
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, rw.
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, access unknown.
   @inlinable public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_TRI`: bits 15:8, rw.
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_TRI`: bits 15:8, access unknown.
   @inlinable public static var ACCUM_TRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `VGT_TESS_DISTRIBUTION.ACCUM_QUAD`: bits 23:16, rw.
+  /// `VGT_TESS_DISTRIBUTION.ACCUM_QUAD`: bits 23:16, access unknown.
   @inlinable public static var ACCUM_QUAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), rw, reset 0x0000_0000.
+/// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_SHADER_STAGES_EN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D5, resetValue: 0x0000_0000,
+      offset: 0xA2D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_SHADER_STAGES_EN LS_EN@0:2 HS_EN@2:1 ES_EN@3:2 GS_EN@5:1 VS_EN@6:2 DYNAMIC_HS@8:1 DISPATCH_DRAW_EN@9:1 DIS_DEALLOC_ACCUM_0@10:1 DIS_DEALLOC_ACCUM_1@11:1 VS_WAVE_ID_EN@12:1")
   }
 
-  /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, rw.
+  /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, access unknown.
   @inlinable public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_SHADER_STAGES_EN.HS_EN`: bit 2, rw.
+  /// `VGT_SHADER_STAGES_EN.HS_EN`: bit 2, access unknown.
   @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_SHADER_STAGES_EN.ES_EN`: bits 4:3, rw.
+  /// `VGT_SHADER_STAGES_EN.ES_EN`: bits 4:3, access unknown.
   @inlinable public static var ES_EN: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `VGT_SHADER_STAGES_EN.GS_EN`: bit 5, rw.
+  /// `VGT_SHADER_STAGES_EN.GS_EN`: bit 5, access unknown.
   @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_SHADER_STAGES_EN.VS_EN`: bits 7:6, rw.
+  /// `VGT_SHADER_STAGES_EN.VS_EN`: bits 7:6, access unknown.
   @inlinable public static var VS_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `VGT_SHADER_STAGES_EN.DYNAMIC_HS`: bit 8, rw.
+  /// `VGT_SHADER_STAGES_EN.DYNAMIC_HS`: bit 8, access unknown.
   @inlinable public static var DYNAMIC_HS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_SHADER_STAGES_EN.DISPATCH_DRAW_EN`: bit 9, rw.
+  /// `VGT_SHADER_STAGES_EN.DISPATCH_DRAW_EN`: bit 9, access unknown.
   @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_0`: bit 10, rw.
+  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_0`: bit 10, access unknown.
   @inlinable public static var DIS_DEALLOC_ACCUM_0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_1`: bit 11, rw.
+  /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_1`: bit 11, access unknown.
   @inlinable public static var DIS_DEALLOC_ACCUM_1: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_SHADER_STAGES_EN.VS_WAVE_ID_EN`: bit 12, rw.
+  /// `VGT_SHADER_STAGES_EN.VS_WAVE_ID_EN`: bit 12, access unknown.
   @inlinable public static var VS_WAVE_ID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
-/// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), rw, reset 0x0000_0000.
+/// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_LS_HS_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D6, resetValue: 0x0000_0000,
+      offset: 0xA2D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_LS_HS_CONFIG NUM_PATCHES@0:8 HS_NUM_INPUT_CP@8:6 HS_NUM_OUTPUT_CP@14:6")
   }
 
-  /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, rw.
+  /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, access unknown.
   @inlinable public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, rw.
+  /// `VGT_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
   @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `VGT_LS_HS_CONFIG.HS_NUM_OUTPUT_CP`: bits 19:14, rw.
+  /// `VGT_LS_HS_CONFIG.HS_NUM_OUTPUT_CP`: bits 19:14, access unknown.
   @inlinable public static var HS_NUM_OUTPUT_CP: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 }
 
-/// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), rw, reset 0x0000_0000.
+/// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERT_ITEMSIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D7, resetValue: 0x0000_0000,
+      offset: 0xA2D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE ITEMSIZE@0:15")
   }
 
-  /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), rw, reset 0x0000_0000.
+/// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERT_ITEMSIZE_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D8, resetValue: 0x0000_0000,
+      offset: 0xA2D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_1 ITEMSIZE@0:15")
   }
 
-  /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), rw, reset 0x0000_0000.
+/// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERT_ITEMSIZE_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2D9, resetValue: 0x0000_0000,
+      offset: 0xA2D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_2 ITEMSIZE@0:15")
   }
 
-  /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), rw, reset 0x0000_0000.
+/// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERT_ITEMSIZE_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DA, resetValue: 0x0000_0000,
+      offset: 0xA2DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_3 ITEMSIZE@0:15")
   }
 
-  /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, rw.
+  /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, access unknown.
   @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
-/// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), rw, reset 0x0000_0000.
+/// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_TF_PARAM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DB, resetValue: 0x0000_0000,
+      offset: 0xA2DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_TF_PARAM TYPE@0:2 PARTITIONING@2:3 TOPOLOGY@5:3 RESERVED_REDUC_AXIS@8:1 DEPRECATED@9:1 NUM_DS_WAVES_PER_SIMD@10:4 DISABLE_DONUTS@14:1 RDREQ_POLICY@15:1 DISTRIBUTION_MODE@17:2 MTYPE@19:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
 
-  /// `VGT_TF_PARAM.TYPE`: bits 1:0, rw.
+  /// `VGT_TF_PARAM.TYPE`: bits 1:0, access unknown.
   @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_TF_PARAM.PARTITIONING`: bits 4:2, rw.
+  /// `VGT_TF_PARAM.PARTITIONING`: bits 4:2, access unknown.
   @inlinable public static var PARTITIONING: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
-  /// `VGT_TF_PARAM.TOPOLOGY`: bits 7:5, rw.
+  /// `VGT_TF_PARAM.TOPOLOGY`: bits 7:5, access unknown.
   @inlinable public static var TOPOLOGY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `VGT_TF_PARAM.RESERVED_REDUC_AXIS`: bit 8, rw.
+  /// `VGT_TF_PARAM.RESERVED_REDUC_AXIS`: bit 8, access unknown.
   @inlinable public static var RESERVED_REDUC_AXIS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VGT_TF_PARAM.DEPRECATED`: bit 9, rw.
+  /// `VGT_TF_PARAM.DEPRECATED`: bit 9, access unknown.
   @inlinable public static var DEPRECATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_TF_PARAM.NUM_DS_WAVES_PER_SIMD`: bits 13:10, rw.
+  /// `VGT_TF_PARAM.NUM_DS_WAVES_PER_SIMD`: bits 13:10, access unknown.
   @inlinable public static var NUM_DS_WAVES_PER_SIMD: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `VGT_TF_PARAM.DISABLE_DONUTS`: bit 14, rw.
+  /// `VGT_TF_PARAM.DISABLE_DONUTS`: bit 14, access unknown.
   @inlinable public static var DISABLE_DONUTS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_TF_PARAM.RDREQ_POLICY`: bit 15, rw.
+  /// `VGT_TF_PARAM.RDREQ_POLICY`: bit 15, access unknown.
   @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_TF_PARAM.DISTRIBUTION_MODE`: bits 18:17, rw.
+  /// `VGT_TF_PARAM.DISTRIBUTION_MODE`: bits 18:17, access unknown.
   @inlinable public static var DISTRIBUTION_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
-  /// `VGT_TF_PARAM.MTYPE`: bits 20:19, rw, values of `MTYPE`.
+  /// `VGT_TF_PARAM.MTYPE`: bits 20:19, access unknown, values of `MTYPE`.
   @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 19, width: 2) }
 }
 
-/// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), rw, reset 0x0000_0000.
+/// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), access unknown, reset unknown (`write` starts from 0).
 public enum DB_ALPHA_TO_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DC, resetValue: 0x0000_0000,
+      offset: 0xA2DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_ALPHA_TO_MASK ALPHA_TO_MASK_ENABLE@0:1 ALPHA_TO_MASK_OFFSET0@8:2 ALPHA_TO_MASK_OFFSET1@10:2 ALPHA_TO_MASK_OFFSET2@12:2 ALPHA_TO_MASK_OFFSET3@14:2 OFFSET_ROUND@16:1")
   }
 
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, rw.
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, access unknown.
   @inlinable public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET0`: bits 9:8, rw.
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET0`: bits 9:8, access unknown.
   @inlinable public static var ALPHA_TO_MASK_OFFSET0: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET1`: bits 11:10, rw.
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET1`: bits 11:10, access unknown.
   @inlinable public static var ALPHA_TO_MASK_OFFSET1: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET2`: bits 13:12, rw.
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET2`: bits 13:12, access unknown.
   @inlinable public static var ALPHA_TO_MASK_OFFSET2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET3`: bits 15:14, rw.
+  /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET3`: bits 15:14, access unknown.
   @inlinable public static var ALPHA_TO_MASK_OFFSET3: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `DB_ALPHA_TO_MASK.OFFSET_ROUND`: bit 16, rw.
+  /// `DB_ALPHA_TO_MASK.OFFSET_ROUND`: bit 16, access unknown.
   @inlinable public static var OFFSET_ROUND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), rw, reset 0x0000_0000.
+/// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DISPATCH_DRAW_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DD, resetValue: 0x0000_0000,
+      offset: 0xA2DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DISPATCH_DRAW_INDEX MATCH_INDEX@0:32")
   }
 
-  /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, rw.
+  /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, access unknown.
   @inlinable public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DE, resetValue: 0x0000_0000,
+      offset: 0xA2DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_DB_FMT_CNTL POLY_OFFSET_NEG_NUM_DB_BITS@0:8 POLY_OFFSET_DB_IS_FLOAT_FMT@8:1")
   }
 
-  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, rw.
+  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, access unknown.
   @inlinable public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_DB_IS_FLOAT_FMT`: bit 8, rw.
+  /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_DB_IS_FLOAT_FMT`: bit 8, access unknown.
   @inlinable public static var POLY_OFFSET_DB_IS_FLOAT_FMT: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_CLAMP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2DF, resetValue: 0x0000_0000,
+      offset: 0xA2DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_CLAMP CLAMP@0:32")
   }
 
-  /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, rw.
+  /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, access unknown.
   @inlinable public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E0, resetValue: 0x0000_0000,
+      offset: 0xA2E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_FRONT_SCALE SCALE@0:32")
   }
 
-  /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, rw.
+  /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, access unknown.
   @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E1, resetValue: 0x0000_0000,
+      offset: 0xA2E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_FRONT_OFFSET OFFSET@0:32")
   }
 
-  /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, rw.
+  /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E2, resetValue: 0x0000_0000,
+      offset: 0xA2E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_BACK_SCALE SCALE@0:32")
   }
 
-  /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, rw.
+  /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, access unknown.
   @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), rw, reset 0x0000_0000.
+/// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E3, resetValue: 0x0000_0000,
+      offset: 0xA2E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_BACK_OFFSET OFFSET@0:32")
   }
 
-  /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, rw.
+  /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), rw, reset 0x0000_0000.
+/// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_INSTANCE_CNT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E4, resetValue: 0x0000_0000,
+      offset: 0xA2E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_INSTANCE_CNT ENABLE@0:1 CNT@2:7")
   }
 
-  /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, rw.
+  /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_GS_INSTANCE_CNT.CNT`: bits 8:2, rw.
+  /// `VGT_GS_INSTANCE_CNT.CNT`: bits 8:2, access unknown.
   @inlinable public static var CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
 }
 
-/// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E5, resetValue: 0x0000_0000,
+      offset: 0xA2E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_CONFIG STREAMOUT_0_EN@0:1 STREAMOUT_1_EN@1:1 STREAMOUT_2_EN@2:1 STREAMOUT_3_EN@3:1 RAST_STREAM@4:3 RAST_STREAM_MASK@8:4 USE_RAST_STREAM_MASK@31:1")
   }
 
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, rw.
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, access unknown.
   @inlinable public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_1_EN`: bit 1, rw.
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_1_EN`: bit 1, access unknown.
   @inlinable public static var STREAMOUT_1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_2_EN`: bit 2, rw.
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_2_EN`: bit 2, access unknown.
   @inlinable public static var STREAMOUT_2_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_STRMOUT_CONFIG.STREAMOUT_3_EN`: bit 3, rw.
+  /// `VGT_STRMOUT_CONFIG.STREAMOUT_3_EN`: bit 3, access unknown.
   @inlinable public static var STREAMOUT_3_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_STRMOUT_CONFIG.RAST_STREAM`: bits 6:4, rw.
+  /// `VGT_STRMOUT_CONFIG.RAST_STREAM`: bits 6:4, access unknown.
   @inlinable public static var RAST_STREAM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `VGT_STRMOUT_CONFIG.RAST_STREAM_MASK`: bits 11:8, rw.
+  /// `VGT_STRMOUT_CONFIG.RAST_STREAM_MASK`: bits 11:8, access unknown.
   @inlinable public static var RAST_STREAM_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `VGT_STRMOUT_CONFIG.USE_RAST_STREAM_MASK`: bit 31, rw.
+  /// `VGT_STRMOUT_CONFIG.USE_RAST_STREAM_MASK`: bit 31, access unknown.
   @inlinable public static var USE_RAST_STREAM_MASK: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), rw, reset 0x0000_0000.
+/// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2E6, resetValue: 0x0000_0000,
+      offset: 0xA2E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_CONFIG STREAM_0_BUFFER_EN@0:4 STREAM_1_BUFFER_EN@4:4 STREAM_2_BUFFER_EN@8:4 STREAM_3_BUFFER_EN@12:4")
   }
 
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, rw.
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, access unknown.
   @inlinable public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_1_BUFFER_EN`: bits 7:4, rw.
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_1_BUFFER_EN`: bits 7:4, access unknown.
   @inlinable public static var STREAM_1_BUFFER_EN: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_2_BUFFER_EN`: bits 11:8, rw.
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_2_BUFFER_EN`: bits 11:8, access unknown.
   @inlinable public static var STREAM_2_BUFFER_EN: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_3_BUFFER_EN`: bits 15:12, rw.
+  /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_3_BUFFER_EN`: bits 15:12, access unknown.
   @inlinable public static var STREAM_3_BUFFER_EN: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 }
 
-/// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), rw, reset 0x0000_0000.
+/// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CENTROID_PRIORITY_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2F5, resetValue: 0x0000_0000,
+      offset: 0xA2F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CENTROID_PRIORITY_0 DISTANCE_0@0:4 DISTANCE_1@4:4 DISTANCE_2@8:4 DISTANCE_3@12:4 DISTANCE_4@16:4 DISTANCE_5@20:4 DISTANCE_6@24:4 DISTANCE_7@28:4")
   }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, access unknown.
   @inlinable public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_1`: bits 7:4, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_1`: bits 7:4, access unknown.
   @inlinable public static var DISTANCE_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_2`: bits 11:8, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_2`: bits 11:8, access unknown.
   @inlinable public static var DISTANCE_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_3`: bits 15:12, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_3`: bits 15:12, access unknown.
   @inlinable public static var DISTANCE_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_4`: bits 19:16, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_4`: bits 19:16, access unknown.
   @inlinable public static var DISTANCE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_5`: bits 23:20, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_5`: bits 23:20, access unknown.
   @inlinable public static var DISTANCE_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_6`: bits 27:24, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_6`: bits 27:24, access unknown.
   @inlinable public static var DISTANCE_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_7`: bits 31:28, rw.
+  /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_7`: bits 31:28, access unknown.
   @inlinable public static var DISTANCE_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), rw, reset 0x0000_0000.
+/// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CENTROID_PRIORITY_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2F6, resetValue: 0x0000_0000,
+      offset: 0xA2F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CENTROID_PRIORITY_1 DISTANCE_8@0:4 DISTANCE_9@4:4 DISTANCE_10@8:4 DISTANCE_11@12:4 DISTANCE_12@16:4 DISTANCE_13@20:4 DISTANCE_14@24:4 DISTANCE_15@28:4")
   }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, access unknown.
   @inlinable public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_9`: bits 7:4, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_9`: bits 7:4, access unknown.
   @inlinable public static var DISTANCE_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_10`: bits 11:8, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_10`: bits 11:8, access unknown.
   @inlinable public static var DISTANCE_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_11`: bits 15:12, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_11`: bits 15:12, access unknown.
   @inlinable public static var DISTANCE_11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_12`: bits 19:16, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_12`: bits 19:16, access unknown.
   @inlinable public static var DISTANCE_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_13`: bits 23:20, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_13`: bits 23:20, access unknown.
   @inlinable public static var DISTANCE_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_14`: bits 27:24, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_14`: bits 27:24, access unknown.
   @inlinable public static var DISTANCE_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_15`: bits 31:28, rw.
+  /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_15`: bits 31:28, access unknown.
   @inlinable public static var DISTANCE_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), rw, reset 0x0000_0000.
+/// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_LINE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2F7, resetValue: 0x0000_0000,
+      offset: 0xA2F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_LINE_CNTL EXPAND_LINE_WIDTH@9:1 LAST_PIXEL@10:1 PERPENDICULAR_ENDCAP_ENA@11:1 DX10_DIAMOND_TEST_ENA@12:1")
   }
 
-  /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, rw.
+  /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, access unknown.
   @inlinable public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `PA_SC_LINE_CNTL.LAST_PIXEL`: bit 10, rw.
+  /// `PA_SC_LINE_CNTL.LAST_PIXEL`: bit 10, access unknown.
   @inlinable public static var LAST_PIXEL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `PA_SC_LINE_CNTL.PERPENDICULAR_ENDCAP_ENA`: bit 11, rw.
+  /// `PA_SC_LINE_CNTL.PERPENDICULAR_ENDCAP_ENA`: bit 11, access unknown.
   @inlinable public static var PERPENDICULAR_ENDCAP_ENA: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `PA_SC_LINE_CNTL.DX10_DIAMOND_TEST_ENA`: bit 12, rw.
+  /// `PA_SC_LINE_CNTL.DX10_DIAMOND_TEST_ENA`: bit 12, access unknown.
   @inlinable public static var DX10_DIAMOND_TEST_ENA: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 }
 
-/// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), rw, reset 0x0000_0000.
+/// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2F8, resetValue: 0x0000_0000,
+      offset: 0xA2F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_CONFIG MSAA_NUM_SAMPLES@0:3 AA_MASK_CENTROID_DTMN@4:1 MAX_SAMPLE_DIST@13:4 MSAA_EXPOSED_SAMPLES@20:3 DETAIL_TO_EXPOSED_MODE@24:2")
   }
 
-  /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, rw.
+  /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, access unknown.
   @inlinable public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `PA_SC_AA_CONFIG.AA_MASK_CENTROID_DTMN`: bit 4, rw.
+  /// `PA_SC_AA_CONFIG.AA_MASK_CENTROID_DTMN`: bit 4, access unknown.
   @inlinable public static var AA_MASK_CENTROID_DTMN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `PA_SC_AA_CONFIG.MAX_SAMPLE_DIST`: bits 16:13, rw.
+  /// `PA_SC_AA_CONFIG.MAX_SAMPLE_DIST`: bits 16:13, access unknown.
   @inlinable public static var MAX_SAMPLE_DIST: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 4)
   }
 
-  /// `PA_SC_AA_CONFIG.MSAA_EXPOSED_SAMPLES`: bits 22:20, rw.
+  /// `PA_SC_AA_CONFIG.MSAA_EXPOSED_SAMPLES`: bits 22:20, access unknown.
   @inlinable public static var MSAA_EXPOSED_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `PA_SC_AA_CONFIG.DETAIL_TO_EXPOSED_MODE`: bits 25:24, rw.
+  /// `PA_SC_AA_CONFIG.DETAIL_TO_EXPOSED_MODE`: bits 25:24, access unknown.
   @inlinable public static var DETAIL_TO_EXPOSED_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 }
 
-/// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), rw, reset 0x0000_0000.
+/// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_VTX_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2F9, resetValue: 0x0000_0000,
+      offset: 0xA2F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_VTX_CNTL PIX_CENTER@0:1 ROUND_MODE@1:2 QUANT_MODE@3:3")
   }
 
-  /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, rw.
+  /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, access unknown.
   @inlinable public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `PA_SU_VTX_CNTL.ROUND_MODE`: bits 2:1, rw.
+  /// `PA_SU_VTX_CNTL.ROUND_MODE`: bits 2:1, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `PA_SU_VTX_CNTL.QUANT_MODE`: bits 5:3, rw.
+  /// `PA_SU_VTX_CNTL.QUANT_MODE`: bits 5:3, access unknown.
   @inlinable public static var QUANT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 }
 
-/// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), rw, reset 0x0000_0000.
+/// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FA, resetValue: 0x0000_0000,
+      offset: 0xA2FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_VERT_CLIP_ADJ DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), rw, reset 0x0000_0000.
+/// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_GB_VERT_DISC_ADJ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FB, resetValue: 0x0000_0000,
+      offset: 0xA2FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_VERT_DISC_ADJ DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), rw, reset 0x0000_0000.
+/// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FC, resetValue: 0x0000_0000,
+      offset: 0xA2FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_HORZ_CLIP_ADJ DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), rw, reset 0x0000_0000.
+/// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FD, resetValue: 0x0000_0000,
+      offset: 0xA2FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_HORZ_DISC_ADJ DATA_REGISTER@0:32")
   }
 
-  /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, rw.
+  /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
   @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FE, resetValue: 0x0000_0000,
+      offset: 0xA2FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, access unknown.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, access unknown.
   @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, access unknown.
   @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, access unknown.
   @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, access unknown.
   @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, access unknown.
   @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, access unknown.
   @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, access unknown.
   @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA2FF, resetValue: 0x0000_0000,
+      offset: 0xA2FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, access unknown.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, access unknown.
   @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, access unknown.
   @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, access unknown.
   @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, access unknown.
   @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, access unknown.
   @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, access unknown.
   @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, access unknown.
   @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA300, resetValue: 0x0000_0000,
+      offset: 0xA300,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, access unknown.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, access unknown.
   @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, access unknown.
   @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, access unknown.
   @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, access unknown.
   @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, access unknown.
   @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, access unknown.
   @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, access unknown.
   @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA301, resetValue: 0x0000_0000,
+      offset: 0xA301,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, access unknown.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, access unknown.
   @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, access unknown.
   @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, access unknown.
   @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, access unknown.
   @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, access unknown.
   @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, access unknown.
   @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, access unknown.
   @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA302, resetValue: 0x0000_0000,
+      offset: 0xA302,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, access unknown.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, access unknown.
   @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, access unknown.
   @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, access unknown.
   @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, access unknown.
   @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, access unknown.
   @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, access unknown.
   @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, access unknown.
   @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA303, resetValue: 0x0000_0000,
+      offset: 0xA303,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, access unknown.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, access unknown.
   @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, access unknown.
   @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, access unknown.
   @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, access unknown.
   @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, access unknown.
   @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, access unknown.
   @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, access unknown.
   @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA304, resetValue: 0x0000_0000,
+      offset: 0xA304,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, access unknown.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, access unknown.
   @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, access unknown.
   @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, access unknown.
   @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, access unknown.
   @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, access unknown.
   @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, access unknown.
   @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, access unknown.
   @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA305, resetValue: 0x0000_0000,
+      offset: 0xA305,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, access unknown.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, access unknown.
   @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, access unknown.
   @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, access unknown.
   @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, access unknown.
   @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, access unknown.
   @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, access unknown.
   @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, access unknown.
   @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA306, resetValue: 0x0000_0000,
+      offset: 0xA306,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, access unknown.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, access unknown.
   @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, access unknown.
   @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, access unknown.
   @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, access unknown.
   @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, access unknown.
   @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, access unknown.
   @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, access unknown.
   @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA307, resetValue: 0x0000_0000,
+      offset: 0xA307,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, access unknown.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, access unknown.
   @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, access unknown.
   @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, access unknown.
   @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, access unknown.
   @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, access unknown.
   @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, access unknown.
   @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, access unknown.
   @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA308, resetValue: 0x0000_0000,
+      offset: 0xA308,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, access unknown.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, access unknown.
   @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, access unknown.
   @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, access unknown.
   @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, access unknown.
   @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, access unknown.
   @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, access unknown.
   @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, access unknown.
   @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA309, resetValue: 0x0000_0000,
+      offset: 0xA309,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, access unknown.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, access unknown.
   @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, access unknown.
   @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, access unknown.
   @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, access unknown.
   @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, access unknown.
   @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, access unknown.
   @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, access unknown.
   @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30A, resetValue: 0x0000_0000,
+      offset: 0xA30A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, access unknown.
   @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, access unknown.
   @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, access unknown.
   @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, access unknown.
   @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, access unknown.
   @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, access unknown.
   @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, access unknown.
   @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, access unknown.
   @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30B, resetValue: 0x0000_0000,
+      offset: 0xA30B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, access unknown.
   @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, access unknown.
   @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, access unknown.
   @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, access unknown.
   @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, access unknown.
   @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, access unknown.
   @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, access unknown.
   @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, access unknown.
   @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30C, resetValue: 0x0000_0000,
+      offset: 0xA30C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, access unknown.
   @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, access unknown.
   @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, access unknown.
   @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, access unknown.
   @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, access unknown.
   @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, access unknown.
   @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, access unknown.
   @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, access unknown.
   @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), rw, reset 0x0000_0000.
+/// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30D, resetValue: 0x0000_0000,
+      offset: 0xA30D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, access unknown.
   @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, access unknown.
   @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, access unknown.
   @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, access unknown.
   @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, access unknown.
   @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, access unknown.
   @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, access unknown.
   @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, rw.
+  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, access unknown.
   @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), rw, reset 0x0000_0000.
+/// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30E, resetValue: 0x0000_0000,
+      offset: 0xA30E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_MASK_X0Y0_X1Y0 AA_MASK_X0Y0@0:16 AA_MASK_X1Y0@16:16")
   }
 
-  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, rw.
+  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, access unknown.
   @inlinable public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X1Y0`: bits 31:16, rw.
+  /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X1Y0`: bits 31:16, access unknown.
   @inlinable public static var AA_MASK_X1Y0: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), rw, reset 0x0000_0000.
+/// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA30F, resetValue: 0x0000_0000,
+      offset: 0xA30F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_MASK_X0Y1_X1Y1 AA_MASK_X0Y1@0:16 AA_MASK_X1Y1@16:16")
   }
 
-  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, rw.
+  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, access unknown.
   @inlinable public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X1Y1`: bits 31:16, rw.
+  /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X1Y1`: bits 31:16, access unknown.
   @inlinable public static var AA_MASK_X1Y1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), rw, reset 0x0000_0000.
+/// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA316, resetValue: 0x0000_0000,
+      offset: 0xA316,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_VERTEX_REUSE_BLOCK_CNTL VTX_REUSE_DEPTH@0:8")
   }
 
-  /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, rw.
+  /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, access unknown.
   @inlinable public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), rw, reset 0x0000_0000.
+/// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_OUT_DEALLOC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA317, resetValue: 0x0000_0000,
+      offset: 0xA317,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_OUT_DEALLOC_CNTL DEALLOC_DIST@0:7")
   }
 
-  /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, rw.
+  /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, access unknown.
   @inlinable public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
-/// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), rw, reset 0x0000_0000.
+/// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA318, resetValue: 0x0000_0000,
+      offset: 0xA318,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), rw, reset 0x0000_0000.
+/// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA319, resetValue: 0x0000_0000,
+      offset: 0xA319,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), rw, reset 0x0000_0000.
+/// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31A, resetValue: 0x0000_0000,
+      offset: 0xA31A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), rw, reset 0x0000_0000.
+/// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31B, resetValue: 0x0000_0000,
+      offset: 0xA31B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), rw, reset 0x0000_0000.
+/// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31C, resetValue: 0x0000_0000,
+      offset: 0xA31C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), rw, reset 0x0000_0000.
+/// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31D, resetValue: 0x0000_0000,
+      offset: 0xA31D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), rw, reset 0x0000_0000.
+/// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31E, resetValue: 0x0000_0000,
+      offset: 0xA31E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), rw, reset 0x0000_0000.
+/// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA31F, resetValue: 0x0000_0000,
+      offset: 0xA31F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), rw, reset 0x0000_0000.
+/// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA320, resetValue: 0x0000_0000,
+      offset: 0xA320,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), rw, reset 0x0000_0000.
+/// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA321, resetValue: 0x0000_0000,
+      offset: 0xA321,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), rw, reset 0x0000_0000.
+/// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA322, resetValue: 0x0000_0000,
+      offset: 0xA322,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), rw, reset 0x0000_0000.
+/// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA323, resetValue: 0x0000_0000,
+      offset: 0xA323,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), rw, reset 0x0000_0000.
+/// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA324, resetValue: 0x0000_0000,
+      offset: 0xA324,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), rw, reset 0x0000_0000.
+/// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR0_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA325, resetValue: 0x0000_0000,
+      offset: 0xA325,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), rw, reset 0x0000_0000.
+/// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA327, resetValue: 0x0000_0000,
+      offset: 0xA327,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), rw, reset 0x0000_0000.
+/// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA328, resetValue: 0x0000_0000,
+      offset: 0xA328,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), rw, reset 0x0000_0000.
+/// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA329, resetValue: 0x0000_0000,
+      offset: 0xA329,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), rw, reset 0x0000_0000.
+/// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32A, resetValue: 0x0000_0000,
+      offset: 0xA32A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), rw, reset 0x0000_0000.
+/// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32B, resetValue: 0x0000_0000,
+      offset: 0xA32B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), rw, reset 0x0000_0000.
+/// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32C, resetValue: 0x0000_0000,
+      offset: 0xA32C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), rw, reset 0x0000_0000.
+/// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32D, resetValue: 0x0000_0000,
+      offset: 0xA32D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), rw, reset 0x0000_0000.
+/// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32E, resetValue: 0x0000_0000,
+      offset: 0xA32E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), rw, reset 0x0000_0000.
+/// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA32F, resetValue: 0x0000_0000,
+      offset: 0xA32F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), rw, reset 0x0000_0000.
+/// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA330, resetValue: 0x0000_0000,
+      offset: 0xA330,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), rw, reset 0x0000_0000.
+/// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA331, resetValue: 0x0000_0000,
+      offset: 0xA331,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), rw, reset 0x0000_0000.
+/// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA332, resetValue: 0x0000_0000,
+      offset: 0xA332,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), rw, reset 0x0000_0000.
+/// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA333, resetValue: 0x0000_0000,
+      offset: 0xA333,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), rw, reset 0x0000_0000.
+/// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR1_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA334, resetValue: 0x0000_0000,
+      offset: 0xA334,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), rw, reset 0x0000_0000.
+/// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA336, resetValue: 0x0000_0000,
+      offset: 0xA336,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), rw, reset 0x0000_0000.
+/// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA337, resetValue: 0x0000_0000,
+      offset: 0xA337,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), rw, reset 0x0000_0000.
+/// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA338, resetValue: 0x0000_0000,
+      offset: 0xA338,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), rw, reset 0x0000_0000.
+/// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA339, resetValue: 0x0000_0000,
+      offset: 0xA339,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), rw, reset 0x0000_0000.
+/// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33A, resetValue: 0x0000_0000,
+      offset: 0xA33A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), rw, reset 0x0000_0000.
+/// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33B, resetValue: 0x0000_0000,
+      offset: 0xA33B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), rw, reset 0x0000_0000.
+/// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33C, resetValue: 0x0000_0000,
+      offset: 0xA33C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), rw, reset 0x0000_0000.
+/// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33D, resetValue: 0x0000_0000,
+      offset: 0xA33D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), rw, reset 0x0000_0000.
+/// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33E, resetValue: 0x0000_0000,
+      offset: 0xA33E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), rw, reset 0x0000_0000.
+/// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA33F, resetValue: 0x0000_0000,
+      offset: 0xA33F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), rw, reset 0x0000_0000.
+/// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA340, resetValue: 0x0000_0000,
+      offset: 0xA340,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), rw, reset 0x0000_0000.
+/// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA341, resetValue: 0x0000_0000,
+      offset: 0xA341,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), rw, reset 0x0000_0000.
+/// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA342, resetValue: 0x0000_0000,
+      offset: 0xA342,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), rw, reset 0x0000_0000.
+/// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR2_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA343, resetValue: 0x0000_0000,
+      offset: 0xA343,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), rw, reset 0x0000_0000.
+/// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA345, resetValue: 0x0000_0000,
+      offset: 0xA345,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), rw, reset 0x0000_0000.
+/// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA346, resetValue: 0x0000_0000,
+      offset: 0xA346,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), rw, reset 0x0000_0000.
+/// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA347, resetValue: 0x0000_0000,
+      offset: 0xA347,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), rw, reset 0x0000_0000.
+/// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA348, resetValue: 0x0000_0000,
+      offset: 0xA348,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), rw, reset 0x0000_0000.
+/// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA349, resetValue: 0x0000_0000,
+      offset: 0xA349,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), rw, reset 0x0000_0000.
+/// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34A, resetValue: 0x0000_0000,
+      offset: 0xA34A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), rw, reset 0x0000_0000.
+/// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34B, resetValue: 0x0000_0000,
+      offset: 0xA34B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), rw, reset 0x0000_0000.
+/// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34C, resetValue: 0x0000_0000,
+      offset: 0xA34C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), rw, reset 0x0000_0000.
+/// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34D, resetValue: 0x0000_0000,
+      offset: 0xA34D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), rw, reset 0x0000_0000.
+/// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34E, resetValue: 0x0000_0000,
+      offset: 0xA34E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), rw, reset 0x0000_0000.
+/// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA34F, resetValue: 0x0000_0000,
+      offset: 0xA34F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), rw, reset 0x0000_0000.
+/// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA350, resetValue: 0x0000_0000,
+      offset: 0xA350,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), rw, reset 0x0000_0000.
+/// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA351, resetValue: 0x0000_0000,
+      offset: 0xA351,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), rw, reset 0x0000_0000.
+/// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR3_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA352, resetValue: 0x0000_0000,
+      offset: 0xA352,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), rw, reset 0x0000_0000.
+/// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA354, resetValue: 0x0000_0000,
+      offset: 0xA354,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), rw, reset 0x0000_0000.
+/// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA355, resetValue: 0x0000_0000,
+      offset: 0xA355,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), rw, reset 0x0000_0000.
+/// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA356, resetValue: 0x0000_0000,
+      offset: 0xA356,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), rw, reset 0x0000_0000.
+/// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA357, resetValue: 0x0000_0000,
+      offset: 0xA357,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), rw, reset 0x0000_0000.
+/// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA358, resetValue: 0x0000_0000,
+      offset: 0xA358,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), rw, reset 0x0000_0000.
+/// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA359, resetValue: 0x0000_0000,
+      offset: 0xA359,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), rw, reset 0x0000_0000.
+/// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35A, resetValue: 0x0000_0000,
+      offset: 0xA35A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), rw, reset 0x0000_0000.
+/// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35B, resetValue: 0x0000_0000,
+      offset: 0xA35B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), rw, reset 0x0000_0000.
+/// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35C, resetValue: 0x0000_0000,
+      offset: 0xA35C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), rw, reset 0x0000_0000.
+/// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35D, resetValue: 0x0000_0000,
+      offset: 0xA35D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), rw, reset 0x0000_0000.
+/// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35E, resetValue: 0x0000_0000,
+      offset: 0xA35E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), rw, reset 0x0000_0000.
+/// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA35F, resetValue: 0x0000_0000,
+      offset: 0xA35F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), rw, reset 0x0000_0000.
+/// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA360, resetValue: 0x0000_0000,
+      offset: 0xA360,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), rw, reset 0x0000_0000.
+/// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR4_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA361, resetValue: 0x0000_0000,
+      offset: 0xA361,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), rw, reset 0x0000_0000.
+/// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA363, resetValue: 0x0000_0000,
+      offset: 0xA363,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), rw, reset 0x0000_0000.
+/// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA364, resetValue: 0x0000_0000,
+      offset: 0xA364,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), rw, reset 0x0000_0000.
+/// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA365, resetValue: 0x0000_0000,
+      offset: 0xA365,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), rw, reset 0x0000_0000.
+/// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA366, resetValue: 0x0000_0000,
+      offset: 0xA366,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), rw, reset 0x0000_0000.
+/// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA367, resetValue: 0x0000_0000,
+      offset: 0xA367,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), rw, reset 0x0000_0000.
+/// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA368, resetValue: 0x0000_0000,
+      offset: 0xA368,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), rw, reset 0x0000_0000.
+/// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA369, resetValue: 0x0000_0000,
+      offset: 0xA369,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), rw, reset 0x0000_0000.
+/// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36A, resetValue: 0x0000_0000,
+      offset: 0xA36A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), rw, reset 0x0000_0000.
+/// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36B, resetValue: 0x0000_0000,
+      offset: 0xA36B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), rw, reset 0x0000_0000.
+/// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36C, resetValue: 0x0000_0000,
+      offset: 0xA36C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), rw, reset 0x0000_0000.
+/// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36D, resetValue: 0x0000_0000,
+      offset: 0xA36D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), rw, reset 0x0000_0000.
+/// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36E, resetValue: 0x0000_0000,
+      offset: 0xA36E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), rw, reset 0x0000_0000.
+/// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA36F, resetValue: 0x0000_0000,
+      offset: 0xA36F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), rw, reset 0x0000_0000.
+/// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR5_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA370, resetValue: 0x0000_0000,
+      offset: 0xA370,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), rw, reset 0x0000_0000.
+/// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA372, resetValue: 0x0000_0000,
+      offset: 0xA372,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), rw, reset 0x0000_0000.
+/// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA373, resetValue: 0x0000_0000,
+      offset: 0xA373,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), rw, reset 0x0000_0000.
+/// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA374, resetValue: 0x0000_0000,
+      offset: 0xA374,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), rw, reset 0x0000_0000.
+/// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA375, resetValue: 0x0000_0000,
+      offset: 0xA375,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), rw, reset 0x0000_0000.
+/// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA376, resetValue: 0x0000_0000,
+      offset: 0xA376,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), rw, reset 0x0000_0000.
+/// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA377, resetValue: 0x0000_0000,
+      offset: 0xA377,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), rw, reset 0x0000_0000.
+/// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA378, resetValue: 0x0000_0000,
+      offset: 0xA378,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), rw, reset 0x0000_0000.
+/// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA379, resetValue: 0x0000_0000,
+      offset: 0xA379,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), rw, reset 0x0000_0000.
+/// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37A, resetValue: 0x0000_0000,
+      offset: 0xA37A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), rw, reset 0x0000_0000.
+/// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37B, resetValue: 0x0000_0000,
+      offset: 0xA37B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), rw, reset 0x0000_0000.
+/// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37C, resetValue: 0x0000_0000,
+      offset: 0xA37C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), rw, reset 0x0000_0000.
+/// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37D, resetValue: 0x0000_0000,
+      offset: 0xA37D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), rw, reset 0x0000_0000.
+/// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37E, resetValue: 0x0000_0000,
+      offset: 0xA37E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), rw, reset 0x0000_0000.
+/// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR6_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA37F, resetValue: 0x0000_0000,
+      offset: 0xA37F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), rw, reset 0x0000_0000.
+/// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA381, resetValue: 0x0000_0000,
+      offset: 0xA381,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), rw, reset 0x0000_0000.
+/// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA382, resetValue: 0x0000_0000,
+      offset: 0xA382,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
 
-  /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, rw.
+  /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, rw.
+  /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
   @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 }
 
-/// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), rw, reset 0x0000_0000.
+/// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA383, resetValue: 0x0000_0000,
+      offset: 0xA383,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), rw, reset 0x0000_0000.
+/// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_VIEW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA384, resetValue: 0x0000_0000,
+      offset: 0xA384,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
 
-  /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, rw.
+  /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, access unknown.
   @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
-  /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, rw.
+  /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, access unknown.
   @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
-/// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), rw, reset 0x0000_0000.
+/// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA385, resetValue: 0x0000_0000,
+      offset: 0xA385,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
 
-  /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, rw.
+  /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, access unknown.
   @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, rw.
+  /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, access unknown.
   @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
-  /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, rw.
+  /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, access unknown.
   @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, rw.
+  /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
   @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, rw.
+  /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, access unknown.
   @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, rw.
+  /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, access unknown.
   @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, rw.
+  /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, access unknown.
   @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, rw.
+  /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, access unknown.
   @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, rw.
+  /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, access unknown.
   @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, rw.
+  /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
   @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, rw.
+  /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, access unknown.
   @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, rw.
+  /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
   @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, rw.
+  /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
   @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, rw.
+  /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
   @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, rw.
+  /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
   @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, rw.
+  /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
   @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, rw.
+  /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, access unknown.
   @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, rw.
+  /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
   @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), rw, reset 0x0000_0000.
+/// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_ATTRIB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA386, resetValue: 0x0000_0000,
+      offset: 0xA386,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
 
-  /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, rw.
+  /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
   @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, rw.
+  /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
   @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
-  /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, rw.
+  /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
   @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
-  /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, rw.
+  /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
   @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, rw.
+  /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
   @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, rw.
+  /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
   @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), rw, reset 0x0000_0000.
+/// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_DCC_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA387, resetValue: 0x0000_0000,
+      offset: 0xA387,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, rw.
+  /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
   @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, rw.
+  /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
   @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, rw.
+  /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
   @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, rw.
+  /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
   @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, rw.
+  /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
   @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, rw.
+  /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
   @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, rw.
+  /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
   @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, rw.
+  /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
   @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, rw.
+  /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
   @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 }
 
-/// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), rw, reset 0x0000_0000.
+/// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_CMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA388, resetValue: 0x0000_0000,
+      offset: 0xA388,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), rw, reset 0x0000_0000.
+/// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_CMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA389, resetValue: 0x0000_0000,
+      offset: 0xA389,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CMASK_SLICE TILE_MAX@0:14")
   }
 
-  /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, rw.
+  /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
-/// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), rw, reset 0x0000_0000.
+/// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_FMASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA38A, resetValue: 0x0000_0000,
+      offset: 0xA38A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_FMASK BASE_256B@0:32")
   }
 
-  /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), rw, reset 0x0000_0000.
+/// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_FMASK_SLICE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA38B, resetValue: 0x0000_0000,
+      offset: 0xA38B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_FMASK_SLICE TILE_MAX@0:22")
   }
 
-  /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, rw.
+  /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
   @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
-/// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), rw, reset 0x0000_0000.
+/// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_CLEAR_WORD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA38C, resetValue: 0x0000_0000,
+      offset: 0xA38C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
 
-  /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, rw.
+  /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), rw, reset 0x0000_0000.
+/// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_CLEAR_WORD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA38D, resetValue: 0x0000_0000,
+      offset: 0xA38D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
 
-  /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, rw.
+  /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
   @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), rw, reset 0x0000_0000.
+/// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR7_DCC_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA38E, resetValue: 0x0000_0000,
+      offset: 0xA38E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_DCC_BASE BASE_256B@0:32")
   }
 
-  /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, rw.
+  /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
   @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), rw, reset 0x0000_0000.
+/// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC000, resetValue: 0x0000_0000,
+      offset: 0xC000,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_DONE_ADDR_LO ADDR_LO@2:30")
   }
 
-  /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, rw.
+  /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), rw, reset 0x0000_0000.
+/// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC001, resetValue: 0x0000_0000,
+      offset: 0xC001,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_DONE_ADDR_HI ADDR_HI@0:16")
   }
 
-  /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, rw.
+  /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), rw, reset 0x0000_0000.
+/// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_DATA_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC002, resetValue: 0x0000_0000,
+      offset: 0xC002,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_DONE_DATA_LO DATA_LO@0:32")
   }
 
-  /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, rw.
+  /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, access unknown.
   @inlinable public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), rw, reset 0x0000_0000.
+/// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_DATA_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC003, resetValue: 0x0000_0000,
+      offset: 0xC003,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_DONE_DATA_HI DATA_HI@0:32")
   }
 
-  /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, rw.
+  /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, access unknown.
   @inlinable public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), rw, reset 0x0000_0000.
+/// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_LAST_FENCE_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC004, resetValue: 0x0000_0000,
+      offset: 0xC004,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_LAST_FENCE_LO LAST_FENCE_LO@0:32")
   }
 
-  /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, rw.
+  /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, access unknown.
   @inlinable public static var LAST_FENCE_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), rw, reset 0x0000_0000.
+/// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_LAST_FENCE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC005, resetValue: 0x0000_0000,
+      offset: 0xC005,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_LAST_FENCE_HI LAST_FENCE_HI@0:32")
   }
 
-  /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, rw.
+  /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, access unknown.
   @inlinable public static var LAST_FENCE_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), rw, reset 0x0000_0000.
+/// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STREAM_OUT_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC006, resetValue: 0x0000_0000,
+      offset: 0xC006,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STREAM_OUT_ADDR_LO STREAM_OUT_ADDR_LO@2:30")
   }
 
-  /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, rw.
+  /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), rw, reset 0x0000_0000.
+/// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STREAM_OUT_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC007, resetValue: 0x0000_0000,
+      offset: 0xC007,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STREAM_OUT_ADDR_HI STREAM_OUT_ADDR_HI@0:16")
   }
 
-  /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, rw.
+  /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC008 (byte 0x3_0020), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC008 (byte 0x3_0020), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC008, resetValue: 0x0000_0000,
+      offset: 0xC008,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT0_LO NUM_PRIM_WRITTEN_CNT0_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO.NUM_PRIM_WRITTEN_CNT0_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO.NUM_PRIM_WRITTEN_CNT0_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT0_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC009 (byte 0x3_0024), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC009 (byte 0x3_0024), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC009, resetValue: 0x0000_0000,
+      offset: 0xC009,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT0_HI NUM_PRIM_WRITTEN_CNT0_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI.NUM_PRIM_WRITTEN_CNT0_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI.NUM_PRIM_WRITTEN_CNT0_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT0_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC00A (byte 0x3_0028), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC00A (byte 0x3_0028), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00A, resetValue: 0x0000_0000,
+      offset: 0xC00A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT0_LO NUM_PRIM_NEEDED_CNT0_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT0_LO.NUM_PRIM_NEEDED_CNT0_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT0_LO.NUM_PRIM_NEEDED_CNT0_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT0_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC00B (byte 0x3_002C), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC00B (byte 0x3_002C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00B, resetValue: 0x0000_0000,
+      offset: 0xC00B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT0_HI NUM_PRIM_NEEDED_CNT0_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT0_HI.NUM_PRIM_NEEDED_CNT0_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT0_HI.NUM_PRIM_NEEDED_CNT0_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT0_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00C (byte 0x3_0030), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00C (byte 0x3_0030), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00C, resetValue: 0x0000_0000,
+      offset: 0xC00C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT1_LO NUM_PRIM_WRITTEN_CNT1_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO.NUM_PRIM_WRITTEN_CNT1_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO.NUM_PRIM_WRITTEN_CNT1_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT1_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00D (byte 0x3_0034), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00D (byte 0x3_0034), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00D, resetValue: 0x0000_0000,
+      offset: 0xC00D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT1_HI NUM_PRIM_WRITTEN_CNT1_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI.NUM_PRIM_WRITTEN_CNT1_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI.NUM_PRIM_WRITTEN_CNT1_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT1_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00E (byte 0x3_0038), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00E (byte 0x3_0038), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00E, resetValue: 0x0000_0000,
+      offset: 0xC00E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT1_LO NUM_PRIM_NEEDED_CNT1_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT1_LO.NUM_PRIM_NEEDED_CNT1_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT1_LO.NUM_PRIM_NEEDED_CNT1_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT1_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00F (byte 0x3_003C), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00F (byte 0x3_003C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00F, resetValue: 0x0000_0000,
+      offset: 0xC00F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT1_HI NUM_PRIM_NEEDED_CNT1_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT1_HI.NUM_PRIM_NEEDED_CNT1_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT1_HI.NUM_PRIM_NEEDED_CNT1_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT1_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC010 (byte 0x3_0040), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC010 (byte 0x3_0040), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC010, resetValue: 0x0000_0000,
+      offset: 0xC010,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT2_LO NUM_PRIM_WRITTEN_CNT2_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO.NUM_PRIM_WRITTEN_CNT2_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO.NUM_PRIM_WRITTEN_CNT2_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT2_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC011 (byte 0x3_0044), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC011 (byte 0x3_0044), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC011, resetValue: 0x0000_0000,
+      offset: 0xC011,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT2_HI NUM_PRIM_WRITTEN_CNT2_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI.NUM_PRIM_WRITTEN_CNT2_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI.NUM_PRIM_WRITTEN_CNT2_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT2_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC012 (byte 0x3_0048), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC012 (byte 0x3_0048), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC012, resetValue: 0x0000_0000,
+      offset: 0xC012,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT2_LO NUM_PRIM_NEEDED_CNT2_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT2_LO.NUM_PRIM_NEEDED_CNT2_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT2_LO.NUM_PRIM_NEEDED_CNT2_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT2_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC013 (byte 0x3_004C), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC013 (byte 0x3_004C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC013, resetValue: 0x0000_0000,
+      offset: 0xC013,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT2_HI NUM_PRIM_NEEDED_CNT2_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT2_HI.NUM_PRIM_NEEDED_CNT2_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT2_HI.NUM_PRIM_NEEDED_CNT2_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT2_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC014 (byte 0x3_0050), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC014 (byte 0x3_0050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC014, resetValue: 0x0000_0000,
+      offset: 0xC014,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT3_LO NUM_PRIM_WRITTEN_CNT3_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO.NUM_PRIM_WRITTEN_CNT3_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO.NUM_PRIM_WRITTEN_CNT3_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT3_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_WRITTEN_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC015 (byte 0x3_0054), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_WRITTEN_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC015 (byte 0x3_0054), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC015, resetValue: 0x0000_0000,
+      offset: 0xC015,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_WRITTEN_COUNT3_HI NUM_PRIM_WRITTEN_CNT3_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI.NUM_PRIM_WRITTEN_CNT3_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI.NUM_PRIM_WRITTEN_CNT3_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_WRITTEN_CNT3_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC016 (byte 0x3_0058), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC016 (byte 0x3_0058), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC016, resetValue: 0x0000_0000,
+      offset: 0xC016,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT3_LO NUM_PRIM_NEEDED_CNT3_LO@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT3_LO.NUM_PRIM_NEEDED_CNT3_LO`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT3_LO.NUM_PRIM_NEEDED_CNT3_LO`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT3_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_NUM_PRIM_NEEDED_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC017 (byte 0x3_005C), rw, reset 0x0000_0000.
+/// `CP_NUM_PRIM_NEEDED_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC017 (byte 0x3_005C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC017, resetValue: 0x0000_0000,
+      offset: 0xC017,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_NUM_PRIM_NEEDED_COUNT3_HI NUM_PRIM_NEEDED_CNT3_HI@0:32")
   }
 
-  /// `CP_NUM_PRIM_NEEDED_COUNT3_HI.NUM_PRIM_NEEDED_CNT3_HI`: bits 31:0, rw.
+  /// `CP_NUM_PRIM_NEEDED_COUNT3_HI.NUM_PRIM_NEEDED_CNT3_HI`: bits 31:0, access unknown.
   @inlinable public static var NUM_PRIM_NEEDED_CNT3_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PIPE_STATS_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC018 (byte 0x3_0060), rw, reset 0x0000_0000.
+/// `CP_PIPE_STATS_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC018 (byte 0x3_0060), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PIPE_STATS_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC018, resetValue: 0x0000_0000,
+      offset: 0xC018,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PIPE_STATS_ADDR_LO PIPE_STATS_ADDR_LO@2:30")
   }
 
-  /// `CP_PIPE_STATS_ADDR_LO.PIPE_STATS_ADDR_LO`: bits 31:2, rw.
+  /// `CP_PIPE_STATS_ADDR_LO.PIPE_STATS_ADDR_LO`: bits 31:2, access unknown.
   @inlinable public static var PIPE_STATS_ADDR_LO: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 30)
   }
 }
 
-/// `CP_PIPE_STATS_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC019 (byte 0x3_0064), rw, reset 0x0000_0000.
+/// `CP_PIPE_STATS_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC019 (byte 0x3_0064), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PIPE_STATS_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC019, resetValue: 0x0000_0000,
+      offset: 0xC019,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PIPE_STATS_ADDR_HI PIPE_STATS_ADDR_HI@0:16")
   }
 
-  /// `CP_PIPE_STATS_ADDR_HI.PIPE_STATS_ADDR_HI`: bits 15:0, rw.
+  /// `CP_PIPE_STATS_ADDR_HI.PIPE_STATS_ADDR_HI`: bits 15:0, access unknown.
   @inlinable public static var PIPE_STATS_ADDR_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `CP_VGT_IAVERT_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01A (byte 0x3_0068), rw, reset 0x0000_0000.
+/// `CP_VGT_IAVERT_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01A (byte 0x3_0068), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAVERT_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01A, resetValue: 0x0000_0000,
+      offset: 0xC01A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_IAVERT_COUNT_LO IAVERT_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_IAVERT_COUNT_LO.IAVERT_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_IAVERT_COUNT_LO.IAVERT_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var IAVERT_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_IAVERT_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01B (byte 0x3_006C), rw, reset 0x0000_0000.
+/// `CP_VGT_IAVERT_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01B (byte 0x3_006C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAVERT_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01B, resetValue: 0x0000_0000,
+      offset: 0xC01B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_IAVERT_COUNT_HI IAVERT_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_IAVERT_COUNT_HI.IAVERT_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_IAVERT_COUNT_HI.IAVERT_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var IAVERT_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_IAPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01C (byte 0x3_0070), rw, reset 0x0000_0000.
+/// `CP_VGT_IAPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01C (byte 0x3_0070), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAPRIM_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01C, resetValue: 0x0000_0000,
+      offset: 0xC01C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_IAPRIM_COUNT_LO IAPRIM_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_IAPRIM_COUNT_LO.IAPRIM_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_IAPRIM_COUNT_LO.IAPRIM_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var IAPRIM_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_IAPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01D (byte 0x3_0074), rw, reset 0x0000_0000.
+/// `CP_VGT_IAPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01D (byte 0x3_0074), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAPRIM_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01D, resetValue: 0x0000_0000,
+      offset: 0xC01D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_IAPRIM_COUNT_HI IAPRIM_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_IAPRIM_COUNT_HI.IAPRIM_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_IAPRIM_COUNT_HI.IAPRIM_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var IAPRIM_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_GSPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01E (byte 0x3_0078), rw, reset 0x0000_0000.
+/// `CP_VGT_GSPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01E (byte 0x3_0078), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSPRIM_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01E, resetValue: 0x0000_0000,
+      offset: 0xC01E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_GSPRIM_COUNT_LO GSPRIM_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_GSPRIM_COUNT_LO.GSPRIM_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_GSPRIM_COUNT_LO.GSPRIM_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var GSPRIM_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_GSPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01F (byte 0x3_007C), rw, reset 0x0000_0000.
+/// `CP_VGT_GSPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01F (byte 0x3_007C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSPRIM_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01F, resetValue: 0x0000_0000,
+      offset: 0xC01F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_GSPRIM_COUNT_HI GSPRIM_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_GSPRIM_COUNT_HI.GSPRIM_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_GSPRIM_COUNT_HI.GSPRIM_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var GSPRIM_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_VSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC020 (byte 0x3_0080), rw, reset 0x0000_0000.
+/// `CP_VGT_VSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC020 (byte 0x3_0080), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_VSINVOC_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC020, resetValue: 0x0000_0000,
+      offset: 0xC020,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_VSINVOC_COUNT_LO VSINVOC_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_VSINVOC_COUNT_LO.VSINVOC_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_VSINVOC_COUNT_LO.VSINVOC_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var VSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_VSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC021 (byte 0x3_0084), rw, reset 0x0000_0000.
+/// `CP_VGT_VSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC021 (byte 0x3_0084), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_VSINVOC_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC021, resetValue: 0x0000_0000,
+      offset: 0xC021,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_VSINVOC_COUNT_HI VSINVOC_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_VSINVOC_COUNT_HI.VSINVOC_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_VSINVOC_COUNT_HI.VSINVOC_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var VSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_GSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC022 (byte 0x3_0088), rw, reset 0x0000_0000.
+/// `CP_VGT_GSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC022 (byte 0x3_0088), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSINVOC_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC022, resetValue: 0x0000_0000,
+      offset: 0xC022,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_GSINVOC_COUNT_LO GSINVOC_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_GSINVOC_COUNT_LO.GSINVOC_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_GSINVOC_COUNT_LO.GSINVOC_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var GSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_GSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC023 (byte 0x3_008C), rw, reset 0x0000_0000.
+/// `CP_VGT_GSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC023 (byte 0x3_008C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSINVOC_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC023, resetValue: 0x0000_0000,
+      offset: 0xC023,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_GSINVOC_COUNT_HI GSINVOC_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_GSINVOC_COUNT_HI.GSINVOC_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_GSINVOC_COUNT_HI.GSINVOC_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var GSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_HSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC024 (byte 0x3_0090), rw, reset 0x0000_0000.
+/// `CP_VGT_HSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC024 (byte 0x3_0090), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_HSINVOC_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC024, resetValue: 0x0000_0000,
+      offset: 0xC024,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_HSINVOC_COUNT_LO HSINVOC_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_HSINVOC_COUNT_LO.HSINVOC_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_HSINVOC_COUNT_LO.HSINVOC_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var HSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_HSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC025 (byte 0x3_0094), rw, reset 0x0000_0000.
+/// `CP_VGT_HSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC025 (byte 0x3_0094), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_HSINVOC_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC025, resetValue: 0x0000_0000,
+      offset: 0xC025,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_HSINVOC_COUNT_HI HSINVOC_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_HSINVOC_COUNT_HI.HSINVOC_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_HSINVOC_COUNT_HI.HSINVOC_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var HSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_DSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC026 (byte 0x3_0098), rw, reset 0x0000_0000.
+/// `CP_VGT_DSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC026 (byte 0x3_0098), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_DSINVOC_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC026, resetValue: 0x0000_0000,
+      offset: 0xC026,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_DSINVOC_COUNT_LO DSINVOC_COUNT_LO@0:32")
   }
 
-  /// `CP_VGT_DSINVOC_COUNT_LO.DSINVOC_COUNT_LO`: bits 31:0, rw.
+  /// `CP_VGT_DSINVOC_COUNT_LO.DSINVOC_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var DSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_VGT_DSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC027 (byte 0x3_009C), rw, reset 0x0000_0000.
+/// `CP_VGT_DSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC027 (byte 0x3_009C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_DSINVOC_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC027, resetValue: 0x0000_0000,
+      offset: 0xC027,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VGT_DSINVOC_COUNT_HI DSINVOC_COUNT_HI@0:32")
   }
 
-  /// `CP_VGT_DSINVOC_COUNT_HI.DSINVOC_COUNT_HI`: bits 31:0, rw.
+  /// `CP_VGT_DSINVOC_COUNT_HI.DSINVOC_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var DSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PA_CINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC028 (byte 0x3_00A0), rw, reset 0x0000_0000.
+/// `CP_PA_CINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC028 (byte 0x3_00A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CINVOC_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC028, resetValue: 0x0000_0000,
+      offset: 0xC028,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PA_CINVOC_COUNT_LO CINVOC_COUNT_LO@0:32")
   }
 
-  /// `CP_PA_CINVOC_COUNT_LO.CINVOC_COUNT_LO`: bits 31:0, rw.
+  /// `CP_PA_CINVOC_COUNT_LO.CINVOC_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var CINVOC_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PA_CINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC029 (byte 0x3_00A4), rw, reset 0x0000_0000.
+/// `CP_PA_CINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC029 (byte 0x3_00A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CINVOC_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC029, resetValue: 0x0000_0000,
+      offset: 0xC029,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PA_CINVOC_COUNT_HI CINVOC_COUNT_HI@0:32")
   }
 
-  /// `CP_PA_CINVOC_COUNT_HI.CINVOC_COUNT_HI`: bits 31:0, rw.
+  /// `CP_PA_CINVOC_COUNT_HI.CINVOC_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var CINVOC_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PA_CPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC02A (byte 0x3_00A8), rw, reset 0x0000_0000.
+/// `CP_PA_CPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC02A (byte 0x3_00A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CPRIM_COUNT_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02A, resetValue: 0x0000_0000,
+      offset: 0xC02A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PA_CPRIM_COUNT_LO CPRIM_COUNT_LO@0:32")
   }
 
-  /// `CP_PA_CPRIM_COUNT_LO.CPRIM_COUNT_LO`: bits 31:0, rw.
+  /// `CP_PA_CPRIM_COUNT_LO.CPRIM_COUNT_LO`: bits 31:0, access unknown.
   @inlinable public static var CPRIM_COUNT_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_PA_CPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC02B (byte 0x3_00AC), rw, reset 0x0000_0000.
+/// `CP_PA_CPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC02B (byte 0x3_00AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CPRIM_COUNT_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02B, resetValue: 0x0000_0000,
+      offset: 0xC02B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PA_CPRIM_COUNT_HI CPRIM_COUNT_HI@0:32")
   }
 
-  /// `CP_PA_CPRIM_COUNT_HI.CPRIM_COUNT_HI`: bits 31:0, rw.
+  /// `CP_PA_CPRIM_COUNT_HI.CPRIM_COUNT_HI`: bits 31:0, access unknown.
   @inlinable public static var CPRIM_COUNT_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_SC_PSINVOC_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC02C (byte 0x3_00B0), rw, reset 0x0000_0000.
+/// `CP_SC_PSINVOC_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC02C (byte 0x3_00B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SC_PSINVOC_COUNT0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02C, resetValue: 0x0000_0000,
+      offset: 0xC02C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SC_PSINVOC_COUNT0_LO PSINVOC_COUNT0_LO@0:32")
   }
 
-  /// `CP_SC_PSINVOC_COUNT0_LO.PSINVOC_COUNT0_LO`: bits 31:0, rw.
+  /// `CP_SC_PSINVOC_COUNT0_LO.PSINVOC_COUNT0_LO`: bits 31:0, access unknown.
   @inlinable public static var PSINVOC_COUNT0_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_SC_PSINVOC_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC02D (byte 0x3_00B4), rw, reset 0x0000_0000.
+/// `CP_SC_PSINVOC_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC02D (byte 0x3_00B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SC_PSINVOC_COUNT0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02D, resetValue: 0x0000_0000,
+      offset: 0xC02D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SC_PSINVOC_COUNT0_HI PSINVOC_COUNT0_HI@0:32")
   }
 
-  /// `CP_SC_PSINVOC_COUNT0_HI.PSINVOC_COUNT0_HI`: bits 31:0, rw.
+  /// `CP_SC_PSINVOC_COUNT0_HI.PSINVOC_COUNT0_HI`: bits 31:0, access unknown.
   @inlinable public static var PSINVOC_COUNT0_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_SC_PSINVOC_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC02E (byte 0x3_00B8), rw, reset 0x0000_0000.
+/// `CP_SC_PSINVOC_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC02E (byte 0x3_00B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SC_PSINVOC_COUNT1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02E, resetValue: 0x0000_0000,
+      offset: 0xC02E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SC_PSINVOC_COUNT1_LO OBSOLETE@0:32")
   }
 
-  /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, rw.
+  /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, access unknown.
   @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

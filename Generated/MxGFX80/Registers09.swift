@@ -3,4627 +3,4627 @@
 
 import MxMMIO
 
-/// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD082, resetValue: 0x0000_0000,
+      offset: 0xD082,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD083, resetValue: 0x0000_0000,
+      offset: 0xD083,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD084, resetValue: 0x0000_0000,
+      offset: 0xD084,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD085, resetValue: 0x0000_0000,
+      offset: 0xD085,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD086, resetValue: 0x0000_0000,
+      offset: 0xD086,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD087, resetValue: 0x0000_0000,
+      offset: 0xD087,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD088, resetValue: 0x0000_0000,
+      offset: 0xD088,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD089, resetValue: 0x0000_0000,
+      offset: 0xD089,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08A, resetValue: 0x0000_0000,
+      offset: 0xD08A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08B, resetValue: 0x0000_0000,
+      offset: 0xD08B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08C, resetValue: 0x0000_0000,
+      offset: 0xD08C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08D, resetValue: 0x0000_0000,
+      offset: 0xD08D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08E, resetValue: 0x0000_0000,
+      offset: 0xD08E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08F, resetValue: 0x0000_0000,
+      offset: 0xD08F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD090, resetValue: 0x0000_0000,
+      offset: 0xD090,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD091, resetValue: 0x0000_0000,
+      offset: 0xD091,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD092, resetValue: 0x0000_0000,
+      offset: 0xD092,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD093, resetValue: 0x0000_0000,
+      offset: 0xD093,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD094, resetValue: 0x0000_0000,
+      offset: 0xD094,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD095, resetValue: 0x0000_0000,
+      offset: 0xD095,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD096, resetValue: 0x0000_0000,
+      offset: 0xD096,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD097, resetValue: 0x0000_0000,
+      offset: 0xD097,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD100, resetValue: 0x0000_0000,
+      offset: 0xD100,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD101, resetValue: 0x0000_0000,
+      offset: 0xD101,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_HI PERFCOUNTER_HI@0:16")
   }
 
-  /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, rw.
+  /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD102, resetValue: 0x0000_0000,
+      offset: 0xD102,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD103, resetValue: 0x0000_0000,
+      offset: 0xD103,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_HI PERFCOUNTER_HI@0:16")
   }
 
-  /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, rw.
+  /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD104, resetValue: 0x0000_0000,
+      offset: 0xD104,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD105, resetValue: 0x0000_0000,
+      offset: 0xD105,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_HI PERFCOUNTER_HI@0:16")
   }
 
-  /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, rw.
+  /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD106, resetValue: 0x0000_0000,
+      offset: 0xD106,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD107, resetValue: 0x0000_0000,
+      offset: 0xD107,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_HI PERFCOUNTER_HI@0:16")
   }
 
-  /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, rw.
+  /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD140, resetValue: 0x0000_0000,
+      offset: 0xD140,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD141, resetValue: 0x0000_0000,
+      offset: 0xD141,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD142, resetValue: 0x0000_0000,
+      offset: 0xD142,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD143, resetValue: 0x0000_0000,
+      offset: 0xD143,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD144, resetValue: 0x0000_0000,
+      offset: 0xD144,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD145, resetValue: 0x0000_0000,
+      offset: 0xD145,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD146, resetValue: 0x0000_0000,
+      offset: 0xD146,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD147, resetValue: 0x0000_0000,
+      offset: 0xD147,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER4_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD148, resetValue: 0x0000_0000,
+      offset: 0xD148,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER4_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD149, resetValue: 0x0000_0000,
+      offset: 0xD149,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER5_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14A, resetValue: 0x0000_0000,
+      offset: 0xD14A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER5_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14B, resetValue: 0x0000_0000,
+      offset: 0xD14B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER6_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14C, resetValue: 0x0000_0000,
+      offset: 0xD14C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER6_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14D, resetValue: 0x0000_0000,
+      offset: 0xD14D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER7_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14E, resetValue: 0x0000_0000,
+      offset: 0xD14E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER7_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD14F, resetValue: 0x0000_0000,
+      offset: 0xD14F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD180, resetValue: 0x0000_0000,
+      offset: 0xD180,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD181, resetValue: 0x0000_0000,
+      offset: 0xD181,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD182, resetValue: 0x0000_0000,
+      offset: 0xD182,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD183, resetValue: 0x0000_0000,
+      offset: 0xD183,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD184, resetValue: 0x0000_0000,
+      offset: 0xD184,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD185, resetValue: 0x0000_0000,
+      offset: 0xD185,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD186, resetValue: 0x0000_0000,
+      offset: 0xD186,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD187, resetValue: 0x0000_0000,
+      offset: 0xD187,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER4_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD188, resetValue: 0x0000_0000,
+      offset: 0xD188,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER4_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD189, resetValue: 0x0000_0000,
+      offset: 0xD189,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER5_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD18A, resetValue: 0x0000_0000,
+      offset: 0xD18A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER5_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD18B, resetValue: 0x0000_0000,
+      offset: 0xD18B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C0, resetValue: 0x0000_0000,
+      offset: 0xD1C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C1, resetValue: 0x0000_0000,
+      offset: 0xD1C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C2, resetValue: 0x0000_0000,
+      offset: 0xD1C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C3, resetValue: 0x0000_0000,
+      offset: 0xD1C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C4, resetValue: 0x0000_0000,
+      offset: 0xD1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C5, resetValue: 0x0000_0000,
+      offset: 0xD1C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C6, resetValue: 0x0000_0000,
+      offset: 0xD1C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C7, resetValue: 0x0000_0000,
+      offset: 0xD1C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER4_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C8, resetValue: 0x0000_0000,
+      offset: 0xD1C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER4_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1C9, resetValue: 0x0000_0000,
+      offset: 0xD1C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER5_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CA, resetValue: 0x0000_0000,
+      offset: 0xD1CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER5_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CB, resetValue: 0x0000_0000,
+      offset: 0xD1CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER6_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CC, resetValue: 0x0000_0000,
+      offset: 0xD1CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER6_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CD, resetValue: 0x0000_0000,
+      offset: 0xD1CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER7_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CE, resetValue: 0x0000_0000,
+      offset: 0xD1CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER7_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1CF, resetValue: 0x0000_0000,
+      offset: 0xD1CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER8_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D0, resetValue: 0x0000_0000,
+      offset: 0xD1D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER8_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D1, resetValue: 0x0000_0000,
+      offset: 0xD1D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER9_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D2, resetValue: 0x0000_0000,
+      offset: 0xD1D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER9_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D3, resetValue: 0x0000_0000,
+      offset: 0xD1D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER10_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D4, resetValue: 0x0000_0000,
+      offset: 0xD1D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER10_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D5, resetValue: 0x0000_0000,
+      offset: 0xD1D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER11_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D6, resetValue: 0x0000_0000,
+      offset: 0xD1D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER11_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D7, resetValue: 0x0000_0000,
+      offset: 0xD1D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER12_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D8, resetValue: 0x0000_0000,
+      offset: 0xD1D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER12_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1D9, resetValue: 0x0000_0000,
+      offset: 0xD1D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER13_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DA, resetValue: 0x0000_0000,
+      offset: 0xD1DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER13_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DB, resetValue: 0x0000_0000,
+      offset: 0xD1DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER14_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DC, resetValue: 0x0000_0000,
+      offset: 0xD1DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER14_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DD, resetValue: 0x0000_0000,
+      offset: 0xD1DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER15_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DE, resetValue: 0x0000_0000,
+      offset: 0xD1DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER15_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD1DF, resetValue: 0x0000_0000,
+      offset: 0xD1DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD240, resetValue: 0x0000_0000,
+      offset: 0xD240,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD241, resetValue: 0x0000_0000,
+      offset: 0xD241,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD242, resetValue: 0x0000_0000,
+      offset: 0xD242,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD243, resetValue: 0x0000_0000,
+      offset: 0xD243,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD244, resetValue: 0x0000_0000,
+      offset: 0xD244,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD245, resetValue: 0x0000_0000,
+      offset: 0xD245,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD246, resetValue: 0x0000_0000,
+      offset: 0xD246,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD247, resetValue: 0x0000_0000,
+      offset: 0xD247,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD280, resetValue: 0x0000_0000,
+      offset: 0xD280,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD281, resetValue: 0x0000_0000,
+      offset: 0xD281,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD282, resetValue: 0x0000_0000,
+      offset: 0xD282,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD283, resetValue: 0x0000_0000,
+      offset: 0xD283,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD284, resetValue: 0x0000_0000,
+      offset: 0xD284,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD285, resetValue: 0x0000_0000,
+      offset: 0xD285,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD286, resetValue: 0x0000_0000,
+      offset: 0xD286,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD287, resetValue: 0x0000_0000,
+      offset: 0xD287,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), rw, reset 0x0000_0000.
+/// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), access unknown, reset unknown (`write` starts from 0).
 public enum TA_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD2C0, resetValue: 0x0000_0000,
+      offset: 0xD2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), rw, reset 0x0000_0000.
+/// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), access unknown, reset unknown (`write` starts from 0).
 public enum TA_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD2C1, resetValue: 0x0000_0000,
+      offset: 0xD2C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), rw, reset 0x0000_0000.
+/// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), access unknown, reset unknown (`write` starts from 0).
 public enum TA_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD2C2, resetValue: 0x0000_0000,
+      offset: 0xD2C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), rw, reset 0x0000_0000.
+/// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), access unknown, reset unknown (`write` starts from 0).
 public enum TA_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD2C3, resetValue: 0x0000_0000,
+      offset: 0xD2C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), rw, reset 0x0000_0000.
+/// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), access unknown, reset unknown (`write` starts from 0).
 public enum TD_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD300, resetValue: 0x0000_0000,
+      offset: 0xD300,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), rw, reset 0x0000_0000.
+/// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), access unknown, reset unknown (`write` starts from 0).
 public enum TD_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD301, resetValue: 0x0000_0000,
+      offset: 0xD301,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), rw, reset 0x0000_0000.
+/// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), access unknown, reset unknown (`write` starts from 0).
 public enum TD_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD302, resetValue: 0x0000_0000,
+      offset: 0xD302,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), rw, reset 0x0000_0000.
+/// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), access unknown, reset unknown (`write` starts from 0).
 public enum TD_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD303, resetValue: 0x0000_0000,
+      offset: 0xD303,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD340, resetValue: 0x0000_0000,
+      offset: 0xD340,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD341, resetValue: 0x0000_0000,
+      offset: 0xD341,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD342, resetValue: 0x0000_0000,
+      offset: 0xD342,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD343, resetValue: 0x0000_0000,
+      offset: 0xD343,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD344, resetValue: 0x0000_0000,
+      offset: 0xD344,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD345, resetValue: 0x0000_0000,
+      offset: 0xD345,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD346, resetValue: 0x0000_0000,
+      offset: 0xD346,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), rw, reset 0x0000_0000.
+/// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD347, resetValue: 0x0000_0000,
+      offset: 0xD347,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD380, resetValue: 0x0000_0000,
+      offset: 0xD380,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD381, resetValue: 0x0000_0000,
+      offset: 0xD381,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD382, resetValue: 0x0000_0000,
+      offset: 0xD382,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD383, resetValue: 0x0000_0000,
+      offset: 0xD383,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD384, resetValue: 0x0000_0000,
+      offset: 0xD384,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD385, resetValue: 0x0000_0000,
+      offset: 0xD385,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD386, resetValue: 0x0000_0000,
+      offset: 0xD386,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), rw, reset 0x0000_0000.
+/// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD387, resetValue: 0x0000_0000,
+      offset: 0xD387,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD390, resetValue: 0x0000_0000,
+      offset: 0xD390,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD391, resetValue: 0x0000_0000,
+      offset: 0xD391,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD392, resetValue: 0x0000_0000,
+      offset: 0xD392,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD393, resetValue: 0x0000_0000,
+      offset: 0xD393,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD394, resetValue: 0x0000_0000,
+      offset: 0xD394,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD395, resetValue: 0x0000_0000,
+      offset: 0xD395,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD396, resetValue: 0x0000_0000,
+      offset: 0xD396,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), rw, reset 0x0000_0000.
+/// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD397, resetValue: 0x0000_0000,
+      offset: 0xD397,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD406, resetValue: 0x0000_0000,
+      offset: 0xD406,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD407, resetValue: 0x0000_0000,
+      offset: 0xD407,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD408, resetValue: 0x0000_0000,
+      offset: 0xD408,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD409, resetValue: 0x0000_0000,
+      offset: 0xD409,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD40A, resetValue: 0x0000_0000,
+      offset: 0xD40A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD40B, resetValue: 0x0000_0000,
+      offset: 0xD40B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD40C, resetValue: 0x0000_0000,
+      offset: 0xD40C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), rw, reset 0x0000_0000.
+/// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD40D, resetValue: 0x0000_0000,
+      offset: 0xD40D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD440, resetValue: 0x0000_0000,
+      offset: 0xD440,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD441, resetValue: 0x0000_0000,
+      offset: 0xD441,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD442, resetValue: 0x0000_0000,
+      offset: 0xD442,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD443, resetValue: 0x0000_0000,
+      offset: 0xD443,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER2_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD444, resetValue: 0x0000_0000,
+      offset: 0xD444,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER2_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD445, resetValue: 0x0000_0000,
+      offset: 0xD445,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER3_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD446, resetValue: 0x0000_0000,
+      offset: 0xD446,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), rw, reset 0x0000_0000.
+/// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PERFCOUNTER3_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD447, resetValue: 0x0000_0000,
+      offset: 0xD447,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), rw, reset 0x0000_0000.
+/// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFCOUNTER0_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD480, resetValue: 0x0000_0000,
+      offset: 0xD480,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), rw, reset 0x0000_0000.
+/// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFCOUNTER0_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD481, resetValue: 0x0000_0000,
+      offset: 0xD481,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), rw, reset 0x0000_0000.
+/// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFCOUNTER1_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD482, resetValue: 0x0000_0000,
+      offset: 0xD482,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
 
-  /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, rw.
+  /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), rw, reset 0x0000_0000.
+/// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFCOUNTER1_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD483, resetValue: 0x0000_0000,
+      offset: 0xD483,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
 
-  /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, rw.
+  /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
   @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), rw, reset 0x0000_0000.
+/// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD800, resetValue: 0x0000_0000,
+      offset: 0xD800,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
 
-  /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), rw, reset 0x0000_0000.
+/// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD801, resetValue: 0x0000_0000,
+      offset: 0xD801,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
 
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
+  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, rw.
+  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
-/// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), rw, reset 0x0000_0000.
+/// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD802, resetValue: 0x0000_0000,
+      offset: 0xD802,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
 
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, rw.
+  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), rw, reset 0x0000_0000.
+/// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD803, resetValue: 0x0000_0000,
+      offset: 0xD803,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
 
-  /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), rw, reset 0x0000_0000.
+/// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD804, resetValue: 0x0000_0000,
+      offset: 0xD804,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
 
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
+  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, rw.
+  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
-/// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), rw, reset 0x0000_0000.
+/// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD805, resetValue: 0x0000_0000,
+      offset: 0xD805,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
 
-  /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), rw, reset 0x0000_0000.
+/// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD806, resetValue: 0x0000_0000,
+      offset: 0xD806,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
 
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, rw.
+  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, rw.
+  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
-/// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), rw, reset 0x0000_0000.
+/// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD807, resetValue: 0x0000_0000,
+      offset: 0xD807,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
 
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, rw.
+  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), rw, reset 0x0000_0000.
+/// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PERFMON_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD808, resetValue: 0x0000_0000,
+      offset: 0xD808,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PERFMON_CNTL PERFMON_STATE@0:4 SPM_PERFMON_STATE@4:4{STRM_PERFMON_STATE_DISABLE_AND_RESET=0,STRM_PERFMON_STATE_START_COUNTING=1,STRM_PERFMON_STATE_STOP_COUNTING=2,STRM_PERFMON_STATE_RESERVED_3=3,STRM_PERFMON_STATE_DISABLE_AND_RESET_PHANTOM=4,STRM_PERFMON_STATE_COUNT_AND_DUMP_PHANTOM=5} PERFMON_ENABLE_MODE@8:2 PERFMON_SAMPLE_ENABLE@10:1")
   }
 
-  /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, rw.
+  /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, access unknown.
   @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CP_PERFMON_CNTL.SPM_PERFMON_STATE`: bits 7:4, rw, values of `SPM_PERFMON_STATE`.
+  /// `CP_PERFMON_CNTL.SPM_PERFMON_STATE`: bits 7:4, access unknown, values of `SPM_PERFMON_STATE`.
   @inlinable public static var SPM_PERFMON_STATE: RegisterField<Self, SPM_PERFMON_STATE> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `CP_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, rw.
+  /// `CP_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, access unknown.
   @inlinable public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CP_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, rw.
+  /// `CP_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
   @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 }
 
-/// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), rw, reset 0x0000_0000.
+/// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD809, resetValue: 0x0000_0000,
+      offset: 0xD809,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
 
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, rw.
+  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), rw, reset 0x0000_0000.
+/// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_OBJECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD810, resetValue: 0x0000_0000,
+      offset: 0xD810,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_OBJECT OBJECT@0:32")
   }
 
-  /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, rw.
+  /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, access unknown.
   @inlinable public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), rw, reset 0x0000_0000.
+/// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_OBJECT_COUNTER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD811, resetValue: 0x0000_0000,
+      offset: 0xD811,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_OBJECT_COUNTER COUNT@0:16")
   }
 
-  /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, rw.
+  /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), rw, reset 0x0000_0000.
+/// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_MASK_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD812, resetValue: 0x0000_0000,
+      offset: 0xD812,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_WINDOW_MASK_HI WINDOW_MASK_HI@0:32")
   }
 
-  /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, rw.
+  /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, access unknown.
   @inlinable public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), rw, reset 0x0000_0000.
+/// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD813, resetValue: 0x0000_0000,
+      offset: 0xD813,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_WINDOW_HI WINDOW_HI@0:32")
   }
 
-  /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, rw.
+  /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, access unknown.
   @inlinable public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), rw, reset 0x0000_0000.
+/// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD814, resetValue: 0x0000_0000,
+      offset: 0xD814,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_WINDOW_LO MIN@0:16 MAX@16:16")
   }
 
-  /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, rw.
+  /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, access unknown.
   @inlinable public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `CP_DRAW_WINDOW_LO.MAX`: bits 31:16, rw.
+  /// `CP_DRAW_WINDOW_LO.MAX`: bits 31:16, access unknown.
   @inlinable public static var MAX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), rw, reset 0x0000_0000.
+/// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD815, resetValue: 0x0000_0000,
+      offset: 0xD815,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_WINDOW_CNTL DISABLE_DRAW_WINDOW_LO_MAX@0:1 DISABLE_DRAW_WINDOW_LO_MIN@1:1 DISABLE_DRAW_WINDOW_HI@2:1 MODE@8:1")
   }
 
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, rw.
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, access unknown.
   @inlinable public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MIN`: bit 1, rw.
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MIN`: bit 1, access unknown.
   @inlinable public static var DISABLE_DRAW_WINDOW_LO_MIN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_HI`: bit 2, rw.
+  /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_HI`: bit 2, access unknown.
   @inlinable public static var DISABLE_DRAW_WINDOW_HI: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CP_DRAW_WINDOW_CNTL.MODE`: bit 8, rw.
+  /// `CP_DRAW_WINDOW_CNTL.MODE`: bit 8, access unknown.
   @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
-/// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), rw, reset 0x0000_0000.
+/// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD840, resetValue: 0x0000_0000,
+      offset: 0xD840,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
   @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
   @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
   @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
   @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
   @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, rw.
+  /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
   @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), rw, reset 0x0000_0000.
+/// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD841, resetValue: 0x0000_0000,
+      offset: 0xD841,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
   @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
   @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
   @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
   @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
   @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, rw.
+  /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
   @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), rw, reset 0x0000_0000.
+/// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD842, resetValue: 0x0000_0000,
+      offset: 0xD842,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE0_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), rw, reset 0x0000_0000.
+/// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD843, resetValue: 0x0000_0000,
+      offset: 0xD843,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE1_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), rw, reset 0x0000_0000.
+/// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD844, resetValue: 0x0000_0000,
+      offset: 0xD844,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE2_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), rw, reset 0x0000_0000.
+/// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD845, resetValue: 0x0000_0000,
+      offset: 0xD845,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE3_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
   @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
   @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
   @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
   @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
   @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
   @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
   @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
   @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
   @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
   @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, rw.
+  /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
   @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD880, resetValue: 0x0000_0000,
+      offset: 0xD880,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD881, resetValue: 0x0000_0000,
+      offset: 0xD881,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD882, resetValue: 0x0000_0000,
+      offset: 0xD882,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), rw, reset 0x0000_0000.
+/// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), access unknown, reset unknown (`write` starts from 0).
 public enum WD_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD883, resetValue: 0x0000_0000,
+      offset: 0xD883,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD884, resetValue: 0x0000_0000,
+      offset: 0xD884,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
 
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, rw.
+  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD885, resetValue: 0x0000_0000,
+      offset: 0xD885,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD886, resetValue: 0x0000_0000,
+      offset: 0xD886,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD887, resetValue: 0x0000_0000,
+      offset: 0xD887,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), rw, reset 0x0000_0000.
+/// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), access unknown, reset unknown (`write` starts from 0).
 public enum IA_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD888, resetValue: 0x0000_0000,
+      offset: 0xD888,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
 
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, rw.
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, rw.
+  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD88C, resetValue: 0x0000_0000,
+      offset: 0xD88C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
 
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, rw.
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD88D, resetValue: 0x0000_0000,
+      offset: 0xD88D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
 
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, rw.
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD88E, resetValue: 0x0000_0000,
+      offset: 0xD88E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD88F, resetValue: 0x0000_0000,
+      offset: 0xD88F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
 
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD890, resetValue: 0x0000_0000,
+      offset: 0xD890,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
 
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, rw.
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER1_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD891, resetValue: 0x0000_0000,
+      offset: 0xD891,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
 
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, rw.
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, rw.
+  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), rw, reset 0x0000_0000.
+/// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER_SEID_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD894, resetValue: 0x0000_0000,
+      offset: 0xD894,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER_SEID_MASK PERF_SEID_IGNORE_MASK@0:8")
   }
 
-  /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, rw.
+  /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD900, resetValue: 0x0000_0000,
+      offset: 0xD900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD901, resetValue: 0x0000_0000,
+      offset: 0xD901,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD902, resetValue: 0x0000_0000,
+      offset: 0xD902,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD903, resetValue: 0x0000_0000,
+      offset: 0xD903,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD904, resetValue: 0x0000_0000,
+      offset: 0xD904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
   }
 
-  /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), rw, reset 0x0000_0000.
+/// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD905, resetValue: 0x0000_0000,
+      offset: 0xD905,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
   }
 
-  /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD940, resetValue: 0x0000_0000,
+      offset: 0xD940,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD941, resetValue: 0x0000_0000,
+      offset: 0xD941,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD942, resetValue: 0x0000_0000,
+      offset: 0xD942,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD943, resetValue: 0x0000_0000,
+      offset: 0xD943,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD944, resetValue: 0x0000_0000,
+      offset: 0xD944,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER4_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD945, resetValue: 0x0000_0000,
+      offset: 0xD945,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER5_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD946, resetValue: 0x0000_0000,
+      offset: 0xD946,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER6_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD947, resetValue: 0x0000_0000,
+      offset: 0xD947,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), rw, reset 0x0000_0000.
+/// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_PERFCOUNTER7_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD948, resetValue: 0x0000_0000,
+      offset: 0xD948,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_SELECT PERF_SEL@0:10")
   }
 
-  /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
-/// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD980, resetValue: 0x0000_0000,
+      offset: 0xD980,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SPI_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD981 (byte 0x3_6604), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD981 (byte 0x3_6604), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD981, resetValue: 0x0000_0000,
+      offset: 0xD981,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `SPI_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SPI_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SPI_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD982 (byte 0x3_6608), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD982 (byte 0x3_6608), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD982, resetValue: 0x0000_0000,
+      offset: 0xD982,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `SPI_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SPI_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SPI_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD983 (byte 0x3_660C), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD983 (byte 0x3_660C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD983, resetValue: 0x0000_0000,
+      offset: 0xD983,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `SPI_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SPI_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SPI_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD984 (byte 0x3_6610), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD984 (byte 0x3_6610), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD984, resetValue: 0x0000_0000,
+      offset: 0xD984,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `SPI_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD985 (byte 0x3_6614), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD985 (byte 0x3_6614), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER1_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD985, resetValue: 0x0000_0000,
+      offset: 0xD985,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `SPI_PERFCOUNTER2_SELECT1`: gfx_8_0 register, MMIO dword 0xD986 (byte 0x3_6618), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER2_SELECT1`: gfx_8_0 register, MMIO dword 0xD986 (byte 0x3_6618), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER2_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD986, resetValue: 0x0000_0000,
+      offset: 0xD986,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `SPI_PERFCOUNTER3_SELECT1`: gfx_8_0 register, MMIO dword 0xD987 (byte 0x3_661C), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER3_SELECT1`: gfx_8_0 register, MMIO dword 0xD987 (byte 0x3_661C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER3_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD987, resetValue: 0x0000_0000,
+      offset: 0xD987,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
 
-  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL2`: bits 9:0, rw.
+  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
   @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL3`: bits 19:10, rw.
+  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
   @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
-/// `SPI_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD988 (byte 0x3_6620), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD988 (byte 0x3_6620), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER4_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD988, resetValue: 0x0000_0000,
+      offset: 0xD988,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_SELECT PERF_SEL@0:8")
   }
 
-  /// `SPI_PERFCOUNTER4_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `SPI_PERFCOUNTER4_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD989 (byte 0x3_6624), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD989 (byte 0x3_6624), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER5_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD989, resetValue: 0x0000_0000,
+      offset: 0xD989,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_SELECT PERF_SEL@0:8")
   }
 
-  /// `SPI_PERFCOUNTER5_SELECT.PERF_SEL`: bits 7:0, rw.
+  /// `SPI_PERFCOUNTER5_SELECT.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SPI_PERFCOUNTER_BINS`: gfx_8_0 register, MMIO dword 0xD98A (byte 0x3_6628), rw, reset 0x0000_0000.
+/// `SPI_PERFCOUNTER_BINS`: gfx_8_0 register, MMIO dword 0xD98A (byte 0x3_6628), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER_BINS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD98A, resetValue: 0x0000_0000,
+      offset: 0xD98A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER_BINS BIN0_MIN@0:4 BIN0_MAX@4:4 BIN1_MIN@8:4 BIN1_MAX@12:4 BIN2_MIN@16:4 BIN2_MAX@20:4 BIN3_MIN@24:4 BIN3_MAX@28:4")
   }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN0_MIN`: bits 3:0, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN0_MIN`: bits 3:0, access unknown.
   @inlinable public static var BIN0_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN0_MAX`: bits 7:4, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN0_MAX`: bits 7:4, access unknown.
   @inlinable public static var BIN0_MAX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN1_MIN`: bits 11:8, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN1_MIN`: bits 11:8, access unknown.
   @inlinable public static var BIN1_MIN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN1_MAX`: bits 15:12, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN1_MAX`: bits 15:12, access unknown.
   @inlinable public static var BIN1_MAX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN2_MIN`: bits 19:16, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN2_MIN`: bits 19:16, access unknown.
   @inlinable public static var BIN2_MIN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN2_MAX`: bits 23:20, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN2_MAX`: bits 23:20, access unknown.
   @inlinable public static var BIN2_MAX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN3_MIN`: bits 27:24, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN3_MIN`: bits 27:24, access unknown.
   @inlinable public static var BIN3_MIN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SPI_PERFCOUNTER_BINS.BIN3_MAX`: bits 31:28, rw.
+  /// `SPI_PERFCOUNTER_BINS.BIN3_MAX`: bits 31:28, access unknown.
   @inlinable public static var BIN3_MAX: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD9C0 (byte 0x3_6700), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD9C0 (byte 0x3_6700), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C0, resetValue: 0x0000_0000,
+      offset: 0xD9C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER0_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER0_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER0_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER0_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD9C1 (byte 0x3_6704), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD9C1 (byte 0x3_6704), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C1, resetValue: 0x0000_0000,
+      offset: 0xD9C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER1_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER1_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER1_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER1_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD9C2 (byte 0x3_6708), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD9C2 (byte 0x3_6708), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C2, resetValue: 0x0000_0000,
+      offset: 0xD9C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER2_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER2_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER2_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER2_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD9C3 (byte 0x3_670C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD9C3 (byte 0x3_670C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C3, resetValue: 0x0000_0000,
+      offset: 0xD9C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER3_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER3_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER3_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER3_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD9C4 (byte 0x3_6710), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD9C4 (byte 0x3_6710), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER4_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C4, resetValue: 0x0000_0000,
+      offset: 0xD9C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER4_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER4_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER4_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER4_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER4_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER4_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER4_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD9C5 (byte 0x3_6714), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD9C5 (byte 0x3_6714), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER5_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C5, resetValue: 0x0000_0000,
+      offset: 0xD9C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER5_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER5_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER5_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER5_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER5_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER5_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER5_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD9C6 (byte 0x3_6718), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD9C6 (byte 0x3_6718), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER6_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C6, resetValue: 0x0000_0000,
+      offset: 0xD9C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER6_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER6_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER6_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER6_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER6_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER6_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER6_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD9C7 (byte 0x3_671C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD9C7 (byte 0x3_671C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER7_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C7, resetValue: 0x0000_0000,
+      offset: 0xD9C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER7_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER7_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER7_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER7_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER7_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER7_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER7_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER8_SELECT`: gfx_8_0 register, MMIO dword 0xD9C8 (byte 0x3_6720), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER8_SELECT`: gfx_8_0 register, MMIO dword 0xD9C8 (byte 0x3_6720), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER8_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C8, resetValue: 0x0000_0000,
+      offset: 0xD9C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER8_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER8_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER8_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER8_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER8_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER8_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER8_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER9_SELECT`: gfx_8_0 register, MMIO dword 0xD9C9 (byte 0x3_6724), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER9_SELECT`: gfx_8_0 register, MMIO dword 0xD9C9 (byte 0x3_6724), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER9_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C9, resetValue: 0x0000_0000,
+      offset: 0xD9C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER9_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER9_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER9_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER9_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER9_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER9_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER9_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER10_SELECT`: gfx_8_0 register, MMIO dword 0xD9CA (byte 0x3_6728), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER10_SELECT`: gfx_8_0 register, MMIO dword 0xD9CA (byte 0x3_6728), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER10_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CA, resetValue: 0x0000_0000,
+      offset: 0xD9CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER10_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER10_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER10_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER10_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER10_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER10_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER10_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER11_SELECT`: gfx_8_0 register, MMIO dword 0xD9CB (byte 0x3_672C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER11_SELECT`: gfx_8_0 register, MMIO dword 0xD9CB (byte 0x3_672C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER11_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CB, resetValue: 0x0000_0000,
+      offset: 0xD9CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER11_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER11_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER11_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER11_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER11_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER11_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER11_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER12_SELECT`: gfx_8_0 register, MMIO dword 0xD9CC (byte 0x3_6730), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER12_SELECT`: gfx_8_0 register, MMIO dword 0xD9CC (byte 0x3_6730), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER12_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CC, resetValue: 0x0000_0000,
+      offset: 0xD9CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER12_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER12_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER12_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER12_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER12_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER12_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER12_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER13_SELECT`: gfx_8_0 register, MMIO dword 0xD9CD (byte 0x3_6734), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER13_SELECT`: gfx_8_0 register, MMIO dword 0xD9CD (byte 0x3_6734), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER13_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CD, resetValue: 0x0000_0000,
+      offset: 0xD9CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER13_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER13_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER13_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER13_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER13_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER13_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER13_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER14_SELECT`: gfx_8_0 register, MMIO dword 0xD9CE (byte 0x3_6738), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER14_SELECT`: gfx_8_0 register, MMIO dword 0xD9CE (byte 0x3_6738), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER14_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CE, resetValue: 0x0000_0000,
+      offset: 0xD9CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER14_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER14_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER14_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER14_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER14_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER14_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER14_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER15_SELECT`: gfx_8_0 register, MMIO dword 0xD9CF (byte 0x3_673C), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER15_SELECT`: gfx_8_0 register, MMIO dword 0xD9CF (byte 0x3_673C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER15_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9CF, resetValue: 0x0000_0000,
+      offset: 0xD9CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
 
-  /// `SQ_PERFCOUNTER15_SELECT.PERF_SEL`: bits 8:0, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.PERF_SEL`: bits 8:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_PERFCOUNTER15_SELECT.SQC_BANK_MASK`: bits 15:12, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
   @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER15_SELECT.SQC_CLIENT_MASK`: bits 19:16, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
   @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SQ_PERFCOUNTER15_SELECT.SPM_MODE`: bits 23:20, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.SPM_MODE`: bits 23:20, access unknown.
   @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_PERFCOUNTER15_SELECT.SIMD_MASK`: bits 27:24, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.SIMD_MASK`: bits 27:24, access unknown.
   @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `SQ_PERFCOUNTER15_SELECT.PERF_MODE`: bits 31:28, rw.
+  /// `SQ_PERFCOUNTER15_SELECT.PERF_MODE`: bits 31:28, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SQ_PERFCOUNTER_CTRL`: gfx_8_0 register, MMIO dword 0xD9E0 (byte 0x3_6780), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER_CTRL`: gfx_8_0 register, MMIO dword 0xD9E0 (byte 0x3_6780), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9E0, resetValue: 0x0000_0000,
+      offset: 0xD9E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER_CTRL PS_EN@0:1 VS_EN@1:1 GS_EN@2:1 ES_EN@3:1 HS_EN@4:1 LS_EN@5:1 CS_EN@6:1 CNTR_RATE@8:5 DISABLE_FLUSH@13:1")
   }
 
-  /// `SQ_PERFCOUNTER_CTRL.PS_EN`: bit 0, rw.
+  /// `SQ_PERFCOUNTER_CTRL.PS_EN`: bit 0, access unknown.
   @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.VS_EN`: bit 1, rw.
+  /// `SQ_PERFCOUNTER_CTRL.VS_EN`: bit 1, access unknown.
   @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.GS_EN`: bit 2, rw.
+  /// `SQ_PERFCOUNTER_CTRL.GS_EN`: bit 2, access unknown.
   @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.ES_EN`: bit 3, rw.
+  /// `SQ_PERFCOUNTER_CTRL.ES_EN`: bit 3, access unknown.
   @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.HS_EN`: bit 4, rw.
+  /// `SQ_PERFCOUNTER_CTRL.HS_EN`: bit 4, access unknown.
   @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.LS_EN`: bit 5, rw.
+  /// `SQ_PERFCOUNTER_CTRL.LS_EN`: bit 5, access unknown.
   @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.CS_EN`: bit 6, rw.
+  /// `SQ_PERFCOUNTER_CTRL.CS_EN`: bit 6, access unknown.
   @inlinable public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SQ_PERFCOUNTER_CTRL.CNTR_RATE`: bits 12:8, rw.
+  /// `SQ_PERFCOUNTER_CTRL.CNTR_RATE`: bits 12:8, access unknown.
   @inlinable public static var CNTR_RATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
-  /// `SQ_PERFCOUNTER_CTRL.DISABLE_FLUSH`: bit 13, rw.
+  /// `SQ_PERFCOUNTER_CTRL.DISABLE_FLUSH`: bit 13, access unknown.
   @inlinable public static var DISABLE_FLUSH: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `SQ_PERFCOUNTER_MASK`: gfx_8_0 register, MMIO dword 0xD9E1 (byte 0x3_6784), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER_MASK`: gfx_8_0 register, MMIO dword 0xD9E1 (byte 0x3_6784), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9E1, resetValue: 0x0000_0000,
+      offset: 0xD9E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER_MASK SH0_MASK@0:16 SH1_MASK@16:16")
   }
 
-  /// `SQ_PERFCOUNTER_MASK.SH0_MASK`: bits 15:0, rw.
+  /// `SQ_PERFCOUNTER_MASK.SH0_MASK`: bits 15:0, access unknown.
   @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SQ_PERFCOUNTER_MASK.SH1_MASK`: bits 31:16, rw.
+  /// `SQ_PERFCOUNTER_MASK.SH1_MASK`: bits 31:16, access unknown.
   @inlinable public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SQ_PERFCOUNTER_CTRL2`: gfx_8_0 register, MMIO dword 0xD9E2 (byte 0x3_6788), rw, reset 0x0000_0000.
+/// `SQ_PERFCOUNTER_CTRL2`: gfx_8_0 register, MMIO dword 0xD9E2 (byte 0x3_6788), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER_CTRL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9E2, resetValue: 0x0000_0000,
+      offset: 0xD9E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER_CTRL2 FORCE_EN@0:1")
   }
 
-  /// `SQ_PERFCOUNTER_CTRL2.FORCE_EN`: bit 0, rw.
+  /// `SQ_PERFCOUNTER_CTRL2.FORCE_EN`: bit 0, access unknown.
   @inlinable public static var FORCE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SX_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA40 (byte 0x3_6900), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA40 (byte 0x3_6900), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA40, resetValue: 0x0000_0000,
+      offset: 0xDA40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `SX_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SX_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SX_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA41 (byte 0x3_6904), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA41 (byte 0x3_6904), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA41, resetValue: 0x0000_0000,
+      offset: 0xDA41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `SX_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SX_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SX_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA42 (byte 0x3_6908), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA42 (byte 0x3_6908), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA42, resetValue: 0x0000_0000,
+      offset: 0xDA42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `SX_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SX_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SX_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA43 (byte 0x3_690C), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA43 (byte 0x3_690C), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER3_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA43, resetValue: 0x0000_0000,
+      offset: 0xDA43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `SX_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `SX_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `SX_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA44 (byte 0x3_6910), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA44 (byte 0x3_6910), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER0_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA44, resetValue: 0x0000_0000,
+      offset: 0xDA44,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
   }
 
-  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 }
 
-/// `SX_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDA45 (byte 0x3_6914), rw, reset 0x0000_0000.
+/// `SX_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDA45 (byte 0x3_6914), access unknown, reset unknown (`write` starts from 0).
 public enum SX_PERFCOUNTER1_SELECT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA45, resetValue: 0x0000_0000,
+      offset: 0xDA45,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
   }
 
-  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, rw.
+  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, rw.
+  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 }
 
-/// `GDS_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA80 (byte 0x3_6A00), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA80 (byte 0x3_6A00), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER0_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA80, resetValue: 0x0000_0000,
+      offset: 0xDA80,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `GDS_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `GDS_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA81 (byte 0x3_6A04), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA81 (byte 0x3_6A04), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER1_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA81, resetValue: 0x0000_0000,
+      offset: 0xDA81,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `GDS_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `GDS_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA82 (byte 0x3_6A08), rw, reset 0x0000_0000.
+/// `GDS_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA82 (byte 0x3_6A08), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PERFCOUNTER2_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA82, resetValue: 0x0000_0000,
+      offset: 0xDA82,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
 
-  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, rw.
+  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, rw.
+  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
   @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
-  /// `GDS_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, rw.
+  /// `GDS_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
   @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }

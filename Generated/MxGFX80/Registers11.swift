@@ -3,11262 +3,11262 @@
 
 import MxMMIO
 
-/// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), rw, reset 0x0000_0000.
+/// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU7_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF02D, resetValue: 0x0000_0000,
+      offset: 0xF02D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), rw, reset 0x0000_0000.
+/// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU7_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF02E, resetValue: 0x0000_0000,
+      offset: 0xF02E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), rw, reset 0x0000_0000.
+/// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF02F, resetValue: 0x0000_0000,
+      offset: 0xF02F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), rw, reset 0x0000_0000.
+/// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU8_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF030, resetValue: 0x0000_0000,
+      offset: 0xF030,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), rw, reset 0x0000_0000.
+/// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF031, resetValue: 0x0000_0000,
+      offset: 0xF031,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), rw, reset 0x0000_0000.
+/// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF032, resetValue: 0x0000_0000,
+      offset: 0xF032,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
   @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), rw, reset 0x0000_0000.
+/// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU8_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF033, resetValue: 0x0000_0000,
+      offset: 0xF033,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), rw, reset 0x0000_0000.
+/// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF034, resetValue: 0x0000_0000,
+      offset: 0xF034,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), rw, reset 0x0000_0000.
+/// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU9_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF035, resetValue: 0x0000_0000,
+      offset: 0xF035,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), rw, reset 0x0000_0000.
+/// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF036, resetValue: 0x0000_0000,
+      offset: 0xF036,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), rw, reset 0x0000_0000.
+/// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU9_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF037, resetValue: 0x0000_0000,
+      offset: 0xF037,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), rw, reset 0x0000_0000.
+/// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU9_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF038, resetValue: 0x0000_0000,
+      offset: 0xF038,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), rw, reset 0x0000_0000.
+/// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF039, resetValue: 0x0000_0000,
+      offset: 0xF039,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), rw, reset 0x0000_0000.
+/// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU10_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03A, resetValue: 0x0000_0000,
+      offset: 0xF03A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), rw, reset 0x0000_0000.
+/// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03B, resetValue: 0x0000_0000,
+      offset: 0xF03B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), rw, reset 0x0000_0000.
+/// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU10_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03C, resetValue: 0x0000_0000,
+      offset: 0xF03C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), rw, reset 0x0000_0000.
+/// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU10_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03D, resetValue: 0x0000_0000,
+      offset: 0xF03D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), rw, reset 0x0000_0000.
+/// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03E, resetValue: 0x0000_0000,
+      offset: 0xF03E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), rw, reset 0x0000_0000.
+/// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU11_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF03F, resetValue: 0x0000_0000,
+      offset: 0xF03F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), rw, reset 0x0000_0000.
+/// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF040, resetValue: 0x0000_0000,
+      offset: 0xF040,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), rw, reset 0x0000_0000.
+/// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU11_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF041, resetValue: 0x0000_0000,
+      offset: 0xF041,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), rw, reset 0x0000_0000.
+/// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU11_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF042, resetValue: 0x0000_0000,
+      offset: 0xF042,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), rw, reset 0x0000_0000.
+/// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF043, resetValue: 0x0000_0000,
+      offset: 0xF043,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), rw, reset 0x0000_0000.
+/// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU12_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF044, resetValue: 0x0000_0000,
+      offset: 0xF044,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), rw, reset 0x0000_0000.
+/// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF045, resetValue: 0x0000_0000,
+      offset: 0xF045,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), rw, reset 0x0000_0000.
+/// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF046, resetValue: 0x0000_0000,
+      offset: 0xF046,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
   @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), rw, reset 0x0000_0000.
+/// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU12_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF047, resetValue: 0x0000_0000,
+      offset: 0xF047,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), rw, reset 0x0000_0000.
+/// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF048, resetValue: 0x0000_0000,
+      offset: 0xF048,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), rw, reset 0x0000_0000.
+/// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU13_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF049, resetValue: 0x0000_0000,
+      offset: 0xF049,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), rw, reset 0x0000_0000.
+/// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04A, resetValue: 0x0000_0000,
+      offset: 0xF04A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), rw, reset 0x0000_0000.
+/// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU13_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04B, resetValue: 0x0000_0000,
+      offset: 0xF04B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), rw, reset 0x0000_0000.
+/// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU13_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04C, resetValue: 0x0000_0000,
+      offset: 0xF04C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), rw, reset 0x0000_0000.
+/// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04D, resetValue: 0x0000_0000,
+      offset: 0xF04D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), rw, reset 0x0000_0000.
+/// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU14_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04E, resetValue: 0x0000_0000,
+      offset: 0xF04E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), rw, reset 0x0000_0000.
+/// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF04F, resetValue: 0x0000_0000,
+      offset: 0xF04F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), rw, reset 0x0000_0000.
+/// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU14_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF050, resetValue: 0x0000_0000,
+      offset: 0xF050,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), rw, reset 0x0000_0000.
+/// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU14_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF051, resetValue: 0x0000_0000,
+      offset: 0xF051,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), rw, reset 0x0000_0000.
+/// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF052, resetValue: 0x0000_0000,
+      offset: 0xF052,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), rw, reset 0x0000_0000.
+/// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU15_SP0_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF053, resetValue: 0x0000_0000,
+      offset: 0xF053,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
   @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
   @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), rw, reset 0x0000_0000.
+/// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF054, resetValue: 0x0000_0000,
+      offset: 0xF054,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
   @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
   @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), rw, reset 0x0000_0000.
+/// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU15_TA_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF055, resetValue: 0x0000_0000,
+      offset: 0xF055,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
 
-  /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, rw.
+  /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, access unknown.
   @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), rw, reset 0x0000_0000.
+/// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU15_SP1_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF056, resetValue: 0x0000_0000,
+      offset: 0xF056,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
   @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
   @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), rw, reset 0x0000_0000.
+/// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF057, resetValue: 0x0000_0000,
+      offset: 0xF057,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
   @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
   @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
   @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
   @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
   @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, rw.
+  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
 
-/// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), rw, reset 0x0000_0000.
+/// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SPI_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF080, resetValue: 0x0000_0000,
+      offset: 0xF080,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SPI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 ALL_CLK_ON_OVERRIDE@26:1 GRP3_OVERRIDE@27:1 GRP2_OVERRIDE@28:1 GRP1_OVERRIDE@29:1 GRP0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SPI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SPI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
   @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 6)
   }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
   @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SPI_CLK_CTRL.ALL_CLK_ON_OVERRIDE`: bit 26, rw.
+  /// `CGTT_SPI_CLK_CTRL.ALL_CLK_ON_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var ALL_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP3_OVERRIDE`: bit 27, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP3_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var GRP3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP2_OVERRIDE`: bit 28, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP2_OVERRIDE`: bit 28, access unknown.
   @inlinable public static var GRP2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP1_OVERRIDE`: bit 29, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP1_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var GRP1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CGTT_SPI_CLK_CTRL.GRP0_OVERRIDE`: bit 30, rw.
+  /// `CGTT_SPI_CLK_CTRL.GRP0_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var GRP0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CGTT_SPI_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_SPI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), rw, reset 0x0000_0000.
+/// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_PC_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF081, resetValue: 0x0000_0000,
+      offset: 0xF081,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_PC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 GRP5_CG_OFF_HYST@18:6 GRP5_CG_OVERRIDE@24:1 BACK_CLK_ON_OVERRIDE@25:1 FRONT_CLK_ON_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_PC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_PC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, rw.
+  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
   @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 6)
   }
 
-  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, rw.
+  /// `CGTT_PC_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
   @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.BACK_CLK_ON_OVERRIDE`: bit 25, rw.
+  /// `CGTT_PC_CLK_CTRL.BACK_CLK_ON_OVERRIDE`: bit 25, access unknown.
   @inlinable public static var BACK_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.FRONT_CLK_ON_OVERRIDE`: bit 26, rw.
+  /// `CGTT_PC_CLK_CTRL.FRONT_CLK_ON_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var FRONT_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.CORE3_OVERRIDE`: bit 27, rw.
+  /// `CGTT_PC_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.CORE2_OVERRIDE`: bit 28, rw.
+  /// `CGTT_PC_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
   @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.CORE1_OVERRIDE`: bit 29, rw.
+  /// `CGTT_PC_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.CORE0_OVERRIDE`: bit 30, rw.
+  /// `CGTT_PC_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_PC_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_PC_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), rw, reset 0x0000_0000.
+/// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_BCI_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF082, resetValue: 0x0000_0000,
+      offset: 0xF082,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_BCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 CORE6_OVERRIDE@24:1 CORE5_OVERRIDE@25:1 CORE4_OVERRIDE@26:1 CORE3_OVERRIDE@27:1 CORE2_OVERRIDE@28:1 CORE1_OVERRIDE@29:1 CORE0_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_BCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_BCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.RESERVED`: bits 23:12, rw.
+  /// `CGTT_BCI_CLK_CTRL.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE6_OVERRIDE`: bit 24, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE6_OVERRIDE`: bit 24, access unknown.
   @inlinable public static var CORE6_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE5_OVERRIDE`: bit 25, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE5_OVERRIDE`: bit 25, access unknown.
   @inlinable public static var CORE5_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE4_OVERRIDE`: bit 26, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE4_OVERRIDE`: bit 26, access unknown.
   @inlinable public static var CORE4_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE3_OVERRIDE`: bit 27, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE2_OVERRIDE`: bit 28, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
   @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE1_OVERRIDE`: bit 29, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.CORE0_OVERRIDE`: bit 30, rw.
+  /// `CGTT_BCI_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_BCI_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_BCI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), rw, reset 0x0000_0000.
+/// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_VGT_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF084, resetValue: 0x0000_0000,
+      offset: 0xF084,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_VGT_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 GS_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_VGT_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_VGT_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_VGT_CLK_CTRL.PERF_ENABLE`: bit 25, rw.
+  /// `CGTT_VGT_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
   @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CGTT_VGT_CLK_CTRL.DBG_ENABLE`: bit 26, rw.
+  /// `CGTT_VGT_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
   @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_VGT_CLK_CTRL.GS_OVERRIDE`: bit 29, rw.
+  /// `CGTT_VGT_CLK_CTRL.GS_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var GS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CGTT_VGT_CLK_CTRL.CORE_OVERRIDE`: bit 30, rw.
+  /// `CGTT_VGT_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CGTT_VGT_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_VGT_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), rw, reset 0x0000_0000.
+/// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_IA_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF085, resetValue: 0x0000_0000,
+      offset: 0xF085,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_IA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_IA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_IA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_IA_CLK_CTRL.PERF_ENABLE`: bit 25, rw.
+  /// `CGTT_IA_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
   @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CGTT_IA_CLK_CTRL.DBG_ENABLE`: bit 26, rw.
+  /// `CGTT_IA_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
   @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_IA_CLK_CTRL.CORE_OVERRIDE`: bit 30, rw.
+  /// `CGTT_IA_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CGTT_IA_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_IA_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), rw, reset 0x0000_0000.
+/// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_WD_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF086, resetValue: 0x0000_0000,
+      offset: 0xF086,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_WD_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 PERF_ENABLE@25:1 DBG_ENABLE@26:1 SOFT_OVERRIDE4@27:1 ADC_OVERRIDE@28:1 CORE_OVERRIDE@29:1 RBIU_INPUT_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_WD_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_WD_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_WD_CLK_CTRL.PERF_ENABLE`: bit 25, rw.
+  /// `CGTT_WD_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
   @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CGTT_WD_CLK_CTRL.DBG_ENABLE`: bit 26, rw.
+  /// `CGTT_WD_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
   @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_WD_CLK_CTRL.ADC_OVERRIDE`: bit 28, rw.
+  /// `CGTT_WD_CLK_CTRL.ADC_OVERRIDE`: bit 28, access unknown.
   @inlinable public static var ADC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CGTT_WD_CLK_CTRL.CORE_OVERRIDE`: bit 29, rw.
+  /// `CGTT_WD_CLK_CTRL.CORE_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `CGTT_WD_CLK_CTRL.RBIU_INPUT_OVERRIDE`: bit 30, rw.
+  /// `CGTT_WD_CLK_CTRL.RBIU_INPUT_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var RBIU_INPUT_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_WD_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_WD_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), rw, reset 0x0000_0000.
+/// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_PA_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF088, resetValue: 0x0000_0000,
+      offset: 0xF088,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_PA_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SU_CLK_OVERRIDE@29:1 CL_CLK_OVERRIDE@30:1 REG_CLK_OVERRIDE@31:1")
   }
 
-  /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_PA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_PA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.SU_CLK_OVERRIDE`: bit 29, rw.
+  /// `CGTT_PA_CLK_CTRL.SU_CLK_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var SU_CLK_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.CL_CLK_OVERRIDE`: bit 30, rw.
+  /// `CGTT_PA_CLK_CTRL.CL_CLK_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CL_CLK_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_PA_CLK_CTRL.REG_CLK_OVERRIDE`: bit 31, rw.
+  /// `CGTT_PA_CLK_CTRL.REG_CLK_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_CLK_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), rw, reset 0x0000_0000.
+/// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SC_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF089, resetValue: 0x0000_0000,
+      offset: 0xF089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), rw, reset 0x0000_0000.
+/// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SQ_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF08C, resetValue: 0x0000_0000,
+      offset: 0xF08C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SQ_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SQ_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SQ_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SQ_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, rw.
+  /// `CGTT_SQ_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SQ_CLK_CTRL.CORE_OVERRIDE`: bit 30, rw.
+  /// `CGTT_SQ_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CGTT_SQ_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_SQ_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), rw, reset 0x0000_0000.
+/// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SQG_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF08D, resetValue: 0x0000_0000,
+      offset: 0xF08D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SQG_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 TTRACE_OVERRIDE@28:1 PERFMON_OVERRIDE@29:1 CORE_OVERRIDE@30:1 REG_OVERRIDE@31:1")
   }
 
-  /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SQG_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SQG_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SQG_CLK_CTRL.TTRACE_OVERRIDE`: bit 28, rw.
+  /// `CGTT_SQG_CLK_CTRL.TTRACE_OVERRIDE`: bit 28, access unknown.
   @inlinable public static var TTRACE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SQG_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, rw.
+  /// `CGTT_SQG_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
   @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SQG_CLK_CTRL.CORE_OVERRIDE`: bit 30, rw.
+  /// `CGTT_SQG_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `CGTT_SQG_CLK_CTRL.REG_OVERRIDE`: bit 31, rw.
+  /// `CGTT_SQG_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), rw, reset 0x0000_0000.
+/// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_ALU_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF08E, resetValue: 0x0000_0000,
+      offset: 0xF08E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_ALU_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
 
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
+  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, rw.
+  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
   @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), rw, reset 0x0000_0000.
+/// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_TEX_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF08F, resetValue: 0x0000_0000,
+      offset: 0xF08F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TEX_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
 
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
+  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, rw.
+  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
   @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), rw, reset 0x0000_0000.
+/// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LDS_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF090, resetValue: 0x0000_0000,
+      offset: 0xF090,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LDS_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
 
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, rw.
+  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
   @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, rw.
+  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
   @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), rw, reset 0x0000_0000.
+/// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_POWER_THROTTLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF091, resetValue: 0x0000_0000,
+      offset: 0xF091,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_POWER_THROTTLE MIN_POWER@0:14 MAX_POWER@16:14 PHASE_OFFSET@30:2")
   }
 
-  /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, rw.
+  /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
-  /// `SQ_POWER_THROTTLE.MAX_POWER`: bits 29:16, rw.
+  /// `SQ_POWER_THROTTLE.MAX_POWER`: bits 29:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
 
-  /// `SQ_POWER_THROTTLE.PHASE_OFFSET`: bits 31:30, rw.
+  /// `SQ_POWER_THROTTLE.PHASE_OFFSET`: bits 31:30, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), rw, reset 0x0000_0000.
+/// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_POWER_THROTTLE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF092, resetValue: 0x0000_0000,
+      offset: 0xF092,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_POWER_THROTTLE2 MAX_POWER_DELTA@0:14 SHORT_TERM_INTERVAL_SIZE@16:10 LONG_TERM_INTERVAL_RATIO@27:4 USE_REF_CLOCK@31:1")
   }
 
-  /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `SQ_POWER_THROTTLE2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `SQ_POWER_THROTTLE2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `SQ_POWER_THROTTLE2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `SQ_POWER_THROTTLE2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `SQ_POWER_THROTTLE2.USE_REF_CLOCK`: bit 31, rw.
+  /// `SQ_POWER_THROTTLE2.USE_REF_CLOCK`: bit 31, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), rw, reset 0x0000_0000.
+/// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SX_CLK_CTRL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF094, resetValue: 0x0000_0000,
+      offset: 0xF094,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, rw.
+  /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), rw, reset 0x0000_0000.
+/// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SX_CLK_CTRL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF095, resetValue: 0x0000_0000,
+      offset: 0xF095,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL1 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, rw.
+  /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), rw, reset 0x0000_0000.
+/// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SX_CLK_CTRL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF096, resetValue: 0x0000_0000,
+      offset: 0xF096,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL2 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, rw.
+  /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), rw, reset 0x0000_0000.
+/// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SX_CLK_CTRL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF097, resetValue: 0x0000_0000,
+      offset: 0xF097,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL3 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, rw.
+  /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), rw, reset 0x0000_0000.
+/// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SX_CLK_CTRL4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF098, resetValue: 0x0000_0000,
+      offset: 0xF098,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL4 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, rw.
+  /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), rw, reset 0x0000_0000.
+/// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), access unknown, reset unknown (`write` starts from 0).
 public enum TD_CGTT_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF09C, resetValue: 0x0000_0000,
+      offset: 0xF09C,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), rw, reset 0x0000_0000.
+/// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), access unknown, reset unknown (`write` starts from 0).
 public enum TA_CGTT_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF09D, resetValue: 0x0000_0000,
+      offset: 0xF09D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), rw, reset 0x0000_0000.
+/// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_TCP_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF09E, resetValue: 0x0000_0000,
+      offset: 0xF09E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_TCP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), rw, reset 0x0000_0000.
+/// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_TCI_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF09F, resetValue: 0x0000_0000,
+      offset: 0xF09F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_TCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), rw, reset 0x0000_0000.
+/// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_GDS_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0A0, resetValue: 0x0000_0000,
+      offset: 0xF0A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_GDS_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), rw, reset 0x0000_0000.
+/// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), access unknown, reset unknown (`write` starts from 0).
 public enum DB_CGTT_CLK_CTRL_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0A4, resetValue: 0x0000_0000,
+      offset: 0xF0A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_CGTT_CLK_CTRL_0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, rw.
+  /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, rw.
+  /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), rw, reset 0x0000_0000.
+/// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_CGTT_SCLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0A8, resetValue: 0x0000_0000,
+      offset: 0xF0A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), rw, reset 0x0000_0000.
+/// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_CGTT_SCLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0AC, resetValue: 0x0000_0000,
+      offset: 0xF0AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), rw, reset 0x0000_0000.
+/// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_CGTT_SCLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0AD, resetValue: 0x0000_0000,
+      offset: 0xF0AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), rw, reset 0x0000_0000.
+/// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_CP_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0B0, resetValue: 0x0000_0000,
+      offset: 0xF0B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
 
-  /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, rw.
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, rw.
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, rw.
+  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), rw, reset 0x0000_0000.
+/// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_CPF_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0B1, resetValue: 0x0000_0000,
+      offset: 0xF0B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CPF_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
 
-  /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, rw.
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, rw.
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, rw.
+  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), rw, reset 0x0000_0000.
+/// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_CPC_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0B2, resetValue: 0x0000_0000,
+      offset: 0xF0B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CPC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
 
-  /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, rw.
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, rw.
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, rw.
+  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), rw, reset 0x0000_0000.
+/// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_RLC_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF0B8, resetValue: 0x0000_0000,
+      offset: 0xF0B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_RLC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
 
-  /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `CGTT_RLC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `CGTT_RLC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, rw.
+  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, rw.
+  /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), rw, reset 0x0000_0000.
+/// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF814, resetValue: 0x0000_0000,
+      offset: 0xF814,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_UCODE_ADDR UCODE_ADDR@0:13")
   }
 
-  /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, rw.
+  /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
-/// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), rw, reset 0x0000_0000.
+/// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF815, resetValue: 0x0000_0000,
+      offset: 0xF815,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), rw, reset 0x0000_0000.
+/// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_RAM_RADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF816, resetValue: 0x0000_0000,
+      offset: 0xF816,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_RAM_RADDR ME_RAM_RADDR@0:13")
   }
 
-  /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, rw.
+  /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, access unknown.
   @inlinable public static var ME_RAM_RADDR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 }
 
-/// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), rw, reset 0x0000_0000.
+/// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_ME_RAM_RADDR`, at the same offset.
 public enum CP_ME_RAM_WADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF816, resetValue: 0x0000_0000,
+      offset: 0xF816,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_RAM_WADDR ME_RAM_WADDR@0:13")
   }
 
-  /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, rw.
+  /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, access unknown.
   @inlinable public static var ME_RAM_WADDR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 }
 
-/// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), rw, reset 0x0000_0000.
+/// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_RAM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF817, resetValue: 0x0000_0000,
+      offset: 0xF817,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_RAM_DATA ME_RAM_DATA@0:32")
   }
 
-  /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, rw.
+  /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, access unknown.
   @inlinable public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), rw, reset 0x0000_0000.
+/// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF818, resetValue: 0x0000_0000,
+      offset: 0xF818,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_UCODE_ADDR UCODE_ADDR@0:12")
   }
 
-  /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
+  /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), rw, reset 0x0000_0000.
+/// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF819, resetValue: 0x0000_0000,
+      offset: 0xF819,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), rw, reset 0x0000_0000.
+/// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME1_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF81A, resetValue: 0x0000_0000,
+      offset: 0xF81A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_UCODE_ADDR UCODE_ADDR@0:17")
   }
 
-  /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, rw.
+  /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), rw, reset 0x0000_0000.
+/// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME1_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF81B, resetValue: 0x0000_0000,
+      offset: 0xF81B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), rw, reset 0x0000_0000.
+/// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME2_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF81C, resetValue: 0x0000_0000,
+      offset: 0xF81C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_UCODE_ADDR UCODE_ADDR@0:17")
   }
 
-  /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, rw.
+  /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
-/// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), rw, reset 0x0000_0000.
+/// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_ME2_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF81D, resetValue: 0x0000_0000,
+      offset: 0xF81D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), rw, reset 0x0000_0000.
+/// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_BIST_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF835, resetValue: 0x0000_0000,
+      offset: 0xF835,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_BIST_CONTROL STOP_ON_FAIL_HW@0:1 STOP_ON_FAIL_CU_HARV@1:1 CU_HARV_LOOP_COUNT@2:4 RESERVED@7:17 GLOBAL_LOOP_COUNT@24:8")
   }
 
-  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, rw.
+  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, access unknown.
   @inlinable public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_CU_HARV`: bit 1, rw.
+  /// `GPU_BIST_CONTROL.STOP_ON_FAIL_CU_HARV`: bit 1, access unknown.
   @inlinable public static var STOP_ON_FAIL_CU_HARV: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GPU_BIST_CONTROL.CU_HARV_LOOP_COUNT`: bits 5:2, rw.
+  /// `GPU_BIST_CONTROL.CU_HARV_LOOP_COUNT`: bits 5:2, access unknown.
   @inlinable public static var CU_HARV_LOOP_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 4)
   }
 
-  /// `GPU_BIST_CONTROL.RESERVED`: bits 23:7, rw.
+  /// `GPU_BIST_CONTROL.RESERVED`: bits 23:7, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 17) }
 
-  /// `GPU_BIST_CONTROL.GLOBAL_LOOP_COUNT`: bits 31:24, rw.
+  /// `GPU_BIST_CONTROL.GLOBAL_LOOP_COUNT`: bits 31:24, access unknown.
   @inlinable public static var GLOBAL_LOOP_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), rw, reset 0x0000_0000.
+/// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_ROM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF836, resetValue: 0x0000_0000,
+      offset: 0xF836,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_ROM_CNTL USE_ROM@0:1 SLP_MODE_EN@1:1 EFUSE_DISTRIB_EN@2:1 HELLOWORLD_EN@3:1 CU_HARVEST_EN@4:1 RESERVED@5:27")
   }
 
-  /// `RLC_ROM_CNTL.USE_ROM`: bit 0, rw.
+  /// `RLC_ROM_CNTL.USE_ROM`: bit 0, access unknown.
   @inlinable public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_ROM_CNTL.SLP_MODE_EN`: bit 1, rw.
+  /// `RLC_ROM_CNTL.SLP_MODE_EN`: bit 1, access unknown.
   @inlinable public static var SLP_MODE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `RLC_ROM_CNTL.EFUSE_DISTRIB_EN`: bit 2, rw.
+  /// `RLC_ROM_CNTL.EFUSE_DISTRIB_EN`: bit 2, access unknown.
   @inlinable public static var EFUSE_DISTRIB_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `RLC_ROM_CNTL.HELLOWORLD_EN`: bit 3, rw.
+  /// `RLC_ROM_CNTL.HELLOWORLD_EN`: bit 3, access unknown.
   @inlinable public static var HELLOWORLD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `RLC_ROM_CNTL.CU_HARVEST_EN`: bit 4, rw.
+  /// `RLC_ROM_CNTL.CU_HARVEST_EN`: bit 4, access unknown.
   @inlinable public static var CU_HARVEST_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `RLC_ROM_CNTL.RESERVED`: bits 31:5, rw.
+  /// `RLC_ROM_CNTL.RESERVED`: bits 31:5, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
-/// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), rw, reset 0x0000_0000.
+/// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_ADDR`, at the same offset.
 public enum RLC_GPM_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83C, resetValue: 0x0000_0000,
+      offset: 0xF83C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
 
-  /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
+  /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, rw.
+  /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), rw, reset 0x0000_0000.
+/// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_HYP_GPM_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83C, resetValue: 0x0000_0000,
+      offset: 0xF83C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_HYP_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
 
-  /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
+  /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, rw.
+  /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), rw, reset 0x0000_0000.
+/// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_DATA`, at the same offset.
 public enum RLC_GPM_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83D, resetValue: 0x0000_0000,
+      offset: 0xF83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), rw, reset 0x0000_0000.
+/// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_HYP_GPM_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83D, resetValue: 0x0000_0000,
+      offset: 0xF83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_HYP_GPM_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), rw, reset 0x0000_0000.
+/// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `GRBM_HYP_CAM_INDEX`, at the same offset.
 public enum GRBM_CAM_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83E, resetValue: 0x0000_0000,
+      offset: 0xF83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_CAM_INDEX CAM_INDEX@0:3")
   }
 
-  /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, rw.
+  /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), rw, reset 0x0000_0000.
+/// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_HYP_CAM_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83E, resetValue: 0x0000_0000,
+      offset: 0xF83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_HYP_CAM_INDEX CAM_INDEX@0:3")
   }
 
-  /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, rw.
+  /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
-/// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), rw, reset 0x0000_0000.
+/// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `GRBM_HYP_CAM_DATA`, at the same offset.
 public enum GRBM_CAM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83F, resetValue: 0x0000_0000,
+      offset: 0xF83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
   }
 
-  /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
+  /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, rw.
+  /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
   @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), rw, reset 0x0000_0000.
+/// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_HYP_CAM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF83F, resetValue: 0x0000_0000,
+      offset: 0xF83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_HYP_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
   }
 
-  /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
+  /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, rw.
+  /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
   @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), rw, reset 0x0000_0000.
+/// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_HV_VMID_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF840, resetValue: 0x0000_0000,
+      offset: 0xF840,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_HV_VMID_CTRL DEFAULT_VMID@0:4 ALLOWED_VMID_MASK@4:16")
   }
 
-  /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, rw.
+  /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, access unknown.
   @inlinable public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_HV_VMID_CTRL.ALLOWED_VMID_MASK`: bits 19:4, rw.
+  /// `SQ_HV_VMID_CTRL.ALLOWED_VMID_MASK`: bits 19:4, access unknown.
   @inlinable public static var ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 4, width: 16)
   }
 }
 
-/// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), rw, reset 0x0000_0000.
+/// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), access unknown, reset unknown (`write` starts from 0).
 public enum GFX_PIPE_PRIORITY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF87F, resetValue: 0x0000_0000,
+      offset: 0xF87F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GFX_PIPE_PRIORITY HP_PIPE_SELECT@0:1")
   }
 
-  /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, rw.
+  /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, access unknown.
   @inlinable public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB00, resetValue: 0x0000_0000,
+      offset: 0xFB00,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_VF_ENABLE VF_ENABLE@0:1 RESERVED@1:15 VF_NUM@16:16")
   }
 
-  /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, rw.
+  /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_GPU_IOV_VF_ENABLE.RESERVED`: bits 15:1, rw.
+  /// `RLC_GPU_IOV_VF_ENABLE.RESERVED`: bits 15:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
-  /// `RLC_GPU_IOV_VF_ENABLE.VF_NUM`: bits 31:16, rw.
+  /// `RLC_GPU_IOV_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
   @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB01, resetValue: 0x0000_0000,
+      offset: 0xFB01,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG1 CMD_TYPE@0:4 CMD_EXECUTE@4:1 CMD_EXECUTE_INTR_EN@5:1 RESERVED@6:2 FCN_ID@8:8 NEXT_FCN_ID@16:8 RESERVED1@24:8")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, access unknown.
   @inlinable public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE`: bit 4, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE`: bit 4, access unknown.
   @inlinable public static var CMD_EXECUTE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE_INTR_EN`: bit 5, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE_INTR_EN`: bit 5, access unknown.
   @inlinable public static var CMD_EXECUTE_INTR_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG1.RESERVED`: bits 7:6, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.RESERVED`: bits 7:6, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `RLC_GPU_IOV_CFG_REG1.FCN_ID`: bits 15:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.FCN_ID`: bits 15:8, access unknown.
   @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `RLC_GPU_IOV_CFG_REG1.NEXT_FCN_ID`: bits 23:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.NEXT_FCN_ID`: bits 23:16, access unknown.
   @inlinable public static var NEXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `RLC_GPU_IOV_CFG_REG1.RESERVED1`: bits 31:24, rw.
+  /// `RLC_GPU_IOV_CFG_REG1.RESERVED1`: bits 31:24, access unknown.
   @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB02, resetValue: 0x0000_0000,
+      offset: 0xFB02,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG2 CMD_STATUS@0:4 RESERVED@4:28")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, access unknown.
   @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `RLC_GPU_IOV_CFG_REG2.RESERVED`: bits 31:4, rw.
+  /// `RLC_GPU_IOV_CFG_REG2.RESERVED`: bits 31:4, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB06, resetValue: 0x0000_0000,
+      offset: 0xFB06,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG6 CNTXT_SIZE@0:7 CNTXT_LOCATION@7:1 RESERVED@8:2 CNTXT_OFFSET@10:22")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, access unknown.
   @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_LOCATION`: bit 7, rw.
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_LOCATION`: bit 7, access unknown.
   @inlinable public static var CNTXT_LOCATION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `RLC_GPU_IOV_CFG_REG6.RESERVED`: bits 9:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG6.RESERVED`: bits 9:8, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_OFFSET`: bits 31:10, rw.
+  /// `RLC_GPU_IOV_CFG_REG6.CNTXT_OFFSET`: bits 31:10, access unknown.
   @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 10, width: 22)
   }
 }
 
-/// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB08, resetValue: 0x0000_0000,
+      offset: 0xFB08,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG8 VM_BUSY_STATUS@0:32")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB21, resetValue: 0x0000_0000,
+      offset: 0xFB21,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG9 ACTIVE_FCN_ID@0:8 ACTIVE_FCN_ID_STATUS@8:4 RESERVED@12:20")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, access unknown.
   @inlinable public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID_STATUS`: bits 11:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID_STATUS`: bits 11:8, access unknown.
   @inlinable public static var ACTIVE_FCN_ID_STATUS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG9.RESERVED`: bits 31:12, rw.
+  /// `RLC_GPU_IOV_CFG_REG9.RESERVED`: bits 31:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB22, resetValue: 0x0000_0000,
+      offset: 0xFB22,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG10 TIME_QUANTA_PF@0:16 RESERVED@16:16")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, access unknown.
   @inlinable public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG10.RESERVED`: bits 31:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG10.RESERVED`: bits 31:16, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB23, resetValue: 0x0000_0000,
+      offset: 0xFB23,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG11 YIELD@0:32")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, access unknown.
   @inlinable public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB24, resetValue: 0x0000_0000,
+      offset: 0xFB24,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG12 TIME_QUANTA_VF0@0:8 TIME_QUANTA_VF1@8:8 TIME_QUANTA_VF2@16:8 TIME_QUANTA_VF3@24:8")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, access unknown.
   @inlinable public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF1`: bits 15:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF1`: bits 15:8, access unknown.
   @inlinable public static var TIME_QUANTA_VF1: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF2`: bits 23:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF2`: bits 23:16, access unknown.
   @inlinable public static var TIME_QUANTA_VF2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF3`: bits 31:24, rw.
+  /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF3`: bits 31:24, access unknown.
   @inlinable public static var TIME_QUANTA_VF3: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB25, resetValue: 0x0000_0000,
+      offset: 0xFB25,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG13 TIME_QUANTA_VF4@0:8 TIME_QUANTA_VF5@8:8 TIME_QUANTA_VF6@16:8 TIME_QUANTA_VF7@24:8")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, access unknown.
   @inlinable public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF5`: bits 15:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF5`: bits 15:8, access unknown.
   @inlinable public static var TIME_QUANTA_VF5: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF6`: bits 23:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF6`: bits 23:16, access unknown.
   @inlinable public static var TIME_QUANTA_VF6: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF7`: bits 31:24, rw.
+  /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF7`: bits 31:24, access unknown.
   @inlinable public static var TIME_QUANTA_VF7: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB26, resetValue: 0x0000_0000,
+      offset: 0xFB26,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG14 TIME_QUANTA_VF8@0:8 TIME_QUANTA_VF9@8:8 TIME_QUANTA_VF10@16:8 TIME_QUANTA_VF11@24:8")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, access unknown.
   @inlinable public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF9`: bits 15:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF9`: bits 15:8, access unknown.
   @inlinable public static var TIME_QUANTA_VF9: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF10`: bits 23:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF10`: bits 23:16, access unknown.
   @inlinable public static var TIME_QUANTA_VF10: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF11`: bits 31:24, rw.
+  /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF11`: bits 31:24, access unknown.
   @inlinable public static var TIME_QUANTA_VF11: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB27, resetValue: 0x0000_0000,
+      offset: 0xFB27,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG15 TIME_QUANTA_VF12@0:8 TIME_QUANTA_VF13@8:8 TIME_QUANTA_VF14@16:8 TIME_QUANTA_VF15@24:8")
   }
 
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, rw.
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, access unknown.
   @inlinable public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF13`: bits 15:8, rw.
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF13`: bits 15:8, access unknown.
   @inlinable public static var TIME_QUANTA_VF13: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF14`: bits 23:16, rw.
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF14`: bits 23:16, access unknown.
   @inlinable public static var TIME_QUANTA_VF14: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF15`: bits 31:24, rw.
+  /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF15`: bits 31:24, access unknown.
   @inlinable public static var TIME_QUANTA_VF15: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB40, resetValue: 0x0000_0000,
+      offset: 0xFB40,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
   }
 
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, rw.
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
   @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.RESERVED`: bits 30:4, rw.
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
 
-  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.PF_VF`: bit 31, rw.
+  /// `RLC_GPU_IOV_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
   @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), rw, reset 0x0000_0000.
+/// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_VMID_THREAD2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB41, resetValue: 0x0000_0000,
+      offset: 0xFB41,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_VMID_THREAD2 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
   }
 
-  /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, rw.
+  /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, access unknown.
   @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, rw.
+  /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, access unknown.
   @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, rw.
+  /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, access unknown.
   @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, rw.
+  /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, access unknown.
   @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
-/// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB42, resetValue: 0x0000_0000,
+      offset: 0xFB42,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
 
-  /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, rw.
+  /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
   @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, rw.
+  /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
-/// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB43, resetValue: 0x0000_0000,
+      offset: 0xFB43,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_UCODE_DATA UCODE_DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
   @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB44, resetValue: 0x0000_0000,
+      offset: 0xFB44,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
   }
 
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, rw.
+  /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, rw.
+  /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
-/// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB45, resetValue: 0x0000_0000,
+      offset: 0xFB45,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCRATCH_DATA DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_F32_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB46, resetValue: 0x0000_0000,
+      offset: 0xFB46,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_F32_CNTL ENABLE@0:1 RESERVED@1:31")
   }
 
-  /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, rw.
+  /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_GPU_IOV_F32_CNTL.RESERVED`: bits 31:1, rw.
+  /// `RLC_GPU_IOV_F32_CNTL.RESERVED`: bits 31:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
-/// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_F32_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB47, resetValue: 0x0000_0000,
+      offset: 0xFB47,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_F32_RESET RESET@0:1 RESERVED@1:31")
   }
 
-  /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, rw.
+  /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, access unknown.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_GPU_IOV_F32_RESET.RESERVED`: bits 31:1, rw.
+  /// `RLC_GPU_IOV_F32_RESET.RESERVED`: bits 31:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
-/// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB48, resetValue: 0x0000_0000,
+      offset: 0xFB48,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA0_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
   }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, access unknown.
   @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, access unknown.
   @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, access unknown.
   @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, access unknown.
   @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, rw.
+  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, access unknown.
   @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
-/// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB49, resetValue: 0x0000_0000,
+      offset: 0xFB49,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA1_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
   }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, access unknown.
   @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, access unknown.
   @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, access unknown.
   @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, access unknown.
   @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, rw.
+  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, access unknown.
   @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
-/// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB4A, resetValue: 0x0000_0000,
+      offset: 0xFB4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SMU_RESPONSE RESP@0:32")
   }
 
-  /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, access unknown.
   @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB4C, resetValue: 0x0000_0000,
+      offset: 0xFB4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_VIRT_RESET_REQ VF_FLR@0:16 RESERVED@16:15 SOFT_PF_FLR@31:1")
   }
 
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, rw.
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, access unknown.
   @inlinable public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.RESERVED`: bits 30:16, rw.
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.RESERVED`: bits 30:16, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
-  /// `RLC_GPU_IOV_VIRT_RESET_REQ.SOFT_PF_FLR`: bit 31, rw.
+  /// `RLC_GPU_IOV_VIRT_RESET_REQ.SOFT_PF_FLR`: bit 31, access unknown.
   @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB4D, resetValue: 0x0000_0000,
+      offset: 0xFB4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_RLC_RESPONSE RESP@0:32")
   }
 
-  /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
   @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_INT_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB4E, resetValue: 0x0000_0000,
+      offset: 0xFB4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_INT_DISABLE DISABLE@0:32")
   }
 
-  /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, access unknown.
   @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_INT_FORCE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB4F, resetValue: 0x0000_0000,
+      offset: 0xFB4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_INT_FORCE FORCE@0:32")
   }
 
-  /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, access unknown.
   @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB50, resetValue: 0x0000_0000,
+      offset: 0xFB50,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA0_BUSY_STATUS VM_BUSY_STATUS@0:32")
   }
 
-  /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB51, resetValue: 0x0000_0000,
+      offset: 0xFB51,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA1_BUSY_STATUS VM_BUSY_STATUS@0:32")
   }
 
-  /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
   @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB52, resetValue: 0x0000_0000,
+      offset: 0xFB52,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_0 DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB53, resetValue: 0x0000_0000,
+      offset: 0xFB53,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_1 DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB54, resetValue: 0x0000_0000,
+      offset: 0xFB54,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_2 DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB55, resetValue: 0x0000_0000,
+      offset: 0xFB55,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_3 DATA@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), rw, reset 0x0000_0000.
+/// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_INT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFB56, resetValue: 0x0000_0000,
+      offset: 0xFB56,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_INT interrupt@0:32")
   }
 
-  /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, rw.
+  /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, access unknown.
   @inlinable public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
 
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
+  /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, rw.
+  /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, rw.
+  /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, rw.
+  /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
   @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, rw.
+  /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, rw.
+  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, rw.
+  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
 
-/// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
 
-  /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, rw.
+  /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
 
-  /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, rw.
+  /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, rw.
+  /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, access unknown.
   @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, rw.
+  /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, access unknown.
   @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
 
-  /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
+  /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
 
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, rw.
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, rw.
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, rw.
+  /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
 
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, rw.
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, rw.
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, rw.
+  /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
 
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, rw.
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, rw.
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, rw.
+  /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
   }
 
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
+  /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, rw.
+  /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, rw.
+  /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, rw.
+  /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
   @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, rw.
+  /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21, resetValue: 0x0000_0000,
+      offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
 
-  /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, rw.
+  /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22, resetValue: 0x0000_0000,
+      offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
 
-  /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, rw.
+  /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, rw.
+  /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, access unknown.
   @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, rw.
+  /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, access unknown.
   @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23, resetValue: 0x0000_0000,
+      offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
 
-  /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
+  /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30, resetValue: 0x0000_0000,
+      offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
 
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, rw.
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, rw.
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, rw.
+  /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31, resetValue: 0x0000_0000,
+      offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
 
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, rw.
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, rw.
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, rw.
+  /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32, resetValue: 0x0000_0000,
+      offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
 
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, rw.
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, rw.
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, rw.
+  /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x40, resetValue: 0x0000_0000,
+      offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
 
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
+  /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, rw.
+  /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, rw.
+  /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, rw.
+  /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
   @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, rw.
+  /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, rw.
+  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, rw.
+  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
 
-/// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x41, resetValue: 0x0000_0000,
+      offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
 
-  /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, rw.
+  /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x42, resetValue: 0x0000_0000,
+      offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
 
-  /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, rw.
+  /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, rw.
+  /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, access unknown.
   @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, rw.
+  /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, access unknown.
   @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x43, resetValue: 0x0000_0000,
+      offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
 
-  /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
+  /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50, resetValue: 0x0000_0000,
+      offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
 
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, rw.
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, rw.
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, rw.
+  /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x51, resetValue: 0x0000_0000,
+      offset: 0x51,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
 
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, rw.
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, rw.
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, rw.
+  /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52, resetValue: 0x0000_0000,
+      offset: 0x52,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
 
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, rw.
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, rw.
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, rw.
+  /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x60, resetValue: 0x0000_0000,
+      offset: 0x60,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
 
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
+  /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, rw.
+  /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, rw.
+  /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, rw.
+  /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
   @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, rw.
+  /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, rw.
+  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, rw.
+  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
   @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
 
-/// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x61, resetValue: 0x0000_0000,
+      offset: 0x61,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
 
-  /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, rw.
+  /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x62, resetValue: 0x0000_0000,
+      offset: 0x62,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
 
-  /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, rw.
+  /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, rw.
+  /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, access unknown.
   @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, rw.
+  /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, access unknown.
   @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x63, resetValue: 0x0000_0000,
+      offset: 0x63,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
 
-  /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
+  /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x70, resetValue: 0x0000_0000,
+      offset: 0x70,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
 
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, rw.
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, rw.
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, rw.
+  /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x71, resetValue: 0x0000_0000,
+      offset: 0x71,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
 
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, rw.
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, rw.
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, rw.
+  /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x72, resetValue: 0x0000_0000,
+      offset: 0x72,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
 
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, rw.
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, rw.
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, rw.
+  /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_CTRL0: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80, resetValue: 0x0000_0000,
+      offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
   }
 
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, rw.
+  /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
   @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, rw.
+  /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
   @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, rw.
+  /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
   @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, rw.
+  /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
   @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, rw.
+  /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_CTRL1: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81, resetValue: 0x0000_0000,
+      offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
 
-  /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, rw.
+  /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, access unknown.
   @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_CTRL2: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82, resetValue: 0x0000_0000,
+      offset: 0x82,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
 
-  /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, rw.
+  /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
   @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, rw.
+  /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, rw.
+  /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
   @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, rw.
+  /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, access unknown.
   @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, rw.
+  /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
   @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
-  /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, rw.
+  /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, access unknown.
   @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83, resetValue: 0x0000_0000,
+      offset: 0x83,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
 
-  /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, rw.
+  /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
   @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, rw.
+  /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
   @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90, resetValue: 0x0000_0000,
+      offset: 0x90,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
 
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, rw.
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, rw.
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, rw.
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, rw.
+  /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91, resetValue: 0x0000_0000,
+      offset: 0x91,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
 
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, rw.
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, rw.
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, rw.
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, rw.
+  /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, rw, reset 0x0000_0000.
+/// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92, resetValue: 0x0000_0000,
+      offset: 0x92,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
 
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, rw.
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
   @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, rw.
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
   @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, rw.
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
   @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, rw.
+  /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
   @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG00 ALWAYS_ZERO@0:8 clip_ga_bc_fifo_write@8:1 su_clip_baryc_free@9:2 clip_to_ga_fifo_write@11:1 clip_to_ga_fifo_full@12:1 primic_to_clprim_fifo_empty@13:1 primic_to_clprim_fifo_full@14:1 clip_to_outsm_fifo_empty@15:1 clip_to_outsm_fifo_full@16:1 vgt_to_clipp_fifo_empty@17:1 vgt_to_clipp_fifo_full@18:1 vgt_to_clips_fifo_empty@19:1 vgt_to_clips_fifo_full@20:1 clipcode_fifo_fifo_empty@21:1 clipcode_fifo_full@22:1 vte_out_clip_fifo_fifo_empty@23:1 vte_out_clip_fifo_fifo_full@24:1 vte_out_orig_fifo_fifo_empty@25:1 vte_out_orig_fifo_fifo_full@26:1 ccgen_to_clipcc_fifo_empty@27:1 ccgen_to_clipcc_fifo_full@28:1 clip_to_outsm_fifo_write@29:1 vte_out_orig_fifo_fifo_write@30:1 vgt_to_clipp_fifo_write@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, rw.
+  /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, access unknown.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CLIPPER_DEBUG_REG00.clip_ga_bc_fifo_write`: bit 8, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_ga_bc_fifo_write`: bit 8, access unknown.
   @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.su_clip_baryc_free`: bits 10:9, rw.
+  /// `CLIPPER_DEBUG_REG00.su_clip_baryc_free`: bits 10:9, access unknown.
   @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_write`: bit 11, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_write`: bit 11, access unknown.
   @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_full`: bit 12, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_full`: bit 12, access unknown.
   @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_empty`: bit 13, rw.
+  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_empty`: bit 13, access unknown.
   @inlinable public static var primic_to_clprim_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_full`: bit 14, rw.
+  /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_full`: bit 14, access unknown.
   @inlinable public static var primic_to_clprim_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_empty`: bit 15, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_empty`: bit 15, access unknown.
   @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_full`: bit 16, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_full`: bit 16, access unknown.
   @inlinable public static var clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_empty`: bit 17, rw.
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_empty`: bit 17, access unknown.
   @inlinable public static var vgt_to_clipp_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_full`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_full`: bit 18, access unknown.
   @inlinable public static var vgt_to_clipp_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_empty`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_empty`: bit 19, access unknown.
   @inlinable public static var vgt_to_clips_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_full`: bit 20, rw.
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_full`: bit 20, access unknown.
   @inlinable public static var vgt_to_clips_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_fifo_empty`: bit 21, rw.
+  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_fifo_empty`: bit 21, access unknown.
   @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_full`: bit 22, rw.
+  /// `CLIPPER_DEBUG_REG00.clipcode_fifo_full`: bit 22, access unknown.
   @inlinable public static var clipcode_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_empty`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_empty`: bit 23, access unknown.
   @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_full`: bit 24, rw.
+  /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_full`: bit 24, access unknown.
   @inlinable public static var vte_out_clip_fifo_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_empty`: bit 25, rw.
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_empty`: bit 25, access unknown.
   @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_full`: bit 26, rw.
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_full`: bit 26, access unknown.
   @inlinable public static var vte_out_orig_fifo_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_empty`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_empty`: bit 27, access unknown.
   @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_full`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_full`: bit 28, access unknown.
   @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_write`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_write`: bit 29, access unknown.
   @inlinable public static var clip_to_outsm_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_write`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_write`: bit 30, access unknown.
   @inlinable public static var vte_out_orig_fifo_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_write`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_write`: bit 31, access unknown.
   @inlinable public static var vgt_to_clipp_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG01 ALWAYS_ZERO@0:8 clip_extra_bc_valid@8:3 clip_vert_vte_valid@11:3 clip_to_outsm_vertex_deallocate@14:3 clip_to_outsm_deallocate_slot@17:3 clip_to_outsm_null_primitive@20:1 vte_positions_vte_clip_vte_naninf_kill_2@21:1 vte_positions_vte_clip_vte_naninf_kill_1@22:1 vte_positions_vte_clip_vte_naninf_kill_0@23:1 vte_out_clip_rd_extra_bc_valid@24:1 vte_out_clip_rd_vte_naninf_kill@25:1 vte_out_clip_rd_vertex_store_indx@26:2 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 vte_out_clip_fifo_fifo_advanceread@30:1 vte_out_clip_fifo_fifo_empty@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, rw.
+  /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, access unknown.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CLIPPER_DEBUG_REG01.clip_extra_bc_valid`: bits 10:8, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_extra_bc_valid`: bits 10:8, access unknown.
   @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_vert_vte_valid`: bits 13:11, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_vert_vte_valid`: bits 13:11, access unknown.
   @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_vertex_deallocate`: bits 16:14, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_vertex_deallocate`: bits 16:14, access unknown.
   @inlinable public static var clip_to_outsm_vertex_deallocate: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_deallocate_slot`: bits 19:17, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_deallocate_slot`: bits 19:17, access unknown.
   @inlinable public static var clip_to_outsm_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_null_primitive`: bit 20, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_to_outsm_null_primitive`: bit 20, access unknown.
   @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_2`: bit 21, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_2`: bit 21, access unknown.
   @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_1`: bit 22, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_1`: bit 22, access unknown.
   @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_0`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_0`: bit 23, access unknown.
   @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_0: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_extra_bc_valid`: bit 24, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_extra_bc_valid`: bit 24, access unknown.
   @inlinable public static var vte_out_clip_rd_extra_bc_valid: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vte_naninf_kill`: bit 25, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vte_naninf_kill`: bit 25, access unknown.
   @inlinable public static var vte_out_clip_rd_vte_naninf_kill: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vertex_store_indx`: bits 27:26, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vertex_store_indx`: bits 27:26, access unknown.
   @inlinable public static var vte_out_clip_rd_vertex_store_indx: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_ga_bc_fifo_write`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_ga_bc_fifo_write`: bit 28, access unknown.
   @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.clip_to_ga_fifo_write`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG01.clip_to_ga_fifo_write`: bit 29, access unknown.
   @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_advanceread`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_advanceread`: bit 30, access unknown.
   @inlinable public static var vte_out_clip_fifo_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_empty`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_empty`: bit 31, access unknown.
   @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG02 clip_extra_bc_valid@0:3 clip_vert_vte_valid@3:3 clip_to_outsm_clip_seq_indx@6:2 clip_to_outsm_vertex_store_indx_2@8:4 clip_to_outsm_vertex_store_indx_1@12:4 clip_to_outsm_vertex_store_indx_0@16:4 clip_to_clipga_extra_bc_coords@20:1 clip_to_clipga_vte_naninf_kill@21:1 clip_to_outsm_end_of_packet@22:1 clip_to_outsm_first_prim_of_slot@23:1 clip_to_outsm_clipped_prim@24:1 clip_to_outsm_null_primitive@25:1 clip_ga_bc_fifo_full@26:1 clip_to_ga_fifo_full@27:1 clip_ga_bc_fifo_write@28:1 clip_to_ga_fifo_write@29:1 clip_to_outsm_fifo_advanceread@30:1 clip_to_outsm_fifo_empty@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, access unknown.
   @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_vert_vte_valid`: bits 5:3, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_vert_vte_valid`: bits 5:3, access unknown.
   @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clip_seq_indx`: bits 7:6, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clip_seq_indx`: bits 7:6, access unknown.
   @inlinable public static var clip_to_outsm_clip_seq_indx: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_2`: bits 11:8, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_2`: bits 11:8, access unknown.
   @inlinable public static var clip_to_outsm_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_1`: bits 15:12, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_1`: bits 15:12, access unknown.
   @inlinable public static var clip_to_outsm_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_0`: bits 19:16, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_0`: bits 19:16, access unknown.
   @inlinable public static var clip_to_outsm_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_extra_bc_coords`: bit 20, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_extra_bc_coords`: bit 20, access unknown.
   @inlinable public static var clip_to_clipga_extra_bc_coords: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_vte_naninf_kill`: bit 21, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_clipga_vte_naninf_kill`: bit 21, access unknown.
   @inlinable public static var clip_to_clipga_vte_naninf_kill: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_end_of_packet`: bit 22, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_end_of_packet`: bit 22, access unknown.
   @inlinable public static var clip_to_outsm_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_first_prim_of_slot`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_first_prim_of_slot`: bit 23, access unknown.
   @inlinable public static var clip_to_outsm_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clipped_prim`: bit 24, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clipped_prim`: bit 24, access unknown.
   @inlinable public static var clip_to_outsm_clipped_prim: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_null_primitive`: bit 25, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_null_primitive`: bit 25, access unknown.
   @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_full`: bit 26, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_full`: bit 26, access unknown.
   @inlinable public static var clip_ga_bc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_full`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_full`: bit 27, access unknown.
   @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_write`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_write`: bit 28, access unknown.
   @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_write`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_write`: bit 29, access unknown.
   @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_advanceread`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_advanceread`: bit 30, access unknown.
   @inlinable public static var clip_to_outsm_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_empty`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_empty`: bit 31, access unknown.
   @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG03 clipsm0_clprim_to_clip_clip_code_or@0:14 clipsm0_clprim_to_clip_event_id@14:6 clipsm0_clprim_to_clip_state_var_indx@20:3 clipsm0_clprim_to_clip_clip_primitive@23:1 clipsm0_clprim_to_clip_deallocate_slot@24:3 clipsm0_clprim_to_clip_first_prim_of_slot@27:1 clipsm0_clprim_to_clip_end_of_packet@28:1 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event_id`: bits 19:14, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event_id`: bits 19:14, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_state_var_indx`: bits 22:20, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_primitive`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_primitive`: bit 23, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_deallocate_slot`: bits 26:24, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_first_prim_of_slot`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_end_of_packet`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_end_of_packet`: bit 28, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG04 clipsm0_clprim_to_clip_param_cache_indx_0@1:10 clipsm0_clprim_to_clip_vertex_store_indx_2@11:6 clipsm0_clprim_to_clip_vertex_store_indx_1@17:6 clipsm0_clprim_to_clip_vertex_store_indx_0@23:6 clipsm0_clprim_to_clip_event@29:1 clipsm0_clprim_to_clip_null_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_2`: bits 16:11, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_1`: bits 22:17, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_0`: bits 28:23, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG05 clipsm1_clprim_to_clip_clip_code_or@0:14 clipsm1_clprim_to_clip_event_id@14:6 clipsm1_clprim_to_clip_state_var_indx@20:3 clipsm1_clprim_to_clip_clip_primitive@23:1 clipsm1_clprim_to_clip_deallocate_slot@24:3 clipsm1_clprim_to_clip_first_prim_of_slot@27:1 clipsm1_clprim_to_clip_end_of_packet@28:1 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event_id`: bits 19:14, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event_id`: bits 19:14, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_state_var_indx`: bits 22:20, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_primitive`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_primitive`: bit 23, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_deallocate_slot`: bits 26:24, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_first_prim_of_slot`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_end_of_packet`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_end_of_packet`: bit 28, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG06 clipsm1_clprim_to_clip_param_cache_indx_0@1:10 clipsm1_clprim_to_clip_vertex_store_indx_2@11:6 clipsm1_clprim_to_clip_vertex_store_indx_1@17:6 clipsm1_clprim_to_clip_vertex_store_indx_0@23:6 clipsm1_clprim_to_clip_event@29:1 clipsm1_clprim_to_clip_null_primitive@30:1 clipsm1_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_2`: bits 16:11, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_1`: bits 22:17, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_0`: bits 28:23, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG07 clipsm2_clprim_to_clip_clip_code_or@0:14 clipsm2_clprim_to_clip_event_id@14:6 clipsm2_clprim_to_clip_state_var_indx@20:3 clipsm2_clprim_to_clip_clip_primitive@23:1 clipsm2_clprim_to_clip_deallocate_slot@24:3 clipsm2_clprim_to_clip_first_prim_of_slot@27:1 clipsm2_clprim_to_clip_end_of_packet@28:1 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event_id`: bits 19:14, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event_id`: bits 19:14, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_state_var_indx`: bits 22:20, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_primitive`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_primitive`: bit 23, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_deallocate_slot`: bits 26:24, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_first_prim_of_slot`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_end_of_packet`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_end_of_packet`: bit 28, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG08 clipsm2_clprim_to_clip_param_cache_indx_0@1:10 clipsm2_clprim_to_clip_vertex_store_indx_2@11:6 clipsm2_clprim_to_clip_vertex_store_indx_1@17:6 clipsm2_clprim_to_clip_vertex_store_indx_0@23:6 clipsm2_clprim_to_clip_event@29:1 clipsm2_clprim_to_clip_null_primitive@30:1 clipsm2_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_2`: bits 16:11, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_1`: bits 22:17, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_0`: bits 28:23, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG09 clipsm3_clprim_to_clip_clip_code_or@0:14 clipsm3_clprim_to_clip_event_id@14:6 clipsm3_clprim_to_clip_state_var_indx@20:3 clipsm3_clprim_to_clip_clip_primitive@23:1 clipsm3_clprim_to_clip_deallocate_slot@24:3 clipsm3_clprim_to_clip_first_prim_of_slot@27:1 clipsm3_clprim_to_clip_end_of_packet@28:1 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event_id`: bits 19:14, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event_id`: bits 19:14, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_state_var_indx`: bits 22:20, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_primitive`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_primitive`: bit 23, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_deallocate_slot`: bits 26:24, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_first_prim_of_slot`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_end_of_packet`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_end_of_packet`: bit 28, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA, resetValue: 0x0000_0000,
+      offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG10 clipsm3_clprim_to_clip_param_cache_indx_0@1:10 clipsm3_clprim_to_clip_vertex_store_indx_2@11:6 clipsm3_clprim_to_clip_vertex_store_indx_1@17:6 clipsm3_clprim_to_clip_vertex_store_indx_0@23:6 clipsm3_clprim_to_clip_event@29:1 clipsm3_clprim_to_clip_null_primitive@30:1 clipsm3_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_2`: bits 16:11, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_1`: bits 22:17, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_0`: bits 28:23, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_event`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_null_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB, resetValue: 0x0000_0000,
+      offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG11 clipsm3_clip_to_clipga_event@0:1 clipsm2_clip_to_clipga_event@1:1 clipsm1_clip_to_clipga_event@2:1 clipsm0_clip_to_clipga_event@3:1 clipsm3_clip_to_clipga_clip_primitive@4:1 clipsm2_clip_to_clipga_clip_primitive@5:1 clipsm1_clip_to_clipga_clip_primitive@6:1 clipsm0_clip_to_clipga_clip_primitive@7:1 clipsm3_clip_to_clipga_clip_to_outsm_cnt@8:4 clipsm2_clip_to_clipga_clip_to_outsm_cnt@12:4 clipsm1_clip_to_clipga_clip_to_outsm_cnt@16:4 clipsm0_clip_to_clipga_clip_to_outsm_cnt@20:4 clipsm3_clip_to_clipga_prim_valid@24:1 clipsm2_clip_to_clipga_prim_valid@25:1 clipsm1_clip_to_clipga_prim_valid@26:1 clipsm0_clip_to_clipga_prim_valid@27:1 clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt@28:1 clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt@29:1 clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt@30:1 clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, access unknown.
   @inlinable public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_event`: bit 1, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_event`: bit 1, access unknown.
   @inlinable public static var clipsm2_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_event`: bit 2, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_event`: bit 2, access unknown.
   @inlinable public static var clipsm1_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_event`: bit 3, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_event`: bit 3, access unknown.
   @inlinable public static var clipsm0_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_primitive`: bit 4, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_primitive`: bit 4, access unknown.
   @inlinable public static var clipsm3_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_primitive`: bit 5, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_primitive`: bit 5, access unknown.
   @inlinable public static var clipsm2_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_primitive`: bit 6, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_primitive`: bit 6, access unknown.
   @inlinable public static var clipsm1_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_primitive`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_primitive`: bit 7, access unknown.
   @inlinable public static var clipsm0_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_to_outsm_cnt`: bits 11:8, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_to_outsm_cnt`: bits 11:8, access unknown.
   @inlinable public static var clipsm3_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_to_outsm_cnt`: bits 15:12, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_to_outsm_cnt`: bits 15:12, access unknown.
   @inlinable public static var clipsm2_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_to_outsm_cnt`: bits 19:16, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_to_outsm_cnt`: bits 19:16, access unknown.
   @inlinable public static var clipsm1_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_to_outsm_cnt`: bits 23:20, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_to_outsm_cnt`: bits 23:20, access unknown.
   @inlinable public static var clipsm0_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_prim_valid`: bit 24, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_prim_valid`: bit 24, access unknown.
   @inlinable public static var clipsm3_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_prim_valid`: bit 25, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_prim_valid`: bit 25, access unknown.
   @inlinable public static var clipsm2_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_prim_valid`: bit 26, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_prim_valid`: bit 26, access unknown.
   @inlinable public static var clipsm1_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_prim_valid`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_prim_valid`: bit 27, access unknown.
   @inlinable public static var clipsm0_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 28, access unknown.
   @inlinable public static var clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 29, access unknown.
   @inlinable public static var clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 30, access unknown.
   @inlinable public static var clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG11.clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG11.clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 31, access unknown.
   @inlinable public static var clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG12 ALWAYS_ZERO@0:8 clip_priority_available_vte_out_clip@8:5 clip_priority_available_clip_verts@13:5 clip_priority_seq_indx_out@18:2 clip_priority_seq_indx_vert@20:2 clip_priority_seq_indx_load@22:2 clipsm3_clprim_to_clip_clip_primitive@24:1 clipsm3_clprim_to_clip_prim_valid@25:1 clipsm2_clprim_to_clip_clip_primitive@26:1 clipsm2_clprim_to_clip_prim_valid@27:1 clipsm1_clprim_to_clip_clip_primitive@28:1 clipsm1_clprim_to_clip_prim_valid@29:1 clipsm0_clprim_to_clip_clip_primitive@30:1 clipsm0_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, rw.
+  /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, access unknown.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CLIPPER_DEBUG_REG12.clip_priority_available_vte_out_clip`: bits 12:8, rw.
+  /// `CLIPPER_DEBUG_REG12.clip_priority_available_vte_out_clip`: bits 12:8, access unknown.
   @inlinable public static var clip_priority_available_vte_out_clip: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clip_priority_available_clip_verts`: bits 17:13, rw.
+  /// `CLIPPER_DEBUG_REG12.clip_priority_available_clip_verts`: bits 17:13, access unknown.
   @inlinable public static var clip_priority_available_clip_verts: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_out`: bits 19:18, rw.
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_out`: bits 19:18, access unknown.
   @inlinable public static var clip_priority_seq_indx_out: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_vert`: bits 21:20, rw.
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_vert`: bits 21:20, access unknown.
   @inlinable public static var clip_priority_seq_indx_vert: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_load`: bits 23:22, rw.
+  /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_load`: bits 23:22, access unknown.
   @inlinable public static var clip_priority_seq_indx_load: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_clip_primitive`: bit 24, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_clip_primitive`: bit 24, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_prim_valid`: bit 25, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_prim_valid`: bit 25, access unknown.
   @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_clip_primitive`: bit 26, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_clip_primitive`: bit 26, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_prim_valid`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_prim_valid`: bit 27, access unknown.
   @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_clip_primitive`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_clip_primitive`: bit 28, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_prim_valid`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_prim_valid`: bit 29, access unknown.
   @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_clip_primitive`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_clip_primitive`: bit 30, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG13 clprim_in_back_state_var_indx@0:3 point_clip_candidate@3:1 prim_nan_kill@4:1 clprim_clip_primitive@5:1 clprim_cull_primitive@6:1 prim_back_valid@7:1 vertval_bits_vertex_cc_next_valid@8:4 clipcc_vertex_store_indx@12:2 vte_out_orig_fifo_fifo_empty@14:1 clipcode_fifo_fifo_empty@15:1 ccgen_to_clipcc_fifo_empty@16:1 clip_priority_seq_indx_out_cnt@17:4 outsm_clr_rd_orig_vertices@21:2 outsm_clr_rd_clipsm_wait@23:1 outsm_clr_fifo_contents@24:5 outsm_clr_fifo_full@29:1 outsm_clr_fifo_advanceread@30:1 outsm_clr_fifo_write@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, rw.
+  /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, access unknown.
   @inlinable public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG13.point_clip_candidate`: bit 3, rw.
+  /// `CLIPPER_DEBUG_REG13.point_clip_candidate`: bit 3, access unknown.
   @inlinable public static var point_clip_candidate: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.prim_nan_kill`: bit 4, rw.
+  /// `CLIPPER_DEBUG_REG13.prim_nan_kill`: bit 4, access unknown.
   @inlinable public static var prim_nan_kill: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `CLIPPER_DEBUG_REG13.clprim_clip_primitive`: bit 5, rw.
+  /// `CLIPPER_DEBUG_REG13.clprim_clip_primitive`: bit 5, access unknown.
   @inlinable public static var clprim_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.clprim_cull_primitive`: bit 6, rw.
+  /// `CLIPPER_DEBUG_REG13.clprim_cull_primitive`: bit 6, access unknown.
   @inlinable public static var clprim_cull_primitive: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.prim_back_valid`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG13.prim_back_valid`: bit 7, access unknown.
   @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.vertval_bits_vertex_cc_next_valid`: bits 11:8, rw.
+  /// `CLIPPER_DEBUG_REG13.vertval_bits_vertex_cc_next_valid`: bits 11:8, access unknown.
   @inlinable public static var vertval_bits_vertex_cc_next_valid: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG13.clipcc_vertex_store_indx`: bits 13:12, rw.
+  /// `CLIPPER_DEBUG_REG13.clipcc_vertex_store_indx`: bits 13:12, access unknown.
   @inlinable public static var clipcc_vertex_store_indx: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG13.vte_out_orig_fifo_fifo_empty`: bit 14, rw.
+  /// `CLIPPER_DEBUG_REG13.vte_out_orig_fifo_fifo_empty`: bit 14, access unknown.
   @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.clipcode_fifo_fifo_empty`: bit 15, rw.
+  /// `CLIPPER_DEBUG_REG13.clipcode_fifo_fifo_empty`: bit 15, access unknown.
   @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.ccgen_to_clipcc_fifo_empty`: bit 16, rw.
+  /// `CLIPPER_DEBUG_REG13.ccgen_to_clipcc_fifo_empty`: bit 16, access unknown.
   @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.clip_priority_seq_indx_out_cnt`: bits 20:17, rw.
+  /// `CLIPPER_DEBUG_REG13.clip_priority_seq_indx_out_cnt`: bits 20:17, access unknown.
   @inlinable public static var clip_priority_seq_indx_out_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 4)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_orig_vertices`: bits 22:21, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_orig_vertices`: bits 22:21, access unknown.
   @inlinable public static var outsm_clr_rd_orig_vertices: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_clipsm_wait`: bit 23, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_clipsm_wait`: bit 23, access unknown.
   @inlinable public static var outsm_clr_rd_clipsm_wait: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_contents`: bits 28:24, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_contents`: bits 28:24, access unknown.
   @inlinable public static var outsm_clr_fifo_contents: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_full`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_full`: bit 29, access unknown.
   @inlinable public static var outsm_clr_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_advanceread`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_advanceread`: bit 30, access unknown.
   @inlinable public static var outsm_clr_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_write`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_write`: bit 31, access unknown.
   @inlinable public static var outsm_clr_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE, resetValue: 0x0000_0000,
+      offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG14 clprim_in_back_vertex_store_indx_2@0:6 clprim_in_back_vertex_store_indx_1@6:6 clprim_in_back_vertex_store_indx_0@12:6 outputclprimtoclip_null_primitive@18:1 clprim_in_back_end_of_packet@19:1 clprim_in_back_first_prim_of_slot@20:1 clprim_in_back_deallocate_slot@21:3 clprim_in_back_event_id@24:6 clprim_in_back_event@30:1 prim_back_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, access unknown.
   @inlinable public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_1`: bits 11:6, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_1`: bits 11:6, access unknown.
   @inlinable public static var clprim_in_back_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_0`: bits 17:12, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_0`: bits 17:12, access unknown.
   @inlinable public static var clprim_in_back_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG14.outputclprimtoclip_null_primitive`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG14.outputclprimtoclip_null_primitive`: bit 18, access unknown.
   @inlinable public static var outputclprimtoclip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_end_of_packet`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_end_of_packet`: bit 19, access unknown.
   @inlinable public static var clprim_in_back_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_first_prim_of_slot`: bit 20, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_first_prim_of_slot`: bit 20, access unknown.
   @inlinable public static var clprim_in_back_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_deallocate_slot`: bits 23:21, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_deallocate_slot`: bits 23:21, access unknown.
   @inlinable public static var clprim_in_back_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event_id`: bits 29:24, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event_id`: bits 29:24, access unknown.
   @inlinable public static var clprim_in_back_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 6)
   }
 
-  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG14.clprim_in_back_event`: bit 30, access unknown.
   @inlinable public static var clprim_in_back_event: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG14.prim_back_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG14.prim_back_valid`: bit 31, access unknown.
   @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG15 vertval_bits_vertex_vertex_store_msb@0:16 primic_to_clprim_fifo_vertex_store_indx_2@16:5 primic_to_clprim_fifo_vertex_store_indx_1@21:5 primic_to_clprim_fifo_vertex_store_indx_0@26:5 primic_to_clprim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, rw.
+  /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, access unknown.
   @inlinable public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_2`: bits 20:16, rw.
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_2`: bits 20:16, access unknown.
   @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_1`: bits 25:21, rw.
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_1`: bits 25:21, access unknown.
   @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_0`: bits 30:26, rw.
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_0`: bits 30:26, access unknown.
   @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG15.primic_to_clprim_valid`: bit 31, access unknown.
   @inlinable public static var primic_to_clprim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG16 sm0_prim_end_state@0:7 sm0_ps_expand@7:1 sm0_clip_vert_cnt@8:5 sm0_vertex_clip_cnt@13:5 sm0_inv_to_clip_data_valid_1@18:1 sm0_inv_to_clip_data_valid_0@19:1 sm0_current_state@20:7 sm0_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm0_clip_to_outsm_fifo_full@28:1 sm0_highest_priority_seq@29:1 sm0_outputcliptoclipga_0@30:1 sm0_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, access unknown.
   @inlinable public static var sm0_prim_end_state: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_ps_expand`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_ps_expand`: bit 7, access unknown.
   @inlinable public static var sm0_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_vert_cnt`: bits 12:8, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_vert_cnt`: bits 12:8, access unknown.
   @inlinable public static var sm0_clip_vert_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_vertex_clip_cnt`: bits 17:13, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_vertex_clip_cnt`: bits 17:13, access unknown.
   @inlinable public static var sm0_vertex_clip_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_1`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_1`: bit 18, access unknown.
   @inlinable public static var sm0_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_0`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_0`: bit 19, access unknown.
   @inlinable public static var sm0_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_current_state`: bits 26:20, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_current_state`: bits 26:20, access unknown.
   @inlinable public static var sm0_current_state: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
   @inlinable public static var sm0_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_outsm_fifo_full`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_clip_to_outsm_fifo_full`: bit 28, access unknown.
   @inlinable public static var sm0_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_highest_priority_seq`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_highest_priority_seq`: bit 29, access unknown.
   @inlinable public static var sm0_highest_priority_seq: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_outputcliptoclipga_0`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_outputcliptoclipga_0`: bit 30, access unknown.
   @inlinable public static var sm0_outputcliptoclipga_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG16.sm0_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG16.sm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var sm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG17 sm1_prim_end_state@0:7 sm1_ps_expand@7:1 sm1_clip_vert_cnt@8:5 sm1_vertex_clip_cnt@13:5 sm1_inv_to_clip_data_valid_1@18:1 sm1_inv_to_clip_data_valid_0@19:1 sm1_current_state@20:7 sm1_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm1_clip_to_outsm_fifo_full@28:1 sm1_highest_priority_seq@29:1 sm1_outputcliptoclipga_0@30:1 sm1_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, access unknown.
   @inlinable public static var sm1_prim_end_state: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_ps_expand`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_ps_expand`: bit 7, access unknown.
   @inlinable public static var sm1_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_vert_cnt`: bits 12:8, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_vert_cnt`: bits 12:8, access unknown.
   @inlinable public static var sm1_clip_vert_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_vertex_clip_cnt`: bits 17:13, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_vertex_clip_cnt`: bits 17:13, access unknown.
   @inlinable public static var sm1_vertex_clip_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_1`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_1`: bit 18, access unknown.
   @inlinable public static var sm1_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_0`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_0`: bit 19, access unknown.
   @inlinable public static var sm1_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_current_state`: bits 26:20, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_current_state`: bits 26:20, access unknown.
   @inlinable public static var sm1_current_state: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
   @inlinable public static var sm1_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_outsm_fifo_full`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_clip_to_outsm_fifo_full`: bit 28, access unknown.
   @inlinable public static var sm1_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_highest_priority_seq`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_highest_priority_seq`: bit 29, access unknown.
   @inlinable public static var sm1_highest_priority_seq: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_outputcliptoclipga_0`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_outputcliptoclipga_0`: bit 30, access unknown.
   @inlinable public static var sm1_outputcliptoclipga_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG17.sm1_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG17.sm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var sm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG18 sm2_prim_end_state@0:7 sm2_ps_expand@7:1 sm2_clip_vert_cnt@8:5 sm2_vertex_clip_cnt@13:5 sm2_inv_to_clip_data_valid_1@18:1 sm2_inv_to_clip_data_valid_0@19:1 sm2_current_state@20:7 sm2_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm2_clip_to_outsm_fifo_full@28:1 sm2_highest_priority_seq@29:1 sm2_outputcliptoclipga_0@30:1 sm2_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, access unknown.
   @inlinable public static var sm2_prim_end_state: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_ps_expand`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_ps_expand`: bit 7, access unknown.
   @inlinable public static var sm2_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_vert_cnt`: bits 12:8, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_vert_cnt`: bits 12:8, access unknown.
   @inlinable public static var sm2_clip_vert_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_vertex_clip_cnt`: bits 17:13, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_vertex_clip_cnt`: bits 17:13, access unknown.
   @inlinable public static var sm2_vertex_clip_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_1`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_1`: bit 18, access unknown.
   @inlinable public static var sm2_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_0`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_0`: bit 19, access unknown.
   @inlinable public static var sm2_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_current_state`: bits 26:20, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_current_state`: bits 26:20, access unknown.
   @inlinable public static var sm2_current_state: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
   @inlinable public static var sm2_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_outsm_fifo_full`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_clip_to_outsm_fifo_full`: bit 28, access unknown.
   @inlinable public static var sm2_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_highest_priority_seq`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_highest_priority_seq`: bit 29, access unknown.
   @inlinable public static var sm2_highest_priority_seq: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_outputcliptoclipga_0`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_outputcliptoclipga_0`: bit 30, access unknown.
   @inlinable public static var sm2_outputcliptoclipga_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG18.sm2_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG18.sm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var sm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIPPER_DEBUG_REG19 sm3_prim_end_state@0:7 sm3_ps_expand@7:1 sm3_clip_vert_cnt@8:5 sm3_vertex_clip_cnt@13:5 sm3_inv_to_clip_data_valid_1@18:1 sm3_inv_to_clip_data_valid_0@19:1 sm3_current_state@20:7 sm3_clip_to_clipga_clip_to_outsm_cnt_eq0@27:1 sm3_clip_to_outsm_fifo_full@28:1 sm3_highest_priority_seq@29:1 sm3_outputcliptoclipga_0@30:1 sm3_clprim_to_clip_prim_valid@31:1")
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, access unknown.
   @inlinable public static var sm3_prim_end_state: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_ps_expand`: bit 7, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_ps_expand`: bit 7, access unknown.
   @inlinable public static var sm3_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_vert_cnt`: bits 12:8, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_vert_cnt`: bits 12:8, access unknown.
   @inlinable public static var sm3_clip_vert_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_vertex_clip_cnt`: bits 17:13, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_vertex_clip_cnt`: bits 17:13, access unknown.
   @inlinable public static var sm3_vertex_clip_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_1`: bit 18, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_1`: bit 18, access unknown.
   @inlinable public static var sm3_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_0`: bit 19, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_0`: bit 19, access unknown.
   @inlinable public static var sm3_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_current_state`: bits 26:20, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_current_state`: bits 26:20, access unknown.
   @inlinable public static var sm3_current_state: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
   @inlinable public static var sm3_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_outsm_fifo_full`: bit 28, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_clip_to_outsm_fifo_full`: bit 28, access unknown.
   @inlinable public static var sm3_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_highest_priority_seq`: bit 29, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_highest_priority_seq`: bit 29, access unknown.
   @inlinable public static var sm3_highest_priority_seq: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_outputcliptoclipga_0`: bit 30, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_outputcliptoclipga_0`: bit 30, access unknown.
   @inlinable public static var sm3_outputcliptoclipga_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `CLIPPER_DEBUG_REG19.sm3_clprim_to_clip_prim_valid`: bit 31, rw.
+  /// `CLIPPER_DEBUG_REG19.sm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
   @inlinable public static var sm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG0 spare1@0:6 write_buff_valid@6:1 wr_pixel_nxt_ptr@7:5 last_pixel_ptr@12:1 cstate@13:4 buff_write@17:1 flush_request@18:1 wr_buffer_wr_complete@19:1 wbuf_fifo_empty@20:1 wbuf_fifo_full@21:1 spare@22:10")
   }
 
-  /// `GDS_DEBUG_REG0.spare1`: bits 5:0, rw.
+  /// `GDS_DEBUG_REG0.spare1`: bits 5:0, access unknown.
   @inlinable public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `GDS_DEBUG_REG0.write_buff_valid`: bit 6, rw.
+  /// `GDS_DEBUG_REG0.write_buff_valid`: bit 6, access unknown.
   @inlinable public static var write_buff_valid: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `GDS_DEBUG_REG0.wr_pixel_nxt_ptr`: bits 11:7, rw.
+  /// `GDS_DEBUG_REG0.wr_pixel_nxt_ptr`: bits 11:7, access unknown.
   @inlinable public static var wr_pixel_nxt_ptr: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 5)
   }
 
-  /// `GDS_DEBUG_REG0.last_pixel_ptr`: bit 12, rw.
+  /// `GDS_DEBUG_REG0.last_pixel_ptr`: bit 12, access unknown.
   @inlinable public static var last_pixel_ptr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `GDS_DEBUG_REG0.cstate`: bits 16:13, rw.
+  /// `GDS_DEBUG_REG0.cstate`: bits 16:13, access unknown.
   @inlinable public static var cstate: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `GDS_DEBUG_REG0.buff_write`: bit 17, rw.
+  /// `GDS_DEBUG_REG0.buff_write`: bit 17, access unknown.
   @inlinable public static var buff_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `GDS_DEBUG_REG0.flush_request`: bit 18, rw.
+  /// `GDS_DEBUG_REG0.flush_request`: bit 18, access unknown.
   @inlinable public static var flush_request: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `GDS_DEBUG_REG0.wr_buffer_wr_complete`: bit 19, rw.
+  /// `GDS_DEBUG_REG0.wr_buffer_wr_complete`: bit 19, access unknown.
   @inlinable public static var wr_buffer_wr_complete: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GDS_DEBUG_REG0.wbuf_fifo_empty`: bit 20, rw.
+  /// `GDS_DEBUG_REG0.wbuf_fifo_empty`: bit 20, access unknown.
   @inlinable public static var wbuf_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GDS_DEBUG_REG0.wbuf_fifo_full`: bit 21, rw.
+  /// `GDS_DEBUG_REG0.wbuf_fifo_full`: bit 21, access unknown.
   @inlinable public static var wbuf_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GDS_DEBUG_REG0.spare`: bits 31:22, rw.
+  /// `GDS_DEBUG_REG0.spare`: bits 31:22, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
-/// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG1 tag_hit@0:1 tag_miss@1:1 pixel_addr@2:15 pixel_vld@17:1 data_ready@18:1 awaiting_data@19:1 addr_fifo_full@20:1 addr_fifo_empty@21:1 buffer_loaded@22:1 buffer_invalid@23:1 spare@24:8")
   }
 
-  /// `GDS_DEBUG_REG1.tag_hit`: bit 0, rw.
+  /// `GDS_DEBUG_REG1.tag_hit`: bit 0, access unknown.
   @inlinable public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_DEBUG_REG1.tag_miss`: bit 1, rw.
+  /// `GDS_DEBUG_REG1.tag_miss`: bit 1, access unknown.
   @inlinable public static var tag_miss: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_DEBUG_REG1.pixel_addr`: bits 16:2, rw.
+  /// `GDS_DEBUG_REG1.pixel_addr`: bits 16:2, access unknown.
   @inlinable public static var pixel_addr: RegisterField<Self, UInt16> { .init(lsb: 2, width: 15) }
 
-  /// `GDS_DEBUG_REG1.pixel_vld`: bit 17, rw.
+  /// `GDS_DEBUG_REG1.pixel_vld`: bit 17, access unknown.
   @inlinable public static var pixel_vld: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `GDS_DEBUG_REG1.data_ready`: bit 18, rw.
+  /// `GDS_DEBUG_REG1.data_ready`: bit 18, access unknown.
   @inlinable public static var data_ready: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `GDS_DEBUG_REG1.awaiting_data`: bit 19, rw.
+  /// `GDS_DEBUG_REG1.awaiting_data`: bit 19, access unknown.
   @inlinable public static var awaiting_data: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `GDS_DEBUG_REG1.addr_fifo_full`: bit 20, rw.
+  /// `GDS_DEBUG_REG1.addr_fifo_full`: bit 20, access unknown.
   @inlinable public static var addr_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `GDS_DEBUG_REG1.addr_fifo_empty`: bit 21, rw.
+  /// `GDS_DEBUG_REG1.addr_fifo_empty`: bit 21, access unknown.
   @inlinable public static var addr_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GDS_DEBUG_REG1.buffer_loaded`: bit 22, rw.
+  /// `GDS_DEBUG_REG1.buffer_loaded`: bit 22, access unknown.
   @inlinable public static var buffer_loaded: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GDS_DEBUG_REG1.buffer_invalid`: bit 23, rw.
+  /// `GDS_DEBUG_REG1.buffer_invalid`: bit 23, access unknown.
   @inlinable public static var buffer_invalid: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GDS_DEBUG_REG1.spare`: bits 31:24, rw.
+  /// `GDS_DEBUG_REG1.spare`: bits 31:24, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG2 ds_full@0:1 ds_credit_avail@1:1 ord_idx_free@2:1 cmd_write@3:1 app_sel@4:4 req@8:15 spare@23:9")
   }
 
-  /// `GDS_DEBUG_REG2.ds_full`: bit 0, rw.
+  /// `GDS_DEBUG_REG2.ds_full`: bit 0, access unknown.
   @inlinable public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_DEBUG_REG2.ds_credit_avail`: bit 1, rw.
+  /// `GDS_DEBUG_REG2.ds_credit_avail`: bit 1, access unknown.
   @inlinable public static var ds_credit_avail: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GDS_DEBUG_REG2.ord_idx_free`: bit 2, rw.
+  /// `GDS_DEBUG_REG2.ord_idx_free`: bit 2, access unknown.
   @inlinable public static var ord_idx_free: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_DEBUG_REG2.cmd_write`: bit 3, rw.
+  /// `GDS_DEBUG_REG2.cmd_write`: bit 3, access unknown.
   @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `GDS_DEBUG_REG2.app_sel`: bits 7:4, rw.
+  /// `GDS_DEBUG_REG2.app_sel`: bits 7:4, access unknown.
   @inlinable public static var app_sel: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `GDS_DEBUG_REG2.req`: bits 22:8, rw.
+  /// `GDS_DEBUG_REG2.req`: bits 22:8, access unknown.
   @inlinable public static var req: RegisterField<Self, UInt16> { .init(lsb: 8, width: 15) }
 
-  /// `GDS_DEBUG_REG2.spare`: bits 31:23, rw.
+  /// `GDS_DEBUG_REG2.spare`: bits 31:23, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG3 pipe_num_busy@0:11 pipe0_busy_num@11:4 spare@15:17")
   }
 
-  /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, rw.
+  /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, access unknown.
   @inlinable public static var pipe_num_busy: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `GDS_DEBUG_REG3.pipe0_busy_num`: bits 14:11, rw.
+  /// `GDS_DEBUG_REG3.pipe0_busy_num`: bits 14:11, access unknown.
   @inlinable public static var pipe0_busy_num: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 4)
   }
 
-  /// `GDS_DEBUG_REG3.spare`: bits 31:15, rw.
+  /// `GDS_DEBUG_REG3.spare`: bits 31:15, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
 }
 
-/// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG4 gws_busy@0:1 gws_req@1:1 gws_out_stall@2:1 cur_reso@3:6 cur_reso_head_valid@9:1 cur_reso_head_dirty@10:1 cur_reso_head_flag@11:1 cur_reso_fed@12:1 cur_reso_barrier@13:1 cur_reso_flag@14:1 cur_reso_cnt_gt0@15:1 credit_cnt_gt0@16:1 cmd_write@17:1 grbm_gws_reso_wr@18:1 grbm_gws_reso_rd@19:1 ram_read_busy@20:1 gws_bulkfree@21:1 ram_gws_re@22:1 ram_gws_we@23:1 spare@24:8")
   }
 
-  /// `GDS_DEBUG_REG4.gws_busy`: bit 0, rw.
+  /// `GDS_DEBUG_REG4.gws_busy`: bit 0, access unknown.
   @inlinable public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_DEBUG_REG4.gws_req`: bit 1, rw.
+  /// `GDS_DEBUG_REG4.gws_req`: bit 1, access unknown.
   @inlinable public static var gws_req: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_DEBUG_REG4.gws_out_stall`: bit 2, rw.
+  /// `GDS_DEBUG_REG4.gws_out_stall`: bit 2, access unknown.
   @inlinable public static var gws_out_stall: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `GDS_DEBUG_REG4.cur_reso`: bits 8:3, rw.
+  /// `GDS_DEBUG_REG4.cur_reso`: bits 8:3, access unknown.
   @inlinable public static var cur_reso: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
 
-  /// `GDS_DEBUG_REG4.cur_reso_head_valid`: bit 9, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_head_valid`: bit 9, access unknown.
   @inlinable public static var cur_reso_head_valid: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.cur_reso_head_dirty`: bit 10, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_head_dirty`: bit 10, access unknown.
   @inlinable public static var cur_reso_head_dirty: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.cur_reso_head_flag`: bit 11, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_head_flag`: bit 11, access unknown.
   @inlinable public static var cur_reso_head_flag: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.cur_reso_fed`: bit 12, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_fed`: bit 12, access unknown.
   @inlinable public static var cur_reso_fed: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GDS_DEBUG_REG4.cur_reso_barrier`: bit 13, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_barrier`: bit 13, access unknown.
   @inlinable public static var cur_reso_barrier: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.cur_reso_flag`: bit 14, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_flag`: bit 14, access unknown.
   @inlinable public static var cur_reso_flag: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `GDS_DEBUG_REG4.cur_reso_cnt_gt0`: bit 15, rw.
+  /// `GDS_DEBUG_REG4.cur_reso_cnt_gt0`: bit 15, access unknown.
   @inlinable public static var cur_reso_cnt_gt0: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.credit_cnt_gt0`: bit 16, rw.
+  /// `GDS_DEBUG_REG4.credit_cnt_gt0`: bit 16, access unknown.
   @inlinable public static var credit_cnt_gt0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.cmd_write`: bit 17, rw.
+  /// `GDS_DEBUG_REG4.cmd_write`: bit 17, access unknown.
   @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `GDS_DEBUG_REG4.grbm_gws_reso_wr`: bit 18, rw.
+  /// `GDS_DEBUG_REG4.grbm_gws_reso_wr`: bit 18, access unknown.
   @inlinable public static var grbm_gws_reso_wr: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.grbm_gws_reso_rd`: bit 19, rw.
+  /// `GDS_DEBUG_REG4.grbm_gws_reso_rd`: bit 19, access unknown.
   @inlinable public static var grbm_gws_reso_rd: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `GDS_DEBUG_REG4.ram_read_busy`: bit 20, rw.
+  /// `GDS_DEBUG_REG4.ram_read_busy`: bit 20, access unknown.
   @inlinable public static var ram_read_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `GDS_DEBUG_REG4.gws_bulkfree`: bit 21, rw.
+  /// `GDS_DEBUG_REG4.gws_bulkfree`: bit 21, access unknown.
   @inlinable public static var gws_bulkfree: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `GDS_DEBUG_REG4.ram_gws_re`: bit 22, rw.
+  /// `GDS_DEBUG_REG4.ram_gws_re`: bit 22, access unknown.
   @inlinable public static var ram_gws_re: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `GDS_DEBUG_REG4.ram_gws_we`: bit 23, rw.
+  /// `GDS_DEBUG_REG4.ram_gws_we`: bit 23, access unknown.
   @inlinable public static var ram_gws_we: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `GDS_DEBUG_REG4.spare`: bits 31:24, rw.
+  /// `GDS_DEBUG_REG4.spare`: bits 31:24, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG5 write_dis@0:1 dec_error@1:1 alloc_opco_error@2:1 dealloc_opco_error@3:1 wrap_opco_error@4:1 spare@5:3 error_ds_address@8:14 spare1@22:10")
   }
 
-  /// `GDS_DEBUG_REG5.write_dis`: bit 0, rw.
+  /// `GDS_DEBUG_REG5.write_dis`: bit 0, access unknown.
   @inlinable public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_DEBUG_REG5.dec_error`: bit 1, rw.
+  /// `GDS_DEBUG_REG5.dec_error`: bit 1, access unknown.
   @inlinable public static var dec_error: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GDS_DEBUG_REG5.alloc_opco_error`: bit 2, rw.
+  /// `GDS_DEBUG_REG5.alloc_opco_error`: bit 2, access unknown.
   @inlinable public static var alloc_opco_error: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GDS_DEBUG_REG5.dealloc_opco_error`: bit 3, rw.
+  /// `GDS_DEBUG_REG5.dealloc_opco_error`: bit 3, access unknown.
   @inlinable public static var dealloc_opco_error: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GDS_DEBUG_REG5.wrap_opco_error`: bit 4, rw.
+  /// `GDS_DEBUG_REG5.wrap_opco_error`: bit 4, access unknown.
   @inlinable public static var wrap_opco_error: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `GDS_DEBUG_REG5.spare`: bits 7:5, rw.
+  /// `GDS_DEBUG_REG5.spare`: bits 7:5, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `GDS_DEBUG_REG5.error_ds_address`: bits 21:8, rw.
+  /// `GDS_DEBUG_REG5.error_ds_address`: bits 21:8, access unknown.
   @inlinable public static var error_ds_address: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 14)
   }
 
-  /// `GDS_DEBUG_REG5.spare1`: bits 31:22, rw.
+  /// `GDS_DEBUG_REG5.spare1`: bits 31:22, access unknown.
   @inlinable public static var spare1: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
-/// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), rw, reset 0x0000_0000.
+/// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_REG6 oa_busy@0:1 counters_enabled@1:4 counters_busy@5:16 spare@21:11")
   }
 
-  /// `GDS_DEBUG_REG6.oa_busy`: bit 0, rw.
+  /// `GDS_DEBUG_REG6.oa_busy`: bit 0, access unknown.
   @inlinable public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GDS_DEBUG_REG6.counters_enabled`: bits 4:1, rw.
+  /// `GDS_DEBUG_REG6.counters_enabled`: bits 4:1, access unknown.
   @inlinable public static var counters_enabled: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
-  /// `GDS_DEBUG_REG6.counters_busy`: bits 20:5, rw.
+  /// `GDS_DEBUG_REG6.counters_busy`: bits 20:5, access unknown.
   @inlinable public static var counters_busy: RegisterField<Self, UInt16> {
     .init(lsb: 5, width: 16)
   }
 
-  /// `GDS_DEBUG_REG6.spare`: bits 31:21, rw.
+  /// `GDS_DEBUG_REG6.spare`: bits 31:21, access unknown.
   @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
-/// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG0 ia_busy_extended@0:1 ia_nodma_busy_extended@1:1 ia_busy@2:1 ia_nodma_busy@3:1 SPARE0@4:1 dma_req_busy@5:1 dma_busy@6:1 mc_xl8r_busy@7:1 grp_busy@8:1 SPARE1@9:1 dma_grp_valid@10:1 grp_dma_read@11:1 dma_grp_hp_valid@12:1 grp_dma_hp_read@13:1 SPARE2@14:10 reg_clk_busy@24:1 core_clk_busy@25:1 SPARE3@26:1 SPARE4@27:1 sclk_reg_vld@28:1 sclk_core_vld@29:1 SPARE5@30:1 SPARE6@31:1")
   }
 
-  /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, rw.
+  /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, access unknown.
   @inlinable public static var ia_busy_extended: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `IA_DEBUG_REG0.ia_nodma_busy_extended`: bit 1, rw.
+  /// `IA_DEBUG_REG0.ia_nodma_busy_extended`: bit 1, access unknown.
   @inlinable public static var ia_nodma_busy_extended: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IA_DEBUG_REG0.ia_busy`: bit 2, rw.
+  /// `IA_DEBUG_REG0.ia_busy`: bit 2, access unknown.
   @inlinable public static var ia_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `IA_DEBUG_REG0.ia_nodma_busy`: bit 3, rw.
+  /// `IA_DEBUG_REG0.ia_nodma_busy`: bit 3, access unknown.
   @inlinable public static var ia_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE0`: bit 4, rw.
+  /// `IA_DEBUG_REG0.SPARE0`: bit 4, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IA_DEBUG_REG0.dma_req_busy`: bit 5, rw.
+  /// `IA_DEBUG_REG0.dma_req_busy`: bit 5, access unknown.
   @inlinable public static var dma_req_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IA_DEBUG_REG0.dma_busy`: bit 6, rw.
+  /// `IA_DEBUG_REG0.dma_busy`: bit 6, access unknown.
   @inlinable public static var dma_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `IA_DEBUG_REG0.mc_xl8r_busy`: bit 7, rw.
+  /// `IA_DEBUG_REG0.mc_xl8r_busy`: bit 7, access unknown.
   @inlinable public static var mc_xl8r_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IA_DEBUG_REG0.grp_busy`: bit 8, rw.
+  /// `IA_DEBUG_REG0.grp_busy`: bit 8, access unknown.
   @inlinable public static var grp_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE1`: bit 9, rw.
+  /// `IA_DEBUG_REG0.SPARE1`: bit 9, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `IA_DEBUG_REG0.dma_grp_valid`: bit 10, rw.
+  /// `IA_DEBUG_REG0.dma_grp_valid`: bit 10, access unknown.
   @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `IA_DEBUG_REG0.grp_dma_read`: bit 11, rw.
+  /// `IA_DEBUG_REG0.grp_dma_read`: bit 11, access unknown.
   @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IA_DEBUG_REG0.dma_grp_hp_valid`: bit 12, rw.
+  /// `IA_DEBUG_REG0.dma_grp_hp_valid`: bit 12, access unknown.
   @inlinable public static var dma_grp_hp_valid: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `IA_DEBUG_REG0.grp_dma_hp_read`: bit 13, rw.
+  /// `IA_DEBUG_REG0.grp_dma_hp_read`: bit 13, access unknown.
   @inlinable public static var grp_dma_hp_read: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG0.SPARE2`: bits 23:14, rw.
+  /// `IA_DEBUG_REG0.SPARE2`: bits 23:14, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 14, width: 10) }
 
-  /// `IA_DEBUG_REG0.reg_clk_busy`: bit 24, rw.
+  /// `IA_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
   @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `IA_DEBUG_REG0.core_clk_busy`: bit 25, rw.
+  /// `IA_DEBUG_REG0.core_clk_busy`: bit 25, access unknown.
   @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE3`: bit 26, rw.
+  /// `IA_DEBUG_REG0.SPARE3`: bit 26, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE4`: bit 27, rw.
+  /// `IA_DEBUG_REG0.SPARE4`: bit 27, access unknown.
   @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `IA_DEBUG_REG0.sclk_reg_vld`: bit 28, rw.
+  /// `IA_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
   @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `IA_DEBUG_REG0.sclk_core_vld`: bit 29, rw.
+  /// `IA_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
   @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE5`: bit 30, rw.
+  /// `IA_DEBUG_REG0.SPARE5`: bit 30, access unknown.
   @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `IA_DEBUG_REG0.SPARE6`: bit 31, rw.
+  /// `IA_DEBUG_REG0.SPARE6`: bit 31, access unknown.
   @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG1 dma_input_fifo_empty@0:1 dma_input_fifo_full@1:1 start_new_packet@2:1 dma_rdreq_dr_q@3:1 dma_zero_indices_q@4:1 dma_buf_type_q@5:2 dma_req_path_q@7:1 discard_1st_chunk@8:1 discard_2nd_chunk@9:1 second_tc_ret_data_q@10:1 dma_tc_ret_sel_q@11:1 last_rdreq_in_dma_op@12:1 dma_mask_fifo_empty@13:1 dma_data_fifo_empty_q@14:1 dma_data_fifo_full@15:1 dma_req_fifo_empty@16:1 dma_req_fifo_full@17:1 stage2_dr@18:1 stage2_rtr@19:1 stage3_dr@20:1 stage3_rtr@21:1 stage4_dr@22:1 stage4_rtr@23:1 dma_skid_fifo_empty@24:1 dma_skid_fifo_full@25:1 dma_grp_valid@26:1 grp_dma_read@27:1 current_data_valid@28:1 out_of_range_r2_q@29:1 dma_mask_fifo_we@30:1 dma_ret_data_we_q@31:1")
   }
 
-  /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, rw.
+  /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, access unknown.
   @inlinable public static var dma_input_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_input_fifo_full`: bit 1, rw.
+  /// `IA_DEBUG_REG1.dma_input_fifo_full`: bit 1, access unknown.
   @inlinable public static var dma_input_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.start_new_packet`: bit 2, rw.
+  /// `IA_DEBUG_REG1.start_new_packet`: bit 2, access unknown.
   @inlinable public static var start_new_packet: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_rdreq_dr_q`: bit 3, rw.
+  /// `IA_DEBUG_REG1.dma_rdreq_dr_q`: bit 3, access unknown.
   @inlinable public static var dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IA_DEBUG_REG1.dma_zero_indices_q`: bit 4, rw.
+  /// `IA_DEBUG_REG1.dma_zero_indices_q`: bit 4, access unknown.
   @inlinable public static var dma_zero_indices_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_buf_type_q`: bits 6:5, rw.
+  /// `IA_DEBUG_REG1.dma_buf_type_q`: bits 6:5, access unknown.
   @inlinable public static var dma_buf_type_q: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `IA_DEBUG_REG1.dma_req_path_q`: bit 7, rw.
+  /// `IA_DEBUG_REG1.dma_req_path_q`: bit 7, access unknown.
   @inlinable public static var dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IA_DEBUG_REG1.discard_1st_chunk`: bit 8, rw.
+  /// `IA_DEBUG_REG1.discard_1st_chunk`: bit 8, access unknown.
   @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.discard_2nd_chunk`: bit 9, rw.
+  /// `IA_DEBUG_REG1.discard_2nd_chunk`: bit 9, access unknown.
   @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.second_tc_ret_data_q`: bit 10, rw.
+  /// `IA_DEBUG_REG1.second_tc_ret_data_q`: bit 10, access unknown.
   @inlinable public static var second_tc_ret_data_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_tc_ret_sel_q`: bit 11, rw.
+  /// `IA_DEBUG_REG1.dma_tc_ret_sel_q`: bit 11, access unknown.
   @inlinable public static var dma_tc_ret_sel_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.last_rdreq_in_dma_op`: bit 12, rw.
+  /// `IA_DEBUG_REG1.last_rdreq_in_dma_op`: bit 12, access unknown.
   @inlinable public static var last_rdreq_in_dma_op: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_mask_fifo_empty`: bit 13, rw.
+  /// `IA_DEBUG_REG1.dma_mask_fifo_empty`: bit 13, access unknown.
   @inlinable public static var dma_mask_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_data_fifo_empty_q`: bit 14, rw.
+  /// `IA_DEBUG_REG1.dma_data_fifo_empty_q`: bit 14, access unknown.
   @inlinable public static var dma_data_fifo_empty_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_data_fifo_full`: bit 15, rw.
+  /// `IA_DEBUG_REG1.dma_data_fifo_full`: bit 15, access unknown.
   @inlinable public static var dma_data_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_req_fifo_empty`: bit 16, rw.
+  /// `IA_DEBUG_REG1.dma_req_fifo_empty`: bit 16, access unknown.
   @inlinable public static var dma_req_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_req_fifo_full`: bit 17, rw.
+  /// `IA_DEBUG_REG1.dma_req_fifo_full`: bit 17, access unknown.
   @inlinable public static var dma_req_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.stage2_dr`: bit 18, rw.
+  /// `IA_DEBUG_REG1.stage2_dr`: bit 18, access unknown.
   @inlinable public static var stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `IA_DEBUG_REG1.stage2_rtr`: bit 19, rw.
+  /// `IA_DEBUG_REG1.stage2_rtr`: bit 19, access unknown.
   @inlinable public static var stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IA_DEBUG_REG1.stage3_dr`: bit 20, rw.
+  /// `IA_DEBUG_REG1.stage3_dr`: bit 20, access unknown.
   @inlinable public static var stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `IA_DEBUG_REG1.stage3_rtr`: bit 21, rw.
+  /// `IA_DEBUG_REG1.stage3_rtr`: bit 21, access unknown.
   @inlinable public static var stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `IA_DEBUG_REG1.stage4_dr`: bit 22, rw.
+  /// `IA_DEBUG_REG1.stage4_dr`: bit 22, access unknown.
   @inlinable public static var stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `IA_DEBUG_REG1.stage4_rtr`: bit 23, rw.
+  /// `IA_DEBUG_REG1.stage4_rtr`: bit 23, access unknown.
   @inlinable public static var stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `IA_DEBUG_REG1.dma_skid_fifo_empty`: bit 24, rw.
+  /// `IA_DEBUG_REG1.dma_skid_fifo_empty`: bit 24, access unknown.
   @inlinable public static var dma_skid_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_skid_fifo_full`: bit 25, rw.
+  /// `IA_DEBUG_REG1.dma_skid_fifo_full`: bit 25, access unknown.
   @inlinable public static var dma_skid_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_grp_valid`: bit 26, rw.
+  /// `IA_DEBUG_REG1.dma_grp_valid`: bit 26, access unknown.
   @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `IA_DEBUG_REG1.grp_dma_read`: bit 27, rw.
+  /// `IA_DEBUG_REG1.grp_dma_read`: bit 27, access unknown.
   @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `IA_DEBUG_REG1.current_data_valid`: bit 28, rw.
+  /// `IA_DEBUG_REG1.current_data_valid`: bit 28, access unknown.
   @inlinable public static var current_data_valid: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.out_of_range_r2_q`: bit 29, rw.
+  /// `IA_DEBUG_REG1.out_of_range_r2_q`: bit 29, access unknown.
   @inlinable public static var out_of_range_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_mask_fifo_we`: bit 30, rw.
+  /// `IA_DEBUG_REG1.dma_mask_fifo_we`: bit 30, access unknown.
   @inlinable public static var dma_mask_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG1.dma_ret_data_we_q`: bit 31, rw.
+  /// `IA_DEBUG_REG1.dma_ret_data_we_q`: bit 31, access unknown.
   @inlinable public static var dma_ret_data_we_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG2 hp_dma_input_fifo_empty@0:1 hp_dma_input_fifo_full@1:1 hp_start_new_packet@2:1 hp_dma_rdreq_dr_q@3:1 hp_dma_zero_indices_q@4:1 hp_dma_buf_type_q@5:2 hp_dma_req_path_q@7:1 hp_discard_1st_chunk@8:1 hp_discard_2nd_chunk@9:1 hp_second_tc_ret_data_q@10:1 hp_dma_tc_ret_sel_q@11:1 hp_last_rdreq_in_dma_op@12:1 hp_dma_mask_fifo_empty@13:1 hp_dma_data_fifo_empty_q@14:1 hp_dma_data_fifo_full@15:1 hp_dma_req_fifo_empty@16:1 hp_dma_req_fifo_full@17:1 hp_stage2_dr@18:1 hp_stage2_rtr@19:1 hp_stage3_dr@20:1 hp_stage3_rtr@21:1 hp_stage4_dr@22:1 hp_stage4_rtr@23:1 hp_dma_skid_fifo_empty@24:1 hp_dma_skid_fifo_full@25:1 hp_dma_grp_valid@26:1 hp_grp_dma_read@27:1 hp_current_data_valid@28:1 hp_out_of_range_r2_q@29:1 hp_dma_mask_fifo_we@30:1 hp_dma_ret_data_we_q@31:1")
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, rw.
+  /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, access unknown.
   @inlinable public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_input_fifo_full`: bit 1, rw.
+  /// `IA_DEBUG_REG2.hp_dma_input_fifo_full`: bit 1, access unknown.
   @inlinable public static var hp_dma_input_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_start_new_packet`: bit 2, rw.
+  /// `IA_DEBUG_REG2.hp_start_new_packet`: bit 2, access unknown.
   @inlinable public static var hp_start_new_packet: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_rdreq_dr_q`: bit 3, rw.
+  /// `IA_DEBUG_REG2.hp_dma_rdreq_dr_q`: bit 3, access unknown.
   @inlinable public static var hp_dma_rdreq_dr_q: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_zero_indices_q`: bit 4, rw.
+  /// `IA_DEBUG_REG2.hp_dma_zero_indices_q`: bit 4, access unknown.
   @inlinable public static var hp_dma_zero_indices_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_buf_type_q`: bits 6:5, rw.
+  /// `IA_DEBUG_REG2.hp_dma_buf_type_q`: bits 6:5, access unknown.
   @inlinable public static var hp_dma_buf_type_q: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_req_path_q`: bit 7, rw.
+  /// `IA_DEBUG_REG2.hp_dma_req_path_q`: bit 7, access unknown.
   @inlinable public static var hp_dma_req_path_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_discard_1st_chunk`: bit 8, rw.
+  /// `IA_DEBUG_REG2.hp_discard_1st_chunk`: bit 8, access unknown.
   @inlinable public static var hp_discard_1st_chunk: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_discard_2nd_chunk`: bit 9, rw.
+  /// `IA_DEBUG_REG2.hp_discard_2nd_chunk`: bit 9, access unknown.
   @inlinable public static var hp_discard_2nd_chunk: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_second_tc_ret_data_q`: bit 10, rw.
+  /// `IA_DEBUG_REG2.hp_second_tc_ret_data_q`: bit 10, access unknown.
   @inlinable public static var hp_second_tc_ret_data_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_tc_ret_sel_q`: bit 11, rw.
+  /// `IA_DEBUG_REG2.hp_dma_tc_ret_sel_q`: bit 11, access unknown.
   @inlinable public static var hp_dma_tc_ret_sel_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_last_rdreq_in_dma_op`: bit 12, rw.
+  /// `IA_DEBUG_REG2.hp_last_rdreq_in_dma_op`: bit 12, access unknown.
   @inlinable public static var hp_last_rdreq_in_dma_op: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_empty`: bit 13, rw.
+  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_empty`: bit 13, access unknown.
   @inlinable public static var hp_dma_mask_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_data_fifo_empty_q`: bit 14, rw.
+  /// `IA_DEBUG_REG2.hp_dma_data_fifo_empty_q`: bit 14, access unknown.
   @inlinable public static var hp_dma_data_fifo_empty_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_data_fifo_full`: bit 15, rw.
+  /// `IA_DEBUG_REG2.hp_dma_data_fifo_full`: bit 15, access unknown.
   @inlinable public static var hp_dma_data_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_req_fifo_empty`: bit 16, rw.
+  /// `IA_DEBUG_REG2.hp_dma_req_fifo_empty`: bit 16, access unknown.
   @inlinable public static var hp_dma_req_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_req_fifo_full`: bit 17, rw.
+  /// `IA_DEBUG_REG2.hp_dma_req_fifo_full`: bit 17, access unknown.
   @inlinable public static var hp_dma_req_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_stage2_dr`: bit 18, rw.
+  /// `IA_DEBUG_REG2.hp_stage2_dr`: bit 18, access unknown.
   @inlinable public static var hp_stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_stage2_rtr`: bit 19, rw.
+  /// `IA_DEBUG_REG2.hp_stage2_rtr`: bit 19, access unknown.
   @inlinable public static var hp_stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_stage3_dr`: bit 20, rw.
+  /// `IA_DEBUG_REG2.hp_stage3_dr`: bit 20, access unknown.
   @inlinable public static var hp_stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_stage3_rtr`: bit 21, rw.
+  /// `IA_DEBUG_REG2.hp_stage3_rtr`: bit 21, access unknown.
   @inlinable public static var hp_stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_stage4_dr`: bit 22, rw.
+  /// `IA_DEBUG_REG2.hp_stage4_dr`: bit 22, access unknown.
   @inlinable public static var hp_stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_stage4_rtr`: bit 23, rw.
+  /// `IA_DEBUG_REG2.hp_stage4_rtr`: bit 23, access unknown.
   @inlinable public static var hp_stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_empty`: bit 24, rw.
+  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_empty`: bit 24, access unknown.
   @inlinable public static var hp_dma_skid_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_full`: bit 25, rw.
+  /// `IA_DEBUG_REG2.hp_dma_skid_fifo_full`: bit 25, access unknown.
   @inlinable public static var hp_dma_skid_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_grp_valid`: bit 26, rw.
+  /// `IA_DEBUG_REG2.hp_dma_grp_valid`: bit 26, access unknown.
   @inlinable public static var hp_dma_grp_valid: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_grp_dma_read`: bit 27, rw.
+  /// `IA_DEBUG_REG2.hp_grp_dma_read`: bit 27, access unknown.
   @inlinable public static var hp_grp_dma_read: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_current_data_valid`: bit 28, rw.
+  /// `IA_DEBUG_REG2.hp_current_data_valid`: bit 28, access unknown.
   @inlinable public static var hp_current_data_valid: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_out_of_range_r2_q`: bit 29, rw.
+  /// `IA_DEBUG_REG2.hp_out_of_range_r2_q`: bit 29, access unknown.
   @inlinable public static var hp_out_of_range_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_we`: bit 30, rw.
+  /// `IA_DEBUG_REG2.hp_dma_mask_fifo_we`: bit 30, access unknown.
   @inlinable public static var hp_dma_mask_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG2.hp_dma_ret_data_we_q`: bit 31, rw.
+  /// `IA_DEBUG_REG2.hp_dma_ret_data_we_q`: bit 31, access unknown.
   @inlinable public static var hp_dma_ret_data_we_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG3 dma_pipe0_rdreq_valid@0:1 dma_pipe0_rdreq_read@1:1 dma_pipe0_rdreq_null_out@2:1 dma_pipe0_rdreq_eop_out@3:1 dma_pipe0_rdreq_use_tc_out@4:1 grp_dma_draw_is_pipe0@5:1 must_service_pipe0_req@6:1 send_pipe1_req@7:1 dma_pipe1_rdreq_valid@8:1 dma_pipe1_rdreq_read@9:1 dma_pipe1_rdreq_null_out@10:1 dma_pipe1_rdreq_eop_out@11:1 dma_pipe1_rdreq_use_tc_out@12:1 ia_mc_rdreq_rtr_q@13:1 mc_out_rtr@14:1 dma_rdreq_send_out@15:1 pipe0_dr@16:1 pipe0_rtr@17:1 ia_tc_rdreq_rtr_q@18:1 tc_out_rtr@19:1 pair0_valid_p1@20:1 pair1_valid_p1@21:1 pair2_valid_p1@22:1 pair3_valid_p1@23:1 tc_req_count_q@24:2 discard_1st_chunk@26:1 discard_2nd_chunk@27:1 last_tc_req_p1@28:1 IA_TC_rdreq_send_out@29:1 TC_IA_rdret_valid_in@30:1 TAP_IA_rdret_vld_in@31:1")
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, rw.
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, access unknown.
   @inlinable public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_read`: bit 1, rw.
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_read`: bit 1, access unknown.
   @inlinable public static var dma_pipe0_rdreq_read: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_null_out`: bit 2, rw.
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_null_out`: bit 2, access unknown.
   @inlinable public static var dma_pipe0_rdreq_null_out: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_eop_out`: bit 3, rw.
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_eop_out`: bit 3, access unknown.
   @inlinable public static var dma_pipe0_rdreq_eop_out: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_use_tc_out`: bit 4, rw.
+  /// `IA_DEBUG_REG3.dma_pipe0_rdreq_use_tc_out`: bit 4, access unknown.
   @inlinable public static var dma_pipe0_rdreq_use_tc_out: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.grp_dma_draw_is_pipe0`: bit 5, rw.
+  /// `IA_DEBUG_REG3.grp_dma_draw_is_pipe0`: bit 5, access unknown.
   @inlinable public static var grp_dma_draw_is_pipe0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.must_service_pipe0_req`: bit 6, rw.
+  /// `IA_DEBUG_REG3.must_service_pipe0_req`: bit 6, access unknown.
   @inlinable public static var must_service_pipe0_req: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.send_pipe1_req`: bit 7, rw.
+  /// `IA_DEBUG_REG3.send_pipe1_req`: bit 7, access unknown.
   @inlinable public static var send_pipe1_req: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_valid`: bit 8, rw.
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_valid`: bit 8, access unknown.
   @inlinable public static var dma_pipe1_rdreq_valid: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_read`: bit 9, rw.
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_read`: bit 9, access unknown.
   @inlinable public static var dma_pipe1_rdreq_read: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_null_out`: bit 10, rw.
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_null_out`: bit 10, access unknown.
   @inlinable public static var dma_pipe1_rdreq_null_out: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_eop_out`: bit 11, rw.
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_eop_out`: bit 11, access unknown.
   @inlinable public static var dma_pipe1_rdreq_eop_out: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_use_tc_out`: bit 12, rw.
+  /// `IA_DEBUG_REG3.dma_pipe1_rdreq_use_tc_out`: bit 12, access unknown.
   @inlinable public static var dma_pipe1_rdreq_use_tc_out: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.ia_mc_rdreq_rtr_q`: bit 13, rw.
+  /// `IA_DEBUG_REG3.ia_mc_rdreq_rtr_q`: bit 13, access unknown.
   @inlinable public static var ia_mc_rdreq_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.mc_out_rtr`: bit 14, rw.
+  /// `IA_DEBUG_REG3.mc_out_rtr`: bit 14, access unknown.
   @inlinable public static var mc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `IA_DEBUG_REG3.dma_rdreq_send_out`: bit 15, rw.
+  /// `IA_DEBUG_REG3.dma_rdreq_send_out`: bit 15, access unknown.
   @inlinable public static var dma_rdreq_send_out: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.pipe0_dr`: bit 16, rw.
+  /// `IA_DEBUG_REG3.pipe0_dr`: bit 16, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `IA_DEBUG_REG3.pipe0_rtr`: bit 17, rw.
+  /// `IA_DEBUG_REG3.pipe0_rtr`: bit 17, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IA_DEBUG_REG3.ia_tc_rdreq_rtr_q`: bit 18, rw.
+  /// `IA_DEBUG_REG3.ia_tc_rdreq_rtr_q`: bit 18, access unknown.
   @inlinable public static var ia_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.tc_out_rtr`: bit 19, rw.
+  /// `IA_DEBUG_REG3.tc_out_rtr`: bit 19, access unknown.
   @inlinable public static var tc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IA_DEBUG_REG3.pair0_valid_p1`: bit 20, rw.
+  /// `IA_DEBUG_REG3.pair0_valid_p1`: bit 20, access unknown.
   @inlinable public static var pair0_valid_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.pair1_valid_p1`: bit 21, rw.
+  /// `IA_DEBUG_REG3.pair1_valid_p1`: bit 21, access unknown.
   @inlinable public static var pair1_valid_p1: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.pair2_valid_p1`: bit 22, rw.
+  /// `IA_DEBUG_REG3.pair2_valid_p1`: bit 22, access unknown.
   @inlinable public static var pair2_valid_p1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.pair3_valid_p1`: bit 23, rw.
+  /// `IA_DEBUG_REG3.pair3_valid_p1`: bit 23, access unknown.
   @inlinable public static var pair3_valid_p1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.tc_req_count_q`: bits 25:24, rw.
+  /// `IA_DEBUG_REG3.tc_req_count_q`: bits 25:24, access unknown.
   @inlinable public static var tc_req_count_q: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `IA_DEBUG_REG3.discard_1st_chunk`: bit 26, rw.
+  /// `IA_DEBUG_REG3.discard_1st_chunk`: bit 26, access unknown.
   @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.discard_2nd_chunk`: bit 27, rw.
+  /// `IA_DEBUG_REG3.discard_2nd_chunk`: bit 27, access unknown.
   @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.last_tc_req_p1`: bit 28, rw.
+  /// `IA_DEBUG_REG3.last_tc_req_p1`: bit 28, access unknown.
   @inlinable public static var last_tc_req_p1: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.IA_TC_rdreq_send_out`: bit 29, rw.
+  /// `IA_DEBUG_REG3.IA_TC_rdreq_send_out`: bit 29, access unknown.
   @inlinable public static var IA_TC_rdreq_send_out: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.TC_IA_rdret_valid_in`: bit 30, rw.
+  /// `IA_DEBUG_REG3.TC_IA_rdret_valid_in`: bit 30, access unknown.
   @inlinable public static var TC_IA_rdret_valid_in: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG3.TAP_IA_rdret_vld_in`: bit 31, rw.
+  /// `IA_DEBUG_REG3.TAP_IA_rdret_vld_in`: bit 31, access unknown.
   @inlinable public static var TAP_IA_rdret_vld_in: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG4 pipe0_dr@0:1 pipe1_dr@1:1 pipe2_dr@2:1 pipe3_dr@3:1 pipe4_dr@4:1 pipe5_dr@5:1 grp_se0_fifo_empty@6:1 grp_se0_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 pipe3_rtr@11:1 pipe4_rtr@12:1 pipe5_rtr@13:1 ia_vgt_prim_rtr_q@14:1 ia_se1vgt_prim_rtr_q@15:1 di_major_mode_p1_q@16:1 gs_mode_p1_q@17:3 di_event_flag_p1_q@20:1 di_state_sel_p1_q@21:3 draw_opaq_en_p1_q@24:1 draw_opaq_active_q@25:1 di_source_select_p1_q@26:2 ready_to_read_di@28:1 di_first_group_of_draw_q@29:1 last_shift_of_draw@30:1 current_shift_is_vect1_q@31:1")
   }
 
-  /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, rw.
+  /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe1_dr`: bit 1, rw.
+  /// `IA_DEBUG_REG4.pipe1_dr`: bit 1, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe2_dr`: bit 2, rw.
+  /// `IA_DEBUG_REG4.pipe2_dr`: bit 2, access unknown.
   @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe3_dr`: bit 3, rw.
+  /// `IA_DEBUG_REG4.pipe3_dr`: bit 3, access unknown.
   @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe4_dr`: bit 4, rw.
+  /// `IA_DEBUG_REG4.pipe4_dr`: bit 4, access unknown.
   @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe5_dr`: bit 5, rw.
+  /// `IA_DEBUG_REG4.pipe5_dr`: bit 5, access unknown.
   @inlinable public static var pipe5_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IA_DEBUG_REG4.grp_se0_fifo_empty`: bit 6, rw.
+  /// `IA_DEBUG_REG4.grp_se0_fifo_empty`: bit 6, access unknown.
   @inlinable public static var grp_se0_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.grp_se0_fifo_full`: bit 7, rw.
+  /// `IA_DEBUG_REG4.grp_se0_fifo_full`: bit 7, access unknown.
   @inlinable public static var grp_se0_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.pipe0_rtr`: bit 8, rw.
+  /// `IA_DEBUG_REG4.pipe0_rtr`: bit 8, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe1_rtr`: bit 9, rw.
+  /// `IA_DEBUG_REG4.pipe1_rtr`: bit 9, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe2_rtr`: bit 10, rw.
+  /// `IA_DEBUG_REG4.pipe2_rtr`: bit 10, access unknown.
   @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe3_rtr`: bit 11, rw.
+  /// `IA_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
   @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe4_rtr`: bit 12, rw.
+  /// `IA_DEBUG_REG4.pipe4_rtr`: bit 12, access unknown.
   @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `IA_DEBUG_REG4.pipe5_rtr`: bit 13, rw.
+  /// `IA_DEBUG_REG4.pipe5_rtr`: bit 13, access unknown.
   @inlinable public static var pipe5_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `IA_DEBUG_REG4.ia_vgt_prim_rtr_q`: bit 14, rw.
+  /// `IA_DEBUG_REG4.ia_vgt_prim_rtr_q`: bit 14, access unknown.
   @inlinable public static var ia_vgt_prim_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.ia_se1vgt_prim_rtr_q`: bit 15, rw.
+  /// `IA_DEBUG_REG4.ia_se1vgt_prim_rtr_q`: bit 15, access unknown.
   @inlinable public static var ia_se1vgt_prim_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.di_major_mode_p1_q`: bit 16, rw.
+  /// `IA_DEBUG_REG4.di_major_mode_p1_q`: bit 16, access unknown.
   @inlinable public static var di_major_mode_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.gs_mode_p1_q`: bits 19:17, rw.
+  /// `IA_DEBUG_REG4.gs_mode_p1_q`: bits 19:17, access unknown.
   @inlinable public static var gs_mode_p1_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
-  /// `IA_DEBUG_REG4.di_event_flag_p1_q`: bit 20, rw.
+  /// `IA_DEBUG_REG4.di_event_flag_p1_q`: bit 20, access unknown.
   @inlinable public static var di_event_flag_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.di_state_sel_p1_q`: bits 23:21, rw.
+  /// `IA_DEBUG_REG4.di_state_sel_p1_q`: bits 23:21, access unknown.
   @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `IA_DEBUG_REG4.draw_opaq_en_p1_q`: bit 24, rw.
+  /// `IA_DEBUG_REG4.draw_opaq_en_p1_q`: bit 24, access unknown.
   @inlinable public static var draw_opaq_en_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.draw_opaq_active_q`: bit 25, rw.
+  /// `IA_DEBUG_REG4.draw_opaq_active_q`: bit 25, access unknown.
   @inlinable public static var draw_opaq_active_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.di_source_select_p1_q`: bits 27:26, rw.
+  /// `IA_DEBUG_REG4.di_source_select_p1_q`: bits 27:26, access unknown.
   @inlinable public static var di_source_select_p1_q: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `IA_DEBUG_REG4.ready_to_read_di`: bit 28, rw.
+  /// `IA_DEBUG_REG4.ready_to_read_di`: bit 28, access unknown.
   @inlinable public static var ready_to_read_di: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.di_first_group_of_draw_q`: bit 29, rw.
+  /// `IA_DEBUG_REG4.di_first_group_of_draw_q`: bit 29, access unknown.
   @inlinable public static var di_first_group_of_draw_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.last_shift_of_draw`: bit 30, rw.
+  /// `IA_DEBUG_REG4.last_shift_of_draw`: bit 30, access unknown.
   @inlinable public static var last_shift_of_draw: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG4.current_shift_is_vect1_q`: bit 31, rw.
+  /// `IA_DEBUG_REG4.current_shift_is_vect1_q`: bit 31, access unknown.
   @inlinable public static var current_shift_is_vect1_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG5 di_index_counter_q_15_0@0:16 instanceid_13_0@16:14 draw_input_fifo_full@30:1 draw_input_fifo_empty@31:1")
   }
 
-  /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, rw.
+  /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, access unknown.
   @inlinable public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `IA_DEBUG_REG5.instanceid_13_0`: bits 29:16, rw.
+  /// `IA_DEBUG_REG5.instanceid_13_0`: bits 29:16, access unknown.
   @inlinable public static var instanceid_13_0: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 14)
   }
 
-  /// `IA_DEBUG_REG5.draw_input_fifo_full`: bit 30, rw.
+  /// `IA_DEBUG_REG5.draw_input_fifo_full`: bit 30, access unknown.
   @inlinable public static var draw_input_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG5.draw_input_fifo_empty`: bit 31, rw.
+  /// `IA_DEBUG_REG5.draw_input_fifo_empty`: bit 31, access unknown.
   @inlinable public static var draw_input_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG6 current_shift_q@0:4 current_stride_pre@4:4 current_stride_q@8:5 first_group_partial@13:1 second_group_partial@14:1 curr_prim_partial@15:1 next_stride_q@16:5 next_group_partial@21:1 after_group_partial@22:1 extract_group@23:1 grp_shift_debug_data@24:8")
   }
 
-  /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, rw.
+  /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, access unknown.
   @inlinable public static var current_shift_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `IA_DEBUG_REG6.current_stride_pre`: bits 7:4, rw.
+  /// `IA_DEBUG_REG6.current_stride_pre`: bits 7:4, access unknown.
   @inlinable public static var current_stride_pre: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `IA_DEBUG_REG6.current_stride_q`: bits 12:8, rw.
+  /// `IA_DEBUG_REG6.current_stride_q`: bits 12:8, access unknown.
   @inlinable public static var current_stride_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `IA_DEBUG_REG6.first_group_partial`: bit 13, rw.
+  /// `IA_DEBUG_REG6.first_group_partial`: bit 13, access unknown.
   @inlinable public static var first_group_partial: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG6.second_group_partial`: bit 14, rw.
+  /// `IA_DEBUG_REG6.second_group_partial`: bit 14, access unknown.
   @inlinable public static var second_group_partial: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `IA_DEBUG_REG6.curr_prim_partial`: bit 15, rw.
+  /// `IA_DEBUG_REG6.curr_prim_partial`: bit 15, access unknown.
   @inlinable public static var curr_prim_partial: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `IA_DEBUG_REG6.next_stride_q`: bits 20:16, rw.
+  /// `IA_DEBUG_REG6.next_stride_q`: bits 20:16, access unknown.
   @inlinable public static var next_stride_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `IA_DEBUG_REG6.next_group_partial`: bit 21, rw.
+  /// `IA_DEBUG_REG6.next_group_partial`: bit 21, access unknown.
   @inlinable public static var next_group_partial: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `IA_DEBUG_REG6.after_group_partial`: bit 22, rw.
+  /// `IA_DEBUG_REG6.after_group_partial`: bit 22, access unknown.
   @inlinable public static var after_group_partial: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `IA_DEBUG_REG6.extract_group`: bit 23, rw.
+  /// `IA_DEBUG_REG6.extract_group`: bit 23, access unknown.
   @inlinable public static var extract_group: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `IA_DEBUG_REG6.grp_shift_debug_data`: bits 31:24, rw.
+  /// `IA_DEBUG_REG6.grp_shift_debug_data`: bits 31:24, access unknown.
   @inlinable public static var grp_shift_debug_data: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG7 reset_indx_state_q@0:4 shift_vect_valid_p2_q@4:4 shift_vect1_valid_p2_q@8:4 shift_vect0_reset_match_p2_q@12:4 shift_vect1_reset_match_p2_q@16:4 num_indx_in_group_p2_q@20:3 last_group_of_draw_p2_q@23:1 shift_event_flag_p2_q@24:1 indx_shift_is_one_p2_q@25:1 indx_shift_is_two_p2_q@26:1 indx_stride_is_four_p2_q@27:1 shift_prim1_reset_p3_q@28:1 shift_prim1_partial_p3_q@29:1 shift_prim0_reset_p3_q@30:1 shift_prim0_partial_p3_q@31:1")
   }
 
-  /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, rw.
+  /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, access unknown.
   @inlinable public static var reset_indx_state_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `IA_DEBUG_REG7.shift_vect_valid_p2_q`: bits 7:4, rw.
+  /// `IA_DEBUG_REG7.shift_vect_valid_p2_q`: bits 7:4, access unknown.
   @inlinable public static var shift_vect_valid_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `IA_DEBUG_REG7.shift_vect1_valid_p2_q`: bits 11:8, rw.
+  /// `IA_DEBUG_REG7.shift_vect1_valid_p2_q`: bits 11:8, access unknown.
   @inlinable public static var shift_vect1_valid_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `IA_DEBUG_REG7.shift_vect0_reset_match_p2_q`: bits 15:12, rw.
+  /// `IA_DEBUG_REG7.shift_vect0_reset_match_p2_q`: bits 15:12, access unknown.
   @inlinable public static var shift_vect0_reset_match_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `IA_DEBUG_REG7.shift_vect1_reset_match_p2_q`: bits 19:16, rw.
+  /// `IA_DEBUG_REG7.shift_vect1_reset_match_p2_q`: bits 19:16, access unknown.
   @inlinable public static var shift_vect1_reset_match_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `IA_DEBUG_REG7.num_indx_in_group_p2_q`: bits 22:20, rw.
+  /// `IA_DEBUG_REG7.num_indx_in_group_p2_q`: bits 22:20, access unknown.
   @inlinable public static var num_indx_in_group_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `IA_DEBUG_REG7.last_group_of_draw_p2_q`: bit 23, rw.
+  /// `IA_DEBUG_REG7.last_group_of_draw_p2_q`: bit 23, access unknown.
   @inlinable public static var last_group_of_draw_p2_q: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.shift_event_flag_p2_q`: bit 24, rw.
+  /// `IA_DEBUG_REG7.shift_event_flag_p2_q`: bit 24, access unknown.
   @inlinable public static var shift_event_flag_p2_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.indx_shift_is_one_p2_q`: bit 25, rw.
+  /// `IA_DEBUG_REG7.indx_shift_is_one_p2_q`: bit 25, access unknown.
   @inlinable public static var indx_shift_is_one_p2_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.indx_shift_is_two_p2_q`: bit 26, rw.
+  /// `IA_DEBUG_REG7.indx_shift_is_two_p2_q`: bit 26, access unknown.
   @inlinable public static var indx_shift_is_two_p2_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.indx_stride_is_four_p2_q`: bit 27, rw.
+  /// `IA_DEBUG_REG7.indx_stride_is_four_p2_q`: bit 27, access unknown.
   @inlinable public static var indx_stride_is_four_p2_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.shift_prim1_reset_p3_q`: bit 28, rw.
+  /// `IA_DEBUG_REG7.shift_prim1_reset_p3_q`: bit 28, access unknown.
   @inlinable public static var shift_prim1_reset_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.shift_prim1_partial_p3_q`: bit 29, rw.
+  /// `IA_DEBUG_REG7.shift_prim1_partial_p3_q`: bit 29, access unknown.
   @inlinable public static var shift_prim1_partial_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.shift_prim0_reset_p3_q`: bit 30, rw.
+  /// `IA_DEBUG_REG7.shift_prim0_reset_p3_q`: bit 30, access unknown.
   @inlinable public static var shift_prim0_reset_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `IA_DEBUG_REG7.shift_prim0_partial_p3_q`: bit 31, rw.
+  /// `IA_DEBUG_REG7.shift_prim0_partial_p3_q`: bit 31, access unknown.
   @inlinable public static var shift_prim0_partial_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG8 di_prim_type_p1_q@0:5 two_cycle_xfer_p1_q@5:1 two_prim_input_p1_q@6:1 shift_vect_end_of_packet_p5_q@7:1 last_group_of_inst_p5_q@8:1 shift_prim1_null_flag_p5_q@9:1 shift_prim0_null_flag_p5_q@10:1 grp_continued@11:1 grp_state_sel@12:3 grp_sub_prim_type@15:6 grp_output_path@21:3 grp_null_primitive@24:1 grp_eop@25:1 grp_eopg@26:1 grp_event_flag@27:1 grp_components_valid@28:4")
   }
 
-  /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, rw.
+  /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, access unknown.
   @inlinable public static var di_prim_type_p1_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `IA_DEBUG_REG8.two_cycle_xfer_p1_q`: bit 5, rw.
+  /// `IA_DEBUG_REG8.two_cycle_xfer_p1_q`: bit 5, access unknown.
   @inlinable public static var two_cycle_xfer_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.two_prim_input_p1_q`: bit 6, rw.
+  /// `IA_DEBUG_REG8.two_prim_input_p1_q`: bit 6, access unknown.
   @inlinable public static var two_prim_input_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.shift_vect_end_of_packet_p5_q`: bit 7, rw.
+  /// `IA_DEBUG_REG8.shift_vect_end_of_packet_p5_q`: bit 7, access unknown.
   @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.last_group_of_inst_p5_q`: bit 8, rw.
+  /// `IA_DEBUG_REG8.last_group_of_inst_p5_q`: bit 8, access unknown.
   @inlinable public static var last_group_of_inst_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.shift_prim1_null_flag_p5_q`: bit 9, rw.
+  /// `IA_DEBUG_REG8.shift_prim1_null_flag_p5_q`: bit 9, access unknown.
   @inlinable public static var shift_prim1_null_flag_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.shift_prim0_null_flag_p5_q`: bit 10, rw.
+  /// `IA_DEBUG_REG8.shift_prim0_null_flag_p5_q`: bit 10, access unknown.
   @inlinable public static var shift_prim0_null_flag_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.grp_continued`: bit 11, rw.
+  /// `IA_DEBUG_REG8.grp_continued`: bit 11, access unknown.
   @inlinable public static var grp_continued: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IA_DEBUG_REG8.grp_state_sel`: bits 14:12, rw.
+  /// `IA_DEBUG_REG8.grp_state_sel`: bits 14:12, access unknown.
   @inlinable public static var grp_state_sel: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `IA_DEBUG_REG8.grp_sub_prim_type`: bits 20:15, rw.
+  /// `IA_DEBUG_REG8.grp_sub_prim_type`: bits 20:15, access unknown.
   @inlinable public static var grp_sub_prim_type: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 
-  /// `IA_DEBUG_REG8.grp_output_path`: bits 23:21, rw.
+  /// `IA_DEBUG_REG8.grp_output_path`: bits 23:21, access unknown.
   @inlinable public static var grp_output_path: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `IA_DEBUG_REG8.grp_null_primitive`: bit 24, rw.
+  /// `IA_DEBUG_REG8.grp_null_primitive`: bit 24, access unknown.
   @inlinable public static var grp_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.grp_eop`: bit 25, rw.
+  /// `IA_DEBUG_REG8.grp_eop`: bit 25, access unknown.
   @inlinable public static var grp_eop: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `IA_DEBUG_REG8.grp_eopg`: bit 26, rw.
+  /// `IA_DEBUG_REG8.grp_eopg`: bit 26, access unknown.
   @inlinable public static var grp_eopg: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `IA_DEBUG_REG8.grp_event_flag`: bit 27, rw.
+  /// `IA_DEBUG_REG8.grp_event_flag`: bit 27, access unknown.
   @inlinable public static var grp_event_flag: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `IA_DEBUG_REG8.grp_components_valid`: bits 31:28, rw.
+  /// `IA_DEBUG_REG8.grp_components_valid`: bits 31:28, access unknown.
   @inlinable public static var grp_components_valid: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), rw, reset 0x0000_0000.
+/// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG9: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_REG9 send_to_se1_p6@0:1 gfx_se_switch_p6@1:1 null_eoi_xfer_prim1_p6@2:1 null_eoi_xfer_prim0_p6@3:1 prim1_eoi_p6@4:1 prim0_eoi_p6@5:1 prim1_valid_eopg_p6@6:1 prim0_valid_eopg_p6@7:1 prim1_to_other_se_p6@8:1 eopg_on_last_prim_p6@9:1 eopg_between_prims_p6@10:1 prim_count_eq_group_size_p6@11:1 prim_count_gt_group_size_p6@12:1 two_prim_output_p5_q@13:1 SPARE0@14:1 SPARE1@15:1 shift_vect_end_of_packet_p5_q@16:1 prim1_xfer_p6@17:1 grp_se1_fifo_empty@18:1 grp_se1_fifo_full@19:1 prim_counter_q@20:12")
   }
 
-  /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, rw.
+  /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, access unknown.
   @inlinable public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IA_DEBUG_REG9.gfx_se_switch_p6`: bit 1, rw.
+  /// `IA_DEBUG_REG9.gfx_se_switch_p6`: bit 1, access unknown.
   @inlinable public static var gfx_se_switch_p6: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.null_eoi_xfer_prim1_p6`: bit 2, rw.
+  /// `IA_DEBUG_REG9.null_eoi_xfer_prim1_p6`: bit 2, access unknown.
   @inlinable public static var null_eoi_xfer_prim1_p6: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.null_eoi_xfer_prim0_p6`: bit 3, rw.
+  /// `IA_DEBUG_REG9.null_eoi_xfer_prim0_p6`: bit 3, access unknown.
   @inlinable public static var null_eoi_xfer_prim0_p6: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim1_eoi_p6`: bit 4, rw.
+  /// `IA_DEBUG_REG9.prim1_eoi_p6`: bit 4, access unknown.
   @inlinable public static var prim1_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IA_DEBUG_REG9.prim0_eoi_p6`: bit 5, rw.
+  /// `IA_DEBUG_REG9.prim0_eoi_p6`: bit 5, access unknown.
   @inlinable public static var prim0_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IA_DEBUG_REG9.prim1_valid_eopg_p6`: bit 6, rw.
+  /// `IA_DEBUG_REG9.prim1_valid_eopg_p6`: bit 6, access unknown.
   @inlinable public static var prim1_valid_eopg_p6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim0_valid_eopg_p6`: bit 7, rw.
+  /// `IA_DEBUG_REG9.prim0_valid_eopg_p6`: bit 7, access unknown.
   @inlinable public static var prim0_valid_eopg_p6: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim1_to_other_se_p6`: bit 8, rw.
+  /// `IA_DEBUG_REG9.prim1_to_other_se_p6`: bit 8, access unknown.
   @inlinable public static var prim1_to_other_se_p6: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.eopg_on_last_prim_p6`: bit 9, rw.
+  /// `IA_DEBUG_REG9.eopg_on_last_prim_p6`: bit 9, access unknown.
   @inlinable public static var eopg_on_last_prim_p6: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.eopg_between_prims_p6`: bit 10, rw.
+  /// `IA_DEBUG_REG9.eopg_between_prims_p6`: bit 10, access unknown.
   @inlinable public static var eopg_between_prims_p6: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim_count_eq_group_size_p6`: bit 11, rw.
+  /// `IA_DEBUG_REG9.prim_count_eq_group_size_p6`: bit 11, access unknown.
   @inlinable public static var prim_count_eq_group_size_p6: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim_count_gt_group_size_p6`: bit 12, rw.
+  /// `IA_DEBUG_REG9.prim_count_gt_group_size_p6`: bit 12, access unknown.
   @inlinable public static var prim_count_gt_group_size_p6: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.two_prim_output_p5_q`: bit 13, rw.
+  /// `IA_DEBUG_REG9.two_prim_output_p5_q`: bit 13, access unknown.
   @inlinable public static var two_prim_output_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.SPARE0`: bit 14, rw.
+  /// `IA_DEBUG_REG9.SPARE0`: bit 14, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `IA_DEBUG_REG9.SPARE1`: bit 15, rw.
+  /// `IA_DEBUG_REG9.SPARE1`: bit 15, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `IA_DEBUG_REG9.shift_vect_end_of_packet_p5_q`: bit 16, rw.
+  /// `IA_DEBUG_REG9.shift_vect_end_of_packet_p5_q`: bit 16, access unknown.
   @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim1_xfer_p6`: bit 17, rw.
+  /// `IA_DEBUG_REG9.prim1_xfer_p6`: bit 17, access unknown.
   @inlinable public static var prim1_xfer_p6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IA_DEBUG_REG9.grp_se1_fifo_empty`: bit 18, rw.
+  /// `IA_DEBUG_REG9.grp_se1_fifo_empty`: bit 18, access unknown.
   @inlinable public static var grp_se1_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.grp_se1_fifo_full`: bit 19, rw.
+  /// `IA_DEBUG_REG9.grp_se1_fifo_full`: bit 19, access unknown.
   @inlinable public static var grp_se1_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `IA_DEBUG_REG9.prim_counter_q`: bits 31:20, rw.
+  /// `IA_DEBUG_REG9.prim_counter_q`: bits 31:20, access unknown.
   @inlinable public static var prim_counter_q: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 12)
   }
 }
 
-/// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_DEBUG_REG0 REG0_FIELD0@0:2 REG0_FIELD1@2:2")
   }
 
-  /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, rw.
+  /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, access unknown.
   @inlinable public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `PA_SC_DEBUG_REG0.REG0_FIELD1`: bits 3:2, rw.
+  /// `PA_SC_DEBUG_REG0.REG0_FIELD1`: bits 3:2, access unknown.
   @inlinable public static var REG0_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
-/// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), rw, reset 0x0000_0000.
+/// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_DEBUG_REG1 REG1_FIELD0@0:2 REG1_FIELD1@2:2")
   }
 
-  /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, rw.
+  /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, access unknown.
   @inlinable public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `PA_SC_DEBUG_REG1.REG1_FIELD1`: bits 3:2, rw.
+  /// `PA_SC_DEBUG_REG1.REG1_FIELD1`: bits 3:2, access unknown.
   @inlinable public static var REG1_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
-/// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG0 su_baryc_cntl_state@0:2 su_cntl_state@2:4 pmode_state@8:6 ge_stallb@14:1 geom_enable@15:1 su_clip_baryc_free@16:2 su_clip_rtr@18:1 pfifo_busy@19:1 su_cntl_busy@20:1 geom_busy@21:1 event_id_gated@22:6 event_gated@28:1 pmode_prim_gated@29:1 su_dyn_sclk_vld@30:1 cl_dyn_sclk_vld@31:1")
   }
 
-  /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, rw.
+  /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, access unknown.
   @inlinable public static var su_baryc_cntl_state: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `SETUP_DEBUG_REG0.su_cntl_state`: bits 5:2, rw.
+  /// `SETUP_DEBUG_REG0.su_cntl_state`: bits 5:2, access unknown.
   @inlinable public static var su_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `SETUP_DEBUG_REG0.pmode_state`: bits 13:8, rw.
+  /// `SETUP_DEBUG_REG0.pmode_state`: bits 13:8, access unknown.
   @inlinable public static var pmode_state: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `SETUP_DEBUG_REG0.ge_stallb`: bit 14, rw.
+  /// `SETUP_DEBUG_REG0.ge_stallb`: bit 14, access unknown.
   @inlinable public static var ge_stallb: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.geom_enable`: bit 15, rw.
+  /// `SETUP_DEBUG_REG0.geom_enable`: bit 15, access unknown.
   @inlinable public static var geom_enable: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.su_clip_baryc_free`: bits 17:16, rw.
+  /// `SETUP_DEBUG_REG0.su_clip_baryc_free`: bits 17:16, access unknown.
   @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
-  /// `SETUP_DEBUG_REG0.su_clip_rtr`: bit 18, rw.
+  /// `SETUP_DEBUG_REG0.su_clip_rtr`: bit 18, access unknown.
   @inlinable public static var su_clip_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.pfifo_busy`: bit 19, rw.
+  /// `SETUP_DEBUG_REG0.pfifo_busy`: bit 19, access unknown.
   @inlinable public static var pfifo_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.su_cntl_busy`: bit 20, rw.
+  /// `SETUP_DEBUG_REG0.su_cntl_busy`: bit 20, access unknown.
   @inlinable public static var su_cntl_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.geom_busy`: bit 21, rw.
+  /// `SETUP_DEBUG_REG0.geom_busy`: bit 21, access unknown.
   @inlinable public static var geom_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.event_id_gated`: bits 27:22, rw.
+  /// `SETUP_DEBUG_REG0.event_id_gated`: bits 27:22, access unknown.
   @inlinable public static var event_id_gated: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 6)
   }
 
-  /// `SETUP_DEBUG_REG0.event_gated`: bit 28, rw.
+  /// `SETUP_DEBUG_REG0.event_gated`: bit 28, access unknown.
   @inlinable public static var event_gated: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SETUP_DEBUG_REG0.pmode_prim_gated`: bit 29, rw.
+  /// `SETUP_DEBUG_REG0.pmode_prim_gated`: bit 29, access unknown.
   @inlinable public static var pmode_prim_gated: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SETUP_DEBUG_REG0.su_dyn_sclk_vld`: bit 30, rw.
+  /// `SETUP_DEBUG_REG0.su_dyn_sclk_vld`: bit 30, access unknown.
   @inlinable public static var su_dyn_sclk_vld: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SETUP_DEBUG_REG0.cl_dyn_sclk_vld`: bit 31, rw.
+  /// `SETUP_DEBUG_REG0.cl_dyn_sclk_vld`: bit 31, access unknown.
   @inlinable public static var cl_dyn_sclk_vld: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x19, resetValue: 0x0000_0000,
+      offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG1 y_sort0_gated_23_8@0:16 x_sort0_gated_23_8@16:16")
   }
 
-  /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, rw.
+  /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, access unknown.
   @inlinable public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SETUP_DEBUG_REG1.x_sort0_gated_23_8`: bits 31:16, rw.
+  /// `SETUP_DEBUG_REG1.x_sort0_gated_23_8`: bits 31:16, access unknown.
   @inlinable public static var x_sort0_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1A, resetValue: 0x0000_0000,
+      offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG2 y_sort1_gated_23_8@0:16 x_sort1_gated_23_8@16:16")
   }
 
-  /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, rw.
+  /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, access unknown.
   @inlinable public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SETUP_DEBUG_REG2.x_sort1_gated_23_8`: bits 31:16, rw.
+  /// `SETUP_DEBUG_REG2.x_sort1_gated_23_8`: bits 31:16, access unknown.
   @inlinable public static var x_sort1_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B, resetValue: 0x0000_0000,
+      offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG3 y_sort2_gated_23_8@0:16 x_sort2_gated_23_8@16:16")
   }
 
-  /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, rw.
+  /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, access unknown.
   @inlinable public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SETUP_DEBUG_REG3.x_sort2_gated_23_8`: bits 31:16, rw.
+  /// `SETUP_DEBUG_REG3.x_sort2_gated_23_8`: bits 31:16, access unknown.
   @inlinable public static var x_sort2_gated_23_8: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C, resetValue: 0x0000_0000,
+      offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG4 attr_indx_sort0_gated@0:14 null_prim_gated@14:1 backfacing_gated@15:1 st_indx_gated@16:3 clipped_gated@19:1 dealloc_slot_gated@20:3 xmajor_gated@23:1 diamond_rule_gated@24:2 type_gated@26:3 fpov_gated@29:2 eop_gated@31:1")
   }
 
-  /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, rw.
+  /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, access unknown.
   @inlinable public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `SETUP_DEBUG_REG4.null_prim_gated`: bit 14, rw.
+  /// `SETUP_DEBUG_REG4.null_prim_gated`: bit 14, access unknown.
   @inlinable public static var null_prim_gated: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SETUP_DEBUG_REG4.backfacing_gated`: bit 15, rw.
+  /// `SETUP_DEBUG_REG4.backfacing_gated`: bit 15, access unknown.
   @inlinable public static var backfacing_gated: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SETUP_DEBUG_REG4.st_indx_gated`: bits 18:16, rw.
+  /// `SETUP_DEBUG_REG4.st_indx_gated`: bits 18:16, access unknown.
   @inlinable public static var st_indx_gated: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `SETUP_DEBUG_REG4.clipped_gated`: bit 19, rw.
+  /// `SETUP_DEBUG_REG4.clipped_gated`: bit 19, access unknown.
   @inlinable public static var clipped_gated: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SETUP_DEBUG_REG4.dealloc_slot_gated`: bits 22:20, rw.
+  /// `SETUP_DEBUG_REG4.dealloc_slot_gated`: bits 22:20, access unknown.
   @inlinable public static var dealloc_slot_gated: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `SETUP_DEBUG_REG4.xmajor_gated`: bit 23, rw.
+  /// `SETUP_DEBUG_REG4.xmajor_gated`: bit 23, access unknown.
   @inlinable public static var xmajor_gated: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SETUP_DEBUG_REG4.diamond_rule_gated`: bits 25:24, rw.
+  /// `SETUP_DEBUG_REG4.diamond_rule_gated`: bits 25:24, access unknown.
   @inlinable public static var diamond_rule_gated: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `SETUP_DEBUG_REG4.type_gated`: bits 28:26, rw.
+  /// `SETUP_DEBUG_REG4.type_gated`: bits 28:26, access unknown.
   @inlinable public static var type_gated: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
-  /// `SETUP_DEBUG_REG4.fpov_gated`: bits 30:29, rw.
+  /// `SETUP_DEBUG_REG4.fpov_gated`: bits 30:29, access unknown.
   @inlinable public static var fpov_gated: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
-  /// `SETUP_DEBUG_REG4.eop_gated`: bit 31, rw.
+  /// `SETUP_DEBUG_REG4.eop_gated`: bit 31, access unknown.
   @inlinable public static var eop_gated: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D, resetValue: 0x0000_0000,
+      offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SETUP_DEBUG_REG5 attr_indx_sort2_gated@0:14 attr_indx_sort1_gated@14:14 provoking_vtx_gated@28:2 valid_prim_gated@30:1 pa_reg_sclk_vld@31:1")
   }
 
-  /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, rw.
+  /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, access unknown.
   @inlinable public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
-  /// `SETUP_DEBUG_REG5.attr_indx_sort1_gated`: bits 27:14, rw.
+  /// `SETUP_DEBUG_REG5.attr_indx_sort1_gated`: bits 27:14, access unknown.
   @inlinable public static var attr_indx_sort1_gated: RegisterField<Self, UInt16> {
     .init(lsb: 14, width: 14)
   }
 
-  /// `SETUP_DEBUG_REG5.provoking_vtx_gated`: bits 29:28, rw.
+  /// `SETUP_DEBUG_REG5.provoking_vtx_gated`: bits 29:28, access unknown.
   @inlinable public static var provoking_vtx_gated: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `SETUP_DEBUG_REG5.valid_prim_gated`: bit 30, rw.
+  /// `SETUP_DEBUG_REG5.valid_prim_gated`: bit 30, access unknown.
   @inlinable public static var valid_prim_gated: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SETUP_DEBUG_REG5.pa_reg_sclk_vld`: bit 31, rw.
+  /// `SETUP_DEBUG_REG5.pa_reg_sclk_vld`: bit 31, access unknown.
   @inlinable public static var pa_reg_sclk_vld: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SQ_DEBUG_STS_LOCAL`: gfx_8_0 register, index 0x8 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SQ_DEBUG_STS_LOCAL`: gfx_8_0 register, index 0x8 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DEBUG_STS_LOCAL BUSY@0:1 WAVE_LEVEL@4:6")
   }
 
-  /// `SQ_DEBUG_STS_LOCAL.BUSY`: bit 0, rw.
+  /// `SQ_DEBUG_STS_LOCAL.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_DEBUG_STS_LOCAL.WAVE_LEVEL`: bits 9:4, rw.
+  /// `SQ_DEBUG_STS_LOCAL.WAVE_LEVEL`: bits 9:4, access unknown.
   @inlinable public static var WAVE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 }
 
-/// `SQ_DEBUG_CTRL_LOCAL`: gfx_8_0 register, index 0x9 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SQ_DEBUG_CTRL_LOCAL`: gfx_8_0 register, index 0x9 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_CTRL_LOCAL: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_DEBUG_CTRL_LOCAL UNUSED@0:8")
   }
 
-  /// `SQ_DEBUG_CTRL_LOCAL.UNUSED`: bits 7:0, rw.
+  /// `SQ_DEBUG_CTRL_LOCAL.UNUSED`: bits 7:0, access unknown.
   @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_INTERRUPT_WORD_AUTO`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SQ_INTERRUPT_WORD_AUTO`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
 public enum SQ_INTERRUPT_WORD_AUTO: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C0, resetValue: 0x0000_0000,
+      offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INTERRUPT_WORD_AUTO THREAD_TRACE@0:1 WLT@1:1 THREAD_TRACE_BUF_FULL@2:1 REG_TIMESTAMP@3:1 CMD_TIMESTAMP@4:1 HOST_CMD_OVERFLOW@5:1 HOST_REG_OVERFLOW@6:1 IMMED_OVERFLOW@7:1 SE_ID@24:2 ENCODING@26:2")
   }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE`: bit 0, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE`: bit 0, access unknown.
   @inlinable public static var THREAD_TRACE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.WLT`: bit 1, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.WLT`: bit 1, access unknown.
   @inlinable public static var WLT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE_BUF_FULL`: bit 2, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE_BUF_FULL`: bit 2, access unknown.
   @inlinable public static var THREAD_TRACE_BUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.REG_TIMESTAMP`: bit 3, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.REG_TIMESTAMP`: bit 3, access unknown.
   @inlinable public static var REG_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.CMD_TIMESTAMP`: bit 4, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.CMD_TIMESTAMP`: bit 4, access unknown.
   @inlinable public static var CMD_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.HOST_CMD_OVERFLOW`: bit 5, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.HOST_CMD_OVERFLOW`: bit 5, access unknown.
   @inlinable public static var HOST_CMD_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.HOST_REG_OVERFLOW`: bit 6, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.HOST_REG_OVERFLOW`: bit 6, access unknown.
   @inlinable public static var HOST_REG_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.IMMED_OVERFLOW`: bit 7, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.IMMED_OVERFLOW`: bit 7, access unknown.
   @inlinable public static var IMMED_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.SE_ID`: bits 25:24, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.SE_ID`: bits 25:24, access unknown.
   @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_INTERRUPT_WORD_AUTO.ENCODING`: bits 27:26, rw.
+  /// `SQ_INTERRUPT_WORD_AUTO.ENCODING`: bits 27:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
-/// `SQ_INTERRUPT_WORD_CMN`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SQ_INTERRUPT_WORD_CMN`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_WORD_CMN: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C0, resetValue: 0x0000_0000,
+      offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INTERRUPT_WORD_CMN SE_ID@24:2 ENCODING@26:2")
   }
 
-  /// `SQ_INTERRUPT_WORD_CMN.SE_ID`: bits 25:24, rw.
+  /// `SQ_INTERRUPT_WORD_CMN.SE_ID`: bits 25:24, access unknown.
   @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_INTERRUPT_WORD_CMN.ENCODING`: bits 27:26, rw.
+  /// `SQ_INTERRUPT_WORD_CMN.ENCODING`: bits 27:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
-/// `SQ_INTERRUPT_WORD_WAVE`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SQ_INTERRUPT_WORD_WAVE`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
 public enum SQ_INTERRUPT_WORD_WAVE: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C0, resetValue: 0x0000_0000,
+      offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_INTERRUPT_WORD_WAVE DATA@0:8 SH_ID@8:1 PRIV@9:1 VM_ID@10:4 WAVE_ID@14:4 SIMD_ID@18:2 CU_ID@20:4 SE_ID@24:2 ENCODING@26:2")
   }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.DATA`: bits 7:0, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.DATA`: bits 7:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.SH_ID`: bit 8, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.SH_ID`: bit 8, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.PRIV`: bit 9, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.PRIV`: bit 9, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.VM_ID`: bits 13:10, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.VM_ID`: bits 13:10, access unknown.
   @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.WAVE_ID`: bits 17:14, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.WAVE_ID`: bits 17:14, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.SIMD_ID`: bits 19:18, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.SIMD_ID`: bits 19:18, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.CU_ID`: bits 23:20, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.CU_ID`: bits 23:20, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.SE_ID`: bits 25:24, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.SE_ID`: bits 25:24, access unknown.
   @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_INTERRUPT_WORD_WAVE.ENCODING`: bits 27:26, rw.
+  /// `SQ_INTERRUPT_WORD_WAVE.ENCODING`: bits 27:26, access unknown.
   @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
-/// `SXIFCCG_DEBUG_REG0`: gfx_8_0 register, index 0x14 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SXIFCCG_DEBUG_REG0`: gfx_8_0 register, index 0x14 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SXIFCCG_DEBUG_REG0 position_address@0:6 point_address@6:3 sx_pending_rd_state_var_indx@9:3 sx_pending_rd_req_mask@12:4 sx_pending_rd_pci@16:10 sx_pending_rd_aux_sel@26:2 sx_pending_rd_sp_id@28:2 sx_pending_rd_aux_inc@30:1 sx_pending_rd_advance@31:1")
   }
 
-  /// `SXIFCCG_DEBUG_REG0.position_address`: bits 5:0, rw.
+  /// `SXIFCCG_DEBUG_REG0.position_address`: bits 5:0, access unknown.
   @inlinable public static var position_address: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.point_address`: bits 8:6, rw.
+  /// `SXIFCCG_DEBUG_REG0.point_address`: bits 8:6, access unknown.
   @inlinable public static var point_address: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_state_var_indx`: bits 11:9, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_state_var_indx`: bits 11:9, access unknown.
   @inlinable public static var sx_pending_rd_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_req_mask`: bits 15:12, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_req_mask`: bits 15:12, access unknown.
   @inlinable public static var sx_pending_rd_req_mask: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_pci`: bits 25:16, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_pci`: bits 25:16, access unknown.
   @inlinable public static var sx_pending_rd_pci: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_sel`: bits 27:26, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_sel`: bits 27:26, access unknown.
   @inlinable public static var sx_pending_rd_aux_sel: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_sp_id`: bits 29:28, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_sp_id`: bits 29:28, access unknown.
   @inlinable public static var sx_pending_rd_sp_id: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_inc`: bit 30, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_inc`: bit 30, access unknown.
   @inlinable public static var sx_pending_rd_aux_inc: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_advance`: bit 31, rw.
+  /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_advance`: bit 31, access unknown.
   @inlinable public static var sx_pending_rd_advance: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SXIFCCG_DEBUG_REG1`: gfx_8_0 register, index 0x15 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SXIFCCG_DEBUG_REG1`: gfx_8_0 register, index 0x15 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x15, resetValue: 0x0000_0000,
+      offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SXIFCCG_DEBUG_REG1 available_positions@0:7 sx_receive_indx@7:3 sx_pending_fifo_contents@10:5 statevar_bits_vs_out_misc_vec_ena@15:1 statevar_bits_disable_sp@16:4 aux_sel@20:2 sx_to_pa_empty_1@22:1 sx_to_pa_empty_0@23:1 pasx_req_cnt_1@24:4 pasx_req_cnt_0@28:4")
   }
 
-  /// `SXIFCCG_DEBUG_REG1.available_positions`: bits 6:0, rw.
+  /// `SXIFCCG_DEBUG_REG1.available_positions`: bits 6:0, access unknown.
   @inlinable public static var available_positions: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.sx_receive_indx`: bits 9:7, rw.
+  /// `SXIFCCG_DEBUG_REG1.sx_receive_indx`: bits 9:7, access unknown.
   @inlinable public static var sx_receive_indx: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 3)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.sx_pending_fifo_contents`: bits 14:10, rw.
+  /// `SXIFCCG_DEBUG_REG1.sx_pending_fifo_contents`: bits 14:10, access unknown.
   @inlinable public static var sx_pending_fifo_contents: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.statevar_bits_vs_out_misc_vec_ena`: bit 15, rw.
+  /// `SXIFCCG_DEBUG_REG1.statevar_bits_vs_out_misc_vec_ena`: bit 15, access unknown.
   @inlinable public static var statevar_bits_vs_out_misc_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.statevar_bits_disable_sp`: bits 19:16, rw.
+  /// `SXIFCCG_DEBUG_REG1.statevar_bits_disable_sp`: bits 19:16, access unknown.
   @inlinable public static var statevar_bits_disable_sp: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.aux_sel`: bits 21:20, rw.
+  /// `SXIFCCG_DEBUG_REG1.aux_sel`: bits 21:20, access unknown.
   @inlinable public static var aux_sel: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_1`: bit 22, rw.
+  /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_1`: bit 22, access unknown.
   @inlinable public static var sx_to_pa_empty_1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_0`: bit 23, rw.
+  /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_0`: bit 23, access unknown.
   @inlinable public static var sx_to_pa_empty_0: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_1`: bits 27:24, rw.
+  /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_1`: bits 27:24, access unknown.
   @inlinable public static var pasx_req_cnt_1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_0`: bits 31:28, rw.
+  /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_0`: bits 31:28, access unknown.
   @inlinable public static var pasx_req_cnt_0: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `SXIFCCG_DEBUG_REG2`: gfx_8_0 register, index 0x16 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SXIFCCG_DEBUG_REG2`: gfx_8_0 register, index 0x16 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SXIFCCG_DEBUG_REG2 param_cache_base@0:7 sx_aux@7:2 sx_request_indx@9:6 req_active_verts_loaded@15:1 req_active_verts@16:7 vgt_to_ccgen_state_var_indx@23:3 vgt_to_ccgen_active_verts@26:6")
   }
 
-  /// `SXIFCCG_DEBUG_REG2.param_cache_base`: bits 6:0, rw.
+  /// `SXIFCCG_DEBUG_REG2.param_cache_base`: bits 6:0, access unknown.
   @inlinable public static var param_cache_base: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `SXIFCCG_DEBUG_REG2.sx_aux`: bits 8:7, rw.
+  /// `SXIFCCG_DEBUG_REG2.sx_aux`: bits 8:7, access unknown.
   @inlinable public static var sx_aux: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
-  /// `SXIFCCG_DEBUG_REG2.sx_request_indx`: bits 14:9, rw.
+  /// `SXIFCCG_DEBUG_REG2.sx_request_indx`: bits 14:9, access unknown.
   @inlinable public static var sx_request_indx: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 6)
   }
 
-  /// `SXIFCCG_DEBUG_REG2.req_active_verts_loaded`: bit 15, rw.
+  /// `SXIFCCG_DEBUG_REG2.req_active_verts_loaded`: bit 15, access unknown.
   @inlinable public static var req_active_verts_loaded: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG2.req_active_verts`: bits 22:16, rw.
+  /// `SXIFCCG_DEBUG_REG2.req_active_verts`: bits 22:16, access unknown.
   @inlinable public static var req_active_verts: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 7)
   }
 
-  /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_state_var_indx`: bits 25:23, rw.
+  /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_state_var_indx`: bits 25:23, access unknown.
   @inlinable public static var vgt_to_ccgen_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_active_verts`: bits 31:26, rw.
+  /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_active_verts`: bits 31:26, access unknown.
   @inlinable public static var vgt_to_ccgen_active_verts: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `SXIFCCG_DEBUG_REG3`: gfx_8_0 register, index 0x17 of space `ix_sxifccg` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SXIFCCG_DEBUG_REG3`: gfx_8_0 register, index 0x17 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x17, resetValue: 0x0000_0000,
+      offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SXIFCCG_DEBUG_REG3 ALWAYS_ZERO@0:8 vertex_fifo_entriesavailable@8:4 statevar_bits_vs_out_ccdist1_vec_ena@12:1 statevar_bits_vs_out_ccdist0_vec_ena@13:1 available_positions@14:7 current_state@21:2 vertex_fifo_empty@23:1 vertex_fifo_full@24:1 sx0_receive_fifo_empty@25:1 sx0_receive_fifo_full@26:1 vgt_to_ccgen_fifo_empty@27:1 vgt_to_ccgen_fifo_full@28:1 ccgen_to_clipcc_fifo_full@29:1 sx0_receive_fifo_write@30:1 ccgen_to_clipcc_write@31:1")
   }
 
-  /// `SXIFCCG_DEBUG_REG3.ALWAYS_ZERO`: bits 7:0, rw.
+  /// `SXIFCCG_DEBUG_REG3.ALWAYS_ZERO`: bits 7:0, access unknown.
   @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_entriesavailable`: bits 11:8, rw.
+  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_entriesavailable`: bits 11:8, access unknown.
   @inlinable public static var vertex_fifo_entriesavailable: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist1_vec_ena`: bit 12, rw.
+  /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist1_vec_ena`: bit 12, access unknown.
   @inlinable public static var statevar_bits_vs_out_ccdist1_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist0_vec_ena`: bit 13, rw.
+  /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist0_vec_ena`: bit 13, access unknown.
   @inlinable public static var statevar_bits_vs_out_ccdist0_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.available_positions`: bits 20:14, rw.
+  /// `SXIFCCG_DEBUG_REG3.available_positions`: bits 20:14, access unknown.
   @inlinable public static var available_positions: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 7)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.current_state`: bits 22:21, rw.
+  /// `SXIFCCG_DEBUG_REG3.current_state`: bits 22:21, access unknown.
   @inlinable public static var current_state: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_empty`: bit 23, rw.
+  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_empty`: bit 23, access unknown.
   @inlinable public static var vertex_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_full`: bit 24, rw.
+  /// `SXIFCCG_DEBUG_REG3.vertex_fifo_full`: bit 24, access unknown.
   @inlinable public static var vertex_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_empty`: bit 25, rw.
+  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_empty`: bit 25, access unknown.
   @inlinable public static var sx0_receive_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_full`: bit 26, rw.
+  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_full`: bit 26, access unknown.
   @inlinable public static var sx0_receive_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_empty`: bit 27, rw.
+  /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_empty`: bit 27, access unknown.
   @inlinable public static var vgt_to_ccgen_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_full`: bit 28, rw.
+  /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_full`: bit 28, access unknown.
   @inlinable public static var vgt_to_ccgen_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_fifo_full`: bit 29, rw.
+  /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_fifo_full`: bit 29, access unknown.
   @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_write`: bit 30, rw.
+  /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_write`: bit 30, access unknown.
   @inlinable public static var sx0_receive_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_write`: bit 31, rw.
+  /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_write`: bit 31, access unknown.
   @inlinable public static var ccgen_to_clipcc_write: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG0 vgt_busy_extended@0:1 SPARE9@1:1 vgt_busy@2:1 SPARE8@3:1 SPARE7@4:1 SPARE6@5:1 SPARE5@6:1 SPARE4@7:1 pi_busy@8:1 vr_pi_busy@9:1 pt_pi_busy@10:1 te_pi_busy@11:1 gs_busy@12:1 rcm_busy@13:1 tm_busy@14:1 cm_busy@15:1 gog_busy@16:1 frmt_busy@17:1 SPARE10@18:1 te11_pi_busy@19:1 SPARE3@20:1 combined_out_busy@21:1 spi_vs_interfaces_busy@22:1 pa_interfaces_busy@23:1 reg_clk_busy@24:1 SPARE2@25:1 core_clk_busy@26:1 gs_clk_busy@27:1 SPARE1@28:1 sclk_core_vld@29:1 sclk_gs_vld@30:1 SPARE0@31:1")
   }
 
-  /// `VGT_DEBUG_REG0.vgt_busy_extended`: bit 0, rw.
+  /// `VGT_DEBUG_REG0.vgt_busy_extended`: bit 0, access unknown.
   @inlinable public static var vgt_busy_extended: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VGT_DEBUG_REG0.SPARE9`: bit 1, rw.
+  /// `VGT_DEBUG_REG0.SPARE9`: bit 1, access unknown.
   @inlinable public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG0.vgt_busy`: bit 2, rw.
+  /// `VGT_DEBUG_REG0.vgt_busy`: bit 2, access unknown.
   @inlinable public static var vgt_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE8`: bit 3, rw.
+  /// `VGT_DEBUG_REG0.SPARE8`: bit 3, access unknown.
   @inlinable public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE7`: bit 4, rw.
+  /// `VGT_DEBUG_REG0.SPARE7`: bit 4, access unknown.
   @inlinable public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE6`: bit 5, rw.
+  /// `VGT_DEBUG_REG0.SPARE6`: bit 5, access unknown.
   @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE5`: bit 6, rw.
+  /// `VGT_DEBUG_REG0.SPARE5`: bit 6, access unknown.
   @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE4`: bit 7, rw.
+  /// `VGT_DEBUG_REG0.SPARE4`: bit 7, access unknown.
   @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG0.pi_busy`: bit 8, rw.
+  /// `VGT_DEBUG_REG0.pi_busy`: bit 8, access unknown.
   @inlinable public static var pi_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG0.vr_pi_busy`: bit 9, rw.
+  /// `VGT_DEBUG_REG0.vr_pi_busy`: bit 9, access unknown.
   @inlinable public static var vr_pi_busy: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG0.pt_pi_busy`: bit 10, rw.
+  /// `VGT_DEBUG_REG0.pt_pi_busy`: bit 10, access unknown.
   @inlinable public static var pt_pi_busy: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG0.te_pi_busy`: bit 11, rw.
+  /// `VGT_DEBUG_REG0.te_pi_busy`: bit 11, access unknown.
   @inlinable public static var te_pi_busy: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG0.gs_busy`: bit 12, rw.
+  /// `VGT_DEBUG_REG0.gs_busy`: bit 12, access unknown.
   @inlinable public static var gs_busy: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `VGT_DEBUG_REG0.rcm_busy`: bit 13, rw.
+  /// `VGT_DEBUG_REG0.rcm_busy`: bit 13, access unknown.
   @inlinable public static var rcm_busy: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG0.tm_busy`: bit 14, rw.
+  /// `VGT_DEBUG_REG0.tm_busy`: bit 14, access unknown.
   @inlinable public static var tm_busy: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_DEBUG_REG0.cm_busy`: bit 15, rw.
+  /// `VGT_DEBUG_REG0.cm_busy`: bit 15, access unknown.
   @inlinable public static var cm_busy: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG0.gog_busy`: bit 16, rw.
+  /// `VGT_DEBUG_REG0.gog_busy`: bit 16, access unknown.
   @inlinable public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `VGT_DEBUG_REG0.frmt_busy`: bit 17, rw.
+  /// `VGT_DEBUG_REG0.frmt_busy`: bit 17, access unknown.
   @inlinable public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE10`: bit 18, rw.
+  /// `VGT_DEBUG_REG0.SPARE10`: bit 18, access unknown.
   @inlinable public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VGT_DEBUG_REG0.te11_pi_busy`: bit 19, rw.
+  /// `VGT_DEBUG_REG0.te11_pi_busy`: bit 19, access unknown.
   @inlinable public static var te11_pi_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE3`: bit 20, rw.
+  /// `VGT_DEBUG_REG0.SPARE3`: bit 20, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VGT_DEBUG_REG0.combined_out_busy`: bit 21, rw.
+  /// `VGT_DEBUG_REG0.combined_out_busy`: bit 21, access unknown.
   @inlinable public static var combined_out_busy: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG0.spi_vs_interfaces_busy`: bit 22, rw.
+  /// `VGT_DEBUG_REG0.spi_vs_interfaces_busy`: bit 22, access unknown.
   @inlinable public static var spi_vs_interfaces_busy: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG0.pa_interfaces_busy`: bit 23, rw.
+  /// `VGT_DEBUG_REG0.pa_interfaces_busy`: bit 23, access unknown.
   @inlinable public static var pa_interfaces_busy: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG0.reg_clk_busy`: bit 24, rw.
+  /// `VGT_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
   @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE2`: bit 25, rw.
+  /// `VGT_DEBUG_REG0.SPARE2`: bit 25, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `VGT_DEBUG_REG0.core_clk_busy`: bit 26, rw.
+  /// `VGT_DEBUG_REG0.core_clk_busy`: bit 26, access unknown.
   @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `VGT_DEBUG_REG0.gs_clk_busy`: bit 27, rw.
+  /// `VGT_DEBUG_REG0.gs_clk_busy`: bit 27, access unknown.
   @inlinable public static var gs_clk_busy: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE1`: bit 28, rw.
+  /// `VGT_DEBUG_REG0.SPARE1`: bit 28, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `VGT_DEBUG_REG0.sclk_core_vld`: bit 29, rw.
+  /// `VGT_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
   @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `VGT_DEBUG_REG0.sclk_gs_vld`: bit 30, rw.
+  /// `VGT_DEBUG_REG0.sclk_gs_vld`: bit 30, access unknown.
   @inlinable public static var sclk_gs_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG0.SPARE0`: bit 31, rw.
+  /// `VGT_DEBUG_REG0.SPARE0`: bit 31, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG1 SPARE9@0:1 SPARE8@1:1 SPARE7@2:1 SPARE6@3:1 SPARE5@4:1 SPARE4@5:1 SPARE3@6:1 SPARE2@7:1 SPARE1@8:1 SPARE0@9:1 pi_vr_valid@10:1 vr_pi_read@11:1 pi_pt_valid@12:1 pt_pi_read@13:1 pi_te_valid@14:1 te_grp_read@15:1 vr_out_indx_valid@16:1 SPARE12@17:1 vr_out_prim_valid@18:1 SPARE11@19:1 pt_out_indx_valid@20:1 SPARE10@21:1 pt_out_prim_valid@22:1 SPARE23@23:1 te_out_data_valid@24:1 SPARE25@25:1 pi_gs_valid@26:1 gs_pi_read@27:1 gog_out_indx_valid@28:1 out_indx_read@29:1 gog_out_prim_valid@30:1 out_prim_read@31:1")
   }
 
-  /// `VGT_DEBUG_REG1.SPARE9`: bit 0, rw.
+  /// `VGT_DEBUG_REG1.SPARE9`: bit 0, access unknown.
   @inlinable public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE8`: bit 1, rw.
+  /// `VGT_DEBUG_REG1.SPARE8`: bit 1, access unknown.
   @inlinable public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE7`: bit 2, rw.
+  /// `VGT_DEBUG_REG1.SPARE7`: bit 2, access unknown.
   @inlinable public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE6`: bit 3, rw.
+  /// `VGT_DEBUG_REG1.SPARE6`: bit 3, access unknown.
   @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE5`: bit 4, rw.
+  /// `VGT_DEBUG_REG1.SPARE5`: bit 4, access unknown.
   @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE4`: bit 5, rw.
+  /// `VGT_DEBUG_REG1.SPARE4`: bit 5, access unknown.
   @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE3`: bit 6, rw.
+  /// `VGT_DEBUG_REG1.SPARE3`: bit 6, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE2`: bit 7, rw.
+  /// `VGT_DEBUG_REG1.SPARE2`: bit 7, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE1`: bit 8, rw.
+  /// `VGT_DEBUG_REG1.SPARE1`: bit 8, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG1.SPARE0`: bit 9, rw.
+  /// `VGT_DEBUG_REG1.SPARE0`: bit 9, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pi_vr_valid`: bit 10, rw.
+  /// `VGT_DEBUG_REG1.pi_vr_valid`: bit 10, access unknown.
   @inlinable public static var pi_vr_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG1.vr_pi_read`: bit 11, rw.
+  /// `VGT_DEBUG_REG1.vr_pi_read`: bit 11, access unknown.
   @inlinable public static var vr_pi_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pi_pt_valid`: bit 12, rw.
+  /// `VGT_DEBUG_REG1.pi_pt_valid`: bit 12, access unknown.
   @inlinable public static var pi_pt_valid: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pt_pi_read`: bit 13, rw.
+  /// `VGT_DEBUG_REG1.pt_pi_read`: bit 13, access unknown.
   @inlinable public static var pt_pi_read: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pi_te_valid`: bit 14, rw.
+  /// `VGT_DEBUG_REG1.pi_te_valid`: bit 14, access unknown.
   @inlinable public static var pi_te_valid: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_DEBUG_REG1.te_grp_read`: bit 15, rw.
+  /// `VGT_DEBUG_REG1.te_grp_read`: bit 15, access unknown.
   @inlinable public static var te_grp_read: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG1.vr_out_indx_valid`: bit 16, rw.
+  /// `VGT_DEBUG_REG1.vr_out_indx_valid`: bit 16, access unknown.
   @inlinable public static var vr_out_indx_valid: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.SPARE12`: bit 17, rw.
+  /// `VGT_DEBUG_REG1.SPARE12`: bit 17, access unknown.
   @inlinable public static var SPARE12: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `VGT_DEBUG_REG1.vr_out_prim_valid`: bit 18, rw.
+  /// `VGT_DEBUG_REG1.vr_out_prim_valid`: bit 18, access unknown.
   @inlinable public static var vr_out_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.SPARE11`: bit 19, rw.
+  /// `VGT_DEBUG_REG1.SPARE11`: bit 19, access unknown.
   @inlinable public static var SPARE11: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pt_out_indx_valid`: bit 20, rw.
+  /// `VGT_DEBUG_REG1.pt_out_indx_valid`: bit 20, access unknown.
   @inlinable public static var pt_out_indx_valid: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.SPARE10`: bit 21, rw.
+  /// `VGT_DEBUG_REG1.SPARE10`: bit 21, access unknown.
   @inlinable public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pt_out_prim_valid`: bit 22, rw.
+  /// `VGT_DEBUG_REG1.pt_out_prim_valid`: bit 22, access unknown.
   @inlinable public static var pt_out_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.SPARE23`: bit 23, rw.
+  /// `VGT_DEBUG_REG1.SPARE23`: bit 23, access unknown.
   @inlinable public static var SPARE23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `VGT_DEBUG_REG1.te_out_data_valid`: bit 24, rw.
+  /// `VGT_DEBUG_REG1.te_out_data_valid`: bit 24, access unknown.
   @inlinable public static var te_out_data_valid: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.SPARE25`: bit 25, rw.
+  /// `VGT_DEBUG_REG1.SPARE25`: bit 25, access unknown.
   @inlinable public static var SPARE25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `VGT_DEBUG_REG1.pi_gs_valid`: bit 26, rw.
+  /// `VGT_DEBUG_REG1.pi_gs_valid`: bit 26, access unknown.
   @inlinable public static var pi_gs_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `VGT_DEBUG_REG1.gs_pi_read`: bit 27, rw.
+  /// `VGT_DEBUG_REG1.gs_pi_read`: bit 27, access unknown.
   @inlinable public static var gs_pi_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG1.gog_out_indx_valid`: bit 28, rw.
+  /// `VGT_DEBUG_REG1.gog_out_indx_valid`: bit 28, access unknown.
   @inlinable public static var gog_out_indx_valid: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.out_indx_read`: bit 29, rw.
+  /// `VGT_DEBUG_REG1.out_indx_read`: bit 29, access unknown.
   @inlinable public static var out_indx_read: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `VGT_DEBUG_REG1.gog_out_prim_valid`: bit 30, rw.
+  /// `VGT_DEBUG_REG1.gog_out_prim_valid`: bit 30, access unknown.
   @inlinable public static var gog_out_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG1.out_prim_read`: bit 31, rw.
+  /// `VGT_DEBUG_REG1.out_prim_read`: bit 31, access unknown.
   @inlinable public static var out_prim_read: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG18`: gfx_8_0 register, index 0x7 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG18`: gfx_8_0 register, index 0x7 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG18: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG18 grp_vr_valid@0:1 pipe0_dr@1:1 pipe1_dr@2:1 vr_grp_read@3:1 pipe0_rtr@4:1 pipe1_rtr@5:1 out_vr_indx_read@6:1 out_vr_prim_read@7:1 indices_to_send_q@8:3 valid_indices@11:1 last_indx_of_prim@12:1 indx0_new_d@13:1 indx1_new_d@14:1 indx2_new_d@15:1 indx2_hit_d@16:1 indx1_hit_d@17:1 indx0_hit_d@18:1 st_vertex_reuse_off_r0_q@19:1 last_group_of_instance_r0_q@20:1 null_primitive_r0_q@21:1 eop_r0_q@22:1 eject_vtx_vect_r1_d@23:1 sub_prim_type_r0_q@24:3 gs_scenario_a_r0_q@27:1 gs_scenario_b_r0_q@28:1 components_valid_r0_q@29:3")
   }
 
-  /// `VGT_DEBUG_REG18.grp_vr_valid`: bit 0, rw.
+  /// `VGT_DEBUG_REG18.grp_vr_valid`: bit 0, access unknown.
   @inlinable public static var grp_vr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG18.pipe0_dr`: bit 1, rw.
+  /// `VGT_DEBUG_REG18.pipe0_dr`: bit 1, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG18.pipe1_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG18.pipe1_dr`: bit 2, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG18.vr_grp_read`: bit 3, rw.
+  /// `VGT_DEBUG_REG18.vr_grp_read`: bit 3, access unknown.
   @inlinable public static var vr_grp_read: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG18.pipe0_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG18.pipe0_rtr`: bit 4, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG18.pipe1_rtr`: bit 5, rw.
+  /// `VGT_DEBUG_REG18.pipe1_rtr`: bit 5, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG18.out_vr_indx_read`: bit 6, rw.
+  /// `VGT_DEBUG_REG18.out_vr_indx_read`: bit 6, access unknown.
   @inlinable public static var out_vr_indx_read: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.out_vr_prim_read`: bit 7, rw.
+  /// `VGT_DEBUG_REG18.out_vr_prim_read`: bit 7, access unknown.
   @inlinable public static var out_vr_prim_read: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.indices_to_send_q`: bits 10:8, rw.
+  /// `VGT_DEBUG_REG18.indices_to_send_q`: bits 10:8, access unknown.
   @inlinable public static var indices_to_send_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `VGT_DEBUG_REG18.valid_indices`: bit 11, rw.
+  /// `VGT_DEBUG_REG18.valid_indices`: bit 11, access unknown.
   @inlinable public static var valid_indices: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG18.last_indx_of_prim`: bit 12, rw.
+  /// `VGT_DEBUG_REG18.last_indx_of_prim`: bit 12, access unknown.
   @inlinable public static var last_indx_of_prim: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.indx0_new_d`: bit 13, rw.
+  /// `VGT_DEBUG_REG18.indx0_new_d`: bit 13, access unknown.
   @inlinable public static var indx0_new_d: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG18.indx1_new_d`: bit 14, rw.
+  /// `VGT_DEBUG_REG18.indx1_new_d`: bit 14, access unknown.
   @inlinable public static var indx1_new_d: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_DEBUG_REG18.indx2_new_d`: bit 15, rw.
+  /// `VGT_DEBUG_REG18.indx2_new_d`: bit 15, access unknown.
   @inlinable public static var indx2_new_d: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG18.indx2_hit_d`: bit 16, rw.
+  /// `VGT_DEBUG_REG18.indx2_hit_d`: bit 16, access unknown.
   @inlinable public static var indx2_hit_d: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `VGT_DEBUG_REG18.indx1_hit_d`: bit 17, rw.
+  /// `VGT_DEBUG_REG18.indx1_hit_d`: bit 17, access unknown.
   @inlinable public static var indx1_hit_d: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `VGT_DEBUG_REG18.indx0_hit_d`: bit 18, rw.
+  /// `VGT_DEBUG_REG18.indx0_hit_d`: bit 18, access unknown.
   @inlinable public static var indx0_hit_d: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VGT_DEBUG_REG18.st_vertex_reuse_off_r0_q`: bit 19, rw.
+  /// `VGT_DEBUG_REG18.st_vertex_reuse_off_r0_q`: bit 19, access unknown.
   @inlinable public static var st_vertex_reuse_off_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.last_group_of_instance_r0_q`: bit 20, rw.
+  /// `VGT_DEBUG_REG18.last_group_of_instance_r0_q`: bit 20, access unknown.
   @inlinable public static var last_group_of_instance_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.null_primitive_r0_q`: bit 21, rw.
+  /// `VGT_DEBUG_REG18.null_primitive_r0_q`: bit 21, access unknown.
   @inlinable public static var null_primitive_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.eop_r0_q`: bit 22, rw.
+  /// `VGT_DEBUG_REG18.eop_r0_q`: bit 22, access unknown.
   @inlinable public static var eop_r0_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `VGT_DEBUG_REG18.eject_vtx_vect_r1_d`: bit 23, rw.
+  /// `VGT_DEBUG_REG18.eject_vtx_vect_r1_d`: bit 23, access unknown.
   @inlinable public static var eject_vtx_vect_r1_d: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.sub_prim_type_r0_q`: bits 26:24, rw.
+  /// `VGT_DEBUG_REG18.sub_prim_type_r0_q`: bits 26:24, access unknown.
   @inlinable public static var sub_prim_type_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `VGT_DEBUG_REG18.gs_scenario_a_r0_q`: bit 27, rw.
+  /// `VGT_DEBUG_REG18.gs_scenario_a_r0_q`: bit 27, access unknown.
   @inlinable public static var gs_scenario_a_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.gs_scenario_b_r0_q`: bit 28, rw.
+  /// `VGT_DEBUG_REG18.gs_scenario_b_r0_q`: bit 28, access unknown.
   @inlinable public static var gs_scenario_b_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG18.components_valid_r0_q`: bits 31:29, rw.
+  /// `VGT_DEBUG_REG18.components_valid_r0_q`: bits 31:29, access unknown.
   @inlinable public static var components_valid_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 3)
   }
 }
 
-/// `VGT_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG8 rcm_busy_q@0:1 rcm_noif_busy_q@1:1 r1_inst_rtr@2:1 spi_gsprim_fifo_busy_q@3:1 spi_esvert_fifo_busy_q@4:1 gs_tbl_valid_r3_q@5:1 valid_r0_q@6:1 valid_r1_q@7:1 valid_r2@8:1 valid_r2_q@9:1 r0_rtr@10:1 r1_rtr@11:1 r2_indx_rtr@12:1 r2_rtr@13:1 es_gs_rtr@14:1 gs_event_fifo_rtr@15:1 tm_rcm_gs_event_rtr@16:1 gs_tbl_r3_rtr@17:1 prim_skid_fifo_empty@18:1 VGT_SPI_gsprim_rtr_q@19:1 tm_rcm_gs_tbl_rtr@20:1 tm_rcm_es_tbl_rtr@21:1 VGT_SPI_esvert_rtr_q@22:1 r2_no_bp_rtr@23:1 hold_for_es_flush@24:1 gs_event_fifo_empty@25:1 gsprim_buff_empty_q@26:1 gsprim_buff_full_q@27:1 te_prim_fifo_empty@28:1 te_prim_fifo_full@29:1 te_vert_fifo_empty@30:1 te_vert_fifo_full@31:1")
   }
 
-  /// `VGT_DEBUG_REG8.rcm_busy_q`: bit 0, rw.
+  /// `VGT_DEBUG_REG8.rcm_busy_q`: bit 0, access unknown.
   @inlinable public static var rcm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG8.rcm_noif_busy_q`: bit 1, rw.
+  /// `VGT_DEBUG_REG8.rcm_noif_busy_q`: bit 1, access unknown.
   @inlinable public static var rcm_noif_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.r1_inst_rtr`: bit 2, rw.
+  /// `VGT_DEBUG_REG8.r1_inst_rtr`: bit 2, access unknown.
   @inlinable public static var r1_inst_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG8.spi_gsprim_fifo_busy_q`: bit 3, rw.
+  /// `VGT_DEBUG_REG8.spi_gsprim_fifo_busy_q`: bit 3, access unknown.
   @inlinable public static var spi_gsprim_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.spi_esvert_fifo_busy_q`: bit 4, rw.
+  /// `VGT_DEBUG_REG8.spi_esvert_fifo_busy_q`: bit 4, access unknown.
   @inlinable public static var spi_esvert_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.gs_tbl_valid_r3_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG8.gs_tbl_valid_r3_q`: bit 5, access unknown.
   @inlinable public static var gs_tbl_valid_r3_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.valid_r0_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG8.valid_r0_q`: bit 6, access unknown.
   @inlinable public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG8.valid_r1_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG8.valid_r1_q`: bit 7, access unknown.
   @inlinable public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG8.valid_r2`: bit 8, rw.
+  /// `VGT_DEBUG_REG8.valid_r2`: bit 8, access unknown.
   @inlinable public static var valid_r2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG8.valid_r2_q`: bit 9, rw.
+  /// `VGT_DEBUG_REG8.valid_r2_q`: bit 9, access unknown.
   @inlinable public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG8.r0_rtr`: bit 10, rw.
+  /// `VGT_DEBUG_REG8.r0_rtr`: bit 10, access unknown.
   @inlinable public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG8.r1_rtr`: bit 11, rw.
+  /// `VGT_DEBUG_REG8.r1_rtr`: bit 11, access unknown.
   @inlinable public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG8.r2_indx_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG8.r2_indx_rtr`: bit 12, access unknown.
   @inlinable public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `VGT_DEBUG_REG8.r2_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG8.r2_rtr`: bit 13, access unknown.
   @inlinable public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG8.es_gs_rtr`: bit 14, rw.
+  /// `VGT_DEBUG_REG8.es_gs_rtr`: bit 14, access unknown.
   @inlinable public static var es_gs_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_DEBUG_REG8.gs_event_fifo_rtr`: bit 15, rw.
+  /// `VGT_DEBUG_REG8.gs_event_fifo_rtr`: bit 15, access unknown.
   @inlinable public static var gs_event_fifo_rtr: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.tm_rcm_gs_event_rtr`: bit 16, rw.
+  /// `VGT_DEBUG_REG8.tm_rcm_gs_event_rtr`: bit 16, access unknown.
   @inlinable public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.gs_tbl_r3_rtr`: bit 17, rw.
+  /// `VGT_DEBUG_REG8.gs_tbl_r3_rtr`: bit 17, access unknown.
   @inlinable public static var gs_tbl_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `VGT_DEBUG_REG8.prim_skid_fifo_empty`: bit 18, rw.
+  /// `VGT_DEBUG_REG8.prim_skid_fifo_empty`: bit 18, access unknown.
   @inlinable public static var prim_skid_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.VGT_SPI_gsprim_rtr_q`: bit 19, rw.
+  /// `VGT_DEBUG_REG8.VGT_SPI_gsprim_rtr_q`: bit 19, access unknown.
   @inlinable public static var VGT_SPI_gsprim_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.tm_rcm_gs_tbl_rtr`: bit 20, rw.
+  /// `VGT_DEBUG_REG8.tm_rcm_gs_tbl_rtr`: bit 20, access unknown.
   @inlinable public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.tm_rcm_es_tbl_rtr`: bit 21, rw.
+  /// `VGT_DEBUG_REG8.tm_rcm_es_tbl_rtr`: bit 21, access unknown.
   @inlinable public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.VGT_SPI_esvert_rtr_q`: bit 22, rw.
+  /// `VGT_DEBUG_REG8.VGT_SPI_esvert_rtr_q`: bit 22, access unknown.
   @inlinable public static var VGT_SPI_esvert_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.r2_no_bp_rtr`: bit 23, rw.
+  /// `VGT_DEBUG_REG8.r2_no_bp_rtr`: bit 23, access unknown.
   @inlinable public static var r2_no_bp_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `VGT_DEBUG_REG8.hold_for_es_flush`: bit 24, rw.
+  /// `VGT_DEBUG_REG8.hold_for_es_flush`: bit 24, access unknown.
   @inlinable public static var hold_for_es_flush: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.gs_event_fifo_empty`: bit 25, rw.
+  /// `VGT_DEBUG_REG8.gs_event_fifo_empty`: bit 25, access unknown.
   @inlinable public static var gs_event_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.gsprim_buff_empty_q`: bit 26, rw.
+  /// `VGT_DEBUG_REG8.gsprim_buff_empty_q`: bit 26, access unknown.
   @inlinable public static var gsprim_buff_empty_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.gsprim_buff_full_q`: bit 27, rw.
+  /// `VGT_DEBUG_REG8.gsprim_buff_full_q`: bit 27, access unknown.
   @inlinable public static var gsprim_buff_full_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.te_prim_fifo_empty`: bit 28, rw.
+  /// `VGT_DEBUG_REG8.te_prim_fifo_empty`: bit 28, access unknown.
   @inlinable public static var te_prim_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.te_prim_fifo_full`: bit 29, rw.
+  /// `VGT_DEBUG_REG8.te_prim_fifo_full`: bit 29, access unknown.
   @inlinable public static var te_prim_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.te_vert_fifo_empty`: bit 30, rw.
+  /// `VGT_DEBUG_REG8.te_vert_fifo_empty`: bit 30, access unknown.
   @inlinable public static var te_vert_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG8.te_vert_fifo_full`: bit 31, rw.
+  /// `VGT_DEBUG_REG8.te_vert_fifo_full`: bit 31, access unknown.
   @inlinable public static var te_vert_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG9: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG9 indices_to_send_r2_q@0:2 valid_indices_r3@2:1 gs_eov_r3@3:1 eop_indx_r3@4:1 eop_prim_r3@5:1 es_eov_r3@6:1 es_tbl_state_r3_q_0@7:1 pending_es_send_r3_q@8:1 pending_es_flush_r3@9:1 gs_tbl_num_es_per_gs_r3_q_not_0@10:1 gs_tbl_prim_cnt_r3_q@11:7 gs_tbl_eop_r3_q@18:1 gs_tbl_state_r3_q@19:3 gs_pending_state_r3_q@22:1 invalidate_rb_roll_over_q@23:1 gs_instancing_state_q@24:1 es_per_gs_vert_cnt_r3_q_not_0@25:1 gs_prim_per_es_ctr_r3_q_not_0@26:1 pre_r0_rtr@27:1 valid_r3_q@28:1 valid_pre_r0_q@29:1 SPARE0@30:1 off_chip_hs_r2_q@31:1")
   }
 
-  /// `VGT_DEBUG_REG9.indices_to_send_r2_q`: bits 1:0, rw.
+  /// `VGT_DEBUG_REG9.indices_to_send_r2_q`: bits 1:0, access unknown.
   @inlinable public static var indices_to_send_r2_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `VGT_DEBUG_REG9.valid_indices_r3`: bit 2, rw.
+  /// `VGT_DEBUG_REG9.valid_indices_r3`: bit 2, access unknown.
   @inlinable public static var valid_indices_r3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_eov_r3`: bit 3, rw.
+  /// `VGT_DEBUG_REG9.gs_eov_r3`: bit 3, access unknown.
   @inlinable public static var gs_eov_r3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG9.eop_indx_r3`: bit 4, rw.
+  /// `VGT_DEBUG_REG9.eop_indx_r3`: bit 4, access unknown.
   @inlinable public static var eop_indx_r3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG9.eop_prim_r3`: bit 5, rw.
+  /// `VGT_DEBUG_REG9.eop_prim_r3`: bit 5, access unknown.
   @inlinable public static var eop_prim_r3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG9.es_eov_r3`: bit 6, rw.
+  /// `VGT_DEBUG_REG9.es_eov_r3`: bit 6, access unknown.
   @inlinable public static var es_eov_r3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG9.es_tbl_state_r3_q_0`: bit 7, rw.
+  /// `VGT_DEBUG_REG9.es_tbl_state_r3_q_0`: bit 7, access unknown.
   @inlinable public static var es_tbl_state_r3_q_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.pending_es_send_r3_q`: bit 8, rw.
+  /// `VGT_DEBUG_REG9.pending_es_send_r3_q`: bit 8, access unknown.
   @inlinable public static var pending_es_send_r3_q: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.pending_es_flush_r3`: bit 9, rw.
+  /// `VGT_DEBUG_REG9.pending_es_flush_r3`: bit 9, access unknown.
   @inlinable public static var pending_es_flush_r3: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_tbl_num_es_per_gs_r3_q_not_0`: bit 10, rw.
+  /// `VGT_DEBUG_REG9.gs_tbl_num_es_per_gs_r3_q_not_0`: bit 10, access unknown.
   @inlinable public static var gs_tbl_num_es_per_gs_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_tbl_prim_cnt_r3_q`: bits 17:11, rw.
+  /// `VGT_DEBUG_REG9.gs_tbl_prim_cnt_r3_q`: bits 17:11, access unknown.
   @inlinable public static var gs_tbl_prim_cnt_r3_q: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 7)
   }
 
-  /// `VGT_DEBUG_REG9.gs_tbl_eop_r3_q`: bit 18, rw.
+  /// `VGT_DEBUG_REG9.gs_tbl_eop_r3_q`: bit 18, access unknown.
   @inlinable public static var gs_tbl_eop_r3_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_tbl_state_r3_q`: bits 21:19, rw.
+  /// `VGT_DEBUG_REG9.gs_tbl_state_r3_q`: bits 21:19, access unknown.
   @inlinable public static var gs_tbl_state_r3_q: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 3)
   }
 
-  /// `VGT_DEBUG_REG9.gs_pending_state_r3_q`: bit 22, rw.
+  /// `VGT_DEBUG_REG9.gs_pending_state_r3_q`: bit 22, access unknown.
   @inlinable public static var gs_pending_state_r3_q: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.invalidate_rb_roll_over_q`: bit 23, rw.
+  /// `VGT_DEBUG_REG9.invalidate_rb_roll_over_q`: bit 23, access unknown.
   @inlinable public static var invalidate_rb_roll_over_q: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_instancing_state_q`: bit 24, rw.
+  /// `VGT_DEBUG_REG9.gs_instancing_state_q`: bit 24, access unknown.
   @inlinable public static var gs_instancing_state_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.es_per_gs_vert_cnt_r3_q_not_0`: bit 25, rw.
+  /// `VGT_DEBUG_REG9.es_per_gs_vert_cnt_r3_q_not_0`: bit 25, access unknown.
   @inlinable public static var es_per_gs_vert_cnt_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.gs_prim_per_es_ctr_r3_q_not_0`: bit 26, rw.
+  /// `VGT_DEBUG_REG9.gs_prim_per_es_ctr_r3_q_not_0`: bit 26, access unknown.
   @inlinable public static var gs_prim_per_es_ctr_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.pre_r0_rtr`: bit 27, rw.
+  /// `VGT_DEBUG_REG9.pre_r0_rtr`: bit 27, access unknown.
   @inlinable public static var pre_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG9.valid_r3_q`: bit 28, rw.
+  /// `VGT_DEBUG_REG9.valid_r3_q`: bit 28, access unknown.
   @inlinable public static var valid_r3_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `VGT_DEBUG_REG9.valid_pre_r0_q`: bit 29, rw.
+  /// `VGT_DEBUG_REG9.valid_pre_r0_q`: bit 29, access unknown.
   @inlinable public static var valid_pre_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG9.SPARE0`: bit 30, rw.
+  /// `VGT_DEBUG_REG9.SPARE0`: bit 30, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG9.off_chip_hs_r2_q`: bit 31, rw.
+  /// `VGT_DEBUG_REG9.off_chip_hs_r2_q`: bit 31, access unknown.
   @inlinable public static var off_chip_hs_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG10: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA, resetValue: 0x0000_0000,
+      offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG10 index_buffer_depth_r1_q@0:5 eopg_r2_q@5:1 eotg_r2_q@6:1 onchip_gs_en_r0_q@7:2 SPARE2@9:2 rcm_mem_gsprim_re_qq@11:1 rcm_mem_gsprim_re_q@12:1 gs_rb_space_avail_r3_q_9_0@13:10 es_rb_space_avail_r2_q_8_0@23:9")
   }
 
-  /// `VGT_DEBUG_REG10.index_buffer_depth_r1_q`: bits 4:0, rw.
+  /// `VGT_DEBUG_REG10.index_buffer_depth_r1_q`: bits 4:0, access unknown.
   @inlinable public static var index_buffer_depth_r1_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `VGT_DEBUG_REG10.eopg_r2_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG10.eopg_r2_q`: bit 5, access unknown.
   @inlinable public static var eopg_r2_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG10.eotg_r2_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG10.eotg_r2_q`: bit 6, access unknown.
   @inlinable public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG10.onchip_gs_en_r0_q`: bits 8:7, rw.
+  /// `VGT_DEBUG_REG10.onchip_gs_en_r0_q`: bits 8:7, access unknown.
   @inlinable public static var onchip_gs_en_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `VGT_DEBUG_REG10.SPARE2`: bits 10:9, rw.
+  /// `VGT_DEBUG_REG10.SPARE2`: bits 10:9, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_qq`: bit 11, rw.
+  /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_qq`: bit 11, access unknown.
   @inlinable public static var rcm_mem_gsprim_re_qq: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_q`: bit 12, rw.
+  /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_q`: bit 12, access unknown.
   @inlinable public static var rcm_mem_gsprim_re_q: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG10.gs_rb_space_avail_r3_q_9_0`: bits 22:13, rw.
+  /// `VGT_DEBUG_REG10.gs_rb_space_avail_r3_q_9_0`: bits 22:13, access unknown.
   @inlinable public static var gs_rb_space_avail_r3_q_9_0: RegisterField<Self, UInt16> {
     .init(lsb: 13, width: 10)
   }
 
-  /// `VGT_DEBUG_REG10.es_rb_space_avail_r2_q_8_0`: bits 31:23, rw.
+  /// `VGT_DEBUG_REG10.es_rb_space_avail_r2_q_8_0`: bits 31:23, access unknown.
   @inlinable public static var es_rb_space_avail_r2_q_8_0: RegisterField<Self, UInt16> {
     .init(lsb: 23, width: 9)
   }
 }
 
-/// `VGT_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG11: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB, resetValue: 0x0000_0000,
+      offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG11 tm_busy_q@0:1 tm_noif_busy_q@1:1 tm_out_busy_q@2:1 es_rb_dealloc_fifo_busy@3:1 vs_dealloc_tbl_busy@4:1 SPARE1@5:1 spi_gsthread_fifo_busy@6:1 spi_esthread_fifo_busy@7:1 hold_eswave@8:1 es_rb_roll_over_r3@9:1 counters_busy_r0@10:1 counters_avail_r0@11:1 counters_available_r0@12:1 vs_event_fifo_rtr@13:1 VGT_SPI_gsthread_rtr_q@14:1 VGT_SPI_esthread_rtr_q@15:1 gs_issue_rtr@16:1 tm_pt_event_rtr@17:1 SPARE0@18:1 gs_r0_rtr@19:1 es_r0_rtr@20:1 gog_tm_vs_event_rtr@21:1 tm_rcm_gs_event_rtr@22:1 tm_rcm_gs_tbl_rtr@23:1 tm_rcm_es_tbl_rtr@24:1 vs_event_fifo_empty@25:1 vs_event_fifo_full@26:1 es_rb_dealloc_fifo_full@27:1 vs_dealloc_tbl_full@28:1 send_event_q@29:1 es_tbl_empty@30:1 no_active_states_r0@31:1")
   }
 
-  /// `VGT_DEBUG_REG11.tm_busy_q`: bit 0, rw.
+  /// `VGT_DEBUG_REG11.tm_busy_q`: bit 0, access unknown.
   @inlinable public static var tm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG11.tm_noif_busy_q`: bit 1, rw.
+  /// `VGT_DEBUG_REG11.tm_noif_busy_q`: bit 1, access unknown.
   @inlinable public static var tm_noif_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG11.tm_out_busy_q`: bit 2, rw.
+  /// `VGT_DEBUG_REG11.tm_out_busy_q`: bit 2, access unknown.
   @inlinable public static var tm_out_busy_q: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_busy`: bit 3, rw.
+  /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_busy`: bit 3, access unknown.
   @inlinable public static var es_rb_dealloc_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.vs_dealloc_tbl_busy`: bit 4, rw.
+  /// `VGT_DEBUG_REG11.vs_dealloc_tbl_busy`: bit 4, access unknown.
   @inlinable public static var vs_dealloc_tbl_busy: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.SPARE1`: bit 5, rw.
+  /// `VGT_DEBUG_REG11.SPARE1`: bit 5, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG11.spi_gsthread_fifo_busy`: bit 6, rw.
+  /// `VGT_DEBUG_REG11.spi_gsthread_fifo_busy`: bit 6, access unknown.
   @inlinable public static var spi_gsthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.spi_esthread_fifo_busy`: bit 7, rw.
+  /// `VGT_DEBUG_REG11.spi_esthread_fifo_busy`: bit 7, access unknown.
   @inlinable public static var spi_esthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.hold_eswave`: bit 8, rw.
+  /// `VGT_DEBUG_REG11.hold_eswave`: bit 8, access unknown.
   @inlinable public static var hold_eswave: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG11.es_rb_roll_over_r3`: bit 9, rw.
+  /// `VGT_DEBUG_REG11.es_rb_roll_over_r3`: bit 9, access unknown.
   @inlinable public static var es_rb_roll_over_r3: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.counters_busy_r0`: bit 10, rw.
+  /// `VGT_DEBUG_REG11.counters_busy_r0`: bit 10, access unknown.
   @inlinable public static var counters_busy_r0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.counters_avail_r0`: bit 11, rw.
+  /// `VGT_DEBUG_REG11.counters_avail_r0`: bit 11, access unknown.
   @inlinable public static var counters_avail_r0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.counters_available_r0`: bit 12, rw.
+  /// `VGT_DEBUG_REG11.counters_available_r0`: bit 12, access unknown.
   @inlinable public static var counters_available_r0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.vs_event_fifo_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG11.vs_event_fifo_rtr`: bit 13, access unknown.
   @inlinable public static var vs_event_fifo_rtr: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.VGT_SPI_gsthread_rtr_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG11.VGT_SPI_gsthread_rtr_q`: bit 14, access unknown.
   @inlinable public static var VGT_SPI_gsthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.VGT_SPI_esthread_rtr_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG11.VGT_SPI_esthread_rtr_q`: bit 15, access unknown.
   @inlinable public static var VGT_SPI_esthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.gs_issue_rtr`: bit 16, rw.
+  /// `VGT_DEBUG_REG11.gs_issue_rtr`: bit 16, access unknown.
   @inlinable public static var gs_issue_rtr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `VGT_DEBUG_REG11.tm_pt_event_rtr`: bit 17, rw.
+  /// `VGT_DEBUG_REG11.tm_pt_event_rtr`: bit 17, access unknown.
   @inlinable public static var tm_pt_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.SPARE0`: bit 18, rw.
+  /// `VGT_DEBUG_REG11.SPARE0`: bit 18, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VGT_DEBUG_REG11.gs_r0_rtr`: bit 19, rw.
+  /// `VGT_DEBUG_REG11.gs_r0_rtr`: bit 19, access unknown.
   @inlinable public static var gs_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `VGT_DEBUG_REG11.es_r0_rtr`: bit 20, rw.
+  /// `VGT_DEBUG_REG11.es_r0_rtr`: bit 20, access unknown.
   @inlinable public static var es_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VGT_DEBUG_REG11.gog_tm_vs_event_rtr`: bit 21, rw.
+  /// `VGT_DEBUG_REG11.gog_tm_vs_event_rtr`: bit 21, access unknown.
   @inlinable public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.tm_rcm_gs_event_rtr`: bit 22, rw.
+  /// `VGT_DEBUG_REG11.tm_rcm_gs_event_rtr`: bit 22, access unknown.
   @inlinable public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.tm_rcm_gs_tbl_rtr`: bit 23, rw.
+  /// `VGT_DEBUG_REG11.tm_rcm_gs_tbl_rtr`: bit 23, access unknown.
   @inlinable public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.tm_rcm_es_tbl_rtr`: bit 24, rw.
+  /// `VGT_DEBUG_REG11.tm_rcm_es_tbl_rtr`: bit 24, access unknown.
   @inlinable public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.vs_event_fifo_empty`: bit 25, rw.
+  /// `VGT_DEBUG_REG11.vs_event_fifo_empty`: bit 25, access unknown.
   @inlinable public static var vs_event_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.vs_event_fifo_full`: bit 26, rw.
+  /// `VGT_DEBUG_REG11.vs_event_fifo_full`: bit 26, access unknown.
   @inlinable public static var vs_event_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_full`: bit 27, rw.
+  /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_full`: bit 27, access unknown.
   @inlinable public static var es_rb_dealloc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.vs_dealloc_tbl_full`: bit 28, rw.
+  /// `VGT_DEBUG_REG11.vs_dealloc_tbl_full`: bit 28, access unknown.
   @inlinable public static var vs_dealloc_tbl_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG11.send_event_q`: bit 29, rw.
+  /// `VGT_DEBUG_REG11.send_event_q`: bit 29, access unknown.
   @inlinable public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `VGT_DEBUG_REG11.es_tbl_empty`: bit 30, rw.
+  /// `VGT_DEBUG_REG11.es_tbl_empty`: bit 30, access unknown.
   @inlinable public static var es_tbl_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG11.no_active_states_r0`: bit 31, rw.
+  /// `VGT_DEBUG_REG11.no_active_states_r0`: bit 31, access unknown.
   @inlinable public static var no_active_states_r0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG12: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG12 gs_state0_r0_q@0:3 gs_state1_r0_q@3:3 gs_state2_r0_q@6:3 gs_state3_r0_q@9:3 gs_state4_r0_q@12:3 gs_state5_r0_q@15:3 gs_state6_r0_q@18:3 gs_state7_r0_q@21:3 gs_state8_r0_q@24:3 gs_state9_r0_q@27:3 hold_eswave_eop@30:1 SPARE0@31:1")
   }
 
-  /// `VGT_DEBUG_REG12.gs_state0_r0_q`: bits 2:0, rw.
+  /// `VGT_DEBUG_REG12.gs_state0_r0_q`: bits 2:0, access unknown.
   @inlinable public static var gs_state0_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state1_r0_q`: bits 5:3, rw.
+  /// `VGT_DEBUG_REG12.gs_state1_r0_q`: bits 5:3, access unknown.
   @inlinable public static var gs_state1_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state2_r0_q`: bits 8:6, rw.
+  /// `VGT_DEBUG_REG12.gs_state2_r0_q`: bits 8:6, access unknown.
   @inlinable public static var gs_state2_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state3_r0_q`: bits 11:9, rw.
+  /// `VGT_DEBUG_REG12.gs_state3_r0_q`: bits 11:9, access unknown.
   @inlinable public static var gs_state3_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state4_r0_q`: bits 14:12, rw.
+  /// `VGT_DEBUG_REG12.gs_state4_r0_q`: bits 14:12, access unknown.
   @inlinable public static var gs_state4_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state5_r0_q`: bits 17:15, rw.
+  /// `VGT_DEBUG_REG12.gs_state5_r0_q`: bits 17:15, access unknown.
   @inlinable public static var gs_state5_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state6_r0_q`: bits 20:18, rw.
+  /// `VGT_DEBUG_REG12.gs_state6_r0_q`: bits 20:18, access unknown.
   @inlinable public static var gs_state6_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state7_r0_q`: bits 23:21, rw.
+  /// `VGT_DEBUG_REG12.gs_state7_r0_q`: bits 23:21, access unknown.
   @inlinable public static var gs_state7_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state8_r0_q`: bits 26:24, rw.
+  /// `VGT_DEBUG_REG12.gs_state8_r0_q`: bits 26:24, access unknown.
   @inlinable public static var gs_state8_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.gs_state9_r0_q`: bits 29:27, rw.
+  /// `VGT_DEBUG_REG12.gs_state9_r0_q`: bits 29:27, access unknown.
   @inlinable public static var gs_state9_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 3)
   }
 
-  /// `VGT_DEBUG_REG12.hold_eswave_eop`: bit 30, rw.
+  /// `VGT_DEBUG_REG12.hold_eswave_eop`: bit 30, access unknown.
   @inlinable public static var hold_eswave_eop: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG12.SPARE0`: bit 31, rw.
+  /// `VGT_DEBUG_REG12.SPARE0`: bit 31, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG13: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG13 gs_state10_r0_q@0:3 gs_state11_r0_q@3:3 gs_state12_r0_q@6:3 gs_state13_r0_q@9:3 gs_state14_r0_q@12:3 gs_state15_r0_q@15:3 gs_tbl_wrptr_r0_q_3_0@18:4 gsfetch_done_fifo_cnt_q_not_0@22:1 gsfetch_done_cnt_q_not_0@23:1 es_tbl_full@24:1 SPARE1@25:1 SPARE0@26:1 active_cm_sm_r0_q@27:5")
   }
 
-  /// `VGT_DEBUG_REG13.gs_state10_r0_q`: bits 2:0, rw.
+  /// `VGT_DEBUG_REG13.gs_state10_r0_q`: bits 2:0, access unknown.
   @inlinable public static var gs_state10_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_state11_r0_q`: bits 5:3, rw.
+  /// `VGT_DEBUG_REG13.gs_state11_r0_q`: bits 5:3, access unknown.
   @inlinable public static var gs_state11_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_state12_r0_q`: bits 8:6, rw.
+  /// `VGT_DEBUG_REG13.gs_state12_r0_q`: bits 8:6, access unknown.
   @inlinable public static var gs_state12_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_state13_r0_q`: bits 11:9, rw.
+  /// `VGT_DEBUG_REG13.gs_state13_r0_q`: bits 11:9, access unknown.
   @inlinable public static var gs_state13_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_state14_r0_q`: bits 14:12, rw.
+  /// `VGT_DEBUG_REG13.gs_state14_r0_q`: bits 14:12, access unknown.
   @inlinable public static var gs_state14_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_state15_r0_q`: bits 17:15, rw.
+  /// `VGT_DEBUG_REG13.gs_state15_r0_q`: bits 17:15, access unknown.
   @inlinable public static var gs_state15_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `VGT_DEBUG_REG13.gs_tbl_wrptr_r0_q_3_0`: bits 21:18, rw.
+  /// `VGT_DEBUG_REG13.gs_tbl_wrptr_r0_q_3_0`: bits 21:18, access unknown.
   @inlinable public static var gs_tbl_wrptr_r0_q_3_0: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 4)
   }
 
-  /// `VGT_DEBUG_REG13.gsfetch_done_fifo_cnt_q_not_0`: bit 22, rw.
+  /// `VGT_DEBUG_REG13.gsfetch_done_fifo_cnt_q_not_0`: bit 22, access unknown.
   @inlinable public static var gsfetch_done_fifo_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG13.gsfetch_done_cnt_q_not_0`: bit 23, rw.
+  /// `VGT_DEBUG_REG13.gsfetch_done_cnt_q_not_0`: bit 23, access unknown.
   @inlinable public static var gsfetch_done_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG13.es_tbl_full`: bit 24, rw.
+  /// `VGT_DEBUG_REG13.es_tbl_full`: bit 24, access unknown.
   @inlinable public static var es_tbl_full: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `VGT_DEBUG_REG13.SPARE1`: bit 25, rw.
+  /// `VGT_DEBUG_REG13.SPARE1`: bit 25, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `VGT_DEBUG_REG13.SPARE0`: bit 26, rw.
+  /// `VGT_DEBUG_REG13.SPARE0`: bit 26, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `VGT_DEBUG_REG13.active_cm_sm_r0_q`: bits 31:27, rw.
+  /// `VGT_DEBUG_REG13.active_cm_sm_r0_q`: bits 31:27, access unknown.
   @inlinable public static var active_cm_sm_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 5)
   }
 }
 
-/// `VGT_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG14: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE, resetValue: 0x0000_0000,
+      offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG14 SPARE3@0:4 gsfetch_done_fifo_full@4:1 gs_rb_space_avail_r0@5:1 smx_es_done_cnt_r0_q_not_0@6:1 SPARE8@7:2 vs_done_cnt_q_not_0@9:1 es_flush_cnt_busy_q@10:1 gs_tbl_full_r0@11:1 SPARE2@12:9 se1spi_gsthread_fifo_busy@21:1 SPARE@22:3 VGT_SE1SPI_gsthread_rtr_q@25:1 smx1_es_done_cnt_r0_q_not_0@26:1 se1spi_esthread_fifo_busy@27:1 SPARE1@28:1 gsfetch_done_se1_cnt_q_not_0@29:1 SPARE0@30:1 VGT_SE1SPI_esthread_rtr_q@31:1")
   }
 
-  /// `VGT_DEBUG_REG14.SPARE3`: bits 3:0, rw.
+  /// `VGT_DEBUG_REG14.SPARE3`: bits 3:0, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_DEBUG_REG14.gsfetch_done_fifo_full`: bit 4, rw.
+  /// `VGT_DEBUG_REG14.gsfetch_done_fifo_full`: bit 4, access unknown.
   @inlinable public static var gsfetch_done_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.gs_rb_space_avail_r0`: bit 5, rw.
+  /// `VGT_DEBUG_REG14.gs_rb_space_avail_r0`: bit 5, access unknown.
   @inlinable public static var gs_rb_space_avail_r0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.smx_es_done_cnt_r0_q_not_0`: bit 6, rw.
+  /// `VGT_DEBUG_REG14.smx_es_done_cnt_r0_q_not_0`: bit 6, access unknown.
   @inlinable public static var smx_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.SPARE8`: bits 8:7, rw.
+  /// `VGT_DEBUG_REG14.SPARE8`: bits 8:7, access unknown.
   @inlinable public static var SPARE8: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
-  /// `VGT_DEBUG_REG14.vs_done_cnt_q_not_0`: bit 9, rw.
+  /// `VGT_DEBUG_REG14.vs_done_cnt_q_not_0`: bit 9, access unknown.
   @inlinable public static var vs_done_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.es_flush_cnt_busy_q`: bit 10, rw.
+  /// `VGT_DEBUG_REG14.es_flush_cnt_busy_q`: bit 10, access unknown.
   @inlinable public static var es_flush_cnt_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.gs_tbl_full_r0`: bit 11, rw.
+  /// `VGT_DEBUG_REG14.gs_tbl_full_r0`: bit 11, access unknown.
   @inlinable public static var gs_tbl_full_r0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.SPARE2`: bits 20:12, rw.
+  /// `VGT_DEBUG_REG14.SPARE2`: bits 20:12, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
-  /// `VGT_DEBUG_REG14.se1spi_gsthread_fifo_busy`: bit 21, rw.
+  /// `VGT_DEBUG_REG14.se1spi_gsthread_fifo_busy`: bit 21, access unknown.
   @inlinable public static var se1spi_gsthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.SPARE`: bits 24:22, rw.
+  /// `VGT_DEBUG_REG14.SPARE`: bits 24:22, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
-  /// `VGT_DEBUG_REG14.VGT_SE1SPI_gsthread_rtr_q`: bit 25, rw.
+  /// `VGT_DEBUG_REG14.VGT_SE1SPI_gsthread_rtr_q`: bit 25, access unknown.
   @inlinable public static var VGT_SE1SPI_gsthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.smx1_es_done_cnt_r0_q_not_0`: bit 26, rw.
+  /// `VGT_DEBUG_REG14.smx1_es_done_cnt_r0_q_not_0`: bit 26, access unknown.
   @inlinable public static var smx1_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.se1spi_esthread_fifo_busy`: bit 27, rw.
+  /// `VGT_DEBUG_REG14.se1spi_esthread_fifo_busy`: bit 27, access unknown.
   @inlinable public static var se1spi_esthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.SPARE1`: bit 28, rw.
+  /// `VGT_DEBUG_REG14.SPARE1`: bit 28, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `VGT_DEBUG_REG14.gsfetch_done_se1_cnt_q_not_0`: bit 29, rw.
+  /// `VGT_DEBUG_REG14.gsfetch_done_se1_cnt_q_not_0`: bit 29, access unknown.
   @inlinable public static var gsfetch_done_se1_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG14.SPARE0`: bit 30, rw.
+  /// `VGT_DEBUG_REG14.SPARE0`: bit 30, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG14.VGT_SE1SPI_esthread_rtr_q`: bit 31, rw.
+  /// `VGT_DEBUG_REG14.VGT_SE1SPI_esthread_rtr_q`: bit 31, access unknown.
   @inlinable public static var VGT_SE1SPI_esthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG15: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG15 cm_busy_q@0:1 counters_busy_q@1:1 output_fifo_empty@2:1 output_fifo_full@3:1 counters_full@4:1 active_sm_q@5:5 entry_rdptr_q@10:5 cntr_tbl_wrptr_q@15:5 SPARE25@20:6 st_cut_mode_q@26:2 gs_done_array_q_not_0@28:1 SPARE31@29:3")
   }
 
-  /// `VGT_DEBUG_REG15.cm_busy_q`: bit 0, rw.
+  /// `VGT_DEBUG_REG15.cm_busy_q`: bit 0, access unknown.
   @inlinable public static var cm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG15.counters_busy_q`: bit 1, rw.
+  /// `VGT_DEBUG_REG15.counters_busy_q`: bit 1, access unknown.
   @inlinable public static var counters_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG15.output_fifo_empty`: bit 2, rw.
+  /// `VGT_DEBUG_REG15.output_fifo_empty`: bit 2, access unknown.
   @inlinable public static var output_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VGT_DEBUG_REG15.output_fifo_full`: bit 3, rw.
+  /// `VGT_DEBUG_REG15.output_fifo_full`: bit 3, access unknown.
   @inlinable public static var output_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG15.counters_full`: bit 4, rw.
+  /// `VGT_DEBUG_REG15.counters_full`: bit 4, access unknown.
   @inlinable public static var counters_full: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG15.active_sm_q`: bits 9:5, rw.
+  /// `VGT_DEBUG_REG15.active_sm_q`: bits 9:5, access unknown.
   @inlinable public static var active_sm_q: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
-  /// `VGT_DEBUG_REG15.entry_rdptr_q`: bits 14:10, rw.
+  /// `VGT_DEBUG_REG15.entry_rdptr_q`: bits 14:10, access unknown.
   @inlinable public static var entry_rdptr_q: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
-  /// `VGT_DEBUG_REG15.cntr_tbl_wrptr_q`: bits 19:15, rw.
+  /// `VGT_DEBUG_REG15.cntr_tbl_wrptr_q`: bits 19:15, access unknown.
   @inlinable public static var cntr_tbl_wrptr_q: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 5)
   }
 
-  /// `VGT_DEBUG_REG15.SPARE25`: bits 25:20, rw.
+  /// `VGT_DEBUG_REG15.SPARE25`: bits 25:20, access unknown.
   @inlinable public static var SPARE25: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
-  /// `VGT_DEBUG_REG15.st_cut_mode_q`: bits 27:26, rw.
+  /// `VGT_DEBUG_REG15.st_cut_mode_q`: bits 27:26, access unknown.
   @inlinable public static var st_cut_mode_q: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `VGT_DEBUG_REG15.gs_done_array_q_not_0`: bit 28, rw.
+  /// `VGT_DEBUG_REG15.gs_done_array_q_not_0`: bit 28, access unknown.
   @inlinable public static var gs_done_array_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG15.SPARE31`: bits 31:29, rw.
+  /// `VGT_DEBUG_REG15.SPARE31`: bits 31:29, access unknown.
   @inlinable public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `VGT_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG16: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG16 gog_busy@0:1 gog_state_q@1:3 r0_rtr@4:1 r1_rtr@5:1 r1_upstream_rtr@6:1 r2_vs_tbl_rtr@7:1 r2_prim_rtr@8:1 r2_indx_rtr@9:1 r2_rtr@10:1 gog_tm_vs_event_rtr@11:1 r3_force_vs_tbl_we_rtr@12:1 indx_valid_r2_q@13:1 prim_valid_r2_q@14:1 valid_r2_q@15:1 prim_valid_r1_q@16:1 indx_valid_r1_q@17:1 valid_r1_q@18:1 indx_valid_r0_q@19:1 prim_valid_r0_q@20:1 valid_r0_q@21:1 send_event_q@22:1 SPARE24@23:1 vert_seen_since_sopg_r2_q@24:1 gog_out_prim_state_sel@25:3 multiple_streams_en_r1_q@28:1 vs_vert_count_r2_q_not_0@29:1 num_gs_r2_q_not_0@30:1 new_vs_thread_r2@31:1")
   }
 
-  /// `VGT_DEBUG_REG16.gog_busy`: bit 0, rw.
+  /// `VGT_DEBUG_REG16.gog_busy`: bit 0, access unknown.
   @inlinable public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG16.gog_state_q`: bits 3:1, rw.
+  /// `VGT_DEBUG_REG16.gog_state_q`: bits 3:1, access unknown.
   @inlinable public static var gog_state_q: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
-  /// `VGT_DEBUG_REG16.r0_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG16.r0_rtr`: bit 4, access unknown.
   @inlinable public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG16.r1_rtr`: bit 5, rw.
+  /// `VGT_DEBUG_REG16.r1_rtr`: bit 5, access unknown.
   @inlinable public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG16.r1_upstream_rtr`: bit 6, rw.
+  /// `VGT_DEBUG_REG16.r1_upstream_rtr`: bit 6, access unknown.
   @inlinable public static var r1_upstream_rtr: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.r2_vs_tbl_rtr`: bit 7, rw.
+  /// `VGT_DEBUG_REG16.r2_vs_tbl_rtr`: bit 7, access unknown.
   @inlinable public static var r2_vs_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG16.r2_prim_rtr`: bit 8, rw.
+  /// `VGT_DEBUG_REG16.r2_prim_rtr`: bit 8, access unknown.
   @inlinable public static var r2_prim_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG16.r2_indx_rtr`: bit 9, rw.
+  /// `VGT_DEBUG_REG16.r2_indx_rtr`: bit 9, access unknown.
   @inlinable public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG16.r2_rtr`: bit 10, rw.
+  /// `VGT_DEBUG_REG16.r2_rtr`: bit 10, access unknown.
   @inlinable public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG16.gog_tm_vs_event_rtr`: bit 11, rw.
+  /// `VGT_DEBUG_REG16.gog_tm_vs_event_rtr`: bit 11, access unknown.
   @inlinable public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.r3_force_vs_tbl_we_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG16.r3_force_vs_tbl_we_rtr`: bit 12, access unknown.
   @inlinable public static var r3_force_vs_tbl_we_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.indx_valid_r2_q`: bit 13, rw.
+  /// `VGT_DEBUG_REG16.indx_valid_r2_q`: bit 13, access unknown.
   @inlinable public static var indx_valid_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.prim_valid_r2_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG16.prim_valid_r2_q`: bit 14, access unknown.
   @inlinable public static var prim_valid_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.valid_r2_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG16.valid_r2_q`: bit 15, access unknown.
   @inlinable public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG16.prim_valid_r1_q`: bit 16, rw.
+  /// `VGT_DEBUG_REG16.prim_valid_r1_q`: bit 16, access unknown.
   @inlinable public static var prim_valid_r1_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.indx_valid_r1_q`: bit 17, rw.
+  /// `VGT_DEBUG_REG16.indx_valid_r1_q`: bit 17, access unknown.
   @inlinable public static var indx_valid_r1_q: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.valid_r1_q`: bit 18, rw.
+  /// `VGT_DEBUG_REG16.valid_r1_q`: bit 18, access unknown.
   @inlinable public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VGT_DEBUG_REG16.indx_valid_r0_q`: bit 19, rw.
+  /// `VGT_DEBUG_REG16.indx_valid_r0_q`: bit 19, access unknown.
   @inlinable public static var indx_valid_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.prim_valid_r0_q`: bit 20, rw.
+  /// `VGT_DEBUG_REG16.prim_valid_r0_q`: bit 20, access unknown.
   @inlinable public static var prim_valid_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.valid_r0_q`: bit 21, rw.
+  /// `VGT_DEBUG_REG16.valid_r0_q`: bit 21, access unknown.
   @inlinable public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `VGT_DEBUG_REG16.send_event_q`: bit 22, rw.
+  /// `VGT_DEBUG_REG16.send_event_q`: bit 22, access unknown.
   @inlinable public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `VGT_DEBUG_REG16.SPARE24`: bit 23, rw.
+  /// `VGT_DEBUG_REG16.SPARE24`: bit 23, access unknown.
   @inlinable public static var SPARE24: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `VGT_DEBUG_REG16.vert_seen_since_sopg_r2_q`: bit 24, rw.
+  /// `VGT_DEBUG_REG16.vert_seen_since_sopg_r2_q`: bit 24, access unknown.
   @inlinable public static var vert_seen_since_sopg_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.gog_out_prim_state_sel`: bits 27:25, rw.
+  /// `VGT_DEBUG_REG16.gog_out_prim_state_sel`: bits 27:25, access unknown.
   @inlinable public static var gog_out_prim_state_sel: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 3)
   }
 
-  /// `VGT_DEBUG_REG16.multiple_streams_en_r1_q`: bit 28, rw.
+  /// `VGT_DEBUG_REG16.multiple_streams_en_r1_q`: bit 28, access unknown.
   @inlinable public static var multiple_streams_en_r1_q: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.vs_vert_count_r2_q_not_0`: bit 29, rw.
+  /// `VGT_DEBUG_REG16.vs_vert_count_r2_q_not_0`: bit 29, access unknown.
   @inlinable public static var vs_vert_count_r2_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.num_gs_r2_q_not_0`: bit 30, rw.
+  /// `VGT_DEBUG_REG16.num_gs_r2_q_not_0`: bit 30, access unknown.
   @inlinable public static var num_gs_r2_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG16.new_vs_thread_r2`: bit 31, rw.
+  /// `VGT_DEBUG_REG16.new_vs_thread_r2`: bit 31, access unknown.
   @inlinable public static var new_vs_thread_r2: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG17: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG17 gog_out_prim_rel_indx2_5_0@0:6 gog_out_prim_rel_indx1_5_0@6:6 gog_out_prim_rel_indx0_5_0@12:6 gog_out_indx_13_0@18:14")
   }
 
-  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx2_5_0`: bits 5:0, rw.
+  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx2_5_0`: bits 5:0, access unknown.
   @inlinable public static var gog_out_prim_rel_indx2_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx1_5_0`: bits 11:6, rw.
+  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx1_5_0`: bits 11:6, access unknown.
   @inlinable public static var gog_out_prim_rel_indx1_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx0_5_0`: bits 17:12, rw.
+  /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx0_5_0`: bits 17:12, access unknown.
   @inlinable public static var gog_out_prim_rel_indx0_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `VGT_DEBUG_REG17.gog_out_indx_13_0`: bits 31:18, rw.
+  /// `VGT_DEBUG_REG17.gog_out_indx_13_0`: bits 31:18, access unknown.
   @inlinable public static var gog_out_indx_13_0: RegisterField<Self, UInt16> {
     .init(lsb: 18, width: 14)
   }
 }
 
-/// `VGT_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG19: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG19 separate_out_busy_q@0:1 separate_out_indx_busy_q@1:1 prim_buffer_empty@2:1 prim_buffer_full@3:1 pa_clips_fifo_busy_q@4:1 pa_clipp_fifo_busy_q@5:1 VGT_PA_clips_rtr_q@6:1 VGT_PA_clipp_rtr_q@7:1 spi_vsthread_fifo_busy_q@8:1 spi_vsvert_fifo_busy_q@9:1 pa_clipv_fifo_busy_q@10:1 hold_prim@11:1 VGT_SPI_vsthread_rtr_q@12:1 VGT_SPI_vsvert_rtr_q@13:1 VGT_PA_clipv_rtr_q@14:1 new_packet_q@15:1 buffered_prim_event@16:1 buffered_prim_null_primitive@17:1 buffered_prim_eop@18:1 buffered_prim_eject_vtx_vect@19:1 buffered_prim_type_event@20:6 VGT_SE1SPI_vswave_rtr_q@26:1 VGT_SE1SPI_vsvert_rtr_q@27:1 num_new_unique_rel_indx@28:2 null_terminate_vtx_vector@30:1 filter_event@31:1")
   }
 
-  /// `VGT_DEBUG_REG19.separate_out_busy_q`: bit 0, rw.
+  /// `VGT_DEBUG_REG19.separate_out_busy_q`: bit 0, access unknown.
   @inlinable public static var separate_out_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.separate_out_indx_busy_q`: bit 1, rw.
+  /// `VGT_DEBUG_REG19.separate_out_indx_busy_q`: bit 1, access unknown.
   @inlinable public static var separate_out_indx_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.prim_buffer_empty`: bit 2, rw.
+  /// `VGT_DEBUG_REG19.prim_buffer_empty`: bit 2, access unknown.
   @inlinable public static var prim_buffer_empty: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.prim_buffer_full`: bit 3, rw.
+  /// `VGT_DEBUG_REG19.prim_buffer_full`: bit 3, access unknown.
   @inlinable public static var prim_buffer_full: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.pa_clips_fifo_busy_q`: bit 4, rw.
+  /// `VGT_DEBUG_REG19.pa_clips_fifo_busy_q`: bit 4, access unknown.
   @inlinable public static var pa_clips_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.pa_clipp_fifo_busy_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG19.pa_clipp_fifo_busy_q`: bit 5, access unknown.
   @inlinable public static var pa_clipp_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_PA_clips_rtr_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG19.VGT_PA_clips_rtr_q`: bit 6, access unknown.
   @inlinable public static var VGT_PA_clips_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_PA_clipp_rtr_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG19.VGT_PA_clipp_rtr_q`: bit 7, access unknown.
   @inlinable public static var VGT_PA_clipp_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.spi_vsthread_fifo_busy_q`: bit 8, rw.
+  /// `VGT_DEBUG_REG19.spi_vsthread_fifo_busy_q`: bit 8, access unknown.
   @inlinable public static var spi_vsthread_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.spi_vsvert_fifo_busy_q`: bit 9, rw.
+  /// `VGT_DEBUG_REG19.spi_vsvert_fifo_busy_q`: bit 9, access unknown.
   @inlinable public static var spi_vsvert_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.pa_clipv_fifo_busy_q`: bit 10, rw.
+  /// `VGT_DEBUG_REG19.pa_clipv_fifo_busy_q`: bit 10, access unknown.
   @inlinable public static var pa_clipv_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.hold_prim`: bit 11, rw.
+  /// `VGT_DEBUG_REG19.hold_prim`: bit 11, access unknown.
   @inlinable public static var hold_prim: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG19.VGT_SPI_vsthread_rtr_q`: bit 12, rw.
+  /// `VGT_DEBUG_REG19.VGT_SPI_vsthread_rtr_q`: bit 12, access unknown.
   @inlinable public static var VGT_SPI_vsthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_SPI_vsvert_rtr_q`: bit 13, rw.
+  /// `VGT_DEBUG_REG19.VGT_SPI_vsvert_rtr_q`: bit 13, access unknown.
   @inlinable public static var VGT_SPI_vsvert_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_PA_clipv_rtr_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG19.VGT_PA_clipv_rtr_q`: bit 14, access unknown.
   @inlinable public static var VGT_PA_clipv_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.new_packet_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG19.new_packet_q`: bit 15, access unknown.
   @inlinable public static var new_packet_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG19.buffered_prim_event`: bit 16, rw.
+  /// `VGT_DEBUG_REG19.buffered_prim_event`: bit 16, access unknown.
   @inlinable public static var buffered_prim_event: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.buffered_prim_null_primitive`: bit 17, rw.
+  /// `VGT_DEBUG_REG19.buffered_prim_null_primitive`: bit 17, access unknown.
   @inlinable public static var buffered_prim_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.buffered_prim_eop`: bit 18, rw.
+  /// `VGT_DEBUG_REG19.buffered_prim_eop`: bit 18, access unknown.
   @inlinable public static var buffered_prim_eop: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.buffered_prim_eject_vtx_vect`: bit 19, rw.
+  /// `VGT_DEBUG_REG19.buffered_prim_eject_vtx_vect`: bit 19, access unknown.
   @inlinable public static var buffered_prim_eject_vtx_vect: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.buffered_prim_type_event`: bits 25:20, rw.
+  /// `VGT_DEBUG_REG19.buffered_prim_type_event`: bits 25:20, access unknown.
   @inlinable public static var buffered_prim_type_event: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_SE1SPI_vswave_rtr_q`: bit 26, rw.
+  /// `VGT_DEBUG_REG19.VGT_SE1SPI_vswave_rtr_q`: bit 26, access unknown.
   @inlinable public static var VGT_SE1SPI_vswave_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.VGT_SE1SPI_vsvert_rtr_q`: bit 27, rw.
+  /// `VGT_DEBUG_REG19.VGT_SE1SPI_vsvert_rtr_q`: bit 27, access unknown.
   @inlinable public static var VGT_SE1SPI_vsvert_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.num_new_unique_rel_indx`: bits 29:28, rw.
+  /// `VGT_DEBUG_REG19.num_new_unique_rel_indx`: bits 29:28, access unknown.
   @inlinable public static var num_new_unique_rel_indx: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `VGT_DEBUG_REG19.null_terminate_vtx_vector`: bit 30, rw.
+  /// `VGT_DEBUG_REG19.null_terminate_vtx_vector`: bit 30, access unknown.
   @inlinable public static var null_terminate_vtx_vector: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG19.filter_event`: bit 31, rw.
+  /// `VGT_DEBUG_REG19.filter_event`: bit 31, access unknown.
   @inlinable public static var filter_event: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG20`: gfx_8_0 register, index 0x14 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG20`: gfx_8_0 register, index 0x14 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG20: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG20 dbg_VGT_SPI_vsthread_sovertexindex@0:16 dbg_VGT_SPI_vsthread_sovertexcount_not_0@16:1 SPARE17@17:1 alloc_counter_q@18:4 curr_dealloc_distance_q@22:7 new_allocate_q@29:1 curr_slot_in_vtx_vect_q_not_0@30:1 int_vtx_counter_q_not_0@31:1")
   }
 
-  /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexindex`: bits 15:0, rw.
+  /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexindex`: bits 15:0, access unknown.
   @inlinable public static var dbg_VGT_SPI_vsthread_sovertexindex: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexcount_not_0`: bit 16, rw.
+  /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexcount_not_0`: bit 16, access unknown.
   @inlinable public static var dbg_VGT_SPI_vsthread_sovertexcount_not_0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG20.SPARE17`: bit 17, rw.
+  /// `VGT_DEBUG_REG20.SPARE17`: bit 17, access unknown.
   @inlinable public static var SPARE17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `VGT_DEBUG_REG20.alloc_counter_q`: bits 21:18, rw.
+  /// `VGT_DEBUG_REG20.alloc_counter_q`: bits 21:18, access unknown.
   @inlinable public static var alloc_counter_q: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 4)
   }
 
-  /// `VGT_DEBUG_REG20.curr_dealloc_distance_q`: bits 28:22, rw.
+  /// `VGT_DEBUG_REG20.curr_dealloc_distance_q`: bits 28:22, access unknown.
   @inlinable public static var curr_dealloc_distance_q: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 7)
   }
 
-  /// `VGT_DEBUG_REG20.new_allocate_q`: bit 29, rw.
+  /// `VGT_DEBUG_REG20.new_allocate_q`: bit 29, access unknown.
   @inlinable public static var new_allocate_q: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG20.curr_slot_in_vtx_vect_q_not_0`: bit 30, rw.
+  /// `VGT_DEBUG_REG20.curr_slot_in_vtx_vect_q_not_0`: bit 30, access unknown.
   @inlinable public static var curr_slot_in_vtx_vect_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG20.int_vtx_counter_q_not_0`: bit 31, rw.
+  /// `VGT_DEBUG_REG20.int_vtx_counter_q_not_0`: bit 31, access unknown.
   @inlinable public static var int_vtx_counter_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG21`: gfx_8_0 register, index 0x15 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG21`: gfx_8_0 register, index 0x15 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG21: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x15, resetValue: 0x0000_0000,
+      offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG21 out_indx_fifo_empty@0:1 indx_side_fifo_empty@1:1 pipe0_dr@2:1 pipe1_dr@3:1 pipe2_dr@4:1 vsthread_buff_empty@5:1 out_indx_fifo_full@6:1 indx_side_fifo_full@7:1 pipe0_rtr@8:1 pipe1_rtr@9:1 pipe2_rtr@10:1 vsthread_buff_full@11:1 interfaces_rtr@12:1 indx_count_q_not_0@13:1 wait_for_external_eopg_q@14:1 full_state_p1_q@15:1 indx_side_indx_valid@16:1 stateid_p0_q@17:3 is_event_p0_q@20:1 lshs_dealloc_p1@21:1 stream_id_r2_q@22:1 vtx_vect_counter_q_not_0@23:1 buff_full_p1@24:1 strmout_valid_p1@25:1 eotg_r2_q@26:1 null_r2_q@27:1 p0_dr@28:1 p0_rtr@29:1 eopg_p0_q@30:1 p0_nobp@31:1")
   }
 
-  /// `VGT_DEBUG_REG21.out_indx_fifo_empty`: bit 0, rw.
+  /// `VGT_DEBUG_REG21.out_indx_fifo_empty`: bit 0, access unknown.
   @inlinable public static var out_indx_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.indx_side_fifo_empty`: bit 1, rw.
+  /// `VGT_DEBUG_REG21.indx_side_fifo_empty`: bit 1, access unknown.
   @inlinable public static var indx_side_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.pipe0_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG21.pipe0_dr`: bit 2, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG21.pipe1_dr`: bit 3, rw.
+  /// `VGT_DEBUG_REG21.pipe1_dr`: bit 3, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG21.pipe2_dr`: bit 4, rw.
+  /// `VGT_DEBUG_REG21.pipe2_dr`: bit 4, access unknown.
   @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG21.vsthread_buff_empty`: bit 5, rw.
+  /// `VGT_DEBUG_REG21.vsthread_buff_empty`: bit 5, access unknown.
   @inlinable public static var vsthread_buff_empty: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.out_indx_fifo_full`: bit 6, rw.
+  /// `VGT_DEBUG_REG21.out_indx_fifo_full`: bit 6, access unknown.
   @inlinable public static var out_indx_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.indx_side_fifo_full`: bit 7, rw.
+  /// `VGT_DEBUG_REG21.indx_side_fifo_full`: bit 7, access unknown.
   @inlinable public static var indx_side_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.pipe0_rtr`: bit 8, rw.
+  /// `VGT_DEBUG_REG21.pipe0_rtr`: bit 8, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG21.pipe1_rtr`: bit 9, rw.
+  /// `VGT_DEBUG_REG21.pipe1_rtr`: bit 9, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG21.pipe2_rtr`: bit 10, rw.
+  /// `VGT_DEBUG_REG21.pipe2_rtr`: bit 10, access unknown.
   @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG21.vsthread_buff_full`: bit 11, rw.
+  /// `VGT_DEBUG_REG21.vsthread_buff_full`: bit 11, access unknown.
   @inlinable public static var vsthread_buff_full: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.interfaces_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG21.interfaces_rtr`: bit 12, access unknown.
   @inlinable public static var interfaces_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.indx_count_q_not_0`: bit 13, rw.
+  /// `VGT_DEBUG_REG21.indx_count_q_not_0`: bit 13, access unknown.
   @inlinable public static var indx_count_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.wait_for_external_eopg_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG21.wait_for_external_eopg_q`: bit 14, access unknown.
   @inlinable public static var wait_for_external_eopg_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.full_state_p1_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG21.full_state_p1_q`: bit 15, access unknown.
   @inlinable public static var full_state_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.indx_side_indx_valid`: bit 16, rw.
+  /// `VGT_DEBUG_REG21.indx_side_indx_valid`: bit 16, access unknown.
   @inlinable public static var indx_side_indx_valid: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.stateid_p0_q`: bits 19:17, rw.
+  /// `VGT_DEBUG_REG21.stateid_p0_q`: bits 19:17, access unknown.
   @inlinable public static var stateid_p0_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
-  /// `VGT_DEBUG_REG21.is_event_p0_q`: bit 20, rw.
+  /// `VGT_DEBUG_REG21.is_event_p0_q`: bit 20, access unknown.
   @inlinable public static var is_event_p0_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VGT_DEBUG_REG21.lshs_dealloc_p1`: bit 21, rw.
+  /// `VGT_DEBUG_REG21.lshs_dealloc_p1`: bit 21, access unknown.
   @inlinable public static var lshs_dealloc_p1: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.stream_id_r2_q`: bit 22, rw.
+  /// `VGT_DEBUG_REG21.stream_id_r2_q`: bit 22, access unknown.
   @inlinable public static var stream_id_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.vtx_vect_counter_q_not_0`: bit 23, rw.
+  /// `VGT_DEBUG_REG21.vtx_vect_counter_q_not_0`: bit 23, access unknown.
   @inlinable public static var vtx_vect_counter_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.buff_full_p1`: bit 24, rw.
+  /// `VGT_DEBUG_REG21.buff_full_p1`: bit 24, access unknown.
   @inlinable public static var buff_full_p1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `VGT_DEBUG_REG21.strmout_valid_p1`: bit 25, rw.
+  /// `VGT_DEBUG_REG21.strmout_valid_p1`: bit 25, access unknown.
   @inlinable public static var strmout_valid_p1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG21.eotg_r2_q`: bit 26, rw.
+  /// `VGT_DEBUG_REG21.eotg_r2_q`: bit 26, access unknown.
   @inlinable public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `VGT_DEBUG_REG21.null_r2_q`: bit 27, rw.
+  /// `VGT_DEBUG_REG21.null_r2_q`: bit 27, access unknown.
   @inlinable public static var null_r2_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG21.p0_dr`: bit 28, rw.
+  /// `VGT_DEBUG_REG21.p0_dr`: bit 28, access unknown.
   @inlinable public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `VGT_DEBUG_REG21.p0_rtr`: bit 29, rw.
+  /// `VGT_DEBUG_REG21.p0_rtr`: bit 29, access unknown.
   @inlinable public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `VGT_DEBUG_REG21.eopg_p0_q`: bit 30, rw.
+  /// `VGT_DEBUG_REG21.eopg_p0_q`: bit 30, access unknown.
   @inlinable public static var eopg_p0_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG21.p0_nobp`: bit 31, rw.
+  /// `VGT_DEBUG_REG21.p0_nobp`: bit 31, access unknown.
   @inlinable public static var p0_nobp: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG22`: gfx_8_0 register, index 0x16 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG22`: gfx_8_0 register, index 0x16 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG22: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG22 cm_state16@0:2 cm_state17@2:2 cm_state18@4:2 cm_state19@6:2 cm_state20@8:2 cm_state21@10:2 cm_state22@12:2 cm_state23@14:2 cm_state24@16:2 cm_state25@18:2 cm_state26@20:2 cm_state27@22:2 cm_state28@24:2 cm_state29@26:2 cm_state30@28:2 cm_state31@30:2")
   }
 
-  /// `VGT_DEBUG_REG22.cm_state16`: bits 1:0, rw.
+  /// `VGT_DEBUG_REG22.cm_state16`: bits 1:0, access unknown.
   @inlinable public static var cm_state16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state17`: bits 3:2, rw.
+  /// `VGT_DEBUG_REG22.cm_state17`: bits 3:2, access unknown.
   @inlinable public static var cm_state17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state18`: bits 5:4, rw.
+  /// `VGT_DEBUG_REG22.cm_state18`: bits 5:4, access unknown.
   @inlinable public static var cm_state18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state19`: bits 7:6, rw.
+  /// `VGT_DEBUG_REG22.cm_state19`: bits 7:6, access unknown.
   @inlinable public static var cm_state19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state20`: bits 9:8, rw.
+  /// `VGT_DEBUG_REG22.cm_state20`: bits 9:8, access unknown.
   @inlinable public static var cm_state20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state21`: bits 11:10, rw.
+  /// `VGT_DEBUG_REG22.cm_state21`: bits 11:10, access unknown.
   @inlinable public static var cm_state21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state22`: bits 13:12, rw.
+  /// `VGT_DEBUG_REG22.cm_state22`: bits 13:12, access unknown.
   @inlinable public static var cm_state22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state23`: bits 15:14, rw.
+  /// `VGT_DEBUG_REG22.cm_state23`: bits 15:14, access unknown.
   @inlinable public static var cm_state23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state24`: bits 17:16, rw.
+  /// `VGT_DEBUG_REG22.cm_state24`: bits 17:16, access unknown.
   @inlinable public static var cm_state24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state25`: bits 19:18, rw.
+  /// `VGT_DEBUG_REG22.cm_state25`: bits 19:18, access unknown.
   @inlinable public static var cm_state25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state26`: bits 21:20, rw.
+  /// `VGT_DEBUG_REG22.cm_state26`: bits 21:20, access unknown.
   @inlinable public static var cm_state26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state27`: bits 23:22, rw.
+  /// `VGT_DEBUG_REG22.cm_state27`: bits 23:22, access unknown.
   @inlinable public static var cm_state27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state28`: bits 25:24, rw.
+  /// `VGT_DEBUG_REG22.cm_state28`: bits 25:24, access unknown.
   @inlinable public static var cm_state28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state29`: bits 27:26, rw.
+  /// `VGT_DEBUG_REG22.cm_state29`: bits 27:26, access unknown.
   @inlinable public static var cm_state29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state30`: bits 29:28, rw.
+  /// `VGT_DEBUG_REG22.cm_state30`: bits 29:28, access unknown.
   @inlinable public static var cm_state30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `VGT_DEBUG_REG22.cm_state31`: bits 31:30, rw.
+  /// `VGT_DEBUG_REG22.cm_state31`: bits 31:30, access unknown.
   @inlinable public static var cm_state31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `VGT_DEBUG_REG23`: gfx_8_0 register, index 0x17 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG23`: gfx_8_0 register, index 0x17 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG23: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x17, resetValue: 0x0000_0000,
+      offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG23 frmt_busy@0:1 rcm_frmt_vert_rtr@1:1 rcm_frmt_prim_rtr@2:1 prim_r3_rtr@3:1 prim_r2_rtr@4:1 vert_r3_rtr@5:1 vert_r2_rtr@6:1 vert_r1_rtr@7:1 vert_r0_rtr@8:1 prim_fifo_empty@9:1 prim_fifo_full@10:1 vert_dr_r2_q@11:1 prim_dr_r2_q@12:1 vert_dr_r1_q@13:1 vert_dr_r0_q@14:1 new_verts_r2_q@15:2 verts_sent_r2_q@17:4 prim_state_sel_r2_q@21:3 SPARE@24:8")
   }
 
-  /// `VGT_DEBUG_REG23.frmt_busy`: bit 0, rw.
+  /// `VGT_DEBUG_REG23.frmt_busy`: bit 0, access unknown.
   @inlinable public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG23.rcm_frmt_vert_rtr`: bit 1, rw.
+  /// `VGT_DEBUG_REG23.rcm_frmt_vert_rtr`: bit 1, access unknown.
   @inlinable public static var rcm_frmt_vert_rtr: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG23.rcm_frmt_prim_rtr`: bit 2, rw.
+  /// `VGT_DEBUG_REG23.rcm_frmt_prim_rtr`: bit 2, access unknown.
   @inlinable public static var rcm_frmt_prim_rtr: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VGT_DEBUG_REG23.prim_r3_rtr`: bit 3, rw.
+  /// `VGT_DEBUG_REG23.prim_r3_rtr`: bit 3, access unknown.
   @inlinable public static var prim_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG23.prim_r2_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG23.prim_r2_rtr`: bit 4, access unknown.
   @inlinable public static var prim_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_r3_rtr`: bit 5, rw.
+  /// `VGT_DEBUG_REG23.vert_r3_rtr`: bit 5, access unknown.
   @inlinable public static var vert_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_r2_rtr`: bit 6, rw.
+  /// `VGT_DEBUG_REG23.vert_r2_rtr`: bit 6, access unknown.
   @inlinable public static var vert_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_r1_rtr`: bit 7, rw.
+  /// `VGT_DEBUG_REG23.vert_r1_rtr`: bit 7, access unknown.
   @inlinable public static var vert_r1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_r0_rtr`: bit 8, rw.
+  /// `VGT_DEBUG_REG23.vert_r0_rtr`: bit 8, access unknown.
   @inlinable public static var vert_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG23.prim_fifo_empty`: bit 9, rw.
+  /// `VGT_DEBUG_REG23.prim_fifo_empty`: bit 9, access unknown.
   @inlinable public static var prim_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG23.prim_fifo_full`: bit 10, rw.
+  /// `VGT_DEBUG_REG23.prim_fifo_full`: bit 10, access unknown.
   @inlinable public static var prim_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG23.vert_dr_r2_q`: bit 11, rw.
+  /// `VGT_DEBUG_REG23.vert_dr_r2_q`: bit 11, access unknown.
   @inlinable public static var vert_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG23.prim_dr_r2_q`: bit 12, rw.
+  /// `VGT_DEBUG_REG23.prim_dr_r2_q`: bit 12, access unknown.
   @inlinable public static var prim_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_dr_r1_q`: bit 13, rw.
+  /// `VGT_DEBUG_REG23.vert_dr_r1_q`: bit 13, access unknown.
   @inlinable public static var vert_dr_r1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG23.vert_dr_r0_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG23.vert_dr_r0_q`: bit 14, access unknown.
   @inlinable public static var vert_dr_r0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `VGT_DEBUG_REG23.new_verts_r2_q`: bits 16:15, rw.
+  /// `VGT_DEBUG_REG23.new_verts_r2_q`: bits 16:15, access unknown.
   @inlinable public static var new_verts_r2_q: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `VGT_DEBUG_REG23.verts_sent_r2_q`: bits 20:17, rw.
+  /// `VGT_DEBUG_REG23.verts_sent_r2_q`: bits 20:17, access unknown.
   @inlinable public static var verts_sent_r2_q: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 4)
   }
 
-  /// `VGT_DEBUG_REG23.prim_state_sel_r2_q`: bits 23:21, rw.
+  /// `VGT_DEBUG_REG23.prim_state_sel_r2_q`: bits 23:21, access unknown.
   @inlinable public static var prim_state_sel_r2_q: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `VGT_DEBUG_REG23.SPARE`: bits 31:24, rw.
+  /// `VGT_DEBUG_REG23.SPARE`: bits 31:24, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `VGT_DEBUG_REG24`: gfx_8_0 register, index 0x18 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG24`: gfx_8_0 register, index 0x18 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG24: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG24 avail_es_rb_space_r0_q_23_0@0:24 dependent_st_cut_mode_q@24:2 SPARE31@26:6")
   }
 
-  /// `VGT_DEBUG_REG24.avail_es_rb_space_r0_q_23_0`: bits 23:0, rw.
+  /// `VGT_DEBUG_REG24.avail_es_rb_space_r0_q_23_0`: bits 23:0, access unknown.
   @inlinable public static var avail_es_rb_space_r0_q_23_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 24)
   }
 
-  /// `VGT_DEBUG_REG24.dependent_st_cut_mode_q`: bits 25:24, rw.
+  /// `VGT_DEBUG_REG24.dependent_st_cut_mode_q`: bits 25:24, access unknown.
   @inlinable public static var dependent_st_cut_mode_q: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `VGT_DEBUG_REG24.SPARE31`: bits 31:26, rw.
+  /// `VGT_DEBUG_REG24.SPARE31`: bits 31:26, access unknown.
   @inlinable public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `VGT_DEBUG_REG25`: gfx_8_0 register, index 0x19 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG25`: gfx_8_0 register, index 0x19 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG25: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x19, resetValue: 0x0000_0000,
+      offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG25 avail_gs_rb_space_r0_q_25_0@0:26 active_sm_r0_q@26:4 add_gs_rb_space_r1_q@30:1 add_gs_rb_space_r0_q@31:1")
   }
 
-  /// `VGT_DEBUG_REG25.avail_gs_rb_space_r0_q_25_0`: bits 25:0, rw.
+  /// `VGT_DEBUG_REG25.avail_gs_rb_space_r0_q_25_0`: bits 25:0, access unknown.
   @inlinable public static var avail_gs_rb_space_r0_q_25_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 26)
   }
 
-  /// `VGT_DEBUG_REG25.active_sm_r0_q`: bits 29:26, rw.
+  /// `VGT_DEBUG_REG25.active_sm_r0_q`: bits 29:26, access unknown.
   @inlinable public static var active_sm_r0_q: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 4)
   }
 
-  /// `VGT_DEBUG_REG25.add_gs_rb_space_r1_q`: bit 30, rw.
+  /// `VGT_DEBUG_REG25.add_gs_rb_space_r1_q`: bit 30, access unknown.
   @inlinable public static var add_gs_rb_space_r1_q: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG25.add_gs_rb_space_r0_q`: bit 31, rw.
+  /// `VGT_DEBUG_REG25.add_gs_rb_space_r0_q`: bit 31, access unknown.
   @inlinable public static var add_gs_rb_space_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG27`: gfx_8_0 register, index 0x1B of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG27`: gfx_8_0 register, index 0x1B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG27: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B, resetValue: 0x0000_0000,
+      offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG27 pipe0_dr@0:1 gsc0_dr@1:1 pipe1_dr@2:1 tm_pt_event_rtr@3:1 pipe0_rtr@4:1 gsc0_rtr@5:1 pipe1_rtr@6:1 last_indx_of_prim_p1_q@7:1 indices_to_send_p0_q@8:2 event_flag_p1_q@10:1 eop_p1_q@11:1 gs_out_prim_type_p0_q@12:2 gsc_null_primitive_p0_q@14:1 gsc_eop_p0_q@15:1 gsc_2cycle_output@16:1 gsc_2nd_cycle_p0_q@17:1 last_indx_of_vsprim@18:1 first_vsprim_of_gsprim_p0_q@19:1 gsc_indx_count_p0_q@20:11 last_vsprim_of_gsprim@31:1")
   }
 
-  /// `VGT_DEBUG_REG27.pipe0_dr`: bit 0, rw.
+  /// `VGT_DEBUG_REG27.pipe0_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG27.gsc0_dr`: bit 1, rw.
+  /// `VGT_DEBUG_REG27.gsc0_dr`: bit 1, access unknown.
   @inlinable public static var gsc0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG27.pipe1_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG27.pipe1_dr`: bit 2, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG27.tm_pt_event_rtr`: bit 3, rw.
+  /// `VGT_DEBUG_REG27.tm_pt_event_rtr`: bit 3, access unknown.
   @inlinable public static var tm_pt_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.pipe0_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG27.pipe0_rtr`: bit 4, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG27.gsc0_rtr`: bit 5, rw.
+  /// `VGT_DEBUG_REG27.gsc0_rtr`: bit 5, access unknown.
   @inlinable public static var gsc0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG27.pipe1_rtr`: bit 6, rw.
+  /// `VGT_DEBUG_REG27.pipe1_rtr`: bit 6, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG27.last_indx_of_prim_p1_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG27.last_indx_of_prim_p1_q`: bit 7, access unknown.
   @inlinable public static var last_indx_of_prim_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.indices_to_send_p0_q`: bits 9:8, rw.
+  /// `VGT_DEBUG_REG27.indices_to_send_p0_q`: bits 9:8, access unknown.
   @inlinable public static var indices_to_send_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `VGT_DEBUG_REG27.event_flag_p1_q`: bit 10, rw.
+  /// `VGT_DEBUG_REG27.event_flag_p1_q`: bit 10, access unknown.
   @inlinable public static var event_flag_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.eop_p1_q`: bit 11, rw.
+  /// `VGT_DEBUG_REG27.eop_p1_q`: bit 11, access unknown.
   @inlinable public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `VGT_DEBUG_REG27.gs_out_prim_type_p0_q`: bits 13:12, rw.
+  /// `VGT_DEBUG_REG27.gs_out_prim_type_p0_q`: bits 13:12, access unknown.
   @inlinable public static var gs_out_prim_type_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `VGT_DEBUG_REG27.gsc_null_primitive_p0_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG27.gsc_null_primitive_p0_q`: bit 14, access unknown.
   @inlinable public static var gsc_null_primitive_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.gsc_eop_p0_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG27.gsc_eop_p0_q`: bit 15, access unknown.
   @inlinable public static var gsc_eop_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `VGT_DEBUG_REG27.gsc_2cycle_output`: bit 16, rw.
+  /// `VGT_DEBUG_REG27.gsc_2cycle_output`: bit 16, access unknown.
   @inlinable public static var gsc_2cycle_output: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.gsc_2nd_cycle_p0_q`: bit 17, rw.
+  /// `VGT_DEBUG_REG27.gsc_2nd_cycle_p0_q`: bit 17, access unknown.
   @inlinable public static var gsc_2nd_cycle_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.last_indx_of_vsprim`: bit 18, rw.
+  /// `VGT_DEBUG_REG27.last_indx_of_vsprim`: bit 18, access unknown.
   @inlinable public static var last_indx_of_vsprim: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.first_vsprim_of_gsprim_p0_q`: bit 19, rw.
+  /// `VGT_DEBUG_REG27.first_vsprim_of_gsprim_p0_q`: bit 19, access unknown.
   @inlinable public static var first_vsprim_of_gsprim_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG27.gsc_indx_count_p0_q`: bits 30:20, rw.
+  /// `VGT_DEBUG_REG27.gsc_indx_count_p0_q`: bits 30:20, access unknown.
   @inlinable public static var gsc_indx_count_p0_q: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 11)
   }
 
-  /// `VGT_DEBUG_REG27.last_vsprim_of_gsprim`: bit 31, rw.
+  /// `VGT_DEBUG_REG27.last_vsprim_of_gsprim`: bit 31, access unknown.
   @inlinable public static var last_vsprim_of_gsprim: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG28`: gfx_8_0 register, index 0x1C of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG28`: gfx_8_0 register, index 0x1C of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG28: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C, resetValue: 0x0000_0000,
+      offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG28 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring2@31:1")
   }
 
-  /// `VGT_DEBUG_REG28.con_state_q`: bits 3:0, rw.
+  /// `VGT_DEBUG_REG28.con_state_q`: bits 3:0, access unknown.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_DEBUG_REG28.second_cycle_q`: bit 4, rw.
+  /// `VGT_DEBUG_REG28.second_cycle_q`: bit 4, access unknown.
   @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG28.process_tri_middle_p0_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG28.process_tri_middle_p0_q`: bit 5, access unknown.
   @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.process_tri_1st_2nd_half_p0_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG28.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
   @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.process_tri_center_poly_p0_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG28.process_tri_center_poly_p0_q`: bit 7, access unknown.
   @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe0_patch_dr`: bit 8, rw.
+  /// `VGT_DEBUG_REG28.pipe0_patch_dr`: bit 8, access unknown.
   @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG28.pipe0_edge_dr`: bit 9, rw.
+  /// `VGT_DEBUG_REG28.pipe0_edge_dr`: bit 9, access unknown.
   @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG28.pipe1_dr`: bit 10, rw.
+  /// `VGT_DEBUG_REG28.pipe1_dr`: bit 10, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG28.pipe0_patch_rtr`: bit 11, rw.
+  /// `VGT_DEBUG_REG28.pipe0_patch_rtr`: bit 11, access unknown.
   @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe0_edge_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG28.pipe0_edge_rtr`: bit 12, access unknown.
   @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG28.pipe1_rtr`: bit 13, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG28.outer_parity_p0_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG28.outer_parity_p0_q`: bit 14, access unknown.
   @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.parallel_parity_p0_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG28.parallel_parity_p0_q`: bit 15, access unknown.
   @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.first_ring_of_patch_p0_q`: bit 16, rw.
+  /// `VGT_DEBUG_REG28.first_ring_of_patch_p0_q`: bit 16, access unknown.
   @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.last_ring_of_patch_p0_q`: bit 17, rw.
+  /// `VGT_DEBUG_REG28.last_ring_of_patch_p0_q`: bit 17, access unknown.
   @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.last_edge_of_outer_ring_p0_q`: bit 18, rw.
+  /// `VGT_DEBUG_REG28.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
   @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.last_point_of_outer_ring_p1`: bit 19, rw.
+  /// `VGT_DEBUG_REG28.last_point_of_outer_ring_p1`: bit 19, access unknown.
   @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.last_point_of_inner_ring_p1`: bit 20, rw.
+  /// `VGT_DEBUG_REG28.last_point_of_inner_ring_p1`: bit 20, access unknown.
   @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.outer_edge_tf_eq_one_p0_q`: bit 21, rw.
+  /// `VGT_DEBUG_REG28.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
   @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.advance_outer_point_p1`: bit 22, rw.
+  /// `VGT_DEBUG_REG28.advance_outer_point_p1`: bit 22, access unknown.
   @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.advance_inner_point_p1`: bit 23, rw.
+  /// `VGT_DEBUG_REG28.advance_inner_point_p1`: bit 23, access unknown.
   @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.next_ring_is_rect_p0_q`: bit 24, rw.
+  /// `VGT_DEBUG_REG28.next_ring_is_rect_p0_q`: bit 24, access unknown.
   @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_outer1_rtr`: bit 25, rw.
+  /// `VGT_DEBUG_REG28.pipe1_outer1_rtr`: bit 25, access unknown.
   @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_outer2_rtr`: bit 26, rw.
+  /// `VGT_DEBUG_REG28.pipe1_outer2_rtr`: bit 26, access unknown.
   @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_inner1_rtr`: bit 27, rw.
+  /// `VGT_DEBUG_REG28.pipe1_inner1_rtr`: bit 27, access unknown.
   @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_inner2_rtr`: bit 28, rw.
+  /// `VGT_DEBUG_REG28.pipe1_inner2_rtr`: bit 28, access unknown.
   @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_patch_rtr`: bit 29, rw.
+  /// `VGT_DEBUG_REG28.pipe1_patch_rtr`: bit 29, access unknown.
   @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.pipe1_edge_rtr`: bit 30, rw.
+  /// `VGT_DEBUG_REG28.pipe1_edge_rtr`: bit 30, access unknown.
   @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG28.use_stored_inner_q_ring2`: bit 31, rw.
+  /// `VGT_DEBUG_REG28.use_stored_inner_q_ring2`: bit 31, access unknown.
   @inlinable public static var use_stored_inner_q_ring2: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG29`: gfx_8_0 register, index 0x1D of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG29`: gfx_8_0 register, index 0x1D of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG29: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D, resetValue: 0x0000_0000,
+      offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG29 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring3@31:1")
   }
 
-  /// `VGT_DEBUG_REG29.con_state_q`: bits 3:0, rw.
+  /// `VGT_DEBUG_REG29.con_state_q`: bits 3:0, access unknown.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_DEBUG_REG29.second_cycle_q`: bit 4, rw.
+  /// `VGT_DEBUG_REG29.second_cycle_q`: bit 4, access unknown.
   @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG29.process_tri_middle_p0_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG29.process_tri_middle_p0_q`: bit 5, access unknown.
   @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.process_tri_1st_2nd_half_p0_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG29.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
   @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.process_tri_center_poly_p0_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG29.process_tri_center_poly_p0_q`: bit 7, access unknown.
   @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe0_patch_dr`: bit 8, rw.
+  /// `VGT_DEBUG_REG29.pipe0_patch_dr`: bit 8, access unknown.
   @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG29.pipe0_edge_dr`: bit 9, rw.
+  /// `VGT_DEBUG_REG29.pipe0_edge_dr`: bit 9, access unknown.
   @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG29.pipe1_dr`: bit 10, rw.
+  /// `VGT_DEBUG_REG29.pipe1_dr`: bit 10, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG29.pipe0_patch_rtr`: bit 11, rw.
+  /// `VGT_DEBUG_REG29.pipe0_patch_rtr`: bit 11, access unknown.
   @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe0_edge_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG29.pipe0_edge_rtr`: bit 12, access unknown.
   @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG29.pipe1_rtr`: bit 13, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG29.outer_parity_p0_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG29.outer_parity_p0_q`: bit 14, access unknown.
   @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.parallel_parity_p0_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG29.parallel_parity_p0_q`: bit 15, access unknown.
   @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.first_ring_of_patch_p0_q`: bit 16, rw.
+  /// `VGT_DEBUG_REG29.first_ring_of_patch_p0_q`: bit 16, access unknown.
   @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.last_ring_of_patch_p0_q`: bit 17, rw.
+  /// `VGT_DEBUG_REG29.last_ring_of_patch_p0_q`: bit 17, access unknown.
   @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.last_edge_of_outer_ring_p0_q`: bit 18, rw.
+  /// `VGT_DEBUG_REG29.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
   @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.last_point_of_outer_ring_p1`: bit 19, rw.
+  /// `VGT_DEBUG_REG29.last_point_of_outer_ring_p1`: bit 19, access unknown.
   @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.last_point_of_inner_ring_p1`: bit 20, rw.
+  /// `VGT_DEBUG_REG29.last_point_of_inner_ring_p1`: bit 20, access unknown.
   @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.outer_edge_tf_eq_one_p0_q`: bit 21, rw.
+  /// `VGT_DEBUG_REG29.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
   @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.advance_outer_point_p1`: bit 22, rw.
+  /// `VGT_DEBUG_REG29.advance_outer_point_p1`: bit 22, access unknown.
   @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.advance_inner_point_p1`: bit 23, rw.
+  /// `VGT_DEBUG_REG29.advance_inner_point_p1`: bit 23, access unknown.
   @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.next_ring_is_rect_p0_q`: bit 24, rw.
+  /// `VGT_DEBUG_REG29.next_ring_is_rect_p0_q`: bit 24, access unknown.
   @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_outer1_rtr`: bit 25, rw.
+  /// `VGT_DEBUG_REG29.pipe1_outer1_rtr`: bit 25, access unknown.
   @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_outer2_rtr`: bit 26, rw.
+  /// `VGT_DEBUG_REG29.pipe1_outer2_rtr`: bit 26, access unknown.
   @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_inner1_rtr`: bit 27, rw.
+  /// `VGT_DEBUG_REG29.pipe1_inner1_rtr`: bit 27, access unknown.
   @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_inner2_rtr`: bit 28, rw.
+  /// `VGT_DEBUG_REG29.pipe1_inner2_rtr`: bit 28, access unknown.
   @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_patch_rtr`: bit 29, rw.
+  /// `VGT_DEBUG_REG29.pipe1_patch_rtr`: bit 29, access unknown.
   @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.pipe1_edge_rtr`: bit 30, rw.
+  /// `VGT_DEBUG_REG29.pipe1_edge_rtr`: bit 30, access unknown.
   @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG29.use_stored_inner_q_ring3`: bit 31, rw.
+  /// `VGT_DEBUG_REG29.use_stored_inner_q_ring3`: bit 31, access unknown.
   @inlinable public static var use_stored_inner_q_ring3: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG2`: gfx_8_0 register, index 0x1E of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG2`: gfx_8_0 register, index 0x1E of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG2 hs_grp_busy@0:1 hs_noif_busy@1:1 tfmmIsBusy@2:1 lsVertIfBusy_0@3:1 te11_hs_tess_input_rtr@4:1 lsWaveIfBusy_0@5:1 hs_te11_tess_input_rts@6:1 grpModBusy@7:1 lsVertFifoEmpty@8:1 lsWaveFifoEmpty@9:1 hsVertFifoEmpty@10:1 hsWaveFifoEmpty@11:1 hsInputFifoEmpty@12:1 hsTifFifoEmpty@13:1 lsVertFifoFull@14:1 lsWaveFifoFull@15:1 hsVertFifoFull@16:1 hsWaveFifoFull@17:1 hsInputFifoFull@18:1 hsTifFifoFull@19:1 p0_rtr@20:1 p1_rtr@21:1 p0_dr@22:1 p1_dr@23:1 p0_rts@24:1 p1_rts@25:1 ls_sh_id@26:1 lsFwaveFlag@27:1 lsWaveSendFlush@28:1 SPARE@29:3")
   }
 
-  /// `VGT_DEBUG_REG2.hs_grp_busy`: bit 0, rw.
+  /// `VGT_DEBUG_REG2.hs_grp_busy`: bit 0, access unknown.
   @inlinable public static var hs_grp_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG2.hs_noif_busy`: bit 1, rw.
+  /// `VGT_DEBUG_REG2.hs_noif_busy`: bit 1, access unknown.
   @inlinable public static var hs_noif_busy: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG2.tfmmIsBusy`: bit 2, rw.
+  /// `VGT_DEBUG_REG2.tfmmIsBusy`: bit 2, access unknown.
   @inlinable public static var tfmmIsBusy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG2.lsVertIfBusy_0`: bit 3, rw.
+  /// `VGT_DEBUG_REG2.lsVertIfBusy_0`: bit 3, access unknown.
   @inlinable public static var lsVertIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG2.te11_hs_tess_input_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG2.te11_hs_tess_input_rtr`: bit 4, access unknown.
   @inlinable public static var te11_hs_tess_input_rtr: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.lsWaveIfBusy_0`: bit 5, rw.
+  /// `VGT_DEBUG_REG2.lsWaveIfBusy_0`: bit 5, access unknown.
   @inlinable public static var lsWaveIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG2.hs_te11_tess_input_rts`: bit 6, rw.
+  /// `VGT_DEBUG_REG2.hs_te11_tess_input_rts`: bit 6, access unknown.
   @inlinable public static var hs_te11_tess_input_rts: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.grpModBusy`: bit 7, rw.
+  /// `VGT_DEBUG_REG2.grpModBusy`: bit 7, access unknown.
   @inlinable public static var grpModBusy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG2.lsVertFifoEmpty`: bit 8, rw.
+  /// `VGT_DEBUG_REG2.lsVertFifoEmpty`: bit 8, access unknown.
   @inlinable public static var lsVertFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.lsWaveFifoEmpty`: bit 9, rw.
+  /// `VGT_DEBUG_REG2.lsWaveFifoEmpty`: bit 9, access unknown.
   @inlinable public static var lsWaveFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsVertFifoEmpty`: bit 10, rw.
+  /// `VGT_DEBUG_REG2.hsVertFifoEmpty`: bit 10, access unknown.
   @inlinable public static var hsVertFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsWaveFifoEmpty`: bit 11, rw.
+  /// `VGT_DEBUG_REG2.hsWaveFifoEmpty`: bit 11, access unknown.
   @inlinable public static var hsWaveFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsInputFifoEmpty`: bit 12, rw.
+  /// `VGT_DEBUG_REG2.hsInputFifoEmpty`: bit 12, access unknown.
   @inlinable public static var hsInputFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsTifFifoEmpty`: bit 13, rw.
+  /// `VGT_DEBUG_REG2.hsTifFifoEmpty`: bit 13, access unknown.
   @inlinable public static var hsTifFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.lsVertFifoFull`: bit 14, rw.
+  /// `VGT_DEBUG_REG2.lsVertFifoFull`: bit 14, access unknown.
   @inlinable public static var lsVertFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.lsWaveFifoFull`: bit 15, rw.
+  /// `VGT_DEBUG_REG2.lsWaveFifoFull`: bit 15, access unknown.
   @inlinable public static var lsWaveFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsVertFifoFull`: bit 16, rw.
+  /// `VGT_DEBUG_REG2.hsVertFifoFull`: bit 16, access unknown.
   @inlinable public static var hsVertFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsWaveFifoFull`: bit 17, rw.
+  /// `VGT_DEBUG_REG2.hsWaveFifoFull`: bit 17, access unknown.
   @inlinable public static var hsWaveFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsInputFifoFull`: bit 18, rw.
+  /// `VGT_DEBUG_REG2.hsInputFifoFull`: bit 18, access unknown.
   @inlinable public static var hsInputFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.hsTifFifoFull`: bit 19, rw.
+  /// `VGT_DEBUG_REG2.hsTifFifoFull`: bit 19, access unknown.
   @inlinable public static var hsTifFifoFull: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p0_rtr`: bit 20, rw.
+  /// `VGT_DEBUG_REG2.p0_rtr`: bit 20, access unknown.
   @inlinable public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p1_rtr`: bit 21, rw.
+  /// `VGT_DEBUG_REG2.p1_rtr`: bit 21, access unknown.
   @inlinable public static var p1_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p0_dr`: bit 22, rw.
+  /// `VGT_DEBUG_REG2.p0_dr`: bit 22, access unknown.
   @inlinable public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p1_dr`: bit 23, rw.
+  /// `VGT_DEBUG_REG2.p1_dr`: bit 23, access unknown.
   @inlinable public static var p1_dr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p0_rts`: bit 24, rw.
+  /// `VGT_DEBUG_REG2.p0_rts`: bit 24, access unknown.
   @inlinable public static var p0_rts: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `VGT_DEBUG_REG2.p1_rts`: bit 25, rw.
+  /// `VGT_DEBUG_REG2.p1_rts`: bit 25, access unknown.
   @inlinable public static var p1_rts: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `VGT_DEBUG_REG2.ls_sh_id`: bit 26, rw.
+  /// `VGT_DEBUG_REG2.ls_sh_id`: bit 26, access unknown.
   @inlinable public static var ls_sh_id: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `VGT_DEBUG_REG2.lsFwaveFlag`: bit 27, rw.
+  /// `VGT_DEBUG_REG2.lsFwaveFlag`: bit 27, access unknown.
   @inlinable public static var lsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG2.lsWaveSendFlush`: bit 28, rw.
+  /// `VGT_DEBUG_REG2.lsWaveSendFlush`: bit 28, access unknown.
   @inlinable public static var lsWaveSendFlush: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG2.SPARE`: bits 31:29, rw.
+  /// `VGT_DEBUG_REG2.SPARE`: bits 31:29, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `VGT_DEBUG_REG3`: gfx_8_0 register, index 0x1F of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG3`: gfx_8_0 register, index 0x1F of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F, resetValue: 0x0000_0000,
+      offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG3 lsTgRelInd@0:12 lsWaveRelInd@12:6 lsPatchCnt@18:8 hsWaveRelInd@26:6")
   }
 
-  /// `VGT_DEBUG_REG3.lsTgRelInd`: bits 11:0, rw.
+  /// `VGT_DEBUG_REG3.lsTgRelInd`: bits 11:0, access unknown.
   @inlinable public static var lsTgRelInd: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
-  /// `VGT_DEBUG_REG3.lsWaveRelInd`: bits 17:12, rw.
+  /// `VGT_DEBUG_REG3.lsWaveRelInd`: bits 17:12, access unknown.
   @inlinable public static var lsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `VGT_DEBUG_REG3.lsPatchCnt`: bits 25:18, rw.
+  /// `VGT_DEBUG_REG3.lsPatchCnt`: bits 25:18, access unknown.
   @inlinable public static var lsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
-  /// `VGT_DEBUG_REG3.hsWaveRelInd`: bits 31:26, rw.
+  /// `VGT_DEBUG_REG3.hsWaveRelInd`: bits 31:26, access unknown.
   @inlinable public static var hsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `VGT_DEBUG_REG4`: gfx_8_0 register, index 0x20 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG4`: gfx_8_0 register, index 0x20 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG4 hsPatchCnt@0:8 hsPrimId_15_0@8:16 hsCpCnt@24:5 hsWaveSendFlush@29:1 hsFwaveFlag@30:1 SPARE@31:1")
   }
 
-  /// `VGT_DEBUG_REG4.hsPatchCnt`: bits 7:0, rw.
+  /// `VGT_DEBUG_REG4.hsPatchCnt`: bits 7:0, access unknown.
   @inlinable public static var hsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VGT_DEBUG_REG4.hsPrimId_15_0`: bits 23:8, rw.
+  /// `VGT_DEBUG_REG4.hsPrimId_15_0`: bits 23:8, access unknown.
   @inlinable public static var hsPrimId_15_0: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 16)
   }
 
-  /// `VGT_DEBUG_REG4.hsCpCnt`: bits 28:24, rw.
+  /// `VGT_DEBUG_REG4.hsCpCnt`: bits 28:24, access unknown.
   @inlinable public static var hsCpCnt: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
-  /// `VGT_DEBUG_REG4.hsWaveSendFlush`: bit 29, rw.
+  /// `VGT_DEBUG_REG4.hsWaveSendFlush`: bit 29, access unknown.
   @inlinable public static var hsWaveSendFlush: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG4.hsFwaveFlag`: bit 30, rw.
+  /// `VGT_DEBUG_REG4.hsFwaveFlag`: bit 30, access unknown.
   @inlinable public static var hsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `VGT_DEBUG_REG4.SPARE`: bit 31, rw.
+  /// `VGT_DEBUG_REG4.SPARE`: bit 31, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `VGT_DEBUG_REG5`: gfx_8_0 register, index 0x21 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG5`: gfx_8_0 register, index 0x21 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21, resetValue: 0x0000_0000,
+      offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG5 SPARE4@0:3 hsWaveCreditCnt_0@3:5 SPARE3@8:3 hsVertCreditCnt_0@11:5 SPARE2@16:3 lsWaveCreditCnt_0@19:5 SPARE1@24:3 lsVertCreditCnt_0@27:5")
   }
 
-  /// `VGT_DEBUG_REG5.SPARE4`: bits 2:0, rw.
+  /// `VGT_DEBUG_REG5.SPARE4`: bits 2:0, access unknown.
   @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `VGT_DEBUG_REG5.hsWaveCreditCnt_0`: bits 7:3, rw.
+  /// `VGT_DEBUG_REG5.hsWaveCreditCnt_0`: bits 7:3, access unknown.
   @inlinable public static var hsWaveCreditCnt_0: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 5)
   }
 
-  /// `VGT_DEBUG_REG5.SPARE3`: bits 10:8, rw.
+  /// `VGT_DEBUG_REG5.SPARE3`: bits 10:8, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `VGT_DEBUG_REG5.hsVertCreditCnt_0`: bits 15:11, rw.
+  /// `VGT_DEBUG_REG5.hsVertCreditCnt_0`: bits 15:11, access unknown.
   @inlinable public static var hsVertCreditCnt_0: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 5)
   }
 
-  /// `VGT_DEBUG_REG5.SPARE2`: bits 18:16, rw.
+  /// `VGT_DEBUG_REG5.SPARE2`: bits 18:16, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
-  /// `VGT_DEBUG_REG5.lsWaveCreditCnt_0`: bits 23:19, rw.
+  /// `VGT_DEBUG_REG5.lsWaveCreditCnt_0`: bits 23:19, access unknown.
   @inlinable public static var lsWaveCreditCnt_0: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 5)
   }
 
-  /// `VGT_DEBUG_REG5.SPARE1`: bits 26:24, rw.
+  /// `VGT_DEBUG_REG5.SPARE1`: bits 26:24, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `VGT_DEBUG_REG5.lsVertCreditCnt_0`: bits 31:27, rw.
+  /// `VGT_DEBUG_REG5.lsVertCreditCnt_0`: bits 31:27, access unknown.
   @inlinable public static var lsVertCreditCnt_0: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 5)
   }
 }
 
-/// `VGT_DEBUG_REG6`: gfx_8_0 register, index 0x22 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG6`: gfx_8_0 register, index 0x22 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22, resetValue: 0x0000_0000,
+      offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG6 debug_BASE@0:16 debug_SIZE@16:16")
   }
 
-  /// `VGT_DEBUG_REG6.debug_BASE`: bits 15:0, rw.
+  /// `VGT_DEBUG_REG6.debug_BASE`: bits 15:0, access unknown.
   @inlinable public static var debug_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `VGT_DEBUG_REG6.debug_SIZE`: bits 31:16, rw.
+  /// `VGT_DEBUG_REG6.debug_SIZE`: bits 31:16, access unknown.
   @inlinable public static var debug_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

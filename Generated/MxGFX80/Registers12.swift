@@ -3,2565 +3,2565 @@
 
 import MxMMIO
 
-/// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23, resetValue: 0x0000_0000,
+      offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG7 debug_tfmmFifoEmpty@0:1 debug_tfmmFifoFull@1:1 hs_pipe0_dr@2:1 hs_pipe0_rtr@3:1 hs_pipe1_rtr@4:1 SPARE@5:11 TF_addr@16:16")
   }
 
-  /// `VGT_DEBUG_REG7.debug_tfmmFifoEmpty`: bit 0, rw.
+  /// `VGT_DEBUG_REG7.debug_tfmmFifoEmpty`: bit 0, access unknown.
   @inlinable public static var debug_tfmmFifoEmpty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VGT_DEBUG_REG7.debug_tfmmFifoFull`: bit 1, rw.
+  /// `VGT_DEBUG_REG7.debug_tfmmFifoFull`: bit 1, access unknown.
   @inlinable public static var debug_tfmmFifoFull: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG7.hs_pipe0_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG7.hs_pipe0_dr`: bit 2, access unknown.
   @inlinable public static var hs_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG7.hs_pipe0_rtr`: bit 3, rw.
+  /// `VGT_DEBUG_REG7.hs_pipe0_rtr`: bit 3, access unknown.
   @inlinable public static var hs_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG7.hs_pipe1_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG7.hs_pipe1_rtr`: bit 4, access unknown.
   @inlinable public static var hs_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG7.SPARE`: bits 15:5, rw.
+  /// `VGT_DEBUG_REG7.SPARE`: bits 15:5, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 11) }
 
-  /// `VGT_DEBUG_REG7.TF_addr`: bits 31:16, rw.
+  /// `VGT_DEBUG_REG7.TF_addr`: bits 31:16, access unknown.
   @inlinable public static var TF_addr: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG26: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24, resetValue: 0x0000_0000,
+      offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG26 cm_state0@0:2 cm_state1@2:2 cm_state2@4:2 cm_state3@6:2 cm_state4@8:2 cm_state5@10:2 cm_state6@12:2 cm_state7@14:2 cm_state8@16:2 cm_state9@18:2 cm_state10@20:2 cm_state11@22:2 cm_state12@24:2 cm_state13@26:2 cm_state14@28:2 cm_state15@30:2")
   }
 
-  /// `VGT_DEBUG_REG26.cm_state0`: bits 1:0, rw.
+  /// `VGT_DEBUG_REG26.cm_state0`: bits 1:0, access unknown.
   @inlinable public static var cm_state0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state1`: bits 3:2, rw.
+  /// `VGT_DEBUG_REG26.cm_state1`: bits 3:2, access unknown.
   @inlinable public static var cm_state1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state2`: bits 5:4, rw.
+  /// `VGT_DEBUG_REG26.cm_state2`: bits 5:4, access unknown.
   @inlinable public static var cm_state2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state3`: bits 7:6, rw.
+  /// `VGT_DEBUG_REG26.cm_state3`: bits 7:6, access unknown.
   @inlinable public static var cm_state3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state4`: bits 9:8, rw.
+  /// `VGT_DEBUG_REG26.cm_state4`: bits 9:8, access unknown.
   @inlinable public static var cm_state4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state5`: bits 11:10, rw.
+  /// `VGT_DEBUG_REG26.cm_state5`: bits 11:10, access unknown.
   @inlinable public static var cm_state5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state6`: bits 13:12, rw.
+  /// `VGT_DEBUG_REG26.cm_state6`: bits 13:12, access unknown.
   @inlinable public static var cm_state6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state7`: bits 15:14, rw.
+  /// `VGT_DEBUG_REG26.cm_state7`: bits 15:14, access unknown.
   @inlinable public static var cm_state7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state8`: bits 17:16, rw.
+  /// `VGT_DEBUG_REG26.cm_state8`: bits 17:16, access unknown.
   @inlinable public static var cm_state8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state9`: bits 19:18, rw.
+  /// `VGT_DEBUG_REG26.cm_state9`: bits 19:18, access unknown.
   @inlinable public static var cm_state9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state10`: bits 21:20, rw.
+  /// `VGT_DEBUG_REG26.cm_state10`: bits 21:20, access unknown.
   @inlinable public static var cm_state10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state11`: bits 23:22, rw.
+  /// `VGT_DEBUG_REG26.cm_state11`: bits 23:22, access unknown.
   @inlinable public static var cm_state11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state12`: bits 25:24, rw.
+  /// `VGT_DEBUG_REG26.cm_state12`: bits 25:24, access unknown.
   @inlinable public static var cm_state12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state13`: bits 27:26, rw.
+  /// `VGT_DEBUG_REG26.cm_state13`: bits 27:26, access unknown.
   @inlinable public static var cm_state13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state14`: bits 29:28, rw.
+  /// `VGT_DEBUG_REG26.cm_state14`: bits 29:28, access unknown.
   @inlinable public static var cm_state14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `VGT_DEBUG_REG26.cm_state15`: bits 31:30, rw.
+  /// `VGT_DEBUG_REG26.cm_state15`: bits 31:30, access unknown.
   @inlinable public static var cm_state15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG31: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26, resetValue: 0x0000_0000,
+      offset: 0x26,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG31 pipe0_dr@0:1 pipe0_rtr@1:1 pipe1_outer_dr@2:1 pipe1_inner_dr@3:1 pipe2_outer_dr@4:1 pipe2_inner_dr@5:1 pipe3_outer_dr@6:1 pipe3_inner_dr@7:1 pipe4_outer_dr@8:1 pipe4_inner_dr@9:1 pipe5_outer_dr@10:1 pipe5_inner_dr@11:1 pipe2_outer_rtr@12:1 pipe2_inner_rtr@13:1 pipe3_outer_rtr@14:1 pipe3_inner_rtr@15:1 pipe4_outer_rtr@16:1 pipe4_inner_rtr@17:1 pipe5_outer_rtr@18:1 pipe5_inner_rtr@19:1 pg_con_outer_point1_rts@20:1 pg_con_outer_point2_rts@21:1 pg_con_inner_point1_rts@22:1 pg_con_inner_point2_rts@23:1 pg_patch_fifo_empty@24:1 pg_edge_fifo_empty@25:1 pg_inner3_perp_fifo_empty@26:1 pg_patch_fifo_full@27:1 pg_edge_fifo_full@28:1 pg_inner_perp_fifo_full@29:1 outer_ring_done_q@30:1 inner_ring_done_q@31:1")
   }
 
-  /// `VGT_DEBUG_REG31.pipe0_dr`: bit 0, rw.
+  /// `VGT_DEBUG_REG31.pipe0_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe0_rtr`: bit 1, rw.
+  /// `VGT_DEBUG_REG31.pipe0_rtr`: bit 1, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe1_outer_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG31.pipe1_outer_dr`: bit 2, access unknown.
   @inlinable public static var pipe1_outer_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe1_inner_dr`: bit 3, rw.
+  /// `VGT_DEBUG_REG31.pipe1_inner_dr`: bit 3, access unknown.
   @inlinable public static var pipe1_inner_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe2_outer_dr`: bit 4, rw.
+  /// `VGT_DEBUG_REG31.pipe2_outer_dr`: bit 4, access unknown.
   @inlinable public static var pipe2_outer_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe2_inner_dr`: bit 5, rw.
+  /// `VGT_DEBUG_REG31.pipe2_inner_dr`: bit 5, access unknown.
   @inlinable public static var pipe2_inner_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe3_outer_dr`: bit 6, rw.
+  /// `VGT_DEBUG_REG31.pipe3_outer_dr`: bit 6, access unknown.
   @inlinable public static var pipe3_outer_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe3_inner_dr`: bit 7, rw.
+  /// `VGT_DEBUG_REG31.pipe3_inner_dr`: bit 7, access unknown.
   @inlinable public static var pipe3_inner_dr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe4_outer_dr`: bit 8, rw.
+  /// `VGT_DEBUG_REG31.pipe4_outer_dr`: bit 8, access unknown.
   @inlinable public static var pipe4_outer_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe4_inner_dr`: bit 9, rw.
+  /// `VGT_DEBUG_REG31.pipe4_inner_dr`: bit 9, access unknown.
   @inlinable public static var pipe4_inner_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG31.pipe5_outer_dr`: bit 10, rw.
+  /// `VGT_DEBUG_REG31.pipe5_outer_dr`: bit 10, access unknown.
   @inlinable public static var pipe5_outer_dr: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe5_inner_dr`: bit 11, rw.
+  /// `VGT_DEBUG_REG31.pipe5_inner_dr`: bit 11, access unknown.
   @inlinable public static var pipe5_inner_dr: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe2_outer_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG31.pipe2_outer_rtr`: bit 12, access unknown.
   @inlinable public static var pipe2_outer_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe2_inner_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG31.pipe2_inner_rtr`: bit 13, access unknown.
   @inlinable public static var pipe2_inner_rtr: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe3_outer_rtr`: bit 14, rw.
+  /// `VGT_DEBUG_REG31.pipe3_outer_rtr`: bit 14, access unknown.
   @inlinable public static var pipe3_outer_rtr: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe3_inner_rtr`: bit 15, rw.
+  /// `VGT_DEBUG_REG31.pipe3_inner_rtr`: bit 15, access unknown.
   @inlinable public static var pipe3_inner_rtr: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe4_outer_rtr`: bit 16, rw.
+  /// `VGT_DEBUG_REG31.pipe4_outer_rtr`: bit 16, access unknown.
   @inlinable public static var pipe4_outer_rtr: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe4_inner_rtr`: bit 17, rw.
+  /// `VGT_DEBUG_REG31.pipe4_inner_rtr`: bit 17, access unknown.
   @inlinable public static var pipe4_inner_rtr: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe5_outer_rtr`: bit 18, rw.
+  /// `VGT_DEBUG_REG31.pipe5_outer_rtr`: bit 18, access unknown.
   @inlinable public static var pipe5_outer_rtr: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pipe5_inner_rtr`: bit 19, rw.
+  /// `VGT_DEBUG_REG31.pipe5_inner_rtr`: bit 19, access unknown.
   @inlinable public static var pipe5_inner_rtr: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_con_outer_point1_rts`: bit 20, rw.
+  /// `VGT_DEBUG_REG31.pg_con_outer_point1_rts`: bit 20, access unknown.
   @inlinable public static var pg_con_outer_point1_rts: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_con_outer_point2_rts`: bit 21, rw.
+  /// `VGT_DEBUG_REG31.pg_con_outer_point2_rts`: bit 21, access unknown.
   @inlinable public static var pg_con_outer_point2_rts: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_con_inner_point1_rts`: bit 22, rw.
+  /// `VGT_DEBUG_REG31.pg_con_inner_point1_rts`: bit 22, access unknown.
   @inlinable public static var pg_con_inner_point1_rts: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_con_inner_point2_rts`: bit 23, rw.
+  /// `VGT_DEBUG_REG31.pg_con_inner_point2_rts`: bit 23, access unknown.
   @inlinable public static var pg_con_inner_point2_rts: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_patch_fifo_empty`: bit 24, rw.
+  /// `VGT_DEBUG_REG31.pg_patch_fifo_empty`: bit 24, access unknown.
   @inlinable public static var pg_patch_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_edge_fifo_empty`: bit 25, rw.
+  /// `VGT_DEBUG_REG31.pg_edge_fifo_empty`: bit 25, access unknown.
   @inlinable public static var pg_edge_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_inner3_perp_fifo_empty`: bit 26, rw.
+  /// `VGT_DEBUG_REG31.pg_inner3_perp_fifo_empty`: bit 26, access unknown.
   @inlinable public static var pg_inner3_perp_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_patch_fifo_full`: bit 27, rw.
+  /// `VGT_DEBUG_REG31.pg_patch_fifo_full`: bit 27, access unknown.
   @inlinable public static var pg_patch_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_edge_fifo_full`: bit 28, rw.
+  /// `VGT_DEBUG_REG31.pg_edge_fifo_full`: bit 28, access unknown.
   @inlinable public static var pg_edge_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.pg_inner_perp_fifo_full`: bit 29, rw.
+  /// `VGT_DEBUG_REG31.pg_inner_perp_fifo_full`: bit 29, access unknown.
   @inlinable public static var pg_inner_perp_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.outer_ring_done_q`: bit 30, rw.
+  /// `VGT_DEBUG_REG31.outer_ring_done_q`: bit 30, access unknown.
   @inlinable public static var outer_ring_done_q: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG31.inner_ring_done_q`: bit 31, rw.
+  /// `VGT_DEBUG_REG31.inner_ring_done_q`: bit 31, access unknown.
   @inlinable public static var inner_ring_done_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG32: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27, resetValue: 0x0000_0000,
+      offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG32 first_ring_of_patch@0:1 last_ring_of_patch@1:1 last_edge_of_outer_ring@2:1 last_point_of_outer_edge@3:1 last_edge_of_inner_ring@4:1 last_point_of_inner_edge@5:1 last_patch_of_tg_p0_q@6:1 event_null_special_p0_q@7:1 event_flag_p5_q@8:1 first_point_of_patch_p5_q@9:1 first_point_of_edge_p5_q@10:1 last_patch_of_tg_p5_q@11:1 tess_topology_p5_q@12:2 pipe5_inner3_rtr@14:1 pipe5_inner2_rtr@15:1 pg_edge_fifo3_full@16:1 pg_edge_fifo2_full@17:1 pg_inner3_point_fifo_full@18:1 pg_outer3_point_fifo_full@19:1 pg_inner2_point_fifo_full@20:1 pg_outer2_point_fifo_full@21:1 pg_inner_point_fifo_full@22:1 pg_outer_point_fifo_full@23:1 inner2_fifos_rtr@24:1 inner_fifos_rtr@25:1 outer_fifos_rtr@26:1 fifos_rtr@27:1 SPARE@28:4")
   }
 
-  /// `VGT_DEBUG_REG32.first_ring_of_patch`: bit 0, rw.
+  /// `VGT_DEBUG_REG32.first_ring_of_patch`: bit 0, access unknown.
   @inlinable public static var first_ring_of_patch: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_ring_of_patch`: bit 1, rw.
+  /// `VGT_DEBUG_REG32.last_ring_of_patch`: bit 1, access unknown.
   @inlinable public static var last_ring_of_patch: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_edge_of_outer_ring`: bit 2, rw.
+  /// `VGT_DEBUG_REG32.last_edge_of_outer_ring`: bit 2, access unknown.
   @inlinable public static var last_edge_of_outer_ring: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_point_of_outer_edge`: bit 3, rw.
+  /// `VGT_DEBUG_REG32.last_point_of_outer_edge`: bit 3, access unknown.
   @inlinable public static var last_point_of_outer_edge: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_edge_of_inner_ring`: bit 4, rw.
+  /// `VGT_DEBUG_REG32.last_edge_of_inner_ring`: bit 4, access unknown.
   @inlinable public static var last_edge_of_inner_ring: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_point_of_inner_edge`: bit 5, rw.
+  /// `VGT_DEBUG_REG32.last_point_of_inner_edge`: bit 5, access unknown.
   @inlinable public static var last_point_of_inner_edge: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_patch_of_tg_p0_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG32.last_patch_of_tg_p0_q`: bit 6, access unknown.
   @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.event_null_special_p0_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG32.event_null_special_p0_q`: bit 7, access unknown.
   @inlinable public static var event_null_special_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.event_flag_p5_q`: bit 8, rw.
+  /// `VGT_DEBUG_REG32.event_flag_p5_q`: bit 8, access unknown.
   @inlinable public static var event_flag_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.first_point_of_patch_p5_q`: bit 9, rw.
+  /// `VGT_DEBUG_REG32.first_point_of_patch_p5_q`: bit 9, access unknown.
   @inlinable public static var first_point_of_patch_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.first_point_of_edge_p5_q`: bit 10, rw.
+  /// `VGT_DEBUG_REG32.first_point_of_edge_p5_q`: bit 10, access unknown.
   @inlinable public static var first_point_of_edge_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.last_patch_of_tg_p5_q`: bit 11, rw.
+  /// `VGT_DEBUG_REG32.last_patch_of_tg_p5_q`: bit 11, access unknown.
   @inlinable public static var last_patch_of_tg_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.tess_topology_p5_q`: bits 13:12, rw.
+  /// `VGT_DEBUG_REG32.tess_topology_p5_q`: bits 13:12, access unknown.
   @inlinable public static var tess_topology_p5_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `VGT_DEBUG_REG32.pipe5_inner3_rtr`: bit 14, rw.
+  /// `VGT_DEBUG_REG32.pipe5_inner3_rtr`: bit 14, access unknown.
   @inlinable public static var pipe5_inner3_rtr: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pipe5_inner2_rtr`: bit 15, rw.
+  /// `VGT_DEBUG_REG32.pipe5_inner2_rtr`: bit 15, access unknown.
   @inlinable public static var pipe5_inner2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_edge_fifo3_full`: bit 16, rw.
+  /// `VGT_DEBUG_REG32.pg_edge_fifo3_full`: bit 16, access unknown.
   @inlinable public static var pg_edge_fifo3_full: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_edge_fifo2_full`: bit 17, rw.
+  /// `VGT_DEBUG_REG32.pg_edge_fifo2_full`: bit 17, access unknown.
   @inlinable public static var pg_edge_fifo2_full: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_inner3_point_fifo_full`: bit 18, rw.
+  /// `VGT_DEBUG_REG32.pg_inner3_point_fifo_full`: bit 18, access unknown.
   @inlinable public static var pg_inner3_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_outer3_point_fifo_full`: bit 19, rw.
+  /// `VGT_DEBUG_REG32.pg_outer3_point_fifo_full`: bit 19, access unknown.
   @inlinable public static var pg_outer3_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_inner2_point_fifo_full`: bit 20, rw.
+  /// `VGT_DEBUG_REG32.pg_inner2_point_fifo_full`: bit 20, access unknown.
   @inlinable public static var pg_inner2_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_outer2_point_fifo_full`: bit 21, rw.
+  /// `VGT_DEBUG_REG32.pg_outer2_point_fifo_full`: bit 21, access unknown.
   @inlinable public static var pg_outer2_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_inner_point_fifo_full`: bit 22, rw.
+  /// `VGT_DEBUG_REG32.pg_inner_point_fifo_full`: bit 22, access unknown.
   @inlinable public static var pg_inner_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.pg_outer_point_fifo_full`: bit 23, rw.
+  /// `VGT_DEBUG_REG32.pg_outer_point_fifo_full`: bit 23, access unknown.
   @inlinable public static var pg_outer_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.inner2_fifos_rtr`: bit 24, rw.
+  /// `VGT_DEBUG_REG32.inner2_fifos_rtr`: bit 24, access unknown.
   @inlinable public static var inner2_fifos_rtr: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.inner_fifos_rtr`: bit 25, rw.
+  /// `VGT_DEBUG_REG32.inner_fifos_rtr`: bit 25, access unknown.
   @inlinable public static var inner_fifos_rtr: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.outer_fifos_rtr`: bit 26, rw.
+  /// `VGT_DEBUG_REG32.outer_fifos_rtr`: bit 26, access unknown.
   @inlinable public static var outer_fifos_rtr: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG32.fifos_rtr`: bit 27, rw.
+  /// `VGT_DEBUG_REG32.fifos_rtr`: bit 27, access unknown.
   @inlinable public static var fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `VGT_DEBUG_REG32.SPARE`: bits 31:28, rw.
+  /// `VGT_DEBUG_REG32.SPARE`: bits 31:28, access unknown.
   @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG33: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x28, resetValue: 0x0000_0000,
+      offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG33 pipe0_patch_dr@0:1 ring3_pipe1_dr@1:1 pipe1_dr@2:1 pipe2_dr@3:1 pipe0_patch_rtr@4:1 ring2_pipe1_dr@5:1 ring1_pipe1_dr@6:1 pipe2_rtr@7:1 pipe3_dr@8:1 pipe3_rtr@9:1 ring2_in_sync_q@10:1 ring1_in_sync_q@11:1 pipe1_patch_rtr@12:1 ring3_in_sync_q@13:1 tm_te11_event_rtr@14:1 first_prim_of_patch_q@15:1 con_prim_fifo_full@16:1 con_vert_fifo_full@17:1 con_prim_fifo_empty@18:1 con_vert_fifo_empty@19:1 last_patch_of_tg_p0_q@20:1 ring3_valid_p2@21:1 ring2_valid_p2@22:1 ring1_valid_p2@23:1 tess_type_p0_q@24:2 tess_topology_p0_q@26:2 te11_out_vert_gs_en@28:1 con_ring3_busy@29:1 con_ring2_busy@30:1 con_ring1_busy@31:1")
   }
 
-  /// `VGT_DEBUG_REG33.pipe0_patch_dr`: bit 0, rw.
+  /// `VGT_DEBUG_REG33.pipe0_patch_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VGT_DEBUG_REG33.ring3_pipe1_dr`: bit 1, rw.
+  /// `VGT_DEBUG_REG33.ring3_pipe1_dr`: bit 1, access unknown.
   @inlinable public static var ring3_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe1_dr`: bit 2, rw.
+  /// `VGT_DEBUG_REG33.pipe1_dr`: bit 2, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe2_dr`: bit 3, rw.
+  /// `VGT_DEBUG_REG33.pipe2_dr`: bit 3, access unknown.
   @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe0_patch_rtr`: bit 4, rw.
+  /// `VGT_DEBUG_REG33.pipe0_patch_rtr`: bit 4, access unknown.
   @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring2_pipe1_dr`: bit 5, rw.
+  /// `VGT_DEBUG_REG33.ring2_pipe1_dr`: bit 5, access unknown.
   @inlinable public static var ring2_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `VGT_DEBUG_REG33.ring1_pipe1_dr`: bit 6, rw.
+  /// `VGT_DEBUG_REG33.ring1_pipe1_dr`: bit 6, access unknown.
   @inlinable public static var ring1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe2_rtr`: bit 7, rw.
+  /// `VGT_DEBUG_REG33.pipe2_rtr`: bit 7, access unknown.
   @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe3_dr`: bit 8, rw.
+  /// `VGT_DEBUG_REG33.pipe3_dr`: bit 8, access unknown.
   @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG33.pipe3_rtr`: bit 9, rw.
+  /// `VGT_DEBUG_REG33.pipe3_rtr`: bit 9, access unknown.
   @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG33.ring2_in_sync_q`: bit 10, rw.
+  /// `VGT_DEBUG_REG33.ring2_in_sync_q`: bit 10, access unknown.
   @inlinable public static var ring2_in_sync_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring1_in_sync_q`: bit 11, rw.
+  /// `VGT_DEBUG_REG33.ring1_in_sync_q`: bit 11, access unknown.
   @inlinable public static var ring1_in_sync_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.pipe1_patch_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG33.pipe1_patch_rtr`: bit 12, access unknown.
   @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring3_in_sync_q`: bit 13, rw.
+  /// `VGT_DEBUG_REG33.ring3_in_sync_q`: bit 13, access unknown.
   @inlinable public static var ring3_in_sync_q: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.tm_te11_event_rtr`: bit 14, rw.
+  /// `VGT_DEBUG_REG33.tm_te11_event_rtr`: bit 14, access unknown.
   @inlinable public static var tm_te11_event_rtr: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.first_prim_of_patch_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG33.first_prim_of_patch_q`: bit 15, access unknown.
   @inlinable public static var first_prim_of_patch_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_prim_fifo_full`: bit 16, rw.
+  /// `VGT_DEBUG_REG33.con_prim_fifo_full`: bit 16, access unknown.
   @inlinable public static var con_prim_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_vert_fifo_full`: bit 17, rw.
+  /// `VGT_DEBUG_REG33.con_vert_fifo_full`: bit 17, access unknown.
   @inlinable public static var con_vert_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_prim_fifo_empty`: bit 18, rw.
+  /// `VGT_DEBUG_REG33.con_prim_fifo_empty`: bit 18, access unknown.
   @inlinable public static var con_prim_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_vert_fifo_empty`: bit 19, rw.
+  /// `VGT_DEBUG_REG33.con_vert_fifo_empty`: bit 19, access unknown.
   @inlinable public static var con_vert_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.last_patch_of_tg_p0_q`: bit 20, rw.
+  /// `VGT_DEBUG_REG33.last_patch_of_tg_p0_q`: bit 20, access unknown.
   @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring3_valid_p2`: bit 21, rw.
+  /// `VGT_DEBUG_REG33.ring3_valid_p2`: bit 21, access unknown.
   @inlinable public static var ring3_valid_p2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring2_valid_p2`: bit 22, rw.
+  /// `VGT_DEBUG_REG33.ring2_valid_p2`: bit 22, access unknown.
   @inlinable public static var ring2_valid_p2: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.ring1_valid_p2`: bit 23, rw.
+  /// `VGT_DEBUG_REG33.ring1_valid_p2`: bit 23, access unknown.
   @inlinable public static var ring1_valid_p2: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.tess_type_p0_q`: bits 25:24, rw.
+  /// `VGT_DEBUG_REG33.tess_type_p0_q`: bits 25:24, access unknown.
   @inlinable public static var tess_type_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `VGT_DEBUG_REG33.tess_topology_p0_q`: bits 27:26, rw.
+  /// `VGT_DEBUG_REG33.tess_topology_p0_q`: bits 27:26, access unknown.
   @inlinable public static var tess_topology_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `VGT_DEBUG_REG33.te11_out_vert_gs_en`: bit 28, rw.
+  /// `VGT_DEBUG_REG33.te11_out_vert_gs_en`: bit 28, access unknown.
   @inlinable public static var te11_out_vert_gs_en: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_ring3_busy`: bit 29, rw.
+  /// `VGT_DEBUG_REG33.con_ring3_busy`: bit 29, access unknown.
   @inlinable public static var con_ring3_busy: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_ring2_busy`: bit 30, rw.
+  /// `VGT_DEBUG_REG33.con_ring2_busy`: bit 30, access unknown.
   @inlinable public static var con_ring2_busy: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG33.con_ring1_busy`: bit 31, rw.
+  /// `VGT_DEBUG_REG33.con_ring1_busy`: bit 31, access unknown.
   @inlinable public static var con_ring1_busy: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG34: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x29, resetValue: 0x0000_0000,
+      offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG34 con_state_q@0:4 second_cycle_q@4:1 process_tri_middle_p0_q@5:1 process_tri_1st_2nd_half_p0_q@6:1 process_tri_center_poly_p0_q@7:1 pipe0_patch_dr@8:1 pipe0_edge_dr@9:1 pipe1_dr@10:1 pipe0_patch_rtr@11:1 pipe0_edge_rtr@12:1 pipe1_rtr@13:1 outer_parity_p0_q@14:1 parallel_parity_p0_q@15:1 first_ring_of_patch_p0_q@16:1 last_ring_of_patch_p0_q@17:1 last_edge_of_outer_ring_p0_q@18:1 last_point_of_outer_ring_p1@19:1 last_point_of_inner_ring_p1@20:1 outer_edge_tf_eq_one_p0_q@21:1 advance_outer_point_p1@22:1 advance_inner_point_p1@23:1 next_ring_is_rect_p0_q@24:1 pipe1_outer1_rtr@25:1 pipe1_outer2_rtr@26:1 pipe1_inner1_rtr@27:1 pipe1_inner2_rtr@28:1 pipe1_patch_rtr@29:1 pipe1_edge_rtr@30:1 use_stored_inner_q_ring1@31:1")
   }
 
-  /// `VGT_DEBUG_REG34.con_state_q`: bits 3:0, rw.
+  /// `VGT_DEBUG_REG34.con_state_q`: bits 3:0, access unknown.
   @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `VGT_DEBUG_REG34.second_cycle_q`: bit 4, rw.
+  /// `VGT_DEBUG_REG34.second_cycle_q`: bit 4, access unknown.
   @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `VGT_DEBUG_REG34.process_tri_middle_p0_q`: bit 5, rw.
+  /// `VGT_DEBUG_REG34.process_tri_middle_p0_q`: bit 5, access unknown.
   @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.process_tri_1st_2nd_half_p0_q`: bit 6, rw.
+  /// `VGT_DEBUG_REG34.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
   @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.process_tri_center_poly_p0_q`: bit 7, rw.
+  /// `VGT_DEBUG_REG34.process_tri_center_poly_p0_q`: bit 7, access unknown.
   @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe0_patch_dr`: bit 8, rw.
+  /// `VGT_DEBUG_REG34.pipe0_patch_dr`: bit 8, access unknown.
   @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `VGT_DEBUG_REG34.pipe0_edge_dr`: bit 9, rw.
+  /// `VGT_DEBUG_REG34.pipe0_edge_dr`: bit 9, access unknown.
   @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `VGT_DEBUG_REG34.pipe1_dr`: bit 10, rw.
+  /// `VGT_DEBUG_REG34.pipe1_dr`: bit 10, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `VGT_DEBUG_REG34.pipe0_patch_rtr`: bit 11, rw.
+  /// `VGT_DEBUG_REG34.pipe0_patch_rtr`: bit 11, access unknown.
   @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe0_edge_rtr`: bit 12, rw.
+  /// `VGT_DEBUG_REG34.pipe0_edge_rtr`: bit 12, access unknown.
   @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_rtr`: bit 13, rw.
+  /// `VGT_DEBUG_REG34.pipe1_rtr`: bit 13, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `VGT_DEBUG_REG34.outer_parity_p0_q`: bit 14, rw.
+  /// `VGT_DEBUG_REG34.outer_parity_p0_q`: bit 14, access unknown.
   @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.parallel_parity_p0_q`: bit 15, rw.
+  /// `VGT_DEBUG_REG34.parallel_parity_p0_q`: bit 15, access unknown.
   @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.first_ring_of_patch_p0_q`: bit 16, rw.
+  /// `VGT_DEBUG_REG34.first_ring_of_patch_p0_q`: bit 16, access unknown.
   @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.last_ring_of_patch_p0_q`: bit 17, rw.
+  /// `VGT_DEBUG_REG34.last_ring_of_patch_p0_q`: bit 17, access unknown.
   @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.last_edge_of_outer_ring_p0_q`: bit 18, rw.
+  /// `VGT_DEBUG_REG34.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
   @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.last_point_of_outer_ring_p1`: bit 19, rw.
+  /// `VGT_DEBUG_REG34.last_point_of_outer_ring_p1`: bit 19, access unknown.
   @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.last_point_of_inner_ring_p1`: bit 20, rw.
+  /// `VGT_DEBUG_REG34.last_point_of_inner_ring_p1`: bit 20, access unknown.
   @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.outer_edge_tf_eq_one_p0_q`: bit 21, rw.
+  /// `VGT_DEBUG_REG34.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
   @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.advance_outer_point_p1`: bit 22, rw.
+  /// `VGT_DEBUG_REG34.advance_outer_point_p1`: bit 22, access unknown.
   @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.advance_inner_point_p1`: bit 23, rw.
+  /// `VGT_DEBUG_REG34.advance_inner_point_p1`: bit 23, access unknown.
   @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.next_ring_is_rect_p0_q`: bit 24, rw.
+  /// `VGT_DEBUG_REG34.next_ring_is_rect_p0_q`: bit 24, access unknown.
   @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_outer1_rtr`: bit 25, rw.
+  /// `VGT_DEBUG_REG34.pipe1_outer1_rtr`: bit 25, access unknown.
   @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_outer2_rtr`: bit 26, rw.
+  /// `VGT_DEBUG_REG34.pipe1_outer2_rtr`: bit 26, access unknown.
   @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_inner1_rtr`: bit 27, rw.
+  /// `VGT_DEBUG_REG34.pipe1_inner1_rtr`: bit 27, access unknown.
   @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_inner2_rtr`: bit 28, rw.
+  /// `VGT_DEBUG_REG34.pipe1_inner2_rtr`: bit 28, access unknown.
   @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_patch_rtr`: bit 29, rw.
+  /// `VGT_DEBUG_REG34.pipe1_patch_rtr`: bit 29, access unknown.
   @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.pipe1_edge_rtr`: bit 30, rw.
+  /// `VGT_DEBUG_REG34.pipe1_edge_rtr`: bit 30, access unknown.
   @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VGT_DEBUG_REG34.use_stored_inner_q_ring1`: bit 31, rw.
+  /// `VGT_DEBUG_REG34.use_stored_inner_q_ring1`: bit 31, access unknown.
   @inlinable public static var use_stored_inner_q_ring1: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), rw, reset 0x0000_0000.
+/// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG36: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B, resetValue: 0x0000_0000,
+      offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_REG36 VGT_PA_clipp_eop@0:32")
   }
 
-  /// `VGT_DEBUG_REG36.VGT_PA_clipp_eop`: bits 31:0, rw.
+  /// `VGT_DEBUG_REG36.VGT_PA_clipp_eop`: bits 31:0, access unknown.
   @inlinable public static var VGT_PA_clipp_eop: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG0 wd_busy_extended@0:1 wd_nodma_busy_extended@1:1 wd_busy@2:1 wd_nodma_busy@3:1 rbiu_busy@4:1 spl_dma_busy@5:1 spl_di_busy@6:1 vgt0_active_q@7:1 vgt1_active_q@8:1 spl_dma_p1_busy@9:1 rbiu_dr_p1_fifo_busy@10:1 rbiu_di_p1_fifo_busy@11:1 SPARE2@12:1 rbiu_dr_fifo_busy@13:1 rbiu_spl_dr_valid@14:1 spl_rbiu_dr_read@15:1 SPARE3@16:1 rbiu_di_fifo_busy@17:1 rbiu_spl_di_valid@18:1 spl_rbiu_di_read@19:1 se0_synced_q@20:1 se1_synced_q@21:1 se2_synced_q@22:1 se3_synced_q@23:1 reg_clk_busy@24:1 input_clk_busy@25:1 core_clk_busy@26:1 vgt2_active_q@27:1 sclk_reg_vld@28:1 sclk_input_vld@29:1 sclk_core_vld@30:1 vgt3_active_q@31:1")
   }
 
-  /// `WD_DEBUG_REG0.wd_busy_extended`: bit 0, rw.
+  /// `WD_DEBUG_REG0.wd_busy_extended`: bit 0, access unknown.
   @inlinable public static var wd_busy_extended: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.wd_nodma_busy_extended`: bit 1, rw.
+  /// `WD_DEBUG_REG0.wd_nodma_busy_extended`: bit 1, access unknown.
   @inlinable public static var wd_nodma_busy_extended: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.wd_busy`: bit 2, rw.
+  /// `WD_DEBUG_REG0.wd_busy`: bit 2, access unknown.
   @inlinable public static var wd_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG0.wd_nodma_busy`: bit 3, rw.
+  /// `WD_DEBUG_REG0.wd_nodma_busy`: bit 3, access unknown.
   @inlinable public static var wd_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG0.rbiu_busy`: bit 4, rw.
+  /// `WD_DEBUG_REG0.rbiu_busy`: bit 4, access unknown.
   @inlinable public static var rbiu_busy: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG0.spl_dma_busy`: bit 5, rw.
+  /// `WD_DEBUG_REG0.spl_dma_busy`: bit 5, access unknown.
   @inlinable public static var spl_dma_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG0.spl_di_busy`: bit 6, rw.
+  /// `WD_DEBUG_REG0.spl_di_busy`: bit 6, access unknown.
   @inlinable public static var spl_di_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `WD_DEBUG_REG0.vgt0_active_q`: bit 7, rw.
+  /// `WD_DEBUG_REG0.vgt0_active_q`: bit 7, access unknown.
   @inlinable public static var vgt0_active_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `WD_DEBUG_REG0.vgt1_active_q`: bit 8, rw.
+  /// `WD_DEBUG_REG0.vgt1_active_q`: bit 8, access unknown.
   @inlinable public static var vgt1_active_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `WD_DEBUG_REG0.spl_dma_p1_busy`: bit 9, rw.
+  /// `WD_DEBUG_REG0.spl_dma_p1_busy`: bit 9, access unknown.
   @inlinable public static var spl_dma_p1_busy: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.rbiu_dr_p1_fifo_busy`: bit 10, rw.
+  /// `WD_DEBUG_REG0.rbiu_dr_p1_fifo_busy`: bit 10, access unknown.
   @inlinable public static var rbiu_dr_p1_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.rbiu_di_p1_fifo_busy`: bit 11, rw.
+  /// `WD_DEBUG_REG0.rbiu_di_p1_fifo_busy`: bit 11, access unknown.
   @inlinable public static var rbiu_di_p1_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.SPARE2`: bit 12, rw.
+  /// `WD_DEBUG_REG0.SPARE2`: bit 12, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `WD_DEBUG_REG0.rbiu_dr_fifo_busy`: bit 13, rw.
+  /// `WD_DEBUG_REG0.rbiu_dr_fifo_busy`: bit 13, access unknown.
   @inlinable public static var rbiu_dr_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.rbiu_spl_dr_valid`: bit 14, rw.
+  /// `WD_DEBUG_REG0.rbiu_spl_dr_valid`: bit 14, access unknown.
   @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.spl_rbiu_dr_read`: bit 15, rw.
+  /// `WD_DEBUG_REG0.spl_rbiu_dr_read`: bit 15, access unknown.
   @inlinable public static var spl_rbiu_dr_read: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.SPARE3`: bit 16, rw.
+  /// `WD_DEBUG_REG0.SPARE3`: bit 16, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `WD_DEBUG_REG0.rbiu_di_fifo_busy`: bit 17, rw.
+  /// `WD_DEBUG_REG0.rbiu_di_fifo_busy`: bit 17, access unknown.
   @inlinable public static var rbiu_di_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.rbiu_spl_di_valid`: bit 18, rw.
+  /// `WD_DEBUG_REG0.rbiu_spl_di_valid`: bit 18, access unknown.
   @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.spl_rbiu_di_read`: bit 19, rw.
+  /// `WD_DEBUG_REG0.spl_rbiu_di_read`: bit 19, access unknown.
   @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.se0_synced_q`: bit 20, rw.
+  /// `WD_DEBUG_REG0.se0_synced_q`: bit 20, access unknown.
   @inlinable public static var se0_synced_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `WD_DEBUG_REG0.se1_synced_q`: bit 21, rw.
+  /// `WD_DEBUG_REG0.se1_synced_q`: bit 21, access unknown.
   @inlinable public static var se1_synced_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `WD_DEBUG_REG0.se2_synced_q`: bit 22, rw.
+  /// `WD_DEBUG_REG0.se2_synced_q`: bit 22, access unknown.
   @inlinable public static var se2_synced_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `WD_DEBUG_REG0.se3_synced_q`: bit 23, rw.
+  /// `WD_DEBUG_REG0.se3_synced_q`: bit 23, access unknown.
   @inlinable public static var se3_synced_q: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `WD_DEBUG_REG0.reg_clk_busy`: bit 24, rw.
+  /// `WD_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
   @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `WD_DEBUG_REG0.input_clk_busy`: bit 25, rw.
+  /// `WD_DEBUG_REG0.input_clk_busy`: bit 25, access unknown.
   @inlinable public static var input_clk_busy: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.core_clk_busy`: bit 26, rw.
+  /// `WD_DEBUG_REG0.core_clk_busy`: bit 26, access unknown.
   @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `WD_DEBUG_REG0.vgt2_active_q`: bit 27, rw.
+  /// `WD_DEBUG_REG0.vgt2_active_q`: bit 27, access unknown.
   @inlinable public static var vgt2_active_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `WD_DEBUG_REG0.sclk_reg_vld`: bit 28, rw.
+  /// `WD_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
   @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `WD_DEBUG_REG0.sclk_input_vld`: bit 29, rw.
+  /// `WD_DEBUG_REG0.sclk_input_vld`: bit 29, access unknown.
   @inlinable public static var sclk_input_vld: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG0.sclk_core_vld`: bit 30, rw.
+  /// `WD_DEBUG_REG0.sclk_core_vld`: bit 30, access unknown.
   @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `WD_DEBUG_REG0.vgt3_active_q`: bit 31, rw.
+  /// `WD_DEBUG_REG0.vgt3_active_q`: bit 31, access unknown.
   @inlinable public static var vgt3_active_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG1 grbm_fifo_empty@0:1 grbm_fifo_full@1:1 grbm_fifo_we@2:1 grbm_fifo_re@3:1 draw_initiator_valid_q@4:1 event_initiator_valid_q@5:1 event_addr_valid_q@6:1 dma_request_valid_q@7:1 SPARE0@8:1 min_indx_valid_q@9:1 max_indx_valid_q@10:1 indx_offset_valid_q@11:1 grbm_fifo_rdata_reg_id@12:5 grbm_fifo_rdata_state@17:3 free_cnt_q@20:6 rbiu_di_fifo_we@26:1 rbiu_dr_fifo_we@27:1 rbiu_di_fifo_empty@28:1 rbiu_di_fifo_full@29:1 rbiu_dr_fifo_empty@30:1 rbiu_dr_fifo_full@31:1")
   }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_empty`: bit 0, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_empty`: bit 0, access unknown.
   @inlinable public static var grbm_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_full`: bit 1, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_full`: bit 1, access unknown.
   @inlinable public static var grbm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_we`: bit 2, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_we`: bit 2, access unknown.
   @inlinable public static var grbm_fifo_we: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_re`: bit 3, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_re`: bit 3, access unknown.
   @inlinable public static var grbm_fifo_re: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG1.draw_initiator_valid_q`: bit 4, rw.
+  /// `WD_DEBUG_REG1.draw_initiator_valid_q`: bit 4, access unknown.
   @inlinable public static var draw_initiator_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.event_initiator_valid_q`: bit 5, rw.
+  /// `WD_DEBUG_REG1.event_initiator_valid_q`: bit 5, access unknown.
   @inlinable public static var event_initiator_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.event_addr_valid_q`: bit 6, rw.
+  /// `WD_DEBUG_REG1.event_addr_valid_q`: bit 6, access unknown.
   @inlinable public static var event_addr_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.dma_request_valid_q`: bit 7, rw.
+  /// `WD_DEBUG_REG1.dma_request_valid_q`: bit 7, access unknown.
   @inlinable public static var dma_request_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.SPARE0`: bit 8, rw.
+  /// `WD_DEBUG_REG1.SPARE0`: bit 8, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `WD_DEBUG_REG1.min_indx_valid_q`: bit 9, rw.
+  /// `WD_DEBUG_REG1.min_indx_valid_q`: bit 9, access unknown.
   @inlinable public static var min_indx_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.max_indx_valid_q`: bit 10, rw.
+  /// `WD_DEBUG_REG1.max_indx_valid_q`: bit 10, access unknown.
   @inlinable public static var max_indx_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.indx_offset_valid_q`: bit 11, rw.
+  /// `WD_DEBUG_REG1.indx_offset_valid_q`: bit 11, access unknown.
   @inlinable public static var indx_offset_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_rdata_reg_id`: bits 16:12, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
   @inlinable public static var grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
-  /// `WD_DEBUG_REG1.grbm_fifo_rdata_state`: bits 19:17, rw.
+  /// `WD_DEBUG_REG1.grbm_fifo_rdata_state`: bits 19:17, access unknown.
   @inlinable public static var grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `WD_DEBUG_REG1.free_cnt_q`: bits 25:20, rw.
+  /// `WD_DEBUG_REG1.free_cnt_q`: bits 25:20, access unknown.
   @inlinable public static var free_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
-  /// `WD_DEBUG_REG1.rbiu_di_fifo_we`: bit 26, rw.
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_we`: bit 26, access unknown.
   @inlinable public static var rbiu_di_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.rbiu_dr_fifo_we`: bit 27, rw.
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_we`: bit 27, access unknown.
   @inlinable public static var rbiu_dr_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.rbiu_di_fifo_empty`: bit 28, rw.
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_empty`: bit 28, access unknown.
   @inlinable public static var rbiu_di_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.rbiu_di_fifo_full`: bit 29, rw.
+  /// `WD_DEBUG_REG1.rbiu_di_fifo_full`: bit 29, access unknown.
   @inlinable public static var rbiu_di_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.rbiu_dr_fifo_empty`: bit 30, rw.
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_empty`: bit 30, access unknown.
   @inlinable public static var rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG1.rbiu_dr_fifo_full`: bit 31, rw.
+  /// `WD_DEBUG_REG1.rbiu_dr_fifo_full`: bit 31, access unknown.
   @inlinable public static var rbiu_dr_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG2 p1_grbm_fifo_empty@0:1 p1_grbm_fifo_full@1:1 p1_grbm_fifo_we@2:1 p1_grbm_fifo_re@3:1 p1_draw_initiator_valid_q@4:1 p1_event_initiator_valid_q@5:1 p1_event_addr_valid_q@6:1 p1_dma_request_valid_q@7:1 SPARE0@8:1 p1_min_indx_valid_q@9:1 p1_max_indx_valid_q@10:1 p1_indx_offset_valid_q@11:1 p1_grbm_fifo_rdata_reg_id@12:5 p1_grbm_fifo_rdata_state@17:3 p1_free_cnt_q@20:6 p1_rbiu_di_fifo_we@26:1 p1_rbiu_dr_fifo_we@27:1 p1_rbiu_di_fifo_empty@28:1 p1_rbiu_di_fifo_full@29:1 p1_rbiu_dr_fifo_empty@30:1 p1_rbiu_dr_fifo_full@31:1")
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_empty`: bit 0, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_empty`: bit 0, access unknown.
   @inlinable public static var p1_grbm_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_full`: bit 1, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_full`: bit 1, access unknown.
   @inlinable public static var p1_grbm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_we`: bit 2, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_we`: bit 2, access unknown.
   @inlinable public static var p1_grbm_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_re`: bit 3, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_re`: bit 3, access unknown.
   @inlinable public static var p1_grbm_fifo_re: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_draw_initiator_valid_q`: bit 4, rw.
+  /// `WD_DEBUG_REG2.p1_draw_initiator_valid_q`: bit 4, access unknown.
   @inlinable public static var p1_draw_initiator_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_event_initiator_valid_q`: bit 5, rw.
+  /// `WD_DEBUG_REG2.p1_event_initiator_valid_q`: bit 5, access unknown.
   @inlinable public static var p1_event_initiator_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_event_addr_valid_q`: bit 6, rw.
+  /// `WD_DEBUG_REG2.p1_event_addr_valid_q`: bit 6, access unknown.
   @inlinable public static var p1_event_addr_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_dma_request_valid_q`: bit 7, rw.
+  /// `WD_DEBUG_REG2.p1_dma_request_valid_q`: bit 7, access unknown.
   @inlinable public static var p1_dma_request_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.SPARE0`: bit 8, rw.
+  /// `WD_DEBUG_REG2.SPARE0`: bit 8, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `WD_DEBUG_REG2.p1_min_indx_valid_q`: bit 9, rw.
+  /// `WD_DEBUG_REG2.p1_min_indx_valid_q`: bit 9, access unknown.
   @inlinable public static var p1_min_indx_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_max_indx_valid_q`: bit 10, rw.
+  /// `WD_DEBUG_REG2.p1_max_indx_valid_q`: bit 10, access unknown.
   @inlinable public static var p1_max_indx_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_indx_offset_valid_q`: bit 11, rw.
+  /// `WD_DEBUG_REG2.p1_indx_offset_valid_q`: bit 11, access unknown.
   @inlinable public static var p1_indx_offset_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_reg_id`: bits 16:12, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
   @inlinable public static var p1_grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
-  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_state`: bits 19:17, rw.
+  /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_state`: bits 19:17, access unknown.
   @inlinable public static var p1_grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `WD_DEBUG_REG2.p1_free_cnt_q`: bits 25:20, rw.
+  /// `WD_DEBUG_REG2.p1_free_cnt_q`: bits 25:20, access unknown.
   @inlinable public static var p1_free_cnt_q: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_we`: bit 26, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_we`: bit 26, access unknown.
   @inlinable public static var p1_rbiu_di_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_we`: bit 27, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_we`: bit 27, access unknown.
   @inlinable public static var p1_rbiu_dr_fifo_we: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_empty`: bit 28, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_empty`: bit 28, access unknown.
   @inlinable public static var p1_rbiu_di_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_full`: bit 29, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_full`: bit 29, access unknown.
   @inlinable public static var p1_rbiu_di_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_empty`: bit 30, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_empty`: bit 30, access unknown.
   @inlinable public static var p1_rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_full`: bit 31, rw.
+  /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_full`: bit 31, access unknown.
   @inlinable public static var p1_rbiu_dr_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG3 rbiu_spl_dr_valid@0:1 SPARE0@1:1 pipe0_dr@2:1 pipe0_rtr@3:1 pipe1_dr@4:1 pipe1_rtr@5:1 wd_subdma_fifo_empty@6:1 wd_subdma_fifo_full@7:1 dma_buf_type_p0_q@8:2 dma_zero_indices_p0_q@10:1 dma_req_path_p3_q@11:1 dma_not_eop_p1_q@12:1 out_of_range_p4@13:1 last_sub_dma_p3_q@14:1 last_rdreq_of_sub_dma_p4@15:1 WD_IA_dma_send_d@16:1 WD_IA_dma_rtr@17:1 WD_IA1_dma_send_d@18:1 WD_IA1_dma_rtr@19:1 last_inst_of_dma_p2@20:1 last_sd_of_inst_p2@21:1 last_sd_of_dma_p2@22:1 SPARE1@23:1 WD_IA_dma_busy@24:1 WD_IA1_dma_busy@25:1 send_to_ia1_p3_q@26:1 dma_wd_switch_on_eop_p3_q@27:1 pipe3_dr@28:1 pipe3_rtr@29:1 wd_dma2draw_fifo_empty@30:1 wd_dma2draw_fifo_full@31:1")
   }
 
-  /// `WD_DEBUG_REG3.rbiu_spl_dr_valid`: bit 0, rw.
+  /// `WD_DEBUG_REG3.rbiu_spl_dr_valid`: bit 0, access unknown.
   @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.SPARE0`: bit 1, rw.
+  /// `WD_DEBUG_REG3.SPARE0`: bit 1, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `WD_DEBUG_REG3.pipe0_dr`: bit 2, rw.
+  /// `WD_DEBUG_REG3.pipe0_dr`: bit 2, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG3.pipe0_rtr`: bit 3, rw.
+  /// `WD_DEBUG_REG3.pipe0_rtr`: bit 3, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG3.pipe1_dr`: bit 4, rw.
+  /// `WD_DEBUG_REG3.pipe1_dr`: bit 4, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG3.pipe1_rtr`: bit 5, rw.
+  /// `WD_DEBUG_REG3.pipe1_rtr`: bit 5, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG3.wd_subdma_fifo_empty`: bit 6, rw.
+  /// `WD_DEBUG_REG3.wd_subdma_fifo_empty`: bit 6, access unknown.
   @inlinable public static var wd_subdma_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.wd_subdma_fifo_full`: bit 7, rw.
+  /// `WD_DEBUG_REG3.wd_subdma_fifo_full`: bit 7, access unknown.
   @inlinable public static var wd_subdma_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.dma_buf_type_p0_q`: bits 9:8, rw.
+  /// `WD_DEBUG_REG3.dma_buf_type_p0_q`: bits 9:8, access unknown.
   @inlinable public static var dma_buf_type_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `WD_DEBUG_REG3.dma_zero_indices_p0_q`: bit 10, rw.
+  /// `WD_DEBUG_REG3.dma_zero_indices_p0_q`: bit 10, access unknown.
   @inlinable public static var dma_zero_indices_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.dma_req_path_p3_q`: bit 11, rw.
+  /// `WD_DEBUG_REG3.dma_req_path_p3_q`: bit 11, access unknown.
   @inlinable public static var dma_req_path_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.dma_not_eop_p1_q`: bit 12, rw.
+  /// `WD_DEBUG_REG3.dma_not_eop_p1_q`: bit 12, access unknown.
   @inlinable public static var dma_not_eop_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.out_of_range_p4`: bit 13, rw.
+  /// `WD_DEBUG_REG3.out_of_range_p4`: bit 13, access unknown.
   @inlinable public static var out_of_range_p4: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.last_sub_dma_p3_q`: bit 14, rw.
+  /// `WD_DEBUG_REG3.last_sub_dma_p3_q`: bit 14, access unknown.
   @inlinable public static var last_sub_dma_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.last_rdreq_of_sub_dma_p4`: bit 15, rw.
+  /// `WD_DEBUG_REG3.last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
   @inlinable public static var last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.WD_IA_dma_send_d`: bit 16, rw.
+  /// `WD_DEBUG_REG3.WD_IA_dma_send_d`: bit 16, access unknown.
   @inlinable public static var WD_IA_dma_send_d: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.WD_IA_dma_rtr`: bit 17, rw.
+  /// `WD_DEBUG_REG3.WD_IA_dma_rtr`: bit 17, access unknown.
   @inlinable public static var WD_IA_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `WD_DEBUG_REG3.WD_IA1_dma_send_d`: bit 18, rw.
+  /// `WD_DEBUG_REG3.WD_IA1_dma_send_d`: bit 18, access unknown.
   @inlinable public static var WD_IA1_dma_send_d: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.WD_IA1_dma_rtr`: bit 19, rw.
+  /// `WD_DEBUG_REG3.WD_IA1_dma_rtr`: bit 19, access unknown.
   @inlinable public static var WD_IA1_dma_rtr: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.last_inst_of_dma_p2`: bit 20, rw.
+  /// `WD_DEBUG_REG3.last_inst_of_dma_p2`: bit 20, access unknown.
   @inlinable public static var last_inst_of_dma_p2: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.last_sd_of_inst_p2`: bit 21, rw.
+  /// `WD_DEBUG_REG3.last_sd_of_inst_p2`: bit 21, access unknown.
   @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.last_sd_of_dma_p2`: bit 22, rw.
+  /// `WD_DEBUG_REG3.last_sd_of_dma_p2`: bit 22, access unknown.
   @inlinable public static var last_sd_of_dma_p2: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.SPARE1`: bit 23, rw.
+  /// `WD_DEBUG_REG3.SPARE1`: bit 23, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `WD_DEBUG_REG3.WD_IA_dma_busy`: bit 24, rw.
+  /// `WD_DEBUG_REG3.WD_IA_dma_busy`: bit 24, access unknown.
   @inlinable public static var WD_IA_dma_busy: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.WD_IA1_dma_busy`: bit 25, rw.
+  /// `WD_DEBUG_REG3.WD_IA1_dma_busy`: bit 25, access unknown.
   @inlinable public static var WD_IA1_dma_busy: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.send_to_ia1_p3_q`: bit 26, rw.
+  /// `WD_DEBUG_REG3.send_to_ia1_p3_q`: bit 26, access unknown.
   @inlinable public static var send_to_ia1_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.dma_wd_switch_on_eop_p3_q`: bit 27, rw.
+  /// `WD_DEBUG_REG3.dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
   @inlinable public static var dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.pipe3_dr`: bit 28, rw.
+  /// `WD_DEBUG_REG3.pipe3_dr`: bit 28, access unknown.
   @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `WD_DEBUG_REG3.pipe3_rtr`: bit 29, rw.
+  /// `WD_DEBUG_REG3.pipe3_rtr`: bit 29, access unknown.
   @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_empty`: bit 30, rw.
+  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_empty`: bit 30, access unknown.
   @inlinable public static var wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_full`: bit 31, rw.
+  /// `WD_DEBUG_REG3.wd_dma2draw_fifo_full`: bit 31, access unknown.
   @inlinable public static var wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG4 rbiu_spl_di_valid@0:1 spl_rbiu_di_read@1:1 rbiu_spl_p1_di_valid@2:1 spl_rbiu_p1_di_read@3:1 pipe0_dr@4:1 pipe0_rtr@5:1 pipe1_dr@6:1 pipe1_rtr@7:1 pipe2_dr@8:1 pipe2_rtr@9:1 pipe3_ld@10:1 pipe3_rtr@11:1 WD_IA_draw_send_d@12:1 WD_IA_draw_rtr@13:1 di_type_p0@14:2 di_state_sel_p1_q@16:3 di_wd_switch_on_eop_p1_q@19:1 rbiu_spl_pipe0_lockout@20:1 last_inst_of_di_p2@21:1 last_sd_of_inst_p2@22:1 last_sd_of_di_p2@23:1 not_eop_wait_p1_q@24:1 not_eop_wait_q@25:1 ext_event_wait_p1_q@26:1 ext_event_wait_q@27:1 WD_IA1_draw_send_d@28:1 WD_IA1_draw_rtr@29:1 send_to_ia1_q@30:1 dual_ia_mode@31:1")
   }
 
-  /// `WD_DEBUG_REG4.rbiu_spl_di_valid`: bit 0, rw.
+  /// `WD_DEBUG_REG4.rbiu_spl_di_valid`: bit 0, access unknown.
   @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.spl_rbiu_di_read`: bit 1, rw.
+  /// `WD_DEBUG_REG4.spl_rbiu_di_read`: bit 1, access unknown.
   @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.rbiu_spl_p1_di_valid`: bit 2, rw.
+  /// `WD_DEBUG_REG4.rbiu_spl_p1_di_valid`: bit 2, access unknown.
   @inlinable public static var rbiu_spl_p1_di_valid: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.spl_rbiu_p1_di_read`: bit 3, rw.
+  /// `WD_DEBUG_REG4.spl_rbiu_p1_di_read`: bit 3, access unknown.
   @inlinable public static var spl_rbiu_p1_di_read: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.pipe0_dr`: bit 4, rw.
+  /// `WD_DEBUG_REG4.pipe0_dr`: bit 4, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe0_rtr`: bit 5, rw.
+  /// `WD_DEBUG_REG4.pipe0_rtr`: bit 5, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe1_dr`: bit 6, rw.
+  /// `WD_DEBUG_REG4.pipe1_dr`: bit 6, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe1_rtr`: bit 7, rw.
+  /// `WD_DEBUG_REG4.pipe1_rtr`: bit 7, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe2_dr`: bit 8, rw.
+  /// `WD_DEBUG_REG4.pipe2_dr`: bit 8, access unknown.
   @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe2_rtr`: bit 9, rw.
+  /// `WD_DEBUG_REG4.pipe2_rtr`: bit 9, access unknown.
   @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe3_ld`: bit 10, rw.
+  /// `WD_DEBUG_REG4.pipe3_ld`: bit 10, access unknown.
   @inlinable public static var pipe3_ld: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `WD_DEBUG_REG4.pipe3_rtr`: bit 11, rw.
+  /// `WD_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
   @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `WD_DEBUG_REG4.WD_IA_draw_send_d`: bit 12, rw.
+  /// `WD_DEBUG_REG4.WD_IA_draw_send_d`: bit 12, access unknown.
   @inlinable public static var WD_IA_draw_send_d: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.WD_IA_draw_rtr`: bit 13, rw.
+  /// `WD_DEBUG_REG4.WD_IA_draw_rtr`: bit 13, access unknown.
   @inlinable public static var WD_IA_draw_rtr: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.di_type_p0`: bits 15:14, rw.
+  /// `WD_DEBUG_REG4.di_type_p0`: bits 15:14, access unknown.
   @inlinable public static var di_type_p0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `WD_DEBUG_REG4.di_state_sel_p1_q`: bits 18:16, rw.
+  /// `WD_DEBUG_REG4.di_state_sel_p1_q`: bits 18:16, access unknown.
   @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `WD_DEBUG_REG4.di_wd_switch_on_eop_p1_q`: bit 19, rw.
+  /// `WD_DEBUG_REG4.di_wd_switch_on_eop_p1_q`: bit 19, access unknown.
   @inlinable public static var di_wd_switch_on_eop_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.rbiu_spl_pipe0_lockout`: bit 20, rw.
+  /// `WD_DEBUG_REG4.rbiu_spl_pipe0_lockout`: bit 20, access unknown.
   @inlinable public static var rbiu_spl_pipe0_lockout: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.last_inst_of_di_p2`: bit 21, rw.
+  /// `WD_DEBUG_REG4.last_inst_of_di_p2`: bit 21, access unknown.
   @inlinable public static var last_inst_of_di_p2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.last_sd_of_inst_p2`: bit 22, rw.
+  /// `WD_DEBUG_REG4.last_sd_of_inst_p2`: bit 22, access unknown.
   @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.last_sd_of_di_p2`: bit 23, rw.
+  /// `WD_DEBUG_REG4.last_sd_of_di_p2`: bit 23, access unknown.
   @inlinable public static var last_sd_of_di_p2: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.not_eop_wait_p1_q`: bit 24, rw.
+  /// `WD_DEBUG_REG4.not_eop_wait_p1_q`: bit 24, access unknown.
   @inlinable public static var not_eop_wait_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.not_eop_wait_q`: bit 25, rw.
+  /// `WD_DEBUG_REG4.not_eop_wait_q`: bit 25, access unknown.
   @inlinable public static var not_eop_wait_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.ext_event_wait_p1_q`: bit 26, rw.
+  /// `WD_DEBUG_REG4.ext_event_wait_p1_q`: bit 26, access unknown.
   @inlinable public static var ext_event_wait_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.ext_event_wait_q`: bit 27, rw.
+  /// `WD_DEBUG_REG4.ext_event_wait_q`: bit 27, access unknown.
   @inlinable public static var ext_event_wait_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.WD_IA1_draw_send_d`: bit 28, rw.
+  /// `WD_DEBUG_REG4.WD_IA1_draw_send_d`: bit 28, access unknown.
   @inlinable public static var WD_IA1_draw_send_d: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.WD_IA1_draw_rtr`: bit 29, rw.
+  /// `WD_DEBUG_REG4.WD_IA1_draw_rtr`: bit 29, access unknown.
   @inlinable public static var WD_IA1_draw_rtr: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG4.send_to_ia1_q`: bit 30, rw.
+  /// `WD_DEBUG_REG4.send_to_ia1_q`: bit 30, access unknown.
   @inlinable public static var send_to_ia1_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `WD_DEBUG_REG4.dual_ia_mode`: bit 31, rw.
+  /// `WD_DEBUG_REG4.dual_ia_mode`: bit 31, access unknown.
   @inlinable public static var dual_ia_mode: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG5 p1_rbiu_spl_dr_valid@0:1 SPARE0@1:1 p1_pipe0_dr@2:1 p1_pipe0_rtr@3:1 p1_pipe1_dr@4:1 p1_pipe1_rtr@5:1 p1_wd_subdma_fifo_empty@6:1 p1_wd_subdma_fifo_full@7:1 p1_dma_buf_type_p0_q@8:2 p1_dma_zero_indices_p0_q@10:1 p1_dma_req_path_p3_q@11:1 p1_dma_not_eop_p1_q@12:1 p1_out_of_range_p4@13:1 p1_last_sub_dma_p3_q@14:1 p1_last_rdreq_of_sub_dma_p4@15:1 p1_WD_IA_dma_send_d@16:1 p1_WD_IA_dma_rtr@17:1 p1_WD_IA1_dma_send_d@18:1 p1_WD_IA1_dma_rtr@19:1 p1_last_inst_of_dma_p2@20:1 p1_last_sd_of_inst_p2@21:1 p1_last_sd_of_dma_p2@22:1 SPARE1@23:1 p1_WD_IA_dma_busy@24:1 p1_WD_IA1_dma_busy@25:1 p1_send_to_ia1_p3_q@26:1 p1_dma_wd_switch_on_eop_p3_q@27:1 p1_pipe3_dr@28:1 p1_pipe3_rtr@29:1 p1_wd_dma2draw_fifo_empty@30:1 p1_wd_dma2draw_fifo_full@31:1")
   }
 
-  /// `WD_DEBUG_REG5.p1_rbiu_spl_dr_valid`: bit 0, rw.
+  /// `WD_DEBUG_REG5.p1_rbiu_spl_dr_valid`: bit 0, access unknown.
   @inlinable public static var p1_rbiu_spl_dr_valid: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.SPARE0`: bit 1, rw.
+  /// `WD_DEBUG_REG5.SPARE0`: bit 1, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_pipe0_dr`: bit 2, rw.
+  /// `WD_DEBUG_REG5.p1_pipe0_dr`: bit 2, access unknown.
   @inlinable public static var p1_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_pipe0_rtr`: bit 3, rw.
+  /// `WD_DEBUG_REG5.p1_pipe0_rtr`: bit 3, access unknown.
   @inlinable public static var p1_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_pipe1_dr`: bit 4, rw.
+  /// `WD_DEBUG_REG5.p1_pipe1_dr`: bit 4, access unknown.
   @inlinable public static var p1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_pipe1_rtr`: bit 5, rw.
+  /// `WD_DEBUG_REG5.p1_pipe1_rtr`: bit 5, access unknown.
   @inlinable public static var p1_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_empty`: bit 6, rw.
+  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_empty`: bit 6, access unknown.
   @inlinable public static var p1_wd_subdma_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_full`: bit 7, rw.
+  /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_full`: bit 7, access unknown.
   @inlinable public static var p1_wd_subdma_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_dma_buf_type_p0_q`: bits 9:8, rw.
+  /// `WD_DEBUG_REG5.p1_dma_buf_type_p0_q`: bits 9:8, access unknown.
   @inlinable public static var p1_dma_buf_type_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `WD_DEBUG_REG5.p1_dma_zero_indices_p0_q`: bit 10, rw.
+  /// `WD_DEBUG_REG5.p1_dma_zero_indices_p0_q`: bit 10, access unknown.
   @inlinable public static var p1_dma_zero_indices_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_dma_req_path_p3_q`: bit 11, rw.
+  /// `WD_DEBUG_REG5.p1_dma_req_path_p3_q`: bit 11, access unknown.
   @inlinable public static var p1_dma_req_path_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_dma_not_eop_p1_q`: bit 12, rw.
+  /// `WD_DEBUG_REG5.p1_dma_not_eop_p1_q`: bit 12, access unknown.
   @inlinable public static var p1_dma_not_eop_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_out_of_range_p4`: bit 13, rw.
+  /// `WD_DEBUG_REG5.p1_out_of_range_p4`: bit 13, access unknown.
   @inlinable public static var p1_out_of_range_p4: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_last_sub_dma_p3_q`: bit 14, rw.
+  /// `WD_DEBUG_REG5.p1_last_sub_dma_p3_q`: bit 14, access unknown.
   @inlinable public static var p1_last_sub_dma_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_last_rdreq_of_sub_dma_p4`: bit 15, rw.
+  /// `WD_DEBUG_REG5.p1_last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
   @inlinable public static var p1_last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA_dma_send_d`: bit 16, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_send_d`: bit 16, access unknown.
   @inlinable public static var p1_WD_IA_dma_send_d: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA_dma_rtr`: bit 17, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_rtr`: bit 17, access unknown.
   @inlinable public static var p1_WD_IA_dma_rtr: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_send_d`: bit 18, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_send_d`: bit 18, access unknown.
   @inlinable public static var p1_WD_IA1_dma_send_d: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_rtr`: bit 19, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_rtr`: bit 19, access unknown.
   @inlinable public static var p1_WD_IA1_dma_rtr: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_last_inst_of_dma_p2`: bit 20, rw.
+  /// `WD_DEBUG_REG5.p1_last_inst_of_dma_p2`: bit 20, access unknown.
   @inlinable public static var p1_last_inst_of_dma_p2: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_last_sd_of_inst_p2`: bit 21, rw.
+  /// `WD_DEBUG_REG5.p1_last_sd_of_inst_p2`: bit 21, access unknown.
   @inlinable public static var p1_last_sd_of_inst_p2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_last_sd_of_dma_p2`: bit 22, rw.
+  /// `WD_DEBUG_REG5.p1_last_sd_of_dma_p2`: bit 22, access unknown.
   @inlinable public static var p1_last_sd_of_dma_p2: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.SPARE1`: bit 23, rw.
+  /// `WD_DEBUG_REG5.SPARE1`: bit 23, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA_dma_busy`: bit 24, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA_dma_busy`: bit 24, access unknown.
   @inlinable public static var p1_WD_IA_dma_busy: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_busy`: bit 25, rw.
+  /// `WD_DEBUG_REG5.p1_WD_IA1_dma_busy`: bit 25, access unknown.
   @inlinable public static var p1_WD_IA1_dma_busy: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_send_to_ia1_p3_q`: bit 26, rw.
+  /// `WD_DEBUG_REG5.p1_send_to_ia1_p3_q`: bit 26, access unknown.
   @inlinable public static var p1_send_to_ia1_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_dma_wd_switch_on_eop_p3_q`: bit 27, rw.
+  /// `WD_DEBUG_REG5.p1_dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
   @inlinable public static var p1_dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_pipe3_dr`: bit 28, rw.
+  /// `WD_DEBUG_REG5.p1_pipe3_dr`: bit 28, access unknown.
   @inlinable public static var p1_pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_pipe3_rtr`: bit 29, rw.
+  /// `WD_DEBUG_REG5.p1_pipe3_rtr`: bit 29, access unknown.
   @inlinable public static var p1_pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_empty`: bit 30, rw.
+  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_empty`: bit 30, access unknown.
   @inlinable public static var p1_wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_full`: bit 31, rw.
+  /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_full`: bit 31, access unknown.
   @inlinable public static var p1_wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG6 WD_IA_draw_eop@0:32")
   }
 
-  /// `WD_DEBUG_REG6.WD_IA_draw_eop`: bits 31:0, rw.
+  /// `WD_DEBUG_REG6.WD_IA_draw_eop`: bits 31:0, access unknown.
   @inlinable public static var WD_IA_draw_eop: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG7 SE0VGT_WD_thdgrp_send_in@0:1 wd_arb_se0_input_fifo_re@1:1 wd_arb_se0_input_fifo_empty@2:1 wd_arb_se0_input_fifo_full@3:1 SPARE0@4:4 SPARE1@8:4 SPARE2@12:4 SPARE3@16:4 se0_thdgrp_is_event@20:1 se0_thdgrp_eop@21:1 SPARE4@22:6 tfreq_arb_tgroup_rtr@28:1 arb_tfreq_tgroup_rts@29:1 arb_tfreq_tgroup_event@30:1 te11_arb_busy@31:1")
   }
 
-  /// `WD_DEBUG_REG7.SE0VGT_WD_thdgrp_send_in`: bit 0, rw.
+  /// `WD_DEBUG_REG7.SE0VGT_WD_thdgrp_send_in`: bit 0, access unknown.
   @inlinable public static var SE0VGT_WD_thdgrp_send_in: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_re`: bit 1, rw.
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_re`: bit 1, access unknown.
   @inlinable public static var wd_arb_se0_input_fifo_re: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_empty`: bit 2, rw.
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_empty`: bit 2, access unknown.
   @inlinable public static var wd_arb_se0_input_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_full`: bit 3, rw.
+  /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_full`: bit 3, access unknown.
   @inlinable public static var wd_arb_se0_input_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.SPARE0`: bits 7:4, rw.
+  /// `WD_DEBUG_REG7.SPARE0`: bits 7:4, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `WD_DEBUG_REG7.SPARE1`: bits 11:8, rw.
+  /// `WD_DEBUG_REG7.SPARE1`: bits 11:8, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `WD_DEBUG_REG7.SPARE2`: bits 15:12, rw.
+  /// `WD_DEBUG_REG7.SPARE2`: bits 15:12, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `WD_DEBUG_REG7.SPARE3`: bits 19:16, rw.
+  /// `WD_DEBUG_REG7.SPARE3`: bits 19:16, access unknown.
   @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `WD_DEBUG_REG7.se0_thdgrp_is_event`: bit 20, rw.
+  /// `WD_DEBUG_REG7.se0_thdgrp_is_event`: bit 20, access unknown.
   @inlinable public static var se0_thdgrp_is_event: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.se0_thdgrp_eop`: bit 21, rw.
+  /// `WD_DEBUG_REG7.se0_thdgrp_eop`: bit 21, access unknown.
   @inlinable public static var se0_thdgrp_eop: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.SPARE4`: bits 27:22, rw.
+  /// `WD_DEBUG_REG7.SPARE4`: bits 27:22, access unknown.
   @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
-  /// `WD_DEBUG_REG7.tfreq_arb_tgroup_rtr`: bit 28, rw.
+  /// `WD_DEBUG_REG7.tfreq_arb_tgroup_rtr`: bit 28, access unknown.
   @inlinable public static var tfreq_arb_tgroup_rtr: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_rts`: bit 29, rw.
+  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_rts`: bit 29, access unknown.
   @inlinable public static var arb_tfreq_tgroup_rts: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_event`: bit 30, rw.
+  /// `WD_DEBUG_REG7.arb_tfreq_tgroup_event`: bit 30, access unknown.
   @inlinable public static var arb_tfreq_tgroup_event: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG7.te11_arb_busy`: bit 31, rw.
+  /// `WD_DEBUG_REG7.te11_arb_busy`: bit 31, access unknown.
   @inlinable public static var te11_arb_busy: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG8 pipe0_dr@0:1 pipe1_dr@1:1 pipe0_rtr@2:1 pipe1_rtr@3:1 tfreq_tg_fifo_empty@4:1 tfreq_tg_fifo_full@5:1 tf_data_fifo_busy_q@6:1 tf_data_fifo_rtr_q@7:1 tf_skid_fifo_empty@8:1 tf_skid_fifo_full@9:1 wd_tc_rdreq_rtr_q@10:1 last_req_of_tg_p2@11:1 se0spi_wd_hs_done_cnt_q@12:6 event_flag_p1_q@18:1 null_flag_p1_q@19:1 tf_data_fifo_cnt_q@20:7 second_tf_ret_data_q@27:1 first_req_of_tg_p1_q@28:1 WD_TC_rdreq_send_out@29:1 WD_TC_rdnfo_stall_out@30:1 TC_WD_rdret_valid_in@31:1")
   }
 
-  /// `WD_DEBUG_REG8.pipe0_dr`: bit 0, rw.
+  /// `WD_DEBUG_REG8.pipe0_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `WD_DEBUG_REG8.pipe1_dr`: bit 1, rw.
+  /// `WD_DEBUG_REG8.pipe1_dr`: bit 1, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `WD_DEBUG_REG8.pipe0_rtr`: bit 2, rw.
+  /// `WD_DEBUG_REG8.pipe0_rtr`: bit 2, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG8.pipe1_rtr`: bit 3, rw.
+  /// `WD_DEBUG_REG8.pipe1_rtr`: bit 3, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG8.tfreq_tg_fifo_empty`: bit 4, rw.
+  /// `WD_DEBUG_REG8.tfreq_tg_fifo_empty`: bit 4, access unknown.
   @inlinable public static var tfreq_tg_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tfreq_tg_fifo_full`: bit 5, rw.
+  /// `WD_DEBUG_REG8.tfreq_tg_fifo_full`: bit 5, access unknown.
   @inlinable public static var tfreq_tg_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tf_data_fifo_busy_q`: bit 6, rw.
+  /// `WD_DEBUG_REG8.tf_data_fifo_busy_q`: bit 6, access unknown.
   @inlinable public static var tf_data_fifo_busy_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tf_data_fifo_rtr_q`: bit 7, rw.
+  /// `WD_DEBUG_REG8.tf_data_fifo_rtr_q`: bit 7, access unknown.
   @inlinable public static var tf_data_fifo_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tf_skid_fifo_empty`: bit 8, rw.
+  /// `WD_DEBUG_REG8.tf_skid_fifo_empty`: bit 8, access unknown.
   @inlinable public static var tf_skid_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tf_skid_fifo_full`: bit 9, rw.
+  /// `WD_DEBUG_REG8.tf_skid_fifo_full`: bit 9, access unknown.
   @inlinable public static var tf_skid_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.wd_tc_rdreq_rtr_q`: bit 10, rw.
+  /// `WD_DEBUG_REG8.wd_tc_rdreq_rtr_q`: bit 10, access unknown.
   @inlinable public static var wd_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.last_req_of_tg_p2`: bit 11, rw.
+  /// `WD_DEBUG_REG8.last_req_of_tg_p2`: bit 11, access unknown.
   @inlinable public static var last_req_of_tg_p2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.se0spi_wd_hs_done_cnt_q`: bits 17:12, rw.
+  /// `WD_DEBUG_REG8.se0spi_wd_hs_done_cnt_q`: bits 17:12, access unknown.
   @inlinable public static var se0spi_wd_hs_done_cnt_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `WD_DEBUG_REG8.event_flag_p1_q`: bit 18, rw.
+  /// `WD_DEBUG_REG8.event_flag_p1_q`: bit 18, access unknown.
   @inlinable public static var event_flag_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.null_flag_p1_q`: bit 19, rw.
+  /// `WD_DEBUG_REG8.null_flag_p1_q`: bit 19, access unknown.
   @inlinable public static var null_flag_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.tf_data_fifo_cnt_q`: bits 26:20, rw.
+  /// `WD_DEBUG_REG8.tf_data_fifo_cnt_q`: bits 26:20, access unknown.
   @inlinable public static var tf_data_fifo_cnt_q: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 7)
   }
 
-  /// `WD_DEBUG_REG8.second_tf_ret_data_q`: bit 27, rw.
+  /// `WD_DEBUG_REG8.second_tf_ret_data_q`: bit 27, access unknown.
   @inlinable public static var second_tf_ret_data_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.first_req_of_tg_p1_q`: bit 28, rw.
+  /// `WD_DEBUG_REG8.first_req_of_tg_p1_q`: bit 28, access unknown.
   @inlinable public static var first_req_of_tg_p1_q: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.WD_TC_rdreq_send_out`: bit 29, rw.
+  /// `WD_DEBUG_REG8.WD_TC_rdreq_send_out`: bit 29, access unknown.
   @inlinable public static var WD_TC_rdreq_send_out: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.WD_TC_rdnfo_stall_out`: bit 30, rw.
+  /// `WD_DEBUG_REG8.WD_TC_rdnfo_stall_out`: bit 30, access unknown.
   @inlinable public static var WD_TC_rdnfo_stall_out: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG8.TC_WD_rdret_valid_in`: bit 31, rw.
+  /// `WD_DEBUG_REG8.TC_WD_rdret_valid_in`: bit 31, access unknown.
   @inlinable public static var TC_WD_rdret_valid_in: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG9: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG9 pipe0_dr@0:1 pipec_tf_dr@1:1 pipe2_dr@2:1 event_or_null_flags_p0_q@3:1 pipe0_rtr@4:1 pipe1_rtr@5:1 pipec_tf_rtr@6:1 pipe2_rtr@7:1 ttp_patch_fifo_full@8:1 ttp_patch_fifo_empty@9:1 ttp_tf_fifo_empty@10:1 SPARE0@11:5 tf_fetch_state_q@16:3 last_patch_of_tg@19:1 tf_pointer_p0_q@20:4 dynamic_hs_p0_q@24:1 first_fetch_of_tg_p0_q@25:1 mem_is_even@26:1 SPARE1@27:1 SPARE2@28:2 pipe4_dr@30:1 pipe4_rtr@31:1")
   }
 
-  /// `WD_DEBUG_REG9.pipe0_dr`: bit 0, rw.
+  /// `WD_DEBUG_REG9.pipe0_dr`: bit 0, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipec_tf_dr`: bit 1, rw.
+  /// `WD_DEBUG_REG9.pipec_tf_dr`: bit 1, access unknown.
   @inlinable public static var pipec_tf_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipe2_dr`: bit 2, rw.
+  /// `WD_DEBUG_REG9.pipe2_dr`: bit 2, access unknown.
   @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG9.event_or_null_flags_p0_q`: bit 3, rw.
+  /// `WD_DEBUG_REG9.event_or_null_flags_p0_q`: bit 3, access unknown.
   @inlinable public static var event_or_null_flags_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.pipe0_rtr`: bit 4, rw.
+  /// `WD_DEBUG_REG9.pipe0_rtr`: bit 4, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipe1_rtr`: bit 5, rw.
+  /// `WD_DEBUG_REG9.pipe1_rtr`: bit 5, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipec_tf_rtr`: bit 6, rw.
+  /// `WD_DEBUG_REG9.pipec_tf_rtr`: bit 6, access unknown.
   @inlinable public static var pipec_tf_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipe2_rtr`: bit 7, rw.
+  /// `WD_DEBUG_REG9.pipe2_rtr`: bit 7, access unknown.
   @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `WD_DEBUG_REG9.ttp_patch_fifo_full`: bit 8, rw.
+  /// `WD_DEBUG_REG9.ttp_patch_fifo_full`: bit 8, access unknown.
   @inlinable public static var ttp_patch_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.ttp_patch_fifo_empty`: bit 9, rw.
+  /// `WD_DEBUG_REG9.ttp_patch_fifo_empty`: bit 9, access unknown.
   @inlinable public static var ttp_patch_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.ttp_tf_fifo_empty`: bit 10, rw.
+  /// `WD_DEBUG_REG9.ttp_tf_fifo_empty`: bit 10, access unknown.
   @inlinable public static var ttp_tf_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.SPARE0`: bits 15:11, rw.
+  /// `WD_DEBUG_REG9.SPARE0`: bits 15:11, access unknown.
   @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 
-  /// `WD_DEBUG_REG9.tf_fetch_state_q`: bits 18:16, rw.
+  /// `WD_DEBUG_REG9.tf_fetch_state_q`: bits 18:16, access unknown.
   @inlinable public static var tf_fetch_state_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `WD_DEBUG_REG9.last_patch_of_tg`: bit 19, rw.
+  /// `WD_DEBUG_REG9.last_patch_of_tg`: bit 19, access unknown.
   @inlinable public static var last_patch_of_tg: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.tf_pointer_p0_q`: bits 23:20, rw.
+  /// `WD_DEBUG_REG9.tf_pointer_p0_q`: bits 23:20, access unknown.
   @inlinable public static var tf_pointer_p0_q: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `WD_DEBUG_REG9.dynamic_hs_p0_q`: bit 24, rw.
+  /// `WD_DEBUG_REG9.dynamic_hs_p0_q`: bit 24, access unknown.
   @inlinable public static var dynamic_hs_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.first_fetch_of_tg_p0_q`: bit 25, rw.
+  /// `WD_DEBUG_REG9.first_fetch_of_tg_p0_q`: bit 25, access unknown.
   @inlinable public static var first_fetch_of_tg_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG9.mem_is_even`: bit 26, rw.
+  /// `WD_DEBUG_REG9.mem_is_even`: bit 26, access unknown.
   @inlinable public static var mem_is_even: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `WD_DEBUG_REG9.SPARE1`: bit 27, rw.
+  /// `WD_DEBUG_REG9.SPARE1`: bit 27, access unknown.
   @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `WD_DEBUG_REG9.SPARE2`: bits 29:28, rw.
+  /// `WD_DEBUG_REG9.SPARE2`: bits 29:28, access unknown.
   @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `WD_DEBUG_REG9.pipe4_dr`: bit 30, rw.
+  /// `WD_DEBUG_REG9.pipe4_dr`: bit 30, access unknown.
   @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `WD_DEBUG_REG9.pipe4_rtr`: bit 31, rw.
+  /// `WD_DEBUG_REG9.pipe4_rtr`: bit 31, access unknown.
   @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), rw, reset 0x0000_0000.
+/// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG10: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA, resetValue: 0x0000_0000,
+      offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_REG10 ttp_pd_patch_rts@0:1 ttp_pd_is_event@1:1 ttp_pd_eopg@2:1 ttp_pd_eop@3:1 pipe0_dr@4:1 pipe1_dr@5:1 pipe0_rtr@6:1 pipe1_rtr@7:1 donut_en_p1_q@8:1 donut_se_switch_p2@9:1 patch_se_switch_p2@10:1 last_donut_switch_p2@11:1 last_donut_of_patch_p2@12:1 is_event_p1_q@13:1 eopg_p1_q@14:1 eop_p1_q@15:1 patch_accum_q@16:8 wd_te11_out_se0_fifo_full@24:1 wd_te11_out_se0_fifo_empty@25:1 wd_te11_out_se1_fifo_full@26:1 wd_te11_out_se1_fifo_empty@27:1 wd_te11_out_se2_fifo_full@28:1 wd_te11_out_se2_fifo_empty@29:1 wd_te11_out_se3_fifo_full@30:1 wd_te11_out_se3_fifo_empty@31:1")
   }
 
-  /// `WD_DEBUG_REG10.ttp_pd_patch_rts`: bit 0, rw.
+  /// `WD_DEBUG_REG10.ttp_pd_patch_rts`: bit 0, access unknown.
   @inlinable public static var ttp_pd_patch_rts: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.ttp_pd_is_event`: bit 1, rw.
+  /// `WD_DEBUG_REG10.ttp_pd_is_event`: bit 1, access unknown.
   @inlinable public static var ttp_pd_is_event: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.ttp_pd_eopg`: bit 2, rw.
+  /// `WD_DEBUG_REG10.ttp_pd_eopg`: bit 2, access unknown.
   @inlinable public static var ttp_pd_eopg: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `WD_DEBUG_REG10.ttp_pd_eop`: bit 3, rw.
+  /// `WD_DEBUG_REG10.ttp_pd_eop`: bit 3, access unknown.
   @inlinable public static var ttp_pd_eop: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `WD_DEBUG_REG10.pipe0_dr`: bit 4, rw.
+  /// `WD_DEBUG_REG10.pipe0_dr`: bit 4, access unknown.
   @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `WD_DEBUG_REG10.pipe1_dr`: bit 5, rw.
+  /// `WD_DEBUG_REG10.pipe1_dr`: bit 5, access unknown.
   @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `WD_DEBUG_REG10.pipe0_rtr`: bit 6, rw.
+  /// `WD_DEBUG_REG10.pipe0_rtr`: bit 6, access unknown.
   @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `WD_DEBUG_REG10.pipe1_rtr`: bit 7, rw.
+  /// `WD_DEBUG_REG10.pipe1_rtr`: bit 7, access unknown.
   @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `WD_DEBUG_REG10.donut_en_p1_q`: bit 8, rw.
+  /// `WD_DEBUG_REG10.donut_en_p1_q`: bit 8, access unknown.
   @inlinable public static var donut_en_p1_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `WD_DEBUG_REG10.donut_se_switch_p2`: bit 9, rw.
+  /// `WD_DEBUG_REG10.donut_se_switch_p2`: bit 9, access unknown.
   @inlinable public static var donut_se_switch_p2: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.patch_se_switch_p2`: bit 10, rw.
+  /// `WD_DEBUG_REG10.patch_se_switch_p2`: bit 10, access unknown.
   @inlinable public static var patch_se_switch_p2: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.last_donut_switch_p2`: bit 11, rw.
+  /// `WD_DEBUG_REG10.last_donut_switch_p2`: bit 11, access unknown.
   @inlinable public static var last_donut_switch_p2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.last_donut_of_patch_p2`: bit 12, rw.
+  /// `WD_DEBUG_REG10.last_donut_of_patch_p2`: bit 12, access unknown.
   @inlinable public static var last_donut_of_patch_p2: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.is_event_p1_q`: bit 13, rw.
+  /// `WD_DEBUG_REG10.is_event_p1_q`: bit 13, access unknown.
   @inlinable public static var is_event_p1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `WD_DEBUG_REG10.eopg_p1_q`: bit 14, rw.
+  /// `WD_DEBUG_REG10.eopg_p1_q`: bit 14, access unknown.
   @inlinable public static var eopg_p1_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `WD_DEBUG_REG10.eop_p1_q`: bit 15, rw.
+  /// `WD_DEBUG_REG10.eop_p1_q`: bit 15, access unknown.
   @inlinable public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `WD_DEBUG_REG10.patch_accum_q`: bits 23:16, rw.
+  /// `WD_DEBUG_REG10.patch_accum_q`: bits 23:16, access unknown.
   @inlinable public static var patch_accum_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_full`: bit 24, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_full`: bit 24, access unknown.
   @inlinable public static var wd_te11_out_se0_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_empty`: bit 25, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_empty`: bit 25, access unknown.
   @inlinable public static var wd_te11_out_se0_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_full`: bit 26, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_full`: bit 26, access unknown.
   @inlinable public static var wd_te11_out_se1_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_empty`: bit 27, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_empty`: bit 27, access unknown.
   @inlinable public static var wd_te11_out_se1_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_full`: bit 28, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_full`: bit 28, access unknown.
   @inlinable public static var wd_te11_out_se2_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_empty`: bit 29, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_empty`: bit 29, access unknown.
   @inlinable public static var wd_te11_out_se2_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_full`: bit 30, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_full`: bit 30, access unknown.
   @inlinable public static var wd_te11_out_se3_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_empty`: bit 31, rw.
+  /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_empty`: bit 31, access unknown.
   @inlinable public static var wd_te11_out_se3_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SQ_WAVE_MODE`: gfx_8_0 register, index 0x11 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_MODE`: gfx_8_0 register, index 0x11 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_MODE: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_MODE FP_ROUND@0:4 FP_DENORM@4:4 DX10_CLAMP@8:1 IEEE@9:1 LOD_CLAMPED@10:1 DEBUG_EN@11:1 EXCP_EN@12:9 GPR_IDX_EN@27:1 VSKIP@28:1 CSP@29:3")
   }
 
-  /// `SQ_WAVE_MODE.FP_ROUND`: bits 3:0, rw.
+  /// `SQ_WAVE_MODE.FP_ROUND`: bits 3:0, access unknown.
   @inlinable public static var FP_ROUND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_WAVE_MODE.FP_DENORM`: bits 7:4, rw.
+  /// `SQ_WAVE_MODE.FP_DENORM`: bits 7:4, access unknown.
   @inlinable public static var FP_DENORM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SQ_WAVE_MODE.DX10_CLAMP`: bit 8, rw.
+  /// `SQ_WAVE_MODE.DX10_CLAMP`: bit 8, access unknown.
   @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SQ_WAVE_MODE.IEEE`: bit 9, rw.
+  /// `SQ_WAVE_MODE.IEEE`: bit 9, access unknown.
   @inlinable public static var IEEE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SQ_WAVE_MODE.LOD_CLAMPED`: bit 10, rw.
+  /// `SQ_WAVE_MODE.LOD_CLAMPED`: bit 10, access unknown.
   @inlinable public static var LOD_CLAMPED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SQ_WAVE_MODE.DEBUG_EN`: bit 11, rw.
+  /// `SQ_WAVE_MODE.DEBUG_EN`: bit 11, access unknown.
   @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SQ_WAVE_MODE.EXCP_EN`: bits 20:12, rw.
+  /// `SQ_WAVE_MODE.EXCP_EN`: bits 20:12, access unknown.
   @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
-  /// `SQ_WAVE_MODE.GPR_IDX_EN`: bit 27, rw.
+  /// `SQ_WAVE_MODE.GPR_IDX_EN`: bit 27, access unknown.
   @inlinable public static var GPR_IDX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SQ_WAVE_MODE.VSKIP`: bit 28, rw.
+  /// `SQ_WAVE_MODE.VSKIP`: bit 28, access unknown.
   @inlinable public static var VSKIP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SQ_WAVE_MODE.CSP`: bits 31:29, rw.
+  /// `SQ_WAVE_MODE.CSP`: bits 31:29, access unknown.
   @inlinable public static var CSP: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `SQ_WAVE_STATUS`: gfx_8_0 register, index 0x12 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_STATUS`: gfx_8_0 register, index 0x12 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_STATUS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_STATUS SCC@0:1 SPI_PRIO@1:2 USER_PRIO@3:2 PRIV@5:1 TRAP_EN@6:1 TTRACE_EN@7:1 EXPORT_RDY@8:1 EXECZ@9:1 VCCZ@10:1 IN_TG@11:1 IN_BARRIER@12:1 HALT@13:1 TRAP@14:1 TTRACE_CU_EN@15:1 VALID@16:1 ECC_ERR@17:1 SKIP_EXPORT@18:1 PERF_EN@19:1 COND_DBG_USER@20:1 COND_DBG_SYS@21:1 ALLOW_REPLAY@22:1 INST_ATC@23:1 MUST_EXPORT@27:1")
   }
 
-  /// `SQ_WAVE_STATUS.SCC`: bit 0, rw.
+  /// `SQ_WAVE_STATUS.SCC`: bit 0, access unknown.
   @inlinable public static var SCC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_WAVE_STATUS.SPI_PRIO`: bits 2:1, rw.
+  /// `SQ_WAVE_STATUS.SPI_PRIO`: bits 2:1, access unknown.
   @inlinable public static var SPI_PRIO: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `SQ_WAVE_STATUS.USER_PRIO`: bits 4:3, rw.
+  /// `SQ_WAVE_STATUS.USER_PRIO`: bits 4:3, access unknown.
   @inlinable public static var USER_PRIO: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `SQ_WAVE_STATUS.PRIV`: bit 5, rw.
+  /// `SQ_WAVE_STATUS.PRIV`: bit 5, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SQ_WAVE_STATUS.TRAP_EN`: bit 6, rw.
+  /// `SQ_WAVE_STATUS.TRAP_EN`: bit 6, access unknown.
   @inlinable public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SQ_WAVE_STATUS.TTRACE_EN`: bit 7, rw.
+  /// `SQ_WAVE_STATUS.TTRACE_EN`: bit 7, access unknown.
   @inlinable public static var TTRACE_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SQ_WAVE_STATUS.EXPORT_RDY`: bit 8, rw.
+  /// `SQ_WAVE_STATUS.EXPORT_RDY`: bit 8, access unknown.
   @inlinable public static var EXPORT_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SQ_WAVE_STATUS.EXECZ`: bit 9, rw.
+  /// `SQ_WAVE_STATUS.EXECZ`: bit 9, access unknown.
   @inlinable public static var EXECZ: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SQ_WAVE_STATUS.VCCZ`: bit 10, rw.
+  /// `SQ_WAVE_STATUS.VCCZ`: bit 10, access unknown.
   @inlinable public static var VCCZ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SQ_WAVE_STATUS.IN_TG`: bit 11, rw.
+  /// `SQ_WAVE_STATUS.IN_TG`: bit 11, access unknown.
   @inlinable public static var IN_TG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SQ_WAVE_STATUS.IN_BARRIER`: bit 12, rw.
+  /// `SQ_WAVE_STATUS.IN_BARRIER`: bit 12, access unknown.
   @inlinable public static var IN_BARRIER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_WAVE_STATUS.HALT`: bit 13, rw.
+  /// `SQ_WAVE_STATUS.HALT`: bit 13, access unknown.
   @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SQ_WAVE_STATUS.TRAP`: bit 14, rw.
+  /// `SQ_WAVE_STATUS.TRAP`: bit 14, access unknown.
   @inlinable public static var TRAP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SQ_WAVE_STATUS.TTRACE_CU_EN`: bit 15, rw.
+  /// `SQ_WAVE_STATUS.TTRACE_CU_EN`: bit 15, access unknown.
   @inlinable public static var TTRACE_CU_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_WAVE_STATUS.VALID`: bit 16, rw.
+  /// `SQ_WAVE_STATUS.VALID`: bit 16, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SQ_WAVE_STATUS.ECC_ERR`: bit 17, rw.
+  /// `SQ_WAVE_STATUS.ECC_ERR`: bit 17, access unknown.
   @inlinable public static var ECC_ERR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SQ_WAVE_STATUS.SKIP_EXPORT`: bit 18, rw.
+  /// `SQ_WAVE_STATUS.SKIP_EXPORT`: bit 18, access unknown.
   @inlinable public static var SKIP_EXPORT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SQ_WAVE_STATUS.PERF_EN`: bit 19, rw.
+  /// `SQ_WAVE_STATUS.PERF_EN`: bit 19, access unknown.
   @inlinable public static var PERF_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SQ_WAVE_STATUS.COND_DBG_USER`: bit 20, rw.
+  /// `SQ_WAVE_STATUS.COND_DBG_USER`: bit 20, access unknown.
   @inlinable public static var COND_DBG_USER: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SQ_WAVE_STATUS.COND_DBG_SYS`: bit 21, rw.
+  /// `SQ_WAVE_STATUS.COND_DBG_SYS`: bit 21, access unknown.
   @inlinable public static var COND_DBG_SYS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SQ_WAVE_STATUS.ALLOW_REPLAY`: bit 22, rw.
+  /// `SQ_WAVE_STATUS.ALLOW_REPLAY`: bit 22, access unknown.
   @inlinable public static var ALLOW_REPLAY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SQ_WAVE_STATUS.INST_ATC`: bit 23, rw.
+  /// `SQ_WAVE_STATUS.INST_ATC`: bit 23, access unknown.
   @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SQ_WAVE_STATUS.MUST_EXPORT`: bit 27, rw.
+  /// `SQ_WAVE_STATUS.MUST_EXPORT`: bit 27, access unknown.
   @inlinable public static var MUST_EXPORT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
-/// `SQ_WAVE_TRAPSTS`: gfx_8_0 register, index 0x13 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TRAPSTS`: gfx_8_0 register, index 0x13 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TRAPSTS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TRAPSTS EXCP@0:9 SAVECTX@10:1 EXCP_CYCLE@16:6 DP_RATE@29:3")
   }
 
-  /// `SQ_WAVE_TRAPSTS.EXCP`: bits 8:0, rw.
+  /// `SQ_WAVE_TRAPSTS.EXCP`: bits 8:0, access unknown.
   @inlinable public static var EXCP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `SQ_WAVE_TRAPSTS.SAVECTX`: bit 10, rw.
+  /// `SQ_WAVE_TRAPSTS.SAVECTX`: bit 10, access unknown.
   @inlinable public static var SAVECTX: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SQ_WAVE_TRAPSTS.EXCP_CYCLE`: bits 21:16, rw.
+  /// `SQ_WAVE_TRAPSTS.EXCP_CYCLE`: bits 21:16, access unknown.
   @inlinable public static var EXCP_CYCLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SQ_WAVE_TRAPSTS.DP_RATE`: bits 31:29, rw.
+  /// `SQ_WAVE_TRAPSTS.DP_RATE`: bits 31:29, access unknown.
   @inlinable public static var DP_RATE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
-/// `SQ_WAVE_HW_ID`: gfx_8_0 register, index 0x14 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_HW_ID`: gfx_8_0 register, index 0x14 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_HW_ID: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_HW_ID WAVE_ID@0:4 SIMD_ID@4:2 PIPE_ID@6:2 CU_ID@8:4 SH_ID@12:1 SE_ID@13:2 TG_ID@16:4 VM_ID@20:4 QUEUE_ID@24:3 STATE_ID@27:3 ME_ID@30:2")
   }
 
-  /// `SQ_WAVE_HW_ID.WAVE_ID`: bits 3:0, rw.
+  /// `SQ_WAVE_HW_ID.WAVE_ID`: bits 3:0, access unknown.
   @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_WAVE_HW_ID.SIMD_ID`: bits 5:4, rw.
+  /// `SQ_WAVE_HW_ID.SIMD_ID`: bits 5:4, access unknown.
   @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `SQ_WAVE_HW_ID.PIPE_ID`: bits 7:6, rw.
+  /// `SQ_WAVE_HW_ID.PIPE_ID`: bits 7:6, access unknown.
   @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `SQ_WAVE_HW_ID.CU_ID`: bits 11:8, rw.
+  /// `SQ_WAVE_HW_ID.CU_ID`: bits 11:8, access unknown.
   @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SQ_WAVE_HW_ID.SH_ID`: bit 12, rw.
+  /// `SQ_WAVE_HW_ID.SH_ID`: bit 12, access unknown.
   @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SQ_WAVE_HW_ID.SE_ID`: bits 14:13, rw.
+  /// `SQ_WAVE_HW_ID.SE_ID`: bits 14:13, access unknown.
   @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
-  /// `SQ_WAVE_HW_ID.TG_ID`: bits 19:16, rw.
+  /// `SQ_WAVE_HW_ID.TG_ID`: bits 19:16, access unknown.
   @inlinable public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `SQ_WAVE_HW_ID.VM_ID`: bits 23:20, rw.
+  /// `SQ_WAVE_HW_ID.VM_ID`: bits 23:20, access unknown.
   @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_WAVE_HW_ID.QUEUE_ID`: bits 26:24, rw.
+  /// `SQ_WAVE_HW_ID.QUEUE_ID`: bits 26:24, access unknown.
   @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
-  /// `SQ_WAVE_HW_ID.STATE_ID`: bits 29:27, rw.
+  /// `SQ_WAVE_HW_ID.STATE_ID`: bits 29:27, access unknown.
   @inlinable public static var STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
-  /// `SQ_WAVE_HW_ID.ME_ID`: bits 31:30, rw.
+  /// `SQ_WAVE_HW_ID.ME_ID`: bits 31:30, access unknown.
   @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `SQ_WAVE_GPR_ALLOC`: gfx_8_0 register, index 0x15 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_GPR_ALLOC`: gfx_8_0 register, index 0x15 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x15, resetValue: 0x0000_0000,
+      offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_GPR_ALLOC VGPR_BASE@0:6 VGPR_SIZE@8:6 SGPR_BASE@16:6 SGPR_SIZE@24:4")
   }
 
-  /// `SQ_WAVE_GPR_ALLOC.VGPR_BASE`: bits 5:0, rw.
+  /// `SQ_WAVE_GPR_ALLOC.VGPR_BASE`: bits 5:0, access unknown.
   @inlinable public static var VGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `SQ_WAVE_GPR_ALLOC.VGPR_SIZE`: bits 13:8, rw.
+  /// `SQ_WAVE_GPR_ALLOC.VGPR_SIZE`: bits 13:8, access unknown.
   @inlinable public static var VGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
-  /// `SQ_WAVE_GPR_ALLOC.SGPR_BASE`: bits 21:16, rw.
+  /// `SQ_WAVE_GPR_ALLOC.SGPR_BASE`: bits 21:16, access unknown.
   @inlinable public static var SGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `SQ_WAVE_GPR_ALLOC.SGPR_SIZE`: bits 27:24, rw.
+  /// `SQ_WAVE_GPR_ALLOC.SGPR_SIZE`: bits 27:24, access unknown.
   @inlinable public static var SGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
-/// `SQ_WAVE_LDS_ALLOC`: gfx_8_0 register, index 0x16 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_LDS_ALLOC`: gfx_8_0 register, index 0x16 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_LDS_ALLOC LDS_BASE@0:8 LDS_SIZE@12:9")
   }
 
-  /// `SQ_WAVE_LDS_ALLOC.LDS_BASE`: bits 7:0, rw.
+  /// `SQ_WAVE_LDS_ALLOC.LDS_BASE`: bits 7:0, access unknown.
   @inlinable public static var LDS_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SQ_WAVE_LDS_ALLOC.LDS_SIZE`: bits 20:12, rw.
+  /// `SQ_WAVE_LDS_ALLOC.LDS_SIZE`: bits 20:12, access unknown.
   @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 }
 
-/// `SQ_WAVE_IB_STS`: gfx_8_0 register, index 0x17 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_IB_STS`: gfx_8_0 register, index 0x17 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_IB_STS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x17, resetValue: 0x0000_0000,
+      offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_IB_STS VM_CNT@0:4 EXP_CNT@4:3 LGKM_CNT@8:4 VALU_CNT@12:3 FIRST_REPLAY@15:1 RCNT@16:4")
   }
 
-  /// `SQ_WAVE_IB_STS.VM_CNT`: bits 3:0, rw.
+  /// `SQ_WAVE_IB_STS.VM_CNT`: bits 3:0, access unknown.
   @inlinable public static var VM_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SQ_WAVE_IB_STS.EXP_CNT`: bits 6:4, rw.
+  /// `SQ_WAVE_IB_STS.EXP_CNT`: bits 6:4, access unknown.
   @inlinable public static var EXP_CNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `SQ_WAVE_IB_STS.LGKM_CNT`: bits 11:8, rw.
+  /// `SQ_WAVE_IB_STS.LGKM_CNT`: bits 11:8, access unknown.
   @inlinable public static var LGKM_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `SQ_WAVE_IB_STS.VALU_CNT`: bits 14:12, rw.
+  /// `SQ_WAVE_IB_STS.VALU_CNT`: bits 14:12, access unknown.
   @inlinable public static var VALU_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SQ_WAVE_IB_STS.FIRST_REPLAY`: bit 15, rw.
+  /// `SQ_WAVE_IB_STS.FIRST_REPLAY`: bit 15, access unknown.
   @inlinable public static var FIRST_REPLAY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SQ_WAVE_IB_STS.RCNT`: bits 19:16, rw.
+  /// `SQ_WAVE_IB_STS.RCNT`: bits 19:16, access unknown.
   @inlinable public static var RCNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `SQ_WAVE_PC_LO`: gfx_8_0 register, index 0x18 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_PC_LO`: gfx_8_0 register, index 0x18 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_PC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_PC_LO PC_LO@0:32")
   }
 
-  /// `SQ_WAVE_PC_LO.PC_LO`: bits 31:0, rw.
+  /// `SQ_WAVE_PC_LO.PC_LO`: bits 31:0, access unknown.
   @inlinable public static var PC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_PC_HI`: gfx_8_0 register, index 0x19 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_PC_HI`: gfx_8_0 register, index 0x19 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_PC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x19, resetValue: 0x0000_0000,
+      offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_PC_HI PC_HI@0:8")
   }
 
-  /// `SQ_WAVE_PC_HI.PC_HI`: bits 7:0, rw.
+  /// `SQ_WAVE_PC_HI.PC_HI`: bits 7:0, access unknown.
   @inlinable public static var PC_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_WAVE_INST_DW0`: gfx_8_0 register, index 0x1A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_INST_DW0`: gfx_8_0 register, index 0x1A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_INST_DW0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1A, resetValue: 0x0000_0000,
+      offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_INST_DW0 INST_DW0@0:32")
   }
 
-  /// `SQ_WAVE_INST_DW0.INST_DW0`: bits 31:0, rw.
+  /// `SQ_WAVE_INST_DW0.INST_DW0`: bits 31:0, access unknown.
   @inlinable public static var INST_DW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_INST_DW1`: gfx_8_0 register, index 0x1B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_INST_DW1`: gfx_8_0 register, index 0x1B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_INST_DW1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B, resetValue: 0x0000_0000,
+      offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_INST_DW1 INST_DW1@0:32")
   }
 
-  /// `SQ_WAVE_INST_DW1.INST_DW1`: bits 31:0, rw.
+  /// `SQ_WAVE_INST_DW1.INST_DW1`: bits 31:0, access unknown.
   @inlinable public static var INST_DW1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_IB_DBG0`: gfx_8_0 register, index 0x1C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_IB_DBG0`: gfx_8_0 register, index 0x1C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_IB_DBG0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C, resetValue: 0x0000_0000,
+      offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_IB_DBG0 IBUF_ST@0:3 PC_INVALID@3:1 NEED_NEXT_DW@4:1 NO_PREFETCH_CNT@5:3 IBUF_RPTR@8:2 IBUF_WPTR@10:2 INST_STR_ST@16:4 MISC_CNT@20:4 ECC_ST@24:2 IS_HYB@26:1 HYB_CNT@27:2 KILL@29:1 NEED_KILL_IFETCH@30:1")
   }
 
-  /// `SQ_WAVE_IB_DBG0.IBUF_ST`: bits 2:0, rw.
+  /// `SQ_WAVE_IB_DBG0.IBUF_ST`: bits 2:0, access unknown.
   @inlinable public static var IBUF_ST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SQ_WAVE_IB_DBG0.PC_INVALID`: bit 3, rw.
+  /// `SQ_WAVE_IB_DBG0.PC_INVALID`: bit 3, access unknown.
   @inlinable public static var PC_INVALID: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG0.NEED_NEXT_DW`: bit 4, rw.
+  /// `SQ_WAVE_IB_DBG0.NEED_NEXT_DW`: bit 4, access unknown.
   @inlinable public static var NEED_NEXT_DW: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG0.NO_PREFETCH_CNT`: bits 7:5, rw.
+  /// `SQ_WAVE_IB_DBG0.NO_PREFETCH_CNT`: bits 7:5, access unknown.
   @inlinable public static var NO_PREFETCH_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `SQ_WAVE_IB_DBG0.IBUF_RPTR`: bits 9:8, rw.
+  /// `SQ_WAVE_IB_DBG0.IBUF_RPTR`: bits 9:8, access unknown.
   @inlinable public static var IBUF_RPTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `SQ_WAVE_IB_DBG0.IBUF_WPTR`: bits 11:10, rw.
+  /// `SQ_WAVE_IB_DBG0.IBUF_WPTR`: bits 11:10, access unknown.
   @inlinable public static var IBUF_WPTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `SQ_WAVE_IB_DBG0.INST_STR_ST`: bits 19:16, rw.
+  /// `SQ_WAVE_IB_DBG0.INST_STR_ST`: bits 19:16, access unknown.
   @inlinable public static var INST_STR_ST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `SQ_WAVE_IB_DBG0.MISC_CNT`: bits 23:20, rw.
+  /// `SQ_WAVE_IB_DBG0.MISC_CNT`: bits 23:20, access unknown.
   @inlinable public static var MISC_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SQ_WAVE_IB_DBG0.ECC_ST`: bits 25:24, rw.
+  /// `SQ_WAVE_IB_DBG0.ECC_ST`: bits 25:24, access unknown.
   @inlinable public static var ECC_ST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `SQ_WAVE_IB_DBG0.IS_HYB`: bit 26, rw.
+  /// `SQ_WAVE_IB_DBG0.IS_HYB`: bit 26, access unknown.
   @inlinable public static var IS_HYB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG0.HYB_CNT`: bits 28:27, rw.
+  /// `SQ_WAVE_IB_DBG0.HYB_CNT`: bits 28:27, access unknown.
   @inlinable public static var HYB_CNT: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
-  /// `SQ_WAVE_IB_DBG0.KILL`: bit 29, rw.
+  /// `SQ_WAVE_IB_DBG0.KILL`: bit 29, access unknown.
   @inlinable public static var KILL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG0.NEED_KILL_IFETCH`: bit 30, rw.
+  /// `SQ_WAVE_IB_DBG0.NEED_KILL_IFETCH`: bit 30, access unknown.
   @inlinable public static var NEED_KILL_IFETCH: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `SQ_WAVE_IB_DBG1`: gfx_8_0 register, index 0x1D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_IB_DBG1`: gfx_8_0 register, index 0x1D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_IB_DBG1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D, resetValue: 0x0000_0000,
+      offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_IB_DBG1 IXNACK@0:1 XNACK@1:1 TA_NEED_RESET@2:1 XCNT@4:4 QCNT@8:4")
   }
 
-  /// `SQ_WAVE_IB_DBG1.IXNACK`: bit 0, rw.
+  /// `SQ_WAVE_IB_DBG1.IXNACK`: bit 0, access unknown.
   @inlinable public static var IXNACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG1.XNACK`: bit 1, rw.
+  /// `SQ_WAVE_IB_DBG1.XNACK`: bit 1, access unknown.
   @inlinable public static var XNACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG1.TA_NEED_RESET`: bit 2, rw.
+  /// `SQ_WAVE_IB_DBG1.TA_NEED_RESET`: bit 2, access unknown.
   @inlinable public static var TA_NEED_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SQ_WAVE_IB_DBG1.XCNT`: bits 7:4, rw.
+  /// `SQ_WAVE_IB_DBG1.XCNT`: bits 7:4, access unknown.
   @inlinable public static var XCNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SQ_WAVE_IB_DBG1.QCNT`: bits 11:8, rw.
+  /// `SQ_WAVE_IB_DBG1.QCNT`: bits 11:8, access unknown.
   @inlinable public static var QCNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 }
 
-/// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TBA_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26C, resetValue: 0x0000_0000,
+      offset: 0x26C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TBA_LO ADDR_LO@0:32")
   }
 
-  /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, rw.
+  /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TBA_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26D, resetValue: 0x0000_0000,
+      offset: 0x26D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TBA_HI ADDR_HI@0:8")
   }
 
-  /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, rw.
+  /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TMA_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26E, resetValue: 0x0000_0000,
+      offset: 0x26E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TMA_LO ADDR_LO@0:32")
   }
 
-  /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, rw.
+  /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TMA_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26F, resetValue: 0x0000_0000,
+      offset: 0x26F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TMA_HI ADDR_HI@0:8")
   }
 
-  /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, rw.
+  /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x270, resetValue: 0x0000_0000,
+      offset: 0x270,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP0 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x271, resetValue: 0x0000_0000,
+      offset: 0x271,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP1 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP2: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x272, resetValue: 0x0000_0000,
+      offset: 0x272,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP2 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP3: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x273, resetValue: 0x0000_0000,
+      offset: 0x273,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP3 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP4: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x274, resetValue: 0x0000_0000,
+      offset: 0x274,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP4 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP5: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x275, resetValue: 0x0000_0000,
+      offset: 0x275,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP5 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP6: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x276, resetValue: 0x0000_0000,
+      offset: 0x276,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP6 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP7: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x277, resetValue: 0x0000_0000,
+      offset: 0x277,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP7 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP8: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x278, resetValue: 0x0000_0000,
+      offset: 0x278,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP8 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP9: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x279, resetValue: 0x0000_0000,
+      offset: 0x279,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP9 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP10: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27A, resetValue: 0x0000_0000,
+      offset: 0x27A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP10 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_TTMP11: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27B, resetValue: 0x0000_0000,
+      offset: 0x27B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP11 DATA@0:32")
   }
 
-  /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, rw.
+  /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_M0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27C, resetValue: 0x0000_0000,
+      offset: 0x27C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_M0 M0@0:32")
   }
 
-  /// `SQ_WAVE_M0.M0`: bits 31:0, rw.
+  /// `SQ_WAVE_M0.M0`: bits 31:0, access unknown.
   @inlinable public static var M0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_EXEC_LO`: gfx_8_0 register, index 0x27E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_EXEC_LO`: gfx_8_0 register, index 0x27E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_EXEC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27E, resetValue: 0x0000_0000,
+      offset: 0x27E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_EXEC_LO EXEC_LO@0:32")
   }
 
-  /// `SQ_WAVE_EXEC_LO.EXEC_LO`: bits 31:0, rw.
+  /// `SQ_WAVE_EXEC_LO.EXEC_LO`: bits 31:0, access unknown.
   @inlinable public static var EXEC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SQ_WAVE_EXEC_HI`: gfx_8_0 register, index 0x27F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, rw, reset 0x0000_0000.
+/// `SQ_WAVE_EXEC_HI`: gfx_8_0 register, index 0x27F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_EXEC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27F, resetValue: 0x0000_0000,
+      offset: 0x27F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_EXEC_HI EXEC_HI@0:32")
   }
 
-  /// `SQ_WAVE_EXEC_HI.EXEC_HI`: bits 31:0, rw.
+  /// `SQ_WAVE_EXEC_HI.EXEC_HI`: bits 31:0, access unknown.
   @inlinable public static var EXEC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

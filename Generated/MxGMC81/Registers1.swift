@@ -3,7922 +3,7922 @@
 
 import MxMMIO
 
-/// `VM_L2_CNTL`: gmc_8_1 register, MMIO dword 0x500 (byte 0x1400), rw, reset 0x0000_0000.
+/// `VM_L2_CNTL`: gmc_8_1 register, MMIO dword 0x500 (byte 0x1400), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x500, resetValue: 0x0000_0000,
+      offset: 0x500,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CNTL ENABLE_L2_CACHE@0:1 ENABLE_L2_FRAGMENT_PROCESSING@1:1 L2_CACHE_PTE_ENDIAN_SWAP_MODE@2:2 L2_CACHE_PDE_ENDIAN_SWAP_MODE@4:2 L2_PDE0_CACHE_TAG_GENERATION_MODE@8:1 ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE@9:1 ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE@10:1 ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY@11:1 L2_PDE0_CACHE_SPLIT_MODE@12:3 EFFECTIVE_L2_QUEUE_SIZE@15:3 PDE_FAULT_CLASSIFICATION@18:1 CONTEXT1_IDENTITY_ACCESS_MODE@19:2 IDENTITY_MODE_FRAGMENT_SIZE@21:5 L2_CACHE_4K_SWAP_TAG_INDEX_LSBS@26:2 L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS@28:3")
   }
 
-  /// `VM_L2_CNTL.ENABLE_L2_CACHE`: bit 0, rw.
+  /// `VM_L2_CNTL.ENABLE_L2_CACHE`: bit 0, access unknown.
   @inlinable public static var ENABLE_L2_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_L2_CNTL.ENABLE_L2_FRAGMENT_PROCESSING`: bit 1, rw.
+  /// `VM_L2_CNTL.ENABLE_L2_FRAGMENT_PROCESSING`: bit 1, access unknown.
   @inlinable public static var ENABLE_L2_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_L2_CNTL.L2_CACHE_PTE_ENDIAN_SWAP_MODE`: bits 3:2, rw.
+  /// `VM_L2_CNTL.L2_CACHE_PTE_ENDIAN_SWAP_MODE`: bits 3:2, access unknown.
   @inlinable public static var L2_CACHE_PTE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `VM_L2_CNTL.L2_CACHE_PDE_ENDIAN_SWAP_MODE`: bits 5:4, rw.
+  /// `VM_L2_CNTL.L2_CACHE_PDE_ENDIAN_SWAP_MODE`: bits 5:4, access unknown.
   @inlinable public static var L2_CACHE_PDE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `VM_L2_CNTL.L2_PDE0_CACHE_TAG_GENERATION_MODE`: bit 8, rw.
+  /// `VM_L2_CNTL.L2_PDE0_CACHE_TAG_GENERATION_MODE`: bit 8, access unknown.
   @inlinable public static var L2_PDE0_CACHE_TAG_GENERATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VM_L2_CNTL.ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE`: bit 9, rw.
+  /// `VM_L2_CNTL.ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE`: bit 9, access unknown.
   @inlinable public static var ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_L2_CNTL.ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE`: bit 10, rw.
+  /// `VM_L2_CNTL.ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE`: bit 10, access unknown.
   @inlinable public static var ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_L2_CNTL.ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY`: bit 11, rw.
+  /// `VM_L2_CNTL.ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY`: bit 11, access unknown.
   @inlinable public static var ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_L2_CNTL.L2_PDE0_CACHE_SPLIT_MODE`: bits 14:12, rw.
+  /// `VM_L2_CNTL.L2_PDE0_CACHE_SPLIT_MODE`: bits 14:12, access unknown.
   @inlinable public static var L2_PDE0_CACHE_SPLIT_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `VM_L2_CNTL.EFFECTIVE_L2_QUEUE_SIZE`: bits 17:15, rw.
+  /// `VM_L2_CNTL.EFFECTIVE_L2_QUEUE_SIZE`: bits 17:15, access unknown.
   @inlinable public static var EFFECTIVE_L2_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `VM_L2_CNTL.PDE_FAULT_CLASSIFICATION`: bit 18, rw.
+  /// `VM_L2_CNTL.PDE_FAULT_CLASSIFICATION`: bit 18, access unknown.
   @inlinable public static var PDE_FAULT_CLASSIFICATION: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VM_L2_CNTL.CONTEXT1_IDENTITY_ACCESS_MODE`: bits 20:19, rw.
+  /// `VM_L2_CNTL.CONTEXT1_IDENTITY_ACCESS_MODE`: bits 20:19, access unknown.
   @inlinable public static var CONTEXT1_IDENTITY_ACCESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `VM_L2_CNTL.IDENTITY_MODE_FRAGMENT_SIZE`: bits 25:21, rw.
+  /// `VM_L2_CNTL.IDENTITY_MODE_FRAGMENT_SIZE`: bits 25:21, access unknown.
   @inlinable public static var IDENTITY_MODE_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 5)
   }
 
-  /// `VM_L2_CNTL.L2_CACHE_4K_SWAP_TAG_INDEX_LSBS`: bits 27:26, rw.
+  /// `VM_L2_CNTL.L2_CACHE_4K_SWAP_TAG_INDEX_LSBS`: bits 27:26, access unknown.
   @inlinable public static var L2_CACHE_4K_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `VM_L2_CNTL.L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS`: bits 30:28, rw.
+  /// `VM_L2_CNTL.L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS`: bits 30:28, access unknown.
   @inlinable public static var L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `VM_L2_CNTL2`: gmc_8_1 register, MMIO dword 0x501 (byte 0x1404), rw, reset 0x0000_0000.
+/// `VM_L2_CNTL2`: gmc_8_1 register, MMIO dword 0x501 (byte 0x1404), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x501, resetValue: 0x0000_0000,
+      offset: 0x501,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CNTL2 INVALIDATE_ALL_L1_TLBS@0:1 INVALIDATE_L2_CACHE@1:1 DISABLE_INVALIDATE_PER_DOMAIN@21:1 DISABLE_BIGK_CACHE_OPTIMIZATION@22:1 L2_CACHE_BIGK_VMID_MODE@23:3 INVALIDATE_CACHE_MODE@26:2 PDE_CACHE_EFFECTIVE_SIZE@28:3")
   }
 
-  /// `VM_L2_CNTL2.INVALIDATE_ALL_L1_TLBS`: bit 0, rw.
+  /// `VM_L2_CNTL2.INVALIDATE_ALL_L1_TLBS`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_ALL_L1_TLBS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_L2_CNTL2.INVALIDATE_L2_CACHE`: bit 1, rw.
+  /// `VM_L2_CNTL2.INVALIDATE_L2_CACHE`: bit 1, access unknown.
   @inlinable public static var INVALIDATE_L2_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_L2_CNTL2.DISABLE_INVALIDATE_PER_DOMAIN`: bit 21, rw.
+  /// `VM_L2_CNTL2.DISABLE_INVALIDATE_PER_DOMAIN`: bit 21, access unknown.
   @inlinable public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VM_L2_CNTL2.DISABLE_BIGK_CACHE_OPTIMIZATION`: bit 22, rw.
+  /// `VM_L2_CNTL2.DISABLE_BIGK_CACHE_OPTIMIZATION`: bit 22, access unknown.
   @inlinable public static var DISABLE_BIGK_CACHE_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VM_L2_CNTL2.L2_CACHE_BIGK_VMID_MODE`: bits 25:23, rw.
+  /// `VM_L2_CNTL2.L2_CACHE_BIGK_VMID_MODE`: bits 25:23, access unknown.
   @inlinable public static var L2_CACHE_BIGK_VMID_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
-  /// `VM_L2_CNTL2.INVALIDATE_CACHE_MODE`: bits 27:26, rw.
+  /// `VM_L2_CNTL2.INVALIDATE_CACHE_MODE`: bits 27:26, access unknown.
   @inlinable public static var INVALIDATE_CACHE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `VM_L2_CNTL2.PDE_CACHE_EFFECTIVE_SIZE`: bits 30:28, rw.
+  /// `VM_L2_CNTL2.PDE_CACHE_EFFECTIVE_SIZE`: bits 30:28, access unknown.
   @inlinable public static var PDE_CACHE_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `VM_L2_CNTL3`: gmc_8_1 register, MMIO dword 0x502 (byte 0x1408), rw, reset 0x0000_0000.
+/// `VM_L2_CNTL3`: gmc_8_1 register, MMIO dword 0x502 (byte 0x1408), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x502, resetValue: 0x0000_0000,
+      offset: 0x502,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CNTL3 BANK_SELECT@0:6 L2_CACHE_UPDATE_MODE@6:2 L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE@8:5 L2_CACHE_BIGK_FRAGMENT_SIZE@15:5 L2_CACHE_BIGK_ASSOCIATIVITY@20:1 L2_CACHE_4K_EFFECTIVE_SIZE@21:3 L2_CACHE_BIGK_EFFECTIVE_SIZE@24:4 L2_CACHE_4K_FORCE_MISS@28:1 L2_CACHE_BIGK_FORCE_MISS@29:1 PDE_CACHE_FORCE_MISS@30:1 L2_CACHE_4K_ASSOCIATIVITY@31:1")
   }
 
-  /// `VM_L2_CNTL3.BANK_SELECT`: bits 5:0, rw.
+  /// `VM_L2_CNTL3.BANK_SELECT`: bits 5:0, access unknown.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `VM_L2_CNTL3.L2_CACHE_UPDATE_MODE`: bits 7:6, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_UPDATE_MODE`: bits 7:6, access unknown.
   @inlinable public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 12:8, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 12:8, access unknown.
   @inlinable public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_BIGK_FRAGMENT_SIZE`: bits 19:15, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_BIGK_FRAGMENT_SIZE`: bits 19:15, access unknown.
   @inlinable public static var L2_CACHE_BIGK_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 5)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_BIGK_ASSOCIATIVITY`: bit 20, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_BIGK_ASSOCIATIVITY`: bit 20, access unknown.
   @inlinable public static var L2_CACHE_BIGK_ASSOCIATIVITY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_4K_EFFECTIVE_SIZE`: bits 23:21, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_4K_EFFECTIVE_SIZE`: bits 23:21, access unknown.
   @inlinable public static var L2_CACHE_4K_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_BIGK_EFFECTIVE_SIZE`: bits 27:24, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_BIGK_EFFECTIVE_SIZE`: bits 27:24, access unknown.
   @inlinable public static var L2_CACHE_BIGK_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_4K_FORCE_MISS`: bit 28, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_4K_FORCE_MISS`: bit 28, access unknown.
   @inlinable public static var L2_CACHE_4K_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_BIGK_FORCE_MISS`: bit 29, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_BIGK_FORCE_MISS`: bit 29, access unknown.
   @inlinable public static var L2_CACHE_BIGK_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `VM_L2_CNTL3.PDE_CACHE_FORCE_MISS`: bit 30, rw.
+  /// `VM_L2_CNTL3.PDE_CACHE_FORCE_MISS`: bit 30, access unknown.
   @inlinable public static var PDE_CACHE_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `VM_L2_CNTL3.L2_CACHE_4K_ASSOCIATIVITY`: bit 31, rw.
+  /// `VM_L2_CNTL3.L2_CACHE_4K_ASSOCIATIVITY`: bit 31, access unknown.
   @inlinable public static var L2_CACHE_4K_ASSOCIATIVITY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `VM_L2_STATUS`: gmc_8_1 register, MMIO dword 0x503 (byte 0x140C), rw, reset 0x0000_0000.
+/// `VM_L2_STATUS`: gmc_8_1 register, MMIO dword 0x503 (byte 0x140C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x503, resetValue: 0x0000_0000,
+      offset: 0x503,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_STATUS L2_BUSY@0:1 CONTEXT_DOMAIN_BUSY@1:16")
   }
 
-  /// `VM_L2_STATUS.L2_BUSY`: bit 0, rw.
+  /// `VM_L2_STATUS.L2_BUSY`: bit 0, access unknown.
   @inlinable public static var L2_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VM_L2_STATUS.CONTEXT_DOMAIN_BUSY`: bits 16:1, rw.
+  /// `VM_L2_STATUS.CONTEXT_DOMAIN_BUSY`: bits 16:1, access unknown.
   @inlinable public static var CONTEXT_DOMAIN_BUSY: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 }
 
-/// `VM_CONTEXT0_CNTL`: gmc_8_1 register, MMIO dword 0x504 (byte 0x1410), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_CNTL`: gmc_8_1 register, MMIO dword 0x504 (byte 0x1410), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x504, resetValue: 0x0000_0000,
+      offset: 0x504,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
   }
 
-  /// `VM_CONTEXT0_CNTL.ENABLE_CONTEXT`: bit 0, rw.
+  /// `VM_CONTEXT0_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
   @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, rw.
+  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
   @inlinable public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, rw.
+  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
   @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, rw.
+  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
   @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, rw.
+  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
   @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, rw.
+  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
   @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, rw.
+  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, rw.
+  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, rw.
+  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, rw.
+  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, rw.
+  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, rw.
+  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, rw.
+  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, rw.
+  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, rw.
+  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, rw.
+  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, rw.
+  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, rw.
+  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, rw.
+  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, rw.
+  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, rw.
+  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, rw.
+  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
   @inlinable public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `VM_CONTEXT1_CNTL`: gmc_8_1 register, MMIO dword 0x505 (byte 0x1414), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_CNTL`: gmc_8_1 register, MMIO dword 0x505 (byte 0x1414), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x505, resetValue: 0x0000_0000,
+      offset: 0x505,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
   }
 
-  /// `VM_CONTEXT1_CNTL.ENABLE_CONTEXT`: bit 0, rw.
+  /// `VM_CONTEXT1_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
   @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, rw.
+  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
   @inlinable public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, rw.
+  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
   @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, rw.
+  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
   @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, rw.
+  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
   @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, rw.
+  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
   @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, rw.
+  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, rw.
+  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, rw.
+  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
   @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, rw.
+  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, rw.
+  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, rw.
+  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
   @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, rw.
+  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, rw.
+  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, rw.
+  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
   @inlinable public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, rw.
+  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, rw.
+  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, rw.
+  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
   @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, rw.
+  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, rw.
+  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, rw.
+  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
   @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, rw.
+  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
   @inlinable public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `VM_DUMMY_PAGE_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0x506 (byte 0x1418), rw, reset 0x0000_0000.
+/// `VM_DUMMY_PAGE_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0x506 (byte 0x1418), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DUMMY_PAGE_FAULT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x506, resetValue: 0x0000_0000,
+      offset: 0x506,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_DUMMY_PAGE_FAULT_CNTL DUMMY_PAGE_FAULT_ENABLE@0:1 DUMMY_PAGE_ADDRESS_LOGICAL@1:1 DUMMY_PAGE_COMPARE_MASK@2:2")
   }
 
-  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_FAULT_ENABLE`: bit 0, rw.
+  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_FAULT_ENABLE`: bit 0, access unknown.
   @inlinable public static var DUMMY_PAGE_FAULT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_ADDRESS_LOGICAL`: bit 1, rw.
+  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_ADDRESS_LOGICAL`: bit 1, access unknown.
   @inlinable public static var DUMMY_PAGE_ADDRESS_LOGICAL: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_COMPARE_MASK`: bits 3:2, rw.
+  /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_COMPARE_MASK`: bits 3:2, access unknown.
   @inlinable public static var DUMMY_PAGE_COMPARE_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 }
 
-/// `VM_DUMMY_PAGE_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x507 (byte 0x141C), rw, reset 0x0000_0000.
+/// `VM_DUMMY_PAGE_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x507 (byte 0x141C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DUMMY_PAGE_FAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x507, resetValue: 0x0000_0000,
+      offset: 0x507,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_DUMMY_PAGE_FAULT_ADDR DUMMY_PAGE_ADDR@0:28")
   }
 
-  /// `VM_DUMMY_PAGE_FAULT_ADDR.DUMMY_PAGE_ADDR`: bits 27:0, rw.
+  /// `VM_DUMMY_PAGE_FAULT_ADDR.DUMMY_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var DUMMY_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT0_CNTL2`: gmc_8_1 register, MMIO dword 0x50C (byte 0x1430), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_CNTL2`: gmc_8_1 register, MMIO dword 0x50C (byte 0x1430), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50C, resetValue: 0x0000_0000,
+      offset: 0x50C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
   }
 
-  /// `VM_CONTEXT0_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, rw.
+  /// `VM_CONTEXT0_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
   @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, rw.
+  /// `VM_CONTEXT0_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
   @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, rw.
+  /// `VM_CONTEXT0_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
   @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, rw.
+  /// `VM_CONTEXT0_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
   @inlinable public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_CONTEXT0_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, rw.
+  /// `VM_CONTEXT0_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
   @inlinable public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `VM_CONTEXT1_CNTL2`: gmc_8_1 register, MMIO dword 0x50D (byte 0x1434), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_CNTL2`: gmc_8_1 register, MMIO dword 0x50D (byte 0x1434), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50D, resetValue: 0x0000_0000,
+      offset: 0x50D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
   }
 
-  /// `VM_CONTEXT1_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, rw.
+  /// `VM_CONTEXT1_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
   @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, rw.
+  /// `VM_CONTEXT1_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
   @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, rw.
+  /// `VM_CONTEXT1_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
   @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, rw.
+  /// `VM_CONTEXT1_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
   @inlinable public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_CONTEXT1_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, rw.
+  /// `VM_CONTEXT1_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
   @inlinable public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50E (byte 0x1438), rw, reset 0x0000_0000.
+/// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50E (byte 0x1438), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50E, resetValue: 0x0000_0000,
+      offset: 0x50E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT8_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50F (byte 0x143C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50F (byte 0x143C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50F, resetValue: 0x0000_0000,
+      offset: 0x50F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT9_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x510 (byte 0x1440), rw, reset 0x0000_0000.
+/// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x510 (byte 0x1440), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x510, resetValue: 0x0000_0000,
+      offset: 0x510,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT10_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x511 (byte 0x1444), rw, reset 0x0000_0000.
+/// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x511 (byte 0x1444), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x511, resetValue: 0x0000_0000,
+      offset: 0x511,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT11_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x512 (byte 0x1448), rw, reset 0x0000_0000.
+/// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x512 (byte 0x1448), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x512, resetValue: 0x0000_0000,
+      offset: 0x512,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT12_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x513 (byte 0x144C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x513 (byte 0x144C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x513, resetValue: 0x0000_0000,
+      offset: 0x513,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT13_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x514 (byte 0x1450), rw, reset 0x0000_0000.
+/// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x514 (byte 0x1450), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x514, resetValue: 0x0000_0000,
+      offset: 0x514,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT14_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x515 (byte 0x1454), rw, reset 0x0000_0000.
+/// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x515 (byte 0x1454), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x515, resetValue: 0x0000_0000,
+      offset: 0x515,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT15_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), rw, reset 0x0000_0000.
+/// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INVALIDATE_REQUEST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x51E, resetValue: 0x0000_0000,
+      offset: 0x51E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_INVALIDATE_REQUEST INVALIDATE_DOMAIN_0@0:1 INVALIDATE_DOMAIN_1@1:1 INVALIDATE_DOMAIN_2@2:1 INVALIDATE_DOMAIN_3@3:1 INVALIDATE_DOMAIN_4@4:1 INVALIDATE_DOMAIN_5@5:1 INVALIDATE_DOMAIN_6@6:1 INVALIDATE_DOMAIN_7@7:1 INVALIDATE_DOMAIN_8@8:1 INVALIDATE_DOMAIN_9@9:1 INVALIDATE_DOMAIN_10@10:1 INVALIDATE_DOMAIN_11@11:1 INVALIDATE_DOMAIN_12@12:1 INVALIDATE_DOMAIN_13@13:1 INVALIDATE_DOMAIN_14@14:1 INVALIDATE_DOMAIN_15@15:1")
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_0`: bit 0, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_0`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_1`: bit 1, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_1`: bit 1, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_2`: bit 2, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_2`: bit 2, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_3`: bit 3, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_3`: bit 3, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_4`: bit 4, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_4`: bit 4, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_5`: bit 5, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_5`: bit 5, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_6`: bit 6, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_6`: bit 6, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_7`: bit 7, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_7`: bit 7, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_8`: bit 8, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_8`: bit 8, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_9`: bit 9, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_9`: bit 9, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_9: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_10`: bit 10, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_10`: bit 10, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_10: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_11`: bit 11, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_11`: bit 11, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_11: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_12`: bit 12, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_12`: bit 12, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_13`: bit 13, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_13`: bit 13, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_14`: bit 14, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_14`: bit 14, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_14: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_15`: bit 15, rw.
+  /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_15`: bit 15, access unknown.
   @inlinable public static var INVALIDATE_DOMAIN_15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `VM_INVALIDATE_RESPONSE`: gmc_8_1 register, MMIO dword 0x51F (byte 0x147C), rw, reset 0x0000_0000.
+/// `VM_INVALIDATE_RESPONSE`: gmc_8_1 register, MMIO dword 0x51F (byte 0x147C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INVALIDATE_RESPONSE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x51F, resetValue: 0x0000_0000,
+      offset: 0x51F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_INVALIDATE_RESPONSE DOMAIN_INVALIDATED_0@0:1 DOMAIN_INVALIDATED_1@1:1 DOMAIN_INVALIDATED_2@2:1 DOMAIN_INVALIDATED_3@3:1 DOMAIN_INVALIDATED_4@4:1 DOMAIN_INVALIDATED_5@5:1 DOMAIN_INVALIDATED_6@6:1 DOMAIN_INVALIDATED_7@7:1 DOMAIN_INVALIDATED_8@8:1 DOMAIN_INVALIDATED_9@9:1 DOMAIN_INVALIDATED_10@10:1 DOMAIN_INVALIDATED_11@11:1 DOMAIN_INVALIDATED_12@12:1 DOMAIN_INVALIDATED_13@13:1 DOMAIN_INVALIDATED_14@14:1 DOMAIN_INVALIDATED_15@15:1")
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_0`: bit 0, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_0`: bit 0, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_1`: bit 1, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_1`: bit 1, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_2`: bit 2, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_2`: bit 2, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_3`: bit 3, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_3`: bit 3, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_4`: bit 4, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_4`: bit 4, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_5`: bit 5, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_5`: bit 5, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_6`: bit 6, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_6`: bit 6, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_7`: bit 7, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_7`: bit 7, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_8`: bit 8, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_8`: bit 8, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_9`: bit 9, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_9`: bit 9, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_9: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_10`: bit 10, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_10`: bit 10, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_10: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_11`: bit 11, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_11`: bit 11, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_11: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_12`: bit 12, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_12`: bit 12, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_13`: bit 13, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_13`: bit 13, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_14`: bit 14, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_14`: bit 14, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_14: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_15`: bit 15, rw.
+  /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_15`: bit 15, access unknown.
   @inlinable public static var DOMAIN_INVALIDATED_15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `VM_PRT_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52C (byte 0x14B0), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52C (byte 0x14B0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE0_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52C, resetValue: 0x0000_0000,
+      offset: 0x52C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE0_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE0_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE0_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52D (byte 0x14B4), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52D (byte 0x14B4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE1_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52D, resetValue: 0x0000_0000,
+      offset: 0x52D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE1_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE1_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE1_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52E (byte 0x14B8), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52E (byte 0x14B8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE2_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52E, resetValue: 0x0000_0000,
+      offset: 0x52E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE2_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE2_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE2_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52F (byte 0x14BC), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52F (byte 0x14BC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE3_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x52F, resetValue: 0x0000_0000,
+      offset: 0x52F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE3_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE3_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE3_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x530 (byte 0x14C0), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x530 (byte 0x14C0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE0_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x530, resetValue: 0x0000_0000,
+      offset: 0x530,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE0_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE0_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE0_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x531 (byte 0x14C4), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x531 (byte 0x14C4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE1_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x531, resetValue: 0x0000_0000,
+      offset: 0x531,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE1_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE1_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE1_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x532 (byte 0x14C8), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x532 (byte 0x14C8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE2_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x532, resetValue: 0x0000_0000,
+      offset: 0x532,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE2_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE2_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE2_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_APERTURE3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x533 (byte 0x14CC), rw, reset 0x0000_0000.
+/// `VM_PRT_APERTURE3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x533 (byte 0x14CC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_APERTURE3_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x533, resetValue: 0x0000_0000,
+      offset: 0x533,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE3_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_PRT_APERTURE3_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_PRT_APERTURE3_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_PRT_CNTL`: gmc_8_1 register, MMIO dword 0x534 (byte 0x14D0), rw, reset 0x0000_0000.
+/// `VM_PRT_CNTL`: gmc_8_1 register, MMIO dword 0x534 (byte 0x14D0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x534, resetValue: 0x0000_0000,
+      offset: 0x534,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_CNTL CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS@0:1 TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS@1:1 L2_CACHE_STORE_INVALID_ENTRIES@2:1 L1_TLB_STORE_INVALID_ENTRIES@3:1 CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS@4:1 TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS@5:1 MASK_PDE0_FAULT@6:1")
   }
 
-  /// `VM_PRT_CNTL.CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 0, rw.
+  /// `VM_PRT_CNTL.CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 0, access unknown.
   @inlinable public static var CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_PRT_CNTL.TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 1, rw.
+  /// `VM_PRT_CNTL.TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 1, access unknown.
   @inlinable public static var TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_PRT_CNTL.L2_CACHE_STORE_INVALID_ENTRIES`: bit 2, rw.
+  /// `VM_PRT_CNTL.L2_CACHE_STORE_INVALID_ENTRIES`: bit 2, access unknown.
   @inlinable public static var L2_CACHE_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_PRT_CNTL.L1_TLB_STORE_INVALID_ENTRIES`: bit 3, rw.
+  /// `VM_PRT_CNTL.L1_TLB_STORE_INVALID_ENTRIES`: bit 3, access unknown.
   @inlinable public static var L1_TLB_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_PRT_CNTL.CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 4, rw.
+  /// `VM_PRT_CNTL.CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 4, access unknown.
   @inlinable public static var CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_PRT_CNTL.TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 5, rw.
+  /// `VM_PRT_CNTL.TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 5, access unknown.
   @inlinable public static var TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VM_PRT_CNTL.MASK_PDE0_FAULT`: bit 6, rw.
+  /// `VM_PRT_CNTL.MASK_PDE0_FAULT`: bit 6, access unknown.
   @inlinable public static var MASK_PDE0_FAULT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
 
-/// `VM_CONTEXTS_DISABLE`: gmc_8_1 register, MMIO dword 0x535 (byte 0x14D4), rw, reset 0x0000_0000.
+/// `VM_CONTEXTS_DISABLE`: gmc_8_1 register, MMIO dword 0x535 (byte 0x14D4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXTS_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x535, resetValue: 0x0000_0000,
+      offset: 0x535,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXTS_DISABLE DISABLE_CONTEXT_0@0:1 DISABLE_CONTEXT_1@1:1 DISABLE_CONTEXT_2@2:1 DISABLE_CONTEXT_3@3:1 DISABLE_CONTEXT_4@4:1 DISABLE_CONTEXT_5@5:1 DISABLE_CONTEXT_6@6:1 DISABLE_CONTEXT_7@7:1 DISABLE_CONTEXT_8@8:1 DISABLE_CONTEXT_9@9:1 DISABLE_CONTEXT_10@10:1 DISABLE_CONTEXT_11@11:1 DISABLE_CONTEXT_12@12:1 DISABLE_CONTEXT_13@13:1 DISABLE_CONTEXT_14@14:1 DISABLE_CONTEXT_15@15:1")
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_0`: bit 0, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_0`: bit 0, access unknown.
   @inlinable public static var DISABLE_CONTEXT_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_1`: bit 1, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_1`: bit 1, access unknown.
   @inlinable public static var DISABLE_CONTEXT_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_2`: bit 2, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_2`: bit 2, access unknown.
   @inlinable public static var DISABLE_CONTEXT_2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_3`: bit 3, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_3`: bit 3, access unknown.
   @inlinable public static var DISABLE_CONTEXT_3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_4`: bit 4, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_4`: bit 4, access unknown.
   @inlinable public static var DISABLE_CONTEXT_4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_5`: bit 5, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_5`: bit 5, access unknown.
   @inlinable public static var DISABLE_CONTEXT_5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_6`: bit 6, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_6`: bit 6, access unknown.
   @inlinable public static var DISABLE_CONTEXT_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_7`: bit 7, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_7`: bit 7, access unknown.
   @inlinable public static var DISABLE_CONTEXT_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_8`: bit 8, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_8`: bit 8, access unknown.
   @inlinable public static var DISABLE_CONTEXT_8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_9`: bit 9, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_9`: bit 9, access unknown.
   @inlinable public static var DISABLE_CONTEXT_9: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_10`: bit 10, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_10`: bit 10, access unknown.
   @inlinable public static var DISABLE_CONTEXT_10: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_11`: bit 11, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_11`: bit 11, access unknown.
   @inlinable public static var DISABLE_CONTEXT_11: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_12`: bit 12, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_12`: bit 12, access unknown.
   @inlinable public static var DISABLE_CONTEXT_12: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_13`: bit 13, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_13`: bit 13, access unknown.
   @inlinable public static var DISABLE_CONTEXT_13: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_14`: bit 14, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_14`: bit 14, access unknown.
   @inlinable public static var DISABLE_CONTEXT_14: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_15`: bit 15, rw.
+  /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_15`: bit 15, access unknown.
   @inlinable public static var DISABLE_CONTEXT_15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `VM_CONTEXT0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x536 (byte 0x14D8), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x536 (byte 0x14D8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x536, resetValue: 0x0000_0000,
+      offset: 0x536,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 9)
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
   @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
   @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `VM_CONTEXT1_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x537 (byte 0x14DC), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x537 (byte 0x14DC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x537, resetValue: 0x0000_0000,
+      offset: 0x537,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 9)
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
   @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
   @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x538 (byte 0x14E0), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x538 (byte 0x14E0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x538, resetValue: 0x0000_0000,
+      offset: 0x538,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT NAME@0:32")
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
   @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x539 (byte 0x14E4), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x539 (byte 0x14E4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x539, resetValue: 0x0000_0000,
+      offset: 0x539,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT NAME@0:32")
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
   @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VM_CONTEXT0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53E (byte 0x14F8), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53E (byte 0x14F8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x53E, resetValue: 0x0000_0000,
+      offset: 0x53E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT1_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53F (byte 0x14FC), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53F (byte 0x14FC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x53F, resetValue: 0x0000_0000,
+      offset: 0x53F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x546 (byte 0x1518), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x546 (byte 0x1518), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x546, resetValue: 0x0000_0000,
+      offset: 0x546,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
   }
 
-  /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, rw.
+  /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x547 (byte 0x151C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x547 (byte 0x151C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x547, resetValue: 0x0000_0000,
+      offset: 0x547,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
   }
 
-  /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, rw.
+  /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_FAULT_CLIENT_ID`: gmc_8_1 register, MMIO dword 0x54E (byte 0x1538), rw, reset 0x0000_0000.
+/// `VM_FAULT_CLIENT_ID`: gmc_8_1 register, MMIO dword 0x54E (byte 0x1538), access unknown, reset unknown (`write` starts from 0).
 public enum VM_FAULT_CLIENT_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x54E, resetValue: 0x0000_0000,
+      offset: 0x54E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_FAULT_CLIENT_ID MEMORY_CLIENT@0:9 MEMORY_CLIENT_MASK@9:9 MEMORY_CLIENT_ID_MSB@18:1 MEMORY_CLIENT_ID_MASK_MSB@19:1")
   }
 
-  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT`: bits 8:0, rw.
+  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT`: bits 8:0, access unknown.
   @inlinable public static var MEMORY_CLIENT: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_MASK`: bits 17:9, rw.
+  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_MASK`: bits 17:9, access unknown.
   @inlinable public static var MEMORY_CLIENT_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 9, width: 9)
   }
 
-  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MSB`: bit 18, rw.
+  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MSB`: bit 18, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID_MSB: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MASK_MSB`: bit 19, rw.
+  /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MASK_MSB`: bit 19, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID_MASK_MSB: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x54F, resetValue: 0x0000_0000,
+      offset: 0x54F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x550 (byte 0x1540), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x550 (byte 0x1540), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x550, resetValue: 0x0000_0000,
+      offset: 0x550,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x551 (byte 0x1544), rw, reset 0x0000_0000.
+/// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x551 (byte 0x1544), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x551, resetValue: 0x0000_0000,
+      offset: 0x551,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT2_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x552 (byte 0x1548), rw, reset 0x0000_0000.
+/// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x552 (byte 0x1548), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x552, resetValue: 0x0000_0000,
+      offset: 0x552,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT3_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x553 (byte 0x154C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x553 (byte 0x154C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x553, resetValue: 0x0000_0000,
+      offset: 0x553,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT4_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x554 (byte 0x1550), rw, reset 0x0000_0000.
+/// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x554 (byte 0x1550), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x554, resetValue: 0x0000_0000,
+      offset: 0x554,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT5_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x555 (byte 0x1554), rw, reset 0x0000_0000.
+/// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x555 (byte 0x1554), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x555, resetValue: 0x0000_0000,
+      offset: 0x555,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT6_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x556 (byte 0x1558), rw, reset 0x0000_0000.
+/// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x556 (byte 0x1558), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x556, resetValue: 0x0000_0000,
+      offset: 0x556,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT7_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT0_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x557 (byte 0x155C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x557 (byte 0x155C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x557, resetValue: 0x0000_0000,
+      offset: 0x557,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT1_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x558 (byte 0x1560), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x558 (byte 0x1560), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x558, resetValue: 0x0000_0000,
+      offset: 0x558,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT0_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x55F (byte 0x157C), rw, reset 0x0000_0000.
+/// `VM_CONTEXT0_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x55F (byte 0x157C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x55F, resetValue: 0x0000_0000,
+      offset: 0x55F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_CONTEXT1_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x560 (byte 0x1580), rw, reset 0x0000_0000.
+/// `VM_CONTEXT1_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x560 (byte 0x1580), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x560, resetValue: 0x0000_0000,
+      offset: 0x560,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_DEBUG`: gmc_8_1 register, MMIO dword 0x56F (byte 0x15BC), rw, reset 0x0000_0000.
+/// `VM_DEBUG`: gmc_8_1 register, MMIO dword 0x56F (byte 0x15BC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x56F, resetValue: 0x0000_0000,
+      offset: 0x56F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_DEBUG FLAGS@0:32")
   }
 
-  /// `VM_DEBUG.FLAGS`: bits 31:0, rw.
+  /// `VM_DEBUG.FLAGS`: bits 31:0, access unknown.
   @inlinable public static var FLAGS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `VM_L2_CG`: gmc_8_1 register, MMIO dword 0x570 (byte 0x15C0), rw, reset 0x0000_0000.
+/// `VM_L2_CG`: gmc_8_1 register, MMIO dword 0x570 (byte 0x15C0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x570, resetValue: 0x0000_0000,
+      offset: 0x570,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CG OFFDLY@6:6 ENABLE@18:1 MEM_LS_ENABLE@19:1 OVERRIDE@20:1")
   }
 
-  /// `VM_L2_CG.OFFDLY`: bits 11:6, rw.
+  /// `VM_L2_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `VM_L2_CG.ENABLE`: bit 18, rw.
+  /// `VM_L2_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `VM_L2_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `VM_L2_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `VM_L2_CG.OVERRIDE`: bit 20, rw.
+  /// `VM_L2_CG.OVERRIDE`: bit 20, access unknown.
   @inlinable public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `VM_L2_BANK_SELECT_MASKA`: gmc_8_1 register, MMIO dword 0x572 (byte 0x15C8), rw, reset 0x0000_0000.
+/// `VM_L2_BANK_SELECT_MASKA`: gmc_8_1 register, MMIO dword 0x572 (byte 0x15C8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_MASKA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x572, resetValue: 0x0000_0000,
+      offset: 0x572,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_MASKA BANK_SELECT_MASK@0:28")
   }
 
-  /// `VM_L2_BANK_SELECT_MASKA.BANK_SELECT_MASK`: bits 27:0, rw.
+  /// `VM_L2_BANK_SELECT_MASKA.BANK_SELECT_MASK`: bits 27:0, access unknown.
   @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_L2_BANK_SELECT_MASKB`: gmc_8_1 register, MMIO dword 0x573 (byte 0x15CC), rw, reset 0x0000_0000.
+/// `VM_L2_BANK_SELECT_MASKB`: gmc_8_1 register, MMIO dword 0x573 (byte 0x15CC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_MASKB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x573, resetValue: 0x0000_0000,
+      offset: 0x573,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_MASKB BANK_SELECT_MASK@0:8")
   }
 
-  /// `VM_L2_BANK_SELECT_MASKB.BANK_SELECT_MASK`: bits 7:0, rw.
+  /// `VM_L2_BANK_SELECT_MASKB.BANK_SELECT_MASK`: bits 7:0, access unknown.
   @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 }
 
-/// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x575 (byte 0x15D4), rw, reset 0x0000_0000.
+/// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x575 (byte 0x15D4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x575, resetValue: 0x0000_0000,
+      offset: 0x575,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x576 (byte 0x15D8), rw, reset 0x0000_0000.
+/// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x576 (byte 0x15D8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x576, resetValue: 0x0000_0000,
+      offset: 0x576,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET`: gmc_8_1 register, MMIO dword 0x577 (byte 0x15DC), rw, reset 0x0000_0000.
+/// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET`: gmc_8_1 register, MMIO dword 0x577 (byte 0x15DC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x577, resetValue: 0x0000_0000,
+      offset: 0x577,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET PHYSICAL_PAGE_OFFSET@0:28")
   }
 
-  /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET.PHYSICAL_PAGE_OFFSET`: bits 27:0, rw.
+  /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET.PHYSICAL_PAGE_OFFSET`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `VM_L2_CNTL4`: gmc_8_1 register, MMIO dword 0x578 (byte 0x15E0), rw, reset 0x0000_0000.
+/// `VM_L2_CNTL4`: gmc_8_1 register, MMIO dword 0x578 (byte 0x15E0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x578, resetValue: 0x0000_0000,
+      offset: 0x578,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CNTL4 L2_CACHE_4K_PARTITION_COUNT@0:6 VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL@6:1 VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED@7:1 VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP@8:1 VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL@9:1 VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED@10:1 VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP@11:1 VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL@12:1 VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED@13:1 VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP@14:1 VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL@15:1 VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED@16:1 VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP@17:1 L2_CACHE_4K_LRU_ADDR_MATCHING@18:1")
   }
 
-  /// `VM_L2_CNTL4.L2_CACHE_4K_PARTITION_COUNT`: bits 5:0, rw.
+  /// `VM_L2_CNTL4.L2_CACHE_4K_PARTITION_COUNT`: bits 5:0, access unknown.
   @inlinable public static var L2_CACHE_4K_PARTITION_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL`: bit 6, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL`: bit 6, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED`: bit 7, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED`: bit 7, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP`: bit 8, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP`: bit 8, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL`: bit 9, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL`: bit 9, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED`: bit 10, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED`: bit 10, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP`: bit 11, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP`: bit 11, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL`: bit 12, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL`: bit 12, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED`: bit 13, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED`: bit 13, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP`: bit 14, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP`: bit 14, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL`: bit 15, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL`: bit 15, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED`: bit 16, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED`: bit 16, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP`: bit 17, rw.
+  /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP`: bit 17, access unknown.
   @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `VM_L2_CNTL4.L2_CACHE_4K_LRU_ADDR_MATCHING`: bit 18, rw.
+  /// `VM_L2_CNTL4.L2_CACHE_4K_LRU_ADDR_MATCHING`: bit 18, access unknown.
   @inlinable public static var L2_CACHE_4K_LRU_ADDR_MATCHING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `VM_L2_BANK_SELECT_RESERVED_CID`: gmc_8_1 register, MMIO dword 0x579 (byte 0x15E4), rw, reset 0x0000_0000.
+/// `VM_L2_BANK_SELECT_RESERVED_CID`: gmc_8_1 register, MMIO dword 0x579 (byte 0x15E4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_RESERVED_CID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x579, resetValue: 0x0000_0000,
+      offset: 0x579,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_RESERVED_CID RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_READ_CLIENT_ID`: bits 8:0, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
   @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_WRITE_CLIENT_ID`: bits 18:10, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
   @inlinable public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 9)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.ENABLE`: bit 20, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID.ENABLE`: bit 20, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
   @inlinable public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
   @inlinable public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `VM_L2_BANK_SELECT_RESERVED_CID2`: gmc_8_1 register, MMIO dword 0x57A (byte 0x15E8), rw, reset 0x0000_0000.
+/// `VM_L2_BANK_SELECT_RESERVED_CID2`: gmc_8_1 register, MMIO dword 0x57A (byte 0x15E8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_RESERVED_CID2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x57A, resetValue: 0x0000_0000,
+      offset: 0x57A,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_RESERVED_CID2 RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_READ_CLIENT_ID`: bits 8:0, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
   @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_WRITE_CLIENT_ID`: bits 18:10, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
   @inlinable public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 9)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.ENABLE`: bit 20, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID2.ENABLE`: bit 20, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
   @inlinable public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, rw.
+  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
   @inlinable public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `MC_CITF_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A0 (byte 0x1E80), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A0 (byte 0x1E80), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A0, resetValue: 0x0000_0000,
+      offset: 0x7A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_CITF_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_CITF_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_HUB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A1 (byte 0x1E84), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A1 (byte 0x1E84), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A1, resetValue: 0x0000_0000,
+      offset: 0x7A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_HUB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_HUB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_RPB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A2 (byte 0x1E88), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A2 (byte 0x1E88), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A2, resetValue: 0x0000_0000,
+      offset: 0x7A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_RPB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_RPB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_MCBVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A3 (byte 0x1E8C), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A3 (byte 0x1E8C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A3, resetValue: 0x0000_0000,
+      offset: 0x7A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_MCDVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A4 (byte 0x1E90), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A4 (byte 0x1E90), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A4, resetValue: 0x0000_0000,
+      offset: 0x7A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_VM_L2_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A5 (byte 0x1E94), rw, reset 0x0000_0000.
+/// `MC_VM_L2_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A5 (byte 0x1E94), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_L2_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A5, resetValue: 0x0000_0000,
+      offset: 0x7A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_VM_L2_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_VM_L2_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_ARB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A6 (byte 0x1E98), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A6 (byte 0x1E98), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A6, resetValue: 0x0000_0000,
+      offset: 0x7A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `MC_ARB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `MC_ARB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A7 (byte 0x1E9C), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A7 (byte 0x1E9C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A7, resetValue: 0x0000_0000,
+      offset: 0x7A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_CITF_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A8 (byte 0x1EA0), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A8 (byte 0x1EA0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A8, resetValue: 0x0000_0000,
+      offset: 0x7A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_CITF_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_CITF_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_CITF_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_CITF_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_HUB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A9 (byte 0x1EA4), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A9 (byte 0x1EA4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7A9, resetValue: 0x0000_0000,
+      offset: 0x7A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_HUB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_HUB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_HUB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_HUB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_MCBVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AA (byte 0x1EA8), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AA (byte 0x1EA8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AA, resetValue: 0x0000_0000,
+      offset: 0x7AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_MCBVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_MCBVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_MCDVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AB (byte 0x1EAC), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AB (byte 0x1EAC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AB, resetValue: 0x0000_0000,
+      offset: 0x7AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_MCDVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_MCDVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_RPB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AC (byte 0x1EB0), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AC (byte 0x1EB0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AC, resetValue: 0x0000_0000,
+      offset: 0x7AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_RPB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_RPB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_RPB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_RPB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_L2_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AD (byte 0x1EB4), rw, reset 0x0000_0000.
+/// `MC_VM_L2_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AD (byte 0x1EB4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_L2_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AD, resetValue: 0x0000_0000,
+      offset: 0x7AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_VM_L2_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_VM_L2_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_L2_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_VM_L2_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_ARB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AE (byte 0x1EB8), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AE (byte 0x1EB8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AE, resetValue: 0x0000_0000,
+      offset: 0x7AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `MC_ARB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `MC_ARB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_ARB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `MC_ARB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AF (byte 0x1EBC), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AF (byte 0x1EBC), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7AF, resetValue: 0x0000_0000,
+      offset: 0x7AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_CITF_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B0 (byte 0x1EC0), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B0 (byte 0x1EC0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B0, resetValue: 0x0000_0000,
+      offset: 0x7B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_CITF_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_CITF_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_CITF_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_CITF_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B1 (byte 0x1EC4), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B1 (byte 0x1EC4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B1, resetValue: 0x0000_0000,
+      offset: 0x7B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_CITF_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_CITF_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_CITF_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_CITF_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B2 (byte 0x1EC8), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B2 (byte 0x1EC8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B2, resetValue: 0x0000_0000,
+      offset: 0x7B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_CITF_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_CITF_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_CITF_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_CITF_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B3 (byte 0x1ECC), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B3 (byte 0x1ECC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B3, resetValue: 0x0000_0000,
+      offset: 0x7B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_CITF_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_CITF_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_CITF_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_HUB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B4 (byte 0x1ED0), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B4 (byte 0x1ED0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B4, resetValue: 0x0000_0000,
+      offset: 0x7B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_HUB_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_HUB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_HUB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_HUB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B5 (byte 0x1ED4), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B5 (byte 0x1ED4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B5, resetValue: 0x0000_0000,
+      offset: 0x7B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_HUB_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_HUB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_HUB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_HUB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B6 (byte 0x1ED8), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B6 (byte 0x1ED8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B6, resetValue: 0x0000_0000,
+      offset: 0x7B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_HUB_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_HUB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_HUB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_HUB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B7 (byte 0x1EDC), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B7 (byte 0x1EDC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B7, resetValue: 0x0000_0000,
+      offset: 0x7B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_HUB_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_HUB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_HUB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_RPB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B8 (byte 0x1EE0), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B8 (byte 0x1EE0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B8, resetValue: 0x0000_0000,
+      offset: 0x7B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RPB_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_RPB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_RPB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_RPB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B9 (byte 0x1EE4), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B9 (byte 0x1EE4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7B9, resetValue: 0x0000_0000,
+      offset: 0x7B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RPB_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_RPB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_RPB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_RPB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BA (byte 0x1EE8), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BA (byte 0x1EE8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BA, resetValue: 0x0000_0000,
+      offset: 0x7BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RPB_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_RPB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_RPB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_RPB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BB (byte 0x1EEC), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BB (byte 0x1EEC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BB, resetValue: 0x0000_0000,
+      offset: 0x7BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RPB_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_RPB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_RPB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_ARB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7BC (byte 0x1EF0), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7BC (byte 0x1EF0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BC, resetValue: 0x0000_0000,
+      offset: 0x7BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_ARB_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_ARB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_ARB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_ARB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7BD (byte 0x1EF4), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7BD (byte 0x1EF4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BD, resetValue: 0x0000_0000,
+      offset: 0x7BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_ARB_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_ARB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_ARB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_ARB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BE (byte 0x1EF8), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BE (byte 0x1EF8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BE, resetValue: 0x0000_0000,
+      offset: 0x7BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_ARB_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_ARB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_ARB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_ARB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BF (byte 0x1EFC), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BF (byte 0x1EFC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7BF, resetValue: 0x0000_0000,
+      offset: 0x7BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_ARB_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_ARB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_ARB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCBVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C0 (byte 0x1F00), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C0 (byte 0x1F00), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C0, resetValue: 0x0000_0000,
+      offset: 0x7C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCBVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCBVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCBVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C1 (byte 0x1F04), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C1 (byte 0x1F04), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C1, resetValue: 0x0000_0000,
+      offset: 0x7C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCBVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCBVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCBVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C2 (byte 0x1F08), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C2 (byte 0x1F08), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C2, resetValue: 0x0000_0000,
+      offset: 0x7C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCBVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCBVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCBVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C3 (byte 0x1F0C), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C3 (byte 0x1F0C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C3, resetValue: 0x0000_0000,
+      offset: 0x7C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCBVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCBVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCDVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C4 (byte 0x1F10), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C4 (byte 0x1F10), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C4, resetValue: 0x0000_0000,
+      offset: 0x7C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCDVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCDVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCDVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C5 (byte 0x1F14), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C5 (byte 0x1F14), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C5, resetValue: 0x0000_0000,
+      offset: 0x7C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCDVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCDVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCDVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C6 (byte 0x1F18), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C6 (byte 0x1F18), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C6, resetValue: 0x0000_0000,
+      offset: 0x7C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCDVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCDVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_MCDVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C7 (byte 0x1F1C), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C7 (byte 0x1F1C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C7, resetValue: 0x0000_0000,
+      offset: 0x7C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `MC_MCDVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `MC_MCDVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C8 (byte 0x1F20), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C8 (byte 0x1F20), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C8, resetValue: 0x0000_0000,
+      offset: 0x7C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C9 (byte 0x1F24), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C9 (byte 0x1F24), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7C9, resetValue: 0x0000_0000,
+      offset: 0x7C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `ATC_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7CA (byte 0x1F28), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7CA (byte 0x1F28), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER2_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CA, resetValue: 0x0000_0000,
+      offset: 0x7CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `ATC_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `ATC_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `ATC_PERFCOUNTER2_CFG.ENABLE`: bit 28, rw.
+  /// `ATC_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `ATC_PERFCOUNTER2_CFG.CLEAR`: bit 29, rw.
+  /// `ATC_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `ATC_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7CB (byte 0x1F2C), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7CB (byte 0x1F2C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER3_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CB, resetValue: 0x0000_0000,
+      offset: 0x7CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `ATC_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `ATC_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `ATC_PERFCOUNTER3_CFG.ENABLE`: bit 28, rw.
+  /// `ATC_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `ATC_PERFCOUNTER3_CFG.CLEAR`: bit 29, rw.
+  /// `ATC_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_VM_L2_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7CC (byte 0x1F30), rw, reset 0x0000_0000.
+/// `MC_VM_L2_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7CC (byte 0x1F30), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_L2_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CC, resetValue: 0x0000_0000,
+      offset: 0x7CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `MC_VM_L2_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `MC_VM_L2_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_VM_L2_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7CD (byte 0x1F34), rw, reset 0x0000_0000.
+/// `MC_VM_L2_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7CD (byte 0x1F34), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_L2_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CD, resetValue: 0x0000_0000,
+      offset: 0x7CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `MC_VM_L2_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `MC_VM_L2_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_CITF_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CE (byte 0x1F38), rw, reset 0x0000_0000.
+/// `MC_CITF_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CE (byte 0x1F38), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CE, resetValue: 0x0000_0000,
+      offset: 0x7CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_HUB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CF (byte 0x1F3C), rw, reset 0x0000_0000.
+/// `MC_HUB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CF (byte 0x1F3C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7CF, resetValue: 0x0000_0000,
+      offset: 0x7CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_RPB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D0 (byte 0x1F40), rw, reset 0x0000_0000.
+/// `MC_RPB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D0 (byte 0x1F40), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D0, resetValue: 0x0000_0000,
+      offset: 0x7D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D1 (byte 0x1F44), rw, reset 0x0000_0000.
+/// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D1 (byte 0x1F44), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D1, resetValue: 0x0000_0000,
+      offset: 0x7D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D2 (byte 0x1F48), rw, reset 0x0000_0000.
+/// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D2 (byte 0x1F48), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D2, resetValue: 0x0000_0000,
+      offset: 0x7D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D3 (byte 0x1F4C), rw, reset 0x0000_0000.
+/// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D3 (byte 0x1F4C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D3, resetValue: 0x0000_0000,
+      offset: 0x7D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_ARB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D4 (byte 0x1F50), rw, reset 0x0000_0000.
+/// `MC_ARB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D4 (byte 0x1F50), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D4, resetValue: 0x0000_0000,
+      offset: 0x7D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D5 (byte 0x1F54), rw, reset 0x0000_0000.
+/// `ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D5 (byte 0x1F54), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D5, resetValue: 0x0000_0000,
+      offset: 0x7D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `CHUB_ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7D6 (byte 0x1F58), rw, reset 0x0000_0000.
+/// `CHUB_ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7D6 (byte 0x1F58), access unknown, reset unknown (`write` starts from 0).
 public enum CHUB_ATC_PERFCOUNTER_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D6, resetValue: 0x0000_0000,
+      offset: 0x7D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
 
-  /// `CHUB_ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, rw.
+  /// `CHUB_ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
   @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CHUB_ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7D7 (byte 0x1F5C), rw, reset 0x0000_0000.
+/// `CHUB_ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7D7 (byte 0x1F5C), access unknown, reset unknown (`write` starts from 0).
 public enum CHUB_ATC_PERFCOUNTER_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D7, resetValue: 0x0000_0000,
+      offset: 0x7D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
 
-  /// `CHUB_ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, rw.
+  /// `CHUB_ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
   @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `CHUB_ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, rw.
+  /// `CHUB_ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
   @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `CHUB_ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7D8 (byte 0x1F60), rw, reset 0x0000_0000.
+/// `CHUB_ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7D8 (byte 0x1F60), access unknown, reset unknown (`write` starts from 0).
 public enum CHUB_ATC_PERFCOUNTER0_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D8, resetValue: 0x0000_0000,
+      offset: 0x7D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, rw.
+  /// `CHUB_ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, rw.
+  /// `CHUB_ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `CHUB_ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7D9 (byte 0x1F64), rw, reset 0x0000_0000.
+/// `CHUB_ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7D9 (byte 0x1F64), access unknown, reset unknown (`write` starts from 0).
 public enum CHUB_ATC_PERFCOUNTER1_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7D9, resetValue: 0x0000_0000,
+      offset: 0x7D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
 
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, rw.
+  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
   @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, rw.
+  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
   @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, rw.
+  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
   @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, rw.
+  /// `CHUB_ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, rw.
+  /// `CHUB_ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
   @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7DA (byte 0x1F68), rw, reset 0x0000_0000.
+/// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7DA (byte 0x1F68), access unknown, reset unknown (`write` starts from 0).
 public enum CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7DA, resetValue: 0x0000_0000,
+      offset: 0x7DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
   @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
   @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
   @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, rw.
+  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
   @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_CONFIG`: gmc_8_1 register, MMIO dword 0x800 (byte 0x2000), rw, reset 0x0000_0000.
+/// `MC_CONFIG`: gmc_8_1 register, MMIO dword 0x800 (byte 0x2000), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x800, resetValue: 0x0000_0000,
+      offset: 0x800,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CONFIG MCDW_WR_ENABLE@0:1 MCDX_WR_ENABLE@1:1 MCDY_WR_ENABLE@2:1 MCDZ_WR_ENABLE@3:1 MCDS_WR_ENABLE@4:1 MCDT_WR_ENABLE@5:1 MCDU_WR_ENABLE@6:1 MCDV_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MCC_INDEX_MODE_ENABLE@31:1")
   }
 
-  /// `MC_CONFIG.MCDW_WR_ENABLE`: bit 0, rw.
+  /// `MC_CONFIG.MCDW_WR_ENABLE`: bit 0, access unknown.
   @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CONFIG.MCDX_WR_ENABLE`: bit 1, rw.
+  /// `MC_CONFIG.MCDX_WR_ENABLE`: bit 1, access unknown.
   @inlinable public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CONFIG.MCDY_WR_ENABLE`: bit 2, rw.
+  /// `MC_CONFIG.MCDY_WR_ENABLE`: bit 2, access unknown.
   @inlinable public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CONFIG.MCDZ_WR_ENABLE`: bit 3, rw.
+  /// `MC_CONFIG.MCDZ_WR_ENABLE`: bit 3, access unknown.
   @inlinable public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CONFIG.MCDS_WR_ENABLE`: bit 4, rw.
+  /// `MC_CONFIG.MCDS_WR_ENABLE`: bit 4, access unknown.
   @inlinable public static var MCDS_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CONFIG.MCDT_WR_ENABLE`: bit 5, rw.
+  /// `MC_CONFIG.MCDT_WR_ENABLE`: bit 5, access unknown.
   @inlinable public static var MCDT_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_CONFIG.MCDU_WR_ENABLE`: bit 6, rw.
+  /// `MC_CONFIG.MCDU_WR_ENABLE`: bit 6, access unknown.
   @inlinable public static var MCDU_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_CONFIG.MCDV_WR_ENABLE`: bit 7, rw.
+  /// `MC_CONFIG.MCDV_WR_ENABLE`: bit 7, access unknown.
   @inlinable public static var MCDV_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_CONFIG.MC_RD_ENABLE`: bits 10:8, rw.
+  /// `MC_CONFIG.MC_RD_ENABLE`: bits 10:8, access unknown.
   @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `MC_CONFIG.MCC_INDEX_MODE_ENABLE`: bit 31, rw.
+  /// `MC_CONFIG.MCC_INDEX_MODE_ENABLE`: bit 31, access unknown.
   @inlinable public static var MCC_INDEX_MODE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MC_SHARED_CHMAP`: gmc_8_1 register, MMIO dword 0x801 (byte 0x2004), rw, reset 0x0000_0000.
+/// `MC_SHARED_CHMAP`: gmc_8_1 register, MMIO dword 0x801 (byte 0x2004), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHMAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x801, resetValue: 0x0000_0000,
+      offset: 0x801,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_CHMAP CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 NOOFCHAN@12:4 CHAN3@16:4 CHAN4@20:4")
   }
 
-  /// `MC_SHARED_CHMAP.CHAN0`: bits 3:0, rw.
+  /// `MC_SHARED_CHMAP.CHAN0`: bits 3:0, access unknown.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_SHARED_CHMAP.CHAN1`: bits 7:4, rw.
+  /// `MC_SHARED_CHMAP.CHAN1`: bits 7:4, access unknown.
   @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_SHARED_CHMAP.CHAN2`: bits 11:8, rw.
+  /// `MC_SHARED_CHMAP.CHAN2`: bits 11:8, access unknown.
   @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SHARED_CHMAP.NOOFCHAN`: bits 15:12, rw.
+  /// `MC_SHARED_CHMAP.NOOFCHAN`: bits 15:12, access unknown.
   @inlinable public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_SHARED_CHMAP.CHAN3`: bits 19:16, rw.
+  /// `MC_SHARED_CHMAP.CHAN3`: bits 19:16, access unknown.
   @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_SHARED_CHMAP.CHAN4`: bits 23:20, rw.
+  /// `MC_SHARED_CHMAP.CHAN4`: bits 23:20, access unknown.
   @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `MC_SHARED_CHREMAP`: gmc_8_1 register, MMIO dword 0x802 (byte 0x2008), rw, reset 0x0000_0000.
+/// `MC_SHARED_CHREMAP`: gmc_8_1 register, MMIO dword 0x802 (byte 0x2008), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHREMAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x802, resetValue: 0x0000_0000,
+      offset: 0x802,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_CHREMAP CHAN0@0:4 CHAN1@4:4 CHAN2@8:4 CHAN3@12:4 CHAN4@16:4 CHAN5@20:4 CHAN6@24:4 CHAN7@28:4")
   }
 
-  /// `MC_SHARED_CHREMAP.CHAN0`: bits 3:0, rw.
+  /// `MC_SHARED_CHREMAP.CHAN0`: bits 3:0, access unknown.
   @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN1`: bits 7:4, rw.
+  /// `MC_SHARED_CHREMAP.CHAN1`: bits 7:4, access unknown.
   @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN2`: bits 11:8, rw.
+  /// `MC_SHARED_CHREMAP.CHAN2`: bits 11:8, access unknown.
   @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN3`: bits 15:12, rw.
+  /// `MC_SHARED_CHREMAP.CHAN3`: bits 15:12, access unknown.
   @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN4`: bits 19:16, rw.
+  /// `MC_SHARED_CHREMAP.CHAN4`: bits 19:16, access unknown.
   @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN5`: bits 23:20, rw.
+  /// `MC_SHARED_CHREMAP.CHAN5`: bits 23:20, access unknown.
   @inlinable public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN6`: bits 27:24, rw.
+  /// `MC_SHARED_CHREMAP.CHAN6`: bits 27:24, access unknown.
   @inlinable public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_SHARED_CHREMAP.CHAN7`: bits 31:28, rw.
+  /// `MC_SHARED_CHREMAP.CHAN7`: bits 31:28, access unknown.
   @inlinable public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_RD_GRP_GFX`: gmc_8_1 register, MMIO dword 0x803 (byte 0x200C), rw, reset 0x0000_0000.
+/// `MC_RD_GRP_GFX`: gmc_8_1 register, MMIO dword 0x803 (byte 0x200C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_GFX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x803, resetValue: 0x0000_0000,
+      offset: 0x803,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_GFX CP@0:4 SH@4:4 TLS@8:4 ACPG@12:4 ACPO@16:4 XDMAM@20:4 ISP@24:4 VP8@28:4")
   }
 
-  /// `MC_RD_GRP_GFX.CP`: bits 3:0, rw.
+  /// `MC_RD_GRP_GFX.CP`: bits 3:0, access unknown.
   @inlinable public static var CP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_RD_GRP_GFX.SH`: bits 7:4, rw.
+  /// `MC_RD_GRP_GFX.SH`: bits 7:4, access unknown.
   @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_RD_GRP_GFX.TLS`: bits 11:8, rw.
+  /// `MC_RD_GRP_GFX.TLS`: bits 11:8, access unknown.
   @inlinable public static var TLS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_RD_GRP_GFX.ACPG`: bits 15:12, rw.
+  /// `MC_RD_GRP_GFX.ACPG`: bits 15:12, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_RD_GRP_GFX.ACPO`: bits 19:16, rw.
+  /// `MC_RD_GRP_GFX.ACPO`: bits 19:16, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_RD_GRP_GFX.XDMAM`: bits 23:20, rw.
+  /// `MC_RD_GRP_GFX.XDMAM`: bits 23:20, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_RD_GRP_GFX.ISP`: bits 27:24, rw.
+  /// `MC_RD_GRP_GFX.ISP`: bits 27:24, access unknown.
   @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RD_GRP_GFX.VP8`: bits 31:28, rw.
+  /// `MC_RD_GRP_GFX.VP8`: bits 31:28, access unknown.
   @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_WR_GRP_GFX`: gmc_8_1 register, MMIO dword 0x804 (byte 0x2010), rw, reset 0x0000_0000.
+/// `MC_WR_GRP_GFX`: gmc_8_1 register, MMIO dword 0x804 (byte 0x2010), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_GFX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x804, resetValue: 0x0000_0000,
+      offset: 0x804,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_GFX VIN0@0:4 SH@4:4 ACPG@8:4 ACPO@12:4 ISP@16:4 VP8@20:4 XDMA@24:4 XDMAM@28:4")
   }
 
-  /// `MC_WR_GRP_GFX.VIN0`: bits 3:0, rw.
+  /// `MC_WR_GRP_GFX.VIN0`: bits 3:0, access unknown.
   @inlinable public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_WR_GRP_GFX.SH`: bits 7:4, rw.
+  /// `MC_WR_GRP_GFX.SH`: bits 7:4, access unknown.
   @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_WR_GRP_GFX.ACPG`: bits 11:8, rw.
+  /// `MC_WR_GRP_GFX.ACPG`: bits 11:8, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_WR_GRP_GFX.ACPO`: bits 15:12, rw.
+  /// `MC_WR_GRP_GFX.ACPO`: bits 15:12, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_WR_GRP_GFX.ISP`: bits 19:16, rw.
+  /// `MC_WR_GRP_GFX.ISP`: bits 19:16, access unknown.
   @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_WR_GRP_GFX.VP8`: bits 23:20, rw.
+  /// `MC_WR_GRP_GFX.VP8`: bits 23:20, access unknown.
   @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_WR_GRP_GFX.XDMA`: bits 27:24, rw.
+  /// `MC_WR_GRP_GFX.XDMA`: bits 27:24, access unknown.
   @inlinable public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_WR_GRP_GFX.XDMAM`: bits 31:28, rw.
+  /// `MC_WR_GRP_GFX.XDMAM`: bits 31:28, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_RD_GRP_SYS`: gmc_8_1 register, MMIO dword 0x805 (byte 0x2014), rw, reset 0x0000_0000.
+/// `MC_RD_GRP_SYS`: gmc_8_1 register, MMIO dword 0x805 (byte 0x2014), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_SYS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x805, resetValue: 0x0000_0000,
+      offset: 0x805,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_SYS RLC@0:4 VMC@4:4 SDMA1@8:4 DMIF@12:4 MCIF@16:4 SMU@20:4 VCE0@24:4 VCE1@28:4")
   }
 
-  /// `MC_RD_GRP_SYS.RLC`: bits 3:0, rw.
+  /// `MC_RD_GRP_SYS.RLC`: bits 3:0, access unknown.
   @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_RD_GRP_SYS.VMC`: bits 7:4, rw.
+  /// `MC_RD_GRP_SYS.VMC`: bits 7:4, access unknown.
   @inlinable public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_RD_GRP_SYS.SDMA1`: bits 11:8, rw.
+  /// `MC_RD_GRP_SYS.SDMA1`: bits 11:8, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_RD_GRP_SYS.DMIF`: bits 15:12, rw.
+  /// `MC_RD_GRP_SYS.DMIF`: bits 15:12, access unknown.
   @inlinable public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_RD_GRP_SYS.MCIF`: bits 19:16, rw.
+  /// `MC_RD_GRP_SYS.MCIF`: bits 19:16, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_RD_GRP_SYS.SMU`: bits 23:20, rw.
+  /// `MC_RD_GRP_SYS.SMU`: bits 23:20, access unknown.
   @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_RD_GRP_SYS.VCE0`: bits 27:24, rw.
+  /// `MC_RD_GRP_SYS.VCE0`: bits 27:24, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RD_GRP_SYS.VCE1`: bits 31:28, rw.
+  /// `MC_RD_GRP_SYS.VCE1`: bits 31:28, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_WR_GRP_SYS`: gmc_8_1 register, MMIO dword 0x806 (byte 0x2018), rw, reset 0x0000_0000.
+/// `MC_WR_GRP_SYS`: gmc_8_1 register, MMIO dword 0x806 (byte 0x2018), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_SYS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x806, resetValue: 0x0000_0000,
+      offset: 0x806,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_SYS IH@0:4 MCIF@4:4 RLC@8:4 SAMMSP@12:4 SMU@16:4 SDMA1@20:4 VCE0@24:4 VCE1@28:4")
   }
 
-  /// `MC_WR_GRP_SYS.IH`: bits 3:0, rw.
+  /// `MC_WR_GRP_SYS.IH`: bits 3:0, access unknown.
   @inlinable public static var IH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_WR_GRP_SYS.MCIF`: bits 7:4, rw.
+  /// `MC_WR_GRP_SYS.MCIF`: bits 7:4, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_WR_GRP_SYS.RLC`: bits 11:8, rw.
+  /// `MC_WR_GRP_SYS.RLC`: bits 11:8, access unknown.
   @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_WR_GRP_SYS.SAMMSP`: bits 15:12, rw.
+  /// `MC_WR_GRP_SYS.SAMMSP`: bits 15:12, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_WR_GRP_SYS.SMU`: bits 19:16, rw.
+  /// `MC_WR_GRP_SYS.SMU`: bits 19:16, access unknown.
   @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_WR_GRP_SYS.SDMA1`: bits 23:20, rw.
+  /// `MC_WR_GRP_SYS.SDMA1`: bits 23:20, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_WR_GRP_SYS.VCE0`: bits 27:24, rw.
+  /// `MC_WR_GRP_SYS.VCE0`: bits 27:24, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_WR_GRP_SYS.VCE1`: bits 31:28, rw.
+  /// `MC_WR_GRP_SYS.VCE1`: bits 31:28, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_RD_GRP_OTH`: gmc_8_1 register, MMIO dword 0x807 (byte 0x201C), rw, reset 0x0000_0000.
+/// `MC_RD_GRP_OTH`: gmc_8_1 register, MMIO dword 0x807 (byte 0x201C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_OTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x807, resetValue: 0x0000_0000,
+      offset: 0x807,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_OTH UVD_EXT0@0:4 SDMA0@4:4 HDP@8:4 SEM@12:4 UMC@16:4 UVD@20:4 UVD_EXT1@24:4 SAMMSP@28:4")
   }
 
-  /// `MC_RD_GRP_OTH.UVD_EXT0`: bits 3:0, rw.
+  /// `MC_RD_GRP_OTH.UVD_EXT0`: bits 3:0, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_RD_GRP_OTH.SDMA0`: bits 7:4, rw.
+  /// `MC_RD_GRP_OTH.SDMA0`: bits 7:4, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_RD_GRP_OTH.HDP`: bits 11:8, rw.
+  /// `MC_RD_GRP_OTH.HDP`: bits 11:8, access unknown.
   @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_RD_GRP_OTH.SEM`: bits 15:12, rw.
+  /// `MC_RD_GRP_OTH.SEM`: bits 15:12, access unknown.
   @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_RD_GRP_OTH.UMC`: bits 19:16, rw.
+  /// `MC_RD_GRP_OTH.UMC`: bits 19:16, access unknown.
   @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_RD_GRP_OTH.UVD`: bits 23:20, rw.
+  /// `MC_RD_GRP_OTH.UVD`: bits 23:20, access unknown.
   @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_RD_GRP_OTH.UVD_EXT1`: bits 27:24, rw.
+  /// `MC_RD_GRP_OTH.UVD_EXT1`: bits 27:24, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RD_GRP_OTH.SAMMSP`: bits 31:28, rw.
+  /// `MC_RD_GRP_OTH.SAMMSP`: bits 31:28, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_WR_GRP_OTH`: gmc_8_1 register, MMIO dword 0x808 (byte 0x2020), rw, reset 0x0000_0000.
+/// `MC_WR_GRP_OTH`: gmc_8_1 register, MMIO dword 0x808 (byte 0x2020), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_OTH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x808, resetValue: 0x0000_0000,
+      offset: 0x808,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_OTH UVD_EXT0@0:4 SDMA0@4:4 HDP@8:4 SEM@12:4 UMC@16:4 UVD@20:4 XDP@24:4 UVD_EXT1@28:4")
   }
 
-  /// `MC_WR_GRP_OTH.UVD_EXT0`: bits 3:0, rw.
+  /// `MC_WR_GRP_OTH.UVD_EXT0`: bits 3:0, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_WR_GRP_OTH.SDMA0`: bits 7:4, rw.
+  /// `MC_WR_GRP_OTH.SDMA0`: bits 7:4, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_WR_GRP_OTH.HDP`: bits 11:8, rw.
+  /// `MC_WR_GRP_OTH.HDP`: bits 11:8, access unknown.
   @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_WR_GRP_OTH.SEM`: bits 15:12, rw.
+  /// `MC_WR_GRP_OTH.SEM`: bits 15:12, access unknown.
   @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_WR_GRP_OTH.UMC`: bits 19:16, rw.
+  /// `MC_WR_GRP_OTH.UMC`: bits 19:16, access unknown.
   @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_WR_GRP_OTH.UVD`: bits 23:20, rw.
+  /// `MC_WR_GRP_OTH.UVD`: bits 23:20, access unknown.
   @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_WR_GRP_OTH.XDP`: bits 27:24, rw.
+  /// `MC_WR_GRP_OTH.XDP`: bits 27:24, access unknown.
   @inlinable public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_WR_GRP_OTH.UVD_EXT1`: bits 31:28, rw.
+  /// `MC_WR_GRP_OTH.UVD_EXT1`: bits 31:28, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_VM_FB_LOCATION`: gmc_8_1 register, MMIO dword 0x809 (byte 0x2024), rw, reset 0x0000_0000.
+/// `MC_VM_FB_LOCATION`: gmc_8_1 register, MMIO dword 0x809 (byte 0x2024), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_LOCATION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x809, resetValue: 0x0000_0000,
+      offset: 0x809,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_LOCATION FB_BASE@0:16 FB_TOP@16:16")
   }
 
-  /// `MC_VM_FB_LOCATION.FB_BASE`: bits 15:0, rw.
+  /// `MC_VM_FB_LOCATION.FB_BASE`: bits 15:0, access unknown.
   @inlinable public static var FB_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_LOCATION.FB_TOP`: bits 31:16, rw.
+  /// `MC_VM_FB_LOCATION.FB_TOP`: bits 31:16, access unknown.
   @inlinable public static var FB_TOP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_VM_AGP_TOP`: gmc_8_1 register, MMIO dword 0x80A (byte 0x2028), rw, reset 0x0000_0000.
+/// `MC_VM_AGP_TOP`: gmc_8_1 register, MMIO dword 0x80A (byte 0x2028), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_TOP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80A, resetValue: 0x0000_0000,
+      offset: 0x80A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_AGP_TOP AGP_TOP@0:18")
   }
 
-  /// `MC_VM_AGP_TOP.AGP_TOP`: bits 17:0, rw.
+  /// `MC_VM_AGP_TOP.AGP_TOP`: bits 17:0, access unknown.
   @inlinable public static var AGP_TOP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `MC_VM_AGP_BOT`: gmc_8_1 register, MMIO dword 0x80B (byte 0x202C), rw, reset 0x0000_0000.
+/// `MC_VM_AGP_BOT`: gmc_8_1 register, MMIO dword 0x80B (byte 0x202C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_BOT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80B, resetValue: 0x0000_0000,
+      offset: 0x80B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_AGP_BOT AGP_BOT@0:18")
   }
 
-  /// `MC_VM_AGP_BOT.AGP_BOT`: bits 17:0, rw.
+  /// `MC_VM_AGP_BOT.AGP_BOT`: bits 17:0, access unknown.
   @inlinable public static var AGP_BOT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `MC_VM_AGP_BASE`: gmc_8_1 register, MMIO dword 0x80C (byte 0x2030), rw, reset 0x0000_0000.
+/// `MC_VM_AGP_BASE`: gmc_8_1 register, MMIO dword 0x80C (byte 0x2030), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80C, resetValue: 0x0000_0000,
+      offset: 0x80C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_AGP_BASE AGP_BASE@0:18")
   }
 
-  /// `MC_VM_AGP_BASE.AGP_BASE`: bits 17:0, rw.
+  /// `MC_VM_AGP_BASE.AGP_BASE`: bits 17:0, access unknown.
   @inlinable public static var AGP_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `MC_VM_SYSTEM_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x80D (byte 0x2034), rw, reset 0x0000_0000.
+/// `MC_VM_SYSTEM_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x80D (byte 0x2034), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80D, resetValue: 0x0000_0000,
+      offset: 0x80D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x80E (byte 0x2038), rw, reset 0x0000_0000.
+/// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x80E (byte 0x2038), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80E, resetValue: 0x0000_0000,
+      offset: 0x80E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x80F (byte 0x203C), rw, reset 0x0000_0000.
+/// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x80F (byte 0x203C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80F, resetValue: 0x0000_0000,
+      offset: 0x80F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
 
-  /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_CNTL`: gmc_8_1 register, MMIO dword 0x810 (byte 0x2040), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_CNTL`: gmc_8_1 register, MMIO dword 0x810 (byte 0x2040), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x810, resetValue: 0x0000_0000,
+      offset: 0x810,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_CNTL DC_WRITE_HIT_REGION_0_MODE@0:2 DC_WRITE_HIT_REGION_1_MODE@2:2 DC_WRITE_HIT_REGION_2_MODE@4:2 DC_WRITE_HIT_REGION_3_MODE@6:2 DC_MEMORY_WRITE_LOCAL@8:1 DC_MEMORY_WRITE_SYSTEM@9:1")
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_0_MODE`: bits 1:0, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_0_MODE`: bits 1:0, access unknown.
   @inlinable public static var DC_WRITE_HIT_REGION_0_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_1_MODE`: bits 3:2, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_1_MODE`: bits 3:2, access unknown.
   @inlinable public static var DC_WRITE_HIT_REGION_1_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_2_MODE`: bits 5:4, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_2_MODE`: bits 5:4, access unknown.
   @inlinable public static var DC_WRITE_HIT_REGION_2_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_3_MODE`: bits 7:6, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_3_MODE`: bits 7:6, access unknown.
   @inlinable public static var DC_WRITE_HIT_REGION_3_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_LOCAL`: bit 8, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_LOCAL`: bit 8, access unknown.
   @inlinable public static var DC_MEMORY_WRITE_LOCAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_SYSTEM`: bit 9, rw.
+  /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_SYSTEM`: bit 9, access unknown.
   @inlinable public static var DC_MEMORY_WRITE_SYSTEM: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x811 (byte 0x2044), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x811 (byte 0x2044), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x811, resetValue: 0x0000_0000,
+      offset: 0x811,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x812 (byte 0x2048), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x812 (byte 0x2048), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x812, resetValue: 0x0000_0000,
+      offset: 0x812,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x813 (byte 0x204C), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x813 (byte 0x204C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x813, resetValue: 0x0000_0000,
+      offset: 0x813,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x814 (byte 0x2050), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x814 (byte 0x2050), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x814, resetValue: 0x0000_0000,
+      offset: 0x814,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x815 (byte 0x2054), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x815 (byte 0x2054), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x815, resetValue: 0x0000_0000,
+      offset: 0x815,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x816 (byte 0x2058), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x816 (byte 0x2058), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x816, resetValue: 0x0000_0000,
+      offset: 0x816,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x817 (byte 0x205C), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x817 (byte 0x205C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x817, resetValue: 0x0000_0000,
+      offset: 0x817,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x818 (byte 0x2060), rw, reset 0x0000_0000.
+/// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x818 (byte 0x2060), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x818, resetValue: 0x0000_0000,
+      offset: 0x818,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
 
-  /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, rw.
+  /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_VM_MX_L1_TLB_CNTL`: gmc_8_1 register, MMIO dword 0x819 (byte 0x2064), rw, reset 0x0000_0000.
+/// `MC_VM_MX_L1_TLB_CNTL`: gmc_8_1 register, MMIO dword 0x819 (byte 0x2064), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MX_L1_TLB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x819, resetValue: 0x0000_0000,
+      offset: 0x819,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MX_L1_TLB_CNTL ENABLE_L1_TLB@0:1 ENABLE_L1_FRAGMENT_PROCESSING@1:1 SYSTEM_ACCESS_MODE@3:2 SYSTEM_APERTURE_UNMAPPED_ACCESS@5:1 ENABLE_ADVANCED_DRIVER_MODEL@6:1 ECO_BITS@7:4")
   }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var ENABLE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_FRAGMENT_PROCESSING`: bit 1, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_FRAGMENT_PROCESSING`: bit 1, access unknown.
   @inlinable public static var ENABLE_L1_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_ACCESS_MODE`: bits 4:3, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_ACCESS_MODE`: bits 4:3, access unknown.
   @inlinable public static var SYSTEM_ACCESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_APERTURE_UNMAPPED_ACCESS`: bit 5, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_APERTURE_UNMAPPED_ACCESS`: bit 5, access unknown.
   @inlinable public static var SYSTEM_APERTURE_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_ADVANCED_DRIVER_MODEL`: bit 6, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_ADVANCED_DRIVER_MODEL`: bit 6, access unknown.
   @inlinable public static var ENABLE_ADVANCED_DRIVER_MODEL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_VM_MX_L1_TLB_CNTL.ECO_BITS`: bits 10:7, rw.
+  /// `MC_VM_MX_L1_TLB_CNTL.ECO_BITS`: bits 10:7, access unknown.
   @inlinable public static var ECO_BITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 }
 
-/// `MC_VM_FB_OFFSET`: gmc_8_1 register, MMIO dword 0x81A (byte 0x2068), rw, reset 0x0000_0000.
+/// `MC_VM_FB_OFFSET`: gmc_8_1 register, MMIO dword 0x81A (byte 0x2068), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81A, resetValue: 0x0000_0000,
+      offset: 0x81A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_OFFSET FB_OFFSET@0:18")
   }
 
-  /// `MC_VM_FB_OFFSET.FB_OFFSET`: bits 17:0, rw.
+  /// `MC_VM_FB_OFFSET.FB_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var FB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `MC_VM_STEERING`: gmc_8_1 register, MMIO dword 0x81B (byte 0x206C), rw, reset 0x0000_0000.
+/// `MC_VM_STEERING`: gmc_8_1 register, MMIO dword 0x81B (byte 0x206C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_STEERING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81B, resetValue: 0x0000_0000,
+      offset: 0x81B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_STEERING DEFAULT_STEERING@0:2")
   }
 
-  /// `MC_VM_STEERING.DEFAULT_STEERING`: bits 1:0, rw.
+  /// `MC_VM_STEERING.DEFAULT_STEERING`: bits 1:0, access unknown.
   @inlinable public static var DEFAULT_STEERING: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 }
 
-/// `MC_SHARED_CHREMAP2`: gmc_8_1 register, MMIO dword 0x81C (byte 0x2070), rw, reset 0x0000_0000.
+/// `MC_SHARED_CHREMAP2`: gmc_8_1 register, MMIO dword 0x81C (byte 0x2070), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHREMAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81C, resetValue: 0x0000_0000,
+      offset: 0x81C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_CHREMAP2 CHAN8@0:4 CHAN9@4:4 CHAN10@8:4 CHAN11@12:4 CHAN12@16:4 CHAN13@20:4 CHAN14@24:4 CHAN15@28:4")
   }
 
-  /// `MC_SHARED_CHREMAP2.CHAN8`: bits 3:0, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN8`: bits 3:0, access unknown.
   @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN9`: bits 7:4, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN9`: bits 7:4, access unknown.
   @inlinable public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN10`: bits 11:8, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN10`: bits 11:8, access unknown.
   @inlinable public static var CHAN10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN11`: bits 15:12, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN11`: bits 15:12, access unknown.
   @inlinable public static var CHAN11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN12`: bits 19:16, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN12`: bits 19:16, access unknown.
   @inlinable public static var CHAN12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN13`: bits 23:20, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN13`: bits 23:20, access unknown.
   @inlinable public static var CHAN13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN14`: bits 27:24, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN14`: bits 27:24, access unknown.
   @inlinable public static var CHAN14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_SHARED_CHREMAP2.CHAN15`: bits 31:28, rw.
+  /// `MC_SHARED_CHREMAP2.CHAN15`: bits 31:28, access unknown.
   @inlinable public static var CHAN15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_SHARED_VF_ENABLE`: gmc_8_1 register, MMIO dword 0x81D (byte 0x2074), rw, reset 0x0000_0000.
+/// `MC_SHARED_VF_ENABLE`: gmc_8_1 register, MMIO dword 0x81D (byte 0x2074), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81D, resetValue: 0x0000_0000,
+      offset: 0x81D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_VF_ENABLE VF_ENABLE@0:1")
   }
 
-  /// `MC_SHARED_VF_ENABLE.VF_ENABLE`: bit 0, rw.
+  /// `MC_SHARED_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_SHARED_VIRT_RESET_REQ`: gmc_8_1 register, MMIO dword 0x81E (byte 0x2078), rw, reset 0x0000_0000.
+/// `MC_SHARED_VIRT_RESET_REQ`: gmc_8_1 register, MMIO dword 0x81E (byte 0x2078), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81E, resetValue: 0x0000_0000,
+      offset: 0x81E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
 
-  /// `MC_SHARED_VIRT_RESET_REQ.VF`: bits 15:0, rw.
+  /// `MC_SHARED_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_SHARED_VIRT_RESET_REQ.PF`: bit 31, rw.
+  /// `MC_SHARED_VIRT_RESET_REQ.PF`: bit 31, access unknown.
   @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_SHARED_ACTIVE_FCN_ID`: gmc_8_1 register, MMIO dword 0x81F (byte 0x207C), rw, reset 0x0000_0000.
+/// `MC_SHARED_ACTIVE_FCN_ID`: gmc_8_1 register, MMIO dword 0x81F (byte 0x207C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_ACTIVE_FCN_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81F, resetValue: 0x0000_0000,
+      offset: 0x81F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
 
-  /// `MC_SHARED_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
+  /// `MC_SHARED_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_SHARED_ACTIVE_FCN_ID.VF`: bit 31, rw.
+  /// `MC_SHARED_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
   @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x828 (byte 0x20A0), rw, reset 0x0000_0000.
+/// `MC_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x828 (byte 0x20A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CONFIG_MCD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x828, resetValue: 0x0000_0000,
+      offset: 0x828,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CONFIG_MCD MCD0_WR_ENABLE@0:1 MCD1_WR_ENABLE@1:1 MCD2_WR_ENABLE@2:1 MCD3_WR_ENABLE@3:1 MCD4_WR_ENABLE@4:1 MCD5_WR_ENABLE@5:1 MCD6_WR_ENABLE@6:1 MCD7_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MC_RD_ENABLE_SUB@11:1 ARB0_WR_ENABLE@12:1 ARB1_WR_ENABLE@13:1 MCD_INDEX_MODE_ENABLE@31:1")
   }
 
-  /// `MC_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, rw.
+  /// `MC_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, access unknown.
   @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, rw.
+  /// `MC_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, access unknown.
   @inlinable public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, rw.
+  /// `MC_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, access unknown.
   @inlinable public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, rw.
+  /// `MC_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, access unknown.
   @inlinable public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, rw.
+  /// `MC_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, access unknown.
   @inlinable public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, rw.
+  /// `MC_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, access unknown.
   @inlinable public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, rw.
+  /// `MC_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, access unknown.
   @inlinable public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, rw.
+  /// `MC_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, access unknown.
   @inlinable public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, rw.
+  /// `MC_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, access unknown.
   @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `MC_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, rw.
+  /// `MC_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, access unknown.
   @inlinable public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_CONFIG_MCD.ARB0_WR_ENABLE`: bit 12, rw.
+  /// `MC_CONFIG_MCD.ARB0_WR_ENABLE`: bit 12, access unknown.
   @inlinable public static var ARB0_WR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_CONFIG_MCD.ARB1_WR_ENABLE`: bit 13, rw.
+  /// `MC_CONFIG_MCD.ARB1_WR_ENABLE`: bit 13, access unknown.
   @inlinable public static var ARB1_WR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_CONFIG_MCD.MCD_INDEX_MODE_ENABLE`: bit 31, rw.
+  /// `MC_CONFIG_MCD.MCD_INDEX_MODE_ENABLE`: bit 31, access unknown.
   @inlinable public static var MCD_INDEX_MODE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MC_CG_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x829 (byte 0x20A4), rw, reset 0x0000_0000.
+/// `MC_CG_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x829 (byte 0x20A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CG_CONFIG_MCD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x829, resetValue: 0x0000_0000,
+      offset: 0x829,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CG_CONFIG_MCD MCD0_WR_ENABLE@0:1 MCD1_WR_ENABLE@1:1 MCD2_WR_ENABLE@2:1 MCD3_WR_ENABLE@3:1 MCD4_WR_ENABLE@4:1 MCD5_WR_ENABLE@5:1 MCD6_WR_ENABLE@6:1 MCD7_WR_ENABLE@7:1 MC_RD_ENABLE@8:3 MC_RD_ENABLE_SUB@11:1 INDEX@13:16")
   }
 
-  /// `MC_CG_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, rw.
+  /// `MC_CG_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, access unknown.
   @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, rw.
+  /// `MC_CG_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, access unknown.
   @inlinable public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, rw.
+  /// `MC_CG_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, access unknown.
   @inlinable public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, rw.
+  /// `MC_CG_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, access unknown.
   @inlinable public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, rw.
+  /// `MC_CG_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, access unknown.
   @inlinable public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, rw.
+  /// `MC_CG_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, access unknown.
   @inlinable public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, rw.
+  /// `MC_CG_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, access unknown.
   @inlinable public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, rw.
+  /// `MC_CG_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, access unknown.
   @inlinable public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, rw.
+  /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, access unknown.
   @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, rw.
+  /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, access unknown.
   @inlinable public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_CG_CONFIG_MCD.INDEX`: bits 28:13, rw.
+  /// `MC_CG_CONFIG_MCD.INDEX`: bits 28:13, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 16) }
 }
 
-/// `MC_MEM_POWER_LS`: gmc_8_1 register, MMIO dword 0x82A (byte 0x20A8), rw, reset 0x0000_0000.
+/// `MC_MEM_POWER_LS`: gmc_8_1 register, MMIO dword 0x82A (byte 0x20A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MEM_POWER_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82A, resetValue: 0x0000_0000,
+      offset: 0x82A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MEM_POWER_LS LS_SETUP@0:6 LS_HOLD@6:6")
   }
 
-  /// `MC_MEM_POWER_LS.LS_SETUP`: bits 5:0, rw.
+  /// `MC_MEM_POWER_LS.LS_SETUP`: bits 5:0, access unknown.
   @inlinable public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_MEM_POWER_LS.LS_HOLD`: bits 11:6, rw.
+  /// `MC_MEM_POWER_LS.LS_HOLD`: bits 11:6, access unknown.
   @inlinable public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
-/// `MC_SHARED_BLACKOUT_CNTL`: gmc_8_1 register, MMIO dword 0x82B (byte 0x20AC), rw, reset 0x0000_0000.
+/// `MC_SHARED_BLACKOUT_CNTL`: gmc_8_1 register, MMIO dword 0x82B (byte 0x20AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_BLACKOUT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82B, resetValue: 0x0000_0000,
+      offset: 0x82B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SHARED_BLACKOUT_CNTL BLACKOUT_MODE@0:3 BLACKOUT_SEQ_FREE@3:1 BLACKOUT_MCD_NUM@4:8 FREE_TIE_HIGH@12:1 SRBM_DUMMY_READ_RETURN@13:1")
   }
 
-  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MODE`: bits 2:0, rw.
+  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MODE`: bits 2:0, access unknown.
   @inlinable public static var BLACKOUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_SEQ_FREE`: bit 3, rw.
+  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_SEQ_FREE`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_SEQ_FREE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MCD_NUM`: bits 11:4, rw.
+  /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MCD_NUM`: bits 11:4, access unknown.
   @inlinable public static var BLACKOUT_MCD_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `MC_SHARED_BLACKOUT_CNTL.FREE_TIE_HIGH`: bit 12, rw.
+  /// `MC_SHARED_BLACKOUT_CNTL.FREE_TIE_HIGH`: bit 12, access unknown.
   @inlinable public static var FREE_TIE_HIGH: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_SHARED_BLACKOUT_CNTL.SRBM_DUMMY_READ_RETURN`: bit 13, rw.
+  /// `MC_SHARED_BLACKOUT_CNTL.SRBM_DUMMY_READ_RETURN`: bit 13, access unknown.
   @inlinable public static var SRBM_DUMMY_READ_RETURN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 }
 
-/// `MC_HUB_MISC_POWER`: gmc_8_1 register, MMIO dword 0x82D (byte 0x20B4), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_POWER`: gmc_8_1 register, MMIO dword 0x82D (byte 0x20B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_POWER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82D, resetValue: 0x0000_0000,
+      offset: 0x82D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_POWER SRBM_GATE_OVERRIDE@2:1 PM_BLACKOUT_CNTL@3:2")
   }
 
-  /// `MC_HUB_MISC_POWER.SRBM_GATE_OVERRIDE`: bit 2, rw.
+  /// `MC_HUB_MISC_POWER.SRBM_GATE_OVERRIDE`: bit 2, access unknown.
   @inlinable public static var SRBM_GATE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_HUB_MISC_POWER.PM_BLACKOUT_CNTL`: bits 4:3, rw.
+  /// `MC_HUB_MISC_POWER.PM_BLACKOUT_CNTL`: bits 4:3, access unknown.
   @inlinable public static var PM_BLACKOUT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 }
 
-/// `MC_HUB_MISC_HUB_CG`: gmc_8_1 register, MMIO dword 0x82E (byte 0x20B8), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_HUB_CG`: gmc_8_1 register, MMIO dword 0x82E (byte 0x20B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_HUB_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82E, resetValue: 0x0000_0000,
+      offset: 0x82E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_HUB_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_HUB_MISC_HUB_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_HUB_MISC_HUB_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_HUB_MISC_HUB_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_HUB_MISC_HUB_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_HUB_MISC_HUB_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_HUB_MISC_HUB_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_HUB_MISC_HUB_CG.ENABLE`: bit 18, rw.
+  /// `MC_HUB_MISC_HUB_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_HUB_MISC_HUB_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_HUB_MISC_HUB_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_HUB_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x82F (byte 0x20BC), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x82F (byte 0x20BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_VM_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x82F, resetValue: 0x0000_0000,
+      offset: 0x82F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_HUB_MISC_VM_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_HUB_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_HUB_MISC_VM_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_HUB_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_HUB_MISC_VM_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_HUB_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_HUB_MISC_VM_CG.ENABLE`: bit 18, rw.
+  /// `MC_HUB_MISC_VM_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_HUB_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_HUB_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_HUB_MISC_SIP_CG`: gmc_8_1 register, MMIO dword 0x830 (byte 0x20C0), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_SIP_CG`: gmc_8_1 register, MMIO dword 0x830 (byte 0x20C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_SIP_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x830, resetValue: 0x0000_0000,
+      offset: 0x830,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_SIP_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_HUB_MISC_SIP_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_HUB_MISC_SIP_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_HUB_MISC_SIP_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_HUB_MISC_SIP_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_HUB_MISC_SIP_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_HUB_MISC_SIP_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_HUB_MISC_SIP_CG.ENABLE`: bit 18, rw.
+  /// `MC_HUB_MISC_SIP_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_HUB_MISC_SIP_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_HUB_MISC_SIP_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_HUB_MISC_STATUS`: gmc_8_1 register, MMIO dword 0x832 (byte 0x20C8), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_STATUS`: gmc_8_1 register, MMIO dword 0x832 (byte 0x20C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x832, resetValue: 0x0000_0000,
+      offset: 0x832,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_STATUS OUTSTANDING_READ@0:1 OUTSTANDING_WRITE@1:1 OUTSTANDING_ATOMIC@2:1 OUTSTANDING_HUB_RDREQ@3:1 OUTSTANDING_HUB_RDRET@4:1 OUTSTANDING_HUB_WRREQ@5:1 OUTSTANDING_HUB_WRRET@6:1 OUTSTANDING_HUB_ATOMIC_REQ@7:1 OUTSTANDING_HUB_ATOMIC_RET@8:1 OUTSTANDING_RPB_READ@9:1 OUTSTANDING_RPB_WRITE@10:1 OUTSTANDING_RPB_ATOMIC@11:1 OUTSTANDING_MCD_READ@12:1 OUTSTANDING_MCD_WRITE@13:1 OUTSTANDING_MCD_ATOMIC@14:1 RPB_BUSY@15:1 WRITE_DEADLOCK_WARNING@16:1 READ_DEADLOCK_WARNING@17:1 ATOMIC_DEADLOCK_WARNING@18:1 GFX_BUSY@19:1")
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_READ`: bit 0, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_READ`: bit 0, access unknown.
   @inlinable public static var OUTSTANDING_READ: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_WRITE`: bit 1, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_WRITE`: bit 1, access unknown.
   @inlinable public static var OUTSTANDING_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_ATOMIC`: bit 2, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_ATOMIC`: bit 2, access unknown.
   @inlinable public static var OUTSTANDING_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDREQ`: bit 3, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDREQ`: bit 3, access unknown.
   @inlinable public static var OUTSTANDING_HUB_RDREQ: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDRET`: bit 4, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDRET`: bit 4, access unknown.
   @inlinable public static var OUTSTANDING_HUB_RDRET: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRREQ`: bit 5, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRREQ`: bit 5, access unknown.
   @inlinable public static var OUTSTANDING_HUB_WRREQ: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRRET`: bit 6, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRRET`: bit 6, access unknown.
   @inlinable public static var OUTSTANDING_HUB_WRRET: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_REQ`: bit 7, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_REQ`: bit 7, access unknown.
   @inlinable public static var OUTSTANDING_HUB_ATOMIC_REQ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_RET`: bit 8, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_RET`: bit 8, access unknown.
   @inlinable public static var OUTSTANDING_HUB_ATOMIC_RET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_READ`: bit 9, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_READ`: bit 9, access unknown.
   @inlinable public static var OUTSTANDING_RPB_READ: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_WRITE`: bit 10, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_WRITE`: bit 10, access unknown.
   @inlinable public static var OUTSTANDING_RPB_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_ATOMIC`: bit 11, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_ATOMIC`: bit 11, access unknown.
   @inlinable public static var OUTSTANDING_RPB_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_READ`: bit 12, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_READ`: bit 12, access unknown.
   @inlinable public static var OUTSTANDING_MCD_READ: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_WRITE`: bit 13, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_WRITE`: bit 13, access unknown.
   @inlinable public static var OUTSTANDING_MCD_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_ATOMIC`: bit 14, rw.
+  /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_ATOMIC`: bit 14, access unknown.
   @inlinable public static var OUTSTANDING_MCD_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.RPB_BUSY`: bit 15, rw.
+  /// `MC_HUB_MISC_STATUS.RPB_BUSY`: bit 15, access unknown.
   @inlinable public static var RPB_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_HUB_MISC_STATUS.WRITE_DEADLOCK_WARNING`: bit 16, rw.
+  /// `MC_HUB_MISC_STATUS.WRITE_DEADLOCK_WARNING`: bit 16, access unknown.
   @inlinable public static var WRITE_DEADLOCK_WARNING: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.READ_DEADLOCK_WARNING`: bit 17, rw.
+  /// `MC_HUB_MISC_STATUS.READ_DEADLOCK_WARNING`: bit 17, access unknown.
   @inlinable public static var READ_DEADLOCK_WARNING: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.ATOMIC_DEADLOCK_WARNING`: bit 18, rw.
+  /// `MC_HUB_MISC_STATUS.ATOMIC_DEADLOCK_WARNING`: bit 18, access unknown.
   @inlinable public static var ATOMIC_DEADLOCK_WARNING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_MISC_STATUS.GFX_BUSY`: bit 19, rw.
+  /// `MC_HUB_MISC_STATUS.GFX_BUSY`: bit 19, access unknown.
   @inlinable public static var GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_HUB_MISC_OVERRIDE`: gmc_8_1 register, MMIO dword 0x833 (byte 0x20CC), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_OVERRIDE`: gmc_8_1 register, MMIO dword 0x833 (byte 0x20CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_OVERRIDE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x833, resetValue: 0x0000_0000,
+      offset: 0x833,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_OVERRIDE IDLE@0:2")
   }
 
-  /// `MC_HUB_MISC_OVERRIDE.IDLE`: bits 1:0, rw.
+  /// `MC_HUB_MISC_OVERRIDE.IDLE`: bits 1:0, access unknown.
   @inlinable public static var IDLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `MC_HUB_MISC_FRAMING`: gmc_8_1 register, MMIO dword 0x834 (byte 0x20D0), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_FRAMING`: gmc_8_1 register, MMIO dword 0x834 (byte 0x20D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_FRAMING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x834, resetValue: 0x0000_0000,
+      offset: 0x834,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_FRAMING BITS@0:32")
   }
 
-  /// `MC_HUB_MISC_FRAMING.BITS`: bits 31:0, rw.
+  /// `MC_HUB_MISC_FRAMING.BITS`: bits 31:0, access unknown.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_HUB_WDP_CNTL`: gmc_8_1 register, MMIO dword 0x835 (byte 0x20D4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CNTL`: gmc_8_1 register, MMIO dword 0x835 (byte 0x20D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x835, resetValue: 0x0000_0000,
+      offset: 0x835,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CNTL JUMPAHEAD_GBL0@1:1 JUMPAHEAD_GBL1@2:1 JUMPAHEAD_INTERNAL@3:1 OVERRIDE_STALL_ENABLE@4:1 DEBUG_REG@5:8 DISABLE_SELF_INIT_GBL0@13:1 DISABLE_SELF_INIT_GBL1@14:1 DISABLE_SELF_INIT_INTERNAL@15:1 FAIR_CH_SW@16:1 LCLWRREQ_BYPASS@17:1 DISP_WAIT_EOP@18:1 MCD_WAIT_EOP@19:1 SIP_WAIT_EOP@20:1 UVD_VCE_WRITE_PRI_EN@21:1 WRITE_PRI_EN@22:1 IH_PHYSADDR_ENABLE@23:1")
   }
 
-  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL0`: bit 1, rw.
+  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL0`: bit 1, access unknown.
   @inlinable public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL1`: bit 2, rw.
+  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL1`: bit 2, access unknown.
   @inlinable public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_INTERNAL`: bit 3, rw.
+  /// `MC_HUB_WDP_CNTL.JUMPAHEAD_INTERNAL`: bit 3, access unknown.
   @inlinable public static var JUMPAHEAD_INTERNAL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, rw.
+  /// `MC_HUB_WDP_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, access unknown.
   @inlinable public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.DEBUG_REG`: bits 12:5, rw.
+  /// `MC_HUB_WDP_CNTL.DEBUG_REG`: bits 12:5, access unknown.
   @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 8) }
 
-  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL0`: bit 13, rw.
+  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL0`: bit 13, access unknown.
   @inlinable public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL1`: bit 14, rw.
+  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL1`: bit 14, access unknown.
   @inlinable public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_INTERNAL`: bit 15, rw.
+  /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_INTERNAL`: bit 15, access unknown.
   @inlinable public static var DISABLE_SELF_INIT_INTERNAL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.FAIR_CH_SW`: bit 16, rw.
+  /// `MC_HUB_WDP_CNTL.FAIR_CH_SW`: bit 16, access unknown.
   @inlinable public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.LCLWRREQ_BYPASS`: bit 17, rw.
+  /// `MC_HUB_WDP_CNTL.LCLWRREQ_BYPASS`: bit 17, access unknown.
   @inlinable public static var LCLWRREQ_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.DISP_WAIT_EOP`: bit 18, rw.
+  /// `MC_HUB_WDP_CNTL.DISP_WAIT_EOP`: bit 18, access unknown.
   @inlinable public static var DISP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.MCD_WAIT_EOP`: bit 19, rw.
+  /// `MC_HUB_WDP_CNTL.MCD_WAIT_EOP`: bit 19, access unknown.
   @inlinable public static var MCD_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.SIP_WAIT_EOP`: bit 20, rw.
+  /// `MC_HUB_WDP_CNTL.SIP_WAIT_EOP`: bit 20, access unknown.
   @inlinable public static var SIP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.UVD_VCE_WRITE_PRI_EN`: bit 21, rw.
+  /// `MC_HUB_WDP_CNTL.UVD_VCE_WRITE_PRI_EN`: bit 21, access unknown.
   @inlinable public static var UVD_VCE_WRITE_PRI_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_HUB_WDP_CNTL.WRITE_PRI_EN`: bit 22, rw.
+  /// `MC_HUB_WDP_CNTL.WRITE_PRI_EN`: bit 22, access unknown.
   @inlinable public static var WRITE_PRI_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_HUB_WDP_CNTL.IH_PHYSADDR_ENABLE`: bit 23, rw.
+  /// `MC_HUB_WDP_CNTL.IH_PHYSADDR_ENABLE`: bit 23, access unknown.
   @inlinable public static var IH_PHYSADDR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_ERR`: gmc_8_1 register, MMIO dword 0x836 (byte 0x20D8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ERR`: gmc_8_1 register, MMIO dword 0x836 (byte 0x20D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ERR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x836, resetValue: 0x0000_0000,
+      offset: 0x836,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ERR MGPU1_TARG_SYS@0:1 MGPU2_TARG_SYS@1:1")
   }
 
-  /// `MC_HUB_WDP_ERR.MGPU1_TARG_SYS`: bit 0, rw.
+  /// `MC_HUB_WDP_ERR.MGPU1_TARG_SYS`: bit 0, access unknown.
   @inlinable public static var MGPU1_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ERR.MGPU2_TARG_SYS`: bit 1, rw.
+  /// `MC_HUB_WDP_ERR.MGPU2_TARG_SYS`: bit 1, access unknown.
   @inlinable public static var MGPU2_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `MC_HUB_WDP_BP`: gmc_8_1 register, MMIO dword 0x837 (byte 0x20DC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_BP`: gmc_8_1 register, MMIO dword 0x837 (byte 0x20DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x837, resetValue: 0x0000_0000,
+      offset: 0x837,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BP ENABLE@0:1 RDRET@1:17 WRREQ@18:12")
   }
 
-  /// `MC_HUB_WDP_BP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_BP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_BP.RDRET`: bits 17:1, rw.
+  /// `MC_HUB_WDP_BP.RDRET`: bits 17:1, access unknown.
   @inlinable public static var RDRET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 17) }
 
-  /// `MC_HUB_WDP_BP.WRREQ`: bits 29:18, rw.
+  /// `MC_HUB_WDP_BP.WRREQ`: bits 29:18, access unknown.
   @inlinable public static var WRREQ: RegisterField<Self, UInt16> { .init(lsb: 18, width: 12) }
 }
 
-/// `MC_HUB_WDP_STATUS`: gmc_8_1 register, MMIO dword 0x838 (byte 0x20E0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_STATUS`: gmc_8_1 register, MMIO dword 0x838 (byte 0x20E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x838, resetValue: 0x0000_0000,
+      offset: 0x838,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_STATUS SIP_AVAIL@0:1 MCDW_RD_AVAIL@1:1 MCDX_RD_AVAIL@2:1 MCDY_RD_AVAIL@3:1 MCDZ_RD_AVAIL@4:1 MCDS_RD_AVAIL@5:1 MCDT_RD_AVAIL@6:1 MCDU_RD_AVAIL@7:1 MCDV_RD_AVAIL@8:1 MCDW_WR_AVAIL@9:1 MCDX_WR_AVAIL@10:1 MCDY_WR_AVAIL@11:1 MCDZ_WR_AVAIL@12:1 MCDS_WR_AVAIL@13:1 MCDT_WR_AVAIL@14:1 MCDU_WR_AVAIL@15:1 MCDV_WR_AVAIL@16:1 GBL0_VM_FULL@17:1 GBL0_STOR_FULL@18:1 GBL0_BYPASS_STOR_FULL@19:1 GBL1_VM_FULL@20:1 GBL1_STOR_FULL@21:1 GBL1_BYPASS_STOR_FULL@22:1")
   }
 
-  /// `MC_HUB_WDP_STATUS.SIP_AVAIL`: bit 0, rw.
+  /// `MC_HUB_WDP_STATUS.SIP_AVAIL`: bit 0, access unknown.
   @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDW_RD_AVAIL`: bit 1, rw.
+  /// `MC_HUB_WDP_STATUS.MCDW_RD_AVAIL`: bit 1, access unknown.
   @inlinable public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDX_RD_AVAIL`: bit 2, rw.
+  /// `MC_HUB_WDP_STATUS.MCDX_RD_AVAIL`: bit 2, access unknown.
   @inlinable public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDY_RD_AVAIL`: bit 3, rw.
+  /// `MC_HUB_WDP_STATUS.MCDY_RD_AVAIL`: bit 3, access unknown.
   @inlinable public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDZ_RD_AVAIL`: bit 4, rw.
+  /// `MC_HUB_WDP_STATUS.MCDZ_RD_AVAIL`: bit 4, access unknown.
   @inlinable public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDS_RD_AVAIL`: bit 5, rw.
+  /// `MC_HUB_WDP_STATUS.MCDS_RD_AVAIL`: bit 5, access unknown.
   @inlinable public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDT_RD_AVAIL`: bit 6, rw.
+  /// `MC_HUB_WDP_STATUS.MCDT_RD_AVAIL`: bit 6, access unknown.
   @inlinable public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDU_RD_AVAIL`: bit 7, rw.
+  /// `MC_HUB_WDP_STATUS.MCDU_RD_AVAIL`: bit 7, access unknown.
   @inlinable public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDV_RD_AVAIL`: bit 8, rw.
+  /// `MC_HUB_WDP_STATUS.MCDV_RD_AVAIL`: bit 8, access unknown.
   @inlinable public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDW_WR_AVAIL`: bit 9, rw.
+  /// `MC_HUB_WDP_STATUS.MCDW_WR_AVAIL`: bit 9, access unknown.
   @inlinable public static var MCDW_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDX_WR_AVAIL`: bit 10, rw.
+  /// `MC_HUB_WDP_STATUS.MCDX_WR_AVAIL`: bit 10, access unknown.
   @inlinable public static var MCDX_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDY_WR_AVAIL`: bit 11, rw.
+  /// `MC_HUB_WDP_STATUS.MCDY_WR_AVAIL`: bit 11, access unknown.
   @inlinable public static var MCDY_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDZ_WR_AVAIL`: bit 12, rw.
+  /// `MC_HUB_WDP_STATUS.MCDZ_WR_AVAIL`: bit 12, access unknown.
   @inlinable public static var MCDZ_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDS_WR_AVAIL`: bit 13, rw.
+  /// `MC_HUB_WDP_STATUS.MCDS_WR_AVAIL`: bit 13, access unknown.
   @inlinable public static var MCDS_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDT_WR_AVAIL`: bit 14, rw.
+  /// `MC_HUB_WDP_STATUS.MCDT_WR_AVAIL`: bit 14, access unknown.
   @inlinable public static var MCDT_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDU_WR_AVAIL`: bit 15, rw.
+  /// `MC_HUB_WDP_STATUS.MCDU_WR_AVAIL`: bit 15, access unknown.
   @inlinable public static var MCDU_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.MCDV_WR_AVAIL`: bit 16, rw.
+  /// `MC_HUB_WDP_STATUS.MCDV_WR_AVAIL`: bit 16, access unknown.
   @inlinable public static var MCDV_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.GBL0_VM_FULL`: bit 17, rw.
+  /// `MC_HUB_WDP_STATUS.GBL0_VM_FULL`: bit 17, access unknown.
   @inlinable public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.GBL0_STOR_FULL`: bit 18, rw.
+  /// `MC_HUB_WDP_STATUS.GBL0_STOR_FULL`: bit 18, access unknown.
   @inlinable public static var GBL0_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_STATUS.GBL0_BYPASS_STOR_FULL`: bit 19, rw.
+  /// `MC_HUB_WDP_STATUS.GBL0_BYPASS_STOR_FULL`: bit 19, access unknown.
   @inlinable public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_STATUS.GBL1_VM_FULL`: bit 20, rw.
+  /// `MC_HUB_WDP_STATUS.GBL1_VM_FULL`: bit 20, access unknown.
   @inlinable public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_HUB_WDP_STATUS.GBL1_STOR_FULL`: bit 21, rw.
+  /// `MC_HUB_WDP_STATUS.GBL1_STOR_FULL`: bit 21, access unknown.
   @inlinable public static var GBL1_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_HUB_WDP_STATUS.GBL1_BYPASS_STOR_FULL`: bit 22, rw.
+  /// `MC_HUB_WDP_STATUS.GBL1_BYPASS_STOR_FULL`: bit 22, access unknown.
   @inlinable public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_STATUS`: gmc_8_1 register, MMIO dword 0x839 (byte 0x20E4), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_STATUS`: gmc_8_1 register, MMIO dword 0x839 (byte 0x20E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x839, resetValue: 0x0000_0000,
+      offset: 0x839,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_STATUS SIP_AVAIL@0:1 MCDW_RD_AVAIL@1:1 MCDX_RD_AVAIL@2:1 MCDY_RD_AVAIL@3:1 MCDZ_RD_AVAIL@4:1 MCDS_RD_AVAIL@5:1 MCDT_RD_AVAIL@6:1 MCDU_RD_AVAIL@7:1 MCDV_RD_AVAIL@8:1 GBL0_VM_FULL@9:1 GBL0_STOR_FULL@10:1 GBL0_BYPASS_STOR_FULL@11:1 GBL1_VM_FULL@12:1 GBL1_STOR_FULL@13:1 GBL1_BYPASS_STOR_FULL@14:1 PWRXPRESS_ERR@15:1")
   }
 
-  /// `MC_HUB_RDREQ_STATUS.SIP_AVAIL`: bit 0, rw.
+  /// `MC_HUB_RDREQ_STATUS.SIP_AVAIL`: bit 0, access unknown.
   @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDW_RD_AVAIL`: bit 1, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDW_RD_AVAIL`: bit 1, access unknown.
   @inlinable public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDX_RD_AVAIL`: bit 2, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDX_RD_AVAIL`: bit 2, access unknown.
   @inlinable public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDY_RD_AVAIL`: bit 3, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDY_RD_AVAIL`: bit 3, access unknown.
   @inlinable public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDZ_RD_AVAIL`: bit 4, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDZ_RD_AVAIL`: bit 4, access unknown.
   @inlinable public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDS_RD_AVAIL`: bit 5, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDS_RD_AVAIL`: bit 5, access unknown.
   @inlinable public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDT_RD_AVAIL`: bit 6, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDT_RD_AVAIL`: bit 6, access unknown.
   @inlinable public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDU_RD_AVAIL`: bit 7, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDU_RD_AVAIL`: bit 7, access unknown.
   @inlinable public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.MCDV_RD_AVAIL`: bit 8, rw.
+  /// `MC_HUB_RDREQ_STATUS.MCDV_RD_AVAIL`: bit 8, access unknown.
   @inlinable public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL0_VM_FULL`: bit 9, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL0_VM_FULL`: bit 9, access unknown.
   @inlinable public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL0_STOR_FULL`: bit 10, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL0_STOR_FULL`: bit 10, access unknown.
   @inlinable public static var GBL0_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL0_BYPASS_STOR_FULL`: bit 11, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL0_BYPASS_STOR_FULL`: bit 11, access unknown.
   @inlinable public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL1_VM_FULL`: bit 12, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL1_VM_FULL`: bit 12, access unknown.
   @inlinable public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL1_STOR_FULL`: bit 13, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL1_STOR_FULL`: bit 13, access unknown.
   @inlinable public static var GBL1_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_STATUS.GBL1_BYPASS_STOR_FULL`: bit 14, rw.
+  /// `MC_HUB_RDREQ_STATUS.GBL1_BYPASS_STOR_FULL`: bit 14, access unknown.
   @inlinable public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_STATUS.PWRXPRESS_ERR`: bit 15, rw.
+  /// `MC_HUB_RDREQ_STATUS.PWRXPRESS_ERR`: bit 15, access unknown.
   @inlinable public static var PWRXPRESS_ERR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `MC_HUB_WRRET_STATUS`: gmc_8_1 register, MMIO dword 0x83A (byte 0x20E8), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_STATUS`: gmc_8_1 register, MMIO dword 0x83A (byte 0x20E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83A, resetValue: 0x0000_0000,
+      offset: 0x83A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_STATUS MCDW_AVAIL@0:1 MCDX_AVAIL@1:1 MCDY_AVAIL@2:1 MCDZ_AVAIL@3:1 MCDS_AVAIL@4:1 MCDT_AVAIL@5:1 MCDU_AVAIL@6:1 MCDV_AVAIL@7:1")
   }
 
-  /// `MC_HUB_WRRET_STATUS.MCDW_AVAIL`: bit 0, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDW_AVAIL`: bit 0, access unknown.
   @inlinable public static var MCDW_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDX_AVAIL`: bit 1, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDX_AVAIL`: bit 1, access unknown.
   @inlinable public static var MCDX_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDY_AVAIL`: bit 2, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDY_AVAIL`: bit 2, access unknown.
   @inlinable public static var MCDY_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDZ_AVAIL`: bit 3, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDZ_AVAIL`: bit 3, access unknown.
   @inlinable public static var MCDZ_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDS_AVAIL`: bit 4, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDS_AVAIL`: bit 4, access unknown.
   @inlinable public static var MCDS_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDT_AVAIL`: bit 5, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDT_AVAIL`: bit 5, access unknown.
   @inlinable public static var MCDT_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDU_AVAIL`: bit 6, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDU_AVAIL`: bit 6, access unknown.
   @inlinable public static var MCDU_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WRRET_STATUS.MCDV_AVAIL`: bit 7, rw.
+  /// `MC_HUB_WRRET_STATUS.MCDV_AVAIL`: bit 7, access unknown.
   @inlinable public static var MCDV_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `MC_HUB_RDREQ_CNTL`: gmc_8_1 register, MMIO dword 0x83B (byte 0x20EC), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_CNTL`: gmc_8_1 register, MMIO dword 0x83B (byte 0x20EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83B, resetValue: 0x0000_0000,
+      offset: 0x83B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_CNTL REMOTE_BLACKOUT@0:1 JUMPAHEAD_GBL0@2:1 JUMPAHEAD_GBL1@3:1 OVERRIDE_STALL_ENABLE@4:1 MCDW_STALL_MODE@5:1 MCDX_STALL_MODE@6:1 MCDY_STALL_MODE@7:1 MCDZ_STALL_MODE@8:1 MCDS_STALL_MODE@9:1 MCDT_STALL_MODE@10:1 MCDU_STALL_MODE@11:1 MCDV_STALL_MODE@12:1 BREAK_HDP_DEADLOCK@13:1 DEBUG_REG@14:7 DISABLE_SELF_INIT_GBL0@21:1 DISABLE_SELF_INIT_GBL1@22:1 PWRXPRESS_MODE@23:1 ACPG_HP_TO_MCD_OVERRIDE@24:1 GBL0_PRI_ENABLE@25:1 UVD_TRANSCODE_ENABLE@26:1 DMIF_URG_THRESHOLD@27:4")
   }
 
-  /// `MC_HUB_RDREQ_CNTL.REMOTE_BLACKOUT`: bit 0, rw.
+  /// `MC_HUB_RDREQ_CNTL.REMOTE_BLACKOUT`: bit 0, access unknown.
   @inlinable public static var REMOTE_BLACKOUT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL0`: bit 2, rw.
+  /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL0`: bit 2, access unknown.
   @inlinable public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL1`: bit 3, rw.
+  /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL1`: bit 3, access unknown.
   @inlinable public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_HUB_RDREQ_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, rw.
+  /// `MC_HUB_RDREQ_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, access unknown.
   @inlinable public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDW_STALL_MODE`: bit 5, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDW_STALL_MODE`: bit 5, access unknown.
   @inlinable public static var MCDW_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDX_STALL_MODE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDX_STALL_MODE`: bit 6, access unknown.
   @inlinable public static var MCDX_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDY_STALL_MODE`: bit 7, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDY_STALL_MODE`: bit 7, access unknown.
   @inlinable public static var MCDY_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDZ_STALL_MODE`: bit 8, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDZ_STALL_MODE`: bit 8, access unknown.
   @inlinable public static var MCDZ_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDS_STALL_MODE`: bit 9, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDS_STALL_MODE`: bit 9, access unknown.
   @inlinable public static var MCDS_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDT_STALL_MODE`: bit 10, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDT_STALL_MODE`: bit 10, access unknown.
   @inlinable public static var MCDT_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDU_STALL_MODE`: bit 11, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDU_STALL_MODE`: bit 11, access unknown.
   @inlinable public static var MCDU_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.MCDV_STALL_MODE`: bit 12, rw.
+  /// `MC_HUB_RDREQ_CNTL.MCDV_STALL_MODE`: bit 12, access unknown.
   @inlinable public static var MCDV_STALL_MODE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.BREAK_HDP_DEADLOCK`: bit 13, rw.
+  /// `MC_HUB_RDREQ_CNTL.BREAK_HDP_DEADLOCK`: bit 13, access unknown.
   @inlinable public static var BREAK_HDP_DEADLOCK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.DEBUG_REG`: bits 20:14, rw.
+  /// `MC_HUB_RDREQ_CNTL.DEBUG_REG`: bits 20:14, access unknown.
   @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL0`: bit 21, rw.
+  /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL0`: bit 21, access unknown.
   @inlinable public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL1`: bit 22, rw.
+  /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL1`: bit 22, access unknown.
   @inlinable public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.PWRXPRESS_MODE`: bit 23, rw.
+  /// `MC_HUB_RDREQ_CNTL.PWRXPRESS_MODE`: bit 23, access unknown.
   @inlinable public static var PWRXPRESS_MODE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.ACPG_HP_TO_MCD_OVERRIDE`: bit 24, rw.
+  /// `MC_HUB_RDREQ_CNTL.ACPG_HP_TO_MCD_OVERRIDE`: bit 24, access unknown.
   @inlinable public static var ACPG_HP_TO_MCD_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.GBL0_PRI_ENABLE`: bit 25, rw.
+  /// `MC_HUB_RDREQ_CNTL.GBL0_PRI_ENABLE`: bit 25, access unknown.
   @inlinable public static var GBL0_PRI_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.UVD_TRANSCODE_ENABLE`: bit 26, rw.
+  /// `MC_HUB_RDREQ_CNTL.UVD_TRANSCODE_ENABLE`: bit 26, access unknown.
   @inlinable public static var UVD_TRANSCODE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_CNTL.DMIF_URG_THRESHOLD`: bits 30:27, rw.
+  /// `MC_HUB_RDREQ_CNTL.DMIF_URG_THRESHOLD`: bits 30:27, access unknown.
   @inlinable public static var DMIF_URG_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 }
 
-/// `MC_HUB_WRRET_CNTL`: gmc_8_1 register, MMIO dword 0x83C (byte 0x20F0), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_CNTL`: gmc_8_1 register, MMIO dword 0x83C (byte 0x20F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83C, resetValue: 0x0000_0000,
+      offset: 0x83C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_CNTL JUMPAHEAD@0:1 BP@1:20 BP_ENABLE@21:1 DEBUG_REG@22:8 DISABLE_SELF_INIT@30:1 FAIR_CH_SW@31:1")
   }
 
-  /// `MC_HUB_WRRET_CNTL.JUMPAHEAD`: bit 0, rw.
+  /// `MC_HUB_WRRET_CNTL.JUMPAHEAD`: bit 0, access unknown.
   @inlinable public static var JUMPAHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_CNTL.BP`: bits 20:1, rw.
+  /// `MC_HUB_WRRET_CNTL.BP`: bits 20:1, access unknown.
   @inlinable public static var BP: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `MC_HUB_WRRET_CNTL.BP_ENABLE`: bit 21, rw.
+  /// `MC_HUB_WRRET_CNTL.BP_ENABLE`: bit 21, access unknown.
   @inlinable public static var BP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_HUB_WRRET_CNTL.DEBUG_REG`: bits 29:22, rw.
+  /// `MC_HUB_WRRET_CNTL.DEBUG_REG`: bits 29:22, access unknown.
   @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
 
-  /// `MC_HUB_WRRET_CNTL.DISABLE_SELF_INIT`: bit 30, rw.
+  /// `MC_HUB_WRRET_CNTL.DISABLE_SELF_INIT`: bit 30, access unknown.
   @inlinable public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MC_HUB_WRRET_CNTL.FAIR_CH_SW`: bit 31, rw.
+  /// `MC_HUB_WRRET_CNTL.FAIR_CH_SW`: bit 31, access unknown.
   @inlinable public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_HUB_RDREQ_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83D (byte 0x20F4), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83D (byte 0x20F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_WTM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83D, resetValue: 0x0000_0000,
+      offset: 0x83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
   @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
   @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
   @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
   @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
   @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
   @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, rw.
+  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
   @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 }
 
-/// `MC_HUB_WDP_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83E (byte 0x20F8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83E (byte 0x20F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_WTM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83E, resetValue: 0x0000_0000,
+      offset: 0x83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
   @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
   @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
   @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
   @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
   @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
   @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, rw.
+  /// `MC_HUB_WDP_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
   @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS`: gmc_8_1 register, MMIO dword 0x83F (byte 0x20FC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS`: gmc_8_1 register, MMIO dword 0x83F (byte 0x20FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x83F, resetValue: 0x0000_0000,
+      offset: 0x83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
   }
 
-  /// `MC_HUB_WDP_CREDITS.VM0`: bits 7:0, rw.
+  /// `MC_HUB_WDP_CREDITS.VM0`: bits 7:0, access unknown.
   @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS.VM1`: bits 15:8, rw.
+  /// `MC_HUB_WDP_CREDITS.VM1`: bits 15:8, access unknown.
   @inlinable public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS.STOR0`: bits 23:16, rw.
+  /// `MC_HUB_WDP_CREDITS.STOR0`: bits 23:16, access unknown.
   @inlinable public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS.STOR1`: bits 31:24, rw.
+  /// `MC_HUB_WDP_CREDITS.STOR1`: bits 31:24, access unknown.
   @inlinable public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_HUB_WDP_CREDITS2`: gmc_8_1 register, MMIO dword 0x840 (byte 0x2100), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS2`: gmc_8_1 register, MMIO dword 0x840 (byte 0x2100), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x840, resetValue: 0x0000_0000,
+      offset: 0x840,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS2 STOR0_PRI@0:8 STOR1_PRI@8:8 VM2@16:8 VM3@24:8")
   }
 
-  /// `MC_HUB_WDP_CREDITS2.STOR0_PRI`: bits 7:0, rw.
+  /// `MC_HUB_WDP_CREDITS2.STOR0_PRI`: bits 7:0, access unknown.
   @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS2.STOR1_PRI`: bits 15:8, rw.
+  /// `MC_HUB_WDP_CREDITS2.STOR1_PRI`: bits 15:8, access unknown.
   @inlinable public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS2.VM2`: bits 23:16, rw.
+  /// `MC_HUB_WDP_CREDITS2.VM2`: bits 23:16, access unknown.
   @inlinable public static var VM2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS2.VM3`: bits 31:24, rw.
+  /// `MC_HUB_WDP_CREDITS2.VM3`: bits 31:24, access unknown.
   @inlinable public static var VM3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_HUB_WDP_GBL0`: gmc_8_1 register, MMIO dword 0x841 (byte 0x2104), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_GBL0`: gmc_8_1 register, MMIO dword 0x841 (byte 0x2104), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_GBL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x841, resetValue: 0x0000_0000,
+      offset: 0x841,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_GBL0 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
   }
 
-  /// `MC_HUB_WDP_GBL0.MAXBURST`: bits 3:0, rw.
+  /// `MC_HUB_WDP_GBL0.MAXBURST`: bits 3:0, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_HUB_WDP_GBL0.LAZY_TIMER`: bits 7:4, rw.
+  /// `MC_HUB_WDP_GBL0.LAZY_TIMER`: bits 7:4, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD`: bits 15:8, rw.
+  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD`: bits 15:8, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_HUB_WDP_GBL0.STALL_MODE`: bit 16, rw.
+  /// `MC_HUB_WDP_GBL0.STALL_MODE`: bit 16, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_PRI`: bits 24:17, rw.
+  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
   @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 8)
   }
 
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_URG`: bits 31:25, rw.
+  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
   @inlinable public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_GBL1`: gmc_8_1 register, MMIO dword 0x842 (byte 0x2108), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_GBL1`: gmc_8_1 register, MMIO dword 0x842 (byte 0x2108), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_GBL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x842, resetValue: 0x0000_0000,
+      offset: 0x842,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_GBL1 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
   }
 
-  /// `MC_HUB_WDP_GBL1.MAXBURST`: bits 3:0, rw.
+  /// `MC_HUB_WDP_GBL1.MAXBURST`: bits 3:0, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_HUB_WDP_GBL1.LAZY_TIMER`: bits 7:4, rw.
+  /// `MC_HUB_WDP_GBL1.LAZY_TIMER`: bits 7:4, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD`: bits 15:8, rw.
+  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD`: bits 15:8, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_HUB_WDP_GBL1.STALL_MODE`: bit 16, rw.
+  /// `MC_HUB_WDP_GBL1.STALL_MODE`: bit 16, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_PRI`: bits 24:17, rw.
+  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
   @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 8)
   }
 
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_URG`: bits 31:25, rw.
+  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
   @inlinable public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS3`: gmc_8_1 register, MMIO dword 0x843 (byte 0x210C), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS3`: gmc_8_1 register, MMIO dword 0x843 (byte 0x210C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x843, resetValue: 0x0000_0000,
+      offset: 0x843,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS3 STOR0_URG@0:8 STOR1_URG@8:8")
   }
 
-  /// `MC_HUB_WDP_CREDITS3.STOR0_URG`: bits 7:0, rw.
+  /// `MC_HUB_WDP_CREDITS3.STOR0_URG`: bits 7:0, access unknown.
   @inlinable public static var STOR0_URG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_WDP_CREDITS3.STOR1_URG`: bits 15:8, rw.
+  /// `MC_HUB_WDP_CREDITS3.STOR1_URG`: bits 15:8, access unknown.
   @inlinable public static var STOR1_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_HUB_RDREQ_CREDITS`: gmc_8_1 register, MMIO dword 0x844 (byte 0x2110), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_CREDITS`: gmc_8_1 register, MMIO dword 0x844 (byte 0x2110), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x844, resetValue: 0x0000_0000,
+      offset: 0x844,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
   }
 
-  /// `MC_HUB_RDREQ_CREDITS.VM0`: bits 7:0, rw.
+  /// `MC_HUB_RDREQ_CREDITS.VM0`: bits 7:0, access unknown.
   @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_RDREQ_CREDITS.VM1`: bits 15:8, rw.
+  /// `MC_HUB_RDREQ_CREDITS.VM1`: bits 15:8, access unknown.
   @inlinable public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_HUB_RDREQ_CREDITS.STOR0`: bits 23:16, rw.
+  /// `MC_HUB_RDREQ_CREDITS.STOR0`: bits 23:16, access unknown.
   @inlinable public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_HUB_RDREQ_CREDITS.STOR1`: bits 31:24, rw.
+  /// `MC_HUB_RDREQ_CREDITS.STOR1`: bits 31:24, access unknown.
   @inlinable public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_HUB_RDREQ_CREDITS2`: gmc_8_1 register, MMIO dword 0x845 (byte 0x2114), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_CREDITS2`: gmc_8_1 register, MMIO dword 0x845 (byte 0x2114), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_CREDITS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x845, resetValue: 0x0000_0000,
+      offset: 0x845,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_CREDITS2 STOR0_PRI@0:8 STOR1_PRI@8:8")
   }
 
-  /// `MC_HUB_RDREQ_CREDITS2.STOR0_PRI`: bits 7:0, rw.
+  /// `MC_HUB_RDREQ_CREDITS2.STOR0_PRI`: bits 7:0, access unknown.
   @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_HUB_RDREQ_CREDITS2.STOR1_PRI`: bits 15:8, rw.
+  /// `MC_HUB_RDREQ_CREDITS2.STOR1_PRI`: bits 15:8, access unknown.
   @inlinable public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_HUB_SHARED_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x846 (byte 0x2118), rw, reset 0x0000_0000.
+/// `MC_HUB_SHARED_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x846 (byte 0x2118), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_SHARED_DAGB_DLY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x846, resetValue: 0x0000_0000,
+      offset: 0x846,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_SHARED_DAGB_DLY DLY@0:6 CLI@16:6 POS@24:5")
   }
 
-  /// `MC_HUB_SHARED_DAGB_DLY.DLY`: bits 5:0, rw.
+  /// `MC_HUB_SHARED_DAGB_DLY.DLY`: bits 5:0, access unknown.
   @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_HUB_SHARED_DAGB_DLY.CLI`: bits 21:16, rw.
+  /// `MC_HUB_SHARED_DAGB_DLY.CLI`: bits 21:16, access unknown.
   @inlinable public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `MC_HUB_SHARED_DAGB_DLY.POS`: bits 28:24, rw.
+  /// `MC_HUB_SHARED_DAGB_DLY.POS`: bits 28:24, access unknown.
   @inlinable public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
-/// `MC_HUB_MISC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x847 (byte 0x211C), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x847 (byte 0x211C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_IDLE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x847, resetValue: 0x0000_0000,
+      offset: 0x847,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_IDLE_STATUS OUTSTANDING_GFX_READ@0:1 OUTSTANDING_GFX_WRITE@1:1 OUTSTANDING_RLC_READ@2:1 OUTSTANDING_RLC_WRITE@3:1 OUTSTANDING_SDMA0_READ@4:1 OUTSTANDING_SDMA0_WRITE@5:1 OUTSTANDING_SDMA1_READ@6:1 OUTSTANDING_SDMA1_WRITE@7:1 OUTSTANDING_DISP_READ@8:1 OUTSTANDING_DISP_WRITE@9:1 OUTSTANDING_UVD_READ@10:1 OUTSTANDING_UVD_WRITE@11:1 OUTSTANDING_SMU_READ@12:1 OUTSTANDING_SMU_WRITE@13:1 OUTSTANDING_HDP_READ@14:1 OUTSTANDING_HDP_WRITE@15:1 OUTSTANDING_OTH_READ@16:1 OUTSTANDING_OTH_WRITE@17:1 OUTSTANDING_VMC_READ@18:1 OUTSTANDING_VMC_WRITE@19:1 OUTSTANDING_VCE_READ@20:1 OUTSTANDING_VCE_WRITE@21:1 OUTSTANDING_ACP_READ@22:1 OUTSTANDING_ACP_WRITE@23:1 OUTSTANDING_SAMMSP_READ@24:1 OUTSTANDING_SAMMSP_WRITE@25:1 OUTSTANDING_XDMA_READ@26:1 OUTSTANDING_XDMA_WRITE@27:1 OUTSTANDING_ISP_READ@28:1 OUTSTANDING_ISP_WRITE@29:1 OUTSTANDING_VP8_READ@30:1 OUTSTANDING_VP8_WRITE@31:1")
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_READ`: bit 0, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_READ`: bit 0, access unknown.
   @inlinable public static var OUTSTANDING_GFX_READ: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_WRITE`: bit 1, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_WRITE`: bit 1, access unknown.
   @inlinable public static var OUTSTANDING_GFX_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_READ`: bit 2, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_READ`: bit 2, access unknown.
   @inlinable public static var OUTSTANDING_RLC_READ: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_WRITE`: bit 3, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_WRITE`: bit 3, access unknown.
   @inlinable public static var OUTSTANDING_RLC_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_READ`: bit 4, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_READ`: bit 4, access unknown.
   @inlinable public static var OUTSTANDING_SDMA0_READ: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_WRITE`: bit 5, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_WRITE`: bit 5, access unknown.
   @inlinable public static var OUTSTANDING_SDMA0_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_READ`: bit 6, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_READ`: bit 6, access unknown.
   @inlinable public static var OUTSTANDING_SDMA1_READ: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_WRITE`: bit 7, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_WRITE`: bit 7, access unknown.
   @inlinable public static var OUTSTANDING_SDMA1_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_READ`: bit 8, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_READ`: bit 8, access unknown.
   @inlinable public static var OUTSTANDING_DISP_READ: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_WRITE`: bit 9, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_WRITE`: bit 9, access unknown.
   @inlinable public static var OUTSTANDING_DISP_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_READ`: bit 10, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_READ`: bit 10, access unknown.
   @inlinable public static var OUTSTANDING_UVD_READ: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_WRITE`: bit 11, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_WRITE`: bit 11, access unknown.
   @inlinable public static var OUTSTANDING_UVD_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_READ`: bit 12, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_READ`: bit 12, access unknown.
   @inlinable public static var OUTSTANDING_SMU_READ: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_WRITE`: bit 13, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_WRITE`: bit 13, access unknown.
   @inlinable public static var OUTSTANDING_SMU_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_READ`: bit 14, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_READ`: bit 14, access unknown.
   @inlinable public static var OUTSTANDING_HDP_READ: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_WRITE`: bit 15, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_WRITE`: bit 15, access unknown.
   @inlinable public static var OUTSTANDING_HDP_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_READ`: bit 16, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_READ`: bit 16, access unknown.
   @inlinable public static var OUTSTANDING_OTH_READ: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_WRITE`: bit 17, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_WRITE`: bit 17, access unknown.
   @inlinable public static var OUTSTANDING_OTH_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_READ`: bit 18, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_READ`: bit 18, access unknown.
   @inlinable public static var OUTSTANDING_VMC_READ: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_WRITE`: bit 19, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_WRITE`: bit 19, access unknown.
   @inlinable public static var OUTSTANDING_VMC_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_READ`: bit 20, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_READ`: bit 20, access unknown.
   @inlinable public static var OUTSTANDING_VCE_READ: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_WRITE`: bit 21, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_WRITE`: bit 21, access unknown.
   @inlinable public static var OUTSTANDING_VCE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_READ`: bit 22, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_READ`: bit 22, access unknown.
   @inlinable public static var OUTSTANDING_ACP_READ: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_WRITE`: bit 23, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_WRITE`: bit 23, access unknown.
   @inlinable public static var OUTSTANDING_ACP_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_READ`: bit 24, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_READ`: bit 24, access unknown.
   @inlinable public static var OUTSTANDING_SAMMSP_READ: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_WRITE`: bit 25, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_WRITE`: bit 25, access unknown.
   @inlinable public static var OUTSTANDING_SAMMSP_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_READ`: bit 26, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_READ`: bit 26, access unknown.
   @inlinable public static var OUTSTANDING_XDMA_READ: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_WRITE`: bit 27, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_WRITE`: bit 27, access unknown.
   @inlinable public static var OUTSTANDING_XDMA_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_READ`: bit 28, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_READ`: bit 28, access unknown.
   @inlinable public static var OUTSTANDING_ISP_READ: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_WRITE`: bit 29, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_WRITE`: bit 29, access unknown.
   @inlinable public static var OUTSTANDING_ISP_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_READ`: bit 30, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_READ`: bit 30, access unknown.
   @inlinable public static var OUTSTANDING_VP8_READ: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_WRITE`: bit 31, rw.
+  /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_WRITE`: bit 31, access unknown.
   @inlinable public static var OUTSTANDING_VP8_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_DMIF_LIMIT`: gmc_8_1 register, MMIO dword 0x848 (byte 0x2120), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_DMIF_LIMIT`: gmc_8_1 register, MMIO dword 0x848 (byte 0x2120), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_DMIF_LIMIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x848, resetValue: 0x0000_0000,
+      offset: 0x848,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_DMIF_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
   }
 
-  /// `MC_HUB_RDREQ_DMIF_LIMIT.ENABLE`: bits 1:0, rw.
+  /// `MC_HUB_RDREQ_DMIF_LIMIT.ENABLE`: bits 1:0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_HUB_RDREQ_DMIF_LIMIT.LIMIT_COUNT`: bits 6:2, rw.
+  /// `MC_HUB_RDREQ_DMIF_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
   @inlinable public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
-/// `MC_HUB_RDREQ_ACPG_LIMIT`: gmc_8_1 register, MMIO dword 0x849 (byte 0x2124), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ACPG_LIMIT`: gmc_8_1 register, MMIO dword 0x849 (byte 0x2124), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ACPG_LIMIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x849, resetValue: 0x0000_0000,
+      offset: 0x849,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPG_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
   }
 
-  /// `MC_HUB_RDREQ_ACPG_LIMIT.ENABLE`: bits 1:0, rw.
+  /// `MC_HUB_RDREQ_ACPG_LIMIT.ENABLE`: bits 1:0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_HUB_RDREQ_ACPG_LIMIT.LIMIT_COUNT`: bits 6:2, rw.
+  /// `MC_HUB_RDREQ_ACPG_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
   @inlinable public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
-/// `MC_HUB_WDP_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84A (byte 0x2128), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84A (byte 0x2128), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BYPASS_GBL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84A, resetValue: 0x0000_0000,
+      offset: 0x84A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BYPASS_GBL0 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
   }
 
-  /// `MC_HUB_WDP_BYPASS_GBL0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL0.CID1`: bits 8:1, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL0.CID1`: bits 8:1, access unknown.
   @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL0.CID2`: bits 16:9, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL0.CID2`: bits 16:9, access unknown.
   @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL0.HDP_PRIORITY_TIME`: bits 23:17, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL0.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
   @inlinable public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_BYPASS_GBL0.OTH_PRIORITY_TIME`: bits 30:24, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL0.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
   @inlinable public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_BYPASS_GBL1`: gmc_8_1 register, MMIO dword 0x84B (byte 0x212C), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_BYPASS_GBL1`: gmc_8_1 register, MMIO dword 0x84B (byte 0x212C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BYPASS_GBL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84B, resetValue: 0x0000_0000,
+      offset: 0x84B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BYPASS_GBL1 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
   }
 
-  /// `MC_HUB_WDP_BYPASS_GBL1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL1.CID1`: bits 8:1, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL1.CID1`: bits 8:1, access unknown.
   @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL1.CID2`: bits 16:9, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL1.CID2`: bits 16:9, access unknown.
   @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
-  /// `MC_HUB_WDP_BYPASS_GBL1.HDP_PRIORITY_TIME`: bits 23:17, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL1.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
   @inlinable public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_BYPASS_GBL1.OTH_PRIORITY_TIME`: bits 30:24, rw.
+  /// `MC_HUB_WDP_BYPASS_GBL1.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
   @inlinable public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_RDREQ_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84C (byte 0x2130), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84C (byte 0x2130), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_BYPASS_GBL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84C, resetValue: 0x0000_0000,
+      offset: 0x84C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_BYPASS_GBL0 ENABLE@0:1 CID1@1:8 CID2@9:8")
   }
 
-  /// `MC_HUB_RDREQ_BYPASS_GBL0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_BYPASS_GBL0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_BYPASS_GBL0.CID1`: bits 8:1, rw.
+  /// `MC_HUB_RDREQ_BYPASS_GBL0.CID1`: bits 8:1, access unknown.
   @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
-  /// `MC_HUB_RDREQ_BYPASS_GBL0.CID2`: bits 16:9, rw.
+  /// `MC_HUB_RDREQ_BYPASS_GBL0.CID2`: bits 16:9, access unknown.
   @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 }
 
-/// `MC_HUB_WDP_SH2`: gmc_8_1 register, MMIO dword 0x84D (byte 0x2134), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SH2`: gmc_8_1 register, MMIO dword 0x84D (byte 0x2134), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SH2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84D, resetValue: 0x0000_0000,
+      offset: 0x84D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH2 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SH2.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SH2.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SH2.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SH2.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SH2.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SH2.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH2.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SH2.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SH2.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SH2.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SH2.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SH2.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH2.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SH2.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH2.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SH2.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SH3`: gmc_8_1 register, MMIO dword 0x84E (byte 0x2138), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SH3`: gmc_8_1 register, MMIO dword 0x84E (byte 0x2138), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SH3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84E, resetValue: 0x0000_0000,
+      offset: 0x84E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH3 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SH3.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SH3.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SH3.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SH3.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SH3.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SH3.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH3.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SH3.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SH3.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SH3.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SH3.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SH3.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH3.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SH3.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH3.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SH3.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_MISC_ATOMIC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x84F (byte 0x213C), rw, reset 0x0000_0000.
+/// `MC_HUB_MISC_ATOMIC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x84F (byte 0x213C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x84F, resetValue: 0x0000_0000,
+      offset: 0x84F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_ATOMIC_IDLE_STATUS OUTSTANDING_GFX_ATOMIC@0:1 OUTSTANDING_RLC_ATOMIC@1:1 OUTSTANDING_SDMA0_ATOMIC@2:1 OUTSTANDING_SDMA1_ATOMIC@3:1 OUTSTANDING_DISP_ATOMIC@4:1 OUTSTANDING_UVD_ATOMIC@5:1 OUTSTANDING_SMU_ATOMIC@6:1 OUTSTANDING_HDP_ATOMIC@7:1 OUTSTANDING_OTH_ATOMIC@8:1 OUTSTANDING_VMC_ATOMIC@9:1 OUTSTANDING_VCE_ATOMIC@10:1 OUTSTANDING_ACP_ATOMIC@11:1 OUTSTANDING_SAMMSP_ATOMIC@12:1 OUTSTANDING_XDMA_ATOMIC@13:1 OUTSTANDING_ISP_ATOMIC@14:1 OUTSTANDING_VP8_ATOMIC@15:1 OUTSTANDING_VIN0_READ@16:1 OUTSTANDING_VIN0_WRITE@17:1 OUTSTANDING_VIN0_ATOMIC@18:1 OUTSTANDING_TLS_READ@19:1 OUTSTANDING_TLS_WRITE@20:1 OUTSTANDING_TLS_ATOMIC@21:1")
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_GFX_ATOMIC`: bit 0, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_GFX_ATOMIC`: bit 0, access unknown.
   @inlinable public static var OUTSTANDING_GFX_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_RLC_ATOMIC`: bit 1, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_RLC_ATOMIC`: bit 1, access unknown.
   @inlinable public static var OUTSTANDING_RLC_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA0_ATOMIC`: bit 2, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA0_ATOMIC`: bit 2, access unknown.
   @inlinable public static var OUTSTANDING_SDMA0_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA1_ATOMIC`: bit 3, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA1_ATOMIC`: bit 3, access unknown.
   @inlinable public static var OUTSTANDING_SDMA1_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_DISP_ATOMIC`: bit 4, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_DISP_ATOMIC`: bit 4, access unknown.
   @inlinable public static var OUTSTANDING_DISP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_UVD_ATOMIC`: bit 5, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_UVD_ATOMIC`: bit 5, access unknown.
   @inlinable public static var OUTSTANDING_UVD_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SMU_ATOMIC`: bit 6, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SMU_ATOMIC`: bit 6, access unknown.
   @inlinable public static var OUTSTANDING_SMU_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_HDP_ATOMIC`: bit 7, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_HDP_ATOMIC`: bit 7, access unknown.
   @inlinable public static var OUTSTANDING_HDP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_OTH_ATOMIC`: bit 8, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_OTH_ATOMIC`: bit 8, access unknown.
   @inlinable public static var OUTSTANDING_OTH_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VMC_ATOMIC`: bit 9, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VMC_ATOMIC`: bit 9, access unknown.
   @inlinable public static var OUTSTANDING_VMC_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VCE_ATOMIC`: bit 10, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VCE_ATOMIC`: bit 10, access unknown.
   @inlinable public static var OUTSTANDING_VCE_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ACP_ATOMIC`: bit 11, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ACP_ATOMIC`: bit 11, access unknown.
   @inlinable public static var OUTSTANDING_ACP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SAMMSP_ATOMIC`: bit 12, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SAMMSP_ATOMIC`: bit 12, access unknown.
   @inlinable public static var OUTSTANDING_SAMMSP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_XDMA_ATOMIC`: bit 13, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_XDMA_ATOMIC`: bit 13, access unknown.
   @inlinable public static var OUTSTANDING_XDMA_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ISP_ATOMIC`: bit 14, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ISP_ATOMIC`: bit 14, access unknown.
   @inlinable public static var OUTSTANDING_ISP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VP8_ATOMIC`: bit 15, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VP8_ATOMIC`: bit 15, access unknown.
   @inlinable public static var OUTSTANDING_VP8_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_READ`: bit 16, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_READ`: bit 16, access unknown.
   @inlinable public static var OUTSTANDING_VIN0_READ: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_WRITE`: bit 17, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_WRITE`: bit 17, access unknown.
   @inlinable public static var OUTSTANDING_VIN0_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_ATOMIC`: bit 18, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_ATOMIC`: bit 18, access unknown.
   @inlinable public static var OUTSTANDING_VIN0_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_READ`: bit 19, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_READ`: bit 19, access unknown.
   @inlinable public static var OUTSTANDING_TLS_READ: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_WRITE`: bit 20, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_WRITE`: bit 20, access unknown.
   @inlinable public static var OUTSTANDING_TLS_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_ATOMIC`: bit 21, rw.
+  /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_ATOMIC`: bit 21, access unknown.
   @inlinable public static var OUTSTANDING_TLS_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VIN0`: gmc_8_1 register, MMIO dword 0x850 (byte 0x2140), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VIN0`: gmc_8_1 register, MMIO dword 0x850 (byte 0x2140), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VIN0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x850, resetValue: 0x0000_0000,
+      offset: 0x850,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VIN0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_VIN0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VIN0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VIN0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VIN0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VIN0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VIN0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VIN0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VIN0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VIN0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VIN0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VIN0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VIN0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VIN0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_VIN0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_VIN0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VIN0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_MCDW`: gmc_8_1 register, MMIO dword 0x851 (byte 0x2144), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDW`: gmc_8_1 register, MMIO dword 0x851 (byte 0x2144), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x851, resetValue: 0x0000_0000,
+      offset: 0x851,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDW.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDW.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDW.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDW.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDW.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDW.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDW.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDW.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDW.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDW.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDW.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDW.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDW.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDW.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDW.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDX`: gmc_8_1 register, MMIO dword 0x852 (byte 0x2148), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDX`: gmc_8_1 register, MMIO dword 0x852 (byte 0x2148), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x852, resetValue: 0x0000_0000,
+      offset: 0x852,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDX.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDX.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDX.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDX.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDX.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDX.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDX.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDX.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDX.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDX.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDX.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDX.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDX.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDX.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDX.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDY`: gmc_8_1 register, MMIO dword 0x853 (byte 0x214C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDY`: gmc_8_1 register, MMIO dword 0x853 (byte 0x214C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x853, resetValue: 0x0000_0000,
+      offset: 0x853,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDY.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDY.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDY.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDY.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDY.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDY.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDY.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDY.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDY.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDY.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDY.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDY.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDY.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDY.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDY.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDZ`: gmc_8_1 register, MMIO dword 0x854 (byte 0x2150), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDZ`: gmc_8_1 register, MMIO dword 0x854 (byte 0x2150), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDZ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x854, resetValue: 0x0000_0000,
+      offset: 0x854,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDZ.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDZ.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDZ.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDZ.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDZ.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDZ.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDZ.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDZ.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDZ.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDZ.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDZ.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDZ.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDZ.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDZ.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDZ.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_SIP`: gmc_8_1 register, MMIO dword 0x855 (byte 0x2154), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SIP`: gmc_8_1 register, MMIO dword 0x855 (byte 0x2154), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SIP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x855, resetValue: 0x0000_0000,
+      offset: 0x855,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SIP ASK_CREDITS@0:7 MED_CREDIT_SEL@7:1 DISPLAY_CREDITS@8:7")
   }
 
-  /// `MC_HUB_RDREQ_SIP.ASK_CREDITS`: bits 6:0, rw.
+  /// `MC_HUB_RDREQ_SIP.ASK_CREDITS`: bits 6:0, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_RDREQ_SIP.MED_CREDIT_SEL`: bit 7, rw.
+  /// `MC_HUB_RDREQ_SIP.MED_CREDIT_SEL`: bit 7, access unknown.
   @inlinable public static var MED_CREDIT_SEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_HUB_RDREQ_SIP.DISPLAY_CREDITS`: bits 14:8, rw.
+  /// `MC_HUB_RDREQ_SIP.DISPLAY_CREDITS`: bits 14:8, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 }
 
-/// `MC_HUB_RDREQ_GBL0`: gmc_8_1 register, MMIO dword 0x856 (byte 0x2158), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_GBL0`: gmc_8_1 register, MMIO dword 0x856 (byte 0x2158), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_GBL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x856, resetValue: 0x0000_0000,
+      offset: 0x856,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_GBL0 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
   }
 
-  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD`: bits 7:0, rw.
+  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD`: bits 7:0, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD_PRI`: bits 15:8, rw.
+  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
   @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `MC_HUB_RDREQ_GBL1`: gmc_8_1 register, MMIO dword 0x857 (byte 0x215C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_GBL1`: gmc_8_1 register, MMIO dword 0x857 (byte 0x215C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_GBL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x857, resetValue: 0x0000_0000,
+      offset: 0x857,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_GBL1 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
   }
 
-  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD`: bits 7:0, rw.
+  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD`: bits 7:0, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD_PRI`: bits 15:8, rw.
+  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
   @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `MC_HUB_RDREQ_SMU`: gmc_8_1 register, MMIO dword 0x858 (byte 0x2160), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SMU`: gmc_8_1 register, MMIO dword 0x858 (byte 0x2160), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SMU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x858, resetValue: 0x0000_0000,
+      offset: 0x858,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_SMU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_SMU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_SMU.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_SMU.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_SMU.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SMU.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_SMU.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_SMU.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_SMU.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_SMU.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_SMU.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_SDMA0`: gmc_8_1 register, MMIO dword 0x859 (byte 0x2164), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SDMA0`: gmc_8_1 register, MMIO dword 0x859 (byte 0x2164), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SDMA0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x859, resetValue: 0x0000_0000,
+      offset: 0x859,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_SDMA0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_SDMA0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_SDMA0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_SDMA0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_SDMA0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SDMA0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_SDMA0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_SDMA0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_SDMA0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_SDMA0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_HDP`: gmc_8_1 register, MMIO dword 0x85A (byte 0x2168), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_HDP`: gmc_8_1 register, MMIO dword 0x85A (byte 0x2168), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_HDP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85A, resetValue: 0x0000_0000,
+      offset: 0x85A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_HDP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_HDP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_HDP.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_HDP.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_HDP.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_HDP.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_HDP.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_HDP.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_HDP.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_HDP.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_HDP.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_SDMA1`: gmc_8_1 register, MMIO dword 0x85B (byte 0x216C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SDMA1`: gmc_8_1 register, MMIO dword 0x85B (byte 0x216C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SDMA1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85B, resetValue: 0x0000_0000,
+      offset: 0x85B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_SDMA1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_SDMA1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_SDMA1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_SDMA1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_SDMA1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SDMA1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_SDMA1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_SDMA1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_SDMA1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_SDMA1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_RLC`: gmc_8_1 register, MMIO dword 0x85C (byte 0x2170), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_RLC`: gmc_8_1 register, MMIO dword 0x85C (byte 0x2170), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_RLC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85C, resetValue: 0x0000_0000,
+      offset: 0x85C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_RLC.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_RLC.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_RLC.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_RLC.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_RLC.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_RLC.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_RLC.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_RLC.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_RLC.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_RLC.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_RLC.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_SEM`: gmc_8_1 register, MMIO dword 0x85D (byte 0x2174), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SEM`: gmc_8_1 register, MMIO dword 0x85D (byte 0x2174), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SEM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85D, resetValue: 0x0000_0000,
+      offset: 0x85D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_SEM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_SEM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_SEM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_SEM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_SEM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SEM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_SEM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_SEM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_SEM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_SEM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_SEM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VCE0`: gmc_8_1 register, MMIO dword 0x85E (byte 0x2178), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VCE0`: gmc_8_1 register, MMIO dword 0x85E (byte 0x2178), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VCE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85E, resetValue: 0x0000_0000,
+      offset: 0x85E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_RDREQ_VCE0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VCE0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VCE0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCE0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCE0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VCE0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VCE0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCE0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCE0.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VCE0.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_UMC`: gmc_8_1 register, MMIO dword 0x85F (byte 0x217C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_UMC`: gmc_8_1 register, MMIO dword 0x85F (byte 0x217C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_UMC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x85F, resetValue: 0x0000_0000,
+      offset: 0x85F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_RDREQ_UMC.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_UMC.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_UMC.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_UMC.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_UMC.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_UMC.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_UMC.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_UMC.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_UMC.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_UMC.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_UMC.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_UMC.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_RDREQ_UMC.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_RDREQ_UMC.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_UMC.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_UVD`: gmc_8_1 register, MMIO dword 0x860 (byte 0x2180), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_UVD`: gmc_8_1 register, MMIO dword 0x860 (byte 0x2180), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_UVD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x860, resetValue: 0x0000_0000,
+      offset: 0x860,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_RDREQ_UVD.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_UVD.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_UVD.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_UVD.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_UVD.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_UVD.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_UVD.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_UVD.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_UVD.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_UVD.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_UVD.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_UVD.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_RDREQ_UVD.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_RDREQ_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_TLS`: gmc_8_1 register, MMIO dword 0x861 (byte 0x2184), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_TLS`: gmc_8_1 register, MMIO dword 0x861 (byte 0x2184), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_TLS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x861, resetValue: 0x0000_0000,
+      offset: 0x861,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_TLS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_TLS.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_TLS.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_TLS.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_TLS.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_TLS.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_TLS.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_TLS.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_TLS.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_TLS.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_TLS.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_TLS.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_TLS.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_TLS.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_TLS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_DMIF`: gmc_8_1 register, MMIO dword 0x862 (byte 0x2188), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_DMIF`: gmc_8_1 register, MMIO dword 0x862 (byte 0x2188), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_DMIF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x862, resetValue: 0x0000_0000,
+      offset: 0x862,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_DMIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_DMIF.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_DMIF.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_DMIF.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_DMIF.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_DMIF.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_DMIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_DMIF.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_DMIF.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_DMIF.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_DMIF.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_DMIF.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_DMIF.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_DMIF.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_DMIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_MCIF`: gmc_8_1 register, MMIO dword 0x863 (byte 0x218C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCIF`: gmc_8_1 register, MMIO dword 0x863 (byte 0x218C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCIF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x863, resetValue: 0x0000_0000,
+      offset: 0x863,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_MCIF.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCIF.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCIF.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_MCIF.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_MCIF.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCIF.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_MCIF.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCIF.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCIF.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCIF.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VMC`: gmc_8_1 register, MMIO dword 0x864 (byte 0x2190), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VMC`: gmc_8_1 register, MMIO dword 0x864 (byte 0x2190), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VMC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x864, resetValue: 0x0000_0000,
+      offset: 0x864,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_VMC.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VMC.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VMC.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VMC.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VMC.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VMC.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VMC.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VMC.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VMC.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VMC.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VMC.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VMC.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VCEU0`: gmc_8_1 register, MMIO dword 0x865 (byte 0x2194), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VCEU0`: gmc_8_1 register, MMIO dword 0x865 (byte 0x2194), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VCEU0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x865, resetValue: 0x0000_0000,
+      offset: 0x865,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_VCEU0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VCEU0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCEU0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VCEU0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCEU0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCEU0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VCEU0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCEU0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VCEU0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCEU0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_MCDW`: gmc_8_1 register, MMIO dword 0x866 (byte 0x2198), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDW`: gmc_8_1 register, MMIO dword 0x866 (byte 0x2198), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x866, resetValue: 0x0000_0000,
+      offset: 0x866,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDW.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDW.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDW.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDW.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDW.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDW.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDW.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDW.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDW.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDW.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDW.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDW.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDW.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDW.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDW.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDX`: gmc_8_1 register, MMIO dword 0x867 (byte 0x219C), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDX`: gmc_8_1 register, MMIO dword 0x867 (byte 0x219C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x867, resetValue: 0x0000_0000,
+      offset: 0x867,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDX.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDX.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDX.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDX.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDX.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDX.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDX.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDX.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDX.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDX.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDX.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDX.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDX.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDX.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDX.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDY`: gmc_8_1 register, MMIO dword 0x868 (byte 0x21A0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDY`: gmc_8_1 register, MMIO dword 0x868 (byte 0x21A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x868, resetValue: 0x0000_0000,
+      offset: 0x868,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDY.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDY.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDY.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDY.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDY.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDY.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDY.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDY.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDY.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDY.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDY.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDY.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDY.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDY.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDY.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDZ`: gmc_8_1 register, MMIO dword 0x869 (byte 0x21A4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDZ`: gmc_8_1 register, MMIO dword 0x869 (byte 0x21A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDZ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x869, resetValue: 0x0000_0000,
+      offset: 0x869,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDZ.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDZ.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDZ.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDZ.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDZ.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDZ.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDZ.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDZ.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDZ.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDZ.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDZ.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_SIP`: gmc_8_1 register, MMIO dword 0x86A (byte 0x21A8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SIP`: gmc_8_1 register, MMIO dword 0x86A (byte 0x21A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SIP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86A, resetValue: 0x0000_0000,
+      offset: 0x86A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SIP STALL_MODE@0:2 ASK_CREDITS@2:7")
   }
 
-  /// `MC_HUB_WDP_SIP.STALL_MODE`: bits 1:0, rw.
+  /// `MC_HUB_WDP_SIP.STALL_MODE`: bits 1:0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_HUB_WDP_SIP.ASK_CREDITS`: bits 8:2, rw.
+  /// `MC_HUB_WDP_SIP.ASK_CREDITS`: bits 8:2, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
 }
 
-/// `MC_HUB_WDP_SDMA1`: gmc_8_1 register, MMIO dword 0x86B (byte 0x21AC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SDMA1`: gmc_8_1 register, MMIO dword 0x86B (byte 0x21AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SDMA1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86B, resetValue: 0x0000_0000,
+      offset: 0x86B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SDMA1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SDMA1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SDMA1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SDMA1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SDMA1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SDMA1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SDMA1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SDMA1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SDMA1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SDMA1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SH0`: gmc_8_1 register, MMIO dword 0x86C (byte 0x21B0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SH0`: gmc_8_1 register, MMIO dword 0x86C (byte 0x21B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SH0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86C, resetValue: 0x0000_0000,
+      offset: 0x86C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SH0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SH0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SH0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SH0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SH0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SH0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SH0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SH0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SH0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SH0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SH0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SH0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SH0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_MCIF`: gmc_8_1 register, MMIO dword 0x86D (byte 0x21B4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCIF`: gmc_8_1 register, MMIO dword 0x86D (byte 0x21B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCIF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86D, resetValue: 0x0000_0000,
+      offset: 0x86D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_MCIF.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCIF.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCIF.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_MCIF.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_MCIF.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCIF.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_MCIF.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_MCIF.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_MCIF.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_MCIF.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCIF.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_MCIF.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VCE0`: gmc_8_1 register, MMIO dword 0x86E (byte 0x21B8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VCE0`: gmc_8_1 register, MMIO dword 0x86E (byte 0x21B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VCE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86E, resetValue: 0x0000_0000,
+      offset: 0x86E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
 
-  /// `MC_HUB_WDP_VCE0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VCE0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VCE0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VCE0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VCE0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VCE0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VCE0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VCE0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VCE0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE0.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_WDP_VCE0.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE0.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, rw.
+  /// `MC_HUB_WDP_VCE0.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_XDP`: gmc_8_1 register, MMIO dword 0x86F (byte 0x21BC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_XDP`: gmc_8_1 register, MMIO dword 0x86F (byte 0x21BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_XDP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x86F, resetValue: 0x0000_0000,
+      offset: 0x86F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_XDP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_XDP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_XDP.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_XDP.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_XDP.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_XDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDP.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_XDP.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_XDP.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_XDP.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_XDP.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_XDP.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDP.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_XDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_XDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_IH`: gmc_8_1 register, MMIO dword 0x870 (byte 0x21C0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_IH`: gmc_8_1 register, MMIO dword 0x870 (byte 0x21C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_IH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x870, resetValue: 0x0000_0000,
+      offset: 0x870,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_IH ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_IH.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_IH.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_IH.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_IH.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_IH.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_IH.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_IH.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_IH.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_IH.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_IH.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_IH.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_IH.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_IH.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_IH.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_IH.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_IH.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_IH.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_IH.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_IH.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_IH.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_RLC`: gmc_8_1 register, MMIO dword 0x871 (byte 0x21C4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_RLC`: gmc_8_1 register, MMIO dword 0x871 (byte 0x21C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_RLC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x871, resetValue: 0x0000_0000,
+      offset: 0x871,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_RLC.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_RLC.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_RLC.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_RLC.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_RLC.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_RLC.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_RLC.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_RLC.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_RLC.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_RLC.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_RLC.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_RLC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_RLC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SEM`: gmc_8_1 register, MMIO dword 0x872 (byte 0x21C8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SEM`: gmc_8_1 register, MMIO dword 0x872 (byte 0x21C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SEM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x872, resetValue: 0x0000_0000,
+      offset: 0x872,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SEM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SEM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SEM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SEM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SEM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SEM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SEM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SEM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SEM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SEM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SEM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SEM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SEM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SMU`: gmc_8_1 register, MMIO dword 0x873 (byte 0x21CC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SMU`: gmc_8_1 register, MMIO dword 0x873 (byte 0x21CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SMU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x873, resetValue: 0x0000_0000,
+      offset: 0x873,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SMU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SMU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SMU.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SMU.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SMU.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SMU.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SMU.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SMU.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SMU.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SMU.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SMU.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SMU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SMU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SH1`: gmc_8_1 register, MMIO dword 0x874 (byte 0x21D0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SH1`: gmc_8_1 register, MMIO dword 0x874 (byte 0x21D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SH1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x874, resetValue: 0x0000_0000,
+      offset: 0x874,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SH1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SH1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SH1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SH1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SH1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SH1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SH1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SH1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SH1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SH1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SH1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH1.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SH1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SH1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SH1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_UMC`: gmc_8_1 register, MMIO dword 0x875 (byte 0x21D4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_UMC`: gmc_8_1 register, MMIO dword 0x875 (byte 0x21D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_UMC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x875, resetValue: 0x0000_0000,
+      offset: 0x875,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_UMC.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_UMC.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_UMC.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_UMC.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_UMC.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_UMC.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_UMC.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_UMC.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_UMC.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_UMC.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_UMC.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_UMC.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_UMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_UMC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_UMC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_UVD`: gmc_8_1 register, MMIO dword 0x876 (byte 0x21D8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_UVD`: gmc_8_1 register, MMIO dword 0x876 (byte 0x21D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_UVD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x876, resetValue: 0x0000_0000,
+      offset: 0x876,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
 
-  /// `MC_HUB_WDP_UVD.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_UVD.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_UVD.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_UVD.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_UVD.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_UVD.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_UVD.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_UVD.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_UVD.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_UVD.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_UVD.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_UVD.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_WDP_UVD.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_UVD.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, rw.
+  /// `MC_HUB_WDP_UVD.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_HDP`: gmc_8_1 register, MMIO dword 0x877 (byte 0x21DC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_HDP`: gmc_8_1 register, MMIO dword 0x877 (byte 0x21DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_HDP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x877, resetValue: 0x0000_0000,
+      offset: 0x877,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_HDP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_HDP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_HDP.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_HDP.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_HDP.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_HDP.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_HDP.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_HDP.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_HDP.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_HDP.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_HDP.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_HDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_HDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_SDMA0`: gmc_8_1 register, MMIO dword 0x878 (byte 0x21E0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SDMA0`: gmc_8_1 register, MMIO dword 0x878 (byte 0x21E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SDMA0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x878, resetValue: 0x0000_0000,
+      offset: 0x878,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SDMA0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SDMA0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SDMA0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SDMA0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SDMA0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SDMA0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SDMA0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SDMA0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SDMA0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SDMA0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SDMA0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WRRET_MCDW`: gmc_8_1 register, MMIO dword 0x879 (byte 0x21E4), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDW`: gmc_8_1 register, MMIO dword 0x879 (byte 0x21E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x879, resetValue: 0x0000_0000,
+      offset: 0x879,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDW STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDW.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDW.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDW.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDW.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDX`: gmc_8_1 register, MMIO dword 0x87A (byte 0x21E8), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDX`: gmc_8_1 register, MMIO dword 0x87A (byte 0x21E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87A, resetValue: 0x0000_0000,
+      offset: 0x87A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDX STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDX.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDX.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDX.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDX.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDY`: gmc_8_1 register, MMIO dword 0x87B (byte 0x21EC), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDY`: gmc_8_1 register, MMIO dword 0x87B (byte 0x21EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87B, resetValue: 0x0000_0000,
+      offset: 0x87B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDY STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDY.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDY.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDY.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDY.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDZ`: gmc_8_1 register, MMIO dword 0x87C (byte 0x21F0), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDZ`: gmc_8_1 register, MMIO dword 0x87C (byte 0x21F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDZ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87C, resetValue: 0x0000_0000,
+      offset: 0x87C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDZ STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDZ.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDZ.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDZ.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDZ.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WDP_VCEU0`: gmc_8_1 register, MMIO dword 0x87D (byte 0x21F4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VCEU0`: gmc_8_1 register, MMIO dword 0x87D (byte 0x21F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VCEU0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87D, resetValue: 0x0000_0000,
+      offset: 0x87D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_VCEU0.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VCEU0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VCEU0.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VCEU0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VCEU0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VCEU0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VCEU0.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VCEU0.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VCEU0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VCEU0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_XDMAM`: gmc_8_1 register, MMIO dword 0x87E (byte 0x21F8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_XDMAM`: gmc_8_1 register, MMIO dword 0x87E (byte 0x21F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_XDMAM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87E, resetValue: 0x0000_0000,
+      offset: 0x87E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_XDMAM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_XDMAM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_XDMAM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_XDMAM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_XDMAM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMAM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_XDMAM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_XDMAM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_XDMAM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_XDMAM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMAM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_XDMAM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_XDMA`: gmc_8_1 register, MMIO dword 0x87F (byte 0x21FC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_XDMA`: gmc_8_1 register, MMIO dword 0x87F (byte 0x21FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_XDMA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x87F, resetValue: 0x0000_0000,
+      offset: 0x87F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDMA ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_XDMA.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_XDMA.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_XDMA.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_XDMA.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_XDMA.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_XDMA.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMA.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_XDMA.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_XDMA.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_XDMA.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_XDMA.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_XDMA.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMA.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_XDMA.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_XDMA.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_XDMA.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_XDMAM`: gmc_8_1 register, MMIO dword 0x880 (byte 0x2200), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_XDMAM`: gmc_8_1 register, MMIO dword 0x880 (byte 0x2200), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_XDMAM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x880, resetValue: 0x0000_0000,
+      offset: 0x880,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_XDMAM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_XDMAM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_XDMAM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_XDMAM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_XDMAM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_XDMAM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_XDMAM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_XDMAM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_XDMAM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_XDMAM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_ACPG`: gmc_8_1 register, MMIO dword 0x881 (byte 0x2204), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ACPG`: gmc_8_1 register, MMIO dword 0x881 (byte 0x2204), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ACPG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x881, resetValue: 0x0000_0000,
+      offset: 0x881,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
 
-  /// `MC_HUB_RDREQ_ACPG.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_ACPG.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_ACPG.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_ACPG.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_ACPG.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPG.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_ACPG.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_ACPG.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_ACPG.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_ACPG.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPG.PRIORITY_DISABLE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_ACPG.PRIORITY_DISABLE`: bit 17, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPG.STALL_FILTER_ENABLE`: bit 18, rw.
+  /// `MC_HUB_RDREQ_ACPG.STALL_FILTER_ENABLE`: bit 18, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPG.STALL_THRESHOLD`: bits 24:19, rw.
+  /// `MC_HUB_RDREQ_ACPG.STALL_THRESHOLD`: bits 24:19, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 6)
   }
 }
 
-/// `MC_HUB_RDREQ_ACPO`: gmc_8_1 register, MMIO dword 0x882 (byte 0x2208), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ACPO`: gmc_8_1 register, MMIO dword 0x882 (byte 0x2208), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ACPO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x882, resetValue: 0x0000_0000,
+      offset: 0x882,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
 
-  /// `MC_HUB_RDREQ_ACPO.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_ACPO.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_ACPO.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_ACPO.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_ACPO.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPO.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_ACPO.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_ACPO.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_ACPO.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_ACPO.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPO.PRIORITY_DISABLE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_ACPO.PRIORITY_DISABLE`: bit 17, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPO.STALL_FILTER_ENABLE`: bit 18, rw.
+  /// `MC_HUB_RDREQ_ACPO.STALL_FILTER_ENABLE`: bit 18, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ACPO.STALL_THRESHOLD`: bits 24:19, rw.
+  /// `MC_HUB_RDREQ_ACPO.STALL_THRESHOLD`: bits 24:19, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 6)
   }
 }
 
-/// `MC_HUB_RDREQ_SAMMSP`: gmc_8_1 register, MMIO dword 0x883 (byte 0x220C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_SAMMSP`: gmc_8_1 register, MMIO dword 0x883 (byte 0x220C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SAMMSP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x883, resetValue: 0x0000_0000,
+      offset: 0x883,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_SAMMSP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VP8`: gmc_8_1 register, MMIO dword 0x884 (byte 0x2210), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VP8`: gmc_8_1 register, MMIO dword 0x884 (byte 0x2210), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VP8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x884, resetValue: 0x0000_0000,
+      offset: 0x884,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_VP8.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VP8.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VP8.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VP8.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VP8.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VP8.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VP8.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VP8.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VP8.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VP8.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VP8.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VP8U`: gmc_8_1 register, MMIO dword 0x885 (byte 0x2214), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VP8U`: gmc_8_1 register, MMIO dword 0x885 (byte 0x2214), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VP8U: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x885, resetValue: 0x0000_0000,
+      offset: 0x885,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_VP8U.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VP8U.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VP8U.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VP8U.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VP8U.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VP8U.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VP8U.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VP8U.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VP8U.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VP8U.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_ACPG`: gmc_8_1 register, MMIO dword 0x886 (byte 0x2218), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ACPG`: gmc_8_1 register, MMIO dword 0x886 (byte 0x2218), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ACPG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x886, resetValue: 0x0000_0000,
+      offset: 0x886,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ACPG.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ACPG.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ACPG.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ACPG.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ACPG.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ACPG.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ACPG.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ACPG.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ACPG.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ACPG.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ACPG.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ACPG.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPG.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ACPG.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_ACPO`: gmc_8_1 register, MMIO dword 0x887 (byte 0x221C), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ACPO`: gmc_8_1 register, MMIO dword 0x887 (byte 0x221C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ACPO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x887, resetValue: 0x0000_0000,
+      offset: 0x887,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ACPO.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ACPO.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ACPO.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ACPO.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ACPO.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ACPO.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ACPO.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ACPO.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ACPO.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ACPO.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ACPO.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ACPO.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ACPO.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ACPO.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_SAMMSP`: gmc_8_1 register, MMIO dword 0x888 (byte 0x2220), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_SAMMSP`: gmc_8_1 register, MMIO dword 0x888 (byte 0x2220), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SAMMSP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x888, resetValue: 0x0000_0000,
+      offset: 0x888,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_SAMMSP.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_SAMMSP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_SAMMSP.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_SAMMSP.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_SAMMSP.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_SAMMSP.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_SAMMSP.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_SAMMSP.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_SAMMSP.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_SAMMSP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_SAMMSP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VP8`: gmc_8_1 register, MMIO dword 0x889 (byte 0x2224), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VP8`: gmc_8_1 register, MMIO dword 0x889 (byte 0x2224), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VP8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x889, resetValue: 0x0000_0000,
+      offset: 0x889,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_VP8.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VP8.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VP8.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VP8.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VP8.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VP8.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VP8.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VP8.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VP8.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VP8.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VP8.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VP8U`: gmc_8_1 register, MMIO dword 0x88A (byte 0x2228), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VP8U`: gmc_8_1 register, MMIO dword 0x88A (byte 0x2228), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VP8U: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x88A, resetValue: 0x0000_0000,
+      offset: 0x88A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_VP8U.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VP8U.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VP8U.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VP8U.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VP8U.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8U.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VP8U.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VP8U.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VP8U.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VP8U.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_VP8U.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VP8U.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_VM_MB_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x891 (byte 0x2244), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x891 (byte 0x2244), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB0_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x891, resetValue: 0x0000_0000,
+      offset: 0x891,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }

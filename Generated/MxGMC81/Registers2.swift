@@ -3,7576 +3,7576 @@
 
 import MxMMIO
 
-/// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x892, resetValue: 0x0000_0000,
+      offset: 0x892,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x893, resetValue: 0x0000_0000,
+      offset: 0x893,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB0_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x895, resetValue: 0x0000_0000,
+      offset: 0x895,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB0_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x896 (byte 0x2258), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x896 (byte 0x2258), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x896, resetValue: 0x0000_0000,
+      offset: 0x896,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB1_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MB_L1_TLB1_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x897 (byte 0x225C), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x897 (byte 0x225C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x897, resetValue: 0x0000_0000,
+      offset: 0x897,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB2_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MB_L1_TLB2_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MB_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x8A1 (byte 0x2284), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x8A1 (byte 0x2284), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L2ARBITER_L2_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8A1, resetValue: 0x0000_0000,
+      offset: 0x8A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
   }
 
-  /// `MC_VM_MB_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, rw.
+  /// `MC_VM_MB_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
   @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `MC_VM_MB_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x8A5 (byte 0x2294), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x8A5 (byte 0x2294), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB3_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8A5, resetValue: 0x0000_0000,
+      offset: 0x8A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MB_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x8A6 (byte 0x2298), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x8A6 (byte 0x2298), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLB3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8A6, resetValue: 0x0000_0000,
+      offset: 0x8A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB3_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MB_L1_TLB3_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MB_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8CD (byte 0x2334), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8CD (byte 0x2334), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8CD, resetValue: 0x0000_0000,
+      offset: 0x8CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR0 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8CE (byte 0x2338), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8CE (byte 0x2338), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8CE, resetValue: 0x0000_0000,
+      offset: 0x8CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR1 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8CF (byte 0x233C), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8CF (byte 0x233C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8CF, resetValue: 0x0000_0000,
+      offset: 0x8CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR2 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8D0 (byte 0x2340), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8D0 (byte 0x2340), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D0, resetValue: 0x0000_0000,
+      offset: 0x8D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR3 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR4`: gmc_8_1 register, MMIO dword 0x8D1 (byte 0x2344), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR4`: gmc_8_1 register, MMIO dword 0x8D1 (byte 0x2344), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D1, resetValue: 0x0000_0000,
+      offset: 0x8D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR4 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR4.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR4.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR5`: gmc_8_1 register, MMIO dword 0x8D2 (byte 0x2348), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR5`: gmc_8_1 register, MMIO dword 0x8D2 (byte 0x2348), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D2, resetValue: 0x0000_0000,
+      offset: 0x8D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR5 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR5.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR5.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR6`: gmc_8_1 register, MMIO dword 0x8D3 (byte 0x234C), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR6`: gmc_8_1 register, MMIO dword 0x8D3 (byte 0x234C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D3, resetValue: 0x0000_0000,
+      offset: 0x8D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR6 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR6.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR6.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR7`: gmc_8_1 register, MMIO dword 0x8D4 (byte 0x2350), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR7`: gmc_8_1 register, MMIO dword 0x8D4 (byte 0x2350), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D4, resetValue: 0x0000_0000,
+      offset: 0x8D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR7 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR7.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR7.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR8`: gmc_8_1 register, MMIO dword 0x8D5 (byte 0x2354), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR8`: gmc_8_1 register, MMIO dword 0x8D5 (byte 0x2354), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D5, resetValue: 0x0000_0000,
+      offset: 0x8D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR8 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR8.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR8.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_SRC_APRTR9`: gmc_8_1 register, MMIO dword 0x8D6 (byte 0x2358), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_SRC_APRTR9`: gmc_8_1 register, MMIO dword 0x8D6 (byte 0x2358), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_SRC_APRTR9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D6, resetValue: 0x0000_0000,
+      offset: 0x8D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR9 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_RTR_SRC_APRTR9.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_RTR_SRC_APRTR9.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_XDMA_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8D7 (byte 0x235C), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8D7 (byte 0x235C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_SRC_APRTR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D7, resetValue: 0x0000_0000,
+      offset: 0x8D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR0 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_XDMA_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_XDMA_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8D8 (byte 0x2360), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8D8 (byte 0x2360), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_SRC_APRTR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D8, resetValue: 0x0000_0000,
+      offset: 0x8D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR1 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_XDMA_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_XDMA_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8D9 (byte 0x2364), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8D9 (byte 0x2364), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_SRC_APRTR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8D9, resetValue: 0x0000_0000,
+      offset: 0x8D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR2 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_XDMA_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_XDMA_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8DA (byte 0x2368), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8DA (byte 0x2368), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_SRC_APRTR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DA, resetValue: 0x0000_0000,
+      offset: 0x8DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR3 BASE_ADDR@0:25")
   }
 
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, rw.
+  /// `MC_XPB_XDMA_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
   @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8DB (byte 0x236C), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8DB (byte 0x236C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DB, resetValue: 0x0000_0000,
+      offset: 0x8DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP0.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP0.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8DC (byte 0x2370), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8DC (byte 0x2370), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DC, resetValue: 0x0000_0000,
+      offset: 0x8DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP1.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP1.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8DD (byte 0x2374), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8DD (byte 0x2374), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DD, resetValue: 0x0000_0000,
+      offset: 0x8DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP2.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP2.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8DE (byte 0x2378), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8DE (byte 0x2378), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DE, resetValue: 0x0000_0000,
+      offset: 0x8DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP3.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP3.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP4`: gmc_8_1 register, MMIO dword 0x8DF (byte 0x237C), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP4`: gmc_8_1 register, MMIO dword 0x8DF (byte 0x237C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8DF, resetValue: 0x0000_0000,
+      offset: 0x8DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP4 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP4.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP4.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP4.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP4.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP5`: gmc_8_1 register, MMIO dword 0x8E0 (byte 0x2380), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP5`: gmc_8_1 register, MMIO dword 0x8E0 (byte 0x2380), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E0, resetValue: 0x0000_0000,
+      offset: 0x8E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP5 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP5.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP5.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP5.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP5.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP6`: gmc_8_1 register, MMIO dword 0x8E1 (byte 0x2384), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP6`: gmc_8_1 register, MMIO dword 0x8E1 (byte 0x2384), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E1, resetValue: 0x0000_0000,
+      offset: 0x8E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP6 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP6.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP6.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP6.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP6.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP7`: gmc_8_1 register, MMIO dword 0x8E2 (byte 0x2388), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP7`: gmc_8_1 register, MMIO dword 0x8E2 (byte 0x2388), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E2, resetValue: 0x0000_0000,
+      offset: 0x8E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP7 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP7.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP7.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP7.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP7.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP8`: gmc_8_1 register, MMIO dword 0x8E3 (byte 0x238C), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP8`: gmc_8_1 register, MMIO dword 0x8E3 (byte 0x238C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E3, resetValue: 0x0000_0000,
+      offset: 0x8E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP8 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP8.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP8.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP8.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP8.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_RTR_DEST_MAP9`: gmc_8_1 register, MMIO dword 0x8E4 (byte 0x2390), rw, reset 0x0000_0000.
+/// `MC_XPB_RTR_DEST_MAP9`: gmc_8_1 register, MMIO dword 0x8E4 (byte 0x2390), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_RTR_DEST_MAP9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E4, resetValue: 0x0000_0000,
+      offset: 0x8E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP9 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_RTR_DEST_MAP9.NMR`: bit 0, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP9.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_RTR_DEST_MAP9.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_RTR_DEST_MAP9.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_XDMA_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8E5 (byte 0x2394), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8E5 (byte 0x2394), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_DEST_MAP0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E5, resetValue: 0x0000_0000,
+      offset: 0x8E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.NMR`: bit 0, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_XDMA_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8E6 (byte 0x2398), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8E6 (byte 0x2398), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_DEST_MAP1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E6, resetValue: 0x0000_0000,
+      offset: 0x8E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.NMR`: bit 0, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_XDMA_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8E7 (byte 0x239C), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8E7 (byte 0x239C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_DEST_MAP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E7, resetValue: 0x0000_0000,
+      offset: 0x8E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.NMR`: bit 0, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_XDMA_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8E8 (byte 0x23A0), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8E8 (byte 0x23A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_RTR_DEST_MAP3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E8, resetValue: 0x0000_0000,
+      offset: 0x8E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.NMR`: bit 0, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
   @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
   @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
   @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
   @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.SIDE_OK`: bit 25, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, rw.
+  /// `MC_XPB_XDMA_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
   @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
-/// `MC_XPB_CLG_CFG0`: gmc_8_1 register, MMIO dword 0x8E9 (byte 0x23A4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG0`: gmc_8_1 register, MMIO dword 0x8E9 (byte 0x23A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8E9, resetValue: 0x0000_0000,
+      offset: 0x8E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG0 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG0.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG0.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG0.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG0.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG0.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG0.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG0.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG0.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG0.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG0.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG1`: gmc_8_1 register, MMIO dword 0x8EA (byte 0x23A8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG1`: gmc_8_1 register, MMIO dword 0x8EA (byte 0x23A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8EA, resetValue: 0x0000_0000,
+      offset: 0x8EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG1 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG1.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG1.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG1.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG1.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG1.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG1.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG1.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG1.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG1.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG1.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG2`: gmc_8_1 register, MMIO dword 0x8EB (byte 0x23AC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG2`: gmc_8_1 register, MMIO dword 0x8EB (byte 0x23AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8EB, resetValue: 0x0000_0000,
+      offset: 0x8EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG2 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG2.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG2.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG2.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG2.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG2.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG2.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG2.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG2.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG2.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG2.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG3`: gmc_8_1 register, MMIO dword 0x8EC (byte 0x23B0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG3`: gmc_8_1 register, MMIO dword 0x8EC (byte 0x23B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8EC, resetValue: 0x0000_0000,
+      offset: 0x8EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG3 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG3.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG3.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG3.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG3.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG3.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG3.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG3.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG3.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG3.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG3.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG4`: gmc_8_1 register, MMIO dword 0x8ED (byte 0x23B4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG4`: gmc_8_1 register, MMIO dword 0x8ED (byte 0x23B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8ED, resetValue: 0x0000_0000,
+      offset: 0x8ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG4 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG4.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG4.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG4.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG4.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG4.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG4.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG4.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG4.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG4.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG4.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG5`: gmc_8_1 register, MMIO dword 0x8EE (byte 0x23B8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG5`: gmc_8_1 register, MMIO dword 0x8EE (byte 0x23B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8EE, resetValue: 0x0000_0000,
+      offset: 0x8EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG5 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG5.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG5.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG5.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG5.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG5.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG5.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG5.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG5.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG5.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG5.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG6`: gmc_8_1 register, MMIO dword 0x8EF (byte 0x23BC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG6`: gmc_8_1 register, MMIO dword 0x8EF (byte 0x23BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8EF, resetValue: 0x0000_0000,
+      offset: 0x8EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG6 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG6.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG6.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG6.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG6.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG6.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG6.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG6.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG6.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG6.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG6.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG7`: gmc_8_1 register, MMIO dword 0x8F0 (byte 0x23C0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG7`: gmc_8_1 register, MMIO dword 0x8F0 (byte 0x23C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F0, resetValue: 0x0000_0000,
+      offset: 0x8F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG7 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG7.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG7.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG7.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG7.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG7.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG7.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG7.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG7.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG7.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG7.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG8`: gmc_8_1 register, MMIO dword 0x8F1 (byte 0x23C4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG8`: gmc_8_1 register, MMIO dword 0x8F1 (byte 0x23C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F1, resetValue: 0x0000_0000,
+      offset: 0x8F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG8 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG8.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG8.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG8.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG8.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG8.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG8.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG8.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG8.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG8.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG8.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG9`: gmc_8_1 register, MMIO dword 0x8F2 (byte 0x23C8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG9`: gmc_8_1 register, MMIO dword 0x8F2 (byte 0x23C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F2, resetValue: 0x0000_0000,
+      offset: 0x8F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG9 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG9.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG9.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG9.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG9.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG9.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG9.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG9.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG9.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG9.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG9.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG10`: gmc_8_1 register, MMIO dword 0x8F3 (byte 0x23CC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG10`: gmc_8_1 register, MMIO dword 0x8F3 (byte 0x23CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F3, resetValue: 0x0000_0000,
+      offset: 0x8F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG10 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG10.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG10.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG10.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG10.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG10.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG10.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG10.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG10.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG10.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG10.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG11`: gmc_8_1 register, MMIO dword 0x8F4 (byte 0x23D0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG11`: gmc_8_1 register, MMIO dword 0x8F4 (byte 0x23D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F4, resetValue: 0x0000_0000,
+      offset: 0x8F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG11 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG11.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG11.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG11.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG11.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG11.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG11.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG11.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG11.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG11.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG11.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG12`: gmc_8_1 register, MMIO dword 0x8F5 (byte 0x23D4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG12`: gmc_8_1 register, MMIO dword 0x8F5 (byte 0x23D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F5, resetValue: 0x0000_0000,
+      offset: 0x8F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG12 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG12.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG12.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG12.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG12.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG12.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG12.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG12.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG12.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG12.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG12.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG13`: gmc_8_1 register, MMIO dword 0x8F6 (byte 0x23D8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG13`: gmc_8_1 register, MMIO dword 0x8F6 (byte 0x23D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F6, resetValue: 0x0000_0000,
+      offset: 0x8F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG13 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG13.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG13.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG13.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG13.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG13.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG13.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG13.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG13.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG13.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG13.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG14`: gmc_8_1 register, MMIO dword 0x8F7 (byte 0x23DC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG14`: gmc_8_1 register, MMIO dword 0x8F7 (byte 0x23DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F7, resetValue: 0x0000_0000,
+      offset: 0x8F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG14 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG14.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG14.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG14.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG14.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG14.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG14.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG14.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG14.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG14.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG14.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG15`: gmc_8_1 register, MMIO dword 0x8F8 (byte 0x23E0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG15`: gmc_8_1 register, MMIO dword 0x8F8 (byte 0x23E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F8, resetValue: 0x0000_0000,
+      offset: 0x8F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG15 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG15.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG15.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG15.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG15.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG15.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG15.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG15.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG15.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG15.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG15.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG16`: gmc_8_1 register, MMIO dword 0x8F9 (byte 0x23E4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG16`: gmc_8_1 register, MMIO dword 0x8F9 (byte 0x23E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8F9, resetValue: 0x0000_0000,
+      offset: 0x8F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG16 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG16.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG16.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG16.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG16.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG16.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG16.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG16.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG16.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG16.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG16.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG17`: gmc_8_1 register, MMIO dword 0x8FA (byte 0x23E8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG17`: gmc_8_1 register, MMIO dword 0x8FA (byte 0x23E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FA, resetValue: 0x0000_0000,
+      offset: 0x8FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG17 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG17.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG17.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG17.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG17.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG17.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG17.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG17.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG17.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG17.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG17.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG18`: gmc_8_1 register, MMIO dword 0x8FB (byte 0x23EC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG18`: gmc_8_1 register, MMIO dword 0x8FB (byte 0x23EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FB, resetValue: 0x0000_0000,
+      offset: 0x8FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG18 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG18.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG18.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG18.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG18.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG18.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG18.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG18.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG18.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG18.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG18.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG19`: gmc_8_1 register, MMIO dword 0x8FC (byte 0x23F0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG19`: gmc_8_1 register, MMIO dword 0x8FC (byte 0x23F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FC, resetValue: 0x0000_0000,
+      offset: 0x8FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG19 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG19.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG19.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG19.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG19.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG19.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG19.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG19.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG19.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG19.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG19.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_EXTRA`: gmc_8_1 register, MMIO dword 0x8FD (byte 0x23F4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_EXTRA`: gmc_8_1 register, MMIO dword 0x8FD (byte 0x23F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_EXTRA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FD, resetValue: 0x0000_0000,
+      offset: 0x8FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_EXTRA CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
   }
 
-  /// `MC_XPB_CLG_EXTRA.CMP0`: bits 7:0, rw.
+  /// `MC_XPB_CLG_EXTRA.CMP0`: bits 7:0, access unknown.
   @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA.MSK0`: bits 15:8, rw.
+  /// `MC_XPB_CLG_EXTRA.MSK0`: bits 15:8, access unknown.
   @inlinable public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA.VLD0`: bit 16, rw.
+  /// `MC_XPB_CLG_EXTRA.VLD0`: bit 16, access unknown.
   @inlinable public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_XPB_CLG_EXTRA.CMP1`: bits 24:17, rw.
+  /// `MC_XPB_CLG_EXTRA.CMP1`: bits 24:17, access unknown.
   @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA.VLD1`: bit 25, rw.
+  /// `MC_XPB_CLG_EXTRA.VLD1`: bit 25, access unknown.
   @inlinable public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_XPB_LB_ADDR`: gmc_8_1 register, MMIO dword 0x8FE (byte 0x23F8), rw, reset 0x0000_0000.
+/// `MC_XPB_LB_ADDR`: gmc_8_1 register, MMIO dword 0x8FE (byte 0x23F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_LB_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FE, resetValue: 0x0000_0000,
+      offset: 0x8FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_LB_ADDR CMP0@0:10 MASK0@10:10 CMP1@20:6 MASK1@26:6")
   }
 
-  /// `MC_XPB_LB_ADDR.CMP0`: bits 9:0, rw.
+  /// `MC_XPB_LB_ADDR.CMP0`: bits 9:0, access unknown.
   @inlinable public static var CMP0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `MC_XPB_LB_ADDR.MASK0`: bits 19:10, rw.
+  /// `MC_XPB_LB_ADDR.MASK0`: bits 19:10, access unknown.
   @inlinable public static var MASK0: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
-  /// `MC_XPB_LB_ADDR.CMP1`: bits 25:20, rw.
+  /// `MC_XPB_LB_ADDR.CMP1`: bits 25:20, access unknown.
   @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
-  /// `MC_XPB_LB_ADDR.MASK1`: bits 31:26, rw.
+  /// `MC_XPB_LB_ADDR.MASK1`: bits 31:26, access unknown.
   @inlinable public static var MASK1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
-/// `MC_XPB_UNC_THRESH_HST`: gmc_8_1 register, MMIO dword 0x8FF (byte 0x23FC), rw, reset 0x0000_0000.
+/// `MC_XPB_UNC_THRESH_HST`: gmc_8_1 register, MMIO dword 0x8FF (byte 0x23FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_UNC_THRESH_HST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8FF, resetValue: 0x0000_0000,
+      offset: 0x8FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_UNC_THRESH_HST CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
   }
 
-  /// `MC_XPB_UNC_THRESH_HST.CHANGE_PREF`: bits 5:0, rw.
+  /// `MC_XPB_UNC_THRESH_HST.CHANGE_PREF`: bits 5:0, access unknown.
   @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_XPB_UNC_THRESH_HST.STRONG_PREF`: bits 11:6, rw.
+  /// `MC_XPB_UNC_THRESH_HST.STRONG_PREF`: bits 11:6, access unknown.
   @inlinable public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_XPB_UNC_THRESH_HST.USE_UNFULL`: bits 17:12, rw.
+  /// `MC_XPB_UNC_THRESH_HST.USE_UNFULL`: bits 17:12, access unknown.
   @inlinable public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
-/// `MC_XPB_UNC_THRESH_SID`: gmc_8_1 register, MMIO dword 0x900 (byte 0x2400), rw, reset 0x0000_0000.
+/// `MC_XPB_UNC_THRESH_SID`: gmc_8_1 register, MMIO dword 0x900 (byte 0x2400), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_UNC_THRESH_SID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x900, resetValue: 0x0000_0000,
+      offset: 0x900,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_UNC_THRESH_SID CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
   }
 
-  /// `MC_XPB_UNC_THRESH_SID.CHANGE_PREF`: bits 5:0, rw.
+  /// `MC_XPB_UNC_THRESH_SID.CHANGE_PREF`: bits 5:0, access unknown.
   @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_XPB_UNC_THRESH_SID.STRONG_PREF`: bits 11:6, rw.
+  /// `MC_XPB_UNC_THRESH_SID.STRONG_PREF`: bits 11:6, access unknown.
   @inlinable public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_XPB_UNC_THRESH_SID.USE_UNFULL`: bits 17:12, rw.
+  /// `MC_XPB_UNC_THRESH_SID.USE_UNFULL`: bits 17:12, access unknown.
   @inlinable public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
-/// `MC_XPB_WCB_STS`: gmc_8_1 register, MMIO dword 0x901 (byte 0x2404), rw, reset 0x0000_0000.
+/// `MC_XPB_WCB_STS`: gmc_8_1 register, MMIO dword 0x901 (byte 0x2404), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_WCB_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x901, resetValue: 0x0000_0000,
+      offset: 0x901,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_WCB_STS PBUF_VLD@0:16 WCB_HST_DATA_BUF_CNT@16:7 WCB_SID_DATA_BUF_CNT@23:7")
   }
 
-  /// `MC_XPB_WCB_STS.PBUF_VLD`: bits 15:0, rw.
+  /// `MC_XPB_WCB_STS.PBUF_VLD`: bits 15:0, access unknown.
   @inlinable public static var PBUF_VLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_XPB_WCB_STS.WCB_HST_DATA_BUF_CNT`: bits 22:16, rw.
+  /// `MC_XPB_WCB_STS.WCB_HST_DATA_BUF_CNT`: bits 22:16, access unknown.
   @inlinable public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 7)
   }
 
-  /// `MC_XPB_WCB_STS.WCB_SID_DATA_BUF_CNT`: bits 29:23, rw.
+  /// `MC_XPB_WCB_STS.WCB_SID_DATA_BUF_CNT`: bits 29:23, access unknown.
   @inlinable public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 7)
   }
 }
 
-/// `MC_XPB_WCB_CFG`: gmc_8_1 register, MMIO dword 0x902 (byte 0x2408), rw, reset 0x0000_0000.
+/// `MC_XPB_WCB_CFG`: gmc_8_1 register, MMIO dword 0x902 (byte 0x2408), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_WCB_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x902, resetValue: 0x0000_0000,
+      offset: 0x902,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_WCB_CFG TIMEOUT@0:16 HST_MAX@16:2 SID_MAX@18:2")
   }
 
-  /// `MC_XPB_WCB_CFG.TIMEOUT`: bits 15:0, rw.
+  /// `MC_XPB_WCB_CFG.TIMEOUT`: bits 15:0, access unknown.
   @inlinable public static var TIMEOUT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_XPB_WCB_CFG.HST_MAX`: bits 17:16, rw.
+  /// `MC_XPB_WCB_CFG.HST_MAX`: bits 17:16, access unknown.
   @inlinable public static var HST_MAX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `MC_XPB_WCB_CFG.SID_MAX`: bits 19:18, rw.
+  /// `MC_XPB_WCB_CFG.SID_MAX`: bits 19:18, access unknown.
   @inlinable public static var SID_MAX: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
-/// `MC_XPB_P2P_BAR_CFG`: gmc_8_1 register, MMIO dword 0x903 (byte 0x240C), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR_CFG`: gmc_8_1 register, MMIO dword 0x903 (byte 0x240C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x903, resetValue: 0x0000_0000,
+      offset: 0x903,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_CFG ADDR_SIZE@0:4 SEND_BAR@4:2 SNOOP@6:1 SEND_DIS@7:1 COMPRESS_DIS@8:1 UPDATE_DIS@9:1 REGBAR_FROM_SYSBAR@10:1 RD_EN@11:1 ATC_TRANSLATED@12:1")
   }
 
-  /// `MC_XPB_P2P_BAR_CFG.ADDR_SIZE`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR_CFG.ADDR_SIZE`: bits 3:0, access unknown.
   @inlinable public static var ADDR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR_CFG.SEND_BAR`: bits 5:4, rw.
+  /// `MC_XPB_P2P_BAR_CFG.SEND_BAR`: bits 5:4, access unknown.
   @inlinable public static var SEND_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_XPB_P2P_BAR_CFG.SNOOP`: bit 6, rw.
+  /// `MC_XPB_P2P_BAR_CFG.SNOOP`: bit 6, access unknown.
   @inlinable public static var SNOOP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_CFG.SEND_DIS`: bit 7, rw.
+  /// `MC_XPB_P2P_BAR_CFG.SEND_DIS`: bit 7, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_CFG.COMPRESS_DIS`: bit 8, rw.
+  /// `MC_XPB_P2P_BAR_CFG.COMPRESS_DIS`: bit 8, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_CFG.UPDATE_DIS`: bit 9, rw.
+  /// `MC_XPB_P2P_BAR_CFG.UPDATE_DIS`: bit 9, access unknown.
   @inlinable public static var UPDATE_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_CFG.REGBAR_FROM_SYSBAR`: bit 10, rw.
+  /// `MC_XPB_P2P_BAR_CFG.REGBAR_FROM_SYSBAR`: bit 10, access unknown.
   @inlinable public static var REGBAR_FROM_SYSBAR: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_XPB_P2P_BAR_CFG.RD_EN`: bit 11, rw.
+  /// `MC_XPB_P2P_BAR_CFG.RD_EN`: bit 11, access unknown.
   @inlinable public static var RD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_CFG.ATC_TRANSLATED`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR_CFG.ATC_TRANSLATED`: bit 12, access unknown.
   @inlinable public static var ATC_TRANSLATED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 }
 
-/// `MC_XPB_P2P_BAR0`: gmc_8_1 register, MMIO dword 0x904 (byte 0x2410), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR0`: gmc_8_1 register, MMIO dword 0x904 (byte 0x2410), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x904, resetValue: 0x0000_0000,
+      offset: 0x904,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR0 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR0.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR0.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR0.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR0.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR0.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR0.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR0.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR0.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR0.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR0.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR0.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR0.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR0.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR0.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR0.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR0.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR1`: gmc_8_1 register, MMIO dword 0x905 (byte 0x2414), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR1`: gmc_8_1 register, MMIO dword 0x905 (byte 0x2414), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x905, resetValue: 0x0000_0000,
+      offset: 0x905,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR1 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR1.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR1.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR1.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR1.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR1.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR1.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR1.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR1.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR1.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR1.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR1.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR1.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR1.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR1.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR1.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR1.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR2`: gmc_8_1 register, MMIO dword 0x906 (byte 0x2418), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR2`: gmc_8_1 register, MMIO dword 0x906 (byte 0x2418), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x906, resetValue: 0x0000_0000,
+      offset: 0x906,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR2 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR2.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR2.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR2.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR2.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR2.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR2.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR2.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR2.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR2.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR2.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR2.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR2.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR2.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR2.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR2.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR2.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR3`: gmc_8_1 register, MMIO dword 0x907 (byte 0x241C), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR3`: gmc_8_1 register, MMIO dword 0x907 (byte 0x241C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x907, resetValue: 0x0000_0000,
+      offset: 0x907,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR3 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR3.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR3.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR3.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR3.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR3.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR3.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR3.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR3.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR3.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR3.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR3.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR3.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR3.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR3.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR3.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR3.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR4`: gmc_8_1 register, MMIO dword 0x908 (byte 0x2420), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR4`: gmc_8_1 register, MMIO dword 0x908 (byte 0x2420), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x908, resetValue: 0x0000_0000,
+      offset: 0x908,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR4 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR4.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR4.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR4.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR4.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR4.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR4.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR4.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR4.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR4.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR4.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR4.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR4.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR4.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR4.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR4.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR4.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR5`: gmc_8_1 register, MMIO dword 0x909 (byte 0x2424), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR5`: gmc_8_1 register, MMIO dword 0x909 (byte 0x2424), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x909, resetValue: 0x0000_0000,
+      offset: 0x909,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR5 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR5.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR5.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR5.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR5.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR5.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR5.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR5.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR5.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR5.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR5.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR5.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR5.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR5.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR5.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR5.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR5.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR6`: gmc_8_1 register, MMIO dword 0x90A (byte 0x2428), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR6`: gmc_8_1 register, MMIO dword 0x90A (byte 0x2428), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90A, resetValue: 0x0000_0000,
+      offset: 0x90A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR6 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR6.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR6.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR6.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR6.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR6.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR6.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR6.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR6.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR6.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR6.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR6.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR6.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR6.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR6.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR6.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR6.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR7`: gmc_8_1 register, MMIO dword 0x90B (byte 0x242C), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR7`: gmc_8_1 register, MMIO dword 0x90B (byte 0x242C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90B, resetValue: 0x0000_0000,
+      offset: 0x90B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR7 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR7.HOST_FLUSH`: bits 3:0, rw.
+  /// `MC_XPB_P2P_BAR7.HOST_FLUSH`: bits 3:0, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_P2P_BAR7.REG_SYS_BAR`: bits 7:4, rw.
+  /// `MC_XPB_P2P_BAR7.REG_SYS_BAR`: bits 7:4, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XPB_P2P_BAR7.MEM_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR7.MEM_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR7.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR7.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR7.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR7.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR7.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR7.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR7.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR7.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR7.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR7.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR_SETUP`: gmc_8_1 register, MMIO dword 0x90C (byte 0x2430), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR_SETUP`: gmc_8_1 register, MMIO dword 0x90C (byte 0x2430), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_SETUP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90C, resetValue: 0x0000_0000,
+      offset: 0x90C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_SETUP SEL@0:8 REG_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
 
-  /// `MC_XPB_P2P_BAR_SETUP.SEL`: bits 7:0, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.SEL`: bits 7:0, access unknown.
   @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.REG_SYS_BAR`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.REG_SYS_BAR`: bits 11:8, access unknown.
   @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.VALID`: bit 12, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.VALID`: bit 12, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.SEND_DIS`: bit 13, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.SEND_DIS`: bit 13, access unknown.
   @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.COMPRESS_DIS`: bit 14, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.COMPRESS_DIS`: bit 14, access unknown.
   @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.RESERVED`: bit 15, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.RESERVED`: bit 15, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_P2P_BAR_SETUP.ADDRESS`: bits 31:16, rw.
+  /// `MC_XPB_P2P_BAR_SETUP.ADDRESS`: bits 31:16, access unknown.
   @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_XPB_P2P_BAR_DEBUG`: gmc_8_1 register, MMIO dword 0x90D (byte 0x2434), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR_DEBUG`: gmc_8_1 register, MMIO dword 0x90D (byte 0x2434), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90D, resetValue: 0x0000_0000,
+      offset: 0x90D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_DEBUG SEL@0:8 HOST_FLUSH@8:4 MEM_SYS_BAR@12:4")
   }
 
-  /// `MC_XPB_P2P_BAR_DEBUG.SEL`: bits 7:0, rw.
+  /// `MC_XPB_P2P_BAR_DEBUG.SEL`: bits 7:0, access unknown.
   @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_P2P_BAR_DEBUG.HOST_FLUSH`: bits 11:8, rw.
+  /// `MC_XPB_P2P_BAR_DEBUG.HOST_FLUSH`: bits 11:8, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XPB_P2P_BAR_DEBUG.MEM_SYS_BAR`: bits 15:12, rw.
+  /// `MC_XPB_P2P_BAR_DEBUG.MEM_SYS_BAR`: bits 15:12, access unknown.
   @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
-/// `MC_XPB_P2P_BAR_DELTA_ABOVE`: gmc_8_1 register, MMIO dword 0x90E (byte 0x2438), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR_DELTA_ABOVE`: gmc_8_1 register, MMIO dword 0x90E (byte 0x2438), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90E, resetValue: 0x0000_0000,
+      offset: 0x90E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_DELTA_ABOVE EN@0:8 DELTA@8:20")
   }
 
-  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.EN`: bits 7:0, rw.
+  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.EN`: bits 7:0, access unknown.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.DELTA`: bits 27:8, rw.
+  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.DELTA`: bits 27:8, access unknown.
   @inlinable public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
-/// `MC_XPB_P2P_BAR_DELTA_BELOW`: gmc_8_1 register, MMIO dword 0x90F (byte 0x243C), rw, reset 0x0000_0000.
+/// `MC_XPB_P2P_BAR_DELTA_BELOW`: gmc_8_1 register, MMIO dword 0x90F (byte 0x243C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_DELTA_BELOW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x90F, resetValue: 0x0000_0000,
+      offset: 0x90F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_DELTA_BELOW EN@0:8 DELTA@8:20")
   }
 
-  /// `MC_XPB_P2P_BAR_DELTA_BELOW.EN`: bits 7:0, rw.
+  /// `MC_XPB_P2P_BAR_DELTA_BELOW.EN`: bits 7:0, access unknown.
   @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_P2P_BAR_DELTA_BELOW.DELTA`: bits 27:8, rw.
+  /// `MC_XPB_P2P_BAR_DELTA_BELOW.DELTA`: bits 27:8, access unknown.
   @inlinable public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x910 (byte 0x2440), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x910 (byte 0x2440), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x910, resetValue: 0x0000_0000,
+      offset: 0x910,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR0.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR0.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR0.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x911 (byte 0x2444), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x911 (byte 0x2444), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x911, resetValue: 0x0000_0000,
+      offset: 0x911,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR1.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR1.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR1.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x912 (byte 0x2448), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x912 (byte 0x2448), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x912, resetValue: 0x0000_0000,
+      offset: 0x912,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR2.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR2.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR2.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x913 (byte 0x244C), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x913 (byte 0x244C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x913, resetValue: 0x0000_0000,
+      offset: 0x913,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR3.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR3.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR3.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR4`: gmc_8_1 register, MMIO dword 0x914 (byte 0x2450), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR4`: gmc_8_1 register, MMIO dword 0x914 (byte 0x2450), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x914, resetValue: 0x0000_0000,
+      offset: 0x914,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR4 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR4.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR4.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR4.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR4.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR4.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR4.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR5`: gmc_8_1 register, MMIO dword 0x915 (byte 0x2454), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR5`: gmc_8_1 register, MMIO dword 0x915 (byte 0x2454), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x915, resetValue: 0x0000_0000,
+      offset: 0x915,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR5 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR5.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR5.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR5.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR5.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR5.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR5.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR6`: gmc_8_1 register, MMIO dword 0x916 (byte 0x2458), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR6`: gmc_8_1 register, MMIO dword 0x916 (byte 0x2458), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x916, resetValue: 0x0000_0000,
+      offset: 0x916,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR6 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR6.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR6.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR6.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR6.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR6.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR6.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR7`: gmc_8_1 register, MMIO dword 0x917 (byte 0x245C), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR7`: gmc_8_1 register, MMIO dword 0x917 (byte 0x245C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x917, resetValue: 0x0000_0000,
+      offset: 0x917,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR7 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR7.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR7.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR7.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR7.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR7.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR7.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR8`: gmc_8_1 register, MMIO dword 0x918 (byte 0x2460), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR8`: gmc_8_1 register, MMIO dword 0x918 (byte 0x2460), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x918, resetValue: 0x0000_0000,
+      offset: 0x918,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR8 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR8.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR8.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR8.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR8.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR8.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR8.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_PEER_SYS_BAR9`: gmc_8_1 register, MMIO dword 0x919 (byte 0x2464), rw, reset 0x0000_0000.
+/// `MC_XPB_PEER_SYS_BAR9`: gmc_8_1 register, MMIO dword 0x919 (byte 0x2464), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PEER_SYS_BAR9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x919, resetValue: 0x0000_0000,
+      offset: 0x919,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR9 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_PEER_SYS_BAR9.VALID`: bit 0, rw.
+  /// `MC_XPB_PEER_SYS_BAR9.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR9.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_PEER_SYS_BAR9.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_PEER_SYS_BAR9.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_PEER_SYS_BAR9.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_XDMA_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x91A (byte 0x2468), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x91A (byte 0x2468), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_PEER_SYS_BAR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91A, resetValue: 0x0000_0000,
+      offset: 0x91A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.VALID`: bit 0, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_XDMA_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x91B (byte 0x246C), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x91B (byte 0x246C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_PEER_SYS_BAR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91B, resetValue: 0x0000_0000,
+      offset: 0x91B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.VALID`: bit 0, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_XDMA_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x91C (byte 0x2470), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x91C (byte 0x2470), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_PEER_SYS_BAR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91C, resetValue: 0x0000_0000,
+      offset: 0x91C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.VALID`: bit 0, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_XDMA_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x91D (byte 0x2474), rw, reset 0x0000_0000.
+/// `MC_XPB_XDMA_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x91D (byte 0x2474), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_XDMA_PEER_SYS_BAR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91D, resetValue: 0x0000_0000,
+      offset: 0x91D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.VALID`: bit 0, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.SIDE_OK`: bit 1, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
   @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.ADDR`: bits 26:2, rw.
+  /// `MC_XPB_XDMA_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
-/// `MC_XPB_CLK_GAT`: gmc_8_1 register, MMIO dword 0x91E (byte 0x2478), rw, reset 0x0000_0000.
+/// `MC_XPB_CLK_GAT`: gmc_8_1 register, MMIO dword 0x91E (byte 0x2478), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLK_GAT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91E, resetValue: 0x0000_0000,
+      offset: 0x91E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLK_GAT ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_XPB_CLK_GAT.ONDLY`: bits 5:0, rw.
+  /// `MC_XPB_CLK_GAT.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_XPB_CLK_GAT.OFFDLY`: bits 11:6, rw.
+  /// `MC_XPB_CLK_GAT.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_XPB_CLK_GAT.RDYDLY`: bits 17:12, rw.
+  /// `MC_XPB_CLK_GAT.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_XPB_CLK_GAT.ENABLE`: bit 18, rw.
+  /// `MC_XPB_CLK_GAT.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_XPB_CLK_GAT.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_XPB_CLK_GAT.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_XPB_INTF_CFG`: gmc_8_1 register, MMIO dword 0x91F (byte 0x247C), rw, reset 0x0000_0000.
+/// `MC_XPB_INTF_CFG`: gmc_8_1 register, MMIO dword 0x91F (byte 0x247C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x91F, resetValue: 0x0000_0000,
+      offset: 0x91F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_INTF_CFG RPB_WRREQ_CRD@0:8 MC_WRRET_ASK@8:8 XSP_REQ_CRD@16:7 BIF_REG_SNOOP_SEL@23:1 BIF_REG_SNOOP_VAL@24:1 BIF_MEM_SNOOP_SEL@25:1 BIF_MEM_SNOOP_VAL@26:1 XSP_SNOOP_SEL@27:2 XSP_SNOOP_VAL@29:1 XSP_ORDERING_SEL@30:1 XSP_ORDERING_VAL@31:1")
   }
 
-  /// `MC_XPB_INTF_CFG.RPB_WRREQ_CRD`: bits 7:0, rw.
+  /// `MC_XPB_INTF_CFG.RPB_WRREQ_CRD`: bits 7:0, access unknown.
   @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_INTF_CFG.MC_WRRET_ASK`: bits 15:8, rw.
+  /// `MC_XPB_INTF_CFG.MC_WRRET_ASK`: bits 15:8, access unknown.
   @inlinable public static var MC_WRRET_ASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XPB_INTF_CFG.XSP_REQ_CRD`: bits 22:16, rw.
+  /// `MC_XPB_INTF_CFG.XSP_REQ_CRD`: bits 22:16, access unknown.
   @inlinable public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
-  /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_SEL`: bit 23, rw.
+  /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_SEL`: bit 23, access unknown.
   @inlinable public static var BIF_REG_SNOOP_SEL: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_VAL`: bit 24, rw.
+  /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_VAL`: bit 24, access unknown.
   @inlinable public static var BIF_REG_SNOOP_VAL: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_SEL`: bit 25, rw.
+  /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_SEL`: bit 25, access unknown.
   @inlinable public static var BIF_MEM_SNOOP_SEL: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_VAL`: bit 26, rw.
+  /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_VAL`: bit 26, access unknown.
   @inlinable public static var BIF_MEM_SNOOP_VAL: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `MC_XPB_INTF_CFG.XSP_SNOOP_SEL`: bits 28:27, rw.
+  /// `MC_XPB_INTF_CFG.XSP_SNOOP_SEL`: bits 28:27, access unknown.
   @inlinable public static var XSP_SNOOP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 2)
   }
 
-  /// `MC_XPB_INTF_CFG.XSP_SNOOP_VAL`: bit 29, rw.
+  /// `MC_XPB_INTF_CFG.XSP_SNOOP_VAL`: bit 29, access unknown.
   @inlinable public static var XSP_SNOOP_VAL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_XPB_INTF_CFG.XSP_ORDERING_SEL`: bit 30, rw.
+  /// `MC_XPB_INTF_CFG.XSP_ORDERING_SEL`: bit 30, access unknown.
   @inlinable public static var XSP_ORDERING_SEL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MC_XPB_INTF_CFG.XSP_ORDERING_VAL`: bit 31, rw.
+  /// `MC_XPB_INTF_CFG.XSP_ORDERING_VAL`: bit 31, access unknown.
   @inlinable public static var XSP_ORDERING_VAL: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MC_XPB_INTF_STS`: gmc_8_1 register, MMIO dword 0x920 (byte 0x2480), rw, reset 0x0000_0000.
+/// `MC_XPB_INTF_STS`: gmc_8_1 register, MMIO dword 0x920 (byte 0x2480), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x920, resetValue: 0x0000_0000,
+      offset: 0x920,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_INTF_STS RPB_WRREQ_CRD@0:8 XSP_REQ_CRD@8:7 HOP_DATA_BUF_FULL@15:1 HOP_ATTR_BUF_FULL@16:1 CNS_BUF_FULL@17:1 CNS_BUF_BUSY@18:1 RPB_RDREQ_CRD@19:8")
   }
 
-  /// `MC_XPB_INTF_STS.RPB_WRREQ_CRD`: bits 7:0, rw.
+  /// `MC_XPB_INTF_STS.RPB_WRREQ_CRD`: bits 7:0, access unknown.
   @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_INTF_STS.XSP_REQ_CRD`: bits 14:8, rw.
+  /// `MC_XPB_INTF_STS.XSP_REQ_CRD`: bits 14:8, access unknown.
   @inlinable public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
-  /// `MC_XPB_INTF_STS.HOP_DATA_BUF_FULL`: bit 15, rw.
+  /// `MC_XPB_INTF_STS.HOP_DATA_BUF_FULL`: bit 15, access unknown.
   @inlinable public static var HOP_DATA_BUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_XPB_INTF_STS.HOP_ATTR_BUF_FULL`: bit 16, rw.
+  /// `MC_XPB_INTF_STS.HOP_ATTR_BUF_FULL`: bit 16, access unknown.
   @inlinable public static var HOP_ATTR_BUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_XPB_INTF_STS.CNS_BUF_FULL`: bit 17, rw.
+  /// `MC_XPB_INTF_STS.CNS_BUF_FULL`: bit 17, access unknown.
   @inlinable public static var CNS_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_XPB_INTF_STS.CNS_BUF_BUSY`: bit 18, rw.
+  /// `MC_XPB_INTF_STS.CNS_BUF_BUSY`: bit 18, access unknown.
   @inlinable public static var CNS_BUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_XPB_INTF_STS.RPB_RDREQ_CRD`: bits 26:19, rw.
+  /// `MC_XPB_INTF_STS.RPB_RDREQ_CRD`: bits 26:19, access unknown.
   @inlinable public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 8)
   }
 }
 
-/// `MC_XPB_PIPE_STS`: gmc_8_1 register, MMIO dword 0x921 (byte 0x2484), rw, reset 0x0000_0000.
+/// `MC_XPB_PIPE_STS`: gmc_8_1 register, MMIO dword 0x921 (byte 0x2484), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PIPE_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x921, resetValue: 0x0000_0000,
+      offset: 0x921,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PIPE_STS WCB_ANY_PBUF@0:1 WCB_HST_DATA_BUF_CNT@1:7 WCB_SID_DATA_BUF_CNT@8:7 WCB_HST_RD_PTR_BUF_FULL@15:1 WCB_SID_RD_PTR_BUF_FULL@16:1 WCB_HST_REQ_FIFO_FULL@17:1 WCB_SID_REQ_FIFO_FULL@18:1 WCB_HST_REQ_OBUF_FULL@19:1 WCB_SID_REQ_OBUF_FULL@20:1 WCB_HST_DATA_OBUF_FULL@21:1 WCB_SID_DATA_OBUF_FULL@22:1 RET_BUF_FULL@23:1 XPB_CLK_BUSY_BITS@24:8")
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_ANY_PBUF`: bit 0, rw.
+  /// `MC_XPB_PIPE_STS.WCB_ANY_PBUF`: bit 0, access unknown.
   @inlinable public static var WCB_ANY_PBUF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XPB_PIPE_STS.WCB_HST_DATA_BUF_CNT`: bits 7:1, rw.
+  /// `MC_XPB_PIPE_STS.WCB_HST_DATA_BUF_CNT`: bits 7:1, access unknown.
   @inlinable public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 7)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_SID_DATA_BUF_CNT`: bits 14:8, rw.
+  /// `MC_XPB_PIPE_STS.WCB_SID_DATA_BUF_CNT`: bits 14:8, access unknown.
   @inlinable public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_HST_RD_PTR_BUF_FULL`: bit 15, rw.
+  /// `MC_XPB_PIPE_STS.WCB_HST_RD_PTR_BUF_FULL`: bit 15, access unknown.
   @inlinable public static var WCB_HST_RD_PTR_BUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_SID_RD_PTR_BUF_FULL`: bit 16, rw.
+  /// `MC_XPB_PIPE_STS.WCB_SID_RD_PTR_BUF_FULL`: bit 16, access unknown.
   @inlinable public static var WCB_SID_RD_PTR_BUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_HST_REQ_FIFO_FULL`: bit 17, rw.
+  /// `MC_XPB_PIPE_STS.WCB_HST_REQ_FIFO_FULL`: bit 17, access unknown.
   @inlinable public static var WCB_HST_REQ_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_SID_REQ_FIFO_FULL`: bit 18, rw.
+  /// `MC_XPB_PIPE_STS.WCB_SID_REQ_FIFO_FULL`: bit 18, access unknown.
   @inlinable public static var WCB_SID_REQ_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_HST_REQ_OBUF_FULL`: bit 19, rw.
+  /// `MC_XPB_PIPE_STS.WCB_HST_REQ_OBUF_FULL`: bit 19, access unknown.
   @inlinable public static var WCB_HST_REQ_OBUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_SID_REQ_OBUF_FULL`: bit 20, rw.
+  /// `MC_XPB_PIPE_STS.WCB_SID_REQ_OBUF_FULL`: bit 20, access unknown.
   @inlinable public static var WCB_SID_REQ_OBUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_HST_DATA_OBUF_FULL`: bit 21, rw.
+  /// `MC_XPB_PIPE_STS.WCB_HST_DATA_OBUF_FULL`: bit 21, access unknown.
   @inlinable public static var WCB_HST_DATA_OBUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.WCB_SID_DATA_OBUF_FULL`: bit 22, rw.
+  /// `MC_XPB_PIPE_STS.WCB_SID_DATA_OBUF_FULL`: bit 22, access unknown.
   @inlinable public static var WCB_SID_DATA_OBUF_FULL: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `MC_XPB_PIPE_STS.RET_BUF_FULL`: bit 23, rw.
+  /// `MC_XPB_PIPE_STS.RET_BUF_FULL`: bit 23, access unknown.
   @inlinable public static var RET_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_XPB_PIPE_STS.XPB_CLK_BUSY_BITS`: bits 31:24, rw.
+  /// `MC_XPB_PIPE_STS.XPB_CLK_BUSY_BITS`: bits 31:24, access unknown.
   @inlinable public static var XPB_CLK_BUSY_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_XPB_SUB_CTRL`: gmc_8_1 register, MMIO dword 0x922 (byte 0x2488), rw, reset 0x0000_0000.
+/// `MC_XPB_SUB_CTRL`: gmc_8_1 register, MMIO dword 0x922 (byte 0x2488), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_SUB_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x922, resetValue: 0x0000_0000,
+      offset: 0x922,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_SUB_CTRL WRREQ_BYPASS_XPB@0:1 STALL_CNS_RTR_REQ@1:1 STALL_RTR_RPB_WRREQ@2:1 STALL_RTR_MAP_REQ@3:1 STALL_MAP_WCB_REQ@4:1 STALL_WCB_SID_REQ@5:1 STALL_MC_XSP_REQ_SEND@6:1 STALL_WCB_HST_REQ@7:1 STALL_HST_HOP_REQ@8:1 STALL_XPB_RPB_REQ_ATTR@9:1 RESET_CNS@10:1 RESET_RTR@11:1 RESET_RET@12:1 RESET_MAP@13:1 RESET_WCB@14:1 RESET_HST@15:1 RESET_HOP@16:1 RESET_SID@17:1 RESET_SRB@18:1 RESET_CGR@19:1")
   }
 
-  /// `MC_XPB_SUB_CTRL.WRREQ_BYPASS_XPB`: bit 0, rw.
+  /// `MC_XPB_SUB_CTRL.WRREQ_BYPASS_XPB`: bit 0, access unknown.
   @inlinable public static var WRREQ_BYPASS_XPB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_CNS_RTR_REQ`: bit 1, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_CNS_RTR_REQ`: bit 1, access unknown.
   @inlinable public static var STALL_CNS_RTR_REQ: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_RTR_RPB_WRREQ`: bit 2, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_RTR_RPB_WRREQ`: bit 2, access unknown.
   @inlinable public static var STALL_RTR_RPB_WRREQ: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_RTR_MAP_REQ`: bit 3, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_RTR_MAP_REQ`: bit 3, access unknown.
   @inlinable public static var STALL_RTR_MAP_REQ: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_MAP_WCB_REQ`: bit 4, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_MAP_WCB_REQ`: bit 4, access unknown.
   @inlinable public static var STALL_MAP_WCB_REQ: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_WCB_SID_REQ`: bit 5, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_WCB_SID_REQ`: bit 5, access unknown.
   @inlinable public static var STALL_WCB_SID_REQ: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_MC_XSP_REQ_SEND`: bit 6, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_MC_XSP_REQ_SEND`: bit 6, access unknown.
   @inlinable public static var STALL_MC_XSP_REQ_SEND: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_WCB_HST_REQ`: bit 7, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_WCB_HST_REQ`: bit 7, access unknown.
   @inlinable public static var STALL_WCB_HST_REQ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_HST_HOP_REQ`: bit 8, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_HST_HOP_REQ`: bit 8, access unknown.
   @inlinable public static var STALL_HST_HOP_REQ: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.STALL_XPB_RPB_REQ_ATTR`: bit 9, rw.
+  /// `MC_XPB_SUB_CTRL.STALL_XPB_RPB_REQ_ATTR`: bit 9, access unknown.
   @inlinable public static var STALL_XPB_RPB_REQ_ATTR: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_XPB_SUB_CTRL.RESET_CNS`: bit 10, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_CNS`: bit 10, access unknown.
   @inlinable public static var RESET_CNS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_RTR`: bit 11, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_RTR`: bit 11, access unknown.
   @inlinable public static var RESET_RTR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_RET`: bit 12, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_RET`: bit 12, access unknown.
   @inlinable public static var RESET_RET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_MAP`: bit 13, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_MAP`: bit 13, access unknown.
   @inlinable public static var RESET_MAP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_WCB`: bit 14, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_WCB`: bit 14, access unknown.
   @inlinable public static var RESET_WCB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_HST`: bit 15, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_HST`: bit 15, access unknown.
   @inlinable public static var RESET_HST: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_HOP`: bit 16, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_HOP`: bit 16, access unknown.
   @inlinable public static var RESET_HOP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_SID`: bit 17, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_SID`: bit 17, access unknown.
   @inlinable public static var RESET_SID: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_SRB`: bit 18, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_SRB`: bit 18, access unknown.
   @inlinable public static var RESET_SRB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_XPB_SUB_CTRL.RESET_CGR`: bit 19, rw.
+  /// `MC_XPB_SUB_CTRL.RESET_CGR`: bit 19, access unknown.
   @inlinable public static var RESET_CGR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB`: gmc_8_1 register, MMIO dword 0x923 (byte 0x248C), rw, reset 0x0000_0000.
+/// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB`: gmc_8_1 register, MMIO dword 0x923 (byte 0x248C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x923, resetValue: 0x0000_0000,
+      offset: 0x923,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_MAP_INVERT_FLUSH_NUM_LSB ALTER_FLUSH_NUM@0:16")
   }
 
-  /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB.ALTER_FLUSH_NUM`: bits 15:0, rw.
+  /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB.ALTER_FLUSH_NUM`: bits 15:0, access unknown.
   @inlinable public static var ALTER_FLUSH_NUM: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `MC_XPB_PERF_KNOBS`: gmc_8_1 register, MMIO dword 0x924 (byte 0x2490), rw, reset 0x0000_0000.
+/// `MC_XPB_PERF_KNOBS`: gmc_8_1 register, MMIO dword 0x924 (byte 0x2490), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PERF_KNOBS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x924, resetValue: 0x0000_0000,
+      offset: 0x924,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PERF_KNOBS CNS_FIFO_DEPTH@0:6 WCB_HST_FIFO_DEPTH@6:6 WCB_SID_FIFO_DEPTH@12:6")
   }
 
-  /// `MC_XPB_PERF_KNOBS.CNS_FIFO_DEPTH`: bits 5:0, rw.
+  /// `MC_XPB_PERF_KNOBS.CNS_FIFO_DEPTH`: bits 5:0, access unknown.
   @inlinable public static var CNS_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `MC_XPB_PERF_KNOBS.WCB_HST_FIFO_DEPTH`: bits 11:6, rw.
+  /// `MC_XPB_PERF_KNOBS.WCB_HST_FIFO_DEPTH`: bits 11:6, access unknown.
   @inlinable public static var WCB_HST_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `MC_XPB_PERF_KNOBS.WCB_SID_FIFO_DEPTH`: bits 17:12, rw.
+  /// `MC_XPB_PERF_KNOBS.WCB_SID_FIFO_DEPTH`: bits 17:12, access unknown.
   @inlinable public static var WCB_SID_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
 
-/// `MC_XPB_STICKY`: gmc_8_1 register, MMIO dword 0x925 (byte 0x2494), rw, reset 0x0000_0000.
+/// `MC_XPB_STICKY`: gmc_8_1 register, MMIO dword 0x925 (byte 0x2494), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_STICKY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x925, resetValue: 0x0000_0000,
+      offset: 0x925,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_STICKY BITS@0:32")
   }
 
-  /// `MC_XPB_STICKY.BITS`: bits 31:0, rw.
+  /// `MC_XPB_STICKY.BITS`: bits 31:0, access unknown.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XPB_STICKY_W1C`: gmc_8_1 register, MMIO dword 0x926 (byte 0x2498), rw, reset 0x0000_0000.
+/// `MC_XPB_STICKY_W1C`: gmc_8_1 register, MMIO dword 0x926 (byte 0x2498), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_STICKY_W1C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x926, resetValue: 0x0000_0000,
+      offset: 0x926,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_STICKY_W1C BITS@0:32")
   }
 
-  /// `MC_XPB_STICKY_W1C.BITS`: bits 31:0, rw.
+  /// `MC_XPB_STICKY_W1C.BITS`: bits 31:0, access unknown.
   @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XPB_MISC_CFG`: gmc_8_1 register, MMIO dword 0x927 (byte 0x249C), rw, reset 0x0000_0000.
+/// `MC_XPB_MISC_CFG`: gmc_8_1 register, MMIO dword 0x927 (byte 0x249C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_MISC_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x927, resetValue: 0x0000_0000,
+      offset: 0x927,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_MISC_CFG FIELDNAME0@0:8 FIELDNAME1@8:8 FIELDNAME2@16:8 FIELDNAME3@24:7 TRIGGERNAME@31:1")
   }
 
-  /// `MC_XPB_MISC_CFG.FIELDNAME0`: bits 7:0, rw.
+  /// `MC_XPB_MISC_CFG.FIELDNAME0`: bits 7:0, access unknown.
   @inlinable public static var FIELDNAME0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_MISC_CFG.FIELDNAME1`: bits 15:8, rw.
+  /// `MC_XPB_MISC_CFG.FIELDNAME1`: bits 15:8, access unknown.
   @inlinable public static var FIELDNAME1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XPB_MISC_CFG.FIELDNAME2`: bits 23:16, rw.
+  /// `MC_XPB_MISC_CFG.FIELDNAME2`: bits 23:16, access unknown.
   @inlinable public static var FIELDNAME2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XPB_MISC_CFG.FIELDNAME3`: bits 30:24, rw.
+  /// `MC_XPB_MISC_CFG.FIELDNAME3`: bits 30:24, access unknown.
   @inlinable public static var FIELDNAME3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 
-  /// `MC_XPB_MISC_CFG.TRIGGERNAME`: bit 31, rw.
+  /// `MC_XPB_MISC_CFG.TRIGGERNAME`: bit 31, access unknown.
   @inlinable public static var TRIGGERNAME: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_XPB_CLG_CFG20`: gmc_8_1 register, MMIO dword 0x928 (byte 0x24A0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG20`: gmc_8_1 register, MMIO dword 0x928 (byte 0x24A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x928, resetValue: 0x0000_0000,
+      offset: 0x928,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG20 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG20.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG20.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG20.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG20.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG20.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG20.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG20.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG20.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG20.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG20.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG21`: gmc_8_1 register, MMIO dword 0x929 (byte 0x24A4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG21`: gmc_8_1 register, MMIO dword 0x929 (byte 0x24A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG21: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x929, resetValue: 0x0000_0000,
+      offset: 0x929,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG21 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG21.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG21.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG21.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG21.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG21.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG21.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG21.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG21.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG21.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG21.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG22`: gmc_8_1 register, MMIO dword 0x92A (byte 0x24A8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG22`: gmc_8_1 register, MMIO dword 0x92A (byte 0x24A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG22: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92A, resetValue: 0x0000_0000,
+      offset: 0x92A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG22 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG22.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG22.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG22.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG22.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG22.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG22.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG22.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG22.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG22.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG22.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG23`: gmc_8_1 register, MMIO dword 0x92B (byte 0x24AC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG23`: gmc_8_1 register, MMIO dword 0x92B (byte 0x24AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG23: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92B, resetValue: 0x0000_0000,
+      offset: 0x92B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG23 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG23.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG23.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG23.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG23.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG23.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG23.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG23.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG23.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG23.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG23.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG24`: gmc_8_1 register, MMIO dword 0x92C (byte 0x24B0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG24`: gmc_8_1 register, MMIO dword 0x92C (byte 0x24B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG24: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92C, resetValue: 0x0000_0000,
+      offset: 0x92C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG24 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG24.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG24.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG24.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG24.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG24.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG24.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG24.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG24.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG24.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG24.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG25`: gmc_8_1 register, MMIO dword 0x92D (byte 0x24B4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG25`: gmc_8_1 register, MMIO dword 0x92D (byte 0x24B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG25: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92D, resetValue: 0x0000_0000,
+      offset: 0x92D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG25 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG25.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG25.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG25.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG25.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG25.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG25.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG25.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG25.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG25.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG25.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG26`: gmc_8_1 register, MMIO dword 0x92E (byte 0x24B8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG26`: gmc_8_1 register, MMIO dword 0x92E (byte 0x24B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG26: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92E, resetValue: 0x0000_0000,
+      offset: 0x92E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG26 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG26.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG26.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG26.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG26.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG26.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG26.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG26.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG26.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG26.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG26.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG27`: gmc_8_1 register, MMIO dword 0x92F (byte 0x24BC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG27`: gmc_8_1 register, MMIO dword 0x92F (byte 0x24BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG27: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x92F, resetValue: 0x0000_0000,
+      offset: 0x92F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG27 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG27.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG27.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG27.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG27.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG27.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG27.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG27.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG27.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG27.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG27.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG28`: gmc_8_1 register, MMIO dword 0x930 (byte 0x24C0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG28`: gmc_8_1 register, MMIO dword 0x930 (byte 0x24C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG28: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x930, resetValue: 0x0000_0000,
+      offset: 0x930,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG28 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG28.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG28.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG28.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG28.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG28.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG28.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG28.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG28.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG28.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG28.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG29`: gmc_8_1 register, MMIO dword 0x931 (byte 0x24C4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG29`: gmc_8_1 register, MMIO dword 0x931 (byte 0x24C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG29: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x931, resetValue: 0x0000_0000,
+      offset: 0x931,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG29 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG29.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG29.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG29.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG29.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG29.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG29.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG29.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG29.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG29.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG29.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG30`: gmc_8_1 register, MMIO dword 0x932 (byte 0x24C8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG30`: gmc_8_1 register, MMIO dword 0x932 (byte 0x24C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG30: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x932, resetValue: 0x0000_0000,
+      offset: 0x932,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG30 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG30.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG30.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG30.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG30.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG30.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG30.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG30.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG30.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG30.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG30.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG31`: gmc_8_1 register, MMIO dword 0x933 (byte 0x24CC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG31`: gmc_8_1 register, MMIO dword 0x933 (byte 0x24CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG31: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x933, resetValue: 0x0000_0000,
+      offset: 0x933,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG31 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG31.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG31.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG31.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG31.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG31.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG31.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG31.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG31.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG31.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG31.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_INTF_CFG2`: gmc_8_1 register, MMIO dword 0x934 (byte 0x24D0), rw, reset 0x0000_0000.
+/// `MC_XPB_INTF_CFG2`: gmc_8_1 register, MMIO dword 0x934 (byte 0x24D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_CFG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x934, resetValue: 0x0000_0000,
+      offset: 0x934,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_INTF_CFG2 RPB_RDREQ_CRD@0:8")
   }
 
-  /// `MC_XPB_INTF_CFG2.RPB_RDREQ_CRD`: bits 7:0, rw.
+  /// `MC_XPB_INTF_CFG2.RPB_RDREQ_CRD`: bits 7:0, access unknown.
   @inlinable public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_XPB_CLG_EXTRA_RD`: gmc_8_1 register, MMIO dword 0x935 (byte 0x24D4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_EXTRA_RD`: gmc_8_1 register, MMIO dword 0x935 (byte 0x24D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_EXTRA_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x935, resetValue: 0x0000_0000,
+      offset: 0x935,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_EXTRA_RD CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
   }
 
-  /// `MC_XPB_CLG_EXTRA_RD.CMP0`: bits 7:0, rw.
+  /// `MC_XPB_CLG_EXTRA_RD.CMP0`: bits 7:0, access unknown.
   @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA_RD.MSK0`: bits 15:8, rw.
+  /// `MC_XPB_CLG_EXTRA_RD.MSK0`: bits 15:8, access unknown.
   @inlinable public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA_RD.VLD0`: bit 16, rw.
+  /// `MC_XPB_CLG_EXTRA_RD.VLD0`: bit 16, access unknown.
   @inlinable public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_XPB_CLG_EXTRA_RD.CMP1`: bits 24:17, rw.
+  /// `MC_XPB_CLG_EXTRA_RD.CMP1`: bits 24:17, access unknown.
   @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
-  /// `MC_XPB_CLG_EXTRA_RD.VLD1`: bit 25, rw.
+  /// `MC_XPB_CLG_EXTRA_RD.VLD1`: bit 25, access unknown.
   @inlinable public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_XPB_CLG_CFG32`: gmc_8_1 register, MMIO dword 0x936 (byte 0x24D8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG32`: gmc_8_1 register, MMIO dword 0x936 (byte 0x24D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG32: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x936, resetValue: 0x0000_0000,
+      offset: 0x936,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG32 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG32.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG32.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG32.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG32.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG32.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG32.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG32.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG32.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG32.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG32.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG33`: gmc_8_1 register, MMIO dword 0x937 (byte 0x24DC), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG33`: gmc_8_1 register, MMIO dword 0x937 (byte 0x24DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG33: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x937, resetValue: 0x0000_0000,
+      offset: 0x937,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG33 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG33.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG33.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG33.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG33.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG33.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG33.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG33.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG33.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG33.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG33.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG34`: gmc_8_1 register, MMIO dword 0x938 (byte 0x24E0), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG34`: gmc_8_1 register, MMIO dword 0x938 (byte 0x24E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG34: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x938, resetValue: 0x0000_0000,
+      offset: 0x938,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG34 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG34.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG34.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG34.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG34.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG34.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG34.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG34.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG34.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG34.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG34.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG35`: gmc_8_1 register, MMIO dword 0x939 (byte 0x24E4), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG35`: gmc_8_1 register, MMIO dword 0x939 (byte 0x24E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG35: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x939, resetValue: 0x0000_0000,
+      offset: 0x939,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG35 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG35.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG35.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG35.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG35.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG35.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG35.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG35.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG35.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG35.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG35.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_XPB_CLG_CFG36`: gmc_8_1 register, MMIO dword 0x93A (byte 0x24E8), rw, reset 0x0000_0000.
+/// `MC_XPB_CLG_CFG36`: gmc_8_1 register, MMIO dword 0x93A (byte 0x24E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_CLG_CFG36: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x93A, resetValue: 0x0000_0000,
+      offset: 0x93A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG36 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
 
-  /// `MC_XPB_CLG_CFG36.WCB_NUM`: bits 3:0, rw.
+  /// `MC_XPB_CLG_CFG36.WCB_NUM`: bits 3:0, access unknown.
   @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XPB_CLG_CFG36.LB_TYPE`: bits 6:4, rw.
+  /// `MC_XPB_CLG_CFG36.LB_TYPE`: bits 6:4, access unknown.
   @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_XPB_CLG_CFG36.P2P_BAR`: bits 9:7, rw.
+  /// `MC_XPB_CLG_CFG36.P2P_BAR`: bits 9:7, access unknown.
   @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
-  /// `MC_XPB_CLG_CFG36.HOST_FLUSH`: bits 13:10, rw.
+  /// `MC_XPB_CLG_CFG36.HOST_FLUSH`: bits 13:10, access unknown.
   @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
-  /// `MC_XPB_CLG_CFG36.SIDE_FLUSH`: bits 17:14, rw.
+  /// `MC_XPB_CLG_CFG36.SIDE_FLUSH`: bits 17:14, access unknown.
   @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
-/// `MC_RPB_CONF`: gmc_8_1 register, MMIO dword 0x94D (byte 0x2534), rw, reset 0x0000_0000.
+/// `MC_RPB_CONF`: gmc_8_1 register, MMIO dword 0x94D (byte 0x2534), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CONF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x94D, resetValue: 0x0000_0000,
+      offset: 0x94D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_CONF XPB_PCIE_ORDER@15:1 RPB_RD_PCIE_ORDER@16:1 RPB_WR_PCIE_ORDER@17:1")
   }
 
-  /// `MC_RPB_CONF.XPB_PCIE_ORDER`: bit 15, rw.
+  /// `MC_RPB_CONF.XPB_PCIE_ORDER`: bit 15, access unknown.
   @inlinable public static var XPB_PCIE_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_RPB_CONF.RPB_RD_PCIE_ORDER`: bit 16, rw.
+  /// `MC_RPB_CONF.RPB_RD_PCIE_ORDER`: bit 16, access unknown.
   @inlinable public static var RPB_RD_PCIE_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_RPB_CONF.RPB_WR_PCIE_ORDER`: bit 17, rw.
+  /// `MC_RPB_CONF.RPB_WR_PCIE_ORDER`: bit 17, access unknown.
   @inlinable public static var RPB_WR_PCIE_ORDER: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_RPB_IF_CONF`: gmc_8_1 register, MMIO dword 0x94E (byte 0x2538), rw, reset 0x0000_0000.
+/// `MC_RPB_IF_CONF`: gmc_8_1 register, MMIO dword 0x94E (byte 0x2538), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_IF_CONF: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x94E, resetValue: 0x0000_0000,
+      offset: 0x94E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_IF_CONF RPB_BIF_CREDITS@0:8 OUTSTANDING_WRRET_ASK@8:8")
   }
 
-  /// `MC_RPB_IF_CONF.RPB_BIF_CREDITS`: bits 7:0, rw.
+  /// `MC_RPB_IF_CONF.RPB_BIF_CREDITS`: bits 7:0, access unknown.
   @inlinable public static var RPB_BIF_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_RPB_IF_CONF.OUTSTANDING_WRRET_ASK`: bits 15:8, rw.
+  /// `MC_RPB_IF_CONF.OUTSTANDING_WRRET_ASK`: bits 15:8, access unknown.
   @inlinable public static var OUTSTANDING_WRRET_ASK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `MC_RPB_DBG1`: gmc_8_1 register, MMIO dword 0x94F (byte 0x253C), rw, reset 0x0000_0000.
+/// `MC_RPB_DBG1`: gmc_8_1 register, MMIO dword 0x94F (byte 0x253C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_DBG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x94F, resetValue: 0x0000_0000,
+      offset: 0x94F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_DBG1 RPB_BIF_OUTSTANDING_RD@0:8 RPB_BIF_OUTSTANDING_RD_32B@8:12 DEBUG_BITS@20:12")
   }
 
-  /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD`: bits 7:0, rw.
+  /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD`: bits 7:0, access unknown.
   @inlinable public static var RPB_BIF_OUTSTANDING_RD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD_32B`: bits 19:8, rw.
+  /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD_32B`: bits 19:8, access unknown.
   @inlinable public static var RPB_BIF_OUTSTANDING_RD_32B: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 12)
   }
 
-  /// `MC_RPB_DBG1.DEBUG_BITS`: bits 31:20, rw.
+  /// `MC_RPB_DBG1.DEBUG_BITS`: bits 31:20, access unknown.
   @inlinable public static var DEBUG_BITS: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
-/// `MC_RPB_EFF_CNTL`: gmc_8_1 register, MMIO dword 0x950 (byte 0x2540), rw, reset 0x0000_0000.
+/// `MC_RPB_EFF_CNTL`: gmc_8_1 register, MMIO dword 0x950 (byte 0x2540), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_EFF_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x950, resetValue: 0x0000_0000,
+      offset: 0x950,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_EFF_CNTL WR_LAZY_TIMER@0:8 RD_LAZY_TIMER@8:8")
   }
 
-  /// `MC_RPB_EFF_CNTL.WR_LAZY_TIMER`: bits 7:0, rw.
+  /// `MC_RPB_EFF_CNTL.WR_LAZY_TIMER`: bits 7:0, access unknown.
   @inlinable public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_EFF_CNTL.RD_LAZY_TIMER`: bits 15:8, rw.
+  /// `MC_RPB_EFF_CNTL.RD_LAZY_TIMER`: bits 15:8, access unknown.
   @inlinable public static var RD_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_RPB_ARB_CNTL`: gmc_8_1 register, MMIO dword 0x951 (byte 0x2544), rw, reset 0x0000_0000.
+/// `MC_RPB_ARB_CNTL`: gmc_8_1 register, MMIO dword 0x951 (byte 0x2544), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_ARB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x951, resetValue: 0x0000_0000,
+      offset: 0x951,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_ARB_CNTL WR_SWITCH_NUM@0:8 RD_SWITCH_NUM@8:8 ATC_SWITCH_NUM@16:8")
   }
 
-  /// `MC_RPB_ARB_CNTL.WR_SWITCH_NUM`: bits 7:0, rw.
+  /// `MC_RPB_ARB_CNTL.WR_SWITCH_NUM`: bits 7:0, access unknown.
   @inlinable public static var WR_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_ARB_CNTL.RD_SWITCH_NUM`: bits 15:8, rw.
+  /// `MC_RPB_ARB_CNTL.RD_SWITCH_NUM`: bits 15:8, access unknown.
   @inlinable public static var RD_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_RPB_ARB_CNTL.ATC_SWITCH_NUM`: bits 23:16, rw.
+  /// `MC_RPB_ARB_CNTL.ATC_SWITCH_NUM`: bits 23:16, access unknown.
   @inlinable public static var ATC_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `MC_RPB_BIF_CNTL`: gmc_8_1 register, MMIO dword 0x952 (byte 0x2548), rw, reset 0x0000_0000.
+/// `MC_RPB_BIF_CNTL`: gmc_8_1 register, MMIO dword 0x952 (byte 0x2548), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_BIF_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x952, resetValue: 0x0000_0000,
+      offset: 0x952,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_BIF_CNTL ARB_SWITCH_NUM@0:8 XPB_SWITCH_NUM@8:8")
   }
 
-  /// `MC_RPB_BIF_CNTL.ARB_SWITCH_NUM`: bits 7:0, rw.
+  /// `MC_RPB_BIF_CNTL.ARB_SWITCH_NUM`: bits 7:0, access unknown.
   @inlinable public static var ARB_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_RPB_BIF_CNTL.XPB_SWITCH_NUM`: bits 15:8, rw.
+  /// `MC_RPB_BIF_CNTL.XPB_SWITCH_NUM`: bits 15:8, access unknown.
   @inlinable public static var XPB_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
 
-/// `MC_RPB_WR_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x953 (byte 0x254C), rw, reset 0x0000_0000.
+/// `MC_RPB_WR_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x953 (byte 0x254C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_WR_SWITCH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x953, resetValue: 0x0000_0000,
+      offset: 0x953,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_WR_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
   }
 
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, rw.
+  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
   @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, rw.
+  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
   @inlinable public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, rw.
+  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
   @inlinable public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, rw.
+  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
   @inlinable public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_RPB_WR_COMBINE_CNTL`: gmc_8_1 register, MMIO dword 0x954 (byte 0x2550), rw, reset 0x0000_0000.
+/// `MC_RPB_WR_COMBINE_CNTL`: gmc_8_1 register, MMIO dword 0x954 (byte 0x2550), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_WR_COMBINE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x954, resetValue: 0x0000_0000,
+      offset: 0x954,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_WR_COMBINE_CNTL WC_ENABLE@0:1 WC_MAX_PACKET_SIZE@1:2 WC_FLUSH_TIMER@3:4 WC_ALIGN@7:1")
   }
 
-  /// `MC_RPB_WR_COMBINE_CNTL.WC_ENABLE`: bit 0, rw.
+  /// `MC_RPB_WR_COMBINE_CNTL.WC_ENABLE`: bit 0, access unknown.
   @inlinable public static var WC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RPB_WR_COMBINE_CNTL.WC_MAX_PACKET_SIZE`: bits 2:1, rw.
+  /// `MC_RPB_WR_COMBINE_CNTL.WC_MAX_PACKET_SIZE`: bits 2:1, access unknown.
   @inlinable public static var WC_MAX_PACKET_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `MC_RPB_WR_COMBINE_CNTL.WC_FLUSH_TIMER`: bits 6:3, rw.
+  /// `MC_RPB_WR_COMBINE_CNTL.WC_FLUSH_TIMER`: bits 6:3, access unknown.
   @inlinable public static var WC_FLUSH_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 4)
   }
 
-  /// `MC_RPB_WR_COMBINE_CNTL.WC_ALIGN`: bit 7, rw.
+  /// `MC_RPB_WR_COMBINE_CNTL.WC_ALIGN`: bit 7, access unknown.
   @inlinable public static var WC_ALIGN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
-/// `MC_RPB_RD_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x955 (byte 0x2554), rw, reset 0x0000_0000.
+/// `MC_RPB_RD_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x955 (byte 0x2554), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_RD_SWITCH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x955, resetValue: 0x0000_0000,
+      offset: 0x955,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_RD_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
   }
 
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, rw.
+  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
   @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, rw.
+  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
   @inlinable public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, rw.
+  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
   @inlinable public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, rw.
+  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
   @inlinable public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_RPB_CID_QUEUE_WR`: gmc_8_1 register, MMIO dword 0x956 (byte 0x2558), rw, reset 0x0000_0000.
+/// `MC_RPB_CID_QUEUE_WR`: gmc_8_1 register, MMIO dword 0x956 (byte 0x2558), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x956, resetValue: 0x0000_0000,
+      offset: 0x956,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_CID_QUEUE_WR CLIENT_ID@0:8 UPDATE_MODE@8:1 WRITE_QUEUE@9:2 READ_QUEUE@11:2 UPDATE@13:1")
   }
 
-  /// `MC_RPB_CID_QUEUE_WR.CLIENT_ID`: bits 7:0, rw.
+  /// `MC_RPB_CID_QUEUE_WR.CLIENT_ID`: bits 7:0, access unknown.
   @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_CID_QUEUE_WR.UPDATE_MODE`: bit 8, rw.
+  /// `MC_RPB_CID_QUEUE_WR.UPDATE_MODE`: bit 8, access unknown.
   @inlinable public static var UPDATE_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_RPB_CID_QUEUE_WR.WRITE_QUEUE`: bits 10:9, rw.
+  /// `MC_RPB_CID_QUEUE_WR.WRITE_QUEUE`: bits 10:9, access unknown.
   @inlinable public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
-  /// `MC_RPB_CID_QUEUE_WR.READ_QUEUE`: bits 12:11, rw.
+  /// `MC_RPB_CID_QUEUE_WR.READ_QUEUE`: bits 12:11, access unknown.
   @inlinable public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
-  /// `MC_RPB_CID_QUEUE_WR.UPDATE`: bit 13, rw.
+  /// `MC_RPB_CID_QUEUE_WR.UPDATE`: bit 13, access unknown.
   @inlinable public static var UPDATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_RPB_CID_QUEUE_RD`: gmc_8_1 register, MMIO dword 0x957 (byte 0x255C), rw, reset 0x0000_0000.
+/// `MC_RPB_CID_QUEUE_RD`: gmc_8_1 register, MMIO dword 0x957 (byte 0x255C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x957, resetValue: 0x0000_0000,
+      offset: 0x957,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_CID_QUEUE_RD CLIENT_ID@0:8 WRITE_QUEUE@8:2 READ_QUEUE@10:2")
   }
 
-  /// `MC_RPB_CID_QUEUE_RD.CLIENT_ID`: bits 7:0, rw.
+  /// `MC_RPB_CID_QUEUE_RD.CLIENT_ID`: bits 7:0, access unknown.
   @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_RPB_CID_QUEUE_RD.WRITE_QUEUE`: bits 9:8, rw.
+  /// `MC_RPB_CID_QUEUE_RD.WRITE_QUEUE`: bits 9:8, access unknown.
   @inlinable public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_RPB_CID_QUEUE_RD.READ_QUEUE`: bits 11:10, rw.
+  /// `MC_RPB_CID_QUEUE_RD.READ_QUEUE`: bits 11:10, access unknown.
   @inlinable public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 }
 
-/// `MC_RPB_PERF_COUNTER_CNTL`: gmc_8_1 register, MMIO dword 0x958 (byte 0x2560), rw, reset 0x0000_0000.
+/// `MC_RPB_PERF_COUNTER_CNTL`: gmc_8_1 register, MMIO dword 0x958 (byte 0x2560), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERF_COUNTER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x958, resetValue: 0x0000_0000,
+      offset: 0x958,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERF_COUNTER_CNTL PERF_COUNTER_SELECT@0:2 CLEAR_SELECTED_PERF_COUNTER@2:1 CLEAR_ALL_PERF_COUNTERS@3:1 STOP_ON_COUNTER_SATURATION@4:1 ENABLE_PERF_COUNTERS@5:4 PERF_COUNTER_ASSIGN_0@9:5 PERF_COUNTER_ASSIGN_1@14:5 PERF_COUNTER_ASSIGN_2@19:5 PERF_COUNTER_ASSIGN_3@24:5")
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_SELECT`: bits 1:0, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_SELECT`: bits 1:0, access unknown.
   @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_SELECTED_PERF_COUNTER`: bit 2, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_SELECTED_PERF_COUNTER`: bit 2, access unknown.
   @inlinable public static var CLEAR_SELECTED_PERF_COUNTER: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_ALL_PERF_COUNTERS`: bit 3, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_ALL_PERF_COUNTERS`: bit 3, access unknown.
   @inlinable public static var CLEAR_ALL_PERF_COUNTERS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.STOP_ON_COUNTER_SATURATION`: bit 4, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.STOP_ON_COUNTER_SATURATION`: bit 4, access unknown.
   @inlinable public static var STOP_ON_COUNTER_SATURATION: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.ENABLE_PERF_COUNTERS`: bits 8:5, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.ENABLE_PERF_COUNTERS`: bits 8:5, access unknown.
   @inlinable public static var ENABLE_PERF_COUNTERS: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 4)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_0`: bits 13:9, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_0`: bits 13:9, access unknown.
   @inlinable public static var PERF_COUNTER_ASSIGN_0: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 5)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_1`: bits 18:14, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_1`: bits 18:14, access unknown.
   @inlinable public static var PERF_COUNTER_ASSIGN_1: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_2`: bits 23:19, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_2`: bits 23:19, access unknown.
   @inlinable public static var PERF_COUNTER_ASSIGN_2: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 5)
   }
 
-  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_3`: bits 28:24, rw.
+  /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_3`: bits 28:24, access unknown.
   @inlinable public static var PERF_COUNTER_ASSIGN_3: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 }
 
-/// `MC_RPB_PERF_COUNTER_STATUS`: gmc_8_1 register, MMIO dword 0x959 (byte 0x2564), rw, reset 0x0000_0000.
+/// `MC_RPB_PERF_COUNTER_STATUS`: gmc_8_1 register, MMIO dword 0x959 (byte 0x2564), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERF_COUNTER_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x959, resetValue: 0x0000_0000,
+      offset: 0x959,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERF_COUNTER_STATUS PERFORMANCE_COUNTER_VALUE@0:32")
   }
 
-  /// `MC_RPB_PERF_COUNTER_STATUS.PERFORMANCE_COUNTER_VALUE`: bits 31:0, rw.
+  /// `MC_RPB_PERF_COUNTER_STATUS.PERFORMANCE_COUNTER_VALUE`: bits 31:0, access unknown.
   @inlinable public static var PERFORMANCE_COUNTER_VALUE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MC_RPB_CID_QUEUE_EX`: gmc_8_1 register, MMIO dword 0x95A (byte 0x2568), rw, reset 0x0000_0000.
+/// `MC_RPB_CID_QUEUE_EX`: gmc_8_1 register, MMIO dword 0x95A (byte 0x2568), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_EX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x95A, resetValue: 0x0000_0000,
+      offset: 0x95A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_CID_QUEUE_EX START@0:1 OFFSET@1:5")
   }
 
-  /// `MC_RPB_CID_QUEUE_EX.START`: bit 0, rw.
+  /// `MC_RPB_CID_QUEUE_EX.START`: bit 0, access unknown.
   @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RPB_CID_QUEUE_EX.OFFSET`: bits 5:1, rw.
+  /// `MC_RPB_CID_QUEUE_EX.OFFSET`: bits 5:1, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
-/// `MC_RPB_CID_QUEUE_EX_DATA`: gmc_8_1 register, MMIO dword 0x95B (byte 0x256C), rw, reset 0x0000_0000.
+/// `MC_RPB_CID_QUEUE_EX_DATA`: gmc_8_1 register, MMIO dword 0x95B (byte 0x256C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_EX_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x95B, resetValue: 0x0000_0000,
+      offset: 0x95B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_CID_QUEUE_EX_DATA WRITE_ENTRIES@0:16 READ_ENTRIES@16:16")
   }
 
-  /// `MC_RPB_CID_QUEUE_EX_DATA.WRITE_ENTRIES`: bits 15:0, rw.
+  /// `MC_RPB_CID_QUEUE_EX_DATA.WRITE_ENTRIES`: bits 15:0, access unknown.
   @inlinable public static var WRITE_ENTRIES: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `MC_RPB_CID_QUEUE_EX_DATA.READ_ENTRIES`: bits 31:16, rw.
+  /// `MC_RPB_CID_QUEUE_EX_DATA.READ_ENTRIES`: bits 31:16, access unknown.
   @inlinable public static var READ_ENTRIES: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_RPB_TCI_CNTL`: gmc_8_1 register, MMIO dword 0x95C (byte 0x2570), rw, reset 0x0000_0000.
+/// `MC_RPB_TCI_CNTL`: gmc_8_1 register, MMIO dword 0x95C (byte 0x2570), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_TCI_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x95C, resetValue: 0x0000_0000,
+      offset: 0x95C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_TCI_CNTL TCI_ENABLE@0:1 TCI_POLICY@1:2 TCI_VOL@3:1 TCI_VMID@4:4 TCI_REQ_CREDITS@8:8 TCI_MAX_WRITES@16:8 TCI_MAX_READS@24:8")
   }
 
-  /// `MC_RPB_TCI_CNTL.TCI_ENABLE`: bit 0, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_ENABLE`: bit 0, access unknown.
   @inlinable public static var TCI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RPB_TCI_CNTL.TCI_POLICY`: bits 2:1, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_POLICY`: bits 2:1, access unknown.
   @inlinable public static var TCI_POLICY: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RPB_TCI_CNTL.TCI_VOL`: bit 3, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_VOL`: bit 3, access unknown.
   @inlinable public static var TCI_VOL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_RPB_TCI_CNTL.TCI_VMID`: bits 7:4, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_VMID`: bits 7:4, access unknown.
   @inlinable public static var TCI_VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_RPB_TCI_CNTL.TCI_REQ_CREDITS`: bits 15:8, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_REQ_CREDITS`: bits 15:8, access unknown.
   @inlinable public static var TCI_REQ_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_RPB_TCI_CNTL.TCI_MAX_WRITES`: bits 23:16, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_MAX_WRITES`: bits 23:16, access unknown.
   @inlinable public static var TCI_MAX_WRITES: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_RPB_TCI_CNTL.TCI_MAX_READS`: bits 31:24, rw.
+  /// `MC_RPB_TCI_CNTL.TCI_MAX_READS`: bits 31:24, access unknown.
   @inlinable public static var TCI_MAX_READS: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_RPB_TCI_CNTL2`: gmc_8_1 register, MMIO dword 0x95D (byte 0x2574), rw, reset 0x0000_0000.
+/// `MC_RPB_TCI_CNTL2`: gmc_8_1 register, MMIO dword 0x95D (byte 0x2574), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_TCI_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x95D, resetValue: 0x0000_0000,
+      offset: 0x95D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_TCI_CNTL2 TCI_POLICY@0:1 TCI_MTYPE@1:2 TCI_SNOOP@3:1 TCI_PHYSICAL@4:1 TCI_PERF_CNTR_EN@5:1 TCI_EXE@6:1")
   }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_POLICY`: bit 0, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_POLICY`: bit 0, access unknown.
   @inlinable public static var TCI_POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_MTYPE`: bits 2:1, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_MTYPE`: bits 2:1, access unknown.
   @inlinable public static var TCI_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_SNOOP`: bit 3, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_SNOOP`: bit 3, access unknown.
   @inlinable public static var TCI_SNOOP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_PHYSICAL`: bit 4, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_PHYSICAL`: bit 4, access unknown.
   @inlinable public static var TCI_PHYSICAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_PERF_CNTR_EN`: bit 5, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_PERF_CNTR_EN`: bit 5, access unknown.
   @inlinable public static var TCI_PERF_CNTR_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_RPB_TCI_CNTL2.TCI_EXE`: bit 6, rw.
+  /// `MC_RPB_TCI_CNTL2.TCI_EXE`: bit 6, access unknown.
   @inlinable public static var TCI_EXE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
-/// `MC_CITF_XTRA_ENABLE`: gmc_8_1 register, MMIO dword 0x96D (byte 0x25B4), rw, reset 0x0000_0000.
+/// `MC_CITF_XTRA_ENABLE`: gmc_8_1 register, MMIO dword 0x96D (byte 0x25B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_XTRA_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x96D, resetValue: 0x0000_0000,
+      offset: 0x96D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_XTRA_ENABLE CB1_RD@0:1 CB1_WR@1:1 DB1_RD@2:1 DB1_WR@3:1 TC2_RD@4:1 ARB_DBG@8:4 TC2_WR@12:1 CB0_CONNECT_CNTL@13:2 DB0_CONNECT_CNTL@15:2 CB1_CONNECT_CNTL@17:2 DB1_CONNECT_CNTL@19:2 TC0_CONNECT_CNTL@21:2 TC1_CONNECT_CNTL@23:2 CB0_CID_CNTL_ENABLE@25:1 DB0_CID_CNTL_ENABLE@26:1 CB1_CID_CNTL_ENABLE@27:1 DB1_CID_CNTL_ENABLE@28:1 TC2_REPAIR_ENABLE@29:2")
   }
 
-  /// `MC_CITF_XTRA_ENABLE.CB1_RD`: bit 0, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB1_RD`: bit 0, access unknown.
   @inlinable public static var CB1_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.CB1_WR`: bit 1, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB1_WR`: bit 1, access unknown.
   @inlinable public static var CB1_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.DB1_RD`: bit 2, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB1_RD`: bit 2, access unknown.
   @inlinable public static var DB1_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.DB1_WR`: bit 3, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB1_WR`: bit 3, access unknown.
   @inlinable public static var DB1_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.TC2_RD`: bit 4, rw.
+  /// `MC_CITF_XTRA_ENABLE.TC2_RD`: bit 4, access unknown.
   @inlinable public static var TC2_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.ARB_DBG`: bits 11:8, rw.
+  /// `MC_CITF_XTRA_ENABLE.ARB_DBG`: bits 11:8, access unknown.
   @inlinable public static var ARB_DBG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_CITF_XTRA_ENABLE.TC2_WR`: bit 12, rw.
+  /// `MC_CITF_XTRA_ENABLE.TC2_WR`: bit 12, access unknown.
   @inlinable public static var TC2_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_CITF_XTRA_ENABLE.CB0_CONNECT_CNTL`: bits 14:13, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB0_CONNECT_CNTL`: bits 14:13, access unknown.
   @inlinable public static var CB0_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.DB0_CONNECT_CNTL`: bits 16:15, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB0_CONNECT_CNTL`: bits 16:15, access unknown.
   @inlinable public static var DB0_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.CB1_CONNECT_CNTL`: bits 18:17, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB1_CONNECT_CNTL`: bits 18:17, access unknown.
   @inlinable public static var CB1_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.DB1_CONNECT_CNTL`: bits 20:19, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB1_CONNECT_CNTL`: bits 20:19, access unknown.
   @inlinable public static var DB1_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.TC0_CONNECT_CNTL`: bits 22:21, rw.
+  /// `MC_CITF_XTRA_ENABLE.TC0_CONNECT_CNTL`: bits 22:21, access unknown.
   @inlinable public static var TC0_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.TC1_CONNECT_CNTL`: bits 24:23, rw.
+  /// `MC_CITF_XTRA_ENABLE.TC1_CONNECT_CNTL`: bits 24:23, access unknown.
   @inlinable public static var TC1_CONNECT_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 2)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.CB0_CID_CNTL_ENABLE`: bit 25, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB0_CID_CNTL_ENABLE`: bit 25, access unknown.
   @inlinable public static var CB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.DB0_CID_CNTL_ENABLE`: bit 26, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB0_CID_CNTL_ENABLE`: bit 26, access unknown.
   @inlinable public static var DB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.CB1_CID_CNTL_ENABLE`: bit 27, rw.
+  /// `MC_CITF_XTRA_ENABLE.CB1_CID_CNTL_ENABLE`: bit 27, access unknown.
   @inlinable public static var CB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.DB1_CID_CNTL_ENABLE`: bit 28, rw.
+  /// `MC_CITF_XTRA_ENABLE.DB1_CID_CNTL_ENABLE`: bit 28, access unknown.
   @inlinable public static var DB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `MC_CITF_XTRA_ENABLE.TC2_REPAIR_ENABLE`: bits 30:29, rw.
+  /// `MC_CITF_XTRA_ENABLE.TC2_REPAIR_ENABLE`: bits 30:29, access unknown.
   @inlinable public static var TC2_REPAIR_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 }
 
-/// `CC_MC_MAX_CHANNEL`: gmc_8_1 register, MMIO dword 0x96E (byte 0x25B8), rw, reset 0x0000_0000.
+/// `CC_MC_MAX_CHANNEL`: gmc_8_1 register, MMIO dword 0x96E (byte 0x25B8), access unknown, reset unknown (`write` starts from 0).
 public enum CC_MC_MAX_CHANNEL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x96E, resetValue: 0x0000_0000,
+      offset: 0x96E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_MC_MAX_CHANNEL NOOFCHAN@1:4")
   }
 
-  /// `CC_MC_MAX_CHANNEL.NOOFCHAN`: bits 4:1, rw.
+  /// `CC_MC_MAX_CHANNEL.NOOFCHAN`: bits 4:1, access unknown.
   @inlinable public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 }
 
-/// `MC_CG_CONFIG`: gmc_8_1 register, MMIO dword 0x96F (byte 0x25BC), rw, reset 0x0000_0000.
+/// `MC_CG_CONFIG`: gmc_8_1 register, MMIO dword 0x96F (byte 0x25BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CG_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x96F, resetValue: 0x0000_0000,
+      offset: 0x96F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CG_CONFIG MCDW_WR_ENABLE@0:1 MCDX_WR_ENABLE@1:1 MCDY_WR_ENABLE@2:1 MCDZ_WR_ENABLE@3:1 MC_RD_ENABLE@4:2 INDEX@6:16")
   }
 
-  /// `MC_CG_CONFIG.MCDW_WR_ENABLE`: bit 0, rw.
+  /// `MC_CG_CONFIG.MCDW_WR_ENABLE`: bit 0, access unknown.
   @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CG_CONFIG.MCDX_WR_ENABLE`: bit 1, rw.
+  /// `MC_CG_CONFIG.MCDX_WR_ENABLE`: bit 1, access unknown.
   @inlinable public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CG_CONFIG.MCDY_WR_ENABLE`: bit 2, rw.
+  /// `MC_CG_CONFIG.MCDY_WR_ENABLE`: bit 2, access unknown.
   @inlinable public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CG_CONFIG.MCDZ_WR_ENABLE`: bit 3, rw.
+  /// `MC_CG_CONFIG.MCDZ_WR_ENABLE`: bit 3, access unknown.
   @inlinable public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CG_CONFIG.MC_RD_ENABLE`: bits 5:4, rw.
+  /// `MC_CG_CONFIG.MC_RD_ENABLE`: bits 5:4, access unknown.
   @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_CG_CONFIG.INDEX`: bits 21:6, rw.
+  /// `MC_CG_CONFIG.INDEX`: bits 21:6, access unknown.
   @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 6, width: 16) }
 }
 
-/// `MC_CITF_CNTL`: gmc_8_1 register, MMIO dword 0x970 (byte 0x25C0), rw, reset 0x0000_0000.
+/// `MC_CITF_CNTL`: gmc_8_1 register, MMIO dword 0x970 (byte 0x25C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x970, resetValue: 0x0000_0000,
+      offset: 0x970,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CNTL IGNOREPM@2:1 EXEMPTPM@3:1 GFX_IDLE_OVERRIDE@4:2 MCD_SRBM_MASK_ENABLE@6:1 CNTR_CHMAP_MODE@7:2 REMOTE_RB_CONNECT_ENABLE@9:1")
   }
 
-  /// `MC_CITF_CNTL.IGNOREPM`: bit 2, rw.
+  /// `MC_CITF_CNTL.IGNOREPM`: bit 2, access unknown.
   @inlinable public static var IGNOREPM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CITF_CNTL.EXEMPTPM`: bit 3, rw.
+  /// `MC_CITF_CNTL.EXEMPTPM`: bit 3, access unknown.
   @inlinable public static var EXEMPTPM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CITF_CNTL.GFX_IDLE_OVERRIDE`: bits 5:4, rw.
+  /// `MC_CITF_CNTL.GFX_IDLE_OVERRIDE`: bits 5:4, access unknown.
   @inlinable public static var GFX_IDLE_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `MC_CITF_CNTL.MCD_SRBM_MASK_ENABLE`: bit 6, rw.
+  /// `MC_CITF_CNTL.MCD_SRBM_MASK_ENABLE`: bit 6, access unknown.
   @inlinable public static var MCD_SRBM_MASK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_CITF_CNTL.CNTR_CHMAP_MODE`: bits 8:7, rw.
+  /// `MC_CITF_CNTL.CNTR_CHMAP_MODE`: bits 8:7, access unknown.
   @inlinable public static var CNTR_CHMAP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 2)
   }
 
-  /// `MC_CITF_CNTL.REMOTE_RB_CONNECT_ENABLE`: bit 9, rw.
+  /// `MC_CITF_CNTL.REMOTE_RB_CONNECT_ENABLE`: bit 9, access unknown.
   @inlinable public static var REMOTE_RB_CONNECT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
 
-/// `MC_CITF_CREDITS_VM`: gmc_8_1 register, MMIO dword 0x971 (byte 0x25C4), rw, reset 0x0000_0000.
+/// `MC_CITF_CREDITS_VM`: gmc_8_1 register, MMIO dword 0x971 (byte 0x25C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_VM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x971, resetValue: 0x0000_0000,
+      offset: 0x971,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CREDITS_VM READ_ALL@0:6 WRITE_ALL@6:6")
   }
 
-  /// `MC_CITF_CREDITS_VM.READ_ALL`: bits 5:0, rw.
+  /// `MC_CITF_CREDITS_VM.READ_ALL`: bits 5:0, access unknown.
   @inlinable public static var READ_ALL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_CREDITS_VM.WRITE_ALL`: bits 11:6, rw.
+  /// `MC_CITF_CREDITS_VM.WRITE_ALL`: bits 11:6, access unknown.
   @inlinable public static var WRITE_ALL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
-/// `MC_CITF_CREDITS_ARB_RD`: gmc_8_1 register, MMIO dword 0x972 (byte 0x25C8), rw, reset 0x0000_0000.
+/// `MC_CITF_CREDITS_ARB_RD`: gmc_8_1 register, MMIO dword 0x972 (byte 0x25C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x972, resetValue: 0x0000_0000,
+      offset: 0x972,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CREDITS_ARB_RD READ_LCL@0:8 READ_HUB@8:8 READ_PRI@16:8 LCL_PRI@24:1 HUB_PRI@25:1")
   }
 
-  /// `MC_CITF_CREDITS_ARB_RD.READ_LCL`: bits 7:0, rw.
+  /// `MC_CITF_CREDITS_ARB_RD.READ_LCL`: bits 7:0, access unknown.
   @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_RD.READ_HUB`: bits 15:8, rw.
+  /// `MC_CITF_CREDITS_ARB_RD.READ_HUB`: bits 15:8, access unknown.
   @inlinable public static var READ_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_RD.READ_PRI`: bits 23:16, rw.
+  /// `MC_CITF_CREDITS_ARB_RD.READ_PRI`: bits 23:16, access unknown.
   @inlinable public static var READ_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_RD.LCL_PRI`: bit 24, rw.
+  /// `MC_CITF_CREDITS_ARB_RD.LCL_PRI`: bit 24, access unknown.
   @inlinable public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_CITF_CREDITS_ARB_RD.HUB_PRI`: bit 25, rw.
+  /// `MC_CITF_CREDITS_ARB_RD.HUB_PRI`: bit 25, access unknown.
   @inlinable public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_CITF_CREDITS_ARB_WR`: gmc_8_1 register, MMIO dword 0x973 (byte 0x25CC), rw, reset 0x0000_0000.
+/// `MC_CITF_CREDITS_ARB_WR`: gmc_8_1 register, MMIO dword 0x973 (byte 0x25CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x973, resetValue: 0x0000_0000,
+      offset: 0x973,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CREDITS_ARB_WR WRITE_LCL@0:8 WRITE_HUB@8:8 WRITE_PRI@16:8 HUB_PRI@24:1 LCL_PRI@25:1")
   }
 
-  /// `MC_CITF_CREDITS_ARB_WR.WRITE_LCL`: bits 7:0, rw.
+  /// `MC_CITF_CREDITS_ARB_WR.WRITE_LCL`: bits 7:0, access unknown.
   @inlinable public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_WR.WRITE_HUB`: bits 15:8, rw.
+  /// `MC_CITF_CREDITS_ARB_WR.WRITE_HUB`: bits 15:8, access unknown.
   @inlinable public static var WRITE_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_WR.WRITE_PRI`: bits 23:16, rw.
+  /// `MC_CITF_CREDITS_ARB_WR.WRITE_PRI`: bits 23:16, access unknown.
   @inlinable public static var WRITE_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_CITF_CREDITS_ARB_WR.HUB_PRI`: bit 24, rw.
+  /// `MC_CITF_CREDITS_ARB_WR.HUB_PRI`: bit 24, access unknown.
   @inlinable public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_CITF_CREDITS_ARB_WR.LCL_PRI`: bit 25, rw.
+  /// `MC_CITF_CREDITS_ARB_WR.LCL_PRI`: bit 25, access unknown.
   @inlinable public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_CITF_DAGB_CNTL`: gmc_8_1 register, MMIO dword 0x974 (byte 0x25D0), rw, reset 0x0000_0000.
+/// `MC_CITF_DAGB_CNTL`: gmc_8_1 register, MMIO dword 0x974 (byte 0x25D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_DAGB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x974, resetValue: 0x0000_0000,
+      offset: 0x974,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_DAGB_CNTL JUMP_AHEAD@0:1 CENTER_RD_MAX_BURST@1:4 DISABLE_SELF_INIT@5:1 CENTER_WR_MAX_BURST@6:4")
   }
 
-  /// `MC_CITF_DAGB_CNTL.JUMP_AHEAD`: bit 0, rw.
+  /// `MC_CITF_DAGB_CNTL.JUMP_AHEAD`: bit 0, access unknown.
   @inlinable public static var JUMP_AHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CITF_DAGB_CNTL.CENTER_RD_MAX_BURST`: bits 4:1, rw.
+  /// `MC_CITF_DAGB_CNTL.CENTER_RD_MAX_BURST`: bits 4:1, access unknown.
   @inlinable public static var CENTER_RD_MAX_BURST: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
-  /// `MC_CITF_DAGB_CNTL.DISABLE_SELF_INIT`: bit 5, rw.
+  /// `MC_CITF_DAGB_CNTL.DISABLE_SELF_INIT`: bit 5, access unknown.
   @inlinable public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_CITF_DAGB_CNTL.CENTER_WR_MAX_BURST`: bits 9:6, rw.
+  /// `MC_CITF_DAGB_CNTL.CENTER_WR_MAX_BURST`: bits 9:6, access unknown.
   @inlinable public static var CENTER_WR_MAX_BURST: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 4)
   }
 }
 
-/// `MC_CITF_INT_CREDITS`: gmc_8_1 register, MMIO dword 0x975 (byte 0x25D4), rw, reset 0x0000_0000.
+/// `MC_CITF_INT_CREDITS`: gmc_8_1 register, MMIO dword 0x975 (byte 0x25D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_INT_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x975, resetValue: 0x0000_0000,
+      offset: 0x975,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_INT_CREDITS REMRDRET@0:6 CNTR_RD_HUB_LP@12:6 CNTR_RD_HUB_HP@18:6 CNTR_RD_LCL@24:6")
   }
 
-  /// `MC_CITF_INT_CREDITS.REMRDRET`: bits 5:0, rw.
+  /// `MC_CITF_INT_CREDITS.REMRDRET`: bits 5:0, access unknown.
   @inlinable public static var REMRDRET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_LP`: bits 17:12, rw.
+  /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_LP`: bits 17:12, access unknown.
   @inlinable public static var CNTR_RD_HUB_LP: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_HP`: bits 23:18, rw.
+  /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_HP`: bits 23:18, access unknown.
   @inlinable public static var CNTR_RD_HUB_HP: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 6)
   }
 
-  /// `MC_CITF_INT_CREDITS.CNTR_RD_LCL`: bits 29:24, rw.
+  /// `MC_CITF_INT_CREDITS.CNTR_RD_LCL`: bits 29:24, access unknown.
   @inlinable public static var CNTR_RD_LCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
-/// `MC_CITF_RET_MODE`: gmc_8_1 register, MMIO dword 0x976 (byte 0x25D8), rw, reset 0x0000_0000.
+/// `MC_CITF_RET_MODE`: gmc_8_1 register, MMIO dword 0x976 (byte 0x25D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_RET_MODE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x976, resetValue: 0x0000_0000,
+      offset: 0x976,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_RET_MODE INORDER_RD@0:1 INORDER_WR@1:1 REMPRI_RD@2:1 REMPRI_WR@3:1 LCLPRI_RD@4:1 LCLPRI_WR@5:1 RDRET_STALL_EN@6:1 RDRET_STALL_THRESHOLD@7:8")
   }
 
-  /// `MC_CITF_RET_MODE.INORDER_RD`: bit 0, rw.
+  /// `MC_CITF_RET_MODE.INORDER_RD`: bit 0, access unknown.
   @inlinable public static var INORDER_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_CITF_RET_MODE.INORDER_WR`: bit 1, rw.
+  /// `MC_CITF_RET_MODE.INORDER_WR`: bit 1, access unknown.
   @inlinable public static var INORDER_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CITF_RET_MODE.REMPRI_RD`: bit 2, rw.
+  /// `MC_CITF_RET_MODE.REMPRI_RD`: bit 2, access unknown.
   @inlinable public static var REMPRI_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CITF_RET_MODE.REMPRI_WR`: bit 3, rw.
+  /// `MC_CITF_RET_MODE.REMPRI_WR`: bit 3, access unknown.
   @inlinable public static var REMPRI_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CITF_RET_MODE.LCLPRI_RD`: bit 4, rw.
+  /// `MC_CITF_RET_MODE.LCLPRI_RD`: bit 4, access unknown.
   @inlinable public static var LCLPRI_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CITF_RET_MODE.LCLPRI_WR`: bit 5, rw.
+  /// `MC_CITF_RET_MODE.LCLPRI_WR`: bit 5, access unknown.
   @inlinable public static var LCLPRI_WR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_CITF_RET_MODE.RDRET_STALL_EN`: bit 6, rw.
+  /// `MC_CITF_RET_MODE.RDRET_STALL_EN`: bit 6, access unknown.
   @inlinable public static var RDRET_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_CITF_RET_MODE.RDRET_STALL_THRESHOLD`: bits 14:7, rw.
+  /// `MC_CITF_RET_MODE.RDRET_STALL_THRESHOLD`: bits 14:7, access unknown.
   @inlinable public static var RDRET_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 8)
   }
 }
 
-/// `MC_CITF_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x977 (byte 0x25DC), rw, reset 0x0000_0000.
+/// `MC_CITF_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x977 (byte 0x25DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_DAGB_DLY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x977, resetValue: 0x0000_0000,
+      offset: 0x977,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_DAGB_DLY DLY@0:5 CLI@16:6 POS@24:6")
   }
 
-  /// `MC_CITF_DAGB_DLY.DLY`: bits 4:0, rw.
+  /// `MC_CITF_DAGB_DLY.DLY`: bits 4:0, access unknown.
   @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `MC_CITF_DAGB_DLY.CLI`: bits 21:16, rw.
+  /// `MC_CITF_DAGB_DLY.CLI`: bits 21:16, access unknown.
   @inlinable public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
-  /// `MC_CITF_DAGB_DLY.POS`: bits 29:24, rw.
+  /// `MC_CITF_DAGB_DLY.POS`: bits 29:24, access unknown.
   @inlinable public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
-/// `MC_RD_GRP_EXT`: gmc_8_1 register, MMIO dword 0x978 (byte 0x25E0), rw, reset 0x0000_0000.
+/// `MC_RD_GRP_EXT`: gmc_8_1 register, MMIO dword 0x978 (byte 0x25E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_EXT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x978, resetValue: 0x0000_0000,
+      offset: 0x978,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_EXT DBSTEN0@0:4 TC0@4:4")
   }
 
-  /// `MC_RD_GRP_EXT.DBSTEN0`: bits 3:0, rw.
+  /// `MC_RD_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_RD_GRP_EXT.TC0`: bits 7:4, rw.
+  /// `MC_RD_GRP_EXT.TC0`: bits 7:4, access unknown.
   @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
-/// `MC_WR_GRP_EXT`: gmc_8_1 register, MMIO dword 0x979 (byte 0x25E4), rw, reset 0x0000_0000.
+/// `MC_WR_GRP_EXT`: gmc_8_1 register, MMIO dword 0x979 (byte 0x25E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_EXT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x979, resetValue: 0x0000_0000,
+      offset: 0x979,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_EXT DBSTEN0@0:4 TC0@4:4")
   }
 
-  /// `MC_WR_GRP_EXT.DBSTEN0`: bits 3:0, rw.
+  /// `MC_WR_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_WR_GRP_EXT.TC0`: bits 7:4, rw.
+  /// `MC_WR_GRP_EXT.TC0`: bits 7:4, access unknown.
   @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
-/// `MC_CITF_REMREQ`: gmc_8_1 register, MMIO dword 0x97A (byte 0x25E8), rw, reset 0x0000_0000.
+/// `MC_CITF_REMREQ`: gmc_8_1 register, MMIO dword 0x97A (byte 0x25E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_REMREQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97A, resetValue: 0x0000_0000,
+      offset: 0x97A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_REMREQ READ_CREDITS@0:7 WRITE_CREDITS@7:7 CREDITS_ENABLE@14:1")
   }
 
-  /// `MC_CITF_REMREQ.READ_CREDITS`: bits 6:0, rw.
+  /// `MC_CITF_REMREQ.READ_CREDITS`: bits 6:0, access unknown.
   @inlinable public static var READ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_CITF_REMREQ.WRITE_CREDITS`: bits 13:7, rw.
+  /// `MC_CITF_REMREQ.WRITE_CREDITS`: bits 13:7, access unknown.
   @inlinable public static var WRITE_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
-  /// `MC_CITF_REMREQ.CREDITS_ENABLE`: bit 14, rw.
+  /// `MC_CITF_REMREQ.CREDITS_ENABLE`: bit 14, access unknown.
   @inlinable public static var CREDITS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `MC_WR_TC0`: gmc_8_1 register, MMIO dword 0x97B (byte 0x25EC), rw, reset 0x0000_0000.
+/// `MC_WR_TC0`: gmc_8_1 register, MMIO dword 0x97B (byte 0x25EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_TC0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97B, resetValue: 0x0000_0000,
+      offset: 0x97B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_WR_TC0.ENABLE`: bit 0, rw.
+  /// `MC_WR_TC0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_WR_TC0.PRESCALE`: bits 2:1, rw.
+  /// `MC_WR_TC0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_WR_TC0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_WR_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_WR_TC0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_WR_TC0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_WR_TC0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_WR_TC0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_WR_TC0.MAX_BURST`: bits 10:7, rw.
+  /// `MC_WR_TC0.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_WR_TC0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_WR_TC0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_WR_TC0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_WR_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_WR_TC1`: gmc_8_1 register, MMIO dword 0x97C (byte 0x25F0), rw, reset 0x0000_0000.
+/// `MC_WR_TC1`: gmc_8_1 register, MMIO dword 0x97C (byte 0x25F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_TC1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97C, resetValue: 0x0000_0000,
+      offset: 0x97C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_WR_TC1.ENABLE`: bit 0, rw.
+  /// `MC_WR_TC1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_WR_TC1.PRESCALE`: bits 2:1, rw.
+  /// `MC_WR_TC1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_WR_TC1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_WR_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_WR_TC1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_WR_TC1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_WR_TC1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_WR_TC1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_WR_TC1.MAX_BURST`: bits 10:7, rw.
+  /// `MC_WR_TC1.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_WR_TC1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_WR_TC1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_WR_TC1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_WR_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_CITF_INT_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x97D (byte 0x25F4), rw, reset 0x0000_0000.
+/// `MC_CITF_INT_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x97D (byte 0x25F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_INT_CREDITS_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97D, resetValue: 0x0000_0000,
+      offset: 0x97D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_INT_CREDITS_WR CNTR_WR_HUB@0:6 CNTR_WR_LCL@6:6")
   }
 
-  /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_HUB`: bits 5:0, rw.
+  /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_HUB`: bits 5:0, access unknown.
   @inlinable public static var CNTR_WR_HUB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_LCL`: bits 11:6, rw.
+  /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_LCL`: bits 11:6, access unknown.
   @inlinable public static var CNTR_WR_LCL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
-/// `MC_CITF_CREDITS_ARB_RD2`: gmc_8_1 register, MMIO dword 0x97E (byte 0x25F8), rw, reset 0x0000_0000.
+/// `MC_CITF_CREDITS_ARB_RD2`: gmc_8_1 register, MMIO dword 0x97E (byte 0x25F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_RD2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97E, resetValue: 0x0000_0000,
+      offset: 0x97E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CREDITS_ARB_RD2 READ_MED@0:8")
   }
 
-  /// `MC_CITF_CREDITS_ARB_RD2.READ_MED`: bits 7:0, rw.
+  /// `MC_CITF_CREDITS_ARB_RD2.READ_MED`: bits 7:0, access unknown.
   @inlinable public static var READ_MED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_CITF_WTM_RD_CNTL`: gmc_8_1 register, MMIO dword 0x97F (byte 0x25FC), rw, reset 0x0000_0000.
+/// `MC_CITF_WTM_RD_CNTL`: gmc_8_1 register, MMIO dword 0x97F (byte 0x25FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_WTM_RD_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x97F, resetValue: 0x0000_0000,
+      offset: 0x97F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_WTM_RD_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP1_DECREMENT`: bits 5:3, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
   @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP2_DECREMENT`: bits 8:6, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
   @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP3_DECREMENT`: bits 11:9, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
   @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP4_DECREMENT`: bits 14:12, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
   @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP5_DECREMENT`: bits 17:15, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
   @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP6_DECREMENT`: bits 20:18, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
   @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.GROUP7_DECREMENT`: bits 23:21, rw.
+  /// `MC_CITF_WTM_RD_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
   @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.DISABLE_REMOTE`: bit 24, rw.
+  /// `MC_CITF_WTM_RD_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
   @inlinable public static var DISABLE_REMOTE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_CITF_WTM_RD_CNTL.DISABLE_LOCAL`: bit 25, rw.
+  /// `MC_CITF_WTM_RD_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
   @inlinable public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_CITF_WTM_WR_CNTL`: gmc_8_1 register, MMIO dword 0x980 (byte 0x2600), rw, reset 0x0000_0000.
+/// `MC_CITF_WTM_WR_CNTL`: gmc_8_1 register, MMIO dword 0x980 (byte 0x2600), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_WTM_WR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x980, resetValue: 0x0000_0000,
+      offset: 0x980,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_WTM_WR_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP0_DECREMENT`: bits 2:0, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
   @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP1_DECREMENT`: bits 5:3, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
   @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP2_DECREMENT`: bits 8:6, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
   @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP3_DECREMENT`: bits 11:9, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
   @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP4_DECREMENT`: bits 14:12, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
   @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP5_DECREMENT`: bits 17:15, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
   @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP6_DECREMENT`: bits 20:18, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
   @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.GROUP7_DECREMENT`: bits 23:21, rw.
+  /// `MC_CITF_WTM_WR_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
   @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.DISABLE_REMOTE`: bit 24, rw.
+  /// `MC_CITF_WTM_WR_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
   @inlinable public static var DISABLE_REMOTE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_CITF_WTM_WR_CNTL.DISABLE_LOCAL`: bit 25, rw.
+  /// `MC_CITF_WTM_WR_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
   @inlinable public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_RD_CB`: gmc_8_1 register, MMIO dword 0x981 (byte 0x2604), rw, reset 0x0000_0000.
+/// `MC_RD_CB`: gmc_8_1 register, MMIO dword 0x981 (byte 0x2604), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_CB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x981, resetValue: 0x0000_0000,
+      offset: 0x981,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_RD_CB.ENABLE`: bit 0, rw.
+  /// `MC_RD_CB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RD_CB.PRESCALE`: bits 2:1, rw.
+  /// `MC_RD_CB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RD_CB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_RD_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RD_CB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_RD_CB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_RD_CB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_RD_CB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_RD_CB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_RD_CB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_RD_CB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_RD_CB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_RD_CB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_RD_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_RD_DB`: gmc_8_1 register, MMIO dword 0x982 (byte 0x2608), rw, reset 0x0000_0000.
+/// `MC_RD_DB`: gmc_8_1 register, MMIO dword 0x982 (byte 0x2608), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_DB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x982, resetValue: 0x0000_0000,
+      offset: 0x982,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_RD_DB.ENABLE`: bit 0, rw.
+  /// `MC_RD_DB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RD_DB.PRESCALE`: bits 2:1, rw.
+  /// `MC_RD_DB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RD_DB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_RD_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RD_DB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_RD_DB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_RD_DB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_RD_DB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_RD_DB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_RD_DB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_RD_DB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_RD_DB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_RD_DB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_RD_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_RD_TC0`: gmc_8_1 register, MMIO dword 0x983 (byte 0x260C), rw, reset 0x0000_0000.
+/// `MC_RD_TC0`: gmc_8_1 register, MMIO dword 0x983 (byte 0x260C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_TC0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x983, resetValue: 0x0000_0000,
+      offset: 0x983,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_RD_TC0.ENABLE`: bit 0, rw.
+  /// `MC_RD_TC0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RD_TC0.PRESCALE`: bits 2:1, rw.
+  /// `MC_RD_TC0.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RD_TC0.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_RD_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RD_TC0.STALL_MODE`: bits 5:4, rw.
+  /// `MC_RD_TC0.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_RD_TC0.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_RD_TC0.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_RD_TC0.MAX_BURST`: bits 10:7, rw.
+  /// `MC_RD_TC0.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_RD_TC0.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_RD_TC0.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_RD_TC0.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_RD_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_RD_TC1`: gmc_8_1 register, MMIO dword 0x984 (byte 0x2610), rw, reset 0x0000_0000.
+/// `MC_RD_TC1`: gmc_8_1 register, MMIO dword 0x984 (byte 0x2610), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_TC1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x984, resetValue: 0x0000_0000,
+      offset: 0x984,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_RD_TC1.ENABLE`: bit 0, rw.
+  /// `MC_RD_TC1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RD_TC1.PRESCALE`: bits 2:1, rw.
+  /// `MC_RD_TC1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RD_TC1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_RD_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RD_TC1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_RD_TC1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_RD_TC1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_RD_TC1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_RD_TC1.MAX_BURST`: bits 10:7, rw.
+  /// `MC_RD_TC1.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_RD_TC1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_RD_TC1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_RD_TC1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_RD_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_RD_HUB`: gmc_8_1 register, MMIO dword 0x985 (byte 0x2614), rw, reset 0x0000_0000.
+/// `MC_RD_HUB`: gmc_8_1 register, MMIO dword 0x985 (byte 0x2614), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_HUB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x985, resetValue: 0x0000_0000,
+      offset: 0x985,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_RD_HUB.ENABLE`: bit 0, rw.
+  /// `MC_RD_HUB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_RD_HUB.PRESCALE`: bits 2:1, rw.
+  /// `MC_RD_HUB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_RD_HUB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_RD_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_RD_HUB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_RD_HUB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_RD_HUB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_RD_HUB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_RD_HUB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_RD_HUB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_RD_HUB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_RD_HUB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_RD_HUB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_RD_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_WR_CB`: gmc_8_1 register, MMIO dword 0x986 (byte 0x2618), rw, reset 0x0000_0000.
+/// `MC_WR_CB`: gmc_8_1 register, MMIO dword 0x986 (byte 0x2618), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_CB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x986, resetValue: 0x0000_0000,
+      offset: 0x986,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_WR_CB.ENABLE`: bit 0, rw.
+  /// `MC_WR_CB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_WR_CB.PRESCALE`: bits 2:1, rw.
+  /// `MC_WR_CB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_WR_CB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_WR_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_WR_CB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_WR_CB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_WR_CB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_WR_CB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_WR_CB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_WR_CB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_WR_CB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_WR_CB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_WR_CB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_WR_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_WR_DB`: gmc_8_1 register, MMIO dword 0x987 (byte 0x261C), rw, reset 0x0000_0000.
+/// `MC_WR_DB`: gmc_8_1 register, MMIO dword 0x987 (byte 0x261C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_DB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x987, resetValue: 0x0000_0000,
+      offset: 0x987,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_WR_DB.ENABLE`: bit 0, rw.
+  /// `MC_WR_DB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_WR_DB.PRESCALE`: bits 2:1, rw.
+  /// `MC_WR_DB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_WR_DB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_WR_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_WR_DB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_WR_DB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_WR_DB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_WR_DB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_WR_DB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_WR_DB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_WR_DB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_WR_DB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_WR_DB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_WR_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_WR_HUB`: gmc_8_1 register, MMIO dword 0x988 (byte 0x2620), rw, reset 0x0000_0000.
+/// `MC_WR_HUB`: gmc_8_1 register, MMIO dword 0x988 (byte 0x2620), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_HUB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x988, resetValue: 0x0000_0000,
+      offset: 0x988,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
 
-  /// `MC_WR_HUB.ENABLE`: bit 0, rw.
+  /// `MC_WR_HUB.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_WR_HUB.PRESCALE`: bits 2:1, rw.
+  /// `MC_WR_HUB.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_WR_HUB.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_WR_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_WR_HUB.STALL_MODE`: bits 5:4, rw.
+  /// `MC_WR_HUB.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_WR_HUB.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_WR_HUB.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_WR_HUB.MAX_BURST`: bits 10:7, rw.
+  /// `MC_WR_HUB.MAX_BURST`: bits 10:7, access unknown.
   @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_WR_HUB.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_WR_HUB.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_WR_HUB.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_WR_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_CITF_CREDITS_XBAR`: gmc_8_1 register, MMIO dword 0x989 (byte 0x2624), rw, reset 0x0000_0000.
+/// `MC_CITF_CREDITS_XBAR`: gmc_8_1 register, MMIO dword 0x989 (byte 0x2624), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_XBAR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x989, resetValue: 0x0000_0000,
+      offset: 0x989,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_CREDITS_XBAR READ_LCL@0:8 WRITE_LCL@8:8")
   }
 
-  /// `MC_CITF_CREDITS_XBAR.READ_LCL`: bits 7:0, rw.
+  /// `MC_CITF_CREDITS_XBAR.READ_LCL`: bits 7:0, access unknown.
   @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_CITF_CREDITS_XBAR.WRITE_LCL`: bits 15:8, rw.
+  /// `MC_CITF_CREDITS_XBAR.WRITE_LCL`: bits 15:8, access unknown.
   @inlinable public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_RD_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98A (byte 0x2628), rw, reset 0x0000_0000.
+/// `MC_RD_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98A (byte 0x2628), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_LCL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98A, resetValue: 0x0000_0000,
+      offset: 0x98A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_LCL CB0@12:4 CBCMASK0@16:4 CBFMASK0@20:4 DB0@24:4 DBHTILE0@28:4")
   }
 
-  /// `MC_RD_GRP_LCL.CB0`: bits 15:12, rw.
+  /// `MC_RD_GRP_LCL.CB0`: bits 15:12, access unknown.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_RD_GRP_LCL.CBCMASK0`: bits 19:16, rw.
+  /// `MC_RD_GRP_LCL.CBCMASK0`: bits 19:16, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_RD_GRP_LCL.CBFMASK0`: bits 23:20, rw.
+  /// `MC_RD_GRP_LCL.CBFMASK0`: bits 23:20, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_RD_GRP_LCL.DB0`: bits 27:24, rw.
+  /// `MC_RD_GRP_LCL.DB0`: bits 27:24, access unknown.
   @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_RD_GRP_LCL.DBHTILE0`: bits 31:28, rw.
+  /// `MC_RD_GRP_LCL.DBHTILE0`: bits 31:28, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_WR_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98B (byte 0x262C), rw, reset 0x0000_0000.
+/// `MC_WR_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98B (byte 0x262C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_LCL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98B, resetValue: 0x0000_0000,
+      offset: 0x98B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_LCL CB0@0:4 CBCMASK0@4:4 CBFMASK0@8:4 DB0@12:4 DBHTILE0@16:4 SX0@20:4 CBIMMED0@28:4")
   }
 
-  /// `MC_WR_GRP_LCL.CB0`: bits 3:0, rw.
+  /// `MC_WR_GRP_LCL.CB0`: bits 3:0, access unknown.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_WR_GRP_LCL.CBCMASK0`: bits 7:4, rw.
+  /// `MC_WR_GRP_LCL.CBCMASK0`: bits 7:4, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_WR_GRP_LCL.CBFMASK0`: bits 11:8, rw.
+  /// `MC_WR_GRP_LCL.CBFMASK0`: bits 11:8, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_WR_GRP_LCL.DB0`: bits 15:12, rw.
+  /// `MC_WR_GRP_LCL.DB0`: bits 15:12, access unknown.
   @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_WR_GRP_LCL.DBHTILE0`: bits 19:16, rw.
+  /// `MC_WR_GRP_LCL.DBHTILE0`: bits 19:16, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_WR_GRP_LCL.SX0`: bits 23:20, rw.
+  /// `MC_WR_GRP_LCL.SX0`: bits 23:20, access unknown.
   @inlinable public static var SX0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_WR_GRP_LCL.CBIMMED0`: bits 31:28, rw.
+  /// `MC_WR_GRP_LCL.CBIMMED0`: bits 31:28, access unknown.
   @inlinable public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_CITF_PERF_MON_CNTL2`: gmc_8_1 register, MMIO dword 0x98E (byte 0x2638), rw, reset 0x0000_0000.
+/// `MC_CITF_PERF_MON_CNTL2`: gmc_8_1 register, MMIO dword 0x98E (byte 0x2638), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERF_MON_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x98E, resetValue: 0x0000_0000,
+      offset: 0x98E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERF_MON_CNTL2 CID@0:8")
   }
 
-  /// `MC_CITF_PERF_MON_CNTL2.CID`: bits 7:0, rw.
+  /// `MC_CITF_PERF_MON_CNTL2.CID`: bits 7:0, access unknown.
   @inlinable public static var CID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_CITF_PERF_MON_RSLT2`: gmc_8_1 register, MMIO dword 0x991 (byte 0x2644), rw, reset 0x0000_0000.
+/// `MC_CITF_PERF_MON_RSLT2`: gmc_8_1 register, MMIO dword 0x991 (byte 0x2644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERF_MON_RSLT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x991, resetValue: 0x0000_0000,
+      offset: 0x991,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERF_MON_RSLT2 CB_RD_BUSY@1:1 DB_RD_BUSY@2:1 TC0_RD_BUSY@3:1 VC0_RD_BUSY@4:1 TC1_RD_BUSY@5:1 VC1_RD_BUSY@6:1 CB_WR_BUSY@7:1 DB_WR_BUSY@8:1 SX_WR_BUSY@9:1 TC2_RD_BUSY@10:1 TC0_WR_BUSY@11:1 TC1_WR_BUSY@12:1 TC2_WR_BUSY@13:1 TC0_ATOM_BUSY@14:1 TC1_ATOM_BUSY@15:1 TC2_ATOM_BUSY@16:1 CB_ATOM_BUSY@17:1 DB_ATOM_BUSY@18:1")
   }
 
-  /// `MC_CITF_PERF_MON_RSLT2.CB_RD_BUSY`: bit 1, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.CB_RD_BUSY`: bit 1, access unknown.
   @inlinable public static var CB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.DB_RD_BUSY`: bit 2, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.DB_RD_BUSY`: bit 2, access unknown.
   @inlinable public static var DB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC0_RD_BUSY`: bit 3, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC0_RD_BUSY`: bit 3, access unknown.
   @inlinable public static var TC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.VC0_RD_BUSY`: bit 4, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.VC0_RD_BUSY`: bit 4, access unknown.
   @inlinable public static var VC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC1_RD_BUSY`: bit 5, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC1_RD_BUSY`: bit 5, access unknown.
   @inlinable public static var TC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.VC1_RD_BUSY`: bit 6, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.VC1_RD_BUSY`: bit 6, access unknown.
   @inlinable public static var VC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.CB_WR_BUSY`: bit 7, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.CB_WR_BUSY`: bit 7, access unknown.
   @inlinable public static var CB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.DB_WR_BUSY`: bit 8, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.DB_WR_BUSY`: bit 8, access unknown.
   @inlinable public static var DB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.SX_WR_BUSY`: bit 9, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.SX_WR_BUSY`: bit 9, access unknown.
   @inlinable public static var SX_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC2_RD_BUSY`: bit 10, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC2_RD_BUSY`: bit 10, access unknown.
   @inlinable public static var TC2_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC0_WR_BUSY`: bit 11, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC0_WR_BUSY`: bit 11, access unknown.
   @inlinable public static var TC0_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC1_WR_BUSY`: bit 12, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC1_WR_BUSY`: bit 12, access unknown.
   @inlinable public static var TC1_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC2_WR_BUSY`: bit 13, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC2_WR_BUSY`: bit 13, access unknown.
   @inlinable public static var TC2_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC0_ATOM_BUSY`: bit 14, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC0_ATOM_BUSY`: bit 14, access unknown.
   @inlinable public static var TC0_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC1_ATOM_BUSY`: bit 15, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC1_ATOM_BUSY`: bit 15, access unknown.
   @inlinable public static var TC1_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.TC2_ATOM_BUSY`: bit 16, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.TC2_ATOM_BUSY`: bit 16, access unknown.
   @inlinable public static var TC2_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.CB_ATOM_BUSY`: bit 17, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.CB_ATOM_BUSY`: bit 17, access unknown.
   @inlinable public static var CB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_CITF_PERF_MON_RSLT2.DB_ATOM_BUSY`: bit 18, rw.
+  /// `MC_CITF_PERF_MON_RSLT2.DB_ATOM_BUSY`: bit 18, access unknown.
   @inlinable public static var DB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
-/// `MC_CITF_MISC_RD_CG`: gmc_8_1 register, MMIO dword 0x992 (byte 0x2648), rw, reset 0x0000_0000.
+/// `MC_CITF_MISC_RD_CG`: gmc_8_1 register, MMIO dword 0x992 (byte 0x2648), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_MISC_RD_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x992, resetValue: 0x0000_0000,
+      offset: 0x992,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_RD_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_CITF_MISC_RD_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_CITF_MISC_RD_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_MISC_RD_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_CITF_MISC_RD_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_CITF_MISC_RD_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_CITF_MISC_RD_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_CITF_MISC_RD_CG.ENABLE`: bit 18, rw.
+  /// `MC_CITF_MISC_RD_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_CITF_MISC_RD_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_CITF_MISC_RD_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_CITF_MISC_WR_CG`: gmc_8_1 register, MMIO dword 0x993 (byte 0x264C), rw, reset 0x0000_0000.
+/// `MC_CITF_MISC_WR_CG`: gmc_8_1 register, MMIO dword 0x993 (byte 0x264C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_MISC_WR_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x993, resetValue: 0x0000_0000,
+      offset: 0x993,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_WR_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_CITF_MISC_WR_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_CITF_MISC_WR_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_MISC_WR_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_CITF_MISC_WR_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_CITF_MISC_WR_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_CITF_MISC_WR_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_CITF_MISC_WR_CG.ENABLE`: bit 18, rw.
+  /// `MC_CITF_MISC_WR_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_CITF_MISC_WR_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_CITF_MISC_WR_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_CITF_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x994 (byte 0x2650), rw, reset 0x0000_0000.
+/// `MC_CITF_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x994 (byte 0x2650), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_MISC_VM_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x994, resetValue: 0x0000_0000,
+      offset: 0x994,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `MC_CITF_MISC_VM_CG.ONDLY`: bits 5:0, rw.
+  /// `MC_CITF_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
   @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_CITF_MISC_VM_CG.OFFDLY`: bits 11:6, rw.
+  /// `MC_CITF_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `MC_CITF_MISC_VM_CG.RDYDLY`: bits 17:12, rw.
+  /// `MC_CITF_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
   @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `MC_CITF_MISC_VM_CG.ENABLE`: bit 18, rw.
+  /// `MC_CITF_MISC_VM_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_CITF_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `MC_CITF_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_VM_MD_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x998 (byte 0x2660), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x998 (byte 0x2660), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB0_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x998, resetValue: 0x0000_0000,
+      offset: 0x998,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MD_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x999 (byte 0x2664), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x999 (byte 0x2664), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB1_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x999, resetValue: 0x0000_0000,
+      offset: 0x999,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MD_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x99A (byte 0x2668), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x99A (byte 0x2668), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB2_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99A, resetValue: 0x0000_0000,
+      offset: 0x99A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MD_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x99B (byte 0x266C), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x99B (byte 0x266C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB0_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99B, resetValue: 0x0000_0000,
+      offset: 0x99B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB0_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MD_L1_TLB0_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MD_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x99C (byte 0x2670), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x99C (byte 0x2670), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99C, resetValue: 0x0000_0000,
+      offset: 0x99C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB1_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MD_L1_TLB1_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MD_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x99D (byte 0x2674), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x99D (byte 0x2674), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x99D, resetValue: 0x0000_0000,
+      offset: 0x99D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB2_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MD_L1_TLB2_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_VM_MD_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x9A4 (byte 0x2690), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x9A4 (byte 0x2690), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L2ARBITER_L2_CREDITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9A4, resetValue: 0x0000_0000,
+      offset: 0x9A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
   }
 
-  /// `MC_VM_MD_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, rw.
+  /// `MC_VM_MD_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
   @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
-/// `MC_VM_MD_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x9A7 (byte 0x269C), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x9A7 (byte 0x269C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB3_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9A7, resetValue: 0x0000_0000,
+      offset: 0x9A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
   @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
   @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
   @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
   @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
-  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, rw.
+  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
   @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_VM_MD_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x9A8 (byte 0x26A0), rw, reset 0x0000_0000.
+/// `MC_VM_MD_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x9A8 (byte 0x26A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MD_L1_TLB3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9A8, resetValue: 0x0000_0000,
+      offset: 0x9A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB3_STATUS BUSY@0:1")
   }
 
-  /// `MC_VM_MD_L1_TLB3_STATUS.BUSY`: bit 0, rw.
+  /// `MC_VM_MD_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `MC_ARB_ATOMIC`: gmc_8_1 register, MMIO dword 0x9BE (byte 0x26F8), rw, reset 0x0000_0000.
+/// `MC_ARB_ATOMIC`: gmc_8_1 register, MMIO dword 0x9BE (byte 0x26F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ATOMIC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9BE, resetValue: 0x0000_0000,
+      offset: 0x9BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_ATOMIC TC_GRP@0:3 TC_GRP_EN@3:1 SDMA_GRP@4:3 SDMA_GRP_EN@7:1 OUTSTANDING@8:8 ATOMIC_RTN_GRP@16:8")
   }
 
-  /// `MC_ARB_ATOMIC.TC_GRP`: bits 2:0, rw.
+  /// `MC_ARB_ATOMIC.TC_GRP`: bits 2:0, access unknown.
   @inlinable public static var TC_GRP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `MC_ARB_ATOMIC.TC_GRP_EN`: bit 3, rw.
+  /// `MC_ARB_ATOMIC.TC_GRP_EN`: bit 3, access unknown.
   @inlinable public static var TC_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_ATOMIC.SDMA_GRP`: bits 6:4, rw.
+  /// `MC_ARB_ATOMIC.SDMA_GRP`: bits 6:4, access unknown.
   @inlinable public static var SDMA_GRP: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_ARB_ATOMIC.SDMA_GRP_EN`: bit 7, rw.
+  /// `MC_ARB_ATOMIC.SDMA_GRP_EN`: bit 7, access unknown.
   @inlinable public static var SDMA_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_ATOMIC.OUTSTANDING`: bits 15:8, rw.
+  /// `MC_ARB_ATOMIC.OUTSTANDING`: bits 15:8, access unknown.
   @inlinable public static var OUTSTANDING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_ATOMIC.ATOMIC_RTN_GRP`: bits 23:16, rw.
+  /// `MC_ARB_ATOMIC.ATOMIC_RTN_GRP`: bits 23:16, access unknown.
   @inlinable public static var ATOMIC_RTN_GRP: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `MC_ARB_AGE_CNTL`: gmc_8_1 register, MMIO dword 0x9BF (byte 0x26FC), rw, reset 0x0000_0000.
+/// `MC_ARB_AGE_CNTL`: gmc_8_1 register, MMIO dword 0x9BF (byte 0x26FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_AGE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9BF, resetValue: 0x0000_0000,
+      offset: 0x9BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_AGE_CNTL RESET_RD_GROUP0@0:1 RESET_RD_GROUP1@1:1 RESET_RD_GROUP2@2:1 RESET_RD_GROUP3@3:1 RESET_RD_GROUP4@4:1 RESET_RD_GROUP5@5:1 RESET_RD_GROUP6@6:1 RESET_RD_GROUP7@7:1 RESET_WR_GROUP0@8:1 RESET_WR_GROUP1@9:1 RESET_WR_GROUP2@10:1 RESET_WR_GROUP3@11:1 RESET_WR_GROUP4@12:1 RESET_WR_GROUP5@13:1 RESET_WR_GROUP6@14:1 RESET_WR_GROUP7@15:1 AGE_LOW_RATE_RD@16:3 AGE_LOW_RATE_WR@19:3 TIMER_STALL_RD@22:1 TIMER_STALL_WR@23:1 EXTEND_WEIGHT_RD@24:1 EXTEND_WEIGHT_WR@25:1")
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP0`: bit 0, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP0`: bit 0, access unknown.
   @inlinable public static var RESET_RD_GROUP0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP1`: bit 1, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP1`: bit 1, access unknown.
   @inlinable public static var RESET_RD_GROUP1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP2`: bit 2, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP2`: bit 2, access unknown.
   @inlinable public static var RESET_RD_GROUP2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP3`: bit 3, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP3`: bit 3, access unknown.
   @inlinable public static var RESET_RD_GROUP3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP4`: bit 4, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP4`: bit 4, access unknown.
   @inlinable public static var RESET_RD_GROUP4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP5`: bit 5, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP5`: bit 5, access unknown.
   @inlinable public static var RESET_RD_GROUP5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP6`: bit 6, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP6`: bit 6, access unknown.
   @inlinable public static var RESET_RD_GROUP6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP7`: bit 7, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP7`: bit 7, access unknown.
   @inlinable public static var RESET_RD_GROUP7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP0`: bit 8, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP0`: bit 8, access unknown.
   @inlinable public static var RESET_WR_GROUP0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP1`: bit 9, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP1`: bit 9, access unknown.
   @inlinable public static var RESET_WR_GROUP1: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP2`: bit 10, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP2`: bit 10, access unknown.
   @inlinable public static var RESET_WR_GROUP2: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP3`: bit 11, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP3`: bit 11, access unknown.
   @inlinable public static var RESET_WR_GROUP3: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP4`: bit 12, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP4`: bit 12, access unknown.
   @inlinable public static var RESET_WR_GROUP4: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP5`: bit 13, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP5`: bit 13, access unknown.
   @inlinable public static var RESET_WR_GROUP5: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP6`: bit 14, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP6`: bit 14, access unknown.
   @inlinable public static var RESET_WR_GROUP6: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP7`: bit 15, rw.
+  /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP7`: bit 15, access unknown.
   @inlinable public static var RESET_WR_GROUP7: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_RD`: bits 18:16, rw.
+  /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_RD`: bits 18:16, access unknown.
   @inlinable public static var AGE_LOW_RATE_RD: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_WR`: bits 21:19, rw.
+  /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_WR`: bits 21:19, access unknown.
   @inlinable public static var AGE_LOW_RATE_WR: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 3)
   }
 
-  /// `MC_ARB_AGE_CNTL.TIMER_STALL_RD`: bit 22, rw.
+  /// `MC_ARB_AGE_CNTL.TIMER_STALL_RD`: bit 22, access unknown.
   @inlinable public static var TIMER_STALL_RD: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.TIMER_STALL_WR`: bit 23, rw.
+  /// `MC_ARB_AGE_CNTL.TIMER_STALL_WR`: bit 23, access unknown.
   @inlinable public static var TIMER_STALL_WR: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_RD`: bit 24, rw.
+  /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_RD`: bit 24, access unknown.
   @inlinable public static var EXTEND_WEIGHT_RD: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_WR`: bit 25, rw.
+  /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_WR`: bit 25, access unknown.
   @inlinable public static var EXTEND_WEIGHT_WR: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
 
-/// `MC_ARB_RET_CREDITS2`: gmc_8_1 register, MMIO dword 0x9C0 (byte 0x2700), rw, reset 0x0000_0000.
+/// `MC_ARB_RET_CREDITS2`: gmc_8_1 register, MMIO dword 0x9C0 (byte 0x2700), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C0, resetValue: 0x0000_0000,
+      offset: 0x9C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RET_CREDITS2 ACP_WR@0:8 NECKDOWN_CNTR_EN_RD@8:1 NECKDOWN_CNTR_EN_WR@9:1 ACP_RDRET_URG@10:1 HDP_RDRET_URG@11:1 NECKDOWN_CNTR_MONITOR_RD@12:1 NECKDOWN_CNTR_MONITOR_WR@13:1 DISABLE_DISP_RDY_RD@14:1 DISABLE_ACP_RDY_WR@15:1 RDRET_CREDIT_MED@16:8")
   }
 
-  /// `MC_ARB_RET_CREDITS2.ACP_WR`: bits 7:0, rw.
+  /// `MC_ARB_RET_CREDITS2.ACP_WR`: bits 7:0, access unknown.
   @inlinable public static var ACP_WR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_RD`: bit 8, rw.
+  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_RD`: bit 8, access unknown.
   @inlinable public static var NECKDOWN_CNTR_EN_RD: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_WR`: bit 9, rw.
+  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_WR`: bit 9, access unknown.
   @inlinable public static var NECKDOWN_CNTR_EN_WR: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.ACP_RDRET_URG`: bit 10, rw.
+  /// `MC_ARB_RET_CREDITS2.ACP_RDRET_URG`: bit 10, access unknown.
   @inlinable public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_RET_CREDITS2.HDP_RDRET_URG`: bit 11, rw.
+  /// `MC_ARB_RET_CREDITS2.HDP_RDRET_URG`: bit 11, access unknown.
   @inlinable public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_RD`: bit 12, rw.
+  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_RD`: bit 12, access unknown.
   @inlinable public static var NECKDOWN_CNTR_MONITOR_RD: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_WR`: bit 13, rw.
+  /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_WR`: bit 13, access unknown.
   @inlinable public static var NECKDOWN_CNTR_MONITOR_WR: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.DISABLE_DISP_RDY_RD`: bit 14, rw.
+  /// `MC_ARB_RET_CREDITS2.DISABLE_DISP_RDY_RD`: bit 14, access unknown.
   @inlinable public static var DISABLE_DISP_RDY_RD: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.DISABLE_ACP_RDY_WR`: bit 15, rw.
+  /// `MC_ARB_RET_CREDITS2.DISABLE_ACP_RDY_WR`: bit 15, access unknown.
   @inlinable public static var DISABLE_ACP_RDY_WR: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_ARB_RET_CREDITS2.RDRET_CREDIT_MED`: bits 23:16, rw.
+  /// `MC_ARB_RET_CREDITS2.RDRET_CREDIT_MED`: bits 23:16, access unknown.
   @inlinable public static var RDRET_CREDIT_MED: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `MC_ARB_FED_CNTL`: gmc_8_1 register, MMIO dword 0x9C1 (byte 0x2704), rw, reset 0x0000_0000.
+/// `MC_ARB_FED_CNTL`: gmc_8_1 register, MMIO dword 0x9C1 (byte 0x2704), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_FED_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C1, resetValue: 0x0000_0000,
+      offset: 0x9C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_FED_CNTL MODE@0:2 WR_ERR@2:2 KEEP_POISON_IN_PAGE@4:1 RDRET_PARITY_NACK@5:1 USE_LEGACY_NACK@6:1 DEBUG_RSV@7:25")
   }
 
-  /// `MC_ARB_FED_CNTL.MODE`: bits 1:0, rw.
+  /// `MC_ARB_FED_CNTL.MODE`: bits 1:0, access unknown.
   @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_FED_CNTL.WR_ERR`: bits 3:2, rw.
+  /// `MC_ARB_FED_CNTL.WR_ERR`: bits 3:2, access unknown.
   @inlinable public static var WR_ERR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_FED_CNTL.KEEP_POISON_IN_PAGE`: bit 4, rw.
+  /// `MC_ARB_FED_CNTL.KEEP_POISON_IN_PAGE`: bit 4, access unknown.
   @inlinable public static var KEEP_POISON_IN_PAGE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_ARB_FED_CNTL.RDRET_PARITY_NACK`: bit 5, rw.
+  /// `MC_ARB_FED_CNTL.RDRET_PARITY_NACK`: bit 5, access unknown.
   @inlinable public static var RDRET_PARITY_NACK: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_ARB_FED_CNTL.USE_LEGACY_NACK`: bit 6, rw.
+  /// `MC_ARB_FED_CNTL.USE_LEGACY_NACK`: bit 6, access unknown.
   @inlinable public static var USE_LEGACY_NACK: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_FED_CNTL.DEBUG_RSV`: bits 31:7, rw.
+  /// `MC_ARB_FED_CNTL.DEBUG_RSV`: bits 31:7, access unknown.
   @inlinable public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
-/// `MC_ARB_GECC2_STATUS`: gmc_8_1 register, MMIO dword 0x9C2 (byte 0x2708), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2_STATUS`: gmc_8_1 register, MMIO dword 0x9C2 (byte 0x2708), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C2, resetValue: 0x0000_0000,
+      offset: 0x9C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2_STATUS CORR_STS0@0:1 UNCORR_STS0@1:1 FED_STS0@2:1 RSVD0@3:1 CORR_STS1@4:1 UNCORR_STS1@5:1 FED_STS1@6:1 RSVD1@7:1 CORR_CLEAR0@8:1 UNCORR_CLEAR0@9:1 FED_CLEAR0@10:1 RSVD2@11:1 CORR_CLEAR1@12:1 UNCORR_CLEAR1@13:1 FED_CLEAR1@14:1 RSVD3@15:1 RMWRD_CORR_STS0@16:1 RMWRD_UNCORR_STS0@17:1 RSVD4@18:2 RMWRD_CORR_STS1@20:1 RMWRD_UNCORR_STS1@21:1 RSVD5@22:2 RMWRD_CORR_CLEAR0@24:1 RMWRD_UNCORR_CLEAR0@25:1 RSVD6@26:2 RMWRD_CORR_CLEAR1@28:1 RMWRD_UNCORR_CLEAR1@29:1")
   }
 
-  /// `MC_ARB_GECC2_STATUS.CORR_STS0`: bit 0, rw.
+  /// `MC_ARB_GECC2_STATUS.CORR_STS0`: bit 0, access unknown.
   @inlinable public static var CORR_STS0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.UNCORR_STS0`: bit 1, rw.
+  /// `MC_ARB_GECC2_STATUS.UNCORR_STS0`: bit 1, access unknown.
   @inlinable public static var UNCORR_STS0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.FED_STS0`: bit 2, rw.
+  /// `MC_ARB_GECC2_STATUS.FED_STS0`: bit 2, access unknown.
   @inlinable public static var FED_STS0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD0`: bit 3, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD0`: bit 3, access unknown.
   @inlinable public static var RSVD0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.CORR_STS1`: bit 4, rw.
+  /// `MC_ARB_GECC2_STATUS.CORR_STS1`: bit 4, access unknown.
   @inlinable public static var CORR_STS1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.UNCORR_STS1`: bit 5, rw.
+  /// `MC_ARB_GECC2_STATUS.UNCORR_STS1`: bit 5, access unknown.
   @inlinable public static var UNCORR_STS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.FED_STS1`: bit 6, rw.
+  /// `MC_ARB_GECC2_STATUS.FED_STS1`: bit 6, access unknown.
   @inlinable public static var FED_STS1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD1`: bit 7, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD1`: bit 7, access unknown.
   @inlinable public static var RSVD1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.CORR_CLEAR0`: bit 8, rw.
+  /// `MC_ARB_GECC2_STATUS.CORR_CLEAR0`: bit 8, access unknown.
   @inlinable public static var CORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR0`: bit 9, rw.
+  /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR0`: bit 9, access unknown.
   @inlinable public static var UNCORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.FED_CLEAR0`: bit 10, rw.
+  /// `MC_ARB_GECC2_STATUS.FED_CLEAR0`: bit 10, access unknown.
   @inlinable public static var FED_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD2`: bit 11, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD2`: bit 11, access unknown.
   @inlinable public static var RSVD2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.CORR_CLEAR1`: bit 12, rw.
+  /// `MC_ARB_GECC2_STATUS.CORR_CLEAR1`: bit 12, access unknown.
   @inlinable public static var CORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR1`: bit 13, rw.
+  /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR1`: bit 13, access unknown.
   @inlinable public static var UNCORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.FED_CLEAR1`: bit 14, rw.
+  /// `MC_ARB_GECC2_STATUS.FED_CLEAR1`: bit 14, access unknown.
   @inlinable public static var FED_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD3`: bit 15, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD3`: bit 15, access unknown.
   @inlinable public static var RSVD3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS0`: bit 16, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS0`: bit 16, access unknown.
   @inlinable public static var RMWRD_CORR_STS0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS0`: bit 17, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS0`: bit 17, access unknown.
   @inlinable public static var RMWRD_UNCORR_STS0: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD4`: bits 19:18, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD4`: bits 19:18, access unknown.
   @inlinable public static var RSVD4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS1`: bit 20, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS1`: bit 20, access unknown.
   @inlinable public static var RMWRD_CORR_STS1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS1`: bit 21, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS1`: bit 21, access unknown.
   @inlinable public static var RMWRD_UNCORR_STS1: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD5`: bits 23:22, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD5`: bits 23:22, access unknown.
   @inlinable public static var RSVD5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR0`: bit 24, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR0`: bit 24, access unknown.
   @inlinable public static var RMWRD_CORR_CLEAR0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR0`: bit 25, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR0`: bit 25, access unknown.
   @inlinable public static var RMWRD_UNCORR_CLEAR0: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RSVD6`: bits 27:26, rw.
+  /// `MC_ARB_GECC2_STATUS.RSVD6`: bits 27:26, access unknown.
   @inlinable public static var RSVD6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR1`: bit 28, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR1`: bit 28, access unknown.
   @inlinable public static var RMWRD_CORR_CLEAR1: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR1`: bit 29, rw.
+  /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR1`: bit 29, access unknown.
   @inlinable public static var RMWRD_UNCORR_CLEAR1: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
 
-/// `MC_ARB_GECC2_MISC`: gmc_8_1 register, MMIO dword 0x9C3 (byte 0x270C), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2_MISC`: gmc_8_1 register, MMIO dword 0x9C3 (byte 0x270C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C3, resetValue: 0x0000_0000,
+      offset: 0x9C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2_MISC STREAK_BREAK@0:4 COL10_HACK@4:1 CWRD_IN_REPLAY@5:1 NO_EOB_ALL_WR_IN_REPLAY@6:1 RMW_LM_WR_STALL@7:1 RMW_STALL_RELEASE@8:1 WR_EDC_MASK_REPLAY@9:1 CWRD_REPLAY_AGAIN@10:1 WRRDWR_REPLAY_AGAIN@11:1 ALLOW_RMW_ERR_AFTER_REPLAY@12:1 DEBUG_RSV@13:19")
   }
 
-  /// `MC_ARB_GECC2_MISC.STREAK_BREAK`: bits 3:0, rw.
+  /// `MC_ARB_GECC2_MISC.STREAK_BREAK`: bits 3:0, access unknown.
   @inlinable public static var STREAK_BREAK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_GECC2_MISC.COL10_HACK`: bit 4, rw.
+  /// `MC_ARB_GECC2_MISC.COL10_HACK`: bit 4, access unknown.
   @inlinable public static var COL10_HACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_GECC2_MISC.CWRD_IN_REPLAY`: bit 5, rw.
+  /// `MC_ARB_GECC2_MISC.CWRD_IN_REPLAY`: bit 5, access unknown.
   @inlinable public static var CWRD_IN_REPLAY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_GECC2_MISC.NO_EOB_ALL_WR_IN_REPLAY`: bit 6, rw.
+  /// `MC_ARB_GECC2_MISC.NO_EOB_ALL_WR_IN_REPLAY`: bit 6, access unknown.
   @inlinable public static var NO_EOB_ALL_WR_IN_REPLAY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.RMW_LM_WR_STALL`: bit 7, rw.
+  /// `MC_ARB_GECC2_MISC.RMW_LM_WR_STALL`: bit 7, access unknown.
   @inlinable public static var RMW_LM_WR_STALL: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.RMW_STALL_RELEASE`: bit 8, rw.
+  /// `MC_ARB_GECC2_MISC.RMW_STALL_RELEASE`: bit 8, access unknown.
   @inlinable public static var RMW_STALL_RELEASE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.WR_EDC_MASK_REPLAY`: bit 9, rw.
+  /// `MC_ARB_GECC2_MISC.WR_EDC_MASK_REPLAY`: bit 9, access unknown.
   @inlinable public static var WR_EDC_MASK_REPLAY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.CWRD_REPLAY_AGAIN`: bit 10, rw.
+  /// `MC_ARB_GECC2_MISC.CWRD_REPLAY_AGAIN`: bit 10, access unknown.
   @inlinable public static var CWRD_REPLAY_AGAIN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.WRRDWR_REPLAY_AGAIN`: bit 11, rw.
+  /// `MC_ARB_GECC2_MISC.WRRDWR_REPLAY_AGAIN`: bit 11, access unknown.
   @inlinable public static var WRRDWR_REPLAY_AGAIN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.ALLOW_RMW_ERR_AFTER_REPLAY`: bit 12, rw.
+  /// `MC_ARB_GECC2_MISC.ALLOW_RMW_ERR_AFTER_REPLAY`: bit 12, access unknown.
   @inlinable public static var ALLOW_RMW_ERR_AFTER_REPLAY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_ARB_GECC2_MISC.DEBUG_RSV`: bits 31:13, rw.
+  /// `MC_ARB_GECC2_MISC.DEBUG_RSV`: bits 31:13, access unknown.
   @inlinable public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
-/// `MC_ARB_GECC2_DEBUG`: gmc_8_1 register, MMIO dword 0x9C4 (byte 0x2710), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2_DEBUG`: gmc_8_1 register, MMIO dword 0x9C4 (byte 0x2710), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C4, resetValue: 0x0000_0000,
+      offset: 0x9C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2_DEBUG NUM_ERR_BITS@0:2 DIRECTION@2:1 DATA_FIELD@3:2 SW_INJECTION@5:1")
   }
 
-  /// `MC_ARB_GECC2_DEBUG.NUM_ERR_BITS`: bits 1:0, rw.
+  /// `MC_ARB_GECC2_DEBUG.NUM_ERR_BITS`: bits 1:0, access unknown.
   @inlinable public static var NUM_ERR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_GECC2_DEBUG.DIRECTION`: bit 2, rw.
+  /// `MC_ARB_GECC2_DEBUG.DIRECTION`: bit 2, access unknown.
   @inlinable public static var DIRECTION: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_GECC2_DEBUG.DATA_FIELD`: bits 4:3, rw.
+  /// `MC_ARB_GECC2_DEBUG.DATA_FIELD`: bits 4:3, access unknown.
   @inlinable public static var DATA_FIELD: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `MC_ARB_GECC2_DEBUG.SW_INJECTION`: bit 5, rw.
+  /// `MC_ARB_GECC2_DEBUG.SW_INJECTION`: bit 5, access unknown.
   @inlinable public static var SW_INJECTION: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `MC_ARB_GECC2_DEBUG2`: gmc_8_1 register, MMIO dword 0x9C5 (byte 0x2714), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2_DEBUG2`: gmc_8_1 register, MMIO dword 0x9C5 (byte 0x2714), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_DEBUG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C5, resetValue: 0x0000_0000,
+      offset: 0x9C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2_DEBUG2 PERIOD@0:8 ERR0_START@8:8 ERR1_START@16:8 ERR2_START@24:8")
   }
 
-  /// `MC_ARB_GECC2_DEBUG2.PERIOD`: bits 7:0, rw.
+  /// `MC_ARB_GECC2_DEBUG2.PERIOD`: bits 7:0, access unknown.
   @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_GECC2_DEBUG2.ERR0_START`: bits 15:8, rw.
+  /// `MC_ARB_GECC2_DEBUG2.ERR0_START`: bits 15:8, access unknown.
   @inlinable public static var ERR0_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_GECC2_DEBUG2.ERR1_START`: bits 23:16, rw.
+  /// `MC_ARB_GECC2_DEBUG2.ERR1_START`: bits 23:16, access unknown.
   @inlinable public static var ERR1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_GECC2_DEBUG2.ERR2_START`: bits 31:24, rw.
+  /// `MC_ARB_GECC2_DEBUG2.ERR2_START`: bits 31:24, access unknown.
   @inlinable public static var ERR2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_PERF_CID`: gmc_8_1 register, MMIO dword 0x9C6 (byte 0x2718), rw, reset 0x0000_0000.
+/// `MC_ARB_PERF_CID`: gmc_8_1 register, MMIO dword 0x9C6 (byte 0x2718), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERF_CID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C6, resetValue: 0x0000_0000,
+      offset: 0x9C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERF_CID CH0@0:8 CH1@8:8 CH0_EN@16:1 CH1_EN@17:1")
   }
 
-  /// `MC_ARB_PERF_CID.CH0`: bits 7:0, rw.
+  /// `MC_ARB_PERF_CID.CH0`: bits 7:0, access unknown.
   @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_PERF_CID.CH1`: bits 15:8, rw.
+  /// `MC_ARB_PERF_CID.CH1`: bits 15:8, access unknown.
   @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_PERF_CID.CH0_EN`: bit 16, rw.
+  /// `MC_ARB_PERF_CID.CH0_EN`: bit 16, access unknown.
   @inlinable public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_PERF_CID.CH1_EN`: bit 17, rw.
+  /// `MC_ARB_PERF_CID.CH1_EN`: bit 17, access unknown.
   @inlinable public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
-/// `MC_ARB_SNOOP`: gmc_8_1 register, MMIO dword 0x9C7 (byte 0x271C), rw, reset 0x0000_0000.
+/// `MC_ARB_SNOOP`: gmc_8_1 register, MMIO dword 0x9C7 (byte 0x271C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_SNOOP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C7, resetValue: 0x0000_0000,
+      offset: 0x9C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_SNOOP TC_GRP_RD@0:3 TC_GRP_RD_EN@3:1 TC_GRP_WR@4:3 TC_GRP_WR_EN@7:1 SDMA_GRP_RD@8:3 SDMA_GRP_RD_EN@11:1 SDMA_GRP_WR@12:3 SDMA_GRP_WR_EN@15:1 OUTSTANDING_RD@16:8 OUTSTANDING_WR@24:8")
   }
 
-  /// `MC_ARB_SNOOP.TC_GRP_RD`: bits 2:0, rw.
+  /// `MC_ARB_SNOOP.TC_GRP_RD`: bits 2:0, access unknown.
   @inlinable public static var TC_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `MC_ARB_SNOOP.TC_GRP_RD_EN`: bit 3, rw.
+  /// `MC_ARB_SNOOP.TC_GRP_RD_EN`: bit 3, access unknown.
   @inlinable public static var TC_GRP_RD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_SNOOP.TC_GRP_WR`: bits 6:4, rw.
+  /// `MC_ARB_SNOOP.TC_GRP_WR`: bits 6:4, access unknown.
   @inlinable public static var TC_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `MC_ARB_SNOOP.TC_GRP_WR_EN`: bit 7, rw.
+  /// `MC_ARB_SNOOP.TC_GRP_WR_EN`: bit 7, access unknown.
   @inlinable public static var TC_GRP_WR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_SNOOP.SDMA_GRP_RD`: bits 10:8, rw.
+  /// `MC_ARB_SNOOP.SDMA_GRP_RD`: bits 10:8, access unknown.
   @inlinable public static var SDMA_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `MC_ARB_SNOOP.SDMA_GRP_RD_EN`: bit 11, rw.
+  /// `MC_ARB_SNOOP.SDMA_GRP_RD_EN`: bit 11, access unknown.
   @inlinable public static var SDMA_GRP_RD_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_ARB_SNOOP.SDMA_GRP_WR`: bits 14:12, rw.
+  /// `MC_ARB_SNOOP.SDMA_GRP_WR`: bits 14:12, access unknown.
   @inlinable public static var SDMA_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `MC_ARB_SNOOP.SDMA_GRP_WR_EN`: bit 15, rw.
+  /// `MC_ARB_SNOOP.SDMA_GRP_WR_EN`: bit 15, access unknown.
   @inlinable public static var SDMA_GRP_WR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_ARB_SNOOP.OUTSTANDING_RD`: bits 23:16, rw.
+  /// `MC_ARB_SNOOP.OUTSTANDING_RD`: bits 23:16, access unknown.
   @inlinable public static var OUTSTANDING_RD: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_ARB_SNOOP.OUTSTANDING_WR`: bits 31:24, rw.
+  /// `MC_ARB_SNOOP.OUTSTANDING_WR`: bits 31:24, access unknown.
   @inlinable public static var OUTSTANDING_WR: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_ARB_GRUB`: gmc_8_1 register, MMIO dword 0x9C8 (byte 0x2720), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB`: gmc_8_1 register, MMIO dword 0x9C8 (byte 0x2720), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C8, resetValue: 0x0000_0000,
+      offset: 0x9C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB GRUB_WATERMARK@0:8 GRUB_WATERMARK_PRI@8:8 GRUB_WATERMARK_MED@16:8 REG_WR_EN@24:2 REG_RD_SEL@26:1")
   }
 
-  /// `MC_ARB_GRUB.GRUB_WATERMARK`: bits 7:0, rw.
+  /// `MC_ARB_GRUB.GRUB_WATERMARK`: bits 7:0, access unknown.
   @inlinable public static var GRUB_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_ARB_GRUB.GRUB_WATERMARK_PRI`: bits 15:8, rw.
+  /// `MC_ARB_GRUB.GRUB_WATERMARK_PRI`: bits 15:8, access unknown.
   @inlinable public static var GRUB_WATERMARK_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_ARB_GRUB.GRUB_WATERMARK_MED`: bits 23:16, rw.
+  /// `MC_ARB_GRUB.GRUB_WATERMARK_MED`: bits 23:16, access unknown.
   @inlinable public static var GRUB_WATERMARK_MED: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_ARB_GRUB.REG_WR_EN`: bits 25:24, rw.
+  /// `MC_ARB_GRUB.REG_WR_EN`: bits 25:24, access unknown.
   @inlinable public static var REG_WR_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_ARB_GRUB.REG_RD_SEL`: bit 26, rw.
+  /// `MC_ARB_GRUB.REG_RD_SEL`: bit 26, access unknown.
   @inlinable public static var REG_RD_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
-/// `MC_ARB_GECC2`: gmc_8_1 register, MMIO dword 0x9C9 (byte 0x2724), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2`: gmc_8_1 register, MMIO dword 0x9C9 (byte 0x2724), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9C9, resetValue: 0x0000_0000,
+      offset: 0x9C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2 ENABLE@0:1 ECC_MODE@1:2 PAGE_BIT0@3:2 EXOR_BANK_SEL@5:2 NO_GECC_CLI@7:4 READ_ERR@11:3 CLOSE_BANK_RMW@14:1 COLFIFO_WATER@15:6 WRADDR_CONV@21:1 RMWRD_UNCOR_POISON@22:1")
   }
 
-  /// `MC_ARB_GECC2.ENABLE`: bit 0, rw.
+  /// `MC_ARB_GECC2.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_GECC2.ECC_MODE`: bits 2:1, rw.
+  /// `MC_ARB_GECC2.ECC_MODE`: bits 2:1, access unknown.
   @inlinable public static var ECC_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_ARB_GECC2.PAGE_BIT0`: bits 4:3, rw.
+  /// `MC_ARB_GECC2.PAGE_BIT0`: bits 4:3, access unknown.
   @inlinable public static var PAGE_BIT0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `MC_ARB_GECC2.EXOR_BANK_SEL`: bits 6:5, rw.
+  /// `MC_ARB_GECC2.EXOR_BANK_SEL`: bits 6:5, access unknown.
   @inlinable public static var EXOR_BANK_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
-  /// `MC_ARB_GECC2.NO_GECC_CLI`: bits 10:7, rw.
+  /// `MC_ARB_GECC2.NO_GECC_CLI`: bits 10:7, access unknown.
   @inlinable public static var NO_GECC_CLI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_ARB_GECC2.READ_ERR`: bits 13:11, rw.
+  /// `MC_ARB_GECC2.READ_ERR`: bits 13:11, access unknown.
   @inlinable public static var READ_ERR: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `MC_ARB_GECC2.CLOSE_BANK_RMW`: bit 14, rw.
+  /// `MC_ARB_GECC2.CLOSE_BANK_RMW`: bit 14, access unknown.
   @inlinable public static var CLOSE_BANK_RMW: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_ARB_GECC2.COLFIFO_WATER`: bits 20:15, rw.
+  /// `MC_ARB_GECC2.COLFIFO_WATER`: bits 20:15, access unknown.
   @inlinable public static var COLFIFO_WATER: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 
-  /// `MC_ARB_GECC2.WRADDR_CONV`: bit 21, rw.
+  /// `MC_ARB_GECC2.WRADDR_CONV`: bit 21, access unknown.
   @inlinable public static var WRADDR_CONV: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_GECC2.RMWRD_UNCOR_POISON`: bit 22, rw.
+  /// `MC_ARB_GECC2.RMWRD_UNCOR_POISON`: bit 22, access unknown.
   @inlinable public static var RMWRD_UNCOR_POISON: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
 
-/// `MC_ARB_GECC2_CLI`: gmc_8_1 register, MMIO dword 0x9CA (byte 0x2728), rw, reset 0x0000_0000.
+/// `MC_ARB_GECC2_CLI`: gmc_8_1 register, MMIO dword 0x9CA (byte 0x2728), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_CLI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CA, resetValue: 0x0000_0000,
+      offset: 0x9CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GECC2_CLI NO_GECC_CLI0@0:8 NO_GECC_CLI1@8:8 NO_GECC_CLI2@16:8 NO_GECC_CLI3@24:8")
   }
 
-  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI0`: bits 7:0, rw.
+  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI0`: bits 7:0, access unknown.
   @inlinable public static var NO_GECC_CLI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI1`: bits 15:8, rw.
+  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI1`: bits 15:8, access unknown.
   @inlinable public static var NO_GECC_CLI1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI2`: bits 23:16, rw.
+  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI2`: bits 23:16, access unknown.
   @inlinable public static var NO_GECC_CLI2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI3`: bits 31:24, rw.
+  /// `MC_ARB_GECC2_CLI.NO_GECC_CLI3`: bits 31:24, access unknown.
   @inlinable public static var NO_GECC_CLI3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_ADDR_SWIZ0`: gmc_8_1 register, MMIO dword 0x9CB (byte 0x272C), rw, reset 0x0000_0000.
+/// `MC_ARB_ADDR_SWIZ0`: gmc_8_1 register, MMIO dword 0x9CB (byte 0x272C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_SWIZ0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CB, resetValue: 0x0000_0000,
+      offset: 0x9CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_ADDR_SWIZ0 A8@0:4 A9@4:4 A10@8:4 A11@12:4 A12@16:4 A13@20:4 A14@24:4 A15@28:4")
   }
 
-  /// `MC_ARB_ADDR_SWIZ0.A8`: bits 3:0, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A8`: bits 3:0, access unknown.
   @inlinable public static var A8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A9`: bits 7:4, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A9`: bits 7:4, access unknown.
   @inlinable public static var A9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A10`: bits 11:8, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A10`: bits 11:8, access unknown.
   @inlinable public static var A10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A11`: bits 15:12, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A11`: bits 15:12, access unknown.
   @inlinable public static var A11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A12`: bits 19:16, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A12`: bits 19:16, access unknown.
   @inlinable public static var A12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A13`: bits 23:20, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A13`: bits 23:20, access unknown.
   @inlinable public static var A13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A14`: bits 27:24, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A14`: bits 27:24, access unknown.
   @inlinable public static var A14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ0.A15`: bits 31:28, rw.
+  /// `MC_ARB_ADDR_SWIZ0.A15`: bits 31:28, access unknown.
   @inlinable public static var A15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_ARB_ADDR_SWIZ1`: gmc_8_1 register, MMIO dword 0x9CC (byte 0x2730), rw, reset 0x0000_0000.
+/// `MC_ARB_ADDR_SWIZ1`: gmc_8_1 register, MMIO dword 0x9CC (byte 0x2730), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_SWIZ1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CC, resetValue: 0x0000_0000,
+      offset: 0x9CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_ADDR_SWIZ1 A16@0:4 A17@4:4 A18@8:4 A19@12:4")
   }
 
-  /// `MC_ARB_ADDR_SWIZ1.A16`: bits 3:0, rw.
+  /// `MC_ARB_ADDR_SWIZ1.A16`: bits 3:0, access unknown.
   @inlinable public static var A16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ1.A17`: bits 7:4, rw.
+  /// `MC_ARB_ADDR_SWIZ1.A17`: bits 7:4, access unknown.
   @inlinable public static var A17: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ1.A18`: bits 11:8, rw.
+  /// `MC_ARB_ADDR_SWIZ1.A18`: bits 11:8, access unknown.
   @inlinable public static var A18: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_ARB_ADDR_SWIZ1.A19`: bits 15:12, rw.
+  /// `MC_ARB_ADDR_SWIZ1.A19`: bits 15:12, access unknown.
   @inlinable public static var A19: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
-/// `MC_ARB_MISC3`: gmc_8_1 register, MMIO dword 0x9CD (byte 0x2734), rw, reset 0x0000_0000.
+/// `MC_ARB_MISC3`: gmc_8_1 register, MMIO dword 0x9CD (byte 0x2734), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CD, resetValue: 0x0000_0000,
+      offset: 0x9CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MISC3 NO_GECC_EXT_EOB@0:1 CHAN4_EN@1:1 CHAN4_ARB_SEL@2:1 UVD_URG_MODE@3:1 UVD_DMIF_HARSH_WT_EN@4:1 TBD_FIELD@5:27")
   }
 
-  /// `MC_ARB_MISC3.NO_GECC_EXT_EOB`: bit 0, rw.
+  /// `MC_ARB_MISC3.NO_GECC_EXT_EOB`: bit 0, access unknown.
   @inlinable public static var NO_GECC_EXT_EOB: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_ARB_MISC3.CHAN4_EN`: bit 1, rw.
+  /// `MC_ARB_MISC3.CHAN4_EN`: bit 1, access unknown.
   @inlinable public static var CHAN4_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_MISC3.CHAN4_ARB_SEL`: bit 2, rw.
+  /// `MC_ARB_MISC3.CHAN4_ARB_SEL`: bit 2, access unknown.
   @inlinable public static var CHAN4_ARB_SEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_MISC3.UVD_URG_MODE`: bit 3, rw.
+  /// `MC_ARB_MISC3.UVD_URG_MODE`: bit 3, access unknown.
   @inlinable public static var UVD_URG_MODE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_MISC3.UVD_DMIF_HARSH_WT_EN`: bit 4, rw.
+  /// `MC_ARB_MISC3.UVD_DMIF_HARSH_WT_EN`: bit 4, access unknown.
   @inlinable public static var UVD_DMIF_HARSH_WT_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_ARB_MISC3.TBD_FIELD`: bits 31:5, rw.
+  /// `MC_ARB_MISC3.TBD_FIELD`: bits 31:5, access unknown.
   @inlinable public static var TBD_FIELD: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
-/// `MC_ARB_GRUB_PROMOTE`: gmc_8_1 register, MMIO dword 0x9CE (byte 0x2738), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_PROMOTE`: gmc_8_1 register, MMIO dword 0x9CE (byte 0x2738), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PROMOTE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CE, resetValue: 0x0000_0000,
+      offset: 0x9CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_PROMOTE URGENT_RD@0:8 URGENT_WR@8:8 PROMOTE_RD@16:8 PROMOTE_WR@24:8")
   }
 
-  /// `MC_ARB_GRUB_PROMOTE.URGENT_RD`: bits 7:0, rw.
+  /// `MC_ARB_GRUB_PROMOTE.URGENT_RD`: bits 7:0, access unknown.
   @inlinable public static var URGENT_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_GRUB_PROMOTE.URGENT_WR`: bits 15:8, rw.
+  /// `MC_ARB_GRUB_PROMOTE.URGENT_WR`: bits 15:8, access unknown.
   @inlinable public static var URGENT_WR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_GRUB_PROMOTE.PROMOTE_RD`: bits 23:16, rw.
+  /// `MC_ARB_GRUB_PROMOTE.PROMOTE_RD`: bits 23:16, access unknown.
   @inlinable public static var PROMOTE_RD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_GRUB_PROMOTE.PROMOTE_WR`: bits 31:24, rw.
+  /// `MC_ARB_GRUB_PROMOTE.PROMOTE_WR`: bits 31:24, access unknown.
   @inlinable public static var PROMOTE_WR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_RTT_DATA`: gmc_8_1 register, MMIO dword 0x9CF (byte 0x273C), rw, reset 0x0000_0000.
+/// `MC_ARB_RTT_DATA`: gmc_8_1 register, MMIO dword 0x9CF (byte 0x273C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9CF, resetValue: 0x0000_0000,
+      offset: 0x9CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RTT_DATA PATTERN@0:8")
   }
 
-  /// `MC_ARB_RTT_DATA.PATTERN`: bits 7:0, rw.
+  /// `MC_ARB_RTT_DATA.PATTERN`: bits 7:0, access unknown.
   @inlinable public static var PATTERN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_ARB_RTT_CNTL0`: gmc_8_1 register, MMIO dword 0x9D0 (byte 0x2740), rw, reset 0x0000_0000.
+/// `MC_ARB_RTT_CNTL0`: gmc_8_1 register, MMIO dword 0x9D0 (byte 0x2740), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D0, resetValue: 0x0000_0000,
+      offset: 0x9D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RTT_CNTL0 ENABLE@0:1 START_IDLE@1:1 START_R2W@2:2 FLUSH_ON_ENTER@4:1 HARSH_START@5:1 TPS_HARSH_PRIORITY@6:1 TWRT_HARSH_PRIORITY@7:1 BREAK_ON_HARSH@8:1 BREAK_ON_URGENTRD@9:1 BREAK_ON_URGENTWR@10:1 TRAIN_PERIOD@11:3 START_R2W_RFSH@14:1 DEBUG_RSV_0@15:1 DEBUG_RSV_1@16:1 DEBUG_RSV_2@17:1 DEBUG_RSV_3@18:1 DEBUG_RSV_4@19:1 DEBUG_RSV_5@20:1 DEBUG_RSV_6@21:1 DEBUG_RSV_7@22:1 DEBUG_RSV_8@23:1 DATA_CNTL@24:1 NEIGHBOR_BIT@25:1")
   }
 
-  /// `MC_ARB_RTT_CNTL0.ENABLE`: bit 0, rw.
+  /// `MC_ARB_RTT_CNTL0.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.START_IDLE`: bit 1, rw.
+  /// `MC_ARB_RTT_CNTL0.START_IDLE`: bit 1, access unknown.
   @inlinable public static var START_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.START_R2W`: bits 3:2, rw.
+  /// `MC_ARB_RTT_CNTL0.START_R2W`: bits 3:2, access unknown.
   @inlinable public static var START_R2W: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_RTT_CNTL0.FLUSH_ON_ENTER`: bit 4, rw.
+  /// `MC_ARB_RTT_CNTL0.FLUSH_ON_ENTER`: bit 4, access unknown.
   @inlinable public static var FLUSH_ON_ENTER: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.HARSH_START`: bit 5, rw.
+  /// `MC_ARB_RTT_CNTL0.HARSH_START`: bit 5, access unknown.
   @inlinable public static var HARSH_START: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.TPS_HARSH_PRIORITY`: bit 6, rw.
+  /// `MC_ARB_RTT_CNTL0.TPS_HARSH_PRIORITY`: bit 6, access unknown.
   @inlinable public static var TPS_HARSH_PRIORITY: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL0.TWRT_HARSH_PRIORITY`: bit 7, rw.
+  /// `MC_ARB_RTT_CNTL0.TWRT_HARSH_PRIORITY`: bit 7, access unknown.
   @inlinable public static var TWRT_HARSH_PRIORITY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL0.BREAK_ON_HARSH`: bit 8, rw.
+  /// `MC_ARB_RTT_CNTL0.BREAK_ON_HARSH`: bit 8, access unknown.
   @inlinable public static var BREAK_ON_HARSH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTRD`: bit 9, rw.
+  /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTRD`: bit 9, access unknown.
   @inlinable public static var BREAK_ON_URGENTRD: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTWR`: bit 10, rw.
+  /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTWR`: bit 10, access unknown.
   @inlinable public static var BREAK_ON_URGENTWR: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL0.TRAIN_PERIOD`: bits 13:11, rw.
+  /// `MC_ARB_RTT_CNTL0.TRAIN_PERIOD`: bits 13:11, access unknown.
   @inlinable public static var TRAIN_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `MC_ARB_RTT_CNTL0.START_R2W_RFSH`: bit 14, rw.
+  /// `MC_ARB_RTT_CNTL0.START_R2W_RFSH`: bit 14, access unknown.
   @inlinable public static var START_R2W_RFSH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_0`: bit 15, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_0`: bit 15, access unknown.
   @inlinable public static var DEBUG_RSV_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_1`: bit 16, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_1`: bit 16, access unknown.
   @inlinable public static var DEBUG_RSV_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_2`: bit 17, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_2`: bit 17, access unknown.
   @inlinable public static var DEBUG_RSV_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_3`: bit 18, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_3`: bit 18, access unknown.
   @inlinable public static var DEBUG_RSV_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_4`: bit 19, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_4`: bit 19, access unknown.
   @inlinable public static var DEBUG_RSV_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_5`: bit 20, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_5`: bit 20, access unknown.
   @inlinable public static var DEBUG_RSV_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_6`: bit 21, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_6`: bit 21, access unknown.
   @inlinable public static var DEBUG_RSV_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_7`: bit 22, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_7`: bit 22, access unknown.
   @inlinable public static var DEBUG_RSV_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_8`: bit 23, rw.
+  /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_8`: bit 23, access unknown.
   @inlinable public static var DEBUG_RSV_8: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.DATA_CNTL`: bit 24, rw.
+  /// `MC_ARB_RTT_CNTL0.DATA_CNTL`: bit 24, access unknown.
   @inlinable public static var DATA_CNTL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL0.NEIGHBOR_BIT`: bit 25, rw.
+  /// `MC_ARB_RTT_CNTL0.NEIGHBOR_BIT`: bit 25, access unknown.
   @inlinable public static var NEIGHBOR_BIT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_ARB_RTT_CNTL1`: gmc_8_1 register, MMIO dword 0x9D1 (byte 0x2744), rw, reset 0x0000_0000.
+/// `MC_ARB_RTT_CNTL1`: gmc_8_1 register, MMIO dword 0x9D1 (byte 0x2744), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D1, resetValue: 0x0000_0000,
+      offset: 0x9D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RTT_CNTL1 WINDOW_SIZE@0:5 WINDOW_UPDATE@5:1 WINDOW_INC_THRESHOLD@6:7 WINDOW_DEC_THRESHOLD@13:7 WINDOW_SIZE_MAX@20:5 WINDOW_SIZE_MIN@25:5 WINDOW_UPDATE_COUNT@30:2")
   }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE`: bits 4:0, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE`: bits 4:0, access unknown.
   @inlinable public static var WINDOW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE`: bit 5, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE`: bit 5, access unknown.
   @inlinable public static var WINDOW_UPDATE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_INC_THRESHOLD`: bits 12:6, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_INC_THRESHOLD`: bits 12:6, access unknown.
   @inlinable public static var WINDOW_INC_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 7)
   }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_DEC_THRESHOLD`: bits 19:13, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_DEC_THRESHOLD`: bits 19:13, access unknown.
   @inlinable public static var WINDOW_DEC_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 7)
   }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MAX`: bits 24:20, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MAX`: bits 24:20, access unknown.
   @inlinable public static var WINDOW_SIZE_MAX: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MIN`: bits 29:25, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MIN`: bits 29:25, access unknown.
   @inlinable public static var WINDOW_SIZE_MIN: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 5)
   }
 
-  /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE_COUNT`: bits 31:30, rw.
+  /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE_COUNT`: bits 31:30, access unknown.
   @inlinable public static var WINDOW_UPDATE_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `MC_ARB_RTT_CNTL2`: gmc_8_1 register, MMIO dword 0x9D2 (byte 0x2748), rw, reset 0x0000_0000.
+/// `MC_ARB_RTT_CNTL2`: gmc_8_1 register, MMIO dword 0x9D2 (byte 0x2748), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D2, resetValue: 0x0000_0000,
+      offset: 0x9D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RTT_CNTL2 SAMPLE_CNT@0:6 PHASE_ADJUST_THRESHOLD@6:6 PHASE_ADJUST_SIZE@12:1 FILTER_CNTL@13:1")
   }
 
-  /// `MC_ARB_RTT_CNTL2.SAMPLE_CNT`: bits 5:0, rw.
+  /// `MC_ARB_RTT_CNTL2.SAMPLE_CNT`: bits 5:0, access unknown.
   @inlinable public static var SAMPLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_THRESHOLD`: bits 11:6, rw.
+  /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_THRESHOLD`: bits 11:6, access unknown.
   @inlinable public static var PHASE_ADJUST_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_SIZE`: bit 12, rw.
+  /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_SIZE`: bit 12, access unknown.
   @inlinable public static var PHASE_ADJUST_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_ARB_RTT_CNTL2.FILTER_CNTL`: bit 13, rw.
+  /// `MC_ARB_RTT_CNTL2.FILTER_CNTL`: bit 13, access unknown.
   @inlinable public static var FILTER_CNTL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_ARB_RTT_DEBUG`: gmc_8_1 register, MMIO dword 0x9D3 (byte 0x274C), rw, reset 0x0000_0000.
+/// `MC_ARB_RTT_DEBUG`: gmc_8_1 register, MMIO dword 0x9D3 (byte 0x274C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D3, resetValue: 0x0000_0000,
+      offset: 0x9D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RTT_DEBUG DEBUG_BYTE_CH0@0:2 DEBUG_BYTE_CH1@2:2 SHIFTED_PHASE_CH0@4:8 WINDOW_SIZE_CH0@12:5 SHIFTED_PHASE_CH1@17:8 WINDOW_SIZE_CH1@25:5")
   }
 
-  /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH0`: bits 1:0, rw.
+  /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH0`: bits 1:0, access unknown.
   @inlinable public static var DEBUG_BYTE_CH0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH1`: bits 3:2, rw.
+  /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH1`: bits 3:2, access unknown.
   @inlinable public static var DEBUG_BYTE_CH1: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
-  /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH0`: bits 11:4, rw.
+  /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH0`: bits 11:4, access unknown.
   @inlinable public static var SHIFTED_PHASE_CH0: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH0`: bits 16:12, rw.
+  /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH0`: bits 16:12, access unknown.
   @inlinable public static var WINDOW_SIZE_CH0: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
-  /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH1`: bits 24:17, rw.
+  /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH1`: bits 24:17, access unknown.
   @inlinable public static var SHIFTED_PHASE_CH1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 8)
   }
 
-  /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH1`: bits 29:25, rw.
+  /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH1`: bits 29:25, access unknown.
   @inlinable public static var WINDOW_SIZE_CH1: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 5)
   }
 }
 
-/// `MC_ARB_CAC_CNTL`: gmc_8_1 register, MMIO dword 0x9D4 (byte 0x2750), rw, reset 0x0000_0000.
+/// `MC_ARB_CAC_CNTL`: gmc_8_1 register, MMIO dword 0x9D4 (byte 0x2750), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_CAC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D4, resetValue: 0x0000_0000,
+      offset: 0x9D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_CAC_CNTL ENABLE@0:1 READ_WEIGHT@1:6 WRITE_WEIGHT@7:6 ALLOW_OVERFLOW@13:1")
   }
 
-  /// `MC_ARB_CAC_CNTL.ENABLE`: bit 0, rw.
+  /// `MC_ARB_CAC_CNTL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_CAC_CNTL.READ_WEIGHT`: bits 6:1, rw.
+  /// `MC_ARB_CAC_CNTL.READ_WEIGHT`: bits 6:1, access unknown.
   @inlinable public static var READ_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
-  /// `MC_ARB_CAC_CNTL.WRITE_WEIGHT`: bits 12:7, rw.
+  /// `MC_ARB_CAC_CNTL.WRITE_WEIGHT`: bits 12:7, access unknown.
   @inlinable public static var WRITE_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_ARB_CAC_CNTL.ALLOW_OVERFLOW`: bit 13, rw.
+  /// `MC_ARB_CAC_CNTL.ALLOW_OVERFLOW`: bit 13, access unknown.
   @inlinable public static var ALLOW_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 }
 
-/// `MC_ARB_MISC2`: gmc_8_1 register, MMIO dword 0x9D5 (byte 0x2754), rw, reset 0x0000_0000.
+/// `MC_ARB_MISC2`: gmc_8_1 register, MMIO dword 0x9D5 (byte 0x2754), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D5, resetValue: 0x0000_0000,
+      offset: 0x9D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MISC2 TCCDL4_BANKBIT3_XOR_ENABLE@5:1 TCCDL4_BANKBIT3_XOR_COLBIT4@6:1 TCCDL4_BANKBIT3_XOR_COLBIT5@7:1 TCCDL4_BANKBIT3_XOR_COLBIT6@8:1 TCCDL4_BANKBIT3_XOR_COLBIT7@9:1 TCCDL4_BANKBIT3_XOR_COLBIT8@10:1 POP_IDLE_REPLAY@11:1 RDRET_NO_REORDERING@12:1 RDRET_NO_BP@13:1 RDRET_SEQ_SKID@14:4 GECC@18:1 GECC_RST@19:1 GECC_STATUS@20:1 TAGFIFO_THRESHOLD@21:4 WCDR_REPLAY_MASKCNT@25:3 REPLAY_DEBUG@28:1 ARB_DEBUG29@29:1 SEQ_RDY_POP_IDLE@30:1 TCCDL4_REPLAY_EOB@31:1")
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_ENABLE`: bit 5, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_ENABLE`: bit 5, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT4`: bit 6, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT4`: bit 6, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT4: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT5`: bit 7, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT5`: bit 7, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT5: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT6`: bit 8, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT6`: bit 8, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT6: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT7`: bit 9, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT7`: bit 9, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT8`: bit 10, rw.
+  /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT8`: bit 10, access unknown.
   @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT8: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_MISC2.POP_IDLE_REPLAY`: bit 11, rw.
+  /// `MC_ARB_MISC2.POP_IDLE_REPLAY`: bit 11, access unknown.
   @inlinable public static var POP_IDLE_REPLAY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `MC_ARB_MISC2.RDRET_NO_REORDERING`: bit 12, rw.
+  /// `MC_ARB_MISC2.RDRET_NO_REORDERING`: bit 12, access unknown.
   @inlinable public static var RDRET_NO_REORDERING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `MC_ARB_MISC2.RDRET_NO_BP`: bit 13, rw.
+  /// `MC_ARB_MISC2.RDRET_NO_BP`: bit 13, access unknown.
   @inlinable public static var RDRET_NO_BP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_MISC2.RDRET_SEQ_SKID`: bits 17:14, rw.
+  /// `MC_ARB_MISC2.RDRET_SEQ_SKID`: bits 17:14, access unknown.
   @inlinable public static var RDRET_SEQ_SKID: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
-  /// `MC_ARB_MISC2.GECC`: bit 18, rw.
+  /// `MC_ARB_MISC2.GECC`: bit 18, access unknown.
   @inlinable public static var GECC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_MISC2.GECC_RST`: bit 19, rw.
+  /// `MC_ARB_MISC2.GECC_RST`: bit 19, access unknown.
   @inlinable public static var GECC_RST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_MISC2.GECC_STATUS`: bit 20, rw.
+  /// `MC_ARB_MISC2.GECC_STATUS`: bit 20, access unknown.
   @inlinable public static var GECC_STATUS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_MISC2.TAGFIFO_THRESHOLD`: bits 24:21, rw.
+  /// `MC_ARB_MISC2.TAGFIFO_THRESHOLD`: bits 24:21, access unknown.
   @inlinable public static var TAGFIFO_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 4)
   }
 
-  /// `MC_ARB_MISC2.WCDR_REPLAY_MASKCNT`: bits 27:25, rw.
+  /// `MC_ARB_MISC2.WCDR_REPLAY_MASKCNT`: bits 27:25, access unknown.
   @inlinable public static var WCDR_REPLAY_MASKCNT: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 3)
   }
 
-  /// `MC_ARB_MISC2.REPLAY_DEBUG`: bit 28, rw.
+  /// `MC_ARB_MISC2.REPLAY_DEBUG`: bit 28, access unknown.
   @inlinable public static var REPLAY_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_MISC2.ARB_DEBUG29`: bit 29, rw.
+  /// `MC_ARB_MISC2.ARB_DEBUG29`: bit 29, access unknown.
   @inlinable public static var ARB_DEBUG29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_MISC2.SEQ_RDY_POP_IDLE`: bit 30, rw.
+  /// `MC_ARB_MISC2.SEQ_RDY_POP_IDLE`: bit 30, access unknown.
   @inlinable public static var SEQ_RDY_POP_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MC_ARB_MISC2.TCCDL4_REPLAY_EOB`: bit 31, rw.
+  /// `MC_ARB_MISC2.TCCDL4_REPLAY_EOB`: bit 31, access unknown.
   @inlinable public static var TCCDL4_REPLAY_EOB: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MC_ARB_MISC`: gmc_8_1 register, MMIO dword 0x9D6 (byte 0x2758), rw, reset 0x0000_0000.
+/// `MC_ARB_MISC`: gmc_8_1 register, MMIO dword 0x9D6 (byte 0x2758), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D6, resetValue: 0x0000_0000,
+      offset: 0x9D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MISC STICKY_RFSH@0:1 IDLE_RFSH@1:1 STUTTER_RFSH@2:1 CHAN_COUPLE@3:8 HARSHNESS@11:8 SMART_RDWR_SW@19:1 CALI_ENABLE@20:1 CALI_RATES@21:2 DISPURGVLD_NOWRT@23:1 DISPURG_NOSW2WR@24:1 DISPURG_STALL@25:1 DISPURG_THROTTLE@26:4 EXTEND_WEIGHT@30:1 ACPURG_STALL@31:1")
   }
 
-  /// `MC_ARB_MISC.STICKY_RFSH`: bit 0, rw.
+  /// `MC_ARB_MISC.STICKY_RFSH`: bit 0, access unknown.
   @inlinable public static var STICKY_RFSH: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_MISC.IDLE_RFSH`: bit 1, rw.
+  /// `MC_ARB_MISC.IDLE_RFSH`: bit 1, access unknown.
   @inlinable public static var IDLE_RFSH: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_MISC.STUTTER_RFSH`: bit 2, rw.
+  /// `MC_ARB_MISC.STUTTER_RFSH`: bit 2, access unknown.
   @inlinable public static var STUTTER_RFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_MISC.CHAN_COUPLE`: bits 10:3, rw.
+  /// `MC_ARB_MISC.CHAN_COUPLE`: bits 10:3, access unknown.
   @inlinable public static var CHAN_COUPLE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 8) }
 
-  /// `MC_ARB_MISC.HARSHNESS`: bits 18:11, rw.
+  /// `MC_ARB_MISC.HARSHNESS`: bits 18:11, access unknown.
   @inlinable public static var HARSHNESS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
 
-  /// `MC_ARB_MISC.SMART_RDWR_SW`: bit 19, rw.
+  /// `MC_ARB_MISC.SMART_RDWR_SW`: bit 19, access unknown.
   @inlinable public static var SMART_RDWR_SW: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_MISC.CALI_ENABLE`: bit 20, rw.
+  /// `MC_ARB_MISC.CALI_ENABLE`: bit 20, access unknown.
   @inlinable public static var CALI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_MISC.CALI_RATES`: bits 22:21, rw.
+  /// `MC_ARB_MISC.CALI_RATES`: bits 22:21, access unknown.
   @inlinable public static var CALI_RATES: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
-  /// `MC_ARB_MISC.DISPURGVLD_NOWRT`: bit 23, rw.
+  /// `MC_ARB_MISC.DISPURGVLD_NOWRT`: bit 23, access unknown.
   @inlinable public static var DISPURGVLD_NOWRT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_ARB_MISC.DISPURG_NOSW2WR`: bit 24, rw.
+  /// `MC_ARB_MISC.DISPURG_NOSW2WR`: bit 24, access unknown.
   @inlinable public static var DISPURG_NOSW2WR: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_ARB_MISC.DISPURG_STALL`: bit 25, rw.
+  /// `MC_ARB_MISC.DISPURG_STALL`: bit 25, access unknown.
   @inlinable public static var DISPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_MISC.DISPURG_THROTTLE`: bits 29:26, rw.
+  /// `MC_ARB_MISC.DISPURG_THROTTLE`: bits 29:26, access unknown.
   @inlinable public static var DISPURG_THROTTLE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 4)
   }
 
-  /// `MC_ARB_MISC.EXTEND_WEIGHT`: bit 30, rw.
+  /// `MC_ARB_MISC.EXTEND_WEIGHT`: bit 30, access unknown.
   @inlinable public static var EXTEND_WEIGHT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_MISC.ACPURG_STALL`: bit 31, rw.
+  /// `MC_ARB_MISC.ACPURG_STALL`: bit 31, access unknown.
   @inlinable public static var ACPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_BANKMAP`: gmc_8_1 register, MMIO dword 0x9D7 (byte 0x275C), rw, reset 0x0000_0000.
+/// `MC_ARB_BANKMAP`: gmc_8_1 register, MMIO dword 0x9D7 (byte 0x275C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BANKMAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D7, resetValue: 0x0000_0000,
+      offset: 0x9D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_BANKMAP BANK0@0:4 BANK1@4:4 BANK2@8:4 BANK3@12:4 RANK@16:4")
   }
 
-  /// `MC_ARB_BANKMAP.BANK0`: bits 3:0, rw.
+  /// `MC_ARB_BANKMAP.BANK0`: bits 3:0, access unknown.
   @inlinable public static var BANK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_BANKMAP.BANK1`: bits 7:4, rw.
+  /// `MC_ARB_BANKMAP.BANK1`: bits 7:4, access unknown.
   @inlinable public static var BANK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_ARB_BANKMAP.BANK2`: bits 11:8, rw.
+  /// `MC_ARB_BANKMAP.BANK2`: bits 11:8, access unknown.
   @inlinable public static var BANK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_ARB_BANKMAP.BANK3`: bits 15:12, rw.
+  /// `MC_ARB_BANKMAP.BANK3`: bits 15:12, access unknown.
   @inlinable public static var BANK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_ARB_BANKMAP.RANK`: bits 19:16, rw.
+  /// `MC_ARB_BANKMAP.RANK`: bits 19:16, access unknown.
   @inlinable public static var RANK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `MC_ARB_RAMCFG`: gmc_8_1 register, MMIO dword 0x9D8 (byte 0x2760), rw, reset 0x0000_0000.
+/// `MC_ARB_RAMCFG`: gmc_8_1 register, MMIO dword 0x9D8 (byte 0x2760), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RAMCFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D8, resetValue: 0x0000_0000,
+      offset: 0x9D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RAMCFG NOOFBANK@0:2 NOOFRANKS@2:1 NOOFROWS@3:3 NOOFCOLS@6:2 CHANSIZE@8:1 RSV_1@9:1 RSV_2@10:1 RSV_3@11:1 NOOFGROUPS@12:1 RSV_4@13:5")
   }
 
-  /// `MC_ARB_RAMCFG.NOOFBANK`: bits 1:0, rw.
+  /// `MC_ARB_RAMCFG.NOOFBANK`: bits 1:0, access unknown.
   @inlinable public static var NOOFBANK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_RAMCFG.NOOFRANKS`: bit 2, rw.
+  /// `MC_ARB_RAMCFG.NOOFRANKS`: bit 2, access unknown.
   @inlinable public static var NOOFRANKS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_RAMCFG.NOOFROWS`: bits 5:3, rw.
+  /// `MC_ARB_RAMCFG.NOOFROWS`: bits 5:3, access unknown.
   @inlinable public static var NOOFROWS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `MC_ARB_RAMCFG.NOOFCOLS`: bits 7:6, rw.
+  /// `MC_ARB_RAMCFG.NOOFCOLS`: bits 7:6, access unknown.
   @inlinable public static var NOOFCOLS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_RAMCFG.CHANSIZE`: bit 8, rw.
+  /// `MC_ARB_RAMCFG.CHANSIZE`: bit 8, access unknown.
   @inlinable public static var CHANSIZE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_RAMCFG.RSV_1`: bit 9, rw.
+  /// `MC_ARB_RAMCFG.RSV_1`: bit 9, access unknown.
   @inlinable public static var RSV_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_RAMCFG.RSV_2`: bit 10, rw.
+  /// `MC_ARB_RAMCFG.RSV_2`: bit 10, access unknown.
   @inlinable public static var RSV_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_RAMCFG.RSV_3`: bit 11, rw.
+  /// `MC_ARB_RAMCFG.RSV_3`: bit 11, access unknown.
   @inlinable public static var RSV_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_RAMCFG.NOOFGROUPS`: bit 12, rw.
+  /// `MC_ARB_RAMCFG.NOOFGROUPS`: bit 12, access unknown.
   @inlinable public static var NOOFGROUPS: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_RAMCFG.RSV_4`: bits 17:13, rw.
+  /// `MC_ARB_RAMCFG.RSV_4`: bits 17:13, access unknown.
   @inlinable public static var RSV_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 }
 
-/// `MC_ARB_POP`: gmc_8_1 register, MMIO dword 0x9D9 (byte 0x2764), rw, reset 0x0000_0000.
+/// `MC_ARB_POP`: gmc_8_1 register, MMIO dword 0x9D9 (byte 0x2764), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_POP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9D9, resetValue: 0x0000_0000,
+      offset: 0x9D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_POP ENABLE_ARB@0:1 SPEC_OPEN@1:1 POP_DEPTH@2:4 WRDATAINDEX_DEPTH@6:6 SKID_DEPTH@12:3 WAIT_AFTER_RFSH@15:2 QUICK_STOP@17:1 ENABLE_TWO_PAGE@18:1 ALLOW_EOB_BY_WRRET_STALL@19:1")
   }
 
-  /// `MC_ARB_POP.ENABLE_ARB`: bit 0, rw.
+  /// `MC_ARB_POP.ENABLE_ARB`: bit 0, access unknown.
   @inlinable public static var ENABLE_ARB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_POP.SPEC_OPEN`: bit 1, rw.
+  /// `MC_ARB_POP.SPEC_OPEN`: bit 1, access unknown.
   @inlinable public static var SPEC_OPEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_POP.POP_DEPTH`: bits 5:2, rw.
+  /// `MC_ARB_POP.POP_DEPTH`: bits 5:2, access unknown.
   @inlinable public static var POP_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `MC_ARB_POP.WRDATAINDEX_DEPTH`: bits 11:6, rw.
+  /// `MC_ARB_POP.WRDATAINDEX_DEPTH`: bits 11:6, access unknown.
   @inlinable public static var WRDATAINDEX_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `MC_ARB_POP.SKID_DEPTH`: bits 14:12, rw.
+  /// `MC_ARB_POP.SKID_DEPTH`: bits 14:12, access unknown.
   @inlinable public static var SKID_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `MC_ARB_POP.WAIT_AFTER_RFSH`: bits 16:15, rw.
+  /// `MC_ARB_POP.WAIT_AFTER_RFSH`: bits 16:15, access unknown.
   @inlinable public static var WAIT_AFTER_RFSH: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `MC_ARB_POP.QUICK_STOP`: bit 17, rw.
+  /// `MC_ARB_POP.QUICK_STOP`: bit 17, access unknown.
   @inlinable public static var QUICK_STOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_POP.ENABLE_TWO_PAGE`: bit 18, rw.
+  /// `MC_ARB_POP.ENABLE_TWO_PAGE`: bit 18, access unknown.
   @inlinable public static var ENABLE_TWO_PAGE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_ARB_POP.ALLOW_EOB_BY_WRRET_STALL`: bit 19, rw.
+  /// `MC_ARB_POP.ALLOW_EOB_BY_WRRET_STALL`: bit 19, access unknown.
   @inlinable public static var ALLOW_EOB_BY_WRRET_STALL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `MC_ARB_MINCLKS`: gmc_8_1 register, MMIO dword 0x9DA (byte 0x2768), rw, reset 0x0000_0000.
+/// `MC_ARB_MINCLKS`: gmc_8_1 register, MMIO dword 0x9DA (byte 0x2768), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MINCLKS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DA, resetValue: 0x0000_0000,
+      offset: 0x9DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MINCLKS READ_CLKS@0:8 WRITE_CLKS@8:8 ARB_RW_SWITCH@16:1 RW_SWITCH_HARSH@17:2")
   }
 
-  /// `MC_ARB_MINCLKS.READ_CLKS`: bits 7:0, rw.
+  /// `MC_ARB_MINCLKS.READ_CLKS`: bits 7:0, access unknown.
   @inlinable public static var READ_CLKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_MINCLKS.WRITE_CLKS`: bits 15:8, rw.
+  /// `MC_ARB_MINCLKS.WRITE_CLKS`: bits 15:8, access unknown.
   @inlinable public static var WRITE_CLKS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_MINCLKS.ARB_RW_SWITCH`: bit 16, rw.
+  /// `MC_ARB_MINCLKS.ARB_RW_SWITCH`: bit 16, access unknown.
   @inlinable public static var ARB_RW_SWITCH: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_MINCLKS.RW_SWITCH_HARSH`: bits 18:17, rw.
+  /// `MC_ARB_MINCLKS.RW_SWITCH_HARSH`: bits 18:17, access unknown.
   @inlinable public static var RW_SWITCH_HARSH: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 }
 
-/// `MC_ARB_SQM_CNTL`: gmc_8_1 register, MMIO dword 0x9DB (byte 0x276C), rw, reset 0x0000_0000.
+/// `MC_ARB_SQM_CNTL`: gmc_8_1 register, MMIO dword 0x9DB (byte 0x276C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_SQM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DB, resetValue: 0x0000_0000,
+      offset: 0x9DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_SQM_CNTL MIN_PENAL@0:8 DYN_SQM_ENABLE@8:1 SQM_RDY16@9:1 SQM_RESERVE@10:6 RATIO@16:8 RATIO_DEBUG@24:8")
   }
 
-  /// `MC_ARB_SQM_CNTL.MIN_PENAL`: bits 7:0, rw.
+  /// `MC_ARB_SQM_CNTL.MIN_PENAL`: bits 7:0, access unknown.
   @inlinable public static var MIN_PENAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_SQM_CNTL.DYN_SQM_ENABLE`: bit 8, rw.
+  /// `MC_ARB_SQM_CNTL.DYN_SQM_ENABLE`: bit 8, access unknown.
   @inlinable public static var DYN_SQM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_SQM_CNTL.SQM_RDY16`: bit 9, rw.
+  /// `MC_ARB_SQM_CNTL.SQM_RDY16`: bit 9, access unknown.
   @inlinable public static var SQM_RDY16: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_SQM_CNTL.SQM_RESERVE`: bits 15:10, rw.
+  /// `MC_ARB_SQM_CNTL.SQM_RESERVE`: bits 15:10, access unknown.
   @inlinable public static var SQM_RESERVE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
-  /// `MC_ARB_SQM_CNTL.RATIO`: bits 23:16, rw.
+  /// `MC_ARB_SQM_CNTL.RATIO`: bits 23:16, access unknown.
   @inlinable public static var RATIO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_SQM_CNTL.RATIO_DEBUG`: bits 31:24, rw.
+  /// `MC_ARB_SQM_CNTL.RATIO_DEBUG`: bits 31:24, access unknown.
   @inlinable public static var RATIO_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_ADDR_HASH`: gmc_8_1 register, MMIO dword 0x9DC (byte 0x2770), rw, reset 0x0000_0000.
+/// `MC_ARB_ADDR_HASH`: gmc_8_1 register, MMIO dword 0x9DC (byte 0x2770), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_HASH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DC, resetValue: 0x0000_0000,
+      offset: 0x9DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_ADDR_HASH BANK_XOR_ENABLE@0:4 COL_XOR@4:8 ROW_XOR@12:16")
   }
 
-  /// `MC_ARB_ADDR_HASH.BANK_XOR_ENABLE`: bits 3:0, rw.
+  /// `MC_ARB_ADDR_HASH.BANK_XOR_ENABLE`: bits 3:0, access unknown.
   @inlinable public static var BANK_XOR_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `MC_ARB_ADDR_HASH.COL_XOR`: bits 11:4, rw.
+  /// `MC_ARB_ADDR_HASH.COL_XOR`: bits 11:4, access unknown.
   @inlinable public static var COL_XOR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
-  /// `MC_ARB_ADDR_HASH.ROW_XOR`: bits 27:12, rw.
+  /// `MC_ARB_ADDR_HASH.ROW_XOR`: bits 27:12, access unknown.
   @inlinable public static var ROW_XOR: RegisterField<Self, UInt16> { .init(lsb: 12, width: 16) }
 }
 
-/// `MC_ARB_DRAM_TIMING`: gmc_8_1 register, MMIO dword 0x9DD (byte 0x2774), rw, reset 0x0000_0000.
+/// `MC_ARB_DRAM_TIMING`: gmc_8_1 register, MMIO dword 0x9DD (byte 0x2774), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_DRAM_TIMING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DD, resetValue: 0x0000_0000,
+      offset: 0x9DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
   }
 
-  /// `MC_ARB_DRAM_TIMING.ACTRD`: bits 7:0, rw.
+  /// `MC_ARB_DRAM_TIMING.ACTRD`: bits 7:0, access unknown.
   @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING.ACTWR`: bits 15:8, rw.
+  /// `MC_ARB_DRAM_TIMING.ACTWR`: bits 15:8, access unknown.
   @inlinable public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING.RASMACTRD`: bits 23:16, rw.
+  /// `MC_ARB_DRAM_TIMING.RASMACTRD`: bits 23:16, access unknown.
   @inlinable public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING.RASMACTWR`: bits 31:24, rw.
+  /// `MC_ARB_DRAM_TIMING.RASMACTWR`: bits 31:24, access unknown.
   @inlinable public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_DRAM_TIMING2`: gmc_8_1 register, MMIO dword 0x9DE (byte 0x2778), rw, reset 0x0000_0000.
+/// `MC_ARB_DRAM_TIMING2`: gmc_8_1 register, MMIO dword 0x9DE (byte 0x2778), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_DRAM_TIMING2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DE, resetValue: 0x0000_0000,
+      offset: 0x9DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING2 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
   }
 
-  /// `MC_ARB_DRAM_TIMING2.RAS2RAS`: bits 7:0, rw.
+  /// `MC_ARB_DRAM_TIMING2.RAS2RAS`: bits 7:0, access unknown.
   @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2.RP`: bits 15:8, rw.
+  /// `MC_ARB_DRAM_TIMING2.RP`: bits 15:8, access unknown.
   @inlinable public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2.WRPLUSRP`: bits 23:16, rw.
+  /// `MC_ARB_DRAM_TIMING2.WRPLUSRP`: bits 23:16, access unknown.
   @inlinable public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2.BUS_TURN`: bits 28:24, rw.
+  /// `MC_ARB_DRAM_TIMING2.BUS_TURN`: bits 28:24, access unknown.
   @inlinable public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
-/// `MC_ARB_WTM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9DF (byte 0x277C), rw, reset 0x0000_0000.
+/// `MC_ARB_WTM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9DF (byte 0x277C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_WTM_CNTL_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9DF, resetValue: 0x0000_0000,
+      offset: 0x9DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_CNTL_RD WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.WTMODE`: bits 1:0, rw.
+  /// `MC_ARB_WTM_CNTL_RD.WTMODE`: bits 1:0, access unknown.
   @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_WTM_CNTL_RD.HARSH_PRI`: bit 2, rw.
+  /// `MC_ARB_WTM_CNTL_RD.HARSH_PRI`: bit 2, access unknown.
   @inlinable public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP0`: bit 3, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP1`: bit 4, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP2`: bit 5, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP3`: bit 6, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP4`: bit 7, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP5`: bit 8, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP6`: bit 9, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP7`: bit 10, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_RD.ACP_HARSH_PRI`: bit 11, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ACP_HARSH_PRI`: bit 11, access unknown.
   @inlinable public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_RD.ACP_OVER_DISP`: bit 12, rw.
+  /// `MC_ARB_WTM_CNTL_RD.ACP_OVER_DISP`: bit 12, access unknown.
   @inlinable public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_RD.FORCE_ACP_URG`: bit 13, rw.
+  /// `MC_ARB_WTM_CNTL_RD.FORCE_ACP_URG`: bit 13, access unknown.
   @inlinable public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_ARB_WTM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E0 (byte 0x2780), rw, reset 0x0000_0000.
+/// `MC_ARB_WTM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E0 (byte 0x2780), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_WTM_CNTL_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E0, resetValue: 0x0000_0000,
+      offset: 0x9E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_CNTL_WR WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.WTMODE`: bits 1:0, rw.
+  /// `MC_ARB_WTM_CNTL_WR.WTMODE`: bits 1:0, access unknown.
   @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_WTM_CNTL_WR.HARSH_PRI`: bit 2, rw.
+  /// `MC_ARB_WTM_CNTL_WR.HARSH_PRI`: bit 2, access unknown.
   @inlinable public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP0`: bit 3, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP1`: bit 4, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP2`: bit 5, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP3`: bit 6, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP4`: bit 7, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP5`: bit 8, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP6`: bit 9, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP7`: bit 10, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
   @inlinable public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_WTM_CNTL_WR.ACP_HARSH_PRI`: bit 11, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ACP_HARSH_PRI`: bit 11, access unknown.
   @inlinable public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_WR.ACP_OVER_DISP`: bit 12, rw.
+  /// `MC_ARB_WTM_CNTL_WR.ACP_OVER_DISP`: bit 12, access unknown.
   @inlinable public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_WTM_CNTL_WR.FORCE_ACP_URG`: bit 13, rw.
+  /// `MC_ARB_WTM_CNTL_WR.FORCE_ACP_URG`: bit 13, access unknown.
   @inlinable public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_ARB_WTM_GRPWT_RD`: gmc_8_1 register, MMIO dword 0x9E1 (byte 0x2784), rw, reset 0x0000_0000.
+/// `MC_ARB_WTM_GRPWT_RD`: gmc_8_1 register, MMIO dword 0x9E1 (byte 0x2784), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_WTM_GRPWT_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E1, resetValue: 0x0000_0000,
+      offset: 0x9E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_GRPWT_RD GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
   }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP0`: bits 1:0, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP0`: bits 1:0, access unknown.
   @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP1`: bits 3:2, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP1`: bits 3:2, access unknown.
   @inlinable public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP2`: bits 5:4, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP2`: bits 5:4, access unknown.
   @inlinable public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP3`: bits 7:6, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP3`: bits 7:6, access unknown.
   @inlinable public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP4`: bits 9:8, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP4`: bits 9:8, access unknown.
   @inlinable public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP5`: bits 11:10, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP5`: bits 11:10, access unknown.
   @inlinable public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP6`: bits 13:12, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP6`: bits 13:12, access unknown.
   @inlinable public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP7`: bits 15:14, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP7`: bits 15:14, access unknown.
   @inlinable public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_RD.GRP_EXT`: bits 23:16, rw.
+  /// `MC_ARB_WTM_GRPWT_RD.GRP_EXT`: bits 23:16, access unknown.
   @inlinable public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `MC_ARB_WTM_GRPWT_WR`: gmc_8_1 register, MMIO dword 0x9E2 (byte 0x2788), rw, reset 0x0000_0000.
+/// `MC_ARB_WTM_GRPWT_WR`: gmc_8_1 register, MMIO dword 0x9E2 (byte 0x2788), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_WTM_GRPWT_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E2, resetValue: 0x0000_0000,
+      offset: 0x9E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_GRPWT_WR GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
   }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP0`: bits 1:0, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP0`: bits 1:0, access unknown.
   @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP1`: bits 3:2, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP1`: bits 3:2, access unknown.
   @inlinable public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP2`: bits 5:4, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP2`: bits 5:4, access unknown.
   @inlinable public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP3`: bits 7:6, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP3`: bits 7:6, access unknown.
   @inlinable public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP4`: bits 9:8, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP4`: bits 9:8, access unknown.
   @inlinable public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP5`: bits 11:10, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP5`: bits 11:10, access unknown.
   @inlinable public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP6`: bits 13:12, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP6`: bits 13:12, access unknown.
   @inlinable public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP7`: bits 15:14, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP7`: bits 15:14, access unknown.
   @inlinable public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_WTM_GRPWT_WR.GRP_EXT`: bits 23:16, rw.
+  /// `MC_ARB_WTM_GRPWT_WR.GRP_EXT`: bits 23:16, access unknown.
   @inlinable public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `MC_ARB_TM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9E3 (byte 0x278C), rw, reset 0x0000_0000.
+/// `MC_ARB_TM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9E3 (byte 0x278C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_TM_CNTL_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E3, resetValue: 0x0000_0000,
+      offset: 0x9E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_TM_CNTL_RD GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
   }
 
-  /// `MC_ARB_TM_CNTL_RD.GROUPBY_RANK`: bit 0, rw.
+  /// `MC_ARB_TM_CNTL_RD.GROUPBY_RANK`: bit 0, access unknown.
   @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_TM_CNTL_RD.BANK_SELECT`: bits 2:1, rw.
+  /// `MC_ARB_TM_CNTL_RD.BANK_SELECT`: bits 2:1, access unknown.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_ARB_TM_CNTL_RD.MATCH_RANK`: bit 3, rw.
+  /// `MC_ARB_TM_CNTL_RD.MATCH_RANK`: bit 3, access unknown.
   @inlinable public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_TM_CNTL_RD.MATCH_BANK`: bit 4, rw.
+  /// `MC_ARB_TM_CNTL_RD.MATCH_BANK`: bit 4, access unknown.
   @inlinable public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `MC_ARB_TM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E4 (byte 0x2790), rw, reset 0x0000_0000.
+/// `MC_ARB_TM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E4 (byte 0x2790), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_TM_CNTL_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E4, resetValue: 0x0000_0000,
+      offset: 0x9E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_TM_CNTL_WR GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
   }
 
-  /// `MC_ARB_TM_CNTL_WR.GROUPBY_RANK`: bit 0, rw.
+  /// `MC_ARB_TM_CNTL_WR.GROUPBY_RANK`: bit 0, access unknown.
   @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_TM_CNTL_WR.BANK_SELECT`: bits 2:1, rw.
+  /// `MC_ARB_TM_CNTL_WR.BANK_SELECT`: bits 2:1, access unknown.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_ARB_TM_CNTL_WR.MATCH_RANK`: bit 3, rw.
+  /// `MC_ARB_TM_CNTL_WR.MATCH_RANK`: bit 3, access unknown.
   @inlinable public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_TM_CNTL_WR.MATCH_BANK`: bit 4, rw.
+  /// `MC_ARB_TM_CNTL_WR.MATCH_BANK`: bit 4, access unknown.
   @inlinable public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
-/// `MC_ARB_LAZY0_RD`: gmc_8_1 register, MMIO dword 0x9E5 (byte 0x2794), rw, reset 0x0000_0000.
+/// `MC_ARB_LAZY0_RD`: gmc_8_1 register, MMIO dword 0x9E5 (byte 0x2794), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LAZY0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E5, resetValue: 0x0000_0000,
+      offset: 0x9E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_LAZY0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_LAZY0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LAZY0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_LAZY0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_LAZY0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_LAZY0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_LAZY0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_LAZY0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_LAZY0_WR`: gmc_8_1 register, MMIO dword 0x9E6 (byte 0x2798), rw, reset 0x0000_0000.
+/// `MC_ARB_LAZY0_WR`: gmc_8_1 register, MMIO dword 0x9E6 (byte 0x2798), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LAZY0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E6, resetValue: 0x0000_0000,
+      offset: 0x9E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_LAZY0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_LAZY0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LAZY0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_LAZY0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_LAZY0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_LAZY0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_LAZY0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_LAZY0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_LAZY1_RD`: gmc_8_1 register, MMIO dword 0x9E7 (byte 0x279C), rw, reset 0x0000_0000.
+/// `MC_ARB_LAZY1_RD`: gmc_8_1 register, MMIO dword 0x9E7 (byte 0x279C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LAZY1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E7, resetValue: 0x0000_0000,
+      offset: 0x9E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_LAZY1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_LAZY1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LAZY1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_LAZY1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_LAZY1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_LAZY1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_LAZY1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_LAZY1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_LAZY1_WR`: gmc_8_1 register, MMIO dword 0x9E8 (byte 0x27A0), rw, reset 0x0000_0000.
+/// `MC_ARB_LAZY1_WR`: gmc_8_1 register, MMIO dword 0x9E8 (byte 0x27A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LAZY1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E8, resetValue: 0x0000_0000,
+      offset: 0x9E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_LAZY1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_LAZY1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LAZY1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_LAZY1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_LAZY1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_LAZY1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_LAZY1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_LAZY1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_AGE_RD`: gmc_8_1 register, MMIO dword 0x9E9 (byte 0x27A4), rw, reset 0x0000_0000.
+/// `MC_ARB_AGE_RD`: gmc_8_1 register, MMIO dword 0x9E9 (byte 0x27A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_AGE_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9E9, resetValue: 0x0000_0000,
+      offset: 0x9E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_AGE_RD RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
   }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP0`: bits 1:0, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP0`: bits 1:0, access unknown.
   @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP1`: bits 3:2, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP1`: bits 3:2, access unknown.
   @inlinable public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP2`: bits 5:4, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP2`: bits 5:4, access unknown.
   @inlinable public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP3`: bits 7:6, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP3`: bits 7:6, access unknown.
   @inlinable public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP4`: bits 9:8, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP4`: bits 9:8, access unknown.
   @inlinable public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP5`: bits 11:10, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP5`: bits 11:10, access unknown.
   @inlinable public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP6`: bits 13:12, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP6`: bits 13:12, access unknown.
   @inlinable public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_AGE_RD.RATE_GROUP7`: bits 15:14, rw.
+  /// `MC_ARB_AGE_RD.RATE_GROUP7`: bits 15:14, access unknown.
   @inlinable public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP0`: bit 16, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP0`: bit 16, access unknown.
   @inlinable public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP1`: bit 17, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP1`: bit 17, access unknown.
   @inlinable public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP2`: bit 18, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP2`: bit 18, access unknown.
   @inlinable public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP3`: bit 19, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP3`: bit 19, access unknown.
   @inlinable public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP4`: bit 20, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP4`: bit 20, access unknown.
   @inlinable public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP5`: bit 21, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP5`: bit 21, access unknown.
   @inlinable public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP6`: bit 22, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP6`: bit 22, access unknown.
   @inlinable public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP7`: bit 23, rw.
+  /// `MC_ARB_AGE_RD.ENABLE_GROUP7`: bit 23, access unknown.
   @inlinable public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP0`: bit 24, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP0`: bit 24, access unknown.
   @inlinable public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP1`: bit 25, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP1`: bit 25, access unknown.
   @inlinable public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP2`: bit 26, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP2`: bit 26, access unknown.
   @inlinable public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP3`: bit 27, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP3`: bit 27, access unknown.
   @inlinable public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP4`: bit 28, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP4`: bit 28, access unknown.
   @inlinable public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP5`: bit 29, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP5`: bit 29, access unknown.
   @inlinable public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP6`: bit 30, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP6`: bit 30, access unknown.
   @inlinable public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP7`: bit 31, rw.
+  /// `MC_ARB_AGE_RD.DIVIDE_GROUP7`: bit 31, access unknown.
   @inlinable public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_AGE_WR`: gmc_8_1 register, MMIO dword 0x9EA (byte 0x27A8), rw, reset 0x0000_0000.
+/// `MC_ARB_AGE_WR`: gmc_8_1 register, MMIO dword 0x9EA (byte 0x27A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_AGE_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9EA, resetValue: 0x0000_0000,
+      offset: 0x9EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_AGE_WR RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
   }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP0`: bits 1:0, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP0`: bits 1:0, access unknown.
   @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP1`: bits 3:2, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP1`: bits 3:2, access unknown.
   @inlinable public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP2`: bits 5:4, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP2`: bits 5:4, access unknown.
   @inlinable public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP3`: bits 7:6, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP3`: bits 7:6, access unknown.
   @inlinable public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP4`: bits 9:8, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP4`: bits 9:8, access unknown.
   @inlinable public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP5`: bits 11:10, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP5`: bits 11:10, access unknown.
   @inlinable public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP6`: bits 13:12, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP6`: bits 13:12, access unknown.
   @inlinable public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_AGE_WR.RATE_GROUP7`: bits 15:14, rw.
+  /// `MC_ARB_AGE_WR.RATE_GROUP7`: bits 15:14, access unknown.
   @inlinable public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP0`: bit 16, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP0`: bit 16, access unknown.
   @inlinable public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP1`: bit 17, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP1`: bit 17, access unknown.
   @inlinable public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP2`: bit 18, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP2`: bit 18, access unknown.
   @inlinable public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP3`: bit 19, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP3`: bit 19, access unknown.
   @inlinable public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP4`: bit 20, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP4`: bit 20, access unknown.
   @inlinable public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP5`: bit 21, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP5`: bit 21, access unknown.
   @inlinable public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP6`: bit 22, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP6`: bit 22, access unknown.
   @inlinable public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP7`: bit 23, rw.
+  /// `MC_ARB_AGE_WR.ENABLE_GROUP7`: bit 23, access unknown.
   @inlinable public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP0`: bit 24, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP0`: bit 24, access unknown.
   @inlinable public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP1`: bit 25, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP1`: bit 25, access unknown.
   @inlinable public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP2`: bit 26, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP2`: bit 26, access unknown.
   @inlinable public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP3`: bit 27, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP3`: bit 27, access unknown.
   @inlinable public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP4`: bit 28, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP4`: bit 28, access unknown.
   @inlinable public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP5`: bit 29, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP5`: bit 29, access unknown.
   @inlinable public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP6`: bit 30, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP6`: bit 30, access unknown.
   @inlinable public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP7`: bit 31, rw.
+  /// `MC_ARB_AGE_WR.DIVIDE_GROUP7`: bit 31, access unknown.
   @inlinable public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_RFSH_CNTL`: gmc_8_1 register, MMIO dword 0x9EB (byte 0x27AC), rw, reset 0x0000_0000.
+/// `MC_ARB_RFSH_CNTL`: gmc_8_1 register, MMIO dword 0x9EB (byte 0x27AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RFSH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9EB, resetValue: 0x0000_0000,
+      offset: 0x9EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RFSH_CNTL ENABLE@0:1 URG0@1:5 URG1@6:5 ACCUM@11:1 SINGLE_BANK@12:1 PUSH_SINGLE_BANK_REFRESH@13:1 PENDING_RATE_SEL@14:3 REFSB_PER_PAGE@17:1")
   }
 
-  /// `MC_ARB_RFSH_CNTL.ENABLE`: bit 0, rw.
+  /// `MC_ARB_RFSH_CNTL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_RFSH_CNTL.URG0`: bits 5:1, rw.
+  /// `MC_ARB_RFSH_CNTL.URG0`: bits 5:1, access unknown.
   @inlinable public static var URG0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `MC_ARB_RFSH_CNTL.URG1`: bits 10:6, rw.
+  /// `MC_ARB_RFSH_CNTL.URG1`: bits 10:6, access unknown.
   @inlinable public static var URG1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
-  /// `MC_ARB_RFSH_CNTL.ACCUM`: bit 11, rw.
+  /// `MC_ARB_RFSH_CNTL.ACCUM`: bit 11, access unknown.
   @inlinable public static var ACCUM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_RFSH_CNTL.SINGLE_BANK`: bit 12, rw.
+  /// `MC_ARB_RFSH_CNTL.SINGLE_BANK`: bit 12, access unknown.
   @inlinable public static var SINGLE_BANK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_RFSH_CNTL.PUSH_SINGLE_BANK_REFRESH`: bit 13, rw.
+  /// `MC_ARB_RFSH_CNTL.PUSH_SINGLE_BANK_REFRESH`: bit 13, access unknown.
   @inlinable public static var PUSH_SINGLE_BANK_REFRESH: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MC_ARB_RFSH_CNTL.PENDING_RATE_SEL`: bits 16:14, rw.
+  /// `MC_ARB_RFSH_CNTL.PENDING_RATE_SEL`: bits 16:14, access unknown.
   @inlinable public static var PENDING_RATE_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
-  /// `MC_ARB_RFSH_CNTL.REFSB_PER_PAGE`: bit 17, rw.
+  /// `MC_ARB_RFSH_CNTL.REFSB_PER_PAGE`: bit 17, access unknown.
   @inlinable public static var REFSB_PER_PAGE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_ARB_RFSH_RATE`: gmc_8_1 register, MMIO dword 0x9EC (byte 0x27B0), rw, reset 0x0000_0000.
+/// `MC_ARB_RFSH_RATE`: gmc_8_1 register, MMIO dword 0x9EC (byte 0x27B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RFSH_RATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9EC, resetValue: 0x0000_0000,
+      offset: 0x9EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RFSH_RATE POWERMODE0@0:8")
   }
 
-  /// `MC_ARB_RFSH_RATE.POWERMODE0`: bits 7:0, rw.
+  /// `MC_ARB_RFSH_RATE.POWERMODE0`: bits 7:0, access unknown.
   @inlinable public static var POWERMODE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_ARB_PM_CNTL`: gmc_8_1 register, MMIO dword 0x9ED (byte 0x27B4), rw, reset 0x0000_0000.
+/// `MC_ARB_PM_CNTL`: gmc_8_1 register, MMIO dword 0x9ED (byte 0x27B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9ED, resetValue: 0x0000_0000,
+      offset: 0x9ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PM_CNTL OVERRIDE_CGSTATE@0:2 OVRR_CGRFSH@2:1 OVRR_CGSQM@3:1 SRFSH_ON_D1@4:1 BLKOUT_ON_D1@5:1 IDLE_ON_D1@6:1 OVRR_PM@7:1 OVRR_PM_STATE@8:2 OVRR_RD@10:1 OVRR_RD_STATE@11:1 OVRR_WR@12:1 OVRR_WR_STATE@13:1 OVRR_RFSH@14:1 OVRR_RFSH_STATE@15:1 OVRR_RD0_BUSY@16:1 OVRR_RD1_BUSY@17:1 IDLE_ON_D2@18:1 IDLE_ON_D3@19:1 IDLE_CNT@20:4 OVRR_WR0_BUSY@24:1 OVRR_WR1_BUSY@25:1")
   }
 
-  /// `MC_ARB_PM_CNTL.OVERRIDE_CGSTATE`: bits 1:0, rw.
+  /// `MC_ARB_PM_CNTL.OVERRIDE_CGSTATE`: bits 1:0, access unknown.
   @inlinable public static var OVERRIDE_CGSTATE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `MC_ARB_PM_CNTL.OVRR_CGRFSH`: bit 2, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_CGRFSH`: bit 2, access unknown.
   @inlinable public static var OVRR_CGRFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_CGSQM`: bit 3, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_CGSQM`: bit 3, access unknown.
   @inlinable public static var OVRR_CGSQM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.SRFSH_ON_D1`: bit 4, rw.
+  /// `MC_ARB_PM_CNTL.SRFSH_ON_D1`: bit 4, access unknown.
   @inlinable public static var SRFSH_ON_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.BLKOUT_ON_D1`: bit 5, rw.
+  /// `MC_ARB_PM_CNTL.BLKOUT_ON_D1`: bit 5, access unknown.
   @inlinable public static var BLKOUT_ON_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.IDLE_ON_D1`: bit 6, rw.
+  /// `MC_ARB_PM_CNTL.IDLE_ON_D1`: bit 6, access unknown.
   @inlinable public static var IDLE_ON_D1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_PM`: bit 7, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_PM`: bit 7, access unknown.
   @inlinable public static var OVRR_PM: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_PM_STATE`: bits 9:8, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_PM_STATE`: bits 9:8, access unknown.
   @inlinable public static var OVRR_PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RD`: bit 10, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RD`: bit 10, access unknown.
   @inlinable public static var OVRR_RD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RD_STATE`: bit 11, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RD_STATE`: bit 11, access unknown.
   @inlinable public static var OVRR_RD_STATE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_WR`: bit 12, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_WR`: bit 12, access unknown.
   @inlinable public static var OVRR_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_WR_STATE`: bit 13, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_WR_STATE`: bit 13, access unknown.
   @inlinable public static var OVRR_WR_STATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RFSH`: bit 14, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RFSH`: bit 14, access unknown.
   @inlinable public static var OVRR_RFSH: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RFSH_STATE`: bit 15, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RFSH_STATE`: bit 15, access unknown.
   @inlinable public static var OVRR_RFSH_STATE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RD0_BUSY`: bit 16, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RD0_BUSY`: bit 16, access unknown.
   @inlinable public static var OVRR_RD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_RD1_BUSY`: bit 17, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_RD1_BUSY`: bit 17, access unknown.
   @inlinable public static var OVRR_RD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.IDLE_ON_D2`: bit 18, rw.
+  /// `MC_ARB_PM_CNTL.IDLE_ON_D2`: bit 18, access unknown.
   @inlinable public static var IDLE_ON_D2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.IDLE_ON_D3`: bit 19, rw.
+  /// `MC_ARB_PM_CNTL.IDLE_ON_D3`: bit 19, access unknown.
   @inlinable public static var IDLE_ON_D3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.IDLE_CNT`: bits 23:20, rw.
+  /// `MC_ARB_PM_CNTL.IDLE_CNT`: bits 23:20, access unknown.
   @inlinable public static var IDLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_WR0_BUSY`: bit 24, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_WR0_BUSY`: bit 24, access unknown.
   @inlinable public static var OVRR_WR0_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_PM_CNTL.OVRR_WR1_BUSY`: bit 25, rw.
+  /// `MC_ARB_PM_CNTL.OVRR_WR1_BUSY`: bit 25, access unknown.
   @inlinable public static var OVRR_WR1_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_ARB_GDEC_RD_CNTL`: gmc_8_1 register, MMIO dword 0x9EE (byte 0x27B8), rw, reset 0x0000_0000.
+/// `MC_ARB_GDEC_RD_CNTL`: gmc_8_1 register, MMIO dword 0x9EE (byte 0x27B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GDEC_RD_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9EE, resetValue: 0x0000_0000,
+      offset: 0x9EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GDEC_RD_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
   }
 
-  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT0`: bits 3:0, rw.
+  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT0`: bits 3:0, access unknown.
   @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT1`: bits 7:4, rw.
+  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT1`: bits 7:4, access unknown.
   @inlinable public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_ARB_GDEC_RD_CNTL.USE_RANK`: bit 8, rw.
+  /// `MC_ARB_GDEC_RD_CNTL.USE_RANK`: bit 8, access unknown.
   @inlinable public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_GDEC_RD_CNTL.USE_RSNO`: bit 9, rw.
+  /// `MC_ARB_GDEC_RD_CNTL.USE_RSNO`: bit 9, access unknown.
   @inlinable public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_GDEC_RD_CNTL.REM_DEFAULT_GRP`: bits 13:10, rw.
+  /// `MC_ARB_GDEC_RD_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
   @inlinable public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 }
 
-/// `MC_ARB_GDEC_WR_CNTL`: gmc_8_1 register, MMIO dword 0x9EF (byte 0x27BC), rw, reset 0x0000_0000.
+/// `MC_ARB_GDEC_WR_CNTL`: gmc_8_1 register, MMIO dword 0x9EF (byte 0x27BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GDEC_WR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9EF, resetValue: 0x0000_0000,
+      offset: 0x9EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GDEC_WR_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
   }
 
-  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT0`: bits 3:0, rw.
+  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT0`: bits 3:0, access unknown.
   @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT1`: bits 7:4, rw.
+  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT1`: bits 7:4, access unknown.
   @inlinable public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_ARB_GDEC_WR_CNTL.USE_RANK`: bit 8, rw.
+  /// `MC_ARB_GDEC_WR_CNTL.USE_RANK`: bit 8, access unknown.
   @inlinable public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_GDEC_WR_CNTL.USE_RSNO`: bit 9, rw.
+  /// `MC_ARB_GDEC_WR_CNTL.USE_RSNO`: bit 9, access unknown.
   @inlinable public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_GDEC_WR_CNTL.REM_DEFAULT_GRP`: bits 13:10, rw.
+  /// `MC_ARB_GDEC_WR_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
   @inlinable public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 }
 
-/// `MC_ARB_LM_RD`: gmc_8_1 register, MMIO dword 0x9F0 (byte 0x27C0), rw, reset 0x0000_0000.
+/// `MC_ARB_LM_RD`: gmc_8_1 register, MMIO dword 0x9F0 (byte 0x27C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LM_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F0, resetValue: 0x0000_0000,
+      offset: 0x9F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LM_RD STREAK_LIMIT@0:8 STREAK_LIMIT_UBER@8:8 STREAK_BREAK@16:1 STREAK_UBER@17:1 ENABLE_TWO_LIST@18:1 POPIDLE_RST_TWOLIST@19:1 SKID1_RST_TWOLIST@20:1 BANKGROUP_CONFIG@21:3")
   }
 
-  /// `MC_ARB_LM_RD.STREAK_LIMIT`: bits 7:0, rw.
+  /// `MC_ARB_LM_RD.STREAK_LIMIT`: bits 7:0, access unknown.
   @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LM_RD.STREAK_LIMIT_UBER`: bits 15:8, rw.
+  /// `MC_ARB_LM_RD.STREAK_LIMIT_UBER`: bits 15:8, access unknown.
   @inlinable public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_ARB_LM_RD.STREAK_BREAK`: bit 16, rw.
+  /// `MC_ARB_LM_RD.STREAK_BREAK`: bit 16, access unknown.
   @inlinable public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_LM_RD.STREAK_UBER`: bit 17, rw.
+  /// `MC_ARB_LM_RD.STREAK_UBER`: bit 17, access unknown.
   @inlinable public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_LM_RD.ENABLE_TWO_LIST`: bit 18, rw.
+  /// `MC_ARB_LM_RD.ENABLE_TWO_LIST`: bit 18, access unknown.
   @inlinable public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_ARB_LM_RD.POPIDLE_RST_TWOLIST`: bit 19, rw.
+  /// `MC_ARB_LM_RD.POPIDLE_RST_TWOLIST`: bit 19, access unknown.
   @inlinable public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_ARB_LM_RD.SKID1_RST_TWOLIST`: bit 20, rw.
+  /// `MC_ARB_LM_RD.SKID1_RST_TWOLIST`: bit 20, access unknown.
   @inlinable public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_ARB_LM_RD.BANKGROUP_CONFIG`: bits 23:21, rw.
+  /// `MC_ARB_LM_RD.BANKGROUP_CONFIG`: bits 23:21, access unknown.
   @inlinable public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 }
 
-/// `MC_ARB_LM_WR`: gmc_8_1 register, MMIO dword 0x9F1 (byte 0x27C4), rw, reset 0x0000_0000.
+/// `MC_ARB_LM_WR`: gmc_8_1 register, MMIO dword 0x9F1 (byte 0x27C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LM_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F1, resetValue: 0x0000_0000,
+      offset: 0x9F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LM_WR STREAK_LIMIT@0:8 STREAK_LIMIT_UBER@8:8 STREAK_BREAK@16:1 STREAK_UBER@17:1 ENABLE_TWO_LIST@18:1 POPIDLE_RST_TWOLIST@19:1 SKID1_RST_TWOLIST@20:1 BANKGROUP_CONFIG@21:3 MASKWR_LM_EOB@24:1 ATOMIC_LM_EOB@25:1 ATOMIC_RTN_LM_EOB@26:1")
   }
 
-  /// `MC_ARB_LM_WR.STREAK_LIMIT`: bits 7:0, rw.
+  /// `MC_ARB_LM_WR.STREAK_LIMIT`: bits 7:0, access unknown.
   @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_LM_WR.STREAK_LIMIT_UBER`: bits 15:8, rw.
+  /// `MC_ARB_LM_WR.STREAK_LIMIT_UBER`: bits 15:8, access unknown.
   @inlinable public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_ARB_LM_WR.STREAK_BREAK`: bit 16, rw.
+  /// `MC_ARB_LM_WR.STREAK_BREAK`: bit 16, access unknown.
   @inlinable public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_LM_WR.STREAK_UBER`: bit 17, rw.
+  /// `MC_ARB_LM_WR.STREAK_UBER`: bit 17, access unknown.
   @inlinable public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_LM_WR.ENABLE_TWO_LIST`: bit 18, rw.
+  /// `MC_ARB_LM_WR.ENABLE_TWO_LIST`: bit 18, access unknown.
   @inlinable public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_ARB_LM_WR.POPIDLE_RST_TWOLIST`: bit 19, rw.
+  /// `MC_ARB_LM_WR.POPIDLE_RST_TWOLIST`: bit 19, access unknown.
   @inlinable public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_ARB_LM_WR.SKID1_RST_TWOLIST`: bit 20, rw.
+  /// `MC_ARB_LM_WR.SKID1_RST_TWOLIST`: bit 20, access unknown.
   @inlinable public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_ARB_LM_WR.BANKGROUP_CONFIG`: bits 23:21, rw.
+  /// `MC_ARB_LM_WR.BANKGROUP_CONFIG`: bits 23:21, access unknown.
   @inlinable public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
-  /// `MC_ARB_LM_WR.MASKWR_LM_EOB`: bit 24, rw.
+  /// `MC_ARB_LM_WR.MASKWR_LM_EOB`: bit 24, access unknown.
   @inlinable public static var MASKWR_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_LM_WR.ATOMIC_LM_EOB`: bit 25, rw.
+  /// `MC_ARB_LM_WR.ATOMIC_LM_EOB`: bit 25, access unknown.
   @inlinable public static var ATOMIC_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_LM_WR.ATOMIC_RTN_LM_EOB`: bit 26, rw.
+  /// `MC_ARB_LM_WR.ATOMIC_RTN_LM_EOB`: bit 26, access unknown.
   @inlinable public static var ATOMIC_RTN_LM_EOB: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 }
 
-/// `MC_ARB_REMREQ`: gmc_8_1 register, MMIO dword 0x9F2 (byte 0x27C8), rw, reset 0x0000_0000.
+/// `MC_ARB_REMREQ`: gmc_8_1 register, MMIO dword 0x9F2 (byte 0x27C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_REMREQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F2, resetValue: 0x0000_0000,
+      offset: 0x9F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_REMREQ RD_WATER@0:8 WR_WATER@8:8 WR_MAXBURST_SIZE@16:4 WR_LAZY_TIMER@20:4 ENABLE_REMOTE_NACK_REQ@24:1")
   }
 
-  /// `MC_ARB_REMREQ.RD_WATER`: bits 7:0, rw.
+  /// `MC_ARB_REMREQ.RD_WATER`: bits 7:0, access unknown.
   @inlinable public static var RD_WATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_REMREQ.WR_WATER`: bits 15:8, rw.
+  /// `MC_ARB_REMREQ.WR_WATER`: bits 15:8, access unknown.
   @inlinable public static var WR_WATER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_REMREQ.WR_MAXBURST_SIZE`: bits 19:16, rw.
+  /// `MC_ARB_REMREQ.WR_MAXBURST_SIZE`: bits 19:16, access unknown.
   @inlinable public static var WR_MAXBURST_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `MC_ARB_REMREQ.WR_LAZY_TIMER`: bits 23:20, rw.
+  /// `MC_ARB_REMREQ.WR_LAZY_TIMER`: bits 23:20, access unknown.
   @inlinable public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `MC_ARB_REMREQ.ENABLE_REMOTE_NACK_REQ`: bit 24, rw.
+  /// `MC_ARB_REMREQ.ENABLE_REMOTE_NACK_REQ`: bit 24, access unknown.
   @inlinable public static var ENABLE_REMOTE_NACK_REQ: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
 
-/// `MC_ARB_REPLAY`: gmc_8_1 register, MMIO dword 0x9F3 (byte 0x27CC), rw, reset 0x0000_0000.
+/// `MC_ARB_REPLAY`: gmc_8_1 register, MMIO dword 0x9F3 (byte 0x27CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_REPLAY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F3, resetValue: 0x0000_0000,
+      offset: 0x9F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_REPLAY ENABLE_RD@0:1 ENABLE_WR@1:1 WRACK_MODE@2:1 WAW_ENABLE@3:1 RAW_ENABLE@4:1 IGNORE_WR_CDC@5:1 BREAK_ON_STALL@6:1 BOS_ENABLE_WAIT_CYC@7:1 BOS_WAIT_CYC@8:7 NO_PCH_AT_REPLAY_START@15:1")
   }
 
-  /// `MC_ARB_REPLAY.ENABLE_RD`: bit 0, rw.
+  /// `MC_ARB_REPLAY.ENABLE_RD`: bit 0, access unknown.
   @inlinable public static var ENABLE_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_REPLAY.ENABLE_WR`: bit 1, rw.
+  /// `MC_ARB_REPLAY.ENABLE_WR`: bit 1, access unknown.
   @inlinable public static var ENABLE_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_REPLAY.WRACK_MODE`: bit 2, rw.
+  /// `MC_ARB_REPLAY.WRACK_MODE`: bit 2, access unknown.
   @inlinable public static var WRACK_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_REPLAY.WAW_ENABLE`: bit 3, rw.
+  /// `MC_ARB_REPLAY.WAW_ENABLE`: bit 3, access unknown.
   @inlinable public static var WAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_REPLAY.RAW_ENABLE`: bit 4, rw.
+  /// `MC_ARB_REPLAY.RAW_ENABLE`: bit 4, access unknown.
   @inlinable public static var RAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_REPLAY.IGNORE_WR_CDC`: bit 5, rw.
+  /// `MC_ARB_REPLAY.IGNORE_WR_CDC`: bit 5, access unknown.
   @inlinable public static var IGNORE_WR_CDC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_REPLAY.BREAK_ON_STALL`: bit 6, rw.
+  /// `MC_ARB_REPLAY.BREAK_ON_STALL`: bit 6, access unknown.
   @inlinable public static var BREAK_ON_STALL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_REPLAY.BOS_ENABLE_WAIT_CYC`: bit 7, rw.
+  /// `MC_ARB_REPLAY.BOS_ENABLE_WAIT_CYC`: bit 7, access unknown.
   @inlinable public static var BOS_ENABLE_WAIT_CYC: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MC_ARB_REPLAY.BOS_WAIT_CYC`: bits 14:8, rw.
+  /// `MC_ARB_REPLAY.BOS_WAIT_CYC`: bits 14:8, access unknown.
   @inlinable public static var BOS_WAIT_CYC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
-  /// `MC_ARB_REPLAY.NO_PCH_AT_REPLAY_START`: bit 15, rw.
+  /// `MC_ARB_REPLAY.NO_PCH_AT_REPLAY_START`: bit 15, access unknown.
   @inlinable public static var NO_PCH_AT_REPLAY_START: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `MC_ARB_RET_CREDITS_RD`: gmc_8_1 register, MMIO dword 0x9F4 (byte 0x27D0), rw, reset 0x0000_0000.
+/// `MC_ARB_RET_CREDITS_RD`: gmc_8_1 register, MMIO dword 0x9F4 (byte 0x27D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F4, resetValue: 0x0000_0000,
+      offset: 0x9F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RET_CREDITS_RD LCL@0:8 HUB@8:8 DISP@16:8 RETURN_CREDIT@24:8")
   }
 
-  /// `MC_ARB_RET_CREDITS_RD.LCL`: bits 7:0, rw.
+  /// `MC_ARB_RET_CREDITS_RD.LCL`: bits 7:0, access unknown.
   @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS_RD.HUB`: bits 15:8, rw.
+  /// `MC_ARB_RET_CREDITS_RD.HUB`: bits 15:8, access unknown.
   @inlinable public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS_RD.DISP`: bits 23:16, rw.
+  /// `MC_ARB_RET_CREDITS_RD.DISP`: bits 23:16, access unknown.
   @inlinable public static var DISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS_RD.RETURN_CREDIT`: bits 31:24, rw.
+  /// `MC_ARB_RET_CREDITS_RD.RETURN_CREDIT`: bits 31:24, access unknown.
   @inlinable public static var RETURN_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MC_ARB_RET_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x9F5 (byte 0x27D4), rw, reset 0x0000_0000.
+/// `MC_ARB_RET_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x9F5 (byte 0x27D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F5, resetValue: 0x0000_0000,
+      offset: 0x9F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_RET_CREDITS_WR LCL@0:8 HUB@8:8 RETURN_CREDIT@16:8 WRRET_SEQ_SKID@24:4 WRRET_BP@28:1")
   }
 
-  /// `MC_ARB_RET_CREDITS_WR.LCL`: bits 7:0, rw.
+  /// `MC_ARB_RET_CREDITS_WR.LCL`: bits 7:0, access unknown.
   @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS_WR.HUB`: bits 15:8, rw.
+  /// `MC_ARB_RET_CREDITS_WR.HUB`: bits 15:8, access unknown.
   @inlinable public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_RET_CREDITS_WR.RETURN_CREDIT`: bits 23:16, rw.
+  /// `MC_ARB_RET_CREDITS_WR.RETURN_CREDIT`: bits 23:16, access unknown.
   @inlinable public static var RETURN_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_ARB_RET_CREDITS_WR.WRRET_SEQ_SKID`: bits 27:24, rw.
+  /// `MC_ARB_RET_CREDITS_WR.WRRET_SEQ_SKID`: bits 27:24, access unknown.
   @inlinable public static var WRRET_SEQ_SKID: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `MC_ARB_RET_CREDITS_WR.WRRET_BP`: bit 28, rw.
+  /// `MC_ARB_RET_CREDITS_WR.WRRET_BP`: bit 28, access unknown.
   @inlinable public static var WRRET_BP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `MC_ARB_MAX_LAT_CID`: gmc_8_1 register, MMIO dword 0x9F6 (byte 0x27D8), rw, reset 0x0000_0000.
+/// `MC_ARB_MAX_LAT_CID`: gmc_8_1 register, MMIO dword 0x9F6 (byte 0x27D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MAX_LAT_CID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F6, resetValue: 0x0000_0000,
+      offset: 0x9F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MAX_LAT_CID CID_CH0@0:8 CID_CH1@8:8 WRITE_CH0@16:1 WRITE_CH1@17:1 REALTIME_CH0@18:1 REALTIME_CH1@19:1")
   }
 
-  /// `MC_ARB_MAX_LAT_CID.CID_CH0`: bits 7:0, rw.
+  /// `MC_ARB_MAX_LAT_CID.CID_CH0`: bits 7:0, access unknown.
   @inlinable public static var CID_CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_MAX_LAT_CID.CID_CH1`: bits 15:8, rw.
+  /// `MC_ARB_MAX_LAT_CID.CID_CH1`: bits 15:8, access unknown.
   @inlinable public static var CID_CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_MAX_LAT_CID.WRITE_CH0`: bit 16, rw.
+  /// `MC_ARB_MAX_LAT_CID.WRITE_CH0`: bit 16, access unknown.
   @inlinable public static var WRITE_CH0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_MAX_LAT_CID.WRITE_CH1`: bit 17, rw.
+  /// `MC_ARB_MAX_LAT_CID.WRITE_CH1`: bit 17, access unknown.
   @inlinable public static var WRITE_CH1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_MAX_LAT_CID.REALTIME_CH0`: bit 18, rw.
+  /// `MC_ARB_MAX_LAT_CID.REALTIME_CH0`: bit 18, access unknown.
   @inlinable public static var REALTIME_CH0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_MAX_LAT_CID.REALTIME_CH1`: bit 19, rw.
+  /// `MC_ARB_MAX_LAT_CID.REALTIME_CH1`: bit 19, access unknown.
   @inlinable public static var REALTIME_CH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `MC_ARB_MAX_LAT_RSLT0`: gmc_8_1 register, MMIO dword 0x9F7 (byte 0x27DC), rw, reset 0x0000_0000.
+/// `MC_ARB_MAX_LAT_RSLT0`: gmc_8_1 register, MMIO dword 0x9F7 (byte 0x27DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MAX_LAT_RSLT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F7, resetValue: 0x0000_0000,
+      offset: 0x9F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MAX_LAT_RSLT0 MAX_LATENCY@0:32")
   }
 
-  /// `MC_ARB_MAX_LAT_RSLT0.MAX_LATENCY`: bits 31:0, rw.
+  /// `MC_ARB_MAX_LAT_RSLT0.MAX_LATENCY`: bits 31:0, access unknown.
   @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_ARB_MAX_LAT_RSLT1`: gmc_8_1 register, MMIO dword 0x9F8 (byte 0x27E0), rw, reset 0x0000_0000.
+/// `MC_ARB_MAX_LAT_RSLT1`: gmc_8_1 register, MMIO dword 0x9F8 (byte 0x27E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MAX_LAT_RSLT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F8, resetValue: 0x0000_0000,
+      offset: 0x9F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MAX_LAT_RSLT1 MAX_LATENCY@0:32")
   }
 
-  /// `MC_ARB_MAX_LAT_RSLT1.MAX_LATENCY`: bits 31:0, rw.
+  /// `MC_ARB_MAX_LAT_RSLT1.MAX_LATENCY`: bits 31:0, access unknown.
   @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_ARB_GRUB_REALTIME_RD`: gmc_8_1 register, MMIO dword 0x9F9 (byte 0x27E4), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_REALTIME_RD`: gmc_8_1 register, MMIO dword 0x9F9 (byte 0x27E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_REALTIME_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9F9, resetValue: 0x0000_0000,
+      offset: 0x9F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_REALTIME_RD CB0@0:1 CBCMASK0@1:1 CBFMASK0@2:1 DB0@3:1 DBHTILE0@4:1 DBSTEN0@5:1 TC0@6:1 IA@7:1 ACPG@8:1 ACPO@9:1 DMIF@10:1 DMIF_EXT0@11:1 DMIF_EXT1@12:1 DMIF_TW@13:1 MCIF@14:1 RLC@15:1 VMC@16:1 SDMA1@17:1 SMU@18:1 VCE0@19:1 VCE1@20:1 XDMAM@21:1 SDMA0@22:1 HDP@23:1 UMC@24:1 UVD@25:1 UVD_EXT0@26:1 UVD_EXT1@27:1 SEM@28:1 SAMMSP@29:1 VP8@30:1 ISP@31:1")
   }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.CB0`: bit 0, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.CB0`: bit 0, access unknown.
   @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.CBCMASK0`: bit 1, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.CBCMASK0`: bit 1, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.CBFMASK0`: bit 2, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.CBFMASK0`: bit 2, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DB0`: bit 3, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DB0`: bit 3, access unknown.
   @inlinable public static var DB0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DBHTILE0`: bit 4, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DBHTILE0`: bit 4, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DBSTEN0`: bit 5, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DBSTEN0`: bit 5, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.TC0`: bit 6, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.TC0`: bit 6, access unknown.
   @inlinable public static var TC0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.IA`: bit 7, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.IA`: bit 7, access unknown.
   @inlinable public static var IA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.ACPG`: bit 8, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.ACPG`: bit 8, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.ACPO`: bit 9, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.ACPO`: bit 9, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DMIF`: bit 10, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DMIF`: bit 10, access unknown.
   @inlinable public static var DMIF: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT0`: bit 11, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT0`: bit 11, access unknown.
   @inlinable public static var DMIF_EXT0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT1`: bit 12, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT1`: bit 12, access unknown.
   @inlinable public static var DMIF_EXT1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_TW`: bit 13, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.DMIF_TW`: bit 13, access unknown.
   @inlinable public static var DMIF_TW: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.MCIF`: bit 14, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.MCIF`: bit 14, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.RLC`: bit 15, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.RLC`: bit 15, access unknown.
   @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.VMC`: bit 16, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.VMC`: bit 16, access unknown.
   @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.SDMA1`: bit 17, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.SDMA1`: bit 17, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.SMU`: bit 18, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.SMU`: bit 18, access unknown.
   @inlinable public static var SMU: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.VCE0`: bit 19, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.VCE0`: bit 19, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.VCE1`: bit 20, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.VCE1`: bit 20, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.XDMAM`: bit 21, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.XDMAM`: bit 21, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.SDMA0`: bit 22, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.SDMA0`: bit 22, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.HDP`: bit 23, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.HDP`: bit 23, access unknown.
   @inlinable public static var HDP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.UMC`: bit 24, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.UMC`: bit 24, access unknown.
   @inlinable public static var UMC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.UVD`: bit 25, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.UVD`: bit 25, access unknown.
   @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT0`: bit 26, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT0`: bit 26, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT1`: bit 27, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT1`: bit 27, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.SEM`: bit 28, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.SEM`: bit 28, access unknown.
   @inlinable public static var SEM: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.SAMMSP`: bit 29, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.SAMMSP`: bit 29, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.VP8`: bit 30, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.VP8`: bit 30, access unknown.
   @inlinable public static var VP8: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_RD.ISP`: bit 31, rw.
+  /// `MC_ARB_GRUB_REALTIME_RD.ISP`: bit 31, access unknown.
   @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_CG`: gmc_8_1 register, MMIO dword 0x9FA (byte 0x27E8), rw, reset 0x0000_0000.
+/// `MC_ARB_CG`: gmc_8_1 register, MMIO dword 0x9FA (byte 0x27E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9FA, resetValue: 0x0000_0000,
+      offset: 0x9FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_CG CG_ARB_REQ@0:8 CG_ARB_RESP@8:8 RSV_0@16:8 RSV_1@24:8")
   }
 
-  /// `MC_ARB_CG.CG_ARB_REQ`: bits 7:0, rw.
+  /// `MC_ARB_CG.CG_ARB_REQ`: bits 7:0, access unknown.
   @inlinable public static var CG_ARB_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_CG.CG_ARB_RESP`: bits 15:8, rw.
+  /// `MC_ARB_CG.CG_ARB_RESP`: bits 15:8, access unknown.
   @inlinable public static var CG_ARB_RESP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_CG.RSV_0`: bits 23:16, rw.
+  /// `MC_ARB_CG.RSV_0`: bits 23:16, access unknown.
   @inlinable public static var RSV_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_CG.RSV_1`: bits 31:24, rw.
+  /// `MC_ARB_CG.RSV_1`: bits 31:24, access unknown.
   @inlinable public static var RSV_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_GRUB_REALTIME_WR`: gmc_8_1 register, MMIO dword 0x9FB (byte 0x27EC), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_REALTIME_WR`: gmc_8_1 register, MMIO dword 0x9FB (byte 0x27EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_REALTIME_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9FB, resetValue: 0x0000_0000,
+      offset: 0x9FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_REALTIME_WR CB0@0:1 CBCMASK0@1:1 CBFMASK0@2:1 CBIMMED0@3:1 DB0@4:1 DBHTILE0@5:1 DBSTEN0@6:1 TC0@7:1 SH@8:1 ACPG@9:1 ACPO@10:1 MCIF@11:1 RLC@12:1 SDMA1@13:1 SMU@14:1 VCE0@15:1 VCE1@16:1 SAMMSP@17:1 XDMA@18:1 XDMAM@19:1 SDMA0@20:1 HDP@21:1 UMC@22:1 UVD@23:1 UVD_EXT0@24:1 UVD_EXT1@25:1 XDP@26:1 SEM@27:1 IH@28:1 VP8@29:1 ISP@30:1 VIN0@31:1")
   }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.CB0`: bit 0, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.CB0`: bit 0, access unknown.
   @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.CBCMASK0`: bit 1, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.CBCMASK0`: bit 1, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.CBFMASK0`: bit 2, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.CBFMASK0`: bit 2, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.CBIMMED0`: bit 3, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.CBIMMED0`: bit 3, access unknown.
   @inlinable public static var CBIMMED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.DB0`: bit 4, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.DB0`: bit 4, access unknown.
   @inlinable public static var DB0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.DBHTILE0`: bit 5, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.DBHTILE0`: bit 5, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.DBSTEN0`: bit 6, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.DBSTEN0`: bit 6, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.TC0`: bit 7, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.TC0`: bit 7, access unknown.
   @inlinable public static var TC0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SH`: bit 8, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SH`: bit 8, access unknown.
   @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.ACPG`: bit 9, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.ACPG`: bit 9, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.ACPO`: bit 10, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.ACPO`: bit 10, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.MCIF`: bit 11, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.MCIF`: bit 11, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.RLC`: bit 12, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.RLC`: bit 12, access unknown.
   @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SDMA1`: bit 13, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SDMA1`: bit 13, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SMU`: bit 14, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SMU`: bit 14, access unknown.
   @inlinable public static var SMU: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.VCE0`: bit 15, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.VCE0`: bit 15, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.VCE1`: bit 16, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.VCE1`: bit 16, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SAMMSP`: bit 17, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SAMMSP`: bit 17, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.XDMA`: bit 18, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.XDMA`: bit 18, access unknown.
   @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.XDMAM`: bit 19, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.XDMAM`: bit 19, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SDMA0`: bit 20, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SDMA0`: bit 20, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.HDP`: bit 21, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.HDP`: bit 21, access unknown.
   @inlinable public static var HDP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.UMC`: bit 22, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.UMC`: bit 22, access unknown.
   @inlinable public static var UMC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.UVD`: bit 23, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.UVD`: bit 23, access unknown.
   @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT0`: bit 24, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT0`: bit 24, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT1`: bit 25, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT1`: bit 25, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.XDP`: bit 26, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.XDP`: bit 26, access unknown.
   @inlinable public static var XDP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.SEM`: bit 27, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.SEM`: bit 27, access unknown.
   @inlinable public static var SEM: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.IH`: bit 28, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.IH`: bit 28, access unknown.
   @inlinable public static var IH: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.VP8`: bit 29, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.VP8`: bit 29, access unknown.
   @inlinable public static var VP8: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.ISP`: bit 30, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.ISP`: bit 30, access unknown.
   @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_GRUB_REALTIME_WR.VIN0`: bit 31, rw.
+  /// `MC_ARB_GRUB_REALTIME_WR.VIN0`: bit 31, access unknown.
   @inlinable public static var VIN0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_DRAM_TIMING_1`: gmc_8_1 register, MMIO dword 0x9FC (byte 0x27F0), rw, reset 0x0000_0000.
+/// `MC_ARB_DRAM_TIMING_1`: gmc_8_1 register, MMIO dword 0x9FC (byte 0x27F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_DRAM_TIMING_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9FC, resetValue: 0x0000_0000,
+      offset: 0x9FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING_1 ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
   }
 
-  /// `MC_ARB_DRAM_TIMING_1.ACTRD`: bits 7:0, rw.
+  /// `MC_ARB_DRAM_TIMING_1.ACTRD`: bits 7:0, access unknown.
   @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING_1.ACTWR`: bits 15:8, rw.
+  /// `MC_ARB_DRAM_TIMING_1.ACTWR`: bits 15:8, access unknown.
   @inlinable public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING_1.RASMACTRD`: bits 23:16, rw.
+  /// `MC_ARB_DRAM_TIMING_1.RASMACTRD`: bits 23:16, access unknown.
   @inlinable public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING_1.RASMACTWR`: bits 31:24, rw.
+  /// `MC_ARB_DRAM_TIMING_1.RASMACTWR`: bits 31:24, access unknown.
   @inlinable public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_BUSY_STATUS`: gmc_8_1 register, MMIO dword 0x9FD (byte 0x27F4), rw, reset 0x0000_0000.
+/// `MC_ARB_BUSY_STATUS`: gmc_8_1 register, MMIO dword 0x9FD (byte 0x27F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BUSY_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9FD, resetValue: 0x0000_0000,
+      offset: 0x9FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_BUSY_STATUS LM_RD0@0:1 LM_RD1@1:1 LM_WR0@2:1 LM_WR1@3:1 HM_RD0@4:1 HM_RD1@5:1 HM_WR0@6:1 HM_WR1@7:1 WDE_RD0@8:1 WDE_RD1@9:1 WDE_WR0@10:1 WDE_WR1@11:1 POP0@12:1 POP1@13:1 TAGFIFO0@14:1 TAGFIFO1@15:1 REPLAY0@16:1 REPLAY1@17:1 RDRET0@18:1 RDRET1@19:1 GECC2_RD0@20:1 GECC2_RD1@21:1 GECC2_WR0@22:1 GECC2_WR1@23:1 WRRET0@24:1 WRRET1@25:1 RTT0@26:1 RTT1@27:1 REM_RD0@28:1 REM_RD1@29:1 REM_WR0@30:1 REM_WR1@31:1")
   }
 
-  /// `MC_ARB_BUSY_STATUS.LM_RD0`: bit 0, rw.
+  /// `MC_ARB_BUSY_STATUS.LM_RD0`: bit 0, access unknown.
   @inlinable public static var LM_RD0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.LM_RD1`: bit 1, rw.
+  /// `MC_ARB_BUSY_STATUS.LM_RD1`: bit 1, access unknown.
   @inlinable public static var LM_RD1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.LM_WR0`: bit 2, rw.
+  /// `MC_ARB_BUSY_STATUS.LM_WR0`: bit 2, access unknown.
   @inlinable public static var LM_WR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.LM_WR1`: bit 3, rw.
+  /// `MC_ARB_BUSY_STATUS.LM_WR1`: bit 3, access unknown.
   @inlinable public static var LM_WR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.HM_RD0`: bit 4, rw.
+  /// `MC_ARB_BUSY_STATUS.HM_RD0`: bit 4, access unknown.
   @inlinable public static var HM_RD0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.HM_RD1`: bit 5, rw.
+  /// `MC_ARB_BUSY_STATUS.HM_RD1`: bit 5, access unknown.
   @inlinable public static var HM_RD1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.HM_WR0`: bit 6, rw.
+  /// `MC_ARB_BUSY_STATUS.HM_WR0`: bit 6, access unknown.
   @inlinable public static var HM_WR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.HM_WR1`: bit 7, rw.
+  /// `MC_ARB_BUSY_STATUS.HM_WR1`: bit 7, access unknown.
   @inlinable public static var HM_WR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WDE_RD0`: bit 8, rw.
+  /// `MC_ARB_BUSY_STATUS.WDE_RD0`: bit 8, access unknown.
   @inlinable public static var WDE_RD0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WDE_RD1`: bit 9, rw.
+  /// `MC_ARB_BUSY_STATUS.WDE_RD1`: bit 9, access unknown.
   @inlinable public static var WDE_RD1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WDE_WR0`: bit 10, rw.
+  /// `MC_ARB_BUSY_STATUS.WDE_WR0`: bit 10, access unknown.
   @inlinable public static var WDE_WR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WDE_WR1`: bit 11, rw.
+  /// `MC_ARB_BUSY_STATUS.WDE_WR1`: bit 11, access unknown.
   @inlinable public static var WDE_WR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.POP0`: bit 12, rw.
+  /// `MC_ARB_BUSY_STATUS.POP0`: bit 12, access unknown.
   @inlinable public static var POP0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.POP1`: bit 13, rw.
+  /// `MC_ARB_BUSY_STATUS.POP1`: bit 13, access unknown.
   @inlinable public static var POP1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.TAGFIFO0`: bit 14, rw.
+  /// `MC_ARB_BUSY_STATUS.TAGFIFO0`: bit 14, access unknown.
   @inlinable public static var TAGFIFO0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.TAGFIFO1`: bit 15, rw.
+  /// `MC_ARB_BUSY_STATUS.TAGFIFO1`: bit 15, access unknown.
   @inlinable public static var TAGFIFO1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REPLAY0`: bit 16, rw.
+  /// `MC_ARB_BUSY_STATUS.REPLAY0`: bit 16, access unknown.
   @inlinable public static var REPLAY0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REPLAY1`: bit 17, rw.
+  /// `MC_ARB_BUSY_STATUS.REPLAY1`: bit 17, access unknown.
   @inlinable public static var REPLAY1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.RDRET0`: bit 18, rw.
+  /// `MC_ARB_BUSY_STATUS.RDRET0`: bit 18, access unknown.
   @inlinable public static var RDRET0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.RDRET1`: bit 19, rw.
+  /// `MC_ARB_BUSY_STATUS.RDRET1`: bit 19, access unknown.
   @inlinable public static var RDRET1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.GECC2_RD0`: bit 20, rw.
+  /// `MC_ARB_BUSY_STATUS.GECC2_RD0`: bit 20, access unknown.
   @inlinable public static var GECC2_RD0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.GECC2_RD1`: bit 21, rw.
+  /// `MC_ARB_BUSY_STATUS.GECC2_RD1`: bit 21, access unknown.
   @inlinable public static var GECC2_RD1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.GECC2_WR0`: bit 22, rw.
+  /// `MC_ARB_BUSY_STATUS.GECC2_WR0`: bit 22, access unknown.
   @inlinable public static var GECC2_WR0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.GECC2_WR1`: bit 23, rw.
+  /// `MC_ARB_BUSY_STATUS.GECC2_WR1`: bit 23, access unknown.
   @inlinable public static var GECC2_WR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WRRET0`: bit 24, rw.
+  /// `MC_ARB_BUSY_STATUS.WRRET0`: bit 24, access unknown.
   @inlinable public static var WRRET0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.WRRET1`: bit 25, rw.
+  /// `MC_ARB_BUSY_STATUS.WRRET1`: bit 25, access unknown.
   @inlinable public static var WRRET1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.RTT0`: bit 26, rw.
+  /// `MC_ARB_BUSY_STATUS.RTT0`: bit 26, access unknown.
   @inlinable public static var RTT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.RTT1`: bit 27, rw.
+  /// `MC_ARB_BUSY_STATUS.RTT1`: bit 27, access unknown.
   @inlinable public static var RTT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REM_RD0`: bit 28, rw.
+  /// `MC_ARB_BUSY_STATUS.REM_RD0`: bit 28, access unknown.
   @inlinable public static var REM_RD0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REM_RD1`: bit 29, rw.
+  /// `MC_ARB_BUSY_STATUS.REM_RD1`: bit 29, access unknown.
   @inlinable public static var REM_RD1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REM_WR0`: bit 30, rw.
+  /// `MC_ARB_BUSY_STATUS.REM_WR0`: bit 30, access unknown.
   @inlinable public static var REM_WR0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_ARB_BUSY_STATUS.REM_WR1`: bit 31, rw.
+  /// `MC_ARB_BUSY_STATUS.REM_WR1`: bit 31, access unknown.
   @inlinable public static var REM_WR1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_ARB_DRAM_TIMING2_1`: gmc_8_1 register, MMIO dword 0x9FF (byte 0x27FC), rw, reset 0x0000_0000.
+/// `MC_ARB_DRAM_TIMING2_1`: gmc_8_1 register, MMIO dword 0x9FF (byte 0x27FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_DRAM_TIMING2_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9FF, resetValue: 0x0000_0000,
+      offset: 0x9FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING2_1 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
   }
 
-  /// `MC_ARB_DRAM_TIMING2_1.RAS2RAS`: bits 7:0, rw.
+  /// `MC_ARB_DRAM_TIMING2_1.RAS2RAS`: bits 7:0, access unknown.
   @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2_1.RP`: bits 15:8, rw.
+  /// `MC_ARB_DRAM_TIMING2_1.RP`: bits 15:8, access unknown.
   @inlinable public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2_1.WRPLUSRP`: bits 23:16, rw.
+  /// `MC_ARB_DRAM_TIMING2_1.WRPLUSRP`: bits 23:16, access unknown.
   @inlinable public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_DRAM_TIMING2_1.BUS_TURN`: bits 28:24, rw.
+  /// `MC_ARB_DRAM_TIMING2_1.BUS_TURN`: bits 28:24, access unknown.
   @inlinable public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
-/// `MC_ARB_GRUB2`: gmc_8_1 register, MMIO dword 0xA01 (byte 0x2804), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB2`: gmc_8_1 register, MMIO dword 0xA01 (byte 0x2804), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA01, resetValue: 0x0000_0000,
+      offset: 0xA01,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB2 REALTIME_GRP_RD@0:8 REALTIME_GRP_WR@8:8 DISP_RD_STALL_EN@16:1 ACP_RD_STALL_EN@17:1 UVD_RD_STALL_EN@18:1 VCE0_RD_STALL_EN@19:1 VCE1_RD_STALL_EN@20:1 REALTIME_RD_WTS@21:1 REALTIME_WR_WTS@22:1 URGENT_BY_DISP_STALL@23:1 PROMOTE_BY_DMIF_URG@24:1 PRIORITY_URGENT_OUTSTANDING_ONLY_RD@25:1 PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD@26:1 PRIORITY_URGENT_OUTSTANDING_ONLY_WR@27:1 PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR@28:1")
   }
 
-  /// `MC_ARB_GRUB2.REALTIME_GRP_RD`: bits 7:0, rw.
+  /// `MC_ARB_GRUB2.REALTIME_GRP_RD`: bits 7:0, access unknown.
   @inlinable public static var REALTIME_GRP_RD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_ARB_GRUB2.REALTIME_GRP_WR`: bits 15:8, rw.
+  /// `MC_ARB_GRUB2.REALTIME_GRP_WR`: bits 15:8, access unknown.
   @inlinable public static var REALTIME_GRP_WR: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MC_ARB_GRUB2.DISP_RD_STALL_EN`: bit 16, rw.
+  /// `MC_ARB_GRUB2.DISP_RD_STALL_EN`: bit 16, access unknown.
   @inlinable public static var DISP_RD_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.ACP_RD_STALL_EN`: bit 17, rw.
+  /// `MC_ARB_GRUB2.ACP_RD_STALL_EN`: bit 17, access unknown.
   @inlinable public static var ACP_RD_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.UVD_RD_STALL_EN`: bit 18, rw.
+  /// `MC_ARB_GRUB2.UVD_RD_STALL_EN`: bit 18, access unknown.
   @inlinable public static var UVD_RD_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.VCE0_RD_STALL_EN`: bit 19, rw.
+  /// `MC_ARB_GRUB2.VCE0_RD_STALL_EN`: bit 19, access unknown.
   @inlinable public static var VCE0_RD_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.VCE1_RD_STALL_EN`: bit 20, rw.
+  /// `MC_ARB_GRUB2.VCE1_RD_STALL_EN`: bit 20, access unknown.
   @inlinable public static var VCE1_RD_STALL_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.REALTIME_RD_WTS`: bit 21, rw.
+  /// `MC_ARB_GRUB2.REALTIME_RD_WTS`: bit 21, access unknown.
   @inlinable public static var REALTIME_RD_WTS: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.REALTIME_WR_WTS`: bit 22, rw.
+  /// `MC_ARB_GRUB2.REALTIME_WR_WTS`: bit 22, access unknown.
   @inlinable public static var REALTIME_WR_WTS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.URGENT_BY_DISP_STALL`: bit 23, rw.
+  /// `MC_ARB_GRUB2.URGENT_BY_DISP_STALL`: bit 23, access unknown.
   @inlinable public static var URGENT_BY_DISP_STALL: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.PROMOTE_BY_DMIF_URG`: bit 24, rw.
+  /// `MC_ARB_GRUB2.PROMOTE_BY_DMIF_URG`: bit 24, access unknown.
   @inlinable public static var PROMOTE_BY_DMIF_URG: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_RD`: bit 25, rw.
+  /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_RD`: bit 25, access unknown.
   @inlinable public static var PRIORITY_URGENT_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD`: bit 26, rw.
+  /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD`: bit 26, access unknown.
   @inlinable public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_WR`: bit 27, rw.
+  /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_WR`: bit 27, access unknown.
   @inlinable public static var PRIORITY_URGENT_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR`: bit 28, rw.
+  /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR`: bit 28, access unknown.
   @inlinable public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `MC_ARB_BURST_TIME`: gmc_8_1 register, MMIO dword 0xA02 (byte 0x2808), rw, reset 0x0000_0000.
+/// `MC_ARB_BURST_TIME`: gmc_8_1 register, MMIO dword 0xA02 (byte 0x2808), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BURST_TIME: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA02, resetValue: 0x0000_0000,
+      offset: 0xA02,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_BURST_TIME STATE0@0:5 STATE1@5:5 TRRDS0@10:5 TRRDS1@15:5 TRRDL0@20:5 TRRDL1@25:5")
   }
 
-  /// `MC_ARB_BURST_TIME.STATE0`: bits 4:0, rw.
+  /// `MC_ARB_BURST_TIME.STATE0`: bits 4:0, access unknown.
   @inlinable public static var STATE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
-  /// `MC_ARB_BURST_TIME.STATE1`: bits 9:5, rw.
+  /// `MC_ARB_BURST_TIME.STATE1`: bits 9:5, access unknown.
   @inlinable public static var STATE1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
-  /// `MC_ARB_BURST_TIME.TRRDS0`: bits 14:10, rw.
+  /// `MC_ARB_BURST_TIME.TRRDS0`: bits 14:10, access unknown.
   @inlinable public static var TRRDS0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
-  /// `MC_ARB_BURST_TIME.TRRDS1`: bits 19:15, rw.
+  /// `MC_ARB_BURST_TIME.TRRDS1`: bits 19:15, access unknown.
   @inlinable public static var TRRDS1: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
-  /// `MC_ARB_BURST_TIME.TRRDL0`: bits 24:20, rw.
+  /// `MC_ARB_BURST_TIME.TRRDL0`: bits 24:20, access unknown.
   @inlinable public static var TRRDL0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
-  /// `MC_ARB_BURST_TIME.TRRDL1`: bits 29:25, rw.
+  /// `MC_ARB_BURST_TIME.TRRDL1`: bits 29:25, access unknown.
   @inlinable public static var TRRDL1: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
-/// `MC_BIST_CNTL`: gmc_8_1 register, MMIO dword 0xA05 (byte 0x2814), rw, reset 0x0000_0000.
+/// `MC_BIST_CNTL`: gmc_8_1 register, MMIO dword 0xA05 (byte 0x2814), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA05, resetValue: 0x0000_0000,
+      offset: 0xA05,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_CNTL RESET@0:1 RUN@1:1 PTR_RST_D0@2:1 PTR_RST_D1@3:1 MOP_MODE@4:1 ADR_MODE@5:1 DAT_MODE@6:1 LOOP@10:2 ENABLE_D0@12:1 ENABLE_D1@13:1 LOAD_RTDATA_CH@14:1 LOOP_CNT@16:12 DONE@30:1 LOAD_RTDATA@31:1")
   }
 
-  /// `MC_BIST_CNTL.RESET`: bit 0, rw.
+  /// `MC_BIST_CNTL.RESET`: bit 0, access unknown.
   @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_BIST_CNTL.RUN`: bit 1, rw.
+  /// `MC_BIST_CNTL.RUN`: bit 1, access unknown.
   @inlinable public static var RUN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_BIST_CNTL.PTR_RST_D0`: bit 2, rw.
+  /// `MC_BIST_CNTL.PTR_RST_D0`: bit 2, access unknown.
   @inlinable public static var PTR_RST_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_BIST_CNTL.PTR_RST_D1`: bit 3, rw.
+  /// `MC_BIST_CNTL.PTR_RST_D1`: bit 3, access unknown.
   @inlinable public static var PTR_RST_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_BIST_CNTL.MOP_MODE`: bit 4, rw.
+  /// `MC_BIST_CNTL.MOP_MODE`: bit 4, access unknown.
   @inlinable public static var MOP_MODE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_BIST_CNTL.ADR_MODE`: bit 5, rw.
+  /// `MC_BIST_CNTL.ADR_MODE`: bit 5, access unknown.
   @inlinable public static var ADR_MODE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_BIST_CNTL.DAT_MODE`: bit 6, rw.
+  /// `MC_BIST_CNTL.DAT_MODE`: bit 6, access unknown.
   @inlinable public static var DAT_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_BIST_CNTL.LOOP`: bits 11:10, rw.
+  /// `MC_BIST_CNTL.LOOP`: bits 11:10, access unknown.
   @inlinable public static var LOOP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_BIST_CNTL.ENABLE_D0`: bit 12, rw.
+  /// `MC_BIST_CNTL.ENABLE_D0`: bit 12, access unknown.
   @inlinable public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_BIST_CNTL.ENABLE_D1`: bit 13, rw.
+  /// `MC_BIST_CNTL.ENABLE_D1`: bit 13, access unknown.
   @inlinable public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_BIST_CNTL.LOAD_RTDATA_CH`: bit 14, rw.
+  /// `MC_BIST_CNTL.LOAD_RTDATA_CH`: bit 14, access unknown.
   @inlinable public static var LOAD_RTDATA_CH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `MC_BIST_CNTL.LOOP_CNT`: bits 27:16, rw.
+  /// `MC_BIST_CNTL.LOOP_CNT`: bits 27:16, access unknown.
   @inlinable public static var LOOP_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
-  /// `MC_BIST_CNTL.DONE`: bit 30, rw.
+  /// `MC_BIST_CNTL.DONE`: bit 30, access unknown.
   @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_BIST_CNTL.LOAD_RTDATA`: bit 31, rw.
+  /// `MC_BIST_CNTL.LOAD_RTDATA`: bit 31, access unknown.
   @inlinable public static var LOAD_RTDATA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_BIST_AUTO_CNTL`: gmc_8_1 register, MMIO dword 0xA06 (byte 0x2818), rw, reset 0x0000_0000.
+/// `MC_BIST_AUTO_CNTL`: gmc_8_1 register, MMIO dword 0xA06 (byte 0x2818), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_AUTO_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA06, resetValue: 0x0000_0000,
+      offset: 0xA06,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_AUTO_CNTL MOP@0:2 ADR_GEN@4:4 LFSR_KEY@8:16 LFSR_RESET@24:1 ADR_RESET@25:1")
   }
 
-  /// `MC_BIST_AUTO_CNTL.MOP`: bits 1:0, rw.
+  /// `MC_BIST_AUTO_CNTL.MOP`: bits 1:0, access unknown.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_BIST_AUTO_CNTL.ADR_GEN`: bits 7:4, rw.
+  /// `MC_BIST_AUTO_CNTL.ADR_GEN`: bits 7:4, access unknown.
   @inlinable public static var ADR_GEN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_BIST_AUTO_CNTL.LFSR_KEY`: bits 23:8, rw.
+  /// `MC_BIST_AUTO_CNTL.LFSR_KEY`: bits 23:8, access unknown.
   @inlinable public static var LFSR_KEY: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
-  /// `MC_BIST_AUTO_CNTL.LFSR_RESET`: bit 24, rw.
+  /// `MC_BIST_AUTO_CNTL.LFSR_RESET`: bit 24, access unknown.
   @inlinable public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `MC_BIST_AUTO_CNTL.ADR_RESET`: bit 25, rw.
+  /// `MC_BIST_AUTO_CNTL.ADR_RESET`: bit 25, access unknown.
   @inlinable public static var ADR_RESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
-/// `MC_BIST_DIR_CNTL`: gmc_8_1 register, MMIO dword 0xA07 (byte 0x281C), rw, reset 0x0000_0000.
+/// `MC_BIST_DIR_CNTL`: gmc_8_1 register, MMIO dword 0xA07 (byte 0x281C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_DIR_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA07, resetValue: 0x0000_0000,
+      offset: 0xA07,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DIR_CNTL MOP@0:3 EOB@3:1 MOP_LOAD@4:1 DATA_LOAD@5:1 CMD_RTR_D0@6:1 DAT_RTR_D0@7:1 CMD_RTR_D1@8:1 DAT_RTR_D1@9:1 MOP3@10:1")
   }
 
-  /// `MC_BIST_DIR_CNTL.MOP`: bits 2:0, rw.
+  /// `MC_BIST_DIR_CNTL.MOP`: bits 2:0, access unknown.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `MC_BIST_DIR_CNTL.EOB`: bit 3, rw.
+  /// `MC_BIST_DIR_CNTL.EOB`: bit 3, access unknown.
   @inlinable public static var EOB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.MOP_LOAD`: bit 4, rw.
+  /// `MC_BIST_DIR_CNTL.MOP_LOAD`: bit 4, access unknown.
   @inlinable public static var MOP_LOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.DATA_LOAD`: bit 5, rw.
+  /// `MC_BIST_DIR_CNTL.DATA_LOAD`: bit 5, access unknown.
   @inlinable public static var DATA_LOAD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.CMD_RTR_D0`: bit 6, rw.
+  /// `MC_BIST_DIR_CNTL.CMD_RTR_D0`: bit 6, access unknown.
   @inlinable public static var CMD_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.DAT_RTR_D0`: bit 7, rw.
+  /// `MC_BIST_DIR_CNTL.DAT_RTR_D0`: bit 7, access unknown.
   @inlinable public static var DAT_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.CMD_RTR_D1`: bit 8, rw.
+  /// `MC_BIST_DIR_CNTL.CMD_RTR_D1`: bit 8, access unknown.
   @inlinable public static var CMD_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.DAT_RTR_D1`: bit 9, rw.
+  /// `MC_BIST_DIR_CNTL.DAT_RTR_D1`: bit 9, access unknown.
   @inlinable public static var DAT_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_BIST_DIR_CNTL.MOP3`: bit 10, rw.
+  /// `MC_BIST_DIR_CNTL.MOP3`: bit 10, access unknown.
   @inlinable public static var MOP3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }

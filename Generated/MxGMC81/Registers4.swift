@@ -3,6524 +3,6524 @@
 
 import MxMMIO
 
-/// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), rw, reset 0x0000_0000.
+/// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC84, resetValue: 0x0000_0000,
+      offset: 0xC84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDREQ_PRI_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
 
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, rw.
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, access unknown.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, rw.
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, access unknown.
   @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, rw.
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, access unknown.
   @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, rw.
+  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, access unknown.
   @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), rw, reset 0x0000_0000.
+/// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_WRRET_CREDIT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC85, resetValue: 0x0000_0000,
+      offset: 0xC85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_WRRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
 
-  /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, rw.
+  /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, access unknown.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, rw.
+  /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, access unknown.
   @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, rw.
+  /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, access unknown.
   @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, rw.
+  /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, access unknown.
   @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), rw, reset 0x0000_0000.
+/// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_WRRET_CREDIT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC86, resetValue: 0x0000_0000,
+      offset: 0xC86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_WRRET_CREDIT2 OUT4@0:8 OUT5@8:8")
   }
 
-  /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, rw.
+  /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, access unknown.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, rw.
+  /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, access unknown.
   @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_XBAR_RDRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC87 (byte 0x321C), rw, reset 0x0000_0000.
+/// `MC_XBAR_RDRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC87 (byte 0x321C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_CREDIT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC87, resetValue: 0x0000_0000,
+      offset: 0xC87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
 
-  /// `MC_XBAR_RDRET_CREDIT1.OUT0`: bits 7:0, rw.
+  /// `MC_XBAR_RDRET_CREDIT1.OUT0`: bits 7:0, access unknown.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_RDRET_CREDIT1.OUT1`: bits 15:8, rw.
+  /// `MC_XBAR_RDRET_CREDIT1.OUT1`: bits 15:8, access unknown.
   @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_RDRET_CREDIT1.OUT2`: bits 23:16, rw.
+  /// `MC_XBAR_RDRET_CREDIT1.OUT2`: bits 23:16, access unknown.
   @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_RDRET_CREDIT1.OUT3`: bits 31:24, rw.
+  /// `MC_XBAR_RDRET_CREDIT1.OUT3`: bits 31:24, access unknown.
   @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_RDRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC88 (byte 0x3220), rw, reset 0x0000_0000.
+/// `MC_XBAR_RDRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC88 (byte 0x3220), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_CREDIT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC88, resetValue: 0x0000_0000,
+      offset: 0xC88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_CREDIT2 OUT4@0:8 OUT5@8:8 HUB_LP_RDRET_SKID@16:8")
   }
 
-  /// `MC_XBAR_RDRET_CREDIT2.OUT4`: bits 7:0, rw.
+  /// `MC_XBAR_RDRET_CREDIT2.OUT4`: bits 7:0, access unknown.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_RDRET_CREDIT2.OUT5`: bits 15:8, rw.
+  /// `MC_XBAR_RDRET_CREDIT2.OUT5`: bits 15:8, access unknown.
   @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_RDRET_CREDIT2.HUB_LP_RDRET_SKID`: bits 23:16, rw.
+  /// `MC_XBAR_RDRET_CREDIT2.HUB_LP_RDRET_SKID`: bits 23:16, access unknown.
   @inlinable public static var HUB_LP_RDRET_SKID: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `MC_XBAR_RDRET_PRI_CREDIT1`: gmc_8_1 register, MMIO dword 0xC89 (byte 0x3224), rw, reset 0x0000_0000.
+/// `MC_XBAR_RDRET_PRI_CREDIT1`: gmc_8_1 register, MMIO dword 0xC89 (byte 0x3224), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_PRI_CREDIT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC89, resetValue: 0x0000_0000,
+      offset: 0xC89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_PRI_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT0`: bits 7:0, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT0`: bits 7:0, access unknown.
   @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT1`: bits 15:8, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT1`: bits 15:8, access unknown.
   @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT2`: bits 23:16, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT2`: bits 23:16, access unknown.
   @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT3`: bits 31:24, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT3`: bits 31:24, access unknown.
   @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_RDRET_PRI_CREDIT2`: gmc_8_1 register, MMIO dword 0xC8A (byte 0x3228), rw, reset 0x0000_0000.
+/// `MC_XBAR_RDRET_PRI_CREDIT2`: gmc_8_1 register, MMIO dword 0xC8A (byte 0x3228), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_PRI_CREDIT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8A, resetValue: 0x0000_0000,
+      offset: 0xC8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_PRI_CREDIT2 OUT4@0:8 OUT5@8:8")
   }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT4`: bits 7:0, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT4`: bits 7:0, access unknown.
   @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT5`: bits 15:8, rw.
+  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT5`: bits 15:8, access unknown.
   @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `MC_XBAR_CHTRIREMAP`: gmc_8_1 register, MMIO dword 0xC8B (byte 0x322C), rw, reset 0x0000_0000.
+/// `MC_XBAR_CHTRIREMAP`: gmc_8_1 register, MMIO dword 0xC8B (byte 0x322C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_CHTRIREMAP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8B, resetValue: 0x0000_0000,
+      offset: 0xC8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_CHTRIREMAP CH0@0:2 CH1@2:2 CH2@4:2")
   }
 
-  /// `MC_XBAR_CHTRIREMAP.CH0`: bits 1:0, rw.
+  /// `MC_XBAR_CHTRIREMAP.CH0`: bits 1:0, access unknown.
   @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_XBAR_CHTRIREMAP.CH1`: bits 3:2, rw.
+  /// `MC_XBAR_CHTRIREMAP.CH1`: bits 3:2, access unknown.
   @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_XBAR_CHTRIREMAP.CH2`: bits 5:4, rw.
+  /// `MC_XBAR_CHTRIREMAP.CH2`: bits 5:4, access unknown.
   @inlinable public static var CH2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
-/// `MC_XBAR_TWOCHAN`: gmc_8_1 register, MMIO dword 0xC8C (byte 0x3230), rw, reset 0x0000_0000.
+/// `MC_XBAR_TWOCHAN`: gmc_8_1 register, MMIO dword 0xC8C (byte 0x3230), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_TWOCHAN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8C, resetValue: 0x0000_0000,
+      offset: 0xC8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_TWOCHAN DISABLE_ONEPORT@0:1 CH0@1:2 CH1@3:2")
   }
 
-  /// `MC_XBAR_TWOCHAN.DISABLE_ONEPORT`: bit 0, rw.
+  /// `MC_XBAR_TWOCHAN.DISABLE_ONEPORT`: bit 0, access unknown.
   @inlinable public static var DISABLE_ONEPORT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_XBAR_TWOCHAN.CH0`: bits 2:1, rw.
+  /// `MC_XBAR_TWOCHAN.CH0`: bits 2:1, access unknown.
   @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_XBAR_TWOCHAN.CH1`: bits 4:3, rw.
+  /// `MC_XBAR_TWOCHAN.CH1`: bits 4:3, access unknown.
   @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
-/// `MC_XBAR_ARB`: gmc_8_1 register, MMIO dword 0xC8D (byte 0x3234), rw, reset 0x0000_0000.
+/// `MC_XBAR_ARB`: gmc_8_1 register, MMIO dword 0xC8D (byte 0x3234), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_ARB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8D, resetValue: 0x0000_0000,
+      offset: 0xC8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_ARB HUBRD_HIGHEST@0:1 DISABLE_HUB_STALL_HIGHEST@1:1 BREAK_BURST_CID_CHANGE@2:1 ACP_RDRET_URG@3:1 HDP_RDRET_URG@4:1 BREAK_BURST_BY_URG@5:1")
   }
 
-  /// `MC_XBAR_ARB.HUBRD_HIGHEST`: bit 0, rw.
+  /// `MC_XBAR_ARB.HUBRD_HIGHEST`: bit 0, access unknown.
   @inlinable public static var HUBRD_HIGHEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_XBAR_ARB.DISABLE_HUB_STALL_HIGHEST`: bit 1, rw.
+  /// `MC_XBAR_ARB.DISABLE_HUB_STALL_HIGHEST`: bit 1, access unknown.
   @inlinable public static var DISABLE_HUB_STALL_HIGHEST: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_XBAR_ARB.BREAK_BURST_CID_CHANGE`: bit 2, rw.
+  /// `MC_XBAR_ARB.BREAK_BURST_CID_CHANGE`: bit 2, access unknown.
   @inlinable public static var BREAK_BURST_CID_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MC_XBAR_ARB.ACP_RDRET_URG`: bit 3, rw.
+  /// `MC_XBAR_ARB.ACP_RDRET_URG`: bit 3, access unknown.
   @inlinable public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_XBAR_ARB.HDP_RDRET_URG`: bit 4, rw.
+  /// `MC_XBAR_ARB.HDP_RDRET_URG`: bit 4, access unknown.
   @inlinable public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_XBAR_ARB.BREAK_BURST_BY_URG`: bit 5, rw.
+  /// `MC_XBAR_ARB.BREAK_BURST_BY_URG`: bit 5, access unknown.
   @inlinable public static var BREAK_BURST_BY_URG: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
 
-/// `MC_XBAR_ARB_MAX_BURST`: gmc_8_1 register, MMIO dword 0xC8E (byte 0x3238), rw, reset 0x0000_0000.
+/// `MC_XBAR_ARB_MAX_BURST`: gmc_8_1 register, MMIO dword 0xC8E (byte 0x3238), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_ARB_MAX_BURST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8E, resetValue: 0x0000_0000,
+      offset: 0xC8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_ARB_MAX_BURST RD_PORT0@0:4 RD_PORT1@4:4 RD_PORT2@8:4 RD_PORT3@12:4 WR_PORT0@16:4 WR_PORT1@20:4 WR_PORT2@24:4 WR_PORT3@28:4")
   }
 
-  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT0`: bits 3:0, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT0`: bits 3:0, access unknown.
   @inlinable public static var RD_PORT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT1`: bits 7:4, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT1`: bits 7:4, access unknown.
   @inlinable public static var RD_PORT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT2`: bits 11:8, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT2`: bits 11:8, access unknown.
   @inlinable public static var RD_PORT2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT3`: bits 15:12, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.RD_PORT3`: bits 15:12, access unknown.
   @inlinable public static var RD_PORT3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT0`: bits 19:16, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT0`: bits 19:16, access unknown.
   @inlinable public static var WR_PORT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT1`: bits 23:20, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT1`: bits 23:20, access unknown.
   @inlinable public static var WR_PORT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT2`: bits 27:24, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT2`: bits 27:24, access unknown.
   @inlinable public static var WR_PORT2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT3`: bits 31:28, rw.
+  /// `MC_XBAR_ARB_MAX_BURST.WR_PORT3`: bits 31:28, access unknown.
   @inlinable public static var WR_PORT3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `MC_XBAR_FIFO_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xC8F (byte 0x323C), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xC8F (byte 0x323C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC8F, resetValue: 0x0000_0000,
+      offset: 0xC8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_CNTL0 START_THRESH@0:12 STOP_THRESH@12:12 START_MODE@24:2 STOP_MODE@26:2 ALLOW_WRAP@28:1")
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL0.START_THRESH`: bits 11:0, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL0.START_THRESH`: bits 11:0, access unknown.
   @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL0.STOP_THRESH`: bits 23:12, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL0.STOP_THRESH`: bits 23:12, access unknown.
   @inlinable public static var STOP_THRESH: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 12)
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL0.START_MODE`: bits 25:24, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL0.START_MODE`: bits 25:24, access unknown.
   @inlinable public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL0.STOP_MODE`: bits 27:26, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL0.STOP_MODE`: bits 27:26, access unknown.
   @inlinable public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL0.ALLOW_WRAP`: bit 28, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL0.ALLOW_WRAP`: bit 28, access unknown.
   @inlinable public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
-/// `MC_XBAR_FIFO_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xC90 (byte 0x3240), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xC90 (byte 0x3240), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC90, resetValue: 0x0000_0000,
+      offset: 0xC90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_CNTL1 THRESH_CNTR_ID@0:8 START_TRIG_ID@8:8 STOP_TRIG_ID@16:8")
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL1.THRESH_CNTR_ID`: bits 7:0, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL1.THRESH_CNTR_ID`: bits 7:0, access unknown.
   @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL1.START_TRIG_ID`: bits 15:8, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL1.START_TRIG_ID`: bits 15:8, access unknown.
   @inlinable public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL1.STOP_TRIG_ID`: bits 23:16, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL1.STOP_TRIG_ID`: bits 23:16, access unknown.
   @inlinable public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
-/// `MC_XBAR_FIFO_MON_CNTL2`: gmc_8_1 register, MMIO dword 0xC91 (byte 0x3244), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_CNTL2`: gmc_8_1 register, MMIO dword 0xC91 (byte 0x3244), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC91, resetValue: 0x0000_0000,
+      offset: 0xC91,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_CNTL2 MON0_ID@0:8 MON1_ID@8:8 MON2_ID@16:8 MON3_ID@24:8")
   }
 
-  /// `MC_XBAR_FIFO_MON_CNTL2.MON0_ID`: bits 7:0, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL2.MON0_ID`: bits 7:0, access unknown.
   @inlinable public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL2.MON1_ID`: bits 15:8, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL2.MON1_ID`: bits 15:8, access unknown.
   @inlinable public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL2.MON2_ID`: bits 23:16, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL2.MON2_ID`: bits 23:16, access unknown.
   @inlinable public static var MON2_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_CNTL2.MON3_ID`: bits 31:24, rw.
+  /// `MC_XBAR_FIFO_MON_CNTL2.MON3_ID`: bits 31:24, access unknown.
   @inlinable public static var MON3_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_FIFO_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xC92 (byte 0x3248), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xC92 (byte 0x3248), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_RSLT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC92, resetValue: 0x0000_0000,
+      offset: 0xC92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT0 COUNT@0:32")
   }
 
-  /// `MC_XBAR_FIFO_MON_RSLT0.COUNT`: bits 31:0, rw.
+  /// `MC_XBAR_FIFO_MON_RSLT0.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XBAR_FIFO_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xC93 (byte 0x324C), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xC93 (byte 0x324C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_RSLT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC93, resetValue: 0x0000_0000,
+      offset: 0xC93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT1 COUNT@0:32")
   }
 
-  /// `MC_XBAR_FIFO_MON_RSLT1.COUNT`: bits 31:0, rw.
+  /// `MC_XBAR_FIFO_MON_RSLT1.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XBAR_FIFO_MON_RSLT2`: gmc_8_1 register, MMIO dword 0xC94 (byte 0x3250), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_RSLT2`: gmc_8_1 register, MMIO dword 0xC94 (byte 0x3250), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_RSLT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC94, resetValue: 0x0000_0000,
+      offset: 0xC94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT2 COUNT@0:32")
   }
 
-  /// `MC_XBAR_FIFO_MON_RSLT2.COUNT`: bits 31:0, rw.
+  /// `MC_XBAR_FIFO_MON_RSLT2.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XBAR_FIFO_MON_RSLT3`: gmc_8_1 register, MMIO dword 0xC95 (byte 0x3254), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_RSLT3`: gmc_8_1 register, MMIO dword 0xC95 (byte 0x3254), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_RSLT3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC95, resetValue: 0x0000_0000,
+      offset: 0xC95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT3 COUNT@0:32")
   }
 
-  /// `MC_XBAR_FIFO_MON_RSLT3.COUNT`: bits 31:0, rw.
+  /// `MC_XBAR_FIFO_MON_RSLT3.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XBAR_FIFO_MON_MAX_THSH`: gmc_8_1 register, MMIO dword 0xC96 (byte 0x3258), rw, reset 0x0000_0000.
+/// `MC_XBAR_FIFO_MON_MAX_THSH`: gmc_8_1 register, MMIO dword 0xC96 (byte 0x3258), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_MAX_THSH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC96, resetValue: 0x0000_0000,
+      offset: 0xC96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_MAX_THSH MON0@0:8 MON1@8:8 MON2@16:8 MON3@24:8")
   }
 
-  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON0`: bits 7:0, rw.
+  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON0`: bits 7:0, access unknown.
   @inlinable public static var MON0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON1`: bits 15:8, rw.
+  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON1`: bits 15:8, access unknown.
   @inlinable public static var MON1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON2`: bits 23:16, rw.
+  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON2`: bits 23:16, access unknown.
   @inlinable public static var MON2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON3`: bits 31:24, rw.
+  /// `MC_XBAR_FIFO_MON_MAX_THSH.MON3`: bits 31:24, access unknown.
   @inlinable public static var MON3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_XBAR_SPARE0`: gmc_8_1 register, MMIO dword 0xC97 (byte 0x325C), rw, reset 0x0000_0000.
+/// `MC_XBAR_SPARE0`: gmc_8_1 register, MMIO dword 0xC97 (byte 0x325C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_SPARE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC97, resetValue: 0x0000_0000,
+      offset: 0xC97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_SPARE0 BIT@0:32")
   }
 
-  /// `MC_XBAR_SPARE0.BIT`: bits 31:0, rw.
+  /// `MC_XBAR_SPARE0.BIT`: bits 31:0, access unknown.
   @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_XBAR_SPARE1`: gmc_8_1 register, MMIO dword 0xC98 (byte 0x3260), rw, reset 0x0000_0000.
+/// `MC_XBAR_SPARE1`: gmc_8_1 register, MMIO dword 0xC98 (byte 0x3260), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_SPARE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC98, resetValue: 0x0000_0000,
+      offset: 0xC98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_SPARE1 BIT@0:32")
   }
 
-  /// `MC_XBAR_SPARE1.BIT`: bits 31:0, rw.
+  /// `MC_XBAR_SPARE1.BIT`: bits 31:0, access unknown.
   @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `ATC_VM_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC0 (byte 0x3300), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC0 (byte 0x3300), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE0_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC0, resetValue: 0x0000_0000,
+      offset: 0xCC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
 
-  /// `ATC_VM_APERTURE0_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `ATC_VM_APERTURE0_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_VM_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC1 (byte 0x3304), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC1 (byte 0x3304), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE1_LOW_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC1, resetValue: 0x0000_0000,
+      offset: 0xCC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
 
-  /// `ATC_VM_APERTURE1_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `ATC_VM_APERTURE1_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_VM_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC2 (byte 0x3308), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC2 (byte 0x3308), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE0_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC2, resetValue: 0x0000_0000,
+      offset: 0xCC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
 
-  /// `ATC_VM_APERTURE0_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `ATC_VM_APERTURE0_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_VM_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC3 (byte 0x330C), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC3 (byte 0x330C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE1_HIGH_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC3, resetValue: 0x0000_0000,
+      offset: 0xCC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
 
-  /// `ATC_VM_APERTURE1_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, rw.
+  /// `ATC_VM_APERTURE1_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
   @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_VM_APERTURE0_CNTL`: gmc_8_1 register, MMIO dword 0xCC4 (byte 0x3310), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE0_CNTL`: gmc_8_1 register, MMIO dword 0xCC4 (byte 0x3310), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC4, resetValue: 0x0000_0000,
+      offset: 0xCC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_CNTL ATS_ACCESS_MODE@0:2")
   }
 
-  /// `ATC_VM_APERTURE0_CNTL.ATS_ACCESS_MODE`: bits 1:0, rw.
+  /// `ATC_VM_APERTURE0_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
   @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 }
 
-/// `ATC_VM_APERTURE1_CNTL`: gmc_8_1 register, MMIO dword 0xCC5 (byte 0x3314), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE1_CNTL`: gmc_8_1 register, MMIO dword 0xCC5 (byte 0x3314), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC5, resetValue: 0x0000_0000,
+      offset: 0xCC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_CNTL ATS_ACCESS_MODE@0:2")
   }
 
-  /// `ATC_VM_APERTURE1_CNTL.ATS_ACCESS_MODE`: bits 1:0, rw.
+  /// `ATC_VM_APERTURE1_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
   @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 }
 
-/// `ATC_VM_APERTURE0_CNTL2`: gmc_8_1 register, MMIO dword 0xCC6 (byte 0x3318), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE0_CNTL2`: gmc_8_1 register, MMIO dword 0xCC6 (byte 0x3318), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE0_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC6, resetValue: 0x0000_0000,
+      offset: 0xCC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_CNTL2 VMIDS_USING_RANGE@0:16")
   }
 
-  /// `ATC_VM_APERTURE0_CNTL2.VMIDS_USING_RANGE`: bits 15:0, rw.
+  /// `ATC_VM_APERTURE0_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
   @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `ATC_VM_APERTURE1_CNTL2`: gmc_8_1 register, MMIO dword 0xCC7 (byte 0x331C), rw, reset 0x0000_0000.
+/// `ATC_VM_APERTURE1_CNTL2`: gmc_8_1 register, MMIO dword 0xCC7 (byte 0x331C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VM_APERTURE1_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC7, resetValue: 0x0000_0000,
+      offset: 0xCC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_CNTL2 VMIDS_USING_RANGE@0:16")
   }
 
-  /// `ATC_VM_APERTURE1_CNTL2.VMIDS_USING_RANGE`: bits 15:0, rw.
+  /// `ATC_VM_APERTURE1_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
   @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 }
 
-/// `ATC_ATS_CNTL`: gmc_8_1 register, MMIO dword 0xCC9 (byte 0x3324), rw, reset 0x0000_0000.
+/// `ATC_ATS_CNTL`: gmc_8_1 register, MMIO dword 0xCC9 (byte 0x3324), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCC9, resetValue: 0x0000_0000,
+      offset: 0xCC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_CNTL DISABLE_ATC@0:1 DISABLE_PRI@1:1 DISABLE_PASID@2:1 CREDITS_ATS_RPB@8:6 DEBUG_ECO@16:4")
   }
 
-  /// `ATC_ATS_CNTL.DISABLE_ATC`: bit 0, rw.
+  /// `ATC_ATS_CNTL.DISABLE_ATC`: bit 0, access unknown.
   @inlinable public static var DISABLE_ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_ATS_CNTL.DISABLE_PRI`: bit 1, rw.
+  /// `ATC_ATS_CNTL.DISABLE_PRI`: bit 1, access unknown.
   @inlinable public static var DISABLE_PRI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `ATC_ATS_CNTL.DISABLE_PASID`: bit 2, rw.
+  /// `ATC_ATS_CNTL.DISABLE_PASID`: bit 2, access unknown.
   @inlinable public static var DISABLE_PASID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `ATC_ATS_CNTL.CREDITS_ATS_RPB`: bits 13:8, rw.
+  /// `ATC_ATS_CNTL.CREDITS_ATS_RPB`: bits 13:8, access unknown.
   @inlinable public static var CREDITS_ATS_RPB: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `ATC_ATS_CNTL.DEBUG_ECO`: bits 19:16, rw.
+  /// `ATC_ATS_CNTL.DEBUG_ECO`: bits 19:16, access unknown.
   @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `ATC_ATS_DEBUG`: gmc_8_1 register, MMIO dword 0xCCA (byte 0x3328), rw, reset 0x0000_0000.
+/// `ATC_ATS_DEBUG`: gmc_8_1 register, MMIO dword 0xCCA (byte 0x3328), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCA, resetValue: 0x0000_0000,
+      offset: 0xCCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_DEBUG INVALIDATE_ALL@0:1 IDENT_RETURN@1:1 ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS@2:1 PAGE_REQUESTS_USE_RELAXED_ORDERING@5:1 PRIV_BIT@6:1 EXE_BIT@7:1 PAGE_REQUEST_PERMS@8:1 UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE@9:1 NUM_REQUESTS_AT_ERR@10:4 DISALLOW_ERR_TO_DONE@14:1 IGNORE_FED@15:1 INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED@16:1 DEBUG_BUS_SELECT@17:1 DISABLE_INVALIDATE_PER_DOMAIN@18:1 DISABLE_VMID0_PASID_MAPPING@19:1 DISABLE_INVALIDATION_ON_WORLD_SWITCH@20:1 ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT@21:1")
   }
 
-  /// `ATC_ATS_DEBUG.INVALIDATE_ALL`: bit 0, rw.
+  /// `ATC_ATS_DEBUG.INVALIDATE_ALL`: bit 0, access unknown.
   @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_ATS_DEBUG.IDENT_RETURN`: bit 1, rw.
+  /// `ATC_ATS_DEBUG.IDENT_RETURN`: bit 1, access unknown.
   @inlinable public static var IDENT_RETURN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `ATC_ATS_DEBUG.ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS`: bit 2, rw.
+  /// `ATC_ATS_DEBUG.ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS`: bit 2, access unknown.
   @inlinable public static var ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.PAGE_REQUESTS_USE_RELAXED_ORDERING`: bit 5, rw.
+  /// `ATC_ATS_DEBUG.PAGE_REQUESTS_USE_RELAXED_ORDERING`: bit 5, access unknown.
   @inlinable public static var PAGE_REQUESTS_USE_RELAXED_ORDERING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.PRIV_BIT`: bit 6, rw.
+  /// `ATC_ATS_DEBUG.PRIV_BIT`: bit 6, access unknown.
   @inlinable public static var PRIV_BIT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `ATC_ATS_DEBUG.EXE_BIT`: bit 7, rw.
+  /// `ATC_ATS_DEBUG.EXE_BIT`: bit 7, access unknown.
   @inlinable public static var EXE_BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `ATC_ATS_DEBUG.PAGE_REQUEST_PERMS`: bit 8, rw.
+  /// `ATC_ATS_DEBUG.PAGE_REQUEST_PERMS`: bit 8, access unknown.
   @inlinable public static var PAGE_REQUEST_PERMS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE`: bit 9, rw.
+  /// `ATC_ATS_DEBUG.UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE`: bit 9, access unknown.
   @inlinable public static var UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.NUM_REQUESTS_AT_ERR`: bits 13:10, rw.
+  /// `ATC_ATS_DEBUG.NUM_REQUESTS_AT_ERR`: bits 13:10, access unknown.
   @inlinable public static var NUM_REQUESTS_AT_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
-  /// `ATC_ATS_DEBUG.DISALLOW_ERR_TO_DONE`: bit 14, rw.
+  /// `ATC_ATS_DEBUG.DISALLOW_ERR_TO_DONE`: bit 14, access unknown.
   @inlinable public static var DISALLOW_ERR_TO_DONE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.IGNORE_FED`: bit 15, rw.
+  /// `ATC_ATS_DEBUG.IGNORE_FED`: bit 15, access unknown.
   @inlinable public static var IGNORE_FED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `ATC_ATS_DEBUG.INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED`: bit 16, rw.
+  /// `ATC_ATS_DEBUG.INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED`: bit 16, access unknown.
   @inlinable public static var INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.DEBUG_BUS_SELECT`: bit 17, rw.
+  /// `ATC_ATS_DEBUG.DEBUG_BUS_SELECT`: bit 17, access unknown.
   @inlinable public static var DEBUG_BUS_SELECT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.DISABLE_INVALIDATE_PER_DOMAIN`: bit 18, rw.
+  /// `ATC_ATS_DEBUG.DISABLE_INVALIDATE_PER_DOMAIN`: bit 18, access unknown.
   @inlinable public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.DISABLE_VMID0_PASID_MAPPING`: bit 19, rw.
+  /// `ATC_ATS_DEBUG.DISABLE_VMID0_PASID_MAPPING`: bit 19, access unknown.
   @inlinable public static var DISABLE_VMID0_PASID_MAPPING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.DISABLE_INVALIDATION_ON_WORLD_SWITCH`: bit 20, rw.
+  /// `ATC_ATS_DEBUG.DISABLE_INVALIDATION_ON_WORLD_SWITCH`: bit 20, access unknown.
   @inlinable public static var DISABLE_INVALIDATION_ON_WORLD_SWITCH: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `ATC_ATS_DEBUG.ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT`: bit 21, rw.
+  /// `ATC_ATS_DEBUG.ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT`: bit 21, access unknown.
   @inlinable public static var ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
 
-/// `ATC_ATS_FAULT_DEBUG`: gmc_8_1 register, MMIO dword 0xCCB (byte 0x332C), rw, reset 0x0000_0000.
+/// `ATC_ATS_FAULT_DEBUG`: gmc_8_1 register, MMIO dword 0xCCB (byte 0x332C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCB, resetValue: 0x0000_0000,
+      offset: 0xCCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_FAULT_DEBUG CREDITS_ATS_IH@0:5 ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES@8:1 CLEAR_FAULT_STATUS_ADDR@16:1")
   }
 
-  /// `ATC_ATS_FAULT_DEBUG.CREDITS_ATS_IH`: bits 4:0, rw.
+  /// `ATC_ATS_FAULT_DEBUG.CREDITS_ATS_IH`: bits 4:0, access unknown.
   @inlinable public static var CREDITS_ATS_IH: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `ATC_ATS_FAULT_DEBUG.ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES`: bit 8, rw.
+  /// `ATC_ATS_FAULT_DEBUG.ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES`: bit 8, access unknown.
   @inlinable public static var ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_ATS_FAULT_DEBUG.CLEAR_FAULT_STATUS_ADDR`: bit 16, rw.
+  /// `ATC_ATS_FAULT_DEBUG.CLEAR_FAULT_STATUS_ADDR`: bit 16, access unknown.
   @inlinable public static var CLEAR_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `ATC_ATS_STATUS`: gmc_8_1 register, MMIO dword 0xCCC (byte 0x3330), rw, reset 0x0000_0000.
+/// `ATC_ATS_STATUS`: gmc_8_1 register, MMIO dword 0xCCC (byte 0x3330), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCC, resetValue: 0x0000_0000,
+      offset: 0xCCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_STATUS BUSY@0:1 CRASHED@1:1 DEADLOCK_DETECTION@2:1")
   }
 
-  /// `ATC_ATS_STATUS.BUSY`: bit 0, rw.
+  /// `ATC_ATS_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_ATS_STATUS.CRASHED`: bit 1, rw.
+  /// `ATC_ATS_STATUS.CRASHED`: bit 1, access unknown.
   @inlinable public static var CRASHED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `ATC_ATS_STATUS.DEADLOCK_DETECTION`: bit 2, rw.
+  /// `ATC_ATS_STATUS.DEADLOCK_DETECTION`: bit 2, access unknown.
   @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `ATC_ATS_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0xCCD (byte 0x3334), rw, reset 0x0000_0000.
+/// `ATC_ATS_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0xCCD (byte 0x3334), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCD, resetValue: 0x0000_0000,
+      offset: 0xCCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_FAULT_CNTL FAULT_REGISTER_LOG@0:9 FAULT_INTERRUPT_TABLE@10:9 FAULT_CRASH_TABLE@20:9")
   }
 
-  /// `ATC_ATS_FAULT_CNTL.FAULT_REGISTER_LOG`: bits 8:0, rw.
+  /// `ATC_ATS_FAULT_CNTL.FAULT_REGISTER_LOG`: bits 8:0, access unknown.
   @inlinable public static var FAULT_REGISTER_LOG: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `ATC_ATS_FAULT_CNTL.FAULT_INTERRUPT_TABLE`: bits 18:10, rw.
+  /// `ATC_ATS_FAULT_CNTL.FAULT_INTERRUPT_TABLE`: bits 18:10, access unknown.
   @inlinable public static var FAULT_INTERRUPT_TABLE: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 9)
   }
 
-  /// `ATC_ATS_FAULT_CNTL.FAULT_CRASH_TABLE`: bits 28:20, rw.
+  /// `ATC_ATS_FAULT_CNTL.FAULT_CRASH_TABLE`: bits 28:20, access unknown.
   @inlinable public static var FAULT_CRASH_TABLE: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 9)
   }
 }
 
-/// `ATC_ATS_FAULT_STATUS_INFO`: gmc_8_1 register, MMIO dword 0xCCE (byte 0x3338), rw, reset 0x0000_0000.
+/// `ATC_ATS_FAULT_STATUS_INFO`: gmc_8_1 register, MMIO dword 0xCCE (byte 0x3338), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCE, resetValue: 0x0000_0000,
+      offset: 0xCCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_FAULT_STATUS_INFO FAULT_TYPE@0:9 VMID@10:5 EXTRA_INFO@15:1 EXTRA_INFO2@16:1 INVALIDATION@17:1 PAGE_REQUEST@18:1 STATUS@19:5 PAGE_ADDR_HIGH@24:4")
   }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.FAULT_TYPE`: bits 8:0, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.FAULT_TYPE`: bits 8:0, access unknown.
   @inlinable public static var FAULT_TYPE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.VMID`: bits 14:10, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.VMID`: bits 14:10, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO`: bit 15, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO`: bit 15, access unknown.
   @inlinable public static var EXTRA_INFO: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO2`: bit 16, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO2`: bit 16, access unknown.
   @inlinable public static var EXTRA_INFO2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.INVALIDATION`: bit 17, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.INVALIDATION`: bit 17, access unknown.
   @inlinable public static var INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_REQUEST`: bit 18, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_REQUEST`: bit 18, access unknown.
   @inlinable public static var PAGE_REQUEST: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.STATUS`: bits 23:19, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.STATUS`: bits 23:19, access unknown.
   @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_ADDR_HIGH`: bits 27:24, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_ADDR_HIGH`: bits 27:24, access unknown.
   @inlinable public static var PAGE_ADDR_HIGH: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `ATC_ATS_FAULT_STATUS_ADDR`: gmc_8_1 register, MMIO dword 0xCCF (byte 0x333C), rw, reset 0x0000_0000.
+/// `ATC_ATS_FAULT_STATUS_ADDR`: gmc_8_1 register, MMIO dword 0xCCF (byte 0x333C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCCF, resetValue: 0x0000_0000,
+      offset: 0xCCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_FAULT_STATUS_ADDR PAGE_ADDR@0:32")
   }
 
-  /// `ATC_ATS_FAULT_STATUS_ADDR.PAGE_ADDR`: bits 31:0, rw.
+  /// `ATC_ATS_FAULT_STATUS_ADDR.PAGE_ADDR`: bits 31:0, access unknown.
   @inlinable public static var PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `ATC_ATS_DEFAULT_PAGE_LOW`: gmc_8_1 register, MMIO dword 0xCD0 (byte 0x3340), rw, reset 0x0000_0000.
+/// `ATC_ATS_DEFAULT_PAGE_LOW`: gmc_8_1 register, MMIO dword 0xCD0 (byte 0x3340), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEFAULT_PAGE_LOW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD0, resetValue: 0x0000_0000,
+      offset: 0xCD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_DEFAULT_PAGE_LOW DEFAULT_PAGE@0:28")
   }
 
-  /// `ATC_ATS_DEFAULT_PAGE_LOW.DEFAULT_PAGE`: bits 27:0, rw.
+  /// `ATC_ATS_DEFAULT_PAGE_LOW.DEFAULT_PAGE`: bits 27:0, access unknown.
   @inlinable public static var DEFAULT_PAGE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_ATS_DEFAULT_PAGE_CNTL`: gmc_8_1 register, MMIO dword 0xCD1 (byte 0x3344), rw, reset 0x0000_0000.
+/// `ATC_ATS_DEFAULT_PAGE_CNTL`: gmc_8_1 register, MMIO dword 0xCD1 (byte 0x3344), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEFAULT_PAGE_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD1, resetValue: 0x0000_0000,
+      offset: 0xCD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_DEFAULT_PAGE_CNTL SEND_DEFAULT_PAGE@0:1")
   }
 
-  /// `ATC_ATS_DEFAULT_PAGE_CNTL.SEND_DEFAULT_PAGE`: bit 0, rw.
+  /// `ATC_ATS_DEFAULT_PAGE_CNTL.SEND_DEFAULT_PAGE`: bit 0, access unknown.
   @inlinable public static var SEND_DEFAULT_PAGE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `ATC_ATS_FAULT_STATUS_INFO2`: gmc_8_1 register, MMIO dword 0xCD2 (byte 0x3348), rw, reset 0x0000_0000.
+/// `ATC_ATS_FAULT_STATUS_INFO2`: gmc_8_1 register, MMIO dword 0xCD2 (byte 0x3348), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_INFO2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD2, resetValue: 0x0000_0000,
+      offset: 0xCD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_FAULT_STATUS_INFO2 VF@0:1 VFID@1:5 L1_ID@9:8")
   }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO2.VF`: bit 0, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO2.VF`: bit 0, access unknown.
   @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO2.VFID`: bits 5:1, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO2.VFID`: bits 5:1, access unknown.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `ATC_ATS_FAULT_STATUS_INFO2.L1_ID`: bits 16:9, rw.
+  /// `ATC_ATS_FAULT_STATUS_INFO2.L1_ID`: bits 16:9, access unknown.
   @inlinable public static var L1_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 }
 
-/// `ATC_MISC_CG`: gmc_8_1 register, MMIO dword 0xCD4 (byte 0x3350), rw, reset 0x0000_0000.
+/// `ATC_MISC_CG`: gmc_8_1 register, MMIO dword 0xCD4 (byte 0x3350), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_MISC_CG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD4, resetValue: 0x0000_0000,
+      offset: 0xCD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_MISC_CG OFFDLY@6:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
 
-  /// `ATC_MISC_CG.OFFDLY`: bits 11:6, rw.
+  /// `ATC_MISC_CG.OFFDLY`: bits 11:6, access unknown.
   @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `ATC_MISC_CG.ENABLE`: bit 18, rw.
+  /// `ATC_MISC_CG.ENABLE`: bit 18, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `ATC_MISC_CG.MEM_LS_ENABLE`: bit 19, rw.
+  /// `ATC_MISC_CG.MEM_LS_ENABLE`: bit 19, access unknown.
   @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
-/// `ATC_L2_CNTL`: gmc_8_1 register, MMIO dword 0xCD5 (byte 0x3354), rw, reset 0x0000_0000.
+/// `ATC_L2_CNTL`: gmc_8_1 register, MMIO dword 0xCD5 (byte 0x3354), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD5, resetValue: 0x0000_0000,
+      offset: 0xCD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CNTL NUMBER_OF_TRANSLATION_READ_REQUESTS@0:2 NUMBER_OF_TRANSLATION_WRITE_REQUESTS@4:2 NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD@8:1 NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD@9:1")
   }
 
-  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READ_REQUESTS`: bits 1:0, rw.
+  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READ_REQUESTS`: bits 1:0, access unknown.
   @inlinable public static var NUMBER_OF_TRANSLATION_READ_REQUESTS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITE_REQUESTS`: bits 5:4, rw.
+  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITE_REQUESTS`: bits 5:4, access unknown.
   @inlinable public static var NUMBER_OF_TRANSLATION_WRITE_REQUESTS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD`: bit 8, rw.
+  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD`: bit 8, access unknown.
   @inlinable public static var NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD`: bit 9, rw.
+  /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD`: bit 9, access unknown.
   @inlinable public static var NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
 
-/// `ATC_L2_CNTL2`: gmc_8_1 register, MMIO dword 0xCD6 (byte 0x3358), rw, reset 0x0000_0000.
+/// `ATC_L2_CNTL2`: gmc_8_1 register, MMIO dword 0xCD6 (byte 0x3358), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD6, resetValue: 0x0000_0000,
+      offset: 0xCD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CNTL2 BANK_SELECT@0:6 L2_CACHE_UPDATE_MODE@6:2 ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE@8:1 L2_CACHE_SWAP_TAG_INDEX_LSBS@9:3 L2_CACHE_VMID_MODE@12:3 L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE@15:6")
   }
 
-  /// `ATC_L2_CNTL2.BANK_SELECT`: bits 5:0, rw.
+  /// `ATC_L2_CNTL2.BANK_SELECT`: bits 5:0, access unknown.
   @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
-  /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_MODE`: bits 7:6, rw.
+  /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_MODE`: bits 7:6, access unknown.
   @inlinable public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
-  /// `ATC_L2_CNTL2.ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE`: bit 8, rw.
+  /// `ATC_L2_CNTL2.ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE`: bit 8, access unknown.
   @inlinable public static var ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_L2_CNTL2.L2_CACHE_SWAP_TAG_INDEX_LSBS`: bits 11:9, rw.
+  /// `ATC_L2_CNTL2.L2_CACHE_SWAP_TAG_INDEX_LSBS`: bits 11:9, access unknown.
   @inlinable public static var L2_CACHE_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `ATC_L2_CNTL2.L2_CACHE_VMID_MODE`: bits 14:12, rw.
+  /// `ATC_L2_CNTL2.L2_CACHE_VMID_MODE`: bits 14:12, access unknown.
   @inlinable public static var L2_CACHE_VMID_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 20:15, rw.
+  /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 20:15, access unknown.
   @inlinable public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 }
 
-/// `ATC_L2_DEBUG`: gmc_8_1 register, MMIO dword 0xCD7 (byte 0x335C), rw, reset 0x0000_0000.
+/// `ATC_L2_DEBUG`: gmc_8_1 register, MMIO dword 0xCD7 (byte 0x335C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD7, resetValue: 0x0000_0000,
+      offset: 0xCD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_DEBUG CREDITS_L2_ATS@0:6 L2_MEM_SELECT@7:1 CACHE_INDEX@8:12 CACHE_SELECT@24:1 CACHE_BANK_SELECT@25:1 CACHE_WAY_SELECT@27:1 CACHE_READ@29:1 CACHE_INJECT_SOFT_PARITY_ERROR@30:1 CACHE_INJECT_HARD_PARITY_ERROR@31:1")
   }
 
-  /// `ATC_L2_DEBUG.CREDITS_L2_ATS`: bits 5:0, rw.
+  /// `ATC_L2_DEBUG.CREDITS_L2_ATS`: bits 5:0, access unknown.
   @inlinable public static var CREDITS_L2_ATS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `ATC_L2_DEBUG.L2_MEM_SELECT`: bit 7, rw.
+  /// `ATC_L2_DEBUG.L2_MEM_SELECT`: bit 7, access unknown.
   @inlinable public static var L2_MEM_SELECT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `ATC_L2_DEBUG.CACHE_INDEX`: bits 19:8, rw.
+  /// `ATC_L2_DEBUG.CACHE_INDEX`: bits 19:8, access unknown.
   @inlinable public static var CACHE_INDEX: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
 
-  /// `ATC_L2_DEBUG.CACHE_SELECT`: bit 24, rw.
+  /// `ATC_L2_DEBUG.CACHE_SELECT`: bit 24, access unknown.
   @inlinable public static var CACHE_SELECT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `ATC_L2_DEBUG.CACHE_BANK_SELECT`: bit 25, rw.
+  /// `ATC_L2_DEBUG.CACHE_BANK_SELECT`: bit 25, access unknown.
   @inlinable public static var CACHE_BANK_SELECT: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `ATC_L2_DEBUG.CACHE_WAY_SELECT`: bit 27, rw.
+  /// `ATC_L2_DEBUG.CACHE_WAY_SELECT`: bit 27, access unknown.
   @inlinable public static var CACHE_WAY_SELECT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `ATC_L2_DEBUG.CACHE_READ`: bit 29, rw.
+  /// `ATC_L2_DEBUG.CACHE_READ`: bit 29, access unknown.
   @inlinable public static var CACHE_READ: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `ATC_L2_DEBUG.CACHE_INJECT_SOFT_PARITY_ERROR`: bit 30, rw.
+  /// `ATC_L2_DEBUG.CACHE_INJECT_SOFT_PARITY_ERROR`: bit 30, access unknown.
   @inlinable public static var CACHE_INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_L2_DEBUG.CACHE_INJECT_HARD_PARITY_ERROR`: bit 31, rw.
+  /// `ATC_L2_DEBUG.CACHE_INJECT_HARD_PARITY_ERROR`: bit 31, access unknown.
   @inlinable public static var CACHE_INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `ATC_L2_DEBUG2`: gmc_8_1 register, MMIO dword 0xCD8 (byte 0x3360), rw, reset 0x0000_0000.
+/// `ATC_L2_DEBUG2`: gmc_8_1 register, MMIO dword 0xCD8 (byte 0x3360), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_DEBUG2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD8, resetValue: 0x0000_0000,
+      offset: 0xCD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_DEBUG2 EFFECTIVE_CACHE_SIZE@0:5 EFFECTIVE_WORK_QUEUE_SIZE@5:3 FORCE_CACHE_MISS@8:1 INVALIDATE_ALL@9:1 DISABLE_2M_CACHE@10:1 DISABLE_CACHING_SPECULATIVE_RETURNS@11:1 DISABLE_CACHING_FAULT_RETURNS@14:1 DEBUG_BUS_SELECT@15:2 DEBUG_ECO@17:2 EFFECTIVE_2M_CACHE_SIZE@19:4 CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD@23:8 CLEAR_PARITY_ERROR_INFO@31:1")
   }
 
-  /// `ATC_L2_DEBUG2.EFFECTIVE_CACHE_SIZE`: bits 4:0, rw.
+  /// `ATC_L2_DEBUG2.EFFECTIVE_CACHE_SIZE`: bits 4:0, access unknown.
   @inlinable public static var EFFECTIVE_CACHE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `ATC_L2_DEBUG2.EFFECTIVE_WORK_QUEUE_SIZE`: bits 7:5, rw.
+  /// `ATC_L2_DEBUG2.EFFECTIVE_WORK_QUEUE_SIZE`: bits 7:5, access unknown.
   @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `ATC_L2_DEBUG2.FORCE_CACHE_MISS`: bit 8, rw.
+  /// `ATC_L2_DEBUG2.FORCE_CACHE_MISS`: bit 8, access unknown.
   @inlinable public static var FORCE_CACHE_MISS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_L2_DEBUG2.INVALIDATE_ALL`: bit 9, rw.
+  /// `ATC_L2_DEBUG2.INVALIDATE_ALL`: bit 9, access unknown.
   @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `ATC_L2_DEBUG2.DISABLE_2M_CACHE`: bit 10, rw.
+  /// `ATC_L2_DEBUG2.DISABLE_2M_CACHE`: bit 10, access unknown.
   @inlinable public static var DISABLE_2M_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `ATC_L2_DEBUG2.DISABLE_CACHING_SPECULATIVE_RETURNS`: bit 11, rw.
+  /// `ATC_L2_DEBUG2.DISABLE_CACHING_SPECULATIVE_RETURNS`: bit 11, access unknown.
   @inlinable public static var DISABLE_CACHING_SPECULATIVE_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `ATC_L2_DEBUG2.DISABLE_CACHING_FAULT_RETURNS`: bit 14, rw.
+  /// `ATC_L2_DEBUG2.DISABLE_CACHING_FAULT_RETURNS`: bit 14, access unknown.
   @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `ATC_L2_DEBUG2.DEBUG_BUS_SELECT`: bits 16:15, rw.
+  /// `ATC_L2_DEBUG2.DEBUG_BUS_SELECT`: bits 16:15, access unknown.
   @inlinable public static var DEBUG_BUS_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 2)
   }
 
-  /// `ATC_L2_DEBUG2.DEBUG_ECO`: bits 18:17, rw.
+  /// `ATC_L2_DEBUG2.DEBUG_ECO`: bits 18:17, access unknown.
   @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
-  /// `ATC_L2_DEBUG2.EFFECTIVE_2M_CACHE_SIZE`: bits 22:19, rw.
+  /// `ATC_L2_DEBUG2.EFFECTIVE_2M_CACHE_SIZE`: bits 22:19, access unknown.
   @inlinable public static var EFFECTIVE_2M_CACHE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 4)
   }
 
-  /// `ATC_L2_DEBUG2.CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD`: bits 30:23, rw.
+  /// `ATC_L2_DEBUG2.CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD`: bits 30:23, access unknown.
   @inlinable public static var CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 8)
   }
 
-  /// `ATC_L2_DEBUG2.CLEAR_PARITY_ERROR_INFO`: bit 31, rw.
+  /// `ATC_L2_DEBUG2.CLEAR_PARITY_ERROR_INFO`: bit 31, access unknown.
   @inlinable public static var CLEAR_PARITY_ERROR_INFO: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `ATC_L2_CACHE_DATA0`: gmc_8_1 register, MMIO dword 0xCD9 (byte 0x3364), rw, reset 0x0000_0000.
+/// `ATC_L2_CACHE_DATA0`: gmc_8_1 register, MMIO dword 0xCD9 (byte 0x3364), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCD9, resetValue: 0x0000_0000,
+      offset: 0xCD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CACHE_DATA0 DATA_REGISTER_VALID@0:1 CACHE_ENTRY_VALID@1:1 CACHED_ATTRIBUTES@2:23 VIRTUAL_PAGE_ADDRESS_HIGH@25:4")
   }
 
-  /// `ATC_L2_CACHE_DATA0.DATA_REGISTER_VALID`: bit 0, rw.
+  /// `ATC_L2_CACHE_DATA0.DATA_REGISTER_VALID`: bit 0, access unknown.
   @inlinable public static var DATA_REGISTER_VALID: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `ATC_L2_CACHE_DATA0.CACHE_ENTRY_VALID`: bit 1, rw.
+  /// `ATC_L2_CACHE_DATA0.CACHE_ENTRY_VALID`: bit 1, access unknown.
   @inlinable public static var CACHE_ENTRY_VALID: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_L2_CACHE_DATA0.CACHED_ATTRIBUTES`: bits 24:2, rw.
+  /// `ATC_L2_CACHE_DATA0.CACHED_ATTRIBUTES`: bits 24:2, access unknown.
   @inlinable public static var CACHED_ATTRIBUTES: RegisterField<Self, UInt32> {
     .init(lsb: 2, width: 23)
   }
 
-  /// `ATC_L2_CACHE_DATA0.VIRTUAL_PAGE_ADDRESS_HIGH`: bits 28:25, rw.
+  /// `ATC_L2_CACHE_DATA0.VIRTUAL_PAGE_ADDRESS_HIGH`: bits 28:25, access unknown.
   @inlinable public static var VIRTUAL_PAGE_ADDRESS_HIGH: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 4)
   }
 }
 
-/// `ATC_L2_CACHE_DATA1`: gmc_8_1 register, MMIO dword 0xCDA (byte 0x3368), rw, reset 0x0000_0000.
+/// `ATC_L2_CACHE_DATA1`: gmc_8_1 register, MMIO dword 0xCDA (byte 0x3368), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDA, resetValue: 0x0000_0000,
+      offset: 0xCDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CACHE_DATA1 VIRTUAL_PAGE_ADDRESS_LOW@0:32")
   }
 
-  /// `ATC_L2_CACHE_DATA1.VIRTUAL_PAGE_ADDRESS_LOW`: bits 31:0, rw.
+  /// `ATC_L2_CACHE_DATA1.VIRTUAL_PAGE_ADDRESS_LOW`: bits 31:0, access unknown.
   @inlinable public static var VIRTUAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `ATC_L2_CACHE_DATA2`: gmc_8_1 register, MMIO dword 0xCDB (byte 0x336C), rw, reset 0x0000_0000.
+/// `ATC_L2_CACHE_DATA2`: gmc_8_1 register, MMIO dword 0xCDB (byte 0x336C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDB, resetValue: 0x0000_0000,
+      offset: 0xCDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CACHE_DATA2 PHYSICAL_PAGE_ADDRESS_LOW@0:28")
   }
 
-  /// `ATC_L2_CACHE_DATA2.PHYSICAL_PAGE_ADDRESS_LOW`: bits 27:0, rw.
+  /// `ATC_L2_CACHE_DATA2.PHYSICAL_PAGE_ADDRESS_LOW`: bits 27:0, access unknown.
   @inlinable public static var PHYSICAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `ATC_L1_CNTL`: gmc_8_1 register, MMIO dword 0xCDC (byte 0x3370), rw, reset 0x0000_0000.
+/// `ATC_L1_CNTL`: gmc_8_1 register, MMIO dword 0xCDC (byte 0x3370), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDC, resetValue: 0x0000_0000,
+      offset: 0xCDC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1_CNTL DONT_NEED_ATS_BEHAVIOR@0:2 NEED_ATS_BEHAVIOR@2:1 NEED_ATS_SNOOP_DEFAULT@4:1")
   }
 
-  /// `ATC_L1_CNTL.DONT_NEED_ATS_BEHAVIOR`: bits 1:0, rw.
+  /// `ATC_L1_CNTL.DONT_NEED_ATS_BEHAVIOR`: bits 1:0, access unknown.
   @inlinable public static var DONT_NEED_ATS_BEHAVIOR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `ATC_L1_CNTL.NEED_ATS_BEHAVIOR`: bit 2, rw.
+  /// `ATC_L1_CNTL.NEED_ATS_BEHAVIOR`: bit 2, access unknown.
   @inlinable public static var NEED_ATS_BEHAVIOR: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `ATC_L1_CNTL.NEED_ATS_SNOOP_DEFAULT`: bit 4, rw.
+  /// `ATC_L1_CNTL.NEED_ATS_SNOOP_DEFAULT`: bit 4, access unknown.
   @inlinable public static var NEED_ATS_SNOOP_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
 
-/// `ATC_L1_ADDRESS_OFFSET`: gmc_8_1 register, MMIO dword 0xCDD (byte 0x3374), rw, reset 0x0000_0000.
+/// `ATC_L1_ADDRESS_OFFSET`: gmc_8_1 register, MMIO dword 0xCDD (byte 0x3374), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1_ADDRESS_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDD, resetValue: 0x0000_0000,
+      offset: 0xCDD,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1_ADDRESS_OFFSET LOGICAL_ADDRESS@0:32")
   }
 
-  /// `ATC_L1_ADDRESS_OFFSET.LOGICAL_ADDRESS`: bits 31:0, rw.
+  /// `ATC_L1_ADDRESS_OFFSET.LOGICAL_ADDRESS`: bits 31:0, access unknown.
   @inlinable public static var LOGICAL_ADDRESS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `ATC_L1RD_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDE (byte 0x3378), rw, reset 0x0000_0000.
+/// `ATC_L1RD_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDE (byte 0x3378), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1RD_DEBUG_TLB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDE, resetValue: 0x0000_0000,
+      offset: 0xCDE,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, rw.
+  /// `ATC_L1RD_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
   @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, rw.
+  /// `ATC_L1RD_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
   @inlinable public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, rw.
+  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
   @inlinable public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, rw.
+  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
   @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, rw.
+  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
   @inlinable public static var CREDITS_L1_L2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, rw.
+  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
   @inlinable public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 8)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.DEBUG_ECO`: bits 29:28, rw.
+  /// `ATC_L1RD_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
   @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `ATC_L1RD_DEBUG_TLB.INVALIDATE_ALL`: bit 30, rw.
+  /// `ATC_L1RD_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
   @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, rw.
+  /// `ATC_L1RD_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
   @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `ATC_L1WR_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDF (byte 0x337C), rw, reset 0x0000_0000.
+/// `ATC_L1WR_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDF (byte 0x337C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1WR_DEBUG_TLB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCDF, resetValue: 0x0000_0000,
+      offset: 0xCDF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, rw.
+  /// `ATC_L1WR_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
   @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, rw.
+  /// `ATC_L1WR_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
   @inlinable public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, rw.
+  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
   @inlinable public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, rw.
+  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
   @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, rw.
+  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
   @inlinable public static var CREDITS_L1_L2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, rw.
+  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
   @inlinable public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 8)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.DEBUG_ECO`: bits 29:28, rw.
+  /// `ATC_L1WR_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
   @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `ATC_L1WR_DEBUG_TLB.INVALIDATE_ALL`: bit 30, rw.
+  /// `ATC_L1WR_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
   @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, rw.
+  /// `ATC_L1WR_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
   @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `ATC_L1RD_STATUS`: gmc_8_1 register, MMIO dword 0xCE0 (byte 0x3380), rw, reset 0x0000_0000.
+/// `ATC_L1RD_STATUS`: gmc_8_1 register, MMIO dword 0xCE0 (byte 0x3380), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1RD_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE0, resetValue: 0x0000_0000,
+      offset: 0xCE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
   }
 
-  /// `ATC_L1RD_STATUS.BUSY`: bit 0, rw.
+  /// `ATC_L1RD_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_L1RD_STATUS.DEADLOCK_DETECTION`: bit 1, rw.
+  /// `ATC_L1RD_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
   @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_L1RD_STATUS.BAD_NEED_ATS`: bit 8, rw.
+  /// `ATC_L1RD_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
   @inlinable public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `ATC_L1RD_STATUS.CAM_PARITY_ERRORS`: bits 16:12, rw.
+  /// `ATC_L1RD_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
   @inlinable public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
-  /// `ATC_L1RD_STATUS.CAM_INDEX`: bits 21:17, rw.
+  /// `ATC_L1RD_STATUS.CAM_INDEX`: bits 21:17, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
-/// `ATC_L1WR_STATUS`: gmc_8_1 register, MMIO dword 0xCE1 (byte 0x3384), rw, reset 0x0000_0000.
+/// `ATC_L1WR_STATUS`: gmc_8_1 register, MMIO dword 0xCE1 (byte 0x3384), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1WR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE1, resetValue: 0x0000_0000,
+      offset: 0xCE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
   }
 
-  /// `ATC_L1WR_STATUS.BUSY`: bit 0, rw.
+  /// `ATC_L1WR_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_L1WR_STATUS.DEADLOCK_DETECTION`: bit 1, rw.
+  /// `ATC_L1WR_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
   @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_L1WR_STATUS.BAD_NEED_ATS`: bit 8, rw.
+  /// `ATC_L1WR_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
   @inlinable public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `ATC_L1WR_STATUS.CAM_PARITY_ERRORS`: bits 16:12, rw.
+  /// `ATC_L1WR_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
   @inlinable public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
-  /// `ATC_L1WR_STATUS.CAM_INDEX`: bits 21:17, rw.
+  /// `ATC_L1WR_STATUS.CAM_INDEX`: bits 21:17, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
-/// `ATC_L1RD_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE2 (byte 0x3388), rw, reset 0x0000_0000.
+/// `ATC_L1RD_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE2 (byte 0x3388), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1RD_DEBUG2_TLB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE2, resetValue: 0x0000_0000,
+      offset: 0xCE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
   @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
   @inlinable public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
   @inlinable public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
   @inlinable public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
   @inlinable public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `ATC_L1RD_DEBUG2_TLB.CAM_INDEX`: bits 23:19, rw.
+  /// `ATC_L1RD_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
-/// `ATC_L1WR_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE3 (byte 0x338C), rw, reset 0x0000_0000.
+/// `ATC_L1WR_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE3 (byte 0x338C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1WR_DEBUG2_TLB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE3, resetValue: 0x0000_0000,
+      offset: 0xCE3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
   @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
   @inlinable public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
   @inlinable public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
   @inlinable public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
   @inlinable public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `ATC_L1WR_DEBUG2_TLB.CAM_INDEX`: bits 23:19, rw.
+  /// `ATC_L1WR_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
-/// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS`: gmc_8_1 register, MMIO dword 0xCE6 (byte 0x3398), rw, reset 0x0000_0000.
+/// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS`: gmc_8_1 register, MMIO dword 0xCE6 (byte 0x3398), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE6, resetValue: 0x0000_0000,
+      offset: 0xCE6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID_PASID_MAPPING_UPDATE_STATUS VMID0_REMAPPING_FINISHED@0:1 VMID1_REMAPPING_FINISHED@1:1 VMID2_REMAPPING_FINISHED@2:1 VMID3_REMAPPING_FINISHED@3:1 VMID4_REMAPPING_FINISHED@4:1 VMID5_REMAPPING_FINISHED@5:1 VMID6_REMAPPING_FINISHED@6:1 VMID7_REMAPPING_FINISHED@7:1 VMID8_REMAPPING_FINISHED@8:1 VMID9_REMAPPING_FINISHED@9:1 VMID10_REMAPPING_FINISHED@10:1 VMID11_REMAPPING_FINISHED@11:1 VMID12_REMAPPING_FINISHED@12:1 VMID13_REMAPPING_FINISHED@13:1 VMID14_REMAPPING_FINISHED@14:1 VMID15_REMAPPING_FINISHED@15:1")
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID0_REMAPPING_FINISHED`: bit 0, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID0_REMAPPING_FINISHED`: bit 0, access unknown.
   @inlinable public static var VMID0_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID1_REMAPPING_FINISHED`: bit 1, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID1_REMAPPING_FINISHED`: bit 1, access unknown.
   @inlinable public static var VMID1_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID2_REMAPPING_FINISHED`: bit 2, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID2_REMAPPING_FINISHED`: bit 2, access unknown.
   @inlinable public static var VMID2_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID3_REMAPPING_FINISHED`: bit 3, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID3_REMAPPING_FINISHED`: bit 3, access unknown.
   @inlinable public static var VMID3_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID4_REMAPPING_FINISHED`: bit 4, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID4_REMAPPING_FINISHED`: bit 4, access unknown.
   @inlinable public static var VMID4_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID5_REMAPPING_FINISHED`: bit 5, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID5_REMAPPING_FINISHED`: bit 5, access unknown.
   @inlinable public static var VMID5_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID6_REMAPPING_FINISHED`: bit 6, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID6_REMAPPING_FINISHED`: bit 6, access unknown.
   @inlinable public static var VMID6_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID7_REMAPPING_FINISHED`: bit 7, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID7_REMAPPING_FINISHED`: bit 7, access unknown.
   @inlinable public static var VMID7_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID8_REMAPPING_FINISHED`: bit 8, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID8_REMAPPING_FINISHED`: bit 8, access unknown.
   @inlinable public static var VMID8_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID9_REMAPPING_FINISHED`: bit 9, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID9_REMAPPING_FINISHED`: bit 9, access unknown.
   @inlinable public static var VMID9_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID10_REMAPPING_FINISHED`: bit 10, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID10_REMAPPING_FINISHED`: bit 10, access unknown.
   @inlinable public static var VMID10_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID11_REMAPPING_FINISHED`: bit 11, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID11_REMAPPING_FINISHED`: bit 11, access unknown.
   @inlinable public static var VMID11_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID12_REMAPPING_FINISHED`: bit 12, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID12_REMAPPING_FINISHED`: bit 12, access unknown.
   @inlinable public static var VMID12_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID13_REMAPPING_FINISHED`: bit 13, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID13_REMAPPING_FINISHED`: bit 13, access unknown.
   @inlinable public static var VMID13_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID14_REMAPPING_FINISHED`: bit 14, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID14_REMAPPING_FINISHED`: bit 14, access unknown.
   @inlinable public static var VMID14_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID15_REMAPPING_FINISHED`: bit 15, rw.
+  /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID15_REMAPPING_FINISHED`: bit 15, access unknown.
   @inlinable public static var VMID15_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `ATC_VMID0_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE7 (byte 0x339C), rw, reset 0x0000_0000.
+/// `ATC_VMID0_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE7 (byte 0x339C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID0_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE7, resetValue: 0x0000_0000,
+      offset: 0xCE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID0_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID0_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID0_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID0_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID0_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID0_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID0_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID1_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE8 (byte 0x33A0), rw, reset 0x0000_0000.
+/// `ATC_VMID1_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE8 (byte 0x33A0), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID1_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE8, resetValue: 0x0000_0000,
+      offset: 0xCE8,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID1_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID1_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID1_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID1_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID1_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID1_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID1_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID2_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE9 (byte 0x33A4), rw, reset 0x0000_0000.
+/// `ATC_VMID2_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE9 (byte 0x33A4), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID2_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCE9, resetValue: 0x0000_0000,
+      offset: 0xCE9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID2_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID2_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID2_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID2_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID2_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID2_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID2_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID3_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEA (byte 0x33A8), rw, reset 0x0000_0000.
+/// `ATC_VMID3_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEA (byte 0x33A8), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID3_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCEA, resetValue: 0x0000_0000,
+      offset: 0xCEA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID3_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID3_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID3_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID3_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID3_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID3_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID3_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID4_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEB (byte 0x33AC), rw, reset 0x0000_0000.
+/// `ATC_VMID4_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEB (byte 0x33AC), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID4_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCEB, resetValue: 0x0000_0000,
+      offset: 0xCEB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID4_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID4_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID4_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID4_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID4_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID4_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID4_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID5_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEC (byte 0x33B0), rw, reset 0x0000_0000.
+/// `ATC_VMID5_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEC (byte 0x33B0), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID5_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCEC, resetValue: 0x0000_0000,
+      offset: 0xCEC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID5_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID5_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID5_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID5_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID5_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID5_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID5_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID6_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCED (byte 0x33B4), rw, reset 0x0000_0000.
+/// `ATC_VMID6_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCED (byte 0x33B4), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID6_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCED, resetValue: 0x0000_0000,
+      offset: 0xCED,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID6_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID6_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID6_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID6_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID6_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID6_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID6_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID7_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEE (byte 0x33B8), rw, reset 0x0000_0000.
+/// `ATC_VMID7_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEE (byte 0x33B8), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID7_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCEE, resetValue: 0x0000_0000,
+      offset: 0xCEE,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID7_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID7_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID7_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID7_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID7_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID7_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID7_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID8_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEF (byte 0x33BC), rw, reset 0x0000_0000.
+/// `ATC_VMID8_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEF (byte 0x33BC), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID8_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCEF, resetValue: 0x0000_0000,
+      offset: 0xCEF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID8_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID8_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID8_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID8_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID8_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID8_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID8_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID9_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF0 (byte 0x33C0), rw, reset 0x0000_0000.
+/// `ATC_VMID9_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF0 (byte 0x33C0), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID9_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF0, resetValue: 0x0000_0000,
+      offset: 0xCF0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID9_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID9_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID9_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID9_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID9_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID9_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID9_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID10_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF1 (byte 0x33C4), rw, reset 0x0000_0000.
+/// `ATC_VMID10_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF1 (byte 0x33C4), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID10_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF1, resetValue: 0x0000_0000,
+      offset: 0xCF1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID10_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID10_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID10_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID10_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID10_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID10_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID10_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID11_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF2 (byte 0x33C8), rw, reset 0x0000_0000.
+/// `ATC_VMID11_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF2 (byte 0x33C8), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID11_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF2, resetValue: 0x0000_0000,
+      offset: 0xCF2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID11_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID11_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID11_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID11_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID11_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID11_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID11_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID12_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF3 (byte 0x33CC), rw, reset 0x0000_0000.
+/// `ATC_VMID12_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF3 (byte 0x33CC), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID12_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF3, resetValue: 0x0000_0000,
+      offset: 0xCF3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID12_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID12_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID12_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID12_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID12_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID12_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID12_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID13_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF4 (byte 0x33D0), rw, reset 0x0000_0000.
+/// `ATC_VMID13_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF4 (byte 0x33D0), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID13_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF4, resetValue: 0x0000_0000,
+      offset: 0xCF4,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID13_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID13_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID13_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID13_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID13_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID13_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID13_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID14_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF5 (byte 0x33D4), rw, reset 0x0000_0000.
+/// `ATC_VMID14_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF5 (byte 0x33D4), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID14_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF5, resetValue: 0x0000_0000,
+      offset: 0xCF5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID14_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID14_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID14_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID14_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID14_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID14_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID14_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_VMID15_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF6 (byte 0x33D8), rw, reset 0x0000_0000.
+/// `ATC_VMID15_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF6 (byte 0x33D8), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID15_PASID_MAPPING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xCF6, resetValue: 0x0000_0000,
+      offset: 0xCF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID15_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
 
-  /// `ATC_VMID15_PASID_MAPPING.PASID`: bits 15:0, rw.
+  /// `ATC_VMID15_PASID_MAPPING.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `ATC_VMID15_PASID_MAPPING.NO_INVALIDATION`: bit 30, rw.
+  /// `ATC_VMID15_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
   @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `ATC_VMID15_PASID_MAPPING.VALID`: bit 31, rw.
+  /// `ATC_VMID15_PASID_MAPPING.VALID`: bit 31, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `ATC_ATS_VMID_STATUS`: gmc_8_1 register, MMIO dword 0xD07 (byte 0x341C), rw, reset 0x0000_0000.
+/// `ATC_ATS_VMID_STATUS`: gmc_8_1 register, MMIO dword 0xD07 (byte 0x341C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_VMID_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD07, resetValue: 0x0000_0000,
+      offset: 0xD07,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_VMID_STATUS VMID0_OUTSTANDING@0:1 VMID1_OUTSTANDING@1:1 VMID2_OUTSTANDING@2:1 VMID3_OUTSTANDING@3:1 VMID4_OUTSTANDING@4:1 VMID5_OUTSTANDING@5:1 VMID6_OUTSTANDING@6:1 VMID7_OUTSTANDING@7:1 VMID8_OUTSTANDING@8:1 VMID9_OUTSTANDING@9:1 VMID10_OUTSTANDING@10:1 VMID11_OUTSTANDING@11:1 VMID12_OUTSTANDING@12:1 VMID13_OUTSTANDING@13:1 VMID14_OUTSTANDING@14:1 VMID15_OUTSTANDING@15:1")
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID0_OUTSTANDING`: bit 0, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID0_OUTSTANDING`: bit 0, access unknown.
   @inlinable public static var VMID0_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID1_OUTSTANDING`: bit 1, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID1_OUTSTANDING`: bit 1, access unknown.
   @inlinable public static var VMID1_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID2_OUTSTANDING`: bit 2, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID2_OUTSTANDING`: bit 2, access unknown.
   @inlinable public static var VMID2_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID3_OUTSTANDING`: bit 3, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID3_OUTSTANDING`: bit 3, access unknown.
   @inlinable public static var VMID3_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID4_OUTSTANDING`: bit 4, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID4_OUTSTANDING`: bit 4, access unknown.
   @inlinable public static var VMID4_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID5_OUTSTANDING`: bit 5, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID5_OUTSTANDING`: bit 5, access unknown.
   @inlinable public static var VMID5_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID6_OUTSTANDING`: bit 6, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID6_OUTSTANDING`: bit 6, access unknown.
   @inlinable public static var VMID6_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID7_OUTSTANDING`: bit 7, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID7_OUTSTANDING`: bit 7, access unknown.
   @inlinable public static var VMID7_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID8_OUTSTANDING`: bit 8, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID8_OUTSTANDING`: bit 8, access unknown.
   @inlinable public static var VMID8_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID9_OUTSTANDING`: bit 9, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID9_OUTSTANDING`: bit 9, access unknown.
   @inlinable public static var VMID9_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID10_OUTSTANDING`: bit 10, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID10_OUTSTANDING`: bit 10, access unknown.
   @inlinable public static var VMID10_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID11_OUTSTANDING`: bit 11, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID11_OUTSTANDING`: bit 11, access unknown.
   @inlinable public static var VMID11_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID12_OUTSTANDING`: bit 12, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID12_OUTSTANDING`: bit 12, access unknown.
   @inlinable public static var VMID12_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID13_OUTSTANDING`: bit 13, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID13_OUTSTANDING`: bit 13, access unknown.
   @inlinable public static var VMID13_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID14_OUTSTANDING`: bit 14, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID14_OUTSTANDING`: bit 14, access unknown.
   @inlinable public static var VMID14_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `ATC_ATS_VMID_STATUS.VMID15_OUTSTANDING`: bit 15, rw.
+  /// `ATC_ATS_VMID_STATUS.VMID15_OUTSTANDING`: bit 15, access unknown.
   @inlinable public static var VMID15_OUTSTANDING: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
 
-/// `ATC_ATS_SMU_STATUS`: gmc_8_1 register, MMIO dword 0xD08 (byte 0x3420), rw, reset 0x0000_0000.
+/// `ATC_ATS_SMU_STATUS`: gmc_8_1 register, MMIO dword 0xD08 (byte 0x3420), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_SMU_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD08, resetValue: 0x0000_0000,
+      offset: 0xD08,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_ATS_SMU_STATUS VDDGFX_POWERED_DOWN@0:1")
   }
 
-  /// `ATC_ATS_SMU_STATUS.VDDGFX_POWERED_DOWN`: bit 0, rw.
+  /// `ATC_ATS_SMU_STATUS.VDDGFX_POWERED_DOWN`: bit 0, access unknown.
   @inlinable public static var VDDGFX_POWERED_DOWN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `ATC_L2_CNTL3`: gmc_8_1 register, MMIO dword 0xD09 (byte 0x3424), rw, reset 0x0000_0000.
+/// `ATC_L2_CNTL3`: gmc_8_1 register, MMIO dword 0xD09 (byte 0x3424), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD09, resetValue: 0x0000_0000,
+      offset: 0xD09,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_CNTL3 ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING@0:7 ENABLE_FREE_COUNTER@7:1 L2_CACHE_EVICTION_THRESHOLD@8:5 DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION@13:1 L2_DELAY_SEND_INVALIDATION_REQUEST@14:3")
   }
 
-  /// `ATC_L2_CNTL3.ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING`: bits 6:0, rw.
+  /// `ATC_L2_CNTL3.ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING`: bits 6:0, access unknown.
   @inlinable public static var ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
-  /// `ATC_L2_CNTL3.ENABLE_FREE_COUNTER`: bit 7, rw.
+  /// `ATC_L2_CNTL3.ENABLE_FREE_COUNTER`: bit 7, access unknown.
   @inlinable public static var ENABLE_FREE_COUNTER: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `ATC_L2_CNTL3.L2_CACHE_EVICTION_THRESHOLD`: bits 12:8, rw.
+  /// `ATC_L2_CNTL3.L2_CACHE_EVICTION_THRESHOLD`: bits 12:8, access unknown.
   @inlinable public static var L2_CACHE_EVICTION_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
-  /// `ATC_L2_CNTL3.DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION`: bit 13, rw.
+  /// `ATC_L2_CNTL3.DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION`: bit 13, access unknown.
   @inlinable public static var DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `ATC_L2_CNTL3.L2_DELAY_SEND_INVALIDATION_REQUEST`: bits 16:14, rw.
+  /// `ATC_L2_CNTL3.L2_DELAY_SEND_INVALIDATION_REQUEST`: bits 16:14, access unknown.
   @inlinable public static var L2_DELAY_SEND_INVALIDATION_REQUEST: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 }
 
-/// `ATC_L2_STATUS`: gmc_8_1 register, MMIO dword 0xD0A (byte 0x3428), rw, reset 0x0000_0000.
+/// `ATC_L2_STATUS`: gmc_8_1 register, MMIO dword 0xD0A (byte 0x3428), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD0A, resetValue: 0x0000_0000,
+      offset: 0xD0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_STATUS BUSY@0:1 PARITY_ERROR_INFO@1:29")
   }
 
-  /// `ATC_L2_STATUS.BUSY`: bit 0, rw.
+  /// `ATC_L2_STATUS.BUSY`: bit 0, access unknown.
   @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `ATC_L2_STATUS.PARITY_ERROR_INFO`: bits 29:1, rw.
+  /// `ATC_L2_STATUS.PARITY_ERROR_INFO`: bits 29:1, access unknown.
   @inlinable public static var PARITY_ERROR_INFO: RegisterField<Self, UInt32> {
     .init(lsb: 1, width: 29)
   }
 }
 
-/// `ATC_L2_STATUS2`: gmc_8_1 register, MMIO dword 0xD0B (byte 0x342C), rw, reset 0x0000_0000.
+/// `ATC_L2_STATUS2`: gmc_8_1 register, MMIO dword 0xD0B (byte 0x342C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD0B, resetValue: 0x0000_0000,
+      offset: 0xD0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L2_STATUS2 CACHE_ADDRESS_MODE@0:3 PARITY_ERROR_INFO@3:8")
   }
 
-  /// `ATC_L2_STATUS2.CACHE_ADDRESS_MODE`: bits 2:0, rw.
+  /// `ATC_L2_STATUS2.CACHE_ADDRESS_MODE`: bits 2:0, access unknown.
   @inlinable public static var CACHE_ADDRESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `ATC_L2_STATUS2.PARITY_ERROR_INFO`: bits 10:3, rw.
+  /// `ATC_L2_STATUS2.PARITY_ERROR_INFO`: bits 10:3, access unknown.
   @inlinable public static var PARITY_ERROR_INFO: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 8)
   }
 }
 
-/// `GMCON_RENG_RAM_INDEX`: gmc_8_1 register, MMIO dword 0xD40 (byte 0x3500), rw, reset 0x0000_0000.
+/// `GMCON_RENG_RAM_INDEX`: gmc_8_1 register, MMIO dword 0xD40 (byte 0x3500), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_RAM_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD40, resetValue: 0x0000_0000,
+      offset: 0xD40,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_RENG_RAM_INDEX RENG_RAM_INDEX@0:10")
   }
 
-  /// `GMCON_RENG_RAM_INDEX.RENG_RAM_INDEX`: bits 9:0, rw.
+  /// `GMCON_RENG_RAM_INDEX.RENG_RAM_INDEX`: bits 9:0, access unknown.
   @inlinable public static var RENG_RAM_INDEX: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 }
 
-/// `GMCON_RENG_RAM_DATA`: gmc_8_1 register, MMIO dword 0xD41 (byte 0x3504), rw, reset 0x0000_0000.
+/// `GMCON_RENG_RAM_DATA`: gmc_8_1 register, MMIO dword 0xD41 (byte 0x3504), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_RAM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD41, resetValue: 0x0000_0000,
+      offset: 0xD41,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_RENG_RAM_DATA RENG_RAM_DATA@0:32")
   }
 
-  /// `GMCON_RENG_RAM_DATA.RENG_RAM_DATA`: bits 31:0, rw.
+  /// `GMCON_RENG_RAM_DATA.RENG_RAM_DATA`: bits 31:0, access unknown.
   @inlinable public static var RENG_RAM_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GMCON_RENG_EXECUTE`: gmc_8_1 register, MMIO dword 0xD42 (byte 0x3508), rw, reset 0x0000_0000.
+/// `GMCON_RENG_EXECUTE`: gmc_8_1 register, MMIO dword 0xD42 (byte 0x3508), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_EXECUTE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD42, resetValue: 0x0000_0000,
+      offset: 0xD42,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_RENG_EXECUTE RENG_EXECUTE_ON_PWR_UP@0:1 RENG_EXECUTE_NOW@1:1 RENG_EXECUTE_NOW_START_PTR@2:10 RENG_EXECUTE_DSP_END_PTR@12:10 RENG_EXECUTE_END_PTR@22:10")
   }
 
-  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_ON_PWR_UP`: bit 0, rw.
+  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_ON_PWR_UP`: bit 0, access unknown.
   @inlinable public static var RENG_EXECUTE_ON_PWR_UP: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW`: bit 1, rw.
+  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW`: bit 1, access unknown.
   @inlinable public static var RENG_EXECUTE_NOW: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW_START_PTR`: bits 11:2, rw.
+  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW_START_PTR`: bits 11:2, access unknown.
   @inlinable public static var RENG_EXECUTE_NOW_START_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
-  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_DSP_END_PTR`: bits 21:12, rw.
+  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_DSP_END_PTR`: bits 21:12, access unknown.
   @inlinable public static var RENG_EXECUTE_DSP_END_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 10)
   }
 
-  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_END_PTR`: bits 31:22, rw.
+  /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_END_PTR`: bits 31:22, access unknown.
   @inlinable public static var RENG_EXECUTE_END_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 22, width: 10)
   }
 }
 
-/// `GMCON_MISC`: gmc_8_1 register, MMIO dword 0xD43 (byte 0x350C), rw, reset 0x0000_0000.
+/// `GMCON_MISC`: gmc_8_1 register, MMIO dword 0xD43 (byte 0x350C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD43, resetValue: 0x0000_0000,
+      offset: 0xD43,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_MISC RENG_EXECUTE_NOW_MODE@10:1 RENG_EXECUTE_ON_REG_UPDATE@11:1 RENG_SRBM_CREDITS_MCD@12:4 STCTRL_STUTTER_EN@16:1 STCTRL_GMC_IDLE_THRESHOLD@17:2 STCTRL_SRBM_IDLE_THRESHOLD@19:2 STCTRL_IGNORE_PRE_SR@21:1 STCTRL_IGNORE_ALLOW_STOP@22:1 STCTRL_IGNORE_SR_COMMIT@23:1 STCTRL_IGNORE_PROTECTION_FAULT@24:1 STCTRL_DISABLE_ALLOW_SR@25:1 STCTRL_DISABLE_GMC_OFFLINE@26:1 CRITICAL_REGS_LOCK@27:1 ALLOW_DEEP_SLEEP_MODE@28:3 STCTRL_FORCE_ALLOW_SR@31:1")
   }
 
-  /// `GMCON_MISC.RENG_EXECUTE_NOW_MODE`: bit 10, rw.
+  /// `GMCON_MISC.RENG_EXECUTE_NOW_MODE`: bit 10, access unknown.
   @inlinable public static var RENG_EXECUTE_NOW_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `GMCON_MISC.RENG_EXECUTE_ON_REG_UPDATE`: bit 11, rw.
+  /// `GMCON_MISC.RENG_EXECUTE_ON_REG_UPDATE`: bit 11, access unknown.
   @inlinable public static var RENG_EXECUTE_ON_REG_UPDATE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `GMCON_MISC.RENG_SRBM_CREDITS_MCD`: bits 15:12, rw.
+  /// `GMCON_MISC.RENG_SRBM_CREDITS_MCD`: bits 15:12, access unknown.
   @inlinable public static var RENG_SRBM_CREDITS_MCD: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `GMCON_MISC.STCTRL_STUTTER_EN`: bit 16, rw.
+  /// `GMCON_MISC.STCTRL_STUTTER_EN`: bit 16, access unknown.
   @inlinable public static var STCTRL_STUTTER_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_GMC_IDLE_THRESHOLD`: bits 18:17, rw.
+  /// `GMCON_MISC.STCTRL_GMC_IDLE_THRESHOLD`: bits 18:17, access unknown.
   @inlinable public static var STCTRL_GMC_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
-  /// `GMCON_MISC.STCTRL_SRBM_IDLE_THRESHOLD`: bits 20:19, rw.
+  /// `GMCON_MISC.STCTRL_SRBM_IDLE_THRESHOLD`: bits 20:19, access unknown.
   @inlinable public static var STCTRL_SRBM_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `GMCON_MISC.STCTRL_IGNORE_PRE_SR`: bit 21, rw.
+  /// `GMCON_MISC.STCTRL_IGNORE_PRE_SR`: bit 21, access unknown.
   @inlinable public static var STCTRL_IGNORE_PRE_SR: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_IGNORE_ALLOW_STOP`: bit 22, rw.
+  /// `GMCON_MISC.STCTRL_IGNORE_ALLOW_STOP`: bit 22, access unknown.
   @inlinable public static var STCTRL_IGNORE_ALLOW_STOP: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_IGNORE_SR_COMMIT`: bit 23, rw.
+  /// `GMCON_MISC.STCTRL_IGNORE_SR_COMMIT`: bit 23, access unknown.
   @inlinable public static var STCTRL_IGNORE_SR_COMMIT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_IGNORE_PROTECTION_FAULT`: bit 24, rw.
+  /// `GMCON_MISC.STCTRL_IGNORE_PROTECTION_FAULT`: bit 24, access unknown.
   @inlinable public static var STCTRL_IGNORE_PROTECTION_FAULT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_DISABLE_ALLOW_SR`: bit 25, rw.
+  /// `GMCON_MISC.STCTRL_DISABLE_ALLOW_SR`: bit 25, access unknown.
   @inlinable public static var STCTRL_DISABLE_ALLOW_SR: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `GMCON_MISC.STCTRL_DISABLE_GMC_OFFLINE`: bit 26, rw.
+  /// `GMCON_MISC.STCTRL_DISABLE_GMC_OFFLINE`: bit 26, access unknown.
   @inlinable public static var STCTRL_DISABLE_GMC_OFFLINE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `GMCON_MISC.CRITICAL_REGS_LOCK`: bit 27, rw.
+  /// `GMCON_MISC.CRITICAL_REGS_LOCK`: bit 27, access unknown.
   @inlinable public static var CRITICAL_REGS_LOCK: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `GMCON_MISC.ALLOW_DEEP_SLEEP_MODE`: bits 30:28, rw.
+  /// `GMCON_MISC.ALLOW_DEEP_SLEEP_MODE`: bits 30:28, access unknown.
   @inlinable public static var ALLOW_DEEP_SLEEP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 
-  /// `GMCON_MISC.STCTRL_FORCE_ALLOW_SR`: bit 31, rw.
+  /// `GMCON_MISC.STCTRL_FORCE_ALLOW_SR`: bit 31, access unknown.
   @inlinable public static var STCTRL_FORCE_ALLOW_SR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GMCON_MISC2`: gmc_8_1 register, MMIO dword 0xD44 (byte 0x3510), rw, reset 0x0000_0000.
+/// `GMCON_MISC2`: gmc_8_1 register, MMIO dword 0xD44 (byte 0x3510), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD44, resetValue: 0x0000_0000,
+      offset: 0xD44,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_MISC2 GMCON_MISC2_RESERVED0@0:6 STCTRL_NONDISP_IDLE_THRESHOLD@6:5 RENG_SR_HOLD_THRESHOLD@11:6 GMCON_MISC2_RESERVED1@17:12 STCTRL_IGNORE_ARB_BUSY@29:1 STCTRL_EXTEND_GMC_OFFLINE@30:1 STCTRL_TIMER_PULSE_OVERRIDE@31:1")
   }
 
-  /// `GMCON_MISC2.GMCON_MISC2_RESERVED0`: bits 5:0, rw.
+  /// `GMCON_MISC2.GMCON_MISC2_RESERVED0`: bits 5:0, access unknown.
   @inlinable public static var GMCON_MISC2_RESERVED0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `GMCON_MISC2.STCTRL_NONDISP_IDLE_THRESHOLD`: bits 10:6, rw.
+  /// `GMCON_MISC2.STCTRL_NONDISP_IDLE_THRESHOLD`: bits 10:6, access unknown.
   @inlinable public static var STCTRL_NONDISP_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 5)
   }
 
-  /// `GMCON_MISC2.RENG_SR_HOLD_THRESHOLD`: bits 16:11, rw.
+  /// `GMCON_MISC2.RENG_SR_HOLD_THRESHOLD`: bits 16:11, access unknown.
   @inlinable public static var RENG_SR_HOLD_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `GMCON_MISC2.GMCON_MISC2_RESERVED1`: bits 28:17, rw.
+  /// `GMCON_MISC2.GMCON_MISC2_RESERVED1`: bits 28:17, access unknown.
   @inlinable public static var GMCON_MISC2_RESERVED1: RegisterField<Self, UInt16> {
     .init(lsb: 17, width: 12)
   }
 
-  /// `GMCON_MISC2.STCTRL_IGNORE_ARB_BUSY`: bit 29, rw.
+  /// `GMCON_MISC2.STCTRL_IGNORE_ARB_BUSY`: bit 29, access unknown.
   @inlinable public static var STCTRL_IGNORE_ARB_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GMCON_MISC2.STCTRL_EXTEND_GMC_OFFLINE`: bit 30, rw.
+  /// `GMCON_MISC2.STCTRL_EXTEND_GMC_OFFLINE`: bit 30, access unknown.
   @inlinable public static var STCTRL_EXTEND_GMC_OFFLINE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GMCON_MISC2.STCTRL_TIMER_PULSE_OVERRIDE`: bit 31, rw.
+  /// `GMCON_MISC2.STCTRL_TIMER_PULSE_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var STCTRL_TIMER_PULSE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GMCON_STCTRL_REGISTER_SAVE_RANGE0`: gmc_8_1 register, MMIO dword 0xD45 (byte 0x3514), rw, reset 0x0000_0000.
+/// `GMCON_STCTRL_REGISTER_SAVE_RANGE0`: gmc_8_1 register, MMIO dword 0xD45 (byte 0x3514), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD45, resetValue: 0x0000_0000,
+      offset: 0xD45,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE0 STCTRL_REGISTER_SAVE_BASE0@0:16 STCTRL_REGISTER_SAVE_LIMIT0@16:16")
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_BASE0`: bits 15:0, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_BASE0`: bits 15:0, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_LIMIT0`: bits 31:16, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_LIMIT0`: bits 31:16, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT0: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GMCON_STCTRL_REGISTER_SAVE_RANGE1`: gmc_8_1 register, MMIO dword 0xD46 (byte 0x3518), rw, reset 0x0000_0000.
+/// `GMCON_STCTRL_REGISTER_SAVE_RANGE1`: gmc_8_1 register, MMIO dword 0xD46 (byte 0x3518), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD46, resetValue: 0x0000_0000,
+      offset: 0xD46,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE1 STCTRL_REGISTER_SAVE_BASE1@0:16 STCTRL_REGISTER_SAVE_LIMIT1@16:16")
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_BASE1`: bits 15:0, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_BASE1`: bits 15:0, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE1: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_LIMIT1`: bits 31:16, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_LIMIT1`: bits 31:16, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GMCON_STCTRL_REGISTER_SAVE_RANGE2`: gmc_8_1 register, MMIO dword 0xD47 (byte 0x351C), rw, reset 0x0000_0000.
+/// `GMCON_STCTRL_REGISTER_SAVE_RANGE2`: gmc_8_1 register, MMIO dword 0xD47 (byte 0x351C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD47, resetValue: 0x0000_0000,
+      offset: 0xD47,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_STCTRL_REGISTER_SAVE_RANGE2 STCTRL_REGISTER_SAVE_BASE2@0:16 STCTRL_REGISTER_SAVE_LIMIT2@16:16")
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_BASE2`: bits 15:0, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_BASE2`: bits 15:0, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_BASE2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_LIMIT2`: bits 31:16, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_LIMIT2`: bits 31:16, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT2: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0`: gmc_8_1 register, MMIO dword 0xD48 (byte 0x3520), rw, reset 0x0000_0000.
+/// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0`: gmc_8_1 register, MMIO dword 0xD48 (byte 0x3520), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD48, resetValue: 0x0000_0000,
+      offset: 0xD48,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0 STCTRL_REGISTER_SAVE_EXCL0@0:16 STCTRL_REGISTER_SAVE_EXCL1@16:16")
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL0`: bits 15:0, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL0`: bits 15:0, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL1`: bits 31:16, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL1`: bits 31:16, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1`: gmc_8_1 register, MMIO dword 0xD49 (byte 0x3524), rw, reset 0x0000_0000.
+/// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1`: gmc_8_1 register, MMIO dword 0xD49 (byte 0x3524), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD49, resetValue: 0x0000_0000,
+      offset: 0xD49,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1 STCTRL_REGISTER_SAVE_EXCL2@0:16 STCTRL_REGISTER_SAVE_EXCL3@16:16")
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL2`: bits 15:0, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL2`: bits 15:0, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL3`: bits 31:16, rw.
+  /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL3`: bits 31:16, access unknown.
   @inlinable public static var STCTRL_REGISTER_SAVE_EXCL3: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `GMCON_PERF_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xD4A (byte 0x3528), rw, reset 0x0000_0000.
+/// `GMCON_PERF_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xD4A (byte 0x3528), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4A, resetValue: 0x0000_0000,
+      offset: 0xD4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_CNTL0 START_THRESH@0:12 STOP_THRESH@12:12 START_MODE@24:2 STOP_MODE@26:2 ALLOW_WRAP@28:1 THRESH_CNTR_ID_EXT@29:1 START_TRIG_ID_EXT@30:1 STOP_TRIG_ID_EXT@31:1")
   }
 
-  /// `GMCON_PERF_MON_CNTL0.START_THRESH`: bits 11:0, rw.
+  /// `GMCON_PERF_MON_CNTL0.START_THRESH`: bits 11:0, access unknown.
   @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `GMCON_PERF_MON_CNTL0.STOP_THRESH`: bits 23:12, rw.
+  /// `GMCON_PERF_MON_CNTL0.STOP_THRESH`: bits 23:12, access unknown.
   @inlinable public static var STOP_THRESH: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 12)
   }
 
-  /// `GMCON_PERF_MON_CNTL0.START_MODE`: bits 25:24, rw.
+  /// `GMCON_PERF_MON_CNTL0.START_MODE`: bits 25:24, access unknown.
   @inlinable public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `GMCON_PERF_MON_CNTL0.STOP_MODE`: bits 27:26, rw.
+  /// `GMCON_PERF_MON_CNTL0.STOP_MODE`: bits 27:26, access unknown.
   @inlinable public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `GMCON_PERF_MON_CNTL0.ALLOW_WRAP`: bit 28, rw.
+  /// `GMCON_PERF_MON_CNTL0.ALLOW_WRAP`: bit 28, access unknown.
   @inlinable public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `GMCON_PERF_MON_CNTL0.THRESH_CNTR_ID_EXT`: bit 29, rw.
+  /// `GMCON_PERF_MON_CNTL0.THRESH_CNTR_ID_EXT`: bit 29, access unknown.
   @inlinable public static var THRESH_CNTR_ID_EXT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GMCON_PERF_MON_CNTL0.START_TRIG_ID_EXT`: bit 30, rw.
+  /// `GMCON_PERF_MON_CNTL0.START_TRIG_ID_EXT`: bit 30, access unknown.
   @inlinable public static var START_TRIG_ID_EXT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `GMCON_PERF_MON_CNTL0.STOP_TRIG_ID_EXT`: bit 31, rw.
+  /// `GMCON_PERF_MON_CNTL0.STOP_TRIG_ID_EXT`: bit 31, access unknown.
   @inlinable public static var STOP_TRIG_ID_EXT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `GMCON_PERF_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xD4B (byte 0x352C), rw, reset 0x0000_0000.
+/// `GMCON_PERF_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xD4B (byte 0x352C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4B, resetValue: 0x0000_0000,
+      offset: 0xD4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_CNTL1 THRESH_CNTR_ID@0:6 START_TRIG_ID@6:6 STOP_TRIG_ID@12:6 MON0_ID@18:7 MON1_ID@25:7")
   }
 
-  /// `GMCON_PERF_MON_CNTL1.THRESH_CNTR_ID`: bits 5:0, rw.
+  /// `GMCON_PERF_MON_CNTL1.THRESH_CNTR_ID`: bits 5:0, access unknown.
   @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `GMCON_PERF_MON_CNTL1.START_TRIG_ID`: bits 11:6, rw.
+  /// `GMCON_PERF_MON_CNTL1.START_TRIG_ID`: bits 11:6, access unknown.
   @inlinable public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
-  /// `GMCON_PERF_MON_CNTL1.STOP_TRIG_ID`: bits 17:12, rw.
+  /// `GMCON_PERF_MON_CNTL1.STOP_TRIG_ID`: bits 17:12, access unknown.
   @inlinable public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
-  /// `GMCON_PERF_MON_CNTL1.MON0_ID`: bits 24:18, rw.
+  /// `GMCON_PERF_MON_CNTL1.MON0_ID`: bits 24:18, access unknown.
   @inlinable public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
-  /// `GMCON_PERF_MON_CNTL1.MON1_ID`: bits 31:25, rw.
+  /// `GMCON_PERF_MON_CNTL1.MON1_ID`: bits 31:25, access unknown.
   @inlinable public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `GMCON_PERF_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xD4C (byte 0x3530), rw, reset 0x0000_0000.
+/// `GMCON_PERF_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xD4C (byte 0x3530), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_RSLT0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4C, resetValue: 0x0000_0000,
+      offset: 0xD4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_RSLT0 COUNT@0:32")
   }
 
-  /// `GMCON_PERF_MON_RSLT0.COUNT`: bits 31:0, rw.
+  /// `GMCON_PERF_MON_RSLT0.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GMCON_PERF_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xD4D (byte 0x3534), rw, reset 0x0000_0000.
+/// `GMCON_PERF_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xD4D (byte 0x3534), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_RSLT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4D, resetValue: 0x0000_0000,
+      offset: 0xD4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_RSLT1 COUNT@0:32")
   }
 
-  /// `GMCON_PERF_MON_RSLT1.COUNT`: bits 31:0, rw.
+  /// `GMCON_PERF_MON_RSLT1.COUNT`: bits 31:0, access unknown.
   @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GMCON_PGFSM_CONFIG`: gmc_8_1 register, MMIO dword 0xD4E (byte 0x3538), rw, reset 0x0000_0000.
+/// `GMCON_PGFSM_CONFIG`: gmc_8_1 register, MMIO dword 0xD4E (byte 0x3538), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4E, resetValue: 0x0000_0000,
+      offset: 0xD4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PGFSM_CONFIG FSM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE@12:1 READ@13:1 RSRVD@14:13 SRBM_OVERRIDE@27:1 REG_ADDR@28:4")
   }
 
-  /// `GMCON_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, rw.
+  /// `GMCON_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, access unknown.
   @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `GMCON_PGFSM_CONFIG.POWER_DOWN`: bit 8, rw.
+  /// `GMCON_PGFSM_CONFIG.POWER_DOWN`: bit 8, access unknown.
   @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.POWER_UP`: bit 9, rw.
+  /// `GMCON_PGFSM_CONFIG.POWER_UP`: bit 9, access unknown.
   @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.P1_SELECT`: bit 10, rw.
+  /// `GMCON_PGFSM_CONFIG.P1_SELECT`: bit 10, access unknown.
   @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.P2_SELECT`: bit 11, rw.
+  /// `GMCON_PGFSM_CONFIG.P2_SELECT`: bit 11, access unknown.
   @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.WRITE`: bit 12, rw.
+  /// `GMCON_PGFSM_CONFIG.WRITE`: bit 12, access unknown.
   @inlinable public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.READ`: bit 13, rw.
+  /// `GMCON_PGFSM_CONFIG.READ`: bit 13, access unknown.
   @inlinable public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.RSRVD`: bits 26:14, rw.
+  /// `GMCON_PGFSM_CONFIG.RSRVD`: bits 26:14, access unknown.
   @inlinable public static var RSRVD: RegisterField<Self, UInt16> { .init(lsb: 14, width: 13) }
 
-  /// `GMCON_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, rw.
+  /// `GMCON_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `GMCON_PGFSM_CONFIG.REG_ADDR`: bits 31:28, rw.
+  /// `GMCON_PGFSM_CONFIG.REG_ADDR`: bits 31:28, access unknown.
   @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `GMCON_PGFSM_WRITE`: gmc_8_1 register, MMIO dword 0xD4F (byte 0x353C), rw, reset 0x0000_0000.
+/// `GMCON_PGFSM_WRITE`: gmc_8_1 register, MMIO dword 0xD4F (byte 0x353C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_WRITE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD4F, resetValue: 0x0000_0000,
+      offset: 0xD4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PGFSM_WRITE WRITE_VALUE@0:32")
   }
 
-  /// `GMCON_PGFSM_WRITE.WRITE_VALUE`: bits 31:0, rw.
+  /// `GMCON_PGFSM_WRITE.WRITE_VALUE`: bits 31:0, access unknown.
   @inlinable public static var WRITE_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `GMCON_PGFSM_READ`: gmc_8_1 register, MMIO dword 0xD50 (byte 0x3540), rw, reset 0x0000_0000.
+/// `GMCON_PGFSM_READ`: gmc_8_1 register, MMIO dword 0xD50 (byte 0x3540), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_READ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD50, resetValue: 0x0000_0000,
+      offset: 0xD50,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PGFSM_READ READ_VALUE@0:24 PGFSM_SELECT@24:4 SERDES_MASTER_BUSY@28:1")
   }
 
-  /// `GMCON_PGFSM_READ.READ_VALUE`: bits 23:0, rw.
+  /// `GMCON_PGFSM_READ.READ_VALUE`: bits 23:0, access unknown.
   @inlinable public static var READ_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
-  /// `GMCON_PGFSM_READ.PGFSM_SELECT`: bits 27:24, rw.
+  /// `GMCON_PGFSM_READ.PGFSM_SELECT`: bits 27:24, access unknown.
   @inlinable public static var PGFSM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `GMCON_PGFSM_READ.SERDES_MASTER_BUSY`: bit 28, rw.
+  /// `GMCON_PGFSM_READ.SERDES_MASTER_BUSY`: bit 28, access unknown.
   @inlinable public static var SERDES_MASTER_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `GMCON_MISC3`: gmc_8_1 register, MMIO dword 0xD51 (byte 0x3544), rw, reset 0x0000_0000.
+/// `GMCON_MISC3`: gmc_8_1 register, MMIO dword 0xD51 (byte 0x3544), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD51, resetValue: 0x0000_0000,
+      offset: 0xD51,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_MISC3 RENG_DISABLE_MCC@0:8 RENG_DISABLE_MCD@8:8 STCTRL_FORCE_PGFSM_CMD_DONE@16:12 STCTRL_IGNORE_ALLOW_STUTTER@28:1 RENG_MEM_LS_ENABLE@29:1 STCTRL_EXCLUDE_NONMEM_CLIENTS@30:1")
   }
 
-  /// `GMCON_MISC3.RENG_DISABLE_MCC`: bits 7:0, rw.
+  /// `GMCON_MISC3.RENG_DISABLE_MCC`: bits 7:0, access unknown.
   @inlinable public static var RENG_DISABLE_MCC: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `GMCON_MISC3.RENG_DISABLE_MCD`: bits 15:8, rw.
+  /// `GMCON_MISC3.RENG_DISABLE_MCD`: bits 15:8, access unknown.
   @inlinable public static var RENG_DISABLE_MCD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `GMCON_MISC3.STCTRL_FORCE_PGFSM_CMD_DONE`: bits 27:16, rw.
+  /// `GMCON_MISC3.STCTRL_FORCE_PGFSM_CMD_DONE`: bits 27:16, access unknown.
   @inlinable public static var STCTRL_FORCE_PGFSM_CMD_DONE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 12)
   }
 
-  /// `GMCON_MISC3.STCTRL_IGNORE_ALLOW_STUTTER`: bit 28, rw.
+  /// `GMCON_MISC3.STCTRL_IGNORE_ALLOW_STUTTER`: bit 28, access unknown.
   @inlinable public static var STCTRL_IGNORE_ALLOW_STUTTER: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `GMCON_MISC3.RENG_MEM_LS_ENABLE`: bit 29, rw.
+  /// `GMCON_MISC3.RENG_MEM_LS_ENABLE`: bit 29, access unknown.
   @inlinable public static var RENG_MEM_LS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `GMCON_MISC3.STCTRL_EXCLUDE_NONMEM_CLIENTS`: bit 30, rw.
+  /// `GMCON_MISC3.STCTRL_EXCLUDE_NONMEM_CLIENTS`: bit 30, access unknown.
   @inlinable public static var STCTRL_EXCLUDE_NONMEM_CLIENTS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `GMCON_MASK`: gmc_8_1 register, MMIO dword 0xD52 (byte 0x3548), rw, reset 0x0000_0000.
+/// `GMCON_MASK`: gmc_8_1 register, MMIO dword 0xD52 (byte 0x3548), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD52, resetValue: 0x0000_0000,
+      offset: 0xD52,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_MASK STCTRL_BUSY_MASK_ACP_RD@0:1 STCTRL_BUSY_MASK_ACP_WR@1:1 STCTRL_BUSY_MASK_VCE_RD@2:1 STCTRL_BUSY_MASK_VCE_WR@3:1 STCTRL_SR_HANDSHAKE_MASK@4:8")
   }
 
-  /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_RD`: bit 0, rw.
+  /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_RD`: bit 0, access unknown.
   @inlinable public static var STCTRL_BUSY_MASK_ACP_RD: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_WR`: bit 1, rw.
+  /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_WR`: bit 1, access unknown.
   @inlinable public static var STCTRL_BUSY_MASK_ACP_WR: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_RD`: bit 2, rw.
+  /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_RD`: bit 2, access unknown.
   @inlinable public static var STCTRL_BUSY_MASK_VCE_RD: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_WR`: bit 3, rw.
+  /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_WR`: bit 3, access unknown.
   @inlinable public static var STCTRL_BUSY_MASK_VCE_WR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GMCON_MASK.STCTRL_SR_HANDSHAKE_MASK`: bits 11:4, rw.
+  /// `GMCON_MASK.STCTRL_SR_HANDSHAKE_MASK`: bits 11:4, access unknown.
   @inlinable public static var STCTRL_SR_HANDSHAKE_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 }
 
-/// `GMCON_LPT_TARGET`: gmc_8_1 register, MMIO dword 0xD53 (byte 0x354C), rw, reset 0x0000_0000.
+/// `GMCON_LPT_TARGET`: gmc_8_1 register, MMIO dword 0xD53 (byte 0x354C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_LPT_TARGET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD53, resetValue: 0x0000_0000,
+      offset: 0xD53,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_LPT_TARGET STCTRL_LPT_TARGET@0:32")
   }
 
-  /// `GMCON_LPT_TARGET.STCTRL_LPT_TARGET`: bits 31:0, rw.
+  /// `GMCON_LPT_TARGET.STCTRL_LPT_TARGET`: bits 31:0, access unknown.
   @inlinable public static var STCTRL_LPT_TARGET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `GMCON_DEBUG`: gmc_8_1 register, MMIO dword 0xD5F (byte 0x357C), rw, reset 0x0000_0000.
+/// `GMCON_DEBUG`: gmc_8_1 register, MMIO dword 0xD5F (byte 0x357C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD5F, resetValue: 0x0000_0000,
+      offset: 0xD5F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_DEBUG GFX_STALL@0:1 GFX_CLEAR@1:1 GMCON_DEBUG_RESERVED0@2:1 SR_COMMIT_STATE@3:1 STCTRL_ST@4:4 MISC_FLAGS@8:24")
   }
 
-  /// `GMCON_DEBUG.GFX_STALL`: bit 0, rw.
+  /// `GMCON_DEBUG.GFX_STALL`: bit 0, access unknown.
   @inlinable public static var GFX_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `GMCON_DEBUG.GFX_CLEAR`: bit 1, rw.
+  /// `GMCON_DEBUG.GFX_CLEAR`: bit 1, access unknown.
   @inlinable public static var GFX_CLEAR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `GMCON_DEBUG.GMCON_DEBUG_RESERVED0`: bit 2, rw.
+  /// `GMCON_DEBUG.GMCON_DEBUG_RESERVED0`: bit 2, access unknown.
   @inlinable public static var GMCON_DEBUG_RESERVED0: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `GMCON_DEBUG.SR_COMMIT_STATE`: bit 3, rw.
+  /// `GMCON_DEBUG.SR_COMMIT_STATE`: bit 3, access unknown.
   @inlinable public static var SR_COMMIT_STATE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `GMCON_DEBUG.STCTRL_ST`: bits 7:4, rw.
+  /// `GMCON_DEBUG.STCTRL_ST`: bits 7:4, access unknown.
   @inlinable public static var STCTRL_ST: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `GMCON_DEBUG.MISC_FLAGS`: bits 31:8, rw.
+  /// `GMCON_DEBUG.MISC_FLAGS`: bits 31:8, access unknown.
   @inlinable public static var MISC_FLAGS: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
-/// `MC_SEQ_CNTL_3`: gmc_8_1 register, MMIO dword 0xD80 (byte 0x3600), rw, reset 0x0000_0000.
+/// `MC_SEQ_CNTL_3`: gmc_8_1 register, MMIO dword 0xD80 (byte 0x3600), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CNTL_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD80, resetValue: 0x0000_0000,
+      offset: 0xD80,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_CNTL_3 PIPE_DELAY_OUT_D0@0:3 PIPE_DELAY_IN_D0@3:3 PIPE_DELAY_OUT_D1@6:3 PIPE_DELAY_IN_D1@9:3 REPCG_EN_D0@12:1 REPCG_EN_D1@13:1 REPCG_OFF_DLY@16:4 FCK_FRC@20:1 DBI_FRC@21:1 PRGRM_CDC@22:1 DQS_FRC@23:1 DQS_FRC_PAT@24:4 IDSC_EN@30:1 CAC_EN@31:1")
   }
 
-  /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D0`: bits 2:0, rw.
+  /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D0`: bits 2:0, access unknown.
   @inlinable public static var PIPE_DELAY_OUT_D0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D0`: bits 5:3, rw.
+  /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D0`: bits 5:3, access unknown.
   @inlinable public static var PIPE_DELAY_IN_D0: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D1`: bits 8:6, rw.
+  /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D1`: bits 8:6, access unknown.
   @inlinable public static var PIPE_DELAY_OUT_D1: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D1`: bits 11:9, rw.
+  /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D1`: bits 11:9, access unknown.
   @inlinable public static var PIPE_DELAY_IN_D1: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
-  /// `MC_SEQ_CNTL_3.REPCG_EN_D0`: bit 12, rw.
+  /// `MC_SEQ_CNTL_3.REPCG_EN_D0`: bit 12, access unknown.
   @inlinable public static var REPCG_EN_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.REPCG_EN_D1`: bit 13, rw.
+  /// `MC_SEQ_CNTL_3.REPCG_EN_D1`: bit 13, access unknown.
   @inlinable public static var REPCG_EN_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.REPCG_OFF_DLY`: bits 19:16, rw.
+  /// `MC_SEQ_CNTL_3.REPCG_OFF_DLY`: bits 19:16, access unknown.
   @inlinable public static var REPCG_OFF_DLY: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `MC_SEQ_CNTL_3.FCK_FRC`: bit 20, rw.
+  /// `MC_SEQ_CNTL_3.FCK_FRC`: bit 20, access unknown.
   @inlinable public static var FCK_FRC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.DBI_FRC`: bit 21, rw.
+  /// `MC_SEQ_CNTL_3.DBI_FRC`: bit 21, access unknown.
   @inlinable public static var DBI_FRC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.PRGRM_CDC`: bit 22, rw.
+  /// `MC_SEQ_CNTL_3.PRGRM_CDC`: bit 22, access unknown.
   @inlinable public static var PRGRM_CDC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.DQS_FRC`: bit 23, rw.
+  /// `MC_SEQ_CNTL_3.DQS_FRC`: bit 23, access unknown.
   @inlinable public static var DQS_FRC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.DQS_FRC_PAT`: bits 27:24, rw.
+  /// `MC_SEQ_CNTL_3.DQS_FRC_PAT`: bits 27:24, access unknown.
   @inlinable public static var DQS_FRC_PAT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `MC_SEQ_CNTL_3.IDSC_EN`: bit 30, rw.
+  /// `MC_SEQ_CNTL_3.IDSC_EN`: bit 30, access unknown.
   @inlinable public static var IDSC_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `MC_SEQ_CNTL_3.CAC_EN`: bit 31, rw.
+  /// `MC_SEQ_CNTL_3.CAC_EN`: bit 31, access unknown.
   @inlinable public static var CAC_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_SEQ_G5PDX_CTRL`: gmc_8_1 register, MMIO dword 0xD81 (byte 0x3604), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CTRL`: gmc_8_1 register, MMIO dword 0xD81 (byte 0x3604), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD81, resetValue: 0x0000_0000,
+      offset: 0xD81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CTRL CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
   }
 
-  /// `MC_SEQ_G5PDX_CTRL.CH0_ENABLE`: bit 0, rw.
+  /// `MC_SEQ_G5PDX_CTRL.CH0_ENABLE`: bit 0, access unknown.
   @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL.CH1_ENABLE`: bit 1, rw.
+  /// `MC_SEQ_G5PDX_CTRL.CH1_ENABLE`: bit 1, access unknown.
   @inlinable public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_EARLY`: bit 2, rw.
+  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_EARLY`: bit 2, access unknown.
   @inlinable public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_LATE`: bit 3, rw.
+  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_LATE`: bit 3, access unknown.
   @inlinable public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL.TPD2MRS`: bits 9:4, rw.
+  /// `MC_SEQ_G5PDX_CTRL.TPD2MRS`: bits 9:4, access unknown.
   @inlinable public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
-  /// `MC_SEQ_G5PDX_CTRL.TMRS2WCK`: bits 15:12, rw.
+  /// `MC_SEQ_G5PDX_CTRL.TMRS2WCK`: bits 15:12, access unknown.
   @inlinable public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_SEQ_G5PDX_CTRL.TWCK2MRS`: bits 19:16, rw.
+  /// `MC_SEQ_G5PDX_CTRL.TWCK2MRS`: bits 19:16, access unknown.
   @inlinable public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_SEQ_G5PDX_CTRL.TMRD`: bits 23:20, rw.
+  /// `MC_SEQ_G5PDX_CTRL.TMRD`: bits 23:20, access unknown.
   @inlinable public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `MC_SEQ_G5PDX_CTRL_LP`: gmc_8_1 register, MMIO dword 0xD82 (byte 0x3608), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CTRL_LP`: gmc_8_1 register, MMIO dword 0xD82 (byte 0x3608), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CTRL_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD82, resetValue: 0x0000_0000,
+      offset: 0xD82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CTRL_LP CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
   }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.CH0_ENABLE`: bit 0, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.CH0_ENABLE`: bit 0, access unknown.
   @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.CH1_ENABLE`: bit 1, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.CH1_ENABLE`: bit 1, access unknown.
   @inlinable public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_EARLY`: bit 2, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_EARLY`: bit 2, access unknown.
   @inlinable public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_LATE`: bit 3, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_LATE`: bit 3, access unknown.
   @inlinable public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.TPD2MRS`: bits 9:4, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.TPD2MRS`: bits 9:4, access unknown.
   @inlinable public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.TMRS2WCK`: bits 15:12, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.TMRS2WCK`: bits 15:12, access unknown.
   @inlinable public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.TWCK2MRS`: bits 19:16, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.TWCK2MRS`: bits 19:16, access unknown.
   @inlinable public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `MC_SEQ_G5PDX_CTRL_LP.TMRD`: bits 23:20, rw.
+  /// `MC_SEQ_G5PDX_CTRL_LP.TMRD`: bits 23:20, access unknown.
   @inlinable public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
-/// `MC_SEQ_G5PDX_CMD0`: gmc_8_1 register, MMIO dword 0xD83 (byte 0x360C), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CMD0`: gmc_8_1 register, MMIO dword 0xD83 (byte 0x360C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CMD0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD83, resetValue: 0x0000_0000,
+      offset: 0xD83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD0 CMD@0:32")
   }
 
-  /// `MC_SEQ_G5PDX_CMD0.CMD`: bits 31:0, rw.
+  /// `MC_SEQ_G5PDX_CMD0.CMD`: bits 31:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_SEQ_G5PDX_CMD0_LP`: gmc_8_1 register, MMIO dword 0xD84 (byte 0x3610), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CMD0_LP`: gmc_8_1 register, MMIO dword 0xD84 (byte 0x3610), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CMD0_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD84, resetValue: 0x0000_0000,
+      offset: 0xD84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD0_LP CMD@0:32")
   }
 
-  /// `MC_SEQ_G5PDX_CMD0_LP.CMD`: bits 31:0, rw.
+  /// `MC_SEQ_G5PDX_CMD0_LP.CMD`: bits 31:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_SEQ_G5PDX_CMD1`: gmc_8_1 register, MMIO dword 0xD85 (byte 0x3614), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CMD1`: gmc_8_1 register, MMIO dword 0xD85 (byte 0x3614), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CMD1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD85, resetValue: 0x0000_0000,
+      offset: 0xD85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD1 CMD@0:32")
   }
 
-  /// `MC_SEQ_G5PDX_CMD1.CMD`: bits 31:0, rw.
+  /// `MC_SEQ_G5PDX_CMD1.CMD`: bits 31:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_SEQ_G5PDX_CMD1_LP`: gmc_8_1 register, MMIO dword 0xD86 (byte 0x3618), rw, reset 0x0000_0000.
+/// `MC_SEQ_G5PDX_CMD1_LP`: gmc_8_1 register, MMIO dword 0xD86 (byte 0x3618), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_G5PDX_CMD1_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD86, resetValue: 0x0000_0000,
+      offset: 0xD86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD1_LP CMD@0:32")
   }
 
-  /// `MC_SEQ_G5PDX_CMD1_LP.CMD`: bits 31:0, rw.
+  /// `MC_SEQ_G5PDX_CMD1_LP.CMD`: bits 31:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_SEQ_SREG_READ`: gmc_8_1 register, MMIO dword 0xD87 (byte 0x361C), rw, reset 0x0000_0000.
+/// `MC_SEQ_SREG_READ`: gmc_8_1 register, MMIO dword 0xD87 (byte 0x361C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SREG_READ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD87, resetValue: 0x0000_0000,
+      offset: 0xD87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SREG_READ DATA@0:32")
   }
 
-  /// `MC_SEQ_SREG_READ.DATA`: bits 31:0, rw.
+  /// `MC_SEQ_SREG_READ.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_SEQ_SREG_STATUS`: gmc_8_1 register, MMIO dword 0xD88 (byte 0x3620), rw, reset 0x0000_0000.
+/// `MC_SEQ_SREG_STATUS`: gmc_8_1 register, MMIO dword 0xD88 (byte 0x3620), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SREG_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD88, resetValue: 0x0000_0000,
+      offset: 0xD88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SREG_STATUS AVAIL_RTN@0:4 PND_RD@8:4 PND_WR@12:4")
   }
 
-  /// `MC_SEQ_SREG_STATUS.AVAIL_RTN`: bits 3:0, rw.
+  /// `MC_SEQ_SREG_STATUS.AVAIL_RTN`: bits 3:0, access unknown.
   @inlinable public static var AVAIL_RTN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_SEQ_SREG_STATUS.PND_RD`: bits 11:8, rw.
+  /// `MC_SEQ_SREG_STATUS.PND_RD`: bits 11:8, access unknown.
   @inlinable public static var PND_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SEQ_SREG_STATUS.PND_WR`: bits 15:12, rw.
+  /// `MC_SEQ_SREG_STATUS.PND_WR`: bits 15:12, access unknown.
   @inlinable public static var PND_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
-/// `MC_SEQ_PHYREG_BCAST`: gmc_8_1 register, MMIO dword 0xD89 (byte 0x3624), rw, reset 0x0000_0000.
+/// `MC_SEQ_PHYREG_BCAST`: gmc_8_1 register, MMIO dword 0xD89 (byte 0x3624), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PHYREG_BCAST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD89, resetValue: 0x0000_0000,
+      offset: 0xD89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PHYREG_BCAST CH0_EN@0:1 CH1_EN@1:1 CKE_MASK@7:1 DQ_MASK@8:1 DBI_MASK@9:1 EDC_MASK@10:1 WCK_MASK@11:1 WCDR_MASK@12:1 CLK_MASK@13:1 CMD_MASK@14:1 ADR_MASK@15:1")
   }
 
-  /// `MC_SEQ_PHYREG_BCAST.CH0_EN`: bit 0, rw.
+  /// `MC_SEQ_PHYREG_BCAST.CH0_EN`: bit 0, access unknown.
   @inlinable public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.CH1_EN`: bit 1, rw.
+  /// `MC_SEQ_PHYREG_BCAST.CH1_EN`: bit 1, access unknown.
   @inlinable public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.CKE_MASK`: bit 7, rw.
+  /// `MC_SEQ_PHYREG_BCAST.CKE_MASK`: bit 7, access unknown.
   @inlinable public static var CKE_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.DQ_MASK`: bit 8, rw.
+  /// `MC_SEQ_PHYREG_BCAST.DQ_MASK`: bit 8, access unknown.
   @inlinable public static var DQ_MASK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.DBI_MASK`: bit 9, rw.
+  /// `MC_SEQ_PHYREG_BCAST.DBI_MASK`: bit 9, access unknown.
   @inlinable public static var DBI_MASK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.EDC_MASK`: bit 10, rw.
+  /// `MC_SEQ_PHYREG_BCAST.EDC_MASK`: bit 10, access unknown.
   @inlinable public static var EDC_MASK: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.WCK_MASK`: bit 11, rw.
+  /// `MC_SEQ_PHYREG_BCAST.WCK_MASK`: bit 11, access unknown.
   @inlinable public static var WCK_MASK: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.WCDR_MASK`: bit 12, rw.
+  /// `MC_SEQ_PHYREG_BCAST.WCDR_MASK`: bit 12, access unknown.
   @inlinable public static var WCDR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.CLK_MASK`: bit 13, rw.
+  /// `MC_SEQ_PHYREG_BCAST.CLK_MASK`: bit 13, access unknown.
   @inlinable public static var CLK_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.CMD_MASK`: bit 14, rw.
+  /// `MC_SEQ_PHYREG_BCAST.CMD_MASK`: bit 14, access unknown.
   @inlinable public static var CMD_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `MC_SEQ_PHYREG_BCAST.ADR_MASK`: bit 15, rw.
+  /// `MC_SEQ_PHYREG_BCAST.ADR_MASK`: bit 15, access unknown.
   @inlinable public static var ADR_MASK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `MC_SEQ_PMG_DVS_CTL`: gmc_8_1 register, MMIO dword 0xD8A (byte 0x3628), rw, reset 0x0000_0000.
+/// `MC_SEQ_PMG_DVS_CTL`: gmc_8_1 register, MMIO dword 0xD8A (byte 0x3628), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_DVS_CTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8A, resetValue: 0x0000_0000,
+      offset: 0xD8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CTL ENABLE@0:1 TDVS@1:5")
   }
 
-  /// `MC_SEQ_PMG_DVS_CTL.ENABLE`: bit 0, rw.
+  /// `MC_SEQ_PMG_DVS_CTL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CTL.TDVS`: bits 5:1, rw.
+  /// `MC_SEQ_PMG_DVS_CTL.TDVS`: bits 5:1, access unknown.
   @inlinable public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
-/// `MC_SEQ_PMG_DVS_CTL_LP`: gmc_8_1 register, MMIO dword 0xD8B (byte 0x362C), rw, reset 0x0000_0000.
+/// `MC_SEQ_PMG_DVS_CTL_LP`: gmc_8_1 register, MMIO dword 0xD8B (byte 0x362C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_DVS_CTL_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8B, resetValue: 0x0000_0000,
+      offset: 0xD8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CTL_LP ENABLE@0:1 TDVS@1:5")
   }
 
-  /// `MC_SEQ_PMG_DVS_CTL_LP.ENABLE`: bit 0, rw.
+  /// `MC_SEQ_PMG_DVS_CTL_LP.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CTL_LP.TDVS`: bits 5:1, rw.
+  /// `MC_SEQ_PMG_DVS_CTL_LP.TDVS`: bits 5:1, access unknown.
   @inlinable public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
-/// `MC_SEQ_PMG_DVS_CMD`: gmc_8_1 register, MMIO dword 0xD8C (byte 0x3630), rw, reset 0x0000_0000.
+/// `MC_SEQ_PMG_DVS_CMD`: gmc_8_1 register, MMIO dword 0xD8C (byte 0x3630), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_DVS_CMD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8C, resetValue: 0x0000_0000,
+      offset: 0xD8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CMD ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
   }
 
-  /// `MC_SEQ_PMG_DVS_CMD.ADR`: bits 15:0, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.ADR`: bits 15:0, access unknown.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.MOP`: bits 18:16, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.MOP`: bits 18:16, access unknown.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.BNK_MSB`: bit 19, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.BNK_MSB`: bit 19, access unknown.
   @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.END`: bit 20, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.END`: bit 20, access unknown.
   @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.CSB`: bits 22:21, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.CSB`: bits 22:21, access unknown.
   @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB1`: bit 23, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB1`: bit 23, access unknown.
   @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB0`: bit 24, rw.
+  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB0`: bit 24, access unknown.
   @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
-/// `MC_SEQ_PMG_DVS_CMD_LP`: gmc_8_1 register, MMIO dword 0xD8D (byte 0x3634), rw, reset 0x0000_0000.
+/// `MC_SEQ_PMG_DVS_CMD_LP`: gmc_8_1 register, MMIO dword 0xD8D (byte 0x3634), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_DVS_CMD_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8D, resetValue: 0x0000_0000,
+      offset: 0xD8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CMD_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
   }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR`: bits 15:0, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR`: bits 15:0, access unknown.
   @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.MOP`: bits 18:16, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.MOP`: bits 18:16, access unknown.
   @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.BNK_MSB`: bit 19, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.BNK_MSB`: bit 19, access unknown.
   @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.END`: bit 20, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.END`: bit 20, access unknown.
   @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.CSB`: bits 22:21, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.CSB`: bits 22:21, access unknown.
   @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB1`: bit 23, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB1`: bit 23, access unknown.
   @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB0`: bit 24, rw.
+  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB0`: bit 24, access unknown.
   @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
-/// `MC_SEQ_DLL_STBY`: gmc_8_1 register, MMIO dword 0xD8E (byte 0x3638), rw, reset 0x0000_0000.
+/// `MC_SEQ_DLL_STBY`: gmc_8_1 register, MMIO dword 0xD8E (byte 0x3638), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_DLL_STBY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8E, resetValue: 0x0000_0000,
+      offset: 0xD8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_DLL_STBY EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
   }
 
-  /// `MC_SEQ_DLL_STBY.EN`: bit 0, rw.
+  /// `MC_SEQ_DLL_STBY.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY.VCTRLADC_FRC`: bit 1, rw.
+  /// `MC_SEQ_DLL_STBY.VCTRLADC_FRC`: bit 1, access unknown.
   @inlinable public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY.VCTRLADC_VAL`: bit 2, rw.
+  /// `MC_SEQ_DLL_STBY.VCTRLADC_VAL`: bit 2, access unknown.
   @inlinable public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY.MSTRSTBY_FRC`: bit 3, rw.
+  /// `MC_SEQ_DLL_STBY.MSTRSTBY_FRC`: bit 3, access unknown.
   @inlinable public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY.MSTRSTBY_VAL`: bit 4, rw.
+  /// `MC_SEQ_DLL_STBY.MSTRSTBY_VAL`: bit 4, access unknown.
   @inlinable public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY.ENTR_DLY`: bits 7:5, rw.
+  /// `MC_SEQ_DLL_STBY.ENTR_DLY`: bits 7:5, access unknown.
   @inlinable public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `MC_SEQ_DLL_STBY.STBY_DLY`: bits 11:8, rw.
+  /// `MC_SEQ_DLL_STBY.STBY_DLY`: bits 11:8, access unknown.
   @inlinable public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SEQ_DLL_STBY.TCKE_PULSE_EXTN`: bits 15:12, rw.
+  /// `MC_SEQ_DLL_STBY.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
   @inlinable public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `MC_SEQ_DLL_STBY.TCKE_EXTN`: bits 23:16, rw.
+  /// `MC_SEQ_DLL_STBY.TCKE_EXTN`: bits 23:16, access unknown.
   @inlinable public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_SEQ_DLL_STBY.EXIT_DLY`: bits 29:24, rw.
+  /// `MC_SEQ_DLL_STBY.EXIT_DLY`: bits 29:24, access unknown.
   @inlinable public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
-/// `MC_SEQ_DLL_STBY_LP`: gmc_8_1 register, MMIO dword 0xD8F (byte 0x363C), rw, reset 0x0000_0000.
+/// `MC_SEQ_DLL_STBY_LP`: gmc_8_1 register, MMIO dword 0xD8F (byte 0x363C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_DLL_STBY_LP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD8F, resetValue: 0x0000_0000,
+      offset: 0xD8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_DLL_STBY_LP EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
   }
 
-  /// `MC_SEQ_DLL_STBY_LP.EN`: bit 0, rw.
+  /// `MC_SEQ_DLL_STBY_LP.EN`: bit 0, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_FRC`: bit 1, rw.
+  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_FRC`: bit 1, access unknown.
   @inlinable public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_VAL`: bit 2, rw.
+  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_VAL`: bit 2, access unknown.
   @inlinable public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_FRC`: bit 3, rw.
+  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_FRC`: bit 3, access unknown.
   @inlinable public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_VAL`: bit 4, rw.
+  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_VAL`: bit 4, access unknown.
   @inlinable public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_SEQ_DLL_STBY_LP.ENTR_DLY`: bits 7:5, rw.
+  /// `MC_SEQ_DLL_STBY_LP.ENTR_DLY`: bits 7:5, access unknown.
   @inlinable public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
-  /// `MC_SEQ_DLL_STBY_LP.STBY_DLY`: bits 11:8, rw.
+  /// `MC_SEQ_DLL_STBY_LP.STBY_DLY`: bits 11:8, access unknown.
   @inlinable public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_SEQ_DLL_STBY_LP.TCKE_PULSE_EXTN`: bits 15:12, rw.
+  /// `MC_SEQ_DLL_STBY_LP.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
   @inlinable public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `MC_SEQ_DLL_STBY_LP.TCKE_EXTN`: bits 23:16, rw.
+  /// `MC_SEQ_DLL_STBY_LP.TCKE_EXTN`: bits 23:16, access unknown.
   @inlinable public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_SEQ_DLL_STBY_LP.EXIT_DLY`: bits 29:24, rw.
+  /// `MC_SEQ_DLL_STBY_LP.EXIT_DLY`: bits 29:24, access unknown.
   @inlinable public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
-/// `MC_DLB_MISCCTRL0`: gmc_8_1 register, MMIO dword 0xD90 (byte 0x3640), rw, reset 0x0000_0000.
+/// `MC_DLB_MISCCTRL0`: gmc_8_1 register, MMIO dword 0xD90 (byte 0x3640), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD90, resetValue: 0x0000_0000,
+      offset: 0xD90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_MISCCTRL0 UDD_ON_STATUS_BITS@0:1 LOAD_DATA_SEL@1:1 LOAD_UDD@2:1 ADR_STATUS_SEL@3:1 DATA_SEL@4:4 PRBS_CHK_LOAD_CNT@8:7 UDD@16:16")
   }
 
-  /// `MC_DLB_MISCCTRL0.UDD_ON_STATUS_BITS`: bit 0, rw.
+  /// `MC_DLB_MISCCTRL0.UDD_ON_STATUS_BITS`: bit 0, access unknown.
   @inlinable public static var UDD_ON_STATUS_BITS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MC_DLB_MISCCTRL0.LOAD_DATA_SEL`: bit 1, rw.
+  /// `MC_DLB_MISCCTRL0.LOAD_DATA_SEL`: bit 1, access unknown.
   @inlinable public static var LOAD_DATA_SEL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_DLB_MISCCTRL0.LOAD_UDD`: bit 2, rw.
+  /// `MC_DLB_MISCCTRL0.LOAD_UDD`: bit 2, access unknown.
   @inlinable public static var LOAD_UDD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_DLB_MISCCTRL0.ADR_STATUS_SEL`: bit 3, rw.
+  /// `MC_DLB_MISCCTRL0.ADR_STATUS_SEL`: bit 3, access unknown.
   @inlinable public static var ADR_STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_DLB_MISCCTRL0.DATA_SEL`: bits 7:4, rw.
+  /// `MC_DLB_MISCCTRL0.DATA_SEL`: bits 7:4, access unknown.
   @inlinable public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_DLB_MISCCTRL0.PRBS_CHK_LOAD_CNT`: bits 14:8, rw.
+  /// `MC_DLB_MISCCTRL0.PRBS_CHK_LOAD_CNT`: bits 14:8, access unknown.
   @inlinable public static var PRBS_CHK_LOAD_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
-  /// `MC_DLB_MISCCTRL0.UDD`: bits 31:16, rw.
+  /// `MC_DLB_MISCCTRL0.UDD`: bits 31:16, access unknown.
   @inlinable public static var UDD: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `MC_DLB_MISCCTRL1`: gmc_8_1 register, MMIO dword 0xD91 (byte 0x3644), rw, reset 0x0000_0000.
+/// `MC_DLB_MISCCTRL1`: gmc_8_1 register, MMIO dword 0xD91 (byte 0x3644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD91, resetValue: 0x0000_0000,
+      offset: 0xD91,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_MISCCTRL1 PRBS_ERR_CNT_LIMIT@0:32")
   }
 
-  /// `MC_DLB_MISCCTRL1.PRBS_ERR_CNT_LIMIT`: bits 31:0, rw.
+  /// `MC_DLB_MISCCTRL1.PRBS_ERR_CNT_LIMIT`: bits 31:0, access unknown.
   @inlinable public static var PRBS_ERR_CNT_LIMIT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MC_DLB_MISCCTRL2`: gmc_8_1 register, MMIO dword 0xD92 (byte 0x3648), rw, reset 0x0000_0000.
+/// `MC_DLB_MISCCTRL2`: gmc_8_1 register, MMIO dword 0xD92 (byte 0x3648), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD92, resetValue: 0x0000_0000,
+      offset: 0xD92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_MISCCTRL2 PRBS_RUN_LENGTH@0:17 PRBS_FREERUN@17:1 PRBS15_MODE@18:1 PRBS23_MODE@19:1 STOP_ON_NEXT_ERR@20:1 STOP_CLK@21:1 SWEEP_DLY@24:2 GRAY_CODE_EN@26:1 SEL_PHY_PRBS_CHK@28:1 SEL_AC_PRBS_CHK@29:1 STATUS_SEL@30:1")
   }
 
-  /// `MC_DLB_MISCCTRL2.PRBS_RUN_LENGTH`: bits 16:0, rw.
+  /// `MC_DLB_MISCCTRL2.PRBS_RUN_LENGTH`: bits 16:0, access unknown.
   @inlinable public static var PRBS_RUN_LENGTH: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 17)
   }
 
-  /// `MC_DLB_MISCCTRL2.PRBS_FREERUN`: bit 17, rw.
+  /// `MC_DLB_MISCCTRL2.PRBS_FREERUN`: bit 17, access unknown.
   @inlinable public static var PRBS_FREERUN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `MC_DLB_MISCCTRL2.PRBS15_MODE`: bit 18, rw.
+  /// `MC_DLB_MISCCTRL2.PRBS15_MODE`: bit 18, access unknown.
   @inlinable public static var PRBS15_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `MC_DLB_MISCCTRL2.PRBS23_MODE`: bit 19, rw.
+  /// `MC_DLB_MISCCTRL2.PRBS23_MODE`: bit 19, access unknown.
   @inlinable public static var PRBS23_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `MC_DLB_MISCCTRL2.STOP_ON_NEXT_ERR`: bit 20, rw.
+  /// `MC_DLB_MISCCTRL2.STOP_ON_NEXT_ERR`: bit 20, access unknown.
   @inlinable public static var STOP_ON_NEXT_ERR: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `MC_DLB_MISCCTRL2.STOP_CLK`: bit 21, rw.
+  /// `MC_DLB_MISCCTRL2.STOP_CLK`: bit 21, access unknown.
   @inlinable public static var STOP_CLK: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `MC_DLB_MISCCTRL2.SWEEP_DLY`: bits 25:24, rw.
+  /// `MC_DLB_MISCCTRL2.SWEEP_DLY`: bits 25:24, access unknown.
   @inlinable public static var SWEEP_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_DLB_MISCCTRL2.GRAY_CODE_EN`: bit 26, rw.
+  /// `MC_DLB_MISCCTRL2.GRAY_CODE_EN`: bit 26, access unknown.
   @inlinable public static var GRAY_CODE_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `MC_DLB_MISCCTRL2.SEL_PHY_PRBS_CHK`: bit 28, rw.
+  /// `MC_DLB_MISCCTRL2.SEL_PHY_PRBS_CHK`: bit 28, access unknown.
   @inlinable public static var SEL_PHY_PRBS_CHK: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `MC_DLB_MISCCTRL2.SEL_AC_PRBS_CHK`: bit 29, rw.
+  /// `MC_DLB_MISCCTRL2.SEL_AC_PRBS_CHK`: bit 29, access unknown.
   @inlinable public static var SEL_AC_PRBS_CHK: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MC_DLB_MISCCTRL2.STATUS_SEL`: bit 30, rw.
+  /// `MC_DLB_MISCCTRL2.STATUS_SEL`: bit 30, access unknown.
   @inlinable public static var STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `MC_DLB_CONFIG0`: gmc_8_1 register, MMIO dword 0xD93 (byte 0x364C), rw, reset 0x0000_0000.
+/// `MC_DLB_CONFIG0`: gmc_8_1 register, MMIO dword 0xD93 (byte 0x364C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_CONFIG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD93, resetValue: 0x0000_0000,
+      offset: 0xD93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_CONFIG0 CONF_EN_CH0@0:1 CONF_EN_CH1@1:1 CONF_AUTO_EN@2:1 MASK@4:4 PTR@8:10")
   }
 
-  /// `MC_DLB_CONFIG0.CONF_EN_CH0`: bit 0, rw.
+  /// `MC_DLB_CONFIG0.CONF_EN_CH0`: bit 0, access unknown.
   @inlinable public static var CONF_EN_CH0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_DLB_CONFIG0.CONF_EN_CH1`: bit 1, rw.
+  /// `MC_DLB_CONFIG0.CONF_EN_CH1`: bit 1, access unknown.
   @inlinable public static var CONF_EN_CH1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_DLB_CONFIG0.CONF_AUTO_EN`: bit 2, rw.
+  /// `MC_DLB_CONFIG0.CONF_AUTO_EN`: bit 2, access unknown.
   @inlinable public static var CONF_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_DLB_CONFIG0.MASK`: bits 7:4, rw.
+  /// `MC_DLB_CONFIG0.MASK`: bits 7:4, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_DLB_CONFIG0.PTR`: bits 17:8, rw.
+  /// `MC_DLB_CONFIG0.PTR`: bits 17:8, access unknown.
   @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 8, width: 10) }
 }
 
-/// `MC_DLB_CONFIG1`: gmc_8_1 register, MMIO dword 0xD94 (byte 0x3650), rw, reset 0x0000_0000.
+/// `MC_DLB_CONFIG1`: gmc_8_1 register, MMIO dword 0xD94 (byte 0x3650), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_CONFIG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD94, resetValue: 0x0000_0000,
+      offset: 0xD94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_CONFIG1 DATA@0:32")
   }
 
-  /// `MC_DLB_CONFIG1.DATA`: bits 31:0, rw.
+  /// `MC_DLB_CONFIG1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_SETUP`: gmc_8_1 register, MMIO dword 0xD95 (byte 0x3654), rw, reset 0x0000_0000.
+/// `MC_DLB_SETUP`: gmc_8_1 register, MMIO dword 0xD95 (byte 0x3654), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD95, resetValue: 0x0000_0000,
+      offset: 0xD95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_SETUP DLB_EN@0:1 DLB_FIFO_EN@1:1 DLB_STATUS_EN@2:1 DLB_CONFIG_EN@3:1 DLB_PRBS_EN@4:1 PRBS_GEN_RST@5:1 PRBS_CHK_RST@6:1 PRBS_PHY_RST@7:1 QDR_MODE@8:1 CHK_DATA_BITS@16:8 MEM_BIT_SEL@24:5 RXTXLP_EN@31:1")
   }
 
-  /// `MC_DLB_SETUP.DLB_EN`: bit 0, rw.
+  /// `MC_DLB_SETUP.DLB_EN`: bit 0, access unknown.
   @inlinable public static var DLB_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_DLB_SETUP.DLB_FIFO_EN`: bit 1, rw.
+  /// `MC_DLB_SETUP.DLB_FIFO_EN`: bit 1, access unknown.
   @inlinable public static var DLB_FIFO_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_DLB_SETUP.DLB_STATUS_EN`: bit 2, rw.
+  /// `MC_DLB_SETUP.DLB_STATUS_EN`: bit 2, access unknown.
   @inlinable public static var DLB_STATUS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_DLB_SETUP.DLB_CONFIG_EN`: bit 3, rw.
+  /// `MC_DLB_SETUP.DLB_CONFIG_EN`: bit 3, access unknown.
   @inlinable public static var DLB_CONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_DLB_SETUP.DLB_PRBS_EN`: bit 4, rw.
+  /// `MC_DLB_SETUP.DLB_PRBS_EN`: bit 4, access unknown.
   @inlinable public static var DLB_PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `MC_DLB_SETUP.PRBS_GEN_RST`: bit 5, rw.
+  /// `MC_DLB_SETUP.PRBS_GEN_RST`: bit 5, access unknown.
   @inlinable public static var PRBS_GEN_RST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `MC_DLB_SETUP.PRBS_CHK_RST`: bit 6, rw.
+  /// `MC_DLB_SETUP.PRBS_CHK_RST`: bit 6, access unknown.
   @inlinable public static var PRBS_CHK_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_DLB_SETUP.PRBS_PHY_RST`: bit 7, rw.
+  /// `MC_DLB_SETUP.PRBS_PHY_RST`: bit 7, access unknown.
   @inlinable public static var PRBS_PHY_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `MC_DLB_SETUP.QDR_MODE`: bit 8, rw.
+  /// `MC_DLB_SETUP.QDR_MODE`: bit 8, access unknown.
   @inlinable public static var QDR_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_DLB_SETUP.CHK_DATA_BITS`: bits 23:16, rw.
+  /// `MC_DLB_SETUP.CHK_DATA_BITS`: bits 23:16, access unknown.
   @inlinable public static var CHK_DATA_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `MC_DLB_SETUP.MEM_BIT_SEL`: bits 28:24, rw.
+  /// `MC_DLB_SETUP.MEM_BIT_SEL`: bits 28:24, access unknown.
   @inlinable public static var MEM_BIT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
-  /// `MC_DLB_SETUP.RXTXLP_EN`: bit 31, rw.
+  /// `MC_DLB_SETUP.RXTXLP_EN`: bit 31, access unknown.
   @inlinable public static var RXTXLP_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_DLB_SETUPSWEEP`: gmc_8_1 register, MMIO dword 0xD96 (byte 0x3658), rw, reset 0x0000_0000.
+/// `MC_DLB_SETUPSWEEP`: gmc_8_1 register, MMIO dword 0xD96 (byte 0x3658), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUPSWEEP: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD96, resetValue: 0x0000_0000,
+      offset: 0xD96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_SETUPSWEEP DLL_RST@0:1 CONFIG@1:1 MASTER@2:1 DLLDLY@4:4 DLLSTEPS@8:5")
   }
 
-  /// `MC_DLB_SETUPSWEEP.DLL_RST`: bit 0, rw.
+  /// `MC_DLB_SETUPSWEEP.DLL_RST`: bit 0, access unknown.
   @inlinable public static var DLL_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_DLB_SETUPSWEEP.CONFIG`: bit 1, rw.
+  /// `MC_DLB_SETUPSWEEP.CONFIG`: bit 1, access unknown.
   @inlinable public static var CONFIG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_DLB_SETUPSWEEP.MASTER`: bit 2, rw.
+  /// `MC_DLB_SETUPSWEEP.MASTER`: bit 2, access unknown.
   @inlinable public static var MASTER: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_DLB_SETUPSWEEP.DLLDLY`: bits 7:4, rw.
+  /// `MC_DLB_SETUPSWEEP.DLLDLY`: bits 7:4, access unknown.
   @inlinable public static var DLLDLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_DLB_SETUPSWEEP.DLLSTEPS`: bits 12:8, rw.
+  /// `MC_DLB_SETUPSWEEP.DLLSTEPS`: bits 12:8, access unknown.
   @inlinable public static var DLLSTEPS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
-/// `MC_DLB_SETUPFIFO`: gmc_8_1 register, MMIO dword 0xD97 (byte 0x365C), rw, reset 0x0000_0000.
+/// `MC_DLB_SETUPFIFO`: gmc_8_1 register, MMIO dword 0xD97 (byte 0x365C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUPFIFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD97, resetValue: 0x0000_0000,
+      offset: 0xD97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_SETUPFIFO WRITE_FIFO_RST@0:1 READ_FIFO_RST@1:1 BOTH_FIFO_RST@2:1 SYNC_RST@3:1 SYNC_RST_MASK@4:2 OUTPUT_EN_RST@6:1 SHIFT_WR_FIFO_PTR@8:2 DELAY_RD_FIFO_PTR@10:3 STROBE@16:4")
   }
 
-  /// `MC_DLB_SETUPFIFO.WRITE_FIFO_RST`: bit 0, rw.
+  /// `MC_DLB_SETUPFIFO.WRITE_FIFO_RST`: bit 0, access unknown.
   @inlinable public static var WRITE_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_DLB_SETUPFIFO.READ_FIFO_RST`: bit 1, rw.
+  /// `MC_DLB_SETUPFIFO.READ_FIFO_RST`: bit 1, access unknown.
   @inlinable public static var READ_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `MC_DLB_SETUPFIFO.BOTH_FIFO_RST`: bit 2, rw.
+  /// `MC_DLB_SETUPFIFO.BOTH_FIFO_RST`: bit 2, access unknown.
   @inlinable public static var BOTH_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_DLB_SETUPFIFO.SYNC_RST`: bit 3, rw.
+  /// `MC_DLB_SETUPFIFO.SYNC_RST`: bit 3, access unknown.
   @inlinable public static var SYNC_RST: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `MC_DLB_SETUPFIFO.SYNC_RST_MASK`: bits 5:4, rw.
+  /// `MC_DLB_SETUPFIFO.SYNC_RST_MASK`: bits 5:4, access unknown.
   @inlinable public static var SYNC_RST_MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_DLB_SETUPFIFO.OUTPUT_EN_RST`: bit 6, rw.
+  /// `MC_DLB_SETUPFIFO.OUTPUT_EN_RST`: bit 6, access unknown.
   @inlinable public static var OUTPUT_EN_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_DLB_SETUPFIFO.SHIFT_WR_FIFO_PTR`: bits 9:8, rw.
+  /// `MC_DLB_SETUPFIFO.SHIFT_WR_FIFO_PTR`: bits 9:8, access unknown.
   @inlinable public static var SHIFT_WR_FIFO_PTR: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `MC_DLB_SETUPFIFO.DELAY_RD_FIFO_PTR`: bits 12:10, rw.
+  /// `MC_DLB_SETUPFIFO.DELAY_RD_FIFO_PTR`: bits 12:10, access unknown.
   @inlinable public static var DELAY_RD_FIFO_PTR: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `MC_DLB_SETUPFIFO.STROBE`: bits 19:16, rw.
+  /// `MC_DLB_SETUPFIFO.STROBE`: bits 19:16, access unknown.
   @inlinable public static var STROBE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
-/// `MC_DLB_WRITE_MASK`: gmc_8_1 register, MMIO dword 0xD98 (byte 0x3660), rw, reset 0x0000_0000.
+/// `MC_DLB_WRITE_MASK`: gmc_8_1 register, MMIO dword 0xD98 (byte 0x3660), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_WRITE_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD98, resetValue: 0x0000_0000,
+      offset: 0xD98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_WRITE_MASK BIT_MASK@0:22 CH_MASK@24:4")
   }
 
-  /// `MC_DLB_WRITE_MASK.BIT_MASK`: bits 21:0, rw.
+  /// `MC_DLB_WRITE_MASK.BIT_MASK`: bits 21:0, access unknown.
   @inlinable public static var BIT_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 
-  /// `MC_DLB_WRITE_MASK.CH_MASK`: bits 27:24, rw.
+  /// `MC_DLB_WRITE_MASK.CH_MASK`: bits 27:24, access unknown.
   @inlinable public static var CH_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
-/// `MC_DLB_STATUS`: gmc_8_1 register, MMIO dword 0xD99 (byte 0x3664), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS`: gmc_8_1 register, MMIO dword 0xD99 (byte 0x3664), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD99, resetValue: 0x0000_0000,
+      offset: 0xD99,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS STICK_ERROR@0:4 LOCK@4:4 SWEEP_DONE@8:4")
   }
 
-  /// `MC_DLB_STATUS.STICK_ERROR`: bits 3:0, rw.
+  /// `MC_DLB_STATUS.STICK_ERROR`: bits 3:0, access unknown.
   @inlinable public static var STICK_ERROR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `MC_DLB_STATUS.LOCK`: bits 7:4, rw.
+  /// `MC_DLB_STATUS.LOCK`: bits 7:4, access unknown.
   @inlinable public static var LOCK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `MC_DLB_STATUS.SWEEP_DONE`: bits 11:8, rw.
+  /// `MC_DLB_STATUS.SWEEP_DONE`: bits 11:8, access unknown.
   @inlinable public static var SWEEP_DONE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 }
 
-/// `MC_DLB_STATUS_MISC0`: gmc_8_1 register, MMIO dword 0xD9A (byte 0x3668), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC0`: gmc_8_1 register, MMIO dword 0xD9A (byte 0x3668), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9A, resetValue: 0x0000_0000,
+      offset: 0xD9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC0 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC0.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC0.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC1`: gmc_8_1 register, MMIO dword 0xD9B (byte 0x366C), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC1`: gmc_8_1 register, MMIO dword 0xD9B (byte 0x366C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9B, resetValue: 0x0000_0000,
+      offset: 0xD9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC1 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC1.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC1.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC2`: gmc_8_1 register, MMIO dword 0xD9C (byte 0x3670), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC2`: gmc_8_1 register, MMIO dword 0xD9C (byte 0x3670), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9C, resetValue: 0x0000_0000,
+      offset: 0xD9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC2 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC2.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC2.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC3`: gmc_8_1 register, MMIO dword 0xD9D (byte 0x3674), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC3`: gmc_8_1 register, MMIO dword 0xD9D (byte 0x3674), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9D, resetValue: 0x0000_0000,
+      offset: 0xD9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC3 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC3.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC3.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC4`: gmc_8_1 register, MMIO dword 0xD9E (byte 0x3678), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC4`: gmc_8_1 register, MMIO dword 0xD9E (byte 0x3678), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9E, resetValue: 0x0000_0000,
+      offset: 0xD9E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC4 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC4.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC4.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC5`: gmc_8_1 register, MMIO dword 0xD9F (byte 0x367C), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC5`: gmc_8_1 register, MMIO dword 0xD9F (byte 0x367C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD9F, resetValue: 0x0000_0000,
+      offset: 0xD9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC5 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC5.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC5.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC6`: gmc_8_1 register, MMIO dword 0xDA0 (byte 0x3680), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC6`: gmc_8_1 register, MMIO dword 0xDA0 (byte 0x3680), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA0, resetValue: 0x0000_0000,
+      offset: 0xDA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC6 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC6.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC6.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_DLB_STATUS_MISC7`: gmc_8_1 register, MMIO dword 0xDA1 (byte 0x3684), rw, reset 0x0000_0000.
+/// `MC_DLB_STATUS_MISC7`: gmc_8_1 register, MMIO dword 0xDA1 (byte 0x3684), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS_MISC7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDA1, resetValue: 0x0000_0000,
+      offset: 0xDA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC7 DATA@0:32")
   }
 
-  /// `MC_DLB_STATUS_MISC7.DATA`: bits 31:0, rw.
+  /// `MC_DLB_STATUS_MISC7.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_ARB_HARSH_EN_RD`: gmc_8_1 register, MMIO dword 0xDC0 (byte 0x3700), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_EN_RD`: gmc_8_1 register, MMIO dword 0xDC0 (byte 0x3700), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_EN_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC0, resetValue: 0x0000_0000,
+      offset: 0xDC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_EN_RD TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
   }
 
-  /// `MC_ARB_HARSH_EN_RD.TX_PRI`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_EN_RD.TX_PRI`: bits 7:0, access unknown.
   @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_RD.BW_PRI`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_EN_RD.BW_PRI`: bits 15:8, access unknown.
   @inlinable public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_RD.FIX_PRI`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_EN_RD.FIX_PRI`: bits 23:16, access unknown.
   @inlinable public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_RD.ST_PRI`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_EN_RD.ST_PRI`: bits 31:24, access unknown.
   @inlinable public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_EN_WR`: gmc_8_1 register, MMIO dword 0xDC1 (byte 0x3704), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_EN_WR`: gmc_8_1 register, MMIO dword 0xDC1 (byte 0x3704), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_EN_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC1, resetValue: 0x0000_0000,
+      offset: 0xDC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_EN_WR TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
   }
 
-  /// `MC_ARB_HARSH_EN_WR.TX_PRI`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_EN_WR.TX_PRI`: bits 7:0, access unknown.
   @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_WR.BW_PRI`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_EN_WR.BW_PRI`: bits 15:8, access unknown.
   @inlinable public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_WR.FIX_PRI`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_EN_WR.FIX_PRI`: bits 23:16, access unknown.
   @inlinable public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_EN_WR.ST_PRI`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_EN_WR.ST_PRI`: bits 31:24, access unknown.
   @inlinable public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_HI0_RD`: gmc_8_1 register, MMIO dword 0xDC2 (byte 0x3708), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_HI0_RD`: gmc_8_1 register, MMIO dword 0xDC2 (byte 0x3708), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_HI0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC2, resetValue: 0x0000_0000,
+      offset: 0xDC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_HI0_WR`: gmc_8_1 register, MMIO dword 0xDC3 (byte 0x370C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_HI0_WR`: gmc_8_1 register, MMIO dword 0xDC3 (byte 0x370C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_HI0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC3, resetValue: 0x0000_0000,
+      offset: 0xDC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_HI1_RD`: gmc_8_1 register, MMIO dword 0xDC4 (byte 0x3710), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_HI1_RD`: gmc_8_1 register, MMIO dword 0xDC4 (byte 0x3710), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_HI1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC4, resetValue: 0x0000_0000,
+      offset: 0xDC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_HI1_WR`: gmc_8_1 register, MMIO dword 0xDC5 (byte 0x3714), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_HI1_WR`: gmc_8_1 register, MMIO dword 0xDC5 (byte 0x3714), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_HI1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC5, resetValue: 0x0000_0000,
+      offset: 0xDC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_LO0_RD`: gmc_8_1 register, MMIO dword 0xDC6 (byte 0x3718), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_LO0_RD`: gmc_8_1 register, MMIO dword 0xDC6 (byte 0x3718), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_LO0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC6, resetValue: 0x0000_0000,
+      offset: 0xDC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_LO0_WR`: gmc_8_1 register, MMIO dword 0xDC7 (byte 0x371C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_LO0_WR`: gmc_8_1 register, MMIO dword 0xDC7 (byte 0x371C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_LO0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC7, resetValue: 0x0000_0000,
+      offset: 0xDC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_LO1_RD`: gmc_8_1 register, MMIO dword 0xDC8 (byte 0x3720), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_LO1_RD`: gmc_8_1 register, MMIO dword 0xDC8 (byte 0x3720), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_LO1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC8, resetValue: 0x0000_0000,
+      offset: 0xDC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_TX_LO1_WR`: gmc_8_1 register, MMIO dword 0xDC9 (byte 0x3724), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_TX_LO1_WR`: gmc_8_1 register, MMIO dword 0xDC9 (byte 0x3724), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_TX_LO1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDC9, resetValue: 0x0000_0000,
+      offset: 0xDC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWPERIOD0_RD`: gmc_8_1 register, MMIO dword 0xDCA (byte 0x3728), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWPERIOD0_RD`: gmc_8_1 register, MMIO dword 0xDCA (byte 0x3728), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWPERIOD0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCA, resetValue: 0x0000_0000,
+      offset: 0xDCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWPERIOD0_WR`: gmc_8_1 register, MMIO dword 0xDCB (byte 0x372C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWPERIOD0_WR`: gmc_8_1 register, MMIO dword 0xDCB (byte 0x372C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWPERIOD0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCB, resetValue: 0x0000_0000,
+      offset: 0xDCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWPERIOD1_RD`: gmc_8_1 register, MMIO dword 0xDCC (byte 0x3730), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWPERIOD1_RD`: gmc_8_1 register, MMIO dword 0xDCC (byte 0x3730), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWPERIOD1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCC, resetValue: 0x0000_0000,
+      offset: 0xDCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWPERIOD1_WR`: gmc_8_1 register, MMIO dword 0xDCD (byte 0x3734), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWPERIOD1_WR`: gmc_8_1 register, MMIO dword 0xDCD (byte 0x3734), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWPERIOD1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCD, resetValue: 0x0000_0000,
+      offset: 0xDCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWCNT0_RD`: gmc_8_1 register, MMIO dword 0xDCE (byte 0x3738), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWCNT0_RD`: gmc_8_1 register, MMIO dword 0xDCE (byte 0x3738), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWCNT0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCE, resetValue: 0x0000_0000,
+      offset: 0xDCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWCNT0_WR`: gmc_8_1 register, MMIO dword 0xDCF (byte 0x373C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWCNT0_WR`: gmc_8_1 register, MMIO dword 0xDCF (byte 0x373C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWCNT0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDCF, resetValue: 0x0000_0000,
+      offset: 0xDCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWCNT1_RD`: gmc_8_1 register, MMIO dword 0xDD0 (byte 0x3740), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWCNT1_RD`: gmc_8_1 register, MMIO dword 0xDD0 (byte 0x3740), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWCNT1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD0, resetValue: 0x0000_0000,
+      offset: 0xDD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_BWCNT1_WR`: gmc_8_1 register, MMIO dword 0xDD1 (byte 0x3744), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_BWCNT1_WR`: gmc_8_1 register, MMIO dword 0xDD1 (byte 0x3744), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_BWCNT1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD1, resetValue: 0x0000_0000,
+      offset: 0xDD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_SAT0_RD`: gmc_8_1 register, MMIO dword 0xDD2 (byte 0x3748), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_SAT0_RD`: gmc_8_1 register, MMIO dword 0xDD2 (byte 0x3748), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_SAT0_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD2, resetValue: 0x0000_0000,
+      offset: 0xDD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_SAT0_RD.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_SAT0_RD.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_SAT0_RD.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_SAT0_RD.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_SAT0_WR`: gmc_8_1 register, MMIO dword 0xDD3 (byte 0x374C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_SAT0_WR`: gmc_8_1 register, MMIO dword 0xDD3 (byte 0x374C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_SAT0_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD3, resetValue: 0x0000_0000,
+      offset: 0xDD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
 
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP0`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_SAT0_WR.GROUP0`: bits 7:0, access unknown.
   @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP1`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_SAT0_WR.GROUP1`: bits 15:8, access unknown.
   @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP2`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_SAT0_WR.GROUP2`: bits 23:16, access unknown.
   @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP3`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_SAT0_WR.GROUP3`: bits 31:24, access unknown.
   @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_SAT1_RD`: gmc_8_1 register, MMIO dword 0xDD4 (byte 0x3750), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_SAT1_RD`: gmc_8_1 register, MMIO dword 0xDD4 (byte 0x3750), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_SAT1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD4, resetValue: 0x0000_0000,
+      offset: 0xDD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_SAT1_RD.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_SAT1_RD.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_SAT1_RD.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_SAT1_RD.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_SAT1_WR`: gmc_8_1 register, MMIO dword 0xDD5 (byte 0x3754), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_SAT1_WR`: gmc_8_1 register, MMIO dword 0xDD5 (byte 0x3754), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_SAT1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD5, resetValue: 0x0000_0000,
+      offset: 0xDD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
 
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP4`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_SAT1_WR.GROUP4`: bits 7:0, access unknown.
   @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP5`: bits 15:8, rw.
+  /// `MC_ARB_HARSH_SAT1_WR.GROUP5`: bits 15:8, access unknown.
   @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP6`: bits 23:16, rw.
+  /// `MC_ARB_HARSH_SAT1_WR.GROUP6`: bits 23:16, access unknown.
   @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP7`: bits 31:24, rw.
+  /// `MC_ARB_HARSH_SAT1_WR.GROUP7`: bits 31:24, access unknown.
   @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_ARB_HARSH_CTL_RD`: gmc_8_1 register, MMIO dword 0xDD6 (byte 0x3758), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_CTL_RD`: gmc_8_1 register, MMIO dword 0xDD6 (byte 0x3758), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_CTL_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD6, resetValue: 0x0000_0000,
+      offset: 0xDD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_CTL_RD FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
   }
 
-  /// `MC_ARB_HARSH_CTL_RD.FORCE_HIGHEST`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_CTL_RD.FORCE_HIGHEST`: bits 7:0, access unknown.
   @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_CTL_RD.HARSH_RR`: bit 8, rw.
+  /// `MC_ARB_HARSH_CTL_RD.HARSH_RR`: bit 8, access unknown.
   @inlinable public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_RD.BANK_AGE_ONLY`: bit 9, rw.
+  /// `MC_ARB_HARSH_CTL_RD.BANK_AGE_ONLY`: bit 9, access unknown.
   @inlinable public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_RD.USE_LEGACY_HARSH`: bit 10, rw.
+  /// `MC_ARB_HARSH_CTL_RD.USE_LEGACY_HARSH`: bit 10, access unknown.
   @inlinable public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_HARSH_CTL_RD.BWCNT_CATCHUP`: bit 11, rw.
+  /// `MC_ARB_HARSH_CTL_RD.BWCNT_CATCHUP`: bit 11, access unknown.
   @inlinable public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_RD.ST_MODE`: bits 13:12, rw.
+  /// `MC_ARB_HARSH_CTL_RD.ST_MODE`: bits 13:12, access unknown.
   @inlinable public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_HARSH_CTL_RD.FORCE_STALL`: bits 21:14, rw.
+  /// `MC_ARB_HARSH_CTL_RD.FORCE_STALL`: bits 21:14, access unknown.
   @inlinable public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
 
-  /// `MC_ARB_HARSH_CTL_RD.PERF_MON_SEL`: bits 24:22, rw.
+  /// `MC_ARB_HARSH_CTL_RD.PERF_MON_SEL`: bits 24:22, access unknown.
   @inlinable public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
-/// `MC_ARB_HARSH_CTL_WR`: gmc_8_1 register, MMIO dword 0xDD7 (byte 0x375C), rw, reset 0x0000_0000.
+/// `MC_ARB_HARSH_CTL_WR`: gmc_8_1 register, MMIO dword 0xDD7 (byte 0x375C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_HARSH_CTL_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD7, resetValue: 0x0000_0000,
+      offset: 0xDD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_CTL_WR FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
   }
 
-  /// `MC_ARB_HARSH_CTL_WR.FORCE_HIGHEST`: bits 7:0, rw.
+  /// `MC_ARB_HARSH_CTL_WR.FORCE_HIGHEST`: bits 7:0, access unknown.
   @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_ARB_HARSH_CTL_WR.HARSH_RR`: bit 8, rw.
+  /// `MC_ARB_HARSH_CTL_WR.HARSH_RR`: bit 8, access unknown.
   @inlinable public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_WR.BANK_AGE_ONLY`: bit 9, rw.
+  /// `MC_ARB_HARSH_CTL_WR.BANK_AGE_ONLY`: bit 9, access unknown.
   @inlinable public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_WR.USE_LEGACY_HARSH`: bit 10, rw.
+  /// `MC_ARB_HARSH_CTL_WR.USE_LEGACY_HARSH`: bit 10, access unknown.
   @inlinable public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `MC_ARB_HARSH_CTL_WR.BWCNT_CATCHUP`: bit 11, rw.
+  /// `MC_ARB_HARSH_CTL_WR.BWCNT_CATCHUP`: bit 11, access unknown.
   @inlinable public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `MC_ARB_HARSH_CTL_WR.ST_MODE`: bits 13:12, rw.
+  /// `MC_ARB_HARSH_CTL_WR.ST_MODE`: bits 13:12, access unknown.
   @inlinable public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_HARSH_CTL_WR.FORCE_STALL`: bits 21:14, rw.
+  /// `MC_ARB_HARSH_CTL_WR.FORCE_STALL`: bits 21:14, access unknown.
   @inlinable public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
 
-  /// `MC_ARB_HARSH_CTL_WR.PERF_MON_SEL`: bits 24:22, rw.
+  /// `MC_ARB_HARSH_CTL_WR.PERF_MON_SEL`: bits 24:22, access unknown.
   @inlinable public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
-/// `MC_ARB_GRUB_PRIORITY1_RD`: gmc_8_1 register, MMIO dword 0xDD8 (byte 0x3760), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_PRIORITY1_RD`: gmc_8_1 register, MMIO dword 0xDD8 (byte 0x3760), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY1_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD8, resetValue: 0x0000_0000,
+      offset: 0xDD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_PRIORITY1_RD CB0@0:2 CBCMASK0@2:2 CBFMASK0@4:2 DB0@6:2 DBHTILE0@8:2 DBSTEN0@10:2 TC0@12:2 ACPG@14:2 ACPO@16:2 DMIF@18:2 DMIF_EXT0@20:2 DMIF_EXT1@22:2 DMIF_TW@24:2 MCIF@26:2 RLC@28:2 VMC@30:2")
   }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.CB0`: bits 1:0, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.CB0`: bits 1:0, access unknown.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.CBCMASK0`: bits 3:2, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.CBCMASK0`: bits 3:2, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.CBFMASK0`: bits 5:4, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.CBFMASK0`: bits 5:4, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DB0`: bits 7:6, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DB0`: bits 7:6, access unknown.
   @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DBHTILE0`: bits 9:8, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DBHTILE0`: bits 9:8, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DBSTEN0`: bits 11:10, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DBSTEN0`: bits 11:10, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.TC0`: bits 13:12, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.TC0`: bits 13:12, access unknown.
   @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.ACPG`: bits 15:14, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.ACPG`: bits 15:14, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.ACPO`: bits 17:16, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.ACPO`: bits 17:16, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF`: bits 19:18, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF`: bits 19:18, access unknown.
   @inlinable public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT0`: bits 21:20, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT0`: bits 21:20, access unknown.
   @inlinable public static var DMIF_EXT0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT1`: bits 23:22, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT1`: bits 23:22, access unknown.
   @inlinable public static var DMIF_EXT1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_TW`: bits 25:24, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_TW`: bits 25:24, access unknown.
   @inlinable public static var DMIF_TW: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.MCIF`: bits 27:26, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.MCIF`: bits 27:26, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.RLC`: bits 29:28, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.RLC`: bits 29:28, access unknown.
   @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_RD.VMC`: bits 31:30, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_RD.VMC`: bits 31:30, access unknown.
   @inlinable public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `MC_ARB_GRUB_PRIORITY1_WR`: gmc_8_1 register, MMIO dword 0xDD9 (byte 0x3764), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_PRIORITY1_WR`: gmc_8_1 register, MMIO dword 0xDD9 (byte 0x3764), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY1_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDD9, resetValue: 0x0000_0000,
+      offset: 0xDD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_PRIORITY1_WR CB0@0:2 CBCMASK0@2:2 CBFMASK0@4:2 CBIMMED0@6:2 DB0@8:2 DBHTILE0@10:2 DBSTEN0@12:2 TC0@14:2 SH@16:2 ACPG@18:2 ACPO@20:2 MCIF@22:2 RLC@24:2 SDMA1@26:2 SMU@28:2 VCE0@30:2")
   }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.CB0`: bits 1:0, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.CB0`: bits 1:0, access unknown.
   @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.CBCMASK0`: bits 3:2, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.CBCMASK0`: bits 3:2, access unknown.
   @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.CBFMASK0`: bits 5:4, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.CBFMASK0`: bits 5:4, access unknown.
   @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.CBIMMED0`: bits 7:6, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.CBIMMED0`: bits 7:6, access unknown.
   @inlinable public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.DB0`: bits 9:8, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.DB0`: bits 9:8, access unknown.
   @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.DBHTILE0`: bits 11:10, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.DBHTILE0`: bits 11:10, access unknown.
   @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.DBSTEN0`: bits 13:12, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.DBSTEN0`: bits 13:12, access unknown.
   @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.TC0`: bits 15:14, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.TC0`: bits 15:14, access unknown.
   @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.SH`: bits 17:16, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.SH`: bits 17:16, access unknown.
   @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.ACPG`: bits 19:18, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.ACPG`: bits 19:18, access unknown.
   @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.ACPO`: bits 21:20, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.ACPO`: bits 21:20, access unknown.
   @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.MCIF`: bits 23:22, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.MCIF`: bits 23:22, access unknown.
   @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.RLC`: bits 25:24, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.RLC`: bits 25:24, access unknown.
   @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.SDMA1`: bits 27:26, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.SDMA1`: bits 27:26, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.SMU`: bits 29:28, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.SMU`: bits 29:28, access unknown.
   @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY1_WR.VCE0`: bits 31:30, rw.
+  /// `MC_ARB_GRUB_PRIORITY1_WR.VCE0`: bits 31:30, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `MC_ARB_GRUB_PRIORITY2_RD`: gmc_8_1 register, MMIO dword 0xDDA (byte 0x3768), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_PRIORITY2_RD`: gmc_8_1 register, MMIO dword 0xDDA (byte 0x3768), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY2_RD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDDA, resetValue: 0x0000_0000,
+      offset: 0xDDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_PRIORITY2_RD SDMA1@0:2 SMU@2:2 VCE0@4:2 VCE1@6:2 XDMAM@8:2 SDMA0@10:2 HDP@12:2 UMC@14:2 UVD@16:2 UVD_EXT0@18:2 UVD_EXT1@20:2 SEM@22:2 SAMMSP@24:2 VP8@26:2 ISP@28:2 RSV2@30:2")
   }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA1`: bits 1:0, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA1`: bits 1:0, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.SMU`: bits 3:2, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.SMU`: bits 3:2, access unknown.
   @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.VCE0`: bits 5:4, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.VCE0`: bits 5:4, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.VCE1`: bits 7:6, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.VCE1`: bits 7:6, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.XDMAM`: bits 9:8, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.XDMAM`: bits 9:8, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA0`: bits 11:10, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA0`: bits 11:10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.HDP`: bits 13:12, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.HDP`: bits 13:12, access unknown.
   @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.UMC`: bits 15:14, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.UMC`: bits 15:14, access unknown.
   @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD`: bits 17:16, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD`: bits 17:16, access unknown.
   @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT0`: bits 19:18, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT0`: bits 19:18, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT1`: bits 21:20, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT1`: bits 21:20, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.SEM`: bits 23:22, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.SEM`: bits 23:22, access unknown.
   @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.SAMMSP`: bits 25:24, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.SAMMSP`: bits 25:24, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.VP8`: bits 27:26, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.VP8`: bits 27:26, access unknown.
   @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.ISP`: bits 29:28, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.ISP`: bits 29:28, access unknown.
   @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_RD.RSV2`: bits 31:30, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_RD.RSV2`: bits 31:30, access unknown.
   @inlinable public static var RSV2: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `MC_ARB_GRUB_PRIORITY2_WR`: gmc_8_1 register, MMIO dword 0xDDB (byte 0x376C), rw, reset 0x0000_0000.
+/// `MC_ARB_GRUB_PRIORITY2_WR`: gmc_8_1 register, MMIO dword 0xDDB (byte 0x376C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY2_WR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDDB, resetValue: 0x0000_0000,
+      offset: 0xDDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GRUB_PRIORITY2_WR VCE1@0:2 SAMMSP@2:2 XDMA@4:2 XDMAM@6:2 SDMA0@8:2 HDP@10:2 UMC@12:2 UVD@14:2 UVD_EXT0@16:2 UVD_EXT1@18:2 XDP@20:2 SEM@22:2 IH@24:2 VP8@26:2 ISP@28:2 VIN0@30:2")
   }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.VCE1`: bits 1:0, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.VCE1`: bits 1:0, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.SAMMSP`: bits 3:2, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.SAMMSP`: bits 3:2, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.XDMA`: bits 5:4, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.XDMA`: bits 5:4, access unknown.
   @inlinable public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.XDMAM`: bits 7:6, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.XDMAM`: bits 7:6, access unknown.
   @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.SDMA0`: bits 9:8, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.SDMA0`: bits 9:8, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.HDP`: bits 11:10, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.HDP`: bits 11:10, access unknown.
   @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.UMC`: bits 13:12, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.UMC`: bits 13:12, access unknown.
   @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD`: bits 15:14, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD`: bits 15:14, access unknown.
   @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT0`: bits 17:16, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT0`: bits 17:16, access unknown.
   @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT1`: bits 19:18, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT1`: bits 19:18, access unknown.
   @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.XDP`: bits 21:20, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.XDP`: bits 21:20, access unknown.
   @inlinable public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.SEM`: bits 23:22, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.SEM`: bits 23:22, access unknown.
   @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.IH`: bits 25:24, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.IH`: bits 25:24, access unknown.
   @inlinable public static var IH: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.VP8`: bits 27:26, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.VP8`: bits 27:26, access unknown.
   @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.ISP`: bits 29:28, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.ISP`: bits 29:28, access unknown.
   @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `MC_ARB_GRUB_PRIORITY2_WR.VIN0`: bits 31:30, rw.
+  /// `MC_ARB_GRUB_PRIORITY2_WR.VIN0`: bits 31:30, access unknown.
   @inlinable public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `MC_HUB_RDREQ_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE0 (byte 0x3780), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE0 (byte 0x3780), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ISP_SPM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE0, resetValue: 0x0000_0000,
+      offset: 0xDE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.PRIORITY_DISABLE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.PRIORITY_DISABLE`: bit 17, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_FILTER_ENABLE`: bit 18, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_THRESHOLD`: bits 24:19, rw.
+  /// `MC_HUB_RDREQ_ISP_SPM.STALL_THRESHOLD`: bits 24:19, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 6)
   }
 }
 
-/// `MC_HUB_RDREQ_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE1 (byte 0x3784), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE1 (byte 0x3784), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ISP_MPM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE1, resetValue: 0x0000_0000,
+      offset: 0xDE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.PRIORITY_DISABLE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.PRIORITY_DISABLE`: bit 17, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_FILTER_ENABLE`: bit 18, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_THRESHOLD`: bits 24:19, rw.
+  /// `MC_HUB_RDREQ_ISP_MPM.STALL_THRESHOLD`: bits 24:19, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 6)
   }
 }
 
-/// `MC_HUB_RDREQ_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE2 (byte 0x3788), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE2 (byte 0x3788), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_ISP_CCPU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE2, resetValue: 0x0000_0000,
+      offset: 0xDE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.PRIORITY_DISABLE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.PRIORITY_DISABLE`: bit 17, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_FILTER_ENABLE`: bit 18, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_FILTER_ENABLE`: bit 18, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_THRESHOLD`: bits 24:19, rw.
+  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_THRESHOLD`: bits 24:19, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE3 (byte 0x378C), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE3 (byte 0x378C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ISP_SPM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE3, resetValue: 0x0000_0000,
+      offset: 0xDE3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ISP_SPM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_SPM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_SPM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_SPM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ISP_SPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ISP_SPM.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ISP_SPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_SPM.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ISP_SPM.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_ISP_MPS`: gmc_8_1 register, MMIO dword 0xDE4 (byte 0x3790), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ISP_MPS`: gmc_8_1 register, MMIO dword 0xDE4 (byte 0x3790), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ISP_MPS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE4, resetValue: 0x0000_0000,
+      offset: 0xDE4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_MPS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ISP_MPS.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_MPS.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ISP_MPS.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_MPS.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ISP_MPS.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ISP_MPS.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_MPS.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ISP_MPS.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_MPS.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ISP_MPS.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ISP_MPS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ISP_MPS.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ISP_MPS.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ISP_MPS.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPS.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ISP_MPS.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE5 (byte 0x3794), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE5 (byte 0x3794), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ISP_MPM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE5, resetValue: 0x0000_0000,
+      offset: 0xDE5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ISP_MPM.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_MPM.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_MPM.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_MPM.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ISP_MPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ISP_MPM.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ISP_MPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_MPM.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ISP_MPM.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_WDP_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE6 (byte 0x3798), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE6 (byte 0x3798), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ISP_CCPU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE6, resetValue: 0x0000_0000,
+      offset: 0xDE6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.PRIORITY_DISABLE`: bit 18, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.PRIORITY_DISABLE`: bit 18, access unknown.
   @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_FILTER_ENABLE`: bit 19, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.STALL_FILTER_ENABLE`: bit 19, access unknown.
   @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_THRESHOLD`: bits 25:20, rw.
+  /// `MC_HUB_WDP_ISP_CCPU.STALL_THRESHOLD`: bits 25:20, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 }
 
-/// `MC_HUB_RDREQ_MCDS`: gmc_8_1 register, MMIO dword 0xDE7 (byte 0x379C), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDS`: gmc_8_1 register, MMIO dword 0xDE7 (byte 0x379C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE7, resetValue: 0x0000_0000,
+      offset: 0xDE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDS.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDS.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDS.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDS.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDS.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDS.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDS.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDS.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDS.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDS.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDS.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDS.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDS.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDS.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDS.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDT`: gmc_8_1 register, MMIO dword 0xDE8 (byte 0x37A0), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDT`: gmc_8_1 register, MMIO dword 0xDE8 (byte 0x37A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE8, resetValue: 0x0000_0000,
+      offset: 0xDE8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDT.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDT.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDT.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDT.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDT.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDT.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDT.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDT.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDT.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDT.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDT.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDT.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDT.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDT.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDT.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDU`: gmc_8_1 register, MMIO dword 0xDE9 (byte 0x37A4), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDU`: gmc_8_1 register, MMIO dword 0xDE9 (byte 0x37A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDE9, resetValue: 0x0000_0000,
+      offset: 0xDE9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDU.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDU.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDU.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDU.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDU.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDU.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDU.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDU.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDU.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDU.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDU.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDU.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDU.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_RDREQ_MCDV`: gmc_8_1 register, MMIO dword 0xDEA (byte 0x37A8), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_MCDV`: gmc_8_1 register, MMIO dword 0xDEA (byte 0x37A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_MCDV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDEA, resetValue: 0x0000_0000,
+      offset: 0xDEA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
 
-  /// `MC_HUB_RDREQ_MCDV.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_MCDV.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDV.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_RDREQ_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_MCDV.BUS`: bit 2, rw.
+  /// `MC_HUB_RDREQ_MCDV.BUS`: bit 2, access unknown.
   @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_RDREQ_MCDV.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_RDREQ_MCDV.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDV.LAZY_TIMER`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_MCDV.LAZY_TIMER`: bits 10:7, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_MCDV.ASK_CREDITS`: bits 17:11, rw.
+  /// `MC_HUB_RDREQ_MCDV.ASK_CREDITS`: bits 17:11, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
-  /// `MC_HUB_RDREQ_MCDV.DISPLAY_CREDITS`: bits 24:18, rw.
+  /// `MC_HUB_RDREQ_MCDV.DISPLAY_CREDITS`: bits 24:18, access unknown.
   @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 7)
   }
 
-  /// `MC_HUB_RDREQ_MCDV.MED_CREDITS`: bits 31:25, rw.
+  /// `MC_HUB_RDREQ_MCDV.MED_CREDITS`: bits 31:25, access unknown.
   @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
-/// `MC_HUB_WDP_MCDS`: gmc_8_1 register, MMIO dword 0xDEB (byte 0x37AC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDS`: gmc_8_1 register, MMIO dword 0xDEB (byte 0x37AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDEB, resetValue: 0x0000_0000,
+      offset: 0xDEB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDS.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDS.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDS.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDS.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDS.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDS.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDS.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDS.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDS.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDS.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDS.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDS.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDS.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDS.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDS.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDT`: gmc_8_1 register, MMIO dword 0xDEC (byte 0x37B0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDT`: gmc_8_1 register, MMIO dword 0xDEC (byte 0x37B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDEC, resetValue: 0x0000_0000,
+      offset: 0xDEC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDT.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDT.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDT.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDT.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDT.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDT.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDT.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDT.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDT.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDT.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDT.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDT.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDT.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDT.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDT.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDU`: gmc_8_1 register, MMIO dword 0xDED (byte 0x37B4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDU`: gmc_8_1 register, MMIO dword 0xDED (byte 0x37B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDED, resetValue: 0x0000_0000,
+      offset: 0xDED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDU.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDU.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDU.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDU.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDU.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDU.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDU.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDU.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDU.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDU.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDU.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDU.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDU.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDU.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDU.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_MCDV`: gmc_8_1 register, MMIO dword 0xDEE (byte 0x37B8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_MCDV`: gmc_8_1 register, MMIO dword 0xDEE (byte 0x37B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_MCDV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDEE, resetValue: 0x0000_0000,
+      offset: 0xDEE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
 
-  /// `MC_HUB_WDP_MCDV.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_MCDV.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_MCDV.BLACKOUT_EXEMPT`: bit 1, rw.
+  /// `MC_HUB_WDP_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_HUB_WDP_MCDV.STALL_MODE`: bit 2, rw.
+  /// `MC_HUB_WDP_MCDV.STALL_MODE`: bit 2, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `MC_HUB_WDP_MCDV.MAXBURST`: bits 6:3, rw.
+  /// `MC_HUB_WDP_MCDV.MAXBURST`: bits 6:3, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
-  /// `MC_HUB_WDP_MCDV.ASK_CREDITS`: bits 12:7, rw.
+  /// `MC_HUB_WDP_MCDV.ASK_CREDITS`: bits 12:7, access unknown.
   @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
-  /// `MC_HUB_WDP_MCDV.LAZY_TIMER`: bits 16:13, rw.
+  /// `MC_HUB_WDP_MCDV.LAZY_TIMER`: bits 16:13, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
-  /// `MC_HUB_WDP_MCDV.STALL_THRESHOLD`: bits 23:17, rw.
+  /// `MC_HUB_WDP_MCDV.STALL_THRESHOLD`: bits 23:17, access unknown.
   @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 7)
   }
 
-  /// `MC_HUB_WDP_MCDV.ASK_CREDITS_W`: bits 30:24, rw.
+  /// `MC_HUB_WDP_MCDV.ASK_CREDITS_W`: bits 30:24, access unknown.
   @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 7)
   }
 }
 
-/// `MC_HUB_WRRET_MCDS`: gmc_8_1 register, MMIO dword 0xDEF (byte 0x37BC), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDS`: gmc_8_1 register, MMIO dword 0xDEF (byte 0x37BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDEF, resetValue: 0x0000_0000,
+      offset: 0xDEF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDS STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDS.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDS.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDS.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDS.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDT`: gmc_8_1 register, MMIO dword 0xDF0 (byte 0x37C0), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDT`: gmc_8_1 register, MMIO dword 0xDF0 (byte 0x37C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF0, resetValue: 0x0000_0000,
+      offset: 0xDF0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDT STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDT.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDT.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDT.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDT.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDU`: gmc_8_1 register, MMIO dword 0xDF1 (byte 0x37C4), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDU`: gmc_8_1 register, MMIO dword 0xDF1 (byte 0x37C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF1, resetValue: 0x0000_0000,
+      offset: 0xDF1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDU STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDU.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDU.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDU.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDU.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WRRET_MCDV`: gmc_8_1 register, MMIO dword 0xDF2 (byte 0x37C8), rw, reset 0x0000_0000.
+/// `MC_HUB_WRRET_MCDV`: gmc_8_1 register, MMIO dword 0xDF2 (byte 0x37C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_MCDV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF2, resetValue: 0x0000_0000,
+      offset: 0xDF2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDV STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
 
-  /// `MC_HUB_WRRET_MCDV.STALL_MODE`: bit 0, rw.
+  /// `MC_HUB_WRRET_MCDV.STALL_MODE`: bit 0, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WRRET_MCDV.CREDIT_COUNT`: bits 7:1, rw.
+  /// `MC_HUB_WRRET_MCDV.CREDIT_COUNT`: bits 7:1, access unknown.
   @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDW`: gmc_8_1 register, MMIO dword 0xDF3 (byte 0x37CC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDW`: gmc_8_1 register, MMIO dword 0xDF3 (byte 0x37CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDW: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF3, resetValue: 0x0000_0000,
+      offset: 0xDF3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDW WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDX`: gmc_8_1 register, MMIO dword 0xDF4 (byte 0x37D0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDX`: gmc_8_1 register, MMIO dword 0xDF4 (byte 0x37D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF4, resetValue: 0x0000_0000,
+      offset: 0xDF4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDX WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDY`: gmc_8_1 register, MMIO dword 0xDF5 (byte 0x37D4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDY`: gmc_8_1 register, MMIO dword 0xDF5 (byte 0x37D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF5, resetValue: 0x0000_0000,
+      offset: 0xDF5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDY WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDZ`: gmc_8_1 register, MMIO dword 0xDF6 (byte 0x37D8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDZ`: gmc_8_1 register, MMIO dword 0xDF6 (byte 0x37D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDZ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF6, resetValue: 0x0000_0000,
+      offset: 0xDF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDZ WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDS`: gmc_8_1 register, MMIO dword 0xDF7 (byte 0x37DC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDS`: gmc_8_1 register, MMIO dword 0xDF7 (byte 0x37DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF7, resetValue: 0x0000_0000,
+      offset: 0xDF7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDS WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDT`: gmc_8_1 register, MMIO dword 0xDF8 (byte 0x37E0), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDT`: gmc_8_1 register, MMIO dword 0xDF8 (byte 0x37E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF8, resetValue: 0x0000_0000,
+      offset: 0xDF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDT WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDU`: gmc_8_1 register, MMIO dword 0xDF9 (byte 0x37E4), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDU`: gmc_8_1 register, MMIO dword 0xDF9 (byte 0x37E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDU: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDF9, resetValue: 0x0000_0000,
+      offset: 0xDF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDU WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_CREDITS_MCDV`: gmc_8_1 register, MMIO dword 0xDFA (byte 0x37E8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_CREDITS_MCDV`: gmc_8_1 register, MMIO dword 0xDFA (byte 0x37E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS_MCDV: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFA, resetValue: 0x0000_0000,
+      offset: 0xDFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDV WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI`: bits 6:0, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI`: bits 6:0, access unknown.
   @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI_STALL_THRESHOLD`: bits 13:7, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
   @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 7)
   }
 
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG`: bits 20:14, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG`: bits 20:14, access unknown.
   @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG_STALL_THRESHOLD`: bits 27:21, rw.
+  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
   @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 7)
   }
 }
 
-/// `MC_HUB_WDP_BP2`: gmc_8_1 register, MMIO dword 0xDFB (byte 0x37EC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_BP2`: gmc_8_1 register, MMIO dword 0xDFB (byte 0x37EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BP2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFB, resetValue: 0x0000_0000,
+      offset: 0xDFB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BP2 RDRET@0:16")
   }
 
-  /// `MC_HUB_WDP_BP2.RDRET`: bits 15:0, rw.
+  /// `MC_HUB_WDP_BP2.RDRET`: bits 15:0, access unknown.
   @inlinable public static var RDRET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `MC_HUB_RDREQ_VCE1`: gmc_8_1 register, MMIO dword 0xDFC (byte 0x37F0), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VCE1`: gmc_8_1 register, MMIO dword 0xDFC (byte 0x37F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VCE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFC, resetValue: 0x0000_0000,
+      offset: 0xDFC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_RDREQ_VCE1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VCE1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VCE1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCE1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCE1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VCE1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VCE1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCE1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCE1.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VCE1.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_RDREQ_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MC_HUB_RDREQ_VCEU1`: gmc_8_1 register, MMIO dword 0xDFD (byte 0x37F4), rw, reset 0x0000_0000.
+/// `MC_HUB_RDREQ_VCEU1`: gmc_8_1 register, MMIO dword 0xDFD (byte 0x37F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_VCEU1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFD, resetValue: 0x0000_0000,
+      offset: 0xDFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
 
-  /// `MC_HUB_RDREQ_VCEU1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_RDREQ_VCEU1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCEU1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_RDREQ_VCEU1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCEU1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_RDREQ_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCEU1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_RDREQ_VCEU1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_RDREQ_VCEU1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_RDREQ_VCEU1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCEU1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_RDREQ_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_RDREQ_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_RDREQ_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VCE1`: gmc_8_1 register, MMIO dword 0xDFE (byte 0x37F8), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VCE1`: gmc_8_1 register, MMIO dword 0xDFE (byte 0x37F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VCE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFE, resetValue: 0x0000_0000,
+      offset: 0xDFE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
 
-  /// `MC_HUB_WDP_VCE1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VCE1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VCE1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VCE1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VCE1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VCE1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VCE1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VCE1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VCE1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE1.VM_BYPASS`: bit 16, rw.
+  /// `MC_HUB_WDP_VCE1.VM_BYPASS`: bit 16, access unknown.
   @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `MC_HUB_WDP_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCE1.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, rw.
+  /// `MC_HUB_WDP_VCE1.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `MC_HUB_WDP_VCEU1`: gmc_8_1 register, MMIO dword 0xDFF (byte 0x37FC), rw, reset 0x0000_0000.
+/// `MC_HUB_WDP_VCEU1`: gmc_8_1 register, MMIO dword 0xDFF (byte 0x37FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_VCEU1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xDFF, resetValue: 0x0000_0000,
+      offset: 0xDFF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
 
-  /// `MC_HUB_WDP_VCEU1.ENABLE`: bit 0, rw.
+  /// `MC_HUB_WDP_VCEU1.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_HUB_WDP_VCEU1.PRESCALE`: bits 2:1, rw.
+  /// `MC_HUB_WDP_VCEU1.PRESCALE`: bits 2:1, access unknown.
   @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
-  /// `MC_HUB_WDP_VCEU1.BLACKOUT_EXEMPT`: bit 3, rw.
+  /// `MC_HUB_WDP_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
   @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU1.STALL_MODE`: bits 5:4, rw.
+  /// `MC_HUB_WDP_VCEU1.STALL_MODE`: bits 5:4, access unknown.
   @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE`: bit 6, rw.
+  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `MC_HUB_WDP_VCEU1.MAXBURST`: bits 10:7, rw.
+  /// `MC_HUB_WDP_VCEU1.MAXBURST`: bits 10:7, access unknown.
   @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
-  /// `MC_HUB_WDP_VCEU1.LAZY_TIMER`: bits 14:11, rw.
+  /// `MC_HUB_WDP_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
   @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
-  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE_WTM`: bit 15, rw.
+  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
   @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, rw.
+  /// `MC_HUB_WDP_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
   @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `MC_HUB_WDP_VCEU1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, rw.
+  /// `MC_HUB_WDP_VCEU1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
   @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUFMGR_SW_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E78, resetValue: 0x0000_0000,
+      offset: 0x5E78,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL")
   }
 }
 
-/// `MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_SW_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E78, resetValue: 0x0000_0000,
+      offset: 0x5E78,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUFMGR_SW_CONTROL MCIF_WB_BUFMGR_ENABLE@0:1 MCIF_WB_BUF_DUALSIZE_REQ@1:1 MCIF_WB_BUFMGR_SW_INT_EN@4:1 MCIF_WB_BUFMGR_SW_INT_ACK@5:1 MCIF_WB_BUFMGR_SW_SLICE_INT_EN@6:1 MCIF_WB_BUFMGR_SW_LOCK@8:4 MCIF_WB_P_VMID@16:4")
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_ENABLE`: bit 0, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_ENABLE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUF_DUALSIZE_REQ`: bit 1, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUF_DUALSIZE_REQ`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUF_DUALSIZE_REQ: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_EN`: bit 4, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_EN`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SW_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_ACK`: bit 5, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_ACK`: bit 5, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SW_INT_ACK: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_SLICE_INT_EN`: bit 6, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_SLICE_INT_EN`: bit 6, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SW_SLICE_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_LOCK`: bits 11:8, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_LOCK`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SW_LOCK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_P_VMID`: bits 19:16, rw.
+  /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_P_VMID`: bits 19:16, access unknown.
   @inlinable public static var MCIF_WB_P_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUFMGR_CUR_LINE_R`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E79, resetValue: 0x0000_0000,
+      offset: 0x5E79,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R")
   }
 }
 
-/// `MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_CUR_LINE_R: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E79, resetValue: 0x0000_0000,
+      offset: 0x5E79,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUFMGR_CUR_LINE_R MCIF_WB_BUFMGR_CUR_LINE_R@0:13")
   }
 
-  /// `MCIF_WB_BUFMGR_CUR_LINE_R.MCIF_WB_BUFMGR_CUR_LINE_R`: bits 12:0, rw.
+  /// `MCIF_WB_BUFMGR_CUR_LINE_R.MCIF_WB_BUFMGR_CUR_LINE_R`: bits 12:0, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUFMGR_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7A, resetValue: 0x0000_0000,
+      offset: 0x5E7A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUFMGR_STATUS")
   }
 }
 
-/// `MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7A, resetValue: 0x0000_0000,
+      offset: 0x5E7A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUFMGR_STATUS MCIF_WB_BUFMGR_VCE_INT_STATUS@0:1 MCIF_WB_BUFMGR_SW_INT_STATUS@1:1 MCIF_WB_BUFMGR_CUR_BUF@4:3 MCIF_WB_BUF_DUALSIZE_STATUS@7:1 MCIF_WB_BUFMGR_BUFTAG@8:4 MCIF_WB_BUFMGR_CUR_LINE_L@12:13 MCIF_WB_BUFMGR_NEXT_BUF@28:3")
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_VCE_INT_STATUS`: bit 0, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_VCE_INT_STATUS`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_SW_INT_STATUS`: bit 1, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_SW_INT_STATUS`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SW_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_BUF`: bits 6:4, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_BUF`: bits 6:4, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_CUR_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUF_DUALSIZE_STATUS`: bit 7, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUF_DUALSIZE_STATUS`: bit 7, access unknown.
   @inlinable public static var MCIF_WB_BUF_DUALSIZE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_BUFTAG`: bits 11:8, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_BUFTAG`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_BUFTAG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_LINE_L`: bits 24:12, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_LINE_L`: bits 24:12, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 13)
   }
 
-  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_NEXT_BUF`: bits 30:28, rw.
+  /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_NEXT_BUF`: bits 30:28, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_NEXT_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_PITCH`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7B, resetValue: 0x0000_0000,
+      offset: 0x5E7B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_PITCH")
   }
 }
 
-/// `MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7B, resetValue: 0x0000_0000,
+      offset: 0x5E7B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_PITCH MCIF_WB_BUF_LUMA_PITCH@8:8 MCIF_WB_BUF_CHROMA_PITCH@24:8")
   }
 
-  /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_LUMA_PITCH`: bits 15:8, rw.
+  /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_LUMA_PITCH`: bits 15:8, access unknown.
   @inlinable public static var MCIF_WB_BUF_LUMA_PITCH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_CHROMA_PITCH`: bits 31:24, rw.
+  /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_CHROMA_PITCH`: bits 31:24, access unknown.
   @inlinable public static var MCIF_WB_BUF_CHROMA_PITCH: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7C, resetValue: 0x0000_0000,
+      offset: 0x5E7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_STATUS")
   }
 }
 
-/// `MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7C, resetValue: 0x0000_0000,
+      offset: 0x5E7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_STATUS MCIF_WB_BUF_1_ACTIVE@0:1 MCIF_WB_BUF_1_SW_LOCKED@1:1 MCIF_WB_BUF_1_VCE_LOCKED@2:1 MCIF_WB_BUF_1_OVERFLOW@3:1 MCIF_WB_BUF_1_DISABLE@4:1 MCIF_WB_BUF_1_MODE@5:3 MCIF_WB_BUF_1_BUFTAG@8:4 MCIF_WB_BUF_1_NXT_BUF@12:3 MCIF_WB_BUF_1_FIELD@15:1 MCIF_WB_BUF_1_CUR_LINE_L@16:13 MCIF_WB_BUF_1_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_1_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_1_FRAME_LENGTH_ERROR@31:1")
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_ACTIVE`: bit 0, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_ACTIVE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SW_LOCKED`: bit 1, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SW_LOCKED`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_SW_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_VCE_LOCKED`: bit 2, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_VCE_LOCKED`: bit 2, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_VCE_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_OVERFLOW`: bit 3, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_OVERFLOW`: bit 3, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_DISABLE`: bit 4, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_DISABLE`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_MODE`: bits 7:5, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_MODE`: bits 7:5, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_BUFTAG`: bits 11:8, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_BUFTAG`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_BUFTAG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_NXT_BUF`: bits 14:12, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_NXT_BUF`: bits 14:12, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_NXT_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FIELD`: bit 15, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FIELD`: bit 15, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_FIELD: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_CUR_LINE_L`: bits 28:16, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_CUR_LINE_L`: bits 28:16, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_LONG_LINE_ERROR`: bit 29, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_LONG_LINE_ERROR`: bit 29, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SHORT_LINE_ERROR`: bit 30, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SHORT_LINE_ERROR`: bit 30, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FRAME_LENGTH_ERROR`: bit 31, rw.
+  /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FRAME_LENGTH_ERROR`: bit 31, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7D, resetValue: 0x0000_0000,
+      offset: 0x5E7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_STATUS2")
   }
 }
 
-/// `MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7D, resetValue: 0x0000_0000,
+      offset: 0x5E7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_STATUS2 MCIF_WB_BUF_1_CUR_LINE_R@0:13 MCIF_WB_BUF_1_NEW_CONTENT@13:1 MCIF_WB_BUF_1_COLOR_DEPTH@14:1")
   }
 
-  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_CUR_LINE_R`: bits 12:0, rw.
+  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_CUR_LINE_R`: bits 12:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_NEW_CONTENT`: bit 13, rw.
+  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_NEW_CONTENT`: bit 13, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_COLOR_DEPTH`: bit 14, rw.
+  /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_COLOR_DEPTH`: bit 14, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7E, resetValue: 0x0000_0000,
+      offset: 0x5E7E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_STATUS")
   }
 }
 
-/// `MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7E, resetValue: 0x0000_0000,
+      offset: 0x5E7E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_STATUS MCIF_WB_BUF_2_ACTIVE@0:1 MCIF_WB_BUF_2_SW_LOCKED@1:1 MCIF_WB_BUF_2_VCE_LOCKED@2:1 MCIF_WB_BUF_2_OVERFLOW@3:1 MCIF_WB_BUF_2_DISABLE@4:1 MCIF_WB_BUF_2_MODE@5:3 MCIF_WB_BUF_2_BUFTAG@8:4 MCIF_WB_BUF_2_NXT_BUF@12:3 MCIF_WB_BUF_2_FIELD@15:1 MCIF_WB_BUF_2_CUR_LINE_L@16:13 MCIF_WB_BUF_2_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_2_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_2_FRAME_LENGTH_ERROR@31:1")
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_ACTIVE`: bit 0, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_ACTIVE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SW_LOCKED`: bit 1, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SW_LOCKED`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_SW_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_VCE_LOCKED`: bit 2, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_VCE_LOCKED`: bit 2, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_VCE_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_OVERFLOW`: bit 3, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_OVERFLOW`: bit 3, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_DISABLE`: bit 4, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_DISABLE`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_MODE`: bits 7:5, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_MODE`: bits 7:5, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_BUFTAG`: bits 11:8, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_BUFTAG`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_BUFTAG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_NXT_BUF`: bits 14:12, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_NXT_BUF`: bits 14:12, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_NXT_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FIELD`: bit 15, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FIELD`: bit 15, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_FIELD: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_CUR_LINE_L`: bits 28:16, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_CUR_LINE_L`: bits 28:16, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_LONG_LINE_ERROR`: bit 29, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_LONG_LINE_ERROR`: bit 29, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SHORT_LINE_ERROR`: bit 30, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SHORT_LINE_ERROR`: bit 30, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FRAME_LENGTH_ERROR`: bit 31, rw.
+  /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FRAME_LENGTH_ERROR`: bit 31, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7F, resetValue: 0x0000_0000,
+      offset: 0x5E7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_STATUS2")
   }
 }
 
-/// `MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E7F, resetValue: 0x0000_0000,
+      offset: 0x5E7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_STATUS2 MCIF_WB_BUF_2_CUR_LINE_R@0:13 MCIF_WB_BUF_2_NEW_CONTENT@13:1 MCIF_WB_BUF_2_COLOR_DEPTH@14:1")
   }
 
-  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_CUR_LINE_R`: bits 12:0, rw.
+  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_CUR_LINE_R`: bits 12:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_NEW_CONTENT`: bit 13, rw.
+  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_NEW_CONTENT`: bit 13, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_COLOR_DEPTH`: bit 14, rw.
+  /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_COLOR_DEPTH`: bit 14, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E80, resetValue: 0x0000_0000,
+      offset: 0x5E80,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_STATUS")
   }
 }
 
-/// `MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E80, resetValue: 0x0000_0000,
+      offset: 0x5E80,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_STATUS MCIF_WB_BUF_3_ACTIVE@0:1 MCIF_WB_BUF_3_SW_LOCKED@1:1 MCIF_WB_BUF_3_VCE_LOCKED@2:1 MCIF_WB_BUF_3_OVERFLOW@3:1 MCIF_WB_BUF_3_DISABLE@4:1 MCIF_WB_BUF_3_MODE@5:3 MCIF_WB_BUF_3_BUFTAG@8:4 MCIF_WB_BUF_3_NXT_BUF@12:3 MCIF_WB_BUF_3_FIELD@15:1 MCIF_WB_BUF_3_CUR_LINE_L@16:13 MCIF_WB_BUF_3_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_3_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_3_FRAME_LENGTH_ERROR@31:1")
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_ACTIVE`: bit 0, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_ACTIVE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SW_LOCKED`: bit 1, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SW_LOCKED`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_SW_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_VCE_LOCKED`: bit 2, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_VCE_LOCKED`: bit 2, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_VCE_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_OVERFLOW`: bit 3, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_OVERFLOW`: bit 3, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_DISABLE`: bit 4, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_DISABLE`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_MODE`: bits 7:5, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_MODE`: bits 7:5, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_BUFTAG`: bits 11:8, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_BUFTAG`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_BUFTAG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_NXT_BUF`: bits 14:12, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_NXT_BUF`: bits 14:12, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_NXT_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FIELD`: bit 15, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FIELD`: bit 15, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_FIELD: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_CUR_LINE_L`: bits 28:16, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_CUR_LINE_L`: bits 28:16, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_LONG_LINE_ERROR`: bit 29, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_LONG_LINE_ERROR`: bit 29, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SHORT_LINE_ERROR`: bit 30, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SHORT_LINE_ERROR`: bit 30, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FRAME_LENGTH_ERROR`: bit 31, rw.
+  /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FRAME_LENGTH_ERROR`: bit 31, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E81, resetValue: 0x0000_0000,
+      offset: 0x5E81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_STATUS2")
   }
 }
 
-/// `MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E81, resetValue: 0x0000_0000,
+      offset: 0x5E81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_STATUS2 MCIF_WB_BUF_3_CUR_LINE_R@0:13 MCIF_WB_BUF_3_NEW_CONTENT@13:1 MCIF_WB_BUF_3_COLOR_DEPTH@14:1")
   }
 
-  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_CUR_LINE_R`: bits 12:0, rw.
+  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_CUR_LINE_R`: bits 12:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_NEW_CONTENT`: bit 13, rw.
+  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_NEW_CONTENT`: bit 13, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_COLOR_DEPTH`: bit 14, rw.
+  /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_COLOR_DEPTH`: bit 14, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E82, resetValue: 0x0000_0000,
+      offset: 0x5E82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_STATUS")
   }
 }
 
-/// `MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E82, resetValue: 0x0000_0000,
+      offset: 0x5E82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_STATUS MCIF_WB_BUF_4_ACTIVE@0:1 MCIF_WB_BUF_4_SW_LOCKED@1:1 MCIF_WB_BUF_4_VCE_LOCKED@2:1 MCIF_WB_BUF_4_OVERFLOW@3:1 MCIF_WB_BUF_4_DISABLE@4:1 MCIF_WB_BUF_4_MODE@5:3 MCIF_WB_BUF_4_BUFTAG@8:4 MCIF_WB_BUF_4_NXT_BUF@12:3 MCIF_WB_BUF_4_FIELD@15:1 MCIF_WB_BUF_4_CUR_LINE_L@16:13 MCIF_WB_BUF_4_LONG_LINE_ERROR@29:1 MCIF_WB_BUF_4_SHORT_LINE_ERROR@30:1 MCIF_WB_BUF_4_FRAME_LENGTH_ERROR@31:1")
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_ACTIVE`: bit 0, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_ACTIVE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SW_LOCKED`: bit 1, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SW_LOCKED`: bit 1, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_SW_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_VCE_LOCKED`: bit 2, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_VCE_LOCKED`: bit 2, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_VCE_LOCKED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_OVERFLOW`: bit 3, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_OVERFLOW`: bit 3, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_DISABLE`: bit 4, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_DISABLE`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_MODE`: bits 7:5, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_MODE`: bits 7:5, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_BUFTAG`: bits 11:8, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_BUFTAG`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_BUFTAG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_NXT_BUF`: bits 14:12, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_NXT_BUF`: bits 14:12, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_NXT_BUF: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FIELD`: bit 15, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FIELD`: bit 15, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_FIELD: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_CUR_LINE_L`: bits 28:16, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_CUR_LINE_L`: bits 28:16, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_LONG_LINE_ERROR`: bit 29, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_LONG_LINE_ERROR`: bit 29, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SHORT_LINE_ERROR`: bit 30, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SHORT_LINE_ERROR`: bit 30, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FRAME_LENGTH_ERROR`: bit 31, rw.
+  /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FRAME_LENGTH_ERROR`: bit 31, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E83, resetValue: 0x0000_0000,
+      offset: 0x5E83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_STATUS2")
   }
 }
 
-/// `MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E83, resetValue: 0x0000_0000,
+      offset: 0x5E83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_STATUS2 MCIF_WB_BUF_4_CUR_LINE_R@0:13 MCIF_WB_BUF_4_NEW_CONTENT@13:1 MCIF_WB_BUF_4_COLOR_DEPTH@14:1")
   }
 
-  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_CUR_LINE_R`: bits 12:0, rw.
+  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_CUR_LINE_R`: bits 12:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_NEW_CONTENT`: bit 13, rw.
+  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_NEW_CONTENT`: bit 13, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_COLOR_DEPTH`: bit 14, rw.
+  /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_COLOR_DEPTH`: bit 14, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_ARBITRATION_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E84, resetValue: 0x0000_0000,
+      offset: 0x5E84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL")
   }
 }
 
-/// `MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), rw, reset 0x0000_0000.
+/// `MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_ARBITRATION_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E84, resetValue: 0x0000_0000,
+      offset: 0x5E84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_ARBITRATION_CONTROL MCIF_WB_CLIENT_ARBITRATION_SLICE@0:2 MCIF_WB_TIME_PER_PIXEL@26:6")
   }
 
-  /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_CLIENT_ARBITRATION_SLICE`: bits 1:0, rw.
+  /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_CLIENT_ARBITRATION_SLICE`: bits 1:0, access unknown.
   @inlinable public static var MCIF_WB_CLIENT_ARBITRATION_SLICE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
-  /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_TIME_PER_PIXEL`: bits 31:26, rw.
+  /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_TIME_PER_PIXEL`: bits 31:26, access unknown.
   @inlinable public static var MCIF_WB_TIME_PER_PIXEL: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_URGENCY_WATERMARK`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_URGENCY_WATERMARK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E85, resetValue: 0x0000_0000,
+      offset: 0x5E85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_URGENCY_WATERMARK")
   }
 }
 
-/// `MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), rw, reset 0x0000_0000.
+/// `MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_URGENCY_WATERMARK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E85, resetValue: 0x0000_0000,
+      offset: 0x5E85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_URGENCY_WATERMARK MCIF_WB_CLIENT0_URGENCY_WATERMARK@0:16 MCIF_WB_CLIENT1_URGENCY_WATERMARK@16:16")
   }
 
-  /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT0_URGENCY_WATERMARK`: bits 15:0, rw.
+  /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT0_URGENCY_WATERMARK`: bits 15:0, access unknown.
   @inlinable public static var MCIF_WB_CLIENT0_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT1_URGENCY_WATERMARK`: bits 31:16, rw.
+  /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT1_URGENCY_WATERMARK`: bits 31:16, access unknown.
   @inlinable public static var MCIF_WB_CLIENT1_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_INDEX`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E86, resetValue: 0x0000_0000,
+      offset: 0x5E86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX")
   }
 }
 
-/// `MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), rw, reset 0x0000_0000.
+/// `MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_TEST_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E86, resetValue: 0x0000_0000,
+      offset: 0x5E86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_TEST_DEBUG_INDEX MCIF_WB_TEST_DEBUG_INDEX@0:8 MCIF_WB_TEST_DEBUG_WRITE_EN@8:1")
   }
 
-  /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_INDEX`: bits 7:0, rw.
+  /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_INDEX`: bits 7:0, access unknown.
   @inlinable public static var MCIF_WB_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_WRITE_EN`: bit 8, rw.
+  /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_WRITE_EN`: bit 8, access unknown.
   @inlinable public static var MCIF_WB_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_DATA`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E87, resetValue: 0x0000_0000,
+      offset: 0x5E87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA")
   }
 }
 
-/// `MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), rw, reset 0x0000_0000.
+/// `MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_TEST_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E87, resetValue: 0x0000_0000,
+      offset: 0x5E87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_TEST_DEBUG_DATA MCIF_WB_TEST_DEBUG_DATA@0:32")
   }
 
-  /// `MCIF_WB_TEST_DEBUG_DATA.MCIF_WB_TEST_DEBUG_DATA`: bits 31:0, rw.
+  /// `MCIF_WB_TEST_DEBUG_DATA.MCIF_WB_TEST_DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E88, resetValue: 0x0000_0000,
+      offset: 0x5E88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y")
   }
 }
 
-/// `MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E88, resetValue: 0x0000_0000,
+      offset: 0x5E88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_ADDR_Y MCIF_WB_BUF_1_ADDR_Y@0:32")
   }
 
-  /// `MCIF_WB_BUF_1_ADDR_Y.MCIF_WB_BUF_1_ADDR_Y`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_1_ADDR_Y.MCIF_WB_BUF_1_ADDR_Y`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_Y: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E89, resetValue: 0x0000_0000,
+      offset: 0x5E89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E89, resetValue: 0x0000_0000,
+      offset: 0x5E89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_ADDR_Y_OFFSET MCIF_WB_BUF_1_ADDR_Y_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET.MCIF_WB_BUF_1_ADDR_Y_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET.MCIF_WB_BUF_1_ADDR_Y_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8A, resetValue: 0x0000_0000,
+      offset: 0x5E8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_C")
   }
 }
 
-/// `MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8A, resetValue: 0x0000_0000,
+      offset: 0x5E8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_ADDR_C MCIF_WB_BUF_1_ADDR_C@0:32")
   }
 
-  /// `MCIF_WB_BUF_1_ADDR_C.MCIF_WB_BUF_1_ADDR_C`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_1_ADDR_C.MCIF_WB_BUF_1_ADDR_C`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_C: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8B, resetValue: 0x0000_0000,
+      offset: 0x5E8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8B, resetValue: 0x0000_0000,
+      offset: 0x5E8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_1_ADDR_C_OFFSET MCIF_WB_BUF_1_ADDR_C_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_1_ADDR_C_OFFSET.MCIF_WB_BUF_1_ADDR_C_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_1_ADDR_C_OFFSET.MCIF_WB_BUF_1_ADDR_C_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_1_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8C, resetValue: 0x0000_0000,
+      offset: 0x5E8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y")
   }
 }
 
-/// `MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8C, resetValue: 0x0000_0000,
+      offset: 0x5E8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_ADDR_Y MCIF_WB_BUF_2_ADDR_Y@0:32")
   }
 
-  /// `MCIF_WB_BUF_2_ADDR_Y.MCIF_WB_BUF_2_ADDR_Y`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_2_ADDR_Y.MCIF_WB_BUF_2_ADDR_Y`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_Y: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8D, resetValue: 0x0000_0000,
+      offset: 0x5E8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8D, resetValue: 0x0000_0000,
+      offset: 0x5E8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_ADDR_Y_OFFSET MCIF_WB_BUF_2_ADDR_Y_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET.MCIF_WB_BUF_2_ADDR_Y_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET.MCIF_WB_BUF_2_ADDR_Y_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8E, resetValue: 0x0000_0000,
+      offset: 0x5E8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_C")
   }
 }
 
-/// `MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8E, resetValue: 0x0000_0000,
+      offset: 0x5E8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_ADDR_C MCIF_WB_BUF_2_ADDR_C@0:32")
   }
 
-  /// `MCIF_WB_BUF_2_ADDR_C.MCIF_WB_BUF_2_ADDR_C`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_2_ADDR_C.MCIF_WB_BUF_2_ADDR_C`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_C: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8F, resetValue: 0x0000_0000,
+      offset: 0x5E8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E8F, resetValue: 0x0000_0000,
+      offset: 0x5E8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_2_ADDR_C_OFFSET MCIF_WB_BUF_2_ADDR_C_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_2_ADDR_C_OFFSET.MCIF_WB_BUF_2_ADDR_C_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_2_ADDR_C_OFFSET.MCIF_WB_BUF_2_ADDR_C_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_2_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E90, resetValue: 0x0000_0000,
+      offset: 0x5E90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y")
   }
 }
 
-/// `MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E90, resetValue: 0x0000_0000,
+      offset: 0x5E90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_ADDR_Y MCIF_WB_BUF_3_ADDR_Y@0:32")
   }
 
-  /// `MCIF_WB_BUF_3_ADDR_Y.MCIF_WB_BUF_3_ADDR_Y`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_3_ADDR_Y.MCIF_WB_BUF_3_ADDR_Y`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_Y: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E91, resetValue: 0x0000_0000,
+      offset: 0x5E91,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E91, resetValue: 0x0000_0000,
+      offset: 0x5E91,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_ADDR_Y_OFFSET MCIF_WB_BUF_3_ADDR_Y_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET.MCIF_WB_BUF_3_ADDR_Y_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET.MCIF_WB_BUF_3_ADDR_Y_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E92, resetValue: 0x0000_0000,
+      offset: 0x5E92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_C")
   }
 }
 
-/// `MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E92, resetValue: 0x0000_0000,
+      offset: 0x5E92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_ADDR_C MCIF_WB_BUF_3_ADDR_C@0:32")
   }
 
-  /// `MCIF_WB_BUF_3_ADDR_C.MCIF_WB_BUF_3_ADDR_C`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_3_ADDR_C.MCIF_WB_BUF_3_ADDR_C`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_C: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E93, resetValue: 0x0000_0000,
+      offset: 0x5E93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E93, resetValue: 0x0000_0000,
+      offset: 0x5E93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_3_ADDR_C_OFFSET MCIF_WB_BUF_3_ADDR_C_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_3_ADDR_C_OFFSET.MCIF_WB_BUF_3_ADDR_C_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_3_ADDR_C_OFFSET.MCIF_WB_BUF_3_ADDR_C_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_3_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E94, resetValue: 0x0000_0000,
+      offset: 0x5E94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y")
   }
 }
 
-/// `MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E94, resetValue: 0x0000_0000,
+      offset: 0x5E94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_ADDR_Y MCIF_WB_BUF_4_ADDR_Y@0:32")
   }
 
-  /// `MCIF_WB_BUF_4_ADDR_Y.MCIF_WB_BUF_4_ADDR_Y`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_4_ADDR_Y.MCIF_WB_BUF_4_ADDR_Y`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_Y: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }

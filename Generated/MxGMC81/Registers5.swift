@@ -3,4166 +3,4166 @@
 
 import MxMMIO
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E95, resetValue: 0x0000_0000,
+      offset: 0x5E95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E95, resetValue: 0x0000_0000,
+      offset: 0x5E95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_ADDR_Y_OFFSET MCIF_WB_BUF_4_ADDR_Y_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E96, resetValue: 0x0000_0000,
+      offset: 0x5E96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C")
   }
 }
 
-/// `MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E96, resetValue: 0x0000_0000,
+      offset: 0x5E96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_ADDR_C MCIF_WB_BUF_4_ADDR_C@0:32")
   }
 
-  /// `MCIF_WB_BUF_4_ADDR_C.MCIF_WB_BUF_4_ADDR_C`: bits 31:0, rw.
+  /// `MCIF_WB_BUF_4_ADDR_C.MCIF_WB_BUF_4_ADDR_C`: bits 31:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_C: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E97, resetValue: 0x0000_0000,
+      offset: 0x5E97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E97, resetValue: 0x0000_0000,
+      offset: 0x5E97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUF_4_ADDR_C_OFFSET MCIF_WB_BUF_4_ADDR_C_OFFSET@0:18")
   }
 
-  /// `MCIF_WB_BUF_4_ADDR_C_OFFSET.MCIF_WB_BUF_4_ADDR_C_OFFSET`: bits 17:0, rw.
+  /// `MCIF_WB_BUF_4_ADDR_C_OFFSET.MCIF_WB_BUF_4_ADDR_C_OFFSET`: bits 17:0, access unknown.
   @inlinable public static var MCIF_WB_BUF_4_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_BUFMGR_VCE_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E98, resetValue: 0x0000_0000,
+      offset: 0x5E98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL")
   }
 }
 
-/// `MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), rw, reset 0x0000_0000.
+/// `MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_VCE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E98, resetValue: 0x0000_0000,
+      offset: 0x5E98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_BUFMGR_VCE_CONTROL MCIF_WB_BUFMGR_VCE_LOCK_IGNORE@0:1 MCIF_WB_BUFMGR_VCE_INT_EN@4:1 MCIF_WB_BUFMGR_VCE_INT_ACK@5:1 MCIF_WB_BUFMGR_VCE_SLICE_INT_EN@6:1 MCIF_WB_BUFMGR_VCE_LOCK@8:4 MCIF_WB_BUFMGR_SLICE_SIZE@16:13")
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK_IGNORE`: bit 0, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK_IGNORE`: bit 0, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_LOCK_IGNORE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_EN`: bit 4, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_EN`: bit 4, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_ACK`: bit 5, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_ACK`: bit 5, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_ACK: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_SLICE_INT_EN`: bit 6, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_SLICE_INT_EN`: bit 6, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_SLICE_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK`: bits 11:8, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_VCE_LOCK: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_SLICE_SIZE`: bits 28:16, rw.
+  /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_SLICE_SIZE`: bits 28:16, access unknown.
   @inlinable public static var MCIF_WB_BUFMGR_SLICE_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 }
 
-/// `MCIF_WB0_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), rw, reset 0x0000_0000.
+/// `MCIF_WB0_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MCIF_WB_HVVMID_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_HVVMID_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E99, resetValue: 0x0000_0000,
+      offset: 0x5E99,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB0_MCIF_WB_HVVMID_CONTROL")
   }
 }
 
-/// `MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), rw, reset 0x0000_0000.
+/// `MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_HVVMID_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5E99, resetValue: 0x0000_0000,
+      offset: 0x5E99,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB_HVVMID_CONTROL MCIF_WB_DEFAULT_VMID@8:4 MCIF_WB_ALLOWED_VMID_MASK@16:16")
   }
 
-  /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_DEFAULT_VMID`: bits 11:8, rw.
+  /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_DEFAULT_VMID`: bits 11:8, access unknown.
   @inlinable public static var MCIF_WB_DEFAULT_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_ALLOWED_VMID_MASK`: bits 31:16, rw.
+  /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_ALLOWED_VMID_MASK`: bits 31:16, access unknown.
   @inlinable public static var MCIF_WB_ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EB8 (byte 0x1_7AE0), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EB8 (byte 0x1_7AE0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EB8, resetValue: 0x0000_0000,
+      offset: 0x5EB8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EB9 (byte 0x1_7AE4), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EB9 (byte 0x1_7AE4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EB9, resetValue: 0x0000_0000,
+      offset: 0x5EB9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EBA (byte 0x1_7AE8), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EBA (byte 0x1_7AE8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBA, resetValue: 0x0000_0000,
+      offset: 0x5EBA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUFMGR_STATUS")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EBB (byte 0x1_7AEC), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EBB (byte 0x1_7AEC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBB, resetValue: 0x0000_0000,
+      offset: 0x5EBB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_PITCH")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EBC (byte 0x1_7AF0), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EBC (byte 0x1_7AF0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBC, resetValue: 0x0000_0000,
+      offset: 0x5EBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_STATUS")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBD (byte 0x1_7AF4), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBD (byte 0x1_7AF4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBD, resetValue: 0x0000_0000,
+      offset: 0x5EBD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_STATUS2")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EBE (byte 0x1_7AF8), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EBE (byte 0x1_7AF8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBE, resetValue: 0x0000_0000,
+      offset: 0x5EBE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_STATUS")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBF (byte 0x1_7AFC), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBF (byte 0x1_7AFC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EBF, resetValue: 0x0000_0000,
+      offset: 0x5EBF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_STATUS2")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5EC0 (byte 0x1_7B00), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5EC0 (byte 0x1_7B00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC0, resetValue: 0x0000_0000,
+      offset: 0x5EC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_STATUS")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC1 (byte 0x1_7B04), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC1 (byte 0x1_7B04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC1, resetValue: 0x0000_0000,
+      offset: 0x5EC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_STATUS2")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5EC2 (byte 0x1_7B08), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5EC2 (byte 0x1_7B08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC2, resetValue: 0x0000_0000,
+      offset: 0x5EC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_STATUS")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC3 (byte 0x1_7B0C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC3 (byte 0x1_7B0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC3, resetValue: 0x0000_0000,
+      offset: 0x5EC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_STATUS2")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5EC4 (byte 0x1_7B10), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5EC4 (byte 0x1_7B10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC4, resetValue: 0x0000_0000,
+      offset: 0x5EC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5EC5 (byte 0x1_7B14), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5EC5 (byte 0x1_7B14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_URGENCY_WATERMARK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC5, resetValue: 0x0000_0000,
+      offset: 0x5EC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_URGENCY_WATERMARK")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5EC6 (byte 0x1_7B18), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5EC6 (byte 0x1_7B18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC6, resetValue: 0x0000_0000,
+      offset: 0x5EC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5EC7 (byte 0x1_7B1C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5EC7 (byte 0x1_7B1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC7, resetValue: 0x0000_0000,
+      offset: 0x5EC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5EC8 (byte 0x1_7B20), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5EC8 (byte 0x1_7B20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC8, resetValue: 0x0000_0000,
+      offset: 0x5EC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5EC9 (byte 0x1_7B24), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5EC9 (byte 0x1_7B24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EC9, resetValue: 0x0000_0000,
+      offset: 0x5EC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECA (byte 0x1_7B28), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECA (byte 0x1_7B28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECA, resetValue: 0x0000_0000,
+      offset: 0x5ECA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_C")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECB (byte 0x1_7B2C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECB (byte 0x1_7B2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECB, resetValue: 0x0000_0000,
+      offset: 0x5ECB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ECC (byte 0x1_7B30), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ECC (byte 0x1_7B30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECC, resetValue: 0x0000_0000,
+      offset: 0x5ECC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECD (byte 0x1_7B34), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECD (byte 0x1_7B34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECD, resetValue: 0x0000_0000,
+      offset: 0x5ECD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECE (byte 0x1_7B38), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECE (byte 0x1_7B38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECE, resetValue: 0x0000_0000,
+      offset: 0x5ECE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_C")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECF (byte 0x1_7B3C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECF (byte 0x1_7B3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ECF, resetValue: 0x0000_0000,
+      offset: 0x5ECF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED0 (byte 0x1_7B40), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED0 (byte 0x1_7B40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED0, resetValue: 0x0000_0000,
+      offset: 0x5ED0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED1 (byte 0x1_7B44), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED1 (byte 0x1_7B44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED1, resetValue: 0x0000_0000,
+      offset: 0x5ED1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED2 (byte 0x1_7B48), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED2 (byte 0x1_7B48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED2, resetValue: 0x0000_0000,
+      offset: 0x5ED2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_C")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED3 (byte 0x1_7B4C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED3 (byte 0x1_7B4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED3, resetValue: 0x0000_0000,
+      offset: 0x5ED3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED4 (byte 0x1_7B50), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED4 (byte 0x1_7B50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED4, resetValue: 0x0000_0000,
+      offset: 0x5ED4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED5 (byte 0x1_7B54), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED5 (byte 0x1_7B54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED5, resetValue: 0x0000_0000,
+      offset: 0x5ED5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED6 (byte 0x1_7B58), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED6 (byte 0x1_7B58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED6, resetValue: 0x0000_0000,
+      offset: 0x5ED6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_C")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED7 (byte 0x1_7B5C), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED7 (byte 0x1_7B5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED7, resetValue: 0x0000_0000,
+      offset: 0x5ED7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED8 (byte 0x1_7B60), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED8 (byte 0x1_7B60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED8, resetValue: 0x0000_0000,
+      offset: 0x5ED8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL")
   }
 }
 
-/// `MCIF_WB1_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED9 (byte 0x1_7B64), rw, reset 0x0000_0000.
+/// `MCIF_WB1_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED9 (byte 0x1_7B64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_HVVMID_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5ED9, resetValue: 0x0000_0000,
+      offset: 0x5ED9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB1_MCIF_WB_HVVMID_CONTROL")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EF8 (byte 0x1_7BE0), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EF8 (byte 0x1_7BE0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EF8, resetValue: 0x0000_0000,
+      offset: 0x5EF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EF9 (byte 0x1_7BE4), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EF9 (byte 0x1_7BE4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EF9, resetValue: 0x0000_0000,
+      offset: 0x5EF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EFA (byte 0x1_7BE8), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EFA (byte 0x1_7BE8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFA, resetValue: 0x0000_0000,
+      offset: 0x5EFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUFMGR_STATUS")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EFB (byte 0x1_7BEC), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EFB (byte 0x1_7BEC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_PITCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFB, resetValue: 0x0000_0000,
+      offset: 0x5EFB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_PITCH")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EFC (byte 0x1_7BF0), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EFC (byte 0x1_7BF0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFC, resetValue: 0x0000_0000,
+      offset: 0x5EFC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_STATUS")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFD (byte 0x1_7BF4), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFD (byte 0x1_7BF4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFD, resetValue: 0x0000_0000,
+      offset: 0x5EFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_STATUS2")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EFE (byte 0x1_7BF8), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EFE (byte 0x1_7BF8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFE, resetValue: 0x0000_0000,
+      offset: 0x5EFE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_STATUS")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFF (byte 0x1_7BFC), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFF (byte 0x1_7BFC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5EFF, resetValue: 0x0000_0000,
+      offset: 0x5EFF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_STATUS2")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5F00 (byte 0x1_7C00), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5F00 (byte 0x1_7C00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F00, resetValue: 0x0000_0000,
+      offset: 0x5F00,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_STATUS")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5F01 (byte 0x1_7C04), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5F01 (byte 0x1_7C04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F01, resetValue: 0x0000_0000,
+      offset: 0x5F01,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_STATUS2")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5F02 (byte 0x1_7C08), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5F02 (byte 0x1_7C08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F02, resetValue: 0x0000_0000,
+      offset: 0x5F02,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_STATUS")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5F03 (byte 0x1_7C0C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5F03 (byte 0x1_7C0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F03, resetValue: 0x0000_0000,
+      offset: 0x5F03,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_STATUS2")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5F04 (byte 0x1_7C10), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5F04 (byte 0x1_7C10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F04, resetValue: 0x0000_0000,
+      offset: 0x5F04,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5F05 (byte 0x1_7C14), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5F05 (byte 0x1_7C14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_URGENCY_WATERMARK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F05, resetValue: 0x0000_0000,
+      offset: 0x5F05,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_URGENCY_WATERMARK")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5F06 (byte 0x1_7C18), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5F06 (byte 0x1_7C18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F06, resetValue: 0x0000_0000,
+      offset: 0x5F06,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5F07 (byte 0x1_7C1C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5F07 (byte 0x1_7C1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F07, resetValue: 0x0000_0000,
+      offset: 0x5F07,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F08 (byte 0x1_7C20), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F08 (byte 0x1_7C20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F08, resetValue: 0x0000_0000,
+      offset: 0x5F08,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F09 (byte 0x1_7C24), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F09 (byte 0x1_7C24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F09, resetValue: 0x0000_0000,
+      offset: 0x5F09,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0A (byte 0x1_7C28), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0A (byte 0x1_7C28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0A, resetValue: 0x0000_0000,
+      offset: 0x5F0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_C")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0B (byte 0x1_7C2C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0B (byte 0x1_7C2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0B, resetValue: 0x0000_0000,
+      offset: 0x5F0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F0C (byte 0x1_7C30), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F0C (byte 0x1_7C30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0C, resetValue: 0x0000_0000,
+      offset: 0x5F0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0D (byte 0x1_7C34), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0D (byte 0x1_7C34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0D, resetValue: 0x0000_0000,
+      offset: 0x5F0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0E (byte 0x1_7C38), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0E (byte 0x1_7C38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0E, resetValue: 0x0000_0000,
+      offset: 0x5F0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_C")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0F (byte 0x1_7C3C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0F (byte 0x1_7C3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F0F, resetValue: 0x0000_0000,
+      offset: 0x5F0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F10 (byte 0x1_7C40), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F10 (byte 0x1_7C40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F10, resetValue: 0x0000_0000,
+      offset: 0x5F10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F11 (byte 0x1_7C44), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F11 (byte 0x1_7C44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F11, resetValue: 0x0000_0000,
+      offset: 0x5F11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F12 (byte 0x1_7C48), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F12 (byte 0x1_7C48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F12, resetValue: 0x0000_0000,
+      offset: 0x5F12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_C")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F13 (byte 0x1_7C4C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F13 (byte 0x1_7C4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F13, resetValue: 0x0000_0000,
+      offset: 0x5F13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F14 (byte 0x1_7C50), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F14 (byte 0x1_7C50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F14, resetValue: 0x0000_0000,
+      offset: 0x5F14,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F15 (byte 0x1_7C54), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F15 (byte 0x1_7C54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F15, resetValue: 0x0000_0000,
+      offset: 0x5F15,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F16 (byte 0x1_7C58), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F16 (byte 0x1_7C58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F16, resetValue: 0x0000_0000,
+      offset: 0x5F16,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_C")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F17 (byte 0x1_7C5C), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F17 (byte 0x1_7C5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F17, resetValue: 0x0000_0000,
+      offset: 0x5F17,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5F18 (byte 0x1_7C60), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5F18 (byte 0x1_7C60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F18, resetValue: 0x0000_0000,
+      offset: 0x5F18,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL")
   }
 }
 
-/// `MCIF_WB2_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5F19 (byte 0x1_7C64), rw, reset 0x0000_0000.
+/// `MCIF_WB2_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5F19 (byte 0x1_7C64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_HVVMID_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5F19, resetValue: 0x0000_0000,
+      offset: 0x5F19,
       writeOneToClearMask: 0x0000_0000,
       layout: "MCIF_WB2_MCIF_WB_HVVMID_CONTROL")
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF0`: gmc_8_1 register, MMIO dword 0xF980 (byte 0x3_E600), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF0`: gmc_8_1 register, MMIO dword 0xF980 (byte 0x3_E600), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF980, resetValue: 0x0000_0000,
+      offset: 0xF980,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF0 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF1`: gmc_8_1 register, MMIO dword 0xF981 (byte 0x3_E604), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF1`: gmc_8_1 register, MMIO dword 0xF981 (byte 0x3_E604), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF981, resetValue: 0x0000_0000,
+      offset: 0xF981,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF1 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF2`: gmc_8_1 register, MMIO dword 0xF982 (byte 0x3_E608), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF2`: gmc_8_1 register, MMIO dword 0xF982 (byte 0x3_E608), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF982, resetValue: 0x0000_0000,
+      offset: 0xF982,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF2 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF3`: gmc_8_1 register, MMIO dword 0xF983 (byte 0x3_E60C), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF3`: gmc_8_1 register, MMIO dword 0xF983 (byte 0x3_E60C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF983, resetValue: 0x0000_0000,
+      offset: 0xF983,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF3 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF4`: gmc_8_1 register, MMIO dword 0xF984 (byte 0x3_E610), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF4`: gmc_8_1 register, MMIO dword 0xF984 (byte 0x3_E610), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF984, resetValue: 0x0000_0000,
+      offset: 0xF984,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF4 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF5`: gmc_8_1 register, MMIO dword 0xF985 (byte 0x3_E614), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF5`: gmc_8_1 register, MMIO dword 0xF985 (byte 0x3_E614), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF985, resetValue: 0x0000_0000,
+      offset: 0xF985,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF5 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF6`: gmc_8_1 register, MMIO dword 0xF986 (byte 0x3_E618), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF6`: gmc_8_1 register, MMIO dword 0xF986 (byte 0x3_E618), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF986, resetValue: 0x0000_0000,
+      offset: 0xF986,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF6 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF7`: gmc_8_1 register, MMIO dword 0xF987 (byte 0x3_E61C), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF7`: gmc_8_1 register, MMIO dword 0xF987 (byte 0x3_E61C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF987, resetValue: 0x0000_0000,
+      offset: 0xF987,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF7 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF8`: gmc_8_1 register, MMIO dword 0xF988 (byte 0x3_E620), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF8`: gmc_8_1 register, MMIO dword 0xF988 (byte 0x3_E620), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF988, resetValue: 0x0000_0000,
+      offset: 0xF988,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF8 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF9`: gmc_8_1 register, MMIO dword 0xF989 (byte 0x3_E624), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF9`: gmc_8_1 register, MMIO dword 0xF989 (byte 0x3_E624), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF989, resetValue: 0x0000_0000,
+      offset: 0xF989,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF9 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF10`: gmc_8_1 register, MMIO dword 0xF98A (byte 0x3_E628), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF10`: gmc_8_1 register, MMIO dword 0xF98A (byte 0x3_E628), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98A, resetValue: 0x0000_0000,
+      offset: 0xF98A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF10 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF11`: gmc_8_1 register, MMIO dword 0xF98B (byte 0x3_E62C), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF11`: gmc_8_1 register, MMIO dword 0xF98B (byte 0x3_E62C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98B, resetValue: 0x0000_0000,
+      offset: 0xF98B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF11 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF12`: gmc_8_1 register, MMIO dword 0xF98C (byte 0x3_E630), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF12`: gmc_8_1 register, MMIO dword 0xF98C (byte 0x3_E630), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98C, resetValue: 0x0000_0000,
+      offset: 0xF98C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF12 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF13`: gmc_8_1 register, MMIO dword 0xF98D (byte 0x3_E634), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF13`: gmc_8_1 register, MMIO dword 0xF98D (byte 0x3_E634), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98D, resetValue: 0x0000_0000,
+      offset: 0xF98D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF13 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF14`: gmc_8_1 register, MMIO dword 0xF98E (byte 0x3_E638), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF14`: gmc_8_1 register, MMIO dword 0xF98E (byte 0x3_E638), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98E, resetValue: 0x0000_0000,
+      offset: 0xF98E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF14 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_FB_SIZE_OFFSET_VF15`: gmc_8_1 register, MMIO dword 0xF98F (byte 0x3_E63C), rw, reset 0x0000_0000.
+/// `MC_VM_FB_SIZE_OFFSET_VF15`: gmc_8_1 register, MMIO dword 0xF98F (byte 0x3_E63C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_SIZE_OFFSET_VF15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98F, resetValue: 0x0000_0000,
+      offset: 0xF98F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF15 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_SIZE`: bits 15:0, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_SIZE`: bits 15:0, access unknown.
   @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_OFFSET`: bits 31:16, rw.
+  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_OFFSET`: bits 31:16, access unknown.
   @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `MC_VM_NB_MMIOBASE`: gmc_8_1 register, MMIO dword 0xF990 (byte 0x3_E640), rw, reset 0x0000_0000.
+/// `MC_VM_NB_MMIOBASE`: gmc_8_1 register, MMIO dword 0xF990 (byte 0x3_E640), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_MMIOBASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF990, resetValue: 0x0000_0000,
+      offset: 0xF990,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_MMIOBASE MMIOBASE@0:32")
   }
 
-  /// `MC_VM_NB_MMIOBASE.MMIOBASE`: bits 31:0, rw.
+  /// `MC_VM_NB_MMIOBASE.MMIOBASE`: bits 31:0, access unknown.
   @inlinable public static var MMIOBASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_VM_NB_MMIOLIMIT`: gmc_8_1 register, MMIO dword 0xF991 (byte 0x3_E644), rw, reset 0x0000_0000.
+/// `MC_VM_NB_MMIOLIMIT`: gmc_8_1 register, MMIO dword 0xF991 (byte 0x3_E644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_MMIOLIMIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF991, resetValue: 0x0000_0000,
+      offset: 0xF991,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_MMIOLIMIT MMIOLIMIT@0:32")
   }
 
-  /// `MC_VM_NB_MMIOLIMIT.MMIOLIMIT`: bits 31:0, rw.
+  /// `MC_VM_NB_MMIOLIMIT.MMIOLIMIT`: bits 31:0, access unknown.
   @inlinable public static var MMIOLIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_VM_NB_PCI_CTRL`: gmc_8_1 register, MMIO dword 0xF992 (byte 0x3_E648), rw, reset 0x0000_0000.
+/// `MC_VM_NB_PCI_CTRL`: gmc_8_1 register, MMIO dword 0xF992 (byte 0x3_E648), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_PCI_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF992, resetValue: 0x0000_0000,
+      offset: 0xF992,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_PCI_CTRL MMIOENABLE@23:1")
   }
 
-  /// `MC_VM_NB_PCI_CTRL.MMIOENABLE`: bit 23, rw.
+  /// `MC_VM_NB_PCI_CTRL.MMIOENABLE`: bit 23, access unknown.
   @inlinable public static var MMIOENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
-/// `MC_VM_NB_PCI_ARB`: gmc_8_1 register, MMIO dword 0xF993 (byte 0x3_E64C), rw, reset 0x0000_0000.
+/// `MC_VM_NB_PCI_ARB`: gmc_8_1 register, MMIO dword 0xF993 (byte 0x3_E64C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_PCI_ARB: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF993, resetValue: 0x0000_0000,
+      offset: 0xF993,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_PCI_ARB VGA_HOLE@3:1")
   }
 
-  /// `MC_VM_NB_PCI_ARB.VGA_HOLE`: bit 3, rw.
+  /// `MC_VM_NB_PCI_ARB.VGA_HOLE`: bit 3, access unknown.
   @inlinable public static var VGA_HOLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `MC_VM_NB_TOP_OF_DRAM_SLOT1`: gmc_8_1 register, MMIO dword 0xF994 (byte 0x3_E650), rw, reset 0x0000_0000.
+/// `MC_VM_NB_TOP_OF_DRAM_SLOT1`: gmc_8_1 register, MMIO dword 0xF994 (byte 0x3_E650), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF994, resetValue: 0x0000_0000,
+      offset: 0xF994,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_TOP_OF_DRAM_SLOT1 TOP_OF_DRAM@23:9")
   }
 
-  /// `MC_VM_NB_TOP_OF_DRAM_SLOT1.TOP_OF_DRAM`: bits 31:23, rw.
+  /// `MC_VM_NB_TOP_OF_DRAM_SLOT1.TOP_OF_DRAM`: bits 31:23, access unknown.
   @inlinable public static var TOP_OF_DRAM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `MC_VM_NB_LOWER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF995 (byte 0x3_E654), rw, reset 0x0000_0000.
+/// `MC_VM_NB_LOWER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF995 (byte 0x3_E654), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF995, resetValue: 0x0000_0000,
+      offset: 0xF995,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_LOWER_TOP_OF_DRAM2 ENABLE@0:1 LOWER_TOM2@23:9")
   }
 
-  /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.ENABLE`: bit 0, rw.
+  /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.LOWER_TOM2`: bits 31:23, rw.
+  /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.LOWER_TOM2`: bits 31:23, access unknown.
   @inlinable public static var LOWER_TOM2: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
-/// `MC_VM_NB_UPPER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF996 (byte 0x3_E658), rw, reset 0x0000_0000.
+/// `MC_VM_NB_UPPER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF996 (byte 0x3_E658), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF996, resetValue: 0x0000_0000,
+      offset: 0xF996,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_UPPER_TOP_OF_DRAM2 UPPER_TOM2@0:8")
   }
 
-  /// `MC_VM_NB_UPPER_TOP_OF_DRAM2.UPPER_TOM2`: bits 7:0, rw.
+  /// `MC_VM_NB_UPPER_TOP_OF_DRAM2.UPPER_TOM2`: bits 7:0, access unknown.
   @inlinable public static var UPPER_TOM2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `MC_VM_NB_TOP_OF_DRAM3`: gmc_8_1 register, MMIO dword 0xF997 (byte 0x3_E65C), rw, reset 0x0000_0000.
+/// `MC_VM_NB_TOP_OF_DRAM3`: gmc_8_1 register, MMIO dword 0xF997 (byte 0x3_E65C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_TOP_OF_DRAM3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF997, resetValue: 0x0000_0000,
+      offset: 0xF997,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_NB_TOP_OF_DRAM3 TOM3_LIMIT@0:30 TOM3_ENABLE@31:1")
   }
 
-  /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_LIMIT`: bits 29:0, rw.
+  /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_LIMIT`: bits 29:0, access unknown.
   @inlinable public static var TOM3_LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
-  /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_ENABLE`: bit 31, rw.
+  /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_ENABLE`: bit 31, access unknown.
   @inlinable public static var TOM3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `MC_VM_MARC_BASE_LO_0`: gmc_8_1 register, MMIO dword 0xF998 (byte 0x3_E660), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_LO_0`: gmc_8_1 register, MMIO dword 0xF998 (byte 0x3_E660), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF998, resetValue: 0x0000_0000,
+      offset: 0xF998,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_LO_0 MARC_BASE_LO_0@12:20")
   }
 
-  /// `MC_VM_MARC_BASE_LO_0.MARC_BASE_LO_0`: bits 31:12, rw.
+  /// `MC_VM_MARC_BASE_LO_0.MARC_BASE_LO_0`: bits 31:12, access unknown.
   @inlinable public static var MARC_BASE_LO_0: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_HI_0`: gmc_8_1 register, MMIO dword 0xF999 (byte 0x3_E664), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_HI_0`: gmc_8_1 register, MMIO dword 0xF999 (byte 0x3_E664), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF999, resetValue: 0x0000_0000,
+      offset: 0xF999,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_HI_0 MARC_BASE_HI_0@0:20")
   }
 
-  /// `MC_VM_MARC_BASE_HI_0.MARC_BASE_HI_0`: bits 19:0, rw.
+  /// `MC_VM_MARC_BASE_HI_0.MARC_BASE_HI_0`: bits 19:0, access unknown.
   @inlinable public static var MARC_BASE_HI_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_LO_0`: gmc_8_1 register, MMIO dword 0xF99A (byte 0x3_E668), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_LO_0`: gmc_8_1 register, MMIO dword 0xF99A (byte 0x3_E668), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99A, resetValue: 0x0000_0000,
+      offset: 0xF99A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_LO_0 MARC_ENABLE_0@0:1 MARC_READONLY_0@1:1 MARC_RELOC_LO_0@12:20")
   }
 
-  /// `MC_VM_MARC_RELOC_LO_0.MARC_ENABLE_0`: bit 0, rw.
+  /// `MC_VM_MARC_RELOC_LO_0.MARC_ENABLE_0`: bit 0, access unknown.
   @inlinable public static var MARC_ENABLE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_MARC_RELOC_LO_0.MARC_READONLY_0`: bit 1, rw.
+  /// `MC_VM_MARC_RELOC_LO_0.MARC_READONLY_0`: bit 1, access unknown.
   @inlinable public static var MARC_READONLY_0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_VM_MARC_RELOC_LO_0.MARC_RELOC_LO_0`: bits 31:12, rw.
+  /// `MC_VM_MARC_RELOC_LO_0.MARC_RELOC_LO_0`: bits 31:12, access unknown.
   @inlinable public static var MARC_RELOC_LO_0: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_HI_0`: gmc_8_1 register, MMIO dword 0xF99B (byte 0x3_E66C), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_HI_0`: gmc_8_1 register, MMIO dword 0xF99B (byte 0x3_E66C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99B, resetValue: 0x0000_0000,
+      offset: 0xF99B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_HI_0 MARC_RELOC_HI_0@0:20")
   }
 
-  /// `MC_VM_MARC_RELOC_HI_0.MARC_RELOC_HI_0`: bits 19:0, rw.
+  /// `MC_VM_MARC_RELOC_HI_0.MARC_RELOC_HI_0`: bits 19:0, access unknown.
   @inlinable public static var MARC_RELOC_HI_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_LO_0`: gmc_8_1 register, MMIO dword 0xF99C (byte 0x3_E670), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_LO_0`: gmc_8_1 register, MMIO dword 0xF99C (byte 0x3_E670), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99C, resetValue: 0x0000_0000,
+      offset: 0xF99C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_LO_0 MARC_LEN_LO_0@12:20")
   }
 
-  /// `MC_VM_MARC_LEN_LO_0.MARC_LEN_LO_0`: bits 31:12, rw.
+  /// `MC_VM_MARC_LEN_LO_0.MARC_LEN_LO_0`: bits 31:12, access unknown.
   @inlinable public static var MARC_LEN_LO_0: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_HI_0`: gmc_8_1 register, MMIO dword 0xF99D (byte 0x3_E674), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_HI_0`: gmc_8_1 register, MMIO dword 0xF99D (byte 0x3_E674), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99D, resetValue: 0x0000_0000,
+      offset: 0xF99D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_HI_0 MARC_LEN_HI_0@0:20")
   }
 
-  /// `MC_VM_MARC_LEN_HI_0.MARC_LEN_HI_0`: bits 19:0, rw.
+  /// `MC_VM_MARC_LEN_HI_0.MARC_LEN_HI_0`: bits 19:0, access unknown.
   @inlinable public static var MARC_LEN_HI_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_LO_1`: gmc_8_1 register, MMIO dword 0xF99E (byte 0x3_E678), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_LO_1`: gmc_8_1 register, MMIO dword 0xF99E (byte 0x3_E678), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99E, resetValue: 0x0000_0000,
+      offset: 0xF99E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_LO_1 MARC_BASE_LO_1@12:20")
   }
 
-  /// `MC_VM_MARC_BASE_LO_1.MARC_BASE_LO_1`: bits 31:12, rw.
+  /// `MC_VM_MARC_BASE_LO_1.MARC_BASE_LO_1`: bits 31:12, access unknown.
   @inlinable public static var MARC_BASE_LO_1: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_HI_1`: gmc_8_1 register, MMIO dword 0xF99F (byte 0x3_E67C), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_HI_1`: gmc_8_1 register, MMIO dword 0xF99F (byte 0x3_E67C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99F, resetValue: 0x0000_0000,
+      offset: 0xF99F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_HI_1 MARC_BASE_HI_1@0:20")
   }
 
-  /// `MC_VM_MARC_BASE_HI_1.MARC_BASE_HI_1`: bits 19:0, rw.
+  /// `MC_VM_MARC_BASE_HI_1.MARC_BASE_HI_1`: bits 19:0, access unknown.
   @inlinable public static var MARC_BASE_HI_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_LO_1`: gmc_8_1 register, MMIO dword 0xF9A0 (byte 0x3_E680), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_LO_1`: gmc_8_1 register, MMIO dword 0xF9A0 (byte 0x3_E680), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A0, resetValue: 0x0000_0000,
+      offset: 0xF9A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_LO_1 MARC_ENABLE_1@0:1 MARC_READONLY_1@1:1 MARC_RELOC_LO_1@12:20")
   }
 
-  /// `MC_VM_MARC_RELOC_LO_1.MARC_ENABLE_1`: bit 0, rw.
+  /// `MC_VM_MARC_RELOC_LO_1.MARC_ENABLE_1`: bit 0, access unknown.
   @inlinable public static var MARC_ENABLE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_MARC_RELOC_LO_1.MARC_READONLY_1`: bit 1, rw.
+  /// `MC_VM_MARC_RELOC_LO_1.MARC_READONLY_1`: bit 1, access unknown.
   @inlinable public static var MARC_READONLY_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_VM_MARC_RELOC_LO_1.MARC_RELOC_LO_1`: bits 31:12, rw.
+  /// `MC_VM_MARC_RELOC_LO_1.MARC_RELOC_LO_1`: bits 31:12, access unknown.
   @inlinable public static var MARC_RELOC_LO_1: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_HI_1`: gmc_8_1 register, MMIO dword 0xF9A1 (byte 0x3_E684), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_HI_1`: gmc_8_1 register, MMIO dword 0xF9A1 (byte 0x3_E684), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A1, resetValue: 0x0000_0000,
+      offset: 0xF9A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_HI_1 MARC_RELOC_HI_1@0:20")
   }
 
-  /// `MC_VM_MARC_RELOC_HI_1.MARC_RELOC_HI_1`: bits 19:0, rw.
+  /// `MC_VM_MARC_RELOC_HI_1.MARC_RELOC_HI_1`: bits 19:0, access unknown.
   @inlinable public static var MARC_RELOC_HI_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_LO_1`: gmc_8_1 register, MMIO dword 0xF9A2 (byte 0x3_E688), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_LO_1`: gmc_8_1 register, MMIO dword 0xF9A2 (byte 0x3_E688), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A2, resetValue: 0x0000_0000,
+      offset: 0xF9A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_LO_1 MARC_LEN_LO_1@12:20")
   }
 
-  /// `MC_VM_MARC_LEN_LO_1.MARC_LEN_LO_1`: bits 31:12, rw.
+  /// `MC_VM_MARC_LEN_LO_1.MARC_LEN_LO_1`: bits 31:12, access unknown.
   @inlinable public static var MARC_LEN_LO_1: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_HI_1`: gmc_8_1 register, MMIO dword 0xF9A3 (byte 0x3_E68C), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_HI_1`: gmc_8_1 register, MMIO dword 0xF9A3 (byte 0x3_E68C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A3, resetValue: 0x0000_0000,
+      offset: 0xF9A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_HI_1 MARC_LEN_HI_1@0:20")
   }
 
-  /// `MC_VM_MARC_LEN_HI_1.MARC_LEN_HI_1`: bits 19:0, rw.
+  /// `MC_VM_MARC_LEN_HI_1.MARC_LEN_HI_1`: bits 19:0, access unknown.
   @inlinable public static var MARC_LEN_HI_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_LO_2`: gmc_8_1 register, MMIO dword 0xF9A4 (byte 0x3_E690), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_LO_2`: gmc_8_1 register, MMIO dword 0xF9A4 (byte 0x3_E690), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A4, resetValue: 0x0000_0000,
+      offset: 0xF9A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_LO_2 MARC_BASE_LO_2@12:20")
   }
 
-  /// `MC_VM_MARC_BASE_LO_2.MARC_BASE_LO_2`: bits 31:12, rw.
+  /// `MC_VM_MARC_BASE_LO_2.MARC_BASE_LO_2`: bits 31:12, access unknown.
   @inlinable public static var MARC_BASE_LO_2: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_HI_2`: gmc_8_1 register, MMIO dword 0xF9A5 (byte 0x3_E694), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_HI_2`: gmc_8_1 register, MMIO dword 0xF9A5 (byte 0x3_E694), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A5, resetValue: 0x0000_0000,
+      offset: 0xF9A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_HI_2 MARC_BASE_HI_2@0:20")
   }
 
-  /// `MC_VM_MARC_BASE_HI_2.MARC_BASE_HI_2`: bits 19:0, rw.
+  /// `MC_VM_MARC_BASE_HI_2.MARC_BASE_HI_2`: bits 19:0, access unknown.
   @inlinable public static var MARC_BASE_HI_2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_LO_2`: gmc_8_1 register, MMIO dword 0xF9A6 (byte 0x3_E698), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_LO_2`: gmc_8_1 register, MMIO dword 0xF9A6 (byte 0x3_E698), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A6, resetValue: 0x0000_0000,
+      offset: 0xF9A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_LO_2 MARC_ENABLE_2@0:1 MARC_READONLY_2@1:1 MARC_RELOC_LO_2@12:20")
   }
 
-  /// `MC_VM_MARC_RELOC_LO_2.MARC_ENABLE_2`: bit 0, rw.
+  /// `MC_VM_MARC_RELOC_LO_2.MARC_ENABLE_2`: bit 0, access unknown.
   @inlinable public static var MARC_ENABLE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_MARC_RELOC_LO_2.MARC_READONLY_2`: bit 1, rw.
+  /// `MC_VM_MARC_RELOC_LO_2.MARC_READONLY_2`: bit 1, access unknown.
   @inlinable public static var MARC_READONLY_2: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_VM_MARC_RELOC_LO_2.MARC_RELOC_LO_2`: bits 31:12, rw.
+  /// `MC_VM_MARC_RELOC_LO_2.MARC_RELOC_LO_2`: bits 31:12, access unknown.
   @inlinable public static var MARC_RELOC_LO_2: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_HI_2`: gmc_8_1 register, MMIO dword 0xF9A7 (byte 0x3_E69C), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_HI_2`: gmc_8_1 register, MMIO dword 0xF9A7 (byte 0x3_E69C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A7, resetValue: 0x0000_0000,
+      offset: 0xF9A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_HI_2 MARC_RELOC_HI_2@0:20")
   }
 
-  /// `MC_VM_MARC_RELOC_HI_2.MARC_RELOC_HI_2`: bits 19:0, rw.
+  /// `MC_VM_MARC_RELOC_HI_2.MARC_RELOC_HI_2`: bits 19:0, access unknown.
   @inlinable public static var MARC_RELOC_HI_2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_LO_2`: gmc_8_1 register, MMIO dword 0xF9A8 (byte 0x3_E6A0), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_LO_2`: gmc_8_1 register, MMIO dword 0xF9A8 (byte 0x3_E6A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A8, resetValue: 0x0000_0000,
+      offset: 0xF9A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_LO_2 MARC_LEN_LO_2@12:20")
   }
 
-  /// `MC_VM_MARC_LEN_LO_2.MARC_LEN_LO_2`: bits 31:12, rw.
+  /// `MC_VM_MARC_LEN_LO_2.MARC_LEN_LO_2`: bits 31:12, access unknown.
   @inlinable public static var MARC_LEN_LO_2: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_HI_2`: gmc_8_1 register, MMIO dword 0xF9A9 (byte 0x3_E6A4), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_HI_2`: gmc_8_1 register, MMIO dword 0xF9A9 (byte 0x3_E6A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A9, resetValue: 0x0000_0000,
+      offset: 0xF9A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_HI_2 MARC_LEN_HI_2@0:20")
   }
 
-  /// `MC_VM_MARC_LEN_HI_2.MARC_LEN_HI_2`: bits 19:0, rw.
+  /// `MC_VM_MARC_LEN_HI_2.MARC_LEN_HI_2`: bits 19:0, access unknown.
   @inlinable public static var MARC_LEN_HI_2: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_LO_3`: gmc_8_1 register, MMIO dword 0xF9AA (byte 0x3_E6A8), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_LO_3`: gmc_8_1 register, MMIO dword 0xF9AA (byte 0x3_E6A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AA, resetValue: 0x0000_0000,
+      offset: 0xF9AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_LO_3 MARC_BASE_LO_3@12:20")
   }
 
-  /// `MC_VM_MARC_BASE_LO_3.MARC_BASE_LO_3`: bits 31:12, rw.
+  /// `MC_VM_MARC_BASE_LO_3.MARC_BASE_LO_3`: bits 31:12, access unknown.
   @inlinable public static var MARC_BASE_LO_3: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_BASE_HI_3`: gmc_8_1 register, MMIO dword 0xF9AB (byte 0x3_E6AC), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_BASE_HI_3`: gmc_8_1 register, MMIO dword 0xF9AB (byte 0x3_E6AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AB, resetValue: 0x0000_0000,
+      offset: 0xF9AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_BASE_HI_3 MARC_BASE_HI_3@0:20")
   }
 
-  /// `MC_VM_MARC_BASE_HI_3.MARC_BASE_HI_3`: bits 19:0, rw.
+  /// `MC_VM_MARC_BASE_HI_3.MARC_BASE_HI_3`: bits 19:0, access unknown.
   @inlinable public static var MARC_BASE_HI_3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_LO_3`: gmc_8_1 register, MMIO dword 0xF9AC (byte 0x3_E6B0), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_LO_3`: gmc_8_1 register, MMIO dword 0xF9AC (byte 0x3_E6B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AC, resetValue: 0x0000_0000,
+      offset: 0xF9AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_LO_3 MARC_ENABLE_3@0:1 MARC_READONLY_3@1:1 MARC_RELOC_LO_3@12:20")
   }
 
-  /// `MC_VM_MARC_RELOC_LO_3.MARC_ENABLE_3`: bit 0, rw.
+  /// `MC_VM_MARC_RELOC_LO_3.MARC_ENABLE_3`: bit 0, access unknown.
   @inlinable public static var MARC_ENABLE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `MC_VM_MARC_RELOC_LO_3.MARC_READONLY_3`: bit 1, rw.
+  /// `MC_VM_MARC_RELOC_LO_3.MARC_READONLY_3`: bit 1, access unknown.
   @inlinable public static var MARC_READONLY_3: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `MC_VM_MARC_RELOC_LO_3.MARC_RELOC_LO_3`: bits 31:12, rw.
+  /// `MC_VM_MARC_RELOC_LO_3.MARC_RELOC_LO_3`: bits 31:12, access unknown.
   @inlinable public static var MARC_RELOC_LO_3: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_RELOC_HI_3`: gmc_8_1 register, MMIO dword 0xF9AD (byte 0x3_E6B4), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_RELOC_HI_3`: gmc_8_1 register, MMIO dword 0xF9AD (byte 0x3_E6B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AD, resetValue: 0x0000_0000,
+      offset: 0xF9AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_RELOC_HI_3 MARC_RELOC_HI_3@0:20")
   }
 
-  /// `MC_VM_MARC_RELOC_HI_3.MARC_RELOC_HI_3`: bits 19:0, rw.
+  /// `MC_VM_MARC_RELOC_HI_3.MARC_RELOC_HI_3`: bits 19:0, access unknown.
   @inlinable public static var MARC_RELOC_HI_3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_LO_3`: gmc_8_1 register, MMIO dword 0xF9AE (byte 0x3_E6B8), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_LO_3`: gmc_8_1 register, MMIO dword 0xF9AE (byte 0x3_E6B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AE, resetValue: 0x0000_0000,
+      offset: 0xF9AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_LO_3 MARC_LEN_LO_3@12:20")
   }
 
-  /// `MC_VM_MARC_LEN_LO_3.MARC_LEN_LO_3`: bits 31:12, rw.
+  /// `MC_VM_MARC_LEN_LO_3.MARC_LEN_LO_3`: bits 31:12, access unknown.
   @inlinable public static var MARC_LEN_LO_3: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
 
-/// `MC_VM_MARC_LEN_HI_3`: gmc_8_1 register, MMIO dword 0xF9AF (byte 0x3_E6BC), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_LEN_HI_3`: gmc_8_1 register, MMIO dword 0xF9AF (byte 0x3_E6BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9AF, resetValue: 0x0000_0000,
+      offset: 0xF9AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_LEN_HI_3 MARC_LEN_HI_3@0:20")
   }
 
-  /// `MC_VM_MARC_LEN_HI_3.MARC_LEN_HI_3`: bits 19:0, rw.
+  /// `MC_VM_MARC_LEN_HI_3.MARC_LEN_HI_3`: bits 19:0, access unknown.
   @inlinable public static var MARC_LEN_HI_3: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 20)
   }
 }
 
-/// `MC_VM_MARC_CNTL`: gmc_8_1 register, MMIO dword 0xF9B0 (byte 0x3_E6C0), rw, reset 0x0000_0000.
+/// `MC_VM_MARC_CNTL`: gmc_8_1 register, MMIO dword 0xF9B0 (byte 0x3_E6C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B0, resetValue: 0x0000_0000,
+      offset: 0xF9B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MARC_CNTL ENABLE_ALL_CLIENTS@0:1")
   }
 
-  /// `MC_VM_MARC_CNTL.ENABLE_ALL_CLIENTS`: bit 0, rw.
+  /// `MC_VM_MARC_CNTL.ENABLE_ALL_CLIENTS`: bit 0, access unknown.
   @inlinable public static var ENABLE_ALL_CLIENTS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL0`: gmc_8_1 register, MMIO dword 0xF9B1 (byte 0x3_E6C4), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL0`: gmc_8_1 register, MMIO dword 0xF9B1 (byte 0x3_E6C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B1, resetValue: 0x0000_0000,
+      offset: 0xF9B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL0 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL0.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL0.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL0.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL0.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL0.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL0.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B2 (byte 0x3_E6C8), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B2 (byte 0x3_E6C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B2, resetValue: 0x0000_0000,
+      offset: 0xF9B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR0 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR0.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR0.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B3 (byte 0x3_E6CC), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B3 (byte 0x3_E6CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B3, resetValue: 0x0000_0000,
+      offset: 0xF9B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR0 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR0.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR0.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL1`: gmc_8_1 register, MMIO dword 0xF9B4 (byte 0x3_E6D0), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL1`: gmc_8_1 register, MMIO dword 0xF9B4 (byte 0x3_E6D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B4, resetValue: 0x0000_0000,
+      offset: 0xF9B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL1 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL1.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL1.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL1.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL1.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL1.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL1.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B5 (byte 0x3_E6D4), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B5 (byte 0x3_E6D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B5, resetValue: 0x0000_0000,
+      offset: 0xF9B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR1 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR1.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR1.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B6 (byte 0x3_E6D8), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B6 (byte 0x3_E6D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B6, resetValue: 0x0000_0000,
+      offset: 0xF9B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR1 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR1.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR1.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL2`: gmc_8_1 register, MMIO dword 0xF9B7 (byte 0x3_E6DC), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL2`: gmc_8_1 register, MMIO dword 0xF9B7 (byte 0x3_E6DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B7, resetValue: 0x0000_0000,
+      offset: 0xF9B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL2 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL2.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL2.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL2.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL2.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL2.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL2.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B8 (byte 0x3_E6E0), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B8 (byte 0x3_E6E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B8, resetValue: 0x0000_0000,
+      offset: 0xF9B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR2 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR2.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR2.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B9 (byte 0x3_E6E4), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B9 (byte 0x3_E6E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B9, resetValue: 0x0000_0000,
+      offset: 0xF9B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR2 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR2.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR2.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL3`: gmc_8_1 register, MMIO dword 0xF9BA (byte 0x3_E6E8), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL3`: gmc_8_1 register, MMIO dword 0xF9BA (byte 0x3_E6E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BA, resetValue: 0x0000_0000,
+      offset: 0xF9BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL3 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL3.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL3.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL3.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL3.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL3.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL3.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BB (byte 0x3_E6EC), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BB (byte 0x3_E6EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BB, resetValue: 0x0000_0000,
+      offset: 0xF9BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR3 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR3.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR3.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BC (byte 0x3_E6F0), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BC (byte 0x3_E6F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BC, resetValue: 0x0000_0000,
+      offset: 0xF9BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR3 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR3.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR3.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL4`: gmc_8_1 register, MMIO dword 0xF9BD (byte 0x3_E6F4), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL4`: gmc_8_1 register, MMIO dword 0xF9BD (byte 0x3_E6F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BD, resetValue: 0x0000_0000,
+      offset: 0xF9BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL4 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL4.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL4.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL4.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL4.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL4.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL4.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BE (byte 0x3_E6F8), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BE (byte 0x3_E6F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BE, resetValue: 0x0000_0000,
+      offset: 0xF9BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR4 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR4.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR4.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BF (byte 0x3_E6FC), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BF (byte 0x3_E6FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9BF, resetValue: 0x0000_0000,
+      offset: 0xF9BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR4 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR4.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR4.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL5`: gmc_8_1 register, MMIO dword 0xF9C0 (byte 0x3_E700), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL5`: gmc_8_1 register, MMIO dword 0xF9C0 (byte 0x3_E700), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C0, resetValue: 0x0000_0000,
+      offset: 0xF9C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL5 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL5.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL5.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL5.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL5.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL5.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL5.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C1 (byte 0x3_E704), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C1 (byte 0x3_E704), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C1, resetValue: 0x0000_0000,
+      offset: 0xF9C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR5 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR5.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR5.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C2 (byte 0x3_E708), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C2 (byte 0x3_E708), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C2, resetValue: 0x0000_0000,
+      offset: 0xF9C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR5 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR5.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR5.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL6`: gmc_8_1 register, MMIO dword 0xF9C3 (byte 0x3_E70C), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL6`: gmc_8_1 register, MMIO dword 0xF9C3 (byte 0x3_E70C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C3, resetValue: 0x0000_0000,
+      offset: 0xF9C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL6 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL6.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL6.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL6.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL6.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL6.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL6.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C4 (byte 0x3_E710), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C4 (byte 0x3_E710), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C4, resetValue: 0x0000_0000,
+      offset: 0xF9C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR6 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR6.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR6.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C5 (byte 0x3_E714), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C5 (byte 0x3_E714), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C5, resetValue: 0x0000_0000,
+      offset: 0xF9C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR6 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR6.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR6.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL7`: gmc_8_1 register, MMIO dword 0xF9C6 (byte 0x3_E718), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL7`: gmc_8_1 register, MMIO dword 0xF9C6 (byte 0x3_E718), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C6, resetValue: 0x0000_0000,
+      offset: 0xF9C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL7 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL7.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL7.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL7.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL7.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL7.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL7.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C7 (byte 0x3_E71C), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C7 (byte 0x3_E71C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C7, resetValue: 0x0000_0000,
+      offset: 0xF9C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR7 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR7.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR7.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C8 (byte 0x3_E720), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C8 (byte 0x3_E720), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C8, resetValue: 0x0000_0000,
+      offset: 0xF9C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR7 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR7.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR7.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_CNTL8`: gmc_8_1 register, MMIO dword 0xF9C9 (byte 0x3_E724), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_CNTL8`: gmc_8_1 register, MMIO dword 0xF9C9 (byte 0x3_E724), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_CNTL8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C9, resetValue: 0x0000_0000,
+      offset: 0xF9C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL8 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL8.REQ_STREAM_ID`: bits 8:0, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL8.REQ_STREAM_ID`: bits 8:0, access unknown.
   @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL8.EN`: bit 12, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL8.EN`: bit 12, access unknown.
   @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `MC_VM_MB_L1_TLS0_CNTL8.PREFETCH_DONE`: bit 13, rw.
+  /// `MC_VM_MB_L1_TLS0_CNTL8.PREFETCH_DONE`: bit 13, access unknown.
   @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_START_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CA (byte 0x3_E728), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_START_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CA (byte 0x3_E728), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_START_ADDR8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9CA, resetValue: 0x0000_0000,
+      offset: 0xF9CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR8 START_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_START_ADDR8.START_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_START_ADDR8.START_ADDR`: bits 27:0, access unknown.
   @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_END_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CB (byte 0x3_E72C), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_END_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CB (byte 0x3_E72C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_END_ADDR8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9CB, resetValue: 0x0000_0000,
+      offset: 0xF9CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR8 END_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_END_ADDR8.END_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_END_ADDR8.END_ADDR`: bits 27:0, access unknown.
   @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0xF9CC (byte 0x3_E730), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0xF9CC (byte 0x3_E730), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9CC, resetValue: 0x0000_0000,
+      offset: 0xF9CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
   @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
   @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 9)
   }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
   @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
   @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0xF9CD (byte 0x3_E734), rw, reset 0x0000_0000.
+/// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0xF9CD (byte 0x3_E734), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9CD, resetValue: 0x0000_0000,
+      offset: 0xF9CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
 
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, rw.
+  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
   @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
 
-/// `MC_IO_DEBUG_UP_0`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_0`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_GCNT`, at the same offset.
 public enum MC_IO_DEBUG_UP_0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_0.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_0.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_0.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_0.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_0.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_0.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_0.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_0.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_GCNT`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_GCNT`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_GCNT: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_GCNT DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_GCNT.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_GCNT.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_1`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_1`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_FLAG`, at the same offset.
 public enum MC_IO_DEBUG_UP_1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_1.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_1.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_1.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_1.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_1.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_1.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_1.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_1.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_FLAG`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_FLAG`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_FLAG: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1, resetValue: 0x0000_0000,
+      offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_FLAG DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_FLAG.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_FLAG.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_2`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_2`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_MISC`, at the same offset.
 public enum MC_IO_DEBUG_UP_2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_2 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_2.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_2.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_2.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_2.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_2.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_2.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_2.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_2.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_MISC`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_MISC`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_MISC: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2, resetValue: 0x0000_0000,
+      offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_MISC FLAG@0:8 NCNT_RD@8:4 NCNT_WR@12:4")
   }
 
-  /// `MC_TSM_DEBUG_MISC.FLAG`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_MISC.FLAG`: bits 7:0, access unknown.
   @inlinable public static var FLAG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_MISC.NCNT_RD`: bits 11:8, rw.
+  /// `MC_TSM_DEBUG_MISC.NCNT_RD`: bits 11:8, access unknown.
   @inlinable public static var NCNT_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `MC_TSM_DEBUG_MISC.NCNT_WR`: bits 15:12, rw.
+  /// `MC_TSM_DEBUG_MISC.NCNT_WR`: bits 15:12, access unknown.
   @inlinable public static var NCNT_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
-/// `MC_IO_DEBUG_UP_3`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_3`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT0`, at the same offset.
 public enum MC_IO_DEBUG_UP_3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_3 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_3.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_3.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_3.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_3.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_3.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_3.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_3.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_3.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT0`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT0`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT0 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT0.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT0.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT0.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT0.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT0.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT0.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT0.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT0.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_4`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_4`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT1`, at the same offset.
 public enum MC_IO_DEBUG_UP_4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_4 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_4.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_4.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_4.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_4.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_4.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_4.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_4.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_4.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT1`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT1`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT1 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT1.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT1.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT1.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT1.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT1.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT1.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT1.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT1.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_5`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_5`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT2`, at the same offset.
 public enum MC_IO_DEBUG_UP_5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_5 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_5.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_5.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_5.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_5.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_5.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_5.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_5.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_5.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT2`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT2`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5, resetValue: 0x0000_0000,
+      offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT2 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT2.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT2.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT2.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT2.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT2.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT2.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT2.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT2.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_6`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_6`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT3`, at the same offset.
 public enum MC_IO_DEBUG_UP_6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_6 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_6.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_6.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_6.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_6.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_6.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_6.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_6.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_6.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT3`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT3`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x6, resetValue: 0x0000_0000,
+      offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT3 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT3.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT3.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT3.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT3.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT3.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT3.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT3.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT3.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_7`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_7`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT4`, at the same offset.
 public enum MC_IO_DEBUG_UP_7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_7 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_7.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_7.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_7.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_7.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_7.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_7.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_7.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_7.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT4`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT4`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x7, resetValue: 0x0000_0000,
+      offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT4 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT4.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT4.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT4.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT4.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT4.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT4.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT4.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT4.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_8`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_8`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT5`, at the same offset.
 public enum MC_IO_DEBUG_UP_8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_8 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_8.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_8.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_8.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_8.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_8.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_8.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_8.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_8.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT5`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT5`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT5 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT5.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT5.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT5.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT5.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT5.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT5.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT5.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT5.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_9`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_9`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT6`, at the same offset.
 public enum MC_IO_DEBUG_UP_9: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_9 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_9.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_9.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_9.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_9.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_9.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_9.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_9.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_9.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT6`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT6`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9, resetValue: 0x0000_0000,
+      offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT6 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT6.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT6.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT6.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT6.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT6.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT6.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT6.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT6.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_10`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_10`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT7`, at the same offset.
 public enum MC_IO_DEBUG_UP_10: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA, resetValue: 0x0000_0000,
+      offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_10 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_10.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_10.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_10.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_10.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_10.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_10.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_10.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_10.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT7`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT7`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xA, resetValue: 0x0000_0000,
+      offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT7 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT7.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT7.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT7.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT7.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT7.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT7.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT7.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT7.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_11`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_11`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT8`, at the same offset.
 public enum MC_IO_DEBUG_UP_11: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB, resetValue: 0x0000_0000,
+      offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_11 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_11.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_11.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_11.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_11.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_11.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_11.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_11.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_11.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT8`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT8`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT8: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB, resetValue: 0x0000_0000,
+      offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT8 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT8.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT8.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT8.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT8.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT8.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT8.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT8.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT8.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_12`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_12`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT9`, at the same offset.
 public enum MC_IO_DEBUG_UP_12: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_12 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_12.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_12.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_12.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_12.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_12.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_12.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_12.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_12.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT9`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT9`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT9: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT9 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT9.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT9.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT9.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT9.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT9.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT9.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT9.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT9.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_13`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_13`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT10`, at the same offset.
 public enum MC_IO_DEBUG_UP_13: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_13 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_13.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_13.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_13.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_13.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_13.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_13.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_13.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_13.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BCNT10`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BCNT10`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BCNT10: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xD, resetValue: 0x0000_0000,
+      offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT10 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
 
-  /// `MC_TSM_DEBUG_BCNT10.BYTE0`: bits 7:0, rw.
+  /// `MC_TSM_DEBUG_BCNT10.BYTE0`: bits 7:0, access unknown.
   @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT10.BYTE1`: bits 15:8, rw.
+  /// `MC_TSM_DEBUG_BCNT10.BYTE1`: bits 15:8, access unknown.
   @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT10.BYTE2`: bits 23:16, rw.
+  /// `MC_TSM_DEBUG_BCNT10.BYTE2`: bits 23:16, access unknown.
   @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_TSM_DEBUG_BCNT10.BYTE3`: bits 31:24, rw.
+  /// `MC_TSM_DEBUG_BCNT10.BYTE3`: bits 31:24, access unknown.
   @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_14`: gmc_8_1 register, index 0xE of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_14`: gmc_8_1 register, index 0xE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_14: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE, resetValue: 0x0000_0000,
+      offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_14 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_14.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_14.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_14.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_14.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_14.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_14.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_14.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_14.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_15`: gmc_8_1 register, index 0xF of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_15`: gmc_8_1 register, index 0xF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_15: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF, resetValue: 0x0000_0000,
+      offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_15 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_15.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_15.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_15.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_15.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_15.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_15.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_15.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_15.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_16`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_16`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST01`, at the same offset.
 public enum MC_IO_DEBUG_UP_16: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_16 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_16.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_16.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_16.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_16.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_16.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_16.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_16.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_16.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_ST01`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_ST01`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_ST01: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST01 DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_ST01.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_ST01.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_17`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_17`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST23`, at the same offset.
 public enum MC_IO_DEBUG_UP_17: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_17 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_17.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_17.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_17.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_17.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_17.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_17.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_17.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_17.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_ST23`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_ST23`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_ST23: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x11, resetValue: 0x0000_0000,
+      offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST23 DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_ST23.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_ST23.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_18`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_18`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST45`, at the same offset.
 public enum MC_IO_DEBUG_UP_18: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_18 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_18.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_18.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_18.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_18.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_18.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_18.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_18.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_18.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_ST45`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_ST45`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_ST45: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x12, resetValue: 0x0000_0000,
+      offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST45 DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_ST45.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_ST45.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_19`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_19`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BKPT`, at the same offset.
 public enum MC_IO_DEBUG_UP_19: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_19 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_19.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_19.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_19.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_19.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_19.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_19.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_19.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_19.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_TSM_DEBUG_BKPT`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_TSM_DEBUG_BKPT`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_BKPT: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x13, resetValue: 0x0000_0000,
+      offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BKPT DATA@0:32")
   }
 
-  /// `MC_TSM_DEBUG_BKPT.DATA`: bits 31:0, rw.
+  /// `MC_TSM_DEBUG_BKPT.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `MC_IO_DEBUG_UP_20`: gmc_8_1 register, index 0x14 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_20`: gmc_8_1 register, index 0x14 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_20: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_20 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_20.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_20.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_20.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_20.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_20.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_20.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_20.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_20.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_21`: gmc_8_1 register, index 0x15 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_21`: gmc_8_1 register, index 0x15 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_21: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x15, resetValue: 0x0000_0000,
+      offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_21 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_21.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_21.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_21.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_21.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_21.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_21.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_21.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_21.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_22`: gmc_8_1 register, index 0x16 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_22`: gmc_8_1 register, index 0x16 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_22: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x16, resetValue: 0x0000_0000,
+      offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_22 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_22.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_22.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_22.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_22.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_22.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_22.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_22.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_22.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_23`: gmc_8_1 register, index 0x17 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_23`: gmc_8_1 register, index 0x17 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_23: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x17, resetValue: 0x0000_0000,
+      offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_23 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_23.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_23.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_23.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_23.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_23.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_23.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_23.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_23.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_24`: gmc_8_1 register, index 0x18 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_24`: gmc_8_1 register, index 0x18 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_24: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_24 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_24.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_24.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_24.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_24.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_24.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_24.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_24.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_24.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_25`: gmc_8_1 register, index 0x19 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_25`: gmc_8_1 register, index 0x19 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_25: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x19, resetValue: 0x0000_0000,
+      offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_25 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_25.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_25.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_25.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_25.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_25.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_25.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_25.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_25.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_26`: gmc_8_1 register, index 0x1A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_26`: gmc_8_1 register, index 0x1A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_26: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1A, resetValue: 0x0000_0000,
+      offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_26 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_26.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_26.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_26.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_26.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_26.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_26.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_26.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_26.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_27`: gmc_8_1 register, index 0x1B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_27`: gmc_8_1 register, index 0x1B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_27: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B, resetValue: 0x0000_0000,
+      offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_27 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_27.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_27.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_27.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_27.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_27.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_27.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_27.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_27.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_28`: gmc_8_1 register, index 0x1C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_28`: gmc_8_1 register, index 0x1C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_28: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C, resetValue: 0x0000_0000,
+      offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_28 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_28.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_28.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_28.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_28.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_28.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_28.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_28.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_28.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_29`: gmc_8_1 register, index 0x1D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_29`: gmc_8_1 register, index 0x1D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_29: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D, resetValue: 0x0000_0000,
+      offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_29 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_29.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_29.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_29.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_29.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_29.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_29.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_29.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_29.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_30`: gmc_8_1 register, index 0x1E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_30`: gmc_8_1 register, index 0x1E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_30: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E, resetValue: 0x0000_0000,
+      offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_30 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_30.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_30.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_30.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_30.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_30.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_30.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_30.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_30.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_31`: gmc_8_1 register, index 0x1F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_31`: gmc_8_1 register, index 0x1F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_31: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F, resetValue: 0x0000_0000,
+      offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_31 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_31.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_31.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_31.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_31.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_31.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_31.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_31.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_31.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_32`: gmc_8_1 register, index 0x20 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_32`: gmc_8_1 register, index 0x20 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_32: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_32 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_32.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_32.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_32.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_32.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_32.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_32.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_32.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_32.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_33`: gmc_8_1 register, index 0x21 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_33`: gmc_8_1 register, index 0x21 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_33: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21, resetValue: 0x0000_0000,
+      offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_33 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_33.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_33.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_33.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_33.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_33.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_33.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_33.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_33.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_34`: gmc_8_1 register, index 0x22 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_34`: gmc_8_1 register, index 0x22 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_34: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22, resetValue: 0x0000_0000,
+      offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_34 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_34.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_34.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_34.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_34.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_34.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_34.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_34.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_34.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_35`: gmc_8_1 register, index 0x23 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_35`: gmc_8_1 register, index 0x23 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_35: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23, resetValue: 0x0000_0000,
+      offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_35 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_35.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_35.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_35.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_35.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_35.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_35.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_35.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_35.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_36`: gmc_8_1 register, index 0x24 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_36`: gmc_8_1 register, index 0x24 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_36: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24, resetValue: 0x0000_0000,
+      offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_36 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_36.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_36.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_36.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_36.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_36.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_36.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_36.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_36.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_37`: gmc_8_1 register, index 0x25 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_37`: gmc_8_1 register, index 0x25 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_37: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25, resetValue: 0x0000_0000,
+      offset: 0x25,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_37 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_37.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_37.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_37.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_37.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_37.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_37.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_37.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_37.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_38`: gmc_8_1 register, index 0x26 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_38`: gmc_8_1 register, index 0x26 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_38: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26, resetValue: 0x0000_0000,
+      offset: 0x26,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_38 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_38.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_38.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_38.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_38.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_38.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_38.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_38.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_38.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_39`: gmc_8_1 register, index 0x27 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_39`: gmc_8_1 register, index 0x27 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_39: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27, resetValue: 0x0000_0000,
+      offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_39 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_39.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_39.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_39.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_39.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_39.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_39.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_39.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_39.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_40`: gmc_8_1 register, index 0x28 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_40`: gmc_8_1 register, index 0x28 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_40: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x28, resetValue: 0x0000_0000,
+      offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_40 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_40.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_40.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_40.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_40.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_40.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_40.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_40.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_40.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_41`: gmc_8_1 register, index 0x29 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_41`: gmc_8_1 register, index 0x29 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_41: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x29, resetValue: 0x0000_0000,
+      offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_41 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_41.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_41.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_41.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_41.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_41.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_41.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_41.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_41.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_42`: gmc_8_1 register, index 0x2A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_42`: gmc_8_1 register, index 0x2A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_42: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A, resetValue: 0x0000_0000,
+      offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_42 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_42.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_42.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_42.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_42.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_42.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_42.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_42.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_42.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_43`: gmc_8_1 register, index 0x2B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_43`: gmc_8_1 register, index 0x2B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_43: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B, resetValue: 0x0000_0000,
+      offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_43 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_43.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_43.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_43.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_43.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_43.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_43.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_43.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_43.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_44`: gmc_8_1 register, index 0x2C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_44`: gmc_8_1 register, index 0x2C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_44: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C, resetValue: 0x0000_0000,
+      offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_44 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_44.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_44.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_44.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_44.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_44.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_44.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_44.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_44.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_45`: gmc_8_1 register, index 0x2D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_45`: gmc_8_1 register, index 0x2D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_45: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D, resetValue: 0x0000_0000,
+      offset: 0x2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_45 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_45.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_45.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_45.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_45.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_45.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_45.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_45.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_45.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_46`: gmc_8_1 register, index 0x2E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_46`: gmc_8_1 register, index 0x2E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_46: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E, resetValue: 0x0000_0000,
+      offset: 0x2E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_46 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_46.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_46.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_46.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_46.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_46.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_46.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_46.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_46.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_47`: gmc_8_1 register, index 0x2F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_47`: gmc_8_1 register, index 0x2F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_47: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2F, resetValue: 0x0000_0000,
+      offset: 0x2F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_47 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_47.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_47.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_47.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_47.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_47.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_47.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_47.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_47.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_48`: gmc_8_1 register, index 0x30 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_48`: gmc_8_1 register, index 0x30 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_48: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30, resetValue: 0x0000_0000,
+      offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_48 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_48.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_48.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_48.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_48.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_48.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_48.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_48.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_48.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_49`: gmc_8_1 register, index 0x31 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_49`: gmc_8_1 register, index 0x31 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_49: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31, resetValue: 0x0000_0000,
+      offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_49 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_49.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_49.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_49.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_49.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_49.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_49.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_49.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_49.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_50`: gmc_8_1 register, index 0x32 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_50`: gmc_8_1 register, index 0x32 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_50: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x32, resetValue: 0x0000_0000,
+      offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_50 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_50.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_50.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_50.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_50.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_50.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_50.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_50.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_50.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_51`: gmc_8_1 register, index 0x33 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_51`: gmc_8_1 register, index 0x33 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_51: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x33, resetValue: 0x0000_0000,
+      offset: 0x33,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_51 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_51.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_51.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_51.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_51.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_51.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_51.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_51.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_51.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_52`: gmc_8_1 register, index 0x34 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_52`: gmc_8_1 register, index 0x34 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_52: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x34, resetValue: 0x0000_0000,
+      offset: 0x34,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_52 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_52.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_52.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_52.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_52.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_52.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_52.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_52.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_52.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_53`: gmc_8_1 register, index 0x35 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_53`: gmc_8_1 register, index 0x35 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_53: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x35, resetValue: 0x0000_0000,
+      offset: 0x35,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_53 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_53.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_53.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_53.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_53.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_53.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_53.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_53.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_53.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_54`: gmc_8_1 register, index 0x36 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_54`: gmc_8_1 register, index 0x36 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_54: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x36, resetValue: 0x0000_0000,
+      offset: 0x36,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_54 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_54.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_54.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_54.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_54.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_54.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_54.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_54.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_54.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_55`: gmc_8_1 register, index 0x37 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_55`: gmc_8_1 register, index 0x37 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_55: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x37, resetValue: 0x0000_0000,
+      offset: 0x37,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_55 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_55.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_55.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_55.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_55.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_55.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_55.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_55.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_55.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_56`: gmc_8_1 register, index 0x38 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_56`: gmc_8_1 register, index 0x38 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_56: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x38, resetValue: 0x0000_0000,
+      offset: 0x38,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_56 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_56.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_56.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_56.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_56.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_56.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_56.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_56.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_56.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_57`: gmc_8_1 register, index 0x39 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_57`: gmc_8_1 register, index 0x39 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_57: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39, resetValue: 0x0000_0000,
+      offset: 0x39,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_57 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_57.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_57.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_57.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_57.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_57.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_57.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_57.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_57.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_58`: gmc_8_1 register, index 0x3A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_58`: gmc_8_1 register, index 0x3A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_58: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A, resetValue: 0x0000_0000,
+      offset: 0x3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_58 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_58.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_58.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_58.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_58.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_58.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_58.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_58.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_58.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_59`: gmc_8_1 register, index 0x3B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_59`: gmc_8_1 register, index 0x3B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_59: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B, resetValue: 0x0000_0000,
+      offset: 0x3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_59 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_59.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_59.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_59.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_59.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_59.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_59.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_59.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_59.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_60`: gmc_8_1 register, index 0x3C of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_60`: gmc_8_1 register, index 0x3C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_60: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3C, resetValue: 0x0000_0000,
+      offset: 0x3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_60 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_60.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_60.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_60.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_60.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_60.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_60.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_60.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_60.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_61`: gmc_8_1 register, index 0x3D of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_61`: gmc_8_1 register, index 0x3D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_61: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3D, resetValue: 0x0000_0000,
+      offset: 0x3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_61 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_61.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_61.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_61.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_61.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_61.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_61.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_61.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_61.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_62`: gmc_8_1 register, index 0x3E of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_62`: gmc_8_1 register, index 0x3E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_62: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3E, resetValue: 0x0000_0000,
+      offset: 0x3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_62 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_62.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_62.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_62.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_62.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_62.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_62.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_62.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_62.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_63`: gmc_8_1 register, index 0x3F of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_63`: gmc_8_1 register, index 0x3F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_63: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3F, resetValue: 0x0000_0000,
+      offset: 0x3F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_63 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_63.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_63.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_63.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_63.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_63.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_63.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_63.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_63.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_64`: gmc_8_1 register, index 0x40 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_64`: gmc_8_1 register, index 0x40 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_64: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x40, resetValue: 0x0000_0000,
+      offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_64 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_64.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_64.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_64.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_64.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_64.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_64.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_64.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_64.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_65`: gmc_8_1 register, index 0x41 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_65`: gmc_8_1 register, index 0x41 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_65: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x41, resetValue: 0x0000_0000,
+      offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_65 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_65.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_65.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_65.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_65.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_65.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_65.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_65.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_65.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_66`: gmc_8_1 register, index 0x42 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_66`: gmc_8_1 register, index 0x42 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_66: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x42, resetValue: 0x0000_0000,
+      offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_66 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_66.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_66.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_66.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_66.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_66.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_66.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_66.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_66.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_67`: gmc_8_1 register, index 0x43 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_67`: gmc_8_1 register, index 0x43 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_67: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x43, resetValue: 0x0000_0000,
+      offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_67 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_67.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_67.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_67.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_67.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_67.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_67.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_67.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_67.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_68`: gmc_8_1 register, index 0x44 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_68`: gmc_8_1 register, index 0x44 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_68: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x44, resetValue: 0x0000_0000,
+      offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_68 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_68.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_68.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_68.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_68.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_68.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_68.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_68.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_68.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_69`: gmc_8_1 register, index 0x45 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_69`: gmc_8_1 register, index 0x45 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_69: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x45, resetValue: 0x0000_0000,
+      offset: 0x45,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_69 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_69.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_69.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_69.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_69.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_69.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_69.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_69.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_69.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_70`: gmc_8_1 register, index 0x46 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_70`: gmc_8_1 register, index 0x46 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_70: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x46, resetValue: 0x0000_0000,
+      offset: 0x46,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_70 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_70.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_70.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_70.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_70.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_70.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_70.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_70.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_70.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_71`: gmc_8_1 register, index 0x47 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_71`: gmc_8_1 register, index 0x47 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_71: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x47, resetValue: 0x0000_0000,
+      offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_71 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_71.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_71.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_71.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_71.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_71.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_71.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_71.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_71.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_72`: gmc_8_1 register, index 0x48 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_72`: gmc_8_1 register, index 0x48 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_72: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x48, resetValue: 0x0000_0000,
+      offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_72 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_72.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_72.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_72.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_72.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_72.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_72.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_72.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_72.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_73`: gmc_8_1 register, index 0x49 of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_73`: gmc_8_1 register, index 0x49 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_73: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x49, resetValue: 0x0000_0000,
+      offset: 0x49,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_73 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_73.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_73.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_73.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_73.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_73.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_73.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_73.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_73.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_74`: gmc_8_1 register, index 0x4A of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_74`: gmc_8_1 register, index 0x4A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_74: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4A, resetValue: 0x0000_0000,
+      offset: 0x4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_74 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_74.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_74.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_74.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_74.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_74.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_74.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_74.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_74.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `MC_IO_DEBUG_UP_75`: gmc_8_1 register, index 0x4B of space `ix_mc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `MC_IO_DEBUG_UP_75`: gmc_8_1 register, index 0x4B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_DEBUG_UP_75: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4B, resetValue: 0x0000_0000,
+      offset: 0x4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_75 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
 
-  /// `MC_IO_DEBUG_UP_75.VALUE0`: bits 7:0, rw.
+  /// `MC_IO_DEBUG_UP_75.VALUE0`: bits 7:0, access unknown.
   @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_75.VALUE1`: bits 15:8, rw.
+  /// `MC_IO_DEBUG_UP_75.VALUE1`: bits 15:8, access unknown.
   @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_75.VALUE2`: bits 23:16, rw.
+  /// `MC_IO_DEBUG_UP_75.VALUE2`: bits 23:16, access unknown.
   @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `MC_IO_DEBUG_UP_75.VALUE3`: bits 31:24, rw.
+  /// `MC_IO_DEBUG_UP_75.VALUE3`: bits 31:24, access unknown.
   @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

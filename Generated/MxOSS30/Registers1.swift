@@ -3,6469 +3,6469 @@
 
 import MxMMIO
 
-/// `SRBM_CNTL`: oss_3_0 register, MMIO dword 0x390 (byte 0xE40), rw, reset 0x0000_0000.
+/// `SRBM_CNTL`: oss_3_0 register, MMIO dword 0x390 (byte 0xE40), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x390, resetValue: 0x0000_0000,
+      offset: 0x390,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CNTL PWR_REQUEST_HALT@16:1 COMBINE_SYSTEM_MC@17:1 REPORT_LAST_RDERR@18:1")
   }
 
-  /// `SRBM_CNTL.PWR_REQUEST_HALT`: bit 16, rw.
+  /// `SRBM_CNTL.PWR_REQUEST_HALT`: bit 16, access unknown.
   @inlinable public static var PWR_REQUEST_HALT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_CNTL.COMBINE_SYSTEM_MC`: bit 17, rw.
+  /// `SRBM_CNTL.COMBINE_SYSTEM_MC`: bit 17, access unknown.
   @inlinable public static var COMBINE_SYSTEM_MC: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_CNTL.REPORT_LAST_RDERR`: bit 18, rw.
+  /// `SRBM_CNTL.REPORT_LAST_RDERR`: bit 18, access unknown.
   @inlinable public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
 
-/// `SRBM_GFX_CNTL`: oss_3_0 register, MMIO dword 0x391 (byte 0xE44), rw, reset 0x0000_0000.
+/// `SRBM_GFX_CNTL`: oss_3_0 register, MMIO dword 0x391 (byte 0xE44), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x391, resetValue: 0x0000_0000,
+      offset: 0x391,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_GFX_CNTL PIPEID@0:2 MEID@2:2 VMID@4:4 QUEUEID@8:3")
   }
 
-  /// `SRBM_GFX_CNTL.PIPEID`: bits 1:0, rw.
+  /// `SRBM_GFX_CNTL.PIPEID`: bits 1:0, access unknown.
   @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SRBM_GFX_CNTL.MEID`: bits 3:2, rw.
+  /// `SRBM_GFX_CNTL.MEID`: bits 3:2, access unknown.
   @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `SRBM_GFX_CNTL.VMID`: bits 7:4, rw.
+  /// `SRBM_GFX_CNTL.VMID`: bits 7:4, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SRBM_GFX_CNTL.QUEUEID`: bits 10:8, rw.
+  /// `SRBM_GFX_CNTL.QUEUEID`: bits 10:8, access unknown.
   @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
-/// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), rw, reset 0x0000_0000.
+/// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x392, resetValue: 0x0000_0000,
+      offset: 0x392,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_READ_CNTL READ_TIMEOUT@0:24")
   }
 
-  /// `SRBM_READ_CNTL.READ_TIMEOUT`: bits 23:0, rw.
+  /// `SRBM_READ_CNTL.READ_TIMEOUT`: bits 23:0, access unknown.
   @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 24)
   }
 }
 
-/// `SRBM_STATUS2`: oss_3_0 register, MMIO dword 0x393 (byte 0xE4C), rw, reset 0x0000_0000.
+/// `SRBM_STATUS2`: oss_3_0 register, MMIO dword 0x393 (byte 0xE4C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x393, resetValue: 0x0000_0000,
+      offset: 0x393,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_STATUS2 SDMA_RQ_PENDING@0:1 TST_RQ_PENDING@1:1 SDMA1_RQ_PENDING@2:1 VCE0_RQ_PENDING@3:1 VP8_BUSY@4:1 SDMA_BUSY@5:1 SDMA1_BUSY@6:1 VCE0_BUSY@7:1 XDMA_BUSY@8:1 CHUB_BUSY@9:1 SDMA2_BUSY@10:1 SDMA3_BUSY@11:1 SAMSCP_BUSY@12:1 ISP_BUSY@13:1 VCE1_BUSY@14:1 ODE_BUSY@15:1 SDMA2_RQ_PENDING@16:1 SDMA3_RQ_PENDING@17:1 SAMSCP_RQ_PENDING@18:1 ISP_RQ_PENDING@19:1 VCE1_RQ_PENDING@20:1")
   }
 
-  /// `SRBM_STATUS2.SDMA_RQ_PENDING`: bit 0, rw.
+  /// `SRBM_STATUS2.SDMA_RQ_PENDING`: bit 0, access unknown.
   @inlinable public static var SDMA_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_STATUS2.TST_RQ_PENDING`: bit 1, rw.
+  /// `SRBM_STATUS2.TST_RQ_PENDING`: bit 1, access unknown.
   @inlinable public static var TST_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA1_RQ_PENDING`: bit 2, rw.
+  /// `SRBM_STATUS2.SDMA1_RQ_PENDING`: bit 2, access unknown.
   @inlinable public static var SDMA1_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_STATUS2.VCE0_RQ_PENDING`: bit 3, rw.
+  /// `SRBM_STATUS2.VCE0_RQ_PENDING`: bit 3, access unknown.
   @inlinable public static var VCE0_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SRBM_STATUS2.VP8_BUSY`: bit 4, rw.
+  /// `SRBM_STATUS2.VP8_BUSY`: bit 4, access unknown.
   @inlinable public static var VP8_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA_BUSY`: bit 5, rw.
+  /// `SRBM_STATUS2.SDMA_BUSY`: bit 5, access unknown.
   @inlinable public static var SDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA1_BUSY`: bit 6, rw.
+  /// `SRBM_STATUS2.SDMA1_BUSY`: bit 6, access unknown.
   @inlinable public static var SDMA1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SRBM_STATUS2.VCE0_BUSY`: bit 7, rw.
+  /// `SRBM_STATUS2.VCE0_BUSY`: bit 7, access unknown.
   @inlinable public static var VCE0_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SRBM_STATUS2.XDMA_BUSY`: bit 8, rw.
+  /// `SRBM_STATUS2.XDMA_BUSY`: bit 8, access unknown.
   @inlinable public static var XDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SRBM_STATUS2.CHUB_BUSY`: bit 9, rw.
+  /// `SRBM_STATUS2.CHUB_BUSY`: bit 9, access unknown.
   @inlinable public static var CHUB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA2_BUSY`: bit 10, rw.
+  /// `SRBM_STATUS2.SDMA2_BUSY`: bit 10, access unknown.
   @inlinable public static var SDMA2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA3_BUSY`: bit 11, rw.
+  /// `SRBM_STATUS2.SDMA3_BUSY`: bit 11, access unknown.
   @inlinable public static var SDMA3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SRBM_STATUS2.SAMSCP_BUSY`: bit 12, rw.
+  /// `SRBM_STATUS2.SAMSCP_BUSY`: bit 12, access unknown.
   @inlinable public static var SAMSCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SRBM_STATUS2.ISP_BUSY`: bit 13, rw.
+  /// `SRBM_STATUS2.ISP_BUSY`: bit 13, access unknown.
   @inlinable public static var ISP_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SRBM_STATUS2.VCE1_BUSY`: bit 14, rw.
+  /// `SRBM_STATUS2.VCE1_BUSY`: bit 14, access unknown.
   @inlinable public static var VCE1_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SRBM_STATUS2.ODE_BUSY`: bit 15, rw.
+  /// `SRBM_STATUS2.ODE_BUSY`: bit 15, access unknown.
   @inlinable public static var ODE_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SRBM_STATUS2.SDMA2_RQ_PENDING`: bit 16, rw.
+  /// `SRBM_STATUS2.SDMA2_RQ_PENDING`: bit 16, access unknown.
   @inlinable public static var SDMA2_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_STATUS2.SDMA3_RQ_PENDING`: bit 17, rw.
+  /// `SRBM_STATUS2.SDMA3_RQ_PENDING`: bit 17, access unknown.
   @inlinable public static var SDMA3_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_STATUS2.SAMSCP_RQ_PENDING`: bit 18, rw.
+  /// `SRBM_STATUS2.SAMSCP_RQ_PENDING`: bit 18, access unknown.
   @inlinable public static var SAMSCP_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_STATUS2.ISP_RQ_PENDING`: bit 19, rw.
+  /// `SRBM_STATUS2.ISP_RQ_PENDING`: bit 19, access unknown.
   @inlinable public static var ISP_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_STATUS2.VCE1_RQ_PENDING`: bit 20, rw.
+  /// `SRBM_STATUS2.VCE1_RQ_PENDING`: bit 20, access unknown.
   @inlinable public static var VCE1_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `SRBM_STATUS`: oss_3_0 register, MMIO dword 0x394 (byte 0xE50), rw, reset 0x0000_0000.
+/// `SRBM_STATUS`: oss_3_0 register, MMIO dword 0x394 (byte 0xE50), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x394, resetValue: 0x0000_0000,
+      offset: 0x394,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_STATUS UVD_RQ_PENDING@1:1 SAMMSP_RQ_PENDING@2:1 ACP_RQ_PENDING@3:1 SMU_RQ_PENDING@4:1 GRBM_RQ_PENDING@5:1 HI_RQ_PENDING@6:1 VMC_BUSY@8:1 MCB_BUSY@9:1 MCB_NON_DISPLAY_BUSY@10:1 MCC_BUSY@11:1 MCD_BUSY@12:1 VMC1_BUSY@13:1 SEM_BUSY@14:1 ACP_BUSY@16:1 IH_BUSY@17:1 UVD_BUSY@19:1 SAMMSP_BUSY@20:1 GCATCL2_BUSY@21:1 OSATCL2_BUSY@22:1 BIF_BUSY@29:1")
   }
 
-  /// `SRBM_STATUS.UVD_RQ_PENDING`: bit 1, rw.
+  /// `SRBM_STATUS.UVD_RQ_PENDING`: bit 1, access unknown.
   @inlinable public static var UVD_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SRBM_STATUS.SAMMSP_RQ_PENDING`: bit 2, rw.
+  /// `SRBM_STATUS.SAMMSP_RQ_PENDING`: bit 2, access unknown.
   @inlinable public static var SAMMSP_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_STATUS.ACP_RQ_PENDING`: bit 3, rw.
+  /// `SRBM_STATUS.ACP_RQ_PENDING`: bit 3, access unknown.
   @inlinable public static var ACP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SRBM_STATUS.SMU_RQ_PENDING`: bit 4, rw.
+  /// `SRBM_STATUS.SMU_RQ_PENDING`: bit 4, access unknown.
   @inlinable public static var SMU_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SRBM_STATUS.GRBM_RQ_PENDING`: bit 5, rw.
+  /// `SRBM_STATUS.GRBM_RQ_PENDING`: bit 5, access unknown.
   @inlinable public static var GRBM_RQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SRBM_STATUS.HI_RQ_PENDING`: bit 6, rw.
+  /// `SRBM_STATUS.HI_RQ_PENDING`: bit 6, access unknown.
   @inlinable public static var HI_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SRBM_STATUS.VMC_BUSY`: bit 8, rw.
+  /// `SRBM_STATUS.VMC_BUSY`: bit 8, access unknown.
   @inlinable public static var VMC_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SRBM_STATUS.MCB_BUSY`: bit 9, rw.
+  /// `SRBM_STATUS.MCB_BUSY`: bit 9, access unknown.
   @inlinable public static var MCB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SRBM_STATUS.MCB_NON_DISPLAY_BUSY`: bit 10, rw.
+  /// `SRBM_STATUS.MCB_NON_DISPLAY_BUSY`: bit 10, access unknown.
   @inlinable public static var MCB_NON_DISPLAY_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SRBM_STATUS.MCC_BUSY`: bit 11, rw.
+  /// `SRBM_STATUS.MCC_BUSY`: bit 11, access unknown.
   @inlinable public static var MCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SRBM_STATUS.MCD_BUSY`: bit 12, rw.
+  /// `SRBM_STATUS.MCD_BUSY`: bit 12, access unknown.
   @inlinable public static var MCD_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SRBM_STATUS.VMC1_BUSY`: bit 13, rw.
+  /// `SRBM_STATUS.VMC1_BUSY`: bit 13, access unknown.
   @inlinable public static var VMC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SRBM_STATUS.SEM_BUSY`: bit 14, rw.
+  /// `SRBM_STATUS.SEM_BUSY`: bit 14, access unknown.
   @inlinable public static var SEM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SRBM_STATUS.ACP_BUSY`: bit 16, rw.
+  /// `SRBM_STATUS.ACP_BUSY`: bit 16, access unknown.
   @inlinable public static var ACP_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SRBM_STATUS.IH_BUSY`: bit 17, rw.
+  /// `SRBM_STATUS.IH_BUSY`: bit 17, access unknown.
   @inlinable public static var IH_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SRBM_STATUS.UVD_BUSY`: bit 19, rw.
+  /// `SRBM_STATUS.UVD_BUSY`: bit 19, access unknown.
   @inlinable public static var UVD_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SRBM_STATUS.SAMMSP_BUSY`: bit 20, rw.
+  /// `SRBM_STATUS.SAMMSP_BUSY`: bit 20, access unknown.
   @inlinable public static var SAMMSP_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SRBM_STATUS.GCATCL2_BUSY`: bit 21, rw.
+  /// `SRBM_STATUS.GCATCL2_BUSY`: bit 21, access unknown.
   @inlinable public static var GCATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SRBM_STATUS.OSATCL2_BUSY`: bit 22, rw.
+  /// `SRBM_STATUS.OSATCL2_BUSY`: bit 22, access unknown.
   @inlinable public static var OSATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SRBM_STATUS.BIF_BUSY`: bit 29, rw.
+  /// `SRBM_STATUS.BIF_BUSY`: bit 29, access unknown.
   @inlinable public static var BIF_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
-/// `SRBM_STATUS3`: oss_3_0 register, MMIO dword 0x395 (byte 0xE54), rw, reset 0x0000_0000.
+/// `SRBM_STATUS3`: oss_3_0 register, MMIO dword 0x395 (byte 0xE54), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x395, resetValue: 0x0000_0000,
+      offset: 0x395,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_STATUS3 MCC0_BUSY@0:1 MCC1_BUSY@1:1 MCC2_BUSY@2:1 MCC3_BUSY@3:1 MCC4_BUSY@4:1 MCC5_BUSY@5:1 MCC6_BUSY@6:1 MCC7_BUSY@7:1 MCD0_BUSY@8:1 MCD1_BUSY@9:1 MCD2_BUSY@10:1 MCD3_BUSY@11:1 MCD4_BUSY@12:1 MCD5_BUSY@13:1 MCD6_BUSY@14:1 MCD7_BUSY@15:1")
   }
 
-  /// `SRBM_STATUS3.MCC0_BUSY`: bit 0, rw.
+  /// `SRBM_STATUS3.MCC0_BUSY`: bit 0, access unknown.
   @inlinable public static var MCC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_STATUS3.MCC1_BUSY`: bit 1, rw.
+  /// `SRBM_STATUS3.MCC1_BUSY`: bit 1, access unknown.
   @inlinable public static var MCC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SRBM_STATUS3.MCC2_BUSY`: bit 2, rw.
+  /// `SRBM_STATUS3.MCC2_BUSY`: bit 2, access unknown.
   @inlinable public static var MCC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SRBM_STATUS3.MCC3_BUSY`: bit 3, rw.
+  /// `SRBM_STATUS3.MCC3_BUSY`: bit 3, access unknown.
   @inlinable public static var MCC3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SRBM_STATUS3.MCC4_BUSY`: bit 4, rw.
+  /// `SRBM_STATUS3.MCC4_BUSY`: bit 4, access unknown.
   @inlinable public static var MCC4_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SRBM_STATUS3.MCC5_BUSY`: bit 5, rw.
+  /// `SRBM_STATUS3.MCC5_BUSY`: bit 5, access unknown.
   @inlinable public static var MCC5_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SRBM_STATUS3.MCC6_BUSY`: bit 6, rw.
+  /// `SRBM_STATUS3.MCC6_BUSY`: bit 6, access unknown.
   @inlinable public static var MCC6_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SRBM_STATUS3.MCC7_BUSY`: bit 7, rw.
+  /// `SRBM_STATUS3.MCC7_BUSY`: bit 7, access unknown.
   @inlinable public static var MCC7_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SRBM_STATUS3.MCD0_BUSY`: bit 8, rw.
+  /// `SRBM_STATUS3.MCD0_BUSY`: bit 8, access unknown.
   @inlinable public static var MCD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SRBM_STATUS3.MCD1_BUSY`: bit 9, rw.
+  /// `SRBM_STATUS3.MCD1_BUSY`: bit 9, access unknown.
   @inlinable public static var MCD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SRBM_STATUS3.MCD2_BUSY`: bit 10, rw.
+  /// `SRBM_STATUS3.MCD2_BUSY`: bit 10, access unknown.
   @inlinable public static var MCD2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SRBM_STATUS3.MCD3_BUSY`: bit 11, rw.
+  /// `SRBM_STATUS3.MCD3_BUSY`: bit 11, access unknown.
   @inlinable public static var MCD3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SRBM_STATUS3.MCD4_BUSY`: bit 12, rw.
+  /// `SRBM_STATUS3.MCD4_BUSY`: bit 12, access unknown.
   @inlinable public static var MCD4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SRBM_STATUS3.MCD5_BUSY`: bit 13, rw.
+  /// `SRBM_STATUS3.MCD5_BUSY`: bit 13, access unknown.
   @inlinable public static var MCD5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SRBM_STATUS3.MCD6_BUSY`: bit 14, rw.
+  /// `SRBM_STATUS3.MCD6_BUSY`: bit 14, access unknown.
   @inlinable public static var MCD6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SRBM_STATUS3.MCD7_BUSY`: bit 15, rw.
+  /// `SRBM_STATUS3.MCD7_BUSY`: bit 15, access unknown.
   @inlinable public static var MCD7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
-/// `SRBM_SOFT_RESET`: oss_3_0 register, MMIO dword 0x398 (byte 0xE60), rw, reset 0x0000_0000.
+/// `SRBM_SOFT_RESET`: oss_3_0 register, MMIO dword 0x398 (byte 0xE60), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SOFT_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x398, resetValue: 0x0000_0000,
+      offset: 0x398,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SOFT_RESET SOFT_RESET_ATCL2@0:1 SOFT_RESET_BIF@1:1 SOFT_RESET_SDMA3@2:1 SOFT_RESET_SDMA2@3:1 SOFT_RESET_GIONB@4:1 SOFT_RESET_DC@5:1 SOFT_RESET_SDMA1@6:1 SOFT_RESET_GRBM@8:1 SOFT_RESET_HDP@9:1 SOFT_RESET_IH@10:1 SOFT_RESET_MC@11:1 SOFT_RESET_CHUB@12:1 SOFT_RESET_ESRAM@13:1 SOFT_RESET_ROM@14:1 SOFT_RESET_SEM@15:1 SOFT_RESET_SMU@16:1 SOFT_RESET_VMC@17:1 SOFT_RESET_UVD@18:1 SOFT_RESET_VP8@19:1 SOFT_RESET_SDMA@20:1 SOFT_RESET_TST@21:1 SOFT_RESET_REGBB@22:1 SOFT_RESET_ODE@23:1 SOFT_RESET_VCE0@24:1 SOFT_RESET_XDMA@25:1 SOFT_RESET_ACP@26:1 SOFT_RESET_SAMMSP@27:1 SOFT_RESET_SAMSCP@28:1 SOFT_RESET_GRN@29:1 SOFT_RESET_ISP@30:1 SOFT_RESET_VCE1@31:1")
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ATCL2`: bit 0, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ATCL2`: bit 0, access unknown.
   @inlinable public static var SOFT_RESET_ATCL2: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_BIF`: bit 1, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_BIF`: bit 1, access unknown.
   @inlinable public static var SOFT_RESET_BIF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA3`: bit 2, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA3`: bit 2, access unknown.
   @inlinable public static var SOFT_RESET_SDMA3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA2`: bit 3, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA2`: bit 3, access unknown.
   @inlinable public static var SOFT_RESET_SDMA2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_GIONB`: bit 4, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_GIONB`: bit 4, access unknown.
   @inlinable public static var SOFT_RESET_GIONB: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_DC`: bit 5, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_DC`: bit 5, access unknown.
   @inlinable public static var SOFT_RESET_DC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA1`: bit 6, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA1`: bit 6, access unknown.
   @inlinable public static var SOFT_RESET_SDMA1: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_GRBM`: bit 8, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_GRBM`: bit 8, access unknown.
   @inlinable public static var SOFT_RESET_GRBM: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_HDP`: bit 9, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_HDP`: bit 9, access unknown.
   @inlinable public static var SOFT_RESET_HDP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_IH`: bit 10, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_IH`: bit 10, access unknown.
   @inlinable public static var SOFT_RESET_IH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_MC`: bit 11, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_MC`: bit 11, access unknown.
   @inlinable public static var SOFT_RESET_MC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_CHUB`: bit 12, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_CHUB`: bit 12, access unknown.
   @inlinable public static var SOFT_RESET_CHUB: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ESRAM`: bit 13, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ESRAM`: bit 13, access unknown.
   @inlinable public static var SOFT_RESET_ESRAM: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ROM`: bit 14, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ROM`: bit 14, access unknown.
   @inlinable public static var SOFT_RESET_ROM: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SEM`: bit 15, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SEM`: bit 15, access unknown.
   @inlinable public static var SOFT_RESET_SEM: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SMU`: bit 16, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SMU`: bit 16, access unknown.
   @inlinable public static var SOFT_RESET_SMU: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_VMC`: bit 17, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_VMC`: bit 17, access unknown.
   @inlinable public static var SOFT_RESET_VMC: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_UVD`: bit 18, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_UVD`: bit 18, access unknown.
   @inlinable public static var SOFT_RESET_UVD: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_VP8`: bit 19, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_VP8`: bit 19, access unknown.
   @inlinable public static var SOFT_RESET_VP8: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA`: bit 20, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA`: bit 20, access unknown.
   @inlinable public static var SOFT_RESET_SDMA: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_TST`: bit 21, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_TST`: bit 21, access unknown.
   @inlinable public static var SOFT_RESET_TST: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_REGBB`: bit 22, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_REGBB`: bit 22, access unknown.
   @inlinable public static var SOFT_RESET_REGBB: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ODE`: bit 23, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ODE`: bit 23, access unknown.
   @inlinable public static var SOFT_RESET_ODE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_VCE0`: bit 24, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_VCE0`: bit 24, access unknown.
   @inlinable public static var SOFT_RESET_VCE0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_XDMA`: bit 25, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_XDMA`: bit 25, access unknown.
   @inlinable public static var SOFT_RESET_XDMA: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ACP`: bit 26, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ACP`: bit 26, access unknown.
   @inlinable public static var SOFT_RESET_ACP: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SAMMSP`: bit 27, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SAMMSP`: bit 27, access unknown.
   @inlinable public static var SOFT_RESET_SAMMSP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_SAMSCP`: bit 28, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_SAMSCP`: bit 28, access unknown.
   @inlinable public static var SOFT_RESET_SAMSCP: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_GRN`: bit 29, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_GRN`: bit 29, access unknown.
   @inlinable public static var SOFT_RESET_GRN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_ISP`: bit 30, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_ISP`: bit 30, access unknown.
   @inlinable public static var SOFT_RESET_ISP: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SRBM_SOFT_RESET.SOFT_RESET_VCE1`: bit 31, rw.
+  /// `SRBM_SOFT_RESET.SOFT_RESET_VCE1`: bit 31, access unknown.
   @inlinable public static var SOFT_RESET_VCE1: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SRBM_DEBUG_CNTL`: oss_3_0 register, MMIO dword 0x399 (byte 0xE64), rw, reset 0x0000_0000.
+/// `SRBM_DEBUG_CNTL`: oss_3_0 register, MMIO dword 0x399 (byte 0xE64), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x399, resetValue: 0x0000_0000,
+      offset: 0x399,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG_CNTL SRBM_DEBUG_INDEX@0:6")
   }
 
-  /// `SRBM_DEBUG_CNTL.SRBM_DEBUG_INDEX`: bits 5:0, rw.
+  /// `SRBM_DEBUG_CNTL.SRBM_DEBUG_INDEX`: bits 5:0, access unknown.
   @inlinable public static var SRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 }
 
-/// `SRBM_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x39A (byte 0xE68), rw, reset 0x0000_0000.
+/// `SRBM_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x39A (byte 0xE68), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39A, resetValue: 0x0000_0000,
+      offset: 0x39A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG_DATA DATA@0:32")
   }
 
-  /// `SRBM_DEBUG_DATA.DATA`: bits 31:0, rw.
+  /// `SRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SRBM_CHIP_REVISION`: oss_3_0 register, MMIO dword 0x39B (byte 0xE6C), rw, reset 0x0000_0000.
+/// `SRBM_CHIP_REVISION`: oss_3_0 register, MMIO dword 0x39B (byte 0xE6C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CHIP_REVISION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39B, resetValue: 0x0000_0000,
+      offset: 0x39B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CHIP_REVISION CHIP_REVISION@0:8")
   }
 
-  /// `SRBM_CHIP_REVISION.CHIP_REVISION`: bits 7:0, rw.
+  /// `SRBM_CHIP_REVISION.CHIP_REVISION`: bits 7:0, access unknown.
   @inlinable public static var CHIP_REVISION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SRBM_CREDIT_RECOVER_CNTL`: oss_3_0 register, MMIO dword 0x39C (byte 0xE70), rw, reset 0x0000_0000.
+/// `SRBM_CREDIT_RECOVER_CNTL`: oss_3_0 register, MMIO dword 0x39C (byte 0xE70), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RECOVER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39C, resetValue: 0x0000_0000,
+      offset: 0x39C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CREDIT_RECOVER_CNTL CREDIT_RECOVER_TIME@0:12 CREDIT_RECOVER_ENABLE@31:1")
   }
 
-  /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_TIME`: bits 11:0, rw.
+  /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_TIME`: bits 11:0, access unknown.
   @inlinable public static var CREDIT_RECOVER_TIME: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
-  /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_ENABLE`: bit 31, rw.
+  /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_ENABLE`: bit 31, access unknown.
   @inlinable public static var CREDIT_RECOVER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SRBM_CREDIT_RECOVER`: oss_3_0 register, MMIO dword 0x39D (byte 0xE74), rw, reset 0x0000_0000.
+/// `SRBM_CREDIT_RECOVER`: oss_3_0 register, MMIO dword 0x39D (byte 0xE74), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RECOVER: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39D, resetValue: 0x0000_0000,
+      offset: 0x39D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CREDIT_RECOVER CREDIT_RECOVER_BIF@0:1 CREDIT_RECOVER_SMU@1:1 CREDIT_RECOVER_DC@2:1 CREDIT_RECOVER_GIONB@3:1 CREDIT_RECOVER_ACP@4:1 CREDIT_RECOVER_XDMA@5:1 CREDIT_RECOVER_ODE@6:1 CREDIT_RECOVER_REGBB@7:1 CREDIT_RECOVER_VP8@8:1 CREDIT_RECOVER_GRBM@9:1 CREDIT_RECOVER_UVD@10:1 CREDIT_RECOVER_VCE0@11:1 CREDIT_RECOVER_VCE1@12:1 CREDIT_RECOVER_ISP@13:1 CREDIT_RECOVER_SAM@14:1 CREDIT_RECOVER_MCB@15:1 CREDIT_RECOVER_MCC0@16:1 CREDIT_RECOVER_MCC1@17:1 CREDIT_RECOVER_MCC2@18:1 CREDIT_RECOVER_MCC3@19:1 CREDIT_RECOVER_MCC4@20:1 CREDIT_RECOVER_MCC5@21:1 CREDIT_RECOVER_MCC6@22:1 CREDIT_RECOVER_MCC7@23:1 CREDIT_RECOVER_MCD0@24:1 CREDIT_RECOVER_MCD1@25:1 CREDIT_RECOVER_MCD2@26:1 CREDIT_RECOVER_MCD3@27:1 CREDIT_RECOVER_MCD4@28:1 CREDIT_RECOVER_MCD5@29:1 CREDIT_RECOVER_MCD6@30:1 CREDIT_RECOVER_MCD7@31:1")
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_BIF`: bit 0, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_BIF`: bit 0, access unknown.
   @inlinable public static var CREDIT_RECOVER_BIF: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SMU`: bit 1, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SMU`: bit 1, access unknown.
   @inlinable public static var CREDIT_RECOVER_SMU: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_DC`: bit 2, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_DC`: bit 2, access unknown.
   @inlinable public static var CREDIT_RECOVER_DC: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GIONB`: bit 3, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GIONB`: bit 3, access unknown.
   @inlinable public static var CREDIT_RECOVER_GIONB: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ACP`: bit 4, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ACP`: bit 4, access unknown.
   @inlinable public static var CREDIT_RECOVER_ACP: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_XDMA`: bit 5, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_XDMA`: bit 5, access unknown.
   @inlinable public static var CREDIT_RECOVER_XDMA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ODE`: bit 6, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ODE`: bit 6, access unknown.
   @inlinable public static var CREDIT_RECOVER_ODE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_REGBB`: bit 7, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_REGBB`: bit 7, access unknown.
   @inlinable public static var CREDIT_RECOVER_REGBB: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VP8`: bit 8, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VP8`: bit 8, access unknown.
   @inlinable public static var CREDIT_RECOVER_VP8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GRBM`: bit 9, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GRBM`: bit 9, access unknown.
   @inlinable public static var CREDIT_RECOVER_GRBM: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_UVD`: bit 10, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_UVD`: bit 10, access unknown.
   @inlinable public static var CREDIT_RECOVER_UVD: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE0`: bit 11, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE0`: bit 11, access unknown.
   @inlinable public static var CREDIT_RECOVER_VCE0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE1`: bit 12, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE1`: bit 12, access unknown.
   @inlinable public static var CREDIT_RECOVER_VCE1: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ISP`: bit 13, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ISP`: bit 13, access unknown.
   @inlinable public static var CREDIT_RECOVER_ISP: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SAM`: bit 14, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SAM`: bit 14, access unknown.
   @inlinable public static var CREDIT_RECOVER_SAM: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCB`: bit 15, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCB`: bit 15, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCB: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC0`: bit 16, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC0`: bit 16, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC1`: bit 17, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC1`: bit 17, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC2`: bit 18, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC2`: bit 18, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC2: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC3`: bit 19, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC3`: bit 19, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC3: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC4`: bit 20, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC4`: bit 20, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC4: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC5`: bit 21, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC5`: bit 21, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC5: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC6`: bit 22, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC6`: bit 22, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC6: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC7`: bit 23, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC7`: bit 23, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCC7: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD0`: bit 24, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD0`: bit 24, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD1`: bit 25, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD1`: bit 25, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD2`: bit 26, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD2`: bit 26, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD3`: bit 27, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD3`: bit 27, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD3: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD4`: bit 28, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD4`: bit 28, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD4: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD5`: bit 29, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD5`: bit 29, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD5: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD6`: bit 30, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD6`: bit 30, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD6: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD7`: bit 31, rw.
+  /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD7`: bit 31, access unknown.
   @inlinable public static var CREDIT_RECOVER_MCD7: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SRBM_CREDIT_RESET`: oss_3_0 register, MMIO dword 0x39E (byte 0xE78), rw, reset 0x0000_0000.
+/// `SRBM_CREDIT_RESET`: oss_3_0 register, MMIO dword 0x39E (byte 0xE78), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RESET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39E, resetValue: 0x0000_0000,
+      offset: 0x39E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CREDIT_RESET CREDIT_RESET_BIF@0:1 CREDIT_RESET_SMU@1:1 CREDIT_RESET_DC@2:1 CREDIT_RESET_GIONB@3:1 CREDIT_RESET_ACP@4:1 CREDIT_RESET_XDMA@5:1 CREDIT_RESET_ODE@6:1 CREDIT_RESET_REGBB@7:1 CREDIT_RESET_VP8@8:1 CREDIT_RESET_GRBM@9:1 CREDIT_RESET_UVD@10:1 CREDIT_RESET_VCE0@11:1 CREDIT_RESET_VCE1@12:1 CREDIT_RESET_ISP@13:1 CREDIT_RESET_SAM@14:1 CREDIT_RESET_MCB@15:1 CREDIT_RESET_MCC0@16:1 CREDIT_RESET_MCC1@17:1 CREDIT_RESET_MCC2@18:1 CREDIT_RESET_MCC3@19:1 CREDIT_RESET_MCC4@20:1 CREDIT_RESET_MCC5@21:1 CREDIT_RESET_MCC6@22:1 CREDIT_RESET_MCC7@23:1 CREDIT_RESET_MCD0@24:1 CREDIT_RESET_MCD1@25:1 CREDIT_RESET_MCD2@26:1 CREDIT_RESET_MCD3@27:1 CREDIT_RESET_MCD4@28:1 CREDIT_RESET_MCD5@29:1 CREDIT_RESET_MCD6@30:1 CREDIT_RESET_MCD7@31:1")
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_BIF`: bit 0, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_BIF`: bit 0, access unknown.
   @inlinable public static var CREDIT_RESET_BIF: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_SMU`: bit 1, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_SMU`: bit 1, access unknown.
   @inlinable public static var CREDIT_RESET_SMU: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_DC`: bit 2, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_DC`: bit 2, access unknown.
   @inlinable public static var CREDIT_RESET_DC: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_GIONB`: bit 3, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_GIONB`: bit 3, access unknown.
   @inlinable public static var CREDIT_RESET_GIONB: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ACP`: bit 4, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ACP`: bit 4, access unknown.
   @inlinable public static var CREDIT_RESET_ACP: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_XDMA`: bit 5, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_XDMA`: bit 5, access unknown.
   @inlinable public static var CREDIT_RESET_XDMA: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ODE`: bit 6, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ODE`: bit 6, access unknown.
   @inlinable public static var CREDIT_RESET_ODE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_REGBB`: bit 7, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_REGBB`: bit 7, access unknown.
   @inlinable public static var CREDIT_RESET_REGBB: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VP8`: bit 8, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VP8`: bit 8, access unknown.
   @inlinable public static var CREDIT_RESET_VP8: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_GRBM`: bit 9, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_GRBM`: bit 9, access unknown.
   @inlinable public static var CREDIT_RESET_GRBM: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_UVD`: bit 10, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_UVD`: bit 10, access unknown.
   @inlinable public static var CREDIT_RESET_UVD: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE0`: bit 11, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE0`: bit 11, access unknown.
   @inlinable public static var CREDIT_RESET_VCE0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE1`: bit 12, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE1`: bit 12, access unknown.
   @inlinable public static var CREDIT_RESET_VCE1: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ISP`: bit 13, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_ISP`: bit 13, access unknown.
   @inlinable public static var CREDIT_RESET_ISP: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_SAM`: bit 14, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_SAM`: bit 14, access unknown.
   @inlinable public static var CREDIT_RESET_SAM: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCB`: bit 15, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCB`: bit 15, access unknown.
   @inlinable public static var CREDIT_RESET_MCB: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC0`: bit 16, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC0`: bit 16, access unknown.
   @inlinable public static var CREDIT_RESET_MCC0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC1`: bit 17, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC1`: bit 17, access unknown.
   @inlinable public static var CREDIT_RESET_MCC1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC2`: bit 18, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC2`: bit 18, access unknown.
   @inlinable public static var CREDIT_RESET_MCC2: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC3`: bit 19, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC3`: bit 19, access unknown.
   @inlinable public static var CREDIT_RESET_MCC3: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC4`: bit 20, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC4`: bit 20, access unknown.
   @inlinable public static var CREDIT_RESET_MCC4: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC5`: bit 21, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC5`: bit 21, access unknown.
   @inlinable public static var CREDIT_RESET_MCC5: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC6`: bit 22, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC6`: bit 22, access unknown.
   @inlinable public static var CREDIT_RESET_MCC6: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC7`: bit 23, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC7`: bit 23, access unknown.
   @inlinable public static var CREDIT_RESET_MCC7: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD0`: bit 24, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD0`: bit 24, access unknown.
   @inlinable public static var CREDIT_RESET_MCD0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD1`: bit 25, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD1`: bit 25, access unknown.
   @inlinable public static var CREDIT_RESET_MCD1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD2`: bit 26, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD2`: bit 26, access unknown.
   @inlinable public static var CREDIT_RESET_MCD2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD3`: bit 27, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD3`: bit 27, access unknown.
   @inlinable public static var CREDIT_RESET_MCD3: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD4`: bit 28, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD4`: bit 28, access unknown.
   @inlinable public static var CREDIT_RESET_MCD4: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD5`: bit 29, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD5`: bit 29, access unknown.
   @inlinable public static var CREDIT_RESET_MCD5: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD6`: bit 30, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD6`: bit 30, access unknown.
   @inlinable public static var CREDIT_RESET_MCD6: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD7`: bit 31, rw.
+  /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD7`: bit 31, access unknown.
   @inlinable public static var CREDIT_RESET_MCD7: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `CC_SYS_RB_REDUNDANCY`: oss_3_0 register, MMIO dword 0x39F (byte 0xE7C), rw, reset 0x0000_0000.
+/// `CC_SYS_RB_REDUNDANCY`: oss_3_0 register, MMIO dword 0x39F (byte 0xE7C), access unknown, reset unknown (`write` starts from 0).
 public enum CC_SYS_RB_REDUNDANCY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x39F, resetValue: 0x0000_0000,
+      offset: 0x39F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_SYS_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
   }
 
-  /// `CC_SYS_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, rw.
+  /// `CC_SYS_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
   @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, rw.
+  /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
   @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `CC_SYS_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, rw.
+  /// `CC_SYS_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
   @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, rw.
+  /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
   @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `CC_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A0 (byte 0xE80), rw, reset 0x0000_0000.
+/// `CC_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A0 (byte 0xE80), access unknown, reset unknown (`write` starts from 0).
 public enum CC_SYS_RB_BACKEND_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A0, resetValue: 0x0000_0000,
+      offset: 0x3A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
 
-  /// `CC_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
+  /// `CC_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `GC_USER_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A1 (byte 0xE84), rw, reset 0x0000_0000.
+/// `GC_USER_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A1 (byte 0xE84), access unknown, reset unknown (`write` starts from 0).
 public enum GC_USER_SYS_RB_BACKEND_DISABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A1, resetValue: 0x0000_0000,
+      offset: 0x3A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
 
-  /// `GC_USER_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, rw.
+  /// `GC_USER_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
   @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
 
-/// `SRBM_DEBUG`: oss_3_0 register, MMIO dword 0x3A4 (byte 0xE90), rw, reset 0x0000_0000.
+/// `SRBM_DEBUG`: oss_3_0 register, MMIO dword 0x3A4 (byte 0xE90), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A4, resetValue: 0x0000_0000,
+      offset: 0x3A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG IGNORE_RDY@0:1 DISABLE_READ_TIMEOUT@1:1 SNAPSHOT_FREE_CNTRS@2:1 SYS_CLOCK_DOMAIN_OVERRIDE@4:1 VCE_CLOCK_DOMAIN_OVERRIDE@5:1 UVD_CLOCK_DOMAIN_OVERRIDE@6:1 SDMA_CLOCK_DOMAIN_OVERRIDE@7:1 MC_CLOCK_DOMAIN_OVERRIDE@8:1 SAM_CLOCK_DOMAIN_OVERRIDE@9:1 ISP_CLOCK_DOMAIN_OVERRIDE@10:1 VP8_CLOCK_DOMAIN_OVERRIDE@11:1")
   }
 
-  /// `SRBM_DEBUG.IGNORE_RDY`: bit 0, rw.
+  /// `SRBM_DEBUG.IGNORE_RDY`: bit 0, access unknown.
   @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 1, rw.
+  /// `SRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 1, access unknown.
   @inlinable public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 2, rw.
+  /// `SRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 2, access unknown.
   @inlinable public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_DEBUG.SYS_CLOCK_DOMAIN_OVERRIDE`: bit 4, rw.
+  /// `SRBM_DEBUG.SYS_CLOCK_DOMAIN_OVERRIDE`: bit 4, access unknown.
   @inlinable public static var SYS_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SRBM_DEBUG.VCE_CLOCK_DOMAIN_OVERRIDE`: bit 5, rw.
+  /// `SRBM_DEBUG.VCE_CLOCK_DOMAIN_OVERRIDE`: bit 5, access unknown.
   @inlinable public static var VCE_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SRBM_DEBUG.UVD_CLOCK_DOMAIN_OVERRIDE`: bit 6, rw.
+  /// `SRBM_DEBUG.UVD_CLOCK_DOMAIN_OVERRIDE`: bit 6, access unknown.
   @inlinable public static var UVD_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SRBM_DEBUG.SDMA_CLOCK_DOMAIN_OVERRIDE`: bit 7, rw.
+  /// `SRBM_DEBUG.SDMA_CLOCK_DOMAIN_OVERRIDE`: bit 7, access unknown.
   @inlinable public static var SDMA_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SRBM_DEBUG.MC_CLOCK_DOMAIN_OVERRIDE`: bit 8, rw.
+  /// `SRBM_DEBUG.MC_CLOCK_DOMAIN_OVERRIDE`: bit 8, access unknown.
   @inlinable public static var MC_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SRBM_DEBUG.SAM_CLOCK_DOMAIN_OVERRIDE`: bit 9, rw.
+  /// `SRBM_DEBUG.SAM_CLOCK_DOMAIN_OVERRIDE`: bit 9, access unknown.
   @inlinable public static var SAM_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SRBM_DEBUG.ISP_CLOCK_DOMAIN_OVERRIDE`: bit 10, rw.
+  /// `SRBM_DEBUG.ISP_CLOCK_DOMAIN_OVERRIDE`: bit 10, access unknown.
   @inlinable public static var ISP_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SRBM_DEBUG.VP8_CLOCK_DOMAIN_OVERRIDE`: bit 11, rw.
+  /// `SRBM_DEBUG.VP8_CLOCK_DOMAIN_OVERRIDE`: bit 11, access unknown.
   @inlinable public static var VP8_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
 
-/// `SRBM_DEBUG_SNAPSHOT`: oss_3_0 register, MMIO dword 0x3A5 (byte 0xE94), rw, reset 0x0000_0000.
+/// `SRBM_DEBUG_SNAPSHOT`: oss_3_0 register, MMIO dword 0x3A5 (byte 0xE94), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_SNAPSHOT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A5, resetValue: 0x0000_0000,
+      offset: 0x3A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG_SNAPSHOT MCB_RDY@0:1 GIONB_RDY@1:1 SMU_RDY@2:1 SAMMSP_RDY@3:1 ACP_RDY@4:1 GRBM_RDY@5:1 DC_RDY@6:1 BIF_RDY@7:1 XDMA_RDY@8:1 UVD_RDY@9:1 VP8_RDY@10:1 REGBB_RDY@11:1 ODE_RDY@12:1 MCD7_RDY@13:1 MCD6_RDY@14:1 MCD5_RDY@15:1 MCD4_RDY@16:1 MCD3_RDY@17:1 MCD2_RDY@18:1 MCD1_RDY@19:1 MCD0_RDY@20:1 MCC7_RDY@21:1 MCC6_RDY@22:1 MCC5_RDY@23:1 MCC4_RDY@24:1 MCC3_RDY@25:1 MCC2_RDY@26:1 MCC1_RDY@27:1 MCC0_RDY@28:1 VCE0_RDY@29:1 SAMSCP_RDY@30:1 ISP_RDY@31:1")
   }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCB_RDY`: bit 0, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCB_RDY`: bit 0, access unknown.
   @inlinable public static var MCB_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.GIONB_RDY`: bit 1, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.GIONB_RDY`: bit 1, access unknown.
   @inlinable public static var GIONB_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.SMU_RDY`: bit 2, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.SMU_RDY`: bit 2, access unknown.
   @inlinable public static var SMU_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.SAMMSP_RDY`: bit 3, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.SAMMSP_RDY`: bit 3, access unknown.
   @inlinable public static var SAMMSP_RDY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.ACP_RDY`: bit 4, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.ACP_RDY`: bit 4, access unknown.
   @inlinable public static var ACP_RDY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.GRBM_RDY`: bit 5, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.GRBM_RDY`: bit 5, access unknown.
   @inlinable public static var GRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.DC_RDY`: bit 6, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.DC_RDY`: bit 6, access unknown.
   @inlinable public static var DC_RDY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.BIF_RDY`: bit 7, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.BIF_RDY`: bit 7, access unknown.
   @inlinable public static var BIF_RDY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.XDMA_RDY`: bit 8, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.XDMA_RDY`: bit 8, access unknown.
   @inlinable public static var XDMA_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.UVD_RDY`: bit 9, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.UVD_RDY`: bit 9, access unknown.
   @inlinable public static var UVD_RDY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.VP8_RDY`: bit 10, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.VP8_RDY`: bit 10, access unknown.
   @inlinable public static var VP8_RDY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.REGBB_RDY`: bit 11, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.REGBB_RDY`: bit 11, access unknown.
   @inlinable public static var REGBB_RDY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.ODE_RDY`: bit 12, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.ODE_RDY`: bit 12, access unknown.
   @inlinable public static var ODE_RDY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD7_RDY`: bit 13, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD7_RDY`: bit 13, access unknown.
   @inlinable public static var MCD7_RDY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD6_RDY`: bit 14, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD6_RDY`: bit 14, access unknown.
   @inlinable public static var MCD6_RDY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD5_RDY`: bit 15, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD5_RDY`: bit 15, access unknown.
   @inlinable public static var MCD5_RDY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD4_RDY`: bit 16, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD4_RDY`: bit 16, access unknown.
   @inlinable public static var MCD4_RDY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD3_RDY`: bit 17, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD3_RDY`: bit 17, access unknown.
   @inlinable public static var MCD3_RDY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD2_RDY`: bit 18, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD2_RDY`: bit 18, access unknown.
   @inlinable public static var MCD2_RDY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD1_RDY`: bit 19, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD1_RDY`: bit 19, access unknown.
   @inlinable public static var MCD1_RDY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCD0_RDY`: bit 20, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCD0_RDY`: bit 20, access unknown.
   @inlinable public static var MCD0_RDY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC7_RDY`: bit 21, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC7_RDY`: bit 21, access unknown.
   @inlinable public static var MCC7_RDY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC6_RDY`: bit 22, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC6_RDY`: bit 22, access unknown.
   @inlinable public static var MCC6_RDY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC5_RDY`: bit 23, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC5_RDY`: bit 23, access unknown.
   @inlinable public static var MCC5_RDY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC4_RDY`: bit 24, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC4_RDY`: bit 24, access unknown.
   @inlinable public static var MCC4_RDY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC3_RDY`: bit 25, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC3_RDY`: bit 25, access unknown.
   @inlinable public static var MCC3_RDY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC2_RDY`: bit 26, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC2_RDY`: bit 26, access unknown.
   @inlinable public static var MCC2_RDY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC1_RDY`: bit 27, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC1_RDY`: bit 27, access unknown.
   @inlinable public static var MCC1_RDY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.MCC0_RDY`: bit 28, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.MCC0_RDY`: bit 28, access unknown.
   @inlinable public static var MCC0_RDY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.VCE0_RDY`: bit 29, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.VCE0_RDY`: bit 29, access unknown.
   @inlinable public static var VCE0_RDY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.SAMSCP_RDY`: bit 30, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.SAMSCP_RDY`: bit 30, access unknown.
   @inlinable public static var SAMSCP_RDY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `SRBM_DEBUG_SNAPSHOT.ISP_RDY`: bit 31, rw.
+  /// `SRBM_DEBUG_SNAPSHOT.ISP_RDY`: bit 31, access unknown.
   @inlinable public static var ISP_RDY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SRBM_READ_ERROR`: oss_3_0 register, MMIO dword 0x3A6 (byte 0xE98), rw, reset 0x0000_0000.
+/// `SRBM_READ_ERROR`: oss_3_0 register, MMIO dword 0x3A6 (byte 0xE98), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_ERROR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A6, resetValue: 0x0000_0000,
+      offset: 0x3A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_READ_ERROR READ_ADDRESS@2:16 READ_REQUESTER_SDMA3@18:1 READ_REQUESTER_SDMA2@19:1 READ_REQUESTER_VCE0@20:1 READ_REQUESTER_SDMA1@21:1 READ_REQUESTER_TST@22:1 READ_REQUESTER_SAMMSP@23:1 READ_REQUESTER_HI@24:1 READ_REQUESTER_GRBM@25:1 READ_REQUESTER_SMU@26:1 READ_REQUESTER_SAMSCP@27:1 READ_REQUESTER_SDMA@28:1 READ_REQUESTER_UVD@29:1 READ_ERROR@31:1")
   }
 
-  /// `SRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, rw.
+  /// `SRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, access unknown.
   @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA3`: bit 18, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA3`: bit 18, access unknown.
   @inlinable public static var READ_REQUESTER_SDMA3: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA2`: bit 19, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA2`: bit 19, access unknown.
   @inlinable public static var READ_REQUESTER_SDMA2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_VCE0`: bit 20, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_VCE0`: bit 20, access unknown.
   @inlinable public static var READ_REQUESTER_VCE0: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA1`: bit 21, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA1`: bit 21, access unknown.
   @inlinable public static var READ_REQUESTER_SDMA1: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_TST`: bit 22, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_TST`: bit 22, access unknown.
   @inlinable public static var READ_REQUESTER_TST: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SAMMSP`: bit 23, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SAMMSP`: bit 23, access unknown.
   @inlinable public static var READ_REQUESTER_SAMMSP: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_HI`: bit 24, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_HI`: bit 24, access unknown.
   @inlinable public static var READ_REQUESTER_HI: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_GRBM`: bit 25, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_GRBM`: bit 25, access unknown.
   @inlinable public static var READ_REQUESTER_GRBM: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SMU`: bit 26, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SMU`: bit 26, access unknown.
   @inlinable public static var READ_REQUESTER_SMU: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SAMSCP`: bit 27, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SAMSCP`: bit 27, access unknown.
   @inlinable public static var READ_REQUESTER_SAMSCP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA`: bit 28, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA`: bit 28, access unknown.
   @inlinable public static var READ_REQUESTER_SDMA: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_REQUESTER_UVD`: bit 29, rw.
+  /// `SRBM_READ_ERROR.READ_REQUESTER_UVD`: bit 29, access unknown.
   @inlinable public static var READ_REQUESTER_UVD: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SRBM_READ_ERROR.READ_ERROR`: bit 31, rw.
+  /// `SRBM_READ_ERROR.READ_ERROR`: bit 31, access unknown.
   @inlinable public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SRBM_INT_CNTL`: oss_3_0 register, MMIO dword 0x3A8 (byte 0xEA0), rw, reset 0x0000_0000.
+/// `SRBM_INT_CNTL`: oss_3_0 register, MMIO dword 0x3A8 (byte 0xEA0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A8, resetValue: 0x0000_0000,
+      offset: 0x3A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_INT_CNTL RDERR_INT_MASK@0:1 RAERR_INT_MASK@1:1")
   }
 
-  /// `SRBM_INT_CNTL.RDERR_INT_MASK`: bit 0, rw.
+  /// `SRBM_INT_CNTL.RDERR_INT_MASK`: bit 0, access unknown.
   @inlinable public static var RDERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_INT_CNTL.RAERR_INT_MASK`: bit 1, rw.
+  /// `SRBM_INT_CNTL.RAERR_INT_MASK`: bit 1, access unknown.
   @inlinable public static var RAERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `SRBM_INT_STATUS`: oss_3_0 register, MMIO dword 0x3A9 (byte 0xEA4), rw, reset 0x0000_0000.
+/// `SRBM_INT_STATUS`: oss_3_0 register, MMIO dword 0x3A9 (byte 0xEA4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3A9, resetValue: 0x0000_0000,
+      offset: 0x3A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_INT_STATUS RDERR_INT_STAT@0:1 RAERR_INT_STAT@1:1")
   }
 
-  /// `SRBM_INT_STATUS.RDERR_INT_STAT`: bit 0, rw.
+  /// `SRBM_INT_STATUS.RDERR_INT_STAT`: bit 0, access unknown.
   @inlinable public static var RDERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_INT_STATUS.RAERR_INT_STAT`: bit 1, rw.
+  /// `SRBM_INT_STATUS.RAERR_INT_STAT`: bit 1, access unknown.
   @inlinable public static var RAERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `SRBM_INT_ACK`: oss_3_0 register, MMIO dword 0x3AA (byte 0xEA8), rw, reset 0x0000_0000.
+/// `SRBM_INT_ACK`: oss_3_0 register, MMIO dword 0x3AA (byte 0xEA8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_ACK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AA, resetValue: 0x0000_0000,
+      offset: 0x3AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_INT_ACK RDERR_INT_ACK@0:1 RAERR_INT_ACK@1:1")
   }
 
-  /// `SRBM_INT_ACK.RDERR_INT_ACK`: bit 0, rw.
+  /// `SRBM_INT_ACK.RDERR_INT_ACK`: bit 0, access unknown.
   @inlinable public static var RDERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SRBM_INT_ACK.RAERR_INT_ACK`: bit 1, rw.
+  /// `SRBM_INT_ACK.RAERR_INT_ACK`: bit 1, access unknown.
   @inlinable public static var RAERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `SRBM_FIREWALL_ERROR_SRC`: oss_3_0 register, MMIO dword 0x3AB (byte 0xEAC), rw, reset 0x0000_0000.
+/// `SRBM_FIREWALL_ERROR_SRC`: oss_3_0 register, MMIO dword 0x3AB (byte 0xEAC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_FIREWALL_ERROR_SRC: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AB, resetValue: 0x0000_0000,
+      offset: 0x3AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_FIREWALL_ERROR_SRC ACCESS_REQUESTER_BIF@0:1 ACCESS_REQUESTER_ACP@1:1 ACCESS_REQUESTER_SAMSCP@2:1 ACCESS_REQUESTER_SAMMSP@3:1 ACCESS_REQUESTER_TST@5:1 ACCESS_REQUESTER_SDMA3@6:1 ACCESS_REQUESTER_SDMA2@7:1 ACCESS_REQUESTER_SDMA1@8:1 ACCESS_REQUESTER_SDMA0@9:1 ACCESS_REQUESTER_UVD@10:1 ACCESS_REQUESTER_VCE0@11:1 ACCESS_REQUESTER_GRBM@12:1 ACCESS_REQUESTER_SMU@13:1 ACCESS_REQUESTER_PEER@14:1 ACCESS_REQUESTER_CPU@15:1 ACCESS_REQUESTER_ISP@16:1 ACCESS_REQUESTER_VCE1@17:1 ACCESS_REQUESTER_RLCHYP@18:1 ACCESS_REQUESTER_SMUHYP@19:1 ACCESS_REQUESTER_BIFHYP@20:1 RAERR_FIREWALL_VIOLATION@24:1 RAERR_HAR_REGIONSIZE_OVERFLOW@25:1 RAERR_BIF_ADDR_OVERFLOW@26:1 RAERR_P2SRP_REGIONSIZE_OVERFLOW@27:1 RAERR_P2SRP_FIREWALL_VIOLATION@28:1")
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIF`: bit 0, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIF`: bit 0, access unknown.
   @inlinable public static var ACCESS_REQUESTER_BIF: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ACP`: bit 1, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ACP`: bit 1, access unknown.
   @inlinable public static var ACCESS_REQUESTER_ACP: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMSCP`: bit 2, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMSCP`: bit 2, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SAMSCP: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMMSP`: bit 3, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMMSP`: bit 3, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SAMMSP: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_TST`: bit 5, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_TST`: bit 5, access unknown.
   @inlinable public static var ACCESS_REQUESTER_TST: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA3`: bit 6, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA3`: bit 6, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SDMA3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA2`: bit 7, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA2`: bit 7, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SDMA2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA1`: bit 8, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA1`: bit 8, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SDMA1: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA0`: bit 9, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA0`: bit 9, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SDMA0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_UVD`: bit 10, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_UVD`: bit 10, access unknown.
   @inlinable public static var ACCESS_REQUESTER_UVD: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE0`: bit 11, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE0`: bit 11, access unknown.
   @inlinable public static var ACCESS_REQUESTER_VCE0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_GRBM`: bit 12, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_GRBM`: bit 12, access unknown.
   @inlinable public static var ACCESS_REQUESTER_GRBM: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMU`: bit 13, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMU`: bit 13, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SMU: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_PEER`: bit 14, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_PEER`: bit 14, access unknown.
   @inlinable public static var ACCESS_REQUESTER_PEER: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_CPU`: bit 15, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_CPU`: bit 15, access unknown.
   @inlinable public static var ACCESS_REQUESTER_CPU: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ISP`: bit 16, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ISP`: bit 16, access unknown.
   @inlinable public static var ACCESS_REQUESTER_ISP: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE1`: bit 17, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE1`: bit 17, access unknown.
   @inlinable public static var ACCESS_REQUESTER_VCE1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_RLCHYP`: bit 18, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_RLCHYP`: bit 18, access unknown.
   @inlinable public static var ACCESS_REQUESTER_RLCHYP: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMUHYP`: bit 19, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMUHYP`: bit 19, access unknown.
   @inlinable public static var ACCESS_REQUESTER_SMUHYP: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIFHYP`: bit 20, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIFHYP`: bit 20, access unknown.
   @inlinable public static var ACCESS_REQUESTER_BIFHYP: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_FIREWALL_VIOLATION`: bit 24, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_FIREWALL_VIOLATION`: bit 24, access unknown.
   @inlinable public static var RAERR_FIREWALL_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_HAR_REGIONSIZE_OVERFLOW`: bit 25, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_HAR_REGIONSIZE_OVERFLOW`: bit 25, access unknown.
   @inlinable public static var RAERR_HAR_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_BIF_ADDR_OVERFLOW`: bit 26, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_BIF_ADDR_OVERFLOW`: bit 26, access unknown.
   @inlinable public static var RAERR_BIF_ADDR_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_REGIONSIZE_OVERFLOW`: bit 27, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_REGIONSIZE_OVERFLOW`: bit 27, access unknown.
   @inlinable public static var RAERR_P2SRP_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_FIREWALL_VIOLATION`: bit 28, rw.
+  /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_FIREWALL_VIOLATION`: bit 28, access unknown.
   @inlinable public static var RAERR_P2SRP_FIREWALL_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
 
-/// `SRBM_FIREWALL_ERROR_ADDR`: oss_3_0 register, MMIO dword 0x3AC (byte 0xEB0), rw, reset 0x0000_0000.
+/// `SRBM_FIREWALL_ERROR_ADDR`: oss_3_0 register, MMIO dword 0x3AC (byte 0xEB0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_FIREWALL_ERROR_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AC, resetValue: 0x0000_0000,
+      offset: 0x3AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_FIREWALL_ERROR_ADDR ACCESS_ADDRESS@2:16 ACCESS_VF@19:1 ACCESS_VFID@20:4 FIREWALL_VIOLATION@31:1")
   }
 
-  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_ADDRESS`: bits 17:2, rw.
+  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_ADDRESS`: bits 17:2, access unknown.
   @inlinable public static var ACCESS_ADDRESS: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 16)
   }
 
-  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VF`: bit 19, rw.
+  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VF`: bit 19, access unknown.
   @inlinable public static var ACCESS_VF: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VFID`: bits 23:20, rw.
+  /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VFID`: bits 23:20, access unknown.
   @inlinable public static var ACCESS_VFID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `SRBM_FIREWALL_ERROR_ADDR.FIREWALL_VIOLATION`: bit 31, rw.
+  /// `SRBM_FIREWALL_ERROR_ADDR.FIREWALL_VIOLATION`: bit 31, access unknown.
   @inlinable public static var FIREWALL_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SRBM_DEBUG_SNAPSHOT2`: oss_3_0 register, MMIO dword 0x3AD (byte 0xEB4), rw, reset 0x0000_0000.
+/// `SRBM_DEBUG_SNAPSHOT2`: oss_3_0 register, MMIO dword 0x3AD (byte 0xEB4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_SNAPSHOT2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AD, resetValue: 0x0000_0000,
+      offset: 0x3AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG_SNAPSHOT2 VCE1_RDY@0:1")
   }
 
-  /// `SRBM_DEBUG_SNAPSHOT2.VCE1_RDY`: bit 0, rw.
+  /// `SRBM_DEBUG_SNAPSHOT2.VCE1_RDY`: bit 0, access unknown.
   @inlinable public static var VCE1_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SRBM_READ_ERROR2`: oss_3_0 register, MMIO dword 0x3AE (byte 0xEB8), rw, reset 0x0000_0000.
+/// `SRBM_READ_ERROR2`: oss_3_0 register, MMIO dword 0x3AE (byte 0xEB8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_ERROR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AE, resetValue: 0x0000_0000,
+      offset: 0x3AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_READ_ERROR2 READ_REQUESTER_ACP@0:1 READ_REQUESTER_ISP@1:1 READ_REQUESTER_VCE1@2:1 READ_VF@23:1 READ_VFID@24:4")
   }
 
-  /// `SRBM_READ_ERROR2.READ_REQUESTER_ACP`: bit 0, rw.
+  /// `SRBM_READ_ERROR2.READ_REQUESTER_ACP`: bit 0, access unknown.
   @inlinable public static var READ_REQUESTER_ACP: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SRBM_READ_ERROR2.READ_REQUESTER_ISP`: bit 1, rw.
+  /// `SRBM_READ_ERROR2.READ_REQUESTER_ISP`: bit 1, access unknown.
   @inlinable public static var READ_REQUESTER_ISP: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SRBM_READ_ERROR2.READ_REQUESTER_VCE1`: bit 2, rw.
+  /// `SRBM_READ_ERROR2.READ_REQUESTER_VCE1`: bit 2, access unknown.
   @inlinable public static var READ_REQUESTER_VCE1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SRBM_READ_ERROR2.READ_VF`: bit 23, rw.
+  /// `SRBM_READ_ERROR2.READ_VF`: bit 23, access unknown.
   @inlinable public static var READ_VF: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SRBM_READ_ERROR2.READ_VFID`: bits 27:24, rw.
+  /// `SRBM_READ_ERROR2.READ_VFID`: bits 27:24, access unknown.
   @inlinable public static var READ_VFID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
-/// `SRBM_DSM_TRIG_CNTL0`: oss_3_0 register, MMIO dword 0x3AF (byte 0xEBC), rw, reset 0x0000_0000.
+/// `SRBM_DSM_TRIG_CNTL0`: oss_3_0 register, MMIO dword 0x3AF (byte 0xEBC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_CNTL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3AF, resetValue: 0x0000_0000,
+      offset: 0x3AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DSM_TRIG_CNTL0 DSM_TRIG_ADDR@0:16 DSM_TRIG_OP@16:1")
   }
 
-  /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_ADDR`: bits 15:0, rw.
+  /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_ADDR`: bits 15:0, access unknown.
   @inlinable public static var DSM_TRIG_ADDR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_OP`: bit 16, rw.
+  /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_OP`: bit 16, access unknown.
   @inlinable public static var DSM_TRIG_OP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `SRBM_DSM_TRIG_CNTL1`: oss_3_0 register, MMIO dword 0x3B0 (byte 0xEC0), rw, reset 0x0000_0000.
+/// `SRBM_DSM_TRIG_CNTL1`: oss_3_0 register, MMIO dword 0x3B0 (byte 0xEC0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_CNTL1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B0, resetValue: 0x0000_0000,
+      offset: 0x3B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DSM_TRIG_CNTL1 DSM_TRIG_WD@0:32")
   }
 
-  /// `SRBM_DSM_TRIG_CNTL1.DSM_TRIG_WD`: bits 31:0, rw.
+  /// `SRBM_DSM_TRIG_CNTL1.DSM_TRIG_WD`: bits 31:0, access unknown.
   @inlinable public static var DSM_TRIG_WD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SRBM_DSM_TRIG_MASK0`: oss_3_0 register, MMIO dword 0x3B1 (byte 0xEC4), rw, reset 0x0000_0000.
+/// `SRBM_DSM_TRIG_MASK0`: oss_3_0 register, MMIO dword 0x3B1 (byte 0xEC4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_MASK0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B1, resetValue: 0x0000_0000,
+      offset: 0x3B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DSM_TRIG_MASK0 DSM_TRIG_ADDR_MASK@0:16 DSM_TRIG_OP_MASK@16:1")
   }
 
-  /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_ADDR_MASK`: bits 15:0, rw.
+  /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_ADDR_MASK`: bits 15:0, access unknown.
   @inlinable public static var DSM_TRIG_ADDR_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_OP_MASK`: bit 16, rw.
+  /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_OP_MASK`: bit 16, access unknown.
   @inlinable public static var DSM_TRIG_OP_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
 
-/// `SRBM_DSM_TRIG_MASK1`: oss_3_0 register, MMIO dword 0x3B2 (byte 0xEC8), rw, reset 0x0000_0000.
+/// `SRBM_DSM_TRIG_MASK1`: oss_3_0 register, MMIO dword 0x3B2 (byte 0xEC8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_MASK1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B2, resetValue: 0x0000_0000,
+      offset: 0x3B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DSM_TRIG_MASK1 DSM_TRIG_WD_MASK@0:32")
   }
 
-  /// `SRBM_DSM_TRIG_MASK1.DSM_TRIG_WD_MASK`: bits 31:0, rw.
+  /// `SRBM_DSM_TRIG_MASK1.DSM_TRIG_WD_MASK`: bits 31:0, access unknown.
   @inlinable public static var DSM_TRIG_WD_MASK: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SRBM_MC_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B3 (byte 0xECC), rw, reset 0x0000_0000.
+/// `SRBM_MC_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B3 (byte 0xECC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B3, resetValue: 0x0000_0000,
+      offset: 0x3B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_MC_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_MC_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_MC_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_MC_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_SYS_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B4 (byte 0xED0), rw, reset 0x0000_0000.
+/// `SRBM_SYS_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B4 (byte 0xED0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B4, resetValue: 0x0000_0000,
+      offset: 0x3B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_SYS_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_SYS_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_SYS_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_SYS_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_VCE_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B5 (byte 0xED4), rw, reset 0x0000_0000.
+/// `SRBM_VCE_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B5 (byte 0xED4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VCE_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B5, resetValue: 0x0000_0000,
+      offset: 0x3B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_VCE_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_VCE_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_VCE_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_VCE_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_UVD_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B6 (byte 0xED8), rw, reset 0x0000_0000.
+/// `SRBM_UVD_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B6 (byte 0xED8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_UVD_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B6, resetValue: 0x0000_0000,
+      offset: 0x3B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_UVD_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_UVD_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_UVD_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_UVD_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_SDMA_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B7 (byte 0xEDC), rw, reset 0x0000_0000.
+/// `SRBM_SDMA_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B7 (byte 0xEDC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SDMA_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B7, resetValue: 0x0000_0000,
+      offset: 0x3B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_SDMA_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_SDMA_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_SDMA_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_SDMA_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_SAM_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B8 (byte 0xEE0), rw, reset 0x0000_0000.
+/// `SRBM_SAM_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B8 (byte 0xEE0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SAM_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B8, resetValue: 0x0000_0000,
+      offset: 0x3B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_SAM_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_SAM_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_SAM_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_SAM_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_ISP_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B9 (byte 0xEE4), rw, reset 0x0000_0000.
+/// `SRBM_ISP_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B9 (byte 0xEE4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_ISP_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3B9, resetValue: 0x0000_0000,
+      offset: 0x3B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_ISP_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_ISP_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_ISP_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_ISP_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `SRBM_VP8_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3BA (byte 0xEE8), rw, reset 0x0000_0000.
+/// `SRBM_VP8_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3BA (byte 0xEE8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VP8_CLKEN_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3BA, resetValue: 0x0000_0000,
+      offset: 0x3BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VP8_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
 
-  /// `SRBM_VP8_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, rw.
+  /// `SRBM_VP8_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
   @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `SRBM_VP8_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, rw.
+  /// `SRBM_VP8_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
   @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 }
 
-/// `HDP_HOST_PATH_CNTL`: oss_3_0 register, MMIO dword 0xB00 (byte 0x2C00), rw, reset 0x0000_0000.
+/// `HDP_HOST_PATH_CNTL`: oss_3_0 register, MMIO dword 0xB00 (byte 0x2C00), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_HOST_PATH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB00, resetValue: 0x0000_0000,
+      offset: 0xB00,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_HOST_PATH_CNTL BIF_RDRET_CREDIT@0:3 MC_WRREQ_CREDIT@3:6 WR_STALL_TIMER@9:2 RD_STALL_TIMER@11:2 WRITE_COMBINE_TIMER@19:2 WRITE_COMBINE_EN@21:1 CACHE_INVALIDATE@22:1 CLOCK_GATING_DIS@23:1 REG_CLK_ENABLE_COUNT@24:4 ALL_SURFACES_DIS@29:1 WRITE_THROUGH_CACHE_DIS@30:1 LIN_RD_CACHE_DIS@31:1")
   }
 
-  /// `HDP_HOST_PATH_CNTL.BIF_RDRET_CREDIT`: bits 2:0, rw.
+  /// `HDP_HOST_PATH_CNTL.BIF_RDRET_CREDIT`: bits 2:0, access unknown.
   @inlinable public static var BIF_RDRET_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `HDP_HOST_PATH_CNTL.MC_WRREQ_CREDIT`: bits 8:3, rw.
+  /// `HDP_HOST_PATH_CNTL.MC_WRREQ_CREDIT`: bits 8:3, access unknown.
   @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 6)
   }
 
-  /// `HDP_HOST_PATH_CNTL.WR_STALL_TIMER`: bits 10:9, rw.
+  /// `HDP_HOST_PATH_CNTL.WR_STALL_TIMER`: bits 10:9, access unknown.
   @inlinable public static var WR_STALL_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
-  /// `HDP_HOST_PATH_CNTL.RD_STALL_TIMER`: bits 12:11, rw.
+  /// `HDP_HOST_PATH_CNTL.RD_STALL_TIMER`: bits 12:11, access unknown.
   @inlinable public static var RD_STALL_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 2)
   }
 
-  /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_TIMER`: bits 20:19, rw.
+  /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_TIMER`: bits 20:19, access unknown.
   @inlinable public static var WRITE_COMBINE_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
-  /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_EN`: bit 21, rw.
+  /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_EN`: bit 21, access unknown.
   @inlinable public static var WRITE_COMBINE_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `HDP_HOST_PATH_CNTL.CACHE_INVALIDATE`: bit 22, rw.
+  /// `HDP_HOST_PATH_CNTL.CACHE_INVALIDATE`: bit 22, access unknown.
   @inlinable public static var CACHE_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `HDP_HOST_PATH_CNTL.CLOCK_GATING_DIS`: bit 23, rw.
+  /// `HDP_HOST_PATH_CNTL.CLOCK_GATING_DIS`: bit 23, access unknown.
   @inlinable public static var CLOCK_GATING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `HDP_HOST_PATH_CNTL.REG_CLK_ENABLE_COUNT`: bits 27:24, rw.
+  /// `HDP_HOST_PATH_CNTL.REG_CLK_ENABLE_COUNT`: bits 27:24, access unknown.
   @inlinable public static var REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `HDP_HOST_PATH_CNTL.ALL_SURFACES_DIS`: bit 29, rw.
+  /// `HDP_HOST_PATH_CNTL.ALL_SURFACES_DIS`: bit 29, access unknown.
   @inlinable public static var ALL_SURFACES_DIS: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `HDP_HOST_PATH_CNTL.WRITE_THROUGH_CACHE_DIS`: bit 30, rw.
+  /// `HDP_HOST_PATH_CNTL.WRITE_THROUGH_CACHE_DIS`: bit 30, access unknown.
   @inlinable public static var WRITE_THROUGH_CACHE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `HDP_HOST_PATH_CNTL.LIN_RD_CACHE_DIS`: bit 31, rw.
+  /// `HDP_HOST_PATH_CNTL.LIN_RD_CACHE_DIS`: bit 31, access unknown.
   @inlinable public static var LIN_RD_CACHE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `HDP_NONSURFACE_BASE`: oss_3_0 register, MMIO dword 0xB01 (byte 0x2C04), rw, reset 0x0000_0000.
+/// `HDP_NONSURFACE_BASE`: oss_3_0 register, MMIO dword 0xB01 (byte 0x2C04), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB01, resetValue: 0x0000_0000,
+      offset: 0xB01,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURFACE_BASE NONSURF_BASE@0:32")
   }
 
-  /// `HDP_NONSURFACE_BASE.NONSURF_BASE`: bits 31:0, rw.
+  /// `HDP_NONSURFACE_BASE.NONSURF_BASE`: bits 31:0, access unknown.
   @inlinable public static var NONSURF_BASE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_NONSURFACE_INFO`: oss_3_0 register, MMIO dword 0xB02 (byte 0x2C08), rw, reset 0x0000_0000.
+/// `HDP_NONSURFACE_INFO`: oss_3_0 register, MMIO dword 0xB02 (byte 0x2C08), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_INFO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB02, resetValue: 0x0000_0000,
+      offset: 0xB02,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURFACE_INFO NONSURF_ADDR_TYPE@0:1 NONSURF_ARRAY_MODE@1:4 NONSURF_ENDIAN@5:2 NONSURF_PIXEL_SIZE@7:3 NONSURF_SAMPLE_NUM@10:3 NONSURF_SAMPLE_SIZE@13:2 NONSURF_PRIV@15:1 NONSURF_TILE_COMPACT@16:1 NONSURF_TILE_SPLIT@17:3 NONSURF_NUM_BANKS@20:2 NONSURF_BANK_WIDTH@22:2 NONSURF_BANK_HEIGHT@24:2 NONSURF_MACRO_TILE_ASPECT@26:2 NONSURF_MICRO_TILE_MODE@28:3 NONSURF_SLICE_TILE_MAX_MSB@31:1")
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_ADDR_TYPE`: bit 0, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_ADDR_TYPE`: bit 0, access unknown.
   @inlinable public static var NONSURF_ADDR_TYPE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_ARRAY_MODE`: bits 4:1, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_ARRAY_MODE`: bits 4:1, access unknown.
   @inlinable public static var NONSURF_ARRAY_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_ENDIAN`: bits 6:5, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_ENDIAN`: bits 6:5, access unknown.
   @inlinable public static var NONSURF_ENDIAN: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_PIXEL_SIZE`: bits 9:7, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_PIXEL_SIZE`: bits 9:7, access unknown.
   @inlinable public static var NONSURF_PIXEL_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 3)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_NUM`: bits 12:10, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_NUM`: bits 12:10, access unknown.
   @inlinable public static var NONSURF_SAMPLE_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 3)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_SIZE`: bits 14:13, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_SIZE`: bits 14:13, access unknown.
   @inlinable public static var NONSURF_SAMPLE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_PRIV`: bit 15, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_PRIV`: bit 15, access unknown.
   @inlinable public static var NONSURF_PRIV: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_TILE_COMPACT`: bit 16, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_TILE_COMPACT`: bit 16, access unknown.
   @inlinable public static var NONSURF_TILE_COMPACT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_TILE_SPLIT`: bits 19:17, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_TILE_SPLIT`: bits 19:17, access unknown.
   @inlinable public static var NONSURF_TILE_SPLIT: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_NUM_BANKS`: bits 21:20, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_NUM_BANKS`: bits 21:20, access unknown.
   @inlinable public static var NONSURF_NUM_BANKS: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_BANK_WIDTH`: bits 23:22, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_BANK_WIDTH`: bits 23:22, access unknown.
   @inlinable public static var NONSURF_BANK_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_BANK_HEIGHT`: bits 25:24, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_BANK_HEIGHT`: bits 25:24, access unknown.
   @inlinable public static var NONSURF_BANK_HEIGHT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_MACRO_TILE_ASPECT`: bits 27:26, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_MACRO_TILE_ASPECT`: bits 27:26, access unknown.
   @inlinable public static var NONSURF_MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_MICRO_TILE_MODE`: bits 30:28, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_MICRO_TILE_MODE`: bits 30:28, access unknown.
   @inlinable public static var NONSURF_MICRO_TILE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 
-  /// `HDP_NONSURFACE_INFO.NONSURF_SLICE_TILE_MAX_MSB`: bit 31, rw.
+  /// `HDP_NONSURFACE_INFO.NONSURF_SLICE_TILE_MAX_MSB`: bit 31, access unknown.
   @inlinable public static var NONSURF_SLICE_TILE_MAX_MSB: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `HDP_NONSURFACE_SIZE`: oss_3_0 register, MMIO dword 0xB03 (byte 0x2C0C), rw, reset 0x0000_0000.
+/// `HDP_NONSURFACE_SIZE`: oss_3_0 register, MMIO dword 0xB03 (byte 0x2C0C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_SIZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xB03, resetValue: 0x0000_0000,
+      offset: 0xB03,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURFACE_SIZE NONSURF_PITCH_TILE_MAX@0:11 NONSURF_SLICE_TILE_MAX@11:21")
   }
 
-  /// `HDP_NONSURFACE_SIZE.NONSURF_PITCH_TILE_MAX`: bits 10:0, rw.
+  /// `HDP_NONSURFACE_SIZE.NONSURF_PITCH_TILE_MAX`: bits 10:0, access unknown.
   @inlinable public static var NONSURF_PITCH_TILE_MAX: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 11)
   }
 
-  /// `HDP_NONSURFACE_SIZE.NONSURF_SLICE_TILE_MAX`: bits 31:11, rw.
+  /// `HDP_NONSURFACE_SIZE.NONSURF_SLICE_TILE_MAX`: bits 31:11, access unknown.
   @inlinable public static var NONSURF_SLICE_TILE_MAX: RegisterField<Self, UInt32> {
     .init(lsb: 11, width: 21)
   }
 }
 
-/// `HDP_NONSURF_FLAGS`: oss_3_0 register, MMIO dword 0xBC9 (byte 0x2F24), rw, reset 0x0000_0000.
+/// `HDP_NONSURF_FLAGS`: oss_3_0 register, MMIO dword 0xBC9 (byte 0x2F24), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURF_FLAGS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBC9, resetValue: 0x0000_0000,
+      offset: 0xBC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURF_FLAGS NONSURF_WRITE_FLAG@0:1 NONSURF_READ_FLAG@1:1")
   }
 
-  /// `HDP_NONSURF_FLAGS.NONSURF_WRITE_FLAG`: bit 0, rw.
+  /// `HDP_NONSURF_FLAGS.NONSURF_WRITE_FLAG`: bit 0, access unknown.
   @inlinable public static var NONSURF_WRITE_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_NONSURF_FLAGS.NONSURF_READ_FLAG`: bit 1, rw.
+  /// `HDP_NONSURF_FLAGS.NONSURF_READ_FLAG`: bit 1, access unknown.
   @inlinable public static var NONSURF_READ_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `HDP_NONSURF_FLAGS_CLR`: oss_3_0 register, MMIO dword 0xBCA (byte 0x2F28), rw, reset 0x0000_0000.
+/// `HDP_NONSURF_FLAGS_CLR`: oss_3_0 register, MMIO dword 0xBCA (byte 0x2F28), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURF_FLAGS_CLR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCA, resetValue: 0x0000_0000,
+      offset: 0xBCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURF_FLAGS_CLR NONSURF_WRITE_FLAG_CLR@0:1 NONSURF_READ_FLAG_CLR@1:1")
   }
 
-  /// `HDP_NONSURF_FLAGS_CLR.NONSURF_WRITE_FLAG_CLR`: bit 0, rw.
+  /// `HDP_NONSURF_FLAGS_CLR.NONSURF_WRITE_FLAG_CLR`: bit 0, access unknown.
   @inlinable public static var NONSURF_WRITE_FLAG_CLR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_NONSURF_FLAGS_CLR.NONSURF_READ_FLAG_CLR`: bit 1, rw.
+  /// `HDP_NONSURF_FLAGS_CLR.NONSURF_READ_FLAG_CLR`: bit 1, access unknown.
   @inlinable public static var NONSURF_READ_FLAG_CLR: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
 
-/// `HDP_SW_SEMAPHORE`: oss_3_0 register, MMIO dword 0xBCB (byte 0x2F2C), rw, reset 0x0000_0000.
+/// `HDP_SW_SEMAPHORE`: oss_3_0 register, MMIO dword 0xBCB (byte 0x2F2C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_SW_SEMAPHORE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCB, resetValue: 0x0000_0000,
+      offset: 0xBCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_SW_SEMAPHORE SW_SEMAPHORE@0:32")
   }
 
-  /// `HDP_SW_SEMAPHORE.SW_SEMAPHORE`: bits 31:0, rw.
+  /// `HDP_SW_SEMAPHORE.SW_SEMAPHORE`: bits 31:0, access unknown.
   @inlinable public static var SW_SEMAPHORE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), rw, reset 0x0000_0000.
+/// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_DEBUG0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCC, resetValue: 0x0000_0000,
+      offset: 0xBCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_DEBUG0")
   }
 }
 
-/// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), rw, reset 0x0000_0000.
+/// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_DEBUG1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCD, resetValue: 0x0000_0000,
+      offset: 0xBCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_DEBUG1")
   }
 }
 
-/// `HDP_LAST_SURFACE_HIT`: oss_3_0 register, MMIO dword 0xBCE (byte 0x2F38), rw, reset 0x0000_0000.
+/// `HDP_LAST_SURFACE_HIT`: oss_3_0 register, MMIO dword 0xBCE (byte 0x2F38), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_LAST_SURFACE_HIT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCE, resetValue: 0x0000_0000,
+      offset: 0xBCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_LAST_SURFACE_HIT LAST_SURFACE_HIT@0:6")
   }
 
-  /// `HDP_LAST_SURFACE_HIT.LAST_SURFACE_HIT`: bits 5:0, rw.
+  /// `HDP_LAST_SURFACE_HIT.LAST_SURFACE_HIT`: bits 5:0, access unknown.
   @inlinable public static var LAST_SURFACE_HIT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 }
 
-/// `HDP_TILING_CONFIG`: oss_3_0 register, MMIO dword 0xBCF (byte 0x2F3C), rw, reset 0x0000_0000.
+/// `HDP_TILING_CONFIG`: oss_3_0 register, MMIO dword 0xBCF (byte 0x2F3C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_TILING_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBCF, resetValue: 0x0000_0000,
+      offset: 0xBCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_TILING_CONFIG PIPE_TILING@1:3 BANK_TILING@4:2 GROUP_SIZE@6:2 ROW_TILING@8:3 BANK_SWAPS@11:3 SAMPLE_SPLIT@14:2")
   }
 
-  /// `HDP_TILING_CONFIG.PIPE_TILING`: bits 3:1, rw.
+  /// `HDP_TILING_CONFIG.PIPE_TILING`: bits 3:1, access unknown.
   @inlinable public static var PIPE_TILING: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
-  /// `HDP_TILING_CONFIG.BANK_TILING`: bits 5:4, rw.
+  /// `HDP_TILING_CONFIG.BANK_TILING`: bits 5:4, access unknown.
   @inlinable public static var BANK_TILING: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
-  /// `HDP_TILING_CONFIG.GROUP_SIZE`: bits 7:6, rw.
+  /// `HDP_TILING_CONFIG.GROUP_SIZE`: bits 7:6, access unknown.
   @inlinable public static var GROUP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
-  /// `HDP_TILING_CONFIG.ROW_TILING`: bits 10:8, rw.
+  /// `HDP_TILING_CONFIG.ROW_TILING`: bits 10:8, access unknown.
   @inlinable public static var ROW_TILING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
-  /// `HDP_TILING_CONFIG.BANK_SWAPS`: bits 13:11, rw.
+  /// `HDP_TILING_CONFIG.BANK_SWAPS`: bits 13:11, access unknown.
   @inlinable public static var BANK_SWAPS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
-  /// `HDP_TILING_CONFIG.SAMPLE_SPLIT`: bits 15:14, rw.
+  /// `HDP_TILING_CONFIG.SAMPLE_SPLIT`: bits 15:14, access unknown.
   @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 }
 
-/// `HDP_SC_MULTI_CHIP_CNTL`: oss_3_0 register, MMIO dword 0xBD0 (byte 0x2F40), rw, reset 0x0000_0000.
+/// `HDP_SC_MULTI_CHIP_CNTL`: oss_3_0 register, MMIO dword 0xBD0 (byte 0x2F40), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_SC_MULTI_CHIP_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD0, resetValue: 0x0000_0000,
+      offset: 0xBD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_SC_MULTI_CHIP_CNTL LOG2_NUM_CHIPS@0:3 MULTI_CHIP_TILE_SIZE@3:2")
   }
 
-  /// `HDP_SC_MULTI_CHIP_CNTL.LOG2_NUM_CHIPS`: bits 2:0, rw.
+  /// `HDP_SC_MULTI_CHIP_CNTL.LOG2_NUM_CHIPS`: bits 2:0, access unknown.
   @inlinable public static var LOG2_NUM_CHIPS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `HDP_SC_MULTI_CHIP_CNTL.MULTI_CHIP_TILE_SIZE`: bits 4:3, rw.
+  /// `HDP_SC_MULTI_CHIP_CNTL.MULTI_CHIP_TILE_SIZE`: bits 4:3, access unknown.
   @inlinable public static var MULTI_CHIP_TILE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 }
 
-/// `HDP_OUTSTANDING_REQ`: oss_3_0 register, MMIO dword 0xBD1 (byte 0x2F44), rw, reset 0x0000_0000.
+/// `HDP_OUTSTANDING_REQ`: oss_3_0 register, MMIO dword 0xBD1 (byte 0x2F44), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_OUTSTANDING_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD1, resetValue: 0x0000_0000,
+      offset: 0xBD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_OUTSTANDING_REQ WRITE_REQ@0:8 READ_REQ@8:8")
   }
 
-  /// `HDP_OUTSTANDING_REQ.WRITE_REQ`: bits 7:0, rw.
+  /// `HDP_OUTSTANDING_REQ.WRITE_REQ`: bits 7:0, access unknown.
   @inlinable public static var WRITE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `HDP_OUTSTANDING_REQ.READ_REQ`: bits 15:8, rw.
+  /// `HDP_OUTSTANDING_REQ.READ_REQ`: bits 15:8, access unknown.
   @inlinable public static var READ_REQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `HDP_ADDR_CONFIG`: oss_3_0 register, MMIO dword 0xBD2 (byte 0x2F48), rw, reset 0x0000_0000.
+/// `HDP_ADDR_CONFIG`: oss_3_0 register, MMIO dword 0xBD2 (byte 0x2F48), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_ADDR_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD2, resetValue: 0x0000_0000,
+      offset: 0xBD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_ADDR_CONFIG NUM_PIPES@0:3 PIPE_INTERLEAVE_SIZE@4:3 BANK_INTERLEAVE_SIZE@8:3 NUM_SHADER_ENGINES@12:2 SHADER_ENGINE_TILE_SIZE@16:3 NUM_GPUS@20:3 MULTI_GPU_TILE_SIZE@24:2 ROW_SIZE@28:2 NUM_LOWER_PIPES@30:1")
   }
 
-  /// `HDP_ADDR_CONFIG.NUM_PIPES`: bits 2:0, rw.
+  /// `HDP_ADDR_CONFIG.NUM_PIPES`: bits 2:0, access unknown.
   @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `HDP_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, rw.
+  /// `HDP_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
   @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
-  /// `HDP_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, rw.
+  /// `HDP_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, access unknown.
   @inlinable public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `HDP_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, rw.
+  /// `HDP_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, access unknown.
   @inlinable public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
-  /// `HDP_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, rw.
+  /// `HDP_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, access unknown.
   @inlinable public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 3)
   }
 
-  /// `HDP_ADDR_CONFIG.NUM_GPUS`: bits 22:20, rw.
+  /// `HDP_ADDR_CONFIG.NUM_GPUS`: bits 22:20, access unknown.
   @inlinable public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
-  /// `HDP_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, rw.
+  /// `HDP_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, access unknown.
   @inlinable public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
-  /// `HDP_ADDR_CONFIG.ROW_SIZE`: bits 29:28, rw.
+  /// `HDP_ADDR_CONFIG.ROW_SIZE`: bits 29:28, access unknown.
   @inlinable public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
-  /// `HDP_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, rw.
+  /// `HDP_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, access unknown.
   @inlinable public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `HDP_MISC_CNTL`: oss_3_0 register, MMIO dword 0xBD3 (byte 0x2F4C), rw, reset 0x0000_0000.
+/// `HDP_MISC_CNTL`: oss_3_0 register, MMIO dword 0xBD3 (byte 0x2F4C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MISC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD3, resetValue: 0x0000_0000,
+      offset: 0xBD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MISC_CNTL FLUSH_INVALIDATE_CACHE@0:1 VM_ID@1:4 OUTSTANDING_WRITE_COUNT_1024@5:1 MULTIPLE_READS@6:1 HDP_BIF_RDRET_CREDIT@7:4 SIMULTANEOUS_READS_WRITES@11:1 NO_SPLIT_ARRAY_LINEAR@12:1 MC_RDREQ_CREDIT@13:6 READ_CACHE_INVALIDATE@19:1 ADDRLIB_LINEAR_BYPASS@20:1 FED_ENABLE@21:1 LEGACY_TILING_ENABLE@22:1 LEGACY_SURFACES_ENABLE@23:1")
   }
 
-  /// `HDP_MISC_CNTL.FLUSH_INVALIDATE_CACHE`: bit 0, rw.
+  /// `HDP_MISC_CNTL.FLUSH_INVALIDATE_CACHE`: bit 0, access unknown.
   @inlinable public static var FLUSH_INVALIDATE_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.VM_ID`: bits 4:1, rw.
+  /// `HDP_MISC_CNTL.VM_ID`: bits 4:1, access unknown.
   @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
-  /// `HDP_MISC_CNTL.OUTSTANDING_WRITE_COUNT_1024`: bit 5, rw.
+  /// `HDP_MISC_CNTL.OUTSTANDING_WRITE_COUNT_1024`: bit 5, access unknown.
   @inlinable public static var OUTSTANDING_WRITE_COUNT_1024: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.MULTIPLE_READS`: bit 6, rw.
+  /// `HDP_MISC_CNTL.MULTIPLE_READS`: bit 6, access unknown.
   @inlinable public static var MULTIPLE_READS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `HDP_MISC_CNTL.HDP_BIF_RDRET_CREDIT`: bits 10:7, rw.
+  /// `HDP_MISC_CNTL.HDP_BIF_RDRET_CREDIT`: bits 10:7, access unknown.
   @inlinable public static var HDP_BIF_RDRET_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 4)
   }
 
-  /// `HDP_MISC_CNTL.SIMULTANEOUS_READS_WRITES`: bit 11, rw.
+  /// `HDP_MISC_CNTL.SIMULTANEOUS_READS_WRITES`: bit 11, access unknown.
   @inlinable public static var SIMULTANEOUS_READS_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.NO_SPLIT_ARRAY_LINEAR`: bit 12, rw.
+  /// `HDP_MISC_CNTL.NO_SPLIT_ARRAY_LINEAR`: bit 12, access unknown.
   @inlinable public static var NO_SPLIT_ARRAY_LINEAR: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.MC_RDREQ_CREDIT`: bits 18:13, rw.
+  /// `HDP_MISC_CNTL.MC_RDREQ_CREDIT`: bits 18:13, access unknown.
   @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 6)
   }
 
-  /// `HDP_MISC_CNTL.READ_CACHE_INVALIDATE`: bit 19, rw.
+  /// `HDP_MISC_CNTL.READ_CACHE_INVALIDATE`: bit 19, access unknown.
   @inlinable public static var READ_CACHE_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.ADDRLIB_LINEAR_BYPASS`: bit 20, rw.
+  /// `HDP_MISC_CNTL.ADDRLIB_LINEAR_BYPASS`: bit 20, access unknown.
   @inlinable public static var ADDRLIB_LINEAR_BYPASS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.FED_ENABLE`: bit 21, rw.
+  /// `HDP_MISC_CNTL.FED_ENABLE`: bit 21, access unknown.
   @inlinable public static var FED_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `HDP_MISC_CNTL.LEGACY_TILING_ENABLE`: bit 22, rw.
+  /// `HDP_MISC_CNTL.LEGACY_TILING_ENABLE`: bit 22, access unknown.
   @inlinable public static var LEGACY_TILING_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `HDP_MISC_CNTL.LEGACY_SURFACES_ENABLE`: bit 23, rw.
+  /// `HDP_MISC_CNTL.LEGACY_SURFACES_ENABLE`: bit 23, access unknown.
   @inlinable public static var LEGACY_SURFACES_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
 
-/// `HDP_MEM_POWER_LS`: oss_3_0 register, MMIO dword 0xBD4 (byte 0x2F50), rw, reset 0x0000_0000.
+/// `HDP_MEM_POWER_LS`: oss_3_0 register, MMIO dword 0xBD4 (byte 0x2F50), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEM_POWER_LS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD4, resetValue: 0x0000_0000,
+      offset: 0xBD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEM_POWER_LS LS_ENABLE@0:1 LS_SETUP@1:6 LS_HOLD@7:6")
   }
 
-  /// `HDP_MEM_POWER_LS.LS_ENABLE`: bit 0, rw.
+  /// `HDP_MEM_POWER_LS.LS_ENABLE`: bit 0, access unknown.
   @inlinable public static var LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_MEM_POWER_LS.LS_SETUP`: bits 6:1, rw.
+  /// `HDP_MEM_POWER_LS.LS_SETUP`: bits 6:1, access unknown.
   @inlinable public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
-  /// `HDP_MEM_POWER_LS.LS_HOLD`: bits 12:7, rw.
+  /// `HDP_MEM_POWER_LS.LS_HOLD`: bits 12:7, access unknown.
   @inlinable public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 }
 
-/// `HDP_NONSURFACE_PREFETCH`: oss_3_0 register, MMIO dword 0xBD5 (byte 0x2F54), rw, reset 0x0000_0000.
+/// `HDP_NONSURFACE_PREFETCH`: oss_3_0 register, MMIO dword 0xBD5 (byte 0x2F54), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_PREFETCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBD5, resetValue: 0x0000_0000,
+      offset: 0xBD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_NONSURFACE_PREFETCH NONSURF_PREFETCH_PRI@0:3 NONSURF_PREFETCH_DIR@3:3 NONSURF_PREFETCH_NUM@6:3 NONSURF_PREFETCH_MAX_Z@9:11 NONSURF_PIPE_CONFIG@27:5")
   }
 
-  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_PRI`: bits 2:0, rw.
+  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_PRI`: bits 2:0, access unknown.
   @inlinable public static var NONSURF_PREFETCH_PRI: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
-  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_DIR`: bits 5:3, rw.
+  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_DIR`: bits 5:3, access unknown.
   @inlinable public static var NONSURF_PREFETCH_DIR: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 3)
   }
 
-  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_NUM`: bits 8:6, rw.
+  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_NUM`: bits 8:6, access unknown.
   @inlinable public static var NONSURF_PREFETCH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 3)
   }
 
-  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_MAX_Z`: bits 19:9, rw.
+  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_MAX_Z`: bits 19:9, access unknown.
   @inlinable public static var NONSURF_PREFETCH_MAX_Z: RegisterField<Self, UInt16> {
     .init(lsb: 9, width: 11)
   }
 
-  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PIPE_CONFIG`: bits 31:27, rw.
+  /// `HDP_NONSURFACE_PREFETCH.NONSURF_PIPE_CONFIG`: bits 31:27, access unknown.
   @inlinable public static var NONSURF_PIPE_CONFIG: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 5)
   }
 }
 
-/// `HDP_MEMIO_CNTL`: oss_3_0 register, MMIO dword 0xBF6 (byte 0x2FD8), rw, reset 0x0000_0000.
+/// `HDP_MEMIO_CNTL`: oss_3_0 register, MMIO dword 0xBF6 (byte 0x2FD8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBF6, resetValue: 0x0000_0000,
+      offset: 0xBF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEMIO_CNTL MEMIO_SEND@0:1 MEMIO_OP@1:1 MEMIO_BE@2:4 MEMIO_WR_STROBE@6:1 MEMIO_RD_STROBE@7:1 MEMIO_ADDR_UPPER@8:6 MEMIO_CLR_WR_ERROR@14:1 MEMIO_CLR_RD_ERROR@15:1 MEMIO_VF@16:1 MEMIO_VFID@17:4")
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_SEND`: bit 0, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_SEND`: bit 0, access unknown.
   @inlinable public static var MEMIO_SEND: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_OP`: bit 1, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_OP`: bit 1, access unknown.
   @inlinable public static var MEMIO_OP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_BE`: bits 5:2, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_BE`: bits 5:2, access unknown.
   @inlinable public static var MEMIO_BE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_WR_STROBE`: bit 6, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_WR_STROBE`: bit 6, access unknown.
   @inlinable public static var MEMIO_WR_STROBE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_RD_STROBE`: bit 7, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_RD_STROBE`: bit 7, access unknown.
   @inlinable public static var MEMIO_RD_STROBE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_ADDR_UPPER`: bits 13:8, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_ADDR_UPPER`: bits 13:8, access unknown.
   @inlinable public static var MEMIO_ADDR_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_CLR_WR_ERROR`: bit 14, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_CLR_WR_ERROR`: bit 14, access unknown.
   @inlinable public static var MEMIO_CLR_WR_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_CLR_RD_ERROR`: bit 15, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_CLR_RD_ERROR`: bit 15, access unknown.
   @inlinable public static var MEMIO_CLR_RD_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_VF`: bit 16, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_VF`: bit 16, access unknown.
   @inlinable public static var MEMIO_VF: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `HDP_MEMIO_CNTL.MEMIO_VFID`: bits 20:17, rw.
+  /// `HDP_MEMIO_CNTL.MEMIO_VFID`: bits 20:17, access unknown.
   @inlinable public static var MEMIO_VFID: RegisterField<Self, UInt8> { .init(lsb: 17, width: 4) }
 }
 
-/// `HDP_MEMIO_ADDR`: oss_3_0 register, MMIO dword 0xBF7 (byte 0x2FDC), rw, reset 0x0000_0000.
+/// `HDP_MEMIO_ADDR`: oss_3_0 register, MMIO dword 0xBF7 (byte 0x2FDC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBF7, resetValue: 0x0000_0000,
+      offset: 0xBF7,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEMIO_ADDR MEMIO_ADDR_LOWER@0:32")
   }
 
-  /// `HDP_MEMIO_ADDR.MEMIO_ADDR_LOWER`: bits 31:0, rw.
+  /// `HDP_MEMIO_ADDR.MEMIO_ADDR_LOWER`: bits 31:0, access unknown.
   @inlinable public static var MEMIO_ADDR_LOWER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_MEMIO_STATUS`: oss_3_0 register, MMIO dword 0xBF8 (byte 0x2FE0), rw, reset 0x0000_0000.
+/// `HDP_MEMIO_STATUS`: oss_3_0 register, MMIO dword 0xBF8 (byte 0x2FE0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBF8, resetValue: 0x0000_0000,
+      offset: 0xBF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEMIO_STATUS MEMIO_WR_STATUS@0:1 MEMIO_RD_STATUS@1:1 MEMIO_WR_ERROR@2:1 MEMIO_RD_ERROR@3:1")
   }
 
-  /// `HDP_MEMIO_STATUS.MEMIO_WR_STATUS`: bit 0, rw.
+  /// `HDP_MEMIO_STATUS.MEMIO_WR_STATUS`: bit 0, access unknown.
   @inlinable public static var MEMIO_WR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_MEMIO_STATUS.MEMIO_RD_STATUS`: bit 1, rw.
+  /// `HDP_MEMIO_STATUS.MEMIO_RD_STATUS`: bit 1, access unknown.
   @inlinable public static var MEMIO_RD_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `HDP_MEMIO_STATUS.MEMIO_WR_ERROR`: bit 2, rw.
+  /// `HDP_MEMIO_STATUS.MEMIO_WR_ERROR`: bit 2, access unknown.
   @inlinable public static var MEMIO_WR_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `HDP_MEMIO_STATUS.MEMIO_RD_ERROR`: bit 3, rw.
+  /// `HDP_MEMIO_STATUS.MEMIO_RD_ERROR`: bit 3, access unknown.
   @inlinable public static var MEMIO_RD_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
-/// `HDP_MEMIO_WR_DATA`: oss_3_0 register, MMIO dword 0xBF9 (byte 0x2FE4), rw, reset 0x0000_0000.
+/// `HDP_MEMIO_WR_DATA`: oss_3_0 register, MMIO dword 0xBF9 (byte 0x2FE4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_WR_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBF9, resetValue: 0x0000_0000,
+      offset: 0xBF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEMIO_WR_DATA MEMIO_WR_DATA@0:32")
   }
 
-  /// `HDP_MEMIO_WR_DATA.MEMIO_WR_DATA`: bits 31:0, rw.
+  /// `HDP_MEMIO_WR_DATA.MEMIO_WR_DATA`: bits 31:0, access unknown.
   @inlinable public static var MEMIO_WR_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_MEMIO_RD_DATA`: oss_3_0 register, MMIO dword 0xBFA (byte 0x2FE8), rw, reset 0x0000_0000.
+/// `HDP_MEMIO_RD_DATA`: oss_3_0 register, MMIO dword 0xBFA (byte 0x2FE8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_RD_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBFA, resetValue: 0x0000_0000,
+      offset: 0xBFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_MEMIO_RD_DATA MEMIO_RD_DATA@0:32")
   }
 
-  /// `HDP_MEMIO_RD_DATA.MEMIO_RD_DATA`: bits 31:0, rw.
+  /// `HDP_MEMIO_RD_DATA.MEMIO_RD_DATA`: bits 31:0, access unknown.
   @inlinable public static var MEMIO_RD_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_VF_ENABLE`: oss_3_0 register, MMIO dword 0xBFB (byte 0x2FEC), rw, reset 0x0000_0000.
+/// `HDP_VF_ENABLE`: oss_3_0 register, MMIO dword 0xBFB (byte 0x2FEC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xBFB, resetValue: 0x0000_0000,
+      offset: 0xBFB,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_VF_ENABLE VF_EN@0:1 VF_NUM@16:16")
   }
 
-  /// `HDP_VF_ENABLE.VF_EN`: bit 0, rw.
+  /// `HDP_VF_ENABLE.VF_EN`: bit 0, access unknown.
   @inlinable public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_VF_ENABLE.VF_NUM`: bits 31:16, rw.
+  /// `HDP_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
   @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `HDP_XDP_DIRECT2HDP_FIRST`: oss_3_0 register, MMIO dword 0xC00 (byte 0x3000), rw, reset 0x0000_0000.
+/// `HDP_XDP_DIRECT2HDP_FIRST`: oss_3_0 register, MMIO dword 0xC00 (byte 0x3000), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_DIRECT2HDP_FIRST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC00, resetValue: 0x0000_0000,
+      offset: 0xC00,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DIRECT2HDP_FIRST RESERVED@0:32")
   }
 
-  /// `HDP_XDP_DIRECT2HDP_FIRST.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_DIRECT2HDP_FIRST.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_FLUSH`: oss_3_0 register, MMIO dword 0xC01 (byte 0x3004), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_FLUSH`: oss_3_0 register, MMIO dword 0xC01 (byte 0x3004), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_FLUSH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC01, resetValue: 0x0000_0000,
+      offset: 0xC01,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_FLUSH D2H_FLUSH_FLUSH_NUM@0:4 D2H_FLUSH_MBX_ENC_DATA@4:4 D2H_FLUSH_MBX_ADDR_SEL@8:3 D2H_FLUSH_XPB_CLG@11:5 D2H_FLUSH_SEND_HOST@16:1 D2H_FLUSH_SEND_SIDE@17:1 D2H_FLUSH_ALTER_FLUSH_NUM@18:1 D2H_FLUSH_RSVD_0@19:1 D2H_FLUSH_RSVD_1@20:1")
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_FLUSH_NUM`: bits 3:0, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_FLUSH_NUM`: bits 3:0, access unknown.
   @inlinable public static var D2H_FLUSH_FLUSH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ENC_DATA`: bits 7:4, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ENC_DATA`: bits 7:4, access unknown.
   @inlinable public static var D2H_FLUSH_MBX_ENC_DATA: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ADDR_SEL`: bits 10:8, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ADDR_SEL`: bits 10:8, access unknown.
   @inlinable public static var D2H_FLUSH_MBX_ADDR_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_XPB_CLG`: bits 15:11, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_XPB_CLG`: bits 15:11, access unknown.
   @inlinable public static var D2H_FLUSH_XPB_CLG: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 5)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_HOST`: bit 16, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_HOST`: bit 16, access unknown.
   @inlinable public static var D2H_FLUSH_SEND_HOST: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_SIDE`: bit 17, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_SIDE`: bit 17, access unknown.
   @inlinable public static var D2H_FLUSH_SEND_SIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_ALTER_FLUSH_NUM`: bit 18, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_ALTER_FLUSH_NUM`: bit 18, access unknown.
   @inlinable public static var D2H_FLUSH_ALTER_FLUSH_NUM: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_0`: bit 19, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_0`: bit 19, access unknown.
   @inlinable public static var D2H_FLUSH_RSVD_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
-  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_1`: bit 20, rw.
+  /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_1`: bit 20, access unknown.
   @inlinable public static var D2H_FLUSH_RSVD_1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 }
 
-/// `HDP_XDP_D2H_BAR_UPDATE`: oss_3_0 register, MMIO dword 0xC02 (byte 0x3008), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_BAR_UPDATE`: oss_3_0 register, MMIO dword 0xC02 (byte 0x3008), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_BAR_UPDATE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC02, resetValue: 0x0000_0000,
+      offset: 0xC02,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_BAR_UPDATE D2H_BAR_UPDATE_ADDR@0:16 D2H_BAR_UPDATE_FLUSH_NUM@16:4 D2H_BAR_UPDATE_BAR_NUM@20:3")
   }
 
-  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_ADDR`: bits 15:0, access unknown.
   @inlinable public static var D2H_BAR_UPDATE_ADDR: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_FLUSH_NUM`: bits 19:16, rw.
+  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_FLUSH_NUM`: bits 19:16, access unknown.
   @inlinable public static var D2H_BAR_UPDATE_FLUSH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_BAR_NUM`: bits 22:20, rw.
+  /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_BAR_NUM`: bits 22:20, access unknown.
   @inlinable public static var D2H_BAR_UPDATE_BAR_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 }
 
-/// `HDP_XDP_D2H_RSVD_3`: oss_3_0 register, MMIO dword 0xC03 (byte 0x300C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_3`: oss_3_0 register, MMIO dword 0xC03 (byte 0x300C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC03, resetValue: 0x0000_0000,
+      offset: 0xC03,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_3 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_3.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_4`: oss_3_0 register, MMIO dword 0xC04 (byte 0x3010), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_4`: oss_3_0 register, MMIO dword 0xC04 (byte 0x3010), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC04, resetValue: 0x0000_0000,
+      offset: 0xC04,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_4 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_4.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_4.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_5`: oss_3_0 register, MMIO dword 0xC05 (byte 0x3014), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_5`: oss_3_0 register, MMIO dword 0xC05 (byte 0x3014), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC05, resetValue: 0x0000_0000,
+      offset: 0xC05,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_5 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_5.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_5.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_6`: oss_3_0 register, MMIO dword 0xC06 (byte 0x3018), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_6`: oss_3_0 register, MMIO dword 0xC06 (byte 0x3018), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC06, resetValue: 0x0000_0000,
+      offset: 0xC06,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_6 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_6.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_6.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_7`: oss_3_0 register, MMIO dword 0xC07 (byte 0x301C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_7`: oss_3_0 register, MMIO dword 0xC07 (byte 0x301C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC07, resetValue: 0x0000_0000,
+      offset: 0xC07,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_7 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_7.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_7.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_8`: oss_3_0 register, MMIO dword 0xC08 (byte 0x3020), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_8`: oss_3_0 register, MMIO dword 0xC08 (byte 0x3020), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_8: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC08, resetValue: 0x0000_0000,
+      offset: 0xC08,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_8 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_8.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_8.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_9`: oss_3_0 register, MMIO dword 0xC09 (byte 0x3024), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_9`: oss_3_0 register, MMIO dword 0xC09 (byte 0x3024), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_9: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC09, resetValue: 0x0000_0000,
+      offset: 0xC09,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_9 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_9.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_9.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_10`: oss_3_0 register, MMIO dword 0xC0A (byte 0x3028), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_10`: oss_3_0 register, MMIO dword 0xC0A (byte 0x3028), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_10: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0A, resetValue: 0x0000_0000,
+      offset: 0xC0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_10 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_10.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_10.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_11`: oss_3_0 register, MMIO dword 0xC0B (byte 0x302C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_11`: oss_3_0 register, MMIO dword 0xC0B (byte 0x302C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0B, resetValue: 0x0000_0000,
+      offset: 0xC0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_11 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_11.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_11.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_12`: oss_3_0 register, MMIO dword 0xC0C (byte 0x3030), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_12`: oss_3_0 register, MMIO dword 0xC0C (byte 0x3030), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_12: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0C, resetValue: 0x0000_0000,
+      offset: 0xC0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_12 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_12.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_12.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_13`: oss_3_0 register, MMIO dword 0xC0D (byte 0x3034), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_13`: oss_3_0 register, MMIO dword 0xC0D (byte 0x3034), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_13: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0D, resetValue: 0x0000_0000,
+      offset: 0xC0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_13 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_13.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_13.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_14`: oss_3_0 register, MMIO dword 0xC0E (byte 0x3038), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_14`: oss_3_0 register, MMIO dword 0xC0E (byte 0x3038), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_14: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0E, resetValue: 0x0000_0000,
+      offset: 0xC0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_14 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_14.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_14.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_15`: oss_3_0 register, MMIO dword 0xC0F (byte 0x303C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_15`: oss_3_0 register, MMIO dword 0xC0F (byte 0x303C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_15: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC0F, resetValue: 0x0000_0000,
+      offset: 0xC0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_15 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_15.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_15.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_16`: oss_3_0 register, MMIO dword 0xC10 (byte 0x3040), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_16`: oss_3_0 register, MMIO dword 0xC10 (byte 0x3040), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_16: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC10, resetValue: 0x0000_0000,
+      offset: 0xC10,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_16 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_16.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_16.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_17`: oss_3_0 register, MMIO dword 0xC11 (byte 0x3044), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_17`: oss_3_0 register, MMIO dword 0xC11 (byte 0x3044), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_17: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC11, resetValue: 0x0000_0000,
+      offset: 0xC11,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_17 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_17.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_17.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_18`: oss_3_0 register, MMIO dword 0xC12 (byte 0x3048), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_18`: oss_3_0 register, MMIO dword 0xC12 (byte 0x3048), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_18: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC12, resetValue: 0x0000_0000,
+      offset: 0xC12,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_18 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_18.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_18.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_19`: oss_3_0 register, MMIO dword 0xC13 (byte 0x304C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_19`: oss_3_0 register, MMIO dword 0xC13 (byte 0x304C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_19: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC13, resetValue: 0x0000_0000,
+      offset: 0xC13,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_19 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_19.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_19.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_20`: oss_3_0 register, MMIO dword 0xC14 (byte 0x3050), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_20`: oss_3_0 register, MMIO dword 0xC14 (byte 0x3050), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_20: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC14, resetValue: 0x0000_0000,
+      offset: 0xC14,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_20 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_20.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_20.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_21`: oss_3_0 register, MMIO dword 0xC15 (byte 0x3054), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_21`: oss_3_0 register, MMIO dword 0xC15 (byte 0x3054), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_21: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC15, resetValue: 0x0000_0000,
+      offset: 0xC15,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_21 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_21.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_21.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_22`: oss_3_0 register, MMIO dword 0xC16 (byte 0x3058), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_22`: oss_3_0 register, MMIO dword 0xC16 (byte 0x3058), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_22: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC16, resetValue: 0x0000_0000,
+      offset: 0xC16,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_22 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_22.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_22.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_23`: oss_3_0 register, MMIO dword 0xC17 (byte 0x305C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_23`: oss_3_0 register, MMIO dword 0xC17 (byte 0x305C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_23: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC17, resetValue: 0x0000_0000,
+      offset: 0xC17,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_23 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_23.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_23.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_24`: oss_3_0 register, MMIO dword 0xC18 (byte 0x3060), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_24`: oss_3_0 register, MMIO dword 0xC18 (byte 0x3060), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_24: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC18, resetValue: 0x0000_0000,
+      offset: 0xC18,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_24 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_24.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_24.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_25`: oss_3_0 register, MMIO dword 0xC19 (byte 0x3064), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_25`: oss_3_0 register, MMIO dword 0xC19 (byte 0x3064), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_25: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC19, resetValue: 0x0000_0000,
+      offset: 0xC19,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_25 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_25.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_25.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_26`: oss_3_0 register, MMIO dword 0xC1A (byte 0x3068), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_26`: oss_3_0 register, MMIO dword 0xC1A (byte 0x3068), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_26: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1A, resetValue: 0x0000_0000,
+      offset: 0xC1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_26 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_26.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_26.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_27`: oss_3_0 register, MMIO dword 0xC1B (byte 0x306C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_27`: oss_3_0 register, MMIO dword 0xC1B (byte 0x306C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_27: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1B, resetValue: 0x0000_0000,
+      offset: 0xC1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_27 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_27.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_27.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_28`: oss_3_0 register, MMIO dword 0xC1C (byte 0x3070), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_28`: oss_3_0 register, MMIO dword 0xC1C (byte 0x3070), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_28: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1C, resetValue: 0x0000_0000,
+      offset: 0xC1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_28 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_28.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_28.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_29`: oss_3_0 register, MMIO dword 0xC1D (byte 0x3074), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_29`: oss_3_0 register, MMIO dword 0xC1D (byte 0x3074), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_29: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1D, resetValue: 0x0000_0000,
+      offset: 0xC1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_29 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_29.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_29.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_30`: oss_3_0 register, MMIO dword 0xC1E (byte 0x3078), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_30`: oss_3_0 register, MMIO dword 0xC1E (byte 0x3078), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_30: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1E, resetValue: 0x0000_0000,
+      offset: 0xC1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_30 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_30.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_30.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_31`: oss_3_0 register, MMIO dword 0xC1F (byte 0x307C), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_31`: oss_3_0 register, MMIO dword 0xC1F (byte 0x307C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_31: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC1F, resetValue: 0x0000_0000,
+      offset: 0xC1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_31 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_31.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_31.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_32`: oss_3_0 register, MMIO dword 0xC20 (byte 0x3080), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_32`: oss_3_0 register, MMIO dword 0xC20 (byte 0x3080), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_32: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC20, resetValue: 0x0000_0000,
+      offset: 0xC20,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_32 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_32.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_32.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_33`: oss_3_0 register, MMIO dword 0xC21 (byte 0x3084), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_33`: oss_3_0 register, MMIO dword 0xC21 (byte 0x3084), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_33: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC21, resetValue: 0x0000_0000,
+      offset: 0xC21,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_33 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_33.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_33.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_D2H_RSVD_34`: oss_3_0 register, MMIO dword 0xC22 (byte 0x3088), rw, reset 0x0000_0000.
+/// `HDP_XDP_D2H_RSVD_34`: oss_3_0 register, MMIO dword 0xC22 (byte 0x3088), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_RSVD_34: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC22, resetValue: 0x0000_0000,
+      offset: 0xC22,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_34 RESERVED@0:32")
   }
 
-  /// `HDP_XDP_D2H_RSVD_34.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_D2H_RSVD_34.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_DIRECT2HDP_LAST`: oss_3_0 register, MMIO dword 0xC23 (byte 0x308C), rw, reset 0x0000_0000.
+/// `HDP_XDP_DIRECT2HDP_LAST`: oss_3_0 register, MMIO dword 0xC23 (byte 0x308C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_DIRECT2HDP_LAST: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC23, resetValue: 0x0000_0000,
+      offset: 0xC23,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DIRECT2HDP_LAST RESERVED@0:32")
   }
 
-  /// `HDP_XDP_DIRECT2HDP_LAST.RESERVED`: bits 31:0, rw.
+  /// `HDP_XDP_DIRECT2HDP_LAST.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HDP_XDP_P2P_BAR_CFG`: oss_3_0 register, MMIO dword 0xC24 (byte 0x3090), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR_CFG`: oss_3_0 register, MMIO dword 0xC24 (byte 0x3090), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC24, resetValue: 0x0000_0000,
+      offset: 0xC24,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR_CFG P2P_BAR_CFG_ADDR_SIZE@0:4 P2P_BAR_CFG_BAR_FROM@4:2")
   }
 
-  /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_ADDR_SIZE`: bits 3:0, rw.
+  /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_ADDR_SIZE`: bits 3:0, access unknown.
   @inlinable public static var P2P_BAR_CFG_ADDR_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_BAR_FROM`: bits 5:4, rw.
+  /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_BAR_FROM`: bits 5:4, access unknown.
   @inlinable public static var P2P_BAR_CFG_BAR_FROM: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 }
 
-/// `HDP_XDP_P2P_MBX_OFFSET`: oss_3_0 register, MMIO dword 0xC25 (byte 0x3094), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_OFFSET`: oss_3_0 register, MMIO dword 0xC25 (byte 0x3094), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_OFFSET: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC25, resetValue: 0x0000_0000,
+      offset: 0xC25,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_OFFSET P2P_MBX_OFFSET@0:14")
   }
 
-  /// `HDP_XDP_P2P_MBX_OFFSET.P2P_MBX_OFFSET`: bits 13:0, rw.
+  /// `HDP_XDP_P2P_MBX_OFFSET.P2P_MBX_OFFSET`: bits 13:0, access unknown.
   @inlinable public static var P2P_MBX_OFFSET: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR0`: oss_3_0 register, MMIO dword 0xC26 (byte 0x3098), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR0`: oss_3_0 register, MMIO dword 0xC26 (byte 0x3098), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC26, resetValue: 0x0000_0000,
+      offset: 0xC26,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR0 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR0.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR0.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR1`: oss_3_0 register, MMIO dword 0xC27 (byte 0x309C), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR1`: oss_3_0 register, MMIO dword 0xC27 (byte 0x309C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC27, resetValue: 0x0000_0000,
+      offset: 0xC27,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR1 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR1.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR1.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR2`: oss_3_0 register, MMIO dword 0xC28 (byte 0x30A0), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR2`: oss_3_0 register, MMIO dword 0xC28 (byte 0x30A0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC28, resetValue: 0x0000_0000,
+      offset: 0xC28,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR2 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR2.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR2.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR3`: oss_3_0 register, MMIO dword 0xC29 (byte 0x30A4), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR3`: oss_3_0 register, MMIO dword 0xC29 (byte 0x30A4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC29, resetValue: 0x0000_0000,
+      offset: 0xC29,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR3 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR3.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR3.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR4`: oss_3_0 register, MMIO dword 0xC2A (byte 0x30A8), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR4`: oss_3_0 register, MMIO dword 0xC2A (byte 0x30A8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2A, resetValue: 0x0000_0000,
+      offset: 0xC2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR4 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR4.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR4.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR5`: oss_3_0 register, MMIO dword 0xC2B (byte 0x30AC), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR5`: oss_3_0 register, MMIO dword 0xC2B (byte 0x30AC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2B, resetValue: 0x0000_0000,
+      offset: 0xC2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR5 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR5.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR5.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_P2P_MBX_ADDR6`: oss_3_0 register, MMIO dword 0xC2C (byte 0x30B0), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_MBX_ADDR6`: oss_3_0 register, MMIO dword 0xC2C (byte 0x30B0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_ADDR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2C, resetValue: 0x0000_0000,
+      offset: 0xC2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR6 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
 
-  /// `HDP_XDP_P2P_MBX_ADDR6.VALID`: bit 0, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR6.VALID`: bit 0, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR`: bits 20:1, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR`: bits 20:1, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
-  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR_39_36`: bits 24:21, rw.
+  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR_39_36`: bits 24:21, access unknown.
   @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
-/// `HDP_XDP_HDP_MBX_MC_CFG`: oss_3_0 register, MMIO dword 0xC2D (byte 0x30B4), rw, reset 0x0000_0000.
+/// `HDP_XDP_HDP_MBX_MC_CFG`: oss_3_0 register, MMIO dword 0xC2D (byte 0x30B4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_MBX_MC_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2D, resetValue: 0x0000_0000,
+      offset: 0xC2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_HDP_MBX_MC_CFG HDP_MBX_MC_CFG_TAP_WRREQ_PRIV@0:1 HDP_MBX_MC_CFG_TAP_WRREQ_SWAP@1:2 HDP_MBX_MC_CFG_TAP_WRREQ_TRAN@3:1 HDP_MBX_MC_CFG_TAP_WRREQ_VMID@4:4")
   }
 
-  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_PRIV`: bit 0, rw.
+  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_PRIV`: bit 0, access unknown.
   @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_SWAP`: bits 2:1, rw.
+  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_SWAP`: bits 2:1, access unknown.
   @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_TRAN`: bit 3, rw.
+  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_TRAN`: bit 3, access unknown.
   @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_VMID`: bits 7:4, rw.
+  /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_VMID`: bits 7:4, access unknown.
   @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 }
 
-/// `HDP_XDP_HDP_MC_CFG`: oss_3_0 register, MMIO dword 0xC2E (byte 0x30B8), rw, reset 0x0000_0000.
+/// `HDP_XDP_HDP_MC_CFG`: oss_3_0 register, MMIO dword 0xC2E (byte 0x30B8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_MC_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2E, resetValue: 0x0000_0000,
+      offset: 0xC2E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_HDP_MC_CFG HDP_MC_CFG_HST_TAP_WRREQ_PRIV@0:1 HDP_MC_CFG_HST_TAP_WRREQ_SWAP@1:2 HDP_MC_CFG_HST_TAP_WRREQ_TRAN@3:1 HDP_MC_CFG_SID_TAP_WRREQ_PRIV@4:1 HDP_MC_CFG_SID_TAP_WRREQ_SWAP@5:2 HDP_MC_CFG_SID_TAP_WRREQ_TRAN@7:1 HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE@8:6 HDP_MC_CFG_XDP_HIGHER_PRI_THRESH@14:6 HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK@20:3 HDP_MC_CFG_HST_TAP_WRREQ_VMID@23:4 HDP_MC_CFG_SID_TAP_WRREQ_VMID@27:4")
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_PRIV`: bit 0, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_PRIV`: bit 0, access unknown.
   @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_SWAP`: bits 2:1, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_SWAP`: bits 2:1, access unknown.
   @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_TRAN`: bit 3, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_TRAN`: bit 3, access unknown.
   @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_PRIV`: bit 4, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_PRIV`: bit 4, access unknown.
   @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_SWAP`: bits 6:5, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_SWAP`: bits 6:5, access unknown.
   @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_TRAN`: bit 7, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_TRAN`: bit 7, access unknown.
   @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE`: bits 13:8, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE`: bits 13:8, access unknown.
   @inlinable public static var HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XDP_HIGHER_PRI_THRESH`: bits 19:14, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XDP_HIGHER_PRI_THRESH`: bits 19:14, access unknown.
   @inlinable public static var HDP_MC_CFG_XDP_HIGHER_PRI_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK`: bits 22:20, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK`: bits 22:20, access unknown.
   @inlinable public static var HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_VMID`: bits 26:23, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_VMID`: bits 26:23, access unknown.
   @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 4)
   }
 
-  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_VMID`: bits 30:27, rw.
+  /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_VMID`: bits 30:27, access unknown.
   @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 }
 
-/// `HDP_XDP_HST_CFG`: oss_3_0 register, MMIO dword 0xC2F (byte 0x30BC), rw, reset 0x0000_0000.
+/// `HDP_XDP_HST_CFG`: oss_3_0 register, MMIO dword 0xC2F (byte 0x30BC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HST_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC2F, resetValue: 0x0000_0000,
+      offset: 0xC2F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_HST_CFG HST_CFG_WR_COMBINE_EN@0:1 HST_CFG_WR_COMBINE_TIMER@1:2")
   }
 
-  /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_EN`: bit 0, rw.
+  /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_EN`: bit 0, access unknown.
   @inlinable public static var HST_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_TIMER`: bits 2:1, rw.
+  /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_TIMER`: bits 2:1, access unknown.
   @inlinable public static var HST_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 }
 
-/// `HDP_XDP_SID_CFG`: oss_3_0 register, MMIO dword 0xC30 (byte 0x30C0), rw, reset 0x0000_0000.
+/// `HDP_XDP_SID_CFG`: oss_3_0 register, MMIO dword 0xC30 (byte 0x30C0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_SID_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC30, resetValue: 0x0000_0000,
+      offset: 0xC30,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_SID_CFG SID_CFG_WR_COMBINE_EN@0:1 SID_CFG_WR_COMBINE_TIMER@1:2 SID_CFG_FLNUM_MSB_SEL@3:2")
   }
 
-  /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_EN`: bit 0, rw.
+  /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_EN`: bit 0, access unknown.
   @inlinable public static var SID_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_TIMER`: bits 2:1, rw.
+  /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_TIMER`: bits 2:1, access unknown.
   @inlinable public static var SID_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
-  /// `HDP_XDP_SID_CFG.SID_CFG_FLNUM_MSB_SEL`: bits 4:3, rw.
+  /// `HDP_XDP_SID_CFG.SID_CFG_FLNUM_MSB_SEL`: bits 4:3, access unknown.
   @inlinable public static var SID_CFG_FLNUM_MSB_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 }
 
-/// `HDP_XDP_HDP_IPH_CFG`: oss_3_0 register, MMIO dword 0xC31 (byte 0x30C4), rw, reset 0x0000_0000.
+/// `HDP_XDP_HDP_IPH_CFG`: oss_3_0 register, MMIO dword 0xC31 (byte 0x30C4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_IPH_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC31, resetValue: 0x0000_0000,
+      offset: 0xC31,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_HDP_IPH_CFG HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE@0:6 HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE@6:6 HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING@12:1 HDP_IPH_CFG_P2P_RD_EN@13:1")
   }
 
-  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE`: bits 5:0, rw.
+  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE`: bits 5:0, access unknown.
   @inlinable public static var HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE`: bits 11:6, rw.
+  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE`: bits 11:6, access unknown.
   @inlinable public static var HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
-  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING`: bit 12, rw.
+  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING`: bit 12, access unknown.
   @inlinable public static var HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_P2P_RD_EN`: bit 13, rw.
+  /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_P2P_RD_EN`: bit 13, access unknown.
   @inlinable public static var HDP_IPH_CFG_P2P_RD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 }
 
-/// `HDP_XDP_SRBM_CFG`: oss_3_0 register, MMIO dword 0xC32 (byte 0x30C8), rw, reset 0x0000_0000.
+/// `HDP_XDP_SRBM_CFG`: oss_3_0 register, MMIO dword 0xC32 (byte 0x30C8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_SRBM_CFG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC32, resetValue: 0x0000_0000,
+      offset: 0xC32,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_SRBM_CFG SRBM_CFG_REG_CLK_ENABLE_COUNT@0:6 SRBM_CFG_REG_CLK_GATING_DIS@6:1 SRBM_CFG_WAKE_DYN_CLK@7:1")
   }
 
-  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_ENABLE_COUNT`: bits 5:0, rw.
+  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_ENABLE_COUNT`: bits 5:0, access unknown.
   @inlinable public static var SRBM_CFG_REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
-  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_GATING_DIS`: bit 6, rw.
+  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_GATING_DIS`: bit 6, access unknown.
   @inlinable public static var SRBM_CFG_REG_CLK_GATING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_WAKE_DYN_CLK`: bit 7, rw.
+  /// `HDP_XDP_SRBM_CFG.SRBM_CFG_WAKE_DYN_CLK`: bit 7, access unknown.
   @inlinable public static var SRBM_CFG_WAKE_DYN_CLK: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
 
-/// `HDP_XDP_CGTT_BLK_CTRL`: oss_3_0 register, MMIO dword 0xC33 (byte 0x30CC), rw, reset 0x0000_0000.
+/// `HDP_XDP_CGTT_BLK_CTRL`: oss_3_0 register, MMIO dword 0xC33 (byte 0x30CC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_CGTT_BLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC33, resetValue: 0x0000_0000,
+      offset: 0xC33,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_CGTT_BLK_CTRL CGTT_BLK_CTRL_0_ON_DELAY@0:4 CGTT_BLK_CTRL_1_OFF_DELAY@4:8 CGTT_BLK_CTRL_2_RSVD@12:18 CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE@30:1 CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE@31:1")
   }
 
-  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_0_ON_DELAY`: bits 3:0, rw.
+  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_0_ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var CGTT_BLK_CTRL_0_ON_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_1_OFF_DELAY`: bits 11:4, rw.
+  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_1_OFF_DELAY`: bits 11:4, access unknown.
   @inlinable public static var CGTT_BLK_CTRL_1_OFF_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_2_RSVD`: bits 29:12, rw.
+  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_2_RSVD`: bits 29:12, access unknown.
   @inlinable public static var CGTT_BLK_CTRL_2_RSVD: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 18)
   }
 
-  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE`: bit 30, rw.
+  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE`: bit 30, access unknown.
   @inlinable public static var CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE`: bit 31, rw.
+  /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE`: bit 31, access unknown.
   @inlinable public static var CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `HDP_XDP_P2P_BAR0`: oss_3_0 register, MMIO dword 0xC34 (byte 0x30D0), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR0`: oss_3_0 register, MMIO dword 0xC34 (byte 0x30D0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC34, resetValue: 0x0000_0000,
+      offset: 0xC34,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR0 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR0.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR0.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR0.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR0.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR0.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR0.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR1`: oss_3_0 register, MMIO dword 0xC35 (byte 0x30D4), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR1`: oss_3_0 register, MMIO dword 0xC35 (byte 0x30D4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC35, resetValue: 0x0000_0000,
+      offset: 0xC35,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR1 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR1.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR1.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR1.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR1.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR1.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR1.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR2`: oss_3_0 register, MMIO dword 0xC36 (byte 0x30D8), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR2`: oss_3_0 register, MMIO dword 0xC36 (byte 0x30D8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC36, resetValue: 0x0000_0000,
+      offset: 0xC36,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR2 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR2.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR2.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR2.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR2.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR2.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR2.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR3`: oss_3_0 register, MMIO dword 0xC37 (byte 0x30DC), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR3`: oss_3_0 register, MMIO dword 0xC37 (byte 0x30DC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC37, resetValue: 0x0000_0000,
+      offset: 0xC37,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR3 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR3.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR3.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR3.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR3.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR3.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR3.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR4`: oss_3_0 register, MMIO dword 0xC38 (byte 0x30E0), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR4`: oss_3_0 register, MMIO dword 0xC38 (byte 0x30E0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC38, resetValue: 0x0000_0000,
+      offset: 0xC38,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR4 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR4.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR4.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR4.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR4.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR4.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR4.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR5`: oss_3_0 register, MMIO dword 0xC39 (byte 0x30E4), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR5`: oss_3_0 register, MMIO dword 0xC39 (byte 0x30E4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC39, resetValue: 0x0000_0000,
+      offset: 0xC39,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR5 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR5.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR5.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR5.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR5.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR5.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR5.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR6`: oss_3_0 register, MMIO dword 0xC3A (byte 0x30E8), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR6`: oss_3_0 register, MMIO dword 0xC3A (byte 0x30E8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3A, resetValue: 0x0000_0000,
+      offset: 0xC3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR6 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR6.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR6.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR6.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR6.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR6.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR6.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_P2P_BAR7`: oss_3_0 register, MMIO dword 0xC3B (byte 0x30EC), rw, reset 0x0000_0000.
+/// `HDP_XDP_P2P_BAR7`: oss_3_0 register, MMIO dword 0xC3B (byte 0x30EC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR7: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3B, resetValue: 0x0000_0000,
+      offset: 0xC3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR7 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
 
-  /// `HDP_XDP_P2P_BAR7.ADDR`: bits 15:0, rw.
+  /// `HDP_XDP_P2P_BAR7.ADDR`: bits 15:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_P2P_BAR7.FLUSH`: bits 19:16, rw.
+  /// `HDP_XDP_P2P_BAR7.FLUSH`: bits 19:16, access unknown.
   @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
-  /// `HDP_XDP_P2P_BAR7.VALID`: bit 20, rw.
+  /// `HDP_XDP_P2P_BAR7.VALID`: bit 20, access unknown.
   @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
-/// `HDP_XDP_FLUSH_ARMED_STS`: oss_3_0 register, MMIO dword 0xC3C (byte 0x30F0), rw, reset 0x0000_0000.
+/// `HDP_XDP_FLUSH_ARMED_STS`: oss_3_0 register, MMIO dword 0xC3C (byte 0x30F0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_FLUSH_ARMED_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3C, resetValue: 0x0000_0000,
+      offset: 0xC3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_FLUSH_ARMED_STS FLUSH_ARMED_STS@0:32")
   }
 
-  /// `HDP_XDP_FLUSH_ARMED_STS.FLUSH_ARMED_STS`: bits 31:0, rw.
+  /// `HDP_XDP_FLUSH_ARMED_STS.FLUSH_ARMED_STS`: bits 31:0, access unknown.
   @inlinable public static var FLUSH_ARMED_STS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `HDP_XDP_FLUSH_CNTR0_STS`: oss_3_0 register, MMIO dword 0xC3D (byte 0x30F4), rw, reset 0x0000_0000.
+/// `HDP_XDP_FLUSH_CNTR0_STS`: oss_3_0 register, MMIO dword 0xC3D (byte 0x30F4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_FLUSH_CNTR0_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3D, resetValue: 0x0000_0000,
+      offset: 0xC3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_FLUSH_CNTR0_STS FLUSH_CNTR0_STS@0:26")
   }
 
-  /// `HDP_XDP_FLUSH_CNTR0_STS.FLUSH_CNTR0_STS`: bits 25:0, rw.
+  /// `HDP_XDP_FLUSH_CNTR0_STS.FLUSH_CNTR0_STS`: bits 25:0, access unknown.
   @inlinable public static var FLUSH_CNTR0_STS: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 26)
   }
 }
 
-/// `HDP_XDP_BUSY_STS`: oss_3_0 register, MMIO dword 0xC3E (byte 0x30F8), rw, reset 0x0000_0000.
+/// `HDP_XDP_BUSY_STS`: oss_3_0 register, MMIO dword 0xC3E (byte 0x30F8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_BUSY_STS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3E, resetValue: 0x0000_0000,
+      offset: 0xC3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_BUSY_STS BUSY_BITS@0:18")
   }
 
-  /// `HDP_XDP_BUSY_STS.BUSY_BITS`: bits 17:0, rw.
+  /// `HDP_XDP_BUSY_STS.BUSY_BITS`: bits 17:0, access unknown.
   @inlinable public static var BUSY_BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
-/// `HDP_XDP_STICKY`: oss_3_0 register, MMIO dword 0xC3F (byte 0x30FC), rw, reset 0x0000_0000.
+/// `HDP_XDP_STICKY`: oss_3_0 register, MMIO dword 0xC3F (byte 0x30FC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_STICKY: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC3F, resetValue: 0x0000_0000,
+      offset: 0xC3F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_STICKY STICKY_STS@0:16 STICKY_W1C@16:16")
   }
 
-  /// `HDP_XDP_STICKY.STICKY_STS`: bits 15:0, rw.
+  /// `HDP_XDP_STICKY.STICKY_STS`: bits 15:0, access unknown.
   @inlinable public static var STICKY_STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_STICKY.STICKY_W1C`: bits 31:16, rw.
+  /// `HDP_XDP_STICKY.STICKY_W1C`: bits 31:16, access unknown.
   @inlinable public static var STICKY_W1C: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `HDP_XDP_CHKN`: oss_3_0 register, MMIO dword 0xC40 (byte 0x3100), rw, reset 0x0000_0000.
+/// `HDP_XDP_CHKN`: oss_3_0 register, MMIO dword 0xC40 (byte 0x3100), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_CHKN: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC40, resetValue: 0x0000_0000,
+      offset: 0xC40,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_CHKN CHKN_0_RSVD@0:8 CHKN_1_RSVD@8:8 CHKN_2_RSVD@16:8 CHKN_3_RSVD@24:8")
   }
 
-  /// `HDP_XDP_CHKN.CHKN_0_RSVD`: bits 7:0, rw.
+  /// `HDP_XDP_CHKN.CHKN_0_RSVD`: bits 7:0, access unknown.
   @inlinable public static var CHKN_0_RSVD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `HDP_XDP_CHKN.CHKN_1_RSVD`: bits 15:8, rw.
+  /// `HDP_XDP_CHKN.CHKN_1_RSVD`: bits 15:8, access unknown.
   @inlinable public static var CHKN_1_RSVD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `HDP_XDP_CHKN.CHKN_2_RSVD`: bits 23:16, rw.
+  /// `HDP_XDP_CHKN.CHKN_2_RSVD`: bits 23:16, access unknown.
   @inlinable public static var CHKN_2_RSVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `HDP_XDP_CHKN.CHKN_3_RSVD`: bits 31:24, rw.
+  /// `HDP_XDP_CHKN.CHKN_3_RSVD`: bits 31:24, access unknown.
   @inlinable public static var CHKN_3_RSVD: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
-/// `HDP_XDP_DBG_ADDR`: oss_3_0 register, MMIO dword 0xC41 (byte 0x3104), rw, reset 0x0000_0000.
+/// `HDP_XDP_DBG_ADDR`: oss_3_0 register, MMIO dword 0xC41 (byte 0x3104), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_DBG_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC41, resetValue: 0x0000_0000,
+      offset: 0xC41,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_ADDR STS@0:16 CTRL@16:16")
   }
 
-  /// `HDP_XDP_DBG_ADDR.STS`: bits 15:0, rw.
+  /// `HDP_XDP_DBG_ADDR.STS`: bits 15:0, access unknown.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_DBG_ADDR.CTRL`: bits 31:16, rw.
+  /// `HDP_XDP_DBG_ADDR.CTRL`: bits 31:16, access unknown.
   @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `HDP_XDP_DBG_DATA`: oss_3_0 register, MMIO dword 0xC42 (byte 0x3108), rw, reset 0x0000_0000.
+/// `HDP_XDP_DBG_DATA`: oss_3_0 register, MMIO dword 0xC42 (byte 0x3108), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_DBG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC42, resetValue: 0x0000_0000,
+      offset: 0xC42,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_DATA STS@0:16 CTRL@16:16")
   }
 
-  /// `HDP_XDP_DBG_DATA.STS`: bits 15:0, rw.
+  /// `HDP_XDP_DBG_DATA.STS`: bits 15:0, access unknown.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_DBG_DATA.CTRL`: bits 31:16, rw.
+  /// `HDP_XDP_DBG_DATA.CTRL`: bits 31:16, access unknown.
   @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `HDP_XDP_DBG_MASK`: oss_3_0 register, MMIO dword 0xC43 (byte 0x310C), rw, reset 0x0000_0000.
+/// `HDP_XDP_DBG_MASK`: oss_3_0 register, MMIO dword 0xC43 (byte 0x310C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_DBG_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC43, resetValue: 0x0000_0000,
+      offset: 0xC43,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_MASK STS@0:16 CTRL@16:16")
   }
 
-  /// `HDP_XDP_DBG_MASK.STS`: bits 15:0, rw.
+  /// `HDP_XDP_DBG_MASK.STS`: bits 15:0, access unknown.
   @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `HDP_XDP_DBG_MASK.CTRL`: bits 31:16, rw.
+  /// `HDP_XDP_DBG_MASK.CTRL`: bits 31:16, access unknown.
   @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `HDP_XDP_BARS_ADDR_39_36`: oss_3_0 register, MMIO dword 0xC44 (byte 0x3110), rw, reset 0x0000_0000.
+/// `HDP_XDP_BARS_ADDR_39_36`: oss_3_0 register, MMIO dword 0xC44 (byte 0x3110), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_BARS_ADDR_39_36: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC44, resetValue: 0x0000_0000,
+      offset: 0xC44,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_BARS_ADDR_39_36 BAR0_ADDR_39_36@0:4 BAR1_ADDR_39_36@4:4 BAR2_ADDR_39_36@8:4 BAR3_ADDR_39_36@12:4 BAR4_ADDR_39_36@16:4 BAR5_ADDR_39_36@20:4 BAR6_ADDR_39_36@24:4 BAR7_ADDR_39_36@28:4")
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR0_ADDR_39_36`: bits 3:0, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR0_ADDR_39_36`: bits 3:0, access unknown.
   @inlinable public static var BAR0_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR1_ADDR_39_36`: bits 7:4, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR1_ADDR_39_36`: bits 7:4, access unknown.
   @inlinable public static var BAR1_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR2_ADDR_39_36`: bits 11:8, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR2_ADDR_39_36`: bits 11:8, access unknown.
   @inlinable public static var BAR2_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR3_ADDR_39_36`: bits 15:12, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR3_ADDR_39_36`: bits 15:12, access unknown.
   @inlinable public static var BAR3_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR4_ADDR_39_36`: bits 19:16, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR4_ADDR_39_36`: bits 19:16, access unknown.
   @inlinable public static var BAR4_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR5_ADDR_39_36`: bits 23:20, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR5_ADDR_39_36`: bits 23:20, access unknown.
   @inlinable public static var BAR5_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR6_ADDR_39_36`: bits 27:24, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR6_ADDR_39_36`: bits 27:24, access unknown.
   @inlinable public static var BAR6_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
-  /// `HDP_XDP_BARS_ADDR_39_36.BAR7_ADDR_39_36`: bits 31:28, rw.
+  /// `HDP_XDP_BARS_ADDR_39_36.BAR7_ADDR_39_36`: bits 31:28, access unknown.
   @inlinable public static var BAR7_ADDR_39_36: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
 
-/// `IH_VMID_0_LUT`: oss_3_0 register, MMIO dword 0xE00 (byte 0x3800), rw, reset 0x0000_0000.
+/// `IH_VMID_0_LUT`: oss_3_0 register, MMIO dword 0xE00 (byte 0x3800), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_0_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE00, resetValue: 0x0000_0000,
+      offset: 0xE00,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_0_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_0_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_0_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), rw, reset 0x0000_0000.
+/// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_1_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE01, resetValue: 0x0000_0000,
+      offset: 0xE01,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_1_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_1_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_1_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_2_LUT`: oss_3_0 register, MMIO dword 0xE02 (byte 0x3808), rw, reset 0x0000_0000.
+/// `IH_VMID_2_LUT`: oss_3_0 register, MMIO dword 0xE02 (byte 0x3808), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_2_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE02, resetValue: 0x0000_0000,
+      offset: 0xE02,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_2_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_2_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_2_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_3_LUT`: oss_3_0 register, MMIO dword 0xE03 (byte 0x380C), rw, reset 0x0000_0000.
+/// `IH_VMID_3_LUT`: oss_3_0 register, MMIO dword 0xE03 (byte 0x380C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_3_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE03, resetValue: 0x0000_0000,
+      offset: 0xE03,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_3_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_3_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_3_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_4_LUT`: oss_3_0 register, MMIO dword 0xE04 (byte 0x3810), rw, reset 0x0000_0000.
+/// `IH_VMID_4_LUT`: oss_3_0 register, MMIO dword 0xE04 (byte 0x3810), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_4_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE04, resetValue: 0x0000_0000,
+      offset: 0xE04,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_4_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_4_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_4_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_5_LUT`: oss_3_0 register, MMIO dword 0xE05 (byte 0x3814), rw, reset 0x0000_0000.
+/// `IH_VMID_5_LUT`: oss_3_0 register, MMIO dword 0xE05 (byte 0x3814), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_5_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE05, resetValue: 0x0000_0000,
+      offset: 0xE05,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_5_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_5_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_5_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_6_LUT`: oss_3_0 register, MMIO dword 0xE06 (byte 0x3818), rw, reset 0x0000_0000.
+/// `IH_VMID_6_LUT`: oss_3_0 register, MMIO dword 0xE06 (byte 0x3818), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_6_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE06, resetValue: 0x0000_0000,
+      offset: 0xE06,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_6_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_6_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_6_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_7_LUT`: oss_3_0 register, MMIO dword 0xE07 (byte 0x381C), rw, reset 0x0000_0000.
+/// `IH_VMID_7_LUT`: oss_3_0 register, MMIO dword 0xE07 (byte 0x381C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_7_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE07, resetValue: 0x0000_0000,
+      offset: 0xE07,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_7_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_7_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_7_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_8_LUT`: oss_3_0 register, MMIO dword 0xE08 (byte 0x3820), rw, reset 0x0000_0000.
+/// `IH_VMID_8_LUT`: oss_3_0 register, MMIO dword 0xE08 (byte 0x3820), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_8_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE08, resetValue: 0x0000_0000,
+      offset: 0xE08,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_8_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_8_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_8_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_9_LUT`: oss_3_0 register, MMIO dword 0xE09 (byte 0x3824), rw, reset 0x0000_0000.
+/// `IH_VMID_9_LUT`: oss_3_0 register, MMIO dword 0xE09 (byte 0x3824), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_9_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE09, resetValue: 0x0000_0000,
+      offset: 0xE09,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_9_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_9_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_9_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_10_LUT`: oss_3_0 register, MMIO dword 0xE0A (byte 0x3828), rw, reset 0x0000_0000.
+/// `IH_VMID_10_LUT`: oss_3_0 register, MMIO dword 0xE0A (byte 0x3828), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_10_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0A, resetValue: 0x0000_0000,
+      offset: 0xE0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_10_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_10_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_10_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_11_LUT`: oss_3_0 register, MMIO dword 0xE0B (byte 0x382C), rw, reset 0x0000_0000.
+/// `IH_VMID_11_LUT`: oss_3_0 register, MMIO dword 0xE0B (byte 0x382C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_11_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0B, resetValue: 0x0000_0000,
+      offset: 0xE0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_11_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_11_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_11_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_12_LUT`: oss_3_0 register, MMIO dword 0xE0C (byte 0x3830), rw, reset 0x0000_0000.
+/// `IH_VMID_12_LUT`: oss_3_0 register, MMIO dword 0xE0C (byte 0x3830), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_12_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0C, resetValue: 0x0000_0000,
+      offset: 0xE0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_12_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_12_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_12_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_13_LUT`: oss_3_0 register, MMIO dword 0xE0D (byte 0x3834), rw, reset 0x0000_0000.
+/// `IH_VMID_13_LUT`: oss_3_0 register, MMIO dword 0xE0D (byte 0x3834), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_13_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0D, resetValue: 0x0000_0000,
+      offset: 0xE0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_13_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_13_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_13_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_14_LUT`: oss_3_0 register, MMIO dword 0xE0E (byte 0x3838), rw, reset 0x0000_0000.
+/// `IH_VMID_14_LUT`: oss_3_0 register, MMIO dword 0xE0E (byte 0x3838), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_14_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0E, resetValue: 0x0000_0000,
+      offset: 0xE0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_14_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_14_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_14_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_VMID_15_LUT`: oss_3_0 register, MMIO dword 0xE0F (byte 0x383C), rw, reset 0x0000_0000.
+/// `IH_VMID_15_LUT`: oss_3_0 register, MMIO dword 0xE0F (byte 0x383C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_15_LUT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE0F, resetValue: 0x0000_0000,
+      offset: 0xE0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_15_LUT PASID@0:16")
   }
 
-  /// `IH_VMID_15_LUT.PASID`: bits 15:0, rw.
+  /// `IH_VMID_15_LUT.PASID`: bits 15:0, access unknown.
   @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), rw, reset 0x0000_0000.
+/// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE30, resetValue: 0x0000_0000,
+      offset: 0xE30,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_GPU_TS_ENABLE@7:1 WPTR_WRITEBACK_ENABLE@8:1 ENABLE_INTR@17:1 MC_SWAP@18:2 RPTR_REARM@21:1 MC_VMID@24:4 WPTR_OVERFLOW_CLEAR@31:1")
   }
 
-  /// `IH_RB_CNTL.RB_ENABLE`: bit 0, rw.
+  /// `IH_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_RB_CNTL.RB_SIZE`: bits 5:1, rw.
+  /// `IH_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
   @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `IH_RB_CNTL.RB_GPU_TS_ENABLE`: bit 7, rw.
+  /// `IH_RB_CNTL.RB_GPU_TS_ENABLE`: bit 7, access unknown.
   @inlinable public static var RB_GPU_TS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `IH_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, rw.
+  /// `IH_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, access unknown.
   @inlinable public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IH_RB_CNTL.ENABLE_INTR`: bit 17, rw.
+  /// `IH_RB_CNTL.ENABLE_INTR`: bit 17, access unknown.
   @inlinable public static var ENABLE_INTR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IH_RB_CNTL.MC_SWAP`: bits 19:18, rw.
+  /// `IH_RB_CNTL.MC_SWAP`: bits 19:18, access unknown.
   @inlinable public static var MC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
-  /// `IH_RB_CNTL.RPTR_REARM`: bit 21, rw.
+  /// `IH_RB_CNTL.RPTR_REARM`: bit 21, access unknown.
   @inlinable public static var RPTR_REARM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `IH_RB_CNTL.MC_VMID`: bits 27:24, rw.
+  /// `IH_RB_CNTL.MC_VMID`: bits 27:24, access unknown.
   @inlinable public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `IH_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, rw.
+  /// `IH_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, access unknown.
   @inlinable public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), rw, reset 0x0000_0000.
+/// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE31, resetValue: 0x0000_0000,
+      offset: 0xE31,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_BASE ADDR@0:32")
   }
 
-  /// `IH_RB_BASE.ADDR`: bits 31:0, rw.
+  /// `IH_RB_BASE.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), rw, reset 0x0000_0000.
+/// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE32, resetValue: 0x0000_0000,
+      offset: 0xE32,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_RPTR OFFSET@2:16")
   }
 
-  /// `IH_RB_RPTR.OFFSET`: bits 17:2, rw.
+  /// `IH_RB_RPTR.OFFSET`: bits 17:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
-/// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), rw, reset 0x0000_0000.
+/// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE33, resetValue: 0x0000_0000,
+      offset: 0xE33,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_WPTR RB_OVERFLOW@0:1 OFFSET@2:16 RB_LEFT_NONE@18:1 RB_MAY_OVERFLOW@19:1")
   }
 
-  /// `IH_RB_WPTR.RB_OVERFLOW`: bit 0, rw.
+  /// `IH_RB_WPTR.RB_OVERFLOW`: bit 0, access unknown.
   @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_RB_WPTR.OFFSET`: bits 17:2, rw.
+  /// `IH_RB_WPTR.OFFSET`: bits 17:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
-  /// `IH_RB_WPTR.RB_LEFT_NONE`: bit 18, rw.
+  /// `IH_RB_WPTR.RB_LEFT_NONE`: bit 18, access unknown.
   @inlinable public static var RB_LEFT_NONE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `IH_RB_WPTR.RB_MAY_OVERFLOW`: bit 19, rw.
+  /// `IH_RB_WPTR.RB_MAY_OVERFLOW`: bit 19, access unknown.
   @inlinable public static var RB_MAY_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), rw, reset 0x0000_0000.
+/// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE34, resetValue: 0x0000_0000,
+      offset: 0xE34,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_WPTR_ADDR_HI ADDR@0:8")
   }
 
-  /// `IH_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, rw.
+  /// `IH_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), rw, reset 0x0000_0000.
+/// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE35, resetValue: 0x0000_0000,
+      offset: 0xE35,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RB_WPTR_ADDR_LO ADDR@2:30")
   }
 
-  /// `IH_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, rw.
+  /// `IH_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), rw, reset 0x0000_0000.
+/// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE36, resetValue: 0x0000_0000,
+      offset: 0xE36,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_CNTL WPTR_WRITEBACK_TIMER@0:5 CLIENT_FIFO_HIGHWATER@8:2 MC_FIFO_HIGHWATER@10:5 MC_WRREQ_CREDIT@15:5 MC_WR_CLEAN_CNT@20:5")
   }
 
-  /// `IH_CNTL.WPTR_WRITEBACK_TIMER`: bits 4:0, rw.
+  /// `IH_CNTL.WPTR_WRITEBACK_TIMER`: bits 4:0, access unknown.
   @inlinable public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
-  /// `IH_CNTL.CLIENT_FIFO_HIGHWATER`: bits 9:8, rw.
+  /// `IH_CNTL.CLIENT_FIFO_HIGHWATER`: bits 9:8, access unknown.
   @inlinable public static var CLIENT_FIFO_HIGHWATER: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
-  /// `IH_CNTL.MC_FIFO_HIGHWATER`: bits 14:10, rw.
+  /// `IH_CNTL.MC_FIFO_HIGHWATER`: bits 14:10, access unknown.
   @inlinable public static var MC_FIFO_HIGHWATER: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
-  /// `IH_CNTL.MC_WRREQ_CREDIT`: bits 19:15, rw.
+  /// `IH_CNTL.MC_WRREQ_CREDIT`: bits 19:15, access unknown.
   @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 5)
   }
 
-  /// `IH_CNTL.MC_WR_CLEAN_CNT`: bits 24:20, rw.
+  /// `IH_CNTL.MC_WR_CLEAN_CNT`: bits 24:20, access unknown.
   @inlinable public static var MC_WR_CLEAN_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 }
 
-/// `IH_LEVEL_STATUS`: oss_3_0 register, MMIO dword 0xE37 (byte 0x38DC), rw, reset 0x0000_0000.
+/// `IH_LEVEL_STATUS`: oss_3_0 register, MMIO dword 0xE37 (byte 0x38DC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_LEVEL_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE37, resetValue: 0x0000_0000,
+      offset: 0xE37,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_LEVEL_STATUS DC_STATUS@0:1 ROM_STATUS@2:1 SRBM_STATUS@3:1 BIF_STATUS@4:1 XDMA_STATUS@5:1")
   }
 
-  /// `IH_LEVEL_STATUS.DC_STATUS`: bit 0, rw.
+  /// `IH_LEVEL_STATUS.DC_STATUS`: bit 0, access unknown.
   @inlinable public static var DC_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_LEVEL_STATUS.ROM_STATUS`: bit 2, rw.
+  /// `IH_LEVEL_STATUS.ROM_STATUS`: bit 2, access unknown.
   @inlinable public static var ROM_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `IH_LEVEL_STATUS.SRBM_STATUS`: bit 3, rw.
+  /// `IH_LEVEL_STATUS.SRBM_STATUS`: bit 3, access unknown.
   @inlinable public static var SRBM_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IH_LEVEL_STATUS.BIF_STATUS`: bit 4, rw.
+  /// `IH_LEVEL_STATUS.BIF_STATUS`: bit 4, access unknown.
   @inlinable public static var BIF_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IH_LEVEL_STATUS.XDMA_STATUS`: bit 5, rw.
+  /// `IH_LEVEL_STATUS.XDMA_STATUS`: bit 5, access unknown.
   @inlinable public static var XDMA_STATUS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `IH_STATUS`: oss_3_0 register, MMIO dword 0xE38 (byte 0x38E0), rw, reset 0x0000_0000.
+/// `IH_STATUS`: oss_3_0 register, MMIO dword 0xE38 (byte 0x38E0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE38, resetValue: 0x0000_0000,
+      offset: 0xE38,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_STATUS IDLE@0:1 INPUT_IDLE@1:1 RB_IDLE@2:1 RB_FULL@3:1 RB_FULL_DRAIN@4:1 RB_OVERFLOW@5:1 MC_WR_IDLE@6:1 MC_WR_STALL@7:1 MC_WR_CLEAN_PENDING@8:1 MC_WR_CLEAN_STALL@9:1 BIF_INTERRUPT_LINE@10:1 SWITCH_READY@11:1")
   }
 
-  /// `IH_STATUS.IDLE`: bit 0, rw.
+  /// `IH_STATUS.IDLE`: bit 0, access unknown.
   @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_STATUS.INPUT_IDLE`: bit 1, rw.
+  /// `IH_STATUS.INPUT_IDLE`: bit 1, access unknown.
   @inlinable public static var INPUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IH_STATUS.RB_IDLE`: bit 2, rw.
+  /// `IH_STATUS.RB_IDLE`: bit 2, access unknown.
   @inlinable public static var RB_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `IH_STATUS.RB_FULL`: bit 3, rw.
+  /// `IH_STATUS.RB_FULL`: bit 3, access unknown.
   @inlinable public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IH_STATUS.RB_FULL_DRAIN`: bit 4, rw.
+  /// `IH_STATUS.RB_FULL_DRAIN`: bit 4, access unknown.
   @inlinable public static var RB_FULL_DRAIN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IH_STATUS.RB_OVERFLOW`: bit 5, rw.
+  /// `IH_STATUS.RB_OVERFLOW`: bit 5, access unknown.
   @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IH_STATUS.MC_WR_IDLE`: bit 6, rw.
+  /// `IH_STATUS.MC_WR_IDLE`: bit 6, access unknown.
   @inlinable public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `IH_STATUS.MC_WR_STALL`: bit 7, rw.
+  /// `IH_STATUS.MC_WR_STALL`: bit 7, access unknown.
   @inlinable public static var MC_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IH_STATUS.MC_WR_CLEAN_PENDING`: bit 8, rw.
+  /// `IH_STATUS.MC_WR_CLEAN_PENDING`: bit 8, access unknown.
   @inlinable public static var MC_WR_CLEAN_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `IH_STATUS.MC_WR_CLEAN_STALL`: bit 9, rw.
+  /// `IH_STATUS.MC_WR_CLEAN_STALL`: bit 9, access unknown.
   @inlinable public static var MC_WR_CLEAN_STALL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `IH_STATUS.BIF_INTERRUPT_LINE`: bit 10, rw.
+  /// `IH_STATUS.BIF_INTERRUPT_LINE`: bit 10, access unknown.
   @inlinable public static var BIF_INTERRUPT_LINE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `IH_STATUS.SWITCH_READY`: bit 11, rw.
+  /// `IH_STATUS.SWITCH_READY`: bit 11, access unknown.
   @inlinable public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
-/// `IH_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0xE39 (byte 0x38E4), rw, reset 0x0000_0000.
+/// `IH_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0xE39 (byte 0x38E4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_PERFMON_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE39, resetValue: 0x0000_0000,
+      offset: 0xE39,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_PERFMON_CNTL ENABLE0@0:1 CLEAR0@1:1 PERF_SEL0@2:8 ENABLE1@10:1 CLEAR1@11:1 PERF_SEL1@12:8")
   }
 
-  /// `IH_PERFMON_CNTL.ENABLE0`: bit 0, rw.
+  /// `IH_PERFMON_CNTL.ENABLE0`: bit 0, access unknown.
   @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_PERFMON_CNTL.CLEAR0`: bit 1, rw.
+  /// `IH_PERFMON_CNTL.CLEAR0`: bit 1, access unknown.
   @inlinable public static var CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IH_PERFMON_CNTL.PERF_SEL0`: bits 9:2, rw.
+  /// `IH_PERFMON_CNTL.PERF_SEL0`: bits 9:2, access unknown.
   @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
 
-  /// `IH_PERFMON_CNTL.ENABLE1`: bit 10, rw.
+  /// `IH_PERFMON_CNTL.ENABLE1`: bit 10, access unknown.
   @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `IH_PERFMON_CNTL.CLEAR1`: bit 11, rw.
+  /// `IH_PERFMON_CNTL.CLEAR1`: bit 11, access unknown.
   @inlinable public static var CLEAR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IH_PERFMON_CNTL.PERF_SEL1`: bits 19:12, rw.
+  /// `IH_PERFMON_CNTL.PERF_SEL1`: bits 19:12, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 }
 
-/// `IH_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0xE3A (byte 0x38E8), rw, reset 0x0000_0000.
+/// `IH_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0xE3A (byte 0x38E8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_PERFCOUNTER0_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3A, resetValue: 0x0000_0000,
+      offset: 0xE3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
 
-  /// `IH_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `IH_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0xE3B (byte 0x38EC), rw, reset 0x0000_0000.
+/// `IH_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0xE3B (byte 0x38EC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_PERFCOUNTER1_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3B, resetValue: 0x0000_0000,
+      offset: 0xE3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
 
-  /// `IH_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `IH_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_DEBUG`: oss_3_0 register, MMIO dword 0xE3C (byte 0x38F0), rw, reset 0x0000_0000.
+/// `IH_DEBUG`: oss_3_0 register, MMIO dword 0xE3C (byte 0x38F0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DEBUG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3C, resetValue: 0x0000_0000,
+      offset: 0xE3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DEBUG RB_FULL_DRAIN_ENABLE@0:1 WPTR_OVERFLOW_ENABLE@1:1 MC_WR_FIFO_BLOCK_ENABLE@2:1")
   }
 
-  /// `IH_DEBUG.RB_FULL_DRAIN_ENABLE`: bit 0, rw.
+  /// `IH_DEBUG.RB_FULL_DRAIN_ENABLE`: bit 0, access unknown.
   @inlinable public static var RB_FULL_DRAIN_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `IH_DEBUG.WPTR_OVERFLOW_ENABLE`: bit 1, rw.
+  /// `IH_DEBUG.WPTR_OVERFLOW_ENABLE`: bit 1, access unknown.
   @inlinable public static var WPTR_OVERFLOW_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `IH_DEBUG.MC_WR_FIFO_BLOCK_ENABLE`: bit 2, rw.
+  /// `IH_DEBUG.MC_WR_FIFO_BLOCK_ENABLE`: bit 2, access unknown.
   @inlinable public static var MC_WR_FIFO_BLOCK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
 
-/// `IH_DSM_MATCH_VALUE_BIT_31_0`: oss_3_0 register, MMIO dword 0xE3D (byte 0x38F4), rw, reset 0x0000_0000.
+/// `IH_DSM_MATCH_VALUE_BIT_31_0`: oss_3_0 register, MMIO dword 0xE3D (byte 0x38F4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_VALUE_BIT_31_0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3D, resetValue: 0x0000_0000,
+      offset: 0xE3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_31_0 VALUE@0:32")
   }
 
-  /// `IH_DSM_MATCH_VALUE_BIT_31_0.VALUE`: bits 31:0, rw.
+  /// `IH_DSM_MATCH_VALUE_BIT_31_0.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_DSM_MATCH_VALUE_BIT_63_32`: oss_3_0 register, MMIO dword 0xE3E (byte 0x38F8), rw, reset 0x0000_0000.
+/// `IH_DSM_MATCH_VALUE_BIT_63_32`: oss_3_0 register, MMIO dword 0xE3E (byte 0x38F8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_VALUE_BIT_63_32: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3E, resetValue: 0x0000_0000,
+      offset: 0xE3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_63_32 VALUE@0:32")
   }
 
-  /// `IH_DSM_MATCH_VALUE_BIT_63_32.VALUE`: bits 31:0, rw.
+  /// `IH_DSM_MATCH_VALUE_BIT_63_32.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_DSM_MATCH_VALUE_BIT_95_64`: oss_3_0 register, MMIO dword 0xE3F (byte 0x38FC), rw, reset 0x0000_0000.
+/// `IH_DSM_MATCH_VALUE_BIT_95_64`: oss_3_0 register, MMIO dword 0xE3F (byte 0x38FC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_VALUE_BIT_95_64: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE3F, resetValue: 0x0000_0000,
+      offset: 0xE3F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_95_64 VALUE@0:32")
   }
 
-  /// `IH_DSM_MATCH_VALUE_BIT_95_64.VALUE`: bits 31:0, rw.
+  /// `IH_DSM_MATCH_VALUE_BIT_95_64.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `IH_DSM_MATCH_FIELD_CONTROL`: oss_3_0 register, MMIO dword 0xE40 (byte 0x3900), rw, reset 0x0000_0000.
+/// `IH_DSM_MATCH_FIELD_CONTROL`: oss_3_0 register, MMIO dword 0xE40 (byte 0x3900), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_FIELD_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE40, resetValue: 0x0000_0000,
+      offset: 0xE40,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_FIELD_CONTROL SRC_EN@0:1 FCNID_EN@1:1 TIMESTAMP_EN@2:1 RINGID_EN@3:1 VMID_EN@4:1 PASID_EN@5:1")
   }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.SRC_EN`: bit 0, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.SRC_EN`: bit 0, access unknown.
   @inlinable public static var SRC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.FCNID_EN`: bit 1, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.FCNID_EN`: bit 1, access unknown.
   @inlinable public static var FCNID_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.TIMESTAMP_EN`: bit 2, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.TIMESTAMP_EN`: bit 2, access unknown.
   @inlinable public static var TIMESTAMP_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.RINGID_EN`: bit 3, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.RINGID_EN`: bit 3, access unknown.
   @inlinable public static var RINGID_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.VMID_EN`: bit 4, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.VMID_EN`: bit 4, access unknown.
   @inlinable public static var VMID_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IH_DSM_MATCH_FIELD_CONTROL.PASID_EN`: bit 5, rw.
+  /// `IH_DSM_MATCH_FIELD_CONTROL.PASID_EN`: bit 5, access unknown.
   @inlinable public static var PASID_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
-/// `IH_DSM_MATCH_DATA_CONTROL`: oss_3_0 register, MMIO dword 0xE41 (byte 0x3904), rw, reset 0x0000_0000.
+/// `IH_DSM_MATCH_DATA_CONTROL`: oss_3_0 register, MMIO dword 0xE41 (byte 0x3904), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_DATA_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE41, resetValue: 0x0000_0000,
+      offset: 0xE41,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_DATA_CONTROL VALUE@0:28")
   }
 
-  /// `IH_DSM_MATCH_DATA_CONTROL.VALUE`: bits 27:0, rw.
+  /// `IH_DSM_MATCH_DATA_CONTROL.VALUE`: bits 27:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
-/// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), rw, reset 0x0000_0000.
+/// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DOORBELL_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE42, resetValue: 0x0000_0000,
+      offset: 0xE42,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DOORBELL_RPTR OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
 
-  /// `IH_DOORBELL_RPTR.OFFSET`: bits 20:0, rw.
+  /// `IH_DOORBELL_RPTR.OFFSET`: bits 20:0, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
-  /// `IH_DOORBELL_RPTR.ENABLE`: bit 28, rw.
+  /// `IH_DOORBELL_RPTR.ENABLE`: bit 28, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
-  /// `IH_DOORBELL_RPTR.CAPTURED`: bit 30, rw.
+  /// `IH_DOORBELL_RPTR.CAPTURED`: bit 30, access unknown.
   @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), rw, reset 0x0000_0000.
+/// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_ACTIVE_FCN_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE43, resetValue: 0x0000_0000,
+      offset: 0xE43,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_ACTIVE_FCN_ID VF_ID@0:4 RESERVED@4:27 PF_VF@31:1")
   }
 
-  /// `IH_ACTIVE_FCN_ID.VF_ID`: bits 3:0, rw.
+  /// `IH_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
   @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `IH_ACTIVE_FCN_ID.RESERVED`: bits 30:4, rw.
+  /// `IH_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
 
-  /// `IH_ACTIVE_FCN_ID.PF_VF`: bit 31, rw.
+  /// `IH_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
   @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `IH_VF_RB_STATUS`: oss_3_0 register, MMIO dword 0xE44 (byte 0x3910), rw, reset 0x0000_0000.
+/// `IH_VF_RB_STATUS`: oss_3_0 register, MMIO dword 0xE44 (byte 0x3910), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VF_RB_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE44, resetValue: 0x0000_0000,
+      offset: 0xE44,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VF_RB_STATUS RB_FULL_DRAIN_VF@0:16 RB_OVERFLOW_VF@16:16")
   }
 
-  /// `IH_VF_RB_STATUS.RB_FULL_DRAIN_VF`: bits 15:0, rw.
+  /// `IH_VF_RB_STATUS.RB_FULL_DRAIN_VF`: bits 15:0, access unknown.
   @inlinable public static var RB_FULL_DRAIN_VF: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
-  /// `IH_VF_RB_STATUS.RB_OVERFLOW_VF`: bits 31:16, rw.
+  /// `IH_VF_RB_STATUS.RB_OVERFLOW_VF`: bits 31:16, access unknown.
   @inlinable public static var RB_OVERFLOW_VF: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `IH_VF_ENABLE`: oss_3_0 register, MMIO dword 0xE45 (byte 0x3914), rw, reset 0x0000_0000.
+/// `IH_VF_ENABLE`: oss_3_0 register, MMIO dword 0xE45 (byte 0x3914), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE45, resetValue: 0x0000_0000,
+      offset: 0xE45,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VF_ENABLE VALUE@0:1")
   }
 
-  /// `IH_VF_ENABLE.VALUE`: bit 0, rw.
+  /// `IH_VF_ENABLE.VALUE`: bit 0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `IH_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xE46 (byte 0x3918), rw, reset 0x0000_0000.
+/// `IH_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xE46 (byte 0x3918), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE46, resetValue: 0x0000_0000,
+      offset: 0xE46,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
 
-  /// `IH_VIRT_RESET_REQ.VF`: bits 15:0, rw.
+  /// `IH_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `IH_VIRT_RESET_REQ.PF`: bit 31, rw.
+  /// `IH_VIRT_RESET_REQ.PF`: bit 31, access unknown.
   @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `IH_VF_RB_BIF_STATUS`: oss_3_0 register, MMIO dword 0xE47 (byte 0x391C), rw, reset 0x0000_0000.
+/// `IH_VF_RB_BIF_STATUS`: oss_3_0 register, MMIO dword 0xE47 (byte 0x391C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VF_RB_BIF_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE47, resetValue: 0x0000_0000,
+      offset: 0xE47,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VF_RB_BIF_STATUS RB_FULL_VF@0:16 BIF_INTERRUPT_LINE_VF@16:16")
   }
 
-  /// `IH_VF_RB_BIF_STATUS.RB_FULL_VF`: bits 15:0, rw.
+  /// `IH_VF_RB_BIF_STATUS.RB_FULL_VF`: bits 15:0, access unknown.
   @inlinable public static var RB_FULL_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `IH_VF_RB_BIF_STATUS.BIF_INTERRUPT_LINE_VF`: bits 31:16, rw.
+  /// `IH_VF_RB_BIF_STATUS.BIF_INTERRUPT_LINE_VF`: bits 31:16, access unknown.
   @inlinable public static var BIF_INTERRUPT_LINE_VF: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `IH_VERSION`: oss_3_0 register, MMIO dword 0xE48 (byte 0x3920), rw, reset 0x0000_0000.
+/// `IH_VERSION`: oss_3_0 register, MMIO dword 0xE48 (byte 0x3920), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VERSION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE48, resetValue: 0x0000_0000,
+      offset: 0xE48,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VERSION VALUE@0:12")
   }
 
-  /// `IH_VERSION.VALUE`: bits 11:0, rw.
+  /// `IH_VERSION.VALUE`: bits 11:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
-/// `IH_LEVEL_INTR_MASK`: oss_3_0 register, MMIO dword 0xE49 (byte 0x3924), rw, reset 0x0000_0000.
+/// `IH_LEVEL_INTR_MASK`: oss_3_0 register, MMIO dword 0xE49 (byte 0x3924), access unknown, reset unknown (`write` starts from 0).
 public enum IH_LEVEL_INTR_MASK: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE49, resetValue: 0x0000_0000,
+      offset: 0xE49,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_LEVEL_INTR_MASK MASK@0:1")
   }
 
-  /// `IH_LEVEL_INTR_MASK.MASK`: bit 0, rw.
+  /// `IH_LEVEL_INTR_MASK.MASK`: bit 0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `IH_RESET_INCOMPLETE_INT_CNTL`: oss_3_0 register, MMIO dword 0xE4A (byte 0x3928), rw, reset 0x0000_0000.
+/// `IH_RESET_INCOMPLETE_INT_CNTL`: oss_3_0 register, MMIO dword 0xE4A (byte 0x3928), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RESET_INCOMPLETE_INT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE4A, resetValue: 0x0000_0000,
+      offset: 0xE4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_RESET_INCOMPLETE_INT_CNTL CG@0:1 DC@1:1 SAMMSP@3:1 RLC@4:1 ROM@5:1 SRBM@6:1 VMC@7:1 UVD@8:1 BIF@9:1 SDMA0@10:1 SDMA1@11:1 ISP@12:1 VCE0@13:1 VCE1@14:1 ATC@15:1 XDMA@16:1 ACP@17:1 SH@18:1 SH1@19:1 SH2@20:1 SH3@21:1 RESET_ENABLE@22:1 INCOMPLETE_CNT@24:4")
   }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.CG`: bit 0, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.CG`: bit 0, access unknown.
   @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.DC`: bit 1, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.DC`: bit 1, access unknown.
   @inlinable public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SAMMSP`: bit 3, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SAMMSP`: bit 3, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.RLC`: bit 4, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.RLC`: bit 4, access unknown.
   @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.ROM`: bit 5, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.ROM`: bit 5, access unknown.
   @inlinable public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SRBM`: bit 6, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SRBM`: bit 6, access unknown.
   @inlinable public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.VMC`: bit 7, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.VMC`: bit 7, access unknown.
   @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.UVD`: bit 8, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.UVD`: bit 8, access unknown.
   @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.BIF`: bit 9, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.BIF`: bit 9, access unknown.
   @inlinable public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA0`: bit 10, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA1`: bit 11, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.ISP`: bit 12, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.ISP`: bit 12, access unknown.
   @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE0`: bit 13, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE0`: bit 13, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE1`: bit 14, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE1`: bit 14, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.ATC`: bit 15, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.ATC`: bit 15, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.XDMA`: bit 16, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.XDMA`: bit 16, access unknown.
   @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.ACP`: bit 17, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.ACP`: bit 17, access unknown.
   @inlinable public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH`: bit 18, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH`: bit 18, access unknown.
   @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH1`: bit 19, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH1`: bit 19, access unknown.
   @inlinable public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH2`: bit 20, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH2`: bit 20, access unknown.
   @inlinable public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH3`: bit 21, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.SH3`: bit 21, access unknown.
   @inlinable public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.RESET_ENABLE`: bit 22, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.RESET_ENABLE`: bit 22, access unknown.
   @inlinable public static var RESET_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
-  /// `IH_RESET_INCOMPLETE_INT_CNTL.INCOMPLETE_CNT`: bits 27:24, rw.
+  /// `IH_RESET_INCOMPLETE_INT_CNTL.INCOMPLETE_CNT`: bits 27:24, access unknown.
   @inlinable public static var INCOMPLETE_CNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 }
 
-/// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT`: oss_3_0 register, MMIO dword 0xE4B (byte 0x392C), rw, reset 0x0000_0000.
+/// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT`: oss_3_0 register, MMIO dword 0xE4B (byte 0x392C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xE4B, resetValue: 0x0000_0000,
+      offset: 0xE4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_CLIENT_MAY_SEND_INCOMPLETE_INT CG@0:1 DC@1:1 SAMMSP@3:1 RLC@4:1 ROM@5:1 SRBM@6:1 VMC@7:1 UVD@8:1 BIF@9:1 SDMA0@10:1 SDMA1@11:1 ISP@12:1 VCE0@13:1 VCE1@14:1 ATC@15:1 XDMA@16:1 ACP@17:1 SH@18:1 SH1@19:1 SH2@20:1 SH3@21:1")
   }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.CG`: bit 0, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.CG`: bit 0, access unknown.
   @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.DC`: bit 1, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.DC`: bit 1, access unknown.
   @inlinable public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SAMMSP`: bit 3, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SAMMSP`: bit 3, access unknown.
   @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.RLC`: bit 4, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.RLC`: bit 4, access unknown.
   @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ROM`: bit 5, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ROM`: bit 5, access unknown.
   @inlinable public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SRBM`: bit 6, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SRBM`: bit 6, access unknown.
   @inlinable public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VMC`: bit 7, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VMC`: bit 7, access unknown.
   @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.UVD`: bit 8, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.UVD`: bit 8, access unknown.
   @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.BIF`: bit 9, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.BIF`: bit 9, access unknown.
   @inlinable public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA0`: bit 10, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA0`: bit 10, access unknown.
   @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA1`: bit 11, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA1`: bit 11, access unknown.
   @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ISP`: bit 12, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ISP`: bit 12, access unknown.
   @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE0`: bit 13, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE0`: bit 13, access unknown.
   @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE1`: bit 14, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE1`: bit 14, access unknown.
   @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ATC`: bit 15, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ATC`: bit 15, access unknown.
   @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.XDMA`: bit 16, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.XDMA`: bit 16, access unknown.
   @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ACP`: bit 17, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ACP`: bit 17, access unknown.
   @inlinable public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH`: bit 18, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH`: bit 18, access unknown.
   @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH1`: bit 19, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH1`: bit 19, access unknown.
   @inlinable public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH2`: bit 20, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH2`: bit 20, access unknown.
   @inlinable public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
-  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH3`: bit 21, rw.
+  /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH3`: bit 21, access unknown.
   @inlinable public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
-/// `SEM_MCIF_CONFIG`: oss_3_0 register, MMIO dword 0xF90 (byte 0x3E40), rw, reset 0x0000_0000.
+/// `SEM_MCIF_CONFIG`: oss_3_0 register, MMIO dword 0xF90 (byte 0x3E40), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MCIF_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF90, resetValue: 0x0000_0000,
+      offset: 0xF90,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_MCIF_CONFIG MC_REQ_SWAP@0:2 MC_WRREQ_CREDIT@2:6 MC_RDREQ_CREDIT@8:6")
   }
 
-  /// `SEM_MCIF_CONFIG.MC_REQ_SWAP`: bits 1:0, rw.
+  /// `SEM_MCIF_CONFIG.MC_REQ_SWAP`: bits 1:0, access unknown.
   @inlinable public static var MC_REQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SEM_MCIF_CONFIG.MC_WRREQ_CREDIT`: bits 7:2, rw.
+  /// `SEM_MCIF_CONFIG.MC_WRREQ_CREDIT`: bits 7:2, access unknown.
   @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 6)
   }
 
-  /// `SEM_MCIF_CONFIG.MC_RDREQ_CREDIT`: bits 13:8, rw.
+  /// `SEM_MCIF_CONFIG.MC_RDREQ_CREDIT`: bits 13:8, access unknown.
   @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 }
 
-/// `SDMA_CONFIG`: oss_3_0 register, MMIO dword 0xF91 (byte 0x3E44), rw, reset 0x0000_0000.
+/// `SDMA_CONFIG`: oss_3_0 register, MMIO dword 0xF91 (byte 0x3E44), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF91, resetValue: 0x0000_0000,
+      offset: 0xF91,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
   }
 
-  /// `SDMA_CONFIG.SDMA_RDREQ_URG`: bits 11:8, rw.
+  /// `SDMA_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
   @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SDMA_CONFIG.SDMA_REQ_TRAN`: bit 16, rw.
+  /// `SDMA_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
   @inlinable public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `SDMA1_CONFIG`: oss_3_0 register, MMIO dword 0xF92 (byte 0x3E48), rw, reset 0x0000_0000.
+/// `SDMA1_CONFIG`: oss_3_0 register, MMIO dword 0xF92 (byte 0x3E48), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF92, resetValue: 0x0000_0000,
+      offset: 0xF92,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
   }
 
-  /// `SDMA1_CONFIG.SDMA_RDREQ_URG`: bits 11:8, rw.
+  /// `SDMA1_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
   @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
-  /// `SDMA1_CONFIG.SDMA_REQ_TRAN`: bit 16, rw.
+  /// `SDMA1_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
   @inlinable public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `UVD_CONFIG`: oss_3_0 register, MMIO dword 0xF93 (byte 0x3E4C), rw, reset 0x0000_0000.
+/// `UVD_CONFIG`: oss_3_0 register, MMIO dword 0xF93 (byte 0x3E4C), access unknown, reset unknown (`write` starts from 0).
 public enum UVD_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF93, resetValue: 0x0000_0000,
+      offset: 0xF93,
       writeOneToClearMask: 0x0000_0000,
       layout: "UVD_CONFIG UVD_RDREQ_URG@8:4 UVD_REQ_TRAN@16:1")
   }
 
-  /// `UVD_CONFIG.UVD_RDREQ_URG`: bits 11:8, rw.
+  /// `UVD_CONFIG.UVD_RDREQ_URG`: bits 11:8, access unknown.
   @inlinable public static var UVD_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `UVD_CONFIG.UVD_REQ_TRAN`: bit 16, rw.
+  /// `UVD_CONFIG.UVD_REQ_TRAN`: bit 16, access unknown.
   @inlinable public static var UVD_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `VCE_CONFIG`: oss_3_0 register, MMIO dword 0xF94 (byte 0x3E50), rw, reset 0x0000_0000.
+/// `VCE_CONFIG`: oss_3_0 register, MMIO dword 0xF94 (byte 0x3E50), access unknown, reset unknown (`write` starts from 0).
 public enum VCE_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF94, resetValue: 0x0000_0000,
+      offset: 0xF94,
       writeOneToClearMask: 0x0000_0000,
       layout: "VCE_CONFIG VCE_RDREQ_URG@8:4 VCE_REQ_TRAN@16:1")
   }
 
-  /// `VCE_CONFIG.VCE_RDREQ_URG`: bits 11:8, rw.
+  /// `VCE_CONFIG.VCE_RDREQ_URG`: bits 11:8, access unknown.
   @inlinable public static var VCE_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `VCE_CONFIG.VCE_REQ_TRAN`: bit 16, rw.
+  /// `VCE_CONFIG.VCE_REQ_TRAN`: bit 16, access unknown.
   @inlinable public static var VCE_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `SEM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xF95 (byte 0x3E54), rw, reset 0x0000_0000.
+/// `SEM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xF95 (byte 0x3E54), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF95, resetValue: 0x0000_0000,
+      offset: 0xF95,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_VF_ENABLE VALUE@0:1")
   }
 
-  /// `SEM_VF_ENABLE.VALUE`: bit 0, rw.
+  /// `SEM_VF_ENABLE.VALUE`: bit 0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `CP_CONFIG`: oss_3_0 register, MMIO dword 0xF96 (byte 0x3E58), rw, reset 0x0000_0000.
+/// `CP_CONFIG`: oss_3_0 register, MMIO dword 0xF96 (byte 0x3E58), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF96, resetValue: 0x0000_0000,
+      offset: 0xF96,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CONFIG CP_RDREQ_URG@8:4 CP_REQ_TRAN@16:1")
   }
 
-  /// `CP_CONFIG.CP_RDREQ_URG`: bits 11:8, rw.
+  /// `CP_CONFIG.CP_RDREQ_URG`: bits 11:8, access unknown.
   @inlinable public static var CP_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
-  /// `CP_CONFIG.CP_REQ_TRAN`: bit 16, rw.
+  /// `CP_CONFIG.CP_REQ_TRAN`: bit 16, access unknown.
   @inlinable public static var CP_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
-/// `SEM_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xF97 (byte 0x3E5C), rw, reset 0x0000_0000.
+/// `SEM_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xF97 (byte 0x3E5C), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_ACTIVE_FCN_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF97, resetValue: 0x0000_0000,
+      offset: 0xF97,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
 
-  /// `SEM_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
+  /// `SEM_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SEM_ACTIVE_FCN_ID.VF`: bit 31, rw.
+  /// `SEM_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
   @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SEM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xF98 (byte 0x3E60), rw, reset 0x0000_0000.
+/// `SEM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xF98 (byte 0x3E60), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF98, resetValue: 0x0000_0000,
+      offset: 0xF98,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
 
-  /// `SEM_VIRT_RESET_REQ.VF`: bits 15:0, rw.
+  /// `SEM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SEM_VIRT_RESET_REQ.PF`: bit 31, rw.
+  /// `SEM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
   @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SEM_STATUS`: oss_3_0 register, MMIO dword 0xF99 (byte 0x3E64), rw, reset 0x0000_0000.
+/// `SEM_STATUS`: oss_3_0 register, MMIO dword 0xF99 (byte 0x3E64), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF99, resetValue: 0x0000_0000,
+      offset: 0xF99,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_STATUS SEM_IDLE@0:1 SEM_INTERNAL_IDLE@1:1 MC_RDREQ_FIFO_FULL@2:1 MC_WRREQ_FIFO_FULL@3:1 WRITE1_FIFO_FULL@4:1 CHECK0_FIFO_FULL@5:1 MC_RDREQ_PENDING@6:1 MC_WRREQ_PENDING@7:1 SDMA0_MAILBOX_PENDING@8:1 SDMA1_MAILBOX_PENDING@9:1 UVD_MAILBOX_PENDING@10:1 VCE_MAILBOX_PENDING@11:1 CPG1_MAILBOX_PENDING@12:1 CPG2_MAILBOX_PENDING@13:1 VCE1_MAILBOX_PENDING@14:1 SWITCH_READY@31:1")
   }
 
-  /// `SEM_STATUS.SEM_IDLE`: bit 0, rw.
+  /// `SEM_STATUS.SEM_IDLE`: bit 0, access unknown.
   @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SEM_STATUS.SEM_INTERNAL_IDLE`: bit 1, rw.
+  /// `SEM_STATUS.SEM_INTERNAL_IDLE`: bit 1, access unknown.
   @inlinable public static var SEM_INTERNAL_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SEM_STATUS.MC_RDREQ_FIFO_FULL`: bit 2, rw.
+  /// `SEM_STATUS.MC_RDREQ_FIFO_FULL`: bit 2, access unknown.
   @inlinable public static var MC_RDREQ_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SEM_STATUS.MC_WRREQ_FIFO_FULL`: bit 3, rw.
+  /// `SEM_STATUS.MC_WRREQ_FIFO_FULL`: bit 3, access unknown.
   @inlinable public static var MC_WRREQ_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SEM_STATUS.WRITE1_FIFO_FULL`: bit 4, rw.
+  /// `SEM_STATUS.WRITE1_FIFO_FULL`: bit 4, access unknown.
   @inlinable public static var WRITE1_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SEM_STATUS.CHECK0_FIFO_FULL`: bit 5, rw.
+  /// `SEM_STATUS.CHECK0_FIFO_FULL`: bit 5, access unknown.
   @inlinable public static var CHECK0_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SEM_STATUS.MC_RDREQ_PENDING`: bit 6, rw.
+  /// `SEM_STATUS.MC_RDREQ_PENDING`: bit 6, access unknown.
   @inlinable public static var MC_RDREQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SEM_STATUS.MC_WRREQ_PENDING`: bit 7, rw.
+  /// `SEM_STATUS.MC_WRREQ_PENDING`: bit 7, access unknown.
   @inlinable public static var MC_WRREQ_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SEM_STATUS.SDMA0_MAILBOX_PENDING`: bit 8, rw.
+  /// `SEM_STATUS.SDMA0_MAILBOX_PENDING`: bit 8, access unknown.
   @inlinable public static var SDMA0_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SEM_STATUS.SDMA1_MAILBOX_PENDING`: bit 9, rw.
+  /// `SEM_STATUS.SDMA1_MAILBOX_PENDING`: bit 9, access unknown.
   @inlinable public static var SDMA1_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SEM_STATUS.UVD_MAILBOX_PENDING`: bit 10, rw.
+  /// `SEM_STATUS.UVD_MAILBOX_PENDING`: bit 10, access unknown.
   @inlinable public static var UVD_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SEM_STATUS.VCE_MAILBOX_PENDING`: bit 11, rw.
+  /// `SEM_STATUS.VCE_MAILBOX_PENDING`: bit 11, access unknown.
   @inlinable public static var VCE_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SEM_STATUS.CPG1_MAILBOX_PENDING`: bit 12, rw.
+  /// `SEM_STATUS.CPG1_MAILBOX_PENDING`: bit 12, access unknown.
   @inlinable public static var CPG1_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SEM_STATUS.CPG2_MAILBOX_PENDING`: bit 13, rw.
+  /// `SEM_STATUS.CPG2_MAILBOX_PENDING`: bit 13, access unknown.
   @inlinable public static var CPG2_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SEM_STATUS.VCE1_MAILBOX_PENDING`: bit 14, rw.
+  /// `SEM_STATUS.VCE1_MAILBOX_PENDING`: bit 14, access unknown.
   @inlinable public static var VCE1_MAILBOX_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SEM_STATUS.SWITCH_READY`: bit 31, rw.
+  /// `SEM_STATUS.SWITCH_READY`: bit 31, access unknown.
   @inlinable public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SEM_EDC_CONFIG`: oss_3_0 register, MMIO dword 0xF9A (byte 0x3E68), rw, reset 0x0000_0000.
+/// `SEM_EDC_CONFIG`: oss_3_0 register, MMIO dword 0xF9A (byte 0x3E68), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_EDC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9A, resetValue: 0x0000_0000,
+      offset: 0xF9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_EDC_CONFIG DIS_EDC@1:1")
   }
 
-  /// `SEM_EDC_CONFIG.DIS_EDC`: bit 1, rw.
+  /// `SEM_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
-/// `SEM_MAILBOX_CLIENTCONFIG`: oss_3_0 register, MMIO dword 0xF9B (byte 0x3E6C), rw, reset 0x0000_0000.
+/// `SEM_MAILBOX_CLIENTCONFIG`: oss_3_0 register, MMIO dword 0xF9B (byte 0x3E6C), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CLIENTCONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9B, resetValue: 0x0000_0000,
+      offset: 0xF9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_MAILBOX_CLIENTCONFIG CP_CLIENT0@0:3 CP_CLIENT1@3:3 CP_CLIENT2@6:3 CP_CLIENT3@9:3 SDMA_CLIENT0@12:3 UVD_CLIENT0@15:3 SDMA1_CLIENT0@18:3 VCE_CLIENT0@21:3")
   }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT0`: bits 2:0, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT0`: bits 2:0, access unknown.
   @inlinable public static var CP_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT1`: bits 5:3, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT1`: bits 5:3, access unknown.
   @inlinable public static var CP_CLIENT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT2`: bits 8:6, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT2`: bits 8:6, access unknown.
   @inlinable public static var CP_CLIENT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT3`: bits 11:9, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT3`: bits 11:9, access unknown.
   @inlinable public static var CP_CLIENT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.SDMA_CLIENT0`: bits 14:12, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.SDMA_CLIENT0`: bits 14:12, access unknown.
   @inlinable public static var SDMA_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.UVD_CLIENT0`: bits 17:15, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.UVD_CLIENT0`: bits 17:15, access unknown.
   @inlinable public static var UVD_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.SDMA1_CLIENT0`: bits 20:18, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.SDMA1_CLIENT0`: bits 20:18, access unknown.
   @inlinable public static var SDMA1_CLIENT0: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG.VCE_CLIENT0`: bits 23:21, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG.VCE_CLIENT0`: bits 23:21, access unknown.
   @inlinable public static var VCE_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
-/// `SEM_MAILBOX`: oss_3_0 register, MMIO dword 0xF9C (byte 0x3E70), rw, reset 0x0000_0000.
+/// `SEM_MAILBOX`: oss_3_0 register, MMIO dword 0xF9C (byte 0x3E70), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9C, resetValue: 0x0000_0000,
+      offset: 0xF9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_MAILBOX SIDEPORT@0:8 HOSTPORT@8:8 SIDEPORT_EXTRA@16:8 HOSTPORT_EXTRA@24:8")
   }
 
-  /// `SEM_MAILBOX.SIDEPORT`: bits 7:0, rw.
+  /// `SEM_MAILBOX.SIDEPORT`: bits 7:0, access unknown.
   @inlinable public static var SIDEPORT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SEM_MAILBOX.HOSTPORT`: bits 15:8, rw.
+  /// `SEM_MAILBOX.HOSTPORT`: bits 15:8, access unknown.
   @inlinable public static var HOSTPORT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SEM_MAILBOX.SIDEPORT_EXTRA`: bits 23:16, rw.
+  /// `SEM_MAILBOX.SIDEPORT_EXTRA`: bits 23:16, access unknown.
   @inlinable public static var SIDEPORT_EXTRA: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `SEM_MAILBOX.HOSTPORT_EXTRA`: bits 31:24, rw.
+  /// `SEM_MAILBOX.HOSTPORT_EXTRA`: bits 31:24, access unknown.
   @inlinable public static var HOSTPORT_EXTRA: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `SEM_MAILBOX_CONTROL`: oss_3_0 register, MMIO dword 0xF9D (byte 0x3E74), rw, reset 0x0000_0000.
+/// `SEM_MAILBOX_CONTROL`: oss_3_0 register, MMIO dword 0xF9D (byte 0x3E74), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CONTROL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9D, resetValue: 0x0000_0000,
+      offset: 0xF9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_MAILBOX_CONTROL SIDEPORT_ENABLE@0:8 HOSTPORT_ENABLE@8:8 SIDEPORT_ENABLE_EXTRA@16:8 HOSTPORT_ENABLE_EXTRA@24:8")
   }
 
-  /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE`: bits 7:0, rw.
+  /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE`: bits 7:0, access unknown.
   @inlinable public static var SIDEPORT_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE`: bits 15:8, rw.
+  /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE`: bits 15:8, access unknown.
   @inlinable public static var HOSTPORT_ENABLE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
-  /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE_EXTRA`: bits 23:16, rw.
+  /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE_EXTRA`: bits 23:16, access unknown.
   @inlinable public static var SIDEPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
-  /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE_EXTRA`: bits 31:24, rw.
+  /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE_EXTRA`: bits 31:24, access unknown.
   @inlinable public static var HOSTPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
 
-/// `SEM_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0xF9E (byte 0x3E78), rw, reset 0x0000_0000.
+/// `SEM_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0xF9E (byte 0x3E78), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_CHICKEN_BITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9E, resetValue: 0x0000_0000,
+      offset: 0xF9E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_CHICKEN_BITS VMID_PIPELINE_EN@0:1 ENTRY_PIPELINE_EN@1:1 CHECK_COUNTER_EN@2:1 ECC_BEHAVIOR@3:2 IDLE_COUNTER_INDEX@8:4")
   }
 
-  /// `SEM_CHICKEN_BITS.VMID_PIPELINE_EN`: bit 0, rw.
+  /// `SEM_CHICKEN_BITS.VMID_PIPELINE_EN`: bit 0, access unknown.
   @inlinable public static var VMID_PIPELINE_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SEM_CHICKEN_BITS.ENTRY_PIPELINE_EN`: bit 1, rw.
+  /// `SEM_CHICKEN_BITS.ENTRY_PIPELINE_EN`: bit 1, access unknown.
   @inlinable public static var ENTRY_PIPELINE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SEM_CHICKEN_BITS.CHECK_COUNTER_EN`: bit 2, rw.
+  /// `SEM_CHICKEN_BITS.CHECK_COUNTER_EN`: bit 2, access unknown.
   @inlinable public static var CHECK_COUNTER_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SEM_CHICKEN_BITS.ECC_BEHAVIOR`: bits 4:3, rw.
+  /// `SEM_CHICKEN_BITS.ECC_BEHAVIOR`: bits 4:3, access unknown.
   @inlinable public static var ECC_BEHAVIOR: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
-  /// `SEM_CHICKEN_BITS.IDLE_COUNTER_INDEX`: bits 11:8, rw.
+  /// `SEM_CHICKEN_BITS.IDLE_COUNTER_INDEX`: bits 11:8, access unknown.
   @inlinable public static var IDLE_COUNTER_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 }
 
-/// `SEM_MAILBOX_CLIENTCONFIG_EXTRA`: oss_3_0 register, MMIO dword 0xF9F (byte 0x3E7C), rw, reset 0x0000_0000.
+/// `SEM_MAILBOX_CLIENTCONFIG_EXTRA`: oss_3_0 register, MMIO dword 0xF9F (byte 0x3E7C), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xF9F, resetValue: 0x0000_0000,
+      offset: 0xF9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_MAILBOX_CLIENTCONFIG_EXTRA VCE1_CLIENT0@0:5")
   }
 
-  /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA.VCE1_CLIENT0`: bits 4:0, rw.
+  /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA.VCE1_CLIENT0`: bits 4:0, access unknown.
   @inlinable public static var VCE1_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
-/// `CC_DRM_ID_STRAPS`: oss_3_0 register, MMIO dword 0x1559 (byte 0x5564), rw, reset 0x0000_0000.
+/// `CC_DRM_ID_STRAPS`: oss_3_0 register, MMIO dword 0x1559 (byte 0x5564), access unknown, reset unknown (`write` starts from 0).
 public enum CC_DRM_ID_STRAPS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1559, resetValue: 0x0000_0000,
+      offset: 0x1559,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_DRM_ID_STRAPS DEVICE_ID@4:16 MAJOR_REV_ID@20:4 MINOR_REV_ID@24:4 ATI_REV_ID@28:4")
   }
 
-  /// `CC_DRM_ID_STRAPS.DEVICE_ID`: bits 19:4, rw.
+  /// `CC_DRM_ID_STRAPS.DEVICE_ID`: bits 19:4, access unknown.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
 
-  /// `CC_DRM_ID_STRAPS.MAJOR_REV_ID`: bits 23:20, rw.
+  /// `CC_DRM_ID_STRAPS.MAJOR_REV_ID`: bits 23:20, access unknown.
   @inlinable public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
-  /// `CC_DRM_ID_STRAPS.MINOR_REV_ID`: bits 27:24, rw.
+  /// `CC_DRM_ID_STRAPS.MINOR_REV_ID`: bits 27:24, access unknown.
   @inlinable public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
-  /// `CC_DRM_ID_STRAPS.ATI_REV_ID`: bits 31:28, rw.
+  /// `CC_DRM_ID_STRAPS.ATI_REV_ID`: bits 31:28, access unknown.
   @inlinable public static var ATI_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `CGTT_DRM_CLK_CTRL0`: oss_3_0 register, MMIO dword 0x1579 (byte 0x55E4), rw, reset 0x0000_0000.
+/// `CGTT_DRM_CLK_CTRL0`: oss_3_0 register, MMIO dword 0x1579 (byte 0x55E4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_DRM_CLK_CTRL0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1579, resetValue: 0x0000_0000,
+      offset: 0x1579,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_DRM_CLK_CTRL0")
   }
 }
 
-/// `DC_TEST_DEBUG_INDEX`: oss_3_0 register, MMIO dword 0x157C (byte 0x55F0), rw, reset 0x0000_0000.
+/// `DC_TEST_DEBUG_INDEX`: oss_3_0 register, MMIO dword 0x157C (byte 0x55F0), access unknown, reset unknown (`write` starts from 0).
 public enum DC_TEST_DEBUG_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x157C, resetValue: 0x0000_0000,
+      offset: 0x157C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DC_TEST_DEBUG_INDEX DC_TEST_DEBUG_INDEX@0:8 DC_TEST_DEBUG_WRITE_EN@8:1")
   }
 
-  /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_INDEX`: bits 7:0, rw.
+  /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_INDEX`: bits 7:0, access unknown.
   @inlinable public static var DC_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_WRITE_EN`: bit 8, rw.
+  /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_WRITE_EN`: bit 8, access unknown.
   @inlinable public static var DC_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
 
-/// `DC_TEST_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x157D (byte 0x55F4), rw, reset 0x0000_0000.
+/// `DC_TEST_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x157D (byte 0x55F4), access unknown, reset unknown (`write` starts from 0).
 public enum DC_TEST_DEBUG_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x157D, resetValue: 0x0000_0000,
+      offset: 0x157D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DC_TEST_DEBUG_DATA DC_TEST_DEBUG_DATA@0:32")
   }
 
-  /// `DC_TEST_DEBUG_DATA.DC_TEST_DEBUG_DATA`: bits 31:0, rw.
+  /// `DC_TEST_DEBUG_DATA.DC_TEST_DEBUG_DATA`: bits 31:0, access unknown.
   @inlinable public static var DC_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SDMA0_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3400 (byte 0xD000), rw, reset 0x0000_0000.
+/// `SDMA0_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3400 (byte 0xD000), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_UCODE_ADDR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3400, resetValue: 0x0000_0000,
+      offset: 0x3400,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_UCODE_ADDR VALUE@0:13")
   }
 
-  /// `SDMA0_UCODE_ADDR.VALUE`: bits 12:0, rw.
+  /// `SDMA0_UCODE_ADDR.VALUE`: bits 12:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
-/// `SDMA0_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3401 (byte 0xD004), rw, reset 0x0000_0000.
+/// `SDMA0_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3401 (byte 0xD004), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_UCODE_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3401, resetValue: 0x0000_0000,
+      offset: 0x3401,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_UCODE_DATA VALUE@0:32")
   }
 
-  /// `SDMA0_UCODE_DATA.VALUE`: bits 31:0, rw.
+  /// `SDMA0_UCODE_DATA.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3402 (byte 0xD008), rw, reset 0x0000_0000.
+/// `SDMA0_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3402 (byte 0xD008), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_POWER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3402, resetValue: 0x0000_0000,
+      offset: 0x3402,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_POWER_CNTL MEM_POWER_OVERRIDE@8:1 MEM_POWER_LS_EN@9:1 MEM_POWER_DS_EN@10:1 MEM_POWER_SD_EN@11:1 MEM_POWER_DELAY@12:10")
   }
 
-  /// `SDMA0_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, rw.
+  /// `SDMA0_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, access unknown.
   @inlinable public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SDMA0_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, rw.
+  /// `SDMA0_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, access unknown.
   @inlinable public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SDMA0_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, rw.
+  /// `SDMA0_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, access unknown.
   @inlinable public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SDMA0_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, rw.
+  /// `SDMA0_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, access unknown.
   @inlinable public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SDMA0_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, rw.
+  /// `SDMA0_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, access unknown.
   @inlinable public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 10)
   }
 }
 
-/// `SDMA0_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3403 (byte 0xD00C), rw, reset 0x0000_0000.
+/// `SDMA0_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3403 (byte 0xD00C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CLK_CTRL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3403, resetValue: 0x0000_0000,
+      offset: 0x3403,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
 
-  /// `SDMA0_CLK_CTRL.ON_DELAY`: bits 3:0, rw.
+  /// `SDMA0_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
   @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SDMA0_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, rw.
+  /// `SDMA0_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
   @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
   @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
   @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
   @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
   @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
   @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
   @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
   @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, rw.
+  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
   @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SDMA0_CNTL`: oss_3_0 register, MMIO dword 0x3404 (byte 0xD010), rw, reset 0x0000_0000.
+/// `SDMA0_CNTL`: oss_3_0 register, MMIO dword 0x3404 (byte 0xD010), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3404, resetValue: 0x0000_0000,
+      offset: 0x3404,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CNTL TRAP_ENABLE@0:1 ATC_L1_ENABLE@1:1 SEM_WAIT_INT_ENABLE@2:1 DATA_SWAP_ENABLE@3:1 FENCE_SWAP_ENABLE@4:1 MIDCMD_PREEMPT_ENABLE@5:1 MC_WRREQ_CREDIT@11:6 MIDCMD_WORLDSWITCH_ENABLE@17:1 AUTO_CTXSW_ENABLE@18:1 MC_RDREQ_CREDIT@22:6 CTXEMPTY_INT_ENABLE@28:1 FROZEN_INT_ENABLE@29:1 IB_PREEMPT_INT_ENABLE@30:1")
   }
 
-  /// `SDMA0_CNTL.TRAP_ENABLE`: bit 0, rw.
+  /// `SDMA0_CNTL.TRAP_ENABLE`: bit 0, access unknown.
   @inlinable public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_CNTL.ATC_L1_ENABLE`: bit 1, rw.
+  /// `SDMA0_CNTL.ATC_L1_ENABLE`: bit 1, access unknown.
   @inlinable public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, rw.
+  /// `SDMA0_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, access unknown.
   @inlinable public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_CNTL.DATA_SWAP_ENABLE`: bit 3, rw.
+  /// `SDMA0_CNTL.DATA_SWAP_ENABLE`: bit 3, access unknown.
   @inlinable public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SDMA0_CNTL.FENCE_SWAP_ENABLE`: bit 4, rw.
+  /// `SDMA0_CNTL.FENCE_SWAP_ENABLE`: bit 4, access unknown.
   @inlinable public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SDMA0_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, rw.
+  /// `SDMA0_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, access unknown.
   @inlinable public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SDMA0_CNTL.MC_WRREQ_CREDIT`: bits 16:11, rw.
+  /// `SDMA0_CNTL.MC_WRREQ_CREDIT`: bits 16:11, access unknown.
   @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
-  /// `SDMA0_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, rw.
+  /// `SDMA0_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, access unknown.
   @inlinable public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SDMA0_CNTL.AUTO_CTXSW_ENABLE`: bit 18, rw.
+  /// `SDMA0_CNTL.AUTO_CTXSW_ENABLE`: bit 18, access unknown.
   @inlinable public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SDMA0_CNTL.MC_RDREQ_CREDIT`: bits 27:22, rw.
+  /// `SDMA0_CNTL.MC_RDREQ_CREDIT`: bits 27:22, access unknown.
   @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 6)
   }
 
-  /// `SDMA0_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, rw.
+  /// `SDMA0_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, access unknown.
   @inlinable public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SDMA0_CNTL.FROZEN_INT_ENABLE`: bit 29, rw.
+  /// `SDMA0_CNTL.FROZEN_INT_ENABLE`: bit 29, access unknown.
   @inlinable public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SDMA0_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, rw.
+  /// `SDMA0_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, access unknown.
   @inlinable public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
 
-/// `SDMA0_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3405 (byte 0xD014), rw, reset 0x0000_0000.
+/// `SDMA0_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3405 (byte 0xD014), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CHICKEN_BITS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3405, resetValue: 0x0000_0000,
+      offset: 0x3405,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CHICKEN_BITS COPY_EFFICIENCY_ENABLE@0:1 STALL_ON_TRANS_FULL_ENABLE@1:1 STALL_ON_NO_FREE_DATA_BUFFER_ENABLE@2:1 COPY_OVERLAP_ENABLE@16:1 SRBM_POLL_RETRYING@20:1 CG_STATUS_OUTPUT@23:1 CE_AFIFO_WATERMARK@26:2 CE_DFIFO_WATERMARK@28:2 CE_LFIFO_WATERMARK@30:2")
   }
 
-  /// `SDMA0_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, rw.
+  /// `SDMA0_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, access unknown.
   @inlinable public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, rw.
+  /// `SDMA0_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, access unknown.
   @inlinable public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, rw.
+  /// `SDMA0_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, access unknown.
   @inlinable public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, rw.
+  /// `SDMA0_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, access unknown.
   @inlinable public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, rw.
+  /// `SDMA0_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, access unknown.
   @inlinable public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, rw.
+  /// `SDMA0_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, access unknown.
   @inlinable public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SDMA0_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, rw.
+  /// `SDMA0_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, access unknown.
   @inlinable public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
-  /// `SDMA0_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, rw.
+  /// `SDMA0_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, access unknown.
   @inlinable public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `SDMA0_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, rw.
+  /// `SDMA0_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, access unknown.
   @inlinable public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
 
-/// `SDMA0_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3406 (byte 0xD018), rw, reset 0x0000_0000.
+/// `SDMA0_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3406 (byte 0xD018), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_TILING_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3406, resetValue: 0x0000_0000,
+      offset: 0x3406,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_TILING_CONFIG PIPE_INTERLEAVE_SIZE@4:3")
   }
 
-  /// `SDMA0_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, rw.
+  /// `SDMA0_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
   @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 }
 
-/// `SDMA0_HASH`: oss_3_0 register, MMIO dword 0x3407 (byte 0xD01C), rw, reset 0x0000_0000.
+/// `SDMA0_HASH`: oss_3_0 register, MMIO dword 0x3407 (byte 0xD01C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_HASH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3407, resetValue: 0x0000_0000,
+      offset: 0x3407,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_HASH CHANNEL_BITS@0:3 BANK_BITS@4:3 CHANNEL_XOR_COUNT@8:3 BANK_XOR_COUNT@12:3")
   }
 
-  /// `SDMA0_HASH.CHANNEL_BITS`: bits 2:0, rw.
+  /// `SDMA0_HASH.CHANNEL_BITS`: bits 2:0, access unknown.
   @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
-  /// `SDMA0_HASH.BANK_BITS`: bits 6:4, rw.
+  /// `SDMA0_HASH.BANK_BITS`: bits 6:4, access unknown.
   @inlinable public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
-  /// `SDMA0_HASH.CHANNEL_XOR_COUNT`: bits 10:8, rw.
+  /// `SDMA0_HASH.CHANNEL_XOR_COUNT`: bits 10:8, access unknown.
   @inlinable public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
-  /// `SDMA0_HASH.BANK_XOR_COUNT`: bits 14:12, rw.
+  /// `SDMA0_HASH.BANK_XOR_COUNT`: bits 14:12, access unknown.
   @inlinable public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 }
 
-/// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3409 (byte 0xD024), rw, reset 0x0000_0000.
+/// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3409 (byte 0xD024), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3409, resetValue: 0x0000_0000,
+      offset: 0x3409,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_SEM_WAIT_FAIL_TIMER_CNTL TIMER@0:32")
   }
 
-  /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, rw.
+  /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, access unknown.
   @inlinable public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x340A (byte 0xD028), rw, reset 0x0000_0000.
+/// `SDMA0_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x340A (byte 0xD028), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_RB_RPTR_FETCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340A, resetValue: 0x0000_0000,
+      offset: 0x340A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RB_RPTR_FETCH OFFSET@2:30")
   }
 
-  /// `SDMA0_RB_RPTR_FETCH.OFFSET`: bits 31:2, rw.
+  /// `SDMA0_RB_RPTR_FETCH.OFFSET`: bits 31:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x340B (byte 0xD02C), rw, reset 0x0000_0000.
+/// `SDMA0_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x340B (byte 0xD02C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_IB_OFFSET_FETCH: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340B, resetValue: 0x0000_0000,
+      offset: 0x340B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_IB_OFFSET_FETCH OFFSET@2:20")
   }
 
-  /// `SDMA0_IB_OFFSET_FETCH.OFFSET`: bits 21:2, rw.
+  /// `SDMA0_IB_OFFSET_FETCH.OFFSET`: bits 21:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
-/// `SDMA0_PROGRAM`: oss_3_0 register, MMIO dword 0x340C (byte 0xD030), rw, reset 0x0000_0000.
+/// `SDMA0_PROGRAM`: oss_3_0 register, MMIO dword 0x340C (byte 0xD030), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PROGRAM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340C, resetValue: 0x0000_0000,
+      offset: 0x340C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PROGRAM STREAM@0:32")
   }
 
-  /// `SDMA0_PROGRAM.STREAM`: bits 31:0, rw.
+  /// `SDMA0_PROGRAM.STREAM`: bits 31:0, access unknown.
   @inlinable public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_STATUS_REG`: oss_3_0 register, MMIO dword 0x340D (byte 0xD034), rw, reset 0x0000_0000.
+/// `SDMA0_STATUS_REG`: oss_3_0 register, MMIO dword 0x340D (byte 0xD034), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_STATUS_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340D, resetValue: 0x0000_0000,
+      offset: 0x340D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS_REG IDLE@0:1 REG_IDLE@1:1 RB_EMPTY@2:1 RB_FULL@3:1 RB_CMD_IDLE@4:1 RB_CMD_FULL@5:1 IB_CMD_IDLE@6:1 IB_CMD_FULL@7:1 BLOCK_IDLE@8:1 INSIDE_IB@9:1 EX_IDLE@10:1 EX_IDLE_POLL_TIMER_EXPIRE@11:1 PACKET_READY@12:1 MC_WR_IDLE@13:1 SRBM_IDLE@14:1 CONTEXT_EMPTY@15:1 DELTA_RPTR_FULL@16:1 RB_MC_RREQ_IDLE@17:1 IB_MC_RREQ_IDLE@18:1 MC_RD_IDLE@19:1 DELTA_RPTR_EMPTY@20:1 MC_RD_RET_STALL@21:1 MC_RD_NO_POLL_IDLE@22:1 PREV_CMD_IDLE@25:1 SEM_IDLE@26:1 SEM_REQ_STALL@27:1 SEM_RESP_STATE@28:2 INT_IDLE@30:1 INT_REQ_STALL@31:1")
   }
 
-  /// `SDMA0_STATUS_REG.IDLE`: bit 0, rw.
+  /// `SDMA0_STATUS_REG.IDLE`: bit 0, access unknown.
   @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_STATUS_REG.REG_IDLE`: bit 1, rw.
+  /// `SDMA0_STATUS_REG.REG_IDLE`: bit 1, access unknown.
   @inlinable public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_STATUS_REG.RB_EMPTY`: bit 2, rw.
+  /// `SDMA0_STATUS_REG.RB_EMPTY`: bit 2, access unknown.
   @inlinable public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SDMA0_STATUS_REG.RB_FULL`: bit 3, rw.
+  /// `SDMA0_STATUS_REG.RB_FULL`: bit 3, access unknown.
   @inlinable public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SDMA0_STATUS_REG.RB_CMD_IDLE`: bit 4, rw.
+  /// `SDMA0_STATUS_REG.RB_CMD_IDLE`: bit 4, access unknown.
   @inlinable public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SDMA0_STATUS_REG.RB_CMD_FULL`: bit 5, rw.
+  /// `SDMA0_STATUS_REG.RB_CMD_FULL`: bit 5, access unknown.
   @inlinable public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SDMA0_STATUS_REG.IB_CMD_IDLE`: bit 6, rw.
+  /// `SDMA0_STATUS_REG.IB_CMD_IDLE`: bit 6, access unknown.
   @inlinable public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SDMA0_STATUS_REG.IB_CMD_FULL`: bit 7, rw.
+  /// `SDMA0_STATUS_REG.IB_CMD_FULL`: bit 7, access unknown.
   @inlinable public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SDMA0_STATUS_REG.BLOCK_IDLE`: bit 8, rw.
+  /// `SDMA0_STATUS_REG.BLOCK_IDLE`: bit 8, access unknown.
   @inlinable public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SDMA0_STATUS_REG.INSIDE_IB`: bit 9, rw.
+  /// `SDMA0_STATUS_REG.INSIDE_IB`: bit 9, access unknown.
   @inlinable public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SDMA0_STATUS_REG.EX_IDLE`: bit 10, rw.
+  /// `SDMA0_STATUS_REG.EX_IDLE`: bit 10, access unknown.
   @inlinable public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SDMA0_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, rw.
+  /// `SDMA0_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, access unknown.
   @inlinable public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.PACKET_READY`: bit 12, rw.
+  /// `SDMA0_STATUS_REG.PACKET_READY`: bit 12, access unknown.
   @inlinable public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SDMA0_STATUS_REG.MC_WR_IDLE`: bit 13, rw.
+  /// `SDMA0_STATUS_REG.MC_WR_IDLE`: bit 13, access unknown.
   @inlinable public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SDMA0_STATUS_REG.SRBM_IDLE`: bit 14, rw.
+  /// `SDMA0_STATUS_REG.SRBM_IDLE`: bit 14, access unknown.
   @inlinable public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SDMA0_STATUS_REG.CONTEXT_EMPTY`: bit 15, rw.
+  /// `SDMA0_STATUS_REG.CONTEXT_EMPTY`: bit 15, access unknown.
   @inlinable public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
-  /// `SDMA0_STATUS_REG.DELTA_RPTR_FULL`: bit 16, rw.
+  /// `SDMA0_STATUS_REG.DELTA_RPTR_FULL`: bit 16, access unknown.
   @inlinable public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, rw.
+  /// `SDMA0_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, access unknown.
   @inlinable public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, rw.
+  /// `SDMA0_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, access unknown.
   @inlinable public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.MC_RD_IDLE`: bit 19, rw.
+  /// `SDMA0_STATUS_REG.MC_RD_IDLE`: bit 19, access unknown.
   @inlinable public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SDMA0_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, rw.
+  /// `SDMA0_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, access unknown.
   @inlinable public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.MC_RD_RET_STALL`: bit 21, rw.
+  /// `SDMA0_STATUS_REG.MC_RD_RET_STALL`: bit 21, access unknown.
   @inlinable public static var MC_RD_RET_STALL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, rw.
+  /// `SDMA0_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, access unknown.
   @inlinable public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SDMA0_STATUS_REG.PREV_CMD_IDLE`: bit 25, rw.
+  /// `SDMA0_STATUS_REG.PREV_CMD_IDLE`: bit 25, access unknown.
   @inlinable public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
-  /// `SDMA0_STATUS_REG.SEM_IDLE`: bit 26, rw.
+  /// `SDMA0_STATUS_REG.SEM_IDLE`: bit 26, access unknown.
   @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
-  /// `SDMA0_STATUS_REG.SEM_REQ_STALL`: bit 27, rw.
+  /// `SDMA0_STATUS_REG.SEM_REQ_STALL`: bit 27, access unknown.
   @inlinable public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SDMA0_STATUS_REG.SEM_RESP_STATE`: bits 29:28, rw.
+  /// `SDMA0_STATUS_REG.SEM_RESP_STATE`: bits 29:28, access unknown.
   @inlinable public static var SEM_RESP_STATE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
-  /// `SDMA0_STATUS_REG.INT_IDLE`: bit 30, rw.
+  /// `SDMA0_STATUS_REG.INT_IDLE`: bit 30, access unknown.
   @inlinable public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
-  /// `SDMA0_STATUS_REG.INT_REQ_STALL`: bit 31, rw.
+  /// `SDMA0_STATUS_REG.INT_REQ_STALL`: bit 31, access unknown.
   @inlinable public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SDMA0_STATUS1_REG`: oss_3_0 register, MMIO dword 0x340E (byte 0xD038), rw, reset 0x0000_0000.
+/// `SDMA0_STATUS1_REG`: oss_3_0 register, MMIO dword 0x340E (byte 0xD038), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_STATUS1_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340E, resetValue: 0x0000_0000,
+      offset: 0x340E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS1_REG CE_WREQ_IDLE@0:1 CE_WR_IDLE@1:1 CE_SPLIT_IDLE@2:1 CE_RREQ_IDLE@3:1 CE_OUT_IDLE@4:1 CE_IN_IDLE@5:1 CE_DST_IDLE@6:1 CE_CMD_IDLE@9:1 CE_AFIFO_FULL@10:1 CE_INFO_FULL@13:1 CE_INFO1_FULL@14:1 CE_RD_STALL@17:1 CE_WR_STALL@18:1")
   }
 
-  /// `SDMA0_STATUS1_REG.CE_WREQ_IDLE`: bit 0, rw.
+  /// `SDMA0_STATUS1_REG.CE_WREQ_IDLE`: bit 0, access unknown.
   @inlinable public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_WR_IDLE`: bit 1, rw.
+  /// `SDMA0_STATUS1_REG.CE_WR_IDLE`: bit 1, access unknown.
   @inlinable public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, rw.
+  /// `SDMA0_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, access unknown.
   @inlinable public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_RREQ_IDLE`: bit 3, rw.
+  /// `SDMA0_STATUS1_REG.CE_RREQ_IDLE`: bit 3, access unknown.
   @inlinable public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_OUT_IDLE`: bit 4, rw.
+  /// `SDMA0_STATUS1_REG.CE_OUT_IDLE`: bit 4, access unknown.
   @inlinable public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_IN_IDLE`: bit 5, rw.
+  /// `SDMA0_STATUS1_REG.CE_IN_IDLE`: bit 5, access unknown.
   @inlinable public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_DST_IDLE`: bit 6, rw.
+  /// `SDMA0_STATUS1_REG.CE_DST_IDLE`: bit 6, access unknown.
   @inlinable public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_CMD_IDLE`: bit 9, rw.
+  /// `SDMA0_STATUS1_REG.CE_CMD_IDLE`: bit 9, access unknown.
   @inlinable public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_AFIFO_FULL`: bit 10, rw.
+  /// `SDMA0_STATUS1_REG.CE_AFIFO_FULL`: bit 10, access unknown.
   @inlinable public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_INFO_FULL`: bit 13, rw.
+  /// `SDMA0_STATUS1_REG.CE_INFO_FULL`: bit 13, access unknown.
   @inlinable public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_INFO1_FULL`: bit 14, rw.
+  /// `SDMA0_STATUS1_REG.CE_INFO1_FULL`: bit 14, access unknown.
   @inlinable public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_RD_STALL`: bit 17, rw.
+  /// `SDMA0_STATUS1_REG.CE_RD_STALL`: bit 17, access unknown.
   @inlinable public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SDMA0_STATUS1_REG.CE_WR_STALL`: bit 18, rw.
+  /// `SDMA0_STATUS1_REG.CE_WR_STALL`: bit 18, access unknown.
   @inlinable public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
-/// `SDMA0_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x340F (byte 0xD03C), rw, reset 0x0000_0000.
+/// `SDMA0_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x340F (byte 0xD03C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_RD_BURST_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x340F, resetValue: 0x0000_0000,
+      offset: 0x340F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RD_BURST_CNTL RD_BURST@0:2")
   }
 
-  /// `SDMA0_RD_BURST_CNTL.RD_BURST`: bits 1:0, rw.
+  /// `SDMA0_RD_BURST_CNTL.RD_BURST`: bits 1:0, access unknown.
   @inlinable public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `SDMA0_F32_CNTL`: oss_3_0 register, MMIO dword 0x3412 (byte 0xD048), rw, reset 0x0000_0000.
+/// `SDMA0_F32_CNTL`: oss_3_0 register, MMIO dword 0x3412 (byte 0xD048), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_F32_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3412, resetValue: 0x0000_0000,
+      offset: 0x3412,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_F32_CNTL HALT@0:1 STEP@1:1 DBG_SELECT_BITS@2:6")
   }
 
-  /// `SDMA0_F32_CNTL.HALT`: bit 0, rw.
+  /// `SDMA0_F32_CNTL.HALT`: bit 0, access unknown.
   @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_F32_CNTL.STEP`: bit 1, rw.
+  /// `SDMA0_F32_CNTL.STEP`: bit 1, access unknown.
   @inlinable public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, rw.
+  /// `SDMA0_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, access unknown.
   @inlinable public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 6)
   }
 }
 
-/// `SDMA0_FREEZE`: oss_3_0 register, MMIO dword 0x3413 (byte 0xD04C), rw, reset 0x0000_0000.
+/// `SDMA0_FREEZE`: oss_3_0 register, MMIO dword 0x3413 (byte 0xD04C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_FREEZE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3413, resetValue: 0x0000_0000,
+      offset: 0x3413,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_FREEZE FREEZE@4:1 FROZEN@5:1 F32_FREEZE@6:1")
   }
 
-  /// `SDMA0_FREEZE.FREEZE`: bit 4, rw.
+  /// `SDMA0_FREEZE.FREEZE`: bit 4, access unknown.
   @inlinable public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SDMA0_FREEZE.FROZEN`: bit 5, rw.
+  /// `SDMA0_FREEZE.FROZEN`: bit 5, access unknown.
   @inlinable public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
-  /// `SDMA0_FREEZE.F32_FREEZE`: bit 6, rw.
+  /// `SDMA0_FREEZE.F32_FREEZE`: bit 6, access unknown.
   @inlinable public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
-/// `SDMA0_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3414 (byte 0xD050), rw, reset 0x0000_0000.
+/// `SDMA0_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3414 (byte 0xD050), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PHASE0_QUANTUM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3414, resetValue: 0x0000_0000,
+      offset: 0x3414,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PHASE0_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
 
-  /// `SDMA0_PHASE0_QUANTUM.UNIT`: bits 3:0, rw.
+  /// `SDMA0_PHASE0_QUANTUM.UNIT`: bits 3:0, access unknown.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SDMA0_PHASE0_QUANTUM.VALUE`: bits 23:8, rw.
+  /// `SDMA0_PHASE0_QUANTUM.VALUE`: bits 23:8, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
-  /// `SDMA0_PHASE0_QUANTUM.PREFER`: bit 30, rw.
+  /// `SDMA0_PHASE0_QUANTUM.PREFER`: bit 30, access unknown.
   @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `SDMA0_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3415 (byte 0xD054), rw, reset 0x0000_0000.
+/// `SDMA0_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3415 (byte 0xD054), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PHASE1_QUANTUM: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3415, resetValue: 0x0000_0000,
+      offset: 0x3415,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PHASE1_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
 
-  /// `SDMA0_PHASE1_QUANTUM.UNIT`: bits 3:0, rw.
+  /// `SDMA0_PHASE1_QUANTUM.UNIT`: bits 3:0, access unknown.
   @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SDMA0_PHASE1_QUANTUM.VALUE`: bits 23:8, rw.
+  /// `SDMA0_PHASE1_QUANTUM.VALUE`: bits 23:8, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
-  /// `SDMA0_PHASE1_QUANTUM.PREFER`: bit 30, rw.
+  /// `SDMA0_PHASE1_QUANTUM.PREFER`: bit 30, access unknown.
   @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
-/// `SDMA_POWER_GATING`: oss_3_0 register, MMIO dword 0x3416 (byte 0xD058), rw, reset 0x0000_0000.
+/// `SDMA_POWER_GATING`: oss_3_0 register, MMIO dword 0x3416 (byte 0xD058), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_POWER_GATING: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3416, resetValue: 0x0000_0000,
+      offset: 0x3416,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_POWER_GATING PG_CNTL_ENABLE@0:1 AUTOMATIC_STATUS_ENABLE@1:1 PG_STATE_VALID@2:1 PG_CNTL_STATUS@4:2 SDMA0_ON_CONDITION@6:1 SDMA1_ON_CONDITION@7:1 POWER_OFF_DELAY@8:12 POWER_ON_DELAY@20:12")
   }
 
-  /// `SDMA_POWER_GATING.PG_CNTL_ENABLE`: bit 0, rw.
+  /// `SDMA_POWER_GATING.PG_CNTL_ENABLE`: bit 0, access unknown.
   @inlinable public static var PG_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA_POWER_GATING.AUTOMATIC_STATUS_ENABLE`: bit 1, rw.
+  /// `SDMA_POWER_GATING.AUTOMATIC_STATUS_ENABLE`: bit 1, access unknown.
   @inlinable public static var AUTOMATIC_STATUS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA_POWER_GATING.PG_STATE_VALID`: bit 2, rw.
+  /// `SDMA_POWER_GATING.PG_STATE_VALID`: bit 2, access unknown.
   @inlinable public static var PG_STATE_VALID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `SDMA_POWER_GATING.PG_CNTL_STATUS`: bits 5:4, rw.
+  /// `SDMA_POWER_GATING.PG_CNTL_STATUS`: bits 5:4, access unknown.
   @inlinable public static var PG_CNTL_STATUS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
-  /// `SDMA_POWER_GATING.SDMA0_ON_CONDITION`: bit 6, rw.
+  /// `SDMA_POWER_GATING.SDMA0_ON_CONDITION`: bit 6, access unknown.
   @inlinable public static var SDMA0_ON_CONDITION: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SDMA_POWER_GATING.SDMA1_ON_CONDITION`: bit 7, rw.
+  /// `SDMA_POWER_GATING.SDMA1_ON_CONDITION`: bit 7, access unknown.
   @inlinable public static var SDMA1_ON_CONDITION: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SDMA_POWER_GATING.POWER_OFF_DELAY`: bits 19:8, rw.
+  /// `SDMA_POWER_GATING.POWER_OFF_DELAY`: bits 19:8, access unknown.
   @inlinable public static var POWER_OFF_DELAY: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 12)
   }
 
-  /// `SDMA_POWER_GATING.POWER_ON_DELAY`: bits 31:20, rw.
+  /// `SDMA_POWER_GATING.POWER_ON_DELAY`: bits 31:20, access unknown.
   @inlinable public static var POWER_ON_DELAY: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 12)
   }
 }
 
-/// `SDMA_PGFSM_CONFIG`: oss_3_0 register, MMIO dword 0x3417 (byte 0xD05C), rw, reset 0x0000_0000.
+/// `SDMA_PGFSM_CONFIG`: oss_3_0 register, MMIO dword 0x3417 (byte 0xD05C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_PGFSM_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3417, resetValue: 0x0000_0000,
+      offset: 0x3417,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_PGFSM_CONFIG FSM_ADDR@0:8 POWER_DOWN@8:1 POWER_UP@9:1 P1_SELECT@10:1 P2_SELECT@11:1 WRITE@12:1 READ@13:1 SRBM_OVERRIDE@27:1 REG_ADDR@28:4")
   }
 
-  /// `SDMA_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, rw.
+  /// `SDMA_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, access unknown.
   @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
-  /// `SDMA_PGFSM_CONFIG.POWER_DOWN`: bit 8, rw.
+  /// `SDMA_PGFSM_CONFIG.POWER_DOWN`: bit 8, access unknown.
   @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.POWER_UP`: bit 9, rw.
+  /// `SDMA_PGFSM_CONFIG.POWER_UP`: bit 9, access unknown.
   @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.P1_SELECT`: bit 10, rw.
+  /// `SDMA_PGFSM_CONFIG.P1_SELECT`: bit 10, access unknown.
   @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.P2_SELECT`: bit 11, rw.
+  /// `SDMA_PGFSM_CONFIG.P2_SELECT`: bit 11, access unknown.
   @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.WRITE`: bit 12, rw.
+  /// `SDMA_PGFSM_CONFIG.WRITE`: bit 12, access unknown.
   @inlinable public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.READ`: bit 13, rw.
+  /// `SDMA_PGFSM_CONFIG.READ`: bit 13, access unknown.
   @inlinable public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, rw.
+  /// `SDMA_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, access unknown.
   @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
-  /// `SDMA_PGFSM_CONFIG.REG_ADDR`: bits 31:28, rw.
+  /// `SDMA_PGFSM_CONFIG.REG_ADDR`: bits 31:28, access unknown.
   @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
-/// `SDMA_PGFSM_WRITE`: oss_3_0 register, MMIO dword 0x3418 (byte 0xD060), rw, reset 0x0000_0000.
+/// `SDMA_PGFSM_WRITE`: oss_3_0 register, MMIO dword 0x3418 (byte 0xD060), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_PGFSM_WRITE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3418, resetValue: 0x0000_0000,
+      offset: 0x3418,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_PGFSM_WRITE VALUE@0:32")
   }
 
-  /// `SDMA_PGFSM_WRITE.VALUE`: bits 31:0, rw.
+  /// `SDMA_PGFSM_WRITE.VALUE`: bits 31:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA_PGFSM_READ`: oss_3_0 register, MMIO dword 0x3419 (byte 0xD064), rw, reset 0x0000_0000.
+/// `SDMA_PGFSM_READ`: oss_3_0 register, MMIO dword 0x3419 (byte 0xD064), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_PGFSM_READ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3419, resetValue: 0x0000_0000,
+      offset: 0x3419,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_PGFSM_READ VALUE@0:24")
   }
 
-  /// `SDMA_PGFSM_READ.VALUE`: bits 23:0, rw.
+  /// `SDMA_PGFSM_READ.VALUE`: bits 23:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SDMA0_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x341A (byte 0xD068), rw, reset 0x0000_0000.
+/// `SDMA0_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x341A (byte 0xD068), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_EDC_CONFIG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x341A, resetValue: 0x0000_0000,
+      offset: 0x341A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_EDC_CONFIG DIS_EDC@1:1 ECC_INT_ENABLE@2:1")
   }
 
-  /// `SDMA0_EDC_CONFIG.DIS_EDC`: bit 1, rw.
+  /// `SDMA0_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
   @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, rw.
+  /// `SDMA0_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, access unknown.
   @inlinable public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
-/// `SDMA0_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x341B (byte 0xD06C), rw, reset 0x0000_0000.
+/// `SDMA0_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x341B (byte 0xD06C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_BA_THRESHOLD: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x341B, resetValue: 0x0000_0000,
+      offset: 0x341B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_BA_THRESHOLD READ_THRES@0:10 WRITE_THRES@16:10")
   }
 
-  /// `SDMA0_BA_THRESHOLD.READ_THRES`: bits 9:0, rw.
+  /// `SDMA0_BA_THRESHOLD.READ_THRES`: bits 9:0, access unknown.
   @inlinable public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
-  /// `SDMA0_BA_THRESHOLD.WRITE_THRES`: bits 25:16, rw.
+  /// `SDMA0_BA_THRESHOLD.WRITE_THRES`: bits 25:16, access unknown.
   @inlinable public static var WRITE_THRES: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 }
 
-/// `SDMA0_ID`: oss_3_0 register, MMIO dword 0x341C (byte 0xD070), rw, reset 0x0000_0000.
+/// `SDMA0_ID`: oss_3_0 register, MMIO dword 0x341C (byte 0xD070), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x341C, resetValue: 0x0000_0000,
+      offset: 0x341C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ID DEVICE_ID@0:8")
   }
 
-  /// `SDMA0_ID.DEVICE_ID`: bits 7:0, rw.
+  /// `SDMA0_ID.DEVICE_ID`: bits 7:0, access unknown.
   @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
-/// `SDMA0_VERSION`: oss_3_0 register, MMIO dword 0x341D (byte 0xD074), rw, reset 0x0000_0000.
+/// `SDMA0_VERSION`: oss_3_0 register, MMIO dword 0x341D (byte 0xD074), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VERSION: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x341D, resetValue: 0x0000_0000,
+      offset: 0x341D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VERSION VALUE@0:16")
   }
 
-  /// `SDMA0_VERSION.VALUE`: bits 15:0, rw.
+  /// `SDMA0_VERSION.VALUE`: bits 15:0, access unknown.
   @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SDMA0_VM_CNTL`: oss_3_0 register, MMIO dword 0x3420 (byte 0xD080), rw, reset 0x0000_0000.
+/// `SDMA0_VM_CNTL`: oss_3_0 register, MMIO dword 0x3420 (byte 0xD080), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VM_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3420, resetValue: 0x0000_0000,
+      offset: 0x3420,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CNTL CMD@0:4")
   }
 
-  /// `SDMA0_VM_CNTL.CMD`: bits 3:0, rw.
+  /// `SDMA0_VM_CNTL.CMD`: bits 3:0, access unknown.
   @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
-/// `SDMA0_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3421 (byte 0xD084), rw, reset 0x0000_0000.
+/// `SDMA0_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3421 (byte 0xD084), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VM_CTX_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3421, resetValue: 0x0000_0000,
+      offset: 0x3421,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_LO ADDR@2:30")
   }
 
-  /// `SDMA0_VM_CTX_LO.ADDR`: bits 31:2, rw.
+  /// `SDMA0_VM_CTX_LO.ADDR`: bits 31:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3422 (byte 0xD088), rw, reset 0x0000_0000.
+/// `SDMA0_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3422 (byte 0xD088), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VM_CTX_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3422, resetValue: 0x0000_0000,
+      offset: 0x3422,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_HI ADDR@0:32")
   }
 
-  /// `SDMA0_VM_CTX_HI.ADDR`: bits 31:0, rw.
+  /// `SDMA0_VM_CTX_HI.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3423 (byte 0xD08C), rw, reset 0x0000_0000.
+/// `SDMA0_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3423 (byte 0xD08C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_STATUS2_REG: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3423, resetValue: 0x0000_0000,
+      offset: 0x3423,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS2_REG ID@0:2 F32_INSTR_PTR@2:10 CURRENT_FCN_IDLE@14:2 CMD_OP@16:16")
   }
 
-  /// `SDMA0_STATUS2_REG.ID`: bits 1:0, rw.
+  /// `SDMA0_STATUS2_REG.ID`: bits 1:0, access unknown.
   @inlinable public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SDMA0_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, rw.
+  /// `SDMA0_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, access unknown.
   @inlinable public static var F32_INSTR_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
-  /// `SDMA0_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, rw.
+  /// `SDMA0_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, access unknown.
   @inlinable public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
-  /// `SDMA0_STATUS2_REG.CMD_OP`: bits 31:16, rw.
+  /// `SDMA0_STATUS2_REG.CMD_OP`: bits 31:16, access unknown.
   @inlinable public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SDMA0_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3424 (byte 0xD090), rw, reset 0x0000_0000.
+/// `SDMA0_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3424 (byte 0xD090), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_ACTIVE_FCN_ID: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3424, resetValue: 0x0000_0000,
+      offset: 0x3424,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
 
-  /// `SDMA0_ACTIVE_FCN_ID.VFID`: bits 3:0, rw.
+  /// `SDMA0_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
   @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
-  /// `SDMA0_ACTIVE_FCN_ID.VF`: bit 31, rw.
+  /// `SDMA0_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
   @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SDMA0_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3425 (byte 0xD094), rw, reset 0x0000_0000.
+/// `SDMA0_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3425 (byte 0xD094), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VM_CTX_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3425, resetValue: 0x0000_0000,
+      offset: 0x3425,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_CNTL PRIV@0:1 VMID@4:4")
   }
 
-  /// `SDMA0_VM_CTX_CNTL.PRIV`: bit 0, rw.
+  /// `SDMA0_VM_CTX_CNTL.PRIV`: bit 0, access unknown.
   @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_VM_CTX_CNTL.VMID`: bits 7:4, rw.
+  /// `SDMA0_VM_CTX_CNTL.VMID`: bits 7:4, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
-/// `SDMA0_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3426 (byte 0xD098), rw, reset 0x0000_0000.
+/// `SDMA0_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3426 (byte 0xD098), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3426, resetValue: 0x0000_0000,
+      offset: 0x3426,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
 
-  /// `SDMA0_VIRT_RESET_REQ.VF`: bits 15:0, rw.
+  /// `SDMA0_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SDMA0_VIRT_RESET_REQ.PF`: bit 31, rw.
+  /// `SDMA0_VIRT_RESET_REQ.PF`: bit 31, access unknown.
   @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SDMA0_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3427 (byte 0xD09C), rw, reset 0x0000_0000.
+/// `SDMA0_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3427 (byte 0xD09C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3427, resetValue: 0x0000_0000,
+      offset: 0x3427,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VF_ENABLE VF_ENABLE@0:1")
   }
 
-  /// `SDMA0_VF_ENABLE.VF_ENABLE`: bit 0, rw.
+  /// `SDMA0_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SDMA0_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3428 (byte 0xD0A0), rw, reset 0x0000_0000.
+/// `SDMA0_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3428 (byte 0xD0A0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_ATOMIC_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3428, resetValue: 0x0000_0000,
+      offset: 0x3428,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_CNTL LOOP_TIMER@0:31 ATOMIC_RTN_INT_ENABLE@31:1")
   }
 
-  /// `SDMA0_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, rw.
+  /// `SDMA0_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, access unknown.
   @inlinable public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
-  /// `SDMA0_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, rw.
+  /// `SDMA0_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, access unknown.
   @inlinable public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SDMA0_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3429 (byte 0xD0A4), rw, reset 0x0000_0000.
+/// `SDMA0_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3429 (byte 0xD0A4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_ATOMIC_PREOP_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3429, resetValue: 0x0000_0000,
+      offset: 0x3429,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_PREOP_LO DATA@0:32")
   }
 
-  /// `SDMA0_ATOMIC_PREOP_LO.DATA`: bits 31:0, rw.
+  /// `SDMA0_ATOMIC_PREOP_LO.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x342A (byte 0xD0A8), rw, reset 0x0000_0000.
+/// `SDMA0_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x342A (byte 0xD0A8), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_ATOMIC_PREOP_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x342A, resetValue: 0x0000_0000,
+      offset: 0x342A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_PREOP_HI DATA@0:32")
   }
 
-  /// `SDMA0_ATOMIC_PREOP_HI.DATA`: bits 31:0, rw.
+  /// `SDMA0_ATOMIC_PREOP_HI.DATA`: bits 31:0, access unknown.
   @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x342C (byte 0xD0B0), rw, reset 0x0000_0000.
+/// `SDMA0_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x342C (byte 0xD0B0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_POWER_CNTL_IDLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x342C, resetValue: 0x0000_0000,
+      offset: 0x342C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_POWER_CNTL_IDLE DELAY1@0:16 DELAY2@16:16")
   }
 
-  /// `SDMA0_POWER_CNTL_IDLE.DELAY1`: bits 15:0, rw.
+  /// `SDMA0_POWER_CNTL_IDLE.DELAY1`: bits 15:0, access unknown.
   @inlinable public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SDMA0_POWER_CNTL_IDLE.DELAY2`: bits 31:16, rw.
+  /// `SDMA0_POWER_CNTL_IDLE.DELAY2`: bits 31:16, access unknown.
   @inlinable public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SDMA0_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3477 (byte 0xD1DC), rw, reset 0x0000_0000.
+/// `SDMA0_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3477 (byte 0xD1DC), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PERF_REG_TYPE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3477, resetValue: 0x0000_0000,
+      offset: 0x3477,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERF_REG_TYPE0 SDMA0_PERFMON_CNTL@0:1 SDMA0_PERFCOUNTER0_RESULT@1:1 SDMA0_PERFCOUNTER1_RESULT@2:1 RESERVED_31_3@3:29")
   }
 
-  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFMON_CNTL`: bit 0, rw.
+  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFMON_CNTL`: bit 0, access unknown.
   @inlinable public static var SDMA0_PERFMON_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER0_RESULT`: bit 1, rw.
+  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER0_RESULT`: bit 1, access unknown.
   @inlinable public static var SDMA0_PERFCOUNTER0_RESULT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER1_RESULT`: bit 2, rw.
+  /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER1_RESULT`: bit 2, access unknown.
   @inlinable public static var SDMA0_PERFCOUNTER1_RESULT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_PERF_REG_TYPE0.RESERVED_31_3`: bits 31:3, rw.
+  /// `SDMA0_PERF_REG_TYPE0.RESERVED_31_3`: bits 31:3, access unknown.
   @inlinable public static var RESERVED_31_3: RegisterField<Self, UInt32> {
     .init(lsb: 3, width: 29)
   }
 }
 
-/// `SDMA0_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3478 (byte 0xD1E0), rw, reset 0x0000_0000.
+/// `SDMA0_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3478 (byte 0xD1E0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3478, resetValue: 0x0000_0000,
+      offset: 0x3478,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CONTEXT_REG_TYPE0 SDMA0_GFX_RB_CNTL@0:1 SDMA0_GFX_RB_BASE@1:1 SDMA0_GFX_RB_BASE_HI@2:1 SDMA0_GFX_RB_RPTR@3:1 SDMA0_GFX_RB_WPTR@4:1 SDMA0_GFX_RB_WPTR_POLL_CNTL@5:1 SDMA0_GFX_RB_WPTR_POLL_ADDR_HI@6:1 SDMA0_GFX_RB_WPTR_POLL_ADDR_LO@7:1 SDMA0_GFX_RB_RPTR_ADDR_HI@8:1 SDMA0_GFX_RB_RPTR_ADDR_LO@9:1 SDMA0_GFX_IB_CNTL@10:1 SDMA0_GFX_IB_RPTR@11:1 SDMA0_GFX_IB_OFFSET@12:1 SDMA0_GFX_IB_BASE_LO@13:1 SDMA0_GFX_IB_BASE_HI@14:1 SDMA0_GFX_IB_SIZE@15:1 SDMA0_GFX_SKIP_CNTL@16:1 SDMA0_GFX_CONTEXT_STATUS@17:1 SDMA0_GFX_DOORBELL@18:1 SDMA0_GFX_CONTEXT_CNTL@19:1")
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_CNTL`: bit 0, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_CNTL`: bit 0, access unknown.
   @inlinable public static var SDMA0_GFX_RB_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE`: bit 1, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE`: bit 1, access unknown.
   @inlinable public static var SDMA0_GFX_RB_BASE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE_HI`: bit 2, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE_HI`: bit 2, access unknown.
   @inlinable public static var SDMA0_GFX_RB_BASE_HI: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR`: bit 3, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR`: bit 3, access unknown.
   @inlinable public static var SDMA0_GFX_RB_RPTR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR`: bit 4, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR`: bit 4, access unknown.
   @inlinable public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_CNTL`: bit 5, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_CNTL`: bit 5, access unknown.
   @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: bit 6, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: bit 6, access unknown.
   @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: bit 7, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: bit 7, access unknown.
   @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_HI`: bit 8, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_HI`: bit 8, access unknown.
   @inlinable public static var SDMA0_GFX_RB_RPTR_ADDR_HI: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_LO`: bit 9, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_LO`: bit 9, access unknown.
   @inlinable public static var SDMA0_GFX_RB_RPTR_ADDR_LO: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_CNTL`: bit 10, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_CNTL`: bit 10, access unknown.
   @inlinable public static var SDMA0_GFX_IB_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_RPTR`: bit 11, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_RPTR`: bit 11, access unknown.
   @inlinable public static var SDMA0_GFX_IB_RPTR: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_OFFSET`: bit 12, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_OFFSET`: bit 12, access unknown.
   @inlinable public static var SDMA0_GFX_IB_OFFSET: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_LO`: bit 13, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_LO`: bit 13, access unknown.
   @inlinable public static var SDMA0_GFX_IB_BASE_LO: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_HI`: bit 14, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_HI`: bit 14, access unknown.
   @inlinable public static var SDMA0_GFX_IB_BASE_HI: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_SIZE`: bit 15, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_SIZE`: bit 15, access unknown.
   @inlinable public static var SDMA0_GFX_IB_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_SKIP_CNTL`: bit 16, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_SKIP_CNTL`: bit 16, access unknown.
   @inlinable public static var SDMA0_GFX_SKIP_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_STATUS`: bit 17, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_STATUS`: bit 17, access unknown.
   @inlinable public static var SDMA0_GFX_CONTEXT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_DOORBELL`: bit 18, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_DOORBELL`: bit 18, access unknown.
   @inlinable public static var SDMA0_GFX_DOORBELL: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_CNTL`: bit 19, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_CNTL`: bit 19, access unknown.
   @inlinable public static var SDMA0_GFX_CONTEXT_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
 
-/// `SDMA0_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3479 (byte 0xD1E4), rw, reset 0x0000_0000.
+/// `SDMA0_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3479 (byte 0xD1E4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3479, resetValue: 0x0000_0000,
+      offset: 0x3479,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CONTEXT_REG_TYPE1 SDMA0_GFX_VIRTUAL_ADDR@7:1 SDMA0_GFX_APE1_CNTL@8:1 SDMA0_GFX_DOORBELL_LOG@9:1 SDMA0_GFX_WATERMARK@10:1 VOID_REG1@11:1 SDMA0_GFX_CSA_ADDR_LO@12:1 SDMA0_GFX_CSA_ADDR_HI@13:1 VOID_REG2@14:1 SDMA0_GFX_IB_SUB_REMAIN@15:1 SDMA0_GFX_PREEMPT@16:1 SDMA0_GFX_DUMMY_REG@17:1 RESERVED@18:14")
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_VIRTUAL_ADDR`: bit 7, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_VIRTUAL_ADDR`: bit 7, access unknown.
   @inlinable public static var SDMA0_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_APE1_CNTL`: bit 8, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_APE1_CNTL`: bit 8, access unknown.
   @inlinable public static var SDMA0_GFX_APE1_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DOORBELL_LOG`: bit 9, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DOORBELL_LOG`: bit 9, access unknown.
   @inlinable public static var SDMA0_GFX_DOORBELL_LOG: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_WATERMARK`: bit 10, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_WATERMARK`: bit 10, access unknown.
   @inlinable public static var SDMA0_GFX_WATERMARK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG1`: bit 11, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG1`: bit 11, access unknown.
   @inlinable public static var VOID_REG1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_LO`: bit 12, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_LO`: bit 12, access unknown.
   @inlinable public static var SDMA0_GFX_CSA_ADDR_LO: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_HI`: bit 13, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_HI`: bit 13, access unknown.
   @inlinable public static var SDMA0_GFX_CSA_ADDR_HI: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG2`: bit 14, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG2`: bit 14, access unknown.
   @inlinable public static var VOID_REG2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_IB_SUB_REMAIN`: bit 15, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_IB_SUB_REMAIN`: bit 15, access unknown.
   @inlinable public static var SDMA0_GFX_IB_SUB_REMAIN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_PREEMPT`: bit 16, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_PREEMPT`: bit 16, access unknown.
   @inlinable public static var SDMA0_GFX_PREEMPT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DUMMY_REG`: bit 17, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DUMMY_REG`: bit 17, access unknown.
   @inlinable public static var SDMA0_GFX_DUMMY_REG: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE1.RESERVED`: bits 31:18, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE1.RESERVED`: bits 31:18, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
-/// `SDMA0_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x347A (byte 0xD1E8), rw, reset 0x0000_0000.
+/// `SDMA0_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x347A (byte 0xD1E8), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x347A, resetValue: 0x0000_0000,
+      offset: 0x347A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CONTEXT_REG_TYPE2 SDMA0_GFX_MIDCMD_DATA0@0:1 SDMA0_GFX_MIDCMD_DATA1@1:1 SDMA0_GFX_MIDCMD_DATA2@2:1 SDMA0_GFX_MIDCMD_DATA3@3:1 SDMA0_GFX_MIDCMD_DATA4@4:1 SDMA0_GFX_MIDCMD_DATA5@5:1 SDMA0_GFX_MIDCMD_CNTL@6:1 RESERVED@7:25")
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA0`: bit 0, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA0`: bit 0, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA1`: bit 1, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA1`: bit 1, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA2`: bit 2, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA2`: bit 2, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA2: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA3`: bit 3, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA3`: bit 3, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA3: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA4`: bit 4, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA4`: bit 4, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA4: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA5`: bit 5, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA5`: bit 5, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_DATA5: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_CNTL`: bit 6, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_CNTL`: bit 6, access unknown.
   @inlinable public static var SDMA0_GFX_MIDCMD_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SDMA0_CONTEXT_REG_TYPE2.RESERVED`: bits 31:7, rw.
+  /// `SDMA0_CONTEXT_REG_TYPE2.RESERVED`: bits 31:7, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
-/// `SDMA0_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x347C (byte 0xD1F0), rw, reset 0x0000_0000.
+/// `SDMA0_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x347C (byte 0xD1F0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PUB_REG_TYPE0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x347C, resetValue: 0x0000_0000,
+      offset: 0x347C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PUB_REG_TYPE0 SDMA0_UCODE_ADDR@0:1 SDMA0_UCODE_DATA@1:1 SDMA0_POWER_CNTL@2:1 SDMA0_CLK_CTRL@3:1 SDMA0_CNTL@4:1 SDMA0_CHICKEN_BITS@5:1 SDMA0_TILING_CONFIG@6:1 SDMA0_HASH@7:1 SDMA0_SEM_WAIT_FAIL_TIMER_CNTL@9:1 SDMA0_RB_RPTR_FETCH@10:1 SDMA0_IB_OFFSET_FETCH@11:1 SDMA0_PROGRAM@12:1 SDMA0_STATUS_REG@13:1 SDMA0_STATUS1_REG@14:1 SDMA0_RD_BURST_CNTL@15:1 RESERVED_16@16:1 RESERVED_17@17:1 SDMA0_F32_CNTL@18:1 SDMA0_FREEZE@19:1 SDMA0_PHASE0_QUANTUM@20:1 SDMA0_PHASE1_QUANTUM@21:1 SDMA_POWER_GATING@22:1 SDMA_PGFSM_CONFIG@23:1 SDMA_PGFSM_WRITE@24:1 SDMA_PGFSM_READ@25:1 SDMA0_EDC_CONFIG@26:1 SDMA0_BA_THRESHOLD@27:1 SDMA0_DEVICE_ID@28:1 SDMA0_VERSION@29:1 RESERVED@30:2")
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_ADDR`: bit 0, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_ADDR`: bit 0, access unknown.
   @inlinable public static var SDMA0_UCODE_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_DATA`: bit 1, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_DATA`: bit 1, access unknown.
   @inlinable public static var SDMA0_UCODE_DATA: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_POWER_CNTL`: bit 2, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_POWER_CNTL`: bit 2, access unknown.
   @inlinable public static var SDMA0_POWER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CLK_CTRL`: bit 3, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CLK_CTRL`: bit 3, access unknown.
   @inlinable public static var SDMA0_CLK_CTRL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CNTL`: bit 4, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CNTL`: bit 4, access unknown.
   @inlinable public static var SDMA0_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CHICKEN_BITS`: bit 5, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_CHICKEN_BITS`: bit 5, access unknown.
   @inlinable public static var SDMA0_CHICKEN_BITS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_TILING_CONFIG`: bit 6, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_TILING_CONFIG`: bit 6, access unknown.
   @inlinable public static var SDMA0_TILING_CONFIG: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_HASH`: bit 7, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_HASH`: bit 7, access unknown.
   @inlinable public static var SDMA0_HASH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: bit 9, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: bit 9, access unknown.
   @inlinable public static var SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_RB_RPTR_FETCH`: bit 10, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_RB_RPTR_FETCH`: bit 10, access unknown.
   @inlinable public static var SDMA0_RB_RPTR_FETCH: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_IB_OFFSET_FETCH`: bit 11, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_IB_OFFSET_FETCH`: bit 11, access unknown.
   @inlinable public static var SDMA0_IB_OFFSET_FETCH: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PROGRAM`: bit 12, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PROGRAM`: bit 12, access unknown.
   @inlinable public static var SDMA0_PROGRAM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS_REG`: bit 13, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS_REG`: bit 13, access unknown.
   @inlinable public static var SDMA0_STATUS_REG: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS1_REG`: bit 14, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS1_REG`: bit 14, access unknown.
   @inlinable public static var SDMA0_STATUS1_REG: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_RD_BURST_CNTL`: bit 15, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_RD_BURST_CNTL`: bit 15, access unknown.
   @inlinable public static var SDMA0_RD_BURST_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.RESERVED_16`: bit 16, rw.
+  /// `SDMA0_PUB_REG_TYPE0.RESERVED_16`: bit 16, access unknown.
   @inlinable public static var RESERVED_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.RESERVED_17`: bit 17, rw.
+  /// `SDMA0_PUB_REG_TYPE0.RESERVED_17`: bit 17, access unknown.
   @inlinable public static var RESERVED_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_F32_CNTL`: bit 18, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_F32_CNTL`: bit 18, access unknown.
   @inlinable public static var SDMA0_F32_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_FREEZE`: bit 19, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_FREEZE`: bit 19, access unknown.
   @inlinable public static var SDMA0_FREEZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE0_QUANTUM`: bit 20, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE0_QUANTUM`: bit 20, access unknown.
   @inlinable public static var SDMA0_PHASE0_QUANTUM: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE1_QUANTUM`: bit 21, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE1_QUANTUM`: bit 21, access unknown.
   @inlinable public static var SDMA0_PHASE1_QUANTUM: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA_POWER_GATING`: bit 22, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA_POWER_GATING`: bit 22, access unknown.
   @inlinable public static var SDMA_POWER_GATING: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_CONFIG`: bit 23, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_CONFIG`: bit 23, access unknown.
   @inlinable public static var SDMA_PGFSM_CONFIG: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_WRITE`: bit 24, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_WRITE`: bit 24, access unknown.
   @inlinable public static var SDMA_PGFSM_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_READ`: bit 25, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_READ`: bit 25, access unknown.
   @inlinable public static var SDMA_PGFSM_READ: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_EDC_CONFIG`: bit 26, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_EDC_CONFIG`: bit 26, access unknown.
   @inlinable public static var SDMA0_EDC_CONFIG: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_BA_THRESHOLD`: bit 27, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_BA_THRESHOLD`: bit 27, access unknown.
   @inlinable public static var SDMA0_BA_THRESHOLD: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_DEVICE_ID`: bit 28, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_DEVICE_ID`: bit 28, access unknown.
   @inlinable public static var SDMA0_DEVICE_ID: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE0.SDMA0_VERSION`: bit 29, rw.
+  /// `SDMA0_PUB_REG_TYPE0.SDMA0_VERSION`: bit 29, access unknown.
   @inlinable public static var SDMA0_VERSION: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE0.RESERVED`: bits 31:30, rw.
+  /// `SDMA0_PUB_REG_TYPE0.RESERVED`: bits 31:30, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
-/// `SDMA0_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x347D (byte 0xD1F4), rw, reset 0x0000_0000.
+/// `SDMA0_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x347D (byte 0xD1F4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PUB_REG_TYPE1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x347D, resetValue: 0x0000_0000,
+      offset: 0x347D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PUB_REG_TYPE1 SDMA0_VM_CNTL@0:1 SDMA0_VM_CTX_LO@1:1 SDMA0_VM_CTX_HI@2:1 SDMA0_STATUS2_REG@3:1 SDMA0_ACTIVE_FCN_ID@4:1 SDMA0_VM_CTX_CNTL@5:1 SDMA0_VIRT_RESET_REQ@6:1 SDMA0_VF_ENABLE@7:1 SDMA0_ATOMIC_CNTL@8:1 SDMA0_ATOMIC_PREOP_LO@9:1 SDMA0_ATOMIC_PREOP_HI@10:1 RESERVED@11:21")
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CNTL`: bit 0, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CNTL`: bit 0, access unknown.
   @inlinable public static var SDMA0_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_LO`: bit 1, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_LO`: bit 1, access unknown.
   @inlinable public static var SDMA0_VM_CTX_LO: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_HI`: bit 2, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_HI`: bit 2, access unknown.
   @inlinable public static var SDMA0_VM_CTX_HI: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_STATUS2_REG`: bit 3, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_STATUS2_REG`: bit 3, access unknown.
   @inlinable public static var SDMA0_STATUS2_REG: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ACTIVE_FCN_ID`: bit 4, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ACTIVE_FCN_ID`: bit 4, access unknown.
   @inlinable public static var SDMA0_ACTIVE_FCN_ID: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_CNTL`: bit 5, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_CNTL`: bit 5, access unknown.
   @inlinable public static var SDMA0_VM_CTX_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VIRT_RESET_REQ`: bit 6, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VIRT_RESET_REQ`: bit 6, access unknown.
   @inlinable public static var SDMA0_VIRT_RESET_REQ: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VF_ENABLE`: bit 7, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_VF_ENABLE`: bit 7, access unknown.
   @inlinable public static var SDMA0_VF_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_CNTL`: bit 8, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_CNTL`: bit 8, access unknown.
   @inlinable public static var SDMA0_ATOMIC_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_LO`: bit 9, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_LO`: bit 9, access unknown.
   @inlinable public static var SDMA0_ATOMIC_PREOP_LO: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_HI`: bit 10, rw.
+  /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_HI`: bit 10, access unknown.
   @inlinable public static var SDMA0_ATOMIC_PREOP_HI: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
-  /// `SDMA0_PUB_REG_TYPE1.RESERVED`: bits 31:11, rw.
+  /// `SDMA0_PUB_REG_TYPE1.RESERVED`: bits 31:11, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
-/// `SDMA0_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3480 (byte 0xD200), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3480 (byte 0xD200), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3480, resetValue: 0x0000_0000,
+      offset: 0x3480,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
 
-  /// `SDMA0_GFX_RB_CNTL.RB_ENABLE`: bit 0, rw.
+  /// `SDMA0_GFX_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
   @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_GFX_RB_CNTL.RB_SIZE`: bits 5:1, rw.
+  /// `SDMA0_GFX_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
   @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
-  /// `SDMA0_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, rw.
+  /// `SDMA0_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
   @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, rw.
+  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
   @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, rw.
+  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
   @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, rw.
+  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
   @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
-  /// `SDMA0_GFX_RB_CNTL.RB_PRIV`: bit 23, rw.
+  /// `SDMA0_GFX_RB_CNTL.RB_PRIV`: bit 23, access unknown.
   @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
-  /// `SDMA0_GFX_RB_CNTL.RB_VMID`: bits 27:24, rw.
+  /// `SDMA0_GFX_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
   @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
-/// `SDMA0_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3481 (byte 0xD204), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3481 (byte 0xD204), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_BASE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3481, resetValue: 0x0000_0000,
+      offset: 0x3481,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_BASE ADDR@0:32")
   }
 
-  /// `SDMA0_GFX_RB_BASE.ADDR`: bits 31:0, rw.
+  /// `SDMA0_GFX_RB_BASE.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3482 (byte 0xD208), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3482 (byte 0xD208), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_BASE_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3482, resetValue: 0x0000_0000,
+      offset: 0x3482,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_BASE_HI ADDR@0:24")
   }
 
-  /// `SDMA0_GFX_RB_BASE_HI.ADDR`: bits 23:0, rw.
+  /// `SDMA0_GFX_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
-/// `SDMA0_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3483 (byte 0xD20C), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3483 (byte 0xD20C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_RPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3483, resetValue: 0x0000_0000,
+      offset: 0x3483,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR OFFSET@2:30")
   }
 
-  /// `SDMA0_GFX_RB_RPTR.OFFSET`: bits 31:2, rw.
+  /// `SDMA0_GFX_RB_RPTR.OFFSET`: bits 31:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3484 (byte 0xD210), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3484 (byte 0xD210), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_WPTR: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3484, resetValue: 0x0000_0000,
+      offset: 0x3484,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR OFFSET@2:30")
   }
 
-  /// `SDMA0_GFX_RB_WPTR.OFFSET`: bits 31:2, rw.
+  /// `SDMA0_GFX_RB_WPTR.OFFSET`: bits 31:2, access unknown.
   @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3485 (byte 0xD214), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3485 (byte 0xD214), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3485, resetValue: 0x0000_0000,
+      offset: 0x3485,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
   @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
   @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
   @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
   @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3486 (byte 0xD218), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3486 (byte 0xD218), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3486, resetValue: 0x0000_0000,
+      offset: 0x3486,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3487 (byte 0xD21C), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3487 (byte 0xD21C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3487, resetValue: 0x0000_0000,
+      offset: 0x3487,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
 
-  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, rw.
+  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3488 (byte 0xD220), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3488 (byte 0xD220), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_RPTR_ADDR_HI: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3488, resetValue: 0x0000_0000,
+      offset: 0x3488,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR_ADDR_HI ADDR@0:32")
   }
 
-  /// `SDMA0_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, rw.
+  /// `SDMA0_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3489 (byte 0xD224), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3489 (byte 0xD224), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_RB_RPTR_ADDR_LO: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3489, resetValue: 0x0000_0000,
+      offset: 0x3489,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR_ADDR_LO ADDR@2:30")
   }
 
-  /// `SDMA0_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, rw.
+  /// `SDMA0_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
   @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
-/// `SDMA0_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x348A (byte 0xD228), rw, reset 0x0000_0000.
+/// `SDMA0_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x348A (byte 0xD228), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_GFX_IB_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x348A, resetValue: 0x0000_0000,
+      offset: 0x348A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
 
-  /// `SDMA0_GFX_IB_CNTL.IB_ENABLE`: bit 0, rw.
+  /// `SDMA0_GFX_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
   @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA0_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, rw.
+  /// `SDMA0_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
   @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
-  /// `SDMA0_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, rw.
+  /// `SDMA0_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
   @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
-  /// `SDMA0_GFX_IB_CNTL.CMD_VMID`: bits 19:16, rw.
+  /// `SDMA0_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
   @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }

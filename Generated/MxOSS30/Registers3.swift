@@ -3,2236 +3,2236 @@
 
 import MxMMIO
 
-/// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), rw, reset 0x0000_0000.
+/// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PERFCOUNTER0_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9001, resetValue: 0x0000_0000,
+      offset: 0x9001,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
 
-  /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), rw, reset 0x0000_0000.
+/// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PERFCOUNTER1_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9002, resetValue: 0x0000_0000,
+      offset: 0x9002,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
 
-  /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), rw, reset 0x0000_0000.
+/// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PERFMON_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9010, resetValue: 0x0000_0000,
+      offset: 0x9010,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
   }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
   @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR0`: bit 1, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
   @inlinable public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_SEL0`: bits 7:2, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
   @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE1`: bit 8, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
   @inlinable public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR1`: bit 9, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
   @inlinable public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
-  /// `SDMA1_PERFMON_CNTL.PERF_SEL1`: bits 15:10, rw.
+  /// `SDMA1_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
   @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
-/// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), rw, reset 0x0000_0000.
+/// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PERFCOUNTER0_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9011, resetValue: 0x0000_0000,
+      offset: 0x9011,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
 
-  /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), rw, reset 0x0000_0000.
+/// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PERFCOUNTER1_RESULT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x9012, resetValue: 0x0000_0000,
+      offset: 0x9012,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
 
-  /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, rw.
+  /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
   @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA00, resetValue: 0x0000_0000,
+      offset: 0xFA00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA01, resetValue: 0x0000_0000,
+      offset: 0xFA01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA02, resetValue: 0x0000_0000,
+      offset: 0xFA02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA03, resetValue: 0x0000_0000,
+      offset: 0xFA03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA04, resetValue: 0x0000_0000,
+      offset: 0xFA04,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA05 (byte 0x3_E814), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA05 (byte 0x3_E814), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA05, resetValue: 0x0000_0000,
+      offset: 0xFA05,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_MC_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA06 (byte 0x3_E818), rw, reset 0x0000_0000.
+/// `SRBM_MC_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA06 (byte 0x3_E818), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_MC_DOMAIN_ADDR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA06, resetValue: 0x0000_0000,
+      offset: 0xFA06,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA08 (byte 0x3_E820), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA08 (byte 0x3_E820), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA08, resetValue: 0x0000_0000,
+      offset: 0xFA08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA09 (byte 0x3_E824), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA09 (byte 0x3_E824), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA09, resetValue: 0x0000_0000,
+      offset: 0xFA09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA0A (byte 0x3_E828), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA0A (byte 0x3_E828), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA0A, resetValue: 0x0000_0000,
+      offset: 0xFA0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA0B (byte 0x3_E82C), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA0B (byte 0x3_E82C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA0B, resetValue: 0x0000_0000,
+      offset: 0xFA0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA0C (byte 0x3_E830), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA0C (byte 0x3_E830), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA0C, resetValue: 0x0000_0000,
+      offset: 0xFA0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA0D (byte 0x3_E834), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA0D (byte 0x3_E834), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR5: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA0D, resetValue: 0x0000_0000,
+      offset: 0xFA0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SYS_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA0E (byte 0x3_E838), rw, reset 0x0000_0000.
+/// `SRBM_SYS_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA0E (byte 0x3_E838), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SYS_DOMAIN_ADDR6: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA0E, resetValue: 0x0000_0000,
+      offset: 0xFA0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SDMA_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA10 (byte 0x3_E840), rw, reset 0x0000_0000.
+/// `SRBM_SDMA_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA10 (byte 0x3_E840), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SDMA_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA10, resetValue: 0x0000_0000,
+      offset: 0xFA10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SDMA_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA11 (byte 0x3_E844), rw, reset 0x0000_0000.
+/// `SRBM_SDMA_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA11 (byte 0x3_E844), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SDMA_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA11, resetValue: 0x0000_0000,
+      offset: 0xFA11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SDMA_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA12 (byte 0x3_E848), rw, reset 0x0000_0000.
+/// `SRBM_SDMA_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA12 (byte 0x3_E848), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SDMA_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA12, resetValue: 0x0000_0000,
+      offset: 0xFA12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SDMA_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA13 (byte 0x3_E84C), rw, reset 0x0000_0000.
+/// `SRBM_SDMA_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA13 (byte 0x3_E84C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SDMA_DOMAIN_ADDR3: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA13, resetValue: 0x0000_0000,
+      offset: 0xFA13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_UVD_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA14 (byte 0x3_E850), rw, reset 0x0000_0000.
+/// `SRBM_UVD_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA14 (byte 0x3_E850), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_UVD_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA14, resetValue: 0x0000_0000,
+      offset: 0xFA14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_UVD_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA15 (byte 0x3_E854), rw, reset 0x0000_0000.
+/// `SRBM_UVD_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA15 (byte 0x3_E854), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_UVD_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA15, resetValue: 0x0000_0000,
+      offset: 0xFA15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_UVD_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA16 (byte 0x3_E858), rw, reset 0x0000_0000.
+/// `SRBM_UVD_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA16 (byte 0x3_E858), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_UVD_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA16, resetValue: 0x0000_0000,
+      offset: 0xFA16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_VCE_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA18 (byte 0x3_E860), rw, reset 0x0000_0000.
+/// `SRBM_VCE_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA18 (byte 0x3_E860), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VCE_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA18, resetValue: 0x0000_0000,
+      offset: 0xFA18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_VCE_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA19 (byte 0x3_E864), rw, reset 0x0000_0000.
+/// `SRBM_VCE_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA19 (byte 0x3_E864), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VCE_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA19, resetValue: 0x0000_0000,
+      offset: 0xFA19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_VCE_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1A (byte 0x3_E868), rw, reset 0x0000_0000.
+/// `SRBM_VCE_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1A (byte 0x3_E868), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VCE_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA1A, resetValue: 0x0000_0000,
+      offset: 0xFA1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SAM_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA1C (byte 0x3_E870), rw, reset 0x0000_0000.
+/// `SRBM_SAM_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA1C (byte 0x3_E870), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SAM_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA1C, resetValue: 0x0000_0000,
+      offset: 0xFA1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SAM_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA1D (byte 0x3_E874), rw, reset 0x0000_0000.
+/// `SRBM_SAM_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA1D (byte 0x3_E874), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SAM_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA1D, resetValue: 0x0000_0000,
+      offset: 0xFA1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_SAM_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1E (byte 0x3_E878), rw, reset 0x0000_0000.
+/// `SRBM_SAM_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1E (byte 0x3_E878), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SAM_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA1E, resetValue: 0x0000_0000,
+      offset: 0xFA1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_ISP_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA20 (byte 0x3_E880), rw, reset 0x0000_0000.
+/// `SRBM_ISP_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA20 (byte 0x3_E880), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_ISP_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA20, resetValue: 0x0000_0000,
+      offset: 0xFA20,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_ISP_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA21 (byte 0x3_E884), rw, reset 0x0000_0000.
+/// `SRBM_ISP_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA21 (byte 0x3_E884), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_ISP_DOMAIN_ADDR1: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA21, resetValue: 0x0000_0000,
+      offset: 0xFA21,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_ISP_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA22 (byte 0x3_E888), rw, reset 0x0000_0000.
+/// `SRBM_ISP_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA22 (byte 0x3_E888), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_ISP_DOMAIN_ADDR2: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA22, resetValue: 0x0000_0000,
+      offset: 0xFA22,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SRBM_VP8_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA24 (byte 0x3_E890), rw, reset 0x0000_0000.
+/// `SRBM_VP8_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA24 (byte 0x3_E890), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VP8_DOMAIN_ADDR0: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA24, resetValue: 0x0000_0000,
+      offset: 0xFA24,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VP8_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
 
-  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, rw.
+  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
   @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, rw.
+  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
   @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
-/// `SYS_GRBM_GFX_INDEX_SELECT`: oss_3_0 register, MMIO dword 0xFA2C (byte 0x3_E8B0), rw, reset 0x0000_0000.
+/// `SYS_GRBM_GFX_INDEX_SELECT`: oss_3_0 register, MMIO dword 0xFA2C (byte 0x3_E8B0), access unknown, reset unknown (`write` starts from 0).
 public enum SYS_GRBM_GFX_INDEX_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA2C, resetValue: 0x0000_0000,
+      offset: 0xFA2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SYS_GRBM_GFX_INDEX_SELECT SYS_GRBM_GFX_INDEX_SEL@0:4{GRBM_GFX_INDEX_BIF=0,GRBM_GFX_INDEX_SDMA0=1,GRBM_GFX_INDEX_SDMA1=2,RESEVERED0=3,GRBM_GFX_INDEX_UVD=4,GRBM_GFX_INDEX_VCE0=5,GRBM_GFX_INDEX_VCE1=6,GRBM_GFX_INDEX_ACP=7,GRBM_GFX_INDEX_SMU=8,GRBM_GFX_INDEX_SAMMSP=9,GRBM_GFX_INDEX_SAMSCP=10,GRBM_GFX_INDEX_ISP=11,GRBM_GFX_INDEX_TST=12,GRBM_GFX_INDEX_SDMA2=13,GRBM_GFX_INDEX_SDMA3=14}")
   }
 
-  /// `SYS_GRBM_GFX_INDEX_SELECT.SYS_GRBM_GFX_INDEX_SEL`: bits 3:0, rw, values of `SYS_GRBM_GFX_INDEX_SEL`.
+  /// `SYS_GRBM_GFX_INDEX_SELECT.SYS_GRBM_GFX_INDEX_SEL`: bits 3:0, access unknown, values of `SYS_GRBM_GFX_INDEX_SEL`.
   @inlinable public static var SYS_GRBM_GFX_INDEX_SEL: RegisterField<Self, SYS_GRBM_GFX_INDEX_SEL> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `SYS_GRBM_GFX_INDEX_DATA`: oss_3_0 register, MMIO dword 0xFA2D (byte 0x3_E8B4), rw, reset 0x0000_0000.
+/// `SYS_GRBM_GFX_INDEX_DATA`: oss_3_0 register, MMIO dword 0xFA2D (byte 0x3_E8B4), access unknown, reset unknown (`write` starts from 0).
 public enum SYS_GRBM_GFX_INDEX_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA2D, resetValue: 0x0000_0000,
+      offset: 0xFA2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SYS_GRBM_GFX_INDEX_DATA INSTANCE_INDEX@0:8 SH_INDEX@8:8 SE_INDEX@16:8 SH_BROADCAST_WRITES@29:1 INSTANCE_BROADCAST_WRITES@30:1 SE_BROADCAST_WRITES@31:1")
   }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_INDEX`: bits 7:0, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_INDEX`: bits 7:0, access unknown.
   @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.SH_INDEX`: bits 15:8, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.SH_INDEX`: bits 15:8, access unknown.
   @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.SE_INDEX`: bits 23:16, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.SE_INDEX`: bits 23:16, access unknown.
   @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.SH_BROADCAST_WRITES`: bit 29, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.SH_BROADCAST_WRITES`: bit 29, access unknown.
   @inlinable public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_BROADCAST_WRITES`: bit 30, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_BROADCAST_WRITES`: bit 30, access unknown.
   @inlinable public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
-  /// `SYS_GRBM_GFX_INDEX_DATA.SE_BROADCAST_WRITES`: bit 31, rw.
+  /// `SYS_GRBM_GFX_INDEX_DATA.SE_BROADCAST_WRITES`: bit 31, access unknown.
   @inlinable public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
 
-/// `SRBM_GFX_CNTL_SELECT`: oss_3_0 register, MMIO dword 0xFA2E (byte 0x3_E8B8), rw, reset 0x0000_0000.
+/// `SRBM_GFX_CNTL_SELECT`: oss_3_0 register, MMIO dword 0xFA2E (byte 0x3_E8B8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL_SELECT: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA2E, resetValue: 0x0000_0000,
+      offset: 0xFA2E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_GFX_CNTL_SELECT SRBM_GFX_CNTL_SEL@0:4{SRBM_GFX_CNTL_BIF=0,SRBM_GFX_CNTL_SDMA0=1,SRBM_GFX_CNTL_SDMA1=2,SRBM_GFX_CNTL_GRBM=3,SRBM_GFX_CNTL_UVD=4,SRBM_GFX_CNTL_VCE0=5,SRBM_GFX_CNTL_VCE1=6,SRBM_GFX_CNTL_ACP=7,SRBM_GFX_CNTL_SMU=8,SRBM_GFX_CNTL_SAMMSP=9,SRBM_GFX_CNTL_SAMSCP=10,SRBM_GFX_CNTL_ISP=11,SRBM_GFX_CNTL_TST=12,SRBM_GFX_CNTL_SDMA2=13,SRBM_GFX_CNTL_SDMA3=14}")
   }
 
-  /// `SRBM_GFX_CNTL_SELECT.SRBM_GFX_CNTL_SEL`: bits 3:0, rw, values of `SRBM_GFX_CNTL_SEL`.
+  /// `SRBM_GFX_CNTL_SELECT.SRBM_GFX_CNTL_SEL`: bits 3:0, access unknown, values of `SRBM_GFX_CNTL_SEL`.
   @inlinable public static var SRBM_GFX_CNTL_SEL: RegisterField<Self, SRBM_GFX_CNTL_SEL> {
     .init(lsb: 0, width: 4)
   }
 }
 
-/// `SRBM_GFX_CNTL_DATA`: oss_3_0 register, MMIO dword 0xFA2F (byte 0x3_E8BC), rw, reset 0x0000_0000.
+/// `SRBM_GFX_CNTL_DATA`: oss_3_0 register, MMIO dword 0xFA2F (byte 0x3_E8BC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA2F, resetValue: 0x0000_0000,
+      offset: 0xFA2F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_GFX_CNTL_DATA PIPEID@0:2 MEID@2:2 VMID@4:4 QUEUEID@8:3")
   }
 
-  /// `SRBM_GFX_CNTL_DATA.PIPEID`: bits 1:0, rw.
+  /// `SRBM_GFX_CNTL_DATA.PIPEID`: bits 1:0, access unknown.
   @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
-  /// `SRBM_GFX_CNTL_DATA.MEID`: bits 3:2, rw.
+  /// `SRBM_GFX_CNTL_DATA.MEID`: bits 3:2, access unknown.
   @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
-  /// `SRBM_GFX_CNTL_DATA.VMID`: bits 7:4, rw.
+  /// `SRBM_GFX_CNTL_DATA.VMID`: bits 7:4, access unknown.
   @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
-  /// `SRBM_GFX_CNTL_DATA.QUEUEID`: bits 10:8, rw.
+  /// `SRBM_GFX_CNTL_DATA.QUEUEID`: bits 10:8, access unknown.
   @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
-/// `SRBM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xFA30 (byte 0x3_E8C0), rw, reset 0x0000_0000.
+/// `SRBM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xFA30 (byte 0x3_E8C0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VF_ENABLE: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA30, resetValue: 0x0000_0000,
+      offset: 0xFA30,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VF_ENABLE VF_ENABLE@0:1")
   }
 
-  /// `SRBM_VF_ENABLE.VF_ENABLE`: bit 0, rw.
+  /// `SRBM_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
   @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `SRBM_VIRT_CNTL`: oss_3_0 register, MMIO dword 0xFA31 (byte 0x3_E8C4), rw, reset 0x0000_0000.
+/// `SRBM_VIRT_CNTL`: oss_3_0 register, MMIO dword 0xFA31 (byte 0x3_E8C4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VIRT_CNTL: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA31, resetValue: 0x0000_0000,
+      offset: 0xFA31,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VIRT_CNTL VF_WRITE_ENABLE@0:1")
   }
 
-  /// `SRBM_VIRT_CNTL.VF_WRITE_ENABLE`: bit 0, rw.
+  /// `SRBM_VIRT_CNTL.VF_WRITE_ENABLE`: bit 0, access unknown.
   @inlinable public static var VF_WRITE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
 
-/// `SRBM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xFA32 (byte 0x3_E8C8), rw, reset 0x0000_0000.
+/// `SRBM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xFA32 (byte 0x3_E8C8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VIRT_RESET_REQ: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFA32, resetValue: 0x0000_0000,
+      offset: 0xFA32,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
 
-  /// `SRBM_VIRT_RESET_REQ.VF`: bits 15:0, rw.
+  /// `SRBM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
   @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_VIRT_RESET_REQ.PF`: bit 31, rw.
+  /// `SRBM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
   @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
-/// `SRBM_CAM_INDEX`: oss_3_0 register, MMIO dword 0xFE34 (byte 0x3_F8D0), rw, reset 0x0000_0000.
+/// `SRBM_CAM_INDEX`: oss_3_0 register, MMIO dword 0xFE34 (byte 0x3_F8D0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CAM_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFE34, resetValue: 0x0000_0000,
+      offset: 0xFE34,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CAM_INDEX CAM_INDEX@0:2")
   }
 
-  /// `SRBM_CAM_INDEX.CAM_INDEX`: bits 1:0, rw.
+  /// `SRBM_CAM_INDEX.CAM_INDEX`: bits 1:0, access unknown.
   @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
-/// `SRBM_CAM_DATA`: oss_3_0 register, MMIO dword 0xFE35 (byte 0x3_F8D4), rw, reset 0x0000_0000.
+/// `SRBM_CAM_DATA`: oss_3_0 register, MMIO dword 0xFE35 (byte 0x3_F8D4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CAM_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xFE35, resetValue: 0x0000_0000,
+      offset: 0xFE35,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
   }
 
-  /// `SRBM_CAM_DATA.CAM_ADDR`: bits 15:0, rw.
+  /// `SRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
   @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
-  /// `SRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, rw.
+  /// `SRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
   @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
 
-/// `CLIENT0_K0`: oss_3_0 register, index 0x1F0 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_K0`: oss_3_0 register, index 0x1F0 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_K0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F0, resetValue: 0x0000_0000,
+      offset: 0x1F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K0 RESERVED@0:32")
   }
 
-  /// `CLIENT0_K0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_K0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_K1`: oss_3_0 register, index 0x1F4 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_K1`: oss_3_0 register, index 0x1F4 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_K1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F4, resetValue: 0x0000_0000,
+      offset: 0x1F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K1 RESERVED@0:32")
   }
 
-  /// `CLIENT0_K1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_K1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_K2`: oss_3_0 register, index 0x1F8 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_K2`: oss_3_0 register, index 0x1F8 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_K2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1F8, resetValue: 0x0000_0000,
+      offset: 0x1F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K2 RESERVED@0:32")
   }
 
-  /// `CLIENT0_K2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_K2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_K3`: oss_3_0 register, index 0x1FC of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_K3`: oss_3_0 register, index 0x1FC of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_K3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1FC, resetValue: 0x0000_0000,
+      offset: 0x1FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K3 RESERVED@0:32")
   }
 
-  /// `CLIENT0_K3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_K3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CK0`: oss_3_0 register, index 0x200 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CK0`: oss_3_0 register, index 0x200 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CK0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x200, resetValue: 0x0000_0000,
+      offset: 0x200,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK0 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CK0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CK0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CK1`: oss_3_0 register, index 0x204 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CK1`: oss_3_0 register, index 0x204 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CK1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x204, resetValue: 0x0000_0000,
+      offset: 0x204,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK1 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CK1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CK1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CK2`: oss_3_0 register, index 0x208 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CK2`: oss_3_0 register, index 0x208 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CK2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x208, resetValue: 0x0000_0000,
+      offset: 0x208,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK2 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CK2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CK2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CK3`: oss_3_0 register, index 0x20C of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CK3`: oss_3_0 register, index 0x20C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CK3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20C, resetValue: 0x0000_0000,
+      offset: 0x20C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK3 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CK3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CK3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CD0`: oss_3_0 register, index 0x210 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CD0`: oss_3_0 register, index 0x210 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CD0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x210, resetValue: 0x0000_0000,
+      offset: 0x210,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD0 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CD0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CD0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CD1`: oss_3_0 register, index 0x214 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CD1`: oss_3_0 register, index 0x214 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CD1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x214, resetValue: 0x0000_0000,
+      offset: 0x214,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD1 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CD1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CD1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CD2`: oss_3_0 register, index 0x218 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CD2`: oss_3_0 register, index 0x218 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CD2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x218, resetValue: 0x0000_0000,
+      offset: 0x218,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD2 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CD2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CD2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_CD3`: oss_3_0 register, index 0x21C of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_CD3`: oss_3_0 register, index 0x21C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_CD3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x21C, resetValue: 0x0000_0000,
+      offset: 0x21C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD3 RESERVED@0:32")
   }
 
-  /// `CLIENT0_CD3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_CD3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_BM`: oss_3_0 register, index 0x220 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_BM`: oss_3_0 register, index 0x220 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_BM: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x220, resetValue: 0x0000_0000,
+      offset: 0x220,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_BM RESERVED@0:32")
   }
 
-  /// `CLIENT0_BM.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_BM.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_OFFSET`: oss_3_0 register, index 0x224 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_OFFSET`: oss_3_0 register, index 0x224 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_OFFSET: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x224, resetValue: 0x0000_0000,
+      offset: 0x224,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_OFFSET RESERVED@0:32")
   }
 
-  /// `CLIENT0_OFFSET.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_OFFSET.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_STATUS`: oss_3_0 register, index 0x228 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_STATUS`: oss_3_0 register, index 0x228 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x228, resetValue: 0x0000_0000,
+      offset: 0x228,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_STATUS RESERVED@0:32")
   }
 
-  /// `CLIENT0_STATUS.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT0_OFFSET_HI`: oss_3_0 register, index 0x290 of space `ix_client0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT0_OFFSET_HI`: oss_3_0 register, index 0x290 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT0_OFFSET_HI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x290, resetValue: 0x0000_0000,
+      offset: 0x290,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_OFFSET_HI RESERVED@0:32")
   }
 
-  /// `CLIENT0_OFFSET_HI.RESERVED`: bits 31:0, rw.
+  /// `CLIENT0_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_K0`: oss_3_0 register, index 0x22C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_K0`: oss_3_0 register, index 0x22C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_K0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x22C, resetValue: 0x0000_0000,
+      offset: 0x22C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K0 RESERVED@0:32")
   }
 
-  /// `CLIENT1_K0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_K0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_K1`: oss_3_0 register, index 0x230 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_K1`: oss_3_0 register, index 0x230 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_K1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x230, resetValue: 0x0000_0000,
+      offset: 0x230,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K1 RESERVED@0:32")
   }
 
-  /// `CLIENT1_K1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_K1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_K2`: oss_3_0 register, index 0x234 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_K2`: oss_3_0 register, index 0x234 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_K2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x234, resetValue: 0x0000_0000,
+      offset: 0x234,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K2 RESERVED@0:32")
   }
 
-  /// `CLIENT1_K2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_K2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_K3`: oss_3_0 register, index 0x238 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_K3`: oss_3_0 register, index 0x238 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_K3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x238, resetValue: 0x0000_0000,
+      offset: 0x238,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K3 RESERVED@0:32")
   }
 
-  /// `CLIENT1_K3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_K3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CK0`: oss_3_0 register, index 0x23C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CK0`: oss_3_0 register, index 0x23C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CK0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x23C, resetValue: 0x0000_0000,
+      offset: 0x23C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK0 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CK0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CK0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CK1`: oss_3_0 register, index 0x240 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CK1`: oss_3_0 register, index 0x240 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CK1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x240, resetValue: 0x0000_0000,
+      offset: 0x240,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK1 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CK1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CK1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CK2`: oss_3_0 register, index 0x244 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CK2`: oss_3_0 register, index 0x244 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CK2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x244, resetValue: 0x0000_0000,
+      offset: 0x244,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK2 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CK2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CK2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CK3`: oss_3_0 register, index 0x248 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CK3`: oss_3_0 register, index 0x248 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CK3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x248, resetValue: 0x0000_0000,
+      offset: 0x248,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK3 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CK3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CK3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CD0`: oss_3_0 register, index 0x24C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CD0`: oss_3_0 register, index 0x24C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CD0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24C, resetValue: 0x0000_0000,
+      offset: 0x24C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD0 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CD0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CD0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CD1`: oss_3_0 register, index 0x250 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CD1`: oss_3_0 register, index 0x250 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CD1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x250, resetValue: 0x0000_0000,
+      offset: 0x250,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD1 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CD1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CD1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CD2`: oss_3_0 register, index 0x254 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CD2`: oss_3_0 register, index 0x254 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CD2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x254, resetValue: 0x0000_0000,
+      offset: 0x254,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD2 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CD2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CD2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_CD3`: oss_3_0 register, index 0x258 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_CD3`: oss_3_0 register, index 0x258 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_CD3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x258, resetValue: 0x0000_0000,
+      offset: 0x258,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD3 RESERVED@0:32")
   }
 
-  /// `CLIENT1_CD3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_CD3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_BM`: oss_3_0 register, index 0x25C of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_BM`: oss_3_0 register, index 0x25C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_BM: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x25C, resetValue: 0x0000_0000,
+      offset: 0x25C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_BM RESERVED@0:32")
   }
 
-  /// `CLIENT1_BM.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_BM.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_OFFSET`: oss_3_0 register, index 0x260 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_OFFSET`: oss_3_0 register, index 0x260 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_OFFSET: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x260, resetValue: 0x0000_0000,
+      offset: 0x260,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_OFFSET RESERVED@0:32")
   }
 
-  /// `CLIENT1_OFFSET.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_OFFSET.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_PORT_STATUS`: oss_3_0 register, index 0x264 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_PORT_STATUS`: oss_3_0 register, index 0x264 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_PORT_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x264, resetValue: 0x0000_0000,
+      offset: 0x264,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_PORT_STATUS RESERVED@0:32")
   }
 
-  /// `CLIENT1_PORT_STATUS.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT1_OFFSET_HI`: oss_3_0 register, index 0x294 of space `ix_client1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT1_OFFSET_HI`: oss_3_0 register, index 0x294 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT1_OFFSET_HI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x294, resetValue: 0x0000_0000,
+      offset: 0x294,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_OFFSET_HI RESERVED@0:32")
   }
 
-  /// `CLIENT1_OFFSET_HI.RESERVED`: bits 31:0, rw.
+  /// `CLIENT1_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_K0`: oss_3_0 register, index 0x1B4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_K0`: oss_3_0 register, index 0x1B4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_K0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B4, resetValue: 0x0000_0000,
+      offset: 0x1B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K0 RESERVED@0:32")
   }
 
-  /// `CLIENT2_K0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_K0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_K1`: oss_3_0 register, index 0x1B8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_K1`: oss_3_0 register, index 0x1B8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_K1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1B8, resetValue: 0x0000_0000,
+      offset: 0x1B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K1 RESERVED@0:32")
   }
 
-  /// `CLIENT2_K1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_K1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_K2`: oss_3_0 register, index 0x1BC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_K2`: oss_3_0 register, index 0x1BC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_K2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1BC, resetValue: 0x0000_0000,
+      offset: 0x1BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K2 RESERVED@0:32")
   }
 
-  /// `CLIENT2_K2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_K2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_K3`: oss_3_0 register, index 0x1C0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_K3`: oss_3_0 register, index 0x1C0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_K3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C0, resetValue: 0x0000_0000,
+      offset: 0x1C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K3 RESERVED@0:32")
   }
 
-  /// `CLIENT2_K3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_K3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CK0`: oss_3_0 register, index 0x1C4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CK0`: oss_3_0 register, index 0x1C4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CK0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C4, resetValue: 0x0000_0000,
+      offset: 0x1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK0 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CK0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CK0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CK1`: oss_3_0 register, index 0x1C8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CK1`: oss_3_0 register, index 0x1C8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CK1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C8, resetValue: 0x0000_0000,
+      offset: 0x1C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK1 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CK1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CK1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CK2`: oss_3_0 register, index 0x1CC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CK2`: oss_3_0 register, index 0x1CC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CK2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1CC, resetValue: 0x0000_0000,
+      offset: 0x1CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK2 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CK2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CK2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CK3`: oss_3_0 register, index 0x1D0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CK3`: oss_3_0 register, index 0x1D0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CK3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D0, resetValue: 0x0000_0000,
+      offset: 0x1D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK3 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CK3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CK3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CD0`: oss_3_0 register, index 0x1D4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CD0`: oss_3_0 register, index 0x1D4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CD0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D4, resetValue: 0x0000_0000,
+      offset: 0x1D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD0 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CD0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CD0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CD1`: oss_3_0 register, index 0x1D8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CD1`: oss_3_0 register, index 0x1D8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CD1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1D8, resetValue: 0x0000_0000,
+      offset: 0x1D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD1 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CD1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CD1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CD2`: oss_3_0 register, index 0x1DC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CD2`: oss_3_0 register, index 0x1DC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CD2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1DC, resetValue: 0x0000_0000,
+      offset: 0x1DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD2 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CD2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CD2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_CD3`: oss_3_0 register, index 0x1E0 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_CD3`: oss_3_0 register, index 0x1E0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_CD3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E0, resetValue: 0x0000_0000,
+      offset: 0x1E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD3 RESERVED@0:32")
   }
 
-  /// `CLIENT2_CD3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_CD3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_BM`: oss_3_0 register, index 0x1E4 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_BM`: oss_3_0 register, index 0x1E4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_BM: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E4, resetValue: 0x0000_0000,
+      offset: 0x1E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_BM RESERVED@0:32")
   }
 
-  /// `CLIENT2_BM.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_BM.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_OFFSET`: oss_3_0 register, index 0x1E8 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_OFFSET`: oss_3_0 register, index 0x1E8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_OFFSET: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1E8, resetValue: 0x0000_0000,
+      offset: 0x1E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_OFFSET RESERVED@0:32")
   }
 
-  /// `CLIENT2_OFFSET.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_OFFSET.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_STATUS`: oss_3_0 register, index 0x1EC of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_STATUS`: oss_3_0 register, index 0x1EC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1EC, resetValue: 0x0000_0000,
+      offset: 0x1EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_STATUS RESERVED@0:32")
   }
 
-  /// `CLIENT2_STATUS.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT2_OFFSET_HI`: oss_3_0 register, index 0x298 of space `ix_client2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT2_OFFSET_HI`: oss_3_0 register, index 0x298 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT2_OFFSET_HI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x298, resetValue: 0x0000_0000,
+      offset: 0x298,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_OFFSET_HI RESERVED@0:32")
   }
 
-  /// `CLIENT2_OFFSET_HI.RESERVED`: bits 31:0, rw.
+  /// `CLIENT2_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_OFFSET_HI`: oss_3_0 register, index 0x2A0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_OFFSET_HI`: oss_3_0 register, index 0x2A0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_OFFSET_HI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A0, resetValue: 0x0000_0000,
+      offset: 0x2A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_OFFSET_HI RESERVED@0:32")
   }
 
-  /// `CLIENT3_OFFSET_HI.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_K0`: oss_3_0 register, index 0x2A4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_K0`: oss_3_0 register, index 0x2A4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_K0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A4, resetValue: 0x0000_0000,
+      offset: 0x2A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K0 RESERVED@0:32")
   }
 
-  /// `CLIENT3_K0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_K0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_K1`: oss_3_0 register, index 0x2A8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_K1`: oss_3_0 register, index 0x2A8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_K1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2A8, resetValue: 0x0000_0000,
+      offset: 0x2A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K1 RESERVED@0:32")
   }
 
-  /// `CLIENT3_K1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_K1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_K2`: oss_3_0 register, index 0x2AC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_K2`: oss_3_0 register, index 0x2AC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_K2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2AC, resetValue: 0x0000_0000,
+      offset: 0x2AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K2 RESERVED@0:32")
   }
 
-  /// `CLIENT3_K2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_K2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_K3`: oss_3_0 register, index 0x2B0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_K3`: oss_3_0 register, index 0x2B0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_K3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B0, resetValue: 0x0000_0000,
+      offset: 0x2B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K3 RESERVED@0:32")
   }
 
-  /// `CLIENT3_K3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_K3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CK0`: oss_3_0 register, index 0x2B4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CK0`: oss_3_0 register, index 0x2B4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CK0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B4, resetValue: 0x0000_0000,
+      offset: 0x2B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK0 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CK0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CK0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CK1`: oss_3_0 register, index 0x2B8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CK1`: oss_3_0 register, index 0x2B8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CK1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2B8, resetValue: 0x0000_0000,
+      offset: 0x2B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK1 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CK1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CK1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CK2`: oss_3_0 register, index 0x2BC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CK2`: oss_3_0 register, index 0x2BC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CK2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2BC, resetValue: 0x0000_0000,
+      offset: 0x2BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK2 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CK2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CK2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CK3`: oss_3_0 register, index 0x2C0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CK3`: oss_3_0 register, index 0x2C0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CK3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C0, resetValue: 0x0000_0000,
+      offset: 0x2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK3 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CK3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CK3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CD0`: oss_3_0 register, index 0x2C4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CD0`: oss_3_0 register, index 0x2C4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CD0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C4, resetValue: 0x0000_0000,
+      offset: 0x2C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD0 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CD0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CD0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CD1`: oss_3_0 register, index 0x2C8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CD1`: oss_3_0 register, index 0x2C8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CD1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C8, resetValue: 0x0000_0000,
+      offset: 0x2C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD1 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CD1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CD1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CD2`: oss_3_0 register, index 0x2CC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CD2`: oss_3_0 register, index 0x2CC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CD2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2CC, resetValue: 0x0000_0000,
+      offset: 0x2CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD2 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CD2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CD2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_CD3`: oss_3_0 register, index 0x2D0 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_CD3`: oss_3_0 register, index 0x2D0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_CD3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D0, resetValue: 0x0000_0000,
+      offset: 0x2D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD3 RESERVED@0:32")
   }
 
-  /// `CLIENT3_CD3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_CD3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_BM`: oss_3_0 register, index 0x2D4 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_BM`: oss_3_0 register, index 0x2D4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_BM: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D4, resetValue: 0x0000_0000,
+      offset: 0x2D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_BM RESERVED@0:32")
   }
 
-  /// `CLIENT3_BM.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_BM.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_OFFSET`: oss_3_0 register, index 0x2D8 of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_OFFSET`: oss_3_0 register, index 0x2D8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_OFFSET: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2D8, resetValue: 0x0000_0000,
+      offset: 0x2D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_OFFSET RESERVED@0:32")
   }
 
-  /// `CLIENT3_OFFSET.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_OFFSET.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT3_STATUS`: oss_3_0 register, index 0x2DC of space `ix_client3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT3_STATUS`: oss_3_0 register, index 0x2DC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT3_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2DC, resetValue: 0x0000_0000,
+      offset: 0x2DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_STATUS RESERVED@0:32")
   }
 
-  /// `CLIENT3_STATUS.RESERVED`: bits 31:0, rw.
+  /// `CLIENT3_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_OFFSET_HI`: oss_3_0 register, index 0x2E0 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_OFFSET_HI`: oss_3_0 register, index 0x2E0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_OFFSET_HI: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E0, resetValue: 0x0000_0000,
+      offset: 0x2E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_OFFSET_HI RESERVED@0:32")
   }
 
-  /// `CLIENT4_OFFSET_HI.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_K0`: oss_3_0 register, index 0x2E4 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_K0`: oss_3_0 register, index 0x2E4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_K0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E4, resetValue: 0x0000_0000,
+      offset: 0x2E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K0 RESERVED@0:32")
   }
 
-  /// `CLIENT4_K0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_K0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_K1`: oss_3_0 register, index 0x2E8 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_K1`: oss_3_0 register, index 0x2E8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_K1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2E8, resetValue: 0x0000_0000,
+      offset: 0x2E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K1 RESERVED@0:32")
   }
 
-  /// `CLIENT4_K1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_K1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_K2`: oss_3_0 register, index 0x2EC of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_K2`: oss_3_0 register, index 0x2EC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_K2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2EC, resetValue: 0x0000_0000,
+      offset: 0x2EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K2 RESERVED@0:32")
   }
 
-  /// `CLIENT4_K2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_K2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_K3`: oss_3_0 register, index 0x2F0 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_K3`: oss_3_0 register, index 0x2F0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_K3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2F0, resetValue: 0x0000_0000,
+      offset: 0x2F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K3 RESERVED@0:32")
   }
 
-  /// `CLIENT4_K3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_K3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CK0`: oss_3_0 register, index 0x2F4 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CK0`: oss_3_0 register, index 0x2F4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CK0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2F4, resetValue: 0x0000_0000,
+      offset: 0x2F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK0 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CK0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CK0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CK1`: oss_3_0 register, index 0x2F8 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CK1`: oss_3_0 register, index 0x2F8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CK1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2F8, resetValue: 0x0000_0000,
+      offset: 0x2F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK1 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CK1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CK1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CK2`: oss_3_0 register, index 0x2FC of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CK2`: oss_3_0 register, index 0x2FC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CK2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2FC, resetValue: 0x0000_0000,
+      offset: 0x2FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK2 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CK2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CK2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CK3`: oss_3_0 register, index 0x300 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CK3`: oss_3_0 register, index 0x300 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CK3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x300, resetValue: 0x0000_0000,
+      offset: 0x300,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK3 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CK3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CK3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CD0`: oss_3_0 register, index 0x304 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CD0`: oss_3_0 register, index 0x304 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CD0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x304, resetValue: 0x0000_0000,
+      offset: 0x304,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD0 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CD0.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CD0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CD1`: oss_3_0 register, index 0x308 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CD1`: oss_3_0 register, index 0x308 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CD1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x308, resetValue: 0x0000_0000,
+      offset: 0x308,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD1 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CD1.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CD1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CD2`: oss_3_0 register, index 0x30C of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CD2`: oss_3_0 register, index 0x30C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CD2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30C, resetValue: 0x0000_0000,
+      offset: 0x30C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD2 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CD2.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CD2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_CD3`: oss_3_0 register, index 0x310 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_CD3`: oss_3_0 register, index 0x310 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_CD3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x310, resetValue: 0x0000_0000,
+      offset: 0x310,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD3 RESERVED@0:32")
   }
 
-  /// `CLIENT4_CD3.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_CD3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_BM`: oss_3_0 register, index 0x314 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_BM`: oss_3_0 register, index 0x314 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_BM: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x314, resetValue: 0x0000_0000,
+      offset: 0x314,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_BM RESERVED@0:32")
   }
 
-  /// `CLIENT4_BM.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_BM.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_OFFSET`: oss_3_0 register, index 0x318 of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_OFFSET`: oss_3_0 register, index 0x318 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_OFFSET: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x318, resetValue: 0x0000_0000,
+      offset: 0x318,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_OFFSET RESERVED@0:32")
   }
 
-  /// `CLIENT4_OFFSET.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_OFFSET.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `CLIENT4_STATUS`: oss_3_0 register, index 0x31C of space `ix_client4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `CLIENT4_STATUS`: oss_3_0 register, index 0x31C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIENT4_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x31C, resetValue: 0x0000_0000,
+      offset: 0x31C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_STATUS RESERVED@0:32")
   }
 
-  /// `CLIENT4_STATUS.RESERVED`: bits 31:0, rw.
+  /// `CLIENT4_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `DH_TEST`: oss_3_0 register, index 0x0 of space `ix_dh` (index/data pair not known), rw, reset 0x0000_0000.
+/// `DH_TEST`: oss_3_0 register, index 0x0 of space `ix_dh` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum DH_TEST: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x0, resetValue: 0x0000_0000,
+      offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DH_TEST DH_TEST@0:1")
   }
 
-  /// `DH_TEST.DH_TEST`: bit 0, rw.
+  /// `DH_TEST.DH_TEST`: bit 0, access unknown.
   @inlinable public static var DH_TEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
-/// `EXP0`: oss_3_0 register, index 0x34 of space `ix_exp0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP0`: oss_3_0 register, index 0x34 of space `ix_exp0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x34, resetValue: 0x0000_0000,
+      offset: 0x34,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP0 RESERVED@0:32")
   }
 
-  /// `EXP0.RESERVED`: bits 31:0, rw.
+  /// `EXP0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP1`: oss_3_0 register, index 0x38 of space `ix_exp1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP1`: oss_3_0 register, index 0x38 of space `ix_exp1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x38, resetValue: 0x0000_0000,
+      offset: 0x38,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP1 RESERVED@0:32")
   }
 
-  /// `EXP1.RESERVED`: bits 31:0, rw.
+  /// `EXP1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP2`: oss_3_0 register, index 0x3C of space `ix_exp2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP2`: oss_3_0 register, index 0x3C of space `ix_exp2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3C, resetValue: 0x0000_0000,
+      offset: 0x3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP2 RESERVED@0:32")
   }
 
-  /// `EXP2.RESERVED`: bits 31:0, rw.
+  /// `EXP2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP3`: oss_3_0 register, index 0x40 of space `ix_exp3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP3`: oss_3_0 register, index 0x40 of space `ix_exp3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x40, resetValue: 0x0000_0000,
+      offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP3 RESERVED@0:32")
   }
 
-  /// `EXP3.RESERVED`: bits 31:0, rw.
+  /// `EXP3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP4`: oss_3_0 register, index 0x44 of space `ix_exp4` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP4`: oss_3_0 register, index 0x44 of space `ix_exp4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP4: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x44, resetValue: 0x0000_0000,
+      offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP4 RESERVED@0:32")
   }
 
-  /// `EXP4.RESERVED`: bits 31:0, rw.
+  /// `EXP4.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP5`: oss_3_0 register, index 0x48 of space `ix_exp5` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP5`: oss_3_0 register, index 0x48 of space `ix_exp5` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP5: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x48, resetValue: 0x0000_0000,
+      offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP5 RESERVED@0:32")
   }
 
-  /// `EXP5.RESERVED`: bits 31:0, rw.
+  /// `EXP5.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP6`: oss_3_0 register, index 0x4C of space `ix_exp6` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP6`: oss_3_0 register, index 0x4C of space `ix_exp6` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP6: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4C, resetValue: 0x0000_0000,
+      offset: 0x4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP6 RESERVED@0:32")
   }
 
-  /// `EXP6.RESERVED`: bits 31:0, rw.
+  /// `EXP6.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `EXP7`: oss_3_0 register, index 0x50 of space `ix_exp7` (index/data pair not known), rw, reset 0x0000_0000.
+/// `EXP7`: oss_3_0 register, index 0x50 of space `ix_exp7` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum EXP7: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x50, resetValue: 0x0000_0000,
+      offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP7 RESERVED@0:32")
   }
 
-  /// `EXP7.RESERVED`: bits 31:0, rw.
+  /// `EXP7.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HFS_SEED0`: oss_3_0 register, index 0x278 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
+/// `HFS_SEED0`: oss_3_0 register, index 0x278 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum HFS_SEED0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x278, resetValue: 0x0000_0000,
+      offset: 0x278,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED0 RESERVED@0:32")
   }
 
-  /// `HFS_SEED0.RESERVED`: bits 31:0, rw.
+  /// `HFS_SEED0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HFS_SEED1`: oss_3_0 register, index 0x27C of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
+/// `HFS_SEED1`: oss_3_0 register, index 0x27C of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum HFS_SEED1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x27C, resetValue: 0x0000_0000,
+      offset: 0x27C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED1 RESERVED@0:32")
   }
 
-  /// `HFS_SEED1.RESERVED`: bits 31:0, rw.
+  /// `HFS_SEED1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HFS_SEED2`: oss_3_0 register, index 0x280 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
+/// `HFS_SEED2`: oss_3_0 register, index 0x280 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum HFS_SEED2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x280, resetValue: 0x0000_0000,
+      offset: 0x280,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED2 RESERVED@0:32")
   }
 
-  /// `HFS_SEED2.RESERVED`: bits 31:0, rw.
+  /// `HFS_SEED2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `HFS_SEED3`: oss_3_0 register, index 0x284 of space `ix_hfs` (index/data pair not known), rw, reset 0x0000_0000.
+/// `HFS_SEED3`: oss_3_0 register, index 0x284 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum HFS_SEED3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x284, resetValue: 0x0000_0000,
+      offset: 0x284,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED3 RESERVED@0:32")
   }
 
-  /// `HFS_SEED3.RESERVED`: bits 31:0, rw.
+  /// `HFS_SEED3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KEFUSE0`: oss_3_0 register, index 0x268 of space `ix_kefuse0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KEFUSE0`: oss_3_0 register, index 0x268 of space `ix_kefuse0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KEFUSE0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x268, resetValue: 0x0000_0000,
+      offset: 0x268,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE0 RESERVED@0:32")
   }
 
-  /// `KEFUSE0.RESERVED`: bits 31:0, rw.
+  /// `KEFUSE0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KEFUSE1`: oss_3_0 register, index 0x26C of space `ix_kefuse1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KEFUSE1`: oss_3_0 register, index 0x26C of space `ix_kefuse1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KEFUSE1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x26C, resetValue: 0x0000_0000,
+      offset: 0x26C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE1 RESERVED@0:32")
   }
 
-  /// `KEFUSE1.RESERVED`: bits 31:0, rw.
+  /// `KEFUSE1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KEFUSE2`: oss_3_0 register, index 0x270 of space `ix_kefuse2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KEFUSE2`: oss_3_0 register, index 0x270 of space `ix_kefuse2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KEFUSE2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x270, resetValue: 0x0000_0000,
+      offset: 0x270,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE2 RESERVED@0:32")
   }
 
-  /// `KEFUSE2.RESERVED`: bits 31:0, rw.
+  /// `KEFUSE2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KEFUSE3`: oss_3_0 register, index 0x274 of space `ix_kefuse3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KEFUSE3`: oss_3_0 register, index 0x274 of space `ix_kefuse3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KEFUSE3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x274, resetValue: 0x0000_0000,
+      offset: 0x274,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE3 RESERVED@0:32")
   }
 
-  /// `KEFUSE3.RESERVED`: bits 31:0, rw.
+  /// `KEFUSE3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KHFS0`: oss_3_0 register, index 0x4 of space `ix_khfs0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KHFS0`: oss_3_0 register, index 0x4 of space `ix_khfs0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KHFS0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x4, resetValue: 0x0000_0000,
+      offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS0 RESERVED@0:32")
   }
 
-  /// `KHFS0.RESERVED`: bits 31:0, rw.
+  /// `KHFS0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KHFS1`: oss_3_0 register, index 0x8 of space `ix_khfs1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KHFS1`: oss_3_0 register, index 0x8 of space `ix_khfs1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KHFS1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x8, resetValue: 0x0000_0000,
+      offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS1 RESERVED@0:32")
   }
 
-  /// `KHFS1.RESERVED`: bits 31:0, rw.
+  /// `KHFS1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KHFS2`: oss_3_0 register, index 0xC of space `ix_khfs2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KHFS2`: oss_3_0 register, index 0xC of space `ix_khfs2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KHFS2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0xC, resetValue: 0x0000_0000,
+      offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS2 RESERVED@0:32")
   }
 
-  /// `KHFS2.RESERVED`: bits 31:0, rw.
+  /// `KHFS2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KHFS3`: oss_3_0 register, index 0x10 of space `ix_khfs3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KHFS3`: oss_3_0 register, index 0x10 of space `ix_khfs3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KHFS3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x10, resetValue: 0x0000_0000,
+      offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS3 RESERVED@0:32")
   }
 
-  /// `KHFS3.RESERVED`: bits 31:0, rw.
+  /// `KHFS3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSESSION0`: oss_3_0 register, index 0x14 of space `ix_ksession0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSESSION0`: oss_3_0 register, index 0x14 of space `ix_ksession0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSESSION0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x14, resetValue: 0x0000_0000,
+      offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION0 RESERVED@0:32")
   }
 
-  /// `KSESSION0.RESERVED`: bits 31:0, rw.
+  /// `KSESSION0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSESSION1`: oss_3_0 register, index 0x18 of space `ix_ksession1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSESSION1`: oss_3_0 register, index 0x18 of space `ix_ksession1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSESSION1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x18, resetValue: 0x0000_0000,
+      offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION1 RESERVED@0:32")
   }
 
-  /// `KSESSION1.RESERVED`: bits 31:0, rw.
+  /// `KSESSION1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSESSION2`: oss_3_0 register, index 0x1C of space `ix_ksession2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSESSION2`: oss_3_0 register, index 0x1C of space `ix_ksession2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSESSION2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1C, resetValue: 0x0000_0000,
+      offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION2 RESERVED@0:32")
   }
 
-  /// `KSESSION2.RESERVED`: bits 31:0, rw.
+  /// `KSESSION2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSESSION3`: oss_3_0 register, index 0x20 of space `ix_ksession3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSESSION3`: oss_3_0 register, index 0x20 of space `ix_ksession3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSESSION3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x20, resetValue: 0x0000_0000,
+      offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION3 RESERVED@0:32")
   }
 
-  /// `KSESSION3.RESERVED`: bits 31:0, rw.
+  /// `KSESSION3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSIG0`: oss_3_0 register, index 0x24 of space `ix_ksig0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSIG0`: oss_3_0 register, index 0x24 of space `ix_ksig0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSIG0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x24, resetValue: 0x0000_0000,
+      offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG0 RESERVED@0:32")
   }
 
-  /// `KSIG0.RESERVED`: bits 31:0, rw.
+  /// `KSIG0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSIG1`: oss_3_0 register, index 0x28 of space `ix_ksig1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSIG1`: oss_3_0 register, index 0x28 of space `ix_ksig1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSIG1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x28, resetValue: 0x0000_0000,
+      offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG1 RESERVED@0:32")
   }
 
-  /// `KSIG1.RESERVED`: bits 31:0, rw.
+  /// `KSIG1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSIG2`: oss_3_0 register, index 0x2C of space `ix_ksig2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSIG2`: oss_3_0 register, index 0x2C of space `ix_ksig2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSIG2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x2C, resetValue: 0x0000_0000,
+      offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG2 RESERVED@0:32")
   }
 
-  /// `KSIG2.RESERVED`: bits 31:0, rw.
+  /// `KSIG2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `KSIG3`: oss_3_0 register, index 0x30 of space `ix_ksig3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `KSIG3`: oss_3_0 register, index 0x30 of space `ix_ksig3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum KSIG3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x30, resetValue: 0x0000_0000,
+      offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG3 RESERVED@0:32")
   }
 
-  /// `KSIG3.RESERVED`: bits 31:0, rw.
+  /// `KSIG3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `LX0`: oss_3_0 register, index 0x54 of space `ix_lx0` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LX0`: oss_3_0 register, index 0x54 of space `ix_lx0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LX0: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x54, resetValue: 0x0000_0000,
+      offset: 0x54,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX0 RESERVED@0:32")
   }
 
-  /// `LX0.RESERVED`: bits 31:0, rw.
+  /// `LX0.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `LX1`: oss_3_0 register, index 0x58 of space `ix_lx1` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LX1`: oss_3_0 register, index 0x58 of space `ix_lx1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LX1: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x58, resetValue: 0x0000_0000,
+      offset: 0x58,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX1 RESERVED@0:32")
   }
 
-  /// `LX1.RESERVED`: bits 31:0, rw.
+  /// `LX1.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `LX2`: oss_3_0 register, index 0x5C of space `ix_lx2` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LX2`: oss_3_0 register, index 0x5C of space `ix_lx2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LX2: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x5C, resetValue: 0x0000_0000,
+      offset: 0x5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX2 RESERVED@0:32")
   }
 
-  /// `LX2.RESERVED`: bits 31:0, rw.
+  /// `LX2.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `LX3`: oss_3_0 register, index 0x60 of space `ix_lx3` (index/data pair not known), rw, reset 0x0000_0000.
+/// `LX3`: oss_3_0 register, index 0x60 of space `ix_lx3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LX3: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x60, resetValue: 0x0000_0000,
+      offset: 0x60,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX3 RESERVED@0:32")
   }
 
-  /// `LX3.RESERVED`: bits 31:0, rw.
+  /// `LX3.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
-/// `RINGOSC_MASK`: oss_3_0 register, index 0x288 of space `ix_ringosc` (index/data pair not known), rw, reset 0x0000_0000.
+/// `RINGOSC_MASK`: oss_3_0 register, index 0x288 of space `ix_ringosc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum RINGOSC_MASK: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x288, resetValue: 0x0000_0000,
+      offset: 0x288,
       writeOneToClearMask: 0x0000_0000,
       layout: "RINGOSC_MASK MASK@0:16")
   }
 
-  /// `RINGOSC_MASK.MASK`: bits 15:0, rw.
+  /// `RINGOSC_MASK.MASK`: bits 15:0, access unknown.
   @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
-/// `SPU_PORT_STATUS`: oss_3_0 register, index 0x29C of space `ix_spu` (index/data pair not known), rw, reset 0x0000_0000.
+/// `SPU_PORT_STATUS`: oss_3_0 register, index 0x29C of space `ix_spu` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SPU_PORT_STATUS: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x29C, resetValue: 0x0000_0000,
+      offset: 0x29C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPU_PORT_STATUS RESERVED@0:32")
   }
 
-  /// `SPU_PORT_STATUS.RESERVED`: bits 31:0, rw.
+  /// `SPU_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
   @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

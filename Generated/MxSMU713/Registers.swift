@@ -3,51 +3,51 @@
 
 import MxMMIO
 
-/// `SMC_IND_INDEX_4`: smu_7_1_3 register, MMIO dword 0x88 (byte 0x220), rw, reset 0x0000_0000.
+/// `SMC_IND_INDEX_4`: smu_7_1_3 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x88, resetValue: 0x0000_0000,
+      offset: 0x88,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_INDEX_4 SMC_IND_ADDR@0:32")
   }
 
-  /// `SMC_IND_INDEX_4.SMC_IND_ADDR`: bits 31:0, rw.
+  /// `SMC_IND_INDEX_4.SMC_IND_ADDR`: bits 31:0, access unknown.
   @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SMC_IND_DATA_4`: smu_7_1_3 register, MMIO dword 0x89 (byte 0x224), rw, reset 0x0000_0000.
+/// `SMC_IND_DATA_4`: smu_7_1_3 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA_4: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x89, resetValue: 0x0000_0000,
+      offset: 0x89,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_DATA_4 SMC_IND_DATA@0:32")
   }
 
-  /// `SMC_IND_DATA_4.SMC_IND_DATA`: bits 31:0, rw.
+  /// `SMC_IND_DATA_4.SMC_IND_DATA`: bits 31:0, access unknown.
   @inlinable public static var SMC_IND_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SMC_IND_INDEX_11`: smu_7_1_3 register, MMIO dword 0x1AC (byte 0x6B0), rw, reset 0x0000_0000.
+/// `SMC_IND_INDEX_11`: smu_7_1_3 register, MMIO dword 0x1AC (byte 0x6B0), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1AC, resetValue: 0x0000_0000,
+      offset: 0x1AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_INDEX_11")
   }
 }
 
-/// `SMC_IND_DATA_11`: smu_7_1_3 register, MMIO dword 0x1AD (byte 0x6B4), rw, reset 0x0000_0000.
+/// `SMC_IND_DATA_11`: smu_7_1_3 register, MMIO dword 0x1AD (byte 0x6B4), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA_11: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x1AD, resetValue: 0x0000_0000,
+      offset: 0x1AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_DATA_11")
   }

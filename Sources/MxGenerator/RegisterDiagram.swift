@@ -23,7 +23,7 @@ public enum RegisterDiagram {
       ? "mmio dword \(Hex.plain(register.offset)) (byte \(Hex.plain(register.offset &* 4)))"
       : "space \(register.space) index \(Hex.plain(register.offset))"
     var lines = [
-      "\(register.name) - \(block.id), \(placement), \(register.access.rawValue), reset \(Hex.word(register.resetValue))"
+      "\(register.name) - \(block.id), \(placement), \(register.accessSummary), reset \(register.resetValue.map { Hex.word($0) } ?? "unknown")"
         + (register.aliasOf.map { ", alias of \($0)" } ?? ""),
       "",
       "  31      24 23      16 15       8 7       0",
@@ -35,12 +35,12 @@ public enum RegisterDiagram {
     lines.append("")
     let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     let nameWidth = max(5, fields.map(\.name.count).max() ?? 0)
-    var header = "  key  bits   \("field".padding(nameWidth))  access"
+    var header = "  key  bits   \("field".padding(nameWidth))  \("access".padding(7))"
     if value != nil { header += "  value" }
     lines.append(header)
     for (index, field) in fields.reversed().enumerated().reversed() {
       var line =
-        "  \(keys[index % keys.count])    \(field.bits.description.padding(5))  \(field.name.padding(nameWidth))  \(register.access(of: field).rawValue.padding(6))"
+        "  \(keys[index % keys.count])    \(field.bits.description.padding(5))  \(field.name.padding(nameWidth))  \(register.access(of: field).rawValue.padding(7))"
       if let value {
         let bits = UInt32(truncatingIfNeeded: (UInt64(value) & field.bits.mask) >> UInt64(field.bits.lsb))
         var shown = field.bits.width == 1 ? String(bits) : Hex.plain(bits)

@@ -84,7 +84,8 @@ public struct RegisterDescriptionJSON: Encodable {
   var name, block, space, access: String
   var offset: UInt32
   var byteAddress: UInt32?
-  var reset: UInt32
+  /// Absent when the reset value is unknown.
+  var reset: UInt32?
   var aliasOf: String?
   var value: UInt32?
   var fields: [FieldJSON]

@@ -63,7 +63,9 @@ public enum SpecExport {
     /// The kernel header macro: `mmNAME` for the direct space, `ixNAME` otherwise.
     var symbol: String
     var name, space, access: String
-    var offset, reset: UInt32
+    var offset: UInt32
+    /// Absent when the reset value is unknown.
+    var reset: UInt32?
     var aliasOf: String?
     var fields: [FieldJSON]
 

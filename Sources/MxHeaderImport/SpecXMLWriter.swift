@@ -30,8 +30,8 @@ public enum SpecXMLWriter {
     for register in block.registers {
       out += "    <register name=\"\(escape(register.name))\" offset=\"\(Hex.plain(UInt64(register.offset)))\""
       if register.space != AddressSpace.mmioName { out += " space=\"\(escape(register.space))\"" }
-      if register.access != .readWrite { out += " access=\"\(register.access.rawValue)\"" }
-      if register.resetValue != 0 { out += " reset=\"\(Hex.plain(UInt64(register.resetValue)))\"" }
+      if register.access != .unknown { out += " access=\"\(register.access.rawValue)\"" }
+      if let reset = register.resetValue { out += " reset=\"\(Hex.plain(UInt64(reset)))\"" }
       if let alias = register.aliasOf { out += " alias-of=\"\(escape(alias))\"" }
       if register.fields.isEmpty && register.doc == nil {
         out += "/>\n"

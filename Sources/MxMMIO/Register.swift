@@ -3,15 +3,16 @@
 public struct RegisterInfo: Sendable {
   /// Dword offset (`mmFOO`) for a direct register; index in its space (`ixFOO`) otherwise.
   public let offset: UInt32
-  /// Value after reset; `write` starts from it.
-  public let resetValue: UInt32
+  /// Value after reset, nil when no source gives it (the kernel headers give no reset values,
+  /// so every imported register starts out unknown until a spec overlay cites one).
+  public let resetValue: UInt32?
   /// Bits that clear when written with 1; `modify` and `write` write them as 0 unless set.
   public let writeOneToClearMask: UInt32
   /// Name and fields for printing: `NAME FIELD@lsb:width FIELD@lsb:width{VALUE=n,…} …`.
   public let layout: StaticString
 
   @inlinable
-  public init(offset: UInt32, resetValue: UInt32, writeOneToClearMask: UInt32, layout: StaticString) {
+  public init(offset: UInt32, resetValue: UInt32? = nil, writeOneToClearMask: UInt32, layout: StaticString) {
     self.offset = offset
     self.resetValue = resetValue
     self.writeOneToClearMask = writeOneToClearMask
@@ -49,9 +50,20 @@ public struct RegisterValue<R: RegisterDefinition>: Equatable, Sendable {
     self.rawValue = rawValue
   }
 
-  /// The register's reset value.
+  /// The register's reset value; nil when it is not known.
   @inlinable
-  public static var reset: Self { Self(rawValue: R.info.resetValue) }
+  public static var reset: Self? { R.info.resetValue.map { Self(rawValue: $0) } }
+
+  /// What `write` starts from: the reset value with every write-1-to-clear bit at 0, or 0 when
+  /// the reset is unknown.
+  ///
+  /// Zero for an unknown reset is a decision, not a guess at the hardware: it is what the
+  /// driver does when it builds a value to write (`tmp = 0; tmp = REG_SET_FIELD(tmp, …);
+  /// WREG32(…)`), it is the same on every run, and fields a write leaves alone are then 0
+  /// rather than a value nobody documented. To keep the fields a write does not set, use
+  /// `modify`, which starts from what the register holds.
+  @inlinable
+  public static var writeStart: Self { Self(rawValue: (R.info.resetValue ?? 0) & ~R.info.writeOneToClearMask) }
 
   /// A field's value.
   @inlinable

@@ -15,11 +15,12 @@ extension RegisterBus {
     RegisterValue(rawValue: read32(at: R.info.offset))
   }
 
-  /// Writes a register, starting from its reset value with every write-1-to-clear bit at 0,
-  /// so that fields the closure leaves alone get their documented defaults.
+  /// Writes a register, starting from `RegisterValue.writeStart`: its reset value with every
+  /// write-1-to-clear bit at 0, so that fields the closure leaves alone get their documented
+  /// defaults, or 0 when the reset value is unknown (generated documentation says which).
   @inlinable
   public func write<R: Register>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
-    var value = RegisterValue<R>(rawValue: R.info.resetValue & ~R.info.writeOneToClearMask)
+    var value = RegisterValue<R>.writeStart
     body(&value)
     write32(value.rawValue, at: R.info.offset)
   }
@@ -49,10 +50,10 @@ extension RegisterBus {
     return RegisterValue(rawValue: read32(at: R.Data.info.offset))
   }
 
-  /// Writes an indirect register, starting from its reset value.
+  /// Writes an indirect register, starting from `RegisterValue.writeStart`.
   @inlinable
   public func write<R: IndirectRegister>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) {
-    var value = RegisterValue<R>(rawValue: R.info.resetValue & ~R.info.writeOneToClearMask)
+    var value = RegisterValue<R>.writeStart
     body(&value)
     write32(R.info.offset, at: R.Index.info.offset)
     write32(value.rawValue, at: R.Data.info.offset)

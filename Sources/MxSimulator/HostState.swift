@@ -148,8 +148,9 @@ struct HostState {
     case MAILBOX_CONTROL.info.offset:
       var value = RegisterValue<MAILBOX_CONTROL>(rawValue: 0)
       value[MAILBOX_CONTROL.TRN_MSG_VALID] = function.transmitValid
-      value[MAILBOX_CONTROL.TRN_MSG_ACK] = function.transmitAcknowledged
-      value[MAILBOX_CONTROL.RCV_MSG_VALID] = function.receiveValid
+      // Read-only for the VF; the host (this simulation) sets them.
+      value[MAILBOX_CONTROL.TRN_MSG_ACK.field] = function.transmitAcknowledged
+      value[MAILBOX_CONTROL.RCV_MSG_VALID.field] = function.receiveValid
       value[MAILBOX_CONTROL.RCV_MSG_ACK] = function.receiveAcknowledged
       return value.rawValue
     case MAILBOX_INT_CNTL.info.offset:

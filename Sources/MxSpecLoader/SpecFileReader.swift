@@ -23,6 +23,7 @@ struct SpecFileReader {
       case "mailbox": spec.mailboxes.append(mailbox(element))
       case "structure": spec.structures.append(structure(element))
       case "addresses": spec.addressPairs += addressPairs(element)
+      case "overlay": spec.overlays.append(overlay(element))
       default: break  // the schema admits nothing else
       }
     }
@@ -56,8 +57,8 @@ struct SpecFileReader {
         name: element["name"] ?? "",
         offset: $0.number(element, "offset", bits: 32) ?? 0,
         space: element["space"] ?? AddressSpace.mmioName,
-        access: element["access"].flatMap(Access.init(rawValue:)) ?? .readWrite,
-        resetValue: element["reset"] == nil ? 0 : $0.number(element, "reset", bits: 32) ?? 0,
+        access: element["access"].flatMap(Access.init(rawValue:)) ?? .unknown,
+        resetValue: element["reset"] == nil ? nil : $0.number(element, "reset", bits: 32) ?? 0,
         aliasOf: element["alias-of"],
         doc: element.doc,
         fields: fields,
@@ -90,6 +91,31 @@ struct SpecFileReader {
         }
       },
       doc: element.doc, location: element.location)
+  }
+
+  // MARK: Overlays
+
+  private mutating func overlay(_ element: XMLElement) -> Overlay {
+    Overlay(
+      block: element["block"] ?? "", doc: element.doc,
+      registers: element.children(named: "register").compactMap { child in
+        clean {
+          for cited in [child] + child.children(named: "field")
+          where cited["source"]?.trimmingWhitespace.isEmpty == true {
+            $0.diagnostics.error("an overlay's source must cite something", at: cited.location(ofAttribute: "source"))
+          }
+          return Overlay.RegisterChange(
+            name: child["name"] ?? "", access: child["access"].flatMap(Access.init(rawValue:)),
+            resetValue: $0.number(child, "reset", bits: 32), source: child["source"] ?? "",
+            fields: child.children(named: "field").map { field in
+              Overlay.FieldChange(
+                name: field["name"] ?? "", access: field["access"].flatMap(Access.init(rawValue:)) ?? .unknown,
+                source: field["source"], location: field.location)
+            },
+            location: child.location)
+        }
+      },
+      location: element.location(ofAttribute: "block"))
   }
 
   // MARK: Chips

@@ -24,6 +24,8 @@ public struct SpecLoader: Sendable {
       _ = libxml2Initialized  // xmlInitParser, once per process, before any parallel parse
       var session = LoadSession(limits: limits, givenPath: path)
       session.run()
+      // Overlays change the registers they name wherever in the load those are defined.
+      session.diagnostics.append(contentsOf: session.spec.applyOverlays())
       return Result(spec: session.spec, diagnostics: session.diagnostics, files: session.files)
     }
   }

@@ -17,6 +17,7 @@ public enum SpecSchema {
               <ref name="packets"/>
               <ref name="mailbox"/>
               <ref name="structure"/>
+              <ref name="overlay"/>
               <ref name="addresses"/>
             </choice>
           </zeroOrMore>
@@ -29,14 +30,13 @@ public enum SpecSchema {
       <define name="name"><attribute name="name"><text/></attribute></define>
       <define name="number"><text/></define>
       <define name="access">
-        <optional>
-          <attribute name="access">
-            <choice>
-              <value>rw</value><value>ro</value><value>wo</value>
-              <value>w1c</value><value>w1s</value><value>rc</value>
-            </choice>
-          </attribute>
-        </optional>
+        <optional><attribute name="access"><ref name="accessValue"/></attribute></optional>
+      </define>
+      <define name="accessValue">
+        <choice>
+          <value>rw</value><value>ro</value><value>wo</value>
+          <value>w1c</value><value>w1s</value><value>rc</value>
+        </choice>
       </define>
 
       <define name="include">
@@ -93,6 +93,28 @@ public enum SpecSchema {
               <zeroOrMore><ref name="field"/></zeroOrMore>
             </element>
           </zeroOrMore>
+        </element>
+      </define>
+
+      <define name="overlay">
+        <element name="overlay">
+          <attribute name="block"><text/></attribute>
+          <ref name="doc"/>
+          <oneOrMore>
+            <element name="register">
+              <ref name="name"/>
+              <attribute name="source"><text/></attribute>
+              <ref name="access"/>
+              <optional><attribute name="reset"><ref name="number"/></attribute></optional>
+              <zeroOrMore>
+                <element name="field">
+                  <ref name="name"/>
+                  <attribute name="access"><ref name="accessValue"/></attribute>
+                  <optional><attribute name="source"><text/></attribute></optional>
+                </element>
+              </zeroOrMore>
+            </element>
+          </oneOrMore>
         </element>
       </define>
 

@@ -1,5 +1,9 @@
 /// How software may access a register or a field.
 public enum Access: String, Sendable, CaseIterable {
+  /// No source says: what a spec without an `access` attribute means, and so every register the
+  /// kernel headers give (they carry no access modes) until an overlay cites one. Generated code
+  /// treats it as read-write, and its documentation says that it is unknown.
+  case unknown
   /// Read and write.
   case readWrite = "rw"
   /// Read only: writes are ignored by hardware, so generated code offers no setter.
@@ -15,4 +19,7 @@ public enum Access: String, Sendable, CaseIterable {
 
   public var isReadable: Bool { self != .writeOnly }
   public var isWritable: Bool { self != .readOnly }
+
+  /// For documentation: `rw`, `ro`, … or `access unknown`.
+  public var summary: String { self == .unknown ? "access unknown" : rawValue }
 }

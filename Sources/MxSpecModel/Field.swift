@@ -5,6 +5,8 @@ public struct Field: Sendable, Hashable {
   public var bits: BitRange
   /// Overrides the register's access for this field.
   public var access: Access?
+  /// The public source of `access`, when an overlay set it.
+  public var accessSource: String?
   /// Name of an enum of the same block or packet set that gives the field's values meaning.
   public var enumName: String?
   public var doc: Documentation?

@@ -5,7 +5,11 @@ public struct Register: Sendable, Hashable {
   public var offset: UInt32
   public var space: String
   public var access: Access
-  public var resetValue: UInt32
+  /// The value after reset; nil when no source gives it (the kernel headers give none).
+  public var resetValue: UInt32?
+  /// The public sources of `access` and `resetValue`, when an overlay set them.
+  public var accessSource: String?
+  public var resetSource: String?
   /// Another register at the same offset that this one knowingly aliases.
   public var aliasOf: String?
   public var doc: Documentation?
@@ -14,7 +18,7 @@ public struct Register: Sendable, Hashable {
 
   public init(
     name: String, offset: UInt32, space: String = AddressSpace.mmioName,
-    access: Access = .readWrite, resetValue: UInt32 = 0, aliasOf: String? = nil,
+    access: Access = .unknown, resetValue: UInt32? = nil, aliasOf: String? = nil,
     doc: Documentation? = nil, fields: [Field] = [], location: SourceLocation
   ) {
     self.name = name
@@ -30,6 +34,14 @@ public struct Register: Sendable, Hashable {
 
   /// The access of a field, which inherits the register's unless it says otherwise.
   public func access(of field: Field) -> Access { field.access ?? access }
+
+  /// Every field's access is given although the register's is not.
+  public var hasAccessPerField: Bool {
+    access == .unknown && !fields.isEmpty && fields.allSatisfy { $0.access != nil }
+  }
+
+  /// For documentation: `rw`, `access unknown`, or `access per field`.
+  public var accessSummary: String { hasAccessPerField ? "access per field" : access.summary }
 }
 
 /// The registers the register width allows.

@@ -7,10 +7,13 @@ public struct Spec: Sendable, Hashable {
   public var mailboxes: [Mailbox]
   public var structures: [Structure]
   public var addressPairs: [AddressPair]
+  /// Changes to registers that public sources support; `applyOverlays` makes them.
+  public var overlays: [Overlay]
 
   public init(
     blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
-    mailboxes: [Mailbox] = [], structures: [Structure] = [], addressPairs: [AddressPair] = []
+    mailboxes: [Mailbox] = [], structures: [Structure] = [], addressPairs: [AddressPair] = [],
+    overlays: [Overlay] = []
   ) {
     self.blocks = blocks
     self.chips = chips
@@ -18,6 +21,7 @@ public struct Spec: Sendable, Hashable {
     self.mailboxes = mailboxes
     self.structures = structures
     self.addressPairs = addressPairs
+    self.overlays = overlays
   }
 
   public mutating func merge(_ other: Spec) {
@@ -27,6 +31,7 @@ public struct Spec: Sendable, Hashable {
     mailboxes += other.mailboxes
     structures += other.structures
     addressPairs += other.addressPairs
+    overlays += other.overlays
   }
 
   public func block(named name: String, version: String) -> Block? {

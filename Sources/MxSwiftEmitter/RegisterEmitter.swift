@@ -99,7 +99,7 @@ public struct RegisterEmitter: Sendable {
         "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)` (index/data pair not known)"
     }
     writer.doc(
-      "`\(register.name)`: \(block.id) register, \(placement), \(register.access.rawValue), reset \(Hex.word(register.resetValue)).",
+      "`\(register.name)`: \(block.id) register, \(placement), \(Self.access(of: register)), \(Self.reset(of: register)).",
       register.aliasOf.map { "Another name for `\($0)`, at the same offset." },
       register.doc)
 
@@ -114,7 +114,9 @@ public struct RegisterEmitter: Sendable {
       }
       body.block("@inlinable public static var info: RegisterInfo") { info in
         info.line("RegisterInfo(")
-        info.line("  offset: \(Hex.literal(UInt64(register.offset))), resetValue: \(Hex.word(register.resetValue)),")
+        // An unknown reset is left out: `RegisterInfo.resetValue` is then nil.
+        let reset = register.resetValue.map { ", resetValue: \(Hex.word($0))" } ?? ""
+        info.line("  offset: \(Hex.literal(UInt64(register.offset)))\(reset),")
         info.line("  writeOneToClearMask: \(Hex.word(UInt32(truncatingIfNeeded: w1cMask))),")
         info.line("  layout: \"\(Self.layout(of: register, enums: enums))\")")
       }
@@ -123,6 +125,22 @@ public struct RegisterEmitter: Sendable {
         emit(field, of: register, enums: enums, into: &body)
       }
     }
+  }
+
+  /// `reset 0x0000_0100`, or what `write` starts from when no source gives the reset.
+  static func reset(of register: Register) -> String {
+    register.resetValue.map { cited("reset \(Hex.word($0))", register.resetSource) }
+      ?? "reset unknown (`write` starts from 0)"
+  }
+
+  /// `Register.accessSummary` with its source.
+  static func access(of register: Register) -> String {
+    register.hasAccessPerField ? register.accessSummary : cited(register.accessSummary, register.accessSource)
+  }
+
+  /// `text`, followed by the public source an overlay cited for it.
+  static func cited(_ text: String, _ source: String?) -> String {
+    source.map { "\(text) (\($0))" } ?? text
   }
 
   /// `NAME FIELD@lsb:width FIELD@lsb:width{VALUE=n,VALUE=n} …` (see `RegisterLayout`).
@@ -142,7 +160,9 @@ public struct RegisterEmitter: Sendable {
     let access = register.access(of: field)
     let bits = field.bits.width == 1 ? "bit \(field.bits.lsb)" : "bits \(field.bits.msb):\(field.bits.lsb)"
     let enumNote = field.enumName.map { ", values of `\($0)`" } ?? ""
-    writer.doc("`\(register.name).\(field.name)`: \(bits), \(access.rawValue)\(enumNote).", field.doc)
+    let source = field.access == nil ? register.accessSource : field.accessSource
+    writer.doc(
+      "`\(register.name).\(field.name)`: \(bits), \(Self.cited(access.summary, source))\(enumNote).", field.doc)
     let descriptor = access.isWritable ? "RegisterField" : "ReadOnlyField"
     writer.member(
       "@inlinable public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",

@@ -26,7 +26,7 @@ extension AsyncRegisterBus {
   /// Writes a register, starting from its reset value with every write-1-to-clear bit at 0.
   @inlinable
   public func write<R: Register>(_: R.Type, _ body: (inout RegisterValue<R>) -> Void) async throws(Failure) {
-    var value = RegisterValue<R>(rawValue: R.info.resetValue & ~R.info.writeOneToClearMask)
+    var value = RegisterValue<R>.writeStart
     body(&value)
     try await write32(value.rawValue, at: R.info.offset)
   }

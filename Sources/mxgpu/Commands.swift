@@ -72,6 +72,12 @@ struct Modify: ParsableCommand {
             "\(definition.name) has no field '\(parts[0])' (fields: \(definition.fields.map(\.name).joined(separator: ", ")))"
           )
         }
+        // As the typed API: a read-only field has no setter.
+        guard definition.access(of: field).isWritable else {
+          throw Failure(
+            "\(definition.name).\(field.name) is read-only\(field.accessSource.map { " (\($0))" } ?? ""); it cannot be set"
+          )
+        }
         let value = UInt64(try parseValue(parts[1]))
         guard field.bits.width >= 64 || value >> UInt64(field.bits.width) == 0 else {
           throw Failure("\(value) does not fit \(definition.name).\(field.name) (\(field.bits.width) bits)")
@@ -79,7 +85,10 @@ struct Modify: ParsableCommand {
         changes.append((field, value))
       }
       let bar = try device.open(writable: true)
-      var value = UInt64(try bar.read32(at: target.offset))
+      // As the typed `modify`: a pending write-1-to-clear bit is written back as 0, not cleared,
+      // unless it is one of the fields set here.
+      let writeOneToClear = definition.fields.filter { definition.access(of: $0) == .writeOneToClear }
+      var value = UInt64(try bar.read32(at: target.offset)) & ~writeOneToClear.reduce(0) { $0 | $1.bits.mask }
       for (field, bits) in changes {
         value = (value & ~field.bits.mask) | (bits << UInt64(field.bits.lsb)) & field.bits.mask
       }

@@ -31,9 +31,29 @@ final class MxGPUCommandTests: XCTestCase {
     XCTAssertEqual(json["value"] as? Int, 0x300)
     let byAddress = try mxgpu(["read", "0x5340", "--byte-address", "--resource", bar])
     XCTAssertTrue(byAddress.stdout.hasPrefix("MAILBOX_CONTROL - bif_5_0"), byAddress.stdout)
-    XCTAssertTrue(byAddress.stdout.contains("RCV_MSG_ACK    rw      1"), byAddress.stdout)
+    XCTAssertTrue(byAddress.stdout.contains("RCV_MSG_ACK    rw       1"), byAddress.stdout)
+    let readOnly = try mxgpu(["modify", "MAILBOX_CONTROL", "TRN_MSG_ACK=1", "--resource", bar])
+    XCTAssertEqual(readOnly.status, 1)
+    XCTAssertTrue(
+      readOnly.stderr.contains("error: MAILBOX_CONTROL.TRN_MSG_ACK is read-only (the host acks"), readOnly.stderr)
     let raw = try mxgpu(["read", "0x10", "--resource", bar])
     XCTAssertEqual(raw.status, 0, raw.stderr)
+  }
+
+  /// `modify` as the typed API does it: pending write-1-to-clear bits are written back as 0
+  /// (here the golden spec's INT_STATUS, whose DONE and ERROR are w1c).
+  func testModifyLeavesPendingWriteOneToClearBitsAlone() throws {
+    let bar = try temporaryBAR(bytes: 0x1000)
+    let golden = URL(fileURLWithPath: Self.specs).deletingLastPathComponent().appendingPathComponent(
+      "Tests/Fixtures/Golden/spec.xml"
+    ).path
+    let run = { (arguments: [String]) in try ExecutableRun("mxgpu", arguments + ["--resource", bar, "--specs", golden])
+    }
+    XCTAssertEqual(try run(["write", "INT_STATUS", "0x3"]).status, 0)
+    let modified = try run(["modify", "INT_STATUS", "ENABLE=1", "--json"])
+    XCTAssertEqual(modified.status, 0, modified.stderr)
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(modified.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(json["value"] as? Int, 0x4, "DONE and ERROR were pending: written back as 0")
   }
 
   func testTheSimulatorIsAVF() throws {

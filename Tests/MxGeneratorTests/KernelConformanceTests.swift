@@ -2,6 +2,7 @@ import Foundation
 import MxGenerator
 import MxHeaderImport
 import MxSpecModel
+import TestSupport
 import XCTest
 
 /// Compares Specs/ and Generated/ with the Linux 6.1 register headers, parsed here independently
@@ -125,6 +126,24 @@ final class KernelConformanceTests: XCTestCase {
     let committed = try String(contentsOfFile: "\(Fixtures.packageSpecs)/structures/vi_structs.xml", encoding: .utf8)
     XCTAssertTrue(
       structures.xml == committed, "Specs/structures differ from a fresh import; run `swift run gen import`")
+  }
+
+  /// Overlays live apart from the imported specs: `gen import` rewrites the block and leaves
+  /// them as they were, and they still apply.
+  func testAReimportKeepsTheOverlays() throws {
+    let amd = try amdFolder()
+    let specs = try Fixtures.temporaryFolder() + "/Specs"
+    try FileManager.default.copyItem(atPath: Fixtures.packageSpecs, toPath: specs)
+    let overlays = Fixtures.snapshot(specs + "/overlays")
+    XCTAssertFalse(overlays.isEmpty)
+    try FileManager.default.removeItem(atPath: specs + "/blocks/bif/bif_5_0.xml")
+    let run = try ExecutableRun("gen", ["import", "--kernel", amd, "--specs", specs, "--block", "bif_5_0"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    XCTAssertEqual(Fixtures.snapshot(specs + "/overlays"), overlays)
+    let (spec, diagnostics) = Generator().check(specsAt: specs)
+    XCTAssertFalse(diagnostics.hasErrors, "\(diagnostics.sorted)")
+    let control = try XCTUnwrap(spec.block(id: "bif_5_0")?.registers.first { $0.name == "MAILBOX_CONTROL" })
+    XCTAssertEqual(control.fields.first { $0.name == "TRN_MSG_ACK" }.map(control.access(of:)), .readOnly)
   }
 
   /// Every structure of include/vi_structs.h, read here with a separate minimal parser: the same

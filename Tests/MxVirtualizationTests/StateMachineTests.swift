@@ -48,13 +48,13 @@ final class StateMachineTests: XCTestCase {
       }
       return try await group.reduce(into: []) { $0.append($1) }.sorted()
     }
-    // Each ends a full 12 s after the one before (the next waiter's first poll may already have
-    // moved the clock a few milliseconds when a finish is read).
+    // Each ends a full 12 s after the one before. A finish is read after the next waiter may
+    // have started polling and moving the clock (by how much depends on how the threads are
+    // scheduled), so only the last finish, with nobody after it, is exact.
     for (index, time) in finished.enumerated() {
-      let expected = Duration.seconds(12 * (index + 1))
-      XCTAssertGreaterThanOrEqual(time, expected)
-      XCTAssertLessThan(time, expected + .milliseconds(50))
+      XCTAssertGreaterThanOrEqual(time, .seconds(12 * (index + 1)))
     }
+    XCTAssertLessThan(finished.last ?? .zero, .seconds(48) + .milliseconds(50))
   }
 
   /// GIM serves a request only when nobody owns the GPU — not even the requester: a second

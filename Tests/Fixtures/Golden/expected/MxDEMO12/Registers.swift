@@ -3,26 +3,26 @@
 
 import MxMMIO
 
-/// `SMC_IND_INDEX`: demo_1_2 register, MMIO dword 0x80 (byte 0x200), rw, reset 0x0000_0000.
+/// `SMC_IND_INDEX`: demo_1_2 register, MMIO dword 0x80 (byte 0x200), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x80, resetValue: 0x0000_0000,
+      offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_INDEX SMC_IND_ADDR@0:32")
   }
 
-  /// `SMC_IND_INDEX.SMC_IND_ADDR`: bits 31:0, rw.
+  /// `SMC_IND_INDEX.SMC_IND_ADDR`: bits 31:0, access unknown.
   @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
 
-/// `SMC_IND_DATA`: demo_1_2 register, MMIO dword 0x81 (byte 0x204), rw, reset 0x0000_0000.
+/// `SMC_IND_DATA`: demo_1_2 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x81, resetValue: 0x0000_0000,
+      offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMC_IND_DATA")
   }
@@ -49,23 +49,23 @@ public enum STATUS: Register {
   @inlinable public static var COUNT: ReadOnlyField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
-/// `STATUS_ALIAS`: demo_1_2 register, MMIO dword 0x100 (byte 0x400), ro, reset 0x0000_0000.
+/// `STATUS_ALIAS`: demo_1_2 register, MMIO dword 0x100 (byte 0x400), ro, reset unknown (`write` starts from 0).
 ///
 /// Another name for `STATUS`, at the same offset.
 public enum STATUS_ALIAS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x100, resetValue: 0x0000_0000,
+      offset: 0x100,
       writeOneToClearMask: 0x0000_0000,
       layout: "STATUS_ALIAS")
   }
 }
 
-/// `INT_STATUS`: demo_1_2 register, MMIO dword 0x101 (byte 0x404), rw, reset 0x0000_0000.
+/// `INT_STATUS`: demo_1_2 register, MMIO dword 0x101 (byte 0x404), access unknown, reset unknown (`write` starts from 0).
 public enum INT_STATUS: Register {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x101, resetValue: 0x0000_0000,
+      offset: 0x101,
       writeOneToClearMask: 0x0000_0003,
       layout: "INT_STATUS DONE@0:1 ERROR@1:1 ENABLE@2:1 default@3:1 SWAP@4:2{ENDIAN_NONE=0,ENDIAN_8IN32=2} WIDE@8:20")
   }
@@ -76,30 +76,30 @@ public enum INT_STATUS: Register {
   /// `INT_STATUS.ERROR`: bit 1, w1c.
   @inlinable public static var ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
-  /// `INT_STATUS.ENABLE`: bit 2, rw.
+  /// `INT_STATUS.ENABLE`: bit 2, access unknown.
   @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
-  /// `INT_STATUS.default`: bit 3, rw.
+  /// `INT_STATUS.default`: bit 3, access unknown.
   @inlinable public static var default_: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
-  /// `INT_STATUS.SWAP`: bits 5:4, rw, values of `ENDIAN`.
+  /// `INT_STATUS.SWAP`: bits 5:4, access unknown, values of `ENDIAN`.
   @inlinable public static var SWAP: RegisterField<Self, ENDIAN> { .init(lsb: 4, width: 2) }
 
-  /// `INT_STATUS.WIDE`: bits 27:8, rw.
+  /// `INT_STATUS.WIDE`: bits 27:8, access unknown.
   @inlinable public static var WIDE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
-/// `TRACE`: demo_1_2 register, index 0x3 of space `dbg` (index/data pair not known), ro, reset 0x0000_0000.
+/// `TRACE`: demo_1_2 register, index 0x3 of space `dbg` (index/data pair not known), ro, reset unknown (`write` starts from 0).
 public enum TRACE: RegisterDefinition {
   @inlinable public static var info: RegisterInfo {
     RegisterInfo(
-      offset: 0x3, resetValue: 0x0000_0000,
+      offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TRACE")
   }
 }
 
-/// `CLOCK`: demo_1_2 register, index 0x10 of space `smc`, through SMC_IND_INDEX/SMC_IND_DATA, rw, reset 0x0000_0100.
+/// `CLOCK`: demo_1_2 register, index 0x10 of space `smc`, through SMC_IND_INDEX/SMC_IND_DATA, access unknown, reset 0x0000_0100.
 public enum CLOCK: IndirectRegister {
   public typealias Index = SMC_IND_INDEX
   public typealias Data = SMC_IND_DATA
@@ -110,6 +110,6 @@ public enum CLOCK: IndirectRegister {
       layout: "CLOCK DIVIDER@0:8")
   }
 
-  /// `CLOCK.DIVIDER`: bits 7:0, rw.
+  /// `CLOCK.DIVIDER`: bits 7:0, access unknown.
   @inlinable public static var DIVIDER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
