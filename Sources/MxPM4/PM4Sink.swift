@@ -27,6 +27,7 @@ public struct PM4Buffer: PM4Sink {
 
   /// - Parameters:
   ///   - base: the first of `capacity` dwords of writable memory.
+  ///   - capacity: how many dwords the buffer may hold.
   public init(base: UnsafeMutablePointer<UInt32>, capacity: Int) {
     precondition(capacity >= 0, "negative capacity")
     self.base = base
@@ -60,6 +61,8 @@ public struct PM4Ring: PM4Sink {
   /// - Parameters:
   ///   - base: the first of `mask + 1` dwords of writable memory.
   ///   - mask: the ring's size in dwords minus one; the size is a power of two.
+  ///   - writePointer: where writing starts (`ring->wptr`), counted in dwords; only its bits
+  ///     under `mask` place a dword.
   ///   - allowance: how many dwords may be written, at most the ring's size (more would
   ///     overwrite what the reader has not consumed).
   public init(base: UnsafeMutablePointer<UInt32>, mask: UInt64, writePointer: UInt64 = 0, allowance: Int) {

@@ -93,7 +93,10 @@ public final class CommandProcessorSimulation: Sendable {
   /// The virtual time a slow CP (`Faults.delay`) runs on.
   public let scheduler: (any HardwareScheduler)?
 
-  /// - Parameter scheduler: the time line a slow CP (`Faults.delay`) runs on.
+  /// - Parameters:
+  ///   - memory: the GPU memory the CP reads rings, MQDs and indirect buffers from.
+  ///   - scheduler: the time line a slow CP (`Faults.delay`) runs on.
+  ///   - faults: what the CP does wrong from the start (hangs, delays), for recovery tests.
   public init(memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults()) {
     self.memory = memory
     self.scheduler = scheduler

@@ -116,9 +116,11 @@ public final class SimulatedGPU: Sendable {
   }
 
   /// - Parameters:
+  ///   - behavior: how the host (GIM) behaves, faults included.
   ///   - functions: how many VFs the host has enabled.
   ///   - cpFaults: faults every VF's CP starts with.
   ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
+  ///   - time: exact virtual time on the simulation's own executor, or the wall clock.
   public init(
     behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
     recordsTrace: Bool = false, time: Time = .virtual
