@@ -66,9 +66,7 @@ public struct OutputFolder: Sendable {
     let fm = FileManager.default
     let target = URL(fileURLWithPath: path).standardizedFileURL
     let parent = target.deletingLastPathComponent()
-    let token = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).staging-\(token)")
-    let backup = parent.appendingPathComponent(".\(target.lastPathComponent).previous-\(token)")
+    let (staging, backup) = FolderSwap.asideFolders(for: target)
     do {
       try fm.createDirectory(at: parent, withIntermediateDirectories: true)
       var isDirectory: ObjCBool = false
@@ -94,18 +92,7 @@ public struct OutputFolder: Sendable {
           throw WriteError(description: "cannot write '\(destination.path)'")
         }
       }
-      if exists {
-        try fm.moveItem(at: target, to: backup)
-        do {
-          try fm.moveItem(at: staging, to: target)
-        } catch {
-          try? fm.moveItem(at: backup, to: target)
-          throw error
-        }
-        try? fm.removeItem(at: backup)
-      } else {
-        try fm.moveItem(at: staging, to: target)
-      }
+      try FolderSwap.replace(target, with: staging, backup: backup)
     } catch {
       try? fm.removeItem(at: staging)
       if let error = error as? WriteError { throw error }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import MxSpecModel
 
@@ -5,6 +6,16 @@ import MxSpecModel
 enum Console {
   static func report(_ diagnostics: Diagnostics) {
     for diagnostic in diagnostics.sorted { write(diagnostic.description) }
+  }
+
+  /// Prints `diagnostics`; when there are errors, says that `output` was left as it was and
+  /// exits with status 1.
+  static func stopOnErrors(_ diagnostics: Diagnostics, leaving output: String) throws {
+    report(diagnostics)
+    guard !diagnostics.hasErrors else {
+      error("\(diagnostics.errors.count) error(s); '\(output)' was not changed")
+      throw ExitCode.failure
+    }
   }
 
   static func error(_ message: String) { write("error: " + message) }

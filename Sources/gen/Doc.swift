@@ -25,11 +25,7 @@ struct Doc: ParsableCommand {
   func run() throws {
     let started = ContinuousClock.now
     let (spec, diagnostics) = Generator().check(specsAt: specs)
-    Console.report(diagnostics)
-    guard !diagnostics.hasErrors else {
-      Console.error("\(diagnostics.errors.count) error(s); '\(output)' was not changed")
-      throw ExitCode.failure
-    }
+    try Console.stopOnErrors(diagnostics, leaving: output)
     let pages = ReferenceSite().pages(for: spec)
     do {
       try ReferenceFolder(path: output).write(pages)

@@ -22,11 +22,8 @@ struct Generate: ParsableCommand {
   func run() throws {
     let started = ContinuousClock.now
     let result = Generator().generate(specsAt: specs)
-    Console.report(result.diagnostics)
-    guard let files = result.files else {
-      Console.error("\(result.diagnostics.errors.count) error(s); '\(output)' was not changed")
-      throw ExitCode.failure
-    }
+    try Console.stopOnErrors(result.diagnostics, leaving: output)
+    guard let files = result.files else { throw ExitCode.failure }
     let folder = OutputFolder(path: output)
     let differences = folder.differences(from: files)
     if check {

@@ -32,11 +32,8 @@ struct Target: ParsableCommand {
   func run() throws {
     let started = ContinuousClock.now
     let result = TargetGenerator(module: module).generate(builtInSpecs: specs, subset: subset, ownSpecs: ownSpecs)
-    Console.report(result.diagnostics)
-    guard let files = result.files else {
-      Console.error("\(result.diagnostics.errors.count) error(s); '\(output)' was not changed")
-      throw ExitCode.failure
-    }
+    try Console.stopOnErrors(result.diagnostics, leaving: output)
+    guard let files = result.files else { throw ExitCode.failure }
     let folder = OutputFolder(path: output)
     // Unchanged files keep their dates, so the compiler does not build them again.
     let differences = folder.differences(from: files)

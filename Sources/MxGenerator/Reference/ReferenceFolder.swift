@@ -27,10 +27,7 @@ public struct ReferenceFolder: Sendable {
           description: "'\(path)' exists and is not a reference `gen doc` wrote; remove it or choose another folder")
       }
     }
-    let parent = target.deletingLastPathComponent()
-    let token = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-    let staging = parent.appendingPathComponent(".\(target.lastPathComponent).staging-\(token)")
-    let backup = parent.appendingPathComponent(".\(target.lastPathComponent).previous-\(token)")
+    let (staging, backup) = FolderSwap.asideFolders(for: target)
     do {
       try fm.createDirectory(at: staging, withIntermediateDirectories: true)
       let folders = Set(pages.map { ($0.path as NSString).deletingLastPathComponent }).filter { !$0.isEmpty }
@@ -41,18 +38,7 @@ public struct ReferenceFolder: Sendable {
         guard fm.createFile(atPath: staging.appendingPathComponent(page.path).path, contents: Data(page.contents.utf8))
         else { throw WriteError(description: "cannot write '\(page.path)' in '\(staging.path)'") }
       }
-      if exists {
-        try fm.moveItem(at: target, to: backup)
-        do {
-          try fm.moveItem(at: staging, to: target)
-        } catch {
-          try? fm.moveItem(at: backup, to: target)
-          throw error
-        }
-        try? fm.removeItem(at: backup)
-      } else {
-        try fm.moveItem(at: staging, to: target)
-      }
+      try FolderSwap.replace(target, with: staging, backup: backup)
     } catch {
       try? fm.removeItem(at: staging)
       if let error = error as? WriteError { throw error }
