@@ -35,13 +35,12 @@ public struct Register: Sendable, Hashable {
   /// The access of a field, which inherits the register's unless it says otherwise.
   public func access(of field: Field) -> Access { field.access ?? access }
 
-  /// Every field's access is given although the register's is not.
-  public var hasAccessPerField: Bool {
-    access == .unknown && !fields.isEmpty && fields.allSatisfy { $0.access != nil }
+  /// For documentation: `rw`, `access unknown`, or `access per field` when every field's access
+  /// is given although the register's is not.
+  public var accessSummary: String {
+    access == .unknown && !fields.isEmpty && fields.allSatisfy({ $0.access != nil })
+      ? "access per field" : access.summary
   }
-
-  /// For documentation: `rw`, `access unknown`, or `access per field`.
-  public var accessSummary: String { hasAccessPerField ? "access per field" : access.summary }
 }
 
 /// The registers the register width allows.

@@ -99,7 +99,7 @@ public struct RegisterEmitter: Sendable {
         "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)` (index/data pair not known)"
     }
     writer.doc(
-      "`\(register.name)`: \(block.id) register, \(placement), \(Self.access(of: register)), \(Self.reset(of: register)).",
+      "`\(register.name)`: \(block.id) register, \(placement), \(Self.cited(register.accessSummary, register.accessSource)), \(Self.reset(of: register)).",
       register.aliasOf.map { "Another name for `\($0)`, at the same offset." },
       register.doc)
 
@@ -131,11 +131,6 @@ public struct RegisterEmitter: Sendable {
   static func reset(of register: Register) -> String {
     register.resetValue.map { cited("reset \(Hex.word($0))", register.resetSource) }
       ?? "reset unknown (`write` starts from 0)"
-  }
-
-  /// `Register.accessSummary` with its source.
-  static func access(of register: Register) -> String {
-    register.hasAccessPerField ? register.accessSummary : cited(register.accessSummary, register.accessSource)
   }
 
   /// `text`, followed by the public source an overlay cited for it.

@@ -11,7 +11,7 @@ struct RegisterPage {
   var html: String {
     var body = "<h1>\(register.name)</h1>\n<p class=\"summary\">\(block.id) register · \(placement) · "
     body +=
-      "\(cited(register.hasAccessPerField ? register.accessSummary : register.access.summary, register.accessSource))"
+      "\(cited(register.accessSummary, register.accessSource))"
     body += " · \(register.resetValue.map { cited("reset \(Hex.word($0))", register.resetSource) } ?? "reset unknown")"
     body += "</p>\n"
     if let alias = register.aliasOf {

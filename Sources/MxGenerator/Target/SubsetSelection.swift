@@ -25,7 +25,8 @@ public struct SubsetSelection: Sendable {
       var found = 0
       func note(_ name: String) {
         found += 1
-        if origins[name] == nil { origins[name] = item.location }
+        let swiftName = SwiftNaming.identifier(name)
+        if origins[swiftName] == nil { origins[swiftName] = item.location }
       }
       switch item.kind {
       case .registers:
