@@ -102,6 +102,7 @@ let package = Package(
       name: "MxScenario",
       dependencies: [
         "MxVirtualFunction", "MxSimulator", "MxVirtualization", "MxKIQ", "MxMemory", "MxMMIO", "MxMailbox", "MxGFX80",
+        "MxBIF50",
       ]),
     .executableTarget(
       name: "mxgpu-sim",

@@ -64,10 +64,12 @@ public final class GIMHost: HardwareScheduler, Sendable {
     hardwareHandlers.withLock { $0[index] = handler }
   }
 
-  /// Starts a host-initiated reset of VF `index` at `time` (the monitor's "flr" command, a
-  /// world-switch failure).
+  /// Resets VF `index` at `time`, as GIM does after a failed world switch: FLR_NOTIFICATION, the
+  /// VF's FLR 10 ms later, FLR_NOTIFICATION_CMPL (without VALID) when it is done, and the VF off
+  /// the run list; the host's scheduler waits meanwhile. Any moment is allowed, the VF's own
+  /// exclusive window included (docs/Mailbox.md, "Host resets": what is GIM's, what the model's).
   public func scheduleReset(of index: Int, at time: Duration) {
-    state.withLock { $0.schedule(.resetNotice(vf: index, reason: .monitor), at: time) }
+    state.withLock { $0.schedule(.resetNotice(vf: index, reason: .hostInitiated), at: time) }
   }
 
   /// Runs `work` on the host's time line `delay` from now (a VF's slow CP).
@@ -104,12 +106,29 @@ public final class GIMHost: HardwareScheduler, Sendable {
     }
   }
 
-  /// Stops the driving executor's thread.
-  func stopDriving() {
+  /// Ends the simulation: the driving executor's thread stops, the handlers — which hold the
+  /// VFs' hardware and guests, and through them the host — are let go, and so are the actions
+  /// still scheduled. Tasks still sleeping on the host's time wake now, and from here on time
+  /// moves as a sleeper asks (as without an executor), so what is left of the guests' work
+  /// finishes and everything is freed.
+  func shutDown() {
+    let sleepers = state.withLock { state in
+      state.isShutDown = true
+      state.dropScheduledActions()
+      defer { state.sleepers.removeAll() }
+      return state.sleepers
+    }
     driver.withLock { $0?.stop() }
+    interruptHandlers.withLock { $0 = Array(repeating: nil, count: functionCount) }
+    hardwareHandlers.withLock { $0 = Array(repeating: nil, count: functionCount) }
+    for sleeper in sleepers { sleeper.continuation.resume() }
   }
 
-  var executor: SimulationExecutor? { driver.withLock { $0 } }
+  /// The executor that drives the host's time, unless the simulation has ended.
+  var executor: SimulationExecutor? {
+    guard !state.withLock({ $0.isShutDown }) else { return nil }
+    return driver.withLock { $0 }
+  }
 
   /// Sleeps until `deadline` on the host's driven time line.
   func sleep(until deadline: Duration, waking executor: SimulationExecutor) async throws {
@@ -121,7 +140,7 @@ public final class GIMHost: HardwareScheduler, Sendable {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         let early: (any Error)?? = state.withLock { state in
           if Task.isCancelled { return .some(CancellationError()) }
-          if deadline <= state.now { return .some(nil) }
+          if deadline <= state.now || state.isShutDown { return .some(nil) }
           state.sleepers.append(HostState.Sleeper(id: id, deadline: deadline, continuation: continuation))
           return nil
         }

@@ -23,7 +23,11 @@ struct HostState {
     case hostSends(vf: Int, UInt32, mode: SendMode)
     case hostTakesAcknowledgement(vf: Int)
     case exclusiveTimeout(vf: Int, grant: Int)
+    /// gim_sched_reset_vf: FLR_NOTIFICATION, …
     case resetNotice(vf: Int, reason: ResetReason)
+    /// … 10 ms later the VF's FLR, …
+    case functionLevelReset(vf: Int)
+    /// … and FLR_NOTIFICATION_CMPL when it is done.
     case resetDone(vf: Int, reason: ResetReason)
     case timeSlice(generation: Int)
     /// Work of the VF's hardware (a slow CP) on this time line.
@@ -72,6 +76,12 @@ struct HostState {
   /// The VF whose context is on the GPU (world switches move it).
   private(set) var running: Int?
   private var grant = 0
+  /// The VF whose reset holds the host: GIM runs a reset under `curr_running_func_mutex`, which
+  /// its request handler takes too, so the scheduler's work waits until the reset is done.
+  private var resetting: Int?
+  /// What came due while a reset held the host: one scheduler run, and further resets in order.
+  private var schedulerWaits = false
+  private var resetsWaiting: [(vf: Int, reason: ResetReason)] = []
   /// How many requests `.ignoreRequests` dropped, and grants `.resetAfterGrant` reset.
   private var ignoredRequests = 0
   private var injectedResets = 0
@@ -84,6 +94,8 @@ struct HostState {
   /// Tasks sleeping on the host's clock while an executor drives it.
   var sleepers: [Sleeper] = []
   var nextSleeper = 0
+  /// Set by `GIMHost.shutDown()`: no executor drives time any more.
+  var isShutDown = false
 
   struct Sleeper {
     var id: Int
@@ -106,6 +118,11 @@ struct HostState {
   mutating func schedule(_ action: Action, at time: Duration) {
     sequence += 1
     events.append(Event(time: time, sequence: sequence, action: action))
+  }
+
+  /// Forgets every scheduled action (they hold the VFs' hardware).
+  mutating func dropScheduledActions() {
+    events.removeAll()
   }
 
   mutating func popEvent(dueBy deadline: Duration) -> Event? {
@@ -217,7 +234,11 @@ struct HostState {
     case .hostReceives(let vf):
       receive(from: vf)
     case .signalScheduler:
-      signalScheduler()
+      if resetting == nil {
+        signalScheduler()
+      } else {
+        schedulerWaits = true
+      }
     case .hostSends(let vf, let message, let mode):
       send(message, to: vf, mode: mode)
     case .hostTakesAcknowledgement(let vf):
@@ -229,31 +250,28 @@ struct HostState {
       record(vf, .exclusiveTimeout)
       run(.resetNotice(vf: vf, reason: .exclusiveTimeout))
     case .resetNotice(let vf, let reason):
+      guard resetting == nil else {
+        resetsWaiting.append((vf, reason))  // one reset at a time, as under GIM's mutex
+        return
+      }
       // gim_sched_reset_vf: notify, wait 10 ms without waiting for the guest, reset.
+      resetting = vf
       functions[vf].inReset = true
       record(vf, .resetStarted)
       send(XgpuViEvent.IDH_FLR_NOTIFICATION.rawValue, to: vf, mode: .resetNotification)
+      schedule(.functionLevelReset(vf: vf), at: now + behavior.resetNotice)
       schedule(.resetDone(vf: vf, reason: reason), at: now + behavior.resetNotice + behavior.resetDuration)
-    case .resetDone(let vf, let reason):
+    case .functionLevelReset(let vf):
+      // gim_vf_flr, then IDLE_GPU and SAVE_GPU_STATE of the reset VF.
       hardwareActions.append((vf, .functionLevelReset))
-      send(XgpuViEvent.IDH_FLR_NOTIFICATION_CMPL.rawValue, to: vf, mode: .resetCompletion)
-      if owner == vf {
-        owner = nil
-        grant += 1
+      if running == vf {
+        hardwareActions.append((vf, .switchedOut))
+        running = nil
       }
-      if reason == .exclusiveTimeout {
-        // After a timeout the VF is off the run list and its frame buffer cleared (really
-        // cleared only with fb_clear=1); it never runs again until it asks for access.
-        functions[vf].inReset = false
-        removeFromRunList(vf)
-        if behavior.clearsFrameBuffer { hardwareActions.append((vf, .clearFrameBuffer)) }
-        resumeScheduler()
-      } else {
-        removeFromRunList(vf)
-      }
-      record(vf, .resetCompleted)
+    case .resetDone(let vf, let reason):
+      finishReset(of: vf, reason: reason)
     case .timeSlice(let generation):
-      guard generation == sliceGeneration, owner == nil else { return }
+      guard generation == sliceGeneration, owner == nil, resetting == nil else { return }
       let list = functions.indices.filter { functions[$0].onRunList }
       guard !list.isEmpty else { return }
       let next = list.first { $0 > (running ?? -1) } ?? list[0]
@@ -262,6 +280,43 @@ struct HostState {
     case .hardware(let work):
       hardwareWork.append(work)
     }
+  }
+
+  /// The end of a VF's reset: FLR_NOTIFICATION_CMPL (without VALID), the VF off the run list and
+  /// its frame buffer cleared (really cleared only with fb_clear=1) — it never runs again until it
+  /// asks for access — and no longer the owner; then the host's work that waited for the reset.
+  ///
+  /// GIM does this on the paths that reset a VF under its scheduler's lock: a failed world switch
+  /// (`world_switch`, which can reset only a VF that does not own the GPU) and the exclusive-time
+  /// limit (`handle_fullaccess_timeout`, which clears the ownership). That a reset of the owner
+  /// by any other cause ends its ownership too is the model's choice (GIM's monitor `flr` command
+  /// leaves it, and the owner's next request then waits for the 5 s limit); so is the order of a
+  /// request that waited through the reset: it is served once the reset is done, never between
+  /// FLR_NOTIFICATION and its completion (GIM's monitor command, which takes no lock, can answer
+  /// one in between). After the exclusive-time limit GIM does not run its mailbox work again, so
+  /// what waited stays waiting until some VF's next message (pf-host-facts 2.7).
+  private mutating func finishReset(of vf: Int, reason: ResetReason) {
+    send(XgpuViEvent.IDH_FLR_NOTIFICATION_CMPL.rawValue, to: vf, mode: .resetCompletion)
+    if owner == vf {
+      owner = nil
+      grant += 1
+    }
+    // in_flr stays set until the VF's REL_GPU_INIT_ACCESS, but after the exclusive-time limit.
+    if reason == .exclusiveTimeout { functions[vf].inReset = false }
+    removeFromRunList(vf)
+    if behavior.clearsFrameBuffer { hardwareActions.append((vf, .clearFrameBuffer)) }
+    record(vf, .resetCompleted)
+    resetting = nil
+    if !resetsWaiting.isEmpty {
+      let next = resetsWaiting.removeFirst()
+      run(.resetNotice(vf: next.vf, reason: next.reason))
+      return
+    }
+    if schedulerWaits {
+      schedulerWaits = false
+      if reason != .exclusiveTimeout { schedule(.signalScheduler, at: now + behavior.replyDelay) }
+    }
+    if owner == nil { resumeScheduler() }
   }
 
   /// ih_irq_process: read the message, acknowledge at once, keep it in the VF's task slot (the
@@ -376,7 +431,7 @@ struct HostState {
     }
     for case .resetAfterGrant(let delay, let count) in behavior.faults where injectedResets < count {
       injectedResets += 1
-      schedule(.resetNotice(vf: vf, reason: .monitor), at: now + delay)
+      schedule(.resetNotice(vf: vf, reason: .hostInitiated), at: now + delay)
     }
     for fault in behavior.faults {
       switch fault {
@@ -385,7 +440,7 @@ struct HostState {
         send(value, to: vf, mode: .message)
         return
       case .resetDuringHandshake:
-        run(.resetNotice(vf: vf, reason: .monitor))
+        run(.resetNotice(vf: vf, reason: .hostInitiated))
         return
       default: continue
       }
@@ -449,6 +504,6 @@ struct HostState {
 enum ResetReason: Equatable {
   /// The owner held exclusive access past the limit.
   case exclusiveTimeout
-  /// The monitor's "flr" command, a world-switch failure, or an injected fault.
-  case monitor
+  /// Anything else: a failed world switch, a reset asked for in a test, an injected fault.
+  case hostInitiated
 }

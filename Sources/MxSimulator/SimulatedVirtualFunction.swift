@@ -148,8 +148,8 @@ public final class SimulatedGPU: Sendable {
   private let realTimeHost: RealTimeHost?
 
   deinit {
-    host.stopDriving()
     realTimeHost?.stop()
+    host.shutDown()
   }
 
   /// Runs `body` with the simulation's executor preferred, so that it, its child tasks and the

@@ -30,9 +30,15 @@ public final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
   }
 
   public func enqueue(_ job: consuming ExecutorJob) {
-    let job = UnownedJob(job)
     condition.lock()
-    jobs.append(job)
+    if stopped {
+      // The simulation has ended; what is left of its tasks (a cancelled monitor, a wait that
+      // now ends at once) still runs, elsewhere, so that it finishes and frees what it holds.
+      condition.unlock()
+      globalConcurrentExecutor.enqueue(job)
+      return
+    }
+    jobs.append(UnownedJob(job))
     condition.signal()
     condition.unlock()
   }
@@ -45,7 +51,8 @@ public final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Ends the thread once it is idle; jobs enqueued afterwards never run.
+  /// Ends the thread once it is idle; jobs enqueued afterwards run on the global concurrent
+  /// executor.
   func stop() {
     condition.lock()
     stopped = true
@@ -57,7 +64,10 @@ public final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
     while true {
       condition.lock()
       if stopped {
+        let leftover = jobs
+        jobs.removeAll()
         condition.unlock()
+        for job in leftover { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         return
       }
       if !jobs.isEmpty {

@@ -10,7 +10,8 @@ public enum LifeCycleState: Equatable, Sendable {
   case initializing
   /// Time-sliced; register access goes through the KIQ.
   case runtime
-  /// Rebuilding after a host reset or a hang.
+  /// Rebuilding after a host reset or a hang, or — with no operation running — a host reset
+  /// announced whose recovery is about to start.
   case recovering
   /// Suspended: the host freed the VF; `resume()` brings it back.
   case suspended
@@ -50,6 +51,10 @@ public enum LifeCycleEvent: Equatable, Sendable {
   case recoveryStarted(RecoveryCause, attempt: Int)
   case recovered
   case computeQueuesUnmapped(count: Int)
+  /// The host reset the VF during suspend or teardown, which drops it from the host's run list:
+  /// there is nothing left to hand back (GIM would not answer REQ_GPU_FINI_ACCESS), so the
+  /// handshake is left out and the step finishes here.
+  case teardownHandshakeSkipped
   case suspended
   case tornDown
   /// A host message the VF did not expect.

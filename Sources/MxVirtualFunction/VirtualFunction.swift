@@ -18,24 +18,29 @@ import MxVirtualization
 /// (pf-host-facts section 6):
 /// - **The 5 s exclusive limit** (3): exclusive work is timed from the grant against
 ///   `configuration.exclusiveBudget`, checked between steps; running out gives the GPU back
-///   (`exclusiveBudgetExceeded`) and the work is attempted again. A host reset during exclusive
-///   work — noticed by polling the mailbox between steps, since its interrupts are off until
-///   the end of init as in the driver — is waited out and the work done again.
+///   (`exclusiveBudgetExceeded`) and the work is attempted again.
+/// - **Host resets at any moment** (2): whatever the VF set up under a grant counts as gone once
+///   the mailbox has seen a reset since it (`GuestMailbox.resetSinceGrant`), which every step
+///   checks — between the exclusive steps (polling the mailbox while its interrupts are off, as
+///   they are until the end of init in the driver), after the release, and when an operation
+///   begins. The reset is waited out and the work done again; suspend and teardown finish
+///   locally instead (the host dropped the VF). Outside operations the VF is `.recovering` from
+///   the announcement on, and recovers once the host reports the reset done — also from
+///   `.failed`. Operations run one at a time (`docs/VirtualFunction.md`, "Host resets").
 /// - **Ack without acceptance, queued requests** (4, 5): a request that is acknowledged but not
 ///   answered is sent again under `configuration.accessRetry` (bounded attempts and total time);
 ///   asking again is also what makes GIM look at its queue again.
 /// - **A request from the owner waits** (GIM serves a request only when nobody owns the GPU): a
 ///   VF that must ask for a reset while it holds exclusive access releases it first.
-/// - **One waiting message per VF, overwritten by the next**: a request is never sent within
-///   `accessRetry.spacingAfterRelease` of a release, so it cannot erase a release the host has
-///   not processed yet.
+/// - **One waiting message per VF, overwritten by the next**: the mailbox never sends a request
+///   within `MailboxConfiguration.spacingAfterRelease` of a release, so it cannot erase a
+///   release the host has not processed yet.
 /// - **Silent reset on REQ_GPU_RESET_ACCESS** (7), **VRAM overwritten at every grant and no
 ///   VRAM-lost flag** (8, 9): after every grant everything the GPU reads from VRAM is rebuilt —
 ///   the KIQ's MQD from its backup, the compute EOP buffers and the CSA cleared, the writeback
 ///   (when it is in VRAM) cleared and its pointers set again — whatever the host said.
-/// - **FINI after a host reset gets no READY** (6): teardown after a host reset the VF did not
-///   recover from skips the handshake; an unanswered FINI request is recorded and teardown
-///   finishes locally.
+/// - **FINI after a host reset gets no READY** (6): suspend and teardown after a host reset the
+///   VF did not recover from skip the handshake (`teardownHandshakeSkipped`).
 /// - **The liquid scheduler's write-pointer placement** (11): `configuration.writebackDomain`
 ///   `.vram` puts every polled write pointer in VRAM.
 ///
@@ -62,14 +67,17 @@ public actor VirtualFunction<
   private let eventSink: AsyncStream<LifeCycleRecord>.Continuation
   private let start: C.Instant
   private var exclusiveSince: C.Instant?
-  private var lastRelease: C.Instant?
   private var writeback: WritebackSlots?
   private var kiq: KIQRegisterAccess<C>?
   private var queues: QueueResources?
   private var csa: GPUAllocation?
   private var interruptsEnabled = false
-  /// Whether a bring-up, recovery or teardown is running (it handles host resets itself).
+  /// Whether a life-cycle operation runs (it handles host resets itself), and who waits to.
   private var operationRunning = false
+  private var operationQueue: [CheckedContinuation<Void, Never>] = []
+  /// Whether the function was found to be a VF of the chip (a failed VF is recovered after a
+  /// host reset only then).
+  private var detected = false
   private var monitor: Task<Void, Never>?
 
   /// - Parameter taskExecutor: where the tasks the VF and its mailbox start themselves run (the
@@ -131,24 +139,33 @@ public actor VirtualFunction<
 
   /// Detects the VF and brings it up into runtime (`amdgpu_device_init` for a VF).
   public func bringUp() async throws(VirtualFunctionError) {
+    await beginOperation()
+    defer { endOperation() }
     guard state == .off else { throw .notAllowed(state) }
     startMonitor()
     try await initialize(detecting: true)
   }
 
   /// The guest found the GPU hung (a job timed out): REQ_GPU_RESET_ACCESS, rebuild, release
-  /// (`amdgpu_device_reset_sriov` without the hypervisor).
+  /// (`amdgpu_device_reset_sriov` without the hypervisor). When a host reset came first
+  /// (`.recovering`), its recovery runs instead: the host's reset cured the hang too.
   public func recoverFromHang() async throws(VirtualFunctionError) {
-    guard state == .runtime else { throw .notAllowed(state) }
-    try await recover(.hang)
+    await beginOperation()
+    defer { endOperation() }
+    switch state {
+    case .runtime: try await recover(.hang)
+    case .recovering: try await recover(.hostReset)
+    default: throw .notAllowed(state)
+    }
   }
 
   /// Suspend (`amdgpu_device_suspend` for a VF): FINI access, the compute queues unmapped,
-  /// released. The host frees the VF; `resume()` brings it back.
+  /// released. The host frees the VF; `resume()` brings it back. A host reset before or during
+  /// it has freed the VF already: it is waited out and the handshake left out.
   public func suspend() async throws(VirtualFunctionError) {
-    guard state == .runtime else { throw .notAllowed(state) }
-    operationRunning = true
-    defer { operationRunning = false }
+    await beginOperation()
+    defer { endOperation() }
+    guard state == .runtime || state == .recovering else { throw .notAllowed(state) }
     do {
       try await exclusively(.teardown, then: .teardown) { () async throws(VirtualFunctionError) in
         try await self.unmapComputeQueues()
@@ -164,29 +181,31 @@ public actor VirtualFunction<
   /// Resume (`amdgpu_device_resume`): INIT access — the host starts the VF from scratch — and
   /// everything rebuilt from the backups, then runtime.
   public func resume() async throws(VirtualFunctionError) {
+    await beginOperation()
+    defer { endOperation() }
     guard state == .suspended else { throw .notAllowed(state) }
     try await initialize(detecting: false)
   }
 
   /// Unload (`amdgpu_device_fini_hw`): FINI access, the compute queues unmapped, mailbox
-  /// interrupts off, released; then every allocation freed. After a host reset the VF did not
-  /// recover from, the host would not answer FINI (it dropped the VF), so the handshake is
-  /// skipped; an unanswered one is recorded and teardown finishes locally.
+  /// interrupts off, released; then every allocation freed. After a host reset the VF has not
+  /// recovered from, the host would not answer FINI (it dropped the VF), so the handshake is
+  /// left out; an unanswered one is recorded and teardown finishes locally.
   public func tearDown() async {
+    await beginOperation()
+    defer { endOperation() }
     guard state != .off else { return }
-    operationRunning = true
-    defer { operationRunning = false }
-    if state == .runtime, await mailbox.state == .runtime {
+    if state == .runtime || state == .recovering {
       do {
         try await exclusively(.teardown, then: .teardown) { () async throws(VirtualFunctionError) in
           try await self.unmapComputeQueues()
-          await self.mailbox.disableInterrupts()
-          self.interruptsEnabled = false
+          await self.disableInterrupts()
         }
       } catch {
         record(.failed(error))
       }
     }
+    await disableInterrupts()
     await freeEverything()
     monitor?.cancel()
     monitor = nil
@@ -194,12 +213,27 @@ public actor VirtualFunction<
     record(.tornDown)
   }
 
+  // MARK: One operation at a time
+
+  /// Waits until no other life-cycle operation runs (a host reset's recovery is one); they run
+  /// in the order they asked.
+  private func beginOperation() async {
+    if operationRunning { await withCheckedContinuation { operationQueue.append($0) } }
+    operationRunning = true
+  }
+
+  private func endOperation() {
+    if operationQueue.isEmpty {
+      operationRunning = false
+    } else {
+      operationQueue.removeFirst().resume()
+    }
+  }
+
   // MARK: Steps
 
   /// Bring-up or resume: INIT access, `build`, release, runtime; a failure leaves `.failed`.
   private func initialize(detecting: Bool) async throws(VirtualFunctionError) {
-    operationRunning = true
-    defer { operationRunning = false }
     state = .initializing
     do {
       if detecting { try detect() }
@@ -221,6 +255,7 @@ public actor VirtualFunction<
     {
       throw .unknownDevice(device)
     }
+    detected = true
     record(.detected(identity, chip: configuration.chip))
   }
 
@@ -338,6 +373,13 @@ public actor VirtualFunction<
     await kiq.withRing { $0.conditionalExecutionSlot.value = 1 }
   }
 
+  /// xgpu_vi_mailbox_put_irq, once.
+  private func disableInterrupts() async {
+    guard interruptsEnabled else { return }
+    await mailbox.disableInterrupts()
+    interruptsEnabled = false
+  }
+
   /// Unmaps the compute queues on the KIQ and runs the KIQ ring test behind them
   /// (`gfx_v8_0_kcq_disable` and the test that commits it, quirk 5).
   private func unmapComputeQueues() async throws(VirtualFunctionError) {
@@ -409,7 +451,9 @@ public actor VirtualFunction<
   /// Requests `phase` access, runs `work`, releases with `releasePhase`. A failure that a new
   /// attempt can cure (a host reset, a failed ring test, the budget run out) is settled — the
   /// reset waited out, or the GPU given back — and the whole is attempted again, up to
-  /// `configuration.attempts` times, asking for a reset when the GPU itself failed.
+  /// `configuration.attempts` times, asking for a reset when the GPU itself failed. A host reset
+  /// since the last grant ends a teardown instead: the host has dropped the VF, so once the reset
+  /// is over there is nothing left to hand back.
   private func exclusively(
     _ phase: AccessPhase, then releasePhase: AccessPhase, _ work: () async throws(VirtualFunctionError) -> Void
   ) async throws(VirtualFunctionError) {
@@ -422,6 +466,12 @@ public actor VirtualFunction<
         try await release(releasePhase)
         return
       } catch {
+        if phase == .teardown, error == .resetDuringExclusiveWork {
+          await giveBack()
+          try await waitOutReset()
+          record(.teardownHandshakeSkipped)
+          return
+        }
         guard error.isCurable, attempt < configuration.attempts else {
           await giveBack()
           throw error.isCurable ? .attemptsExhausted(attempt, last: error) : error
@@ -436,12 +486,9 @@ public actor VirtualFunction<
   /// Recovery in runtime: after a host reset (init access: the host already reset the VF) or a
   /// hang (reset access).
   private func recover(_ cause: RecoveryCause) async throws(VirtualFunctionError) {
-    operationRunning = true
-    defer { operationRunning = false }
     state = .recovering
     record(.recoveryStarted(cause, attempt: 1))
     do {
-      if await mailbox.state == .resetting { try await waitForReset() }
       let phase: AccessPhase = cause == .hang ? .reset : .initialization
       try await exclusively(phase, then: .initialization) { () async throws(VirtualFunctionError) in
         try await self.build()
@@ -454,15 +501,16 @@ public actor VirtualFunction<
     enterRuntime()
   }
 
-  /// Exclusive access, asked for again while the host acknowledges without answering.
+  /// Exclusive access, asked for once any host reset under way is over, and again while the host
+  /// acknowledges without answering. A teardown after a host reset since the last grant is not
+  /// asked for: the host dropped the VF and would not answer.
   private func acquire(_ phase: AccessPhase) async throws(VirtualFunctionError) {
     let policy = configuration.accessRetry
-    if let lastRelease {
-      try? await clock.sleep(until: lastRelease.advanced(by: policy.spacingAfterRelease), tolerance: nil)
-    }
     let started = clock.now
     var attempt = 0
     while true {
+      try await waitOutReset()
+      if phase == .teardown, await mailbox.resetSinceGrant { throw .resetDuringExclusiveWork }
       attempt += 1
       record(.accessRequested(phase, attempt: attempt))
       do {
@@ -482,7 +530,7 @@ public actor VirtualFunction<
             throw .accessNotGranted(phase, attempts: attempt, last: error)
           }
           try? await clock.sleep(for: policy.backoff)
-        case .resetDuringRequest:
+        case .resetDuringRequest, .resetInProgress:
           throw .resetDuringExclusiveWork
         default:
           throw .mailbox(error)
@@ -491,23 +539,28 @@ public actor VirtualFunction<
     }
   }
 
+  /// The release; a host reset since the grant — seen before, during or right after it — undid
+  /// the work it would hand over.
   private func release(_ phase: AccessPhase) async throws(VirtualFunctionError) {
     let held = exclusiveTimeHeld ?? .zero
     do {
       try await mailbox.releaseFullAccess(phase)
     } catch {
-      throw .mailbox(error)
+      switch error {
+      case .resetDuringRequest, .resetInProgress, .accessLost: throw .resetDuringExclusiveWork
+      default: throw .mailbox(error)
+      }
     }
     exclusiveSince = nil
-    lastRelease = clock.now
     record(.accessReleased(phase, held: held))
+    if await mailbox.resetSinceGrant { throw .resetDuringExclusiveWork }
   }
 
   /// Between exclusive steps: a host reset (seen by polling the mailbox, whose interrupts may
   /// still be off) or a budget run out ends the work.
   private func checkpoint() async throws(VirtualFunctionError) {
     if !interruptsEnabled { await mailbox.pollHostMessage() }
-    if await mailbox.state == .resetting { throw .resetDuringExclusiveWork }
+    if await mailbox.resetSinceGrant { throw .resetDuringExclusiveWork }
     if let held = exclusiveTimeHeld, held > configuration.exclusiveBudget {
       throw .exclusiveBudgetExceeded(used: held, budget: configuration.exclusiveBudget)
     }
@@ -519,18 +572,12 @@ public actor VirtualFunction<
   private func settle(after error: VirtualFunctionError, phase: AccessPhase) async throws(VirtualFunctionError)
     -> AccessPhase
   {
-    if !interruptsEnabled { await mailbox.pollHostMessage() }
-    switch await mailbox.state {
-    case .resetting:
-      try await waitForReset()
-      return phase == .teardown ? .teardown : .initialization
-    case .exclusive:
-      await giveBack()
-      try? await clock.sleep(for: configuration.accessRetry.backoff)
-      return error.gpuFailed && phase != .teardown ? .reset : phase
-    case .idle, .runtime:
-      return phase
-    }
+    try await waitOutReset()
+    if error == .resetDuringExclusiveWork { return .initialization }
+    guard case .exclusive = await mailbox.state else { return phase }
+    await giveBack()
+    try? await clock.sleep(for: configuration.accessRetry.backoff)
+    return error.gpuFailed && phase != .teardown ? .reset : phase
   }
 
   /// When giving up: exclusive access still held is released, so that the host does not have to
@@ -539,12 +586,14 @@ public actor VirtualFunction<
     exclusiveSince = nil
     guard case .exclusive(let held) = await mailbox.state else { return }
     try? await mailbox.releaseFullAccess(held == .teardown ? .teardown : .initialization)
-    lastRelease = clock.now
   }
 
-  private func waitForReset() async throws(VirtualFunctionError) {
+  /// A host reset under way is waited out (noticed by polling while the mailbox interrupts are
+  /// off).
+  private func waitOutReset() async throws(VirtualFunctionError) {
+    if !interruptsEnabled { await mailbox.pollHostMessage() }
     do {
-      try await mailbox.waitForResetCompletion()
+      try await mailbox.waitOutReset()
     } catch {
       throw .mailbox(error)
     }
@@ -563,20 +612,44 @@ public actor VirtualFunction<
     }
   }
 
-  /// A host reset in runtime is recovered from once the host reports it done; during other
-  /// work, the work notices and recovers itself.
+  /// A host reset outside any operation: the VF stops claiming runtime at once and, when the
+  /// reset is over, recovers as the next operation (so that a teardown or suspend asked for
+  /// meanwhile skips the rebuild). During an operation, the operation handles it itself.
   private func hostEvent(_ event: MailboxEvent) async {
     switch event {
     case .resetAnnounced:
       record(.resetAnnounced)
-      if state == .runtime { state = .recovering }
+      if !operationRunning && state == .runtime { state = .recovering }
     case .resetCompleted:
       record(.resetCompleted)
-      if state == .recovering && !operationRunning { try? await recover(.hostReset) }
+      startRecoveryIfNeeded()
     case .resetTimedOut:
       record(.failed(.mailbox(.resetNotCompleted)))
+      startRecoveryIfNeeded()
     case .unexpectedMessage(let message):
       record(.unexpectedMessage(message))
+    }
+  }
+
+  private func startRecoveryIfNeeded() {
+    Task(executorPreference: mailbox.taskExecutor) { [weak self] in await self?.recoverAfterHostReset() }
+  }
+
+  /// Recovers when, by the time it runs, the VF's work is gone to a host reset since its last
+  /// grant — or it had failed (once detected): a host reset is a fresh start. The decision rests
+  /// on the mailbox's reset count, not on the order events arrive in, so an event an operation
+  /// already dealt with changes nothing.
+  private func recoverAfterHostReset() async {
+    await beginOperation()
+    defer { endOperation() }
+    let lost = await mailbox.resetSinceGrant
+    switch state {
+    case .runtime where lost, .recovering where lost, .failed where detected && lost:
+      try? await recover(.hostReset)
+    case .recovering:
+      enterRuntime()  // announced, but the grant is current: an operation already recovered
+    default:
+      return
     }
   }
 

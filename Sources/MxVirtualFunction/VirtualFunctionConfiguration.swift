@@ -61,11 +61,6 @@ public struct AccessRetryPolicy: Equatable, Sendable {
   public var totalBudget: Duration = .seconds(60)
   /// The pause before asking again.
   public var backoff: Duration = .milliseconds(10)
-  /// The least time between a release and the next request. GIM keeps one waiting message per
-  /// VF and a new one overwrites it: a request sent before the host's work queue took the
-  /// release would erase the release, leave the VF the owner, and wait behind itself until the
-  /// exclusive limit resets it. GIM's work queue runs within microseconds; 10 ms is ample.
-  public var spacingAfterRelease: Duration = .milliseconds(10)
 
   public init() {}
 }

@@ -52,6 +52,17 @@ extension AccessState {
   }
 }
 
+extension MailboxOperation {
+  /// The message the operation sends.
+  var message: XgpuViRequest {
+    switch self {
+    case .requestFullAccess(let phase): phase.request
+    case .releaseFullAccess(let phase): phase.release
+    case .requestReset: .IDH_REQ_GPU_RESET_ACCESS
+    }
+  }
+}
+
 extension AccessPhase {
   var request: XgpuViRequest {
     switch self {

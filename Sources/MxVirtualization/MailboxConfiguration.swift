@@ -12,6 +12,11 @@ public struct MailboxConfiguration: Sendable {
   /// its acknowledgement, and GIM takes it in its ISR within microseconds, so a 1 ms step would
   /// dominate an interrupt-driven handshake; with interrupts off the kernel's step is kept.
   public var acknowledgeClearPollWithInterrupts: Duration = .microseconds(25)
+  /// The least time between a release and the next request. GIM keeps one waiting message per
+  /// VF and a new one overwrites it: a request sent before the host's work queue took the
+  /// release would erase the release, leave the VF the owner, and wait behind itself until the
+  /// exclusive limit resets it. GIM's work queue runs within microseconds; 10 ms is ample.
+  public var spacingAfterRelease: Duration = .milliseconds(10)
   /// Used for messages whose spec gives no timeout or poll interval (VI_MAILBOX_TIMEDOUT, mdelay(5)).
   public var defaultTimeout: Duration = .milliseconds(12000)
   public var defaultPoll: Duration = .milliseconds(5)
@@ -36,7 +41,9 @@ public enum MailboxEvent: Equatable, Sendable {
 public struct MailboxStatistics: Equatable, Sendable {
   /// Times RCV_MSG_VALID stayed set after the guest acknowledged an event (the kernel only logs it).
   public var validNotCleared = 0
-  /// Valid host messages that were neither the awaited event nor an FLR notification
-  /// (spurious VALID, wrong or unknown events), each counted once while it stays in RCV_DW0.
+  /// Valid host messages that were neither the awaited event nor part of a reset (spurious
+  /// VALID, wrong or unknown events); each is acknowledged.
   public var unexpectedMessages = 0
+  /// Requests made once more because a host reset ended them unanswered.
+  public var requestsRepeated = 0
 }
