@@ -73,15 +73,18 @@ public enum KIQBringUp {
     registers.write32(0, at: CP_MEC_CNTL.info.offset)
   }
 
-  /// The MEC doorbell range and doorbell enable (`gfx_v8_0_set_mec_doorbell_range`): the range
-  /// from the KIQ's doorbell to the last compute ring's, on chips after Tonga only (quirk 7, see
-  /// `VIChip.programsMECDoorbellRange`); CP_PQ_STATUS.DOORBELL_ENABLE on every chip.
+  /// The MEC doorbell range and doorbell enable (`gfx_v8_0_set_mec_doorbell_range`), on chips
+  /// after Tonga only (quirk 7, see `VIChip.programsMECDoorbellRange`): the range from the KIQ's
+  /// doorbell to `mec_ring7`'s. Kernel parity, decided: the top is the eighth compute ring's
+  /// doorbell however many compute rings there are (`num_kcq`), as the kernel writes it — not the
+  /// last ring in use; a range wider than the rings rung costs nothing. Then
+  /// CP_PQ_STATUS.DOORBELL_ENABLE on every chip.
   public static func enableDoorbells(
-    chip: VIChip, kiqDoorbell: UInt32 = 0x000, lastComputeDoorbell: UInt32 = 0x017, registers: some RegisterBus
+    chip: VIChip, lower: UInt32 = VIDoorbell.kiq, upper: UInt32 = VIDoorbell.mecRing7, registers: some RegisterBus
   ) {
     if chip.programsMECDoorbellRange {
-      registers.write32(kiqDoorbell << 2, at: CP_MEC_DOORBELL_RANGE_LOWER.info.offset)
-      registers.write32(lastComputeDoorbell << 2, at: CP_MEC_DOORBELL_RANGE_UPPER.info.offset)
+      registers.write32(lower << 2, at: CP_MEC_DOORBELL_RANGE_LOWER.info.offset)
+      registers.write32(upper << 2, at: CP_MEC_DOORBELL_RANGE_UPPER.info.offset)
     }
     registers.modify(CP_PQ_STATUS.self) { $0[CP_PQ_STATUS.DOORBELL_ENABLE] = true }
   }

@@ -119,11 +119,11 @@ public actor KIQRegisterAccess<C: Clock> where C.Duration == Duration {
     register: UInt32, context: KIQAccessContext, _ emit: (inout PM4Ring) throws(PM4EncodingError) -> Void
   ) async throws(KIQAccessError) {
     let next = sequence &+ 1
-    if next > UInt64(budget.outstandingFences) {
-      let oldest = UInt32(truncatingIfNeeded: next - UInt64(budget.outstandingFences))
-      guard try await poll(oldest) else {
-        throw .tooManyOutstanding(emitted: UInt32(truncatingIfNeeded: sequence), signaled: ring.fenceSlot.value)
-      }
+    // Made for every access, as the driver makes it: while fewer fences were emitted, the one
+    // this many back wraps to "long signalled" and the poll ends after its first read and step.
+    let oldest = UInt32(truncatingIfNeeded: next) &- budget.outstandingFences
+    guard try await poll(oldest) else {
+      throw .tooManyOutstanding(emitted: UInt32(truncatingIfNeeded: sequence), signaled: ring.fenceSlot.value)
     }
     var sink: PM4Ring
     do {
@@ -156,17 +156,27 @@ public actor KIQRegisterAccess<C: Clock> where C.Duration == Duration {
     throw .timedOut(register: register, polls: budget.retries + 1)
   }
 
-  /// One poll of the fence slot until it reaches `expected`, checking what the device wrote: a
-  /// value past the last emitted sequence is refused (compared in 32-bit wrap-around order).
+  /// One poll of the fence slot, as `amdgpu_fence_wait_polling` makes it: read the fence, wait a
+  /// step, and again while it is short of `expected` and budget remains; whether it signalled
+  /// within the budget. A value past the last emitted sequence is refused (compared in 32-bit
+  /// wrap-around order).
+  ///
+  /// Kernel parity, decided: the step is waited after every read, the one that finds the fence
+  /// signalled too — so an access takes at least two steps (this poll and the one for the fence
+  /// `outstandingFences` back), 10 µs with the driver's budget, as in the kernel — and a fence
+  /// first seen on the read that spends the last of the budget counts as not signalled, as the
+  /// kernel's remaining-time result of 0 does; the retry after `retryInterval` then finds it.
   private func poll(_ expected: UInt32) async throws(KIQAccessError) -> Bool {
-    let deadline = clock.now.advanced(by: budget.pollBudget)
     let emitted = UInt32(truncatingIfNeeded: sequence)
-    while true {
+    var remaining = budget.pollBudget
+    var signalled: Bool
+    repeat {
       let value = ring.fenceSlot.value
       guard Int32(bitPattern: emitted &- value) >= 0 else { throw .invalidFence(value: value, emitted: emitted) }
-      if Int32(bitPattern: value &- expected) >= 0 { return true }
-      if clock.now >= deadline { return false }
+      signalled = Int32(bitPattern: value &- expected) >= 0
       try? await clock.sleep(for: budget.pollStep)
-    }
+      remaining -= budget.pollStep
+    } while !signalled && remaining > .zero
+    return remaining > .zero
   }
 }

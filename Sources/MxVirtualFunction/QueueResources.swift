@@ -46,7 +46,7 @@ final class QueueResources {
       do {
         ring = try Ring(
           name: "comp_\(placement)", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2),
-          doorbellIndex: Self.firstComputeDoorbell + UInt32(index), doorbells: doorbells, memory: memory,
+          doorbellIndex: VIDoorbell.mecRing0 + UInt32(index), doorbells: doorbells, memory: memory,
           writeback: &writeback)
       } catch {
         throw .ring(error)
@@ -82,9 +82,6 @@ final class QueueResources {
       (readPointer, writePointer) = (ring.readPointerSlot.gpuAddress, ring.writePointerSlot.gpuAddress)
     }
   }
-
-  /// AMDGPU_DOORBELL_MEC_RING0.
-  static let firstComputeDoorbell: UInt32 = 0x10
 
   /// The queue mask SET_RESOURCES carries.
   var queueMask: UInt64 { ComputeTopology.queueMask(compute.map(\.placement)) }

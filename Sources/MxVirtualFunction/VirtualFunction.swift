@@ -298,10 +298,7 @@ public actor VirtualFunction<
     KIQBringUp.enableCompute(registers: registers)
     try? await clock.sleep(for: .microseconds(50))  // the driver's udelay(50) before touching a queue
     try await checkpoint()
-    KIQBringUp.enableDoorbells(
-      chip: configuration.chip, kiqDoorbell: queues.kiq.doorbellIndex ?? 0,
-      lastComputeDoorbell: QueueResources.firstComputeDoorbell + UInt32(queues.compute.count - 1),
-      registers: registers)
+    KIQBringUp.enableDoorbells(chip: configuration.chip, registers: registers)
     let compute = queues.compute
     try await kiq.withRing { (ring) throws(VirtualFunctionError) in
       do throws(KIQError) {
@@ -357,7 +354,8 @@ public actor VirtualFunction<
     throws(RingError) -> Ring
   {
     try Ring(
-      name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: 0, doorbells: doorbells,
+      name: "kiq", sizeInBytes: Ring.sizeInBytes(submissionDepth: 256), doorbellIndex: VIDoorbell.kiq,
+      doorbells: doorbells,
       memory: memory, writeback: &writeback)
   }
 

@@ -41,6 +41,36 @@ final class KIQRegisterAccessTests: XCTestCase {
     XCTAssertEqual(cp.hangs, [])
   }
 
+  /// Kernel parity: `amdgpu_fence_wait_polling` waits its 5 µs step after every read, the one that
+  /// finds the fence too, and an access polls twice (the fence 511 back, then its own): 10 µs
+  /// for a CP that answers at once.
+  func testAnAccessTakesTheDriversTwoPollStepsEvenFromAnInstantCP() async throws {
+    let (access, _, clock) = try kiq()
+    _ = try await access.read(GRBM_STATUS.info.offset)
+    XCTAssertEqual(clock.now.offset, .microseconds(10))
+    try await access.write(1, at: SCRATCH_REG3.info.offset)
+    XCTAssertEqual(clock.now.offset, .microseconds(20))
+  }
+
+  /// Kernel parity: a fence first seen on the read that spends the poll's last 5 µs counts as a
+  /// timeout (the kernel returns 0 remaining), and the retry 5 ms later finds it.
+  func testAFenceFirstSeenOnThePollsLastReadIsFoundByTheRetry() async throws {
+    // The commit rings at 5 µs (after the first poll); the fence poll reads at 5, 10, … 5000 µs.
+    // A CP 4,993 µs slow signals at 4,998 µs: only the 1,000th read, the last, sees it.
+    var faults = CommandProcessorSimulation.Faults()
+    faults.delay = .microseconds(4_993)
+    let (access, _, clock) = try kiq(faults)
+    _ = try await access.read(GRBM_STATUS.info.offset)
+    // That read's step (to 5,005 µs), the 5 ms retry interval, one read and its step.
+    XCTAssertEqual(clock.now.offset, .microseconds(10_010))
+
+    // Signalled at 4,994 µs, the 999th read (at 4,995) sees it, and the access ends after its step.
+    faults.delay = .microseconds(4_989)
+    let (earlier, _, earlierClock) = try kiq(faults)
+    _ = try await earlier.read(GRBM_STATUS.info.offset)
+    XCTAssertEqual(earlierClock.now.offset, .microseconds(5_000))
+  }
+
   func testASlowCPIsWaitedFor() async throws {
     var faults = CommandProcessorSimulation.Faults()
     faults.delay = .milliseconds(20)  // four retries' worth

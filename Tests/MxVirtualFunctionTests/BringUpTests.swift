@@ -55,6 +55,20 @@ final class BringUpTests: XCTestCase {
     }
   }
 
+  /// Kernel parity: the MEC doorbell range ends at mec_ring7's doorbell whatever `num_kcq` is
+  /// (Fiji only programs it); the queues in use ring doorbells inside it.
+  func testTheMECDoorbellRangeEndsAtTheEighthComputeRingsDoorbellWithFewerRings() async throws {
+    for rings in [1, 2, 8] {
+      let vf = SimulatedFunction(chip: .fiji) { $0.computeQueueCount = rings }
+      try await vf.simulate { try await vf.guest.bringUp() }
+      let registers = vf.hardware.cp.registers
+      XCTAssertEqual(registers.read32(at: CP_MEC_DOORBELL_RANGE_LOWER.info.offset), VIDoorbell.kiq << 2)
+      XCTAssertEqual(registers.read32(at: CP_MEC_DOORBELL_RANGE_UPPER.info.offset), 0x5C, "\(rings) rings")
+      XCTAssertEqual(
+        vf.hardware.cp.queues.map(\.doorbell), [VIDoorbell.kiq] + (0..<UInt32(rings)).map { VIDoorbell.mecRing0 + $0 })
+    }
+  }
+
   func testEveryVMTheVFOpensHasTheCSAMapped() async throws {
     let vf = SimulatedFunction(chip: .tonga) { $0.vmSize = VMSize(gigabytes: 256)! }
     try await vf.simulate {
