@@ -45,14 +45,17 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
+    // A lock ThreadSanitizer sees, for the pipeline's parallel load and the runtime's shared state.
+    .target(name: "MxLock"),
+
     // Pipeline: spec model → XML loader → validator → emitters → generator → CLI.
     .systemLibrary(
       name: "CLibXML2",
       pkgConfig: "libxml-2.0",
       providers: [.apt(["libxml2-dev"])]
     ),
-    .target(name: "MxSpecModel"),
-    .target(name: "MxSpecLoader", dependencies: ["MxSpecModel", "CLibXML2"]),
+    .target(name: "MxSpecModel", dependencies: ["MxLock"]),
+    .target(name: "MxSpecLoader", dependencies: ["MxSpecModel", "MxLock", "CLibXML2"]),
     .target(name: "MxSpecValidator", dependencies: ["MxSpecModel"]),
     .target(name: "MxSwiftEmitter", dependencies: ["MxSpecModel"]),
     .target(name: "MxHeaderImport", dependencies: ["MxSpecModel"]),
@@ -89,7 +92,8 @@ let package = Package(
     .target(name: "MxDevice", dependencies: ["MxMMIO"]),
     .target(name: "MxCSA", dependencies: ["MxMemory", "MxPM4", "MxPM4Packets", "MxStructures"]),
     .target(
-      name: "MxVirtualization", dependencies: ["MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
+      name: "MxVirtualization",
+      dependencies: ["MxLock", "MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
     .target(
       name: "MxVirtualFunction",
       dependencies: [
@@ -97,7 +101,9 @@ let package = Package(
       ]),
     .target(
       name: "MxSimulator",
-      dependencies: ["MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox"]),
+      dependencies: [
+        "MxLock", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox",
+      ]),
     .target(
       name: "MxScenario",
       dependencies: [
@@ -144,7 +150,7 @@ let package = Package(
         name: "MxVirtualizationTests",
         dependencies: [
           "MxVirtualization", "MxSimulator", "MxMMIO", "MxBIF50", "MxMailbox", "MxKIQ", "MxMemory", "MxStructures",
-          "MxGFX80",
+          "MxGFX80", "MxLock",
         ]
       ),
       .testTarget(
@@ -161,6 +167,7 @@ let package = Package(
           "MxCSA", "MxScenario",
         ]),
       .target(name: "TestSupport", path: "Tests/TestSupport"),
+      .testTarget(name: "MxLockTests", dependencies: ["MxLock"]),
       .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
       .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),
       .testTarget(

@@ -1,9 +1,9 @@
 import MxGFX80
+import MxLock
 import MxMMIO
 import MxOSS30
 import MxPM4
 import MxPM4Packets
-import Synchronization
 
 /// The GPU's command processor as a VF's driver sees it, for tests: the BAR 5 registers with the
 /// HQD registers banked per queue by SRBM_GFX_CNTL, the doorbells of BAR 2, and the MEC queues.
@@ -88,7 +88,7 @@ public final class CommandProcessorSimulation: Sendable {
   }
 
   fileprivate static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
-  private let state: Mutex<State>
+  private let state: Lock<State>
   public let memory: SimulatedGPUMemory
   /// The virtual time a slow CP (`Faults.delay`) runs on.
   public let scheduler: (any HardwareScheduler)?
@@ -100,7 +100,7 @@ public final class CommandProcessorSimulation: Sendable {
   public init(memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults()) {
     self.memory = memory
     self.scheduler = scheduler
-    state = Mutex(State(faults: faults))
+    state = Lock(State(faults: faults))
   }
 
   /// The VF's BAR 5 as this simulation holds it.

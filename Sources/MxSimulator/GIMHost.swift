@@ -1,5 +1,5 @@
+import MxLock
 import MxMMIO
-import Synchronization
 
 /// A GPU's host (PF driver) with its virtual functions, behaving like AMD's GIM for Tonga
 /// (pf-host-facts): it acknowledges every message in its ISR and keeps one waiting request per
@@ -14,17 +14,17 @@ import Synchronization
 /// `connectHardware(of:_:)`. The host is also the time line of everything attached to it:
 /// `clock` is its virtual time, and hardware work scheduled with `schedule(after:_:)` runs on it.
 public final class GIMHost: HardwareScheduler, Sendable {
-  private let state: Mutex<HostState>
-  private let interruptHandlers: Mutex<[(@Sendable (UInt32) -> Void)?]>
-  private let hardwareHandlers: Mutex<[(@Sendable (HostHardwareAction) -> Void)?]>
+  private let state: Lock<HostState>
+  private let interruptHandlers: Lock<[(@Sendable (UInt32) -> Void)?]>
+  private let hardwareHandlers: Lock<[(@Sendable (HostHardwareAction) -> Void)?]>
   public let functionCount: Int
 
   /// A host with `functions` VFs (GIM takes 1 to 16).
   public init(behavior: HostBehavior = .gim, functions: Int = 1) {
     precondition((1...16).contains(functions), "GIM manages 1 to 16 VFs")
-    state = Mutex(HostState(behavior: behavior, functions: functions))
-    interruptHandlers = Mutex(Array(repeating: nil, count: functions))
-    hardwareHandlers = Mutex(Array(repeating: nil, count: functions))
+    state = Lock(HostState(behavior: behavior, functions: functions))
+    interruptHandlers = Lock(Array(repeating: nil, count: functions))
+    hardwareHandlers = Lock(Array(repeating: nil, count: functions))
     functionCount = functions
     state.withLock { state in
       for case .spuriousValid(let time) in behavior.faults {
@@ -93,7 +93,7 @@ public final class GIMHost: HardwareScheduler, Sendable {
   // MARK: Time driven by an executor
 
   /// The executor that advances this host's time, once `drive()` made one.
-  private let driver = Mutex<SimulationExecutor?>(nil)
+  private let driver = Lock<SimulationExecutor?>(nil)
 
   /// From now on time is advanced by a `SimulationExecutor` of the host's own (made here once):
   /// sleepers wait for it instead of advancing time themselves.

@@ -1,4 +1,5 @@
 import Foundation
+import MxLock
 import Synchronization
 
 /// Runs a simulation's host in real time: a thread of its own fires each scheduled host action
@@ -6,7 +7,7 @@ import Synchronization
 /// the behaviour's real delays. For latency measurements; tests use virtual time.
 public final class RealTimeHost: Sendable {
   private let running = Atomic<Bool>(true)
-  private let finished = Mutex<Bool>(false)
+  private let finished = Lock<Bool>(false)
 
   /// Starts the host's thread; `host` switches to wall-clock time from now on.
   public init(driving host: GIMHost) {

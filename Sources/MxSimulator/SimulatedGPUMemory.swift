@@ -1,5 +1,5 @@
+import MxLock
 import MxMemory
-import Synchronization
 
 /// GPU memory for tests and the simulator: every allocation is real host memory at a GPU address
 /// of its own, and every GPU-side access (`read32`/`write32`, what the simulated command processor
@@ -35,7 +35,7 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
     var faults: [Fault] = []
   }
 
-  private let state = Mutex(State())
+  private let state = Lock(State())
   private let capacity: [MemoryDomain: UInt64]
 
   /// - Parameters: `vramBytes`, `gttBytes`: how much each domain can hand out in all.

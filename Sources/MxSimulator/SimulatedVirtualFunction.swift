@@ -1,6 +1,6 @@
 import MxBIF50
+import MxLock
 import MxMMIO
-import Synchronization
 
 /// One VF of a simulated GPU as its guest driver sees it: BAR 5 (the mailbox and
 /// BIF_IOV_FUNC_IDENTIFIER on the host's side, every other register the VF's command processor),
@@ -23,7 +23,7 @@ public final class SimulatedVirtualFunction: Sendable {
   public let mailbox: MailboxSimulation
   public let cp: CommandProcessorSimulation
   public let memory: SimulatedGPUMemory
-  private let tracing: Mutex<[TimedAccess]?>
+  private let tracing: Lock<[TimedAccess]?>
 
   init(host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool) {
     self.index = index
@@ -32,7 +32,7 @@ public final class SimulatedVirtualFunction: Sendable {
     memory = SimulatedGPUMemory()
     cp = CommandProcessorSimulation(memory: memory, scheduler: host, faults: cpFaults)
     cp.setRunning(false)  // not on the GPU until the host grants it access
-    tracing = Mutex(recordsTrace ? [] : nil)
+    tracing = Lock(recordsTrace ? [] : nil)
     host.connectHardware(of: index) { [cp, memory, host] action in
       switch action {
       case .loadVBIOS: memory.clobberVRAM(with: Self.vbiosPattern)

@@ -1,4 +1,4 @@
-import Synchronization
+import MxLock
 
 /// Virtual time for simulations without a mailbox: sleeping moves time to the deadline at once,
 /// running every action scheduled up to it in time order on the way (a slow CP finishing a ring).
@@ -18,7 +18,7 @@ public final class VirtualClock: Clock, HardwareScheduler, Sendable {
     var sequence = 0
   }
 
-  private let state = Mutex(State())
+  private let state = Lock(State())
 
   public init() {}
 

@@ -1,10 +1,10 @@
 import CLibXML2
+import MxLock
 import MxSpecModel
-import Synchronization
 
 /// libxml2 keeps its error handler in (thread-local) global state; every use goes through this
 /// lock so that concurrent loads in one process never see each other's errors.
-let libxml2Lock = Mutex<Void>(())
+let libxml2Lock = Lock<Void>(())
 
 /// libxml2 must be initialised once, on one thread, before threads parse in parallel; its
 /// error handlers are then per thread.

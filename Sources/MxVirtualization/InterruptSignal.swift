@@ -1,4 +1,4 @@
-import Synchronization
+import MxLock
 
 /// Wakes a waiting task when a mailbox interrupt arrives. Signals are counted, so an interrupt
 /// that arrives before the wait starts is not lost.
@@ -8,7 +8,7 @@ final class InterruptSignal: Sendable {
     var waiter: CheckedContinuation<Void, Never>?
   }
 
-  private let state = Mutex(State())
+  private let state = Lock(State())
 
   /// Called from the interrupt entry point.
   func signal() {

@@ -1,18 +1,18 @@
 import MxBIF50
 import MxGFX80
 import MxKIQ
+import MxLock
 import MxMMIO
 import MxMemory
 import MxSimulator
 import MxStructures
 import MxVirtualization
-import Synchronization
 import XCTest
 
 /// `RREG32`/`WREG32` routed as the VI driver routes them (facts 0, 1.5), on the simulated CP.
 final class RoutingTests: XCTestCase {
   private final class StateBox: Sendable {
-    let state = Mutex(AccessState.exclusive(.initialization))
+    let state = Lock(AccessState.exclusive(.initialization))
   }
 
   func testRoutesPerAccessState() {
@@ -76,7 +76,7 @@ final class RoutingTests: XCTestCase {
 /// A recording bus that may cross into the routing's async calls.
 private final class TracingBus<Bus: RegisterBus & Sendable>: RegisterBus, Sendable {
   let bus: Bus
-  private let accesses = Mutex<[BusAccess]>([])
+  private let accesses = Lock<[BusAccess]>([])
   init(_ bus: Bus) { self.bus = bus }
 
   var trace: [BusAccess] { accesses.withLock { $0 } }
