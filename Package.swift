@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "MxKIQ", targets: ["MxKIQ"]),
     .library(name: "MxCSA", targets: ["MxCSA"]),
     .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
+    .library(name: "MxScenario", targets: ["MxScenario"]),
     .executable(name: "mxgpu-sim", targets: ["mxgpu-sim"]),
     .executable(name: "mxgpu", targets: ["mxgpu"]),
     .plugin(name: "MxGPUKitPlugin", targets: ["MxGPUKitPlugin"]),

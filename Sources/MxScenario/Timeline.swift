@@ -21,8 +21,23 @@ public struct Timeline: Sendable {
     public var text: String
   }
 
+  /// Where each VF ended.
+  public struct FunctionOutcome: Sendable {
+    public var vf: Int
+    /// The VF's state after the last step.
+    public var state: LifeCycleState
+    /// Whether the host has the VF on its run list at the end.
+    public var onRunList: Bool
+    /// The step that failed, if one did (the VF took no step after it).
+    public var failure: ScenarioFailure?
+  }
+
+  /// Every VF, in order.
+  public let functions: [FunctionOutcome]
   /// The VFs whose steps failed, and why.
-  public let failures: [Int: String]
+  public var failures: [Int: ScenarioFailure] {
+    Dictionary(uniqueKeysWithValues: functions.compactMap { outcome in outcome.failure.map { (outcome.vf, $0) } })
+  }
   /// The entries, without register names (see `entries(naming:)`).
   public let hostLog: [HostLogRecord]
   private let histories: [[LifeCycleRecord]]
@@ -31,8 +46,8 @@ public struct Timeline: Sendable {
   /// Virtual time at the end.
   public let end: Duration
 
-  init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], failures: [Int: String]) {
-    self.failures = failures
+  init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], functions: [FunctionOutcome]) {
+    self.functions = functions
     self.histories = histories
     hostLog = gpu.host.log
     traces = gpu.functions.map(\.trace)
@@ -91,7 +106,9 @@ public struct Timeline: Sendable {
     var lines = entries(naming: naming, sources: sources).map { entry in
       "\(Self.seconds(entry.time))  vf\(entry.vf)  \(entry.source.rawValue.padding(4))  \(entry.text)"
     }
-    for (vf, failure) in failures.sorted(by: { $0.key < $1.key }) { lines.append("FAILED vf\(vf): \(failure)") }
+    for outcome in functions {
+      if let failure = outcome.failure { lines.append("FAILED vf\(outcome.vf): \(failure.step): \(failure.error)") }
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -27,8 +27,10 @@ public final class GIMHost: HardwareScheduler, Sendable {
     hardwareHandlers = Lock(Array(repeating: nil, count: functions))
     functionCount = functions
     state.withLock { state in
-      for case .spuriousValid(let time) in behavior.faults {
-        state.schedule(.hostSends(vf: 0, 0, mode: .spurious), at: time)
+      for vf in 0..<functions {
+        for case .spuriousValid(let time) in behavior.faults(of: vf) {
+          state.schedule(.hostSends(vf: vf, 0, mode: .spurious), at: time)
+        }
       }
     }
   }
@@ -82,6 +84,17 @@ public final class GIMHost: HardwareScheduler, Sendable {
   public func refuseWritePointerPlacement(of index: Int) {
     let effects = state.withLock { state in
       state.writePointerPlacementRefused(vf: index)
+      return state.takeEffects()
+    }
+    deliver(effects)
+  }
+
+  /// The answer to `.idle`: VF `index`'s CP could not idle (GPU-IOV status 0x0E, GFX hang), so
+  /// the switch failed and the host resets the VF, as GIM resets the outgoing VF of a failed
+  /// world switch (pf-host-facts 3.1): FLR_NOTIFICATION, FLR, completion, off the run list.
+  public func reportIdleFailure(of index: Int) {
+    let effects = state.withLock { state in
+      state.idleFailed(vf: index)
       return state.takeEffects()
     }
     deliver(effects)
@@ -253,7 +266,10 @@ public enum HostHardwareAction: Equatable, Sendable {
   case functionLevelReset
   /// clear_vf_fb: the VF's VRAM is cleared.
   case clearFrameBuffer
-  /// World switch: the VF's context is saved and it stops running (IDLE_GPU + SAVE_GPU_STATE) …
+  /// World switch: the scheduler switches the VF out (IDLE_GPU + SAVE_GPU_STATE); a VF whose CP
+  /// cannot idle (a queue hung) calls `GIMHost.reportIdleFailure(of:)` …
+  case idle
+  /// … and, for that or any other reason (a reset, leaving the run list), the VF stops running …
   case switchedOut
   /// … or loaded and run (LOAD_GPU_STATE + RUN_GPU).
   case switchedIn

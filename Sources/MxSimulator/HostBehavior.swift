@@ -22,8 +22,21 @@ public struct HostBehavior: Sendable {
   /// `fb_clear`: whether a VF's VRAM is really cleared when it is freed or reset (GIM's default
   /// is no).
   public var clearsFrameBuffer = false
-  /// Misbehaviour to inject.
+  /// Misbehaviour to inject towards every VF (each VF counts its own: `.ignoreRequests(count: 1)`
+  /// drops each VF's first request).
   public var faults: [HostFault] = []
+  /// Misbehaviour towards one VF only, by VF index, on top of `faults`.
+  public var faultsByFunction: [Int: [HostFault]] = [:]
+
+  /// Every fault VF `vf` sees: those towards every VF, then its own.
+  public func faults(of vf: Int) -> [HostFault] { faults + (faultsByFunction[vf] ?? []) }
+
+  /// GIM's exclusive-access limit for VF `vf`: `exclusiveTimeout`, unless a fault it sees
+  /// (`.exclusiveTimeout`) changes it.
+  public func exclusiveTimeout(of vf: Int) -> Duration? {
+    for case .exclusiveTimeout(let limit) in faults(of: vf) { return limit }
+    return exclusiveTimeout
+  }
 
   /// GIM's `sched_option`.
   public enum Scheduler: Equatable, Sendable {
@@ -57,10 +70,13 @@ public enum HostFault: Equatable, Sendable {
   case spuriousValid(at: Duration)
   /// The host acknowledges every request and answers each with this value.
   case garbage(UInt32)
-  /// The host acknowledges the first `count` requests and drops them, as GIM drops requests it
-  /// will not serve (host mismatch 4).
+  /// The host acknowledges the VF's first `count` requests and drops them, as GIM drops requests
+  /// it will not serve (host mismatch 4).
   case ignoreRequests(count: Int)
-  /// `delay` after each of its first `count` grants, the host resets the owner (FLR during
+  /// `delay` after each of the VF's first `count` grants, the host resets it (FLR during
   /// exclusive work: a world-switch failure, the monitor's "flr").
   case resetAfterGrant(Duration, count: Int = 1)
+  /// The host takes the GPU back after this much exclusive time instead of
+  /// `HostBehavior.exclusiveTimeout`.
+  case exclusiveTimeout(Duration)
 }

@@ -62,6 +62,9 @@ struct HostState {
     /// start_time: when the host began serving the VF's last request (the exclusive limit counts
     /// from there).
     var exclusiveSince: Duration = .zero
+    /// How many of the VF's requests `.ignoreRequests` dropped, and grants `.resetAfterGrant` reset.
+    var ignoredRequests = 0
+    var injectedResets = 0
   }
 
   let behavior: HostBehavior
@@ -82,9 +85,6 @@ struct HostState {
   /// What came due while a reset held the host: one scheduler run, and further resets in order.
   private var schedulerWaits = false
   private var resetsWaiting: [(vf: Int, reason: ResetReason)] = []
-  /// How many requests `.ignoreRequests` dropped, and grants `.resetAfterGrant` reset.
-  private var ignoredRequests = 0
-  private var injectedResets = 0
   private var sliceGeneration = 0
   private var events: [Event] = []
   private var sequence = 0
@@ -192,7 +192,7 @@ struct HostState {
       let valid = control[MAILBOX_CONTROL.TRN_MSG_VALID]
       if valid && !functions[vf].transmitValid {
         functions[vf].transmitValid = true
-        if let delay = acknowledgeDelay { schedule(.hostReceives(vf: vf), at: now + delay) }
+        if let delay = acknowledgeDelay(of: vf) { schedule(.hostReceives(vf: vf), at: now + delay) }
       } else if !valid && functions[vf].transmitValid {
         // The hardware drops the host's acknowledgement when the VF withdraws its message.
         functions[vf].transmitValid = false
@@ -216,8 +216,8 @@ struct HostState {
     }
   }
 
-  private var acknowledgeDelay: Duration? {
-    for fault in behavior.faults {
+  private func acknowledgeDelay(of vf: Int) -> Duration? {
+    for fault in behavior.faults(of: vf) {
       switch fault {
       case .noAcknowledgement: return nil
       case .lateAcknowledgement(let delay): return delay
@@ -361,13 +361,14 @@ struct HostState {
   }
 
   private mutating func process(_ message: UInt32, from vf: Int) {
-    if case .garbage(let value) = behavior.faults.first(where: { if case .garbage = $0 { true } else { false } }) {
+    let faults = behavior.faults(of: vf)
+    for case .garbage(let value) in faults {
       send(value, to: vf, mode: .message)
       return
     }
     let isRequest = message % 2 == 1  // REQ_* are 1, 3 and 5
-    for case .ignoreRequests(let count) in behavior.faults where isRequest && ignoredRequests < count {
-      ignoredRequests += 1
+    for case .ignoreRequests(let count) in faults where isRequest && functions[vf].ignoredRequests < count {
+      functions[vf].ignoredRequests += 1
       record(vf, .droppedRequest(message))
       return
     }
@@ -408,6 +409,17 @@ struct HostState {
     }
   }
 
+  /// What IDLE_GPU of a VF switched out found (reported by the VF's hardware): a failed world
+  /// switch resets the outgoing VF. The model's choices: IDLE fails at once with the GFX-hang
+  /// status rather than after GIM's 2 s poll, and on every switch — GIM's `stop_current_vf`
+  /// (a grant's switch) leaves such a VF on the run list, the model takes it off as after a
+  /// timer's switch. A VF already being reset is not reset again.
+  mutating func idleFailed(vf: Int) {
+    guard !functions[vf].inReset, resetting != vf, !resetsWaiting.contains(where: { $0.vf == vf }) else { return }
+    record(vf, .worldSwitchFailed(status: 0x0E))
+    run(.resetNotice(vf: vf, reason: .hostInitiated))
+  }
+
   /// What the liquid scheduler's check found (reported by the VF's hardware).
   mutating func writePointerPlacementRefused(vf: Int) {
     record(vf, .removedFromRunList(reason: "write pointer outside the first 256 MiB of VRAM"))
@@ -426,14 +438,15 @@ struct HostState {
     if loadingVBIOS { hardwareActions.append((vf, .loadVBIOS)) }
     functions[vf].onRunList = true
     record(vf, .granted)
-    if let timeout = behavior.exclusiveTimeout {
+    if let timeout = behavior.exclusiveTimeout(of: vf) {
       schedule(.exclusiveTimeout(vf: vf, grant: grant), at: functions[vf].exclusiveSince + timeout)
     }
-    for case .resetAfterGrant(let delay, let count) in behavior.faults where injectedResets < count {
-      injectedResets += 1
+    let faults = behavior.faults(of: vf)
+    for case .resetAfterGrant(let delay, let count) in faults where functions[vf].injectedResets < count {
+      functions[vf].injectedResets += 1
       schedule(.resetNotice(vf: vf, reason: .hostInitiated), at: now + delay)
     }
-    for fault in behavior.faults {
+    for fault in faults {
       switch fault {
       case .noReady: return
       case .wrongEvent(let value):
@@ -464,7 +477,7 @@ struct HostState {
 
   private mutating func switchTo(_ vf: Int) {
     guard running != vf else { return }
-    if let current = running { hardwareActions.append((current, .switchedOut)) }
+    if let current = running { hardwareActions.append((current, .idle)) }
     running = vf
     hardwareActions.append((vf, .switchedIn))
     if functions.count > 1 { record(vf, .worldSwitch) }

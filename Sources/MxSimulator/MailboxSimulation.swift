@@ -68,4 +68,7 @@ public enum HostLogEntry: Equatable, Sendable {
   /// The VF's context was put on the GPU (logged only with more than one VF).
   case worldSwitch
   case removedFromRunList(reason: String)
+  /// IDLE_GPU of the VF being switched out ended with this GPU-IOV status (0x0E: GFX hang); the
+  /// host resets the VF.
+  case worldSwitchFailed(status: UInt8)
 }

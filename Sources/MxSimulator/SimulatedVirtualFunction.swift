@@ -8,7 +8,7 @@ import MxMMIO
 ///
 /// What the host does to the VF reaches its hardware here: loading the VBIOS at an init or reset
 /// grant overwrites the VF's VRAM, a function-level reset empties its CP, a world switch stops
-/// and restarts the CP, and the liquid scheduler's check refuses write pointers outside the first
+/// and restarts the CP (and fails, resetting the VF, when a queue of the CP hung), and the liquid scheduler's check refuses write pointers outside the first
 /// 256 MiB of VRAM.
 public final class SimulatedVirtualFunction: Sendable {
   /// What the host's VBIOS load leaves in every VRAM dword, so that a guest that trusts VRAM
@@ -38,6 +38,9 @@ public final class SimulatedVirtualFunction: Sendable {
       case .loadVBIOS: memory.clobberVRAM(with: Self.vbiosPattern)
       case .clearFrameBuffer: memory.clobberVRAM(with: 0)
       case .functionLevelReset: cp.reset()
+      case .idle:
+        cp.setRunning(false)
+        if cp.queues.contains(where: \.hung) { host.reportIdleFailure(of: index) }
       case .switchedOut: cp.setRunning(false)
       case .switchedIn: cp.setRunning(true)
       case .checkWritePointerPlacement:

@@ -13,7 +13,8 @@ struct MxGPUSim: AsyncParsableCommand {
     commandName: "mxgpu-sim",
     abstract: "Run MxGPU virtual functions against a simulated GIM host and print the timeline.",
     discussion: """
-      Steps (--steps, in order): \(Scenario.Step.allCases.map(\.rawValue).joined(separator: ", ")).
+      Steps (--steps, in order): \(Scenario.Step.Action.allCases.map(\.rawValue).joined(separator: ", ")); \
+      each on every VF, or on one with @vfN (hang@vf2).
       Faults (--fault, repeatable): \(ScenarioFault.help).
       Time is virtual: a 12 s timeout takes milliseconds, and every run prints the same.
       """)
@@ -42,22 +43,23 @@ struct MxGPUSim: AsyncParsableCommand {
   func run() async throws {
     guard let chip = VIChip(rawValue: chip.lowercased()) else { throw ValidationError("unknown chip '\(chip)'") }
     guard (1...16).contains(vfs) else { throw ValidationError("--vfs takes 1 to 16") }
-    let faults = try self.faults.map { text in
-      guard let fault = ScenarioFault(text) else { throw ValidationError("unknown fault '\(text)'") }
-      return fault
+    let timeline: Timeline
+    do {
+      let faults = try self.faults.map { (text) throws(ScenarioSyntaxError) in try ScenarioFault(text) }
+      let steps = try self.steps.split(separator: ",").map { (text) throws(ScenarioSyntaxError) in
+        try Scenario.Step(String(text))
+      }
+      timeline = try await Scenario(chip: chip, functions: vfs, faults: faults, steps: steps).run()
+    } catch {
+      throw ValidationError(error.description)
     }
-    let steps = try self.steps.split(separator: ",").map { text in
-      guard let step = Scenario.Step(rawValue: String(text)) else { throw ValidationError("unknown step '\(text)'") }
-      return step
-    }
-    let timeline = await Scenario(chip: chip, functions: vfs, faults: faults, steps: steps).run()
     let naming = Self.naming(specs: specs, chip: chip)
     var sources = Set(Timeline.Source.allCases)
     if noMMIO { sources.remove(.mmio) }
     if json {
       let report = Report(
-        chip: chip.rawValue, vfs: vfs, faults: self.faults, steps: steps.map(\.rawValue),
-        failures: Dictionary(uniqueKeysWithValues: timeline.failures.map { ("vf\($0.key)", $0.value) }),
+        chip: chip.rawValue, faults: faults, steps: steps.split(separator: ",").map(String.init),
+        functions: timeline.functions.map(Report.Function.init),
         entries: timeline.entries(naming: naming, sources: sources))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -69,13 +71,28 @@ struct MxGPUSim: AsyncParsableCommand {
     if !timeline.failures.isEmpty { throw ExitCode.failure }
   }
 
+  /// What `--json` prints: the run's inputs, where each VF ended, and the time line.
   struct Report: Encodable {
     var chip: String
-    var vfs: Int
     var faults: [String]
     var steps: [String]
-    var failures: [String: String]
+    var functions: [Function]
     var entries: [Timeline.Entry]
+
+    struct Function: Encodable {
+      var vf: Int
+      /// `runtime`, `off`, `failed`, …
+      var state: String
+      var onRunList: Bool
+      var failure: ScenarioFailure?
+
+      init(_ outcome: Timeline.FunctionOutcome) {
+        vf = outcome.vf
+        state = "\(outcome.state)"
+        onRunList = outcome.onRunList
+        failure = outcome.failure
+      }
+    }
   }
 
   /// Register names by dword offset from the chip's blocks, and packets as the disassembler

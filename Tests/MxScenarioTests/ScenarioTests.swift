@@ -8,10 +8,10 @@ import XCTest
 /// through the injected faults, the timeline shows the host's side and the ring packets, and a
 /// run prints the same every time.
 final class ScenarioTests: XCTestCase {
-  func testFourVFsWithAResetDuringInitAllReachRuntime() async {
+  func testFourVFsWithAResetDuringInitAllReachRuntime() async throws {
     for chip in VIChip.allCases {
-      let timeline = await Scenario(
-        chip: chip, functions: 4, faults: [.resetDuringInit(.milliseconds(2))], steps: [.bringUp, .read]
+      let timeline = try await Scenario(
+        chip: chip, functions: 4, faults: [ScenarioFault(.resetDuringInit(.milliseconds(2)))], steps: [.bringUp, .read]
       ).run()
       XCTAssertEqual(timeline.failures, [:], "\(chip)")
       let entries = timeline.entries()
@@ -24,37 +24,158 @@ final class ScenarioTests: XCTestCase {
     }
   }
 
-  func testEveryStepWithFaults() async {
-    let timeline = await Scenario(
-      chip: .tonga, functions: 2, faults: [.ignoreRequests(1), .resetInRuntime(.milliseconds(1))],
-      steps: Scenario.Step.allCases
+  func testEveryStepWithFaults() async throws {
+    let timeline = try await Scenario(
+      chip: .tonga, functions: 2,
+      faults: [ScenarioFault(.ignoreRequests(1)), ScenarioFault(.resetInRuntime(.milliseconds(1)))],
+      steps: Scenario.Step.everyAction
     ).run()
     XCTAssertEqual(timeline.failures, [:])
-    let life = timeline.entries(sources: [.life]).map(\.text)
-    XCTAssertTrue(life.contains("recovered"))
-    XCTAssertTrue(life.contains("suspended"))
-    XCTAssertEqual(life.filter { $0 == "tornDown" }.count, 2)
+    let life = timeline.entries(sources: [.life])
+    for vf in 0..<2 {
+      let texts = life.filter { $0.vf == vf }.map(\.text)
+      // The host's reset in runtime, then the hang the VF detects itself.
+      XCTAssertEqual(texts.filter { $0 == "recovered" }.count, 2, "vf\(vf)")
+      XCTAssertTrue(texts.contains("suspended"), "vf\(vf)")
+      XCTAssertEqual(texts.last, "tornDown", "vf\(vf)")
+    }
+    XCTAssertEqual(timeline.hostLog.filter { $0.entry == .droppedRequest(1) }.map(\.vf), [0, 1], "each VF's first")
     XCTAssertLessThan(timeline.end, .seconds(60), "bounded virtual time, the 12 s unanswered request included")
   }
 
-  func testAHostThatNeverAnswersIsAFailureInTheTimeline() async {
+  func testAHostThatNeverAnswersIsAFailureInTheTimeline() async throws {
     // GIM takes the grant it never announced back after 5 s, every time; the mailbox waits each
     // reset out and asks once more (two limits per attempt), and the VF gives up after its three
     // attempts.
-    let timeline = await Scenario(chip: .fiji, faults: [.noReady], steps: [.bringUp]).run()
-    XCTAssertEqual(timeline.failures.keys.sorted(), [0])
-    XCTAssertTrue(timeline.failures[0]?.hasPrefix("bring-up: attemptsExhausted(3") == true, timeline.failures[0] ?? "")
+    let timeline = try await Scenario(chip: .fiji, faults: [ScenarioFault(.noReady)], steps: [.bringUp]).run()
+    let failure = try XCTUnwrap(timeline.failures[0])
+    XCTAssertEqual(
+      [failure.step, failure.domain, failure.kind, failure.lastKind],
+      ["bring-up", "VirtualFunctionError", "attemptsExhausted", "resetDuringExclusiveWork"])
+    XCTAssertTrue(failure.error.hasPrefix("attemptsExhausted(3"), failure.error)
+    // The VF's state is left alone: the host's reset after its last exclusive limit starts a
+    // recovery at the instant the VF gives up (a completed host reset is honoured in every
+    // state), so the VF is failed or recovering again, depending on which the run sees first.
     XCTAssertEqual(timeline.hostLog.filter { $0.entry == .exclusiveTimeout }.count, 6)
     XCTAssertLessThan(timeline.end, .seconds(60))
   }
 
-  func testFaultNames() {
-    XCTAssertEqual(ScenarioFault("flr-during-init"), .resetDuringInit(.milliseconds(2)))
-    XCTAssertEqual(ScenarioFault("ignore-requests=3"), .ignoreRequests(3))
-    XCTAssertEqual(ScenarioFault("cp-slow=20"), .cpSlow(.milliseconds(20)))
-    XCTAssertNil(ScenarioFault("cp-slow"), "a delay must be given")
-    XCTAssertNil(ScenarioFault("no-ack=x"))
-    XCTAssertNil(ScenarioFault("melt"))
+  func testFaultAndStepNames() throws {
+    XCTAssertEqual(try ScenarioFault("flr-during-init"), ScenarioFault(.resetDuringInit(.milliseconds(2))))
+    XCTAssertEqual(try ScenarioFault("ignore-requests=3"), ScenarioFault(.ignoreRequests(3)))
+    XCTAssertEqual(try ScenarioFault("cp-slow=20@vf3"), ScenarioFault(.cpSlow(.milliseconds(20)), on: 3))
+    XCTAssertEqual(try ScenarioFault("no-ack@vf0"), ScenarioFault(.noAcknowledgement, on: 0))
+    XCTAssertEqual(try Scenario.Step("hang@vf2"), Scenario.Step(.hang, on: 2))
+    XCTAssertEqual(try Scenario.Step("read"), .read)
+    let refused: [(String, String)] = [
+      ("cp-slow", "cp-slow needs a value"), ("no-ack=x", "'x' is not a whole number"), ("melt", "unknown fault 'melt'"),
+      ("cp-hang@2", "'@2' names no VF"), ("cp-hang@vf", "'@vf' names no VF"), ("liquid@vf1", "cannot be aimed"),
+    ]
+    for (text, message) in refused {
+      XCTAssertThrowsError(try ScenarioFault(text), text) { error in
+        XCTAssertTrue("\(error)".contains(message), "\(text): \(error)")
+      }
+    }
+    XCTAssertThrowsError(try Scenario.Step("hang@vfX"))
+    XCTAssertThrowsError(try Scenario.Step("melt"))
+  }
+
+  func testAScenarioRefusesAVFItDoesNotHave() async {
+    for scenario in [
+      Scenario(chip: .fiji, functions: 2, faults: [ScenarioFault(.noReady, on: 2)]),
+      Scenario(chip: .fiji, functions: 2, steps: [.bringUp, Scenario.Step(.hang, on: 5)]),
+    ] {
+      do {
+        _ = try await scenario.run()
+        XCTFail("ran")
+      } catch {
+        XCTAssertTrue(error.description.contains("but the scenario has 2 VFs"), error.description)
+      }
+    }
+  }
+
+  // MARK: Faults aimed at one VF
+
+  /// Runs three VFs with `fault` aimed at VF 1 and the steps; returns the timeline.
+  private func aimedAtVF1(_ kind: ScenarioFault.Kind, steps: [Scenario.Step] = [.bringUp, .read]) async throws
+    -> Timeline
+  {
+    try await Scenario(chip: .tonga, functions: 3, faults: [ScenarioFault(kind, on: 1)], steps: steps).run()
+  }
+
+  /// VFs 0 and 2 took every step and are in runtime, on the run list.
+  private func assertTheOthersAreUntouched(_ timeline: Timeline, _ what: String, line: UInt = #line) {
+    for vf in [0, 2] {
+      let outcome = timeline.functions[vf]
+      XCTAssertNil(outcome.failure, "\(what): vf\(vf)", line: line)
+      XCTAssertEqual(outcome.state, .runtime, "\(what): vf\(vf)", line: line)
+      XCTAssertTrue(outcome.onRunList, "\(what): vf\(vf)", line: line)
+    }
+  }
+
+  func testAHostFaultAimedAtOneVFReachesOnlyIt() async throws {
+    let silent = try await aimedAtVF1(.noReady)
+    assertTheOthersAreUntouched(silent, "no-ready")
+
+    let deaf = try await aimedAtVF1(.noAcknowledgement)
+    assertTheOthersAreUntouched(deaf, "no-ack")
+    XCTAssertEqual(deaf.functions[1].state, .failed)
+    XCTAssertFalse(deaf.functions[1].onRunList)
+    XCTAssertEqual(deaf.functions[1].failure?.lastKind, "noAcknowledgement")
+    XCTAssertFalse(deaf.hostLog.contains { $0.vf == 1 }, "the host never heard VF 1")
+    XCTAssertEqual(silent.functions[1].failure?.kind, "attemptsExhausted")
+    XCTAssertEqual(Set(silent.hostLog.filter { $0.entry == .exclusiveTimeout }.map(\.vf)), [1])
+
+    let dropping = try await aimedAtVF1(.ignoreRequests(2))
+    assertTheOthersAreUntouched(dropping, "ignore-requests")
+    XCTAssertNil(dropping.functions[1].failure, "the VF asks again and is served")
+    XCTAssertEqual(
+      dropping.hostLog.filter { if case .droppedRequest = $0.entry { true } else { false } }.map(\.vf), [1, 1])
+
+    let shortLimit = try await aimedAtVF1(.exclusiveTimeout(.microseconds(40)))
+    assertTheOthersAreUntouched(shortLimit, "exclusive-timeout")
+    XCTAssertEqual(Set(shortLimit.hostLog.filter { $0.entry == .exclusiveTimeout }.map(\.vf)), [1])
+
+    for kind in [ScenarioFault.Kind.resetDuringInit(.milliseconds(2)), .resetInRuntime(.milliseconds(1))] {
+      let reset = try await aimedAtVF1(kind)
+      assertTheOthersAreUntouched(reset, "\(kind)")
+      XCTAssertNil(reset.functions[1].failure, "\(kind): VF 1 recovers")
+      XCTAssertEqual(reset.functions[1].state, .runtime, "\(kind)")
+      XCTAssertEqual(Set(reset.hostLog.filter { $0.entry == .resetStarted }.map(\.vf)), [1], "\(kind)")
+    }
+  }
+
+  func testACPFaultAimedAtOneVFReachesOnlyItsCP() async throws {
+    let baseline = try await Scenario(chip: .tonga, functions: 3, steps: [.bringUp, .read]).run()
+    let slow = try await aimedAtVF1(.cpSlow(.milliseconds(3)))
+    assertTheOthersAreUntouched(slow, "cp-slow")
+    // The exclusive build (grant to runtime) takes as long as without the fault on VFs 0 and 2,
+    // and longer on VF 1, whose CP runs each ring 3 ms after its doorbell.
+    func build(_ timeline: Timeline, _ vf: Int) throws -> Int64 {
+      let life = timeline.entries(sources: [.life]).filter { $0.vf == vf }
+      let granted = try XCTUnwrap(life.first { $0.text.hasPrefix("accessGranted") })
+      let runtime = try XCTUnwrap(life.first { $0.text == "runtime" })
+      return runtime.time - granted.time
+    }
+    for vf in [0, 2] { XCTAssertEqual(try build(slow, vf), try build(baseline, vf), "vf\(vf)") }
+    XCTAssertGreaterThan(try build(slow, 1), try build(baseline, 1) + 3_000_000)
+
+    let hung = try await aimedAtVF1(.cpHang(afterPackets: 1))
+    assertTheOthersAreUntouched(hung, "cp-hang")
+    let hangs = hung.entries(sources: [.life]).filter { $0.text.hasPrefix("recoveryStarted") }
+    XCTAssertFalse(hangs.isEmpty, "VF 1's bring-up meets its hung CP")
+    XCTAssertEqual(Set(hangs.map(\.vf)), [1])
+  }
+
+  func testAStepAimedAtOneVF() async throws {
+    let timeline = try await Scenario(
+      chip: .fiji, functions: 3, steps: [.bringUp, Scenario.Step(.hang, on: 2), Scenario.Step(.teardown, on: 0)]
+    ).run()
+    XCTAssertEqual(timeline.failures, [:])
+    XCTAssertEqual(timeline.functions.map(\.state), [.off, .runtime, .runtime])
+    let recovered = timeline.entries(sources: [.life]).filter { $0.text == "recovered" }
+    XCTAssertEqual(recovered.map(\.vf), [2])
+    XCTAssertEqual(timeline.hostLog.filter { $0.entry == .received(5) }.map(\.vf), [2], "REQ_GPU_RESET_ACCESS")
   }
 
   // MARK: The executable
@@ -69,13 +190,32 @@ final class ScenarioTests: XCTestCase {
     XCTAssertEqual(run.status, 0, run.stderr)
     let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     XCTAssertEqual(report["chip"] as? String, "tonga")
-    XCTAssertEqual((report["failures"] as? [String: String])?.count, 0)
+    let functions = try XCTUnwrap(report["functions"] as? [[String: Any]])
+    XCTAssertEqual(functions.map { $0["state"] as? String }, ["off", "off"], "torn down")
+    XCTAssertTrue(functions.allSatisfy { $0["failure"] == nil })
     let entries = try XCTUnwrap(report["entries"] as? [[String: Any]])
     let texts = entries.compactMap { $0["text"] as? String }
     XCTAssertTrue(texts.contains { $0.hasPrefix("W MAILBOX_MSGBUF_TRN_DW0 (0x14C8) ← 0x00000001") }, "MMIO by name")
     XCTAssertTrue(
       texts.contains { $0.contains("MAP_QUEUES QUEUE_SEL=MAP_TO_SPECIFIED_QUEUE_SLOTS(0)") }, "packets decoded")
     XCTAssertEqual(try mxgpuSim(arguments).stdout, run.stdout, "virtual time: the same every run")
+  }
+
+  func testTheToolsJSONGivesEachVFsEndAndFailureAsData() throws {
+    let run = try mxgpuSim(["--vfs", "3", "--fault", "no-ack@vf1", "--steps", "bring-up", "--no-mmio", "--json"])
+    XCTAssertEqual(run.status, 1, run.stderr)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let functions = try XCTUnwrap(report["functions"] as? [[String: Any]])
+    XCTAssertEqual(functions.map { $0["vf"] as? Int }, [0, 1, 2])
+    XCTAssertEqual(functions.map { $0["state"] as? String }, ["runtime", "failed", "runtime"])
+    XCTAssertEqual(functions.map { $0["onRunList"] as? Bool }, [true, false, true])
+    let failure = try XCTUnwrap(functions[1]["failure"] as? [String: String])
+    XCTAssertEqual(failure["step"], "bring-up")
+    XCTAssertEqual(failure["domain"], "VirtualFunctionError")
+    XCTAssertEqual(failure["kind"], "accessNotGranted")
+    XCTAssertEqual(failure["lastKind"], "noAcknowledgement", "the last attempt's error")
+    XCTAssertTrue(failure["error"]?.hasPrefix("accessNotGranted(") == true, failure["error"] ?? "")
+    XCTAssertNil(functions[0]["failure"])
   }
 
   func testTheToolExitsNonZeroOnFailureAndOnBadArguments() throws {
@@ -85,5 +225,8 @@ final class ScenarioTests: XCTestCase {
     let bad = try mxgpuSim(["--fault", "melt"])
     XCTAssertNotEqual(bad.status, 0)
     XCTAssertTrue(bad.stderr.contains("unknown fault 'melt'"), bad.stderr)
+    let absent = try mxgpuSim(["--vfs", "2", "--fault", "cp-hang@vf2"])
+    XCTAssertNotEqual(absent.status, 0)
+    XCTAssertTrue(absent.stderr.contains("vf2 is aimed at, but the scenario has 2 VFs"), absent.stderr)
   }
 }

@@ -73,6 +73,39 @@ final class HostSharingTests: XCTestCase {
     }
   }
 
+  func testAWorldSwitchAwayFromAHungCPResetsThatVFAlone() async throws {
+    let gpu = SimulatedGPU(functions: 2)
+    var configuration = VirtualFunctionConfiguration(chip: .tonga)
+    configuration.kiqBudget.retries = 2
+    let functions = (0..<2).map { SimulatedFunction(on: gpu, index: $0, configuration: configuration) }
+    try await gpu.run {
+      for function in functions { try await function.guest.bringUp() }
+      // VF 1's CP hangs on its next packet: its KIQ read hangs the KIQ queue.
+      var hang = CommandProcessorSimulation.Faults()
+      hang.hangAfterPackets = 0
+      functions[1].hardware.cp.setFaults(hang)
+      _ = try? await functions[1].read(SCRATCH_REG0.info.offset)
+      let recovered = await functions[1].run(for: .seconds(2)) { await functions[1].events.contains(.recovered) }
+      XCTAssertTrue(recovered, "the host's reset, and the VF's recovery from it")
+      // IDLE_GPU of the hung VF failed at the next switch away from it (GFX hang): the host
+      // reset it, and only it.
+      let failure = try XCTUnwrap(gpu.host.log.firstIndex { $0.entry == .worldSwitchFailed(status: 0x0E) })
+      XCTAssertEqual(gpu.host.log[failure].vf, 1)
+      let next = gpu.host.log[failure + 1]
+      XCTAssertEqual(next.vf, 1)
+      XCTAssertEqual(next.time, gpu.host.log[failure].time, "at once")
+      XCTAssertEqual(next.entry, .resetStarted)
+      let resets = gpu.host.log.filter { $0.entry == .resetStarted || $0.entry == .worldSwitchFailed(status: 0x0E) }
+      XCTAssertEqual(Set(resets.map(\.vf)), [1])
+      let untouched = await functions[0].events
+      XCTAssertFalse(untouched.contains(.resetAnnounced))
+      for function in functions {
+        let read = try await function.read(SCRATCH_REG0.info.offset)
+        XCTAssertEqual(read, KIQPackets.ringTestValue)
+      }
+    }
+  }
+
   func testTheLiquidSchedulerDropsAVFWhoseWritePointersAreInGTT() async throws {
     var liquid = HostBehavior()
     liquid.scheduler = .liquid
