@@ -109,7 +109,7 @@ let package = Package(
       name: "MxScenario",
       dependencies: [
         "MxVirtualFunction", "MxSimulator", "MxVirtualization", "MxKIQ", "MxMemory", "MxMMIO", "MxMailbox", "MxGFX80",
-        "MxBIF50",
+        "MxBIF50", "MxOSS30",
       ]),
     .executableTarget(
       name: "mxgpu-sim",

@@ -206,17 +206,27 @@ public final class CommandProcessorSimulation: Sendable {
     let control = RegisterValue<CP_HQD_PQ_CONTROL>(rawValue: hqd(CP_HQD_PQ_CONTROL.info.offset))
     let doorbellControl = RegisterValue<CP_HQD_PQ_DOORBELL_CONTROL>(
       rawValue: hqd(CP_HQD_PQ_DOORBELL_CONTROL.info.offset))
-    let entry = Queue(
+    // QUEUE_SIZE is 6 bits: 2^(QUEUE_SIZE+1) dwords, up to 2^64. The model takes rings up to
+    // 2^20 dwords (4 MiB; the driver's are a few KiB) and brings a larger one up hung, rather
+    // than walk or overflow it.
+    let sizeLog2 = Int(control[CP_HQD_PQ_CONTROL.QUEUE_SIZE]) + 1
+    var entry = Queue(
       me: me, pipe: pipe, queue: queue,
       doorbell: doorbell ?? doorbellControl[CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_OFFSET],
       ringAddress: pair(CP_HQD_PQ_BASE.info.offset, CP_HQD_PQ_BASE_HI.info.offset) << 8,
-      ringDwords: 1 << (Int(control[CP_HQD_PQ_CONTROL.QUEUE_SIZE]) + 1),
+      ringDwords: 1 << min(sizeLog2, Self.largestRingLog2),
       readPointerAddress: pair(CP_HQD_PQ_RPTR_REPORT_ADDR.info.offset, CP_HQD_PQ_RPTR_REPORT_ADDR_HI.info.offset),
       writePointerAddress: pair(CP_HQD_PQ_WPTR_POLL_ADDR.info.offset, CP_HQD_PQ_WPTR_POLL_ADDR_HI.info.offset),
       mqdAddress: mqd)
+    if sizeLog2 > Self.largestRingLog2 {
+      entry.hung = true
+      state.hangs.append("queue \(me).\(pipe).\(queue): a ring of 2^\(sizeLog2) dwords (QUEUE_SIZE \(sizeLog2 - 1))")
+    }
     state.queues.removeAll { $0.me == me && $0.pipe == pipe && $0.queue == queue }
     state.queues.append(entry)
   }
+
+  static let largestRingLog2 = 20
 
   /// A doorbell write: the ring runs now, or when the VF is switched in again.
   private func doorbell(_ doorbell: UInt32, writePointer: UInt64, _ state: inout State) {

@@ -116,4 +116,17 @@ final class BringUpSimulationTests: XCTestCase {
     XCTAssertEqual(device.cp.hangs.count, 1)
     XCTAssertTrue(device.cp.hangs[0].contains("RELEASE_MEM"), device.cp.hangs[0])
   }
+
+  func testAQueueWhoseRingIsLargerThanTheCPTakesComesUpHung() {
+    // A guest's garbage HQD: QUEUE_SIZE 63 (a ring of 2^64 dwords), committed and rung.
+    let cp = CommandProcessorSimulation(memory: SimulatedGPUMemory())
+    var control = RegisterValue<CP_HQD_PQ_CONTROL>(rawValue: 0)
+    control[CP_HQD_PQ_CONTROL.QUEUE_SIZE] = 63
+    cp.registers.write32(control.rawValue, at: CP_HQD_PQ_CONTROL.info.offset)
+    cp.registers.write32(1, at: CP_HQD_ACTIVE.info.offset)
+    cp.doorbells.write32(0xFFFF_FFFF, at: 0)
+    XCTAssertEqual(cp.queues.map(\.hung), [true])
+    XCTAssertEqual(cp.hangs, ["queue 0.0.0: a ring of 2^64 dwords (QUEUE_SIZE 63)"])
+    XCTAssertEqual(cp.executed, [])
+  }
 }
