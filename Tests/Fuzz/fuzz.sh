@@ -17,15 +17,21 @@ mkdir -p "$out/obj" "$out/artifacts"
 flags=(-swift-version 6 -O -g -sanitize=fuzzer,address -parse-as-library -wmo -I "$out/obj"
   -module-cache-path "$out/module-cache" -I "$root/Sources/CLibXML2" -Xcc -I/usr/include/libxml2)
 
+built=()  # the folders of the modules built so far: each module may import any of them
 module() {  # module NAME FOLDER [extra flags...]
   local name=$1 folder=$2; shift 2
   local object="$out/obj/$name.o"
-  # Rebuild only when a source is newer than the object.
-  if [ -f "$object" ] && [ -z "$(find "$folder" -name '*.swift' -newer "$object" | head -n 1)" ]; then return; fi
+  built+=("$folder")
+  # Rebuild only when a source of this module or of one before it (which it may import) is newer
+  # than the object, or this script is: a module built against a stale or missing dependency
+  # must not be kept.
+  if [ -f "$object" ] && [ ! "$0" -nt "$object" ] \
+    && [ -z "$(find "${built[@]}" -name '*.swift' -newer "$object" | head -n 1)" ]; then return; fi
   echo "fuzz: building $name"
   swiftc "${flags[@]}" "$@" -module-name "$name" -emit-module -emit-module-path "$out/obj/$name.swiftmodule" \
-    -c "$folder"/*.swift -o "$object"
+    -c $(find "$folder" -name '*.swift' | sort) -o "$object"
 }
+module MxLock "$root/Sources/MxLock"
 module MxSpecModel "$root/Sources/MxSpecModel"
 module MxSpecLoader "$root/Sources/MxSpecLoader"
 module MxSpecValidator "$root/Sources/MxSpecValidator"
