@@ -6,12 +6,12 @@ import PackageDescription
 /// SwiftPM caches a manifest's evaluation by its text, so a listing would go stale. A test checks
 /// that this list and Generated/ agree.
 let generatedBlocks = [
-  "MxBIF50", "MxChips", "MxDCE100", "MxGFX80", "MxGMC81", "MxMailbox", "MxOSS30", "MxPM4Packets", "MxSMU713",
-  "MxStructures",
+  "MxBIF50", "MxChips", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources", "MxMailbox", "MxOSS30",
+  "MxPM4Packets", "MxSMU713", "MxStructures",
 ]
 
 /// Generated modules that are not register blocks.
-let generatedNonBlocks: Set = ["MxChips", "MxMailbox", "MxPM4Packets", "MxStructures"]
+let generatedNonBlocks: Set = ["MxChips", "MxInterruptSources", "MxMailbox", "MxPM4Packets", "MxStructures"]
 
 /// What a generated module needs beyond the register runtime (MxMMIO).
 let generatedDependencies: [String: [Target.Dependency]] = [
@@ -32,6 +32,8 @@ let package = Package(
     .library(name: "MxMemory", targets: ["MxMemory"]),
     .library(name: "MxKIQ", targets: ["MxKIQ"]),
     .library(name: "MxCSA", targets: ["MxCSA"]),
+    .library(name: "MxIH", targets: ["MxIH"]),
+    .library(name: "MxSubmission", targets: ["MxSubmission"]),
     .library(name: "MxVirtualFunction", targets: ["MxVirtualFunction"]),
     .library(name: "MxScenario", targets: ["MxScenario"]),
     .executable(name: "mxgpu-sim", targets: ["mxgpu-sim"]),
@@ -94,16 +96,27 @@ let package = Package(
     .target(name: "MxCSA", dependencies: ["MxMemory", "MxPM4", "MxPM4Packets", "MxStructures"]),
     .target(
       name: "MxVirtualization",
-      dependencies: ["MxLock", "MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxKIQ"]),
+      dependencies: [
+        "MxLock", "MxMMIO", "MxBIF50", "MxGFX80", "MxSMU713", "MxMailbox", "MxInterruptSources", "MxKIQ",
+      ]),
+    .target(
+      name: "MxSubmission",
+      dependencies: [
+        "MxLock", "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
+      ]),
+    .target(
+      name: "MxIH", dependencies: ["MxLock", "MxMMIO", "MxMemory", "MxBIF50", "MxOSS30", "MxVirtualization"]),
     .target(
       name: "MxVirtualFunction",
       dependencies: [
-        "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxGFX80",
+        "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxGFX80", "MxIH",
+        "MxSubmission", "MxLock", "MxInterruptSources", "MxPM4Packets", "MxPM4",
       ]),
     .target(
       name: "MxSimulator",
       dependencies: [
         "MxLock", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxOSS30", "MxMailbox",
+        "MxInterruptSources",
       ]),
     .target(
       name: "MxScenario",
@@ -169,6 +182,11 @@ let package = Package(
         ]),
       .target(name: "TestSupport", path: "Tests/TestSupport"),
       .testTarget(name: "MxLockTests", dependencies: ["MxLock"]),
+      .testTarget(
+        name: "MxSubmissionTests",
+        dependencies: [
+          "MxSubmission", "MxSimulator", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
+        ]),
       .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
       .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),
       .testTarget(

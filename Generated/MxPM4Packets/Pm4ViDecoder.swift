@@ -60,102 +60,107 @@ public enum Pm4ViPacket: Equatable, Sendable {
     var packets: [DecodedPM4Packet<Pm4ViPacket>] = []
     var index = 0
     while index < dwords.count {
-      let header = dwords[index]
-      let type = PM4Header.type(of: header)
-      if type == 2 {
-        guard header == PM4Header.type2 else {
-          throw .reservedBits(packet: "TYPE2", dword: "HEADER", bits: header & ~PM4Header.type2, dwordIndex: index)
-        }
-        packets.append(DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2))
-        index += 1
-        continue
-      }
-      guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }
-      if type == 3, header & PM4Header.type3ReservedBits != 0 {
-        throw .reservedBits(
-          packet: "TYPE3", dword: "HEADER", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)
-      }
-      let opcode = PM4Header.opcode(of: header)
-      let bodyDwords = PM4Header.bodyDwords(of: header)
-      guard dwords.count - index - 1 >= bodyDwords else {
-        throw .truncated(dwordIndex: index, needed: bodyDwords, available: dwords.count - index - 1)
-      }
-      let body = dwords[(index + 1)..<(index + 1 + bodyDwords)]
-      let packet: Pm4ViPacket
-      var payload = body.endIndex..<body.endIndex
-      if type == 0 {
-        packet = .type0(register: header & 0xFFFF)
-        payload = body.indices
-      } else {
-        switch opcode {
-        case 0x58:
-          packet = .ACQUIRE_MEM(try MxPM4Packets.ACQUIRE_MEM(decodingBody: body, at: index))
-        case 0x28:
-          packet = .CONTEXT_CONTROL(try MxPM4Packets.CONTEXT_CONTROL(decodingBody: body, at: index))
-        case 0x40:
-          packet = .COPY_DATA(try MxPM4Packets.COPY_DATA(decodingBody: body, at: index))
-        case 0x50:
-          packet = .DMA_DATA(try MxPM4Packets.DMA_DATA(decodingBody: body, at: index))
-        case 0x46:
-          let decoded = try MxPM4Packets.EVENT_WRITE(decodingBody: body, at: index)
-          packet = .EVENT_WRITE(decoded)
-          payload = (body.startIndex + 1)..<body.endIndex
-        case 0x47:
-          packet = .EVENT_WRITE_EOP(try MxPM4Packets.EVENT_WRITE_EOP(decodingBody: body, at: index))
-        case 0x3F:
-          packet = .INDIRECT_BUFFER(try MxPM4Packets.INDIRECT_BUFFER(decodingBody: body, at: index))
-        case 0x33:
-          packet = .INDIRECT_BUFFER_CONST(try MxPM4Packets.INDIRECT_BUFFER_CONST(decodingBody: body, at: index))
-        case 0xA1:
-          packet = .MAP_PROCESS(try MxPM4Packets.MAP_PROCESS(decodingBody: body, at: index))
-        case 0xA2:
-          packet = .MAP_QUEUES(try MxPM4Packets.MAP_QUEUES(decodingBody: body, at: index))
-        case 0x10:
-          let decoded = try MxPM4Packets.NOP(decodingBody: body, at: index)
-          packet = .NOP(decoded)
-          payload = (body.startIndex + 0)..<body.endIndex
-        case 0xA4:
-          packet = .QUERY_STATUS(try MxPM4Packets.QUERY_STATUS(decodingBody: body, at: index))
-        case 0x49:
-          packet = .RELEASE_MEM(try MxPM4Packets.RELEASE_MEM(decodingBody: body, at: index))
-        case 0xA5:
-          packet = .RUN_LIST(try MxPM4Packets.RUN_LIST(decodingBody: body, at: index))
-        case 0x68:
-          let decoded = try MxPM4Packets.SET_CONFIG_REG(decodingBody: body, at: index)
-          packet = .SET_CONFIG_REG(decoded)
-          payload = (body.startIndex + 1)..<body.endIndex
-        case 0x69:
-          let decoded = try MxPM4Packets.SET_CONTEXT_REG(decodingBody: body, at: index)
-          packet = .SET_CONTEXT_REG(decoded)
-          payload = (body.startIndex + 1)..<body.endIndex
-        case 0xA0:
-          packet = .SET_RESOURCES(try MxPM4Packets.SET_RESOURCES(decodingBody: body, at: index))
-        case 0x76:
-          let decoded = try MxPM4Packets.SET_SH_REG(decodingBody: body, at: index)
-          packet = .SET_SH_REG(decoded)
-          payload = (body.startIndex + 1)..<body.endIndex
-        case 0x79:
-          let decoded = try MxPM4Packets.SET_UCONFIG_REG(decodingBody: body, at: index)
-          packet = .SET_UCONFIG_REG(decoded)
-          payload = (body.startIndex + 1)..<body.endIndex
-        case 0xA3:
-          packet = .UNMAP_QUEUES(try MxPM4Packets.UNMAP_QUEUES(decodingBody: body, at: index))
-        case 0x3C:
-          packet = .WAIT_REG_MEM(try MxPM4Packets.WAIT_REG_MEM(decodingBody: body, at: index))
-        case 0x37:
-          let decoded = try MxPM4Packets.WRITE_DATA(decodingBody: body, at: index)
-          packet = .WRITE_DATA(decoded)
-          payload = (body.startIndex + 3)..<body.endIndex
-        default: throw .unknownOpcode(opcode, dwordIndex: index)
-        }
-      }
-      packets.append(
-        DecodedPM4Packet(
-          index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,
-          shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0))
-      index += 1 + bodyDwords
+      let packet = try decodePacket(in: dwords, at: index)
+      packets.append(packet)
+      index += packet.dwordCount
     }
     return packets
+  }
+
+  /// Decodes the one packet whose header is `dwords[index]`, checked as `decode(_:)` checks every packet: for a reader that takes packets one at a time (a command processor), without allocating.
+  public static func decodePacket(
+    in dwords: [UInt32], at index: Int
+  ) throws(PM4DecodingError) -> DecodedPM4Packet<Pm4ViPacket> {
+    let header = dwords[index]
+    let type = PM4Header.type(of: header)
+    if type == 2 {
+      guard header == PM4Header.type2 else {
+        throw .reservedBits(packet: "TYPE2", dword: "HEADER", bits: header & ~PM4Header.type2, dwordIndex: index)
+      }
+      return DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2)
+    }
+    guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }
+    if type == 3, header & PM4Header.type3ReservedBits != 0 {
+      throw .reservedBits(
+        packet: "TYPE3", dword: "HEADER", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)
+    }
+    let opcode = PM4Header.opcode(of: header)
+    let bodyDwords = PM4Header.bodyDwords(of: header)
+    guard dwords.count - index - 1 >= bodyDwords else {
+      throw .truncated(dwordIndex: index, needed: bodyDwords, available: dwords.count - index - 1)
+    }
+    let body = dwords[(index + 1)..<(index + 1 + bodyDwords)]
+    let packet: Pm4ViPacket
+    var payload = body.endIndex..<body.endIndex
+    if type == 0 {
+      packet = .type0(register: header & 0xFFFF)
+      payload = body.indices
+    } else {
+      switch opcode {
+      case 0x58:
+        packet = .ACQUIRE_MEM(try MxPM4Packets.ACQUIRE_MEM(decodingBody: body, at: index))
+      case 0x28:
+        packet = .CONTEXT_CONTROL(try MxPM4Packets.CONTEXT_CONTROL(decodingBody: body, at: index))
+      case 0x40:
+        packet = .COPY_DATA(try MxPM4Packets.COPY_DATA(decodingBody: body, at: index))
+      case 0x50:
+        packet = .DMA_DATA(try MxPM4Packets.DMA_DATA(decodingBody: body, at: index))
+      case 0x46:
+        let decoded = try MxPM4Packets.EVENT_WRITE(decodingBody: body, at: index)
+        packet = .EVENT_WRITE(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
+      case 0x47:
+        packet = .EVENT_WRITE_EOP(try MxPM4Packets.EVENT_WRITE_EOP(decodingBody: body, at: index))
+      case 0x3F:
+        packet = .INDIRECT_BUFFER(try MxPM4Packets.INDIRECT_BUFFER(decodingBody: body, at: index))
+      case 0x33:
+        packet = .INDIRECT_BUFFER_CONST(try MxPM4Packets.INDIRECT_BUFFER_CONST(decodingBody: body, at: index))
+      case 0xA1:
+        packet = .MAP_PROCESS(try MxPM4Packets.MAP_PROCESS(decodingBody: body, at: index))
+      case 0xA2:
+        packet = .MAP_QUEUES(try MxPM4Packets.MAP_QUEUES(decodingBody: body, at: index))
+      case 0x10:
+        let decoded = try MxPM4Packets.NOP(decodingBody: body, at: index)
+        packet = .NOP(decoded)
+        payload = (body.startIndex + 0)..<body.endIndex
+      case 0xA4:
+        packet = .QUERY_STATUS(try MxPM4Packets.QUERY_STATUS(decodingBody: body, at: index))
+      case 0x49:
+        packet = .RELEASE_MEM(try MxPM4Packets.RELEASE_MEM(decodingBody: body, at: index))
+      case 0xA5:
+        packet = .RUN_LIST(try MxPM4Packets.RUN_LIST(decodingBody: body, at: index))
+      case 0x68:
+        let decoded = try MxPM4Packets.SET_CONFIG_REG(decodingBody: body, at: index)
+        packet = .SET_CONFIG_REG(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
+      case 0x69:
+        let decoded = try MxPM4Packets.SET_CONTEXT_REG(decodingBody: body, at: index)
+        packet = .SET_CONTEXT_REG(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
+      case 0xA0:
+        packet = .SET_RESOURCES(try MxPM4Packets.SET_RESOURCES(decodingBody: body, at: index))
+      case 0x76:
+        let decoded = try MxPM4Packets.SET_SH_REG(decodingBody: body, at: index)
+        packet = .SET_SH_REG(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
+      case 0x79:
+        let decoded = try MxPM4Packets.SET_UCONFIG_REG(decodingBody: body, at: index)
+        packet = .SET_UCONFIG_REG(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
+      case 0xA3:
+        packet = .UNMAP_QUEUES(try MxPM4Packets.UNMAP_QUEUES(decodingBody: body, at: index))
+      case 0x3C:
+        packet = .WAIT_REG_MEM(try MxPM4Packets.WAIT_REG_MEM(decodingBody: body, at: index))
+      case 0x37:
+        let decoded = try MxPM4Packets.WRITE_DATA(decodingBody: body, at: index)
+        packet = .WRITE_DATA(decoded)
+        payload = (body.startIndex + 3)..<body.endIndex
+      default: throw .unknownOpcode(opcode, dwordIndex: index)
+      }
+    }
+    return DecodedPM4Packet(
+      index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,
+      shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0)
   }
 
   /// Writes the packet with `payload` (what `decode(_:)` gave as its payload range: NOP filler, register values, data) to `sink`, all or nothing, so that a decoded stream re-encodes to the same dwords. A payload on a packet that has none is an error.

@@ -37,6 +37,7 @@ public struct Generator: Sendable {
       emitter.emit(spec.blocks.sorted { $0.id < $1.id })
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
+      + InterruptSourceEmitter().emit(spec.interruptSources)
       + PacketEmitter().emit(spec.packetSets)
       + StructureEmitter().emit(spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })

@@ -52,6 +52,20 @@ public struct KernelTree: Sendable {
     return (structures, xml, report)
   }
 
+  /// The header the VI interrupt sources come from.
+  public static let interruptSourcesHeader = "include/ivsrcid/ivsrcid_vislands30.h"
+
+  /// Imports the VI interrupt sources: the spec document and the importer's report.
+  public func importInterruptSources() throws -> (set: InterruptSourceSet, xml: String, report: [String]) {
+    let (set, report) = try InterruptSourceImporter(setName: "vislands30")
+      .run(header: try read(Self.interruptSourcesHeader), path: Self.interruptSourcesHeader)
+    let xml = SpecXMLWriter.document(
+      for: set, source: "Linux 6.1 drivers/gpu/drm/amd/\(Self.interruptSourcesHeader)",
+      doc: "The sources of the VI interrupt handler's IV entries (tonga_ih), as the driver's ivsrcid header names them."
+    )
+    return (set, xml, report)
+  }
+
   /// Imports one block: its spec document and the report of what the rules decided.
   public func importBlock(_ headers: HeaderSet, only: Set<String>? = nil) throws -> (
     block: Block, xml: String, report: ImportReport

@@ -74,6 +74,23 @@ public enum SpecXMLWriter {
     return out
   }
 
+  /// An interrupt source set as a spec file, its sources in the order given.
+  public static func document(for set: InterruptSourceSet, source: String, doc: String) -> String {
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
+    out += "<spec format=\"1\">\n"
+    out += "  <interrupts name=\"\(escape(set.name))\">\n"
+    out += "    <doc>\(escape(doc))</doc>\n"
+    for interrupt in set.sources {
+      out += "    <source name=\"\(escape(interrupt.name))\" header=\"\(escape(interrupt.header))\""
+      out += " id=\"\(Hex.literal(UInt64(interrupt.id), minimumDigits: 2))\""
+      if let extended = interrupt.extendedID { out += " extended-id=\"\(extended)\"" }
+      out += interrupt.doc.map { "><doc>\(escape($0))</doc></source>\n" } ?? "/>\n"
+    }
+    out += "  </interrupts>\n</spec>\n"
+    return out
+  }
+
   static func escape(_ text: String) -> String {
     var out = ""
     for c in text {

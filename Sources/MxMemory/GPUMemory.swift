@@ -1,3 +1,5 @@
+import _Volatile
+
 /// Where a buffer lives: the GPU's own memory or system memory it reaches through the GART
 /// (amdgpu's `AMDGPU_GEM_DOMAIN_VRAM` / `_GTT`).
 public enum MemoryDomain: String, Sendable {
@@ -50,5 +52,23 @@ extension GPUMemory {
   /// A page-aligned allocation, the alignment of every buffer of facts 3.4.
   public func allocate(bytes: Int, domain: MemoryDomain) throws(GPUMemoryError) -> GPUAllocation {
     try allocate(bytes: bytes, alignment: 4096, domain: domain)
+  }
+}
+
+extension GPUAllocation {
+  /// The dword at byte `offset`, read from memory every time: the GPU writes it behind the
+  /// compiler's back (a write pointer it reports), so a loop that polls it must not keep it in
+  /// a register.
+  public func volatileLoad(dwordAt offset: Int) -> UInt32 {
+    precondition(offset >= 0 && offset % 4 == 0 && offset + 4 <= size, "dword outside the allocation")
+    return unsafe VolatileMappedRegister<UInt32>(unsafeBitPattern: UInt(bitPattern: cpu.baseAddress!) + UInt(offset))
+      .load()
+  }
+
+  /// Stores the dword at byte `offset` to memory, for the GPU to read.
+  public func volatileStore(_ value: UInt32, dwordAt offset: Int) {
+    precondition(offset >= 0 && offset % 4 == 0 && offset + 4 <= size, "dword outside the allocation")
+    unsafe VolatileMappedRegister<UInt32>(unsafeBitPattern: UInt(bitPattern: cpu.baseAddress!) + UInt(offset))
+      .store(value)
   }
 }

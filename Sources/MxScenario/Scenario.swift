@@ -182,18 +182,19 @@ public struct Scenario: Sendable {
 
 /// A `VirtualFunction` on a simulated VF.
 public typealias SimulatedGuest = VirtualFunction<
-  SimulatedVirtualFunction.Registers, CommandProcessorSimulation.Doorbells, SimulatedGPUMemory, SimulatedClock
+  SimulatedVirtualFunction.Registers, SimulatedVirtualFunction.Doorbells, SimulatedGPUMemory, SimulatedClock
 >
 
 extension SimulatedGPU {
   /// A guest driver for VF `index`: its BAR 5, doorbells and memory, the simulation's clock, its
-  /// tasks on the simulation's executor, its mailbox interrupts connected.
+  /// tasks on the simulation's executor, its interrupt line connected (every interrupt reaches
+  /// it through its IH ring, as on hardware).
   public func guest(for index: Int, configuration: VirtualFunctionConfiguration) -> SimulatedGuest {
     let function = functions[index]
     let guest = SimulatedGuest(
       registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: clock,
       configuration: configuration, taskExecutor: executor)
-    host.connectInterrupts(of: index) { guest.interruptReceived(sourceID: $0) }
+    function.connectInterruptLine { guest.interruptAsserted() }
     return guest
   }
 }

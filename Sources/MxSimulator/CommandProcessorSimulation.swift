@@ -2,22 +2,28 @@ import MxGFX80
 import MxLock
 import MxMMIO
 import MxOSS30
-import MxPM4
 import MxPM4Packets
 
 /// The GPU's command processor as a VF's driver sees it, for tests: the BAR 5 registers with the
 /// HQD registers banked per queue by SRBM_GFX_CNTL, the doorbells of BAR 2, and the MEC queues.
 /// A queue becomes active when the driver commits its HQD by MMIO (CP_HQD_ACTIVE ← 1, as for the
-/// KIQ) or maps it with MAP_QUEUES from its MQD. A doorbell write makes the CP run that queue's
-/// ring up to the written pointer, decoding it with the generated decoder and executing NOP,
-/// SET_RESOURCES, MAP_QUEUES, UNMAP_QUEUES, QUERY_STATUS, WRITE_DATA, COPY_DATA and
-/// SET_UCONFIG_REG; then it reports the read pointer through writeback memory. Anything else —
-/// a packet it does not run, a stream that does not decode, memory outside every allocation —
-/// hangs the queue, as it would hang a real CP; the reason is kept in `hangs`.
+/// KIQ) or maps it with MAP_QUEUES from its MQD. A doorbell write gives the queue its new write
+/// pointer, and the CP runs the ring up to it, packet by packet, decoding each with the
+/// generated decoder: the KIQ's packets, indirect buffers fetched from GPU memory, fences with
+/// RELEASE_MEM and EVENT_WRITE_EOP (and their end-of-pipe interrupts), WAIT_REG_MEM (the queue
+/// blocks until the condition holds, polled on the scheduler's time line), CP DMA, register and
+/// memory writes and copies (`CommandProcessorSimulation+Packets.swift` says what each does). It
+/// reports the read pointer through writeback memory after every run.
 ///
-/// On a host (`SimulatedVirtualFunction`), the CP runs only while its VF is switched in: doorbells
-/// rung while it is switched out are run at its next time slice. A function-level reset empties
-/// the queue table and the registers.
+/// Anything else — a packet it does not run, a stream that does not decode, memory outside every
+/// allocation — hangs that queue, as it would hang a real CP, with the reason in `hangs`; the
+/// process never stops. What the CP does not model (shaders, caches, GPUVM translation: every
+/// address is a GPU physical address, whatever the VMID) it refuses rather than pretends.
+///
+/// On a host (`SimulatedVirtualFunction`), the CP runs only while its VF is switched in: queues
+/// whose doorbells are rung, or whose waits come due, while it is switched out run at its next
+/// time slice, from where they stopped. A function-level reset empties the queue table and the
+/// registers: work in flight is lost, as on hardware.
 public final class CommandProcessorSimulation: Sendable {
   /// An active queue in the CP's table.
   public struct Queue: Equatable, Sendable {
@@ -32,7 +38,33 @@ public final class CommandProcessorSimulation: Sendable {
     public var mqdAddress: UInt64?
     /// Dwords consumed, masked.
     public var readPointer: UInt64 = 0
+    /// The write pointer the queue's doorbell last carried, masked: the CP runs the ring up to it.
+    public var writePointer: UInt64 = 0
+    /// The indirect buffer the queue is running, if it is in one.
+    public var indirectBuffer: IndirectBufferPosition?
+    /// What the queue is blocked on (a WAIT_REG_MEM whose condition does not hold yet).
+    public var waitingFor: String?
     public var hung = false
+    /// Whether a poll of the wait is scheduled, and the delay of the last one.
+    var pollPending = false
+    var lastPoll: Duration?
+
+    /// Which queue of the CP this is.
+    var slot: Slot { Slot(me: me, pipe: pipe, queue: queue) }
+  }
+
+  /// A queue's place in the CP: micro engine, pipe, queue.
+  struct Slot: Hashable {
+    var me, pipe, queue: UInt32
+  }
+
+  /// Where a queue is in an indirect buffer.
+  public struct IndirectBufferPosition: Equatable, Sendable {
+    public var address: UInt64
+    public var dwords: Int
+    /// Dwords of it already run.
+    public var offset: Int
+    public var vmid: UInt32
   }
 
   /// Faults to inject.
@@ -61,46 +93,83 @@ public final class CommandProcessorSimulation: Sendable {
     public var doorbell: UInt32
     public var packet: Pm4ViPacket
     public var payload: [UInt32]
-    /// The packet as it was on the ring.
+    /// The packet as it was on the ring or in the indirect buffer.
     public var dwords: [UInt32]
     public var dropped: Bool
+    /// Whether it came from an indirect buffer rather than the ring.
+    public var indirect: Bool = false
   }
 
-  private struct State {
+  /// Why and when a queue hung.
+  public struct Hang: Equatable, Sendable {
+    public var time: Duration
+    public var doorbell: UInt32?
+    public var reason: String
+  }
+
+  /// Registers another model holds (the host's mailbox, the IH), reached by packets that read or
+  /// write registers as BAR 5 reaches them.
+  public struct ExternalRegisters: Sendable {
+    public var claims: @Sendable (UInt32) -> Bool
+    public var bus: any RegisterBus & Sendable
+
+    public init(claims: @escaping @Sendable (UInt32) -> Bool, bus: any RegisterBus & Sendable) {
+      self.claims = claims
+      self.bus = bus
+    }
+  }
+
+  struct State {
     var registers: [UInt32: UInt32] = [:]
     var selected = (me: UInt32(0), pipe: UInt32(0), queue: UInt32(0))
     var banks: [[UInt32]: [UInt32: UInt32]] = [:]
     var queues: [Queue] = []
     var queueMask: UInt64 = 0
     var packetCount = 0
-    var executed: [Executed] = []
-    var hangs: [String] = []
+    var log: BoundedLog<Executed>
+    var hangs: [Hang] = []
     var faults: Faults
-    /// Whether the VF's context is on the GPU; doorbells rung while it is not wait here.
+    /// Whether the VF's context is on the GPU; work that comes while it is not waits.
     var running = true
-    var pendingDoorbells: [(doorbell: UInt32, writePointer: UInt64)] = []
+    var external: ExternalRegisters?
+    /// Reused buffers for what a run reads from memory: no allocation per packet.
+    var ringScratch: [UInt32] = []
+    var bufferScratch: [UInt32] = []
+    /// Raised by packets; delivered to the interrupt handler once the lock is let go.
+    var interrupts: [SimulatedInterrupt] = []
+    /// Set by every packet that writes a register or memory: blocked queues look again.
+    var wroteSomething = false
+    /// Bumped by a reset, so that a poll scheduled before it does nothing after.
+    var generation = 0
 
     /// A register as the driver reads it: HQD registers from the selected queue's bank.
     func read(_ offset: UInt32) -> UInt32 {
+      if let external, external.claims(offset) { return external.bus.read32(at: offset) }
       guard CommandProcessorSimulation.hqdRange.contains(offset) else { return registers[offset] ?? 0 }
       return banks[[selected.me, selected.pipe, selected.queue]]?[offset] ?? 0
     }
   }
 
-  fileprivate static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
-  private let state: Lock<State>
+  static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
+  let state: Lock<State>
+  private let interruptSink = Lock<(@Sendable (SimulatedInterrupt) -> Void)?>(nil)
   public let memory: SimulatedGPUMemory
-  /// The virtual time a slow CP (`Faults.delay`) runs on.
+  /// The time line a slow CP (`Faults.delay`) and WAIT_REG_MEM polls run on.
   public let scheduler: (any HardwareScheduler)?
 
   /// - Parameters:
   ///   - memory: the GPU memory the CP reads rings, MQDs and indirect buffers from.
-  ///   - scheduler: the time line a slow CP (`Faults.delay`) runs on.
+  ///   - scheduler: the time line a slow CP (`Faults.delay`) and blocked waits run on.
   ///   - faults: what the CP does wrong from the start (hangs, delays), for recovery tests.
-  public init(memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults()) {
+  ///   - packetLogCapacity: how many executed packets `executed` keeps (the newest); 0 keeps
+  ///     none, for benchmarks and long runs.
+  public init(
+    memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults(),
+    packetLogCapacity: Int = 100_000
+  ) {
     self.memory = memory
     self.scheduler = scheduler
-    state = Lock(State(faults: faults))
+    state = Lock(State(log: BoundedLog(capacity: packetLogCapacity), faults: faults))
   }
 
   /// The VF's BAR 5 as this simulation holds it.
@@ -112,25 +181,39 @@ public final class CommandProcessorSimulation: Sendable {
   public var queues: [Queue] { state.withLock { $0.queues } }
   /// The queue mask of the last SET_RESOURCES.
   public var queueMask: UInt64 { state.withLock { $0.queueMask } }
-  /// Every packet the CP took off a ring, in order, but the one-dword NOP pads.
-  public var executed: [Executed] { state.withLock { $0.executed } }
+  /// The newest packets the CP took off a ring or out of an indirect buffer, in order, but the
+  /// one-dword NOP pads (at most the log's capacity).
+  public var executed: [Executed] { state.withLock { $0.log.entries } }
+  /// Packets taken so far, the NOP pads and the ones the log no longer holds included.
+  public var packetsExecuted: Int { state.withLock { $0.packetCount } }
   /// Why queues hung, in order.
-  public var hangs: [String] { state.withLock { $0.hangs } }
+  public var hangs: [String] { state.withLock { $0.hangs.map(\.reason) } }
+  /// Why and when queues hung, in order.
+  public var hangRecords: [Hang] { state.withLock { $0.hangs } }
 
   public func setFaults(_ faults: Faults) { state.withLock { $0.faults = faults } }
+
+  /// Where the CP's interrupts (end of pipe) go: the VF's interrupt handler.
+  public func connectInterrupts(_ sink: @escaping @Sendable (SimulatedInterrupt) -> Void) {
+    interruptSink.withLock { $0 = sink }
+  }
+
+  /// The registers other models hold, as packets reach them.
+  public func connectExternalRegisters(_ external: ExternalRegisters) {
+    state.withLock { $0.external = external }
+  }
 
   /// Whether the CP runs (its VF is switched in).
   public var isRunning: Bool { state.withLock { $0.running } }
 
-  /// World switch: `false` stops the CP (IDLE_GPU + SAVE_GPU_STATE); `true` loads and runs it
-  /// again, running the rings whose doorbells were rung meanwhile.
+  /// World switch: `false` stops the CP (IDLE_GPU + SAVE_GPU_STATE) between packets, every queue
+  /// keeping where it was; `true` loads and runs it again, every queue with work going on from
+  /// there.
   public func setRunning(_ running: Bool) {
-    state.withLock { state in
+    update { state in
       state.running = running
       guard running else { return }
-      let pending = state.pendingDoorbells
-      state.pendingDoorbells.removeAll()
-      for (doorbell, writePointer) in pending { ring(doorbell: doorbell, writePointer: writePointer, &state) }
+      runEveryQueue(&state)
     }
   }
 
@@ -145,7 +228,21 @@ public final class CommandProcessorSimulation: Sendable {
       state.selected = (0, 0, 0)
       state.queues.removeAll()
       state.queueMask = 0
-      state.pendingDoorbells.removeAll()
+      state.interrupts.removeAll()
+      state.generation += 1
+    }
+  }
+
+  /// Runs `body` under the lock, then hands the interrupts it raised to the interrupt handler
+  /// outside it (the handler may call back into the VF's models).
+  func update(_ body: (inout State) -> Void) {
+    let raised = state.withLock { state -> [SimulatedInterrupt] in
+      body(&state)
+      defer { state.interrupts.removeAll(keepingCapacity: true) }
+      return state.interrupts
+    }
+    if !raised.isEmpty, let sink = interruptSink.withLock({ $0 }) {
+      for interrupt in raised { sink(interrupt) }
     }
   }
 
@@ -155,7 +252,7 @@ public final class CommandProcessorSimulation: Sendable {
     let simulation: CommandProcessorSimulation
     public func read32(at offset: UInt32) -> UInt32 { simulation.state.withLock { $0.read(offset) } }
     public func write32(_ value: UInt32, at offset: UInt32) {
-      simulation.state.withLock { simulation.write(value, at: offset, &$0) }
+      simulation.update { simulation.write(value, at: offset, &$0) }
     }
   }
 
@@ -167,15 +264,18 @@ public final class CommandProcessorSimulation: Sendable {
       let simulation = simulation
       let delay = simulation.state.withLock { $0.faults.delay }
       guard let delay, let scheduler = simulation.scheduler else {
-        return simulation.state.withLock { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
+        return simulation.update { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
       }
       scheduler.schedule(after: delay) {
-        simulation.state.withLock { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
+        simulation.update { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
       }
     }
   }
 
-  private func write(_ value: UInt32, at offset: UInt32, _ state: inout State) {
+  func write(_ value: UInt32, at offset: UInt32, _ state: inout State) {
+    if let external = state.external, external.claims(offset) {
+      return external.bus.write32(value, at: offset)
+    }
     if offset == SRBM_GFX_CNTL.info.offset {
       let selection = RegisterValue<SRBM_GFX_CNTL>(rawValue: value)
       state.selected = (
@@ -185,6 +285,7 @@ public final class CommandProcessorSimulation: Sendable {
     }
     guard Self.hqdRange.contains(offset) else {
       state.registers[offset] = value
+      hardwareResponse(toWriteAt: offset, value, &state)
       return
     }
     let key = [state.selected.me, state.selected.pipe, state.selected.queue]
@@ -198,7 +299,7 @@ public final class CommandProcessorSimulation: Sendable {
   // MARK: Queues
 
   /// A queue from its HQD values (`hqd(offset)`), as MMIO committed them or as an MQD holds them.
-  private func activate(
+  func activate(
     me: UInt32, pipe: UInt32, queue: UInt32, hqd: (UInt32) -> UInt32, mqd: UInt64?, doorbell: UInt32?,
     _ state: inout State
   ) {
@@ -220,7 +321,10 @@ public final class CommandProcessorSimulation: Sendable {
       mqdAddress: mqd)
     if sizeLog2 > Self.largestRingLog2 {
       entry.hung = true
-      state.hangs.append("queue \(me).\(pipe).\(queue): a ring of 2^\(sizeLog2) dwords (QUEUE_SIZE \(sizeLog2 - 1))")
+      state.hangs.append(
+        Hang(
+          time: now, doorbell: entry.doorbell,
+          reason: "queue \(me).\(pipe).\(queue): a ring of 2^\(sizeLog2) dwords (QUEUE_SIZE \(sizeLog2 - 1))"))
     }
     state.queues.removeAll { $0.me == me && $0.pipe == pipe && $0.queue == queue }
     state.queues.append(entry)
@@ -228,146 +332,37 @@ public final class CommandProcessorSimulation: Sendable {
 
   static let largestRingLog2 = 20
 
-  /// A doorbell write: the ring runs now, or when the VF is switched in again.
+  /// A doorbell write: the queue's new write pointer; it runs now, or when the VF is switched in.
   private func doorbell(_ doorbell: UInt32, writePointer: UInt64, _ state: inout State) {
-    guard state.running else {
-      state.pendingDoorbells.removeAll { $0.doorbell == doorbell }
-      state.pendingDoorbells.append((doorbell, writePointer))
-      return
-    }
-    ring(doorbell: doorbell, writePointer: writePointer, &state)
-  }
-
-  private func ring(doorbell: UInt32, writePointer: UInt64, _ state: inout State) {
     guard let index = state.queues.firstIndex(where: { $0.doorbell == doorbell && !$0.hung }) else { return }
-    let queue = state.queues[index]
-    let mask = UInt64(queue.ringDwords - 1)
-    let end = writePointer & mask
-    var dwords: [UInt32] = []
-    var position = queue.readPointer
-    while position != end {
-      guard let dword = memory.read32(at: queue.ringAddress + position * 4) else {
-        return hang(index, "ring of doorbell \(doorbell) lies outside memory", &state)
-      }
-      dwords.append(dword)
-      position = (position + 1) & mask
-    }
-    let packets: [DecodedPM4Packet<Pm4ViPacket>]
-    do {
-      packets = try Pm4ViPacket.decode(dwords)
-    } catch {
-      return hang(index, "doorbell \(doorbell): \(error)", &state)
-    }
-    for packet in packets {
-      if let limit = state.faults.hangAfterPackets, state.packetCount >= limit {
-        return hang(index, "hang injected after \(limit) packets", &state)
-      }
-      let dropped = state.faults.droppedPackets.contains(state.packetCount)
-      state.packetCount += 1
-      let payload = Array(dwords[packet.payload])
-      // The log leaves out the one-dword NOP pads that fill every ring to 256 dwords.
-      if packet.dwordCount > 1 || packet.packet != .NOP(NOP()) {
-        state.executed.append(
-          Executed(
-            time: scheduler?.elapsed ?? .zero, doorbell: doorbell, packet: packet.packet, payload: payload,
-            dwords: Array(dwords[packet.index..<packet.index + packet.dwordCount]), dropped: dropped))
-      }
-      if !dropped, let failure = execute(packet.packet, payload: payload, &state) {
-        return hang(index, "doorbell \(doorbell): \(failure)", &state)
-      }
-      state.queues[index].readPointer = (state.queues[index].readPointer + UInt64(packet.dwordCount)) & mask
-    }
-    reportReadPointer(index, &state)
+    state.queues[index].writePointer = writePointer & UInt64(state.queues[index].ringDwords - 1)
+    guard state.running else { return }
+    run(index, &state)
+    runBlockedQueuesAfterWrites(&state)
   }
 
-  private func reportReadPointer(_ index: Int, _ state: inout State) {
-    let queue = state.queues[index]
-    let value = state.faults.readPointer ?? UInt32(truncatingIfNeeded: queue.readPointer)
-    if !memory.write32(value, at: queue.readPointerAddress) {
-      state.queues[index].hung = true
-      state.hangs.append("read pointer address of doorbell \(queue.doorbell) lies outside memory")
-    }
+  /// Every queue with work (on being switched in, or after a poll came due).
+  func runEveryQueue(_ state: inout State) {
+    for index in state.queues.indices { run(index, &state) }
+    runBlockedQueuesAfterWrites(&state)
   }
 
-  private func hang(_ index: Int, _ reason: String, _ state: inout State) {
+  /// Blocked queues look again while other queues keep writing what they may wait for.
+  func runBlockedQueuesAfterWrites(_ state: inout State) {
+    var rounds = 0
+    while state.wroteSomething && rounds < state.queues.count {
+      state.wroteSomething = false
+      rounds += 1
+      for index in state.queues.indices where state.queues[index].waitingFor != nil { run(index, &state) }
+    }
+    state.wroteSomething = false
+  }
+
+  func hang(_ index: Int, _ reason: String, _ state: inout State) {
     state.queues[index].hung = true
-    state.hangs.append(reason)
+    state.hangs.append(Hang(time: now, doorbell: state.queues[index].doorbell, reason: reason))
   }
 
-  // MARK: Packets
-
-  /// Runs one packet; a reason when the CP would hang on it.
-  private func execute(_ packet: Pm4ViPacket, payload: [UInt32], _ state: inout State) -> String? {
-    switch packet {
-    case .NOP: return nil
-    case .SET_RESOURCES(let p):
-      state.queueMask = UInt64(p.QUEUE_MASK_HI) << 32 | UInt64(p.QUEUE_MASK_LO)
-      return nil
-    case .MAP_QUEUES(let p):
-      let mqd = UInt64(p.MQD_ADDR_HI) << 32 | UInt64(p.MQD_ADDR_LO)
-      var hqd: [UInt32: UInt32] = [:]
-      for offset in Self.hqdRange {
-        guard let value = memory.read32(at: mqd + UInt64(128 + offset - Self.hqdRange.lowerBound) * 4) else {
-          return "MAP_QUEUES: MQD at 0x\(String(mqd, radix: 16)) lies outside memory"
-        }
-        hqd[offset] = value
-      }
-      activate(
-        me: p.ME ? 2 : 1, pipe: UInt32(p.PIPE), queue: UInt32(p.QUEUE), hqd: { hqd[$0] ?? 0 }, mqd: mqd,
-        doorbell: p.DOORBELL_OFFSET, &state)
-      return nil
-    case .UNMAP_QUEUES(let p):
-      guard case .doorbell(let first) = p.ORDINAL3 else { return "UNMAP_QUEUES by PASID is not run" }
-      var doorbells = [first, p.DOORBELL_OFFSET2, p.DOORBELL_OFFSET3]
-      if case .doorbell(let second) = p.ORDINAL4 { doorbells.insert(second, at: 1) }
-      let unmapped = Set(doorbells.prefix(Int(p.NUM_QUEUES)))
-      state.queues.removeAll { unmapped.contains($0.doorbell) && $0.mqdAddress != nil }
-      return nil
-    case .QUERY_STATUS(let p):
-      let address = UInt64(p.ADDR_HI) << 32 | UInt64(p.ADDR_LO)
-      return writeMemory([p.DATA_LO, p.DATA_HI], at: address, one: false, &state)
-    case .WRITE_DATA(let p):
-      if p.DST_SEL == .REGISTER {
-        for (index, value) in payload.enumerated() {
-          write(value, at: p.DST_ADDR_LO + (p.WR_ONE_ADDR ? 0 : UInt32(index)), &state)
-        }
-        return nil
-      }
-      guard p.DST_SEL == .MEMORY_ASYNC || p.DST_SEL == .MEMORY_SYNC || p.DST_SEL == .TC_L2 else {
-        return "WRITE_DATA to DST_SEL \(p.DST_SEL.rawValue) is not run"
-      }
-      return writeMemory(payload, at: UInt64(p.DST_ADDR_HI) << 32 | UInt64(p.DST_ADDR_LO), one: p.WR_ONE_ADDR, &state)
-    case .COPY_DATA(let p):
-      guard p.SRC_SEL == 0, case .register(let source) = p.SRC_ADDR_LO else {
-        return "COPY_DATA from SRC_SEL \(p.SRC_SEL) is not run"
-      }
-      let value = state.read(source)
-      switch (p.DST_ADDR_LO, p.DST_ADDR_HI) {
-      case (.register(let destination), _):
-        write(value, at: destination, &state)
-        return nil
-      case (.memory(let low), .memory(let high)):
-        return writeMemory([value], at: UInt64(high) << 32 | UInt64(low), one: true, &state)
-      default:
-        return "COPY_DATA with mixed destination layouts"
-      }
-    case .SET_UCONFIG_REG(let p):
-      for (index, value) in payload.enumerated() {
-        write(value, at: 0xC000 + UInt32(p.REG_OFFSET) + UInt32(index), &state)
-      }
-      return nil
-    default:
-      return "\(packet) is not run by this CP"
-    }
-  }
-
-  private func writeMemory(_ values: [UInt32], at address: UInt64, one: Bool, _ state: inout State) -> String? {
-    for (index, value) in values.enumerated() {
-      let target = address + (one ? 0 : UInt64(index) * 4)
-      if !memory.write32(state.faults.memoryValue ?? value, at: target) {
-        return "write to GPU address 0x\(String(target, radix: 16)) outside memory"
-      }
-    }
-    return nil
-  }
+  /// Now on the scheduler's time line (zero without one).
+  var now: Duration { scheduler?.elapsed ?? .zero }
 }

@@ -29,7 +29,9 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
   public static let vramBase: UInt64 = 0
   public static let gttBase: UInt64 = 0x80_0000_0000
 
-  private struct State {
+  fileprivate struct State {
+    /// Live allocations, sorted by GPU address (looked up by binary search: the CP touches
+    /// memory for every packet).
     var allocations: [GPUAllocation] = []
     var next: [MemoryDomain: UInt64] = [.vram: SimulatedGPUMemory.vramBase, .gtt: SimulatedGPUMemory.gttBase]
     var faults: [Fault] = []
@@ -63,7 +65,7 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
       let cpu = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: max(alignment, 16))
       cpu.initializeMemory(as: UInt8.self, repeating: 0)
       let allocation = GPUAllocation(gpuAddress: address, cpu: cpu, domain: domain)
-      state.allocations.append(allocation)
+      state.allocations.insert(allocation, at: state.insertionIndex(of: address))
       return allocation
     }
   }
@@ -76,7 +78,7 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
   }
 
   /// Live allocations, by GPU address.
-  public var allocations: [GPUAllocation] { state.withLock { $0.allocations.sorted { $0.gpuAddress < $1.gpuAddress } } }
+  public var allocations: [GPUAllocation] { state.withLock { $0.allocations } }
 
   /// Every GPU access that fell outside the live allocations, in order.
   public var faults: [Fault] { state.withLock { $0.faults } }
@@ -109,14 +111,68 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
     address >= Self.vramBase && address - Self.vramBase < capacity[.vram]!
   }
 
+  /// Runs `body` over the `bytes` bytes at GPU address `address`, with the memory held so that
+  /// nothing is freed under it; nil (and a recorded fault) when they do not lie inside one live
+  /// allocation. Any alignment: CP DMA moves bytes. `body` must not use this memory object.
+  public func withBytes<T>(
+    at address: UInt64, count bytes: Int, writing: Bool, _ body: (UnsafeMutableRawBufferPointer) -> T
+  ) -> T? {
+    state.withLock { state in
+      guard let region = state.region(address, bytes: bytes) else {
+        state.faults.append(Fault(address: address, bytes: bytes, write: writing))
+        return nil
+      }
+      return body(region)
+    }
+  }
+
+  /// Copies `bytes` bytes from GPU address `source` to `destination` (each inside one live
+  /// allocation; overlapping ranges copy as `memmove` does); false, and a fault recorded for the
+  /// side that lies outside, when either does not.
+  public func copy(from source: UInt64, to destination: UInt64, bytes: Int) -> Bool {
+    state.withLock { state in
+      guard let from = state.region(source, bytes: bytes) else {
+        state.faults.append(Fault(address: source, bytes: bytes, write: false))
+        return false
+      }
+      guard let to = state.region(destination, bytes: bytes) else {
+        state.faults.append(Fault(address: destination, bytes: bytes, write: true))
+        return false
+      }
+      if bytes > 0 { to.baseAddress!.copyMemory(from: from.baseAddress!, byteCount: bytes) }
+      return true
+    }
+  }
+
   private func pointer(_ address: UInt64, bytes: Int, write: Bool) -> UnsafeMutableRawPointer? {
     state.withLock { state in
-      guard address % 4 == 0, let allocation = state.allocations.first(where: { $0.contains(address, bytes: bytes) })
-      else {
+      guard address % 4 == 0, let region = state.region(address, bytes: bytes) else {
         state.faults.append(Fault(address: address, bytes: bytes, write: write))
         return nil
       }
-      return allocation.cpu.baseAddress! + Int(address - allocation.gpuAddress)
+      return region.baseAddress!
     }
+  }
+}
+
+extension SimulatedGPUMemory.State {
+  /// Where an allocation at `address` goes in the sorted list.
+  fileprivate func insertionIndex(of address: UInt64) -> Int {
+    var (low, high) = (0, allocations.count)
+    while low < high {
+      let middle = (low + high) / 2
+      if allocations[middle].gpuAddress < address { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+
+  /// The host memory behind the `bytes` bytes at `address`, if one allocation holds them all.
+  fileprivate func region(_ address: UInt64, bytes: Int) -> UnsafeMutableRawBufferPointer? {
+    // The last allocation that starts at or below `address` is the only one that can hold it.
+    let index = insertionIndex(of: address &+ 1) - 1
+    guard index >= 0, allocations[index].contains(address, bytes: bytes) else { return nil }
+    let allocation = allocations[index]
+    let start = Int(address - allocation.gpuAddress)
+    return UnsafeMutableRawBufferPointer(rebasing: allocation.cpu[start..<start + bytes])
   }
 }

@@ -3,11 +3,14 @@ import MxLock
 import MxMMIO
 
 /// One VF of a simulated GPU as its guest driver sees it: BAR 5 (the mailbox and
-/// BIF_IOV_FUNC_IDENTIFIER on the host's side, every other register the VF's command processor),
-/// the doorbells of BAR 2, its own VRAM and GTT, and the host's virtual time.
+/// BIF_IOV_FUNC_IDENTIFIER on the host's side, the IH registers the VF's interrupt handler, every
+/// other register the VF's command processor), the doorbells of BAR 2, its own VRAM and GTT, its
+/// interrupt line, and the host's virtual time. One model per hardware unit: the CP, the IH, the
+/// memory; the host holds the mailbox.
 ///
 /// What the host does to the VF reaches its hardware here: loading the VBIOS at an init or reset
-/// grant overwrites the VF's VRAM, a function-level reset empties its CP, a world switch stops
+/// grant overwrites the VF's VRAM, a function-level reset empties its CP and clears its IH, a
+/// world switch stops
 /// and restarts the CP (and fails, resetting the VF, when a queue of the CP hung), and the liquid scheduler's check refuses write pointers outside the first
 /// 256 MiB of VRAM.
 public final class SimulatedVirtualFunction: Sendable {
@@ -22,22 +25,40 @@ public final class SimulatedVirtualFunction: Sendable {
   /// The host's side of BAR 5.
   public let mailbox: MailboxSimulation
   public let cp: CommandProcessorSimulation
+  /// The VF's interrupt handler: its IH ring.
+  public let interruptHandler: InterruptHandlerSimulation
   public let memory: SimulatedGPUMemory
   private let tracing: Lock<[TimedAccess]?>
 
-  init(host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool) {
+  init(
+    host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool, packetLogCapacity: Int
+  ) {
     self.index = index
     self.host = host
     mailbox = host.function(index)
     memory = SimulatedGPUMemory()
-    cp = CommandProcessorSimulation(memory: memory, scheduler: host, faults: cpFaults)
+    cp = CommandProcessorSimulation(
+      memory: memory, scheduler: host, faults: cpFaults, packetLogCapacity: packetLogCapacity)
+    interruptHandler = InterruptHandlerSimulation(memory: memory, scheduler: host)
     cp.setRunning(false)  // not on the GPU until the host grants it access
     tracing = Lock(recordsTrace ? [] : nil)
+    // The units' interrupts reach the guest through the VF's IH ring, as on hardware; a guest
+    // that runs its own IH connects the host's mailbox interrupts to itself instead.
+    let interruptHandler = interruptHandler
+    cp.connectInterrupts { interruptHandler.raise($0) }
+    host.connectInterrupts(of: index) { interruptHandler.raise(SimulatedInterrupt(sourceID: $0)) }
+    let mailbox = mailbox
+    cp.connectExternalRegisters(
+      CommandProcessorSimulation.ExternalRegisters(
+        claims: { Registers.isHosts($0) || InterruptHandlerSimulation.registerOffsets.contains($0) },
+        bus: PeripheralRegisters(mailbox: mailbox, interruptHandler: interruptHandler)))
     host.connectHardware(of: index) { [cp, memory, host] action in
       switch action {
       case .loadVBIOS: memory.clobberVRAM(with: Self.vbiosPattern)
       case .clearFrameBuffer: memory.clobberVRAM(with: 0)
-      case .functionLevelReset: cp.reset()
+      case .functionLevelReset:
+        cp.reset()
+        interruptHandler.reset()
       case .idle:
         cp.setRunning(false)
         if cp.queues.contains(where: \.hung) { host.reportIdleFailure(of: index) }
@@ -52,10 +73,16 @@ public final class SimulatedVirtualFunction: Sendable {
     }
   }
 
+  /// The VF's interrupt line (its MSI): the guest's interrupt handler, run for every IV entry
+  /// the IH writes (the guest then reads its IH ring).
+  public func connectInterruptLine(_ handler: @escaping @Sendable () -> Void) {
+    interruptHandler.connectInterruptLine(handler)
+  }
+
   /// BAR 5.
   public var registers: Registers { Registers(function: self) }
   /// BAR 2.
-  public var doorbells: CommandProcessorSimulation.Doorbells { cp.doorbells }
+  public var doorbells: Doorbells { Doorbells(function: self) }
   /// The host's virtual time.
   public var clock: SimulatedClock { host.clock }
 
@@ -87,18 +114,57 @@ public final class SimulatedVirtualFunction: Sendable {
 
     public func read32(at offset: UInt32) -> UInt32 {
       let value =
-        Self.isHosts(offset) ? function.mailbox.read32(at: offset) : function.cp.registers.read32(at: offset)
+        Self.isHosts(offset) || InterruptHandlerSimulation.registerOffsets.contains(offset)
+        ? function.peripherals.read32(at: offset) : function.cp.registers.read32(at: offset)
       function.record(.read(offset: offset, value: value))
       return value
     }
 
     public func write32(_ value: UInt32, at offset: UInt32) {
       function.record(.write(offset: offset, value: value))
-      if Self.isHosts(offset) {
-        function.mailbox.write32(value, at: offset)
+      if Self.isHosts(offset) || InterruptHandlerSimulation.registerOffsets.contains(offset) {
+        function.peripherals.write32(value, at: offset)
       } else {
         function.cp.registers.write32(value, at: offset)
       }
+    }
+  }
+
+  /// BAR 2: the IH's read-pointer doorbell, when IH_DOORBELL_RPTR enables it, goes to the IH;
+  /// every other doorbell to the CP.
+  public struct Doorbells: RegisterBus, Sendable {
+    let function: SimulatedVirtualFunction
+
+    /// Doorbells read back nothing.
+    public func read32(at offset: UInt32) -> UInt32 { 0 }
+
+    public func write32(_ value: UInt32, at offset: UInt32) {
+      if function.interruptHandler.doorbell(offset, value) { return }
+      function.cp.doorbells.write32(value, at: offset)
+    }
+  }
+
+  var peripherals: PeripheralRegisters {
+    PeripheralRegisters(mailbox: mailbox, interruptHandler: interruptHandler)
+  }
+}
+
+/// The BAR 5 registers that are not the CP's: the mailbox (and BIF_IOV_FUNC_IDENTIFIER) on the
+/// host's side, the IH's.
+struct PeripheralRegisters: RegisterBus, Sendable {
+  let mailbox: MailboxSimulation
+  let interruptHandler: InterruptHandlerSimulation
+
+  func read32(at offset: UInt32) -> UInt32 {
+    SimulatedVirtualFunction.Registers.isHosts(offset)
+      ? mailbox.read32(at: offset) : interruptHandler.registers.read32(at: offset)
+  }
+
+  func write32(_ value: UInt32, at offset: UInt32) {
+    if SimulatedVirtualFunction.Registers.isHosts(offset) {
+      mailbox.write32(value, at: offset)
+    } else {
+      interruptHandler.registers.write32(value, at: offset)
     }
   }
 }
@@ -123,10 +189,12 @@ public final class SimulatedGPU: Sendable {
   ///   - functions: how many VFs the host has enabled.
   ///   - cpFaults: faults every VF's CP starts with.
   ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
+  ///   - packetLogCapacity: how many executed packets each CP keeps (`executed`); 0 for
+  ///     benchmarks and long runs.
   ///   - time: exact virtual time on the simulation's own executor, or the wall clock.
   public init(
     behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
-    recordsTrace: Bool = false, time: Time = .virtual
+    recordsTrace: Bool = false, packetLogCapacity: Int = 100_000, time: Time = .virtual
   ) {
     let host = GIMHost(behavior: behavior, functions: functions)
     self.host = host
@@ -139,7 +207,8 @@ public final class SimulatedGPU: Sendable {
       realTimeHost = RealTimeHost(driving: host)
     }
     self.functions = (0..<functions).map {
-      SimulatedVirtualFunction(host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace)
+      SimulatedVirtualFunction(
+        host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace, packetLogCapacity: packetLogCapacity)
     }
   }
 

@@ -21,6 +21,7 @@ struct SpecFileReader {
       case "chip": spec.chips.append(chip(element))
       case "packets": spec.packetSets.append(packetSet(element))
       case "mailbox": spec.mailboxes.append(mailbox(element))
+      case "interrupts": spec.interruptSources.append(interruptSources(element))
       case "structure": spec.structures.append(structure(element))
       case "addresses": spec.addressPairs += addressPairs(element)
       case "overlay": spec.overlays.append(overlay(element))
@@ -225,6 +226,20 @@ struct SpecFileReader {
           location: $0.location)
       },
       doc: message.doc, location: message.location)
+  }
+
+  private mutating func interruptSources(_ element: XMLElement) -> InterruptSourceSet {
+    InterruptSourceSet(
+      name: element["name"] ?? "", doc: element.doc,
+      sources: element.children(named: "source").compactMap { source in
+        clean {
+          InterruptSource(
+            name: source["name"] ?? "", header: source["header"] ?? "", id: $0.number(source, "id", bits: 8) ?? 0,
+            extendedID: source["extended-id"] == nil ? nil : $0.number(source, "extended-id", bits: 28),
+            doc: source.doc, location: source.location)
+        }
+      },
+      location: element.location)
   }
 
   private mutating func structure(_ element: XMLElement) -> Structure {

@@ -16,6 +16,7 @@ public enum SpecSchema {
               <ref name="chip"/>
               <ref name="packets"/>
               <ref name="mailbox"/>
+              <ref name="interrupts"/>
               <ref name="structure"/>
               <ref name="overlay"/>
               <ref name="addresses"/>
@@ -229,6 +230,22 @@ public enum SpecSchema {
                   <ref name="doc"/>
                 </element>
               </zeroOrMore>
+            </element>
+          </oneOrMore>
+        </element>
+      </define>
+
+      <define name="interrupts">
+        <element name="interrupts">
+          <ref name="name"/>
+          <ref name="doc"/>
+          <oneOrMore>
+            <element name="source">
+              <ref name="name"/>
+              <attribute name="header"><text/></attribute>
+              <attribute name="id"><ref name="number"/></attribute>
+              <optional><attribute name="extended-id"><ref name="number"/></attribute></optional>
+              <ref name="doc"/>
             </element>
           </oneOrMore>
         </element>

@@ -5,6 +5,7 @@ public struct Spec: Sendable, Hashable {
   public var chips: [Chip]
   public var packetSets: [PacketSet]
   public var mailboxes: [Mailbox]
+  public var interruptSources: [InterruptSourceSet]
   public var structures: [Structure]
   public var addressPairs: [AddressPair]
   /// Changes to registers that public sources support; `applyOverlays` makes them.
@@ -12,13 +13,14 @@ public struct Spec: Sendable, Hashable {
 
   public init(
     blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
-    mailboxes: [Mailbox] = [], structures: [Structure] = [], addressPairs: [AddressPair] = [],
-    overlays: [Overlay] = []
+    mailboxes: [Mailbox] = [], interruptSources: [InterruptSourceSet] = [], structures: [Structure] = [],
+    addressPairs: [AddressPair] = [], overlays: [Overlay] = []
   ) {
     self.blocks = blocks
     self.chips = chips
     self.packetSets = packetSets
     self.mailboxes = mailboxes
+    self.interruptSources = interruptSources
     self.structures = structures
     self.addressPairs = addressPairs
     self.overlays = overlays
@@ -29,6 +31,7 @@ public struct Spec: Sendable, Hashable {
     chips += other.chips
     packetSets += other.packetSets
     mailboxes += other.mailboxes
+    interruptSources += other.interruptSources
     structures += other.structures
     addressPairs += other.addressPairs
     overlays += other.overlays

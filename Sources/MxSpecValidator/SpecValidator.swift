@@ -11,6 +11,7 @@ public struct SpecValidator: Sendable {
     context.checkChips()
     context.checkPacketSets()
     context.checkMailboxes()
+    context.checkInterruptSources()
     context.checkStructures()
     return context.diagnostics
   }

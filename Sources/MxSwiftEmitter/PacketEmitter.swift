@@ -78,61 +78,68 @@ public struct PacketEmitter: Sendable {
         decode.line("var packets: [DecodedPM4Packet<\(prefix)Packet>] = []")
         decode.line("var index = 0")
         decode.block("while index < dwords.count") { loop in
-          loop.line("let header = dwords[index]")
-          loop.line("let type = PM4Header.type(of: header)")
-          loop.block("if type == 2") { type2 in
-            type2.block("guard header == PM4Header.type2 else") { guardBody in
-              guardBody.line(
-                "throw .reservedBits(packet: \"TYPE2\", dword: \"HEADER\", bits: header & ~PM4Header.type2, dwordIndex: index)"
-              )
-            }
-            type2.line("packets.append(DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2))")
-            type2.line("index += 1")
-            type2.line("continue")
-          }
-          loop.line("guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }")
-          loop.block("if type == 3, header & PM4Header.type3ReservedBits != 0") { reserved in
-            reserved.line("throw .reservedBits(")
-            reserved.line(
-              "  packet: \"TYPE3\", dword: \"HEADER\", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)")
-          }
-          loop.line("let opcode = PM4Header.opcode(of: header)")
-          loop.line("let bodyDwords = PM4Header.bodyDwords(of: header)")
-          loop.block("guard dwords.count - index - 1 >= bodyDwords else") { guardBody in
-            guardBody.line(
-              "throw .truncated(dwordIndex: index, needed: bodyDwords, available: dwords.count - index - 1)")
-          }
-          loop.line("let body = dwords[(index + 1)..<(index + 1 + bodyDwords)]")
-          loop.line("let packet: \(prefix)Packet")
-          loop.line("var payload = body.endIndex..<body.endIndex")
-          loop.line("if type == 0 {")
-          loop.line("  packet = .type0(register: header & 0xFFFF)")
-          loop.line("  payload = body.indices")
-          loop.line("} else {")
-          loop.line("  switch opcode {")
-          for packet in packets {
-            let name = SwiftNaming.identifier(packet.name)
-            let type = "\(module).\(name)"
-            loop.line("  case \(Hex.literal(UInt64(packet.opcode!))):")
-            if packet.tail != nil {
-              loop.line("    let decoded = try \(type)(decodingBody: body, at: index)")
-              loop.line("    packet = .\(name)(decoded)")
-              loop.line("    payload = (body.startIndex + \(packet.dwords.count))..<body.endIndex")
-            } else {
-              loop.line("    packet = .\(name)(try \(type)(decodingBody: body, at: index))")
-            }
-          }
-          loop.line("  default: throw .unknownOpcode(opcode, dwordIndex: index)")
-          loop.line("  }")
-          loop.line("}")
-          loop.line("packets.append(")
-          loop.line("  DecodedPM4Packet(")
-          loop.line(
-            "    index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,")
-          loop.line("    shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0))")
-          loop.line("index += 1 + bodyDwords")
+          loop.line("let packet = try decodePacket(in: dwords, at: index)")
+          loop.line("packets.append(packet)")
+          loop.line("index += packet.dwordCount")
         }
         decode.line("return packets")
+      }
+      body.line()
+      body.doc(
+        "Decodes the one packet whose header is `dwords[index]`, checked as `decode(_:)` checks every "
+          + "packet: for a reader that takes packets one at a time (a command processor), without "
+          + "allocating.")
+      body.line("public static func decodePacket(")
+      body.line("  in dwords: [UInt32], at index: Int")
+      body.block(") throws(PM4DecodingError) -> DecodedPM4Packet<\(prefix)Packet>") { decode in
+        decode.line("let header = dwords[index]")
+        decode.line("let type = PM4Header.type(of: header)")
+        decode.block("if type == 2") { type2 in
+          type2.block("guard header == PM4Header.type2 else") { guardBody in
+            guardBody.line(
+              "throw .reservedBits(packet: \"TYPE2\", dword: \"HEADER\", bits: header & ~PM4Header.type2, dwordIndex: index)"
+            )
+          }
+          type2.line("return DecodedPM4Packet(index: index, dwordCount: 1, packet: .type2)")
+        }
+        decode.line("guard type == 0 || type == 3 else { throw .invalidType(type, dwordIndex: index) }")
+        decode.block("if type == 3, header & PM4Header.type3ReservedBits != 0") { reserved in
+          reserved.line("throw .reservedBits(")
+          reserved.line(
+            "  packet: \"TYPE3\", dword: \"HEADER\", bits: header & PM4Header.type3ReservedBits, dwordIndex: index)")
+        }
+        decode.line("let opcode = PM4Header.opcode(of: header)")
+        decode.line("let bodyDwords = PM4Header.bodyDwords(of: header)")
+        decode.block("guard dwords.count - index - 1 >= bodyDwords else") { guardBody in
+          guardBody.line(
+            "throw .truncated(dwordIndex: index, needed: bodyDwords, available: dwords.count - index - 1)")
+        }
+        decode.line("let body = dwords[(index + 1)..<(index + 1 + bodyDwords)]")
+        decode.line("let packet: \(prefix)Packet")
+        decode.line("var payload = body.endIndex..<body.endIndex")
+        decode.line("if type == 0 {")
+        decode.line("  packet = .type0(register: header & 0xFFFF)")
+        decode.line("  payload = body.indices")
+        decode.line("} else {")
+        decode.line("  switch opcode {")
+        for packet in packets {
+          let name = SwiftNaming.identifier(packet.name)
+          let type = "\(module).\(name)"
+          decode.line("  case \(Hex.literal(UInt64(packet.opcode!))):")
+          if packet.tail != nil {
+            decode.line("    let decoded = try \(type)(decodingBody: body, at: index)")
+            decode.line("    packet = .\(name)(decoded)")
+            decode.line("    payload = (body.startIndex + \(packet.dwords.count))..<body.endIndex")
+          } else {
+            decode.line("    packet = .\(name)(try \(type)(decodingBody: body, at: index))")
+          }
+        }
+        decode.line("  default: throw .unknownOpcode(opcode, dwordIndex: index)")
+        decode.line("  }")
+        decode.line("}")
+        decode.line("return DecodedPM4Packet(")
+        decode.line("  index: index, dwordCount: 1 + bodyDwords, packet: packet, payload: payload,")
+        decode.line("  shaderType: type == 3 && header & 2 != 0, predicate: type == 3 && header & 1 != 0)")
       }
       body.line()
       emitEncode(packets, into: &body)

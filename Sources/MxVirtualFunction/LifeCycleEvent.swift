@@ -38,10 +38,14 @@ public enum LifeCycleEvent: Equatable, Sendable {
   case goldenRegistersApplied(writes: Int)
   /// The CSA is allocated (first time) or cleared (after VRAM was lost) at this address.
   case contextSaveAreaReady(virtualAddress: UInt64, layout: CSAMetadataLayout)
+  /// The interrupt ring is programmed and on, at this GPU address.
+  case interruptRingReady(gpuAddress: UInt64)
   /// The KIQ is running: from a fresh MQD, or from its backup.
   case kiqReady(restored: Bool)
   case computeQueuesMapped(count: Int, queueMask: UInt64)
   case ringTestsPassed(rings: Int)
+  /// The IB tests passed on this many compute rings (the others failed and take no work).
+  case indirectBufferTestsPassed(rings: Int)
   case interruptsEnabled
   /// Exclusive access given back, after holding it this long.
   case accessReleased(AccessPhase, held: Duration)

@@ -3,27 +3,24 @@ import MxMMIO
 import MxMemory
 import MxStructures
 
-/// What the driver allocates once for the KIQ and the kernel compute queues (`gfx_v8_0_sw_init`,
-/// facts 3.4) and keeps across resets: the KIQ's MQD (VRAM) and EOP buffer (GTT), each compute
-/// queue's ring and MQD (GTT), their EOP buffers (VRAM), and a CPU backup of every MQD once it
-/// is initialised. The KIQ's ring itself belongs to the `KIQRegisterAccess` that uses it.
+/// What the driver allocates once for the KIQ and the kernel compute queues besides their rings
+/// (`gfx_v8_0_sw_init`, facts 3.4) and keeps across resets: the KIQ's MQD (VRAM) and EOP buffer
+/// (GTT), each compute queue's MQD (GTT), their EOP buffers (VRAM), and a CPU backup of every
+/// MQD once it is initialised. The rings belong to the KIQ's register access and to the compute
+/// rings that use them; the queue descriptions hold their addresses.
 final class QueueResources {
   let kiqMQD: GPUAllocation
   let kiqEOP: GPUAllocation
   let kiq: QueueDescription
   var kiqBackup: MQDBackup?
   let computeEOP: GPUAllocation
-  let computeRings: [Ring]
-  let computeMQDs: [GPUAllocation]
-  let compute: [QueueDescription]
-  var computeBackups: [MQDBackup?]
+  private(set) var computeMQDs: [GPUAllocation] = []
+  private(set) var compute: [QueueDescription] = []
+  var computeBackups: [MQDBackup?] = []
 
-  /// Allocates everything but the KIQ's ring, which is described by `kiqRing`'s addresses
-  /// (it moves into its access actor).
-  init(
-    kiqRing: KIQRingAddresses, computeQueueCount: Int, memory: some GPUMemory, doorbells: any RegisterBus,
-    writeback: inout WritebackSlots
-  ) throws(VirtualFunctionError) {
+  /// Allocates the KIQ's MQD and EOP buffer and the compute EOP buffers (`computeQueueCount`
+  /// of them); the KIQ's ring is described by its addresses.
+  init(kiqRing: RingAddresses, computeQueueCount: Int, memory: some GPUMemory) throws(VirtualFunctionError) {
     do {
       kiqMQD = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .vram)
       kiqEOP = try memory.allocate(bytes: MQDProgramming.eopBytes, domain: .gtt)
@@ -37,40 +34,10 @@ final class QueueResources {
       kind: .kiq, placement: kiqPlacement, mqdAddress: kiqMQD.gpuAddress, eopAddress: kiqEOP.gpuAddress,
       ringAddress: kiqRing.ring, ringSizeInBytes: kiqRing.sizeInBytes, readPointerAddress: kiqRing.readPointer,
       writePointerAddress: kiqRing.writePointer, doorbellIndex: kiqRing.doorbell)
-    var rings: [Ring] = []
-    var mqds: [GPUAllocation] = []
-    var queues: [QueueDescription] = []
-    for (index, placement) in ComputeTopology.computeQueues(count: computeQueueCount).enumerated() {
-      let ring: Ring
-      let mqd: GPUAllocation
-      do {
-        ring = try Ring(
-          name: "comp_\(placement)", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2),
-          doorbellIndex: VIDoorbell.mecRing0 + UInt32(index), doorbells: doorbells, memory: memory,
-          writeback: &writeback)
-      } catch {
-        throw .ring(error)
-      }
-      do {
-        mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .gtt)
-      } catch {
-        throw .memory(error)
-      }
-      rings.append(ring)
-      mqds.append(mqd)
-      queues.append(
-        QueueDescription(
-          kind: .compute(highPriority: index == 0 && computeQueueCount > 1), placement: placement, ring: ring,
-          mqd: mqd, eop: computeEOP, eopOffset: index * MQDProgramming.eopBytes))
-    }
-    computeRings = rings
-    computeMQDs = mqds
-    compute = queues
-    computeBackups = Array(repeating: nil, count: computeQueueCount)
   }
 
-  /// Where the KIQ's ring and its pointers are.
-  struct KIQRingAddresses {
+  /// Where a ring and its pointers are.
+  struct RingAddresses: Sendable {
     var ring: UInt64
     var sizeInBytes: Int
     var readPointer: UInt64
@@ -83,6 +50,27 @@ final class QueueResources {
     }
   }
 
+  /// Compute queue `index` (in ring order) on `ring`: its MQD allocated in GTT, its EOP buffer
+  /// the `index`th of the shared one (`gfx_v8_0_compute_ring_init`).
+  func addComputeQueue(ring: RingAddresses, placement: QueuePlacement, highPriority: Bool, memory: some GPUMemory)
+    throws(VirtualFunctionError)
+  {
+    let mqd: GPUAllocation
+    do {
+      mqd = try memory.allocate(bytes: vi_mqd_allocation.byteCount, domain: .gtt)
+    } catch {
+      throw .memory(error)
+    }
+    computeMQDs.append(mqd)
+    compute.append(
+      QueueDescription(
+        kind: .compute(highPriority: highPriority), placement: placement, mqdAddress: mqd.gpuAddress,
+        eopAddress: computeEOP.gpuAddress(atByte: compute.count * MQDProgramming.eopBytes), ringAddress: ring.ring,
+        ringSizeInBytes: ring.sizeInBytes, readPointerAddress: ring.readPointer, writePointerAddress: ring.writePointer,
+        doorbellIndex: ring.doorbell))
+    computeBackups.append(nil)
+  }
+
   /// The queue mask SET_RESOURCES carries.
   var queueMask: UInt64 { ComputeTopology.queueMask(compute.map(\.placement)) }
 
@@ -92,26 +80,15 @@ final class QueueResources {
     computeEOP.cpu.initializeMemory(as: UInt8.self, repeating: 0)
   }
 
-  /// The compute queues' MQDs (`gfx_v8_0_kcq_init_queue`): initialised with a backup taken the
-  /// first time, put back from it (rings started over) after that.
-  func prepareComputeQueues(registers: some RegisterBus) throws(VirtualFunctionError) {
-    for index in compute.indices {
-      let view: vi_mqd_allocation
-      do {
-        view = try vi_mqd_allocation(in: computeMQDs[index].cpu)
-      } catch {
-        preconditionFailure("an MQD allocation holds a vi_mqd_allocation")
-      }
-      if let backup = computeBackups[index] {
-        KIQBringUp.restoreComputeQueue(view, from: backup, ring: computeRings[index])
-      } else {
-        do {
-          try KIQBringUp.initializeComputeQueue(view, queue: compute[index], registers: registers)
-        } catch {
-          throw .queueSetup(error)
-        }
-        computeBackups[index] = MQDBackup(of: view)
-      }
+  /// Every allocation, for freeing.
+  var allocations: [GPUAllocation] { computeMQDs + [kiqMQD, kiqEOP, computeEOP] }
+
+  /// The MQD view of an allocation.
+  static func mqdView(_ allocation: GPUAllocation) -> vi_mqd_allocation {
+    do {
+      return try vi_mqd_allocation(in: allocation.cpu)
+    } catch {
+      preconditionFailure("an MQD allocation holds a vi_mqd_allocation")
     }
   }
 }

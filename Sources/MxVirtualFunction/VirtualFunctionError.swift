@@ -1,5 +1,6 @@
 import MxKIQ
 import MxMemory
+import MxSubmission
 import MxVirtualization
 
 /// Why a life-cycle step failed.
@@ -17,6 +18,8 @@ public indirect enum VirtualFunctionError: Error, Equatable, Sendable {
   case queueSetup(QueueSetupError)
   /// SCRATCH_REG0 did not change to 0xDEADBEEF within the ring test's time.
   case ringTestFailed(ring: String, read: UInt32)
+  /// A ring's IB test failed; the ring takes no work.
+  case indirectBufferTestFailed(ring: String, IndirectBufferTestFailure)
   /// Exclusive work ran past its budget and gave the GPU back.
   case exclusiveBudgetExceeded(used: Duration, budget: Duration)
   /// The host reset the VF during exclusive work.
@@ -25,4 +28,14 @@ public indirect enum VirtualFunctionError: Error, Equatable, Sendable {
   case notAllowed(LifeCycleState)
   /// Every attempt failed; the last failure is kept.
   case attemptsExhausted(Int, last: VirtualFunctionError)
+}
+
+/// How an IB test failed (`gfx_v8_0_ring_test_ib`).
+public enum IndirectBufferTestFailure: Equatable, Sendable {
+  /// The IB could not be submitted.
+  case submission(SubmissionError)
+  /// Its fence did not signal (in time, or at all).
+  case fence(FenceError)
+  /// The fence signalled, but the slot holds this instead of 0xDEADBEEF.
+  case wrongValue(UInt32)
 }

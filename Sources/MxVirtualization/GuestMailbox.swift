@@ -1,4 +1,5 @@
 import MxBIF50
+import MxLock
 import MxMMIO
 import MxMailbox
 import Synchronization

@@ -1,9 +1,11 @@
+import MxInterruptSources
+
 /// Constants of the VI mailbox that are not properties of one message.
 public struct MailboxConfiguration: Sendable {
   /// IH source of "host message valid" (VISLANDS30_IV_SRCID_BIF_PF_VF_MSGBUF_VALID), client 0.
-  public var receiveInterruptSource: UInt32 = 135
+  public var receiveInterruptSource = Vislands30InterruptSource.BIF_PF_VF_MSGBUF_VALID.sourceID
   /// IH source of "host acknowledged" (VISLANDS30_IV_SRCID_BIF_VF_PF_MSGBUF_ACK), client 0.
-  public var acknowledgeInterruptSource: UInt32 = 138
+  public var acknowledgeInterruptSource = Vislands30InterruptSource.BIF_VF_PF_MSGBUF_ACK.sourceID
   /// After acknowledging an event the guest polls for RCV_MSG_VALID to drop: 1 ms steps,
   /// 12 s in all (xgpu_vi_mailbox_send_ack).
   public var acknowledgeClearPoll: Duration = .milliseconds(1)

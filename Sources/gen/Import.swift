@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import MxHeaderImport
 
-/// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers and
-/// Specs/structures/ from the VI memory structures.
+/// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers,
+/// Specs/structures/ from the VI memory structures and Specs/interrupts/ from the VI interrupt
+/// sources.
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import register blocks from a Linux kernel tree's AMD headers into the specs folder.")
@@ -25,17 +26,33 @@ struct Import: ParsableCommand {
   @Flag(help: "Import the memory structures (include/vi_structs.h) into <specs>/structures/. Default: with all blocks.")
   var structures = false
 
+  @Flag(
+    help:
+      "Import the interrupt sources (include/ivsrcid/ivsrcid_vislands30.h) into <specs>/interrupts/. Default: with all blocks."
+  )
+  var interrupts = false
+
   func run() throws {
     let tree = try KernelTree(path: kernel)
-    if structures || blocks.isEmpty {
+    let onlyExtras = (structures || interrupts) && blocks.isEmpty
+    if interrupts || blocks.isEmpty && !structures {
+      let result = try tree.importInterruptSources()
+      let folder = "\(specs)/interrupts"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try writeAtomically(result.xml, to: "\(folder)/ivsrcid_vislands30.xml")
+      try writeAtomically(
+        result.report.joined(separator: "\n") + "\n", to: "\(folder)/ivsrcid_vislands30.import-report.txt")
+      Console.note("vislands30: \(result.set.sources.count) interrupt sources")
+    }
+    if structures || blocks.isEmpty && !interrupts {
       let result = try tree.importStructures()
       let folder = "\(specs)/structures"
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
       try writeAtomically(result.xml, to: "\(folder)/vi_structs.xml")
       try writeAtomically(result.report.joined(separator: "\n") + "\n", to: "\(folder)/vi_structs.import-report.txt")
       Console.note("vi_structs: \(result.structures.count) structures")
-      if structures && blocks.isEmpty { return }
     }
+    if onlyExtras { return }
     let selected =
       blocks.isEmpty
       ? HeaderSet.known

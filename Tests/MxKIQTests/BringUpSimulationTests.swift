@@ -109,12 +109,12 @@ final class BringUpSimulationTests: XCTestCase {
 
   func testAPacketTheCPDoesNotRunHangsTheQueue() throws {
     let device = try Device(chip: .fiji)
-    var sink = try device.kiqRing.allocate(dwords: 8)
-    try RELEASE_MEM().encode(into: &sink)
+    var sink = try device.kiqRing.allocate(dwords: 16)
+    try MAP_PROCESS().encode(into: &sink)
     device.kiqRing.commit(sink)
     XCTAssertEqual(device.cp.queues.first?.hung, true)
     XCTAssertEqual(device.cp.hangs.count, 1)
-    XCTAssertTrue(device.cp.hangs[0].contains("RELEASE_MEM"), device.cp.hangs[0])
+    XCTAssertTrue(device.cp.hangs.first?.contains("MAP_PROCESS") == true, "\(device.cp.hangs)")
   }
 
   func testAQueueWhoseRingIsLargerThanTheCPTakesComesUpHung() {

@@ -22,6 +22,8 @@ final class BringUpTests: XCTestCase {
         let golden = (chip == .tonga ? Tonga.goldenSequences : Fiji.goldenSequences).reduce(0) { $0 + $1.count }
         let events = await vf.events
         let held = events.compactMap { if case .accessReleased(_, let held) = $0 { held } else { nil } }
+        let ihRing = try XCTUnwrap(
+          events.lazy.compactMap { if case .interruptRingReady(let at) = $0 { at } else { nil } }.first)
         XCTAssertEqual(
           events,
           [
@@ -30,9 +32,10 @@ final class BringUpTests: XCTestCase {
             .accessRequested(.initialization, attempt: 1), .accessGranted(.initialization),
             .goldenRegistersApplied(writes: golden),
             .contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .chainedIB),
-            .kiqReady(restored: false), .computeQueuesMapped(count: 8, queueMask: 0x0303_0303),
-            .ringTestsPassed(rings: 9), .interruptsEnabled, .accessReleased(.initialization, held: held.first ?? .zero),
-            .runtime,
+            .interruptRingReady(gpuAddress: ihRing), .kiqReady(restored: false),
+            .computeQueuesMapped(count: 8, queueMask: 0x0303_0303), .ringTestsPassed(rings: 9), .interruptsEnabled,
+            .accessReleased(.initialization, held: held.first ?? .zero), .runtime,
+            .indirectBufferTestsPassed(rings: 8),
           ], "\(chip)")
         // Exclusive time, from the grant to the release: well inside GIM's 5 s.
         XCTAssertLessThan(try XCTUnwrap(held.first), .milliseconds(50))

@@ -1,8 +1,7 @@
-import MxLock
-
-/// Wakes a waiting task when a mailbox interrupt arrives. Signals are counted, so an interrupt
-/// that arrives before the wait starts is not lost.
-final class InterruptSignal: Sendable {
+/// Wakes a waiting task when something happens elsewhere — an interrupt, from a handler that
+/// must not wait. Signals are counted, so one that arrives before the wait starts is not lost.
+/// One task waits at a time.
+public final class InterruptSignal: Sendable {
   private struct State {
     var pending = 0
     var waiter: CheckedContinuation<Void, Never>?
@@ -10,8 +9,10 @@ final class InterruptSignal: Sendable {
 
   private let state = Lock(State())
 
+  public init() {}
+
   /// Called from the interrupt entry point.
-  func signal() {
+  public func signal() {
     let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
       if let waiter = state.waiter {
         state.waiter = nil
@@ -23,13 +24,13 @@ final class InterruptSignal: Sendable {
     waiter?.resume()
   }
 
-  /// Forgets interrupts that arrived before now (their news is read from the registers anyway).
-  func drain() {
+  /// Forgets interrupts that arrived before now (their news is read from the hardware anyway).
+  public func drain() {
     state.withLock { $0.pending = 0 }
   }
 
   /// Returns at the next interrupt (at once if one is pending), or when the task is cancelled.
-  func next() async {
+  public func next() async {
     await withTaskCancellationHandler {
       await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let resumeNow = state.withLock { state -> Bool in
