@@ -183,9 +183,22 @@ let package = Package(
       .target(name: "TestSupport", path: "Tests/TestSupport"),
       .testTarget(name: "MxLockTests", dependencies: ["MxLock"]),
       .testTarget(
+        name: "MxIHTests",
+        dependencies: [
+          "MxIH", "MxInterruptSources", "MxKIQ", "MxLock", "MxMMIO", "MxBIF50", "MxOSS30", "MxSimulator",
+          "MxVirtualization",
+        ]),
+      .testTarget(
+        name: "MxSimulatorTests",
+        dependencies: [
+          "MxSimulator", "MxInterruptSources", "MxLock", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxGFX80",
+          "MxOSS30",
+        ]),
+      .testTarget(
         name: "MxSubmissionTests",
         dependencies: [
-          "MxSubmission", "MxSimulator", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
+          "MxSubmission", "MxSimulator", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81",
+          "MxOSS30",
         ]),
       .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
       .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),

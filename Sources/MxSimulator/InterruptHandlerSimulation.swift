@@ -64,6 +64,7 @@ public final class InterruptHandlerSimulation: Sendable {
     var readPointer: UInt32 = 0
     var overflow = false
     var dropped = 0
+    var readPointerUpdates = 0
     var log: BoundedLog<Written>
 
     func register<R: Register>(_: R.Type) -> RegisterValue<R> { RegisterValue(rawValue: registers[R.info.offset] ?? 0) }
@@ -95,6 +96,8 @@ public final class InterruptHandlerSimulation: Sendable {
   public var writePointer: UInt32 { state.withLock { $0.writePointer | ($0.overflow ? 1 : 0) } }
   /// The read pointer the guest last gave back.
   public var readPointer: UInt32 { state.withLock { $0.readPointer } }
+  /// How often the guest gave the read pointer back (doorbell or IH_RB_RPTR).
+  public var readPointerUpdates: Int { state.withLock { $0.readPointerUpdates } }
 
   /// A unit raises `interrupt`.
   public func raise(_ interrupt: SimulatedInterrupt) {
@@ -151,6 +154,7 @@ public final class InterruptHandlerSimulation: Sendable {
       let control = state.register(IH_DOORBELL_RPTR.self)
       guard control[IH_DOORBELL_RPTR.ENABLE], control[IH_DOORBELL_RPTR.OFFSET] == index else { return false }
       state.readPointer = value
+      state.readPointerUpdates += 1
       return true
     }
   }
@@ -178,6 +182,7 @@ public final class InterruptHandlerSimulation: Sendable {
           state.writePointer = value & ~1
         case IH_RB_RPTR.info.offset:
           state.readPointer = value
+          state.readPointerUpdates += 1
         case IH_RB_CNTL.info.offset:
           var control = RegisterValue<IH_RB_CNTL>(rawValue: value)
           if control[IH_RB_CNTL.WPTR_OVERFLOW_CLEAR] { state.overflow = false }
