@@ -122,7 +122,7 @@ let package = Package(
       name: "MxScenario",
       dependencies: [
         "MxVirtualFunction", "MxSimulator", "MxVirtualization", "MxKIQ", "MxMemory", "MxMMIO", "MxMailbox", "MxGFX80",
-        "MxBIF50", "MxOSS30",
+        "MxBIF50", "MxOSS30", "MxSubmission", "MxLock", "MxPM4", "MxPM4Packets", "MxInterruptSources",
       ]),
     .executableTarget(
       name: "mxgpu-sim",
@@ -142,6 +142,13 @@ let package = Package(
     .executableTarget(
       name: "vf-bring-up", dependencies: ["MxVirtualFunction", "MxSimulator", "MxScenario"],
       path: "Benchmarks/VFBringUp"),
+    .executableTarget(
+      name: "submission",
+      dependencies: [
+        "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxScenario", "MxSimulator", "MxSubmission",
+        "MxVirtualFunction",
+      ],
+      path: "Benchmarks/Submission"),
     .executableTarget(
       name: "kiq-access", dependencies: ["MxKIQ", "MxSimulator", "MxMemory", "MxStructures", "MxGFX80", "MxMMIO"],
       path: "Benchmarks/KIQAccess"),

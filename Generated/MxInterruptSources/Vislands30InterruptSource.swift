@@ -346,6 +346,9 @@ public struct Vislands30InterruptSource: Hashable, Sendable {
   /// `VISLANDS30_IV_SRCID_ACP`: source ID 162 (0xA2).
   public static let ACP = Self(sourceID: 0xA2)
 
+  /// `VISLANDS30_IV_SRCID_VCE_TRAP`: source ID 167 (0xA7).
+  public static let VCE_TRAP = Self(sourceID: 0xA7)
+
   /// `VISLANDS30_IV_EXTID_VCE_TRAP_GENERAL_PURPOSE`: source ID 167 (0xA7), extended ID 0.
   ///
   /// Source ID: `VISLANDS30_IV_SRCID_VCE_TRAP`.
@@ -555,6 +558,7 @@ public struct Vislands30InterruptSource: Hashable, Sendable {
     ("GFX_PAGE_INV_FAULT", GFX_PAGE_INV_FAULT),
     ("GFX_MEM_PROT_FAULT", GFX_MEM_PROT_FAULT),
     ("ACP", ACP),
+    ("VCE_TRAP", VCE_TRAP),
     ("VCE_TRAP_GENERAL_PURPOSE", VCE_TRAP_GENERAL_PURPOSE),
     ("VCE_TRAP_LOW_LATENCY", VCE_TRAP_LOW_LATENCY),
     ("VCE_TRAP_REAL_TIME", VCE_TRAP_REAL_TIME),

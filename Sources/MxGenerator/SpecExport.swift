@@ -19,6 +19,7 @@ public enum SpecExport {
     var chips: [ChipJSON]
     var packetSets: [PacketSetJSON]
     var mailboxes: [MailboxJSON]
+    var interruptSources: [InterruptSourceSetJSON]
     var structures: [StructureJSON]
 
     init(_ spec: Spec) {
@@ -26,6 +27,7 @@ public enum SpecExport {
       chips = spec.chips.sorted { $0.name < $1.name }.map { ChipJSON($0, blocks: spec.blocks) }
       packetSets = spec.packetSets.sorted { $0.name < $1.name }.map(PacketSetJSON.init)
       mailboxes = spec.mailboxes.sorted { $0.name < $1.name }.map(MailboxJSON.init)
+      interruptSources = spec.interruptSources.sorted { $0.name < $1.name }.map(InterruptSourceSetJSON.init)
       let pairs = Dictionary(grouping: spec.addressPairs, by: \.structure)
       structures = spec.structures.sorted { $0.name < $1.name }.map {
         StructureJSON($0, addresses: pairs[$0.name] ?? [])
@@ -235,6 +237,24 @@ public enum SpecExport {
           name: $0.name, direction: $0.direction.rawValue, id: $0.id, reply: $0.reply,
           timeoutMilliseconds: $0.timeoutMilliseconds, pollMilliseconds: $0.pollMilliseconds,
           hostSetsValid: $0.hostSetsValid)
+      }
+    }
+  }
+
+  struct InterruptSourceSetJSON: Encodable {
+    struct SourceJSON: Encodable {
+      var name, header: String
+      var id: UInt32
+      var extendedID: UInt32?
+    }
+
+    var name: String
+    var sources: [SourceJSON]
+
+    init(_ set: InterruptSourceSet) {
+      name = set.name
+      sources = set.sources.sorted { ($0.id, $0.extendedID ?? 0, $0.name) < ($1.id, $1.extendedID ?? 0, $1.name) }.map {
+        SourceJSON(name: $0.name, header: $0.header, id: $0.id, extendedID: $0.extendedID)
       }
     }
   }

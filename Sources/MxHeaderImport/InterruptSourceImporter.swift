@@ -73,8 +73,11 @@ public struct InterruptSourceImporter: Sendable {
       let source = sourcePrefix + base
       guard values[source]!.value <= 0xFF else { continue }  // reported with its source ID below
       let own = base != suffix
-      if own { report.append("\(macro): a source of its own, with the source ID of \(source)") }
-      joined.insert(source)
+      if own {
+        report.append("\(macro): a source of its own, with the source ID of \(source)")
+      } else {
+        joined.insert(source)
+      }
       sources.append(
         InterruptSource(
           name: suffix, header: own ? macro : source, id: UInt32(values[source]!.value),

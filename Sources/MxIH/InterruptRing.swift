@@ -24,7 +24,11 @@ import MxVirtualization
 /// the line wakes a task that processes the ring (`serve(registers:)`, a threaded interrupt
 /// handler), so those accesses wait as any runtime access does; handlers still run without
 /// waiting. The line is an `InterruptSignal` the OS's MSI handler signals.
-public actor InterruptRing {
+///
+/// Not an actor: the serving task and the VF's init and fini share the ring's pointers under a
+/// lock, each briefly. An actor on a task executor would cost a heap allocation at every
+/// interrupt.
+public final class InterruptRing: Sendable {
   /// `tonga_ih_sw_init`: 64 KiB.
   public static let ringBytes = 64 * 1024
   /// Entries are 16 bytes (`tonga_ih_decode_iv`).
@@ -34,18 +38,30 @@ public actor InterruptRing {
 
   /// The ring, then the write-pointer writeback (at `ringBytes`) and the read-pointer shadow
   /// (at `ringBytes + 4`).
-  public nonisolated let allocation: GPUAllocation
-  public nonisolated let doorbellIndex: UInt32
-  public nonisolated let dispatcher: InterruptDispatcher
+  public let allocation: GPUAllocation
+  public let doorbellIndex: UInt32
+  public let dispatcher: InterruptDispatcher
   private let doorbells: any RegisterBus & Sendable
 
+  private struct State {
+    var readPointer: UInt32 = 0
+    var enabled = false
+    var processed = 0
+    var overflows = 0
+    /// Bumped by every init, disable and reset: a round of processing that began before one
+    /// does not write its read pointer over the new one.
+    var generation = 0
+  }
+
+  private let state = Lock(State())
+
   /// The read pointer, a byte offset (`ih->rptr`).
-  public private(set) var readPointer: UInt32 = 0
+  public var readPointer: UInt32 { state.withLock { $0.readPointer } }
   /// Whether the ring is on (`ih->enabled`): a disabled ring is not processed.
-  public private(set) var enabled = false
+  public var enabled: Bool { state.withLock { $0.enabled } }
   /// Entries dispatched, and overflows seen, since the ring was made.
-  public private(set) var processed = 0
-  public private(set) var overflows = 0
+  public var processed: Int { state.withLock { $0.processed } }
+  public var overflows: Int { state.withLock { $0.overflows } }
 
   /// `amdgpu_ih_ring_init(adev, ih, 64 KiB, use_bus_addr: true)`: the ring and its two pointer
   /// dwords in GTT. The read pointer goes back by doorbell `doorbellIndex` (AMDGPU_DOORBELL_IH).
@@ -60,9 +76,9 @@ public actor InterruptRing {
   }
 
   /// `ptr_mask`: the ring's size in bytes minus one.
-  public nonisolated var pointerMask: UInt32 { UInt32(Self.ringBytes - 1) }
+  public var pointerMask: UInt32 { UInt32(Self.ringBytes - 1) }
   /// The GPU address the IH writes its write pointer back to (`ih->wptr_addr`).
-  public nonisolated var writePointerAddress: UInt64 { allocation.gpuAddress(atByte: Self.ringBytes) }
+  public var writePointerAddress: UInt64 { allocation.gpuAddress(atByte: Self.ringBytes) }
 
   /// `tonga_ih_irq_init` (hardware init and resume), under exclusive access: the ring
   /// disabled, INTERRUPT_CNTL2 (the dummy read address) and INTERRUPT_CNTL (dummy reads and
@@ -96,7 +112,7 @@ public actor InterruptRing {
       $0[IH_RB_CNTL.RB_ENABLE] = true
       $0[IH_RB_CNTL.ENABLE_INTR] = true
     }
-    enabled = true
+    state.withLock { $0.enabled = true }
   }
 
   /// `tonga_ih_disable_interrupts` (hardware fini, suspend, and the start of init): RB_ENABLE
@@ -108,15 +124,16 @@ public actor InterruptRing {
     }
     registers.write32(0, at: IH_RB_RPTR.info.offset)
     registers.write32(0, at: IH_RB_WPTR.info.offset)
-    enabled = false
-    readPointer = 0
+    forget()
   }
 
   /// After a reset that took the ring's memory or registers: the ring counts as off until it is
   /// initialised again; nothing is written to the hardware.
   public func forget() {
-    enabled = false
-    readPointer = 0
+    state.withLock { state in
+      (state.enabled, state.readPointer) = (false, 0)
+      state.generation += 1
+    }
   }
 
   /// The threaded interrupt handler: processes the ring each time `line` is signalled, until
@@ -135,11 +152,14 @@ public actor InterruptRing {
   /// entries it dispatched.
   @discardableResult
   public func process<Registers: AsyncRegisterBus>(registers: Registers) async -> Int {
+    let (enabled, generation) = state.withLock { ($0.enabled, $0.generation) }
     guard enabled else { return 0 }
-    var count = 0
-    var writePointer = await self.writePointer(registers: registers)
+    var total = 0
+    var writePointer = await self.writePointer(registers: registers, generation: generation)
+    var readPointer = state.withLock { $0.readPointer }
     repeat {
       var budget = Self.entriesPerRound
+      var count = 0
       while readPointer != writePointer {
         budget -= 1
         guard budget > 0 else { break }
@@ -147,19 +167,26 @@ public actor InterruptRing {
         readPointer = (readPointer + Self.entryBytes) & pointerMask
         count += 1
       }
-      handBackReadPointer()
-      writePointer = await self.writePointer(registers: registers)
-    } while writePointer != readPointer && enabled
-    processed += count
-    return count
+      let current = state.withLock { state -> Bool in
+        guard state.generation == generation else { return false }
+        state.readPointer = readPointer
+        state.processed += count
+        return true
+      }
+      total += count
+      guard current else { break }  // the ring was set up again meanwhile
+      handBackReadPointer(readPointer)
+      writePointer = await self.writePointer(registers: registers, generation: generation)
+      readPointer = state.withLock { $0.readPointer }
+    } while writePointer != readPointer
+    return total
   }
 
   /// `tonga_ih_get_wptr`: the written-back write pointer; on an overflow that IH_RB_WPTR
   /// confirms, the read pointer moves to the oldest entry left and the overflow is cleared.
-  private func writePointer<Registers: AsyncRegisterBus>(registers: Registers) async -> UInt32 {
+  private func writePointer<Registers: AsyncRegisterBus>(registers: Registers, generation: Int) async -> UInt32 {
     var pointer = allocation.volatileLoad(dwordAt: Self.ringBytes)
     guard RegisterValue<IH_RB_WPTR>(rawValue: pointer)[IH_RB_WPTR.RB_OVERFLOW] else { return pointer & pointerMask }
-    // Confirmed by the register: the writeback may be older than the IH's clear.
     // Confirmed by the register: the writeback may be older than the IH's clear. Unconfirmed,
     // the register's pointer is the one taken, as in the driver; unread (the access failed),
     // the writeback's, without the overflow, and the next interrupt looks again.
@@ -168,9 +195,13 @@ public actor InterruptRing {
     }
     guard RegisterValue<IH_RB_WPTR>(rawValue: confirmed)[IH_RB_WPTR.RB_OVERFLOW] else { return confirmed & pointerMask }
     pointer = confirmed & ~1
-    overflows += 1
-    readPointer = (pointer + Self.entryBytes) & pointerMask
-    if let control = try? await registers.read32(at: IH_RB_CNTL.info.offset) {
+    let skipped = state.withLock { state -> Bool in
+      guard state.generation == generation else { return false }
+      state.overflows += 1
+      state.readPointer = (pointer + Self.entryBytes) & pointerMask
+      return true
+    }
+    if skipped, let control = try? await registers.read32(at: IH_RB_CNTL.info.offset) {
       var value = RegisterValue<IH_RB_CNTL>(rawValue: control)
       value[IH_RB_CNTL.WPTR_OVERFLOW_CLEAR] = true
       try? await registers.write32(value.rawValue, at: IH_RB_CNTL.info.offset)
@@ -189,7 +220,7 @@ public actor InterruptRing {
   }
 
   /// `tonga_ih_set_rptr` with the doorbell: the shadow, then the doorbell.
-  private func handBackReadPointer() {
+  private func handBackReadPointer(_ readPointer: UInt32) {
     allocation.volatileStore(readPointer, dwordAt: Self.ringBytes + 4)
     doorbells.write32(readPointer, at: doorbellIndex)
   }

@@ -4,7 +4,10 @@
 public final class InterruptSignal: Sendable {
   private struct State {
     var pending = 0
-    var waiter: CheckedContinuation<Void, Never>?
+    // Unchecked: a checked continuation is an allocation per wait, and this is on every
+    // interrupt's path. Each is resumed exactly once: by `signal` or by cancellation, never both
+    // (whoever takes it out of the state under the lock resumes it).
+    var waiter: UnsafeContinuation<Void, Never>?
   }
 
   private let state = Lock(State())
@@ -13,7 +16,7 @@ public final class InterruptSignal: Sendable {
 
   /// Called from the interrupt entry point.
   public func signal() {
-    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
       if let waiter = state.waiter {
         state.waiter = nil
         return waiter
@@ -32,7 +35,7 @@ public final class InterruptSignal: Sendable {
   /// Returns at the next interrupt (at once if one is pending), or when the task is cancelled.
   public func next() async {
     await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
         let resumeNow = state.withLock { state -> Bool in
           if state.pending > 0 || Task.isCancelled {
             state.pending = max(0, state.pending - 1)
@@ -44,7 +47,7 @@ public final class InterruptSignal: Sendable {
         if resumeNow { continuation.resume() }
       }
     } onCancel: {
-      let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+      let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
         defer { state.waiter = nil }
         return state.waiter
       }

@@ -1,5 +1,6 @@
 import MxGFX80
 import MxKIQ
+import MxLock
 import MxMemory
 import MxSimulator
 import MxVirtualFunction
@@ -21,6 +22,8 @@ public struct Scenario: Sendable {
       case hang
       /// Suspend and resume.
       case suspendResume = "suspend-resume"
+      /// The scenario's workload: submissions on the compute rings, each checked.
+      case work
       /// Unload.
       case teardown
     }
@@ -55,6 +58,8 @@ public struct Scenario: Sendable {
   public var functions: Int
   public var faults: [ScenarioFault]
   public var steps: [Step]
+  /// What a `work` step submits.
+  public var workload = Workload(submissions: 8)
   /// Changes to every VF's configuration.
   public var configure: @Sendable (inout VirtualFunctionConfiguration) -> Void = { _ in }
 
@@ -88,26 +93,38 @@ public struct Scenario: Sendable {
     if faults.contains(where: { $0.kind == .liquidScheduler }) { configuration.writebackDomain = .vram }
     configure(&configuration)
     let guests = gpu.functions.indices.map { gpu.guest(for: $0, configuration: configuration) }
-    let failures = await gpu.run { await perform(on: guests, gpu: gpu) }
+    let work = Lock<[[WorkRecord]]>(Array(repeating: [], count: functions))
+    let failures = await gpu.run { await perform(on: guests, gpu: gpu, work: work) }
+    let records = work.withLock { $0 }
     var outcomes: [Timeline.FunctionOutcome] = []
     for (index, guest) in guests.enumerated() {
       outcomes.append(
         .init(
-          vf: index, state: await guest.state, onRunList: gpu.host.isOnRunList(index), failure: failures[index]))
+          vf: index, state: await guest.state, onRunList: gpu.host.isOnRunList(index), failure: failures[index],
+          work: Timeline.WorkSummary(records[index])))
     }
     var histories: [[LifeCycleRecord]] = []
     for guest in guests { histories.append(await guest.history) }
-    return Timeline(gpu: gpu, histories: histories, functions: outcomes)
+    return Timeline(gpu: gpu, histories: histories, work: records, functions: outcomes)
   }
 
   /// Every step on the VFs it names; the failures, by VF.
-  private func perform(on guests: [SimulatedGuest], gpu: SimulatedGPU) async -> [Int: ScenarioFailure] {
+  private func perform(on guests: [SimulatedGuest], gpu: SimulatedGPU, work: Lock<[[WorkRecord]]>) async
+    -> [Int: ScenarioFailure]
+  {
     var failed: [Int: ScenarioFailure] = [:]
     for step in steps {
       let active = guests.indices.filter { index in failed[index] == nil && (step.vf == nil || step.vf == index) }
       let results = await withTaskGroup(of: (Int, ScenarioFailure?).self) { group in
         for index in active {
-          group.addTask { (index, await Self.perform(step.action, on: guests[index], index: index, gpu: gpu)) }
+          group.addTask {
+            guard step.action == .work else {
+              return (index, await Self.perform(step.action, on: guests[index], index: index, gpu: gpu))
+            }
+            let (records, failure) = await workload.run(on: guests[index], index: index, gpu: gpu)
+            work.withLock { $0[index] += records }
+            return (index, failure.map { ScenarioFailure(step: .work, error: $0) })
+          }
         }
         return await group.reduce(into: [(Int, ScenarioFailure?)]()) { $0.append($1) }
       }
@@ -172,6 +189,7 @@ public struct Scenario: Sendable {
         try await guest.suspend()
         try await guest.resume()
       case .teardown: await guest.tearDown()
+      case .work: preconditionFailure("the workload runs apart")
       }
       return nil
     } catch {

@@ -1,16 +1,18 @@
 import Foundation
+import MxInterruptSources
 import MxMMIO
 import MxMailbox
 import MxSimulator
 import MxVirtualFunction
 
 /// What happened in a scenario, merged into one time line: each VF's life-cycle steps, the
-/// host's actions, every BAR 5 access, and every packet a CP ran (decoded with the generated
-/// decoder). At one instant the order is MMIO, ring packets, host, life cycle; within a source
-/// it is the order things happened.
+/// host's actions, every BAR 5 access, every packet a CP ran (decoded with the generated
+/// decoder), every IV entry the IH wrote, and every submission of the workload with its fence.
+/// At one instant the order is MMIO, ring packets, interrupts, host, life cycle, work; within a
+/// source it is the order things happened.
 public struct Timeline: Sendable {
   public enum Source: String, Codable, Sendable, CaseIterable {
-    case mmio, ring, host, life
+    case mmio, ring, irq, host, life, work
   }
 
   public struct Entry: Codable, Equatable, Sendable {
@@ -30,6 +32,36 @@ public struct Timeline: Sendable {
     public var onRunList: Bool
     /// The step that failed, if one did (the VF took no step after it).
     public var failure: ScenarioFailure?
+    /// What became of its workload's submissions.
+    public var work: WorkSummary
+  }
+
+  /// A VF's submissions, counted by outcome.
+  public struct WorkSummary: Codable, Equatable, Sendable {
+    public var submitted = 0
+    public var checked = 0
+    public var lostToReset = 0
+    public var failed = 0
+    /// Bytes the checked submissions wrote, all compared.
+    public var bytesChecked = 0
+
+    public init(submitted: Int, checked: Int, lostToReset: Int, failed: Int, bytesChecked: Int) {
+      (self.submitted, self.checked, self.lostToReset, self.failed, self.bytesChecked) =
+        (submitted, checked, lostToReset, failed, bytesChecked)
+    }
+
+    init(_ records: [WorkRecord]) {
+      submitted = records.count { $0.sequence != nil }
+      for record in records {
+        switch record.outcome {
+        case .checked(let bytes):
+          checked += 1
+          bytesChecked += bytes
+        case .lostToReset: lostToReset += 1
+        case .failed: failed += 1
+        }
+      }
+    }
   }
 
   /// Every VF, in order.
@@ -43,15 +75,20 @@ public struct Timeline: Sendable {
   private let histories: [[LifeCycleRecord]]
   private let traces: [[SimulatedVirtualFunction.TimedAccess]]
   private let packets: [[CommandProcessorSimulation.Executed]]
+  private let interrupts: [[InterruptHandlerSimulation.Written]]
+  /// Each VF's workload submissions, in order.
+  public let work: [[WorkRecord]]
   /// Virtual time at the end.
   public let end: Duration
 
-  init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], functions: [FunctionOutcome]) {
+  init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], work: [[WorkRecord]], functions: [FunctionOutcome]) {
     self.functions = functions
     self.histories = histories
+    self.work = work
     hostLog = gpu.host.log
     traces = gpu.functions.map(\.trace)
     packets = gpu.functions.map(\.cp.executed)
+    interrupts = gpu.functions.map(\.interruptHandler.written)
     end = gpu.clock.now.offset
   }
 
@@ -94,7 +131,19 @@ public struct Timeline: Sendable {
         add(packet.time, vf, .ring, "doorbell \(packet.doorbell): \(text)\(packet.dropped ? " (dropped)" : "")")
       }
     }
+    for (vf, written) in interrupts.enumerated() {
+      for entry in written { add(entry.time, vf, .irq, Self.describe(entry)) }
+    }
     for record in hostLog { add(record.time, record.vf, .host, Self.describe(record.entry)) }
+    for (vf, records) in work.enumerated() {
+      for record in records {
+        let sequence = record.sequence.map { "fence \($0)" } ?? "no fence"
+        add(record.submitted, vf, .work, "submitted on \(record.ring): \(sequence)")
+        if let ended = record.ended {
+          add(ended, vf, .work, "\(record.ring) \(sequence): \(Self.describe(record.outcome))")
+        }
+      }
+    }
     for (vf, history) in histories.enumerated() {
       for record in history { add(record.time, vf, .life, Self.describe(record.event)) }
     }
@@ -157,6 +206,27 @@ public struct Timeline: Sendable {
       "\(XgpuViRequest(rawValue: message).map { "\($0)" } ?? "message \(message)") waits: the GPU is owned"
     case .removedFromRunList(let reason): "removed from the run list: \(reason)"
     default: plain(entry)
+    }
+  }
+
+  static func describe(_ entry: InterruptHandlerSimulation.Written) -> String {
+    let interrupt = entry.interrupt
+    let source =
+      Vislands30InterruptSource.all.first { $0.source.sourceID == interrupt.sourceID && $0.source.extendedID == nil }
+      .map(\.name) ?? "source \(interrupt.sourceID)"
+    var text = "IV \(source) at 0x\(String(entry.offset, radix: 16))"
+    if interrupt.sourceID == Vislands30InterruptSource.CP_END_OF_PIPE.sourceID {
+      let ring = interrupt.ringID
+      text += " (ME \((ring >> 2) & 3), pipe \(ring & 3), queue \((ring >> 4) & 7))"
+    }
+    return entry.overflowed ? text + ", ring overflowed" : text
+  }
+
+  static func describe(_ outcome: WorkRecord.Outcome) -> String {
+    switch outcome {
+    case .checked(let bytes): "signalled, \(bytes) bytes checked"
+    case .lostToReset: "lost to a host reset"
+    case .failed(let reason): "FAILED: \(reason)"
     }
   }
 

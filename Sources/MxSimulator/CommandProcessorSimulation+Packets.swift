@@ -232,8 +232,9 @@ extension CommandProcessorSimulation {
     case 2, 3:
       guard address % 8 == 0 else { return .hang("\(packet) of 64 bits to 0x\(String(address, radix: 16))") }
       let value = select == 2 ? UInt64(high) << 32 | UInt64(low) : UInt64(now / .nanoseconds(10))
-      return writeMemory(
-        [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32)], at: address, &state)
+      let low = writeMemory(CollectionOfOne(UInt32(truncatingIfNeeded: value)), at: address, &state)
+      guard case .done = low else { return low }
+      return writeMemory(CollectionOfOne(UInt32(truncatingIfNeeded: value >> 32)), at: address + 4, &state)
     default:
       return .hang("\(packet) with DATA_SEL \(select) is not run")
     }
@@ -279,22 +280,18 @@ extension CommandProcessorSimulation {
   /// 1 GHz), the model's choice: no public source gives the unit.
   private func waitRegisterOrMemory(_ p: WAIT_REG_MEM, _ state: inout State) -> Outcome {
     let value: UInt32
-    let what: String
     switch (p.MEM_SPACE, p.OPERATION) {
     case (.REGISTER, .WAIT_REG_MEM):
       value = state.read(p.POLL_ADDRESS_LO)
-      what = "register 0x\(String(p.POLL_ADDRESS_LO, radix: 16))"
     case (.REGISTER, .WR_WAIT_WR_REG):
       writeRegister(p.REFERENCE, at: p.POLL_ADDRESS_LO, &state)
       value = state.read(p.POLL_ADDRESS_HI)
-      what = "register 0x\(String(p.POLL_ADDRESS_HI, radix: 16))"
     case (.MEMORY, .WAIT_REG_MEM):
       let address = UInt64(p.POLL_ADDRESS_HI) << 32 | UInt64(p.POLL_ADDRESS_LO)
       guard let read = memory.read32(at: address) else {
         return .hang("WAIT_REG_MEM on GPU address 0x\(String(address, radix: 16)) outside memory")
       }
       value = read
-      what = "memory 0x\(String(address, radix: 16))"
     default:
       return .hang("WAIT_REG_MEM with MEM_SPACE \(p.MEM_SPACE.rawValue), OPERATION \(p.OPERATION.rawValue)")
     }
@@ -302,10 +299,15 @@ extension CommandProcessorSimulation {
       return .hang("WAIT_REG_MEM with FUNCTION \(p.FUNCTION.rawValue)")
     }
     if met { return .done }
-    let interval = Duration.nanoseconds(16 * max(1, Int64(p.POLL_INTERVAL)))
+    let what =
+      switch p.MEM_SPACE {
+      case .MEMORY: "memory 0x\(String(UInt64(p.POLL_ADDRESS_HI) << 32 | UInt64(p.POLL_ADDRESS_LO), radix: 16))"
+      default:
+        "register 0x\(String(p.OPERATION == .WR_WAIT_WR_REG ? p.POLL_ADDRESS_HI : p.POLL_ADDRESS_LO, radix: 16))"
+      }
     return .blocked(
       on: "\(what) & 0x\(String(p.MASK, radix: 16)) \(p.FUNCTION) 0x\(String(p.REFERENCE, radix: 16))",
-      interval: interval)
+      interval: .nanoseconds(16 * max(1, Int64(p.POLL_INTERVAL))))
   }
 
   /// The WAIT_REG_MEM compare functions (7 is reserved: nil).
@@ -369,8 +371,8 @@ extension CommandProcessorSimulation {
         data = p.CMD_SAIC ? (0..<bytes).map { read[$0 % read.count] } : read
       }
     }
-    if !p.CMD_SAS { Self.swap(&data, p.CMD_SRC_SWAP) }
-    if !p.CMD_DAS { Self.swap(&data, p.CMD_DST_SWAP) }
+    if !p.CMD_SAS { Self.swapBytes(&data, p.CMD_SRC_SWAP) }
+    if !p.CMD_DAS { Self.swapBytes(&data, p.CMD_DST_SWAP) }
     if p.CMD_DAS {
       guard bytes % 4 == 0, destination % 4 == 0 else { return .hang("DMA_DATA to a register of \(bytes) bytes") }
       for index in 0..<bytes / 4 {
@@ -389,7 +391,7 @@ extension CommandProcessorSimulation {
   }
 
   /// Swaps bytes in place within 16-, 32- or 64-bit units (a trailing partial unit stays).
-  static func swap(_ bytes: inout [UInt8], _ swap: ENDIAN_SWAP) {
+  static func swapBytes(_ bytes: inout [UInt8], _ swap: ENDIAN_SWAP) {
     let unit: Int
     switch swap {
     case .SWAP_8_IN_16: unit = 2

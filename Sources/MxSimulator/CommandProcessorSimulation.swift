@@ -135,8 +135,10 @@ public final class CommandProcessorSimulation: Sendable {
     /// Reused buffers for what a run reads from memory: no allocation per packet.
     var ringScratch: [UInt32] = []
     var bufferScratch: [UInt32] = []
-    /// Raised by packets; delivered to the interrupt handler once the lock is let go.
+    /// Raised by packets; delivered to the interrupt handler once the lock is let go. The two
+    /// buffers take turns, so that delivering allocates nothing.
     var interrupts: [SimulatedInterrupt] = []
+    var spareInterrupts: [SimulatedInterrupt] = []
     /// Set by every packet that writes a register or memory: blocked queues look again.
     var wroteSomething = false
     /// Bumped by a reset, so that a poll scheduled before it does nothing after.
@@ -152,7 +154,7 @@ public final class CommandProcessorSimulation: Sendable {
 
   static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
   let state: Lock<State>
-  private let interruptSink = Lock<(@Sendable (SimulatedInterrupt) -> Void)?>(nil)
+  private let interruptSink = Lock<Connection<SimulatedInterrupt>?>(nil)
   public let memory: SimulatedGPUMemory
   /// The time line a slow CP (`Faults.delay`) and WAIT_REG_MEM polls run on.
   public let scheduler: (any HardwareScheduler)?
@@ -161,15 +163,15 @@ public final class CommandProcessorSimulation: Sendable {
   ///   - memory: the GPU memory the CP reads rings, MQDs and indirect buffers from.
   ///   - scheduler: the time line a slow CP (`Faults.delay`) and blocked waits run on.
   ///   - faults: what the CP does wrong from the start (hangs, delays), for recovery tests.
-  ///   - packetLogCapacity: how many executed packets `executed` keeps (the newest); 0 keeps
-  ///     none, for benchmarks and long runs.
+  ///   - logCapacity: how many executed packets `executed` keeps (the newest); 0 keeps none,
+  ///     for benchmarks and long runs.
   public init(
     memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults(),
-    packetLogCapacity: Int = 100_000
+    logCapacity: Int = 100_000
   ) {
     self.memory = memory
     self.scheduler = scheduler
-    state = Lock(State(log: BoundedLog(capacity: packetLogCapacity), faults: faults))
+    state = Lock(State(log: BoundedLog(capacity: logCapacity), faults: faults))
   }
 
   /// The VF's BAR 5 as this simulation holds it.
@@ -195,7 +197,7 @@ public final class CommandProcessorSimulation: Sendable {
 
   /// Where the CP's interrupts (end of pipe) go: the VF's interrupt handler.
   public func connectInterrupts(_ sink: @escaping @Sendable (SimulatedInterrupt) -> Void) {
-    interruptSink.withLock { $0 = sink }
+    interruptSink.withLock { $0 = Connection(call: sink) }
   }
 
   /// The registers other models hold, as packets reach them.
@@ -236,14 +238,19 @@ public final class CommandProcessorSimulation: Sendable {
   /// Runs `body` under the lock, then hands the interrupts it raised to the interrupt handler
   /// outside it (the handler may call back into the VF's models).
   func update(_ body: (inout State) -> Void) {
-    let raised = state.withLock { state -> [SimulatedInterrupt] in
+    var raised = state.withLock { state -> [SimulatedInterrupt] in
       body(&state)
-      defer { state.interrupts.removeAll(keepingCapacity: true) }
-      return state.interrupts
+      guard !state.interrupts.isEmpty else { return [] }
+      var raised = state.spareInterrupts
+      swap(&raised, &state.interrupts)
+      return raised
     }
-    if !raised.isEmpty, let sink = interruptSink.withLock({ $0 }) {
-      for interrupt in raised { sink(interrupt) }
+    guard !raised.isEmpty else { return }
+    if let sink = interruptSink.withLock({ $0 }) {
+      for interrupt in raised { sink.call(interrupt) }
     }
+    raised.removeAll(keepingCapacity: true)
+    state.withLock { $0.spareInterrupts = raised }
   }
 
   // MARK: Registers

@@ -71,11 +71,14 @@ public final class InterruptHandlerSimulation: Sendable {
   }
 
   private let state: Lock<State>
-  private let line = Lock<(@Sendable () -> Void)?>(nil)
+  private let line = Lock<Connection<Void>?>(nil)
   public let memory: SimulatedGPUMemory
   public let scheduler: (any HardwareScheduler)?
 
-  /// - Parameter logCapacity: how many written entries `written` keeps (the newest).
+  /// - Parameters:
+  ///   - memory: the VF's GPU memory, which the ring and the write-pointer writeback live in.
+  ///   - scheduler: the time line the entries' times come from.
+  ///   - logCapacity: how many written entries `written` keeps (the newest); 0 keeps none.
   public init(memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, logCapacity: Int = 10_000) {
     self.memory = memory
     self.scheduler = scheduler
@@ -85,7 +88,7 @@ public final class InterruptHandlerSimulation: Sendable {
   /// The VF's interrupt line: called once for every entry written while ENABLE_INTR is set, after
   /// the entry and the write pointer are in memory.
   public func connectInterruptLine(_ handler: @escaping @Sendable () -> Void) {
-    line.withLock { $0 = handler }
+    line.withLock { $0 = Connection { _ in handler() } }
   }
 
   /// Interrupts dropped because the ring was off.
@@ -132,11 +135,13 @@ public final class InterruptHandlerSimulation: Sendable {
           | UInt64(state.registers[IH_RB_WPTR_ADDR_LO.info.offset] ?? 0)
         memory.write32(next | (state.overflow ? 1 : 0), at: address)
       }
-      state.log.append(
-        Written(time: scheduler?.elapsed ?? .zero, interrupt: interrupt, offset: offset, overflowed: full))
+      if state.log.isRecording {
+        state.log.append(
+          Written(time: scheduler?.elapsed ?? .zero, interrupt: interrupt, offset: offset, overflowed: full))
+      }
       return control[IH_RB_CNTL.ENABLE_INTR]
     }
-    if signal { line.withLock { $0 }?() }
+    if signal { line.withLock { $0 }?.call(()) }
   }
 
   /// A function-level reset: every register 0, the ring off, nothing pending.

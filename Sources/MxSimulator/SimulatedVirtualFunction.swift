@@ -31,15 +31,14 @@ public final class SimulatedVirtualFunction: Sendable {
   private let tracing: Lock<[TimedAccess]?>
 
   init(
-    host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool, packetLogCapacity: Int
+    host: GIMHost, index: Int, cpFaults: CommandProcessorSimulation.Faults, recordsTrace: Bool, logCapacity: Int
   ) {
     self.index = index
     self.host = host
     mailbox = host.function(index)
     memory = SimulatedGPUMemory()
-    cp = CommandProcessorSimulation(
-      memory: memory, scheduler: host, faults: cpFaults, packetLogCapacity: packetLogCapacity)
-    interruptHandler = InterruptHandlerSimulation(memory: memory, scheduler: host)
+    cp = CommandProcessorSimulation(memory: memory, scheduler: host, faults: cpFaults, logCapacity: logCapacity)
+    interruptHandler = InterruptHandlerSimulation(memory: memory, scheduler: host, logCapacity: logCapacity)
     cp.setRunning(false)  // not on the GPU until the host grants it access
     tracing = Lock(recordsTrace ? [] : nil)
     // The units' interrupts reach the guest through the VF's IH ring, as on hardware; a guest
@@ -189,12 +188,12 @@ public final class SimulatedGPU: Sendable {
   ///   - functions: how many VFs the host has enabled.
   ///   - cpFaults: faults every VF's CP starts with.
   ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
-  ///   - packetLogCapacity: how many executed packets each CP keeps (`executed`); 0 for
-  ///     benchmarks and long runs.
+  ///   - logCapacity: how many executed packets each CP keeps (`executed`), and IV entries each
+  ///     IH (`written`); 0 for benchmarks and long runs.
   ///   - time: exact virtual time on the simulation's own executor, or the wall clock.
   public init(
     behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
-    recordsTrace: Bool = false, packetLogCapacity: Int = 100_000, time: Time = .virtual
+    recordsTrace: Bool = false, logCapacity: Int = 100_000, time: Time = .virtual
   ) {
     let host = GIMHost(behavior: behavior, functions: functions)
     self.host = host
@@ -208,7 +207,7 @@ public final class SimulatedGPU: Sendable {
     }
     self.functions = (0..<functions).map {
       SimulatedVirtualFunction(
-        host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace, packetLogCapacity: packetLogCapacity)
+        host: host, index: $0, cpFaults: cpFaults, recordsTrace: recordsTrace, logCapacity: logCapacity)
     }
   }
 

@@ -13,6 +13,8 @@ import Foundation
 public final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
   // Guarded by `condition`.
   private var jobs: [UnownedJob] = []
+  /// The loop's own batch: it takes turns with `jobs`, so that running jobs allocates nothing.
+  private var batch: [UnownedJob] = []
   private var stopped = false
   /// Set by `wake`: time may have something to do, even if `advance` just said no.
   private var woken = false
@@ -71,10 +73,10 @@ public final class SimulationExecutor: TaskExecutor, @unchecked Sendable {
         return
       }
       if !jobs.isEmpty {
-        let batch = jobs
-        jobs.removeAll(keepingCapacity: true)
+        swap(&batch, &jobs)
         condition.unlock()
         for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        batch.removeAll(keepingCapacity: true)
         continue
       }
       woken = false

@@ -1,4 +1,5 @@
 import MxKIQ
+import MxLock
 import MxMemory
 import MxPM4
 
@@ -46,24 +47,32 @@ public enum SubmissionError: Error, Equatable, Sendable {
 /// the CP has run the IBs and written it, and the end-of-pipe interrupt (routed by the VF to
 /// `fences.process()`) or a wait's own polling notices.
 ///
-/// Submissions are serialised (an actor, as the driver's scheduler feeds one job at a time to a
-/// ring). The ring lets at most its fence capacity be outstanding: a submission first waits for
-/// the slot its fences take (`FenceDriver.waitForSlot`), up to `slotTimeout`.
-public actor ComputeRing<C: Clock> where C.Duration == Duration {
-  public nonisolated let name: String
-  public nonisolated let placement: QueuePlacement
-  public nonisolated let identity: ComputeRingIdentity
-  public nonisolated let fences: FenceDriver
-  private let ring: Ring
+/// Submissions are serialised by a lock, as the driver's ring lock serialises them: a frame is a
+/// few hundred instructions, and an actor hop on a task executor would cost more than the frame
+/// (and a heap allocation). The ring lets at most its fence capacity be outstanding: a
+/// submission first waits, without the lock, for the slot its fences take
+/// (`FenceDriver.waitForSlot`), up to `slotTimeout`, and looks again under the lock.
+public final class ComputeRing<C: Clock>: Sendable where C.Duration == Duration {
+  public let name: String
+  public let placement: QueuePlacement
+  public let identity: ComputeRingIdentity
+  public let fences: FenceDriver
   /// How long a submission waits for a free fence slot.
   public let slotTimeout: Duration
-  /// Whether the ring takes work (`sched.ready`).
-  public private(set) var isReady = false
-  /// The context of the last job (`ring->current_ctx`); nil after a reset.
-  private var currentContext: UInt64?
+
+  private struct State: @unchecked Sendable {
+    /// Only ever used under the lock.
+    let ring: Ring
+    /// Whether the ring takes work (`sched.ready`).
+    var isReady = false
+    /// The context of the last job (`ring->current_ctx`); nil after a reset.
+    var currentContext: UInt64?
+  }
+
+  private let state: Lock<State>
 
   /// - Parameters:
-  ///   - ring: the ring, which moves into the actor.
+  ///   - ring: the ring, which moves into the compute ring.
   ///   - highPriority: compute ring 0 when there are several.
   ///   - submissionDepth: `amdgpu_sched_hw_submission` (2): fences come in twice as many slots.
   ///   - clock: the time for fence waits.
@@ -78,65 +87,84 @@ public actor ComputeRing<C: Clock> where C.Duration == Duration {
     fences = FenceDriver(name: ring.name, slot: ring.fenceSlot, capacity: submissionDepth * 2) { duration in
       try? await clock.sleep(for: duration)
     }
-    self.ring = ring
     self.slotTimeout = slotTimeout
+    state = Lock(State(ring: ring))
   }
 
   /// Runs `body` with the ring, between submissions (its MQD's restore, the ring test).
-  public func withRing<T: Sendable, E: Error>(_ body: @Sendable (Ring) throws(E) -> T) throws(E) -> T {
-    try body(ring)
+  public func withRing<T, E: Error>(_ body: (Ring) throws(E) -> T) throws(E) -> T {
+    try state.withLock { (state) throws(E) -> T in try body(state.ring) }
   }
+
+  /// Whether the ring takes work (`sched.ready`).
+  public var isReady: Bool { state.withLock { $0.isReady } }
 
   /// Marks the ring ready for work, or not (after its tests, or when a reset takes it).
   public func setReady(_ ready: Bool) {
-    isReady = ready
+    state.withLock { $0.isReady = ready }
   }
 
-  /// Submits `ibs` (at least one) for `job` (nil: kernel work with no job, VMID 0 — what the
-  /// IB test submits) and returns the submission's fence.
-  public func submit(
-    _ ibs: some Collection<IndirectBuffer> & Sendable, job: SubmissionJob? = nil
+  /// Submits one IB for `job` (nil: kernel work with no job, VMID 0 — what the IB test submits)
+  /// and returns the submission's fence.
+  public func submit(_ ib: IndirectBuffer, job: SubmissionJob? = nil) async throws(SubmissionError) -> Fence {
+    try await submitFrame(job: job) { (ring, contextSwitch) throws(SubmissionError) in
+      try SubmissionFrame.write(
+        CollectionOfOne(ib), job: job, on: ring, identity: identity, fences: fences, contextSwitch: contextSwitch)
+    }
+  }
+
+  /// Submits `ibs` (at least one) for `job`, in one frame.
+  public func submit(_ ibs: [IndirectBuffer], job: SubmissionJob? = nil) async throws(SubmissionError) -> Fence {
+    precondition(!ibs.isEmpty, "a submission has at least one IB")
+    return try await submitFrame(job: job) { (ring, contextSwitch) throws(SubmissionError) in
+      try SubmissionFrame.write(
+        ibs, job: job, on: ring, identity: identity, fences: fences, contextSwitch: contextSwitch)
+    }
+  }
+
+  /// Waits for the fence slots `job` needs, then `write`s the frame under the lock (given the
+  /// ring and whether the job switches context). Not generic over the IBs: each caller's
+  /// `write` is specialised for its collection, so no submission allocates.
+  private func submitFrame(
+    job: SubmissionJob?, _ write: (Ring, Bool) throws(SubmissionError) -> SubmissionFrame.Emitted
   ) async throws(SubmissionError) -> Fence {
-    guard isReady else { throw .ringNotReady(name) }
-    let vmFence = job.map { $0.vmFlush != nil || $0.pasidMapping != nil } ?? false
-    do {
-      try await fences.waitForSlot(fences: vmFence ? 2 : 1, timeout: slotTimeout)
-    } catch {
-      throw .fenceSlotBusy(error)
+    let fenceCount: UInt32 = job.map { $0.vmFlush != nil || $0.pasidMapping != nil } ?? false ? 2 : 1
+    let context = job?.context ?? 0
+    while true {
+      guard isReady else { throw .ringNotReady(name) }
+      do {
+        try await fences.waitForSlot(fences: fenceCount, timeout: slotTimeout)
+      } catch {
+        throw .fenceSlotBusy(error)
+      }
+      let outcome = state.withLock { (state) -> Result<Fence?, SubmissionError> in
+        // A reset may have come meanwhile, or another submission taken the slot.
+        guard state.isReady else { return .failure(.ringNotReady(name)) }
+        guard fences.outstanding + fenceCount <= fences.capacity else { return .success(nil) }
+        do throws(SubmissionError) {
+          let emitted = try write(state.ring, state.currentContext != context)
+          state.currentContext = context
+          return .success(Fence(driver: fences, sequence: emitted.fence))
+        } catch {
+          return .failure(error)
+        }
+      }
+      switch outcome {
+      case .success(let fence?): return fence
+      case .success(nil): continue
+      case .failure(let error): throw error
+      }
     }
-    guard isReady else { throw .ringNotReady(name) }  // a reset may have come meanwhile
-    var sink: PM4Ring
-    do {
-      sink = try ring.allocate(dwords: SubmissionFrame.computeFrameDwords + ibs.count * SubmissionFrame.ibDwords)
-    } catch {
-      throw .ring(error)
-    }
-    let emitted: SubmissionFrame.Emitted
-    do {
-      emitted = try SubmissionFrame.compute(
-        ibs, job: job, ring: identity, lastSequence: fences.lastEmitted,
-        contextSwitch: currentContext != (job?.context ?? 0), into: &sink)
-    } catch {
-      ring.undo()
-      throw .encoding(error)
-    }
-    currentContext = job?.context ?? 0
-    fences.emitted(through: emitted.fence)
-    ring.commit(sink)
-    return Fence(driver: fences, sequence: emitted.fence)
-  }
-
-  /// One IB submitted with no job.
-  public func submit(_ ib: IndirectBuffer) async throws(SubmissionError) -> Fence {
-    try await submit(CollectionOfOne(ib), job: nil)
   }
 
   /// After a GPU reset took the ring's work: not ready, every outstanding fence failed
   /// (`lostToReset`), the ring started over (`Ring.reset`), the context forgotten.
   public func reset() {
-    isReady = false
-    fences.reset()
-    ring.reset()
-    currentContext = nil
+    state.withLock { state in
+      state.isReady = false
+      fences.reset()
+      state.ring.reset()
+      state.currentContext = nil
+    }
   }
 }

@@ -52,10 +52,12 @@ public final class FenceDriver: Sendable {
     var nextWaiter = 0
   }
 
+  /// A suspended wait. Its continuation is resumed exactly once, by whoever takes it out of the
+  /// state under the lock (a signal, a reset, or the wait's cancellation).
   fileprivate struct Waiter {
     var id: Int
     var sequence: UInt32
-    var continuation: CheckedContinuation<FenceStatus, Never>
+    var continuation: UnsafeContinuation<FenceStatus, Never>
   }
 
   private let state = Lock(State())
@@ -97,7 +99,7 @@ public final class FenceDriver: Sendable {
   @discardableResult
   public func process() -> Bool {
     let value = slot.value
-    let (advanced, woken) = state.withLock { state -> (Bool, [CheckedContinuation<FenceStatus, Never>]) in
+    let (advanced, woken) = state.withLock { state -> (Bool, [UnsafeContinuation<FenceStatus, Never>]) in
       guard value != state.signaled else { return (false, []) }
       guard Self.precedes(state.signaled, value), !Self.precedes(state.emitted, value) else {
         state.invalidValues += 1
@@ -153,7 +155,7 @@ public final class FenceDriver: Sendable {
   /// After a GPU reset: every fence not yet signalled fails with `lostToReset`, and the slot
   /// holds the last emitted sequence again.
   public func reset() {
-    let woken = state.withLock { state -> [(CheckedContinuation<FenceStatus, Never>, UInt32)] in
+    let woken = state.withLock { state -> [(UnsafeContinuation<FenceStatus, Never>, UInt32)] in
       if state.emitted != state.signaled {
         state.lost.append((state.signaled &+ 1, state.emitted))
         if state.lost.count > 16 { state.lost.removeFirst() }
@@ -176,7 +178,7 @@ public final class FenceDriver: Sendable {
       return state.nextWaiter
     }
     return await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<FenceStatus, Never>) in
+      await withUnsafeContinuation { (continuation: UnsafeContinuation<FenceStatus, Never>) in
         let now = state.withLock { state -> FenceStatus? in
           let status = state.status(of: sequence)
           guard status == .pending, !Task.isCancelled else { return status }
@@ -186,7 +188,7 @@ public final class FenceDriver: Sendable {
         if let now { continuation.resume(returning: now) }
       }
     } onCancel: {
-      let waiter = state.withLock { state -> CheckedContinuation<FenceStatus, Never>? in
+      let waiter = state.withLock { state -> UnsafeContinuation<FenceStatus, Never>? in
         guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
         return state.waiters.remove(at: index).continuation
       }
@@ -224,7 +226,7 @@ extension FenceDriver.State {
   }
 
   /// Removes and returns the waiters whose sequence `isDone`.
-  mutating func takeWaiters(_ isDone: (UInt32) -> Bool) -> [CheckedContinuation<FenceStatus, Never>] {
+  mutating func takeWaiters(_ isDone: (UInt32) -> Bool) -> [UnsafeContinuation<FenceStatus, Never>] {
     guard waiters.contains(where: { isDone($0.sequence) }) else { return [] }
     let done = waiters.filter { isDone($0.sequence) }.map(\.continuation)
     waiters.removeAll { isDone($0.sequence) }

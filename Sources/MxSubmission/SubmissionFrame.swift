@@ -1,3 +1,4 @@
+import MxKIQ
 import MxPM4
 
 /// What a job brings to a submission (the `amdgpu_job` fields `amdgpu_ib_schedule` and
@@ -144,5 +145,39 @@ public enum SubmissionFrame {
       address: ring.fenceAddress, sequence: UInt64(sequence), flags: flags.union(.interrupt), into: &sink)
     if ring.highPriority { try RingPackets.waveLimit(pipe: ring.pipe, enable: false, into: &sink) }
     return Emitted(vmFence: vmFence, fence: sequence)
+  }
+
+  /// A submission's frame written onto `ring` and committed (write pointer, doorbell), its
+  /// fences noted in `fences`: the synchronous heart of `ComputeRing.submit`, for a driver that
+  /// serialises submissions itself. The caller makes sure a fence slot is free
+  /// (`FenceDriver.waitForSlot`). Nothing is written when it throws.
+  public static func write(
+    _ ibs: some Collection<IndirectBuffer>, job: SubmissionJob?, on ring: Ring, identity: ComputeRingIdentity,
+    fences: FenceDriver, contextSwitch: Bool
+  ) throws(SubmissionError) -> Emitted {
+    var sink: PM4Ring
+    do {
+      sink = try ring.allocate(dwords: computeFrameDwords + ibs.count * ibDwords)
+    } catch {
+      throw .ring(error)
+    }
+    let emitted: Emitted
+    do {
+      emitted = try compute(
+        ibs, job: job, ring: identity, lastSequence: fences.lastEmitted, contextSwitch: contextSwitch, into: &sink)
+    } catch {
+      ring.undo()
+      throw .encoding(error)
+    }
+    fences.emitted(through: emitted.fence)
+    ring.commit(sink)
+    return emitted
+  }
+
+  /// One IB, without a job (`write(_:job:on:identity:fences:contextSwitch:)` for the common case).
+  public static func write(_ ib: IndirectBuffer, on ring: Ring, identity: ComputeRingIdentity, fences: FenceDriver)
+    throws(SubmissionError) -> Emitted
+  {
+    try write(CollectionOfOne(ib), job: nil, on: ring, identity: identity, fences: fences, contextSwitch: false)
   }
 }

@@ -16,6 +16,9 @@ struct MxGPUSim: AsyncParsableCommand {
       Steps (--steps, in order): \(Scenario.Step.Action.allCases.map(\.rawValue).joined(separator: ", ")); \
       each on every VF, or on one with @vfN (hang@vf2).
       Faults (--fault, repeatable): \(ScenarioFault.help).
+      Work (--work N, or the step `work`): N CP DMA copies and fills per VF on its compute rings, each \
+      fence awaited and each destination checked byte for byte; without a `work` step, --work adds one \
+      after bring-up.
       Time is virtual: a 12 s timeout takes milliseconds, and every run prints the same.
       """)
 
@@ -31,6 +34,9 @@ struct MxGPUSim: AsyncParsableCommand {
   @Option(help: "Comma-separated steps.")
   var steps = "bring-up,read,teardown"
 
+  @Option(help: "Submissions per VF in each `work` step (one is added after bring-up when absent).")
+  var work: Int?
+
   @Flag(help: "Leave out register accesses.")
   var noMMIO = false
 
@@ -43,13 +49,23 @@ struct MxGPUSim: AsyncParsableCommand {
   func run() async throws {
     guard let chip = VIChip(rawValue: chip.lowercased()) else { throw ValidationError("unknown chip '\(chip)'") }
     guard (1...16).contains(vfs) else { throw ValidationError("--vfs takes 1 to 16") }
+    if let work, work < 1 { throw ValidationError("--work takes a number of submissions above 0") }
     let timeline: Timeline
     do {
       let faults = try self.faults.map { (text) throws(ScenarioSyntaxError) in try ScenarioFault(text) }
-      let steps = try self.steps.split(separator: ",").map { (text) throws(ScenarioSyntaxError) in
+      var steps = try self.steps.split(separator: ",").map { (text) throws(ScenarioSyntaxError) in
         try Scenario.Step(String(text))
       }
-      timeline = try await Scenario(chip: chip, functions: vfs, faults: faults, steps: steps).run()
+      var scenario = Scenario(chip: chip, functions: vfs, faults: faults, steps: steps)
+      if let work {
+        scenario.workload.submissions = work
+        if !steps.contains(where: { $0.action == .work }) {
+          let afterBringUp = (steps.firstIndex { $0.action == .bringUp }).map { $0 + 1 } ?? 0
+          steps.insert(Scenario.Step(.work), at: afterBringUp)
+          scenario.steps = steps
+        }
+      }
+      timeline = try await scenario.run()
     } catch {
       throw ValidationError(error.description)
     }
@@ -85,12 +101,15 @@ struct MxGPUSim: AsyncParsableCommand {
       var state: String
       var onRunList: Bool
       var failure: ScenarioFailure?
+      /// Its workload's submissions by outcome.
+      var work: Timeline.WorkSummary
 
       init(_ outcome: Timeline.FunctionOutcome) {
         vf = outcome.vf
         state = "\(outcome.state)"
         onRunList = outcome.onRunList
         failure = outcome.failure
+        work = outcome.work
       }
     }
   }

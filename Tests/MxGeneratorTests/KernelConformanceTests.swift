@@ -126,6 +126,33 @@ final class KernelConformanceTests: XCTestCase {
     let committed = try String(contentsOfFile: "\(Fixtures.packageSpecs)/structures/vi_structs.xml", encoding: .utf8)
     XCTAssertTrue(
       structures.xml == committed, "Specs/structures differ from a fresh import; run `swift run gen import`")
+    let interrupts = try tree.importInterruptSources()
+    let committedInterrupts = try String(
+      contentsOfFile: "\(Fixtures.packageSpecs)/interrupts/ivsrcid_vislands30.xml", encoding: .utf8)
+    XCTAssertTrue(
+      interrupts.xml == committedInterrupts, "Specs/interrupts differ from a fresh import; run `swift run gen import`")
+  }
+
+  /// Every `VISLANDS30_IV_SRCID_` macro of the header, read here with a plain `#define` scan:
+  /// the generated constant of its name has its value (the two the header repeats, identical).
+  func testInterruptSourcesEqualTheKernelHeader() throws {
+    let amd = try amdFolder()
+    let text = try String(contentsOfFile: amd + "/include/ivsrcid/ivsrcid_vislands30.h", encoding: .utf8)
+    let generated = try String(
+      contentsOfFile: Fixtures.packageGenerated + "/MxInterruptSources/Vislands30InterruptSource.swift",
+      encoding: .utf8)
+    var checked = 0
+    for line in text.split(separator: "\n") where line.hasPrefix("#define VISLANDS30_IV_SRCID_") {
+      let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      let name = String(words[1].dropFirst("VISLANDS30_IV_SRCID_".count))
+      let value = words[2].hasPrefix("0x") ? UInt32(words[2].dropFirst(2), radix: 16)! : UInt32(words[2])!
+      guard value <= 0xFF else { continue }  // VM_CONTEXT_ALL: not a real source ID, the header says
+      let literal = "0x" + String(value, radix: 16, uppercase: true)
+      XCTAssertTrue(
+        generated.contains("public static let \(name) = Self(sourceID: \(literal)"), "\(name) is not \(literal)")
+      checked += 1
+    }
+    XCTAssertGreaterThan(checked, 100)
   }
 
   /// Overlays live apart from the imported specs: `gen import` rewrites the block and leaves

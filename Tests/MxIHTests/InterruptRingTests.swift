@@ -48,7 +48,7 @@ final class InterruptRingTests: XCTestCase {
 
   func testInitWritesTheDriversRegistersInItsOrder() async throws {
     let setup = try Setup()
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     let writes = setup.function.trace.compactMap { access -> BusAccess? in
       if case .write = access.access { access.access } else { nil }
     }
@@ -76,13 +76,13 @@ final class InterruptRingTests: XCTestCase {
       (IH_RB_CNTL.info.offset, enabledControl),
     ]
     XCTAssertEqual(writes, expected.map { BusAccess.write(offset: $0.0, value: $0.1) })
-    let enabled = await setup.ring.enabled
+    let enabled = setup.ring.enabled
     XCTAssertTrue(enabled)
   }
 
   func testEntriesAreDecodedAndTheReadPointerGoesBackEvery31() async throws {
     let setup = try Setup()
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     setup.function.interruptHandler.raise(
       SimulatedInterrupt(sourceID: 0xB5, sourceData: 0x0ABC_DEF1, ringID: 0x25, vmid: 3, pasid: 0x8001))
     let decoded = Lock<[InterruptVector]>([])
@@ -109,7 +109,7 @@ final class InterruptRingTests: XCTestCase {
 
   func testWrapAroundDeliversEveryInterruptOnceInOrder() async throws {
     let setup = try Setup()
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     // 4,096 entries fit the 64 KiB ring; 10,000 in batches of 1,000 go round it twice and more.
     for batch in 0..<10 {
       setup.raise(1000, from: UInt32(batch * 1000))
@@ -118,20 +118,20 @@ final class InterruptRingTests: XCTestCase {
     XCTAssertEqual(setup.delivered.withLock { $0 }, Array(0..<10_000))
     XCTAssertEqual(setup.lines.withLock { $0 }, 10_000, "one MSI per entry")
     XCTAssertEqual(setup.dispatcher.deliveredCount(sourceID: Vislands30InterruptSource.CP_END_OF_PIPE.sourceID), 10_000)
-    let overflows = await setup.ring.overflows
+    let overflows = setup.ring.overflows
     XCTAssertEqual(overflows, 0)
   }
 
   func testAnOverflowSkipsToTheOldestEntryLeftAndIsCleared() async throws {
     let setup = try Setup()
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     setup.raise(5000)  // 904 more than the ring holds, nothing processed
     XCTAssertEqual(setup.function.interruptHandler.writePointer & 1, 1, "RB_OVERFLOW")
     await setup.ring.process(registers: setup.registers)
     // Entries 0…903 were overwritten by 4096…4999; the driver starts after the write pointer,
     // at slot 905, so 904 (the oldest left) is skipped too: 905…4999 arrive, once each.
     XCTAssertEqual(setup.delivered.withLock { $0 }, Array(905..<5000))
-    let overflows = await setup.ring.overflows
+    let overflows = setup.ring.overflows
     XCTAssertEqual(overflows, 1)
     XCTAssertEqual(setup.function.interruptHandler.writePointer & 1, 0, "cleared by WPTR_OVERFLOW_CLEAR")
     let clears = setup.function.trace.filter {
@@ -149,9 +149,9 @@ final class InterruptRingTests: XCTestCase {
     let setup = try Setup()
     setup.raise(3)
     XCTAssertEqual(setup.function.interruptHandler.dropped, 3)
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     setup.raise(2)
-    await setup.ring.disable(registers: setup.function.registers)
+    setup.ring.disable(registers: setup.function.registers)
     let processed = await setup.ring.process(registers: setup.registers)
     XCTAssertEqual(processed, 0)
     XCTAssertEqual(setup.dispatcher.unhandledCount, 0)
@@ -159,7 +159,7 @@ final class InterruptRingTests: XCTestCase {
 
   func testAnUnregisteredSourceIsCountedNotLost() async throws {
     let setup = try Setup()
-    await setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
+    setup.ring.initialize(registers: setup.function.registers, dummyPageAddress: setup.dummy)
     setup.function.interruptHandler.raise(
       SimulatedInterrupt(sourceID: Vislands30InterruptSource.CP_PRIV_REG_FAULT.sourceID))
     await setup.ring.process(registers: setup.registers)

@@ -24,6 +24,31 @@ final class ScenarioTests: XCTestCase {
     }
   }
 
+  func testAWorkloadIsCheckedAndInTheTimeline() async throws {
+    for chip in VIChip.allCases {
+      var scenario = Scenario(
+        chip: chip, functions: 2, faults: [try ScenarioFault("cp-slow=20@vf1")],
+        steps: [.bringUp, Scenario.Step(.work)])
+      scenario.workload = Workload(submissions: 6, bytes: 1000)
+      let timeline = try await scenario.run()
+      XCTAssertEqual(timeline.failures, [:], "\(chip)")
+      for outcome in timeline.functions {
+        XCTAssertEqual(
+          outcome.work, Timeline.WorkSummary(submitted: 6, checked: 6, lostToReset: 0, failed: 0, bytesChecked: 12_000),
+          "\(chip) vf\(outcome.vf)")
+      }
+      // VF 1's CP runs each ring 20 ms after its doorbell: its fences take that long.
+      for record in timeline.work[1] {
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(record.ended) - record.submitted, .milliseconds(20))
+      }
+      let entries = timeline.entries()
+      XCTAssertEqual(entries.filter { $0.source == .work && $0.text.hasSuffix("1000 bytes checked") }.count, 0)
+      XCTAssertEqual(entries.filter { $0.source == .work && $0.text.hasSuffix("2000 bytes checked") }.count, 12)
+      XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV CP_END_OF_PIPE") })
+      XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV BIF_VF_PF_MSGBUF_ACK") })
+    }
+  }
+
   func testEveryStepWithFaults() async throws {
     let timeline = try await Scenario(
       chip: .tonga, functions: 2,

@@ -128,9 +128,9 @@ final class ComputeBlock<
     }
     for ring in rings {
       try await vf.ringTest(name: ring.name) { () async throws(VirtualFunctionError) in
-        try await ring.withRing { (ring) throws(VirtualFunctionError) in try Self.emitRingTest(on: ring) }
+        try ring.withRing { (ring) throws(VirtualFunctionError) in try Self.emitRingTest(on: ring) }
       }
-      await ring.setReady(true)
+      ring.setReady(true)
     }
     vf.record(.ringTestsPassed(rings: 1 + rings.count))
     try await vf.checkpoint()
@@ -166,7 +166,7 @@ final class ComputeBlock<
     queues.clearVRAMState()
     guard let writeback = vf.writeback, writeback.memory.domain == .vram else { return }
     for ring in vf.computeRings {
-      await ring.withRing { $0.conditionalExecutionSlot.value = 1 }
+      ring.withRing { $0.conditionalExecutionSlot.value = 1 }
       ring.fences.reset()
     }
     await vf.kiq?.withRing { $0.conditionalExecutionSlot.value = 1 }
@@ -181,7 +181,7 @@ final class ComputeBlock<
       let mqd = queues.computeMQDs[index]
       let view = QueueResources.mqdView(mqd)
       if let backup = queues.computeBackups[index] {
-        await ring.withRing { KIQBringUp.restoreComputeQueue(QueueResources.mqdView(mqd), from: backup, ring: $0) }
+        ring.withRing { KIQBringUp.restoreComputeQueue(QueueResources.mqdView(mqd), from: backup, ring: $0) }
       } else {
         do {
           try KIQBringUp.initializeComputeQueue(view, queue: queues.compute[index], registers: vf.registers)
@@ -203,14 +203,14 @@ final class ComputeBlock<
     let timeout = underExclusiveAccess ? Self.ibTestTimeout : Self.ibTestTimeoutInRuntime
     var firstFailure: VirtualFunctionError?
     var passed = 0
-    for (index, ring) in vf.computeRings.enumerated() where await ring.isReady {
+    for (index, ring) in vf.computeRings.enumerated() where ring.isReady {
       let failure = await Self.testIndirectBuffer(
         on: ring, slot: testSlot, buffer: testBuffers, offsetDwords: index * 8, timeout: timeout)
       guard let failure else {
         passed += 1
         continue
       }
-      await ring.setReady(false)
+      ring.setReady(false)
       let error = VirtualFunctionError.indirectBufferTestFailed(ring: ring.name, failure)
       if underExclusiveAccess { throw error }
       firstFailure = firstFailure ?? error
@@ -250,7 +250,7 @@ final class ComputeBlock<
   }
 
   func prepareForReset(_ vf: isolated Device) async {
-    for ring in vf.computeRings { await ring.reset() }
+    for ring in vf.computeRings { ring.reset() }
   }
 
   func suspend(_ vf: isolated Device) async throws(VirtualFunctionError) {
@@ -265,7 +265,7 @@ final class ComputeBlock<
   /// (`gfx_v8_0_kcq_disable` and the test that commits it, quirk 5); the rings take no more work.
   private func unmapComputeQueues(_ vf: isolated Device) async throws(VirtualFunctionError) {
     guard let kiq = vf.kiq, let queues else { return }
-    for ring in vf.computeRings { await ring.setReady(false) }
+    for ring in vf.computeRings { ring.setReady(false) }
     let compute = queues.compute
     try await kiq.withRing { (ring) throws(VirtualFunctionError) in
       do throws(KIQError) {
@@ -283,8 +283,8 @@ final class ComputeBlock<
   func softwareFini(_ vf: isolated Device) async {
     let memory = vf.memory
     for ring in vf.computeRings {
-      await ring.reset()
-      await ring.withRing { memory.free($0.buffer) }
+      ring.reset()
+      ring.withRing { memory.free($0.buffer) }
     }
     for allocation in queues?.allocations ?? [] { memory.free(allocation) }
     if let kiqBuffer { memory.free(kiqBuffer) }

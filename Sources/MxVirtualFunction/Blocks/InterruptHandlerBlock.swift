@@ -37,20 +37,20 @@ final class InterruptHandlerBlock<
 
   func hardwareInit(_ vf: isolated Device, afterGrant: Bool) async throws(VirtualFunctionError) {
     guard let ring, let dummyPage else { return }
-    await ring.initialize(registers: vf.registers, dummyPageAddress: dummyPage.gpuAddress)
+    ring.initialize(registers: vf.registers, dummyPageAddress: dummyPage.gpuAddress)
     vf.record(.interruptRingReady(gpuAddress: ring.allocation.gpuAddress))
   }
 
   func prepareForReset(_ vf: isolated Device) async {
-    await ring?.forget()
+    ring?.forget()
   }
 
   func suspend(_ vf: isolated Device) async throws(VirtualFunctionError) {
-    await ring?.disable(registers: vf.registers)
+    ring?.disable(registers: vf.registers)
   }
 
   func hardwareFini(_ vf: isolated Device) async throws(VirtualFunctionError) {
-    await ring?.disable(registers: vf.registers)
+    ring?.disable(registers: vf.registers)
   }
 
   func softwareFini(_ vf: isolated Device) async {
