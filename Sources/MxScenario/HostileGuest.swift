@@ -124,7 +124,7 @@ public struct HostileGuest: Sendable {
       }
     }
     let cp = gpu.functions[hostile].cp
-    hostileRun.hangs = cp.hangs.count
+    hostileRun.hangs = cp.hangCount
     hostileRun.leftRunning =
       gpu.host.owner == hostile || (gpu.host.isOnRunList(hostile) && cp.queues.contains(where: \.hung))
     return (traces, hostileRun)

@@ -76,6 +76,7 @@ public struct Timeline: Sendable {
   private let traces: [[SimulatedVirtualFunction.TimedAccess]]
   private let packets: [[CommandProcessorSimulation.Executed]]
   private let interrupts: [[InterruptHandlerSimulation.Written]]
+  private let hangs: [[CommandProcessorSimulation.Hang]]
   /// Each VF's workload submissions, in order.
   public let work: [[WorkRecord]]
   /// Virtual time at the end.
@@ -89,6 +90,7 @@ public struct Timeline: Sendable {
     traces = gpu.functions.map(\.trace)
     packets = gpu.functions.map(\.cp.executed)
     interrupts = gpu.functions.map(\.interruptHandler.written)
+    hangs = gpu.functions.map(\.cp.hangRecords)
     end = gpu.clock.now.offset
   }
 
@@ -130,6 +132,9 @@ public struct Timeline: Sendable {
         let text = naming.packet(packet.dwords) ?? Self.plain(packet.packet)
         add(packet.time, vf, .ring, "doorbell \(packet.doorbell): \(text)\(packet.dropped ? " (dropped)" : "")")
       }
+    }
+    for (vf, records) in hangs.enumerated() {
+      for hang in records { add(hang.time, vf, .ring, "queue hung: \(hang.reason)") }
     }
     for (vf, written) in interrupts.enumerated() {
       for entry in written { add(entry.time, vf, .irq, Self.describe(entry)) }

@@ -10,8 +10,9 @@ import MxVirtualFunction
 /// CP DMA copy of `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the
 /// next `bytes` with a seeded dword; every submission's fence is awaited and, once it signals,
 /// the destination checked byte for byte. Every submission is accounted for
-/// (`WorkRecord.Outcome`): done and checked, lost to a host reset (the VF's recovery fails what
-/// it had in flight; the work goes on once the VF is back), or failed.
+/// (`WorkRecord.Outcome`): done and checked, lost to a reset (the VF's recovery fails what it had
+/// in flight, or a grant overwrote the VRAM the result was in before it was read — the VF's
+/// `vramLostCounter` moved; the work goes on once the VF is back), or failed.
 public struct Workload: Sendable {
   public var submissions: Int
   public var bytes: Int
@@ -54,6 +55,7 @@ public struct Workload: Sendable {
       buffers.destination.cpu.initializeMemory(as: UInt8.self, repeating: 0)
       let fill = UInt32(truncatingIfNeeded: random.next())
       let ib = Self.copyAndFill(buffers, bytes: bytes, fill: fill, slot: submission % 64)
+      let vramLost = await guest.vramLostCounter
       var record = WorkRecord(
         submitted: gpu.clock.now.offset, ring: ring.name, sequence: nil, ended: nil, outcome: .failed("not submitted"))
       defer { records.append(record) }
@@ -81,10 +83,15 @@ public struct Workload: Sendable {
         Array(buffers.source.cpu) + (0..<bytes).map { UInt8(truncatingIfNeeded: fill >> (8 * UInt32($0 % 4))) }
       let found = Array(buffers.destination.cpu)
       guard found == expected else {
+        if await guest.vramLostCounter != vramLost {
+          record.outcome = .lostToReset
+          continue
+        }
         let first = found.indices.first { found[$0] != expected[$0] } ?? 0
-        record.outcome = .failed(
-          "byte \(first) is 0x\(String(found[first], radix: 16)), not 0x\(String(expected[first], radix: 16))")
-        return (records, .mismatch(submission: submission, byte: first))
+        let mismatch = WorkFailure.mismatch(
+          submission: submission, byte: first, found: found[first], expected: expected[first])
+        record.outcome = .failed("\(mismatch)")
+        return (records, mismatch)
       }
       record.outcome = .checked(bytes: 2 * bytes)
     }
@@ -138,7 +145,8 @@ public struct WorkRecord: Codable, Equatable, Sendable {
   public enum Outcome: Codable, Equatable, Sendable {
     /// Its fence signalled and the destination held what the IB wrote.
     case checked(bytes: Int)
-    /// A host reset took it before it finished.
+    /// A reset took it before it finished, or a grant overwrote its result in VRAM before it
+    /// was read.
     case lostToReset
     /// It was not submitted, its fence did not signal, or the bytes were wrong.
     case failed(String)
@@ -157,5 +165,5 @@ public enum WorkFailure: Error, Equatable, Sendable {
   case noRings
   case submission(SubmissionError)
   case fence(FenceError)
-  case mismatch(submission: Int, byte: Int)
+  case mismatch(submission: Int, byte: Int, found: UInt8, expected: UInt8)
 }

@@ -19,8 +19,11 @@ extension CommandProcessorSimulation {
   }
 
   /// Runs queue `index` as far as it goes: its indirect buffer first, if it is in one, then the
-  /// ring; then reports the read pointer.
-  func run(_ index: Int, _ state: inout State) {
+  /// ring; then reports the read pointer if the queue had anything to do (or `report`, after a
+  /// doorbell) — an idle queue writes nothing.
+  func run(_ index: Int, report: Bool = false, _ state: inout State) {
+    let before = state.queues[index]
+    guard report || before.readPointer != before.writePointer || before.indirectBuffer != nil else { return }
     while state.running && !state.queues[index].hung {
       if let buffer = state.queues[index].indirectBuffer {
         guard runIndirectBuffer(buffer, queue: index, &state) else { break }

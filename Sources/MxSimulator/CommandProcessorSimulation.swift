@@ -127,7 +127,7 @@ public final class CommandProcessorSimulation: Sendable {
     var queueMask: UInt64 = 0
     var packetCount = 0
     var log: BoundedLog<Executed>
-    var hangs: [Hang] = []
+    var hangs: BoundedLog<Hang>
     var faults: Faults
     /// Whether the VF's context is on the GPU; work that comes while it is not waits.
     var running = true
@@ -164,14 +164,15 @@ public final class CommandProcessorSimulation: Sendable {
   ///   - scheduler: the time line a slow CP (`Faults.delay`) and blocked waits run on.
   ///   - faults: what the CP does wrong from the start (hangs, delays), for recovery tests.
   ///   - logCapacity: how many executed packets `executed` keeps (the newest); 0 keeps none,
-  ///     for benchmarks and long runs.
+  ///     for benchmarks and long runs. `hangRecords` keeps as many, and at least the newest 64.
   public init(
     memory: SimulatedGPUMemory, scheduler: (any HardwareScheduler)? = nil, faults: Faults = Faults(),
     logCapacity: Int = 100_000
   ) {
     self.memory = memory
     self.scheduler = scheduler
-    state = Lock(State(log: BoundedLog(capacity: logCapacity), faults: faults))
+    state = Lock(
+      State(log: BoundedLog(capacity: logCapacity), hangs: BoundedLog(capacity: max(logCapacity, 64)), faults: faults))
   }
 
   /// The VF's BAR 5 as this simulation holds it.
@@ -188,10 +189,12 @@ public final class CommandProcessorSimulation: Sendable {
   public var executed: [Executed] { state.withLock { $0.log.entries } }
   /// Packets taken so far, the NOP pads and the ones the log no longer holds included.
   public var packetsExecuted: Int { state.withLock { $0.packetCount } }
-  /// Why queues hung, in order.
-  public var hangs: [String] { state.withLock { $0.hangs.map(\.reason) } }
-  /// Why and when queues hung, in order.
-  public var hangRecords: [Hang] { state.withLock { $0.hangs } }
+  /// Why queues hung, in order (the newest ones).
+  public var hangs: [String] { state.withLock { $0.hangs.entries.map(\.reason) } }
+  /// Why and when queues hung, in order (the newest ones).
+  public var hangRecords: [Hang] { state.withLock { $0.hangs.entries } }
+  /// How many times a queue hung in all.
+  public var hangCount: Int { state.withLock { $0.hangs.total } }
 
   public func setFaults(_ faults: Faults) { state.withLock { $0.faults = faults } }
 
@@ -273,8 +276,13 @@ public final class CommandProcessorSimulation: Sendable {
       guard let delay, let scheduler = simulation.scheduler else {
         return simulation.update { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
       }
+      // A reset before the slow CP gets to it drops the doorbell, as it drops everything else.
+      let generation = simulation.state.withLock { $0.generation }
       scheduler.schedule(after: delay) {
-        simulation.update { simulation.doorbell(offset, writePointer: UInt64(value), &$0) }
+        simulation.update { state in
+          guard state.generation == generation else { return }
+          simulation.doorbell(offset, writePointer: UInt64(value), &state)
+        }
       }
     }
   }
@@ -344,7 +352,7 @@ public final class CommandProcessorSimulation: Sendable {
     guard let index = state.queues.firstIndex(where: { $0.doorbell == doorbell && !$0.hung }) else { return }
     state.queues[index].writePointer = writePointer & UInt64(state.queues[index].ringDwords - 1)
     guard state.running else { return }
-    run(index, &state)
+    run(index, report: true, &state)
     runBlockedQueuesAfterWrites(&state)
   }
 

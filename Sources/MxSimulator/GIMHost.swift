@@ -19,10 +19,11 @@ public final class GIMHost: HardwareScheduler, Sendable {
   private let hardwareHandlers: Lock<[(@Sendable (HostHardwareAction) -> Void)?]>
   public let functionCount: Int
 
-  /// A host with `functions` VFs (GIM takes 1 to 16).
-  public init(behavior: HostBehavior = .gim, functions: Int = 1) {
+  /// A host with `functions` VFs (GIM takes 1 to 16), keeping the newest `logCapacity` records
+  /// of what it did (`log`).
+  public init(behavior: HostBehavior = .gim, functions: Int = 1, logCapacity: Int = 100_000) {
     precondition((1...16).contains(functions), "GIM manages 1 to 16 VFs")
-    state = Lock(HostState(behavior: behavior, functions: functions))
+    state = Lock(HostState(behavior: behavior, functions: functions, logCapacity: logCapacity))
     interruptHandlers = Lock(Array(repeating: nil, count: functions))
     hardwareHandlers = Lock(Array(repeating: nil, count: functions))
     functionCount = functions
@@ -31,6 +32,20 @@ public final class GIMHost: HardwareScheduler, Sendable {
         for case .spuriousValid(let time) in behavior.faults(of: vf) {
           state.schedule(.hostSends(vf: vf, 0, mode: .spurious), at: time)
         }
+      }
+    }
+  }
+
+  /// From now on VF `vf` sees `faults` (on top of those towards every VF) instead of what it
+  /// saw: a host that misbehaves for a while, for soaks. The counted faults count afresh; a
+  /// `.spuriousValid` whose time has passed does not come.
+  public func setFaults(_ faults: [HostFault], of vf: Int) {
+    precondition((0..<functionCount).contains(vf), "no VF \(vf)")
+    state.withLock { state in
+      state.behavior.faultsByFunction[vf] = faults
+      (state.functions[vf].ignoredRequests, state.functions[vf].injectedResets) = (0, 0)
+      for case .spuriousValid(let time) in faults where time >= state.now {
+        state.schedule(.hostSends(vf: vf, 0, mode: .spurious), at: time)
       }
     }
   }
@@ -44,8 +59,10 @@ public final class GIMHost: HardwareScheduler, Sendable {
   /// The host's virtual time.
   public var clock: SimulatedClock { SimulatedClock(host: self) }
 
-  /// What the host received and did, for every VF, in order.
-  public var log: [HostLogRecord] { state.withLock { $0.log } }
+  /// What the host received and did, for every VF, in order (the newest `logCapacity` records).
+  public var log: [HostLogRecord] { state.withLock { $0.log.entries } }
+  /// How many records the host made in all.
+  public var logTotal: Int { state.withLock { $0.log.total } }
 
   /// The VF that holds exclusive access, if any.
   public var owner: Int? { state.withLock { $0.owner } }

@@ -1,4 +1,5 @@
 import MxBIF50
+import MxLock
 import MxMMIO
 import MxMailbox
 
@@ -67,13 +68,13 @@ struct HostState {
     var injectedResets = 0
   }
 
-  let behavior: HostBehavior
+  var behavior: HostBehavior
   /// Virtual time, or — in real-time mode — the wall-clock time since `realTimeStart`, brought
   /// up to date before every access and event.
   var now: Duration = .zero
   var realTimeStart: ContinuousClock.Instant?
   var functions: [VirtualFunction]
-  var log: [HostLogRecord] = []
+  var log: BoundedLog<HostLogRecord>
   /// vf_req_gpu_access: the VF that holds exclusive access.
   private(set) var owner: Int?
   /// The VF whose context is on the GPU (world switches move it).
@@ -103,9 +104,10 @@ struct HostState {
     var continuation: CheckedContinuation<Void, any Error>
   }
 
-  init(behavior: HostBehavior, functions: Int) {
+  init(behavior: HostBehavior, functions: Int, logCapacity: Int) {
     self.behavior = behavior
     self.functions = Array(repeating: VirtualFunction(), count: functions)
+    log = BoundedLog(capacity: logCapacity)
   }
 
   // MARK: Scheduling

@@ -4,8 +4,11 @@ import MxMemory
 /// GPU memory for tests and the simulator: every allocation is real host memory at a GPU address
 /// of its own, and every GPU-side access (`read32`/`write32`, what the simulated command processor
 /// does) is checked to lie inside a live allocation. An access outside one is not performed; it is
-/// recorded in `faults` and reported to the caller. Freed addresses are never handed out again,
-/// so a stale address faults instead of reaching someone else's buffer.
+/// recorded in `faults` and reported to the caller. Space is handed out next-fit: from where the
+/// last allocation of the domain ended, wrapping round to the domain's start when the rest is
+/// taken. A freed address is handed out again only after the allocator has gone round its whole
+/// domain, so a stale address faults rather than reaching someone else's buffer for as long as
+/// it can, and a run that allocates and frees for hours does not run out.
 ///
 /// Layout: VRAM from GPU address 0 (a VF sees its VRAM from 0, facts 1.4), GTT from 0x80_0000_0000.
 public final class SimulatedGPUMemory: GPUMemory, Sendable {
@@ -34,7 +37,7 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
     /// memory for every packet).
     var allocations: [GPUAllocation] = []
     var next: [MemoryDomain: UInt64] = [.vram: SimulatedGPUMemory.vramBase, .gtt: SimulatedGPUMemory.gttBase]
-    var faults: [Fault] = []
+    var faults = BoundedLog<Fault>(capacity: 1_000)
   }
 
   private let state = Lock(State())
@@ -56,12 +59,14 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
       throw .invalidRequest(bytes: bytes, alignment: alignment)
     }
     let base = domain == .vram ? Self.vramBase : Self.gttBase
-    let capacity = capacity[domain]!
+    let end = base + capacity[domain]!
     return try state.withLock { state throws(GPUMemoryError) in
-      let mask = UInt64(alignment) - 1
-      let address = (state.next[domain]! + mask) & ~mask
-      guard address - base + UInt64(bytes) <= capacity else { throw .outOfMemory(domain: domain, bytes: bytes) }
-      state.next[domain] = address + UInt64(bytes)
+      let (size, mask) = (UInt64(bytes), UInt64(alignment) - 1)
+      guard
+        let address = state.gap(of: size, alignedBy: mask, from: state.next[domain]!, below: end)
+          ?? state.gap(of: size, alignedBy: mask, from: base, below: end)
+      else { throw .outOfMemory(domain: domain, bytes: bytes) }
+      state.next[domain] = address + size
       let cpu = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: max(alignment, 16))
       cpu.initializeMemory(as: UInt8.self, repeating: 0)
       let allocation = GPUAllocation(gpuAddress: address, cpu: cpu, domain: domain)
@@ -80,8 +85,10 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
   /// Live allocations, by GPU address.
   public var allocations: [GPUAllocation] { state.withLock { $0.allocations } }
 
-  /// Every GPU access that fell outside the live allocations, in order.
-  public var faults: [Fault] { state.withLock { $0.faults } }
+  /// The GPU accesses that fell outside the live allocations, in order (the newest 1,000).
+  public var faults: [Fault] { state.withLock { $0.faults.entries } }
+  /// How many GPU accesses fell outside the live allocations in all.
+  public var faultCount: Int { state.withLock { $0.faults.total } }
 
   /// The dword at GPU address `address`, or nil (and a recorded fault) outside every allocation.
   public func read32(at address: UInt64) -> UInt32? {
@@ -166,6 +173,22 @@ extension SimulatedGPUMemory.State {
     return low
   }
 
+  /// The lowest address at or above `start`, aligned by `mask`, where `size` bytes lie below
+  /// `end` and outside every allocation.
+  fileprivate func gap(of size: UInt64, alignedBy mask: UInt64, from start: UInt64, below end: UInt64) -> UInt64? {
+    var index = insertionIndex(of: start)
+    var candidate = start
+    if index > 0 { candidate = max(candidate, allocations[index - 1].end) }
+    while true {
+      let address = (candidate + mask) & ~mask
+      let limit = index < allocations.count ? min(allocations[index].gpuAddress, end) : end
+      if address <= limit, limit - address >= size { return address }
+      guard index < allocations.count, allocations[index].gpuAddress < end else { return nil }
+      candidate = allocations[index].end
+      index += 1
+    }
+  }
+
   /// The host memory behind the `bytes` bytes at `address`, if one allocation holds them all.
   fileprivate func region(_ address: UInt64, bytes: Int) -> UnsafeMutableRawBufferPointer? {
     // The last allocation that starts at or below `address` is the only one that can hold it.
@@ -175,4 +198,9 @@ extension SimulatedGPUMemory.State {
     let start = Int(address - allocation.gpuAddress)
     return UnsafeMutableRawBufferPointer(rebasing: allocation.cpu[start..<start + bytes])
   }
+}
+
+extension GPUAllocation {
+  /// The first GPU address after it.
+  fileprivate var end: UInt64 { gpuAddress + UInt64(size) }
 }

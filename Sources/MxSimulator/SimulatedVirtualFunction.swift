@@ -55,9 +55,7 @@ public final class SimulatedVirtualFunction: Sendable {
       switch action {
       case .loadVBIOS: memory.clobberVRAM(with: Self.vbiosPattern)
       case .clearFrameBuffer: memory.clobberVRAM(with: 0)
-      case .functionLevelReset:
-        cp.reset()
-        interruptHandler.reset()
+      case .functionLevelReset: Self.resetUnits(cp: cp, interruptHandler: interruptHandler)
       case .idle:
         cp.setRunning(false)
         if cp.queues.contains(where: \.hung) { host.reportIdleFailure(of: index) }
@@ -70,6 +68,19 @@ public final class SimulatedVirtualFunction: Sendable {
         if outside { host.refuseWritePointerPlacement(of: index) }
       }
     }
+  }
+
+  /// A function-level reset the VM's monitor starts (QEMU resets a passed-through VF through
+  /// VFIO when its VM reboots): the VF's units are reset as by the host's FLR, and GIM is not
+  /// told — it has no hook for one (host facts §7). What an operator falls back on when a VF
+  /// will not come back by itself.
+  public func resetByVirtualMachineMonitor() {
+    Self.resetUnits(cp: cp, interruptHandler: interruptHandler)
+  }
+
+  private static func resetUnits(cp: CommandProcessorSimulation, interruptHandler: InterruptHandlerSimulation) {
+    cp.reset()
+    interruptHandler.reset()
   }
 
   /// The VF's interrupt line (its MSI): the guest's interrupt handler, run for every IV entry
@@ -188,14 +199,14 @@ public final class SimulatedGPU: Sendable {
   ///   - functions: how many VFs the host has enabled.
   ///   - cpFaults: faults every VF's CP starts with.
   ///   - recordsTrace: whether each VF keeps its BAR 5 trace (for timelines; off for benchmarks).
-  ///   - logCapacity: how many executed packets each CP keeps (`executed`), and IV entries each
-  ///     IH (`written`); 0 for benchmarks and long runs.
+  ///   - logCapacity: how many executed packets each CP keeps (`executed`), IV entries each IH
+  ///     (`written`) and records the host (`log`); small for long runs, 0 for benchmarks.
   ///   - time: exact virtual time on the simulation's own executor, or the wall clock.
   public init(
     behavior: HostBehavior = .gim, functions: Int = 1, cpFaults: CommandProcessorSimulation.Faults = .init(),
     recordsTrace: Bool = false, logCapacity: Int = 100_000, time: Time = .virtual
   ) {
-    let host = GIMHost(behavior: behavior, functions: functions)
+    let host = GIMHost(behavior: behavior, functions: functions, logCapacity: logCapacity)
     self.host = host
     switch time {
     case .virtual:

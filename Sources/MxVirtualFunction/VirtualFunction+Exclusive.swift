@@ -57,6 +57,7 @@ extension VirtualFunction {
           try await mailbox.requestFullAccess(phase)
         }
         exclusiveSince = clock.now
+        if phase != .teardown { vramLostCounter += 1 }  // GIM loads the VBIOS over VRAM
         record(.accessGranted(phase))
         return
       } catch {

@@ -69,8 +69,15 @@ public actor VirtualFunction<
   /// Where decoded interrupts go: each block registers its sources (`amdgpu_irq_add_id`).
   public nonisolated let interrupts = InterruptDispatcher()
   public internal(set) var state: LifeCycleState = .off
-  /// Every step so far.
-  public private(set) var history: [LifeCycleRecord] = []
+  /// The steps so far, the newest `configuration.historyCapacity` of them.
+  public var history: [LifeCycleRecord] { records.entries }
+  /// How many steps there were in all.
+  public var historyTotal: Int { records.total }
+  /// How many times VRAM was overwritten behind the VF's back: every init and reset grant (GIM
+  /// loads the VBIOS over the VF's frame buffer and never says so, host mismatches 8 and 9). What
+  /// the kernel's `vram_lost_counter` would count: a buffer in VRAM written before the counter
+  /// last moved holds the host's bytes, not the writer's.
+  public internal(set) var vramLostCounter = 0
   /// The same steps as they happen.
   public nonisolated let events: AsyncStream<LifeCycleRecord>
 
@@ -89,6 +96,7 @@ public actor VirtualFunction<
   /// The interrupt line: the IH block's handler waits on it.
   nonisolated let interruptLine = InterruptSignal()
 
+  private var records: BoundedLog<LifeCycleRecord>
   let eventSink: AsyncStream<LifeCycleRecord>.Continuation
   private let start: C.Instant
   var exclusiveSince: C.Instant?
@@ -122,6 +130,7 @@ public actor VirtualFunction<
     mailbox = GuestMailbox(
       bus: registers, clock: clock, configuration: configuration.mailbox, taskExecutor: taskExecutor)
     contextSaveArea = ContextSaveArea(vmSize: configuration.vmSize)
+    records = BoundedLog(capacity: configuration.historyCapacity)
     start = clock.now
     (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
   }
@@ -392,7 +401,7 @@ public actor VirtualFunction<
 
   func record(_ event: LifeCycleEvent) {
     let record = LifeCycleRecord(time: start.duration(to: clock.now), event: event)
-    history.append(record)
+    records.append(record)
     eventSink.yield(record)
   }
 

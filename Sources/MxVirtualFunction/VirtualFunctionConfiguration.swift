@@ -36,6 +36,9 @@ public struct VirtualFunctionConfiguration: Sendable {
   public var ringTestPoll: Duration = .microseconds(1)
   public var mailbox = MailboxConfiguration()
   public var kiqBudget = KIQAccessBudget.driver
+  /// How many life-cycle steps `VirtualFunction.history` keeps (the newest): a VF that runs for
+  /// hours through resets does not grow without bound.
+  public var historyCapacity = 10_000
 
   public init(chip: VIChip) {
     self.chip = chip

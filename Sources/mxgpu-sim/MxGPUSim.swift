@@ -37,6 +37,16 @@ struct MxGPUSim: AsyncParsableCommand {
   @Option(help: "Submissions per VF in each `work` step (one is added after bring-up when absent).")
   var work: Int?
 
+  @Option(
+    help: """
+      Run a soak instead of the steps: this many seconds of virtual time of work and random \
+      faults on --vfs VFs, then a report (exit status 1 when it found a problem).
+      """)
+  var soak: Int?
+
+  @Option(help: "The soak's seed.")
+  var seed: UInt64 = 0x50A4_2026
+
   @Flag(help: "Leave out register accesses.")
   var noMMIO = false
 
@@ -50,6 +60,11 @@ struct MxGPUSim: AsyncParsableCommand {
     guard let chip = VIChip(rawValue: chip.lowercased()) else { throw ValidationError("unknown chip '\(chip)'") }
     guard (1...16).contains(vfs) else { throw ValidationError("--vfs takes 1 to 16") }
     if let work, work < 1 { throw ValidationError("--work takes a number of submissions above 0") }
+    if let soak {
+      guard soak > 0 else { throw ValidationError("--soak takes a number of seconds above 0") }
+      try await runSoak(chip: chip, seconds: soak)
+      return
+    }
     let timeline: Timeline
     do {
       let faults = try self.faults.map { (text) throws(ScenarioSyntaxError) in try ScenarioFault(text) }
@@ -85,6 +100,46 @@ struct MxGPUSim: AsyncParsableCommand {
       print(timeline.text(naming: naming, sources: sources), terminator: "")
     }
     if !timeline.failures.isEmpty { throw ExitCode.failure }
+  }
+
+  /// `--soak`: the report as text or JSON; exit status 1 when it found a problem.
+  func runSoak(chip: VIChip, seconds: Int) async throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let report = await Soak(chip: chip, functions: vfs, duration: .seconds(seconds), seed: seed).run()
+    let elapsed = start.duration(to: clock.now)
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      FileHandle.standardOutput.write(try encoder.encode(report))
+      print()
+    } else {
+      let work = report.submissions
+      print("soak: \(vfs) \(chip.rawValue) VFs, \(report.virtualTime) virtual, \(elapsed) real, seed \(seed)")
+      let listing = { (counts: [String: Int]) in
+        counts.isEmpty
+          ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      }
+      print("  faults: \(listing(report.faults))")
+      print("  host misbehaving: \(listing(report.hostMisbehaviour))")
+      print(
+        "  host faults throughout: \(report.hostFaults.isEmpty ? "none" : report.hostFaults.joined(separator: ", "))")
+      print(
+        "  submissions: \(work.submitted) submitted, \(work.checked) checked (\(work.bytesChecked) bytes), "
+          + "\(work.lostToReset) lost to resets, \(work.failed) failed")
+      print(
+        "  register reads: \(report.reads), failed \(report.readsFailed); hangs detected \(report.hangsDetected); "
+          + "suspends \(report.suspends); reloads \(report.reloads) (VM reboots \(report.virtualMachineReboots))")
+      for (failure, count) in report.failures.sorted(by: { $0.value > $1.value }) {
+        print("    failed \(count)×: \(failure)")
+      }
+      print(
+        "  steps \(report.steps), host records \(report.hostRecords), packets \(report.packets), "
+          + "GPU accesses outside memory \(report.memoryFaults)")
+      print(
+        report.problems.isEmpty ? "  no problem" : report.problems.map { "  PROBLEM: \($0)" }.joined(separator: "\n"))
+    }
+    if !report.problems.isEmpty { throw ExitCode.failure }
   }
 
   /// What `--json` prints: the run's inputs, where each VF ended, and the time line.

@@ -38,8 +38,40 @@ final class GPUMemoryTests: XCTestCase {
       .init(address: base + 2, bytes: 4, write: false), .init(address: base, bytes: 4, write: false),
     ]
     XCTAssertEqual(memory.faults, expected)
-    // A freed address is never handed out again.
+    // A freed address is not handed out again while the domain has room after it.
     XCTAssertNotEqual(try memory.allocate(bytes: 64, domain: .gtt).gpuAddress, buffer.gpuAddress)
+  }
+
+  func testFreedSpaceIsHandedOutAgainOnlyAfterTheAllocatorWrapsRound() throws {
+    let memory = SimulatedGPUMemory(vramBytes: 64 << 10, gttBytes: 16 << 10)
+    let first = try memory.allocate(bytes: 4096, domain: .gtt)
+    let second = try memory.allocate(bytes: 4096, domain: .gtt)
+    memory.free(first)
+    let third = try memory.allocate(bytes: 4096, domain: .gtt)
+    XCTAssertEqual(third.gpuAddress, second.gpuAddress + 4096, "next-fit: after the last one, not in the hole")
+    let fourth = try memory.allocate(bytes: 4096, domain: .gtt)
+    XCTAssertEqual(fourth.gpuAddress, third.gpuAddress + 4096)
+    // The domain's end reached: the allocator wraps round into the freed page.
+    XCTAssertEqual(try memory.allocate(bytes: 4096, domain: .gtt).gpuAddress, first.gpuAddress)
+    XCTAssertThrowsError(try memory.allocate(bytes: 4, domain: .gtt)) {
+      XCTAssertEqual($0 as? GPUMemoryError, .outOfMemory(domain: .gtt, bytes: 4))
+    }
+    // A hole too small or misaligned for a request is passed over.
+    memory.free(second)
+    memory.free(fourth)
+    XCTAssertEqual(try memory.allocate(bytes: 4096, alignment: 4096, domain: .gtt).gpuAddress, second.gpuAddress)
+    XCTAssertThrowsError(try memory.allocate(bytes: 8192, domain: .gtt))
+    // Allocating and freeing forever never runs out, and no two live allocations overlap.
+    var live: [GPUAllocation] = []
+    for round in 0..<1000 {
+      live.append(try memory.allocate(bytes: 64 + 64 * (round % 7), alignment: 256, domain: .vram))
+      if live.count > 20 { memory.free(live.remove(at: round % live.count)) }
+      let sorted = memory.allocations.sorted { $0.gpuAddress < $1.gpuAddress }
+      for (a, b) in zip(sorted, sorted.dropFirst()) {
+        XCTAssertLessThanOrEqual(a.gpuAddress + UInt64(a.size), b.gpuAddress)
+      }
+    }
+    XCTAssertTrue(memory.allocations.allSatisfy { $0.gpuAddress % 256 == 0 || $0.domain == .gtt })
   }
 
   func testWritebackSlotsAreHandedOutFirstFreeAs32ByteSlots() throws {

@@ -190,6 +190,10 @@ final class ScenarioTests: XCTestCase {
     let hangs = hung.entries(sources: [.life]).filter { $0.text.hasPrefix("recoveryStarted") }
     XCTAssertFalse(hangs.isEmpty, "VF 1's bring-up meets its hung CP")
     XCTAssertEqual(Set(hangs.map(\.vf)), [1])
+    // The CP's hang is in the time line, with its reason.
+    let hangEntries = hung.entries(sources: [.ring]).filter { $0.text.hasPrefix("queue hung: ") }
+    XCTAssertEqual(Set(hangEntries.map(\.vf)), [1])
+    XCTAssertTrue(hangEntries.contains { $0.text.contains("hang injected after 1 packets") }, "\(hangEntries)")
   }
 
   func testAStepAimedAtOneVF() async throws {
