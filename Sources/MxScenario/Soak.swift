@@ -162,18 +162,10 @@ public struct Soak: Sendable {
     var workload = self.workload
     var failedReloads = 0
     while gpu.clock.now.offset < end {
-      switch await guest.state {
-      case .off, .failed:
-        await reload(guest, index: index, gpu: gpu, failedReloads: &failedReloads, tally: tally)
-        continue
-      case .suspended:
-        try? await guest.resume()
-        continue
-      case .runtime: if footprint == nil { footprint = Footprint(gpu.functions[index].memory) }
-      default:
-        try? await gpu.clock.sleep(for: .milliseconds(5))  // a recovery under way
+      guard await towardsRuntime(guest, index: index, gpu: gpu, failedReloads: &failedReloads, tally: tally) else {
         continue
       }
+      if footprint == nil { footprint = Footprint(gpu.functions[index].memory) }
       switch random.next() % 20 {
       case 0..<13:
         workload.seed = random.next()
@@ -232,6 +224,20 @@ public struct Soak: Sendable {
   private func recoverFromHang(_ guest: SimulatedGuest, tally: Lock<SoakReport>) async {
     tally.withLock { $0.hangsDetected += 1 }
     try? await guest.recoverFromHang()
+  }
+
+  /// One step towards runtime: a failed or unloaded VF reloaded, a suspended one resumed, a
+  /// recovery under way waited on. Whether the VF is in runtime.
+  private func towardsRuntime(
+    _ guest: SimulatedGuest, index: Int, gpu: SimulatedGPU, failedReloads: inout Int, tally: Lock<SoakReport>
+  ) async -> Bool {
+    switch await guest.state {
+    case .runtime: return true
+    case .off, .failed: await reload(guest, index: index, gpu: gpu, failedReloads: &failedReloads, tally: tally)
+    case .suspended: try? await guest.resume()
+    default: try? await gpu.clock.sleep(for: .milliseconds(5))  // a recovery under way
+    }
+    return false
   }
 
   /// A failed VF is unloaded and loaded again, as an OS reloads a driver; after three reloads
@@ -344,16 +350,7 @@ public struct Soak: Sendable {
     var failedReloads = 0
     repeat {
       problems = []
-      switch await guest.state {
-      case .runtime: break
-      case .off, .failed:
-        await reload(guest, index: index, gpu: gpu, failedReloads: &failedReloads, tally: tally)
-        continue
-      case .suspended:
-        try? await guest.resume()
-        continue
-      default:
-        try? await gpu.clock.sleep(for: .milliseconds(5))
+      guard await towardsRuntime(guest, index: index, gpu: gpu, failedReloads: &failedReloads, tally: tally) else {
         continue
       }
       let (records, failure) = await last.run(on: guest, index: index, gpu: gpu)
