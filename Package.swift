@@ -2,16 +2,19 @@
 import PackageDescription
 
 /// Modules generated from Specs/ into Generated/ by `swift run gen`: one per IP block, plus the
-/// chips, the mailbox messages and the PM4 packets. Listed here rather than read from the folder:
+/// chips, the mailbox messages, the PM4 packets, the memory structures, the interrupt sources and
+/// the clear state. Listed here rather than read from the folder:
 /// SwiftPM caches a manifest's evaluation by its text, so a listing would go stale. A test checks
 /// that this list and Generated/ agree.
 let generatedBlocks = [
-  "MxBIF50", "MxChips", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources", "MxMailbox", "MxOSS30",
-  "MxPM4Packets", "MxSMU713", "MxStructures",
+  "MxBIF50", "MxChips", "MxClearState", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources", "MxMailbox",
+  "MxOSS30", "MxPM4Packets", "MxSMU713", "MxStructures",
 ]
 
 /// Generated modules that are not register blocks.
-let generatedNonBlocks: Set = ["MxChips", "MxInterruptSources", "MxMailbox", "MxPM4Packets", "MxStructures"]
+let generatedNonBlocks: Set = [
+  "MxChips", "MxClearState", "MxInterruptSources", "MxMailbox", "MxPM4Packets", "MxStructures",
+]
 
 /// What a generated module needs beyond the register runtime (MxMMIO).
 let generatedDependencies: [String: [Target.Dependency]] = [

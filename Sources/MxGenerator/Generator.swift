@@ -38,6 +38,7 @@ public struct Generator: Sendable {
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
       + InterruptSourceEmitter().emit(spec.interruptSources)
+      + ClearStateEmitter().emit(spec.clearStates)
       + PacketEmitter().emit(spec.packetSets)
       + StructureEmitter().emit(spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })

@@ -20,6 +20,7 @@ public enum SpecExport {
     var packetSets: [PacketSetJSON]
     var mailboxes: [MailboxJSON]
     var interruptSources: [InterruptSourceSetJSON]
+    var clearStates: [ClearStateJSON]
     var structures: [StructureJSON]
 
     init(_ spec: Spec) {
@@ -28,6 +29,7 @@ public enum SpecExport {
       packetSets = spec.packetSets.sorted { $0.name < $1.name }.map(PacketSetJSON.init)
       mailboxes = spec.mailboxes.sorted { $0.name < $1.name }.map(MailboxJSON.init)
       interruptSources = spec.interruptSources.sorted { $0.name < $1.name }.map(InterruptSourceSetJSON.init)
+      clearStates = spec.clearStates.sorted { $0.name < $1.name }.map(ClearStateJSON.init)
       let pairs = Dictionary(grouping: spec.addressPairs, by: \.structure)
       structures = spec.structures.sorted { $0.name < $1.name }.map {
         StructureJSON($0, addresses: pairs[$0.name] ?? [])
@@ -255,6 +257,33 @@ public enum SpecExport {
       name = set.name
       sources = set.sources.sorted { ($0.id, $0.extendedID ?? 0, $0.name) < ($1.id, $1.extendedID ?? 0, $1.name) }.map {
         SourceJSON(name: $0.name, header: $0.header, id: $0.id, extendedID: $0.extendedID)
+      }
+    }
+  }
+
+  /// A clear state's extents; a hole has no register.
+  struct ClearStateJSON: Encodable {
+    struct ExtentJSON: Encodable {
+      var header: String
+      var start: UInt32
+      var values: [ValueJSON]
+    }
+
+    struct ValueJSON: Encodable {
+      var register: String?
+      var value: UInt32
+    }
+
+    var name, registers: String
+    var extents: [ExtentJSON]
+
+    init(_ clearState: ClearState) {
+      name = clearState.name
+      registers = clearState.registerBlock
+      extents = clearState.extents.map { extent in
+        ExtentJSON(
+          header: extent.header, start: extent.start,
+          values: extent.values.map { ValueJSON(register: $0.register, value: $0.value) })
       }
     }
   }

@@ -66,6 +66,21 @@ public struct KernelTree: Sendable {
     return (set, xml, report)
   }
 
+  /// The header the VI clear state comes from.
+  public static let clearStateHeader = "amdgpu/clearstate_vi.h"
+
+  /// Imports the VI clear state: the spec document and the importer's report.
+  public func importClearState() throws -> (clearState: ClearState, xml: String, report: [String]) {
+    let (clearState, report) = try ClearStateImporter(name: "vi", registerBlock: "gfx_8_0")
+      .run(header: try read(Self.clearStateHeader), path: Self.clearStateHeader)
+    let xml = SpecXMLWriter.document(
+      for: clearState, source: "Linux 6.1 drivers/gpu/drm/amd/\(Self.clearStateHeader)",
+      doc:
+        "The GFX context registers' clear state the VI driver loads when its GFX ring comes up (gfx_v8_0_cp_gfx_start), as vi_cs_data holds it."
+    )
+    return (clearState, xml, report)
+  }
+
   /// Imports one block: its spec document and the report of what the rules decided.
   public func importBlock(_ headers: HeaderSet, only: Set<String>? = nil) throws -> (
     block: Block, xml: String, report: ImportReport

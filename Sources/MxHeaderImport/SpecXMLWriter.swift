@@ -91,6 +91,28 @@ public enum SpecXMLWriter {
     return out
   }
 
+  /// A clear state as a spec file: each extent with its values, one a line, named by register.
+  public static func document(for clearState: ClearState, source: String, doc: String) -> String {
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
+    out += "<spec format=\"1\">\n"
+    out += "  <clear-state name=\"\(escape(clearState.name))\" registers=\"\(escape(clearState.registerBlock))\">\n"
+    out += "    <doc>\(escape(doc))</doc>\n"
+    for extent in clearState.extents {
+      out += "    <extent header=\"\(escape(extent.header))\" start=\"\(Hex.plain(extent.start))\">\n"
+      for value in extent.values {
+        if let register = value.register {
+          out += "      <value register=\"\(escape(register))\" value=\"\(Hex.plain(value.value))\"/>\n"
+        } else {
+          out += "      <hole/>\n"
+        }
+      }
+      out += "    </extent>\n"
+    }
+    out += "  </clear-state>\n</spec>\n"
+    return out
+  }
+
   static func escape(_ text: String) -> String {
     var out = ""
     for c in text {

@@ -22,6 +22,7 @@ struct SpecFileReader {
       case "packets": spec.packetSets.append(packetSet(element))
       case "mailbox": spec.mailboxes.append(mailbox(element))
       case "interrupts": spec.interruptSources.append(interruptSources(element))
+      case "clear-state": spec.clearStates.append(clearState(element))
       case "structure": spec.structures.append(structure(element))
       case "addresses": spec.addressPairs += addressPairs(element)
       case "overlay": spec.overlays.append(overlay(element))
@@ -238,6 +239,22 @@ struct SpecFileReader {
             extendedID: source["extended-id"] == nil ? nil : $0.number(source, "extended-id", bits: 28),
             doc: source.doc, location: source.location)
         }
+      },
+      location: element.location)
+  }
+
+  private mutating func clearState(_ element: XMLElement) -> ClearState {
+    ClearState(
+      name: element["name"] ?? "", registerBlock: element["registers"] ?? "", doc: element.doc,
+      extents: element.children(named: "extent").map { extent in
+        ClearStateExtent(
+          header: extent["header"] ?? "", start: number(extent, "start", bits: 16) ?? 0,
+          values: extent.children.map { dword in
+            ClearStateValue(
+              register: dword["register"], value: dword.name == "hole" ? 0 : number(dword, "value", bits: 32) ?? 0,
+              location: dword.location)
+          },
+          location: extent.location)
       },
       location: element.location)
   }

@@ -17,6 +17,7 @@ public enum SpecSchema {
               <ref name="packets"/>
               <ref name="mailbox"/>
               <ref name="interrupts"/>
+              <ref name="clear-state"/>
               <ref name="structure"/>
               <ref name="overlay"/>
               <ref name="addresses"/>
@@ -246,6 +247,29 @@ public enum SpecSchema {
               <attribute name="id"><ref name="number"/></attribute>
               <optional><attribute name="extended-id"><ref name="number"/></attribute></optional>
               <ref name="doc"/>
+            </element>
+          </oneOrMore>
+        </element>
+      </define>
+
+      <define name="clear-state">
+        <element name="clear-state">
+          <ref name="name"/>
+          <attribute name="registers"><text/></attribute>
+          <ref name="doc"/>
+          <oneOrMore>
+            <element name="extent">
+              <attribute name="header"><text/></attribute>
+              <attribute name="start"><ref name="number"/></attribute>
+              <oneOrMore>
+                <choice>
+                  <element name="value">
+                    <attribute name="register"><text/></attribute>
+                    <attribute name="value"><ref name="number"/></attribute>
+                  </element>
+                  <element name="hole"><empty/></element>
+                </choice>
+              </oneOrMore>
             </element>
           </oneOrMore>
         </element>

@@ -6,6 +6,7 @@ public struct Spec: Sendable, Hashable {
   public var packetSets: [PacketSet]
   public var mailboxes: [Mailbox]
   public var interruptSources: [InterruptSourceSet]
+  public var clearStates: [ClearState]
   public var structures: [Structure]
   public var addressPairs: [AddressPair]
   /// Changes to registers that public sources support; `applyOverlays` makes them.
@@ -13,14 +14,15 @@ public struct Spec: Sendable, Hashable {
 
   public init(
     blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
-    mailboxes: [Mailbox] = [], interruptSources: [InterruptSourceSet] = [], structures: [Structure] = [],
-    addressPairs: [AddressPair] = [], overlays: [Overlay] = []
+    mailboxes: [Mailbox] = [], interruptSources: [InterruptSourceSet] = [], clearStates: [ClearState] = [],
+    structures: [Structure] = [], addressPairs: [AddressPair] = [], overlays: [Overlay] = []
   ) {
     self.blocks = blocks
     self.chips = chips
     self.packetSets = packetSets
     self.mailboxes = mailboxes
     self.interruptSources = interruptSources
+    self.clearStates = clearStates
     self.structures = structures
     self.addressPairs = addressPairs
     self.overlays = overlays
@@ -32,6 +34,7 @@ public struct Spec: Sendable, Hashable {
     packetSets += other.packetSets
     mailboxes += other.mailboxes
     interruptSources += other.interruptSources
+    clearStates += other.clearStates
     structures += other.structures
     addressPairs += other.addressPairs
     overlays += other.overlays

@@ -12,6 +12,7 @@ public struct SpecValidator: Sendable {
     context.checkPacketSets()
     context.checkMailboxes()
     context.checkInterruptSources()
+    context.checkClearStates()
     context.checkStructures()
     return context.diagnostics
   }

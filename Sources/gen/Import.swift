@@ -3,8 +3,8 @@ import Foundation
 import MxHeaderImport
 
 /// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers,
-/// Specs/structures/ from the VI memory structures and Specs/interrupts/ from the VI interrupt
-/// sources.
+/// Specs/structures/ from the VI memory structures, Specs/interrupts/ from the VI interrupt
+/// sources and Specs/clearstate/ from the VI clear state.
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import register blocks from a Linux kernel tree's AMD headers into the specs folder.")
@@ -32,27 +32,31 @@ struct Import: ParsableCommand {
   )
   var interrupts = false
 
+  @Flag(
+    name: .customLong("clear-state"),
+    help: "Import the clear state (amdgpu/clearstate_vi.h) into <specs>/clearstate/. Default: with all blocks.")
+  var clearState = false
+
   func run() throws {
     let tree = try KernelTree(path: kernel)
-    let onlyExtras = (structures || interrupts) && blocks.isEmpty
-    if interrupts || blocks.isEmpty && !structures {
+    let extras = structures || interrupts || clearState
+    let everything = blocks.isEmpty && !extras
+    if interrupts || everything {
       let result = try tree.importInterruptSources()
-      let folder = "\(specs)/interrupts"
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      try writeAtomically(result.xml, to: "\(folder)/ivsrcid_vislands30.xml")
-      try writeAtomically(
-        result.report.joined(separator: "\n") + "\n", to: "\(folder)/ivsrcid_vislands30.import-report.txt")
+      try write(result.xml, report: result.report, folder: "interrupts", name: "ivsrcid_vislands30")
       Console.note("vislands30: \(result.set.sources.count) interrupt sources")
     }
-    if structures || blocks.isEmpty && !interrupts {
+    if structures || everything {
       let result = try tree.importStructures()
-      let folder = "\(specs)/structures"
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      try writeAtomically(result.xml, to: "\(folder)/vi_structs.xml")
-      try writeAtomically(result.report.joined(separator: "\n") + "\n", to: "\(folder)/vi_structs.import-report.txt")
+      try write(result.xml, report: result.report, folder: "structures", name: "vi_structs")
       Console.note("vi_structs: \(result.structures.count) structures")
     }
-    if onlyExtras { return }
+    if clearState || everything {
+      let result = try tree.importClearState()
+      try write(result.xml, report: result.report, folder: "clearstate", name: "clearstate_vi")
+      Console.note(result.report[0])
+    }
+    if extras && blocks.isEmpty { return }
     let selected =
       blocks.isEmpty
       ? HeaderSet.known
@@ -72,6 +76,14 @@ struct Import: ParsableCommand {
       try writeAtomically(report, to: "\(folder)/\(headers.prefix).import-report.txt")
       Console.note(result.report.summary)
     }
+  }
+
+  /// `<specs>/<folder>/<name>.xml` and its import report beside it.
+  private func write(_ xml: String, report: [String], folder: String, name: String) throws {
+    let folder = "\(specs)/\(folder)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeAtomically(xml, to: "\(folder)/\(name).xml")
+    try writeAtomically(report.joined(separator: "\n") + "\n", to: "\(folder)/\(name).import-report.txt")
   }
 
   private func writeAtomically(_ text: String, to path: String) throws {

@@ -131,6 +131,53 @@ final class KernelConformanceTests: XCTestCase {
       contentsOfFile: "\(Fixtures.packageSpecs)/interrupts/ivsrcid_vislands30.xml", encoding: .utf8)
     XCTAssertTrue(
       interrupts.xml == committedInterrupts, "Specs/interrupts differ from a fresh import; run `swift run gen import`")
+    let clearState = try tree.importClearState()
+    let committedClearState = try String(
+      contentsOfFile: "\(Fixtures.packageSpecs)/clearstate/clearstate_vi.xml", encoding: .utf8)
+    XCTAssertTrue(
+      clearState.xml == committedClearState, "Specs/clearstate differs from a fresh import; run `swift run gen import`")
+  }
+
+  /// The header's clear state read here with a plain scan — each array's dwords in order, each
+  /// extent's offset and count — against the generated extents: the same dwords at the same
+  /// offsets, in the same order, as `gfx_v8_0_cp_gfx_start` sends them.
+  func testTheClearStateEqualsTheKernelHeader() throws {
+    let text = try String(contentsOfFile: try amdFolder() + "/amdgpu/clearstate_vi.h", encoding: .utf8)
+    var arrays: [String: [UInt32]] = [:]
+    var current: String?
+    var extents: [(array: String, start: UInt32, count: Int)] = []
+    for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      if line.hasPrefix("static const unsigned int ") {
+        current = String(line.dropFirst("static const unsigned int ".count).prefix { $0 != "[" })
+      } else if line.hasPrefix("};") || line.hasPrefix("static") {
+        current = nil
+      } else if let name = current, let word = line.split(separator: ",").first, line.contains("//") {
+        arrays[name, default: []].append(word.hasPrefix("0x") ? UInt32(word.dropFirst(2), radix: 16)! : UInt32(word)!)
+      } else if line.hasPrefix("{vi_SECT_CONTEXT_def_") {
+        let fields = line.trimmingCharacters(in: CharacterSet(charactersIn: "{}, ")).split(separator: ",")
+          .map { $0.trimmingCharacters(in: .whitespaces) }
+        extents.append((fields[0], UInt32(fields[1].dropFirst(2), radix: 16)!, Int(fields[2])!))
+      }
+    }
+    XCTAssertEqual(extents.count, 7)
+    let generated = try String(
+      contentsOfFile: Fixtures.packageGenerated + "/MxClearState/ViClearState.swift", encoding: .utf8)
+    var emitted: [(start: UInt32, values: [UInt32])] = []
+    for line in generated.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      if line.hasPrefix("registerOffset: 0x") {
+        emitted.append(
+          (UInt32(line.dropFirst("registerOffset: 0x".count).dropLast().filter { $0 != "_" }, radix: 16)!, []))
+      } else if line.hasPrefix("0x"), line.contains("//") {
+        let literal = line.prefix { $0 != "," && $0 != " " }.dropFirst(2).filter { $0 != "_" }
+        emitted[emitted.count - 1].values.append(UInt32(literal, radix: 16)!)
+      }
+    }
+    XCTAssertEqual(emitted.map(\.start), extents.map(\.start))
+    for (extent, generated) in zip(extents, emitted) {
+      XCTAssertEqual(arrays[extent.array]?.count, extent.count, extent.array)
+      XCTAssertEqual(generated.values, arrays[extent.array], extent.array)
+    }
+    XCTAssertEqual(emitted.reduce(0) { $0 + $1.values.count }, 885)
   }
 
   /// Every `VISLANDS30_IV_SRCID_` macro of the header, read here with a plain `#define` scan:
