@@ -8,6 +8,10 @@ import MxPM4
 public enum Pm4ViPacket: Equatable, Sendable {
   /// `ACQUIRE_MEM` (opcode 0x58).
   case ACQUIRE_MEM(MxPM4Packets.ACQUIRE_MEM)
+  /// `CLEAR_STATE` (opcode 0x12).
+  case CLEAR_STATE(MxPM4Packets.CLEAR_STATE)
+  /// `COND_EXEC` (opcode 0x22).
+  case COND_EXEC(MxPM4Packets.COND_EXEC)
   /// `CONTEXT_CONTROL` (opcode 0x28).
   case CONTEXT_CONTROL(MxPM4Packets.CONTEXT_CONTROL)
   /// `COPY_DATA` (opcode 0x40).
@@ -28,12 +32,18 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case MAP_QUEUES(MxPM4Packets.MAP_QUEUES)
   /// `NOP` (opcode 0x10).
   case NOP(MxPM4Packets.NOP)
+  /// `PFP_SYNC_ME` (opcode 0x42).
+  case PFP_SYNC_ME(MxPM4Packets.PFP_SYNC_ME)
+  /// `PREAMBLE_CNTL` (opcode 0x4A).
+  case PREAMBLE_CNTL(MxPM4Packets.PREAMBLE_CNTL)
   /// `QUERY_STATUS` (opcode 0xA4).
   case QUERY_STATUS(MxPM4Packets.QUERY_STATUS)
   /// `RELEASE_MEM` (opcode 0x49).
   case RELEASE_MEM(MxPM4Packets.RELEASE_MEM)
   /// `RUN_LIST` (opcode 0xA5).
   case RUN_LIST(MxPM4Packets.RUN_LIST)
+  /// `SET_BASE` (opcode 0x11).
+  case SET_BASE(MxPM4Packets.SET_BASE)
   /// `SET_CONFIG_REG` (opcode 0x68).
   case SET_CONFIG_REG(MxPM4Packets.SET_CONFIG_REG)
   /// `SET_CONTEXT_REG` (opcode 0x69).
@@ -44,6 +54,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case SET_SH_REG(MxPM4Packets.SET_SH_REG)
   /// `SET_UCONFIG_REG` (opcode 0x79).
   case SET_UCONFIG_REG(MxPM4Packets.SET_UCONFIG_REG)
+  /// `SURFACE_SYNC` (opcode 0x43).
+  case SURFACE_SYNC(MxPM4Packets.SURFACE_SYNC)
+  /// `SWITCH_BUFFER` (opcode 0x8B).
+  case SWITCH_BUFFER(MxPM4Packets.SWITCH_BUFFER)
   /// `UNMAP_QUEUES` (opcode 0xA3).
   case UNMAP_QUEUES(MxPM4Packets.UNMAP_QUEUES)
   /// `WAIT_REG_MEM` (opcode 0x3C).
@@ -99,6 +113,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
       switch opcode {
       case 0x58:
         packet = .ACQUIRE_MEM(try MxPM4Packets.ACQUIRE_MEM(decodingBody: body, at: index))
+      case 0x12:
+        packet = .CLEAR_STATE(try MxPM4Packets.CLEAR_STATE(decodingBody: body, at: index))
+      case 0x22:
+        packet = .COND_EXEC(try MxPM4Packets.COND_EXEC(decodingBody: body, at: index))
       case 0x28:
         packet = .CONTEXT_CONTROL(try MxPM4Packets.CONTEXT_CONTROL(decodingBody: body, at: index))
       case 0x40:
@@ -123,12 +141,18 @@ public enum Pm4ViPacket: Equatable, Sendable {
         let decoded = try MxPM4Packets.NOP(decodingBody: body, at: index)
         packet = .NOP(decoded)
         payload = (body.startIndex + 0)..<body.endIndex
+      case 0x42:
+        packet = .PFP_SYNC_ME(try MxPM4Packets.PFP_SYNC_ME(decodingBody: body, at: index))
+      case 0x4A:
+        packet = .PREAMBLE_CNTL(try MxPM4Packets.PREAMBLE_CNTL(decodingBody: body, at: index))
       case 0xA4:
         packet = .QUERY_STATUS(try MxPM4Packets.QUERY_STATUS(decodingBody: body, at: index))
       case 0x49:
         packet = .RELEASE_MEM(try MxPM4Packets.RELEASE_MEM(decodingBody: body, at: index))
       case 0xA5:
         packet = .RUN_LIST(try MxPM4Packets.RUN_LIST(decodingBody: body, at: index))
+      case 0x11:
+        packet = .SET_BASE(try MxPM4Packets.SET_BASE(decodingBody: body, at: index))
       case 0x68:
         let decoded = try MxPM4Packets.SET_CONFIG_REG(decodingBody: body, at: index)
         packet = .SET_CONFIG_REG(decoded)
@@ -147,6 +171,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
         let decoded = try MxPM4Packets.SET_UCONFIG_REG(decodingBody: body, at: index)
         packet = .SET_UCONFIG_REG(decoded)
         payload = (body.startIndex + 1)..<body.endIndex
+      case 0x43:
+        packet = .SURFACE_SYNC(try MxPM4Packets.SURFACE_SYNC(decodingBody: body, at: index))
+      case 0x8B:
+        packet = .SWITCH_BUFFER(try MxPM4Packets.SWITCH_BUFFER(decodingBody: body, at: index))
       case 0xA3:
         packet = .UNMAP_QUEUES(try MxPM4Packets.UNMAP_QUEUES(decodingBody: body, at: index))
       case 0x3C:
@@ -170,6 +198,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
     switch self {
     case .ACQUIRE_MEM(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .CLEAR_STATE(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .COND_EXEC(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .CONTEXT_CONTROL(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .COPY_DATA(let packet):
@@ -190,11 +222,17 @@ public enum Pm4ViPacket: Equatable, Sendable {
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .NOP(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .PFP_SYNC_ME(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .PREAMBLE_CNTL(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .QUERY_STATUS(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .RELEASE_MEM(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .RUN_LIST(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_BASE(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .SET_CONFIG_REG(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
@@ -205,6 +243,10 @@ public enum Pm4ViPacket: Equatable, Sendable {
     case .SET_SH_REG(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .SET_UCONFIG_REG(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SURFACE_SYNC(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SWITCH_BUFFER(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .UNMAP_QUEUES(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)

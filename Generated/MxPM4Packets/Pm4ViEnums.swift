@@ -206,6 +206,20 @@ public struct ME_OR_PFP: RegisterEnum {
   @inlinable public static var PFP: Self { Self(rawValue: 0x1) }
 }
 
+/// `PREAMBLE_COMMAND`: values of packet set pm4_vi fields.
+///
+/// vid.h PACKET3_PREAMBLE_BEGIN_CLEAR_STATE and _END_CLEAR_STATE.
+public struct PREAMBLE_COMMAND: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `BEGIN_CLEAR_STATE` = 2.
+  @inlinable public static var BEGIN_CLEAR_STATE: Self { Self(rawValue: 0x2) }
+
+  /// `END_CLEAR_STATE` = 3.
+  @inlinable public static var END_CLEAR_STATE: Self { Self(rawValue: 0x3) }
+}
+
 /// `QUERY_STATUS_COMMAND`: values of packet set pm4_vi fields.
 public struct QUERY_STATUS_COMMAND: RegisterEnum {
   public var rawValue: UInt32
@@ -297,6 +311,17 @@ public struct RELEASE_MEM_INT_SEL: RegisterEnum {
 
   /// `SEND_DATA_AFTER_WRITE_CONFIRM` = 3.
   @inlinable public static var SEND_DATA_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x3) }
+}
+
+/// `SET_BASE_INDEX`: values of packet set pm4_vi fields.
+///
+/// vid.h PACKET3_BASE_INDEX values the driver uses.
+public struct SET_BASE_INDEX: RegisterEnum {
+  public var rawValue: UInt32
+  @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+  /// `CE_PARTITION_BASE` = 3.
+  @inlinable public static var CE_PARTITION_BASE: Self { Self(rawValue: 0x3) }
 }
 
 /// `SET_RESOURCES_QUEUE_TYPE`: values of packet set pm4_vi fields.

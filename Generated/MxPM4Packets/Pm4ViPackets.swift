@@ -256,6 +256,124 @@ public struct ACQUIRE_MEM: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `CLEAR_STATE`: type-3 packet, opcode 0x12, 1 body dword.
+///
+/// Loads the clear state into the context registers (gfx_v8_0_cp_gfx_start writes one 0 dword).
+public struct CLEAR_STATE: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "CLEAR_STATE" }
+  public static var opcode: UInt8 { 0x12 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `COMMAND.COMMAND`: bits 31:0.
+  public var COMMAND: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    COMMAND: UInt32 = 0
+  ) {
+    self.COMMAND = COMMAND
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(COMMAND, 0, 32, "COMMAND")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "CLEAR_STATE", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.COMMAND = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
+/// `COND_EXEC`: type-3 packet, opcode 0x22, 4 body dwords.
+///
+/// Runs the next EXEC_COUNT dwords only if the dword at the address is not 0 (gfx_v8_0_ring_emit_init_cond_exec; the driver patches EXEC_COUNT once the frame is written).
+public struct COND_EXEC: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "COND_EXEC" }
+  public static var opcode: UInt8 { 0x22 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 4 }
+
+  /// `ADDRESS_LO.ADDRESS_LO`: bits 31:0.
+  public var ADDRESS_LO: UInt32
+
+  /// `ADDRESS_HI.ADDRESS_HI`: bits 31:0.
+  public var ADDRESS_HI: UInt32
+
+  /// `CONTROL.CONTROL`: bits 31:0.
+  public var CONTROL: UInt32
+
+  /// `EXEC_COUNT.EXEC_COUNT`: bits 31:0.
+  public var EXEC_COUNT: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    ADDRESS_LO: UInt32 = 0,
+    ADDRESS_HI: UInt32 = 0,
+    CONTROL: UInt32 = 0,
+    EXEC_COUNT: UInt32 = 0
+  ) {
+    self.ADDRESS_LO = ADDRESS_LO
+    self.ADDRESS_HI = ADDRESS_HI
+    self.CONTROL = CONTROL
+    self.EXEC_COUNT = EXEC_COUNT
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 4
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(ADDRESS_LO, 0, 32, "ADDRESS_LO")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(ADDRESS_HI, 0, 32, "ADDRESS_HI")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(CONTROL, 0, 32, "CONTROL")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(EXEC_COUNT, 0, 32, "EXEC_COUNT")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 4 else {
+      throw .wrongLength(
+        packet: "COND_EXEC", dwordIndex: index, bodyDwords: body.count, expected: "4")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.ADDRESS_LO = UInt32(fieldBits: Self.field(w1, 0, 32))
+    let w2 = body[body.startIndex + 1]
+    self.ADDRESS_HI = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.CONTROL = UInt32(fieldBits: Self.field(w3, 0, 32))
+    let w4 = body[body.startIndex + 3]
+    self.EXEC_COUNT = UInt32(fieldBits: Self.field(w4, 0, 32))
+  }
+}
+
 /// `CONTEXT_CONTROL`: type-3 packet, opcode 0x28, 2 body dwords.
 ///
 /// Which state the CP loads (and shadows) at a context switch (gfx_v8_ring_emit_cntxcntl, whose comments name the bits).
@@ -1787,6 +1905,99 @@ public struct NOP: PM4PacketDefinition, Equatable, Sendable {
   }
 }
 
+/// `PFP_SYNC_ME`: type-3 packet, opcode 0x42, 1 body dword.
+///
+/// Stalls the PFP until the ME has caught up (gfx_v8_0_ring_emit_vm_flush on the GFX ring).
+public struct PFP_SYNC_ME: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "PFP_SYNC_ME" }
+  public static var opcode: UInt8 { 0x42 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `DUMMY.DUMMY`: bits 31:0.
+  public var DUMMY: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DUMMY: UInt32 = 0
+  ) {
+    self.DUMMY = DUMMY
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DUMMY, 0, 32, "DUMMY")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "PFP_SYNC_ME", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.DUMMY = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
+/// `PREAMBLE_CNTL`: type-3 packet, opcode 0x4A, 1 body dword.
+///
+/// Marks the start and end of the clear state the GFX ring is brought up with (gfx_v8_0_cp_gfx_start).
+public struct PREAMBLE_CNTL: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "PREAMBLE_CNTL" }
+  public static var opcode: UInt8 { 0x4A }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `CONTROL.COMMAND`: bits 31:28, values of `PREAMBLE_COMMAND`.
+  public var COMMAND: MxPM4Packets.PREAMBLE_COMMAND
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    COMMAND: MxPM4Packets.PREAMBLE_COMMAND = .init(rawValue: 0)
+  ) {
+    self.COMMAND = COMMAND
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(COMMAND, 28, 4, "COMMAND")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "PREAMBLE_CNTL", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0xF000_0000, "CONTROL", at: index + 1)
+    switch Self.field(w1, 28, 4) {
+    case 2, 3: break
+    case let value: throw Self.reservedValue("COMMAND", value, at: index + 1)
+    }
+    self.COMMAND = MxPM4Packets.PREAMBLE_COMMAND(fieldBits: Self.field(w1, 28, 4))
+  }
+}
+
 /// `QUERY_STATUS`: type-3 packet, opcode 0xA4, 6 body dwords.
 ///
 /// Asks the scheduler firmware to write a fence (and interrupt) once earlier work is done; only KFD emits it on VI.
@@ -2212,6 +2423,75 @@ public struct RUN_LIST: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `SET_BASE`: type-3 packet, opcode 0x11, 3 body dwords.
+///
+/// Sets one of the CP's base addresses; with CE_PARTITION_BASE the CE RAM partitions (gfx_v8_0_cp_gfx_start writes 0x8000 twice).
+public struct SET_BASE: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "SET_BASE" }
+  public static var opcode: UInt8 { 0x11 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 3 }
+
+  /// `ORDINAL2.BASE_INDEX`: bits 3:0, values of `SET_BASE_INDEX`.
+  public var BASE_INDEX: MxPM4Packets.SET_BASE_INDEX
+
+  /// `ADDRESS_LO.ADDRESS_LO`: bits 31:0.
+  public var ADDRESS_LO: UInt32
+
+  /// `ADDRESS_HI.ADDRESS_HI`: bits 31:0.
+  public var ADDRESS_HI: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    BASE_INDEX: MxPM4Packets.SET_BASE_INDEX = .init(rawValue: 0),
+    ADDRESS_LO: UInt32 = 0,
+    ADDRESS_HI: UInt32 = 0
+  ) {
+    self.BASE_INDEX = BASE_INDEX
+    self.ADDRESS_LO = ADDRESS_LO
+    self.ADDRESS_HI = ADDRESS_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 3
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(BASE_INDEX, 0, 4, "BASE_INDEX")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(ADDRESS_LO, 0, 32, "ADDRESS_LO")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(ADDRESS_HI, 0, 32, "ADDRESS_HI")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 3 else {
+      throw .wrongLength(
+        packet: "SET_BASE", dwordIndex: index, bodyDwords: body.count, expected: "3")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x0000_000F, "ORDINAL2", at: index + 1)
+    switch Self.field(w1, 0, 4) {
+    case 3: break
+    case let value: throw Self.reservedValue("BASE_INDEX", value, at: index + 1)
+    }
+    self.BASE_INDEX = MxPM4Packets.SET_BASE_INDEX(fieldBits: Self.field(w1, 0, 4))
+    let w2 = body[body.startIndex + 1]
+    self.ADDRESS_LO = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.ADDRESS_HI = UInt32(fieldBits: Self.field(w3, 0, 32))
+  }
+}
+
 /// `SET_CONFIG_REG`: type-3 packet, opcode 0x68, 1 body dword then `VALUES` dwords.
 ///
 /// Writes registers from 0x2000 + REG_OFFSET on (window 0x2000..0x2C00).
@@ -2539,6 +2819,280 @@ public struct SET_UCONFIG_REG: PM4PacketDefinition, Equatable, Sendable {
     let w1 = body[body.startIndex + 0]
     try Self.checkReserved(w1, fields: 0x0000_FFFF, "ORDINAL2", at: index + 1)
     self.REG_OFFSET = UInt16(fieldBits: Self.field(w1, 0, 16))
+  }
+}
+
+/// `SURFACE_SYNC`: type-3 packet, opcode 0x43, 4 body dwords.
+///
+/// The GFX ring's cache action over a memory range (gfx_v8_0_emit_mem_sync); CP_COHER_CNTL bits as vid.h names them.
+public struct SURFACE_SYNC: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "SURFACE_SYNC" }
+  public static var opcode: UInt8 { 0x43 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 4 }
+
+  /// `COHER_CNTL.DEST_BASE_0_ENA`: bit 0.
+  public var DEST_BASE_0_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_1_ENA`: bit 1.
+  public var DEST_BASE_1_ENA: Bool
+
+  /// `COHER_CNTL.CB0_DEST_BASE_ENA`: bit 6.
+  public var CB0_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB1_DEST_BASE_ENA`: bit 7.
+  public var CB1_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB2_DEST_BASE_ENA`: bit 8.
+  public var CB2_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB3_DEST_BASE_ENA`: bit 9.
+  public var CB3_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB4_DEST_BASE_ENA`: bit 10.
+  public var CB4_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB5_DEST_BASE_ENA`: bit 11.
+  public var CB5_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB6_DEST_BASE_ENA`: bit 12.
+  public var CB6_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.CB7_DEST_BASE_ENA`: bit 13.
+  public var CB7_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.DB_DEST_BASE_ENA`: bit 14.
+  public var DB_DEST_BASE_ENA: Bool
+
+  /// `COHER_CNTL.TCL1_VOL_ACTION_ENA`: bit 15.
+  public var TCL1_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_VOL_ACTION_ENA`: bit 16.
+  public var TC_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_WB_ACTION_ENA`: bit 18.
+  public var TC_WB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_2_ENA`: bit 19.
+  public var DEST_BASE_2_ENA: Bool
+
+  /// `COHER_CNTL.DEST_BASE_3_ENA`: bit 21.
+  public var DEST_BASE_3_ENA: Bool
+
+  /// `COHER_CNTL.TCL1_ACTION_ENA`: bit 22.
+  public var TCL1_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.TC_ACTION_ENA`: bit 23.
+  public var TC_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.CB_ACTION_ENA`: bit 25.
+  public var CB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.DB_ACTION_ENA`: bit 26.
+  public var DB_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_KCACHE_ACTION_ENA`: bit 27.
+  public var SH_KCACHE_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_KCACHE_VOL_ACTION_ENA`: bit 28.
+  public var SH_KCACHE_VOL_ACTION_ENA: Bool
+
+  /// `COHER_CNTL.SH_ICACHE_ACTION_ENA`: bit 29.
+  public var SH_ICACHE_ACTION_ENA: Bool
+
+  /// `COHER_SIZE.COHER_SIZE`: bits 31:0.
+  public var COHER_SIZE: UInt32
+
+  /// `COHER_BASE.COHER_BASE`: bits 31:0.
+  public var COHER_BASE: UInt32
+
+  /// `POLL_INTERVAL.POLL_INTERVAL`: bits 15:0.
+  public var POLL_INTERVAL: UInt16
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DEST_BASE_0_ENA: Bool = false,
+    DEST_BASE_1_ENA: Bool = false,
+    CB0_DEST_BASE_ENA: Bool = false,
+    CB1_DEST_BASE_ENA: Bool = false,
+    CB2_DEST_BASE_ENA: Bool = false,
+    CB3_DEST_BASE_ENA: Bool = false,
+    CB4_DEST_BASE_ENA: Bool = false,
+    CB5_DEST_BASE_ENA: Bool = false,
+    CB6_DEST_BASE_ENA: Bool = false,
+    CB7_DEST_BASE_ENA: Bool = false,
+    DB_DEST_BASE_ENA: Bool = false,
+    TCL1_VOL_ACTION_ENA: Bool = false,
+    TC_VOL_ACTION_ENA: Bool = false,
+    TC_WB_ACTION_ENA: Bool = false,
+    DEST_BASE_2_ENA: Bool = false,
+    DEST_BASE_3_ENA: Bool = false,
+    TCL1_ACTION_ENA: Bool = false,
+    TC_ACTION_ENA: Bool = false,
+    CB_ACTION_ENA: Bool = false,
+    DB_ACTION_ENA: Bool = false,
+    SH_KCACHE_ACTION_ENA: Bool = false,
+    SH_KCACHE_VOL_ACTION_ENA: Bool = false,
+    SH_ICACHE_ACTION_ENA: Bool = false,
+    COHER_SIZE: UInt32 = 0,
+    COHER_BASE: UInt32 = 0,
+    POLL_INTERVAL: UInt16 = 0
+  ) {
+    self.DEST_BASE_0_ENA = DEST_BASE_0_ENA
+    self.DEST_BASE_1_ENA = DEST_BASE_1_ENA
+    self.CB0_DEST_BASE_ENA = CB0_DEST_BASE_ENA
+    self.CB1_DEST_BASE_ENA = CB1_DEST_BASE_ENA
+    self.CB2_DEST_BASE_ENA = CB2_DEST_BASE_ENA
+    self.CB3_DEST_BASE_ENA = CB3_DEST_BASE_ENA
+    self.CB4_DEST_BASE_ENA = CB4_DEST_BASE_ENA
+    self.CB5_DEST_BASE_ENA = CB5_DEST_BASE_ENA
+    self.CB6_DEST_BASE_ENA = CB6_DEST_BASE_ENA
+    self.CB7_DEST_BASE_ENA = CB7_DEST_BASE_ENA
+    self.DB_DEST_BASE_ENA = DB_DEST_BASE_ENA
+    self.TCL1_VOL_ACTION_ENA = TCL1_VOL_ACTION_ENA
+    self.TC_VOL_ACTION_ENA = TC_VOL_ACTION_ENA
+    self.TC_WB_ACTION_ENA = TC_WB_ACTION_ENA
+    self.DEST_BASE_2_ENA = DEST_BASE_2_ENA
+    self.DEST_BASE_3_ENA = DEST_BASE_3_ENA
+    self.TCL1_ACTION_ENA = TCL1_ACTION_ENA
+    self.TC_ACTION_ENA = TC_ACTION_ENA
+    self.CB_ACTION_ENA = CB_ACTION_ENA
+    self.DB_ACTION_ENA = DB_ACTION_ENA
+    self.SH_KCACHE_ACTION_ENA = SH_KCACHE_ACTION_ENA
+    self.SH_KCACHE_VOL_ACTION_ENA = SH_KCACHE_VOL_ACTION_ENA
+    self.SH_ICACHE_ACTION_ENA = SH_ICACHE_ACTION_ENA
+    self.COHER_SIZE = COHER_SIZE
+    self.COHER_BASE = COHER_BASE
+    self.POLL_INTERVAL = POLL_INTERVAL
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 4
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DEST_BASE_0_ENA, 0, 1, "DEST_BASE_0_ENA")
+    d1 |= try Self.bits(DEST_BASE_1_ENA, 1, 1, "DEST_BASE_1_ENA")
+    d1 |= try Self.bits(CB0_DEST_BASE_ENA, 6, 1, "CB0_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB1_DEST_BASE_ENA, 7, 1, "CB1_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB2_DEST_BASE_ENA, 8, 1, "CB2_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB3_DEST_BASE_ENA, 9, 1, "CB3_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB4_DEST_BASE_ENA, 10, 1, "CB4_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB5_DEST_BASE_ENA, 11, 1, "CB5_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB6_DEST_BASE_ENA, 12, 1, "CB6_DEST_BASE_ENA")
+    d1 |= try Self.bits(CB7_DEST_BASE_ENA, 13, 1, "CB7_DEST_BASE_ENA")
+    d1 |= try Self.bits(DB_DEST_BASE_ENA, 14, 1, "DB_DEST_BASE_ENA")
+    d1 |= try Self.bits(TCL1_VOL_ACTION_ENA, 15, 1, "TCL1_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_VOL_ACTION_ENA, 16, 1, "TC_VOL_ACTION_ENA")
+    d1 |= try Self.bits(TC_WB_ACTION_ENA, 18, 1, "TC_WB_ACTION_ENA")
+    d1 |= try Self.bits(DEST_BASE_2_ENA, 19, 1, "DEST_BASE_2_ENA")
+    d1 |= try Self.bits(DEST_BASE_3_ENA, 21, 1, "DEST_BASE_3_ENA")
+    d1 |= try Self.bits(TCL1_ACTION_ENA, 22, 1, "TCL1_ACTION_ENA")
+    d1 |= try Self.bits(TC_ACTION_ENA, 23, 1, "TC_ACTION_ENA")
+    d1 |= try Self.bits(CB_ACTION_ENA, 25, 1, "CB_ACTION_ENA")
+    d1 |= try Self.bits(DB_ACTION_ENA, 26, 1, "DB_ACTION_ENA")
+    d1 |= try Self.bits(SH_KCACHE_ACTION_ENA, 27, 1, "SH_KCACHE_ACTION_ENA")
+    d1 |= try Self.bits(SH_KCACHE_VOL_ACTION_ENA, 28, 1, "SH_KCACHE_VOL_ACTION_ENA")
+    d1 |= try Self.bits(SH_ICACHE_ACTION_ENA, 29, 1, "SH_ICACHE_ACTION_ENA")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(COHER_SIZE, 0, 32, "COHER_SIZE")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(COHER_BASE, 0, 32, "COHER_BASE")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(POLL_INTERVAL, 0, 16, "POLL_INTERVAL")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 4 else {
+      throw .wrongLength(
+        packet: "SURFACE_SYNC", dwordIndex: index, bodyDwords: body.count, expected: "4")
+    }
+    let w1 = body[body.startIndex + 0]
+    try Self.checkReserved(w1, fields: 0x3EED_FFC3, "COHER_CNTL", at: index + 1)
+    self.DEST_BASE_0_ENA = Bool(fieldBits: Self.field(w1, 0, 1))
+    self.DEST_BASE_1_ENA = Bool(fieldBits: Self.field(w1, 1, 1))
+    self.CB0_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 6, 1))
+    self.CB1_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 7, 1))
+    self.CB2_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 8, 1))
+    self.CB3_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 9, 1))
+    self.CB4_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 10, 1))
+    self.CB5_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 11, 1))
+    self.CB6_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 12, 1))
+    self.CB7_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 13, 1))
+    self.DB_DEST_BASE_ENA = Bool(fieldBits: Self.field(w1, 14, 1))
+    self.TCL1_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 15, 1))
+    self.TC_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 16, 1))
+    self.TC_WB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 18, 1))
+    self.DEST_BASE_2_ENA = Bool(fieldBits: Self.field(w1, 19, 1))
+    self.DEST_BASE_3_ENA = Bool(fieldBits: Self.field(w1, 21, 1))
+    self.TCL1_ACTION_ENA = Bool(fieldBits: Self.field(w1, 22, 1))
+    self.TC_ACTION_ENA = Bool(fieldBits: Self.field(w1, 23, 1))
+    self.CB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 25, 1))
+    self.DB_ACTION_ENA = Bool(fieldBits: Self.field(w1, 26, 1))
+    self.SH_KCACHE_ACTION_ENA = Bool(fieldBits: Self.field(w1, 27, 1))
+    self.SH_KCACHE_VOL_ACTION_ENA = Bool(fieldBits: Self.field(w1, 28, 1))
+    self.SH_ICACHE_ACTION_ENA = Bool(fieldBits: Self.field(w1, 29, 1))
+    let w2 = body[body.startIndex + 1]
+    self.COHER_SIZE = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.COHER_BASE = UInt32(fieldBits: Self.field(w3, 0, 32))
+    let w4 = body[body.startIndex + 3]
+    try Self.checkReserved(w4, fields: 0x0000_FFFF, "POLL_INTERVAL", at: index + 4)
+    self.POLL_INTERVAL = UInt16(fieldBits: Self.field(w4, 0, 16))
+  }
+}
+
+/// `SWITCH_BUFFER`: type-3 packet, opcode 0x8B, 1 body dword.
+///
+/// Switches the CE's and DE's buffers, keeping the CE from running more than one frame ahead (gfx_v8_ring_emit_sb).
+public struct SWITCH_BUFFER: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "SWITCH_BUFFER" }
+  public static var opcode: UInt8 { 0x8B }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `DUMMY.DUMMY`: bits 31:0.
+  public var DUMMY: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DUMMY: UInt32 = 0
+  ) {
+    self.DUMMY = DUMMY
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DUMMY, 0, 32, "DUMMY")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "SWITCH_BUFFER", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.DUMMY = UInt32(fieldBits: Self.field(w1, 0, 32))
   }
 }
 

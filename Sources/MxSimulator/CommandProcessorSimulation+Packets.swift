@@ -50,8 +50,11 @@ extension CommandProcessorSimulation {
       return .done  // decoded (its fields checked); there is no cache to act on
     case .WAIT_REG_MEM(let p): return waitRegisterOrMemory(p, &state)
     case .DMA_DATA(let p): return directMemoryAccess(p, &state)
-    case .CONTEXT_CONTROL, .MAP_PROCESS, .RUN_LIST:
-      return .hang("\(Self.name(of: packet)) is not run by this CP (no graphics context, no hardware scheduler)")
+    case .MAP_PROCESS, .RUN_LIST:
+      return .hang("\(Self.name(of: packet)) is not run by this CP (no hardware scheduler)")
+    case .CONTEXT_CONTROL, .PREAMBLE_CNTL, .CLEAR_STATE, .SET_BASE, .SWITCH_BUFFER, .COND_EXEC, .PFP_SYNC_ME,
+      .SURFACE_SYNC:
+      return .hang("\(Self.name(of: packet)) is a graphics ring's packet: a compute queue does not run it")
     }
   }
 

@@ -138,6 +138,32 @@ final class KernelConformanceTests: XCTestCase {
       clearState.xml == committedClearState, "Specs/clearstate differs from a fresh import; run `swift run gen import`")
   }
 
+  /// Every packet of the PM4 spec that vid.h names (`#define PACKET3_<NAME> <opcode>`) has its
+  /// opcode there; all but the KIQ's few that only kfd's headers name are checked.
+  func testEveryPacketOpcodeEqualsVidH() throws {
+    let text = try String(contentsOfFile: try amdFolder() + "/amdgpu/vid.h", encoding: .utf8)
+    var opcodes: [String: UInt32] = [:]
+    for line in text.split(separator: "\n") where line.hasPrefix("#define") {
+      let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      guard words.count >= 3, words[1].hasPrefix("PACKET3_"), words[2].hasPrefix("0x") else { continue }
+      opcodes[String(words[1].dropFirst("PACKET3_".count))] = UInt32(words[2].dropFirst(2), radix: 16)
+    }
+    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    XCTAssertFalse(diagnostics.hasErrors)
+    var checked: [String] = []
+    for packet in spec.packetSets.flatMap(\.packets) where packet.type == 3 {
+      guard let opcode = opcodes[packet.name] else { continue }
+      XCTAssertEqual(packet.opcode.map(UInt32.init), opcode, "\(packet.name): vid.h says \(Hex.plain(opcode))")
+      checked.append(packet.name)
+    }
+    for gfx in [
+      "PREAMBLE_CNTL", "CLEAR_STATE", "SET_BASE", "SWITCH_BUFFER", "COND_EXEC", "PFP_SYNC_ME", "SURFACE_SYNC",
+    ] {
+      XCTAssertTrue(checked.contains(gfx), "\(gfx) is not in vid.h or not in the spec")
+    }
+    XCTAssertGreaterThan(checked.count, 20)
+  }
+
   /// The header's clear state read here with a plain scan — each array's dwords in order, each
   /// extent's offset and count — against the generated extents: the same dwords at the same
   /// offsets, in the same order, as `gfx_v8_0_cp_gfx_start` sends them.

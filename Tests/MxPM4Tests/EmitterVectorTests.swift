@@ -57,6 +57,38 @@ final class EmitterVectorTests: XCTestCase {
       try encoded { try packet.encode(into: &$0) }, [0xC005_5800, 0x28C4_0000, 0xFFFF_FFFF, 0xFF, 0, 0, 0x0A])
   }
 
+  /// gfx_v8_0_emit_mem_sync on the GFX ring: SURFACE_SYNC with the same cache actions.
+  func testGfxMemSyncIsSurfaceSync() throws {
+    let packet = SURFACE_SYNC(
+      TC_WB_ACTION_ENA: true, TCL1_ACTION_ENA: true, TC_ACTION_ENA: true, SH_KCACHE_ACTION_ENA: true,
+      SH_ICACHE_ACTION_ENA: true, COHER_SIZE: 0xFFFF_FFFF, POLL_INTERVAL: 0x0A)
+    XCTAssertEqual(try encoded { try packet.encode(into: &$0) }, [0xC003_4300, 0x28C4_0000, 0xFFFF_FFFF, 0, 0x0A])
+  }
+
+  /// gfx_v8_0_cp_gfx_start's clear-state brackets and CE partitions, gfx_v8_ring_emit_sb, the
+  /// GFX ring's PFP_SYNC_ME and gfx_v8_0_ring_emit_init_cond_exec (before its patch).
+  func testTheGfxRingsOwnPackets() throws {
+    XCTAssertEqual(
+      try encoded { try PREAMBLE_CNTL(COMMAND: .BEGIN_CLEAR_STATE).encode(into: &$0) }, [0xC000_4A00, 2 << 28])
+    XCTAssertEqual(
+      try encoded { try PREAMBLE_CNTL(COMMAND: .END_CLEAR_STATE).encode(into: &$0) }, [0xC000_4A00, 3 << 28])
+    XCTAssertEqual(try encoded { try CLEAR_STATE().encode(into: &$0) }, [0xC000_1200, 0])
+    XCTAssertEqual(
+      try encoded {
+        try SET_BASE(BASE_INDEX: .CE_PARTITION_BASE, ADDRESS_LO: 0x8000, ADDRESS_HI: 0x8000).encode(into: &$0)
+      },
+      [0xC002_1100, 3, 0x8000, 0x8000])
+    XCTAssertEqual(try encoded { try SWITCH_BUFFER().encode(into: &$0) }, [0xC000_8B00, 0])
+    XCTAssertEqual(try encoded { try PFP_SYNC_ME().encode(into: &$0) }, [0xC000_4200, 0])
+    XCTAssertEqual(
+      try encoded {
+        try COND_EXEC(
+          ADDRESS_LO: UInt32(truncatingIfNeeded: address), ADDRESS_HI: UInt32(address >> 32), EXEC_COUNT: 0x55AA_55AA
+        ).encode(into: &$0)
+      },
+      [0xC003_2200, 0x0040_1008, 0xF, 0, 0x55AA_55AA])
+  }
+
   func testDMADataAndMapProcessRoundTrip() throws {
     let fill = DMA_DATA(
       ENGINE: .PFP, DST_SEL: .DST_ADDR_USING_L2, SRC_SEL: .DATA, CP_SYNC: true, DST_ADDR_LO: 0x1000, DST_ADDR_HI: 2,

@@ -173,6 +173,8 @@ final class PacketRangeTests: XCTestCase {
     OutOfRange("RELEASE_MEM", "DATA_SEL") { try RELEASE_MEM(DATA_SEL: .init(rawValue: $0)).encode(into: &$1) },
     OutOfRange("RELEASE_MEM", "ADDRESS_LO") { try RELEASE_MEM(ADDRESS_LO: UInt32($0)).encode(into: &$1) },
     OutOfRange("ACQUIRE_MEM", "COHER_BASE_HI") { try ACQUIRE_MEM(COHER_BASE_HI: UInt32($0)).encode(into: &$1) },
+    OutOfRange("PREAMBLE_CNTL", "COMMAND") { try PREAMBLE_CNTL(COMMAND: .init(rawValue: $0)).encode(into: &$1) },
+    OutOfRange("SET_BASE", "BASE_INDEX") { try SET_BASE(BASE_INDEX: .init(rawValue: $0)).encode(into: &$1) },
     OutOfRange("DMA_DATA", "ENGINE") {
       try DMA_DATA(
         ENGINE: .init(rawValue: $0), SRC_ADDR_LO: .address(SRC_ADDR_LO: 0), SRC_ADDR_HI: .address(SRC_ADDR_HI: 0)
