@@ -106,6 +106,7 @@ let package = Package(
       name: "MxSubmission",
       dependencies: [
         "MxLock", "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
+        "MxClearState",
       ]),
     .target(
       name: "MxIH", dependencies: ["MxLock", "MxMMIO", "MxMemory", "MxBIF50", "MxOSS30", "MxVirtualization"]),
@@ -208,7 +209,7 @@ let package = Package(
         name: "MxSubmissionTests",
         dependencies: [
           "MxSubmission", "MxSimulator", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81",
-          "MxOSS30",
+          "MxOSS30", "MxKIQ", "MxMMIO", "MxClearState",
         ]),
       .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
       .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),
