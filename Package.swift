@@ -203,7 +203,7 @@ let package = Package(
         name: "MxSimulatorTests",
         dependencies: [
           "MxSimulator", "MxInterruptSources", "MxLock", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxGFX80",
-          "MxOSS30",
+          "MxOSS30", "MxKIQ", "MxSubmission", "MxClearState",
         ]),
       .testTarget(
         name: "MxSubmissionTests",

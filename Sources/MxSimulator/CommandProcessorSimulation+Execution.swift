@@ -14,6 +14,8 @@ extension CommandProcessorSimulation {
     case blocked(on: String, interval: Duration)
     /// INDIRECT_BUFFER: the queue moves past it into the buffer.
     case enter(IndirectBufferPosition)
+    /// COND_EXEC whose condition is 0: the queue moves past it and this many dwords after it.
+    case skip(Int)
     /// The CP would hang on it.
     case hang(String)
   }
@@ -55,7 +57,7 @@ extension CommandProcessorSimulation {
         continue
       }
       switch step(in: dwords, at: &position, queue: index, indirect: false, &state) {
-      case .done: continue
+      case .done, .skip: continue
       case .enter(let buffer):
         state.queues[index].indirectBuffer = buffer
         return true
@@ -81,7 +83,7 @@ extension CommandProcessorSimulation {
     var position = 0
     while position < dwords.count {
       switch step(in: dwords, at: &position, queue: index, indirect: true, &state) {
-      case .done: continue
+      case .done, .skip: continue
       case .enter(let next):
         // CHAIN: the next buffer replaces this one.
         state.queues[index].indirectBuffer = next
@@ -130,8 +132,10 @@ extension CommandProcessorSimulation {
       ? Outcome.done
       : execute(decoded.packet, payload: dwords[decoded.payload], queue: index, indirect: indirect, &state)
     switch outcome {
-    case .done, .enter:
-      position += decoded.dwordCount
+    case .done, .enter, .skip:
+      var skipped = 0
+      if case .skip(let count) = outcome { skipped = count }
+      position = min(position + decoded.dwordCount + skipped, dwords.count)
       state.queues[index].waitingFor = nil
       state.queues[index].lastPoll = nil
     case .blocked(let condition, let interval):

@@ -31,7 +31,13 @@ extension CommandProcessorSimulation {
     case .COPY_DATA(let p): return copyData(p, &state)
     case .SET_CONFIG_REG(let p): return setRegisters(base: 0x2000, p.REG_OFFSET, payload, &state)
     case .SET_SH_REG(let p): return setRegisters(base: 0x2C00, p.REG_OFFSET, payload, &state)
-    case .SET_CONTEXT_REG(let p): return setRegisters(base: 0xA000, p.REG_OFFSET, payload, &state)
+    case .SET_CONTEXT_REG(let p):
+      if state.graphics.inClearStatePreamble {
+        for (index, value) in payload.enumerated() {
+          state.graphics.clearState[0xA000 + UInt32(p.REG_OFFSET) + UInt32(index)] = value
+        }
+      }
+      return setRegisters(base: 0xA000, p.REG_OFFSET, payload, &state)
     case .SET_UCONFIG_REG(let p): return setRegisters(base: 0xC000, p.REG_OFFSET, payload, &state)
     case .INDIRECT_BUFFER(let p):
       return enterIndirectBuffer(
@@ -54,7 +60,7 @@ extension CommandProcessorSimulation {
       return .hang("\(Self.name(of: packet)) is not run by this CP (no hardware scheduler)")
     case .CONTEXT_CONTROL, .PREAMBLE_CNTL, .CLEAR_STATE, .SET_BASE, .SWITCH_BUFFER, .COND_EXEC, .PFP_SYNC_ME,
       .SURFACE_SYNC:
-      return .hang("\(Self.name(of: packet)) is a graphics ring's packet: a compute queue does not run it")
+      return executeGraphics(packet, payload: payload, queue: index, &state)
     }
   }
 
@@ -98,6 +104,7 @@ extension CommandProcessorSimulation {
     if offset == GPU_HDP_FLUSH_REQ.info.offset {
       state.registers[GPU_HDP_FLUSH_DONE.info.offset, default: 0] |= value
     }
+    graphicsRingResponse(toWriteAt: offset, value, &state)
   }
 
   private func setRegisters(base: UInt32, _ offset: UInt16, _ values: ArraySlice<UInt32>, _ state: inout State)

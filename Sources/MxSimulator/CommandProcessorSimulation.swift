@@ -5,9 +5,10 @@ import MxOSS30
 import MxPM4Packets
 
 /// The GPU's command processor as a VF's driver sees it, for tests: the BAR 5 registers with the
-/// HQD registers banked per queue by SRBM_GFX_CNTL, the doorbells of BAR 2, and the MEC queues.
-/// A queue becomes active when the driver commits its HQD by MMIO (CP_HQD_ACTIVE ← 1, as for the
-/// KIQ) or maps it with MAP_QUEUES from its MQD. A doorbell write gives the queue its new write
+/// HQD registers banked per queue by SRBM_GFX_CNTL, the doorbells of BAR 2, the MEC queues and
+/// the GFX ring. A MEC queue becomes active when the driver commits its HQD by MMIO
+/// (CP_HQD_ACTIVE ← 1, as for the KIQ) or maps it with MAP_QUEUES from its MQD; the GFX ring when
+/// CP_ME_CNTL un-halts the ME and PFP (`CommandProcessorSimulation+Graphics.swift`). A doorbell write gives the queue its new write
 /// pointer, and the CP runs the ring up to it, packet by packet, decoding each with the
 /// generated decoder: the KIQ's packets, indirect buffers fetched from GPU memory, fences with
 /// RELEASE_MEM and EVENT_WRITE_EOP (and their end-of-pipe interrupts), WAIT_REG_MEM (the queue
@@ -27,6 +28,7 @@ import MxPM4Packets
 public final class CommandProcessorSimulation: Sendable {
   /// An active queue in the CP's table.
   public struct Queue: Equatable, Sendable {
+    /// ME 0 is the graphics ME (the GFX ring, pipe 0 queue 0); MEC queues are on ME 1 and 2.
     public var me, pipe, queue: UInt32
     public var doorbell: UInt32
     /// Ring GPU address and size in dwords.
@@ -128,6 +130,7 @@ public final class CommandProcessorSimulation: Sendable {
     var packetCount = 0
     var log: BoundedLog<Executed>
     var hangs: BoundedLog<Hang>
+    var graphics = GraphicsState()
     var faults: Faults
     /// Whether the VF's context is on the GPU; work that comes while it is not waits.
     var running = true
@@ -233,6 +236,7 @@ public final class CommandProcessorSimulation: Sendable {
       state.selected = (0, 0, 0)
       state.queues.removeAll()
       state.queueMask = 0
+      state.graphics = GraphicsState()
       state.interrupts.removeAll()
       state.generation += 1
     }
