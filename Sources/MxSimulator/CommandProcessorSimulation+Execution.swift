@@ -26,7 +26,7 @@ extension CommandProcessorSimulation {
   func run(_ index: Int, report: Bool = false, _ state: inout State) {
     let before = state.queues[index]
     guard report || before.readPointer != before.writePointer || before.indirectBuffer != nil else { return }
-    while state.running && !state.queues[index].hung {
+    while state.running && !state.queues[index].hung && !state.queues[index].retired {
       if let buffer = state.queues[index].indirectBuffer {
         guard runIndirectBuffer(buffer, queue: index, &state) else { break }
         continue
@@ -34,7 +34,7 @@ extension CommandProcessorSimulation {
       let queue = state.queues[index]
       guard queue.readPointer != queue.writePointer, runRing(index, &state) else { break }
     }
-    if !state.queues[index].hung { reportReadPointer(index, &state) }
+    if !state.queues[index].hung && !state.queues[index].retired { reportReadPointer(index, &state) }
   }
 
   /// Runs the ring from the read pointer to the write pointer (or until a packet blocks, enters
@@ -110,7 +110,10 @@ extension CommandProcessorSimulation {
     in dwords: [UInt32], at position: inout Int, queue index: Int, indirect: Bool, _ state: inout State
   ) -> Outcome {
     let doorbell = state.queues[index].doorbell
-    if state.queues[index].hung || injectedHang(index, &state) { return .hang("injected") }
+    // A queue its own packet stopped (the KIQ unmapping itself) goes no further, as a hung one.
+    if state.queues[index].hung || state.queues[index].retired || injectedHang(index, &state) {
+      return .hang("stopped")
+    }
     let decoded: DecodedPM4Packet<Pm4ViPacket>
     do {
       decoded = try Pm4ViPacket.decodePacket(in: dwords, at: position)
@@ -184,7 +187,7 @@ extension CommandProcessorSimulation {
   /// events. What the CP itself writes wakes every waiting queue at once, so a wait on another
   /// queue's fence or value ends without a poll.
   private func schedulePoll(of queue: Queue, after interval: Duration, _ state: inout State) {
-    guard let scheduler, let index = state.queues.firstIndex(where: { $0.slot == queue.slot }),
+    guard let scheduler, let index = state.queues.firstIndex(where: { $0.slot == queue.slot && !$0.retired }),
       !state.queues[index].pollPending
     else { return }
     let delay = min(max(interval, (state.queues[index].lastPoll ?? .zero) * 2), Self.longestPoll)
@@ -194,7 +197,8 @@ extension CommandProcessorSimulation {
     scheduler.schedule(after: delay) { [weak self] in
       guard let self else { return }
       self.update { state in
-        guard state.generation == generation, let index = state.queues.firstIndex(where: { $0.slot == slot })
+        guard state.generation == generation,
+          let index = state.queues.firstIndex(where: { $0.slot == slot && !$0.retired })
         else { return }
         state.queues[index].pollPending = false
         guard state.running, state.queues[index].waitingFor != nil else { return }

@@ -29,11 +29,11 @@ extension CommandProcessorSimulation {
     switch offset {
     case CP_ME_CNTL.info.offset:
       let control = RegisterValue<CP_ME_CNTL>(rawValue: value)
-      state.queues.removeAll { $0.me == 0 }
+      retire(where: { $0.me == 0 }, &state)
       guard !control[CP_ME_CNTL.ME_HALT], !control[CP_ME_CNTL.PFP_HALT] else { return }
       activateGraphicsRing(&state)
     case CP_RB0_WPTR.info.offset:
-      guard let index = state.queues.firstIndex(where: { $0.me == 0 && !$0.hung }) else { return }
+      guard let index = state.queues.firstIndex(where: { $0.me == 0 && !$0.hung && !$0.retired }) else { return }
       state.queues[index].writePointer = UInt64(value) & UInt64(state.queues[index].ringDwords - 1)
       guard state.running else { return }
       run(index, &state)
@@ -61,8 +61,11 @@ extension CommandProcessorSimulation {
         | register(CP_RB_WPTR_POLL_ADDR_LO.info.offset),
       mqdAddress: nil)
     ring.writePointer = register(CP_RB0_WPTR.info.offset) & UInt64(ring.ringDwords - 1)
-    state.queues.append(ring)
-    if sizeLog2 > Self.largestRingLog2 { hang(state.queues.count - 1, "the GFX ring of 2^\(sizeLog2) dwords", &state) }
+    if sizeLog2 > Self.largestRingLog2 {
+      ring.hung = true
+      state.hangs.append(Hang(time: now, doorbell: ring.doorbell, reason: "the GFX ring of 2^\(sizeLog2) dwords"))
+    }
+    install(ring, &state)
   }
 
   /// A doorbell no queue has: the GFX ring without CP_RB_DOORBELL_CONTROL's enable.

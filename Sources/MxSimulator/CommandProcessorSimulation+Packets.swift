@@ -85,7 +85,7 @@ extension CommandProcessorSimulation {
     var doorbells = [first, p.DOORBELL_OFFSET2, p.DOORBELL_OFFSET3]
     if case .doorbell(let second) = p.ORDINAL4 { doorbells.insert(second, at: 1) }
     let unmapped = Set(doorbells.prefix(Int(p.NUM_QUEUES)))
-    state.queues.removeAll { unmapped.contains($0.doorbell) && $0.mqdAddress != nil }
+    retire(where: { unmapped.contains($0.doorbell) && $0.mqdAddress != nil }, &state)
     return .done
   }
 

@@ -47,6 +47,9 @@ public final class CommandProcessorSimulation: Sendable {
     /// What the queue is blocked on (a WAIT_REG_MEM whose condition does not hold yet).
     public var waitingFor: String?
     public var hung = false
+    /// Unmapped or stopped while queues were running: it runs no more and leaves the table once
+    /// the run is over (a run holds queues by index, so the table only grows while one is on).
+    var retired = false
     /// Whether a poll of the wait is scheduled, and the delay of the last one.
     var pollPending = false
     var lastPoll: Duration?
@@ -247,6 +250,7 @@ public final class CommandProcessorSimulation: Sendable {
   func update(_ body: (inout State) -> Void) {
     var raised = state.withLock { state -> [SimulatedInterrupt] in
       body(&state)
+      if state.queues.contains(where: \.retired) { state.queues.removeAll(where: \.retired) }
       guard !state.interrupts.isEmpty else { return [] }
       var raised = state.spareInterrupts
       swap(&raised, &state.interrupts)
@@ -345,15 +349,31 @@ public final class CommandProcessorSimulation: Sendable {
           time: now, doorbell: entry.doorbell,
           reason: "queue \(me).\(pipe).\(queue): a ring of 2^\(sizeLog2) dwords (QUEUE_SIZE \(sizeLog2 - 1))"))
     }
-    state.queues.removeAll { $0.me == me && $0.pipe == pipe && $0.queue == queue }
-    state.queues.append(entry)
+    install(entry, &state)
+  }
+
+  /// Puts `entry` in the table: in place of the live queue of its slot, or after the others.
+  /// Nothing moves, so that the indices a run holds stay right.
+  func install(_ entry: Queue, _ state: inout State) {
+    if let index = state.queues.firstIndex(where: { $0.slot == entry.slot && !$0.retired }) {
+      state.queues[index] = entry
+    } else {
+      state.queues.append(entry)
+    }
+  }
+
+  /// Takes the queues `predicate` picks out of service (`Queue.retired`).
+  func retire(where predicate: (Queue) -> Bool, _ state: inout State) {
+    for index in state.queues.indices where predicate(state.queues[index]) { state.queues[index].retired = true }
   }
 
   static let largestRingLog2 = 20
 
   /// A doorbell write: the queue's new write pointer; it runs now, or when the VF is switched in.
   private func doorbell(_ doorbell: UInt32, writePointer: UInt64, _ state: inout State) {
-    guard let index = state.queues.firstIndex(where: { $0.doorbell == doorbell && !$0.hung }) else { return }
+    guard let index = state.queues.firstIndex(where: { $0.doorbell == doorbell && !$0.hung && !$0.retired }) else {
+      return
+    }
     state.queues[index].writePointer = writePointer & UInt64(state.queues[index].ringDwords - 1)
     guard state.running else { return }
     run(index, report: true, &state)
