@@ -106,7 +106,7 @@ let package = Package(
       name: "MxSubmission",
       dependencies: [
         "MxLock", "MxKIQ", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30",
-        "MxClearState",
+        "MxClearState", "MxCSA",
       ]),
     .target(
       name: "MxIH", dependencies: ["MxLock", "MxMMIO", "MxMemory", "MxBIF50", "MxOSS30", "MxVirtualization"]),

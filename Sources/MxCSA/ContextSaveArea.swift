@@ -4,7 +4,7 @@ import MxMemory
 /// the same GPU virtual address into every VM. The command processor saves a VF's state there on
 /// a world switch; the driver writes the CE/DE metadata at its start (`CSAMetadata`) and points
 /// the GDS backup 4 KiB in.
-public struct ContextSaveArea: Sendable {
+public struct ContextSaveArea: Equatable, Sendable {
   /// `AMDGPU_CSA_SIZE`.
   public static let byteCount = 128 << 10
   /// `AMDGPU_VA_RESERVED_SIZE`: the top of every VM that userspace never gets; the CSA sits at

@@ -113,12 +113,19 @@ public enum RingPackets {
   /// `gfx_v8_0_ring_emit_vm_flush` on a compute ring or the KIQ, with `gmc_v8_0_emit_flush_gpu_tlb`:
   /// VMID `vmid`'s page table base ← `pageDirectory` >> 12 (VM_CONTEXT0…7 or VM_CONTEXT8…15
   /// _PAGE_TABLE_BASE_ADDR), VM_INVALIDATE_REQUEST ← 1 << vmid, then a WAIT_REG_MEM on
-  /// VM_INVALIDATE_REQUEST that always passes, polled every 0x20. 17 dwords. (The graphics ring
-  /// adds a PFP_SYNC_ME; it comes with the GFX ring.)
+  /// VM_INVALIDATE_REQUEST that always passes, polled every 0x20. 17 dwords. (The GFX ring's,
+  /// which adds a PFP_SYNC_ME, is `vmFlushGraphics`.)
   public static func vmFlush(
     vmid: UInt32, pageDirectory: UInt64, ring: RingType, into sink: inout some PM4Sink
   ) throws(PM4EncodingError) {
-    precondition(ring != .gfx, "the graphics ring's VM flush ends with PFP_SYNC_ME")
+    precondition(ring != .gfx, "the graphics ring's VM flush ends with PFP_SYNC_ME: vmFlushGraphics")
+    try flushTLB(vmid: vmid, pageDirectory: pageDirectory, ring: ring, into: &sink)
+  }
+
+  /// What every ring's VM flush starts with (`vmFlush`'s 17 dwords), by ring type.
+  static func flushTLB(
+    vmid: UInt32, pageDirectory: UInt64, ring: RingType, into sink: inout some PM4Sink
+  ) throws(PM4EncodingError) {
     precondition(vmid < 16, "VI has 16 VMIDs")
     try writeRegister(
       pageTableBase(vmid: vmid), UInt32(truncatingIfNeeded: pageDirectory >> 12), ring: ring, into: &sink)

@@ -19,10 +19,12 @@ public struct SubmissionJob: Equatable, Sendable {
   public var gdsSwitch: GDSAllocation?
   /// The user fence (`uf_addr`, `uf_sequence`): written with all 64 bits, without interrupt.
   public var userFence: UserFence?
+  /// Whether the job has a preamble IB, and its context's first (`preamble_status`; GFX ring).
+  public var preambleStatus: ContextStatus = []
 
   public init(
     context: UInt64, vmid: UInt32, dependencySync: Bool = false, vmFlush: UInt64? = nil, pasidMapping: UInt32? = nil,
-    gdsSwitch: GDSAllocation? = nil, userFence: UserFence? = nil
+    gdsSwitch: GDSAllocation? = nil, userFence: UserFence? = nil, preambleStatus: ContextStatus = []
   ) {
     self.context = context
     self.vmid = vmid
@@ -31,6 +33,7 @@ public struct SubmissionJob: Equatable, Sendable {
     self.pasidMapping = pasidMapping
     self.gdsSwitch = gdsSwitch
     self.userFence = userFence
+    self.preambleStatus = preambleStatus
   }
 }
 
@@ -104,38 +107,19 @@ public enum SubmissionFrame {
   ) throws(PM4EncodingError) -> Emitted {
     precondition(!ibs.isEmpty, "a submission has at least one IB")
     var sequence = lastSequence
-    var vmFence: UInt32?
     let pipelineSync = job.map { $0.dependencySync || (virtualFunction && contextSwitch) } ?? false
     if ibs.first!.flags.contains(.emitMemorySync) { try RingPackets.memorySyncCompute(into: &sink) }
     if ring.highPriority { try RingPackets.waveLimit(pipe: ring.pipe, enable: true, into: &sink) }
-    // amdgpu_vm_flush emits nothing unless a pipeline sync, a TLB flush or a GDS switch is needed:
-    // a PASID mapping alone waits for the next job that needs one of them (as in the kernel).
-    if let job, pipelineSync || job.vmFlush != nil || job.gdsSwitch != nil {
-      if pipelineSync {
-        try RingPackets.pipelineSync(fenceAddress: ring.fenceAddress, sequence: sequence, ring: .compute, into: &sink)
-      }
-      if let pageDirectory = job.vmFlush {
-        try RingPackets.vmFlush(vmid: job.vmid, pageDirectory: pageDirectory, ring: .compute, into: &sink)
-      }
-      if let pasid = job.pasidMapping {
-        try RingPackets.pasidMapping(vmid: job.vmid, pasid: pasid, ring: .compute, into: &sink)
-      }
-      if job.vmFlush != nil || job.pasidMapping != nil {
-        sequence &+= 1
-        vmFence = sequence
-        try RingPackets.fenceCompute(
-          address: ring.fenceAddress, sequence: UInt64(sequence), flags: .interrupt, into: &sink)
-      }
-      if let gds = job.gdsSwitch { try RingPackets.gdsSwitch(vmid: job.vmid, gds, into: &sink) }
-    }
+    let vmFence = try vmFlush(
+      job, pipelineSync: pipelineSync, ring: .compute, fenceAddress: ring.fenceAddress, sequence: &sequence,
+      into: &sink)
     try RingPackets.hdpFlush(me: ring.me, pipe: ring.pipe, ring: .compute, into: &sink)
     for ib in ibs {
       try RingPackets.indirectBufferCompute(
         ib, vmid: job?.vmid ?? 0, gdsComputeMaxWaveID: gdsComputeMaxWaveID, into: &sink)
     }
     try RingPackets.invalidateHDP(ring: .compute, into: &sink)
-    var flags: FenceFlags = []
-    for ib in ibs { flags = ib.flags.contains(.writeBackNotInvalidate) ? .writeBackOnly : [] }  // the last IB's
+    let flags = fenceFlags(ibs)
     if let userFence = job?.userFence {
       try RingPackets.fenceCompute(
         address: userFence.address, sequence: userFence.sequence, flags: flags.union(.write64Bit), into: &sink)
@@ -147,6 +131,46 @@ public enum SubmissionFrame {
     return Emitted(vmFence: vmFence, fence: sequence)
   }
 
+  /// What `amdgpu_vm_flush` emits for `job` on a ring of type `ring`, if anything: the pipeline
+  /// sync, the TLB flush, the PASID mapping, a fence behind either of those two (taking the next
+  /// `sequence`, which it returns) and the GDS switch. Nothing unless a pipeline sync, a TLB
+  /// flush or a GDS switch is needed: a PASID mapping alone waits for the next job that needs
+  /// one of them, as in the kernel.
+  static func vmFlush(
+    _ job: SubmissionJob?, pipelineSync: Bool, ring: RingType, fenceAddress: UInt64, sequence: inout UInt32,
+    into sink: inout some PM4Sink
+  ) throws(PM4EncodingError) -> UInt32? {
+    guard let job, pipelineSync || job.vmFlush != nil || job.gdsSwitch != nil else { return nil }
+    if pipelineSync {
+      try RingPackets.pipelineSync(fenceAddress: fenceAddress, sequence: sequence, ring: ring, into: &sink)
+    }
+    if let pageDirectory = job.vmFlush {
+      if ring == .gfx {
+        try RingPackets.vmFlushGraphics(vmid: job.vmid, pageDirectory: pageDirectory, into: &sink)
+      } else {
+        try RingPackets.vmFlush(vmid: job.vmid, pageDirectory: pageDirectory, ring: ring, into: &sink)
+      }
+    }
+    if let pasid = job.pasidMapping {
+      try RingPackets.pasidMapping(vmid: job.vmid, pasid: pasid, ring: ring, into: &sink)
+    }
+    var vmFence: UInt32?
+    if job.vmFlush != nil || job.pasidMapping != nil {
+      sequence &+= 1
+      vmFence = sequence
+      try RingPackets.fence(ring, address: fenceAddress, sequence: UInt64(sequence), flags: .interrupt, into: &sink)
+    }
+    if let gds = job.gdsSwitch { try RingPackets.gdsSwitch(vmid: job.vmid, gds, into: &sink) }
+    return vmFence
+  }
+
+  /// The fence flags of a submission's fences: the last IB's write-back-only wish.
+  static func fenceFlags(_ ibs: some Collection<IndirectBuffer>) -> FenceFlags {
+    var flags: FenceFlags = []
+    for ib in ibs { flags = ib.flags.contains(.writeBackNotInvalidate) ? .writeBackOnly : [] }
+    return flags
+  }
+
   /// A submission's frame written onto `ring` and committed (write pointer, doorbell), its
   /// fences noted in `fences`: the synchronous heart of `ComputeRing.submit`, for a driver that
   /// serialises submissions itself. The caller makes sure a fence slot is free
@@ -155,16 +179,27 @@ public enum SubmissionFrame {
     _ ibs: some Collection<IndirectBuffer>, job: SubmissionJob?, on ring: Ring, identity: ComputeRingIdentity,
     fences: FenceDriver, contextSwitch: Bool
   ) throws(SubmissionError) -> Emitted {
+    try write(on: ring, dwords: computeFrameDwords + ibs.count * ibDwords, fences: fences) {
+      (sink) throws(PM4EncodingError) in
+      try compute(
+        ibs, job: job, ring: identity, lastSequence: fences.lastEmitted, contextSwitch: contextSwitch, into: &sink)
+    }
+  }
+
+  /// Allocates `dwords` on `ring`, lets `emit` write a frame there, notes its fences and commits
+  /// it; undoes the allocation when `emit` throws.
+  static func write(
+    on ring: Ring, dwords: Int, fences: FenceDriver, _ emit: (inout PM4Ring) throws(PM4EncodingError) -> Emitted
+  ) throws(SubmissionError) -> Emitted {
     var sink: PM4Ring
     do {
-      sink = try ring.allocate(dwords: computeFrameDwords + ibs.count * ibDwords)
+      sink = try ring.allocate(dwords: dwords)
     } catch {
       throw .ring(error)
     }
     let emitted: Emitted
     do {
-      emitted = try compute(
-        ibs, job: job, ring: identity, lastSequence: fences.lastEmitted, contextSwitch: contextSwitch, into: &sink)
+      emitted = try emit(&sink)
     } catch {
       ring.undo()
       throw .encoding(error)
