@@ -114,7 +114,7 @@ let package = Package(
       name: "MxVirtualFunction",
       dependencies: [
         "MxVirtualization", "MxKIQ", "MxCSA", "MxMemory", "MxMMIO", "MxChips", "MxStructures", "MxGFX80", "MxIH",
-        "MxSubmission", "MxLock", "MxInterruptSources", "MxPM4Packets", "MxPM4",
+        "MxSubmission", "MxLock", "MxInterruptSources", "MxPM4Packets", "MxPM4", "MxClearState",
       ]),
     .target(
       name: "MxSimulator",
@@ -189,7 +189,7 @@ let package = Package(
         name: "MxVirtualFunctionTests",
         dependencies: [
           "MxVirtualFunction", "MxVirtualization", "MxSimulator", "MxKIQ", "MxMemory", "MxMMIO", "MxChips", "MxGFX80",
-          "MxCSA", "MxScenario",
+          "MxCSA", "MxScenario", "MxBIF50", "MxMailbox", "MxSubmission",
         ]),
       .target(name: "TestSupport", path: "Tests/TestSupport"),
       .testTarget(name: "MxLockTests", dependencies: ["MxLock"]),
@@ -203,7 +203,7 @@ let package = Package(
         name: "MxSimulatorTests",
         dependencies: [
           "MxSimulator", "MxInterruptSources", "MxLock", "MxMMIO", "MxMemory", "MxPM4", "MxPM4Packets", "MxGFX80",
-          "MxOSS30", "MxKIQ", "MxSubmission", "MxClearState",
+          "MxOSS30", "MxKIQ", "MxSubmission", "MxClearState", "MxCSA",
         ]),
       .testTarget(
         name: "MxSubmissionTests",
@@ -212,7 +212,8 @@ let package = Package(
           "MxOSS30", "MxKIQ", "MxMMIO", "MxClearState",
         ]),
       .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
-      .testTarget(name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "mxgpu-sim", "TestSupport"]),
+      .testTarget(
+        name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "MxMailbox", "mxgpu-sim", "TestSupport"]),
       .testTarget(
         name: "MxCSATests", dependencies: ["MxCSA", "MxMemory", "MxPM4", "MxPM4Packets", "MxSimulator"]),
       .testTarget(

@@ -29,8 +29,8 @@ public enum CSAMetadataLayout: Equatable, Sendable {
 /// explicit, so the ring dwords can be compared with the kernel's own functions.
 ///
 /// Kernel quirk 6, decided: the packets write with DST_SEL 8, which `vid.h` does not document.
-/// The spec names it `PREEMPTION_METADATA` and the value is kept; the CP simulation refuses to
-/// run it rather than guess what it does.
+/// The spec names it `PREEMPTION_METADATA` and the value is kept; the CP simulation runs it on
+/// the GFX ring as a write of the payload to the address named (docs/CSA.md), nothing more.
 public enum CSAMetadata {
   /// Ring dwords each emission takes, by layout: 8 or 14 for the CE, 21 or 31 for the DE.
   public static func constantEngineDwords(_ layout: CSAMetadataLayout) -> Int {

@@ -1,7 +1,10 @@
 import MxLock
 
 /// Where interrupts go once decoded (`amdgpu_irq_dispatch`): a handler per client and source ID,
-/// registered by the block that owns the source (`amdgpu_irq_add_id`, in its software init).
+/// registered by the block that owns the source (`amdgpu_irq_add_id`, in its software init) — or
+/// per ring of a source, where blocks share one that names its ring (the CP's end of pipe, whose
+/// `ring_id` is the queue: the kernel's one gfx block handles it for every ring; here the GFX
+/// block takes ME 0's and the compute block the rest). A ring's own handler comes first.
 /// Handlers run in interrupt context: they must be quick and must not wait — they note what
 /// happened and wake whoever waits for it.
 ///
@@ -13,6 +16,8 @@ public final class InterruptDispatcher: Sendable {
   private struct Key: Hashable {
     var client: UInt32
     var source: UInt32
+    /// nil: every ring's.
+    var ring: UInt32? = nil
   }
 
   private struct State {
@@ -29,11 +34,13 @@ public final class InterruptDispatcher: Sendable {
 
   public init() {}
 
-  /// Makes `handler` the one for `sourceID` of `clientID`, replacing any before it.
+  /// Makes `handler` the one for `sourceID` of `clientID` — for the interrupts of ring `ringID`
+  /// alone when given — replacing any before it.
   public func register(
-    sourceID: UInt32, client clientID: UInt32 = InterruptVector.legacyClient, _ handler: @escaping Handler
+    sourceID: UInt32, client clientID: UInt32 = InterruptVector.legacyClient, ringID: UInt32? = nil,
+    _ handler: @escaping Handler
   ) {
-    state.withLock { $0.handlers[Key(client: clientID, source: sourceID)] = handler }
+    state.withLock { $0.handlers[Key(client: clientID, source: sourceID, ring: ringID)] = handler }
   }
 
   /// Hands `vector` to its handler; false when there is none (`Unhandled interrupt src_id`).
@@ -41,7 +48,10 @@ public final class InterruptDispatcher: Sendable {
   public func dispatch(_ vector: InterruptVector) -> Bool {
     let key = Key(client: vector.clientID, source: vector.sourceID)
     let handler = state.withLock { state -> Handler? in
-      guard let handler = state.handlers[key] else {
+      guard
+        let handler = state.handlers[Key(client: key.client, source: key.source, ring: vector.ringID)]
+          ?? state.handlers[key]
+      else {
         if state.unhandled.count < Self.unhandledKept { state.unhandled.append(vector) }
         state.unhandledCount += 1
         return nil

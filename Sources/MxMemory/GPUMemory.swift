@@ -46,9 +46,17 @@ public enum GPUMemoryError: Error, Equatable, Sendable {
 public protocol GPUMemory: AnyObject {
   func allocate(bytes: Int, alignment: Int, domain: MemoryDomain) throws(GPUMemoryError) -> GPUAllocation
   func free(_ allocation: GPUAllocation)
+  /// Maps `allocation` at `virtualAddress` into every VM the GPU runs work in — what the driver
+  /// does for the CSA in each VM it opens (`amdgpu_map_static_csa`), so that the CP's metadata
+  /// writes at that address land in it. Undone when the allocation is freed.
+  func mapIntoEveryVM(_ allocation: GPUAllocation, at virtualAddress: UInt64)
 }
 
 extension GPUMemory {
+  /// Nothing: the OS's VM code writes the page tables (the runtime has no GMC block), for a
+  /// memory whose every VM it builds itself.
+  public func mapIntoEveryVM(_ allocation: GPUAllocation, at virtualAddress: UInt64) {}
+
   /// A page-aligned allocation, the alignment of every buffer of facts 3.4.
   public func allocate(bytes: Int, domain: MemoryDomain) throws(GPUMemoryError) -> GPUAllocation {
     try allocate(bytes: bytes, alignment: 4096, domain: domain)

@@ -15,6 +15,14 @@ import MxVirtualFunction
 /// honest traces are compared (`Outcome.differences`): what each honest VF did — its life-cycle
 /// events, its BAR 5 writes, the packets its CP ran, what the host did for it but the world
 /// switches and waits (the slices the hostile VF takes) — must be the same.
+///
+/// But for how often it had to ask for access: a request that waited behind the hostile VF
+/// while the host took the GPU back from it (its 5 s exclusive limit) stays waiting, since GIM
+/// runs no mailbox work after that limit and drops the same request sent again (mismatch 5);
+/// the honest VF, unanswered, asks again behind a release that runs the host's work. The
+/// handshake's messages — the access requests after the first (`HonestTrace.accessRetries`), the
+/// mailbox writes that send them, the host's receipts and drops of them — are the cost the host
+/// puts on every VF here, not a difference; what the host granted and released is compared.
 public struct HostileGuest: Sendable {
   public var chip: VIChip
   /// VFs on the host, the hostile one among them.
@@ -49,6 +57,8 @@ public struct HostileGuest: Sendable {
     public var host: [HostLogEntry]
     /// What went wrong in its work: a failed step, a wrong read, a GPU memory fault.
     public var problems: [String]
+    /// Access requests made again after one went unanswered.
+    public var accessRetries: Int
   }
 
   public struct Outcome: Sendable {
@@ -223,16 +233,27 @@ public struct HostileGuest: Sendable {
     var problems = problems
     if !function.memory.faults.isEmpty { problems.append("GPU memory faults: \(function.memory.faults)") }
     if !function.memory.allocations.isEmpty { problems.append("\(function.memory.allocations.count) allocations left") }
+    let events = await guest.history.map(\.event)
+    let retries = events.filter { if case .accessRequested(_, let attempt) = $0 { attempt > 1 } else { false } }
     return HonestTrace(
-      events: await guest.history.map(\.event),
-      writes: function.trace.map(\.access).filter { if case .write = $0 { true } else { false } },
+      events: events.filter { !retries.contains($0) },
+      writes: function.trace.map(\.access).filter {
+        guard case .write(let offset, _) = $0 else { return false }
+        return !Self.handshakeRegisters.contains(offset)
+      },
       packets: function.cp.executed.map(\.dwords),
       host: gpu.host.log.filter { $0.vf == vf }.map(\.entry).filter { entry in
-        if case .requestWaiting = entry { return false }
-        return entry != .worldSwitch
+        switch entry {
+        case .requestWaiting, .worldSwitch, .received, .droppedRequest, .discardedRelease: false
+        default: true
+        }
       },
-      problems: problems)
+      problems: problems, accessRetries: retries.count)
   }
+
+  /// The registers a VF writes to send a message: the handshake's, compared through what the
+  /// host granted and released.
+  static let handshakeRegisters: Set<UInt32> = [MAILBOX_MSGBUF_TRN_DW0.info.offset, MAILBOX_CONTROL.info.offset]
 
   /// Where two traces first part, in words.
   public static func firstDifference(_ trace: HonestTrace, _ baseline: HonestTrace) -> String? {

@@ -297,7 +297,7 @@ extension ResetSweep {
       if mailbox != .runtime { problems.append("mailbox \(mailbox), not runtime") }
       if !gpu.host.isOnRunList(0) { problems.append("not on the host's run list") }
       let queues = hardware.cp.queues.filter { !$0.hung }.count
-      let expected = 1 + ComputeTopology.defaultComputeRings
+      let expected = 1 + ComputeTopology.defaultComputeRings + 1  // the KIQ, the compute rings, the GFX ring
       if queues != expected { problems.append("\(queues) of \(expected) queues on the CP") }
       // A VF that lost its queues or its slices cannot answer; the read would only time out.
       guard problems.isEmpty else { return problems }

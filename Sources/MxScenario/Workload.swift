@@ -99,7 +99,7 @@ public struct Workload: Sendable {
   }
 
   /// Submits, waiting while the ring takes no work (a recovery under way), up to `readyTimeout`.
-  private func submit(_ ib: IndirectBuffer, on ring: ComputeRing<SimulatedClock>, gpu: SimulatedGPU)
+  private func submit(_ ib: IndirectBuffer, on ring: SubmissionRing<SimulatedClock>, gpu: SimulatedGPU)
     async throws(SubmissionError) -> Fence
   {
     let deadline = gpu.clock.now.offset + readyTimeout

@@ -21,6 +21,23 @@ extension CommandProcessorSimulation {
     var clearState: [UInt32: UInt32] = [:]
     /// SET_BASE CE_PARTITION_BASE's two values.
     var constantEnginePartitions: (UInt32, UInt32)?
+    /// CE and DE metadata writes (WRITE_DATA to DST_SEL 8) run.
+    var metadataWrites = 0
+  }
+
+  /// How many CE and DE metadata writes the GFX ring ran.
+  public var metadataWrites: Int { state.withLock { $0.graphics.metadataWrites } }
+
+  /// WRITE_DATA to DST_SEL 8 (kernel quirk 6, docs/CSA.md): the CE or DE metadata the driver
+  /// writes into the CSA, written to the address the packet names — on the GFX ring only.
+  func writeMetadata(_ p: WRITE_DATA, payload: ArraySlice<UInt32>, queue index: Int, _ state: inout State) -> Outcome {
+    guard state.queues[index].me == 0 else {
+      return .hang("WRITE_DATA to DST_SEL 8 (preemption metadata) on a compute queue, which has no CE or DE")
+    }
+    let address = UInt64(p.DST_ADDR_HI) << 32 | UInt64(p.DST_ADDR_LO)
+    let written = writeMemory(payload, at: address, sameAddress: p.WR_ONE_ADDR, &state)
+    if case .done = written { state.graphics.metadataWrites += 1 }
+    return written
   }
 
   /// The GFX ring's part of a register write: CP_ME_CNTL brings the ring up or down, CP_RB0_WPTR

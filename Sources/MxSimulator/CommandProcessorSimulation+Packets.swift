@@ -27,7 +27,7 @@ extension CommandProcessorSimulation {
     case .QUERY_STATUS(let p):
       let address = UInt64(p.ADDR_HI) << 32 | UInt64(p.ADDR_LO)
       return writeMemory([p.DATA_LO, p.DATA_HI], at: address, &state)
-    case .WRITE_DATA(let p): return writeData(p, payload: payload, &state)
+    case .WRITE_DATA(let p): return writeData(p, payload: payload, queue: index, &state)
     case .COPY_DATA(let p): return copyData(p, &state)
     case .SET_CONFIG_REG(let p): return setRegisters(base: 0x2000, p.REG_OFFSET, payload, &state)
     case .SET_SH_REG(let p): return setRegisters(base: 0x2C00, p.REG_OFFSET, payload, &state)
@@ -40,11 +40,14 @@ extension CommandProcessorSimulation {
       return setRegisters(base: 0xA000, p.REG_OFFSET, payload, &state)
     case .SET_UCONFIG_REG(let p): return setRegisters(base: 0xC000, p.REG_OFFSET, payload, &state)
     case .INDIRECT_BUFFER(let p):
+      // VALID is the MEC's (INDIRECT_BUFFER_VALID, which the kernel sets on compute rings only).
       return enterIndirectBuffer(
-        low: p.IB_BASE_LO, high: p.IB_BASE_HI, size: p.IB_SIZE, chain: p.CHAIN, valid: p.VALID, vmid: p.VMID,
-        swap: p.SWAP, indirect: indirect)
+        low: p.IB_BASE_LO, high: p.IB_BASE_HI, size: p.IB_SIZE, chain: p.CHAIN,
+        valid: p.VALID || state.queues[index].me == 0, vmid: p.VMID, swap: p.SWAP, indirect: indirect)
     case .INDIRECT_BUFFER_CONST:
-      return .hang("INDIRECT_BUFFER_CONST: a compute queue has no constant engine")
+      return state.queues[index].me == 0
+        ? .hang("INDIRECT_BUFFER_CONST: the constant engine is not modelled yet")
+        : .hang("INDIRECT_BUFFER_CONST: a compute queue has no constant engine")
     case .RELEASE_MEM(let p): return releaseMemory(p, queue: index, &state)
     case .EVENT_WRITE_EOP(let p): return endOfPipe(p, queue: index, &state)
     case .EVENT_WRITE(let p):
@@ -116,7 +119,9 @@ extension CommandProcessorSimulation {
     return .done
   }
 
-  private func writeData(_ p: WRITE_DATA, payload: ArraySlice<UInt32>, _ state: inout State) -> Outcome {
+  private func writeData(_ p: WRITE_DATA, payload: ArraySlice<UInt32>, queue index: Int, _ state: inout State)
+    -> Outcome
+  {
     switch p.DST_SEL {
     case .REGISTER:
       for (index, value) in payload.enumerated() {
@@ -126,6 +131,8 @@ extension CommandProcessorSimulation {
     case .MEMORY_ASYNC, .MEMORY_SYNC, .TC_L2:
       let address = UInt64(p.DST_ADDR_HI) << 32 | UInt64(p.DST_ADDR_LO)
       return writeMemory(payload, at: address, sameAddress: p.WR_ONE_ADDR, &state)
+    case .PREEMPTION_METADATA:
+      return writeMetadata(p, payload: payload, queue: index, &state)
     default:
       return .hang("WRITE_DATA to DST_SEL \(p.DST_SEL.rawValue) is not run")
     }

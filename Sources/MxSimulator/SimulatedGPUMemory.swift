@@ -11,6 +11,8 @@ import MxMemory
 /// it can, and a run that allocates and frees for hours does not run out.
 ///
 /// Layout: VRAM from GPU address 0 (a VF sees its VRAM from 0, facts 1.4), GTT from 0x80_0000_0000.
+/// Every VM sees that layout (the model has no page tables) and, above it, what is mapped into
+/// every VM (`mapIntoEveryVM`: the CSA at the top of each VM).
 public final class SimulatedGPUMemory: GPUMemory, Sendable {
   /// A GPU access outside every live allocation, or not dword-aligned.
   public struct Fault: Equatable, Sendable, CustomStringConvertible {
@@ -38,6 +40,8 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
     var allocations: [GPUAllocation] = []
     var next: [MemoryDomain: UInt64] = [.vram: SimulatedGPUMemory.vramBase, .gtt: SimulatedGPUMemory.gttBase]
     var faults = BoundedLog<Fault>(capacity: 1_000)
+    /// Allocations mapped into every VM, by virtual address.
+    var everyVM: [(virtualAddress: UInt64, allocation: GPUAllocation)] = []
   }
 
   private let state = Lock(State())
@@ -78,7 +82,16 @@ public final class SimulatedGPUMemory: GPUMemory, Sendable {
   public func free(_ allocation: GPUAllocation) {
     state.withLock { state in
       guard let index = state.allocations.firstIndex(where: { $0.gpuAddress == allocation.gpuAddress }) else { return }
+      state.everyVM.removeAll { $0.allocation.gpuAddress == allocation.gpuAddress }
       state.allocations.remove(at: index).cpu.deallocate()
+    }
+  }
+
+  public func mapIntoEveryVM(_ allocation: GPUAllocation, at virtualAddress: UInt64) {
+    state.withLock { state in
+      precondition(state.allocations.contains { $0.gpuAddress == allocation.gpuAddress }, "not a live allocation")
+      state.everyVM.removeAll { $0.virtualAddress == virtualAddress }
+      state.everyVM.append((virtualAddress, allocation))
     }
   }
 
@@ -193,9 +206,20 @@ extension SimulatedGPUMemory.State {
   fileprivate func region(_ address: UInt64, bytes: Int) -> UnsafeMutableRawBufferPointer? {
     // The last allocation that starts at or below `address` is the only one that can hold it.
     let index = insertionIndex(of: address &+ 1) - 1
-    guard index >= 0, allocations[index].contains(address, bytes: bytes) else { return nil }
-    let allocation = allocations[index]
-    let start = Int(address - allocation.gpuAddress)
+    let allocation: GPUAllocation
+    let start: Int
+    if index >= 0, allocations[index].contains(address, bytes: bytes) {
+      allocation = allocations[index]
+      start = Int(address - allocation.gpuAddress)
+    } else if let mapping = everyVM.first(where: {
+      address >= $0.virtualAddress
+        && $0.allocation.contains(address - $0.virtualAddress + $0.allocation.gpuAddress, bytes: bytes)
+    }) {
+      allocation = mapping.allocation
+      start = Int(address - mapping.virtualAddress)
+    } else {
+      return nil
+    }
     return UnsafeMutableRawBufferPointer(rebasing: allocation.cpu[start..<start + bytes])
   }
 }

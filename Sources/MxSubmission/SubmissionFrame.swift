@@ -172,7 +172,7 @@ public enum SubmissionFrame {
   }
 
   /// A submission's frame written onto `ring` and committed (write pointer, doorbell), its
-  /// fences noted in `fences`: the synchronous heart of `ComputeRing.submit`, for a driver that
+  /// fences noted in `fences`: the synchronous heart of `SubmissionRing.submit`, for a driver that
   /// serialises submissions itself. The caller makes sure a fence slot is free
   /// (`FenceDriver.waitForSlot`). Nothing is written when it throws.
   public static func write(

@@ -46,6 +46,10 @@ public enum LifeCycleEvent: Equatable, Sendable {
   case ringTestsPassed(rings: Int)
   /// The IB tests passed on this many compute rings (the others failed and take no work).
   case indirectBufferTestsPassed(rings: Int)
+  /// The GFX ring is programmed, its engines started, its clear-state preamble (this many
+  /// dwords) sent and its ring test passed.
+  case graphicsRingReady(clearStateDwords: Int)
+  case graphicsIndirectBufferTestPassed
   case interruptsEnabled
   /// Exclusive access given back, after holding it this long.
   case accessReleased(AccessPhase, held: Duration)

@@ -90,7 +90,9 @@ public actor VirtualFunction<
   /// Register access through the KIQ (KIQ and compute block).
   var kiq: KIQRegisterAccess<C>?
   /// The kernel compute rings (KIQ and compute block).
-  public internal(set) var computeRings: [ComputeRing<C>] = []
+  public internal(set) var computeRings: [SubmissionRing<C>] = []
+  /// The GFX ring (GFX block).
+  public internal(set) var graphicsRing: SubmissionRing<C>?
   /// Whether the mailbox's interrupts are on (mailbox block).
   var interruptsEnabled = false
   /// The interrupt line: the IH block's handler waits on it.

@@ -83,6 +83,8 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
   /// When the host acknowledged the last release: the next request waits
   /// `configuration.spacingAfterRelease` after it.
   private var lastRelease: C.Instant?
+  /// The request whose last asking went unanswered (`noReply`), until an answer comes.
+  private var unanswered: XgpuViRequest?
 
   /// Where the tasks the mailbox starts itself run (an interrupt serviced while no operation
   /// waits, a reset completion awaited); nil: the global concurrent executor.
@@ -193,7 +195,15 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
   private func send(_ request: XgpuViRequest) async throws(MailboxError) {
     let timeout = request.timeout ?? configuration.defaultTimeout
     let poll = request.pollInterval ?? configuration.defaultPoll
-    try await transmit(request, timeout: timeout, poll: poll)
+    if request.reply != nil, unanswered == request {
+      // Asked again after no answer: it may still wait in the VF's one task slot at the host,
+      // which drops the same message again without running its work, and nothing else runs it
+      // after another VF's exclusive-time limit (pf-host-facts 2.1, 2.7; mismatch 5).
+      statistics.requestsKicked += 1
+      try await transmitBehindRelease(request, timeout: timeout, poll: poll)
+    } else {
+      try await transmit(request, timeout: timeout, poll: poll)
+    }
     guard let reply = request.reply else {
       // A release is acknowledged, never answered; a reset announced meanwhile overtakes it.
       if messagePending.load(ordering: .sequentiallyConsistent) { _ = await examine(awaiting: nil) }
@@ -204,30 +214,40 @@ public actor GuestMailbox<Bus: RegisterBus & Sendable, C: Clock> where C.Duratio
     while true {
       switch await receive(reply, timeout: timeout, poll: poll) {
       case .received:
+        unanswered = nil
         // The answer came, and then the host began a reset: the grant goes with it.
         if state != .resetting { return }
       case .timedOut(let lastSeen):
-        throw state == .resetting ? .resetNotCompleted : .noReply(request, expected: reply, lastSeen: lastSeen)
+        if state == .resetting { throw .resetNotCompleted }
+        unanswered = request
+        throw .noReply(request, expected: reply, lastSeen: lastSeen)
       case .resetCompleted:
         guard request != .IDH_REQ_GPU_FINI_ACCESS, !repeated else { throw .resetDuringRequest(request) }
         repeated = true
         statistics.requestsRepeated += 1
         // The request may still wait at the host, where nothing runs the work again after the
-        // exclusive-time limit and the same message again is dropped without running it; and
-        // the host may still count the VF as the owner (GIM's monitor reset leaves it so). A
-        // release runs the host's work and gives back whatever it counts as the VF's (from a
-        // VF that owns nothing GIM discards it); the request follows it.
-        //
-        // The host may also have served the request after its reset, before the release took
-        // the grant back: that READY is still in the mailbox, VALID, when the request goes out
-        // again, and taken for the new answer it would let the guest build before the host's
-        // grant (and its reset of the VF, for a reset request) wipes the work. It is
-        // acknowledged first, as the stale message it is.
-        let release = XgpuViRequest.IDH_REL_GPU_INIT_ACCESS
-        try await transmit(release, timeout: release.timeout ?? timeout, poll: release.pollInterval ?? poll)
-        try await transmit(request, timeout: timeout, poll: poll, discardingStaleMessage: true)
+        // exclusive-time limit; and the host may still count the VF as the owner (GIM's
+        // monitor reset leaves it so).
+        try await transmitBehindRelease(request, timeout: timeout, poll: poll)
       }
     }
+  }
+
+  /// `request` again, behind REL_GPU_INIT_ACCESS. The same message still waiting in the VF's task
+  /// slot at the host is dropped without running the host's work; a different one overwrites it
+  /// and runs it. The release is that different message: it gives back whatever the host counts
+  /// as the VF's (from a VF that owns nothing GIM discards it, logged), and the request follows.
+  ///
+  /// The host may have served the request meanwhile, before the release took the grant back:
+  /// that READY is still in the mailbox, VALID, when the request goes out again, and taken for
+  /// the new answer it would let the guest build before the host's grant (and its reset of the
+  /// VF, for a reset request) wipes the work. It is acknowledged first, as the stale message it is.
+  private func transmitBehindRelease(_ request: XgpuViRequest, timeout: Duration, poll: Duration)
+    async throws(MailboxError)
+  {
+    let release = XgpuViRequest.IDH_REL_GPU_INIT_ACCESS
+    try await transmit(release, timeout: release.timeout ?? timeout, poll: release.pollInterval ?? poll)
+    try await transmit(request, timeout: timeout, poll: poll, discardingStaleMessage: true)
   }
 
   /// trans_msg and poll_ack: the request in TRN_DW0, TRN_MSG_VALID raised, the host's

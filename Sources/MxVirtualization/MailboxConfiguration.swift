@@ -48,4 +48,6 @@ public struct MailboxStatistics: Equatable, Sendable {
   public var unexpectedMessages = 0
   /// Requests made once more because a host reset ended them unanswered.
   public var requestsRepeated = 0
+  /// Requests asked again after going unanswered, behind a release that runs the host's work.
+  public var requestsKicked = 0
 }

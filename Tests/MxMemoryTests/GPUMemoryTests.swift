@@ -74,6 +74,22 @@ final class GPUMemoryTests: XCTestCase {
     XCTAssertTrue(memory.allocations.allSatisfy { $0.gpuAddress % 256 == 0 || $0.domain == .gtt })
   }
 
+  /// What is mapped into every VM is reached at its virtual address as well as its own, within
+  /// its size, until it is freed.
+  func testAnAllocationMappedIntoEveryVMIsReachedAtItsVirtualAddressUntilFreed() throws {
+    let memory = SimulatedGPUMemory()
+    let csa = try memory.allocate(bytes: 8192, domain: .vram)
+    let virtualAddress: UInt64 = 0xF_FFE0_0000
+    memory.mapIntoEveryVM(csa, at: virtualAddress)
+    XCTAssertTrue(memory.write32(0xABCD, at: virtualAddress + 0x1000))
+    XCTAssertEqual(memory.read32(at: csa.gpuAddress + 0x1000), 0xABCD)
+    XCTAssertNil(memory.read32(at: virtualAddress + 8192), "past its end")
+    XCTAssertNil(memory.read32(at: virtualAddress - 4), "before its start")
+    memory.free(csa)
+    XCTAssertFalse(memory.write32(1, at: virtualAddress))
+    XCTAssertEqual(memory.faultCount, 3)
+  }
+
   func testWritebackSlotsAreHandedOutFirstFreeAs32ByteSlots() throws {
     let memory = SimulatedGPUMemory()
     var writeback = try WritebackSlots(gpuMemory: memory)

@@ -1,3 +1,4 @@
+import MxCSA
 import MxClearState
 import MxGFX80
 import MxKIQ
@@ -82,5 +83,65 @@ final class GraphicsRingTests: XCTestCase {
     try test.submit(&queue) { try CLEAR_STATE().encode(into: &$0) }
     XCTAssertEqual(
       test.cp.hangs, ["doorbell 16: CLEAR_STATE is a graphics ring's packet: a compute queue does not run it"])
+  }
+}
+
+/// A VF's GFX submission run by the simulated CP: the frame `SubmissionFrame.graphics` writes,
+/// with the CSA mapped into every VM at its virtual address.
+final class GraphicsSubmissionTests: XCTestCase {
+  func testAPreemptibleJobWritesItsMetadataIntoTheCSAAndSignalsItsFence() throws {
+    let test = TestCP()
+    var writeback = try WritebackSlots(gpuMemory: test.memory)
+    let ring = try Ring(
+      name: "gfx", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2), doorbellIndex: GraphicsRingSetup.doorbell,
+      doorbells: test.cp.doorbells, memory: test.memory, writeback: &writeback)
+    let registers = test.cp.registers
+    GraphicsRingSetup.programPointers(ring: ring, registers: registers)
+    GraphicsRingSetup.programBase(ring: ring, registers: registers)
+    GraphicsRingSetup.startEngines(registers: registers)
+    registers.modify(CP_INT_CNTL_RING0.self) { $0[CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE] = true }
+
+    let csa = ContextSaveArea(vmTop: 64 << 30)
+    let csaMemory = try ContextSaveArea.allocate(in: test.memory)
+    csaMemory.cpu.initializeMemory(as: UInt8.self, repeating: 0xEE)
+    test.memory.mapIntoEveryVM(csaMemory, at: csa.mappingAddress)
+    let identity = GraphicsRingIdentity(
+      fenceAddress: ring.fenceSlot.gpuAddress, conditionalExecutionAddress: ring.conditionalExecutionSlot.gpuAddress,
+      csa: csa, metadataLayout: .chainedIB)
+    let fences = FenceDriver(name: "gfx", slot: ring.fenceSlot, capacity: 4) { _ in }
+
+    // The IB writes a marker; the job is VMID 2's, preemptible, in a new context.
+    let target = try test.memory.allocate(bytes: 4096, domain: .gtt)
+    var writer = IndirectBufferWriter(in: target, offsetDwords: 16)
+    try writer.write { sink throws(PM4EncodingError) in
+      try WRITE_DATA(
+        DST_SEL: .MEMORY_ASYNC, WR_CONFIRM: true, DST_ADDR_LO: UInt32(truncatingIfNeeded: target.gpuAddress),
+        DST_ADDR_HI: UInt32(target.gpuAddress >> 32)
+      ).encode(into: &sink, payload: CollectionOfOne(0x600D_F00D))
+    }
+    let job = SubmissionJob(context: 5, vmid: 2, preambleStatus: .preamblePresentFirst)
+    let emitted = try SubmissionFrame.write(
+      CollectionOfOne(writer.indirectBuffer(flags: .preempt)), job: job, on: ring, identity: identity, fences: fences,
+      contextSwitch: true)
+
+    XCTAssertEqual(test.cp.hangs, [])
+    XCTAssertEqual(target.cpu.load(as: UInt32.self), 0x600D_F00D, "the IB ran")
+    XCTAssertEqual(ring.fenceSlot.value, emitted.fence, "the fence is written")
+    XCTAssertTrue(fences.process())
+    XCTAssertEqual(fences.status(of: emitted.fence), .signaled)
+    XCTAssertEqual(
+      test.interrupts.withLock { $0.map(\.ringID) }, [0], "one end-of-pipe interrupt, the GFX ring's (ring ID 0)")
+    XCTAssertEqual(test.cp.metadataWrites, 2, "the CE metadata, then the DE metadata")
+    // The CE payload (10 dwords at 0) and the DE payload (27 at 0x100) are zero but for the GDS
+    // backup address; the rest of the CSA is as it was.
+    let csaDwords = csaMemory.cpu.bindMemory(to: UInt32.self)
+    XCTAssertEqual(Array(csaDwords[0..<10]), Array(repeating: 0, count: 10))
+    XCTAssertEqual(csaDwords[10], 0xEEEE_EEEE)
+    let gdsBackup = csa.gdsBackupAddress
+    var de = [UInt32](repeating: 0, count: 27)
+    de[22] = UInt32(truncatingIfNeeded: gdsBackup)  // vi_de_ib_state_chained_ib.gds_backup_addrlo
+    de[23] = UInt32(gdsBackup >> 32)
+    XCTAssertEqual(Array(csaDwords[0x40..<0x40 + 27]), de)
+    XCTAssertEqual(test.memory.faultCount, 0)
   }
 }

@@ -4,6 +4,7 @@ import MxGFX80
 import MxKIQ
 import MxMMIO
 import MxSimulator
+import MxSubmission
 import MxVirtualFunction
 import MxVirtualization
 import XCTest
@@ -33,9 +34,10 @@ final class BringUpTests: XCTestCase {
             .goldenRegistersApplied(writes: golden),
             .contextSaveAreaReady(virtualAddress: 0xF_FFE0_0000, layout: .chainedIB),
             .interruptRingReady(gpuAddress: ihRing), .kiqReady(restored: false),
-            .computeQueuesMapped(count: 8, queueMask: 0x0303_0303), .ringTestsPassed(rings: 9), .interruptsEnabled,
+            .computeQueuesMapped(count: 8, queueMask: 0x0303_0303), .ringTestsPassed(rings: 9),
+            .graphicsRingReady(clearStateDwords: 912), .interruptsEnabled,
             .accessReleased(.initialization, held: held.first ?? .zero), .runtime,
-            .indirectBufferTestsPassed(rings: 8),
+            .indirectBufferTestsPassed(rings: 8), .graphicsIndirectBufferTestPassed,
           ], "\(chip)")
         // Exclusive time, from the grant to the release: well inside GIM's 5 s.
         XCTAssertLessThan(try XCTUnwrap(held.first), .milliseconds(50))
@@ -46,7 +48,7 @@ final class BringUpTests: XCTestCase {
         XCTAssertTrue(vf.gpu.host.isOnRunList(0))
 
         // The KIQ and eight compute queues are on the CP; the KIQ reaches registers.
-        XCTAssertEqual(vf.hardware.cp.queues.map(\.doorbell), [0] + (0x10...0x17).map { UInt32($0) })
+        XCTAssertEqual(vf.hardware.cp.queues.map(\.doorbell), [0] + (0x10...0x17).map { UInt32($0) } + [0x20])
         vf.hardware.cp.registers.write32(0x1234_5678, at: GRBM_STATUS.info.offset)
         let read = try await vf.read(GRBM_STATUS.info.offset)
         XCTAssertEqual(read, 0x1234_5678)
@@ -68,7 +70,8 @@ final class BringUpTests: XCTestCase {
       XCTAssertEqual(registers.read32(at: CP_MEC_DOORBELL_RANGE_LOWER.info.offset), VIDoorbell.kiq << 2)
       XCTAssertEqual(registers.read32(at: CP_MEC_DOORBELL_RANGE_UPPER.info.offset), 0x5C, "\(rings) rings")
       XCTAssertEqual(
-        vf.hardware.cp.queues.map(\.doorbell), [VIDoorbell.kiq] + (0..<UInt32(rings)).map { VIDoorbell.mecRing0 + $0 })
+        vf.hardware.cp.queues.map(\.doorbell),
+        [VIDoorbell.kiq] + (0..<UInt32(rings)).map { VIDoorbell.mecRing0 + $0 } + [GraphicsRingSetup.doorbell])
     }
   }
 

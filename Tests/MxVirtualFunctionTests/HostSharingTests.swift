@@ -1,6 +1,8 @@
+import MxBIF50
 import MxGFX80
 import MxKIQ
 import MxMMIO
+import MxMailbox
 import MxSimulator
 import MxVirtualFunction
 import MxVirtualization
@@ -9,6 +11,39 @@ import XCTest
 /// Several VFs on one GIM-like host, the liquid scheduler's placement rule, and the rest of the
 /// life cycle: suspend, resume, teardown.
 final class HostSharingTests: XCTestCase {
+  /// Host mismatch 5: a request that waited while another VF held the GPU past GIM's 5 s limit
+  /// is not served when the host takes the GPU back (GIM runs no mailbox work then), and the
+  /// same request sent again is dropped as a duplicate still waiting. Asked again behind a
+  /// release, which runs the host's work, it is served.
+  func testARequestStrandedByAnotherVFsExclusiveTimeoutIsServedWhenAskedAgain() async throws {
+    let gpu = SimulatedGPU(functions: 2)
+    let honest = SimulatedFunction(on: gpu, index: 0, configuration: VirtualFunctionConfiguration(chip: .tonga))
+    let squatter = gpu.functions[1].registers
+    try await gpu.run {
+      // VF 1 asks for access by hand, and never gives it back.
+      squatter.write32(XgpuViRequest.IDH_REQ_GPU_INIT_ACCESS.rawValue, at: MAILBOX_MSGBUF_TRN_DW0.info.offset)
+      squatter.modify(MAILBOX_CONTROL.self) { $0[MAILBOX_CONTROL.TRN_MSG_VALID] = true }
+      try await gpu.clock.sleep(for: .milliseconds(1))
+      try await honest.guest.bringUp()
+    }
+    let log = gpu.host.log
+    XCTAssertTrue(log.contains { $0.vf == 1 && $0.entry == .exclusiveTimeout })
+    let mine = log.filter { $0.vf == 0 }.map(\.entry).filter { entry in
+      if case .requestWaiting = entry { return false }
+      return entry != .worldSwitch
+    }
+    XCTAssertEqual(
+      Array(mine.prefix(6)),
+      [.received(1), .received(2), .droppedRequest(1), .discardedRelease, .received(1), .granted],
+      "the request waited, unanswered; asked again behind a release, it was served")
+    let events = await honest.guest.history.map(\.event)
+    XCTAssertTrue(events.contains(.accessRequested(.initialization, attempt: 2)))
+    let state = await honest.guest.state
+    XCTAssertEqual(state, .runtime)
+    let statistics = await honest.guest.mailbox.statistics
+    XCTAssertEqual(statistics.requestsKicked, 1)
+  }
+
   func testFourVFsBringUpTogetherOneOwnerAtATime() async throws {
     for chip in VIChip.allCases {
       let gpu = SimulatedGPU(functions: 4)
@@ -153,12 +188,14 @@ final class HostSharingTests: XCTestCase {
       try await vf.simulate {
         try await vf.guest.bringUp()
         try await vf.guest.suspend()
-        XCTAssertEqual(vf.hardware.cp.queues.count, 1, "\(chip): only the KIQ is left")
+        XCTAssertEqual(
+          vf.hardware.cp.queues.map(\.me), [2, 0], "\(chip): the KIQ is left, and the GFX ring, which a VF leaves alone"
+        )
         try await vf.gpu.clock.sleep(for: .milliseconds(1))
         XCTAssertFalse(vf.gpu.host.isOnRunList(0), "the host freed the VF")
 
         try await vf.guest.resume()
-        XCTAssertEqual(vf.hardware.cp.queues.count, 9)
+        XCTAssertEqual(vf.hardware.cp.queues.count, 10)
         vf.hardware.cp.registers.write32(7, at: SCRATCH_REG3.info.offset)
         let read = try await vf.read(SCRATCH_REG3.info.offset)
         XCTAssertEqual(read, 7)

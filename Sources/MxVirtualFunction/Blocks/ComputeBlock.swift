@@ -33,10 +33,6 @@ final class ComputeBlock<
   private var testSlot: WritebackSlot?
   private var testBuffers: GPUAllocation?
 
-  /// `AMDGPU_IB_TEST_TIMEOUT`: 1 s; 8 s in runtime, where the VF waits for its time slices.
-  static var ibTestTimeout: Duration { .seconds(1) }
-  static var ibTestTimeoutInRuntime: Duration { .seconds(8) }
-
   func softwareInit(_ vf: isolated Device) throws(VirtualFunctionError) {
     let configuration = vf.configuration
     do {
@@ -46,7 +42,7 @@ final class ComputeBlock<
       let queues = try QueueResources(
         kiqRing: QueueResources.RingAddresses(kiqRing), computeQueueCount: configuration.computeQueueCount,
         memory: vf.memory)
-      var rings: [ComputeRing<C>] = []
+      var rings: [SubmissionRing<C>] = []
       for (index, placement) in ComputeTopology.computeQueues(count: configuration.computeQueueCount).enumerated() {
         let highPriority = index == 0 && configuration.computeQueueCount > 1
         let ring = try Ring(
@@ -55,7 +51,7 @@ final class ComputeBlock<
           writeback: &vf.writeback!)
         try queues.addComputeQueue(
           ring: QueueResources.RingAddresses(ring), placement: placement, highPriority: highPriority, memory: vf.memory)
-        rings.append(ComputeRing(ring: ring, placement: placement, highPriority: highPriority, clock: vf.clock))
+        rings.append(SubmissionRing(ring: ring, placement: placement, highPriority: highPriority, clock: vf.clock))
       }
       guard let readSlot = vf.writeback!.allocate(), let testSlot = vf.writeback!.allocate() else {
         throw VirtualFunctionError.ring(.noWritebackSlot)
@@ -124,11 +120,11 @@ final class ComputeBlock<
     vf.record(.computeQueuesMapped(count: compute.count, queueMask: queues.queueMask))
 
     try await vf.ringTest(name: "kiq") { () async throws(VirtualFunctionError) in
-      try await kiq.withRing { (ring) throws(VirtualFunctionError) in try Self.emitRingTest(on: ring) }
+      try await kiq.withRing { (ring) throws(VirtualFunctionError) in try RingTests.emitRingTest(on: ring) }
     }
     for ring in rings {
       try await vf.ringTest(name: ring.name) { () async throws(VirtualFunctionError) in
-        try ring.withRing { (ring) throws(VirtualFunctionError) in try Self.emitRingTest(on: ring) }
+        try ring.withRing { (ring) throws(VirtualFunctionError) in try RingTests.emitRingTest(on: ring) }
       }
       ring.setReady(true)
     }
@@ -174,7 +170,7 @@ final class ComputeBlock<
 
   /// The compute queues' MQDs (`gfx_v8_0_kcq_init_queue`): initialised with a backup taken the
   /// first time, put back from it (rings started over) after that.
-  private func prepareComputeQueues(_ vf: isolated Device, _ queues: QueueResources, rings: [ComputeRing<C>])
+  private func prepareComputeQueues(_ vf: isolated Device, _ queues: QueueResources, rings: [SubmissionRing<C>])
     async throws(VirtualFunctionError)
   {
     for (index, ring) in rings.enumerated() {
@@ -200,11 +196,11 @@ final class ComputeBlock<
   /// again), in runtime the other rings are still tested.
   func readiness(_ vf: isolated Device, underExclusiveAccess: Bool) async throws(VirtualFunctionError) {
     guard let testSlot, let testBuffers else { return }
-    let timeout = underExclusiveAccess ? Self.ibTestTimeout : Self.ibTestTimeoutInRuntime
+    let timeout = underExclusiveAccess ? RingTests.indirectBufferTimeout : RingTests.indirectBufferTimeoutInRuntime
     var firstFailure: VirtualFunctionError?
     var passed = 0
     for (index, ring) in vf.computeRings.enumerated() where ring.isReady {
-      let failure = await Self.testIndirectBuffer(
+      let failure = await RingTests.indirectBuffer(
         on: ring, slot: testSlot, buffer: testBuffers, offsetDwords: index * 8, timeout: timeout)
       guard let failure else {
         passed += 1
@@ -217,36 +213,6 @@ final class ComputeBlock<
     }
     vf.record(.indirectBufferTestsPassed(rings: passed))
     if let firstFailure { throw firstFailure }
-  }
-
-  /// `gfx_v8_0_ring_test_ib` on one ring; nil when it passed.
-  private static func testIndirectBuffer(
-    on ring: ComputeRing<C>, slot: WritebackSlot, buffer: GPUAllocation, offsetDwords: Int, timeout: Duration
-  ) async -> IndirectBufferTestFailure? {
-    slot.value = KIQPackets.ringTestInitialValue
-    var writer = IndirectBufferWriter(in: buffer, offsetDwords: offsetDwords, capacityDwords: 8)
-    do {
-      try writer.write { sink throws(PM4EncodingError) in
-        try WRITE_DATA(
-          DST_SEL: .MEMORY_ASYNC, WR_CONFIRM: true, DST_ADDR_LO: UInt32(truncatingIfNeeded: slot.gpuAddress),
-          DST_ADDR_HI: UInt32(slot.gpuAddress >> 32)
-        ).encode(into: &sink, payload: CollectionOfOne(KIQPackets.ringTestValue))
-      }
-    } catch {
-      preconditionFailure("the IB test's packet fits its 8 dwords: \(error)")
-    }
-    do {
-      let fence = try await ring.submit(writer.indirectBuffer())
-      try await fence.wait(timeout: timeout)
-    } catch let error as SubmissionError {
-      return .submission(error)
-    } catch let error as FenceError {
-      return .fence(error)
-    } catch {
-      preconditionFailure("submit and wait throw only their own errors")
-    }
-    let value = slot.value
-    return value == KIQPackets.ringTestValue ? nil : .wrongValue(value)
   }
 
   func prepareForReset(_ vf: isolated Device) async {
@@ -275,7 +241,7 @@ final class ComputeBlock<
       }
     }
     try await vf.ringTest(name: "kiq") { () async throws(VirtualFunctionError) in
-      try await kiq.withRing { (ring) throws(VirtualFunctionError) in try Self.emitRingTest(on: ring) }
+      try await kiq.withRing { (ring) throws(VirtualFunctionError) in try RingTests.emitRingTest(on: ring) }
     }
     vf.record(.computeQueuesUnmapped(count: compute.count))
   }
@@ -292,22 +258,5 @@ final class ComputeBlock<
     (queues, kiqBuffer, testSlot, testBuffers) = (nil, nil, nil, nil)
     vf.computeRings = []
     vf.kiq = nil
-  }
-
-  /// The ring test's packet on `ring`, committed.
-  static func emitRingTest(on ring: Ring) throws(VirtualFunctionError) {
-    var sink: PM4Ring
-    do {
-      sink = try ring.allocate(dwords: 3)
-    } catch {
-      throw .ring(error)
-    }
-    do {
-      try KIQPackets.ringTest(into: &sink)
-    } catch {
-      ring.undo()
-      throw .kiq(.encoding(error))
-    }
-    ring.commit(sink)
   }
 }

@@ -5,7 +5,8 @@ import MxMemory
 /// Writeback and the CSA, which the driver sets up right after the GMC's hardware init
 /// (`amdgpu_device_wb_init`, `amdgpu_allocate_static_csa`; facts 1.3, 4.1): the 256 writeback
 /// slots every ring's pointers and fences live in (GTT, or VRAM for GIM's liquid scheduler),
-/// and the 128 KiB context save area in VRAM. After every later grant the CSA is cleared — the
+/// and the 128 KiB context save area in VRAM, mapped at its address into every VM
+/// (`amdgpu_map_static_csa`, `GPUMemory.mapIntoEveryVM`). After every later grant the CSA is cleared — the
 /// host's VBIOS load wrote over it — and so is the writeback when it is in VRAM (the blocks that
 /// own slots there set theirs again).
 final class WritebackBlock<
@@ -16,7 +17,9 @@ final class WritebackBlock<
   func softwareInit(_ vf: isolated Device) throws(VirtualFunctionError) {
     do {
       vf.writeback = try WritebackSlots(gpuMemory: vf.memory, domain: vf.configuration.writebackDomain)
-      vf.csa = try ContextSaveArea.allocate(in: vf.memory)
+      let csa = try ContextSaveArea.allocate(in: vf.memory)
+      vf.memory.mapIntoEveryVM(csa, at: vf.contextSaveArea.mappingAddress)
+      vf.csa = csa
     } catch {
       throw .memory(error)
     }

@@ -1,3 +1,4 @@
+import MxCSA
 import MxKIQ
 import MxLock
 import MxMemory
@@ -41,10 +42,17 @@ public enum SubmissionError: Error, Equatable, Sendable {
   case encoding(PM4EncodingError)
 }
 
-/// A kernel compute ring that takes work (`adev->gfx.compute_ring[i]` with its fence driver):
-/// `submit` writes the frame `SubmissionFrame.compute` gives for the IBs into the ring, commits
-/// it (write pointer and doorbell), and returns the submission's fence; the fence signals when
-/// the CP has run the IBs and written it, and the end-of-pipe interrupt (routed by the VF to
+/// Which ring a `SubmissionRing` is, and what its frames read of it.
+public enum RingIdentity: Equatable, Sendable {
+  case compute(ComputeRingIdentity)
+  case graphics(GraphicsRingIdentity)
+}
+
+/// A kernel ring that takes work — a compute ring (`adev->gfx.compute_ring[i]`) or the GFX ring
+/// (`adev->gfx.gfx_ring[0]`) with its fence driver: `submit` writes the frame
+/// `SubmissionFrame.compute` or `.graphics` gives for the IBs into the ring, commits it (write
+/// pointer and doorbell), and returns the submission's fence; the fence signals when the CP has
+/// run the IBs and written it, and the end-of-pipe interrupt (routed by the VF to
 /// `fences.process()`) or a wait's own polling notices.
 ///
 /// Submissions are serialised by a lock, as the driver's ring lock serialises them: a frame is a
@@ -52,10 +60,11 @@ public enum SubmissionError: Error, Equatable, Sendable {
 /// (and a heap allocation). The ring lets at most its fence capacity be outstanding: a
 /// submission first waits, without the lock, for the slot its fences take
 /// (`FenceDriver.waitForSlot`), up to `slotTimeout`, and looks again under the lock.
-public final class ComputeRing<C: Clock>: Sendable where C.Duration == Duration {
+public final class SubmissionRing<C: Clock>: Sendable where C.Duration == Duration {
   public let name: String
+  /// Where the ring's queue is: ME 0, pipe 0, queue 0 for the GFX ring.
   public let placement: QueuePlacement
-  public let identity: ComputeRingIdentity
+  public let identity: RingIdentity
   public let fences: FenceDriver
   /// How long a submission waits for a free fence slot.
   public let slotTimeout: Duration
@@ -71,19 +80,44 @@ public final class ComputeRing<C: Clock>: Sendable where C.Duration == Duration 
 
   private let state: Lock<State>
 
+  /// A compute ring.
+  ///
   /// - Parameters:
   ///   - ring: the ring, which moves into the compute ring.
   ///   - highPriority: compute ring 0 when there are several.
   ///   - submissionDepth: `amdgpu_sched_hw_submission` (2): fences come in twice as many slots.
   ///   - clock: the time for fence waits.
-  public init(
+  public convenience init(
     ring: sending Ring, placement: QueuePlacement, highPriority: Bool, submissionDepth: UInt32 = 2, clock: C,
     slotTimeout: Duration = .seconds(10)
   ) {
+    let identity = ComputeRingIdentity(
+      me: placement.me, pipe: placement.pipe, highPriority: highPriority, fenceAddress: ring.fenceSlot.gpuAddress)
+    self.init(
+      ring: ring, placement: placement, identity: .compute(identity), submissionDepth: submissionDepth, clock: clock,
+      slotTimeout: slotTimeout)
+  }
+
+  /// The GFX ring of a VF, whose frames write CE and DE metadata into `csa` in `metadataLayout`.
+  public convenience init(
+    graphicsRing ring: sending Ring, csa: ContextSaveArea, metadataLayout: CSAMetadataLayout,
+    submissionDepth: UInt32 = 2, clock: C, slotTimeout: Duration = .seconds(10)
+  ) {
+    let identity = GraphicsRingIdentity(
+      fenceAddress: ring.fenceSlot.gpuAddress, conditionalExecutionAddress: ring.conditionalExecutionSlot.gpuAddress,
+      csa: csa, metadataLayout: metadataLayout)
+    self.init(
+      ring: ring, placement: QueuePlacement(me: 0, pipe: 0, queue: 0), identity: .graphics(identity),
+      submissionDepth: submissionDepth, clock: clock, slotTimeout: slotTimeout)
+  }
+
+  private init(
+    ring: sending Ring, placement: QueuePlacement, identity: RingIdentity, submissionDepth: UInt32, clock: C,
+    slotTimeout: Duration
+  ) {
     name = ring.name
     self.placement = placement
-    identity = ComputeRingIdentity(
-      me: placement.me, pipe: placement.pipe, highPriority: highPriority, fenceAddress: ring.fenceSlot.gpuAddress)
+    self.identity = identity
     fences = FenceDriver(name: ring.name, slot: ring.fenceSlot, capacity: submissionDepth * 2) { duration in
       try? await clock.sleep(for: duration)
     }
@@ -108,8 +142,7 @@ public final class ComputeRing<C: Clock>: Sendable where C.Duration == Duration 
   /// and returns the submission's fence.
   public func submit(_ ib: IndirectBuffer, job: SubmissionJob? = nil) async throws(SubmissionError) -> Fence {
     try await submitFrame(job: job) { (ring, contextSwitch) throws(SubmissionError) in
-      try SubmissionFrame.write(
-        CollectionOfOne(ib), job: job, on: ring, identity: identity, fences: fences, contextSwitch: contextSwitch)
+      try write(CollectionOfOne(ib), job: job, on: ring, contextSwitch: contextSwitch)
     }
   }
 
@@ -117,6 +150,19 @@ public final class ComputeRing<C: Clock>: Sendable where C.Duration == Duration 
   public func submit(_ ibs: [IndirectBuffer], job: SubmissionJob? = nil) async throws(SubmissionError) -> Fence {
     precondition(!ibs.isEmpty, "a submission has at least one IB")
     return try await submitFrame(job: job) { (ring, contextSwitch) throws(SubmissionError) in
+      try write(ibs, job: job, on: ring, contextSwitch: contextSwitch)
+    }
+  }
+
+  /// The frame for this ring's kind.
+  private func write(_ ibs: some Collection<IndirectBuffer>, job: SubmissionJob?, on ring: Ring, contextSwitch: Bool)
+    throws(SubmissionError) -> SubmissionFrame.Emitted
+  {
+    switch identity {
+    case .compute(let identity):
+      try SubmissionFrame.write(
+        ibs, job: job, on: ring, identity: identity, fences: fences, contextSwitch: contextSwitch)
+    case .graphics(let identity):
       try SubmissionFrame.write(
         ibs, job: job, on: ring, identity: identity, fences: fences, contextSwitch: contextSwitch)
     }
