@@ -78,15 +78,7 @@ extension SubmissionFrame {
         constantEngine: ib.flags.contains(.constantEngine), preemptible: ib.flags.contains(.preempt)
       ).emit(csa: ring.csa, layout: ring.metadataLayout, into: &sink)
     }
-    try RingPackets.invalidateHDP(ring: .gfx, into: &sink)
-    let flags = fenceFlags(ibs)
-    if let userFence = job?.userFence {
-      try RingPackets.fenceGraphics(
-        address: userFence.address, sequence: userFence.sequence, flags: flags.union(.write64Bit), into: &sink)
-    }
-    sequence &+= 1
-    try RingPackets.fenceGraphics(
-      address: ring.fenceAddress, sequence: UInt64(sequence), flags: flags.union(.interrupt), into: &sink)
+    try fences(ibs, job: job, ring: .gfx, fenceAddress: ring.fenceAddress, sequence: &sequence, into: &sink)
     if let placeholder { RingPackets.patchConditionalExecution(at: placeholder, in: &sink) }
     if vmid != 0 { try RingPackets.switchBuffer(into: &sink) }
     return Emitted(vmFence: vmFence, fence: sequence)

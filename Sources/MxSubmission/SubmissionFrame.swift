@@ -118,15 +118,7 @@ public enum SubmissionFrame {
       try RingPackets.indirectBufferCompute(
         ib, vmid: job?.vmid ?? 0, gdsComputeMaxWaveID: gdsComputeMaxWaveID, into: &sink)
     }
-    try RingPackets.invalidateHDP(ring: .compute, into: &sink)
-    let flags = fenceFlags(ibs)
-    if let userFence = job?.userFence {
-      try RingPackets.fenceCompute(
-        address: userFence.address, sequence: userFence.sequence, flags: flags.union(.write64Bit), into: &sink)
-    }
-    sequence &+= 1
-    try RingPackets.fenceCompute(
-      address: ring.fenceAddress, sequence: UInt64(sequence), flags: flags.union(.interrupt), into: &sink)
+    try fences(ibs, job: job, ring: .compute, fenceAddress: ring.fenceAddress, sequence: &sequence, into: &sink)
     if ring.highPriority { try RingPackets.waveLimit(pipe: ring.pipe, enable: false, into: &sink) }
     return Emitted(vmFence: vmFence, fence: sequence)
   }
@@ -164,11 +156,23 @@ public enum SubmissionFrame {
     return vmFence
   }
 
-  /// The fence flags of a submission's fences: the last IB's write-back-only wish.
-  static func fenceFlags(_ ibs: some Collection<IndirectBuffer>) -> FenceFlags {
+  /// What every frame ends its IBs with: the HDP invalidate, the job's user fence (all 64 bits,
+  /// no interrupt) and the submission's fence (the next `sequence`, with an interrupt), both
+  /// with the last IB's write-back-only wish.
+  static func fences(
+    _ ibs: some Collection<IndirectBuffer>, job: SubmissionJob?, ring: RingType, fenceAddress: UInt64,
+    sequence: inout UInt32, into sink: inout some PM4Sink
+  ) throws(PM4EncodingError) {
+    try RingPackets.invalidateHDP(ring: ring, into: &sink)
     var flags: FenceFlags = []
     for ib in ibs { flags = ib.flags.contains(.writeBackNotInvalidate) ? .writeBackOnly : [] }
-    return flags
+    if let userFence = job?.userFence {
+      try RingPackets.fence(
+        ring, address: userFence.address, sequence: userFence.sequence, flags: flags.union(.write64Bit), into: &sink)
+    }
+    sequence &+= 1
+    try RingPackets.fence(
+      ring, address: fenceAddress, sequence: UInt64(sequence), flags: flags.union(.interrupt), into: &sink)
   }
 
   /// A submission's frame written onto `ring` and committed (write pointer, doorbell), its

@@ -39,3 +39,16 @@ public enum IndirectBufferTestFailure: Equatable, Sendable {
   /// The fence signalled, but the slot holds this instead of 0xDEADBEEF.
   case wrongValue(UInt32)
 }
+
+extension VirtualFunctionError {
+  /// What a block's software init threw while allocating (GPU memory, a ring, a writeback slot),
+  /// as the VF reports it.
+  static func allocating(_ error: any Error) -> Self {
+    switch error {
+    case let error as VirtualFunctionError: error
+    case let error as GPUMemoryError: .memory(error)
+    case let error as RingError: .ring(error)
+    default: preconditionFailure("software init allocates and throws nothing else: \(error)")
+    }
+  }
+}

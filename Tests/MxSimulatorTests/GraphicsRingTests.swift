@@ -10,30 +10,31 @@ import MxSimulator
 import MxSubmission
 import XCTest
 
+/// A CP with its GFX ring brought up as the driver does it, the clear state run.
+private func broughtUp(chip: VIChip = .fiji) throws -> (TestCP, Ring) {
+  let test = TestCP()
+  var writeback = try WritebackSlots(gpuMemory: test.memory)
+  let ring = try Ring(
+    name: "gfx", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2), doorbellIndex: GraphicsRingSetup.doorbell,
+    doorbells: test.cp.doorbells, memory: test.memory, writeback: &writeback)
+  let registers = test.cp.registers
+  registers.write(CP_ME_CNTL.self) {
+    $0[CP_ME_CNTL.ME_HALT] = true
+    $0[CP_ME_CNTL.PFP_HALT] = true
+    $0[CP_ME_CNTL.CE_HALT] = true
+  }
+  GraphicsRingSetup.programPointers(ring: ring, registers: registers)
+  GraphicsRingSetup.programBase(ring: ring, registers: registers)
+  GraphicsRingSetup.startEngines(registers: registers)
+  try GraphicsRingSetup.emitClearState(
+    on: ring, extents: ViClearState.contextExtents, raster: .allRenderBackends(chip))
+  return (test, ring)
+}
+
 /// The simulated CP's GFX ring, brought up as `gfx_v8_0_cp_gfx_resume` and `_start` do it: it
 /// comes up when the ME and PFP are un-halted, runs its clear-state preamble into the context
 /// registers, answers the ring test, runs COND_EXEC, and goes when the ME is halted again.
 final class GraphicsRingTests: XCTestCase {
-  private func broughtUp(chip: VIChip = .fiji) throws -> (TestCP, Ring) {
-    let test = TestCP()
-    var writeback = try WritebackSlots(gpuMemory: test.memory)
-    let ring = try Ring(
-      name: "gfx", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2), doorbellIndex: GraphicsRingSetup.doorbell,
-      doorbells: test.cp.doorbells, memory: test.memory, writeback: &writeback)
-    let registers = test.cp.registers
-    registers.write(CP_ME_CNTL.self) {
-      $0[CP_ME_CNTL.ME_HALT] = true
-      $0[CP_ME_CNTL.PFP_HALT] = true
-      $0[CP_ME_CNTL.CE_HALT] = true
-    }
-    GraphicsRingSetup.programPointers(ring: ring, registers: registers)
-    GraphicsRingSetup.programBase(ring: ring, registers: registers)
-    GraphicsRingSetup.startEngines(registers: registers)
-    try GraphicsRingSetup.emitClearState(
-      on: ring, extents: ViClearState.contextExtents, raster: .allRenderBackends(chip))
-    return (test, ring)
-  }
-
   func testTheClearStateReachesTheContextRegisters() throws {
     let (test, ring) = try broughtUp()
     let gfx = try XCTUnwrap(test.cp.queues.first { $0.me == 0 })
@@ -90,15 +91,8 @@ final class GraphicsRingTests: XCTestCase {
 /// with the CSA mapped into every VM at its virtual address.
 final class GraphicsSubmissionTests: XCTestCase {
   func testAPreemptibleJobWritesItsMetadataIntoTheCSAAndSignalsItsFence() throws {
-    let test = TestCP()
-    var writeback = try WritebackSlots(gpuMemory: test.memory)
-    let ring = try Ring(
-      name: "gfx", sizeInBytes: Ring.sizeInBytes(submissionDepth: 2), doorbellIndex: GraphicsRingSetup.doorbell,
-      doorbells: test.cp.doorbells, memory: test.memory, writeback: &writeback)
+    let (test, ring) = try broughtUp()
     let registers = test.cp.registers
-    GraphicsRingSetup.programPointers(ring: ring, registers: registers)
-    GraphicsRingSetup.programBase(ring: ring, registers: registers)
-    GraphicsRingSetup.startEngines(registers: registers)
     registers.modify(CP_INT_CNTL_RING0.self) { $0[CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE] = true }
 
     let csa = ContextSaveArea(vmTop: 64 << 30)

@@ -62,12 +62,8 @@ final class ComputeBlock<
       self.queues = queues
       vf.computeRings = rings
       vf.kiq = KIQRegisterAccess(ring: kiqRing, readSlot: readSlot, clock: vf.clock, budget: configuration.kiqBudget)
-    } catch let error as VirtualFunctionError {
-      throw error
-    } catch let error as GPUMemoryError {
-      throw .memory(error)
     } catch {
-      throw .ring(error as? RingError ?? .noWritebackSlot)
+      throw .allocating(error)
     }
     // gfx_v8_0_eop_irq: an end of pipe names its queue; the ring on it processes its fences.
     let rings = vf.computeRings

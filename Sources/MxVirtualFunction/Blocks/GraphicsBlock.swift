@@ -41,12 +41,8 @@ final class GraphicsBlock<
       self.testSlot = testSlot
       vf.graphicsRing = SubmissionRing(
         graphicsRing: ring, csa: vf.contextSaveArea, metadataLayout: vf.configuration.metadataLayout, clock: vf.clock)
-    } catch let error as VirtualFunctionError {
-      throw error
-    } catch let error as GPUMemoryError {
-      throw .memory(error)
     } catch {
-      throw .ring(error as? RingError ?? .noWritebackSlot)
+      throw .allocating(error)
     }
     // gfx_v8_0_eop_irq for ME 0: the GFX ring processes its fences.
     let ring = vf.graphicsRing!
