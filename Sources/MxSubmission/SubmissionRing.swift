@@ -154,7 +154,9 @@ public final class SubmissionRing<C: Clock>: Sendable where C.Duration == Durati
     }
   }
 
-  /// The frame for this ring's kind.
+  /// The frame for this ring's kind. Inlined into each `submit`, where the IBs' collection type
+  /// is known: called generically, the frame's collection calls box their values on the heap.
+  @inline(__always)
   private func write(_ ibs: some Collection<IndirectBuffer>, job: SubmissionJob?, on ring: Ring, contextSwitch: Bool)
     throws(SubmissionError) -> SubmissionFrame.Emitted
   {
