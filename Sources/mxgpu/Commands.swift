@@ -34,9 +34,9 @@ struct Write: ParsableCommand {
   @OptionGroup var device: DeviceOptions
 
   func run() throws {
-    let value = try parseValue(value)
     try reporting {
       let target = try device.resolve(register)
+      let value = try parseValue(value)
       let bar = try device.open(writable: true)
       try bar.write32(value, at: target.offset)
       try device.show(try bar.read32(at: target.offset), of: target, device: bar)
@@ -65,7 +65,7 @@ struct Modify: ParsableCommand {
       var changes: [(field: Field, value: UInt64)] = []
       for assignment in assignments {
         let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw ValidationError("'\(assignment)' is not FIELD=VALUE") }
+        guard parts.count == 2 else { throw Failure("'\(assignment)' is not FIELD=VALUE") }
         guard let field = definition.fields.first(where: { $0.name.caseInsensitiveCompare(parts[0]) == .orderedSame })
         else {
           throw Failure(

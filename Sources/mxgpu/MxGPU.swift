@@ -43,12 +43,6 @@ struct DeviceOptions: ParsableArguments {
   @Flag(help: "Print JSON.")
   var json = false
 
-  func validate() throws {
-    guard [resource != nil, debugfs != nil, sim].filter({ $0 }).count == 1 else {
-      throw ValidationError("choose one device: --resource PATH, --debugfs PATH or --sim")
-    }
-  }
-
   /// The device, opened for writing when `writable`.
   func open(writable: Bool) throws -> any RegisterDevice {
     do {
@@ -61,13 +55,17 @@ struct DeviceOptions: ParsableArguments {
     return BusDevice(function.registers, name: "simulated VF BAR 5", byteCount: 256 << 10)
   }
 
-  /// The register `text` names: exactly one, or an address no register has (read raw).
+  /// The register `text` names: exactly one, or an address no register has (read raw). Checks
+  /// first that one device was chosen, so that every command's first step is this one.
   func resolve(_ text: String) throws -> Target {
+    guard [resource != nil, debugfs != nil, sim].filter({ $0 }).count == 1 else {
+      throw Failure("choose one device: --resource PATH, --debugfs PATH or --sim")
+    }
     let query: RegisterQuery
     do {
       query = try RegisterQuery(text, byteAddress: byteAddress)
     } catch {
-      throw ValidationError(error.description)
+      throw Failure(error.description)
     }
     let (spec, diagnostics) = Generator().check(specsAt: specs)
     guard !diagnostics.hasErrors else {
@@ -120,7 +118,9 @@ struct Target {
   var register: (block: Block, register: Register)?
 }
 
-/// A failure with a message for the user, printed as `error: …` with exit status 1.
+/// A failure with a message for the user, printed as `error: …` with exit status 1 — every
+/// error in what the user asked for (the command line's own syntax is the argument parser's,
+/// exit status 64 with the usage).
 struct Failure: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
@@ -128,7 +128,7 @@ struct Failure: Error, CustomStringConvertible {
 
 func parseValue(_ text: String) throws -> UInt32 {
   guard let number = Hex.parse(text), let value = UInt32(exactly: number) else {
-    throw ValidationError("'\(text)' is not a 32-bit value")
+    throw Failure("'\(text)' is not a 32-bit value")
   }
   return value
 }

@@ -79,8 +79,21 @@ final class MxGPUCommandTests: XCTestCase {
     XCTAssertTrue(wide.stderr.contains("does not fit MAILBOX_CONTROL.TRN_MSG_VALID (1 bits)"), wide.stderr)
     let many = try mxgpu(["read", "CP_HQD_*", "--sim"])
     XCTAssertTrue(many.stderr.contains("matches"), many.stderr)
-    let none = try mxgpu(["read", "MAILBOX_CONTROL"])
-    XCTAssertNotEqual(none.status, 0)
-    XCTAssertTrue(none.stderr.contains("choose one device"), none.stderr)
+    // Every error in what was asked for is one line and exit status 1, never the usage.
+    let cases: [([String], String)] = [
+      (["read", "MAILBOX_CONTROL"], "error: choose one device: --resource PATH, --debugfs PATH or --sim\n"),
+      (["write", "MAILBOX_CONTROL", "0x100000000", "--sim"], "error: '0x100000000' is not a 32-bit value\n"),
+      (["write", "MAILBOX_CONTROL", "seven", "--sim"], "error: 'seven' is not a 32-bit value\n"),
+      (["modify", "MAILBOX_CONTROL", "TRN_MSG_VALID", "--sim"], "error: 'TRN_MSG_VALID' is not FIELD=VALUE\n"),
+    ]
+    for (arguments, message) in cases {
+      let run = try mxgpu(arguments)
+      XCTAssertEqual(run.status, 1, "\(arguments)")
+      XCTAssertEqual(run.stderr, message, "\(arguments)")
+    }
+    let unaligned = try mxgpu(["read", "0x5411", "--byte-address", "--sim"])
+    XCTAssertEqual(unaligned.status, 1)
+    XCTAssertTrue(unaligned.stderr.hasPrefix("error: "), unaligned.stderr)
+    XCTAssertFalse(unaligned.stderr.contains("Usage"), unaligned.stderr)
   }
 }
