@@ -6,8 +6,9 @@ import MxSimulator
 import MxSubmission
 import MxVirtualFunction
 
-/// Work for a VF in a scenario: `submissions` IBs, round-robin over its compute rings, each a
-/// CP DMA copy of `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the
+/// Work for a VF in a scenario: `submissions` IBs, round-robin over its compute rings and its
+/// GFX ring (there as a job of the VF's own context in VMID 1, preemptible, so that the frame
+/// carries the CE and DE metadata), each a CP DMA copy of `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the
 /// next `bytes` with a seeded dword; every submission's fence is awaited and, once it signals,
 /// the destination checked byte for byte. Every submission is accounted for
 /// (`WorkRecord.Outcome`): done and checked, lost to a reset (the VF's recovery fails what it had
@@ -48,20 +49,23 @@ public struct Workload: Sendable {
       for allocation in [buffers.ib, buffers.source, buffers.destination] { memory.free(allocation) }
     }
     for submission in 0..<submissions {
-      let rings = await guest.computeRings
+      let rings = await guest.computeRings + [await guest.graphicsRing].compactMap { $0 }
       guard !rings.isEmpty else { return (records, .noRings) }
       let ring = rings[submission % rings.count]
+      let job: SubmissionJob? =
+        if case .graphics = ring.identity { SubmissionJob(context: UInt64(index) + 1, vmid: 1) } else { nil }
       for offset in 0..<bytes { buffers.source.cpu[offset] = UInt8(truncatingIfNeeded: random.next()) }
       buffers.destination.cpu.initializeMemory(as: UInt8.self, repeating: 0)
       let fill = UInt32(truncatingIfNeeded: random.next())
-      let ib = Self.copyAndFill(buffers, bytes: bytes, fill: fill, slot: submission % 64)
+      var ib = Self.copyAndFill(buffers, bytes: bytes, fill: fill, slot: submission % 64)
+      if job != nil { ib.flags.insert(.preempt) }
       let vramLost = await guest.vramLostCounter
       var record = WorkRecord(
         submitted: gpu.clock.now.offset, ring: ring.name, sequence: nil, ended: nil, outcome: .failed("not submitted"))
       defer { records.append(record) }
       let fence: Fence
       do {
-        fence = try await submit(ib, on: ring, gpu: gpu)
+        fence = try await submit(ib, job: job, on: ring, gpu: gpu)
       } catch {
         record.outcome = .failed("\(error)")
         return (records, .submission(error))
@@ -99,13 +103,13 @@ public struct Workload: Sendable {
   }
 
   /// Submits, waiting while the ring takes no work (a recovery under way), up to `readyTimeout`.
-  private func submit(_ ib: IndirectBuffer, on ring: SubmissionRing<SimulatedClock>, gpu: SimulatedGPU)
-    async throws(SubmissionError) -> Fence
-  {
+  private func submit(
+    _ ib: IndirectBuffer, job: SubmissionJob?, on ring: SubmissionRing<SimulatedClock>, gpu: SimulatedGPU
+  ) async throws(SubmissionError) -> Fence {
     let deadline = gpu.clock.now.offset + readyTimeout
     while true {
       do {
-        return try await ring.submit(ib)
+        return try await ring.submit(ib, job: job)
       } catch .ringNotReady(let name) where gpu.clock.now.offset < deadline {
         _ = name
         try? await gpu.clock.sleep(for: .milliseconds(1))

@@ -30,13 +30,15 @@ final class ScenarioTests: XCTestCase {
       var scenario = Scenario(
         chip: chip, functions: 2, faults: [try ScenarioFault("cp-slow=20@vf1")],
         steps: [.bringUp, Scenario.Step(.work)])
-      scenario.workload = Workload(submissions: 6, bytes: 1000)
+      scenario.workload = Workload(submissions: 9, bytes: 1000)
       let timeline = try await scenario.run()
       XCTAssertEqual(timeline.failures, [:], "\(chip)")
       for outcome in timeline.functions {
         XCTAssertEqual(
-          outcome.work, Timeline.WorkSummary(submitted: 6, checked: 6, lostToReset: 0, failed: 0, bytesChecked: 12_000),
+          outcome.work, Timeline.WorkSummary(submitted: 9, checked: 9, lostToReset: 0, failed: 0, bytesChecked: 18_000),
           "\(chip) vf\(outcome.vf)")
+        // Round-robin over the eight compute rings, then the GFX ring.
+        XCTAssertEqual(timeline.work[outcome.vf].map(\.ring).last, "gfx", "\(chip) vf\(outcome.vf)")
       }
       // VF 1's CP runs each ring 20 ms after its doorbell: its fences take that long.
       for record in timeline.work[1] {
@@ -44,7 +46,11 @@ final class ScenarioTests: XCTestCase {
       }
       let entries = timeline.entries()
       XCTAssertEqual(entries.filter { $0.source == .work && $0.text.hasSuffix("1000 bytes checked") }.count, 0)
-      XCTAssertEqual(entries.filter { $0.source == .work && $0.text.hasSuffix("2000 bytes checked") }.count, 12)
+      XCTAssertEqual(entries.filter { $0.source == .work && $0.text.hasSuffix("2000 bytes checked") }.count, 18)
+      // The GFX job's CE and DE metadata, written into the CSA.
+      XCTAssertEqual(
+        entries.filter { $0.source == .ring && $0.text.contains("WRITE_DATA_DST_SEL(rawValue: 8)") }.count, 4,
+        "\(chip)")
       XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV CP_END_OF_PIPE") })
       XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV BIF_VF_PF_MSGBUF_ACK") })
     }
