@@ -361,7 +361,8 @@ public struct Soak: Sendable {
       } catch {
         problems.append("its last register read failed: \(error)")
       }
-      for ring in await guest.computeRings where ring.fences.outstanding != 0 {
+      let rings = await guest.computeRings + [await guest.graphicsRing].compactMap { $0 }
+      for ring in rings where ring.fences.outstanding != 0 {
         problems.append("\(ring.name) has \(ring.fences.outstanding) fences outstanding")
       }
       if problems.isEmpty { return }

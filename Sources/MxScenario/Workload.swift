@@ -6,8 +6,8 @@ import MxSimulator
 import MxSubmission
 import MxVirtualFunction
 
-/// Work for a VF in a scenario: `submissions` IBs, round-robin over its compute rings and its
-/// GFX ring (there as a job of the VF's own context in VMID 1, preemptible, so that the frame
+/// Work for a VF in a scenario: `submissions` IBs, round-robin (from a ring the seed picks) over
+/// its compute rings and its GFX ring (there as a job of the VF's own context in VMID 1, preemptible, so that the frame
 /// carries the CE and DE metadata), each a CP DMA copy of `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the
 /// next `bytes` with a seeded dword; every submission's fence is awaited and, once it signals,
 /// the destination checked byte for byte. Every submission is accounted for
@@ -48,10 +48,12 @@ public struct Workload: Sendable {
     defer {
       for allocation in [buffers.ib, buffers.source, buffers.destination] { memory.free(allocation) }
     }
+    // Where the round-robin starts, from the seed: short runs reach every ring in turn.
+    let firstRing = Int(truncatingIfNeeded: (seed &+ UInt64(index)) % 1024)
     for submission in 0..<submissions {
       let rings = await guest.computeRings + [await guest.graphicsRing].compactMap { $0 }
       guard !rings.isEmpty else { return (records, .noRings) }
-      let ring = rings[submission % rings.count]
+      let ring = rings[(firstRing + submission) % rings.count]
       let job: SubmissionJob? =
         if case .graphics = ring.identity { SubmissionJob(context: UInt64(index) + 1, vmid: 1) } else { nil }
       for offset in 0..<bytes { buffers.source.cpu[offset] = UInt8(truncatingIfNeeded: random.next()) }
