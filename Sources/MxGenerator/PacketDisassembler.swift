@@ -48,67 +48,69 @@ public struct PacketDisassembler: Sendable {
     var packets: [Packet] = []
     var index = 0
     while index < dwords.count {
-      let header = dwords[index]
-      let type = Int(header >> 30)
-      let opcode = UInt8(truncatingIfNeeded: header >> 8)
-      let count = Int((header >> 16) & 0x3FFF)
-      if type == 2 {
-        guard header == 0x8000_0000 else {
-          return (
-            packets,
-            DecodeError(dwordIndex: index, message: "type-2 filler with bits \(Hex.plain(header & 0x3FFF_FFFF)) set")
-          )
-        }
-        packets.append(
-          Packet(
-            index: index, dwordCount: 1, name: "TYPE2", type: 2, count: 0, opcode: nil, shaderType: false,
-            predicate: false, fields: [], payload: []))
-        index += 1
-        continue
+      switch packet(at: index, in: dwords) {
+      case .success(let packet):
+        packets.append(packet)
+        index += packet.dwordCount
+      case .failure(let error):
+        return (packets, error)
       }
-      guard type == 0 || type == 3 else {
-        return (packets, DecodeError(dwordIndex: index, message: "invalid packet type \(type)"))
-      }
-      if type == 3 && header & 0xFC != 0 {
-        return (
-          packets, DecodeError(dwordIndex: index, message: "reserved header bits \(Hex.plain(header & 0xFC)) set")
-        )
-      }
-      // As PM4Header.bodyDwords(of:): a NOP with count 0x3FFF is the one-dword pad.
-      let bodyDwords = type == 3 && opcode == 0x10 && count == 0x3FFF ? 0 : count + 1
-      guard dwords.count - index - 1 >= bodyDwords else {
-        return (
-          packets,
-          DecodeError(
-            dwordIndex: index,
-            message: "header counts \(bodyDwords) body dwords but only \(dwords.count - index - 1) follow")
-        )
-      }
-      let body = Array(dwords[(index + 1)..<(index + 1 + bodyDwords)])
-      var packet = Packet(
-        index: index, dwordCount: 1 + bodyDwords, name: "TYPE0", type: type, count: count,
-        opcode: type == 3 ? opcode : nil, shaderType: type == 3 && header & 2 != 0,
-        predicate: type == 3 && header & 1 != 0, fields: [], payload: body)
-      if type == 0 {
-        packet.fields = [Packet.Field(name: "REGISTER", value: UInt64(header & 0xFFFF), valueName: nil)]
-      } else {
-        guard let definition = byOpcode[opcode] else {
-          return (
-            packets,
-            DecodeError(dwordIndex: index, message: "unknown opcode \(Hex.plain(opcode))")
-          )
-        }
-        do {
-          try decodeBody(definition, body: body, at: index, into: &packet)
-        } catch {
-          return (packets, error)
-        }
-      }
-      packets.append(packet)
-      index += 1 + bodyDwords
     }
     return (packets, nil)
   }
+
+  /// The packet whose header is `dwords[index]`, decoded by the strict rules, or why it is none.
+  func packet(at index: Int, in dwords: [UInt32]) -> Result<Packet, DecodeError> {
+    let header = dwords[index]
+    let type = Int(header >> 30)
+    let opcode = UInt8(truncatingIfNeeded: header >> 8)
+    let count = Int((header >> 16) & 0x3FFF)
+    if type == 2 {
+      guard header == 0x8000_0000 else {
+        return .failure(
+          DecodeError(dwordIndex: index, message: "type-2 filler with bits \(Hex.plain(header & 0x3FFF_FFFF)) set"))
+      }
+      return .success(
+        Packet(
+          index: index, dwordCount: 1, name: "TYPE2", type: 2, count: 0, opcode: nil, shaderType: false,
+          predicate: false, fields: [], payload: []))
+    }
+    guard type == 0 || type == 3 else {
+      return .failure(DecodeError(dwordIndex: index, message: "invalid packet type \(type)"))
+    }
+    if type == 3 && header & 0xFC != 0 {
+      return .failure(DecodeError(dwordIndex: index, message: "reserved header bits \(Hex.plain(header & 0xFC)) set"))
+    }
+    // As PM4Header.bodyDwords(of:): a NOP with count 0x3FFF is the one-dword pad.
+    let bodyDwords = type == 3 && opcode == 0x10 && count == 0x3FFF ? 0 : count + 1
+    guard dwords.count - index - 1 >= bodyDwords else {
+      return .failure(
+        DecodeError(
+          dwordIndex: index,
+          message: "header counts \(bodyDwords) body dwords but only \(dwords.count - index - 1) follow"))
+    }
+    let body = Array(dwords[(index + 1)..<(index + 1 + bodyDwords)])
+    var packet = Packet(
+      index: index, dwordCount: 1 + bodyDwords, name: "TYPE0", type: type, count: count,
+      opcode: type == 3 ? opcode : nil, shaderType: type == 3 && header & 2 != 0,
+      predicate: type == 3 && header & 1 != 0, fields: [], payload: body)
+    if type == 0 {
+      packet.fields = [Packet.Field(name: "REGISTER", value: UInt64(header & 0xFFFF), valueName: nil)]
+      return .success(packet)
+    }
+    guard let definition = byOpcode[opcode] else {
+      return .failure(DecodeError(dwordIndex: index, message: "unknown opcode \(Hex.plain(opcode))"))
+    }
+    do {
+      try decodeBody(definition, body: body, at: index, into: &packet)
+    } catch {
+      return .failure(error)
+    }
+    return .success(packet)
+  }
+
+  /// The packet set's definition of `opcode`, if it has one.
+  func definition(of opcode: UInt8) -> MxSpecModel.Packet? { byOpcode[opcode] }
 
   private func decodeBody(_ definition: MxSpecModel.Packet, body: [UInt32], at index: Int, into packet: inout Packet)
     throws(DecodeError)
@@ -167,7 +169,7 @@ public struct PacketDisassembler: Sendable {
 extension PacketDisassembler.Packet {
   /// `0008: MAP_QUEUES QUEUE_SEL=MAP_TO_SPECIFIED_QUEUE_SLOTS(0) … MQD_ADDR_LO=0x23456000`.
   public var line: String {
-    var text = String(repeating: "0", count: max(0, 4 - String(index).count)) + String(index) + ": " + name
+    var text = PacketDisassembler.Item.position(index) + ": " + name
     if shaderType { text += " [compute]" }
     if predicate { text += " [predicate]" }
     for field in fields {

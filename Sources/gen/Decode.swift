@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import MxGenerator
 
-/// `gen decode [FILE|-]`: a PM4 disassembler driven by the specs.
+/// `gen decode [FILE|-]`: a PM4 disassembler driven by the specs — strict by default (the first
+/// error stops it, exit status 1: for round trips and checks), `--lenient` for dumps.
 struct Decode: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Disassemble PM4 dwords: hex text (0x optional, separated by spaces, newlines or commas) or --binary.")
@@ -15,6 +16,13 @@ struct Decode: ParsableCommand {
 
   @Flag(help: "Print a JSON array (index, opcode name, header fields, body fields by hardware name, payload).")
   var json = false
+
+  @Flag(
+    help: """
+      Decode a dump: never stop; a known packet whose body does not fit its layout is shown raw, \
+      garbage is reported once per run and decoding picks up at the next packet. Exit status 0.
+      """)
+  var lenient = false
 
   @Option(help: "Packet set to decode with (default: the only one in the specs).")
   var set: String?
@@ -35,7 +43,17 @@ struct Decode: ParsableCommand {
       if case .failure(let error) = parsed { Console.error(error.description) }
       throw ExitCode.failure
     }
-    let (packets, error) = PacketDisassembler(set: packetSet).decode(dwords)
+    let disassembler = PacketDisassembler(set: packetSet)
+    if lenient {
+      let items = disassembler.decodeLeniently(dwords)
+      if json {
+        FileHandle.standardOutput.write(try PacketJSON.encode(items) + Data("\n".utf8))
+      } else {
+        for item in items { print(item.line) }
+      }
+      return
+    }
+    let (packets, error) = disassembler.decode(dwords)
     if json {
       if error == nil { FileHandle.standardOutput.write(try PacketJSON.encode(packets) + Data("\n".utf8)) }
     } else {

@@ -97,4 +97,21 @@ final class DecodeCommandTests: XCTestCase {
     XCTAssertTrue(truncated.stderr.contains("dword 0: header counts 6 body dwords but only 2 follow"), truncated.stderr)
     XCTAssertEqual(try gen(["decode"], input: "C0017900 xyz").status, 1)
   }
+
+  func testLenientDecodeNeverStops() throws {
+    let input = "C0012D00 3 2 FFFF1000 C005A200 0 0"
+    let text = try gen(["decode", "--lenient"], input: input)
+    XCTAssertEqual(text.status, 0)
+    XCTAssertEqual(
+      text.stdout,
+      "0000: 3 dwords of garbage (unknown opcode 0x2D)\n0003: NOP\n"
+        + "0004: 3 dwords of garbage (header counts 6 body dwords but only 2 follow)\n")
+    let json = try gen(["decode", "--lenient", "--json"], input: input)
+    XCTAssertEqual(json.status, 0)
+    let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    XCTAssertEqual(items.map { $0["kind"] as? String }, ["garbage", "packet", "garbage"])
+    XCTAssertEqual(items.map { $0["index"] as? Int }, [0, 3, 4])
+    XCTAssertEqual(items[0]["dwordCount"] as? Int, 3)
+    XCTAssertEqual(items[1]["opcode"] as? String, "NOP")
+  }
 }
