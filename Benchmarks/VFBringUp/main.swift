@@ -31,7 +31,7 @@ for _ in 0..<count {
     let guest = VirtualFunction(
       registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: ContinuousClock(),
       configuration: configuration)
-    function.connectInterruptLine { guest.interruptAsserted() }
+    function.connectInterruptLine { [weak guest] in guest?.interruptAsserted() }
     try await guest.bringUp()
     exclusive += held(await guest.history)
     await guest.tearDown()

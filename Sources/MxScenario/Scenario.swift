@@ -212,7 +212,8 @@ extension SimulatedGPU {
     let guest = SimulatedGuest(
       registers: function.registers, doorbells: function.doorbells, memory: function.memory, clock: clock,
       configuration: configuration, taskExecutor: executor)
-    function.connectInterruptLine { guest.interruptAsserted() }
+    // Weakly: the function holds its interrupt line, and the guest holds the function's buses.
+    function.connectInterruptLine { [weak guest] in guest?.interruptAsserted() }
     return guest
   }
 }

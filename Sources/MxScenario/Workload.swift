@@ -7,13 +7,14 @@ import MxSubmission
 import MxVirtualFunction
 
 /// Work for a VF in a scenario: `submissions` IBs, round-robin (from a ring the seed picks) over
-/// its compute rings and its GFX ring (there as a job of the VF's own context in VMID 1, preemptible, so that the frame
-/// carries the CE and DE metadata), each a CP DMA copy of `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the
-/// next `bytes` with a seeded dword; every submission's fence is awaited and, once it signals,
-/// the destination checked byte for byte. Every submission is accounted for
-/// (`WorkRecord.Outcome`): done and checked, lost to a reset (the VF's recovery fails what it had
-/// in flight, or a grant overwrote the VRAM the result was in before it was read — the VF's
-/// `vramLostCounter` moved; the work goes on once the VF is back), or failed.
+/// its compute rings and its GFX ring — there as a job of the VF's own context in VMID 1,
+/// preemptible, so that the frame carries the CE and DE metadata. Each is a CP DMA copy of
+/// `bytes` bytes from a buffer of seeded random bytes into VRAM and a fill of the next `bytes`
+/// with a seeded dword; every submission's fence is awaited and, once it signals, the
+/// destination checked byte for byte. Every submission is accounted for (`WorkRecord.Outcome`):
+/// done and checked, lost to a reset (the VF's recovery fails what it had in flight, or a grant
+/// overwrote the VRAM the result was in before it was read — the VF's `vramLostCounter` moved;
+/// the work goes on once the VF is back), or failed.
 public struct Workload: Sendable {
   public var submissions: Int
   public var bytes: Int

@@ -84,7 +84,8 @@ public final class SimulatedVirtualFunction: Sendable {
   }
 
   /// The VF's interrupt line (its MSI): the guest's interrupt handler, run for every IV entry
-  /// the IH writes (the guest then reads its IH ring).
+  /// the IH writes (the guest then reads its IH ring). The function keeps `handler`; a guest
+  /// that holds this function's buses is captured weakly in it, or neither is ever freed.
   public func connectInterruptLine(_ handler: @escaping @Sendable () -> Void) {
     interruptHandler.connectInterruptLine(handler)
   }

@@ -25,8 +25,9 @@ public struct GraphicsRingIdentity: Equatable, Sendable {
 
 /// `amdgpu_ib_schedule` on a VF's gfx_v8 GFX ring.
 extension SubmissionFrame {
-  /// The GFX ring's `emit_frame_size` (172 dwords: `gfx_v8_0_ring_funcs_gfx`, which counts one
-  /// DE metadata and two COND_EXECs and double SWITCH_BUFFER the 6.1 driver no longer emits).
+  /// The GFX ring's `emit_frame_size` (172 dwords, `gfx_v8_0_ring_funcs_gfx`). It counts one DE
+  /// metadata, and a second COND_EXEC and a double SWITCH_BUFFER that the 6.1 driver no longer
+  /// emits.
   public static let graphicsFrameDwords = 5 + 7 + (3 * 5 + 9) + 12 + 20 + 4 + 5 + 7 + 4 + 14 + 31 + 3 + 5 + 24 + 2 + 5
 
   /// What an IB takes on the GFX ring, allocated per IB. Kernel quirk, decided: the driver's
