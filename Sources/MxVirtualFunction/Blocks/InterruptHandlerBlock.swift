@@ -21,6 +21,12 @@ final class InterruptHandlerBlock<
   private var dummyPage: GPUAllocation?
   private var service: Task<Void, Never>?
 
+  /// A VF let go without its teardown still ends the service: parked on the interrupt line, it
+  /// would hold the ring — and through it the function's doorbells and memory — for good.
+  deinit {
+    service?.cancel()
+  }
+
   func softwareInit(_ vf: isolated Device) throws(VirtualFunctionError) {
     let ring: InterruptRing
     do {
