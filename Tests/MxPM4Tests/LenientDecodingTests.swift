@@ -97,7 +97,7 @@ final class LenientDecodingTests: XCTestCase {
     }
     let packets = decoder.decode(base)
     XCTAssertNil(packets.error)
-    var random = SystemRandomNumberGenerator.Seeded(seed: 0x5EED_0020)
+    var random = SplitMix64(seed: 0x5EED_0020)
     var (whole, found) = (0, 0)
     for _ in 0..<400 {
       let start = Int.random(in: 0..<base.count / 2, using: &random)
@@ -125,20 +125,5 @@ final class LenientDecodingTests: XCTestCase {
     }
     XCTAssertGreaterThan(whole, 1_000)
     XCTAssertGreaterThanOrEqual(Double(found) / Double(whole), 0.99, "\(found) of \(whole)")
-  }
-}
-
-extension SystemRandomNumberGenerator {
-  /// A seeded generator for reproducible tests (SplitMix64).
-  struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
   }
 }
