@@ -21,7 +21,13 @@ struct MxGPUKitGenerate: CommandPlugin {
     let gen = try context.tool(named: "gen").url
     var generated = 0
     for case let target as SourceModuleTarget in targets {
-      guard let inputs = try TargetInputs(target: target, package: context.package) else { continue }
+      guard let inputs = try TargetInputs(target: target, package: context.package) else {
+        guard named.isEmpty else {
+          throw PluginError(
+            "target '\(target.name)' has no \(TargetInputs.subsetFileName) and no .xml spec in its folder")
+        }
+        continue
+      }
       let output = target.directoryURL.appendingPathComponent(Self.folderName)
       let process = Process()
       process.executableURL = gen
@@ -35,7 +41,8 @@ struct MxGPUKitGenerate: CommandPlugin {
       generated += 1
     }
     if generated == 0 {
-      Diagnostics.warning("no target has a \(TargetInputs.subsetFileName) or an .xml spec; nothing generated")
+      throw PluginError(
+        "no target has a \(TargetInputs.subsetFileName) or an .xml spec in its folder; nothing generated")
     }
   }
 }

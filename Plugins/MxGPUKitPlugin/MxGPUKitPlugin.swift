@@ -9,10 +9,12 @@ import PackagePlugin
 struct MxGPUKitPlugin: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
     guard let target = target as? SourceModuleTarget else { return [] }
+    // Applying the plugin asks for code; a target that would get none fails here, not at its first
+    // register name.
     guard let inputs = try TargetInputs(target: target, package: context.package) else {
-      Diagnostics.warning(
-        "target '\(target.name)' uses the MxGPUKit plugin but has no \(TargetInputs.subsetFileName) and no .xml spec")
-      return []
+      throw PluginError(
+        "target '\(target.name)' uses the MxGPUKit plugin but its folder has no "
+          + "\(TargetInputs.subsetFileName) and no .xml spec")
     }
     let output = context.pluginWorkDirectoryURL.appendingPathComponent("MxGPUKit")
     return [

@@ -4,6 +4,10 @@ import PackagePlugin
 /// What `gen target` reads for one consumer target: MxGPUKit's built-in specs, the target's
 /// `mxgpukit.subset` and its own `.xml` spec files. Shared by the build-tool and command plugins
 /// (the same file in both folders: plugins cannot depend on a library).
+///
+/// Both inputs are found in the target's folder, not among its source files: a target that
+/// excludes them (as one without the build plugin must, or SwiftPM warns that they are unhandled)
+/// still has them. An `.xml` the target declares as a resource is not a spec.
 struct TargetInputs {
   /// The file name `SubsetConfiguration.fileName` gives.
   static let subsetFileName = "mxgpukit.subset"
@@ -24,7 +28,8 @@ struct TargetInputs {
   init?(target: SourceModuleTarget, package: Package) throws {
     let subset = target.directoryURL.appendingPathComponent(Self.subsetFileName)
     self.subset = FileManager.default.fileExists(atPath: subset.path) ? subset : nil
-    ownSpecs = target.sourceFiles(withSuffix: "xml").map(\.url).sorted { $0.path < $1.path }
+    let resources = Set(target.sourceFiles.filter { $0.type == .resource }.map(\.url.standardizedFileURL.path))
+    ownSpecs = Self.xmlFiles(under: target.directoryURL).filter { !resources.contains($0.standardizedFileURL.path) }
     guard self.subset != nil || !ownSpecs.isEmpty else { return nil }
     module = target.moduleName
     builtInSpecs = try Self.mxGPUKit(from: package).directoryURL.appendingPathComponent("Specs")
@@ -52,8 +57,10 @@ struct TargetInputs {
     throw PluginError("MxGPUKit is not among the dependencies of package '\(package.displayName)'")
   }
 
+  /// The `.xml` files in `folder` and its subfolders, hidden ones left out, in path order.
   private static func xmlFiles(under folder: URL) -> [URL] {
-    let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+    let enumerator = FileManager.default.enumerator(
+      at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
     return (enumerator?.compactMap { $0 as? URL } ?? []).filter { $0.pathExtension == "xml" }.sorted {
       $0.path < $1.path
     }

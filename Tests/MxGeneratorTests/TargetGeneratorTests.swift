@@ -151,6 +151,32 @@ final class TargetGeneratorTests: XCTestCase {
       "\(result.diagnostics.sorted)")
   }
 
+  /// A target that would get no declaration builds, then fails at its first register name; the
+  /// generator stops it with the reason instead.
+  func testATargetThatGetsNothingIsAnErrorThatSaysWhy() throws {
+    let folder = try Fixtures.temporaryFolder()
+    let subset = try write("# registers STATUS\n", to: "mxgpukit.subset", in: folder)
+    let commentsOnly = TargetGenerator(module: "Driver").generate(
+      builtInSpecs: Fixtures.golden + "/spec.xml", subset: subset, ownSpecs: [])
+    XCTAssertNil(commentsOnly.files)
+    XCTAssertEqual(
+      commentsOnly.diagnostics.errors.map(\.description),
+      ["\(subset):1:1: error: nothing to generate: the subset selects nothing and the target has no spec of its own"])
+
+    let emptySpec = try write(#"<?xml version="1.0"?><spec format="1"/>"#, to: "Empty.xml", in: folder)
+    let noSubset = TargetGenerator(module: "Driver").generate(
+      builtInSpecs: Fixtures.golden + "/spec.xml", subset: nil, ownSpecs: [emptySpec])
+    XCTAssertNil(noSubset.files)
+    XCTAssertEqual(
+      noSubset.diagnostics.errors.map(\.description),
+      ["error: nothing to generate: no mxgpukit.subset and the target's specs declare nothing"])
+
+    let withOwn = TargetGenerator(module: "Driver").generate(
+      builtInSpecs: Fixtures.golden + "/spec.xml", subset: subset,
+      ownSpecs: [try write(ownSpec, to: "Mine.xml", in: folder)])
+    XCTAssertNotNil(withOwn.files, "\(withOwn.diagnostics.sorted)")
+  }
+
   func testANameDeclaredByTheSubsetAndTheTargetIsAnErrorAtTheTargetsDefinition() throws {
     let folder = try Fixtures.temporaryFolder()
     let subset = try write("registers STATUS\n", to: "mxgpukit.subset", in: folder)

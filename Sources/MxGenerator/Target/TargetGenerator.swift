@@ -51,6 +51,13 @@ public struct TargetGenerator: Sendable {
     diagnostics.append(contentsOf: selection.diagnostics)
     let target = TargetSpec(selection: selection, own: own)
     diagnostics.append(contentsOf: target.diagnostics)
+    // A target that gets nothing would build, then fail on its first register name: say it here.
+    if !diagnostics.hasErrors, TargetSpec.declarations(in: target.spec).isEmpty {
+      diagnostics.error(
+        "nothing to generate: \(subset == nil ? "no \(SubsetConfiguration.fileName)" : "the subset selects nothing")"
+          + (ownSpecs.isEmpty ? " and the target has no spec of its own" : " and the target's specs declare nothing"),
+        at: subset.map { SourceLocation(file: $0, line: 1, column: 1) })
+    }
     guard !diagnostics.hasErrors else { return (diagnostics, nil) }
     return (diagnostics, files.emit(target.spec, allBlocks: everything.blocks))
   }

@@ -64,7 +64,7 @@ struct TargetSpec {
   }
 
   /// The top-level Swift names emitted for `spec`, with what declares them and where.
-  private static func declarations(in spec: Spec) -> [(name: String, what: String, location: SourceLocation)] {
+  static func declarations(in spec: Spec) -> [(name: String, what: String, location: SourceLocation)] {
     var result: [(name: String, what: String, location: SourceLocation)] = []
     for block in spec.blocks {
       result += block.registers.map { ($0.name, "register of \(block.id)", $0.location) }
