@@ -5,13 +5,15 @@ import MxSpecModel
 /// does. Every dword of the input ends up in exactly one item, in order:
 ///
 /// - a packet the strict rules decode, as `decode` gives it;
-/// - a type-3 packet of an opcode the set knows whose body does not fit its layout (a reserved
-///   bit, a value no enum has, the wrong length), by name with its body raw, as long as the
-///   header's count says;
+/// - a type-3 packet of a named opcode (vid.h names them all) that the set has no layout for, or
+///   whose body does not fit its layout (a reserved bit, a value no enum has, the wrong length),
+///   by name with its body raw, as long as the header's count says;
 /// - garbage: a run of dwords that begin no packet, reported once with why its first dword does
-///   not. Decoding picks up at the next dword that begins a packet the strict rules decode whole —
-///   a type-3 header or the type-2 filler; a type-0 header is a quarter of all random dwords, so
-///   one is trusted only where the stream is otherwise in step.
+///   not. Decoding picks up at the next plausible header: one that begins a packet the strict
+///   rules decode whole (a type-3 packet or the type-2 filler), or a type-3 header of a named
+///   opcode without a layout whose body lies inside the stream. A type-0 header is a quarter of
+///   all random dwords, so one is trusted only where the stream is otherwise in step; a header
+///   whose layout rejects its body is not trusted either (that is what garbage looks like).
 extension PacketDisassembler {
   public enum Item: Equatable, Sendable {
     case packet(Packet)
@@ -40,7 +42,8 @@ extension PacketDisassembler {
         index += packet.dwordCount
       case .failure(let error):
         if let raw = rawPacket(at: index, in: dwords) {
-          items.append(.undecoded(raw, reason: error.message))
+          let layout = raw.opcode.flatMap(definition(of:))
+          items.append(.undecoded(raw, reason: layout == nil ? noLayout(raw.opcode!) : error.message))
           index += raw.dwordCount
         } else {
           let next = resumption(after: index, in: dwords)
@@ -52,28 +55,29 @@ extension PacketDisassembler {
     return items
   }
 
-  /// A type-3 header of an opcode the set knows, reserved bits clear, whose body lies inside the
-  /// stream: the packet by name, its body raw.
+  /// A type-3 header of a named opcode, reserved bits clear, whose body lies inside the stream:
+  /// the packet by name, its body raw.
   private func rawPacket(at index: Int, in dwords: [UInt32]) -> Packet? {
     let header = dwords[index]
     let opcode = UInt8(truncatingIfNeeded: header >> 8)
-    guard header >> 30 == 3, header & 0xFC == 0, let definition = definition(of: opcode) else { return nil }
+    guard header >> 30 == 3, header & 0xFC == 0, let name = name(of: opcode) else { return nil }
     let count = Int((header >> 16) & 0x3FFF)
     let bodyDwords = opcode == 0x10 && count == 0x3FFF ? 0 : count + 1
     guard dwords.count - index - 1 >= bodyDwords else { return nil }
     return Packet(
-      index: index, dwordCount: 1 + bodyDwords, name: definition.name, type: 3, count: count, opcode: opcode,
+      index: index, dwordCount: 1 + bodyDwords, name: name, type: 3, count: count, opcode: opcode,
       shaderType: header & 2 != 0, predicate: header & 1 != 0, fields: [],
       payload: Array(dwords[(index + 1)..<(index + 1 + bodyDwords)]))
   }
 
-  /// The first dword after `index` that begins a type-3 packet or the type-2 filler the strict
-  /// rules decode, or the end.
+  /// The first plausible header after `index` (see the type's comment), or the end.
   private func resumption(after index: Int, in dwords: [UInt32]) -> Int {
     for next in (index + 1)..<dwords.count {
       let header = dwords[next]
       guard header >> 30 == 3 || header == 0x8000_0000 else { continue }
       if case .success = packet(at: next, in: dwords) { return next }
+      let opcode = UInt8(truncatingIfNeeded: header >> 8)
+      if header >> 30 == 3, definition(of: opcode) == nil, rawPacket(at: next, in: dwords) != nil { return next }
     }
     return dwords.count
   }

@@ -34,13 +34,23 @@ public struct PacketDisassembler: Sendable {
 
   public let set: PacketSet
   private let byOpcode: [UInt8: MxSpecModel.Packet]
+  /// Every opcode's name: the set's packets and `names` (vid.h's, for the ones with no layout).
+  private let names: [UInt8: String]
   private let enums: [String: EnumType]
 
-  public init(set: PacketSet) {
+  public init(set: PacketSet, names: OpcodeNames? = nil) {
     self.set = set
     byOpcode = Dictionary(
       set.packets.compactMap { packet in packet.opcode.map { ($0, packet) } }, uniquingKeysWith: { a, _ in a })
+    self.names = Dictionary(
+      (names?.opcodes ?? []).map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a }
+    ).merging(byOpcode.mapValues(\.name)) { _, packet in packet }
     enums = Dictionary(set.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// The disassembler of `set` with the opcode names `spec` has for it.
+  public init(set: PacketSet, in spec: Spec) {
+    self.init(set: set, names: spec.opcodeNames.first { $0.packetSet == set.name })
   }
 
   /// Every packet of `dwords`, or the first error with its dword index (and what decoded before it).
@@ -99,7 +109,8 @@ public struct PacketDisassembler: Sendable {
       return .success(packet)
     }
     guard let definition = byOpcode[opcode] else {
-      return .failure(DecodeError(dwordIndex: index, message: "unknown opcode \(Hex.plain(opcode))"))
+      let message = name(of: opcode).map { "\($0): \(noLayout(opcode))" } ?? "unknown opcode \(Hex.plain(opcode))"
+      return .failure(DecodeError(dwordIndex: index, message: message))
     }
     do {
       try decodeBody(definition, body: body, at: index, into: &packet)
@@ -111,6 +122,12 @@ public struct PacketDisassembler: Sendable {
 
   /// The packet set's definition of `opcode`, if it has one.
   func definition(of opcode: UInt8) -> MxSpecModel.Packet? { byOpcode[opcode] }
+
+  /// The name of `opcode`, whether or not the set has its layout.
+  public func name(of opcode: UInt8) -> String? { names[opcode] }
+
+  /// Why a named opcode is not decoded.
+  func noLayout(_ opcode: UInt8) -> String { "no layout for opcode \(Hex.plain(opcode)) in \(set.name)" }
 
   private func decodeBody(_ definition: MxSpecModel.Packet, body: [UInt32], at index: Int, into packet: inout Packet)
     throws(DecodeError)

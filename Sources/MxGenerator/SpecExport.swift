@@ -26,7 +26,9 @@ public enum SpecExport {
     init(_ spec: Spec) {
       blocks = spec.blocks.sorted { $0.id < $1.id }.map(BlockJSON.init)
       chips = spec.chips.sorted { $0.name < $1.name }.map { ChipJSON($0, blocks: spec.blocks) }
-      packetSets = spec.packetSets.sorted { $0.name < $1.name }.map(PacketSetJSON.init)
+      packetSets = spec.packetSets.sorted { $0.name < $1.name }.map { set in
+        PacketSetJSON(set, names: spec.opcodeNames.first { $0.packetSet == set.name })
+      }
       mailboxes = spec.mailboxes.sorted { $0.name < $1.name }.map(MailboxJSON.init)
       interruptSources = spec.interruptSources.sorted { $0.name < $1.name }.map(InterruptSourceSetJSON.init)
       clearStates = spec.clearStates.sorted { $0.name < $1.name }.map(ClearStateJSON.init)
@@ -164,14 +166,23 @@ public enum SpecExport {
   }
 
   struct PacketSetJSON: Encodable {
+    struct OpcodeName: Encodable {
+      var name: String
+      var value: UInt8
+    }
+
     var name: String
     var enums: [EnumJSON]
     var packets: [PacketJSON]
+    var opcodeNames: [OpcodeName]
 
-    init(_ set: PacketSet) {
+    init(_ set: PacketSet, names: OpcodeNames?) {
       name = set.name
       enums = set.enums.sorted { $0.name < $1.name }.map(EnumJSON.init)
       packets = set.packets.sorted { $0.name < $1.name }.map(PacketJSON.init)
+      opcodeNames = (names?.opcodes ?? []).sorted { $0.value < $1.value }.map {
+        OpcodeName(name: $0.name, value: $0.value)
+      }
     }
   }
 

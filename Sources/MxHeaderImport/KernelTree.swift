@@ -66,6 +66,21 @@ public struct KernelTree: Sendable {
     return (set, xml, report)
   }
 
+  /// The header the VI PM4 opcodes come from.
+  public static let opcodesHeader = "amdgpu/vid.h"
+
+  /// Imports the names of the VI PM4 type-3 opcodes, for the `pm4_vi` packet set.
+  public func importOpcodeNames() throws -> (names: OpcodeNames, xml: String, report: [String]) {
+    let (names, report) = try OpcodeImporter(packetSet: "pm4_vi")
+      .run(header: try read(Self.opcodesHeader), path: Self.opcodesHeader)
+    let xml = SpecXMLWriter.document(
+      for: names, source: "Linux 6.1 drivers/gpu/drm/amd/\(Self.opcodesHeader)",
+      doc:
+        "Every PM4 type-3 opcode of VI as the driver's vid.h names it (PACKET3_*), so that a decoder names the packets pm4_vi has no layout for."
+    )
+    return (names, xml, report)
+  }
+
   /// The header the VI clear state comes from.
   public static let clearStateHeader = "amdgpu/clearstate_vi.h"
 

@@ -4,9 +4,7 @@ import MxSpecModel
 /// always gives the same bytes.
 public enum SpecXMLWriter {
   public static func document(for block: Block, source: String) -> String {
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
-    out += "<spec format=\"1\">\n"
+    var out = prologue(source: source)
     out += "  <block name=\"\(escape(block.name))\" version=\"\(escape(block.version))\">\n"
     if let doc = block.doc { out += "    <doc>\(escape(doc))</doc>\n" }
     for space in block.spaces {
@@ -53,9 +51,7 @@ public enum SpecXMLWriter {
 
   /// Structures as a spec file, in the order given.
   public static func document(for structures: [Structure], source: String) -> String {
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
-    out += "<spec format=\"1\">\n"
+    var out = prologue(source: source)
     for structure in structures {
       out += "  <structure name=\"\(escape(structure.name))\" dwords=\"\(structure.sizeInDwords)\""
       if let block = structure.registerBlock { out += " registers=\"\(escape(block))\"" }
@@ -76,9 +72,7 @@ public enum SpecXMLWriter {
 
   /// An interrupt source set as a spec file, its sources in the order given.
   public static func document(for set: InterruptSourceSet, source: String, doc: String) -> String {
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
-    out += "<spec format=\"1\">\n"
+    var out = prologue(source: source)
     out += "  <interrupts name=\"\(escape(set.name))\">\n"
     out += "    <doc>\(escape(doc))</doc>\n"
     for interrupt in set.sources {
@@ -91,11 +85,29 @@ public enum SpecXMLWriter {
     return out
   }
 
+  /// The lines every imported spec file opens with: what it came from, and `<spec>`.
+  private static func prologue(source: String) -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      + "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
+      + "<spec format=\"1\">\n"
+  }
+
+  /// Opcode names as a spec file, in the header's order.
+  public static func document(for names: OpcodeNames, source: String, doc: String) -> String {
+    var out = prologue(source: source)
+    out += "  <opcodes packets=\"\(escape(names.packetSet))\">\n"
+    out += "    <doc>\(escape(doc))</doc>\n"
+    for opcode in names.opcodes {
+      out +=
+        "    <opcode name=\"\(escape(opcode.name))\" value=\"\(Hex.literal(UInt64(opcode.value), minimumDigits: 2))\"/>\n"
+    }
+    out += "  </opcodes>\n</spec>\n"
+    return out
+  }
+
   /// A clear state as a spec file: each extent with its values, one a line, named by register.
   public static func document(for clearState: ClearState, source: String, doc: String) -> String {
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<!-- Imported by `swift run gen import` from \(escape(source)). Do not edit: re-import. -->\n"
-    out += "<spec format=\"1\">\n"
+    var out = prologue(source: source)
     out += "  <clear-state name=\"\(escape(clearState.name))\" registers=\"\(escape(clearState.registerBlock))\">\n"
     out += "    <doc>\(escape(doc))</doc>\n"
     for extent in clearState.extents {

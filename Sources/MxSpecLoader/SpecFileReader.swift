@@ -22,6 +22,7 @@ struct SpecFileReader {
       case "packets": spec.packetSets.append(packetSet(element))
       case "mailbox": spec.mailboxes.append(mailbox(element))
       case "interrupts": spec.interruptSources.append(interruptSources(element))
+      case "opcodes": spec.opcodeNames.append(opcodeNames(element))
       case "clear-state": spec.clearStates.append(clearState(element))
       case "structure": spec.structures.append(structure(element))
       case "addresses": spec.addressPairs += addressPairs(element)
@@ -238,6 +239,19 @@ struct SpecFileReader {
             name: source["name"] ?? "", header: source["header"] ?? "", id: $0.number(source, "id", bits: 8) ?? 0,
             extendedID: source["extended-id"] == nil ? nil : $0.number(source, "extended-id", bits: 28),
             doc: source.doc, location: source.location)
+        }
+      },
+      location: element.location)
+  }
+
+  private mutating func opcodeNames(_ element: XMLElement) -> OpcodeNames {
+    OpcodeNames(
+      packetSet: element["packets"] ?? "", doc: element.doc,
+      opcodes: element.children(named: "opcode").compactMap { opcode in
+        clean {
+          OpcodeNames.Opcode(
+            name: opcode["name"] ?? "", value: UInt8($0.number(opcode, "value", bits: 8) ?? 0),
+            location: opcode.location)
         }
       },
       location: element.location)

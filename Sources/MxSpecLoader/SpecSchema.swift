@@ -17,6 +17,7 @@ public enum SpecSchema {
               <ref name="packets"/>
               <ref name="mailbox"/>
               <ref name="interrupts"/>
+              <ref name="opcodes"/>
               <ref name="clear-state"/>
               <ref name="structure"/>
               <ref name="overlay"/>
@@ -247,6 +248,19 @@ public enum SpecSchema {
               <attribute name="id"><ref name="number"/></attribute>
               <optional><attribute name="extended-id"><ref name="number"/></attribute></optional>
               <ref name="doc"/>
+            </element>
+          </oneOrMore>
+        </element>
+      </define>
+
+      <define name="opcodes">
+        <element name="opcodes">
+          <attribute name="packets"><text/></attribute>
+          <ref name="doc"/>
+          <oneOrMore>
+            <element name="opcode">
+              <ref name="name"/>
+              <attribute name="value"><ref name="number"/></attribute>
             </element>
           </oneOrMore>
         </element>

@@ -6,6 +6,7 @@ public struct Spec: Sendable, Hashable {
   public var packetSets: [PacketSet]
   public var mailboxes: [Mailbox]
   public var interruptSources: [InterruptSourceSet]
+  public var opcodeNames: [OpcodeNames]
   public var clearStates: [ClearState]
   public var structures: [Structure]
   public var addressPairs: [AddressPair]
@@ -15,7 +16,8 @@ public struct Spec: Sendable, Hashable {
   public init(
     blocks: [Block] = [], chips: [Chip] = [], packetSets: [PacketSet] = [],
     mailboxes: [Mailbox] = [], interruptSources: [InterruptSourceSet] = [], clearStates: [ClearState] = [],
-    structures: [Structure] = [], addressPairs: [AddressPair] = [], overlays: [Overlay] = []
+    structures: [Structure] = [], addressPairs: [AddressPair] = [], overlays: [Overlay] = [],
+    opcodeNames: [OpcodeNames] = []
   ) {
     self.blocks = blocks
     self.chips = chips
@@ -26,6 +28,7 @@ public struct Spec: Sendable, Hashable {
     self.structures = structures
     self.addressPairs = addressPairs
     self.overlays = overlays
+    self.opcodeNames = opcodeNames
   }
 
   public mutating func merge(_ other: Spec) {
@@ -38,6 +41,7 @@ public struct Spec: Sendable, Hashable {
     structures += other.structures
     addressPairs += other.addressPairs
     overlays += other.overlays
+    opcodeNames += other.opcodeNames
   }
 
   public func block(named name: String, version: String) -> Block? {

@@ -10,6 +10,7 @@ public struct SpecValidator: Sendable {
     context.checkBlocks()
     context.checkChips()
     context.checkPacketSets()
+    context.checkOpcodeNames()
     context.checkMailboxes()
     context.checkInterruptSources()
     context.checkClearStates()

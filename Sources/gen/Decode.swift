@@ -43,7 +43,7 @@ struct Decode: ParsableCommand {
       if case .failure(let error) = parsed { Console.error(error.description) }
       throw ExitCode.failure
     }
-    let disassembler = PacketDisassembler(set: packetSet)
+    let disassembler = PacketDisassembler(set: packetSet, in: spec)
     if lenient {
       let items = disassembler.decodeLeniently(dwords)
       if json {

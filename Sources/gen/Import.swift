@@ -4,7 +4,8 @@ import MxHeaderImport
 
 /// `gen import --kernel DIR`: writes Specs/blocks/ from AMD's register headers,
 /// Specs/structures/ from the VI memory structures, Specs/interrupts/ from the VI interrupt
-/// sources and Specs/clearstate/ from the VI clear state.
+/// sources, Specs/clearstate/ from the VI clear state and Specs/packets/vid_opcodes.xml from the
+/// VI PM4 opcode names.
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import register blocks from a Linux kernel tree's AMD headers into the specs folder.")
@@ -37,9 +38,12 @@ struct Import: ParsableCommand {
     help: "Import the clear state (amdgpu/clearstate_vi.h) into <specs>/clearstate/. Default: with all blocks.")
   var clearState = false
 
+  @Flag(help: "Import the PM4 opcode names (amdgpu/vid.h) into <specs>/packets/. Default: with all blocks.")
+  var opcodes = false
+
   func run() throws {
     let tree = try KernelTree(path: kernel)
-    let extras = structures || interrupts || clearState
+    let extras = structures || interrupts || clearState || opcodes
     let everything = blocks.isEmpty && !extras
     if interrupts || everything {
       let result = try tree.importInterruptSources()
@@ -54,6 +58,11 @@ struct Import: ParsableCommand {
     if clearState || everything {
       let result = try tree.importClearState()
       try write(result.xml, report: result.report, folder: "clearstate", name: "clearstate_vi")
+      Console.note(result.report[0])
+    }
+    if opcodes || everything {
+      let result = try tree.importOpcodeNames()
+      try write(result.xml, report: result.report, folder: "packets", name: "vid_opcodes")
       Console.note(result.report[0])
     }
     if extras && blocks.isEmpty { return }

@@ -182,7 +182,7 @@ struct MxGPUSim: AsyncParsableCommand {
         names[register.offset] = names[register.offset] ?? register.name
       }
     }
-    let disassembler = spec.packetSets.first.map(PacketDisassembler.init(set:))
+    let disassembler = spec.packetSets.first.map { PacketDisassembler(set: $0, in: spec) }
     return Timeline.Naming(
       register: { names[$0] },
       packet: { dwords in

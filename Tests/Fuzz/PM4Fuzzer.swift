@@ -5,7 +5,8 @@ import MxPM4Packets
 
 // libFuzzer target for PM4 decoding: the input is little-endian dwords (a trailing partial dword
 // is dropped). The generated decoder and the spec-driven disassembler must agree (same packets,
-// or an error at the same dword), and every stream the decoder accepts must re-encode to itself.
+// or an error at the same dword), every stream the decoder accepts must re-encode to itself, and
+// the lenient decoder must cover every dword once.
 
 /// The disassembler of Specs/packets, found from this file's place in the package
 /// (`MXGPUKIT_SPECS` overrides it).
@@ -16,7 +17,7 @@ private let disassembler: PacketDisassembler = {
     .deletingLastPathComponent().appendingPathComponent("Specs/packets").path
   let (spec, diagnostics) = Generator().check(specsAt: specs)
   guard !diagnostics.hasErrors, let set = spec.packetSets.first else { fatalError("cannot load \(specs)") }
-  return PacketDisassembler(set: set)
+  return PacketDisassembler(set: set, in: spec)
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -27,6 +28,14 @@ public func fuzzPM4(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
       dwords[index] = (0..<4).reduce(0) { $0 | UInt32(data[index * 4 + $1]) << (8 * $1) }
     }
   }
+  // The dump decoder covers every dword exactly once, in order, whatever the input.
+  var next = 0
+  for item in disassembler.decodeLeniently(dwords) {
+    precondition(item.range.lowerBound == next && !item.range.isEmpty, "lenient item \(item) after dword \(next)")
+    next = item.range.upperBound
+  }
+  precondition(next == dwords.count, "lenient decoding covers \(next) of \(dwords.count) dwords")
+
   let (expected, disassemblerError) = disassembler.decode(dwords)
   let decoded: [DecodedPM4Packet<Pm4ViPacket>]
   do {

@@ -91,6 +91,11 @@ final class DecodeCommandTests: XCTestCase {
     let unknown = try gen(["decode"], input: "FFFF1000 C000EE00 0")
     XCTAssertEqual(unknown.status, 1)
     XCTAssertTrue(unknown.stderr.contains("error: dword 1: unknown opcode 0xEE"), unknown.stderr)
+    // The example: a named opcode without a layout stops the strict decoder by name.
+    let named = try gen(["decode"], input: "C0012D00 3 2 FFFF1000")
+    XCTAssertEqual(named.status, 1)
+    XCTAssertTrue(
+      named.stderr.contains("error: dword 0: DRAW_INDEX_AUTO: no layout for opcode 0x2D in pm4_vi"), named.stderr)
     let truncated = try gen(["decode", "--json"], input: "C005A200 0 0")
     XCTAssertEqual(truncated.status, 1)
     XCTAssertEqual(truncated.stdout, "")
@@ -104,12 +109,13 @@ final class DecodeCommandTests: XCTestCase {
     XCTAssertEqual(text.status, 0)
     XCTAssertEqual(
       text.stdout,
-      "0000: 3 dwords of garbage (unknown opcode 0x2D)\n0003: NOP\n"
+      "0000: DRAW_INDEX_AUTO, not decoded (no layout for opcode 0x2D in pm4_vi): body=[0x3, 0x2]\n0003: NOP\n"
         + "0004: 3 dwords of garbage (header counts 6 body dwords but only 2 follow)\n")
     let json = try gen(["decode", "--lenient", "--json"], input: input)
     XCTAssertEqual(json.status, 0)
     let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-    XCTAssertEqual(items.map { $0["kind"] as? String }, ["garbage", "packet", "garbage"])
+    XCTAssertEqual(items.map { $0["kind"] as? String }, ["undecoded", "packet", "garbage"])
+    XCTAssertEqual(items[0]["opcode"] as? String, "DRAW_INDEX_AUTO")
     XCTAssertEqual(items.map { $0["index"] as? Int }, [0, 3, 4])
     XCTAssertEqual(items[0]["dwordCount"] as? Int, 3)
     XCTAssertEqual(items[1]["opcode"] as? String, "NOP")

@@ -131,6 +131,12 @@ final class KernelConformanceTests: XCTestCase {
       contentsOfFile: "\(Fixtures.packageSpecs)/interrupts/ivsrcid_vislands30.xml", encoding: .utf8)
     XCTAssertTrue(
       interrupts.xml == committedInterrupts, "Specs/interrupts differ from a fresh import; run `swift run gen import`")
+    let opcodes = try tree.importOpcodeNames()
+    let committedOpcodes = try String(
+      contentsOfFile: "\(Fixtures.packageSpecs)/packets/vid_opcodes.xml", encoding: .utf8)
+    XCTAssertTrue(
+      opcodes.xml == committedOpcodes,
+      "Specs/packets/vid_opcodes.xml differs from a fresh import; run `swift run gen import`")
     let clearState = try tree.importClearState()
     let committedClearState = try String(
       contentsOfFile: "\(Fixtures.packageSpecs)/clearstate/clearstate_vi.xml", encoding: .utf8)

@@ -11,7 +11,7 @@ final class LenientDecodingTests: XCTestCase {
   private func disassembler() throws -> PacketDisassembler {
     let (spec, diagnostics) = Generator().check(specsAt: DisassemblerAgreementTests.specs)
     XCTAssertFalse(diagnostics.hasErrors)
-    return PacketDisassembler(set: try XCTUnwrap(spec.packetSets.first { $0.name == "pm4_vi" }))
+    return PacketDisassembler(set: try XCTUnwrap(spec.packetSets.first { $0.name == "pm4_vi" }), in: spec)
   }
 
   private func corpus(_ name: String) throws -> [UInt32] {
@@ -47,22 +47,23 @@ final class LenientDecodingTests: XCTestCase {
     }
   }
 
-  func testAnOpcodeWithoutALayoutIsGarbageUntilTheNextPacket() throws {
-    // DRAW_INDEX_AUTO (0x2D, no layout in the spec), then a NOP pad, a WRITE_DATA, a type-0 header
-    // counting past the end, a CONTEXT_CONTROL.
+  func testAnOpcodeWithoutALayoutIsNamedWithItsBodyRawAndAnUnnamedOneIsGarbage() throws {
+    // DRAW_INDEX_AUTO (0x2D: vid.h names it, the spec has no layout), then a NOP pad, opcode 0x01
+    // (no name anywhere), a WRITE_DATA, a type-0 header counting past the end, a CONTEXT_CONTROL.
     let stream: [UInt32] = [
-      0xC001_2D00, 3, 2, 0xFFFF_1000, 0xC003_3700, 0x0010_0500, 0x1040, 0x80, 0xDEAD_BEEF, 0x1234_5678, 0xC001_2800,
-      0x8000_0000, 0,
+      0xC001_2D00, 3, 2, 0xFFFF_1000, 0xC000_0100, 7, 0xC003_3700, 0x0010_0500, 0x1040, 0x80, 0xDEAD_BEEF, 0x1234_5678,
+      0xC001_2800, 0x8000_0000, 0,
     ]
     let items = try disassembler().decodeLeniently(stream)
     assertCovers(items, stream.count)
     XCTAssertEqual(
       items.map(\.line),
       [
-        "0000: 3 dwords of garbage (unknown opcode 0x2D)", "0003: NOP",
-        "0004: WRITE_DATA DST_SEL=MEMORY_ASYNC(5) WR_ONE_ADDR=0 WR_CONFIRM=1 CACHE_POLICY=LRU(0) ENGINE_SEL=ME(0) DST_ADDR_LO=0x1040 DST_ADDR_HI=0x80 payload=[0xDEADBEEF]",
-        "0009: 1 dword of garbage (header counts 4661 body dwords but only 3 follow)",
-        "0010: CONTEXT_CONTROL LOAD_GLOBAL_CONFIG=0 LOAD_PER_CONTEXT_STATE=0 LOAD_GLOBAL_UCONFIG=0 LOAD_GFX_SH_REGS=0 LOAD_CS_SH_REGS=0 LOAD_CE_RAM=0 LOAD_ENABLE=1 SHADOW_GLOBAL_CONFIG=0 SHADOW_PER_CONTEXT_STATE=0 SHADOW_GLOBAL_UCONFIG=0 SHADOW_GFX_SH_REGS=0 SHADOW_CS_SH_REGS=0 SHADOW_ENABLE=0",
+        "0000: DRAW_INDEX_AUTO, not decoded (no layout for opcode 0x2D in pm4_vi): body=[0x3, 0x2]", "0003: NOP",
+        "0004: 2 dwords of garbage (unknown opcode 0x1)",
+        "0006: WRITE_DATA DST_SEL=MEMORY_ASYNC(5) WR_ONE_ADDR=0 WR_CONFIRM=1 CACHE_POLICY=LRU(0) ENGINE_SEL=ME(0) DST_ADDR_LO=0x1040 DST_ADDR_HI=0x80 payload=[0xDEADBEEF]",
+        "0011: 1 dword of garbage (header counts 4661 body dwords but only 3 follow)",
+        "0012: CONTEXT_CONTROL LOAD_GLOBAL_CONFIG=0 LOAD_PER_CONTEXT_STATE=0 LOAD_GLOBAL_UCONFIG=0 LOAD_GFX_SH_REGS=0 LOAD_CS_SH_REGS=0 LOAD_CE_RAM=0 LOAD_ENABLE=1 SHADOW_GLOBAL_CONFIG=0 SHADOW_PER_CONTEXT_STATE=0 SHADOW_GLOBAL_UCONFIG=0 SHADOW_GFX_SH_REGS=0 SHADOW_CS_SH_REGS=0 SHADOW_ENABLE=0",
       ])
   }
 
