@@ -129,7 +129,13 @@ public struct HostileGuest: Sendable {
     var hostileRun = HostileRun(acts: acts, end: gpu.clock.now.offset)
     let log = gpu.host.log.filter { $0.vf == hostile }.map(\.entry)
     for (index, entry) in log.enumerated() where index + 1 < log.count && log[index + 1] == .resetStarted {
-      if entry == .exclusiveTimeout || { if case .worldSwitchFailed = entry { true } else { false } }() {
+      let switchFailed =
+        switch entry {
+        case .worldSwitchFailed: true
+        case .gpuIOV(_, _, let outcome): outcome != .done
+        default: false
+        }
+      if entry == .exclusiveTimeout || switchFailed {
         hostileRun.resets.append(entry)
       }
     }
@@ -244,7 +250,7 @@ public struct HostileGuest: Sendable {
       packets: function.cp.executed.map(\.dwords),
       host: gpu.host.log.filter { $0.vf == vf }.map(\.entry).filter { entry in
         switch entry {
-        case .requestWaiting, .worldSwitch, .received, .droppedRequest, .discardedRelease: false
+        case .requestWaiting, .worldSwitch, .gpuIOV, .received, .droppedRequest, .discardedRelease: false
         default: true
         }
       },

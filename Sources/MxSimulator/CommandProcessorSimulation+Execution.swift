@@ -26,7 +26,7 @@ extension CommandProcessorSimulation {
   func run(_ index: Int, report: Bool = false, _ state: inout State) {
     let before = state.queues[index]
     guard report || before.readPointer != before.writePointer || before.indirectBuffer != nil else { return }
-    while state.running && !state.queues[index].hung && !state.queues[index].retired {
+    while state.mayRun(index) && !state.queues[index].hung && !state.queues[index].retired {
       if let buffer = state.queues[index].indirectBuffer {
         guard runIndirectBuffer(buffer, queue: index, &state) else { break }
         continue
@@ -201,7 +201,7 @@ extension CommandProcessorSimulation {
           let index = state.queues.firstIndex(where: { $0.slot == slot && !$0.retired })
         else { return }
         state.queues[index].pollPending = false
-        guard state.running, state.queues[index].waitingFor != nil else { return }
+        guard state.mayRun(index), state.queues[index].waitingFor != nil else { return }
         self.run(index, &state)
         self.runBlockedQueuesAfterWrites(&state)
       }

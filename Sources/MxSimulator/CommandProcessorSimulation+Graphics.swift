@@ -52,7 +52,7 @@ extension CommandProcessorSimulation {
     case CP_RB0_WPTR.info.offset:
       guard let index = state.queues.firstIndex(where: { $0.me == 0 && !$0.hung && !$0.retired }) else { return }
       state.queues[index].writePointer = UInt64(value) & UInt64(state.queues[index].ringDwords - 1)
-      guard state.running else { return }
+      guard state.mayRun(index) else { return }
       run(index, &state)
       runBlockedQueuesAfterWrites(&state)
     default: break

@@ -41,9 +41,11 @@ extension CommandProcessorSimulation {
     case .SET_UCONFIG_REG(let p): return setRegisters(base: 0xC000, p.REG_OFFSET, payload, &state)
     case .INDIRECT_BUFFER(let p):
       // VALID is the MEC's (INDIRECT_BUFFER_VALID, which the kernel sets on compute rings only).
+      // PRE_ENB is the GFX ring's (gfx_v8_0_ring_emit_ib_gfx sets it on a VF's preemptible IBs).
+      let graphics = state.queues[index].me == 0
       return enterIndirectBuffer(
-        low: p.IB_BASE_LO, high: p.IB_BASE_HI, size: p.IB_SIZE, chain: p.CHAIN,
-        valid: p.VALID || state.queues[index].me == 0, vmid: p.VMID, swap: p.SWAP, indirect: indirect)
+        low: p.IB_BASE_LO, high: p.IB_BASE_HI, size: p.IB_SIZE, chain: p.CHAIN, valid: p.VALID || graphics,
+        vmid: p.VMID, swap: p.SWAP, preemptible: p.PRE_ENB || !graphics, indirect: indirect)
     case .INDIRECT_BUFFER_CONST:
       return state.queues[index].me == 0
         ? .hang("INDIRECT_BUFFER_CONST: the constant engine is not modelled yet")
@@ -194,7 +196,8 @@ extension CommandProcessorSimulation {
   /// One level: the MEC runs an INDIRECT_BUFFER from its ring, and inside one only a CHAIN to the
   /// next. A buffer marked not valid, empty, byte-swapped, or outside memory hangs the queue.
   private func enterIndirectBuffer(
-    low: UInt32, high: UInt16, size: UInt32, chain: Bool, valid: Bool, vmid: UInt8, swap: UInt8, indirect: Bool
+    low: UInt32, high: UInt16, size: UInt32, chain: Bool, valid: Bool, vmid: UInt8, swap: UInt8, preemptible: Bool,
+    indirect: Bool
   ) -> Outcome {
     let address = UInt64(high) << 32 | UInt64(low) << 2
     guard valid else { return .hang("INDIRECT_BUFFER without VALID") }
@@ -204,7 +207,9 @@ extension CommandProcessorSimulation {
     guard memory.withBytes(at: address, count: Int(size) * 4, writing: false, { _ in () }) != nil else {
       return .hang("INDIRECT_BUFFER at 0x\(String(address, radix: 16)) of \(size) dwords lies outside memory")
     }
-    return .enter(IndirectBufferPosition(address: address, dwords: Int(size), offset: 0, vmid: UInt32(vmid)))
+    return .enter(
+      IndirectBufferPosition(
+        address: address, dwords: Int(size), offset: 0, vmid: UInt32(vmid), preemptible: preemptible))
   }
 
   // MARK: End of pipe

@@ -70,6 +70,10 @@ public final class CommandProcessorSimulation: Sendable {
     /// Dwords of it already run.
     public var offset: Int
     public var vmid: UInt32
+    /// Whether IDLE_GPU may stop the queue inside it: a GFX IB with PRE_ENB, and every IB of a
+    /// compute queue (the model: the MEC is preempted at any packet boundary). Without it the
+    /// queue runs to the buffer's end first.
+    public var preemptible = true
   }
 
   /// Faults to inject.
@@ -137,6 +141,13 @@ public final class CommandProcessorSimulation: Sendable {
     var faults: Faults
     /// Whether the VF's context is on the GPU; work that comes while it is not waits.
     var running = true
+    /// IDLE_GPU came: only a queue inside a non-preemptible indirect buffer goes on, to its end;
+    /// then the CP is idle (`CommandProcessorSimulation+WorldSwitch.swift`).
+    var idling = false
+    /// The CP became idle under the lock; the host is told once the lock is let go.
+    var becameIdle = false
+    /// SAVE_GPU_STATE took the queues' progress away; only LOAD_GPU_STATE gives it back.
+    var contextSaved = false
     var external: ExternalRegisters?
     /// Reused buffers for what a run reads from memory: no allocation per packet.
     var ringScratch: [UInt32] = []
@@ -150,6 +161,12 @@ public final class CommandProcessorSimulation: Sendable {
     /// Bumped by a reset, so that a poll scheduled before it does nothing after.
     var generation = 0
 
+    /// Whether queue `index` may run now: the VF is switched in and, while IDLE_GPU waits for a
+    /// preemption point, the queue is inside a non-preemptible indirect buffer.
+    func mayRun(_ index: Int) -> Bool {
+      running && (!idling || queues[index].indirectBuffer?.preemptible == false)
+    }
+
     /// A register as the driver reads it: HQD registers from the selected queue's bank.
     func read(_ offset: UInt32) -> UInt32 {
       if let external, external.claims(offset) { return external.bus.read32(at: offset) }
@@ -161,6 +178,7 @@ public final class CommandProcessorSimulation: Sendable {
   static let hqdRange = CP_MQD_BASE_ADDR.info.offset...CP_HQD_EOP_DONES.info.offset
   let state: Lock<State>
   private let interruptSink = Lock<Connection<SimulatedInterrupt>?>(nil)
+  let idleSink = Lock<Connection<Void>?>(nil)
   public let memory: SimulatedGPUMemory
   /// The time line a slow CP (`Faults.delay`) and WAIT_REG_MEM polls run on.
   public let scheduler: (any HardwareScheduler)?
@@ -223,7 +241,15 @@ public final class CommandProcessorSimulation: Sendable {
   public func setRunning(_ running: Bool) {
     update { state in
       state.running = running
+      state.idling = false
       guard running else { return }
+      if state.contextSaved {
+        // What the queues would run from is in the host's hardware CSA, not here.
+        for index in state.queues.indices where !state.queues[index].retired {
+          hang(index, "RUN_GPU after SAVE_GPU_STATE without LOAD_GPU_STATE: the queue's progress is not loaded", &state)
+        }
+        return
+      }
       runEveryQueue(&state)
     }
   }
@@ -241,6 +267,8 @@ public final class CommandProcessorSimulation: Sendable {
       state.queueMask = 0
       state.graphics = GraphicsState()
       state.interrupts.removeAll()
+      state.idling = false
+      state.contextSaved = false
       state.generation += 1
     }
   }
@@ -248,14 +276,18 @@ public final class CommandProcessorSimulation: Sendable {
   /// Runs `body` under the lock, then hands the interrupts it raised to the interrupt handler
   /// outside it (the handler may call back into the VF's models).
   func update(_ body: (inout State) -> Void) {
+    var becameIdle = false
     var raised = state.withLock { state -> [SimulatedInterrupt] in
       body(&state)
       if state.queues.contains(where: \.retired) { state.queues.removeAll(where: \.retired) }
+      if state.idling { settleIdle(&state) }
+      swap(&becameIdle, &state.becameIdle)
       guard !state.interrupts.isEmpty else { return [] }
       var raised = state.spareInterrupts
       swap(&raised, &state.interrupts)
       return raised
     }
+    if becameIdle, let sink = idleSink.withLock({ $0 }) { sink.call(()) }
     guard !raised.isEmpty else { return }
     if let sink = interruptSink.withLock({ $0 }) {
       for interrupt in raised { sink.call(interrupt) }
@@ -375,7 +407,7 @@ public final class CommandProcessorSimulation: Sendable {
       return
     }
     state.queues[index].writePointer = writePointer & UInt64(state.queues[index].ringDwords - 1)
-    guard state.running else { return }
+    guard state.mayRun(index) else { return }
     run(index, report: true, &state)
     runBlockedQueuesAfterWrites(&state)
   }

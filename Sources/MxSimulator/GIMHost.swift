@@ -106,6 +106,23 @@ public final class GIMHost: HardwareScheduler, Sendable {
     deliver(effects)
   }
 
+  /// The answer to `.idle`: VF `index`'s CP is idle, at a preemption point.
+  public func reportIdle(of index: Int) {
+    let effects = state.withLock { state in
+      state.idleReached(vf: index)
+      return state.takeEffects()
+    }
+    deliver(effects)
+  }
+
+  /// The answer to `.save`: VF `index`'s CP image, kept in its slot of the hardware CSA.
+  public func storeContext(_ image: [UInt32], of index: Int) {
+    state.withLock { $0.store(image, of: index) }
+  }
+
+  /// What VF `index`'s slot of the hardware CSA holds.
+  public func savedContext(of index: Int) -> [UInt32] { state.withLock { $0.functions[index].hardwareContext } }
+
   /// The answer to `.idle`: VF `index`'s CP could not idle (GPU-IOV status 0x0E, GFX hang), so
   /// the switch failed and the host resets the VF, as GIM resets the outgoing VF of a failed
   /// world switch (pf-host-facts 3.1): FLR_NOTIFICATION, FLR, completion, off the run list.
@@ -283,12 +300,18 @@ public enum HostHardwareAction: Equatable, Sendable {
   case functionLevelReset
   /// clear_vf_fb: the VF's VRAM is cleared.
   case clearFrameBuffer
-  /// World switch: the scheduler switches the VF out (IDLE_GPU + SAVE_GPU_STATE); a VF whose CP
-  /// cannot idle (a queue hung) calls `GIMHost.reportIdleFailure(of:)` …
+  /// World switch (`HostState+WorldSwitch.swift`), IDLE_GPU: the VF's CP stops at its next
+  /// preemption point and calls `GIMHost.reportIdle(of:)`; one that cannot (a queue hung) calls
+  /// `GIMHost.reportIdleFailure(of:)` …
   case idle
-  /// … and, for that or any other reason (a reset, leaving the run list), the VF stops running …
+  /// … SAVE_GPU_STATE: the CP's image goes to `GIMHost.storeContext(_:of:)` …
+  case save
+  /// … and, for a failed IDLE or any other reason (a reset, leaving the run list), the VF stops
+  /// running.
   case switchedOut
-  /// … or loaded and run (LOAD_GPU_STATE + RUN_GPU).
+  /// LOAD_GPU_STATE: the VF's image from its last SAVE (empty after its INIT or a reset) …
+  case load([UInt32])
+  /// … and RUN_GPU.
   case switchedIn
   /// The liquid scheduler checks where the VF's CP polls its write pointers; a VF that finds
   /// one outside its first 256 MiB of VRAM calls `GIMHost.refuseWritePointerPlacement(of:)`.

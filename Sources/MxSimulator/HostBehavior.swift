@@ -16,6 +16,8 @@ public struct HostBehavior: Sendable {
   /// A world switch's time slice with several VFs on the run list (level 1, what the mailbox
   /// path assigns: 6 ms).
   public var timeSlice: Duration = .milliseconds(6)
+  /// How long the GPU-IOV commands of a world switch take, and GIM's 2 s limit for each.
+  public var worldSwitch = WorldSwitchTiming()
   /// How the host picks the next VF; the liquid scheduler also checks where each VF's CP polls
   /// its write pointers when the VF releases init access.
   public var scheduler: Scheduler = .roundRobin

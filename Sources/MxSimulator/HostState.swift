@@ -31,6 +31,10 @@ struct HostState {
     /// … and FLR_NOTIFICATION_CMPL when it is done.
     case resetDone(vf: Int, reason: ResetReason)
     case timeSlice(generation: Int)
+    /// A world switch's GPU-IOV command has taken its time (SAVE, LOAD, RUN) …
+    case worldSwitchStep(id: Int)
+    /// … or IDLE_GPU reached GIM's limit without the CP going idle.
+    case worldSwitchLimit(id: Int)
     /// Work of the VF's hardware (a slow CP) on this time line.
     case hardware(@Sendable () -> Void)
   }
@@ -63,6 +67,9 @@ struct HostState {
     /// start_time: when the host began serving the VF's last request (the exclusive limit counts
     /// from there).
     var exclusiveSince: Duration = .zero
+    /// The VF's slot of the host's hardware CSA (§5.2): what its last SAVE_GPU_STATE wrote, for
+    /// its next LOAD_GPU_STATE; empty after its INIT, an FLR or leaving the run list.
+    var hardwareContext: [UInt32] = []
     /// How many of the VF's requests `.ignoreRequests` dropped, and grants `.resetAfterGrant` reset.
     var ignoredRequests = 0
     var injectedResets = 0
@@ -77,8 +84,12 @@ struct HostState {
   var log: BoundedLog<HostLogRecord>
   /// vf_req_gpu_access: the VF that holds exclusive access.
   private(set) var owner: Int?
-  /// The VF whose context is on the GPU (world switches move it).
-  private(set) var running: Int?
+  /// The VF whose context is on the GPU (world switches move it); nil while a switch is under way.
+  var running: Int?
+  /// The world switch under way, and the one asked for meanwhile (`HostState+WorldSwitch.swift`).
+  var worldSwitch: WorldSwitch?
+  var queuedSwitch: (to: Int, then: AfterSwitch)?
+  var switchCount = 0
   private var grant = 0
   /// The VF whose reset holds the host: GIM runs a reset under `curr_running_func_mutex`, which
   /// its request handler takes too, so the scheduler's work waits until the reset is done.
@@ -90,7 +101,7 @@ struct HostState {
   private var events: [Event] = []
   private var sequence = 0
   private var raisedInterrupts: [(vf: Int, source: UInt32)] = []
-  private var hardwareActions: [(vf: Int, action: HostHardwareAction)] = []
+  var hardwareActions: [(vf: Int, action: HostHardwareAction)] = []
   private var hardwareWork: [@Sendable () -> Void] = []
   /// Tasks sleeping on the host's clock while an executor drives it.
   var sleepers: [Sleeper] = []
@@ -155,7 +166,7 @@ struct HostState {
     var isEmpty: Bool { interrupts.isEmpty && hardware.isEmpty && work.isEmpty }
   }
 
-  private mutating func record(_ vf: Int, _ entry: HostLogEntry) {
+  mutating func record(_ vf: Int, _ entry: HostLogEntry) {
     log.append(HostLogRecord(time: now, vf: vf, entry: entry))
   }
 
@@ -266,19 +277,29 @@ struct HostState {
     case .functionLevelReset(let vf):
       // gim_vf_flr, then IDLE_GPU and SAVE_GPU_STATE of the reset VF.
       hardwareActions.append((vf, .functionLevelReset))
+      functions[vf].hardwareContext = []
       if running == vf {
         hardwareActions.append((vf, .switchedOut))
         running = nil
       }
+      outgoingFunctionWasReset(vf)
     case .resetDone(let vf, let reason):
       finishReset(of: vf, reason: reason)
     case .timeSlice(let generation):
       guard generation == sliceGeneration, owner == nil, resetting == nil else { return }
       let list = functions.indices.filter { functions[$0].onRunList }
       guard !list.isEmpty else { return }
-      let next = list.first { $0 > (running ?? -1) } ?? list[0]
-      switchTo(next)
+      // A switch that has not ended (an IDLE waiting for a preemption point) takes this slice.
+      if worldSwitch == nil {
+        let next = list.first { $0 > (running ?? -1) } ?? list[0]
+        switchTo(next, then: .nothing)
+      }
       schedule(.timeSlice(generation: generation), at: now + sliceLength(list.count))
+    case .worldSwitchStep(let id):
+      worldSwitchStep(id)
+    case .worldSwitchLimit(let id):
+      guard let current = worldSwitch, current.id == id, current.command == .idleGPU else { return }
+      idleFailed(current, outcome: .timedOut)
     case .hardware(let work):
       hardwareWork.append(work)
     }
@@ -417,8 +438,17 @@ struct HostState {
   /// (a grant's switch) leaves such a VF on the run list, the model takes it off as after a
   /// timer's switch. A VF already being reset is not reset again.
   mutating func idleFailed(vf: Int) {
+    if let current = worldSwitch, current.command == .idleGPU, current.from == vf {
+      return idleFailed(current, outcome: .hang(status: 0x0E))
+    }
+    resetAfterFailedSwitch(vf, status: 0x0E)
+  }
+
+  /// The outgoing or incoming VF of a failed world switch goes down the FLR path (§3.1), unless
+  /// it is on it already.
+  mutating func resetAfterFailedSwitch(_ vf: Int, status: UInt8?) {
     guard !functions[vf].inReset, resetting != vf, !resetsWaiting.contains(where: { $0.vf == vf }) else { return }
-    record(vf, .worldSwitchFailed(status: 0x0E))
+    if let status { record(vf, .worldSwitchFailed(status: status)) }
     run(.resetNotice(vf: vf, reason: .hostInitiated))
   }
 
@@ -433,9 +463,17 @@ struct HostState {
     functions[vf].exclusiveSince = now
     owner = vf
     grant += 1
-    // pause_scheduler + stop_current_vf: every other VF is switched out for the window.
+    // pause_scheduler + stop_current_vf: every other VF is switched out for the window; a VF
+    // that comes up from INIT has no saved state to load.
     sliceGeneration += 1
-    switchTo(vf)
+    if loadingVBIOS { functions[vf].hardwareContext = [] }
+    switchTo(vf, then: .grant(vf: vf, loadingVBIOS: loadingVBIOS, grant: grant))
+  }
+
+  /// The rest of a grant, once the VF is on the GPU; nothing if the grant was taken back
+  /// meanwhile (a reset).
+  mutating func completeGrant(to vf: Int, loadingVBIOS: Bool, grant granted: Int) {
+    guard owner == vf, grant == granted else { return }
     // alloc_new_vf → load_vbios: the VBIOS image lands at the start of the VF's frame buffer.
     if loadingVBIOS { hardwareActions.append((vf, .loadVBIOS)) }
     functions[vf].onRunList = true
@@ -465,6 +503,7 @@ struct HostState {
 
   private mutating func removeFromRunList(_ vf: Int) {
     functions[vf].onRunList = false
+    functions[vf].hardwareContext = []
     if running == vf {
       hardwareActions.append((vf, .switchedOut))
       running = nil
@@ -475,14 +514,6 @@ struct HostState {
   private mutating func resumeScheduler() {
     sliceGeneration += 1
     run(.timeSlice(generation: sliceGeneration))
-  }
-
-  private mutating func switchTo(_ vf: Int) {
-    guard running != vf else { return }
-    if let current = running { hardwareActions.append((current, .idle)) }
-    running = vf
-    hardwareActions.append((vf, .switchedIn))
-    if functions.count > 1 { record(vf, .worldSwitch) }
   }
 
   /// get_scheduler_time_interval: 6 ms for a VF the mailbox started; one function alone is

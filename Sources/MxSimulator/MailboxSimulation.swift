@@ -71,4 +71,7 @@ public enum HostLogEntry: Equatable, Sendable {
   /// IDLE_GPU of the VF being switched out ended with this GPU-IOV status (0x0E: GFX hang); the
   /// host resets the VF.
   case worldSwitchFailed(status: UInt8)
+  /// A GPU-IOV command for the VF (a world switch's IDLE, SAVE, LOAD or RUN), how long it took
+  /// and how it ended.
+  case gpuIOV(GPUIOVCommand, duration: Duration, outcome: GPUIOVOutcome)
 }

@@ -40,6 +40,7 @@ public final class SimulatedVirtualFunction: Sendable {
     cp = CommandProcessorSimulation(memory: memory, scheduler: host, faults: cpFaults, logCapacity: logCapacity)
     interruptHandler = InterruptHandlerSimulation(memory: memory, scheduler: host, logCapacity: logCapacity)
     cp.setRunning(false)  // not on the GPU until the host grants it access
+    cp.connectIdle { [weak host] in host?.reportIdle(of: index) }
     tracing = Lock(recordsTrace ? [] : nil)
     // The units' interrupts reach the guest through the VF's IH ring, as on hardware; a guest
     // that runs its own IH connects the host's mailbox interrupts to itself instead.
@@ -57,8 +58,14 @@ public final class SimulatedVirtualFunction: Sendable {
       case .clearFrameBuffer: memory.clobberVRAM(with: 0)
       case .functionLevelReset: Self.resetUnits(cp: cp, interruptHandler: interruptHandler)
       case .idle:
-        cp.setRunning(false)
-        if cp.queues.contains(where: \.hung) { host.reportIdleFailure(of: index) }
+        if cp.queues.contains(where: \.hung) {
+          cp.setRunning(false)
+          host.reportIdleFailure(of: index)
+        } else {
+          cp.idle()
+        }
+      case .save: host.storeContext(cp.saveContext(), of: index)
+      case .load(let image): cp.loadContext(image)
       case .switchedOut: cp.setRunning(false)
       case .switchedIn: cp.setRunning(true)
       case .checkWritePointerPlacement:
