@@ -131,7 +131,7 @@ let package = Package(
     .executableTarget(
       name: "mxgpu-sim",
       dependencies: [
-        "MxScenario", "MxKIQ", "MxGenerator", "MxSpecModel",
+        "MxScenario", "MxSimulator", "MxKIQ", "MxGenerator", "MxSpecModel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

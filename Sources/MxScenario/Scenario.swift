@@ -60,6 +60,8 @@ public struct Scenario: Sendable {
   public var steps: [Step]
   /// What a `work` step submits.
   public var workload = Workload(submissions: 8)
+  /// How long the host's world-switch commands take (the model's; zero by default).
+  public var worldSwitch = WorldSwitchTiming()
   /// Changes to every VF's configuration.
   public var configure: @Sendable (inout VirtualFunctionConfiguration) -> Void = { _ in }
 
@@ -82,6 +84,7 @@ public struct Scenario: Sendable {
       throw ScenarioSyntaxError("vf\(vf) is aimed at, but the scenario has \(functions) VF\(functions == 1 ? "" : "s")")
     }
     var behavior = HostBehavior()
+    behavior.worldSwitch = worldSwitch
     for fault in faults { fault.apply(to: &behavior) }
     let gpu = SimulatedGPU(behavior: behavior, functions: functions, recordsTrace: true)
     for (index, function) in gpu.functions.enumerated() {

@@ -77,6 +77,7 @@ public struct Timeline: Sendable {
   private let packets: [[CommandProcessorSimulation.Executed]]
   private let interrupts: [[InterruptHandlerSimulation.Written]]
   private let hangs: [[CommandProcessorSimulation.Hang]]
+  private let preemptions: [[CommandProcessorSimulation.Preemption]]
   /// Each VF's workload submissions, in order.
   public let work: [[WorkRecord]]
   /// Virtual time at the end.
@@ -91,6 +92,7 @@ public struct Timeline: Sendable {
     packets = gpu.functions.map(\.cp.executed)
     interrupts = gpu.functions.map(\.interruptHandler.written)
     hangs = gpu.functions.map(\.cp.hangRecords)
+    preemptions = gpu.functions.map(\.cp.preemptions)
     end = gpu.clock.now.offset
   }
 
@@ -135,6 +137,9 @@ public struct Timeline: Sendable {
     }
     for (vf, records) in hangs.enumerated() {
       for hang in records { add(hang.time, vf, .ring, "queue hung: \(hang.reason)") }
+    }
+    for (vf, records) in preemptions.enumerated() {
+      for preemption in records { add(preemption.time, vf, .ring, Self.describe(preemption)) }
     }
     for (vf, written) in interrupts.enumerated() {
       for entry in written { add(entry.time, vf, .irq, Self.describe(entry)) }
@@ -210,8 +215,28 @@ public struct Timeline: Sendable {
     case .requestWaiting(let message):
       "\(XgpuViRequest(rawValue: message).map { "\($0)" } ?? "message \(message)") waits: the GPU is owned"
     case .removedFromRunList(let reason): "removed from the run list: \(reason)"
+    case .gpuIOV(let command, let duration, let outcome):
+      switch outcome {
+      case .done: "\(command.name) done in \(microseconds(duration))"
+      case .hang(let status): "\(command.name) FAILED, status \(hex(UInt32(status))) after \(microseconds(duration))"
+      case .timedOut: "\(command.name) FAILED, not done in \(microseconds(duration))"
+      }
+    case .worldSwitch: "on the GPU (world switch)"
     default: plain(entry)
     }
+  }
+
+  /// `12 µs`, `2000000 µs`: a command's time.
+  static func microseconds(_ duration: Duration) -> String { "\(nanoseconds(duration) / 1000) µs" }
+
+  static func describe(_ preemption: CommandProcessorSimulation.Preemption) -> String {
+    let ring = "\(preemption.ringDwordsLeft) ring dwords left"
+    guard let buffer = preemption.indirectBuffer else {
+      return "doorbell \(preemption.doorbell): preempted between ring packets, \(ring)"
+    }
+    let address = "0x" + String(buffer.address, radix: 16, uppercase: true)
+    return "doorbell \(preemption.doorbell): preempted inside IB \(address) at dword \(buffer.offset) of "
+      + "\(buffer.dwords)\(buffer.preemptible ? " (PRE_ENB)" : ""), \(ring)"
   }
 
   static func describe(_ entry: InterruptHandlerSimulation.Written) -> String {

@@ -34,12 +34,29 @@ extension CommandProcessorSimulation {
   /// Whether IDLE_GPU is still waiting for a queue to leave a non-preemptible buffer.
   public var isIdling: Bool { state.withLock { $0.idling } }
 
+  /// Where IDLE_GPU stopped a queue that had work left.
+  public struct Preemption: Equatable, Sendable {
+    public var time: Duration
+    public var doorbell: UInt32
+    /// The indirect buffer the queue was stopped in, at the dword it goes on from; nil when it
+    /// was stopped between ring packets.
+    public var indirectBuffer: IndirectBufferPosition?
+    /// Ring dwords still to run.
+    public var ringDwordsLeft: Int
+  }
+
+  /// Where IDLE_GPU stopped queues (the newest ones).
+  public var preemptions: [Preemption] { state.withLock { $0.preemptions.entries } }
+
   /// Idle once no queue that can still run is inside a non-preemptible buffer.
   func settleIdle(_ state: inout State) {
-    let busy = state.queues.contains { queue in
-      !queue.hung && !queue.retired && queue.indirectBuffer?.preemptible == false
+    let live = state.queues.filter { !$0.hung && !$0.retired }
+    guard !live.contains(where: { $0.indirectBuffer?.preemptible == false }) else { return }
+    for queue in live where queue.indirectBuffer != nil || queue.readPointer != queue.writePointer {
+      let left = Int((queue.writePointer &- queue.readPointer) & UInt64(queue.ringDwords - 1))
+      state.preemptions.append(
+        Preemption(time: now, doorbell: queue.doorbell, indirectBuffer: queue.indirectBuffer, ringDwordsLeft: left))
     }
-    guard !busy else { return }
     state.idling = false
     state.running = false
     state.becameIdle = true

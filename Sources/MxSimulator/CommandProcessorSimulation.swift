@@ -137,6 +137,7 @@ public final class CommandProcessorSimulation: Sendable {
     var packetCount = 0
     var log: BoundedLog<Executed>
     var hangs: BoundedLog<Hang>
+    var preemptions: BoundedLog<Preemption>
     var graphics = GraphicsState()
     var faults: Faults
     /// Whether the VF's context is on the GPU; work that comes while it is not waits.
@@ -196,7 +197,9 @@ public final class CommandProcessorSimulation: Sendable {
     self.memory = memory
     self.scheduler = scheduler
     state = Lock(
-      State(log: BoundedLog(capacity: logCapacity), hangs: BoundedLog(capacity: max(logCapacity, 64)), faults: faults))
+      State(
+        log: BoundedLog(capacity: logCapacity), hangs: BoundedLog(capacity: max(logCapacity, 64)),
+        preemptions: BoundedLog(capacity: max(logCapacity, 64)), faults: faults))
   }
 
   /// The VF's BAR 5 as this simulation holds it.

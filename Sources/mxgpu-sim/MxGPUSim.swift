@@ -3,6 +3,7 @@ import Foundation
 import MxGenerator
 import MxKIQ
 import MxScenario
+import MxSimulator
 import MxSpecModel
 
 /// `mxgpu-sim`: runs VFs of a Tonga or Fiji through their life cycle against the simulated GIM
@@ -16,7 +17,7 @@ struct MxGPUSim: AsyncParsableCommand {
       Steps (--steps, in order): \(Scenario.Step.Action.allCases.map(\.rawValue).joined(separator: ", ")); \
       each on every VF, or on one with @vfN (hang@vf2).
       Faults (--fault, repeatable): \(ScenarioFault.help).
-      Work (--work N, or the step `work`): N CP DMA copies and fills per VF on its compute rings, each \
+      Work (--work N, or the step `work`): N CP DMA copies and fills per VF round-robin on its compute rings and its GFX ring, each \
       fence awaited and each destination checked byte for byte; without a `work` step, --work adds one \
       after bring-up.
       Time is virtual: a 12 s timeout takes milliseconds, and every run prints the same.
@@ -38,6 +39,11 @@ struct MxGPUSim: AsyncParsableCommand {
   var work: Int?
 
   @Option(
+    name: .customLong("switch-times"),
+    help: "SAVE_GPU_STATE, LOAD_GPU_STATE and RUN_GPU times of a world switch, in µs (default: 0,0,0).")
+  var switchTimes: String?
+
+  @Option(
     help: """
       Run a soak instead of the steps: this many seconds of virtual time of work and random \
       faults on --vfs VFs, then a report (exit status 1 when it found a problem).
@@ -56,6 +62,16 @@ struct MxGPUSim: AsyncParsableCommand {
   @Option(help: "Specs folder, for register names (left out when it cannot be read).")
   var specs = "Specs"
 
+  /// `SAVE,LOAD,RUN` in microseconds.
+  static func worldSwitch(_ text: String) throws -> WorldSwitchTiming {
+    let times = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+    guard times.count == 3, let save = times[0], let load = times[1], let run = times[2], save >= 0, load >= 0, run >= 0
+    else {
+      throw ValidationError("--switch-times takes three times in µs, SAVE,LOAD,RUN, not '\(text)'")
+    }
+    return WorldSwitchTiming(save: .microseconds(save), load: .microseconds(load), run: .microseconds(run))
+  }
+
   func run() async throws {
     guard let chip = VIChip(rawValue: chip.lowercased()) else { throw ValidationError("unknown chip '\(chip)'") }
     guard (1...16).contains(vfs) else { throw ValidationError("--vfs takes 1 to 16") }
@@ -65,6 +81,7 @@ struct MxGPUSim: AsyncParsableCommand {
       try await runSoak(chip: chip, seconds: soak)
       return
     }
+    let worldSwitch = try switchTimes.map(Self.worldSwitch) ?? WorldSwitchTiming()
     let timeline: Timeline
     do {
       let faults = try self.faults.map { (text) throws(ScenarioSyntaxError) in try ScenarioFault(text) }
@@ -72,6 +89,7 @@ struct MxGPUSim: AsyncParsableCommand {
         try Scenario.Step(String(text))
       }
       var scenario = Scenario(chip: chip, functions: vfs, faults: faults, steps: steps)
+      scenario.worldSwitch = worldSwitch
       if let work {
         scenario.workload.submissions = work
         if !steps.contains(where: { $0.action == .work }) {

@@ -54,6 +54,10 @@ final class ScenarioTests: XCTestCase {
         "\(chip)")
       XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV CP_END_OF_PIPE") })
       XCTAssertTrue(entries.contains { $0.source == .irq && $0.text.hasPrefix("IV BIF_VF_PF_MSGBUF_ACK") })
+      // The world switches between the two, command by command.
+      for command in ["IDLE_GPU", "SAVE_GPU_STATE", "LOAD_GPU_STATE", "RUN_GPU"] {
+        XCTAssertTrue(entries.contains { $0.source == .host && $0.text == "\(command) done in 0 µs" }, command)
+      }
     }
   }
 
@@ -243,6 +247,25 @@ final class ScenarioTests: XCTestCase {
     XCTAssertTrue(
       texts.contains { $0.contains("MAP_QUEUES QUEUE_SEL=MAP_TO_SPECIFIED_QUEUE_SLOTS(0)") }, "packets decoded")
     XCTAssertEqual(try mxgpuSim(arguments).stdout, run.stdout, "virtual time: the same every run")
+  }
+
+  /// The world switches' commands with the times `--switch-times` gives them, in the JSON.
+  func testTheToolShowsWorldSwitchCommandsWithTheirTimes() throws {
+    let run = try mxgpuSim(["--vfs", "2", "--no-mmio", "--switch-times", "100,150,10", "--json"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let entries = try XCTUnwrap(report["entries"] as? [[String: Any]])
+    let host = entries.filter { $0["source"] as? String == "host" }.compactMap { $0["text"] as? String }
+    for line in [
+      "IDLE_GPU done in 0 µs", "SAVE_GPU_STATE done in 100 µs", "LOAD_GPU_STATE done in 150 µs",
+      "RUN_GPU done in 10 µs",
+    ] {
+      XCTAssertTrue(host.contains(line), line)
+    }
+    let bad = try mxgpuSim(["--switch-times", "100,x,10"])
+    XCTAssertNotEqual(bad.status, 0)
+    XCTAssertTrue(
+      bad.stderr.contains("--switch-times takes three times in µs, SAVE,LOAD,RUN, not '100,x,10'"), bad.stderr)
   }
 
   func testTheToolsJSONGivesEachVFsEndAndFailureAsData() throws {

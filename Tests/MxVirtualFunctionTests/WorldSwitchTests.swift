@@ -93,6 +93,12 @@ final class WorldSwitchTests: XCTestCase {
         _ = await vf0.run(for: .milliseconds(20)) { vf0.gpu.host.running == 1 }
         let graphics = try XCTUnwrap(vf0.hardware.cp.queues.first { $0.me == 0 })
         XCTAssertNil(graphics.indirectBuffer, "\(chip)")
+        // Stopped at the WAIT_REG_MEM, after the first WRITE_DATA's five dwords.
+        let preemption = try XCTUnwrap(vf0.hardware.cp.preemptions.last, "\(chip)")
+        XCTAssertEqual(preemption.doorbell, graphics.doorbell, "\(chip)")
+        XCTAssertEqual(preemption.indirectBuffer?.address, ib.gpuAddress, "\(chip)")
+        XCTAssertEqual(preemption.indirectBuffer?.offset, 5, "\(chip)")
+        XCTAssertEqual(preemption.indirectBuffer?.preemptible, true, "\(chip)")
         XCTAssertFalse(vf0.gpu.host.savedContext(of: 0).isEmpty, "\(chip)")
 
         flag.cpu.storeBytes(of: 1, as: UInt32.self)
