@@ -16,14 +16,19 @@ extension CommandProcessorSimulation {
     case enter(IndirectBufferPosition)
     /// COND_EXEC whose condition is 0: the queue moves past it and this many dwords after it.
     case skip(Int)
+    /// The CP's pace allows no more packets in this period: the queue stays before the packet and
+    /// goes on when the period ends (`CommandProcessorSimulation+Pace.swift`).
+    case paced
     /// The CP would hang on it.
     case hang(String)
   }
 
   /// Runs queue `index` as far as it goes: its indirect buffer first, if it is in one, then the
   /// ring; then reports the read pointer if the queue had anything to do (or `report`, after a
-  /// doorbell) — an idle queue writes nothing.
+  /// doorbell) — an idle queue writes nothing, and neither does one that may not run now (a
+  /// switched-out VF's: after SAVE_GPU_STATE its read pointer is in the hardware CSA).
   func run(_ index: Int, report: Bool = false, _ state: inout State) {
+    guard state.mayRun(index) else { return }
     let before = state.queues[index]
     guard report || before.readPointer != before.writePointer || before.indirectBuffer != nil else { return }
     while state.mayRun(index) && !state.queues[index].hung && !state.queues[index].retired {
@@ -61,7 +66,7 @@ extension CommandProcessorSimulation {
       case .enter(let buffer):
         state.queues[index].indirectBuffer = buffer
         return true
-      case .blocked, .hang: return false
+      case .blocked, .hang, .paced: return false
       }
     }
     return true
@@ -88,7 +93,7 @@ extension CommandProcessorSimulation {
         // CHAIN: the next buffer replaces this one.
         state.queues[index].indirectBuffer = next
         return true
-      case .blocked, .hang:
+      case .blocked, .hang, .paced:
         state.queues[index].indirectBuffer?.offset = buffer.offset + position
         return false
       }
@@ -114,6 +119,7 @@ extension CommandProcessorSimulation {
     if state.queues[index].hung || state.queues[index].retired || injectedHang(index, &state) {
       return .hang("stopped")
     }
+    guard spendPacketTime(&state) else { return .paced }
     let decoded: DecodedPM4Packet<Pm4ViPacket>
     do {
       decoded = try Pm4ViPacket.decodePacket(in: dwords, at: position)
@@ -146,6 +152,8 @@ extension CommandProcessorSimulation {
       schedulePoll(of: state.queues[index], after: interval, &state)
     case .hang(let reason):
       hang(index, "doorbell \(doorbell): \(reason)", &state)
+    case .paced:
+      break
     }
     return outcome
   }

@@ -138,6 +138,7 @@ public final class CommandProcessorSimulation: Sendable {
     var log: BoundedLog<Executed>
     var hangs: BoundedLog<Hang>
     var preemptions: BoundedLog<Preemption>
+    var pace = Pace()
     var graphics = GraphicsState()
     var faults: Faults
     /// Whether the VF's context is on the GPU; work that comes while it is not waits.
@@ -272,6 +273,7 @@ public final class CommandProcessorSimulation: Sendable {
       state.interrupts.removeAll()
       state.idling = false
       state.contextSaved = false
+      (state.pace.budget, state.pace.periodPending) = (0, false)
       state.generation += 1
     }
   }
