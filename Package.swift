@@ -154,6 +154,9 @@ let package = Package(
       ],
       path: "Benchmarks/Submission"),
     .executableTarget(
+      name: "world-switch", dependencies: ["MxScenario", "MxSimulator", "MxVirtualFunction"],
+      path: "Benchmarks/WorldSwitch"),
+    .executableTarget(
       name: "kiq-access", dependencies: ["MxKIQ", "MxSimulator", "MxMemory", "MxStructures", "MxGFX80", "MxMMIO"],
       path: "Benchmarks/KIQAccess"),
   ]

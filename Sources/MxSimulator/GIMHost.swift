@@ -70,6 +70,10 @@ public final class GIMHost: HardwareScheduler, Sendable {
   /// The VF whose context is on the GPU.
   public var running: Int? { state.withLock { $0.running } }
 
+  /// How many world switches the host has begun (each an IDLE and SAVE of one VF, or none, then
+  /// a LOAD and RUN of another).
+  public var worldSwitchCount: Int { state.withLock { $0.switchCount } }
+
   /// Whether VF `index` is on the host's run list (initialised and time-sliced).
   public func isOnRunList(_ index: Int) -> Bool { state.withLock { $0.functions[index].onRunList } }
 
