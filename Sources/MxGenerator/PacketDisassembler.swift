@@ -10,6 +10,12 @@ public struct PacketDisassembler: Sendable {
       public var value: UInt64
       /// The enum value's name, when the field has an enum.
       public var valueName: String?
+
+      /// `NAME=3`, `NAME=0x1F`, `NAME=ENUM_VALUE(2)`.
+      public var text: String {
+        let number = value < 10 ? String(value) : Hex.plain(value)
+        return "\(name)=" + (valueName.map { "\($0)(\(value))" } ?? number)
+      }
     }
 
     public var index: Int
@@ -189,10 +195,7 @@ extension PacketDisassembler.Packet {
     var text = PacketDisassembler.Item.position(index) + ": " + name
     if shaderType { text += " [compute]" }
     if predicate { text += " [predicate]" }
-    for field in fields {
-      let number = field.value < 10 ? String(field.value) : Hex.plain(field.value)
-      text += " \(field.name)=" + (field.valueName.map { "\($0)(\(field.value))" } ?? number)
-    }
+    for field in fields { text += " " + field.text }
     if !payload.isEmpty {
       text += " payload=[" + payload.map { Hex.plain($0) }.joined(separator: ", ") + "]"
     }

@@ -24,6 +24,9 @@ struct Decode: ParsableCommand {
       """)
   var lenient = false
 
+  @Flag(help: "Leave out the registers packets set, copy and wait on (named from the specs, their values by field).")
+  var noRegisters = false
+
   @Option(help: "Packet set to decode with (default: the only one in the specs).")
   var set: String?
 
@@ -44,25 +47,40 @@ struct Decode: ParsableCommand {
       throw ExitCode.failure
     }
     let disassembler = PacketDisassembler(set: packetSet, in: spec)
+    // Specs without registers (a packets folder alone) name none.
+    let registers = noRegisters ? nil : Optional(PacketRegisters(spec: spec)).flatMap { $0.isEmpty ? nil : $0 }
     if lenient {
       let items = disassembler.decodeLeniently(dwords)
       if json {
-        FileHandle.standardOutput.write(try PacketJSON.encode(items) + Data("\n".utf8))
+        FileHandle.standardOutput.write(try PacketJSON.encode(items, registers: registers) + Data("\n".utf8))
       } else {
-        for item in items { print(item.line) }
+        for item in items {
+          print(item.line)
+          if case .packet(let packet) = item { printRegisters(of: packet, registers) }
+        }
       }
       return
     }
     let (packets, error) = disassembler.decode(dwords)
     if json {
-      if error == nil { FileHandle.standardOutput.write(try PacketJSON.encode(packets) + Data("\n".utf8)) }
+      if error == nil {
+        FileHandle.standardOutput.write(try PacketJSON.encode(packets, registers: registers) + Data("\n".utf8))
+      }
     } else {
-      for packet in packets { print(packet.line) }
+      for packet in packets {
+        print(packet.line)
+        printRegisters(of: packet, registers)
+      }
     }
     if let error {
       Console.error(error.description)
       throw ExitCode.failure
     }
+  }
+
+  /// The registers a packet touches, one a line under it.
+  private func printRegisters(of packet: PacketDisassembler.Packet, _ registers: PacketRegisters?) {
+    for access in registers?.accesses(of: packet) ?? [] { print("      " + access.line) }
   }
 
   private func read() throws -> Data {

@@ -72,7 +72,20 @@ final class DecodeCommandTests: XCTestCase {
   func testDecodePrintsOneLinePerPacket() throws {
     let result = try gen(["decode"], input: "0xC0017900, 0x40,0xDEADBEEF\nFFFF1000")
     XCTAssertEqual(result.status, 0)
-    XCTAssertEqual(result.stdout, "0000: SET_UCONFIG_REG REG_OFFSET=0x40 payload=[0xDEADBEEF]\n0003: NOP\n")
+    XCTAssertEqual(
+      result.stdout,
+      "0000: SET_UCONFIG_REG REG_OFFSET=0x40 payload=[0xDEADBEEF]\n"
+        + "      SCRATCH_REG0 (0xC040) ← 0xDEADBEEF: SCRATCH_REG0=0xDEADBEEF\n0003: NOP\n")
+    let bare = try gen(["decode", "--no-registers"], input: "0xC0017900, 0x40,0xDEADBEEF\nFFFF1000")
+    XCTAssertEqual(bare.stdout, "0000: SET_UCONFIG_REG REG_OFFSET=0x40 payload=[0xDEADBEEF]\n0003: NOP\n")
+    let json = try gen(["decode", "--json"], input: "C0017900 40 DEADBEEF")
+    let packets = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    let register = try XCTUnwrap((packets.first?["registers"] as? [[String: Any]])?.first)
+    XCTAssertEqual(register["name"] as? String, "SCRATCH_REG0")
+    XCTAssertEqual(register["block"] as? String, "gfx_8_0")
+    XCTAssertEqual(register["offset"] as? Int, 0xC040)
+    XCTAssertEqual(register["value"] as? Int, 0xDEAD_BEEF)
+    XCTAssertEqual(register["kind"] as? String, "write")
   }
 
   func testDecodeJSONCarriesHeaderAndBodyFieldsAsIntegers() throws {
