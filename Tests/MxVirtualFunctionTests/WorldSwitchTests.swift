@@ -26,6 +26,18 @@ final class WorldSwitchTests: XCTestCase {
     }
   }
 
+  /// A VF's GFX ring and three buffers in its memory: a target, a flag, room for IBs.
+  private static func graphicsWork(on vf: SimulatedFunction) async throws -> (
+    SubmissionRing<SimulatedClock>, target: GPUAllocation, flag: GPUAllocation, buffers: GPUAllocation
+  ) {
+    let memory = vf.hardware.memory
+    let graphicsRing = await vf.guest.graphicsRing
+    return (
+      try XCTUnwrap(graphicsRing), try memory.allocate(bytes: 64, domain: .gtt),
+      try memory.allocate(bytes: 64, domain: .gtt), try memory.allocate(bytes: 4096, domain: .gtt)
+    )
+  }
+
   /// An IB that writes 1 to `target`'s first dword, waits for `flag`'s first dword to become
   /// nonzero, then writes 2 to `target`'s second dword.
   private static func waitingBuffer(
@@ -69,13 +81,7 @@ final class WorldSwitchTests: XCTestCase {
     for chip in VIChip.allCases {
       try await withTwoFunctions(chip: chip) { functions in
         let vf0 = functions[0]
-        let memory = vf0.hardware.memory
-        let graphicsRing = await vf0.guest.graphicsRing
-        let ring = try XCTUnwrap(graphicsRing)
-        let (target, flag, buffers) = (
-          try memory.allocate(bytes: 64, domain: .gtt), try memory.allocate(bytes: 64, domain: .gtt),
-          try memory.allocate(bytes: 4096, domain: .gtt)
-        )
+        let (ring, target, flag, buffers) = try await Self.graphicsWork(on: vf0)
         let ib = try Self.waitingBuffer(target: target, flag: flag, in: buffers, flags: .preempt)
         let before = commands(of: 0, in: vf0).count
         let fence = try await ring.submit(ib, job: SubmissionJob(context: 1, vmid: 1))
@@ -115,13 +121,7 @@ final class WorldSwitchTests: XCTestCase {
   func testANonPreemptibleIBHoldsIdleUntilItEnds() async throws {
     try await withTwoFunctions(chip: .tonga) { functions in
       let vf0 = functions[0]
-      let memory = vf0.hardware.memory
-      let graphicsRing = await vf0.guest.graphicsRing
-      let ring = try XCTUnwrap(graphicsRing)
-      let (target, flag, buffers) = (
-        try memory.allocate(bytes: 64, domain: .gtt), try memory.allocate(bytes: 64, domain: .gtt),
-        try memory.allocate(bytes: 4096, domain: .gtt)
-      )
+      let (ring, target, flag, buffers) = try await Self.graphicsWork(on: vf0)
       let ib = try Self.waitingBuffer(target: target, flag: flag, in: buffers, flags: [])
       let fence = try await ring.submit(ib, job: SubmissionJob(context: 1, vmid: 1))
       let idling = await vf0.run(for: .milliseconds(20)) { vf0.hardware.cp.isIdling }
@@ -146,13 +146,7 @@ final class WorldSwitchTests: XCTestCase {
   func testAnIBThatNeverEndsFailsIdleAtTheLimitAndOnlyThatVFIsReset() async throws {
     try await withTwoFunctions(chip: .fiji) { functions in
       let (vf0, vf1) = (functions[0], functions[1])
-      let memory = vf0.hardware.memory
-      let graphicsRing = await vf0.guest.graphicsRing
-      let ring = try XCTUnwrap(graphicsRing)
-      let (target, flag, buffers) = (
-        try memory.allocate(bytes: 64, domain: .gtt), try memory.allocate(bytes: 64, domain: .gtt),
-        try memory.allocate(bytes: 4096, domain: .gtt)
-      )
+      let (ring, target, flag, buffers) = try await Self.graphicsWork(on: vf0)
       let stuck = try await ring.submit(
         try Self.waitingBuffer(target: target, flag: flag, in: buffers, flags: []),
         job: SubmissionJob(context: 1, vmid: 1))
@@ -168,13 +162,7 @@ final class WorldSwitchTests: XCTestCase {
       XCTAssertFalse(vf0.gpu.host.log.contains { $0.vf == 1 && $0.entry == .resetStarted })
 
       // VF 1 was loaded and run after the failed IDLE, and works.
-      let memory1 = vf1.hardware.memory
-      let graphicsRing1 = await vf1.guest.graphicsRing
-      let ring1 = try XCTUnwrap(graphicsRing1)
-      let (target1, flag1, buffers1) = (
-        try memory1.allocate(bytes: 64, domain: .gtt), try memory1.allocate(bytes: 64, domain: .gtt),
-        try memory1.allocate(bytes: 4096, domain: .gtt)
-      )
+      let (ring1, target1, flag1, buffers1) = try await Self.graphicsWork(on: vf1)
       flag1.cpu.storeBytes(of: 1, as: UInt32.self)
       let work = try await ring1.submit(
         try Self.waitingBuffer(target: target1, flag: flag1, in: buffers1, flags: .preempt),
