@@ -56,6 +56,7 @@ extension HostState {
   /// The outgoing VF's CP is idle: SAVE_GPU_STATE.
   mutating func idleReached(vf: Int) {
     guard var current = worldSwitch, current.command == .idleGPU, current.from == vf else { return }
+    cancelIdleLimit(of: current)
     recordCommand(.idleGPU, of: vf, since: current.since, .done)
     current.command = .saveGPUState
     current.since = now
@@ -73,6 +74,7 @@ extension HostState {
   /// IDLE_GPU failed: the outgoing VF is reset, and the incoming one loaded.
   mutating func idleFailed(_ failed: WorldSwitch, outcome: GPUIOVOutcome) {
     guard var current = worldSwitch, current.id == failed.id, let outgoing = current.from else { return }
+    cancelIdleLimit(of: current)
     recordCommand(.idleGPU, of: outgoing, since: current.since, outcome)
     hardwareActions.append((outgoing, .switchedOut))
     if case .hang(let status) = outcome {
@@ -87,8 +89,17 @@ extension HostState {
   /// SAVE (there is nothing left to save).
   mutating func outgoingFunctionWasReset(_ vf: Int) {
     guard var current = worldSwitch, current.command == .idleGPU, current.from == vf else { return }
+    cancelIdleLimit(of: current)
     recordCommand(.idleGPU, of: vf, since: current.since, .done)
     load(&current)
+  }
+
+  /// IDLE_GPU ended before its limit: the limit's event goes, rather than wait out its 2 s in
+  /// the time line (a switch every 6 ms would keep hundreds there, each one searched past).
+  private mutating func cancelIdleLimit(of current: WorldSwitch) {
+    dropScheduledActions { action in
+      if case .worldSwitchLimit(let id) = action { id == current.id } else { false }
+    }
   }
 
   /// A command took its time: the next one, or the end of the switch.

@@ -138,6 +138,11 @@ struct HostState {
     events.removeAll()
   }
 
+  /// Forgets the scheduled actions `predicate` picks.
+  mutating func dropScheduledActions(where predicate: (Action) -> Bool) {
+    events.removeAll { predicate($0.action) }
+  }
+
   mutating func popEvent(dueBy deadline: Duration) -> Event? {
     guard
       let index = events.indices.min(by: {
