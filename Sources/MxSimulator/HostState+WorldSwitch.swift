@@ -77,11 +77,8 @@ extension HostState {
     cancelIdleLimit(of: current)
     recordCommand(.idleGPU, of: outgoing, since: current.since, outcome)
     hardwareActions.append((outgoing, .switchedOut))
-    if case .hang(let status) = outcome {
-      resetAfterFailedSwitch(outgoing, status: status)
-    } else {
-      resetAfterFailedSwitch(outgoing, status: nil)
-    }
+    let status: UInt8? = if case .hang(let status) = outcome { status } else { nil }
+    resetAfterFailedSwitch(outgoing, status: status)
     load(&current)
   }
 
