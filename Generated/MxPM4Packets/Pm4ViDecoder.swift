@@ -18,14 +18,22 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case COPY_DATA(MxPM4Packets.COPY_DATA)
   /// `DMA_DATA` (opcode 0x50).
   case DMA_DATA(MxPM4Packets.DMA_DATA)
+  /// `DUMP_CONST_RAM` (opcode 0x83).
+  case DUMP_CONST_RAM(MxPM4Packets.DUMP_CONST_RAM)
   /// `EVENT_WRITE` (opcode 0x46).
   case EVENT_WRITE(MxPM4Packets.EVENT_WRITE)
   /// `EVENT_WRITE_EOP` (opcode 0x47).
   case EVENT_WRITE_EOP(MxPM4Packets.EVENT_WRITE_EOP)
+  /// `INCREMENT_CE_COUNTER` (opcode 0x84).
+  case INCREMENT_CE_COUNTER(MxPM4Packets.INCREMENT_CE_COUNTER)
+  /// `INCREMENT_DE_COUNTER` (opcode 0x85).
+  case INCREMENT_DE_COUNTER(MxPM4Packets.INCREMENT_DE_COUNTER)
   /// `INDIRECT_BUFFER` (opcode 0x3F).
   case INDIRECT_BUFFER(MxPM4Packets.INDIRECT_BUFFER)
   /// `INDIRECT_BUFFER_CONST` (opcode 0x33).
   case INDIRECT_BUFFER_CONST(MxPM4Packets.INDIRECT_BUFFER_CONST)
+  /// `LOAD_CONST_RAM` (opcode 0x80).
+  case LOAD_CONST_RAM(MxPM4Packets.LOAD_CONST_RAM)
   /// `MAP_PROCESS` (opcode 0xA1).
   case MAP_PROCESS(MxPM4Packets.MAP_PROCESS)
   /// `MAP_QUEUES` (opcode 0xA2).
@@ -44,6 +52,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case RUN_LIST(MxPM4Packets.RUN_LIST)
   /// `SET_BASE` (opcode 0x11).
   case SET_BASE(MxPM4Packets.SET_BASE)
+  /// `SET_CE_DE_COUNTERS` (opcode 0x89).
+  case SET_CE_DE_COUNTERS(MxPM4Packets.SET_CE_DE_COUNTERS)
   /// `SET_CONFIG_REG` (opcode 0x68).
   case SET_CONFIG_REG(MxPM4Packets.SET_CONFIG_REG)
   /// `SET_CONTEXT_REG` (opcode 0x69).
@@ -60,8 +70,14 @@ public enum Pm4ViPacket: Equatable, Sendable {
   case SWITCH_BUFFER(MxPM4Packets.SWITCH_BUFFER)
   /// `UNMAP_QUEUES` (opcode 0xA3).
   case UNMAP_QUEUES(MxPM4Packets.UNMAP_QUEUES)
+  /// `WAIT_ON_CE_COUNTER` (opcode 0x86).
+  case WAIT_ON_CE_COUNTER(MxPM4Packets.WAIT_ON_CE_COUNTER)
+  /// `WAIT_ON_DE_COUNTER_DIFF` (opcode 0x88).
+  case WAIT_ON_DE_COUNTER_DIFF(MxPM4Packets.WAIT_ON_DE_COUNTER_DIFF)
   /// `WAIT_REG_MEM` (opcode 0x3C).
   case WAIT_REG_MEM(MxPM4Packets.WAIT_REG_MEM)
+  /// `WRITE_CONST_RAM` (opcode 0x81).
+  case WRITE_CONST_RAM(MxPM4Packets.WRITE_CONST_RAM)
   /// `WRITE_DATA` (opcode 0x37).
   case WRITE_DATA(MxPM4Packets.WRITE_DATA)
   /// A type-0 packet: consecutive register writes starting at `register`, values in the payload.
@@ -123,16 +139,24 @@ public enum Pm4ViPacket: Equatable, Sendable {
         packet = .COPY_DATA(try MxPM4Packets.COPY_DATA(decodingBody: body, at: index))
       case 0x50:
         packet = .DMA_DATA(try MxPM4Packets.DMA_DATA(decodingBody: body, at: index))
+      case 0x83:
+        packet = .DUMP_CONST_RAM(try MxPM4Packets.DUMP_CONST_RAM(decodingBody: body, at: index))
       case 0x46:
         let decoded = try MxPM4Packets.EVENT_WRITE(decodingBody: body, at: index)
         packet = .EVENT_WRITE(decoded)
         payload = (body.startIndex + 1)..<body.endIndex
       case 0x47:
         packet = .EVENT_WRITE_EOP(try MxPM4Packets.EVENT_WRITE_EOP(decodingBody: body, at: index))
+      case 0x84:
+        packet = .INCREMENT_CE_COUNTER(try MxPM4Packets.INCREMENT_CE_COUNTER(decodingBody: body, at: index))
+      case 0x85:
+        packet = .INCREMENT_DE_COUNTER(try MxPM4Packets.INCREMENT_DE_COUNTER(decodingBody: body, at: index))
       case 0x3F:
         packet = .INDIRECT_BUFFER(try MxPM4Packets.INDIRECT_BUFFER(decodingBody: body, at: index))
       case 0x33:
         packet = .INDIRECT_BUFFER_CONST(try MxPM4Packets.INDIRECT_BUFFER_CONST(decodingBody: body, at: index))
+      case 0x80:
+        packet = .LOAD_CONST_RAM(try MxPM4Packets.LOAD_CONST_RAM(decodingBody: body, at: index))
       case 0xA1:
         packet = .MAP_PROCESS(try MxPM4Packets.MAP_PROCESS(decodingBody: body, at: index))
       case 0xA2:
@@ -153,6 +177,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
         packet = .RUN_LIST(try MxPM4Packets.RUN_LIST(decodingBody: body, at: index))
       case 0x11:
         packet = .SET_BASE(try MxPM4Packets.SET_BASE(decodingBody: body, at: index))
+      case 0x89:
+        packet = .SET_CE_DE_COUNTERS(try MxPM4Packets.SET_CE_DE_COUNTERS(decodingBody: body, at: index))
       case 0x68:
         let decoded = try MxPM4Packets.SET_CONFIG_REG(decodingBody: body, at: index)
         packet = .SET_CONFIG_REG(decoded)
@@ -177,8 +203,16 @@ public enum Pm4ViPacket: Equatable, Sendable {
         packet = .SWITCH_BUFFER(try MxPM4Packets.SWITCH_BUFFER(decodingBody: body, at: index))
       case 0xA3:
         packet = .UNMAP_QUEUES(try MxPM4Packets.UNMAP_QUEUES(decodingBody: body, at: index))
+      case 0x86:
+        packet = .WAIT_ON_CE_COUNTER(try MxPM4Packets.WAIT_ON_CE_COUNTER(decodingBody: body, at: index))
+      case 0x88:
+        packet = .WAIT_ON_DE_COUNTER_DIFF(try MxPM4Packets.WAIT_ON_DE_COUNTER_DIFF(decodingBody: body, at: index))
       case 0x3C:
         packet = .WAIT_REG_MEM(try MxPM4Packets.WAIT_REG_MEM(decodingBody: body, at: index))
+      case 0x81:
+        let decoded = try MxPM4Packets.WRITE_CONST_RAM(decodingBody: body, at: index)
+        packet = .WRITE_CONST_RAM(decoded)
+        payload = (body.startIndex + 1)..<body.endIndex
       case 0x37:
         let decoded = try MxPM4Packets.WRITE_DATA(decodingBody: body, at: index)
         packet = .WRITE_DATA(decoded)
@@ -208,13 +242,21 @@ public enum Pm4ViPacket: Equatable, Sendable {
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .DMA_DATA(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .DUMP_CONST_RAM(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .EVENT_WRITE(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .EVENT_WRITE_EOP(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .INCREMENT_CE_COUNTER(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .INCREMENT_DE_COUNTER(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .INDIRECT_BUFFER(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .INDIRECT_BUFFER_CONST(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .LOAD_CONST_RAM(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .MAP_PROCESS(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
@@ -234,6 +276,8 @@ public enum Pm4ViPacket: Equatable, Sendable {
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .SET_BASE(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .SET_CE_DE_COUNTERS(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .SET_CONFIG_REG(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .SET_CONTEXT_REG(let packet):
@@ -250,7 +294,13 @@ public enum Pm4ViPacket: Equatable, Sendable {
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .UNMAP_QUEUES(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .WAIT_ON_CE_COUNTER(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .WAIT_ON_DE_COUNTER_DIFF(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .WAIT_REG_MEM(let packet):
+      try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
+    case .WRITE_CONST_RAM(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)
     case .WRITE_DATA(let packet):
       try packet.encode(into: &sink, payload: payload, shaderType: shaderType, predicate: predicate)

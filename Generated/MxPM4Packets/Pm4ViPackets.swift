@@ -1002,6 +1002,82 @@ public struct DMA_DATA: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `DUMP_CONST_RAM`: type-3 packet, opcode 0x83, 4 body dwords.
+///
+/// CE: copies NUM_DW dwords of the CE RAM from byte OFFSET on to memory (radeonsi's si_ce_upload).
+public struct DUMP_CONST_RAM: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "DUMP_CONST_RAM" }
+  public static var opcode: UInt8 { 0x83 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 4 }
+
+  /// `OFFSET.OFFSET`: bits 31:0.
+  ///
+  /// A byte offset into the CE RAM.
+  public var OFFSET: UInt32
+
+  /// `NUM_DW.NUM_DW`: bits 31:0.
+  public var NUM_DW: UInt32
+
+  /// `ADDR_LO.ADDR_LO`: bits 31:0.
+  public var ADDR_LO: UInt32
+
+  /// `ADDR_HI.ADDR_HI`: bits 31:0.
+  public var ADDR_HI: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    OFFSET: UInt32 = 0,
+    NUM_DW: UInt32 = 0,
+    ADDR_LO: UInt32 = 0,
+    ADDR_HI: UInt32 = 0
+  ) {
+    self.OFFSET = OFFSET
+    self.NUM_DW = NUM_DW
+    self.ADDR_LO = ADDR_LO
+    self.ADDR_HI = ADDR_HI
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 4
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(OFFSET, 0, 32, "OFFSET")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(NUM_DW, 0, 32, "NUM_DW")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(ADDR_LO, 0, 32, "ADDR_LO")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(ADDR_HI, 0, 32, "ADDR_HI")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 4 else {
+      throw .wrongLength(
+        packet: "DUMP_CONST_RAM", dwordIndex: index, bodyDwords: body.count, expected: "4")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.OFFSET = UInt32(fieldBits: Self.field(w1, 0, 32))
+    let w2 = body[body.startIndex + 1]
+    self.NUM_DW = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.ADDR_LO = UInt32(fieldBits: Self.field(w3, 0, 32))
+    let w4 = body[body.startIndex + 3]
+    self.ADDR_HI = UInt32(fieldBits: Self.field(w4, 0, 32))
+  }
+}
+
 /// `EVENT_WRITE`: type-3 packet, opcode 0x46, 1 body dword then `ADDRESS` dwords.
 ///
 /// Raises a VGT event; sample events are followed by the address to write to.
@@ -1254,6 +1330,96 @@ public struct EVENT_WRITE_EOP: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `INCREMENT_CE_COUNTER`: type-3 packet, opcode 0x84, 1 body dword.
+///
+/// CE: raises the CE counter once what it wrote is in memory; the driver stack writes 1 (radeonsi's si_ce_pre_draw_synchronization, libdrm).
+public struct INCREMENT_CE_COUNTER: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "INCREMENT_CE_COUNTER" }
+  public static var opcode: UInt8 { 0x84 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `CNTRSEL.CNTRSEL`: bits 31:0.
+  ///
+  /// 1: the CE counter.
+  public var CNTRSEL: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    CNTRSEL: UInt32 = 0
+  ) {
+    self.CNTRSEL = CNTRSEL
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(CNTRSEL, 0, 32, "CNTRSEL")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "INCREMENT_CE_COUNTER", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.CNTRSEL = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
+/// `INCREMENT_DE_COUNTER`: type-3 packet, opcode 0x85, 1 body dword.
+///
+/// DE: raises the DE counter after a draw that used what the CE wrote; the driver stack writes 0 (radeonsi's si_ce_post_draw_synchronization).
+public struct INCREMENT_DE_COUNTER: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "INCREMENT_DE_COUNTER" }
+  public static var opcode: UInt8 { 0x85 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `DUMMY.DUMMY`: bits 31:0.
+  public var DUMMY: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DUMMY: UInt32 = 0
+  ) {
+    self.DUMMY = DUMMY
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DUMMY, 0, 32, "DUMMY")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "INCREMENT_DE_COUNTER", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.DUMMY = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
 /// `INDIRECT_BUFFER`: type-3 packet, opcode 0x3F, 3 body dwords.
 ///
 /// Executes an indirect buffer (gfx_v8_0_ring_emit_ib_gfx / _compute).
@@ -1489,6 +1655,82 @@ public struct INDIRECT_BUFFER_CONST: PM4FixedLengthPacket, Equatable, Sendable {
     case let value: throw Self.reservedValue("CACHE_POLICY", value, at: index + 3)
     }
     self.CACHE_POLICY = MxPM4Packets.CACHE_POLICY(fieldBits: Self.field(w3, 28, 2))
+  }
+}
+
+/// `LOAD_CONST_RAM`: type-3 packet, opcode 0x80, 4 body dwords.
+///
+/// CE: loads NUM_DW dwords from memory into the CE RAM from byte OFFSET on (radeonsi's restore at an IB's start).
+public struct LOAD_CONST_RAM: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "LOAD_CONST_RAM" }
+  public static var opcode: UInt8 { 0x80 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 4 }
+
+  /// `ADDR_LO.ADDR_LO`: bits 31:0.
+  public var ADDR_LO: UInt32
+
+  /// `ADDR_HI.ADDR_HI`: bits 31:0.
+  public var ADDR_HI: UInt32
+
+  /// `NUM_DW.NUM_DW`: bits 31:0.
+  public var NUM_DW: UInt32
+
+  /// `OFFSET.OFFSET`: bits 31:0.
+  ///
+  /// A byte offset into the CE RAM.
+  public var OFFSET: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    ADDR_LO: UInt32 = 0,
+    ADDR_HI: UInt32 = 0,
+    NUM_DW: UInt32 = 0,
+    OFFSET: UInt32 = 0
+  ) {
+    self.ADDR_LO = ADDR_LO
+    self.ADDR_HI = ADDR_HI
+    self.NUM_DW = NUM_DW
+    self.OFFSET = OFFSET
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 4
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(ADDR_LO, 0, 32, "ADDR_LO")
+    var d2: UInt32 = 0
+    d2 |= try Self.bits(ADDR_HI, 0, 32, "ADDR_HI")
+    var d3: UInt32 = 0
+    d3 |= try Self.bits(NUM_DW, 0, 32, "NUM_DW")
+    var d4: UInt32 = 0
+    d4 |= try Self.bits(OFFSET, 0, 32, "OFFSET")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    sink.put(d2)
+    sink.put(d3)
+    sink.put(d4)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 4 else {
+      throw .wrongLength(
+        packet: "LOAD_CONST_RAM", dwordIndex: index, bodyDwords: body.count, expected: "4")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.ADDR_LO = UInt32(fieldBits: Self.field(w1, 0, 32))
+    let w2 = body[body.startIndex + 1]
+    self.ADDR_HI = UInt32(fieldBits: Self.field(w2, 0, 32))
+    let w3 = body[body.startIndex + 2]
+    self.NUM_DW = UInt32(fieldBits: Self.field(w3, 0, 32))
+    let w4 = body[body.startIndex + 3]
+    self.OFFSET = UInt32(fieldBits: Self.field(w4, 0, 32))
   }
 }
 
@@ -2492,6 +2734,50 @@ public struct SET_BASE: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `SET_CE_DE_COUNTERS`: type-3 packet, opcode 0x89, 1 body dword.
+///
+/// Sets the CE and DE counters to COUNTER; libdrm writes 0 at the start of a CE IB (not in vid.h).
+public struct SET_CE_DE_COUNTERS: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "SET_CE_DE_COUNTERS" }
+  public static var opcode: UInt8 { 0x89 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `COUNTER.COUNTER`: bits 31:0.
+  public var COUNTER: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    COUNTER: UInt32 = 0
+  ) {
+    self.COUNTER = COUNTER
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(COUNTER, 0, 32, "COUNTER")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "SET_CE_DE_COUNTERS", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.COUNTER = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
 /// `SET_CONFIG_REG`: type-3 packet, opcode 0x68, 1 body dword then `VALUES` dwords.
 ///
 /// Writes registers from 0x2000 + REG_OFFSET on (window 0x2000..0x2C00).
@@ -3262,6 +3548,94 @@ public struct UNMAP_QUEUES: PM4FixedLengthPacket, Equatable, Sendable {
   }
 }
 
+/// `WAIT_ON_CE_COUNTER`: type-3 packet, opcode 0x86, 1 body dword.
+///
+/// DE: waits until the CE counter is ahead of the DE counter; the driver stack writes 1 (radeonsi's si_ce_pre_draw_synchronization, libdrm).
+public struct WAIT_ON_CE_COUNTER: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "WAIT_ON_CE_COUNTER" }
+  public static var opcode: UInt8 { 0x86 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `CONTROL.CONTROL`: bits 31:0.
+  public var CONTROL: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    CONTROL: UInt32 = 0
+  ) {
+    self.CONTROL = CONTROL
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(CONTROL, 0, 32, "CONTROL")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "WAIT_ON_CE_COUNTER", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.CONTROL = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
+/// `WAIT_ON_DE_COUNTER_DIFF`: type-3 packet, opcode 0x88, 1 body dword.
+///
+/// CE: waits until the CE counter is fewer than DIFF ahead of the DE counter, so that the CE does not overwrite what the DE has still to read.
+public struct WAIT_ON_DE_COUNTER_DIFF: PM4FixedLengthPacket, Equatable, Sendable {
+  public static var name: StaticString { "WAIT_ON_DE_COUNTER_DIFF" }
+  public static var opcode: UInt8 { 0x88 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `DIFF.DIFF`: bits 31:0.
+  public var DIFF: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    DIFF: UInt32 = 0
+  ) {
+    self.DIFF = DIFF
+  }
+
+  /// Writes the header and body to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink>(
+    into sink: inout Sink, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(DIFF, 0, 32, "DIFF")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count == 1 else {
+      throw .wrongLength(
+        packet: "WAIT_ON_DE_COUNTER_DIFF", dwordIndex: index, bodyDwords: body.count, expected: "1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.DIFF = UInt32(fieldBits: Self.field(w1, 0, 32))
+  }
+}
+
 /// `WAIT_REG_MEM`: type-3 packet, opcode 0x3C, 6 body dwords.
 ///
 /// Waits until a register or memory value compares true with REFERENCE under MASK (gfx_v8_0_wait_reg_mem).
@@ -3396,6 +3770,56 @@ public struct WAIT_REG_MEM: PM4FixedLengthPacket, Equatable, Sendable {
     let w6 = body[body.startIndex + 5]
     try Self.checkReserved(w6, fields: 0x0000_FFFF, "POLL_INTERVAL", at: index + 6)
     self.POLL_INTERVAL = UInt16(fieldBits: Self.field(w6, 0, 16))
+  }
+}
+
+/// `WRITE_CONST_RAM`: type-3 packet, opcode 0x81, 1 body dword then `DATA` dwords.
+///
+/// CE: writes its payload into the CE RAM from byte OFFSET on (radeonsi's descriptor uploads).
+public struct WRITE_CONST_RAM: PM4PacketDefinition, Equatable, Sendable {
+  public static var name: StaticString { "WRITE_CONST_RAM" }
+  public static var opcode: UInt8 { 0x81 }
+  /// Body dwords before any payload.
+  public static var fixedBodyDwords: Int { 1 }
+
+  /// `OFFSET.OFFSET`: bits 31:0.
+  ///
+  /// A byte offset into the CE RAM.
+  public var OFFSET: UInt32
+
+  /// A packet with every field given; fields left out are 0.
+  @inlinable
+  public init(
+    OFFSET: UInt32 = 0
+  ) {
+    self.OFFSET = OFFSET
+  }
+
+  /// Writes the header and body and the payload to `sink`, all or nothing. A value wider than its field, or a layout its selector does not choose, is an error: nothing is truncated.
+  @inlinable @inline(__always)
+  public func encode<Sink: PM4Sink, Payload: Collection<UInt32>>(
+    into sink: inout Sink, payload: Payload, shaderType: Bool = false, predicate: Bool = false
+  ) throws(PM4EncodingError) {
+    let bodyDwords = 1 + payload.count
+    guard bodyDwords <= PM4Header.maxBodyDwords(opcode: Self.opcode) else {
+      throw .tooLong(packet: "WRITE_CONST_RAM", bodyDwords: bodyDwords)
+    }
+    var d1: UInt32 = 0
+    d1 |= try Self.bits(OFFSET, 0, 32, "OFFSET")
+    try sink.reserve(1 + bodyDwords)
+    sink.put(PM4Header.type3(opcode: Self.opcode, bodyDwords: bodyDwords, shaderType: shaderType, predicate: predicate))
+    sink.put(d1)
+    for dword in payload { sink.put(dword) }
+  }
+
+  /// Decodes the body (the dwords after the header) of a packet whose header is at `index` in its stream; the payload after the fixed dwords is the caller's to read.
+  public init(decodingBody body: ArraySlice<UInt32>, at index: Int) throws(PM4DecodingError) {
+    guard body.count >= 1 else {
+      throw .wrongLength(
+        packet: "WRITE_CONST_RAM", dwordIndex: index, bodyDwords: body.count, expected: "at least 1")
+    }
+    let w1 = body[body.startIndex + 0]
+    self.OFFSET = UInt32(fieldBits: Self.field(w1, 0, 32))
   }
 }
 

@@ -23,6 +23,7 @@ extension CommandProcessorSimulation {
     var constantEnginePartitions: (UInt32, UInt32)?
     /// CE and DE metadata writes (WRITE_DATA to DST_SEL 8) run.
     var metadataWrites = 0
+    var constantEngine = ConstantEngine()
   }
 
   /// How many CE and DE metadata writes the GFX ring ran.
@@ -47,6 +48,7 @@ extension CommandProcessorSimulation {
     case CP_ME_CNTL.info.offset:
       let control = RegisterValue<CP_ME_CNTL>(rawValue: value)
       retire(where: { $0.me == 0 }, &state)
+      state.graphics.constantEngine = ConstantEngine()
       guard !control[CP_ME_CNTL.ME_HALT], !control[CP_ME_CNTL.PFP_HALT] else { return }
       activateGraphicsRing(&state)
     case CP_RB0_WPTR.info.offset:

@@ -46,10 +46,9 @@ extension CommandProcessorSimulation {
       return enterIndirectBuffer(
         low: p.IB_BASE_LO, high: p.IB_BASE_HI, size: p.IB_SIZE, chain: p.CHAIN, valid: p.VALID || graphics,
         vmid: p.VMID, swap: p.SWAP, preemptible: p.PRE_ENB || !graphics, indirect: indirect)
-    case .INDIRECT_BUFFER_CONST:
-      return state.queues[index].me == 0
-        ? .hang("INDIRECT_BUFFER_CONST: the constant engine is not modelled yet")
-        : .hang("INDIRECT_BUFFER_CONST: a compute queue has no constant engine")
+    case .INDIRECT_BUFFER_CONST, .WAIT_ON_CE_COUNTER, .INCREMENT_DE_COUNTER, .SET_CE_DE_COUNTERS, .WRITE_CONST_RAM,
+      .LOAD_CONST_RAM, .DUMP_CONST_RAM, .INCREMENT_CE_COUNTER, .WAIT_ON_DE_COUNTER_DIFF:
+      return executeConstantEngineSync(packet, queue: index, indirect: indirect, &state)
     case .RELEASE_MEM(let p): return releaseMemory(p, queue: index, &state)
     case .EVENT_WRITE_EOP(let p): return endOfPipe(p, queue: index, &state)
     case .EVENT_WRITE(let p):
@@ -195,17 +194,17 @@ extension CommandProcessorSimulation {
   /// The queue goes into the buffer (`IB_BASE_HI:IB_BASE_LO`, 4-byte aligned, IB_SIZE dwords).
   /// One level: the MEC runs an INDIRECT_BUFFER from its ring, and inside one only a CHAIN to the
   /// next. A buffer marked not valid, empty, byte-swapped, or outside memory hangs the queue.
-  private func enterIndirectBuffer(
+  func enterIndirectBuffer(
     low: UInt32, high: UInt16, size: UInt32, chain: Bool, valid: Bool, vmid: UInt8, swap: UInt8, preemptible: Bool,
-    indirect: Bool
+    indirect: Bool, name: String = "INDIRECT_BUFFER"
   ) -> Outcome {
     let address = UInt64(high) << 32 | UInt64(low) << 2
-    guard valid else { return .hang("INDIRECT_BUFFER without VALID") }
-    guard size > 0 else { return .hang("INDIRECT_BUFFER of 0 dwords") }
-    guard swap == 0 else { return .hang("INDIRECT_BUFFER with SWAP \(swap) (big-endian) is not run") }
-    guard !indirect || chain else { return .hang("INDIRECT_BUFFER inside an indirect buffer, not chained") }
+    guard valid else { return .hang("\(name) without VALID") }
+    guard size > 0 else { return .hang("\(name) of 0 dwords") }
+    guard swap == 0 else { return .hang("\(name) with SWAP \(swap) (big-endian) is not run") }
+    guard !indirect || chain else { return .hang("\(name) inside an indirect buffer, not chained") }
     guard memory.withBytes(at: address, count: Int(size) * 4, writing: false, { _ in () }) != nil else {
-      return .hang("INDIRECT_BUFFER at 0x\(String(address, radix: 16)) of \(size) dwords lies outside memory")
+      return .hang("\(name) at 0x\(String(address, radix: 16)) of \(size) dwords lies outside memory")
     }
     return .enter(
       IndirectBufferPosition(

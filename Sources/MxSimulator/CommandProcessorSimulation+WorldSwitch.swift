@@ -79,6 +79,8 @@ extension CommandProcessorSimulation {
           if let value = state.registers.removeValue(forKey: offset) { image.registers.append((offset, value)) }
         }
       }
+      image.constantEngine = state.graphics.constantEngine
+      state.graphics.constantEngine = ConstantEngine()
       state.contextSaved = true
       return image.dwords
     }
@@ -102,6 +104,7 @@ extension CommandProcessorSimulation {
         state.queues[index].indirectBuffer = progress.indirectBuffer
       }
       for (offset, value) in decoded.registers { state.registers[offset] = value }
+      state.graphics.constantEngine = decoded.constantEngine
     }
     return true
   }
@@ -110,12 +113,17 @@ extension CommandProcessorSimulation {
 /// What SAVE_GPU_STATE writes for one VF, as dwords (the model's layout): a version, the queue
 /// count, 12 dwords per queue (ME, pipe, queue, read pointer low and high, then the indirect
 /// buffer: flags — bit 0 present, bit 1 preemptible — address low and high, size, offset, VMID,
-/// and a reserved dword), the register count, and offset–value pairs.
+/// and a reserved dword), the register count, and offset–value pairs; then the constant engine:
+/// its counter, the DE's counter, the count of its buffers and 6 dwords for each (flags, address
+/// low and high, size, offset, VMID), the count of CE RAM dwords (0 for a RAM never written) and
+/// the RAM.
 struct ContextImage {
+  typealias Buffer = CommandProcessorSimulation.IndirectBufferPosition
+
   struct QueueProgress {
     var me, pipe, queue: UInt32
     var readPointer: UInt64
-    var indirectBuffer: CommandProcessorSimulation.IndirectBufferPosition?
+    var indirectBuffer: Buffer?
 
     init(_ queue: CommandProcessorSimulation.Queue) {
       (me, pipe, self.queue) = (queue.me, queue.pipe, queue.queue)
@@ -123,62 +131,99 @@ struct ContextImage {
       indirectBuffer = queue.indirectBuffer
     }
 
-    init(
-      me: UInt32, pipe: UInt32, queue: UInt32, readPointer: UInt64,
-      buffer: CommandProcessorSimulation.IndirectBufferPosition?
-    ) {
+    init(me: UInt32, pipe: UInt32, queue: UInt32, readPointer: UInt64, buffer: Buffer?) {
       (self.me, self.pipe, self.queue, self.readPointer, indirectBuffer) = (me, pipe, queue, readPointer, buffer)
     }
   }
 
-  static let version: UInt32 = 1
-  static let queueDwords = 12
+  static let version: UInt32 = 2
   /// The registers a VF's context holds on the GPU: context (0xA000) and SH (0x2C00) registers.
   static let savedRegisters: [Range<UInt32>] = [0x2C00..<0x3000, 0xA000..<0xA400]
 
   var queues: [QueueProgress] = []
   var registers: [(offset: UInt32, value: UInt32)] = []
+  var constantEngine = CommandProcessorSimulation.ConstantEngine()
 
   init() {}
 
   var dwords: [UInt32] {
     var out: [UInt32] = [Self.version, UInt32(queues.count)]
-    out.reserveCapacity(3 + queues.count * Self.queueDwords + registers.count * 2)
+    let engine = constantEngine
+    out.reserveCapacity(8 + queues.count * 12 + registers.count * 2 + engine.buffers.count * 6 + engine.ram.count)
     for queue in queues {
-      let buffer = queue.indirectBuffer
-      let flags: UInt32 = buffer.map { $0.preemptible ? 3 : 1 } ?? 0
       out += [queue.me, queue.pipe, queue.queue, UInt32(truncatingIfNeeded: queue.readPointer)]
-      out += [UInt32(queue.readPointer >> 32), flags]
-      out += [UInt32(truncatingIfNeeded: buffer?.address ?? 0), UInt32((buffer?.address ?? 0) >> 32)]
-      out += [UInt32(buffer?.dwords ?? 0), UInt32(buffer?.offset ?? 0), buffer?.vmid ?? 0, 0]
+      out.append(UInt32(queue.readPointer >> 32))
+      Self.append(queue.indirectBuffer, to: &out)
+      out.append(0)
     }
     out.append(UInt32(registers.count))
     for (offset, value) in registers { out += [offset, value] }
+    out += [engine.ceCounter, engine.deCounter, UInt32(engine.buffers.count)]
+    for buffer in engine.buffers { Self.append(buffer, to: &out) }
+    out.append(UInt32(engine.ram.count))
+    out += engine.ram
     return out
   }
 
-  /// The image `dwords` holds, or nil if it is not one (wrong version, cut short).
+  /// Six dwords: flags (bit 0 present, bit 1 preemptible), address low and high, size, offset,
+  /// VMID.
+  private static func append(_ buffer: Buffer?, to out: inout [UInt32]) {
+    let flags: UInt32 = buffer.map { $0.preemptible ? 3 : 1 } ?? 0
+    out += [flags, UInt32(truncatingIfNeeded: buffer?.address ?? 0), UInt32((buffer?.address ?? 0) >> 32)]
+    out += [UInt32(buffer?.dwords ?? 0), UInt32(buffer?.offset ?? 0), buffer?.vmid ?? 0]
+  }
+
+  /// The image `dwords` holds, or nil if it is not one (wrong version, cut short, too long, a
+  /// CE RAM of another size).
   init?(dwords: [UInt32]) {
-    guard dwords.count >= 3, dwords[0] == Self.version else { return nil }
-    let queueCount = Int(dwords[1])
-    let registersAt = 2 + queueCount * Self.queueDwords
-    guard dwords.count > registersAt, dwords.count == registersAt + 1 + 2 * Int(dwords[registersAt]) else {
-      return nil
+    var reader = Reader(dwords: dwords)
+    guard reader.next() == Self.version, let queueCount = reader.next() else { return nil }
+    for _ in 0..<queueCount {
+      guard let ids = reader.next(3), let pointer = reader.next(2), let buffer = reader.buffer(), reader.next() != nil
+      else { return nil }
+      let readPointer = UInt64(pointer[1]) << 32 | UInt64(pointer[0])
+      queues.append(QueueProgress(me: ids[0], pipe: ids[1], queue: ids[2], readPointer: readPointer, buffer: buffer))
     }
-    for index in 0..<queueCount {
-      let q = Array(dwords[(2 + index * Self.queueDwords)..<(2 + (index + 1) * Self.queueDwords)])
-      let buffer =
-        q[5] & 1 == 0
-        ? nil
-        : CommandProcessorSimulation.IndirectBufferPosition(
-          address: UInt64(q[7]) << 32 | UInt64(q[6]), dwords: Int(q[8]), offset: Int(q[9]), vmid: q[10],
-          preemptible: q[5] & 2 != 0)
-      queues.append(
-        QueueProgress(me: q[0], pipe: q[1], queue: q[2], readPointer: UInt64(q[4]) << 32 | UInt64(q[3]), buffer: buffer)
-      )
+    guard let registerCount = reader.next() else { return nil }
+    for _ in 0..<registerCount {
+      guard let pair = reader.next(2) else { return nil }
+      registers.append((pair[0], pair[1]))
     }
-    for pair in 0..<Int(dwords[registersAt]) {
-      registers.append((dwords[registersAt + 1 + 2 * pair], dwords[registersAt + 2 + 2 * pair]))
+    guard let counters = reader.next(2), let bufferCount = reader.next() else { return nil }
+    (constantEngine.ceCounter, constantEngine.deCounter) = (counters[0], counters[1])
+    for _ in 0..<bufferCount {
+      guard let buffer = reader.buffer(), let buffer else { return nil }
+      constantEngine.buffers.append(buffer)
+    }
+    guard let ramCount = reader.next(),
+      [0, CommandProcessorSimulation.ConstantEngine.ramDwords].contains(Int(ramCount)),
+      let ram = reader.next(Int(ramCount)), reader.atEnd
+    else { return nil }
+    constantEngine.ram = ram
+  }
+
+  /// Reads an image front to back; nil once it runs out.
+  private struct Reader {
+    let dwords: [UInt32]
+    var position = 0
+
+    var atEnd: Bool { position == dwords.count }
+
+    mutating func next() -> UInt32? { next(1)?.first }
+
+    mutating func next(_ count: Int) -> [UInt32]? {
+      guard count <= dwords.count - position else { return nil }
+      defer { position += count }
+      return Array(dwords[position..<position + count])
+    }
+
+    /// An indirect buffer's six dwords: nil when cut short, .some(nil) when absent.
+    mutating func buffer() -> Buffer?? {
+      guard let b = next(6) else { return nil }
+      guard b[0] & 1 != 0 else { return .some(nil) }
+      return Buffer(
+        address: UInt64(b[2]) << 32 | UInt64(b[1]), dwords: Int(b[3]), offset: Int(b[4]), vmid: b[5],
+        preemptible: b[0] & 2 != 0)
     }
   }
 }

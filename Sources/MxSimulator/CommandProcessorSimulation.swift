@@ -107,6 +107,8 @@ public final class CommandProcessorSimulation: Sendable {
     public var dropped: Bool
     /// Whether it came from an indirect buffer rather than the ring.
     public var indirect: Bool = false
+    /// Whether the constant engine ran it (from a buffer INDIRECT_BUFFER_CONST handed over).
+    public var constantEngine: Bool = false
   }
 
   /// Why and when a queue hung.

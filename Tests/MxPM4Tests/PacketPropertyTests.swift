@@ -17,7 +17,7 @@ final class PacketPropertyTests: XCTestCase {
     let (spec, diagnostics) = Generator().check(specsAt: Self.specs)
     XCTAssertFalse(diagnostics.hasErrors)
     let set = try XCTUnwrap(spec.packetSets.first)
-    XCTAssertEqual(set.packets.count, 29)
+    XCTAssertEqual(set.packets.count, 37)
     let disassembler = PacketDisassembler(set: set)
     var source = RandomPackets(set: set, seed: 0x5EED_0F_9A)
     var layoutsSeen = Set<String>()

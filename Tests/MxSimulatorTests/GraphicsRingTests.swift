@@ -11,7 +11,7 @@ import MxSubmission
 import XCTest
 
 /// A CP with its GFX ring brought up as the driver does it, the clear state run.
-private func broughtUp(chip: VIChip = .fiji) throws -> (TestCP, Ring) {
+func broughtUp(chip: VIChip = .fiji) throws -> (TestCP, Ring) {
   let test = TestCP()
   var writeback = try WritebackSlots(gpuMemory: test.memory)
   let ring = try Ring(
@@ -95,14 +95,7 @@ final class GraphicsSubmissionTests: XCTestCase {
     let registers = test.cp.registers
     registers.modify(CP_INT_CNTL_RING0.self) { $0[CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE] = true }
 
-    let csa = ContextSaveArea(vmTop: 64 << 30)
-    let csaMemory = try ContextSaveArea.allocate(in: test.memory)
-    csaMemory.cpu.initializeMemory(as: UInt8.self, repeating: 0xEE)
-    test.memory.mapIntoEveryVM(csaMemory, at: csa.mappingAddress)
-    let identity = GraphicsRingIdentity(
-      fenceAddress: ring.fenceSlot.gpuAddress, conditionalExecutionAddress: ring.conditionalExecutionSlot.gpuAddress,
-      csa: csa, metadataLayout: .chainedIB)
-    let fences = FenceDriver(name: "gfx", slot: ring.fenceSlot, capacity: 4) { _ in }
+    let jobs = try GraphicsJobs(test: test, ring: ring)
 
     // The IB writes a marker; the job is VMID 2's, preemptible, in a new context.
     let target = try test.memory.allocate(bytes: 4096, domain: .gtt)
@@ -113,29 +106,61 @@ final class GraphicsSubmissionTests: XCTestCase {
         DST_ADDR_HI: UInt32(target.gpuAddress >> 32)
       ).encode(into: &sink, payload: CollectionOfOne(0x600D_F00D))
     }
-    let job = SubmissionJob(context: 5, vmid: 2, preambleStatus: .preamblePresentFirst)
-    let emitted = try SubmissionFrame.write(
-      CollectionOfOne(writer.indirectBuffer(flags: .preempt)), job: job, on: ring, identity: identity, fences: fences,
-      contextSwitch: true)
+    let fence = try jobs.submit([writer.indirectBuffer(flags: .preempt)])
 
     XCTAssertEqual(test.cp.hangs, [])
     XCTAssertEqual(target.cpu.load(as: UInt32.self), 0x600D_F00D, "the IB ran")
-    XCTAssertEqual(ring.fenceSlot.value, emitted.fence, "the fence is written")
-    XCTAssertTrue(fences.process())
-    XCTAssertEqual(fences.status(of: emitted.fence), .signaled)
+    XCTAssertEqual(ring.fenceSlot.value, fence, "the fence is written")
+    XCTAssertEqual(jobs.status(of: fence), .signaled)
     XCTAssertEqual(
       test.interrupts.withLock { $0.map(\.ringID) }, [0], "one end-of-pipe interrupt, the GFX ring's (ring ID 0)")
     XCTAssertEqual(test.cp.metadataWrites, 2, "the CE metadata, then the DE metadata")
     // The CE payload (10 dwords at 0) and the DE payload (27 at 0x100) are zero but for the GDS
     // backup address; the rest of the CSA is as it was.
-    let csaDwords = csaMemory.cpu.bindMemory(to: UInt32.self)
+    let csaDwords = jobs.csaMemory.cpu.bindMemory(to: UInt32.self)
     XCTAssertEqual(Array(csaDwords[0..<10]), Array(repeating: 0, count: 10))
     XCTAssertEqual(csaDwords[10], 0xEEEE_EEEE)
-    let gdsBackup = csa.gdsBackupAddress
+    let gdsBackup = jobs.csa.gdsBackupAddress
     var de = [UInt32](repeating: 0, count: 27)
     de[22] = UInt32(truncatingIfNeeded: gdsBackup)  // vi_de_ib_state_chained_ib.gds_backup_addrlo
     de[23] = UInt32(gdsBackup >> 32)
     XCTAssertEqual(Array(csaDwords[0x40..<0x40 + 27]), de)
     XCTAssertEqual(test.memory.faultCount, 0)
+  }
+}
+
+/// What a VF's GFX submissions need beside the ring: the CSA mapped into every VM at its virtual
+/// address (filled with 0xEE first, so that what the CP writes shows), the ring's identity, and a
+/// fence driver. `submit` writes a frame as the runtime does, for VMID 2's preemptible job in a
+/// new context.
+struct GraphicsJobs {
+  let ring: Ring
+  let csa = ContextSaveArea(vmTop: 64 << 30)
+  let csaMemory: GPUAllocation
+  let identity: GraphicsRingIdentity
+  let fences: FenceDriver
+
+  init(test: TestCP, ring: Ring) throws {
+    self.ring = ring
+    csaMemory = try ContextSaveArea.allocate(in: test.memory)
+    csaMemory.cpu.initializeMemory(as: UInt8.self, repeating: 0xEE)
+    test.memory.mapIntoEveryVM(csaMemory, at: csa.mappingAddress)
+    identity = GraphicsRingIdentity(
+      fenceAddress: ring.fenceSlot.gpuAddress, conditionalExecutionAddress: ring.conditionalExecutionSlot.gpuAddress,
+      csa: csa, metadataLayout: .chainedIB)
+    fences = FenceDriver(name: "gfx", slot: ring.fenceSlot, capacity: 4) { _ in }
+  }
+
+  /// Writes one frame with `ibs`; its fence.
+  func submit(_ ibs: [IndirectBuffer]) throws -> UInt32 {
+    let job = SubmissionJob(context: 5, vmid: 2, preambleStatus: .preamblePresentFirst)
+    return try SubmissionFrame.write(ibs, job: job, on: ring, identity: identity, fences: fences, contextSwitch: true)
+      .fence
+  }
+
+  /// The fence's status once the fences written so far are processed.
+  func status(of fence: UInt32) -> FenceStatus {
+    _ = fences.process()
+    return fences.status(of: fence)
   }
 }

@@ -8,8 +8,9 @@ import MxVirtualFunction
 import XCTest
 
 /// Four VFs working at once on one GPU whose CPs take time for each packet: GIM's slices share
-/// the GPU fairly, every submission completes once and in order across the world switches, each
-/// VF's CSA holds the metadata it wrote, and one VF's hang costs the others nothing.
+/// the GPU fairly, every submission completes once and in order across the world switches (its
+/// constant engine's work with it), each VF's CSA holds the metadata it wrote, and one VF's hang
+/// costs the others nothing.
 final class SharedWorkTests: XCTestCase {
   func testFourVFsShareTheGPUFairlyAndOneVFsHangCostsTheOthersNothing() async throws {
     for chip in VIChip.allCases {
@@ -34,6 +35,10 @@ final class SharedWorkTests: XCTestCase {
           // Every GFX job wrote its CE and DE metadata into this VF's own CSA.
           XCTAssertEqual(
             function.hardware.cp.metadataWrites - metadataBefore[index], 2 * shared[index].graphics,
+            "\(chip) vf\(index)")
+          // Each GFX job's CE IB (three packets) ran once, across the switches.
+          XCTAssertEqual(
+            function.hardware.cp.executed.filter(\.constantEngine).count, 3 * shared[index].graphics,
             "\(chip) vf\(index)")
           let csa = function.guest.contextSaveArea
           let gdsBackup = csa.virtualAddress + 0x100 + 22 * 4  // vi_de_ib_state_chained_ib.gds_backup_addrlo
