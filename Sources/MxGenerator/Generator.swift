@@ -39,7 +39,7 @@ public struct Generator: Sendable {
       + MailboxEmitter().emit(spec.mailboxes)
       + InterruptSourceEmitter().emit(spec.interruptSources)
       + ClearStateEmitter().emit(spec.clearStates)
-      + PacketEmitter().emit(spec.packetSets)
+      + PacketEmitter().emit(spec.packetSets, opcodeNames: spec.opcodeNames)
       + StructureEmitter().emit(spec.structures, addresses: spec.addressPairs, blocks: spec.blocks)
     return Output(spec: spec, diagnostics: diagnostics, files: files.sorted { $0.path < $1.path })
   }

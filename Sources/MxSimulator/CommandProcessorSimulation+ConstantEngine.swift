@@ -102,7 +102,7 @@ extension CommandProcessorSimulation {
         do {
           decoded = try Pm4ViPacket.decodePacket(in: dwords, at: position)
         } catch {
-          hang(index, "CE: \(error)", &state)
+          hang(index, "CE: \(Self.describe(error))", &state)
           return
         }
         state.packetCount += 1

@@ -124,8 +124,9 @@ extension CommandProcessorSimulation {
     do {
       decoded = try Pm4ViPacket.decodePacket(in: dwords, at: position)
     } catch {
-      hang(index, "doorbell \(doorbell): \(error)", &state)
-      return .hang("\(error)")
+      let reason = Self.describe(error)
+      hang(index, "doorbell \(doorbell): \(reason)", &state)
+      return .hang(reason)
     }
     let dropped = state.faults.droppedPackets.contains(state.packetCount)
     state.packetCount += 1
@@ -156,6 +157,16 @@ extension CommandProcessorSimulation {
       break
     }
     return outcome
+  }
+
+  /// Why a stream does not decode; a packet vid.h names but the spec lays out none of is said by
+  /// name: a draw, a dispatch, or another packet the model does not run.
+  static func describe(_ error: PM4DecodingError) -> String {
+    guard case .unknownOpcode(let opcode, _) = error, let name = Pm4ViPacket.opcodeName(opcode) else {
+      return "\(error)"
+    }
+    return
+      "\(name) (opcode 0x\(String(opcode, radix: 16, uppercase: true))) is not run by this CP: it has no shaders, and no layout for it"
   }
 
   /// Copies the `dwords` ring dwords from the read pointer on into the ring scratch buffer.

@@ -15,7 +15,8 @@ public struct PacketEmitter: Sendable {
     self.module = module
   }
 
-  public func emit(_ sets: [PacketSet]) -> [GeneratedFile] {
+  /// - Parameter opcodeNames: the sets' opcode lists; a set that has one gets `opcodeName(_:)`.
+  public func emit(_ sets: [PacketSet], opcodeNames: [OpcodeNames] = []) -> [GeneratedFile] {
     sets.sorted { $0.name < $1.name }.flatMap { set -> [GeneratedFile] in
       let prefix = MailboxEmitter.typePrefix(set.name)
       let enums = Dictionary(set.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -35,7 +36,7 @@ public struct PacketEmitter: Sendable {
       }
       files.append(GeneratedFile(path: "\(Self.moduleName)/\(prefix)Packets.swift", contents: writer.text))
       var decoder = header("packet set \(set.name): decoder")
-      emitDecoder(set, prefix: prefix, into: &decoder)
+      emitDecoder(set, prefix: prefix, names: opcodeNames.first { $0.packetSet == set.name }, into: &decoder)
       files.append(GeneratedFile(path: "\(Self.moduleName)/\(prefix)Decoder.swift", contents: decoder.text))
       return files
     }
@@ -51,7 +52,7 @@ public struct PacketEmitter: Sendable {
     return writer
   }
 
-  private func emitDecoder(_ set: PacketSet, prefix: String, into writer: inout SwiftWriter) {
+  private func emitDecoder(_ set: PacketSet, prefix: String, names: OpcodeNames?, into writer: inout SwiftWriter) {
     let packets = set.packets.filter { $0.type == 3 && $0.opcode != nil }.sorted { $0.name < $1.name }
     writer.line()
     writer.doc("A decoded packet of set `\(set.name)`.")
@@ -143,6 +144,23 @@ public struct PacketEmitter: Sendable {
       }
       body.line()
       emitEncode(packets, into: &body)
+      if let names { emitOpcodeNames(names, into: &body) }
+    }
+  }
+
+  /// `opcodeName(_:)`: every name of the set's opcode list, laid out by the set or not.
+  private func emitOpcodeNames(_ names: OpcodeNames, into writer: inout SwiftWriter) {
+    writer.line()
+    writer.doc(
+      "The name the opcode list of set `\(names.packetSet)` gives `opcode` (vid.h's `PACKET3_*`), whether or not "
+        + "the set lays its packet out: for a reader that meets a packet it has no layout for.")
+    writer.block("public static func opcodeName(_ opcode: UInt8) -> StaticString?") { function in
+      function.line("switch opcode {")
+      for opcode in names.opcodes.sorted(by: { $0.value < $1.value }) {
+        function.line("case \(Hex.literal(UInt64(opcode.value))): \"\(opcode.name)\"")
+      }
+      function.line("default: nil")
+      function.line("}")
     }
   }
 

@@ -11,6 +11,16 @@ final class DisassemblerAgreementTests: XCTestCase {
   static let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Specs").path
 
+  func testTheGeneratedOpcodeNamesAreTheSpecs() throws {
+    let (spec, _) = Generator().check(specsAt: Self.specs)
+    let names = try XCTUnwrap(spec.opcodeNames.first { $0.packetSet == "pm4_vi" })
+    let byValue = Dictionary(uniqueKeysWithValues: names.opcodes.map { ($0.value, $0.name) })
+    for opcode in UInt8.min...UInt8.max {
+      XCTAssertEqual(Pm4ViPacket.opcodeName(opcode).map(\.description), byValue[opcode], "opcode \(opcode)")
+    }
+    XCTAssertEqual(Pm4ViPacket.opcodeName(0x2D).map(\.description), "DRAW_INDEX_AUTO")
+  }
+
   func testDisassemblerAndGeneratedDecoderAgree() throws {
     let (spec, diagnostics) = Generator().check(specsAt: Self.specs)
     XCTAssertFalse(diagnostics.hasErrors)

@@ -76,6 +76,16 @@ final class GraphicsRingTests: XCTestCase {
     XCTAssertEqual(test.cp.hangs, [])
   }
 
+  func testADrawIsRefusedByName() throws {
+    let (test, ring) = try broughtUp()
+    var sink = try ring.allocate(dwords: 3)
+    for dword: UInt32 in [0xC001_2D00, 3, 2] { sink.put(dword) }  // DRAW_INDEX_AUTO, as issue 20 met it
+    ring.commit(sink)
+    XCTAssertEqual(
+      test.cp.hangs,
+      ["doorbell 32: DRAW_INDEX_AUTO (opcode 0x2D) is not run by this CP: it has no shaders, and no layout for it"])
+  }
+
   func testHaltingTheMEStopsTheRingAndAComputeQueueRefusesItsPackets() throws {
     let (test, _) = try broughtUp()
     test.cp.registers.modify(CP_ME_CNTL.self) { $0[CP_ME_CNTL.ME_HALT] = true }
