@@ -116,9 +116,19 @@ public actor VirtualFunction<
   /// Where the tasks the VF starts itself run.
   nonisolated let taskExecutor: (any TaskExecutor)?
 
-  /// - Parameter taskExecutor: where the tasks the VF and its mailbox start themselves run (the
-  ///   host-event monitor, interrupt service); nil: the global concurrent executor. A simulation
-  ///   passes its `SimulationExecutor`.
+  /// A VF driven through `registers` (its BAR 5), `doorbells` (its BAR 2) and `memory`; nothing
+  /// is touched until `bringUp()`.
+  ///
+  /// - Parameters:
+  ///   - registers: the VF's MMIO registers.
+  ///   - doorbells: the VF's doorbell aperture.
+  ///   - memory: where the VF's driver allocates GPU memory (rings, MQDs, writeback, the CSA).
+  ///   - clock: what every timeout and poll interval is measured on.
+  ///   - configuration: the chip, its compute queues, VM size and firmware versions, and how long
+  ///     to wait for the host.
+  ///   - taskExecutor: where the tasks the VF and its mailbox start themselves run (the
+  ///     host-event monitor, interrupt service); nil: the global concurrent executor. A
+  ///     simulation passes its `SimulationExecutor`.
   public init(
     registers: Registers, doorbells: Doorbells, memory: Memory, clock: C, configuration: VirtualFunctionConfiguration,
     taskExecutor: (any TaskExecutor)? = nil
