@@ -108,6 +108,11 @@ final class ReferenceTests: XCTestCase {
     XCTAssertEqual(crawl.broken().prefix(10), [])
     let control = try XCTUnwrap(pages.first { $0.path == "blocks/bif_5_0/MAILBOX_CONTROL.html" }).contents
     XCTAssertTrue(control.contains("ro <span class=\"source\">(the host acks: GIM gim_irqmgr.c mailbox_ack_receipt"))
+    XCTAssertEqual(control.components(separatedBy: "class=\"source\"").count - 1, 4, "four fields, four sources")
+    // A source every field shares is said once, in the summary.
+    let active = try XCTUnwrap(pages.first { $0.path == "blocks/gfx_8_0/CP_HQD_ACTIVE.html" }).contents
+    XCTAssertEqual(active.components(separatedBy: "gfx_v8_0_deactivate_hqd polls ACTIVE").count - 1, 1)
+    XCTAssertTrue(active.contains("(byte 0xC91C) · rw <span class=\"source\">(Linux 6.1 amdgpu/gfx_v8_0.c"))
     let index = try XCTUnwrap(pages.first { $0.path == "search-index.js" }).contents
     XCTAssertTrue(index.contains("[\"MAILBOX_CONTROL\",\"bif_5_0\",\"blocks/bif_5_0/MAILBOX_CONTROL.html\",5328]"))
     XCTAssertTrue(index.contains("[\"MAP_QUEUES\",\"pm4_vi\",\"packets/pm4_vi/MAP_QUEUES.html\",-1]"))

@@ -23,7 +23,8 @@ enum ReferenceAssets {
 
     """
 
-  /// Filters `MX_INDEX` (search-index.js) by part of a name or by dword or byte address.
+  /// Filters `MX_INDEX` (search-index.js) by part of a name or by dword or byte address; a page
+  /// opened with `?q=` searches for that at once (a link to a search).
   static let search = """
     (function () {
       var input = document.getElementById("q"), list = document.getElementById("results");
@@ -49,6 +50,8 @@ enum ReferenceAssets {
         }
       }
       input.addEventListener("input", show);
+      var asked = new URLSearchParams(location.search).get("q");
+      if (asked) input.value = asked;
       show();
     })();
 

@@ -9,9 +9,12 @@ struct RegisterPage {
   let chips: [String]
 
   var html: String {
+    let fields = register.fields.sorted { ($0.bits.msb, $0.name) > ($1.bits.msb, $1.name) }
+    let sources = fields.map { $0.access == nil ? register.accessSource : $0.accessSource }
+    // A source that holds for the whole register, or for every field alike, is said once, here.
+    let summarySource = register.accessSource ?? (Set(sources).count == 1 ? sources.first ?? nil : nil)
     var body = "<h1>\(register.name)</h1>\n<p class=\"summary\">\(block.id) register · \(placement) · "
-    body +=
-      "\(cited(register.accessSummary, register.accessSource))"
+    body += cited(register.accessSummary, summarySource)
     body += " · \(register.resetValue.map { cited("reset \(Hex.word($0))", register.resetSource) } ?? "reset unknown")"
     body += "</p>\n"
     if let alias = register.aliasOf {
@@ -22,13 +25,12 @@ struct RegisterPage {
       body += "<p>Also called " + aliases.map { "<a href=\"\($0).html\">\($0)</a>" }.joined(separator: ", ") + ".</p>\n"
     }
     body += HTML.doc(register.doc)
-    let fields = register.fields.sorted { ($0.bits.msb, $0.name) > ($1.bits.msb, $1.name) }
     body += BitDiagramSVG.render(fields.map { ($0, register.access(of: $0)) })
     let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     body += HTML.table(
       ["key", "bits", "field", "access", "values"],
-      fields.enumerated().map { index, field in
-        let source = field.access == nil ? register.accessSource : field.accessSource
+      zip(fields, sources).enumerated().map { index, element in
+        let (field, source) = element
         var values = ""
         if let name = field.enumName, let enumType = enums[name] {
           values = "<a href=\"index.html#enum-\(name)\">\(name)</a>: "
@@ -36,7 +38,7 @@ struct RegisterPage {
         }
         return [
           BitDiagramSVG.key(index), field.bits.description, "<span id=\"\(field.name)\">\(field.name)</span>",
-          cited(register.access(of: field).summary, source), values,
+          cited(register.access(of: field).summary, source == summarySource ? nil : source), values,
         ]
       })
     if !chips.isEmpty {
