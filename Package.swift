@@ -131,13 +131,13 @@ let package = Package(
     .executableTarget(
       name: "mxgpu-sim",
       dependencies: [
-        "MxScenario", "MxSimulator", "MxKIQ", "MxGenerator", "MxSpecModel",
+        "MxScenario", "MxSimulator", "MxKIQ", "MxGenerator", "MxSpecModel", "MxDevice", "MxMemory",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "mxgpu",
       dependencies: [
-        "MxDevice", "MxGenerator", "MxSpecModel", "MxSimulator",
+        "MxDevice", "MxGenerator", "MxSpecModel", "MxSimulator", "MxScenario",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "pm4-encode", dependencies: ["MxPM4", "MxPM4Packets"], path: "Benchmarks/PM4Encode"),
@@ -214,7 +214,9 @@ let package = Package(
           "MxSubmission", "MxSimulator", "MxMemory", "MxPM4", "MxPM4Packets", "MxBIF50", "MxGFX80", "MxGMC81",
           "MxOSS30", "MxKIQ", "MxMMIO", "MxClearState",
         ]),
-      .testTarget(name: "MxDeviceTests", dependencies: ["MxDevice", "mxgpu", "TestSupport"]),
+      .testTarget(
+        name: "MxDeviceTests",
+        dependencies: ["MxDevice", "mxgpu", "mxgpu-sim", "gen", "TestSupport", "MxStructures", "MxGFX80", "MxMMIO"]),
       .testTarget(
         name: "MxScenarioTests", dependencies: ["MxScenario", "MxKIQ", "MxMailbox", "mxgpu-sim", "TestSupport"]),
       .testTarget(

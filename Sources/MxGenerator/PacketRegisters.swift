@@ -98,15 +98,18 @@ public struct PacketRegisters: Sendable {
     guard let (register, block) = byOffset[offset] else {
       return Access(kind: kind, offset: offset, value: value, register: nil, block: nil, fields: [])
     }
-    var fields: [PacketDisassembler.Packet.Field] = []
-    if let value {
-      for field in register.fields {
-        let raw = (UInt64(value) & field.bits.mask) >> UInt64(field.bits.lsb)
-        let enumType = field.enumName.flatMap { name in block.enums.first { $0.name == name } }
-        let valueName = enumType?.values.first { $0.value == raw }?.name
-        fields.append(PacketDisassembler.Packet.Field(name: field.name, value: raw, valueName: valueName))
-      }
-    }
+    let fields = value.map { Self.fields(of: register, in: block, value: $0) } ?? []
     return Access(kind: kind, offset: offset, value: value, register: register.name, block: block.id, fields: fields)
+  }
+
+  /// `value` of `register` field by field, each with its enum value's name where it has one.
+  public static func fields(of register: Register, in block: Block, value: UInt32) -> [PacketDisassembler.Packet.Field]
+  {
+    register.fields.map { field in
+      let raw = (UInt64(value) & field.bits.mask) >> UInt64(field.bits.lsb)
+      let enumType = field.enumName.flatMap { name in block.enums.first { $0.name == name } }
+      return PacketDisassembler.Packet.Field(
+        name: field.name, value: raw, valueName: enumType?.values.first { $0.value == raw }?.name)
+    }
   }
 }

@@ -22,6 +22,9 @@ public struct ScenarioFault: Equatable, Sendable {
     case liquidScheduler
     /// The VF's CP hangs after this many packets (a reset cures it).
     case cpHang(afterPackets: Int)
+    /// The VF's CP hangs after this many packets and stays hung through resets: no recovery
+    /// brings the VF back (for looking at a hung CP's rings afterwards).
+    case cpDead(afterPackets: Int)
     /// The VF's CP runs rings this long after their doorbell (a reset cures it).
     case cpSlow(Duration)
   }
@@ -39,7 +42,7 @@ public struct ScenarioFault: Equatable, Sendable {
   /// The names `--fault` takes, with their defaults.
   public static let help = """
     no-ack, ignore-requests[=N] (1), no-ready, flr-during-init[=MS] (2), flr-in-runtime[=MS] (1), \
-    exclusive-timeout=MS, liquid, cp-hang[=PACKETS] (1), cp-slow=MS; \
+    exclusive-timeout=MS, liquid, cp-hang[=PACKETS] (1), cp-dead[=PACKETS] (1: hung through resets), cp-slow=MS; \
     each but liquid aimed at one VF with @vfN (cp-hang=3@vf2), at every VF without
     """
 
@@ -65,6 +68,7 @@ public struct ScenarioFault: Equatable, Sendable {
     case "exclusive-timeout": kind = .exclusiveTimeout(.milliseconds(try required()))
     case "liquid": kind = .liquidScheduler
     case "cp-hang": kind = .cpHang(afterPackets: number ?? 1)
+    case "cp-dead": kind = .cpDead(afterPackets: number ?? 1)
     case "cp-slow": kind = .cpSlow(.milliseconds(try required()))
     default: throw ScenarioSyntaxError("unknown fault '\(text)'")
     }
@@ -85,7 +89,7 @@ public struct ScenarioFault: Equatable, Sendable {
     case .noReady: .noReady
     case .resetDuringInit(let delay): .resetAfterGrant(delay)
     case .exclusiveTimeout(let limit): .exclusiveTimeout(limit)
-    case .liquidScheduler, .cpHang, .cpSlow, .resetInRuntime: nil
+    case .liquidScheduler, .cpHang, .cpDead, .cpSlow, .resetInRuntime: nil
     }
   }
 
@@ -105,6 +109,7 @@ public struct ScenarioFault: Equatable, Sendable {
     guard aims(at: index) else { return }
     switch kind {
     case .cpHang(let packets): faults.hangAfterPackets = packets
+    case .cpDead(let packets): (faults.hangAfterPackets, faults.persistAcrossReset) = (packets, true)
     case .cpSlow(let delay): faults.delay = delay
     default: break
     }

@@ -82,6 +82,10 @@ public struct Timeline: Sendable {
   public let work: [[WorkRecord]]
   /// Virtual time at the end.
   public let end: Duration
+  /// Each VF's rings at the end, as debugfs would show them.
+  public let rings: [[CommandProcessorSimulation.RingImage]]
+  /// Each VF's GPU memory at the end (what the rings' indirect buffers point into).
+  public let memories: [SimulatedGPUMemory]
 
   init(gpu: SimulatedGPU, histories: [[LifeCycleRecord]], work: [[WorkRecord]], functions: [FunctionOutcome]) {
     self.functions = functions
@@ -94,6 +98,8 @@ public struct Timeline: Sendable {
     hangs = gpu.functions.map(\.cp.hangRecords)
     preemptions = gpu.functions.map(\.cp.preemptions)
     end = gpu.clock.now.offset
+    rings = gpu.functions.map(\.cp.rings)
+    memories = gpu.functions.map(\.memory)
   }
 
   /// How registers and packets are shown: a register's name by dword offset, a packet's text

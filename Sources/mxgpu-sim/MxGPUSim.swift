@@ -62,6 +62,13 @@ struct MxGPUSim: AsyncParsableCommand {
   @Option(help: "Specs folder, for register names (left out when it cannot be read).")
   var specs = "Specs"
 
+  @Option(
+    help: """
+      Write each VF's rings at the end into DIR/vf<N>/ as amdgpu's debugfs has them \
+      (amdgpu_ring_<name>), with its GPU memory (memory-<base>.bin, one file per domain) for `mxgpu ring`.
+      """)
+  var debugfs: String?
+
   /// `SAVE,LOAD,RUN` in microseconds.
   static func worldSwitch(_ text: String) throws -> WorldSwitchTiming {
     let times = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
@@ -102,6 +109,7 @@ struct MxGPUSim: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.description)
     }
+    if let debugfs { try DebugfsExport.write(timeline, to: debugfs) }
     let naming = Self.naming(specs: specs, chip: chip)
     var sources = Set(Timeline.Source.allCases)
     if noMMIO { sources.remove(.mmio) }

@@ -8,16 +8,17 @@ import MxSpecModel
 /// `mxgpu`: registers of a real or simulated VI GPU by name, field or address — read, written,
 /// modified, watched — decoded field by field as `gen describe` shows them.
 @main
-struct MxGPU: ParsableCommand {
+struct MxGPU: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mxgpu",
-    abstract: "Read, write, modify and watch registers of a real or simulated Tonga/Fiji GPU.",
+    abstract:
+      "Read, write, modify and watch registers of a real or simulated Tonga/Fiji GPU; decode its rings and MQDs.",
     discussion: """
       Devices: --resource /sys/bus/pci/devices/DDDD:BB:DD.F/resource5 (BAR 5, mapped; any regular \
       file stands in for it), --debugfs /sys/kernel/debug/dri/N/amdgpu_regs, or --sim (a simulated \
       VF's BAR 5, fresh each run).
       """,
-    subcommands: [Read.self, Write.self, Modify.self, Watch.self])
+    subcommands: [Read.self, Write.self, Modify.self, Watch.self, RingCommand.self, MQDCommand.self])
 }
 
 /// Where the registers are, and how registers are named.

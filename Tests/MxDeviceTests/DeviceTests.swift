@@ -78,3 +78,37 @@ final class DeviceTests: XCTestCase {
     XCTAssertTrue(message.contains("takes root"), message)
   }
 }
+
+/// amdgpu's debugfs ring file (`amdgpu_debugfs_ring_read`): three masked pointers, then the ring.
+final class RingDumpTests: XCTestCase {
+  func testTheFileIsThreePointersThenTheRingLittleEndian() throws {
+    let dump = RingDump(readPointer: 2, writePointer: 3 + 8, driverWritePointer: 5, dwords: (0..<8).map { 0x100 + $0 })
+    XCTAssertEqual(dump.writePointer, 3, "masked to the ring, as the kernel masks it")
+    XCTAssertEqual(Array(dump.bytes.prefix(16)), [2, 0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 0, 0x00, 0x01, 0, 0])
+    XCTAssertEqual(dump.bytes.count, 12 + 8 * 4)
+    XCTAssertEqual(try RingDump(bytes: dump.bytes, name: "amdgpu_ring_gfx"), dump)
+    XCTAssertEqual(dump.pendingDwords, 1)
+    XCTAssertEqual(
+      RingDump(readPointer: 6, writePointer: 1, driverWritePointer: 1, dwords: Array(repeating: 0, count: 8))
+        .pendingDwords, 3, "around the end")
+  }
+
+  func testWhatIsNotARingDumpIsSaidSo() {
+    func error(_ bytes: [UInt8]) -> String? {
+      do {
+        _ = try RingDump(bytes: bytes, name: "f")
+        return nil
+      } catch {
+        return error.description
+      }
+    }
+    let notARing =
+      "f holds %d bytes, which is not a debugfs ring dump (12 bytes of pointers, then a power of two of dwords)"
+    XCTAssertEqual(error([1, 2, 3, 4, 5]), String(format: notARing, 5))
+    XCTAssertEqual(error(Array(repeating: 0, count: 12)), String(format: notARing, 12))
+    XCTAssertEqual(error(Array(repeating: 0, count: 12 + 12)), String(format: notARing, 24), "3 dwords of ring")
+    var beyond = [UInt8](repeating: 0, count: 12 + 16)
+    beyond[4] = 4
+    XCTAssertEqual(error(beyond), "f: pointer 4 lies beyond its ring of 4 dwords (the kernel masks them to the ring)")
+  }
+}

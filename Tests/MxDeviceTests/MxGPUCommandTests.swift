@@ -1,4 +1,7 @@
 import Foundation
+import MxGFX80
+import MxMMIO
+import MxStructures
 import TestSupport
 import XCTest
 
@@ -56,6 +59,108 @@ final class MxGPUCommandTests: XCTestCase {
     XCTAssertEqual(json["value"] as? Int, 0x4, "DONE and ERROR were pending: written back as 0")
   }
 
+  /// `mxgpu-sim --debugfs` writes a VF's rings as debugfs files and its memory as dumps;
+  /// `mxgpu ring` lists them, decodes one around its pointers, and follows its buffers.
+  func testRingsWrittenByTheSimulatorAreReadAsDebugfsFiles() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("debugfs-\(UUID().uuidString)").path
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+    let sim = try ExecutableRun("mxgpu-sim", ["--debugfs", folder, "--steps", "bring-up,work", "--specs", Self.specs])
+    XCTAssertEqual(sim.status, 0, sim.stderr)
+    let vf = folder + "/vf0"
+
+    let all = try mxgpu(["ring", "--all", "--debugfs", vf])
+    XCTAssertEqual(all.status, 0, all.stderr)
+    let names = all.stdout.split(separator: "\n").map { $0.prefix { $0 != ":" } }
+    XCTAssertEqual(names.first, "comp_1.0.0")
+    XCTAssertTrue(names.contains("gfx") && names.contains("kiq_2.1.0"), all.stdout)
+    XCTAssertTrue(all.stdout.contains("gfx: 2048 dwords; read pointer "), all.stdout)
+
+    let gfx = try mxgpu(["ring", "gfx", "--debugfs", vf, "--history", "256"])
+    XCTAssertEqual(gfx.status, 0, gfx.stderr)
+    let lines = gfx.stdout.split(separator: "\n")
+    XCTAssertEqual(lines.dropFirst().first, "history: the 256 dwords before the read pointer")
+    XCTAssertTrue(lines.contains { $0.contains(": CONTEXT_CONTROL LOAD_GLOBAL_CONFIG=1") }, gfx.stdout)
+    XCTAssertTrue(lines.contains { $0.contains("EVENT_WRITE_EOP") }, gfx.stdout)
+    XCTAssertTrue(lines.last?.hasSuffix("= write pointer: nothing to run") == true, gfx.stdout)
+
+    // The KIQ's MAP_QUEUES name the MQDs; the compute ring's IB lies in the GTT dump.
+    let memory = try FileManager.default.contentsOfDirectory(atPath: vf).filter { $0.hasPrefix("memory-") }.sorted()
+    XCTAssertEqual(memory, ["memory-0x0.bin", "memory-0x8000000000.bin"])
+    let dumps = memory.flatMap { ["--memory", "\(vf)/\($0)@\($0.dropFirst(7).dropLast(4))"] }
+    let kiq = try mxgpu(["ring", "kiq_2.1.0", "--debugfs", vf, "--history", "512", "--json"] + dumps)
+    XCTAssertEqual(kiq.status, 0, kiq.stderr)
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(kiq.stdout.utf8)) as? [String: Any])
+    XCTAssertEqual(json["dwords"] as? Int, 262_144)
+    let entries = try XCTUnwrap(json["entries"] as? [[String: Any]])
+    XCTAssertTrue(entries.contains { ($0["text"] as? String)?.contains("MAP_QUEUES") == true }, kiq.stdout)
+
+    let file = try mxgpu(["ring", vf + "/amdgpu_ring_comp_1.0.0"])
+    XCTAssertEqual(file.status, 0, file.stderr)
+    XCTAssertTrue(file.stdout.hasPrefix("comp_1.0.0: 2048 dwords"), file.stdout)
+
+    let missing = try mxgpu(["ring", "sdma0", "--debugfs", vf])
+    XCTAssertEqual(missing.status, 1)
+    XCTAssertTrue(missing.stderr.hasPrefix("error: no ring 'sdma0' (there are: comp_1.0.0, "), missing.stderr)
+    let notARing = try mxgpu(["ring", vf + "/memory-0x0.bin"])
+    XCTAssertEqual(notARing.status, 1)
+    XCTAssertTrue(notARing.stderr.contains("which is not a debugfs ring dump"), notARing.stderr)
+    let badMemory = try mxgpu(["ring", "gfx", "--debugfs", vf, "--memory", "nowhere"])
+    XCTAssertEqual(badMemory.status, 1)
+    XCTAssertTrue(badMemory.stderr.hasPrefix("error: --memory takes FILE@ADDRESS"), badMemory.stderr)
+  }
+
+  func testTheSimulatorsRingsAreReadInProcess() throws {
+    let gfx = try mxgpu(["ring", "gfx", "--sim"])
+    XCTAssertEqual(gfx.status, 0, gfx.stderr)
+    XCTAssertTrue(gfx.stdout.hasPrefix("gfx: 2048 dwords; read pointer "), gfx.stdout)
+    XCTAssertTrue(gfx.stdout.contains("SWITCH_BUFFER"), gfx.stdout)
+  }
+
+  /// An MQD written through the generated `vi_mqd` view, dumped to a file after 16 bytes of
+  /// something else, reads back member by member with its fields.
+  func testAnMQDDumpReadsAsTheGeneratedViewWroteIt() throws {
+    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 + vi_mqd.dwordCount * 4, alignment: 4)
+    defer { bytes.deallocate() }
+    bytes.initializeMemory(as: UInt8.self, repeating: 0)
+    let mqd = vi_mqd(unsafeBase: bytes.baseAddress! + 16)
+    mqd.header = 0xC031_0800
+    var control = mqd.cp_hqd_pq_control
+    control[CP_HQD_PQ_CONTROL.QUEUE_SIZE] = 10
+    control[CP_HQD_PQ_CONTROL.RPTR_BLOCK_SIZE] = 9
+    control[CP_HQD_PQ_CONTROL.KMD_QUEUE] = true
+    mqd.cp_hqd_pq_control = control
+    mqd.reserved_t[3] = 0x55
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("mqd-\(UUID().uuidString)").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+
+    let run = try mxgpu(["mqd", path, "--offset", "16"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines.first, "0000 header = 0xC0310800")
+    XCTAssertTrue(
+      lines.contains(
+        "0145 cp_hqd_pq_control = \(hex(control.rawValue)): QUEUE_SIZE=0xA RPTR_BLOCK_SIZE=9 MTYPE=MTYPE_NC_NV(0) "
+          + "ENDIAN_SWAP=0 MIN_AVAIL_SIZE=0 PQ_ATC=0 CACHE_POLICY=0 SLOT_BASED_WPTR=0 NO_UPDATE_RPTR=0 "
+          + "UNORD_DISPATCH=0 ROQ_PQ_IB_FLIP=0 PRIV_STATE=0 KMD_QUEUE=1"), run.stdout)
+    XCTAssertTrue(lines.contains("0130 cp_hqd_active = 0x0"), "a 0 member without its fields")
+    XCTAssertTrue(lines.contains { $0.hasSuffix("reserved_t[256]: 1 not 0: [3]=0x55") }, run.stdout)
+
+    let short = try mxgpu(["mqd", path, "--offset", "32"])
+    XCTAssertEqual(short.status, 1)
+    XCTAssertEqual(
+      short.stderr, "error: \(path) holds 2064 bytes: vi_mqd needs 2048 from byte 32 (a dword-aligned offset)\n")
+  }
+
+  func testASimulatedQueuesMQD() throws {
+    let run = try mxgpu(["mqd", "--sim", "comp_1.0.0"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    XCTAssertTrue(run.stdout.hasPrefix("vi_mqd of comp_1.0.0 at 0x"), run.stdout)
+    XCTAssertTrue(run.stdout.contains("DOORBELL_OFFSET=0x10 "), run.stdout)
+    let gfx = try mxgpu(["mqd", "--sim", "gfx"])
+    XCTAssertEqual(gfx.stderr, "error: ring 'gfx' has no MQD\n")
+  }
+
   func testTheSimulatorIsAVF() throws {
     let run = try mxgpu(["read", "BIF_IOV_FUNC_IDENTIFIER", "--sim", "--json"])
     XCTAssertEqual(run.status, 0, run.stderr)
@@ -97,3 +202,6 @@ final class MxGPUCommandTests: XCTestCase {
     XCTAssertFalse(unaligned.stderr.contains("Usage"), unaligned.stderr)
   }
 }
+
+/// `0x…` as the tools print a value.
+private func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16, uppercase: true) }

@@ -33,7 +33,8 @@ public struct TargetFiles: Sendable {
       merge(blockFiles.filter { $0.path.hasSuffix("/Enums.swift") }, into: "MxGPUKitEnums.swift", content: "enums"))
     files.append(
       merge(
-        PacketEmitter(module: module).emit(spec.packetSets, opcodeNames: spec.opcodeNames), into: "MxGPUKitPackets.swift", content: "PM4 packets"))
+        PacketEmitter(module: module).emit(spec.packetSets, opcodeNames: spec.opcodeNames),
+        into: "MxGPUKitPackets.swift", content: "PM4 packets"))
     files.append(
       merge(MailboxEmitter().emit(spec.mailboxes), into: "MxGPUKitMailbox.swift", content: "mailbox messages"))
     files.append(
