@@ -1,4 +1,5 @@
 import Foundation
+import MxDevice
 import MxGFX80
 import MxMMIO
 import MxStructures
@@ -107,6 +108,34 @@ final class MxGPUCommandTests: XCTestCase {
     let badMemory = try mxgpu(["ring", "gfx", "--debugfs", vf, "--memory", "nowhere"])
     XCTAssertEqual(badMemory.status, 1)
     XCTAssertTrue(badMemory.stderr.hasPrefix("error: --memory takes FILE@ADDRESS"), badMemory.stderr)
+  }
+
+  /// A ring file whose INDIRECT_BUFFER points into a memory dump given with its address.
+  func testAnIndirectBufferIsFollowedIntoAMemoryDump() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ib-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+    var ring = [UInt32](repeating: 0xFFFF_1000, count: 32)
+    ring.replaceSubrange(4..<8, with: [0xC002_3F00, 0x1000, 0x80, 5])  // 5 dwords at 0x80_0000_1000
+    let dump = RingDump(readPointer: 4, writePointer: 8, driverWritePointer: 8, dwords: ring)
+    let ringFile = folder.appendingPathComponent("amdgpu_ring_gfx")
+    try Data(dump.bytes).write(to: ringFile)
+    var memory = [UInt32](repeating: 0, count: 0x2000 / 4)
+    memory.replaceSubrange(0x400..<0x405, with: [0xC003_3700, 0x10_0000, 0xC040, 0, 0x600D])  // SCRATCH_REG0
+    let memoryFile = folder.appendingPathComponent("gtt.bin")
+    try Data(memory.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }).write(
+      to: memoryFile)
+
+    let run = try mxgpu(["ring", ringFile.path, "--history", "0", "--memory", memoryFile.path + "@0x8000000000"])
+    XCTAssertEqual(run.status, 0, run.stderr)
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines.first, "gfx: 32 dwords; read pointer 4, write pointer 8, driver's write pointer 8")
+    XCTAssertTrue(lines.contains("      indirect buffer at 0x80_0000_1000, 5 dwords:"), run.stdout)
+    XCTAssertTrue(lines.contains("            SCRATCH_REG0 (0xC040) ← 0x600D: SCRATCH_REG0=0x600D"), run.stdout)
+    let outside = try mxgpu(["ring", ringFile.path, "--memory", memoryFile.path + "@0x9000000000"])
+    XCTAssertTrue(
+      outside.stdout.contains("indirect buffer at 0x80_0000_1000, 5 dwords: its memory is not readable here"),
+      outside.stdout)
   }
 
   func testTheSimulatorsRingsAreReadInProcess() throws {
