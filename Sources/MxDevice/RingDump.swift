@@ -26,9 +26,7 @@ public struct RingDump: Equatable, Sendable {
   /// The dump a debugfs ring file holds.
   public init(bytes: [UInt8], name: String) throws(RingDumpError) {
     guard bytes.count % 4 == 0, bytes.count >= 16 else { throw .notARing(name: name, byteCount: bytes.count) }
-    let words = stride(from: 0, to: bytes.count, by: 4).map { index in
-      (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[index + $1]) << (8 * $1) }
-    }
+    let words = littleEndianDwords(bytes[...])
     let ring = Array(words[3...])
     guard ring.count.nonzeroBitCount == 1 else { throw .notARing(name: name, byteCount: bytes.count) }
     let pointers = words[0..<3]
@@ -64,5 +62,13 @@ public enum RingDumpError: Error, Equatable, Sendable, CustomStringConvertible {
     case .pointerBeyondRing(let name, let pointer, let ringDwords):
       "\(name): pointer \(pointer) lies beyond its ring of \(ringDwords) dwords (the kernel masks them to the ring)"
     }
+  }
+}
+
+/// The little-endian dwords `bytes` hold, as device files and dumps hold them; a count that is
+/// not a multiple of 4 leaves the last bytes out.
+public func littleEndianDwords(_ bytes: ArraySlice<UInt8>) -> [UInt32] {
+  stride(from: bytes.startIndex, to: bytes.endIndex - 3, by: 4).map { index in
+    (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[index + $1]) << (8 * $1) }
   }
 }

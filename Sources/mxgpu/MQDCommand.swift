@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MxDevice
 import MxGenerator
 import MxSpecModel
 
@@ -59,10 +60,7 @@ struct MQDCommand: AsyncParsableCommand {
             "\(file) holds \(data.count) bytes: \(structure) needs \(needed) from byte \(offset) (a dword-aligned offset)"
           )
         }
-        let bytes = [UInt8](data[offset..<offset + needed])
-        dwords = stride(from: 0, to: needed, by: 4).map { index in
-          (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[index + $1]) << (8 * $1) }
-        }
+        dwords = littleEndianDwords([UInt8](data)[offset..<offset + needed])
       }
       for line in StructureListing.lines(of: layout, dwords: dwords, in: spec) { print(line) }
     }

@@ -156,9 +156,7 @@ struct RingCommand: AsyncParsableCommand {
       guard let dump = dumps.first(where: { address >= $0.base && address - $0.base + bytes <= UInt64($0.bytes.count) })
       else { return nil }
       let start = Int(address - dump.base)
-      return stride(from: start, to: start + Int(bytes), by: 4).map { index in
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(dump.bytes[index + $1]) << (8 * $1) }
-      }
+      return littleEndianDwords(dump.bytes[start..<start + Int(bytes)])
     }
   }
 

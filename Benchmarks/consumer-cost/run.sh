@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What a consumer pays, cold: three empty consumer packages depend on MxGPUKit by path, each
+# built from nothing (its own .build, debug, as `swift build` builds a dependency), side by side
+# in one run:
+#   (a) MxMMIO with a build-plugin subset of about 50 registers (CP_HQD_*);
+#   (b) MxVirtualFunction, the runtime;
+#   (c) every library product.
+# Prints wall time, and how many Swift modules were compiled, for each. Usage: run.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+kit="$(basename "$root")"
+products=$(sed -n 's/^ *\.library(name: "\([A-Za-z0-9]*\)".*/\1/p' "$root/Package.swift")
+products+=" $(sed -n '/^let generatedBlocks = \[/,/\]/p' "$root/Package.swift" | grep -o '"Mx[A-Za-z0-9]*"' | tr -d '"')"
+products+=" MxGPURegisters"
+
+# consumer NAME DEPENDENCIES IMPORTS [PLUGIN]: a package whose one target depends on the products.
+consumer() {
+  local name="$1" dependencies="$2" imports="$3" plugin="${4:-}"
+  mkdir -p "$work/$name/Sources/Consumer"
+  cat > "$work/$name/Package.swift" <<MANIFEST
+// swift-tools-version: 6.1
+import PackageDescription
+let package = Package(
+  name: "Consumer",
+  dependencies: [.package(path: "$root")],
+  targets: [
+    .target(name: "Consumer", dependencies: [$dependencies]$plugin)
+  ]
+)
+MANIFEST
+  printf '%s\n' $imports > "$work/$name/Sources/Consumer/Consumer.swift"
+}
+product() { for p in "$@"; do printf '.product(name: "%s", package: "%s"), ' "$p" "$kit"; done; }
+
+consumer subset "$(product MxMMIO)" "import MxMMIO" \
+  ", plugins: [.plugin(name: \"MxGPUKitPlugin\", package: \"$kit\")]"
+echo "registers CP_HQD_*" > "$work/subset/Sources/Consumer/mxgpukit.subset"
+consumer runtime "$(product MxVirtualFunction)" "import MxVirtualFunction"
+all_imports=""
+for p in $products; do all_imports+="import $p "; done
+# shellcheck disable=SC2086
+consumer everything "$(product $products)" "$all_imports"
+
+cold() {  # cold NAME: seconds of a build from nothing, and the modules it compiled
+  local start end
+  start=$(date +%s.%N)
+  swift build --package-path "$work/$1" > "$work/$1.log" 2>&1 || { cat "$work/$1.log"; exit 1; }
+  end=$(date +%s.%N)
+  printf '%.1f %s\n' "$(echo "$end - $start" | bc)" \
+    "$( (grep -o 'Compiling [A-Za-z0-9_-]*' "$work/$1.log" || true) | sort -u | wc -l)"
+}
+printf '%-52s %8s %8s\n' "consumer" "cold (s)" "modules"
+read -r seconds modules < <(cold subset)
+printf '%-52s %8s %8s\n' "(a) MxMMIO + plugin subset CP_HQD_*" "$seconds" "$modules"
+read -r seconds modules < <(cold runtime)
+printf '%-52s %8s %8s\n' "(b) MxVirtualFunction" "$seconds" "$modules"
+read -r seconds modules < <(cold everything)
+printf '%-52s %8s %8s\n' "(c) every library product ($(echo $products | wc -w))" "$seconds" "$modules"
