@@ -23,6 +23,11 @@ public struct RingListing: Sendable {
     public var registers: [PacketRegisters.Access] = []
     /// The buffer an INDIRECT_BUFFER or INDIRECT_BUFFER_CONST names.
     public var indirectBuffer: IndirectBuffer?
+
+    /// The item's line, or `0012: NOP pad × 20` for a run of pads.
+    public var line: String {
+      pads > 0 ? PacketDisassembler.Item.position(position) + ": NOP pad × \(pads)" : item.line
+    }
   }
 
   public struct IndirectBuffer: Equatable, Sendable {
@@ -93,11 +98,7 @@ public struct RingListing: Sendable {
   }
 
   private static func append(_ entry: Entry, indent: String, to out: inout [String]) {
-    if entry.pads > 0 {
-      out.append(indent + PacketDisassembler.Item.position(entry.position) + ": NOP pad × \(entry.pads)")
-      return
-    }
-    out.append(indent + entry.item.line)
+    out.append(indent + entry.line)
     for access in entry.registers { out.append(indent + "    " + access.line) }
     guard let buffer = entry.indirectBuffer else { return }
     let heading = "\(indent)    indirect buffer at \(Hex.literal(buffer.address)), \(buffer.dwords) dwords"

@@ -106,14 +106,8 @@ extension CommandProcessorSimulation {
           return
         }
         state.packetCount += 1
-        if state.log.isRecording {
-          state.log.append(
-            Executed(
-              time: now, doorbell: state.queues[index].doorbell, packet: decoded.packet,
-              payload: Array(dwords[decoded.payload]),
-              dwords: Array(dwords[decoded.index..<decoded.index + decoded.dwordCount]), dropped: false,
-              indirect: true, constantEngine: true))
-        }
+        record(
+          decoded, of: dwords, doorbell: state.queues[index].doorbell, indirect: true, constantEngine: true, &state)
         switch executeOnConstantEngine(decoded.packet, payload: dwords[decoded.payload], &state) {
         case .hang(let reason):
           hang(index, "CE: \(reason)", &state)

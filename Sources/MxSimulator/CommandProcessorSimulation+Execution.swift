@@ -130,13 +130,7 @@ extension CommandProcessorSimulation {
     }
     let dropped = state.faults.droppedPackets.contains(state.packetCount)
     state.packetCount += 1
-    if state.log.isRecording && !(decoded.dwordCount == 1 && decoded.packet == .NOP(NOP())) {
-      state.log.append(
-        Executed(
-          time: now, doorbell: doorbell, packet: decoded.packet, payload: Array(dwords[decoded.payload]),
-          dwords: Array(dwords[decoded.index..<decoded.index + decoded.dwordCount]), dropped: dropped,
-          indirect: indirect))
-    }
+    record(decoded, of: dwords, doorbell: doorbell, dropped: dropped, indirect: indirect, &state)
     let outcome =
       dropped
       ? Outcome.done
@@ -167,6 +161,19 @@ extension CommandProcessorSimulation {
     }
     return
       "\(name) (opcode 0x\(String(opcode, radix: 16, uppercase: true))) is not run by this CP: it has no shaders, and no layout for it"
+  }
+
+  /// Logs a packet run (or dropped) in `executed`; a one-dword NOP is not worth a line.
+  func record(
+    _ decoded: DecodedPM4Packet<Pm4ViPacket>, of dwords: [UInt32], doorbell: UInt32, dropped: Bool = false,
+    indirect: Bool, constantEngine: Bool = false, _ state: inout State
+  ) {
+    guard state.log.isRecording, !(decoded.dwordCount == 1 && decoded.packet == .NOP(NOP())) else { return }
+    state.log.append(
+      Executed(
+        time: now, doorbell: doorbell, packet: decoded.packet, payload: Array(dwords[decoded.payload]),
+        dwords: Array(dwords[decoded.index..<decoded.index + decoded.dwordCount]), dropped: dropped,
+        indirect: indirect, constantEngine: constantEngine))
   }
 
   /// Copies the `dwords` ring dwords from the read pointer on into the ring scratch buffer.

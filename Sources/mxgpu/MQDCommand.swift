@@ -30,8 +30,7 @@ struct MQDCommand: AsyncParsableCommand {
   var specs = "Specs"
 
   func run() async throws {
-    let simulated = sim == nil ? nil : try await RingCommand.simulatedRings(faults: faults)
-    try reporting {
+    try await reportingAsync {
       let (spec, diagnostics) = Generator().check(specsAt: specs)
       guard !diagnostics.hasErrors else { throw Failure("cannot read the specs at '\(specs)'; give --specs") }
       guard let layout = spec.structures.first(where: { $0.name == structure }) else {
@@ -39,7 +38,7 @@ struct MQDCommand: AsyncParsableCommand {
       }
       let dwords: [UInt32]
       if let sim {
-        guard let simulated else { return }
+        let simulated = try await RingCommand.simulatedRings(faults: faults)
         guard let ring = simulated.rings.first(where: { $0.name == sim }) else {
           throw Failure("no ring '\(sim)' (there are: \(simulated.rings.map(\.name).joined(separator: ", ")))")
         }

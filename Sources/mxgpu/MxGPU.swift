@@ -138,11 +138,26 @@ func parseValue(_ text: String) throws -> UInt32 {
 func reporting(_ body: () throws -> Void) throws {
   do {
     try body()
-  } catch let error as Failure {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-    throw ExitCode.failure
-  } catch let error as DeviceError {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-    throw ExitCode.failure
+  } catch {
+    try report(error)
   }
+}
+
+/// `reporting` for a command that awaits.
+func reportingAsync(_ body: () async throws -> Void) async throws {
+  do {
+    try await body()
+  } catch {
+    try report(error)
+  }
+}
+
+/// `error: …` and exit status 1 for a failure the user can act on; any other error as it is.
+private func report(_ error: any Error) throws -> Never {
+  switch error {
+  case let failure as Failure: FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
+  case let device as DeviceError: FileHandle.standardError.write(Data("error: \(device.description)\n".utf8))
+  default: throw error
+  }
+  throw ExitCode.failure
 }

@@ -15,8 +15,8 @@ struct RingCommand: AsyncParsableCommand {
     abstract: "Decode a ring as amdgpu's debugfs shows it (amdgpu_ring_<name>), or list the rings.",
     discussion: """
       The ring's three pointers come first, then its packets: the history before the read pointer, \
-      what the CP has still to run up to the write pointer, and what the driver wrote but has not \
-      committed. Packets are decoded leniently (a hung ring holds what the specs have no layout for); \
+      what the CP has still to run up to the write pointer, and what the driver wrote that the CP \
+      has not seen. Packets are decoded leniently (a hung ring holds what the specs have no layout for); \
       the registers they touch are named; an indirect buffer is followed when a --memory dump holds it \
       (or on --sim). `mxgpu-sim --debugfs DIR --steps bring-up,work` writes such files.
       """)
@@ -54,8 +54,8 @@ struct RingCommand: AsyncParsableCommand {
   var specs = "Specs"
 
   func run() async throws {
-    let simulated = sim ? try await Self.simulatedRings(faults: faults) : nil
-    try reporting {
+    try await reportingAsync {
+      let simulated = sim ? try await Self.simulatedRings(faults: faults) : nil
       guard history >= 0 else { throw Failure("--history takes a number of dwords, 0 or more") }
       if !all, simulated == nil, let name, let ring = try file(name) {
         try show(ring, memory: try memory())
@@ -91,8 +91,7 @@ struct RingCommand: AsyncParsableCommand {
       let steps = [Scenario.Step(.bringUp), Scenario.Step(.work)]
       timeline = try await Scenario(chip: .tonga, functions: 1, faults: faults, steps: steps).run()
     } catch {
-      try reporting { throw Failure(error.description) }
-      throw ExitCode.failure
+      throw Failure(error.description)
     }
     let memory = timeline.memories[0]
     let rings = timeline.rings[0].map {
@@ -243,7 +242,7 @@ struct RingListingJSON: Encodable {
   private static func entry(_ entry: RingListing.Entry) -> Entry {
     Entry(
       region: entry.region.rawValue, position: entry.position,
-      text: entry.pads > 0 ? "NOP pad × \(entry.pads)" : entry.item.line,
+      text: entry.line,
       pads: entry.pads > 0 ? entry.pads : nil,
       registers: entry.registers.isEmpty ? nil : entry.registers.map(\.line),
       indirectBuffer: entry.indirectBuffer.map {
